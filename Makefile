@@ -1,0 +1,45 @@
+# make run  -> the studio on http://127.0.0.1:$(PORT) with a Celery worker (embedded: SQLite + filesystem broker)
+# make test -> the whole suite on PostgreSQL + Redis + a real worker + Chromium
+
+SHELL  := /bin/bash
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+
+# The embedded default for `make run`: a laptop, debug on, no services needed.
+RUN_ENV := DEBUG=$${DEBUG:-true}
+
+.PHONY: run test install worker migrate demo clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# torch goes first and pinned (constraints.txt) so pip keeps the local CPU wheel.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt "torch==2.13.0"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(RUN_ENV) $(PY) manage.py seed_demo
+
+# Web server and worker in the foreground; Ctrl-C (or either one exiting) stops both.
+run: demo
+	@echo "Studio on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the web server and the worker)"
+	@export $(RUN_ENV); trap 'kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
+	$(VENV)/bin/celery -A studio worker -Q default,gpu --concurrency 1 --loglevel INFO & \
+	$(PY) manage.py runserver --noreload 127.0.0.1:$(PORT) & \
+	wait -n
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf var/ staticfiles/ .pytest_cache

@@ -1,0 +1,108 @@
+import random
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from curation.core.demo_tickets import make_examples
+from curation.models import Example
+from studio.models import Membership, Project, Role
+from training.core.model_info import inspect_model_folder
+from training.core.tiny_model import build_tiny_model, default_corpus
+from training.models import BaseModel
+
+DEMO_SLUG = "support-triage"
+DEMO_PASSWORD = "studio-demo"
+DEMO_USERS = [
+    # username, full name, role in the demo project
+    ("lead", "Lena Lead", Role.LEAD),
+    ("annotator", "Arjun Annotator", Role.ANNOTATOR),
+    ("reviewer", "Rosa Reviewer", Role.REVIEWER),
+]
+# How the 300 demo examples are spread over the review workflow.
+STATUS_MIX = [
+    (Example.Status.APPROVED, 210),
+    (Example.Status.SUBMITTED, 40),
+    (Example.Status.DRAFT, 30),
+    (Example.Status.CHANGES_REQUESTED, 12),
+    (Example.Status.REJECTED, 8),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo project (users, ~300 support-ticket triage examples, the tiny base model). Safe to run again."
+
+    def handle(self, *args, **options):
+        users = self._users()
+        project = Project.objects.filter(slug=DEMO_SLUG).first()
+        if project is None:
+            project = self._project(users)
+            self.stdout.write(self.style.SUCCESS(f"Created the demo project “{project.name}” with {project.examples.count()} examples."))
+        else:
+            self.stdout.write(f"The demo project “{project.name}” is already there; left as it is.")
+        if project.base_model is None:
+            self._base_model(project, users["lead"])
+        self._print_logins()
+
+    def _users(self):
+        User = get_user_model()
+        users = {}
+        for username, full_name, _role in DEMO_USERS:
+            user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name.split()[0], "last_name": full_name.split()[1], "email": f"{username}@studio.example"})
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            users[username] = user
+        admin, created = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True, "email": "admin@studio.example"})
+        if created:
+            admin.set_password(DEMO_PASSWORD)
+            admin.save()
+        return users
+
+    @transaction.atomic
+    def _project(self, users):
+        project = Project.objects.create(
+            name="Support ticket triage",
+            slug=DEMO_SLUG,
+            description="Teach a model to triage customer support tickets: pick the category and priority, and draft a first reply, answering in JSON.",
+            created_by=users["lead"],
+        )
+        for username, _name, role in DEMO_USERS:
+            Membership.objects.create(project=project, user=users[username], role=role)
+        statuses = [status for status, n in STATUS_MIX for _ in range(n)]
+        random.Random(11).shuffle(statuses)
+        now = timezone.now()
+        reviewed = {Example.Status.APPROVED, Example.Status.CHANGES_REQUESTED, Example.Status.REJECTED}
+        Example.objects.bulk_create(
+            Example(
+                project=project,
+                instruction=ex.instruction,
+                input=ex.input,
+                output=ex.output,
+                status=status,
+                author=users["annotator"],
+                reviewer=users["reviewer"] if status in reviewed else None,
+                reviewed_at=now if status in reviewed else None,
+            )
+            for ex, status in zip(make_examples(n=len(statuses)), statuses)
+        )
+        return project
+
+    def _base_model(self, project, lead):
+        folder = settings.DEMO_MODEL_DIR
+        if not (folder / "config.json").is_file():
+            self.stdout.write(f"Building the tiny demo model in {folder} …")
+            build_tiny_model(folder, default_corpus())
+        base_model, _ = BaseModel.objects.get_or_create(project=project, path=str(folder.resolve()), defaults={"name": "Tiny Llama (demo, random weights)", "added_by": lead})
+        base_model.record_inspection(info=inspect_model_folder(folder))
+        project.base_model = base_model
+        project.save(update_fields=["base_model"])
+        self.stdout.write(f"Registered {folder} as the demo project's base model.")
+
+    def _print_logins(self):
+        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        for username, full_name, role in DEMO_USERS:
+            self.stdout.write(f"  {username:<10} {role.label:<10} {full_name}")
+        self.stdout.write(f"  {'admin':<10} {'staff':<10} Django admin at /admin/")

@@ -1,0 +1,161 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from curation.models import Example
+from studio.access import project_for
+from studio.forms import AddMemberForm, ProjectForm, RoleForm
+from studio.models import ROLE_SUMMARIES, Action, LastLeadError, Membership, Project, Role, change_role, remove_member
+
+
+def may_create_projects(user):
+    """Staff, and people who already lead a project, may start new ones."""
+    return user.is_staff or user.memberships.filter(role=Role.LEAD).exists()
+
+
+@require_GET
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+def project_list(request):
+    memberships = request.user.memberships.select_related("project").order_by("project__name")
+    return render(request, "studio/project_list.html", {"memberships": memberships, "can_create": may_create_projects(request.user)})
+
+
+@login_required
+def create_project(request):
+    if not may_create_projects(request.user):
+        raise PermissionDenied("Only staff and project leads may start projects.")
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        project = Project.create_with_lead(lead=request.user, **form.cleaned_data)
+        messages.success(request, f"Project “{project.name}” created. You are its lead.")
+        return redirect(project)
+    return render(request, "studio/create_project.html", {"form": form})
+
+
+@login_required
+def project_home(request, slug):
+    project = project_for(request, slug, Action.VIEW)
+    counts = dict(project.examples.values_list("status").annotate(n=Count("id")).order_by())
+    statuses = [(label, counts.get(value, 0)) for value, label in Example.Status.choices]
+    mine = project.examples.filter(author=request.user).count()
+    members = project.memberships.select_related("user")
+    return render(
+        request,
+        "studio/project_home.html",
+        {
+            "project": project,
+            "membership": project.membership,
+            "statuses": statuses,
+            "total_examples": sum(counts.values()),
+            "my_examples": mine,
+            "members": members,
+            "waiting_review": counts.get(Example.Status.SUBMITTED, 0),
+            "action_labels": Action.choices,
+        },
+    )
+
+
+def _members_context(project, form=None, error=""):
+    return {
+        "project": project,
+        "members": project.memberships.select_related("user").order_by("user__username"),
+        "form": form or AddMemberForm(project=project),
+        "roles": Role.choices,
+        "roles_help": [(role.label, ROLE_SUMMARIES[role]) for role in Role],
+        "error": error,
+    }
+
+
+def _members_response(request, project, form=None, error="", status=200):
+    template = "studio/members.html#members-panel" if request.htmx else "studio/members.html"
+    return render(request, template, _members_context(project, form, error), status=status)
+
+
+@login_required
+def members(request, slug):
+    project = project_for(request, slug, Action.MANAGE_MEMBERS)
+    return _members_response(request, project)
+
+
+@login_required
+@require_POST
+def add_member(request, slug):
+    project = project_for(request, slug, Action.MANAGE_MEMBERS)
+    form = AddMemberForm(request.POST, project=project)
+    if not form.is_valid():
+        return _members_response(request, project, form=form, status=422 if request.htmx else 200)
+    user = form.cleaned_data["user"]
+    Membership.objects.create(project=project, user=user, role=form.cleaned_data["role"])
+    if not request.htmx:
+        messages.success(request, f"{user.username} added.")
+        return redirect("studio:members", slug)
+    return _members_response(request, project)
+
+
+@login_required
+@require_POST
+def change_member_role(request, slug, membership_id):
+    project = project_for(request, slug, Action.MANAGE_MEMBERS)
+    membership = get_object_or_404(project.memberships.select_related("user"), id=membership_id)
+    form = RoleForm(request.POST)
+    error = ""
+    if not form.is_valid():
+        error = f"“{request.POST.get('role', '')}” is not a role; choose lead, annotator or reviewer."
+    else:
+        try:
+            change_role(membership, form.cleaned_data["role"])
+        except LastLeadError as e:
+            error = str(e)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("studio:members", slug)
+    return _members_response(request, project, error=error)
+
+
+@login_required
+@require_POST
+def remove_member_view(request, slug, membership_id):
+    project = project_for(request, slug, Action.MANAGE_MEMBERS)
+    membership = get_object_or_404(project.memberships.select_related("user"), id=membership_id)
+    error = ""
+    try:
+        remove_member(membership)
+    except LastLeadError as e:
+        error = str(e)
+    if membership.user_id == request.user.id and not error:
+        messages.info(request, f"You left {project.name}.")
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("studio:project-list"))
+        return redirect("studio:project-list")
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("studio:members", slug)
+    return _members_response(request, project, error=error)
+
+
+@login_required
+def project_settings(request, slug):
+    project = project_for(request, slug, Action.MANAGE_PROJECT)
+    form = ProjectForm(request.POST or None, initial={"name": project.name, "description": project.description})
+    if request.method == "POST" and form.is_valid():
+        project.name = form.cleaned_data["name"]
+        project.description = form.cleaned_data["description"]
+        project.save(update_fields=["name", "description"])
+        messages.success(request, "Project settings saved.")
+        return redirect("studio:project-settings", slug)
+    return render(request, "studio/project_settings.html", {"project": project, "form": form})

@@ -1,0 +1,85 @@
+import pytest
+from django.conf import settings
+
+from studio.models import Membership, Project, Role
+
+SERVICE_MARKERS = ("postgres", "redis", "browser")
+
+
+def pytest_report_header(config):
+    services = settings.SERVICES
+    if not services.missing:
+        return f"services: PostgreSQL {settings.DATABASES['default']['HOST']}, Redis {services.broker_url}, Chromium: all reachable"
+    return "services missing, their tests are skipped: " + "; ".join(services.missing.values())
+
+
+def pytest_configure(config):
+    services = settings.SERVICES
+    if services.missing and services.in_ci:
+        pytest.exit("CI=true and a required service is missing: " + "; ".join(services.missing.values()), returncode=3)
+    if services.missing:
+        print("services missing, their tests are skipped: " + "; ".join(services.missing.values()))
+
+
+def pytest_collection_modifyitems(config, items):
+    missing = settings.SERVICES.missing
+    for item in items:
+        for name in SERVICE_MARKERS:
+            if name in missing and item.get_closest_marker(name):
+                item.add_marker(pytest.mark.skip(reason=missing[name]))
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir():
+    """The tiny model, built once (deterministic, so a copy from an earlier run is reused)."""
+    import hashlib
+    import shutil
+
+    import curation.core.demo_tickets
+    import training.core.tiny_model
+    from training.core.tiny_model import build_tiny_model, default_corpus
+
+    sources = [training.core.tiny_model.__file__, curation.core.demo_tickets.__file__]
+    stamp = hashlib.sha256(b"".join(open(path, "rb").read() for path in sources)).hexdigest()
+    folder = settings.DEMO_MODEL_DIR
+    stamp_file = folder.parent / "tiny-llama.stamp"
+    if not (folder / "model.safetensors").is_file() or not stamp_file.is_file() or stamp_file.read_text() != stamp:
+        shutil.rmtree(folder, ignore_errors=True)
+        build_tiny_model(folder, default_corpus())
+        stamp_file.write_text(stamp)
+    return folder
+
+
+def make_user(django_user_model, username, **extra):
+    return django_user_model.objects.create_user(username=username, password="pw-" + username, email=f"{username}@example.org", **extra)
+
+
+@pytest.fixture
+def people(django_user_model):
+    """A project with one member per role, plus an outsider who belongs to another project."""
+    lead = make_user(django_user_model, "lena")
+    annotator = make_user(django_user_model, "arjun")
+    reviewer = make_user(django_user_model, "rosa")
+    outsider = make_user(django_user_model, "otto")
+    project = Project.create_with_lead(name="Ticket triage", description="Triage tickets.", lead=lead)
+    Membership.objects.create(project=project, user=annotator, role=Role.ANNOTATOR)
+    Membership.objects.create(project=project, user=reviewer, role=Role.REVIEWER)
+    other = Project.create_with_lead(name="Other team", description="", lead=outsider)
+
+    class People:
+        pass
+
+    p = People()
+    p.lead, p.annotator, p.reviewer, p.outsider, p.project, p.other_project = lead, annotator, reviewer, outsider, project, other
+    return p
+
+
+@pytest.fixture
+def as_user(client):
+    """as_user(user) -> the test client signed in as that user."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in

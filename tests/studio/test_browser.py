@@ -1,0 +1,74 @@
+"""The path a person takes, in Debian's Chromium driven by Playwright against the live server."""
+
+import pytest
+from django.core.management import call_command
+
+from tests.services import CHROMIUM
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def demo(tiny_model_dir, django_user_model):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    django_user_model.objects.create_user("outsider", password="outsider-pass")
+
+
+def sign_in(page, live_server, username, password):
+    page.goto(live_server.url + "/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_annotator_signs_in_and_reaches_the_demo_project(page, live_server, demo):
+    sign_in(page, live_server, "annotator", "studio-demo")
+    page.get_by_role("link", name="Support ticket triage").click()
+    page.wait_for_url("**/p/support-triage/")
+    assert page.get_by_role("heading", name="Your role: Annotator").is_visible()
+    assert "write and edit examples" in page.locator("#your-role").inner_text()
+    assert page.locator("#examples-summary .big-number").inner_text() == "300"
+    assert page.get_by_role("link", name="Members").count() == 0
+
+
+def test_outsider_cannot_see_the_demo_project(page, live_server, demo):
+    sign_in(page, live_server, "outsider", "outsider-pass")
+    assert page.get_by_text("You are not a member of any project yet.").is_visible()
+    response = page.goto(live_server.url + "/p/support-triage/")
+    assert response.status == 404
+    assert "Support ticket triage" not in page.content()
+
+
+def test_lead_changes_a_role_without_reloading(page, live_server, demo):
+    sign_in(page, live_server, "lead", "studio-demo")
+    page.goto(live_server.url + "/p/support-triage/members/")
+    with page.expect_response(lambda r: "/role/" in r.url and r.request.method == "POST"):
+        page.get_by_label("Role of annotator").select_option("reviewer")
+    page.reload()
+    assert page.get_by_label("Role of annotator").input_value() == "reviewer"
+    # the last lead cannot step down; the panel says why, in place
+    with page.expect_response(lambda r: "/role/" in r.url):
+        page.get_by_label("Role of lead").select_option("annotator")
+    assert page.get_by_role("alert").inner_text().startswith("lead is the only lead")

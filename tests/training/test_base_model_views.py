@@ -1,0 +1,101 @@
+"""base_models, base_model_card, use_base_model, recheck_base_model."""
+
+import pytest
+from django.urls import reverse
+
+from studio.celery import app as celery_app
+from training.models import BaseModel
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run enqueued tasks inline (the real worker is covered in tests/studio/test_celery_worker.py)."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+def url(name, people, *args):
+    return reverse(f"training:{name}", args=[people.project.slug, *args])
+
+
+def test_lead_registers_a_folder_and_the_worker_inspects_it(as_user, people, tiny_model_dir, eager_tasks, django_capture_on_commit_callbacks):
+    client = as_user(people.lead)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(url("base-models", people), {"name": "Tiny", "path": str(tiny_model_dir)})
+    assert response.status_code == 302
+    assert len(callbacks) == 1  # enqueued after commit, never before
+    model = BaseModel.objects.get(project=people.project)
+    assert model.status == BaseModel.Status.READY
+    assert model.info["architecture"] == "LlamaForCausalLM"
+    page = client.get(url("base-models", people)).content.decode()
+    assert "LlamaForCausalLM" in page and "Use for this project" in page
+
+
+def test_registration_refuses_folders_outside_the_model_roots(as_user, people, tmp_path):
+    page = as_user(people.lead).post(url("base-models", people), {"name": "Etc", "path": "/etc"}).content.decode()
+    assert "/etc is outside the folders models may be registered from" in page
+    page = as_user(people.lead).post(url("base-models", people), {"name": "Rel", "path": "models/x"}).content.decode()
+    assert "is not an absolute path" in page
+    assert not BaseModel.objects.exists()
+
+
+def test_a_broken_folder_fails_with_the_reason(as_user, people, settings, eager_tasks, django_capture_on_commit_callbacks):
+    broken = settings.MODELS_DIR / "broken-for-test"
+    broken.mkdir(parents=True, exist_ok=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        as_user(people.lead).post(url("base-models", people), {"name": "Broken", "path": str(broken)})
+    model = BaseModel.objects.get(project=people.project)
+    assert model.status == BaseModel.Status.FAILED
+    assert "no config.json" in model.error
+    page = as_user(people.lead).get(url("base-model-card", people, model.id)).content.decode()
+    assert "no config.json" in page
+    assert "hx-trigger" not in page  # polling stops once the check is finished
+
+
+def test_card_polls_while_checking(as_user, people, tiny_model_dir):
+    model = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir))
+    page = as_user(people.lead).get(url("base-model-card", people, model.id)).content.decode()
+    assert 'hx-trigger="every 2s"' in page
+    assert "<html" not in page
+
+
+def test_use_base_model_needs_a_ready_folder(as_user, people, tiny_model_dir):
+    model = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir))
+    response = as_user(people.lead).post(url("use-base-model", people, model.id), follow=True)
+    assert "until its folder checks out" in response.content.decode()
+    people.project.refresh_from_db()
+    assert people.project.base_model is None
+    model.status = BaseModel.Status.READY
+    model.save()
+    as_user(people.lead).post(url("use-base-model", people, model.id))
+    people.project.refresh_from_db()
+    assert people.project.base_model == model
+
+
+def test_recheck_runs_the_inspection_again(as_user, people, tiny_model_dir, eager_tasks, django_capture_on_commit_callbacks):
+    model = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir), status=BaseModel.Status.FAILED, error="old")
+    with django_capture_on_commit_callbacks(execute=True):
+        as_user(people.lead).post(url("recheck-base-model", people, model.id))
+    model.refresh_from_db()
+    assert (model.status, model.error) == (BaseModel.Status.READY, "")
+
+
+@pytest.mark.parametrize("name", ["base-models", "base-model-card", "use-base-model", "recheck-base-model"])
+def test_outsiders_and_wrong_roles_are_refused(as_user, people, tiny_model_dir, name):
+    model = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir), status=BaseModel.Status.READY)
+    target = url(name, people) if name == "base-models" else url(name, people, model.id)
+    send = (lambda c: c.get(target)) if name in ("base-models", "base-model-card") else (lambda c: c.post(target))
+    assert send(as_user(people.outsider)).status_code == 404
+    assert send(as_user(people.annotator)).status_code == 403
+    assert send(as_user(people.reviewer)).status_code == 403
+    people.project.refresh_from_db()
+    assert people.project.base_model is None
+
+
+def test_a_lead_cannot_reach_another_projects_model(as_user, people, tiny_model_dir):
+    foreign = BaseModel.objects.create(project=people.other_project, name="Theirs", path=str(tiny_model_dir), status=BaseModel.Status.READY)
+    assert as_user(people.lead).get(url("base-model-card", people, foreign.id)).status_code == 404
+    assert as_user(people.lead).post(url("use-base-model", people, foreign.id)).status_code == 404
