@@ -33,10 +33,11 @@ demo: migrate
 # Web server and worker in the foreground; Ctrl-C (or either one exiting) stops both.
 run: demo
 	@echo "Studio on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the web server and the worker)"
-	@export $(RUN_ENV); trap 'kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
-	$(VENV)/bin/celery -A studio worker -Q default,gpu --concurrency 1 --loglevel INFO & \
-	$(PY) manage.py runserver --noreload 127.0.0.1:$(PORT) & \
-	wait -n
+	@export $(RUN_ENV); \
+	$(VENV)/bin/celery -A studio worker -Q default,gpu --concurrency 1 --loglevel INFO & worker=$$!; \
+	$(PY) manage.py runserver --noreload 127.0.0.1:$(PORT) & web=$$!; \
+	trap 'kill $$worker $$web 2>/dev/null; wait $$worker $$web 2>/dev/null' INT TERM EXIT; \
+	wait -n $$worker $$web
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -79,9 +79,10 @@ def _members_context(project, form=None, error=""):
     }
 
 
-def _members_response(request, project, form=None, error="", status=200):
+def _members_response(request, project, form=None, error=""):
     template = "studio/members.html#members-panel" if request.htmx else "studio/members.html"
-    return render(request, template, _members_context(project, form, error), status=status)
+    # htmx swaps only 2xx answers, so a form with errors comes back as 200.
+    return render(request, template, _members_context(project, form, error))
 
 
 @login_required
@@ -90,19 +91,33 @@ def members(request, slug):
     return _members_response(request, project)
 
 
+def _after_member_change(request, project, error=""):
+    """Answer a change on the Members page: the panel for htmx, a redirect otherwise. Someone
+    who just gave up their own lead role (or left) is sent where they still have access."""
+    own = project.memberships.filter(user=request.user).first()
+    if own is None or not own.can(Action.MANAGE_MEMBERS):
+        target = reverse("studio:project-home", args=[project.slug]) if own else reverse("studio:project-list")
+        messages.info(request, f"You are no longer managing {project.name}." if own else f"You left {project.name}.")
+        return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("studio:members", project.slug)
+    return _members_response(request, project, error=error)
+
+
 @login_required
 @require_POST
 def add_member(request, slug):
     project = project_for(request, slug, Action.MANAGE_MEMBERS)
     form = AddMemberForm(request.POST, project=project)
     if not form.is_valid():
-        return _members_response(request, project, form=form, status=422 if request.htmx else 200)
+        return _members_response(request, project, form=form)
     user = form.cleaned_data["user"]
     Membership.objects.create(project=project, user=user, role=form.cleaned_data["role"])
     if not request.htmx:
         messages.success(request, f"{user.username} added.")
-        return redirect("studio:members", slug)
-    return _members_response(request, project)
+    return _after_member_change(request, project)
 
 
 @login_required
@@ -119,11 +134,7 @@ def change_member_role(request, slug, membership_id):
             change_role(membership, form.cleaned_data["role"])
         except LastLeadError as e:
             error = str(e)
-    if not request.htmx:
-        if error:
-            messages.error(request, error)
-        return redirect("studio:members", slug)
-    return _members_response(request, project, error=error)
+    return _after_member_change(request, project, error)
 
 
 @login_required
@@ -136,16 +147,7 @@ def remove_member_view(request, slug, membership_id):
         remove_member(membership)
     except LastLeadError as e:
         error = str(e)
-    if membership.user_id == request.user.id and not error:
-        messages.info(request, f"You left {project.name}.")
-        if request.htmx:
-            return HttpResponseClientRedirect(reverse("studio:project-list"))
-        return redirect("studio:project-list")
-    if not request.htmx:
-        if error:
-            messages.error(request, error)
-        return redirect("studio:members", slug)
-    return _members_response(request, project, error=error)
+    return _after_member_change(request, project, error)
 
 
 @login_required

@@ -8,4 +8,5 @@ urlpatterns = [
     path("p/<slug:slug>/models/<int:base_model_id>/", views.base_model_card, name="base-model-card"),
     path("p/<slug:slug>/models/<int:base_model_id>/use/", views.use_base_model, name="use-base-model"),
     path("p/<slug:slug>/models/<int:base_model_id>/recheck/", views.recheck_base_model, name="recheck-base-model"),
+    path("p/<slug:slug>/models/<int:base_model_id>/remove/", views.remove_base_model, name="remove-base-model"),
 ]

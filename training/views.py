@@ -68,3 +68,16 @@ def recheck_base_model(request, slug, base_model_id):
     if request.htmx:
         return render(request, "training/base_models.html#base-model-card", {"project": project, "m": base_model})
     return redirect("training:base-models", slug)
+
+
+@login_required
+@require_POST
+def remove_base_model(request, slug, base_model_id):
+    project = project_for(request, slug, Action.MANAGE_PROJECT)
+    base_model = get_object_or_404(project.base_models, id=base_model_id)
+    if project.base_model_id == base_model.id:
+        messages.error(request, f"“{base_model.name}” is the project's base model; choose another one before removing it.")
+    else:
+        base_model.delete()
+        messages.success(request, f"“{base_model.name}” removed from the project. The folder itself is untouched.")
+    return redirect("training:base-models", slug)

@@ -72,3 +72,15 @@ def test_lead_changes_a_role_without_reloading(page, live_server, demo):
     with page.expect_response(lambda r: "/role/" in r.url):
         page.get_by_label("Role of lead").select_option("annotator")
     assert page.get_by_role("alert").inner_text().startswith("lead is the only lead")
+
+
+def test_lead_adds_a_member_and_sees_mistakes_explained(page, live_server, demo):
+    sign_in(page, live_server, "lead", "studio-demo")
+    page.goto(live_server.url + "/p/support-triage/members/")
+    page.get_by_label("Username or e-mail").fill("ghost")
+    page.get_by_role("button", name="Add").click()
+    assert "No active account is called “ghost”" in page.get_by_role("alert").inner_text()
+    page.get_by_label("Username or e-mail").fill("outsider")
+    page.get_by_label("Role", exact=True).select_option("reviewer")
+    page.get_by_role("button", name="Add").click()
+    assert page.get_by_label("Role of outsider").input_value() == "reviewer"

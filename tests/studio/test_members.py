@@ -118,3 +118,23 @@ def test_remove_member_outsider_and_wrong_role(as_user, people):
     assert as_user(people.reviewer).post(url("remove-member", people, target.id)).status_code == 403
     assert as_user(people.lead).get(url("remove-member", people, target.id)).status_code == 405
     assert Membership.objects.filter(id=target.id).exists()
+
+
+def test_a_lead_who_steps_down_is_sent_to_the_project_home(as_user, people):
+    change = membership(people, people.reviewer)
+    client = as_user(people.lead)
+    client.post(url("change-member-role", people, change.id), {"role": Role.LEAD})
+    own = membership(people, people.lead)
+    response = client.post(url("change-member-role", people, own.id), {"role": Role.ANNOTATOR}, HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == reverse("studio:project-home", args=[people.project.slug])
+    assert client.get(url("members", people)).status_code == 403
+
+
+def test_a_lead_who_leaves_is_sent_to_the_project_list(as_user, people):
+    change_role_to_lead = membership(people, people.reviewer)
+    client = as_user(people.lead)
+    client.post(url("change-member-role", people, change_role_to_lead.id), {"role": Role.LEAD})
+    own = membership(people, people.lead)
+    response = client.post(url("remove-member", people, own.id))
+    assert response["Location"] == reverse("studio:project-list")
+    assert client.get(reverse("studio:project-home", args=[people.project.slug])).status_code == 404

@@ -83,7 +83,19 @@ def test_recheck_runs_the_inspection_again(as_user, people, tiny_model_dir, eage
     assert (model.status, model.error) == (BaseModel.Status.READY, "")
 
 
-@pytest.mark.parametrize("name", ["base-models", "base-model-card", "use-base-model", "recheck-base-model"])
+def test_remove_base_model_keeps_the_one_in_use(as_user, people, tiny_model_dir, settings):
+    in_use = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir), status=BaseModel.Status.READY)
+    spare = BaseModel.objects.create(project=people.project, name="Spare", path=str(settings.MODELS_DIR), status=BaseModel.Status.FAILED)
+    people.project.base_model = in_use
+    people.project.save()
+    response = as_user(people.lead).post(url("remove-base-model", people, in_use.id), follow=True)
+    assert "choose another one before removing it" in response.content.decode()
+    as_user(people.lead).post(url("remove-base-model", people, spare.id))
+    assert list(BaseModel.objects.values_list("name", flat=True)) == ["Tiny"]
+    assert tiny_model_dir.is_dir()
+
+
+@pytest.mark.parametrize("name", ["base-models", "base-model-card", "use-base-model", "recheck-base-model", "remove-base-model"])
 def test_outsiders_and_wrong_roles_are_refused(as_user, people, tiny_model_dir, name):
     model = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir), status=BaseModel.Status.READY)
     target = url(name, people) if name == "base-models" else url(name, people, model.id)
