@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -65,16 +65,23 @@ class Project(models.Model):
 
     @classmethod
     def create_with_lead(cls, *, name, description, lead):
-        """A new project whose creator is its first lead; the slug is made unique."""
+        """A new project whose creator is its first lead; the slug is made unique (a
+        concurrent creation of the same name takes the next number)."""
         base = slugify(name)[:120] or "project"
-        slug, n = base, 1
-        with transaction.atomic():
-            while cls.objects.filter(slug=slug).exists():
-                n += 1
-                slug = f"{base}-{n}"
-            project = cls.objects.create(name=name, slug=slug, description=description, created_by=lead)
-            Membership.objects.create(project=project, user=lead, role=Role.LEAD)
-        return project
+        taken = set(cls.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+        n = 1
+        while True:
+            slug = base if n == 1 else f"{base}-{n}"
+            n += 1
+            if slug in taken:
+                continue
+            try:
+                with transaction.atomic():
+                    project = cls.objects.create(name=name, slug=slug, description=description, created_by=lead)
+                    Membership.objects.create(project=project, user=lead, role=Role.LEAD)
+                return project
+            except IntegrityError:
+                taken.add(slug)
 
 
 class Membership(models.Model):
@@ -93,6 +100,25 @@ class Membership(models.Model):
     def can(self, action):
         return action in ROLE_ACTIONS[Role(self.role)]
 
+    def _guard_last_lead(self):
+        leads = Membership.objects.select_for_update().filter(project=self.project, role=Role.LEAD)
+        if set(leads.values_list("id", flat=True)) == {self.id}:
+            raise LastLeadError(f"{self.user.username} is the only lead of {self.project.name}; make someone else a lead first.")
+
+    def change_role(self, role):
+        """Give this member another role; the last lead of a project stays a lead."""
+        with transaction.atomic():
+            if role != Role.LEAD:
+                self._guard_last_lead()
+            self.role = role
+            self.save(update_fields=["role"])
+
+    def leave(self):
+        """Remove this member from the project; the last lead cannot leave."""
+        with transaction.atomic():
+            self._guard_last_lead()
+            self.delete()
+
     @property
     def actions(self):
         """The action names this member may do, for showing only the links that will work."""
@@ -105,23 +131,3 @@ class Membership(models.Model):
 
 class LastLeadError(Exception):
     """Raised when a change would leave a project without a lead."""
-
-
-def change_role(membership, role):
-    """Give a member another role; the last lead of a project stays a lead."""
-    with transaction.atomic():
-        leads = Membership.objects.select_for_update().filter(project=membership.project, role=Role.LEAD)
-        lead_ids = set(leads.values_list("id", flat=True))
-        if membership.id in lead_ids and role != Role.LEAD and len(lead_ids) == 1:
-            raise LastLeadError(f"{membership.user.username} is the only lead of {membership.project.name}; make someone else a lead first.")
-        membership.role = role
-        membership.save(update_fields=["role"])
-
-
-def remove_member(membership):
-    with transaction.atomic():
-        leads = Membership.objects.select_for_update().filter(project=membership.project, role=Role.LEAD)
-        lead_ids = set(leads.values_list("id", flat=True))
-        if lead_ids == {membership.id}:
-            raise LastLeadError(f"{membership.user.username} is the only lead of {membership.project.name}; make someone else a lead first.")
-        membership.delete()

@@ -14,7 +14,7 @@ studio_patterns = (
         path("p/<slug:slug>/members/", views.members, name="members"),
         path("p/<slug:slug>/members/add/", views.add_member, name="add-member"),
         path("p/<slug:slug>/members/<int:membership_id>/role/", views.change_member_role, name="change-member-role"),
-        path("p/<slug:slug>/members/<int:membership_id>/remove/", views.remove_member_view, name="remove-member"),
+        path("p/<slug:slug>/members/<int:membership_id>/remove/", views.remove_member, name="remove-member"),
     ],
     "studio",
 )

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from curation.models import Example
 from studio.access import project_for
 from studio.forms import AddMemberForm, ProjectForm, RoleForm
-from studio.models import ROLE_SUMMARIES, Action, LastLeadError, Membership, Project, Role, change_role, remove_member
+from studio.models import ROLE_SUMMARIES, Action, LastLeadError, Membership, Project, Role
 
 
 def may_create_projects(user):
@@ -68,7 +68,7 @@ def project_home(request, slug):
     )
 
 
-def _members_context(project, form=None, error=""):
+def _members_context(project, form=None, error="", notice=""):
     return {
         "project": project,
         "members": project.memberships.select_related("user").order_by("user__username"),
@@ -76,13 +76,14 @@ def _members_context(project, form=None, error=""):
         "roles": Role.choices,
         "roles_help": [(role.label, ROLE_SUMMARIES[role]) for role in Role],
         "error": error,
+        "notice": notice,
     }
 
 
-def _members_response(request, project, form=None, error=""):
+def _members_response(request, project, form=None, error="", notice=""):
     template = "studio/members.html#members-panel" if request.htmx else "studio/members.html"
     # htmx swaps only 2xx answers, so a form with errors comes back as 200.
-    return render(request, template, _members_context(project, form, error))
+    return render(request, template, _members_context(project, form, error, notice))
 
 
 @login_required
@@ -91,7 +92,7 @@ def members(request, slug):
     return _members_response(request, project)
 
 
-def _after_member_change(request, project, error=""):
+def _after_member_change(request, project, error="", notice=""):
     """Answer a change on the Members page: the panel for htmx, a redirect otherwise. Someone
     who just gave up their own lead role (or left) is sent where they still have access."""
     own = project.memberships.filter(user=request.user).first()
@@ -102,8 +103,10 @@ def _after_member_change(request, project, error=""):
     if not request.htmx:
         if error:
             messages.error(request, error)
+        elif notice:
+            messages.success(request, notice)
         return redirect("studio:members", project.slug)
-    return _members_response(request, project, error=error)
+    return _members_response(request, project, error=error, notice=notice)
 
 
 @login_required
@@ -114,10 +117,13 @@ def add_member(request, slug):
     if not form.is_valid():
         return _members_response(request, project, form=form)
     user = form.cleaned_data["user"]
-    Membership.objects.create(project=project, user=user, role=form.cleaned_data["role"])
-    if not request.htmx:
-        messages.success(request, f"{user.username} added.")
-    return _after_member_change(request, project)
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(project=project, user=user, role=form.cleaned_data["role"])
+    except IntegrityError:  # added by someone else a moment ago
+        form.add_error("user", f"{user.username} is already a member.")
+        return _members_response(request, project, form=form)
+    return _after_member_change(request, project, notice=f"{user.username} added as {membership.get_role_display().lower()}.")
 
 
 @login_required
@@ -131,23 +137,25 @@ def change_member_role(request, slug, membership_id):
         error = f"“{request.POST.get('role', '')}” is not a role; choose lead, annotator or reviewer."
     else:
         try:
-            change_role(membership, form.cleaned_data["role"])
+            membership.change_role(form.cleaned_data["role"])
         except LastLeadError as e:
             error = str(e)
-    return _after_member_change(request, project, error)
+    notice = "" if error else f"{membership.user.username} is now a {membership.get_role_display().lower()}."
+    return _after_member_change(request, project, error, notice)
 
 
 @login_required
 @require_POST
-def remove_member_view(request, slug, membership_id):
+def remove_member(request, slug, membership_id):
     project = project_for(request, slug, Action.MANAGE_MEMBERS)
     membership = get_object_or_404(project.memberships.select_related("user"), id=membership_id)
     error = ""
     try:
-        remove_member(membership)
+        membership.leave()
     except LastLeadError as e:
         error = str(e)
-    return _after_member_change(request, project, error)
+    notice = "" if error else f"{membership.user.username} was removed from the project."
+    return _after_member_change(request, project, error, notice)
 
 
 @login_required

@@ -29,6 +29,7 @@ class BaseModel(models.Model):
         return self.name
 
     def record_inspection(self, info=None, error=""):
+        """Store an inspection done in this process (the demo seeding does its own)."""
         self.info = info.as_dict() if info else {}
         self.error = error
         self.status = self.Status.FAILED if error else self.Status.READY

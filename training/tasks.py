@@ -1,21 +1,35 @@
+import logging
+
 from celery import shared_task
+from django.utils import timezone
 
 from training.core.model_info import ModelFolderError, inspect_model_folder
 from training.models import BaseModel
+
+log = logging.getLogger(__name__)
 
 
 @shared_task
 def inspect_base_model(*, base_model_id):
     """Read a registered model folder and record what it holds, or why it cannot be used.
 
-    Safe to run twice: it only overwrites the inspection result with a fresh one.
+    Safe to run twice: it only replaces the inspection result with a fresh one. Any failure,
+    expected or not, is recorded on the row, so the page never waits on a check that died.
     """
     base_model = BaseModel.objects.filter(id=base_model_id).first()
-    if base_model is None:  # deleted while queued
+    if base_model is None:  # removed while queued
         return
+    info, error = None, ""
     try:
         info = inspect_model_folder(base_model.path)
     except ModelFolderError as e:
-        base_model.record_inspection(error=str(e))
-    else:
-        base_model.record_inspection(info=info)
+        error = str(e)
+    except Exception as e:  # a broken file can fail in many ways; the lead needs the reason
+        log.exception("inspecting %s failed", base_model.path)
+        error = f"{base_model.path}: could not be read ({type(e).__name__}: {e})"
+    BaseModel.objects.filter(id=base_model_id).update(
+        info=info.as_dict() if info else {},
+        error=error,
+        status=BaseModel.Status.FAILED if error else BaseModel.Status.READY,
+        checked_at=timezone.now(),
+    )

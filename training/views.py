@@ -2,7 +2,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from studio.access import project_for
 from studio.models import Action
@@ -80,4 +82,6 @@ def remove_base_model(request, slug, base_model_id):
     else:
         base_model.delete()
         messages.success(request, f"“{base_model.name}” removed from the project. The folder itself is untouched.")
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("training:base-models", args=[slug]))
     return redirect("training:base-models", slug)

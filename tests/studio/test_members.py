@@ -68,6 +68,7 @@ def test_change_role(as_user, people):
     target = membership(people, people.annotator)
     response = as_user(people.lead).post(url("change-member-role", people, target.id), {"role": Role.REVIEWER}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
+    assert "arjun is now a reviewer." in response.content.decode()
     target.refresh_from_db()
     assert target.role == Role.REVIEWER
 

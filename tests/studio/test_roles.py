@@ -4,7 +4,7 @@ from django.http import Http404
 from django.test import RequestFactory
 
 from studio.access import project_for
-from studio.models import Action, LastLeadError, Membership, Project, Role, change_role, remove_member
+from studio.models import Action, LastLeadError, Membership, Project, Role
 
 
 def request_as(user):
@@ -52,11 +52,11 @@ def test_project_slugs_stay_unique(people):
 def test_the_last_lead_cannot_step_down_or_leave(people):
     lead_membership = Membership.objects.get(project=people.project, user=people.lead)
     with pytest.raises(LastLeadError, match="only lead"):
-        change_role(lead_membership, Role.ANNOTATOR)
+        lead_membership.change_role(Role.ANNOTATOR)
     with pytest.raises(LastLeadError):
-        remove_member(lead_membership)
+        lead_membership.leave()
     reviewer_membership = Membership.objects.get(project=people.project, user=people.reviewer)
-    change_role(reviewer_membership, Role.LEAD)
-    change_role(lead_membership, Role.ANNOTATOR)
+    reviewer_membership.change_role(Role.LEAD)
+    lead_membership.change_role(Role.ANNOTATOR)
     lead_membership.refresh_from_db()
     assert lead_membership.role == Role.ANNOTATOR

@@ -36,10 +36,43 @@ def test_lead_registers_a_folder_and_the_worker_inspects_it(as_user, people, tin
 
 def test_registration_refuses_folders_outside_the_model_roots(as_user, people, tmp_path):
     page = as_user(people.lead).post(url("base-models", people), {"name": "Etc", "path": "/etc"}).content.decode()
-    assert "/etc is outside the folders models may be registered from" in page
+    assert "“/etc” is outside the folders models may be registered from" in page
     page = as_user(people.lead).post(url("base-models", people), {"name": "Rel", "path": "models/x"}).content.decode()
     assert "is not an absolute path" in page
     assert not BaseModel.objects.exists()
+
+
+def test_unusable_paths_get_a_form_error_not_a_crash(as_user, people, settings):
+    too_long = str(settings.MODELS_DIR / ("a" * 300))
+    page = as_user(people.lead).post(url("base-models", people), {"name": "Long", "path": too_long}).content.decode()
+    assert "cannot be used as a folder" in page
+    loop = settings.MODELS_DIR / "loop-for-test"
+    if not loop.is_symlink():
+        loop.symlink_to(loop)
+    page = as_user(people.lead).post(url("base-models", people), {"name": "Loop", "path": str(loop)}).content.decode()
+    assert "cannot be used as a folder" in page
+    assert not BaseModel.objects.exists()
+
+
+def test_a_corrupt_weight_file_fails_the_check_instead_of_hanging(as_user, people, settings, tiny_model_dir, eager_tasks, django_capture_on_commit_callbacks):
+    corrupt = settings.MODELS_DIR / "corrupt-for-test"
+    corrupt.mkdir(parents=True, exist_ok=True)
+    for name in ("config.json", "tokenizer.json", "tokenizer_config.json"):
+        (corrupt / name).write_bytes((tiny_model_dir / name).read_bytes())
+    (corrupt / "model.safetensors").write_bytes(b"")
+    with django_capture_on_commit_callbacks(execute=True):
+        as_user(people.lead).post(url("base-models", people), {"name": "Corrupt", "path": str(corrupt)})
+    model = BaseModel.objects.get(project=people.project)
+    assert model.status == BaseModel.Status.FAILED
+    assert "could not be read" in model.error
+
+
+def test_polling_after_sign_out_sends_the_browser_to_login(client, people, tiny_model_dir):
+    model = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir))
+    response = client.get(url("base-model-card", people, model.id), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith(reverse("login"))
+    assert response.content == b""
 
 
 def test_a_broken_folder_fails_with_the_reason(as_user, people, settings, eager_tasks, django_capture_on_commit_callbacks):

@@ -1,0 +1,120 @@
+"""Checks of one example on its own: format, length, repetition, personal data (plain Python).
+
+The pairwise checks (duplicate, contradiction) live in dedup.py. The browser (on save), the
+whole-dataset scan and the `check_dataset` command all call these same functions.
+"""
+
+from dataclasses import dataclass
+
+from curation.core.pii import find_pii
+from curation.core.records import ROLES
+from curation.core.repetition import find_repetition
+from curation.core.rules import FormatRules
+from curation.core.text import word_count
+
+CHECKS = ("duplicate", "contradiction", "format", "length", "repetition", "pii")
+ERROR, WARNING = "error", "warning"
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str  # one of CHECKS
+    severity: str  # error or warning
+    message: str
+    field: str = ""  # instruction, input, output, messages[i]; "" for the whole example
+    related: tuple = ()  # keys of the other examples of a pair or cluster
+
+    def as_dict(self):
+        return {"check": self.check, "severity": self.severity, "message": self.message, "field": self.field, "related": list(self.related)}
+
+
+def check_chat(messages):
+    """Structure of a chat: known roles, user and assistant alternate, the assistant speaks last,
+    no empty turns."""
+    found = []
+    turns = []
+    for i, m in enumerate(messages):
+        role, content = m.get("role"), m.get("content")
+        if role not in ROLES:
+            found.append(Finding("format", ERROR, f"turn {i + 1} has the unknown role {role!r}; use system, user or assistant", f"messages[{i}]"))
+            continue
+        if not isinstance(content, str) or not content.strip():
+            found.append(Finding("format", ERROR, f"turn {i + 1} ({role}) is empty", f"messages[{i}]"))
+        if role == "system":
+            if turns:
+                found.append(Finding("format", ERROR, f"turn {i + 1}: a system message may only open the chat", f"messages[{i}]"))
+            continue
+        if turns and turns[-1][1] == role:
+            found.append(Finding("format", ERROR, f"turn {i + 1}: two {role} turns in a row; user and assistant must alternate", f"messages[{i}]"))
+        turns.append((i, role))
+    if not turns:
+        found.append(Finding("format", ERROR, "the chat has no user or assistant turn", "messages"))
+    else:
+        if turns[0][1] != "user":
+            found.append(Finding("format", ERROR, "the chat must start with a user turn (after an optional system message)", f"messages[{turns[0][0]}]"))
+        if turns[-1][1] != "assistant":
+            found.append(Finding("format", ERROR, "the last turn must be the assistant's: it is what the model learns to write", f"messages[{turns[-1][0]}]"))
+    return found
+
+
+def check_length(record, rules, count_tokens=None):
+    found = []
+    if not record.is_chat:
+        if not record.instruction.strip():
+            found.append(Finding("length", ERROR, "the instruction is empty", "instruction"))
+        elif word_count(record.instruction) < 2 and len(record.instruction.strip()) < 12:
+            found.append(Finding("length", WARNING, f"the instruction is very short (“{record.instruction.strip()}”)", "instruction"))
+        if not record.output.strip():
+            found.append(Finding("length", ERROR, "the output is empty", "output"))
+    answer = record.answer()
+    if answer.strip() and len(answer.strip()) < 2:
+        found.append(Finding("length", WARNING, f"the answer is a single character (“{answer.strip()}”)", "output"))
+    if count_tokens is not None and (rules.max_total_tokens or rules.min_output_tokens or rules.max_output_tokens):
+        answer_tokens = count_tokens(answer)
+        if rules.min_output_tokens and answer_tokens < rules.min_output_tokens:
+            found.append(Finding("length", ERROR, f"the answer has {answer_tokens} tokens, fewer than the minimum {rules.min_output_tokens}", "output"))
+        if rules.max_output_tokens and answer_tokens > rules.max_output_tokens:
+            found.append(Finding("length", ERROR, f"the answer has {answer_tokens:,} tokens, more than the maximum {rules.max_output_tokens:,}", "output"))
+        if rules.max_total_tokens:
+            context, query = record.prompt()
+            total = answer_tokens + count_tokens("\n".join(t for t in (context, query) if t))
+            if total > rules.max_total_tokens:
+                found.append(Finding("length", ERROR, f"{total:,} tokens in all, over the budget of {rules.max_total_tokens:,}: training would cut it off", ""))
+    return found
+
+
+def check_format(record, rules):
+    found = []
+    if record.is_chat:
+        found += check_chat(record.messages)
+    elif rules.input_required and not record.input.strip():
+        found.append(Finding("format", ERROR, "this project requires an input", "input"))
+    answer = record.answer()
+    if answer.strip():
+        field_name = "output" if not record.is_chat else f"messages[{len(record.messages) - 1}]"
+        found += [Finding("format", ERROR, message, field_name) for message in rules.check_output(answer)]
+    return found
+
+
+def check_repetition(record):
+    found = []
+    for field_name, text in record.texts():
+        problem = find_repetition(text)
+        if problem:
+            found.append(Finding("repetition", WARNING, f"degenerate repetition in the {field_name}: {problem}", field_name))
+    return found
+
+
+def check_pii(record):
+    found = []
+    labels = {"email": "an e-mail address", "phone": "a phone number", "card": "a payment card number", "iban": "an IBAN"}
+    for field_name, text in record.texts():
+        for match in find_pii(text):
+            found.append(Finding("pii", ERROR, f"the {field_name} contains {labels[match.kind]} ({match.masked()})", field_name))
+    return found
+
+
+def check_record(record, rules=None, count_tokens=None):
+    """Every single-example finding for record, in a stable order."""
+    rules = rules or FormatRules()
+    return check_format(record, rules) + check_length(record, rules, count_tokens) + check_repetition(record) + check_pii(record)

@@ -1,0 +1,387 @@
+"""Duplicate and contradiction detection across a dataset (plain Python + numpy).
+
+Two examples have the *same prompt* when their instruction and input are near-identical: equal
+after normalising case, Unicode and whitespace, up to a few typo-level word edits and filler words
+("please", "the"). A different number, a negation or a different content word makes a different
+prompt: "capital of France?" and "capital of Germany?" are not duplicates. Many examples sharing
+one instruction is normal; the input decides.
+
+For each pair with the same prompt there is one diagnosis: *duplicate* when the answers agree,
+*contradiction* when they conflict (JSON: a differing field value; short answers: a different
+answer; free text: clearly divergent content).
+
+Candidates come from a deletion-neighbourhood index: every prompt is a multiset of word hashes,
+keyed by its sum and by the sum with each word removed. Two prompts one word apart (typo,
+inserted or dropped word) share a key; equal prompts share all of them. The keys are stable
+64-bit integers, so the database keeps them in an indexed table and a save looks up its own.
+"""
+
+import difflib
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from curation.core.text import normalize, words
+
+MASK = (1 << 64) - 1
+FILLER = frozenset(
+    "a an the please kindly just so very really quick quickly simply also here there now hi hello hey thanks thank you ok okay".split()
+)
+NEGATIONS = frozenset("not no never none nobody nothing neither nor cannot can't won't don't doesn't didn't isn't aren't wasn't weren't shouldn't wouldn't couldn't without".split())
+STOPWORDS = frozenset(
+    """a an the and or but if then of to in on at by for with from as is are was were be been being it its this that these those
+    i you he she we they me him her us them my your his our their do does did have has had will would can could should may might
+    must shall not no so than too very just about into over under up down out off again further once here there when where why how
+    all any both each few more most other some such only own same what which who whom""".split()
+)
+NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+SHORT_ANSWER_WORDS = 6
+
+
+@lru_cache(maxsize=1 << 20)
+def token_hash(token):
+    """A stable 64-bit hash of a tagged token (the same in every process and on every machine)."""
+    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def prompt_words(record):
+    """(context words, query words) of a record, normalised."""
+    context, query = record.prompt()
+    return words(context), words(query)
+
+
+def tagged_hashes(context_words, query_words):
+    """Hashes of the prompt's words; the same word counts differently in instruction and input."""
+    return [token_hash("c\x00" + w) for w in context_words] + [token_hash("q\x00" + w) for w in query_words]
+
+
+def _signed(value):
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def record_keys(context_words, query_words):
+    """[(key, removed word)]: the whole prompt's key (removed "") and one key per word left out."""
+    hashes = tagged_hashes(context_words, query_words)
+    tokens = list(context_words) + list(query_words)
+    total = sum(hashes) & MASK
+    keys = {_signed(total): ""}
+    for h, token in zip(hashes, tokens):
+        keys.setdefault(_signed((total - h) & MASK), token)
+    return list(keys.items())
+
+
+# --- comparing two prompts -----------------------------------------------------------------
+
+def _edit_distance_at_most(a, b, limit):
+    """True when Damerau-Levenshtein(a, b) <= limit (limit is 1 or 2; short words only)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    prev2 = None
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if prev2 is not None and i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return False
+        prev2, prev = prev, cur
+    return prev[-1] <= limit
+
+
+def is_typo(a, b):
+    """Two words that are one spelling slip apart (not two different words or numbers)."""
+    if a == b:
+        return True
+    if a.isdigit() or b.isdigit() or a in NEGATIONS or b in NEGATIONS:
+        return False
+    shorter = min(len(a), len(b))
+    if shorter < 4:
+        return False
+    return _edit_distance_at_most(a, b, 1 if shorter < 8 else 2)
+
+
+def compare_words(a, b):
+    """(near-identical?, what differs) for two word lists."""
+    if a == b:
+        return True, ""
+    budget = 1 + max(len(a), len(b)) // 12
+    edits, notes = 0, []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        left, right = a[i1:i2], b[j1:j2]
+        if op == "replace" and len(left) == len(right) and all(is_typo(x, y) for x, y in zip(left, right)):
+            edits += len(left)
+            notes += [f"“{x}” / “{y}”" for x, y in zip(left, right)]
+        elif all(w in FILLER for w in left + right):
+            edits += max(len(left), len(right))
+            notes += [f"“{w}”" for w in left + right]
+        else:
+            return False, ""
+        if edits > budget:
+            return False, ""
+    return True, ", ".join(notes)
+
+
+def same_prompt(words_a, words_b):
+    """(same?, detail) for two (context words, query words) pairs."""
+    ok_context, note_context = compare_words(words_a[0], words_b[0])
+    if not ok_context:
+        return False, ""
+    ok_query, note_query = compare_words(words_a[1], words_b[1])
+    if not ok_query:
+        return False, ""
+    notes = ", ".join(n for n in (note_context, note_query) if n)
+    return True, notes
+
+
+# --- comparing two answers -----------------------------------------------------------------
+
+def _load_json(text):
+    text = text.strip()
+    if not text or text[0] not in "{[":
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _content_words(text):
+    return {w for w in words(text) if w not in STOPWORDS}
+
+
+def _numbers(text):
+    return {n.replace(",", "") for n in NUMBER_RE.findall(text)}
+
+
+def _polarity(tokens):
+    return bool(set(tokens) & NEGATIONS)
+
+
+def compare_text(a, b):
+    """("agree" | "conflict", detail) for two plain-text answers."""
+    na, nb = normalize(a), normalize(b)
+    if na == nb:
+        return "agree", ""
+    wa, wb = words(a), words(b)
+    if wa == wb:
+        return "agree", "punctuation only"
+    if max(len(wa), len(wb)) <= SHORT_ANSWER_WORDS:
+        return "conflict", f"“{a.strip()[:80]}” vs “{b.strip()[:80]}”"
+    if _numbers(a) != _numbers(b) and _numbers(a) and _numbers(b):
+        only_a, only_b = sorted(_numbers(a) - _numbers(b)), sorted(_numbers(b) - _numbers(a))
+        return "conflict", f"different numbers ({', '.join(only_a[:3]) or '–'} vs {', '.join(only_b[:3]) or '–'})"
+    ca, cb = _content_words(a), _content_words(b)
+    overlap = len(ca & cb) / len(ca | cb) if ca | cb else 1.0
+    if overlap >= 0.5 and _polarity(wa) != _polarity(wb):
+        return "conflict", "one answer is negated"
+    if overlap < 0.25 and difflib.SequenceMatcher(None, na, nb, autojunk=False).quick_ratio() < 0.6:
+        return "conflict", f"clearly different content ({overlap:.0%} of content words shared)"
+    return "agree", f"reworded ({overlap:.0%} of content words shared)"
+
+
+def _compare_json(a, b, path="$"):
+    """The first conflicting path between two JSON values, or ""."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b)):
+            if key not in a or key not in b:
+                return f"{path}.{key} is only in one answer"
+            found = _compare_json(a[key], b[key], f"{path}.{key}")
+            if found:
+                return found
+        return ""
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return f"{path} has {len(a)} items vs {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            found = _compare_json(x, y, f"{path}[{i}]")
+            if found:
+                return found
+        return ""
+    if isinstance(a, str) and isinstance(b, str):
+        if max(len(a.split()), len(b.split())) > SHORT_ANSWER_WORDS * 2:
+            verdict, detail = compare_text(a, b)
+            return f"{path}: {detail}" if verdict == "conflict" else ""
+        return "" if normalize(a) == normalize(b) else f"{path}: “{a[:60]}” vs “{b[:60]}”"
+    if a != b or type(a) is not type(b):
+        return f"{path}: {json.dumps(a)[:60]} vs {json.dumps(b)[:60]}"
+    return ""
+
+
+def compare_answers(a, b):
+    """("agree" | "conflict", detail) for two answers, JSON-aware."""
+    ja, jb = _load_json(a), _load_json(b)
+    if ja is not None and jb is not None:
+        conflict = _compare_json(ja, jb)
+        return ("conflict", conflict) if conflict else ("agree", "")
+    return compare_text(a, b)
+
+
+# --- whole datasets --------------------------------------------------------------------------
+
+@dataclass
+class Cluster:
+    """Examples sharing one prompt, split into groups whose answers agree."""
+
+    members: list
+    groups: list = field(default_factory=list)  # lists of member indexes; answers agree within a group
+    conflicts: dict = field(default_factory=dict)  # (group i, group j) -> detail
+    prompt_notes: dict = field(default_factory=dict)  # frozenset(pair) -> what differs in the prompts
+    silenced: set = field(default_factory=set)  # pairs marked as intended variation
+
+
+class _UnionFind:
+    def __init__(self):
+        self.parent = {}
+
+    def find(self, x):
+        parent = self.parent
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a, b):
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def batch_keys(prompt_word_lists):
+    """(keys, owner index, removed word) arrays for many prompts at once (numpy, vectorised)."""
+    flat_hashes, lengths, flat_tokens = [], [], []
+    for context, query in prompt_word_lists:
+        flat_hashes += tagged_hashes(context, query)
+        flat_tokens += context
+        flat_tokens += query
+        lengths.append(len(context) + len(query))
+    lengths = np.asarray(lengths, dtype=np.int64)
+    hashes = np.asarray(flat_hashes, dtype=np.uint64)
+    owners_flat = np.repeat(np.arange(len(lengths)), lengths)
+    totals = np.zeros(len(lengths), dtype=np.uint64)
+    np.add.at(totals, owners_flat, hashes)  # wraps modulo 2**64, like record_keys
+    deletion = totals[owners_flat] - hashes
+    keys = np.concatenate([totals, deletion]).view(np.int64)
+    owners = np.concatenate([np.arange(len(lengths)), owners_flat])
+    removed = [""] * len(lengths) + flat_tokens
+    return keys, owners, removed
+
+
+def candidate_pairs(keys, owners, removed, big_bucket=64):
+    """Pairs of owners sharing a key. A key shared by very many prompts means they differ in one
+    word at the same place (a template), so only owners whose removed words could be typos of one
+    another are paired there."""
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    ends = np.r_[starts[1:], len(sorted_keys)]
+    multi = np.flatnonzero(ends - starts > 1)
+    pairs = set()
+    for b in multi:
+        idx = order[starts[b]:ends[b]]
+        members = sorted({int(owners[i]): removed[i] for i in idx}.items())
+        if len(members) < 2:
+            continue
+        if len(members) <= big_bucket:
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    pairs.add((members[x][0], members[y][0]))
+            continue
+        exact = [o for o, w in members if w == ""]
+        for o in exact[1:]:
+            pairs.add((exact[0], o))
+        by_token = sorted((w, o) for o, w in members if w and not w.isdigit() and len(w) >= 4)
+        for x in range(len(by_token)):
+            for y in range(x + 1, min(x + 6, len(by_token))):
+                if by_token[x][0][:2] == by_token[y][0][:2] and is_typo(by_token[x][0], by_token[y][0]):
+                    pairs.add(tuple(sorted((by_token[x][1], by_token[y][1]))))
+        by_suffix = sorted((w[::-1], o) for o, w in members if w and not w.isdigit() and len(w) >= 4)
+        for x in range(len(by_suffix)):
+            for y in range(x + 1, min(x + 6, len(by_suffix))):
+                if by_suffix[x][0][:2] == by_suffix[y][0][:2] and is_typo(by_suffix[x][0], by_suffix[y][0]):
+                    pairs.add(tuple(sorted((by_suffix[x][1], by_suffix[y][1]))))
+    return pairs
+
+
+def find_clusters(records, silenced=frozenset()):
+    """Clusters of examples (indexes into records) that share a prompt, with their answer groups.
+
+    `silenced` holds frozensets {i, j} of pairs marked as intended variation: they are never
+    reported, though each may still be reported with a third example.
+    """
+    prompt_lists = [prompt_words(r) for r in records]
+    keys, owners, removed = batch_keys(prompt_lists)
+    uf = _UnionFind()
+    notes = {}
+    for i, j in candidate_pairs(keys, owners, removed):
+        same, detail = same_prompt(prompt_lists[i], prompt_lists[j])
+        if same:
+            uf.union(i, j)
+            if detail:
+                notes[frozenset((i, j))] = detail
+    by_root = {}
+    for i in list(uf.parent):
+        by_root.setdefault(uf.find(i), []).append(i)
+    clusters = []
+    answers = [r.answer() for r in records]
+    for members in by_root.values():
+        if len(members) < 2:
+            continue
+        cluster = Cluster(members=sorted(members), prompt_notes={k: v for k, v in notes.items() if k <= set(members)})
+        for m in cluster.members:
+            for group in cluster.groups:
+                if compare_answers(answers[group[0]], answers[m])[0] == "agree":
+                    group.append(m)
+                    break
+            else:
+                cluster.groups.append([m])
+        for gi in range(len(cluster.groups)):
+            for gj in range(gi + 1, len(cluster.groups)):
+                cluster.conflicts[(gi, gj)] = compare_answers(answers[cluster.groups[gi][0]], answers[cluster.groups[gj][0]])[1]
+        clusters.append(cluster)
+    for cluster in clusters:
+        cluster.silenced = {pair for pair in silenced if pair <= set(cluster.members)}
+    return clusters
+
+
+def cluster_findings(clusters, label, finding_cls):
+    """{index: [Finding]} for every example in a cluster. `label(i)` names an example for people
+    ("line 12", "#345"); `related` holds the indexes of the other examples."""
+    out = {}
+    for cluster in clusters:
+        silenced = cluster.silenced
+        group_of = {m: gi for gi, group in enumerate(cluster.groups) for m in group}
+        for m in cluster.members:
+            gi = group_of[m]
+            dupes = [o for o in cluster.groups[gi] if o != m and frozenset((m, o)) not in silenced]
+            if dupes:
+                note = cluster.prompt_notes.get(frozenset((m, dupes[0])), "")
+                how = "the same prompt" if not note else f"a near-identical prompt ({note})"
+                out.setdefault(m, []).append(finding_cls(
+                    "duplicate", "warning",
+                    f"{how} and the same answer as {_labels(dupes, label)}", "", tuple(dupes),
+                ))
+            others = [o for gj, group in enumerate(cluster.groups) if gj != gi for o in group if frozenset((m, o)) not in silenced]
+            if others:
+                gj = group_of[others[0]]
+                detail = cluster.conflicts[(min(gi, gj), max(gi, gj))]
+                out.setdefault(m, []).append(finding_cls(
+                    "contradiction", "error",
+                    f"the same prompt as {_labels(others, label)} but a conflicting answer: {detail}", "output", tuple(others),
+                ))
+    return out
+
+
+def _labels(indexes, label, most=5):
+    names = [label(i) for i in indexes[:most]]
+    more = f" and {len(indexes) - most} more" if len(indexes) > most else ""
+    return ", ".join(names) + more

@@ -1,0 +1,322 @@
+"""Reading and writing example files (plain Python).
+
+Reads JSONL, JSON (an array of objects) and CSV, with rows in any of four forms:
+alpaca (instruction, input, output), prompt/completion, OpenAI chat (messages) and ShareGPT
+(conversations with from/value). A BOM, CRLF line ends, blank lines and any Unicode are fine.
+Every problem names its line; callers decide whether any problem refuses the whole file
+(imports are all-or-nothing).
+
+Writes JSONL in alpaca, chat and prompt/completion forms, and Hugging Face parquet.
+"""
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from curation.core.records import Record
+
+MAX_BYTES = 50 * 1024 * 1024
+FORMS = ("alpaca", "prompt_completion", "chat", "sharegpt")
+SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant", "chatgpt": "assistant", "bing": "assistant", "bard": "assistant", "model": "assistant", "system": "system"}
+
+
+class FileError(ValueError):
+    """The file as a whole cannot be used (empty, not UTF-8, too large, wrong shape)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int  # 1-based line of the file where the example starts
+    record: Record
+    form: str
+
+
+@dataclass(frozen=True)
+class LineError:
+    line: int
+    reason: str
+
+    def __str__(self):
+        return f"line {self.line}: {self.reason}"
+
+
+def _describe(value):
+    return {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+def _text(obj, key, required=True):
+    value = obj.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        if value is None:
+            raise ValueError(f"“{key}” is missing")
+        raise ValueError(f"“{key}” must be text, not {_describe(value)}")
+    return value
+
+
+def _content(value, where):
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str) for p in value):
+        return "".join(p["text"] for p in value)
+    raise ValueError(f"{where} must be text, not {_describe(value)}")
+
+
+def record_from_object(obj):
+    """(Record, form) for one row; ValueError with a plain reason when it fits no form."""
+    if not isinstance(obj, dict):
+        raise ValueError(f"expected an object with fields, found {_describe(obj)}")
+    if "messages" in obj:
+        messages = obj["messages"]
+        if not isinstance(messages, list) or not messages:
+            raise ValueError("“messages” must be a non-empty list of {role, content} objects")
+        turns = []
+        for i, m in enumerate(messages, 1):
+            if not isinstance(m, dict) or "role" not in m:
+                raise ValueError(f"message {i} must be an object with “role” and “content”")
+            turns.append({"role": m["role"], "content": _content(m.get("content"), f"the content of message {i}")})
+        return Record.chat(turns), "chat"
+    if "conversations" in obj:
+        conversation = obj["conversations"]
+        if not isinstance(conversation, list) or not conversation:
+            raise ValueError("“conversations” must be a non-empty list of {from, value} objects")
+        turns = []
+        if isinstance(obj.get("system"), str) and obj["system"].strip():
+            turns.append({"role": "system", "content": obj["system"]})
+        for i, m in enumerate(conversation, 1):
+            if not isinstance(m, dict) or "from" not in m:
+                raise ValueError(f"turn {i} must be an object with “from” and “value”")
+            speaker = str(m["from"]).lower()
+            if speaker not in SHAREGPT_ROLES:
+                raise ValueError(f"turn {i} is from “{m['from']}”; expected human, gpt or system")
+            turns.append({"role": SHAREGPT_ROLES[speaker], "content": _content(m.get("value"), f"the value of turn {i}")})
+        return Record.chat(turns), "sharegpt"
+    if "instruction" in obj or "output" in obj:
+        return Record(instruction=_text(obj, "instruction"), input=_text(obj, "input", required=False), output=_text(obj, "output")), "alpaca"
+    if "prompt" in obj or "completion" in obj:
+        return Record(instruction=_text(obj, "prompt"), output=_text(obj, "completion")), "prompt_completion"
+    keys = ", ".join(sorted(obj)) or "none"
+    raise ValueError(f"no known fields: expected instruction/input/output, prompt/completion, messages or conversations (found {keys})")
+
+
+def decode(data, max_bytes=MAX_BYTES):
+    if len(data) > max_bytes:
+        raise FileError(f"the file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB. Split it into smaller files.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise FileError(f"line {line}: not UTF-8 text (byte 0x{data[e.start]:02x}); save the file as UTF-8") from None
+    return text
+
+
+def detect_kind(filename, text):
+    suffix = Path(filename or "").suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    if suffix == ".json":
+        return "json"
+    if suffix in (".csv", ".tsv"):
+        return "csv"
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        return "json"
+    if stripped.startswith("{"):
+        return "jsonl"
+    raise FileError(f"“{filename}”: cannot tell the format; name the file .jsonl, .json or .csv")
+
+
+def _rows_jsonl(text):
+    rows, errors = [], []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            errors.append(LineError(n, f"not valid JSON: {e.msg} (column {e.colno})"))
+            continue
+        try:
+            record, form = record_from_object(obj)
+        except ValueError as e:
+            errors.append(LineError(n, str(e)))
+            continue
+        rows.append(Row(n, record, form))
+    return rows, errors
+
+
+def _rows_json(text):
+    decoder = json.JSONDecoder()
+    pos, line = 0, 1
+    length = len(text)
+
+    def skip_space(p):
+        while p < length and text[p] in " \t\r\n":
+            p += 1
+        return p
+
+    def line_at(p, since, since_line):
+        return since_line + text.count("\n", since, p)
+
+    pos = skip_space(pos)
+    if pos >= length or text[pos] != "[":
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as e:
+            raise FileError(f"line {e.lineno}: not valid JSON: {e.msg} (column {e.colno})") from None
+        raise FileError("line 1: a .json file must hold a list of examples: [ {...}, {...} ]")
+    rows, errors = [], []
+    mark, mark_line = 0, 1
+    pos = skip_space(pos + 1)
+    if pos < length and text[pos] == "]":
+        return rows, errors
+    while True:
+        line = line_at(pos, mark, mark_line)
+        mark, mark_line = pos, line
+        try:
+            obj, end = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError as e:
+            raise FileError(f"line {e.lineno}: not valid JSON: {e.msg} (column {e.colno})") from None
+        try:
+            record, form = record_from_object(obj)
+            rows.append(Row(line, record, form))
+        except ValueError as e:
+            errors.append(LineError(line, str(e)))
+        pos = skip_space(end)
+        if pos < length and text[pos] == ",":
+            pos = skip_space(pos + 1)
+            continue
+        if pos < length and text[pos] == "]":
+            break
+        bad_line = line_at(pos, mark, mark_line)
+        raise FileError(f"line {bad_line}: expected “,” or “]” between examples")
+    if skip_space(pos + 1) < length:
+        raise FileError(f"line {line_at(skip_space(pos + 1), mark, mark_line)}: unexpected text after the closing “]”")
+    return rows, errors
+
+
+def _rows_csv(text, delimiter=","):
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = reader.fieldnames
+    except csv.Error as e:
+        raise FileError(f"line 1: not a readable CSV header ({e})") from None
+    if not header:
+        raise FileError("the file is empty")
+    columns = {h.strip() for h in header if h}
+    if not ({"instruction", "output"} <= columns or {"prompt", "completion"} <= columns or "messages" in columns):
+        raise FileError(f"line 1: the header must name instruction,input,output or prompt,completion or messages (found {', '.join(header)})")
+    rows, errors = [], []
+    start = 2
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            errors.append(LineError(start, f"not readable as CSV ({e})"))
+            break
+        line, start = start, reader.line_num + 1
+        if None in raw:
+            errors.append(LineError(line, f"{len(header) + len(raw[None])} values for {len(header)} columns"))
+            continue
+        obj = {k.strip(): v for k, v in raw.items() if k}
+        if all(not (v or "").strip() for v in obj.values()):
+            continue  # blank line
+        if "messages" in obj:
+            try:
+                obj["messages"] = json.loads(obj["messages"] or "null")
+            except json.JSONDecodeError as e:
+                errors.append(LineError(line, f"the messages column is not valid JSON: {e.msg}"))
+                continue
+        else:
+            obj = {k: v for k, v in obj.items() if v is not None}
+        try:
+            record, form = record_from_object(obj)
+        except ValueError as e:
+            errors.append(LineError(line, str(e)))
+            continue
+        rows.append(Row(line, record, form))
+    return rows, errors
+
+
+def read_rows(data, filename="", max_bytes=MAX_BYTES):
+    """(rows, line errors) of a file's bytes. Raises FileError when the file as a whole is unusable."""
+    text = decode(data, max_bytes)
+    if not text.strip():
+        raise FileError("the file is empty")
+    kind = detect_kind(filename, text)
+    if kind == "jsonl":
+        rows, errors = _rows_jsonl(text)
+    elif kind == "json":
+        rows, errors = _rows_json(text)
+    else:
+        rows, errors = _rows_csv(text, "\t" if Path(filename or "").suffix.lower() == ".tsv" else ",")
+    if not rows and not errors:
+        raise FileError("the file holds no examples")
+    return rows, errors
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+EXPORT_FORMS = ("alpaca", "chat", "prompt_completion")
+
+
+def to_chat(record):
+    if record.is_chat:
+        return [dict(m) for m in record.messages]
+    user = record.instruction if not record.input else f"{record.instruction}\n\n{record.input}"
+    return [{"role": "user", "content": user}, {"role": "assistant", "content": record.output}]
+
+
+def to_object(record, form):
+    """One exported row; ValueError when the record cannot take that form."""
+    if form == "chat":
+        return {"messages": to_chat(record)}
+    if record.is_chat:
+        turns = [m for m in record.messages if m["role"] != "system"]
+        system = [m["content"] for m in record.messages if m["role"] == "system"]
+        if len(turns) != 2:
+            raise ValueError(f"a chat of {len(turns)} turns has no {form} form; export it as chat")
+        instruction, output = turns[0]["content"], turns[1]["content"]
+        if system:
+            instruction = f"{system[0]}\n\n{instruction}"
+        record = Record(instruction=instruction, output=output)
+    if form == "alpaca":
+        return {"instruction": record.instruction, "input": record.input, "output": record.output}
+    if form == "prompt_completion":
+        prompt = record.instruction if not record.input else f"{record.instruction}\n\n{record.input}"
+        return {"prompt": prompt, "completion": record.output}
+    raise ValueError(f"unknown export form {form!r}; choose one of {', '.join(EXPORT_FORMS)}")
+
+
+def write_jsonl(records, form, out):
+    """Write records to a text stream as JSONL in form; returns the count."""
+    n = 0
+    for record in records:
+        out.write(json.dumps(to_object(record, form), ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def write_parquet(records, path):
+    """A parquet file that `datasets.load_dataset("parquet", ...)` reads: instruction, input,
+    output, and messages as a list of {role, content}."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    records = list(records)
+    message_type = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
+    table = pa.table(
+        {
+            "instruction": pa.array([r.instruction for r in records], pa.string()),
+            "input": pa.array([r.input for r in records], pa.string()),
+            "output": pa.array([r.answer() for r in records], pa.string()),
+            "messages": pa.array([to_chat(r) for r in records], message_type),
+        }
+    )
+    pq.write_table(table, path)
+    return len(records)

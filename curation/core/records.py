@@ -1,0 +1,47 @@
+"""One training example in plain Python: instruction/input/output, or a chat of messages."""
+
+from dataclasses import dataclass
+
+ROLES = ("system", "user", "assistant")
+
+
+@dataclass(frozen=True)
+class Record:
+    instruction: str = ""
+    input: str = ""
+    output: str = ""
+    messages: tuple = ()  # ({"role": ..., "content": ...}, ...) for a chat; empty otherwise
+
+    @property
+    def is_chat(self):
+        return bool(self.messages)
+
+    @classmethod
+    def chat(cls, messages):
+        return cls(messages=tuple({"role": m.get("role"), "content": m.get("content")} for m in messages))
+
+    def prompt(self):
+        """(context, query): what the model is asked. For a chat, the system prompt is the context
+        and every turn before the final assistant turn is the query."""
+        if not self.is_chat:
+            return self.instruction, self.input
+        system = "\n".join(str(m["content"] or "") for m in self.messages if m["role"] == "system")
+        turns = [m for m in self.messages if m["role"] != "system"]
+        if turns and turns[-1]["role"] == "assistant":
+            turns = turns[:-1]
+        return system, "\n".join(f"{m['role']}: {m['content'] or ''}" for m in turns)
+
+    def answer(self):
+        """The text the model is trained to write: the output, or the final assistant turn."""
+        if not self.is_chat:
+            return self.output
+        for m in reversed(self.messages):
+            if m["role"] == "assistant":
+                return str(m["content"] or "")
+        return ""
+
+    def texts(self):
+        """(field, text) for every piece of text a person wrote, for checks that read all of it."""
+        if not self.is_chat:
+            return [("instruction", self.instruction), ("input", self.input), ("output", self.output)]
+        return [(f"messages[{i}]", str(m["content"] or "")) for i, m in enumerate(self.messages)]

@@ -1,0 +1,122 @@
+"""A project's format rules, set by its lead, and the checks they imply (plain Python)."""
+
+import json
+import re
+from dataclasses import asdict, dataclass, field, fields
+from functools import cached_property
+
+
+class RulesError(ValueError):
+    """A rule that cannot be used; `field` names it."""
+
+    def __init__(self, field, message):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class FormatRules:
+    output_json: bool = False
+    json_schema: dict | None = None  # only with output_json
+    output_regex: str = ""  # the whole output must match
+    min_output_chars: int = 0
+    max_output_chars: int = 0  # 0: no limit
+    min_output_tokens: int = 0
+    max_output_tokens: int = 0
+    max_total_tokens: int = 0  # prompt and answer together, in the base model's tokens
+    input_required: bool = False
+    banned_phrases: tuple = field(default_factory=tuple)
+
+    @classmethod
+    def from_dict(cls, data):
+        """Rules from stored or submitted values; raises RulesError naming the bad field."""
+        data = dict(data or {})
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise RulesError(unknown[0], "is not a format rule")
+        for name in ("min_output_chars", "max_output_chars", "min_output_tokens", "max_output_tokens", "max_total_tokens"):
+            value = data.get(name, 0) or 0
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise RulesError(name, f"must be a whole number of 0 or more, not {value!r}")
+            data[name] = value
+        for low, high in (("min_output_chars", "max_output_chars"), ("min_output_tokens", "max_output_tokens")):
+            if data[high] and data[low] > data[high]:
+                raise RulesError(low, f"{data[low]} is more than the maximum {data[high]}")
+        phrases = data.get("banned_phrases") or ()
+        if isinstance(phrases, str):
+            phrases = phrases.splitlines()
+        data["banned_phrases"] = tuple(p.strip() for p in phrases if p and p.strip())
+        rules = cls(**data)
+        rules.validate()
+        return rules
+
+    def as_dict(self):
+        data = asdict(self)
+        data["banned_phrases"] = list(self.banned_phrases)
+        return data
+
+    def validate(self):
+        if self.output_regex:
+            try:
+                re.compile(self.output_regex)
+            except re.error as e:
+                raise RulesError("output_regex", f"not a valid regular expression ({e})") from None
+        if self.json_schema is not None:
+            if not self.output_json:
+                raise RulesError("json_schema", "a schema needs “output must be JSON” switched on")
+            if not isinstance(self.json_schema, dict):
+                raise RulesError("json_schema", "must be a JSON object")
+            from jsonschema import exceptions, validators
+
+            try:
+                validators.validator_for(self.json_schema).check_schema(self.json_schema)
+            except exceptions.SchemaError as e:
+                raise RulesError("json_schema", f"not a valid JSON Schema ({e.message})") from None
+
+    @cached_property
+    def _regex(self):
+        return re.compile(self.output_regex, re.DOTALL) if self.output_regex else None
+
+    @cached_property
+    def _validator(self):
+        if not self.json_schema:
+            return None
+        from jsonschema import FormatChecker, validators
+
+        cls = validators.validator_for(self.json_schema)
+        return cls(self.json_schema, format_checker=FormatChecker())
+
+    @cached_property
+    def _banned(self):
+        return [(p, p.casefold()) for p in self.banned_phrases]
+
+    def check_output(self, output):
+        """Messages for every rule the output breaks."""
+        problems = []
+        if self.output_json:
+            try:
+                value = json.loads(output)
+            except json.JSONDecodeError as e:
+                problems.append(f"output is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}")
+            else:
+                if self._validator is not None:
+                    errors = sorted(self._validator.iter_errors(value), key=lambda e: list(e.absolute_path))
+                    for error in errors[:3]:
+                        where = error.json_path if error.absolute_path else "the top level"
+                        problems.append(f"output breaks the JSON Schema at {where}: {error.message}")
+                    if len(errors) > 3:
+                        problems.append(f"… and {len(errors) - 3} more schema errors")
+        if self._regex is not None and not self._regex.fullmatch(output):
+            problems.append(f"output does not match the pattern {self.output_regex}")
+        n = len(output)
+        if self.min_output_chars and n < self.min_output_chars:
+            problems.append(f"output has {n} characters, fewer than the minimum {self.min_output_chars}")
+        if self.max_output_chars and n > self.max_output_chars:
+            problems.append(f"output has {n:,} characters, more than the maximum {self.max_output_chars:,}")
+        folded = output.casefold()
+        for phrase, phrase_folded in self._banned:
+            if phrase_folded in folded:
+                problems.append(f"output contains the banned phrase “{phrase}”")
+        return problems

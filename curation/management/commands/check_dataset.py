@@ -1,0 +1,99 @@
+"""python manage.py check_dataset FILE [--output-schema SCHEMA.json] [--format json|text]
+
+Checks a file with the studio's checks without touching the database. Exit status: 0 no errors,
+1 errors found, 2 the file cannot be used (unreadable, or lines that cannot be read).
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from curation.core.dataset import check_records
+from curation.core.formats import FileError, read_rows
+from curation.core.rules import FormatRules, RulesError
+
+
+class Command(BaseCommand):
+    help = "Check a JSONL/JSON/CSV file of examples with the studio's checks (no database needed)."
+    requires_system_checks = []
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--output-schema", help="a JSON Schema file the outputs must match (outputs must then be JSON)")
+        parser.add_argument("--rules", help="a JSON file of format rules, as on the project's Format rules page")
+        parser.add_argument("--tokenizer", help="a model folder whose tokenizer counts tokens for the token rules")
+        parser.add_argument("--format", choices=["json", "text"], default="text")
+
+    def handle(self, *args, file, output_schema, rules, tokenizer, format, **options):
+        code = self.run(file, output_schema, rules, tokenizer, format)
+        sys.stdout.flush()
+        sys.exit(code)
+
+    def fail(self, format, message):
+        if format == "json":
+            self.stdout.write(json.dumps({"error": message}))
+        else:
+            self.stderr.write(f"error: {message}")
+        return 2
+
+    def run(self, file, schema_path, rules_path, tokenizer, format):
+        try:
+            rules = self.load_rules(schema_path, rules_path)
+        except (OSError, ValueError) as e:
+            return self.fail(format, str(e))
+        try:
+            data = Path(file).read_bytes()
+        except OSError as e:
+            return self.fail(format, f"{file}: {e.strerror}")
+        try:
+            rows, line_errors = read_rows(data, file)
+        except FileError as e:
+            return self.fail(format, f"{file}: {e}")
+        count_tokens = None
+        if tokenizer:
+            from transformers import AutoTokenizer
+
+            tok = AutoTokenizer.from_pretrained(tokenizer, local_files_only=True)
+            count_tokens = lambda text: len(tok(text, add_special_tokens=False)["input_ids"])  # noqa: E731
+        lines = [row.line for row in rows]
+        findings = check_records([row.record for row in rows], rules, count_tokens, label=lambda i: f"line {lines[i]}")
+        out = [
+            {"line": e.line, "check": "parse", "severity": "error", "message": e.reason, "related": []}
+            for e in line_errors
+        ]
+        for i, found in findings.items():
+            for f in found:
+                out.append({"line": lines[i], "check": f.check, "severity": f.severity, "message": f.message, "related": sorted(lines[j] for j in f.related)})
+        out.sort(key=lambda f: (f["line"], f["check"]))
+        if format == "json":
+            self.stdout.write(json.dumps({"examples": len(rows) + len(line_errors), "findings": out}, ensure_ascii=False))
+        else:
+            for f in out:
+                related = f" (see lines {', '.join(map(str, f['related'][:10]))})" if f["related"] else ""
+                self.stdout.write(f"line {f['line']}: {f['severity']} [{f['check']}] {f['message']}{related}")
+            errors = sum(f["severity"] == "error" for f in out)
+            self.stdout.write(f"{len(rows) + len(line_errors)} examples, {errors} errors, {len(out) - errors} warnings")
+        if line_errors:
+            return 2
+        return 1 if any(f["severity"] == "error" for f in out) else 0
+
+    def load_rules(self, schema_path, rules_path):
+        data = {}
+        if rules_path:
+            try:
+                data = json.loads(Path(rules_path).read_text(encoding="utf-8"))
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{rules_path}: not valid JSON ({e.msg} at line {e.lineno})") from None
+        if schema_path:
+            try:
+                data["json_schema"] = json.loads(Path(schema_path).read_text(encoding="utf-8"))
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{schema_path}: not valid JSON ({e.msg} at line {e.lineno})") from None
+            data["output_json"] = True
+        try:
+            return FormatRules.from_dict(data)
+        except RulesError as e:
+            raise ValueError(f"{schema_path or rules_path}: {e}") from None
