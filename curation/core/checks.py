@@ -4,6 +4,7 @@ The pairwise checks (duplicate, contradiction) live in dedup.py. The browser (on
 whole-dataset scan and the `check_dataset` command all call these same functions.
 """
 
+import re
 from dataclasses import dataclass
 
 from curation.core.pii import find_pii
@@ -12,6 +13,7 @@ from curation.core.repetition import find_repetition
 from curation.core.rules import FormatRules
 from curation.core.text import word_count
 
+PII_HINT_RE = re.compile(r"[@\d]")
 CHECKS = ("duplicate", "contradiction", "format", "length", "repetition", "pii")
 ERROR, WARNING = "error", "warning"
 
@@ -62,13 +64,11 @@ def check_length(record, rules, count_tokens=None):
     if not record.is_chat:
         if not record.instruction.strip():
             found.append(Finding("length", ERROR, "the instruction is empty", "instruction"))
-        elif word_count(record.instruction) < 2 and len(record.instruction.strip()) < 12:
-            found.append(Finding("length", WARNING, f"the instruction is very short (“{record.instruction.strip()}”)", "instruction"))
+        elif not record.input.strip() and word_count(record.instruction) < 2 and len(record.instruction.strip()) < 12:
+            found.append(Finding("length", WARNING, f"the instruction is very short (“{record.instruction.strip()}”) and there is no input", "instruction"))
         if not record.output.strip():
             found.append(Finding("length", ERROR, "the output is empty", "output"))
     answer = record.answer()
-    if answer.strip() and len(answer.strip()) < 2:
-        found.append(Finding("length", WARNING, f"the answer is a single character (“{answer.strip()}”)", "output"))
     if count_tokens is not None and (rules.max_total_tokens or rules.min_output_tokens or rules.max_output_tokens):
         answer_tokens = count_tokens(answer)
         if rules.min_output_tokens and answer_tokens < rules.min_output_tokens:
@@ -106,6 +106,9 @@ def check_repetition(record):
 
 
 def check_pii(record):
+    texts = record.texts()
+    if not any(PII_HINT_RE.search(text) for _, text in texts):
+        return []  # no @, no digit, no IBAN-like letters: nothing to look at closely
     found = []
     labels = {"email": "an e-mail address", "phone": "a phone number", "card": "a payment card number", "iban": "an IBAN"}
     for field_name, text in record.texts():

@@ -1,26 +1,137 @@
 """Checking a whole dataset at once: every single-example check plus duplicates and
 contradictions across it. The Celery scan and the `check_dataset` command both call this."""
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+
 from curation.core.checks import Finding, check_record
-from curation.core.dedup import cluster_findings, find_clusters
+import numpy as np
+
+from curation.core.dedup import cluster_findings, find_clusters, prompt_hashes
 from curation.core.rules import FormatRules
 
+_shared = {}  # records and rules handed to forked workers without pickling them
 
-def check_records(records, rules=None, count_tokens=None, label=lambda i: f"#{i}", silenced=frozenset(), progress=None):
+
+def _check_slice(bounds):
+    """Single-example findings and prompt hashes for records[start:stop] (runs in a worker)."""
+    start, stop = bounds
+    records, rules, count_tokens = _shared["records"], _shared["rules"], _shared["count_tokens"]
+    found = [(i, f) for i in range(start, stop) if (f := check_record(records[i], rules, count_tokens))]
+    return found, prompt_hashes(records[start:stop])
+
+
+def default_workers():
+    """Processes for the per-example checks: every core, except inside a daemon process (a
+    Celery prefork child may not start children of its own)."""
+    if multiprocessing.current_process().daemon or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(4, os.cpu_count() or 1)
+
+
+def check_records(records, rules=None, count_tokens=None, label=lambda i: f"#{i}", silenced=frozenset(), progress=None, workers=None):
     """{index: [Finding]} for records (a list). `label(i)` names an example in messages;
     `progress(done, total)` is called now and then."""
     rules = rules or FormatRules()
     total = len(records)
+    workers = default_workers() if workers is None else workers
     findings = {}
-    step = max(1, total // 50)
-    for i, record in enumerate(records):
-        found = check_record(record, rules, count_tokens)
-        if found:
-            findings[i] = found
-        if progress and i % step == 0:
-            progress(i, total + total // 4)  # the pairwise pass takes about a fifth of the time
-    for i, found in cluster_findings(find_clusters(records, silenced), label, Finding).items():
+    chunk = max(1000, total // 40)
+    slices = [(start, min(start + chunk, total)) for start in range(0, total, chunk)]
+    report_total = total + total // 4  # the pairwise pass takes about a fifth of the time
+    if workers > 1 and total >= 5000 and count_tokens is None:
+        _shared.update(records=records, rules=rules, count_tokens=None)
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                hashes, lengths = [], []
+                for (start, stop), (found, (h, n)) in zip(slices, pool.map(_check_slice, slices)):
+                    findings.update(found)
+                    hashes.append(h)
+                    lengths.append(n)
+                    if progress:
+                        progress(stop, report_total)
+        finally:
+            _shared.clear()
+        clusters = find_clusters(records, silenced, hashes=(np.concatenate(hashes), np.concatenate(lengths)))
+    else:
+        for start, stop in slices:
+            for i in range(start, stop):
+                found = check_record(records[i], rules, count_tokens)
+                if found:
+                    findings[i] = found
+            if progress:
+                progress(stop, report_total)
+        clusters = find_clusters(records, silenced)
+    for i, found in cluster_findings(clusters, label, Finding).items():
         findings.setdefault(i, []).extend(found)
     if progress:
-        progress(total + total // 4, total + total // 4)
+        progress(report_total, report_total)
     return findings
+
+
+def _check_jsonl_block(bounds):
+    """Parse and check lines[start:stop] of a JSONL file (runs in a worker)."""
+    start, stop = bounds
+    from curation.core.formats import rows_from_jsonl_lines
+
+    rows, errors = rows_from_jsonl_lines(_shared["lines"][start:stop], first_line=start + 1)
+    rules, count_tokens = _shared["rules"], _shared["count_tokens"]
+    found = [(row.line, f) for row in rows if (f := check_record(row.record, rules, count_tokens))]
+    return [row.line for row in rows], errors, found, prompt_hashes([row.record for row in rows])
+
+
+class _LazyRecords:
+    """records[i] parsed on demand from the JSONL line it came from (for the few examples the
+    pairwise pass needs to look at again)."""
+
+    def __init__(self, lines, line_numbers):
+        self.lines, self.line_numbers, self.cache = lines, line_numbers, {}
+
+    def __len__(self):
+        return len(self.line_numbers)
+
+    def __getitem__(self, i):
+        if i not in self.cache:
+            from curation.core.formats import rows_from_jsonl_lines
+
+            line = self.line_numbers[i]
+            self.cache[i] = rows_from_jsonl_lines([self.lines[line - 1]], first_line=line)[0][0].record
+        return self.cache[i]
+
+
+def check_jsonl(text, rules=None, count_tokens=None, workers=None):
+    """Check a whole JSONL text, parsing and checking blocks of lines in parallel.
+
+    Returns (line numbers of the examples, line errors, {line: [Finding]}). The findings are
+    exactly those of check_records on the same examples; only the work is spread out.
+    """
+    from curation.core.formats import rows_from_jsonl_lines
+
+    rules = rules or FormatRules()
+    lines = text.splitlines()
+    workers = default_workers() if workers is None else workers
+    if workers <= 1 or len(lines) < 5000 or count_tokens is not None:
+        rows, errors = rows_from_jsonl_lines(lines)
+        line_numbers = [row.line for row in rows]
+        found = check_records([row.record for row in rows], rules, count_tokens, label=lambda i: f"line {line_numbers[i]}", workers=1)
+        return line_numbers, errors, {line_numbers[i]: f for i, f in found.items()}
+    block = max(2000, len(lines) // (workers * 6))
+    blocks = [(start, min(start + block, len(lines))) for start in range(0, len(lines), block)]
+    _shared.update(lines=lines, rules=rules, count_tokens=None)
+    line_numbers, errors, findings, hashes, lengths = [], [], {}, [], []
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for numbers, block_errors, found, (h, n) in pool.map(_check_jsonl_block, blocks):
+                line_numbers += numbers
+                errors += block_errors
+                findings.update(found)
+                hashes.append(h)
+                lengths.append(n)
+    finally:
+        _shared.clear()
+    records = _LazyRecords(lines, line_numbers)
+    clusters = find_clusters(records, hashes=(np.concatenate(hashes), np.concatenate(lengths)))
+    for i, found in cluster_findings(clusters, lambda i: f"line {line_numbers[i]}", Finding).items():
+        findings.setdefault(line_numbers[i], []).extend(found)
+    return line_numbers, errors, findings

@@ -48,6 +48,22 @@ def token_hash(token):
     return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
 
 
+class _HashCache(dict):
+    """word -> token_hash(tag + word); a dict so that lookups of known words stay in C."""
+
+    def __init__(self, tag):
+        super().__init__()
+        self.tag = tag
+
+    def __missing__(self, word):
+        value = self[word] = token_hash(self.tag + word)
+        return value
+
+
+_CONTEXT_HASHES = _HashCache("c\x00")
+_QUERY_HASHES = _HashCache("q\x00")
+
+
 def prompt_words(record):
     """(context words, query words) of a record, normalised."""
     context, query = record.prompt()
@@ -56,7 +72,10 @@ def prompt_words(record):
 
 def tagged_hashes(context_words, query_words):
     """Hashes of the prompt's words; the same word counts differently in instruction and input."""
-    return [token_hash("c\x00" + w) for w in context_words] + [token_hash("q\x00" + w) for w in query_words]
+    if len(_CONTEXT_HASHES) + len(_QUERY_HASHES) > 1 << 21:  # bound the memory of a long-lived worker
+        _CONTEXT_HASHES.clear()
+        _QUERY_HASHES.clear()
+    return list(map(_CONTEXT_HASHES.__getitem__, context_words)) + list(map(_QUERY_HASHES.__getitem__, query_words))
 
 
 def _signed(value):
@@ -95,12 +114,16 @@ def _edit_distance_at_most(a, b, limit):
     return prev[-1] <= limit
 
 
+def _has_digit(word):
+    return any(c.isdigit() for c in word)
+
+
 def is_typo(a, b):
     """Two words that are one spelling slip apart (not two different words or numbers)."""
     if a == b:
         return True
-    if a.isdigit() or b.isdigit() or a in NEGATIONS or b in NEGATIONS:
-        return False
+    if a in NEGATIONS or b in NEGATIONS or _has_digit(a) or _has_digit(b):
+        return False  # another number or code is another thing, never a slip
     shorter = min(len(a), len(b))
     if shorter < 4:
         return False
@@ -183,7 +206,7 @@ def compare_text(a, b):
     overlap = len(ca & cb) / len(ca | cb) if ca | cb else 1.0
     if overlap >= 0.5 and _polarity(wa) != _polarity(wb):
         return "conflict", "one answer is negated"
-    if overlap < 0.25 and difflib.SequenceMatcher(None, na, nb, autojunk=False).quick_ratio() < 0.6:
+    if overlap < 0.25 and difflib.SequenceMatcher(None, na, nb, autojunk=False).ratio() < 0.5:
         return "conflict", f"clearly different content ({overlap:.0%} of content words shared)"
     return "agree", f"reworded ({overlap:.0%} of content words shared)"
 
@@ -256,74 +279,97 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def batch_keys(prompt_word_lists):
-    """(keys, owner index, removed word) arrays for many prompts at once (numpy, vectorised)."""
-    flat_hashes, lengths, flat_tokens = [], [], []
-    for context, query in prompt_word_lists:
-        flat_hashes += tagged_hashes(context, query)
-        flat_tokens += context
-        flat_tokens += query
+def prompt_hashes(records):
+    """(flat word hashes, words per prompt) for records, as numpy arrays; the expensive part of
+    indexing, done per slice (in parallel by the dataset checker)."""
+    flat, lengths = [], []
+    for record in records:
+        context, query = prompt_words(record)
+        flat += tagged_hashes(context, query)
         lengths.append(len(context) + len(query))
-    lengths = np.asarray(lengths, dtype=np.int64)
-    hashes = np.asarray(flat_hashes, dtype=np.uint64)
-    owners_flat = np.repeat(np.arange(len(lengths)), lengths)
-    totals = np.zeros(len(lengths), dtype=np.uint64)
-    np.add.at(totals, owners_flat, hashes)  # wraps modulo 2**64, like record_keys
+    return np.asarray(flat, dtype=np.uint64), np.asarray(lengths, dtype=np.int64)
+
+
+def batch_keys(hashes, lengths):
+    """(keys, owner index, position of the removed word or -1) for many prompts (vectorised)."""
+    n = len(lengths)
+    owners_flat = np.repeat(np.arange(n), lengths)
+    ends = np.cumsum(lengths)
+    running = np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(hashes, dtype=np.uint64)])
+    totals = running[ends] - running[ends - lengths]  # sums modulo 2**64, like record_keys
     deletion = totals[owners_flat] - hashes
     keys = np.concatenate([totals, deletion]).view(np.int64)
-    owners = np.concatenate([np.arange(len(lengths)), owners_flat])
-    removed = [""] * len(lengths) + flat_tokens
-    return keys, owners, removed
+    owners = np.concatenate([np.arange(n), owners_flat])
+    positions = np.concatenate([np.full(n, -1, dtype=np.int64), np.arange(len(hashes), dtype=np.int64) - (ends - lengths)[owners_flat]])
+    return keys, owners, positions
 
 
-def candidate_pairs(keys, owners, removed, big_bucket=64):
+def candidate_pairs(keys, owners, positions, removed_word, big_bucket=64):
     """Pairs of owners sharing a key. A key shared by very many prompts means they differ in one
     word at the same place (a template), so only owners whose removed words could be typos of one
-    another are paired there."""
-    order = np.argsort(keys, kind="stable")
+    another are paired there. `removed_word(owner, position)` gives the word a key left out."""
+    order = np.argsort(keys)
     sorted_keys = keys[order]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     ends = np.r_[starts[1:], len(sorted_keys)]
-    multi = np.flatnonzero(ends - starts > 1)
+    sizes = ends - starts
+    # Buckets of up to big_bucket members: every pair, vectorised one bucket size at a time.
+    lefts, rights = [], []
+    for size in np.unique(sizes[(sizes > 1) & (sizes <= big_bucket)]).tolist():
+        first = starts[sizes == size]
+        members = owners[order[first[:, None] + np.arange(size)]]  # buckets x size
+        for x in range(size - 1):
+            for y in range(x + 1, size):
+                lefts.append(members[:, x])
+                rights.append(members[:, y])
     pairs = set()
-    for b in multi:
-        idx = order[starts[b]:ends[b]]
-        members = sorted({int(owners[i]): removed[i] for i in idx}.items())
-        if len(members) < 2:
+    if lefts:
+        a, b = np.concatenate(lefts), np.concatenate(rights)
+        keep = a != b
+        both = np.unique(np.stack([np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])], axis=1), axis=0)
+        pairs.update(map(tuple, both.tolist()))
+    for bucket in np.flatnonzero(sizes > big_bucket):
+        idx = order[starts[bucket]:ends[bucket]]
+        members = sorted({int(owners[i]): int(positions[i]) for i in idx}.items())
+        if len(members) <= big_bucket:  # one prompt repeating a word fills a bucket by itself
+            pairs.update((members[x][0], members[y][0]) for x in range(len(members)) for y in range(x + 1, len(members)))
             continue
-        if len(members) <= big_bucket:
-            for x in range(len(members)):
-                for y in range(x + 1, len(members)):
-                    pairs.add((members[x][0], members[y][0]))
-            continue
-        exact = [o for o, w in members if w == ""]
+        exact = [o for o, pos in members if pos < 0]
         for o in exact[1:]:
             pairs.add((exact[0], o))
-        by_token = sorted((w, o) for o, w in members if w and not w.isdigit() and len(w) >= 4)
-        for x in range(len(by_token)):
-            for y in range(x + 1, min(x + 6, len(by_token))):
-                if by_token[x][0][:2] == by_token[y][0][:2] and is_typo(by_token[x][0], by_token[y][0]):
-                    pairs.add(tuple(sorted((by_token[x][1], by_token[y][1]))))
-        by_suffix = sorted((w[::-1], o) for o, w in members if w and not w.isdigit() and len(w) >= 4)
-        for x in range(len(by_suffix)):
-            for y in range(x + 1, min(x + 6, len(by_suffix))):
-                if by_suffix[x][0][:2] == by_suffix[y][0][:2] and is_typo(by_suffix[x][0], by_suffix[y][0]):
-                    pairs.add(tuple(sorted((by_suffix[x][1], by_suffix[y][1]))))
+        removed = [(removed_word(o, pos), o) for o, pos in members if pos >= 0]
+        removed = [(w, o) for w, o in removed if not _has_digit(w) and len(w) >= 4]
+        for key in (lambda w: w, lambda w: w[::-1]):  # typos keep either the start or the end
+            ordered = sorted((key(w), w, o) for w, o in removed)
+            for x in range(len(ordered)):
+                for y in range(x + 1, min(x + 6, len(ordered))):
+                    if ordered[x][0][:2] == ordered[y][0][:2] and is_typo(ordered[x][1], ordered[y][1]):
+                        pairs.add(tuple(sorted((ordered[x][2], ordered[y][2]))))
     return pairs
 
 
-def find_clusters(records, silenced=frozenset()):
+def find_clusters(records, silenced=frozenset(), hashes=None):
     """Clusters of examples (indexes into records) that share a prompt, with their answer groups.
 
+    `hashes` is prompt_hashes(records) when the caller computed it already (in parallel).
     `silenced` holds frozensets {i, j} of pairs marked as intended variation: they are never
     reported, though each may still be reported with a third example.
     """
-    prompt_lists = [prompt_words(r) for r in records]
-    keys, owners, removed = batch_keys(prompt_lists)
+    hashes, lengths = hashes if hashes is not None else prompt_hashes(records)
+    keys, owners, positions = batch_keys(hashes, lengths)
+
+    @lru_cache(maxsize=None)
+    def words_of(i):
+        return prompt_words(records[i])
+
+    def removed_word(owner, position):
+        context, query = words_of(owner)
+        return (context + query)[position]
+
     uf = _UnionFind()
     notes = {}
-    for i, j in candidate_pairs(keys, owners, removed):
-        same, detail = same_prompt(prompt_lists[i], prompt_lists[j])
+    for i, j in candidate_pairs(keys, owners, positions, removed_word):
+        same, detail = same_prompt(words_of(i), words_of(j))
         if same:
             uf.union(i, j)
             if detail:
@@ -332,12 +378,13 @@ def find_clusters(records, silenced=frozenset()):
     for i in list(uf.parent):
         by_root.setdefault(uf.find(i), []).append(i)
     clusters = []
-    answers = [r.answer() for r in records]
     for members in by_root.values():
         if len(members) < 2:
             continue
-        cluster = Cluster(members=sorted(members), prompt_notes={k: v for k, v in notes.items() if k <= set(members)})
-        for m in cluster.members:
+        members = sorted(members)
+        answers = {m: records[m].answer() for m in members}
+        cluster = Cluster(members=members, prompt_notes={k: v for k, v in notes.items() if k <= set(members)})
+        for m in members:
             for group in cluster.groups:
                 if compare_answers(answers[group[0]], answers[m])[0] == "agree":
                     group.append(m)
@@ -347,9 +394,8 @@ def find_clusters(records, silenced=frozenset()):
         for gi in range(len(cluster.groups)):
             for gj in range(gi + 1, len(cluster.groups)):
                 cluster.conflicts[(gi, gj)] = compare_answers(answers[cluster.groups[gi][0]], answers[cluster.groups[gj][0]])[1]
+        cluster.silenced = {pair for pair in silenced if pair <= set(members)}
         clusters.append(cluster)
-    for cluster in clusters:
-        cluster.silenced = {pair for pair in silenced if pair <= set(cluster.members)}
     return clusters
 
 
@@ -368,7 +414,7 @@ def cluster_findings(clusters, label, finding_cls):
                 how = "the same prompt" if not note else f"a near-identical prompt ({note})"
                 out.setdefault(m, []).append(finding_cls(
                     "duplicate", "warning",
-                    f"{how} and the same answer as {_labels(dupes, label)}", "", tuple(dupes),
+                    f"{how} and the same answer as {_labels(dupes, label)}", "", tuple(dupes[:MAX_RELATED]),
                 ))
             others = [o for gj, group in enumerate(cluster.groups) if gj != gi for o in group if frozenset((m, o)) not in silenced]
             if others:
@@ -376,9 +422,12 @@ def cluster_findings(clusters, label, finding_cls):
                 detail = cluster.conflicts[(min(gi, gj), max(gi, gj))]
                 out.setdefault(m, []).append(finding_cls(
                     "contradiction", "error",
-                    f"the same prompt as {_labels(others, label)} but a conflicting answer: {detail}", "output", tuple(others),
+                    f"the same prompt as {_labels(others, label)} but a conflicting answer: {detail}", "output", tuple(others[:MAX_RELATED]),
                 ))
     return out
+
+
+MAX_RELATED = 50  # a finding lists at most this many others; its message gives the full count
 
 
 def _labels(indexes, label, most=5):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from curation.core.records import Record
 
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = 50_000_000  # uploads through the browser or the API; the command line has no limit
 FORMS = ("alpaca", "prompt_completion", "chat", "sharegpt")
 SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant", "chatgpt": "assistant", "bing": "assistant", "bard": "assistant", "model": "assistant", "system": "system"}
 
@@ -103,7 +103,7 @@ def record_from_object(obj):
 
 
 def decode(data, max_bytes=MAX_BYTES):
-    if len(data) > max_bytes:
+    if max_bytes is not None and len(data) > max_bytes:
         raise FileError(f"the file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB. Split it into smaller files.")
     try:
         text = data.decode("utf-8-sig")
@@ -130,12 +130,22 @@ def detect_kind(filename, text):
 
 
 def _rows_jsonl(text):
+    return rows_from_jsonl_lines(text.splitlines(), first_line=1)
+
+
+def rows_from_jsonl_lines(lines, first_line=1):
+    """(rows, line errors) for JSONL lines, numbered from first_line."""
+    import orjson
+
     rows, errors = [], []
-    for n, line in enumerate(text.splitlines(), 1):
+    for n, line in enumerate(lines, first_line):
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                obj = json.loads(line)  # the standard library words its errors better
         except json.JSONDecodeError as e:
             errors.append(LineError(n, f"not valid JSON: {e.msg} (column {e.colno})"))
             continue

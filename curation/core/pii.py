@@ -7,6 +7,7 @@ Ordinary identifiers (order, ticket or invoice numbers) are not personal data an
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
 # Digit runs with optional separators, long enough to be a phone, card or IBAN digits.
@@ -32,8 +33,13 @@ class PiiMatch:
         return f"…{keep}" if self.kind != "email" else f"…@{keep}"
 
 
+GLUED_RE = re.compile(r"[A-Za-z0-9][-/_#]?$")
+
+
 def _is_identifier(text, start):
-    return bool(IDENTIFIER_CONTEXT_RE.search(text[max(0, start - 24):start]))
+    """Digits named as an order/ticket/… number, or glued to letters (INV-2024-000123)."""
+    before = text[max(0, start - 24):start]
+    return bool(IDENTIFIER_CONTEXT_RE.search(before) or GLUED_RE.search(before))
 
 
 def find_emails(text):
@@ -80,16 +86,23 @@ def find_phones(text, regions=DEFAULT_REGIONS):
     return sorted(found.values(), key=lambda p: p.start)
 
 
+DIGIT_RE = re.compile(r"\d")
+IBAN_HINT_RE = re.compile(r"[A-Z]{2}\d{2}")
+
+
+@lru_cache(maxsize=8192)  # instructions are shared by many examples
 def find_pii(text):
     """Every piece of personal data in text, cards before phones where both read the digits."""
     if not text:
         return []
-    matches = find_emails(text) + find_ibans(text)
-    if any(c.isdigit() for c in text):
+    matches = find_emails(text) if "@" in text else []
+    if IBAN_HINT_RE.search(text):
+        matches += find_ibans(text)
+    if DIGIT_RE.search(text):
         cards = find_cards(text)
         card_spans = [(c.start, c.start + len(c.text)) for c in cards]
         ibans = [(i.start, i.start + len(i.text)) for i in matches if i.kind == "iban"]
         taken = card_spans + ibans
         phones = [p for p in find_phones(text) if not any(a <= p.start < b for a, b in taken)]
         matches += cards + phones
-    return sorted(matches, key=lambda p: p.start)
+    return tuple(sorted(matches, key=lambda p: p.start))

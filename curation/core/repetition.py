@@ -2,25 +2,35 @@
 
 import re
 from collections import Counter
+from functools import lru_cache
 
-from curation.core.text import WORD_RE
-
-CHAR_RUN_RE = re.compile(r"([^\W\d_])\1{9,}", re.UNICODE)  # the same letter ten times or more
+from curation.core.text import words
 
 
+CHAR_RUN_RE = re.compile(r"([^\W\d_])\1{9,}")  # the same letter ten times or more
+
+
+@lru_cache(maxsize=8192)  # instructions are shared by many examples
 def find_repetition(text):
     """A short description of the repetition in text, or "" when it reads normally."""
     if not text:
         return ""
-    m = CHAR_RUN_RE.search(text)
-    if m:
-        return f"the letter “{m.group(1)}” repeated {len(m.group())} times"
-    lines = [line.strip() for line in text.splitlines() if len(line.strip()) >= 8]
-    if len(lines) >= 3:
-        line, n = Counter(lines).most_common(1)[0]
-        if n >= 3 and n / len(lines) >= 0.5:
-            return f"the line “{line[:60]}” appears {n} times"
-    tokens = WORD_RE.findall(text.casefold())
+    raw = text.casefold().split()
+    if len(set(raw)) == len(raw) and max(map(len, raw), default=0) < 10 and "\n" not in text:
+        return ""  # every word differs, none is long, one line: nothing can repeat
+    tokens = words(text)
+    if tokens and max(map(len, tokens)) >= 10:
+        m = CHAR_RUN_RE.search(text)
+        if m:
+            return f"the letter “{m.group(1)}” repeated {len(m.group())} times"
+    if "\n" in text:
+        lines = [line.strip() for line in text.splitlines() if len(line.strip()) >= 8]
+        if len(lines) >= 3:
+            line, n = Counter(lines).most_common(1)[0]
+            if n >= 3 and n / len(lines) >= 0.5:
+                return f"the line “{line[:60]}” appears {n} times"
+    if len(set(tokens)) == len(tokens):
+        return ""  # no word twice: no loop, no repeated sequence
     loop = _consecutive_loop(tokens)
     if loop:
         return loop

@@ -3,7 +3,6 @@
 import json
 import re
 from dataclasses import asdict, dataclass, field, fields
-from functools import cached_property
 
 
 class RulesError(ValueError):
@@ -75,25 +74,32 @@ class FormatRules:
             except exceptions.SchemaError as e:
                 raise RulesError("json_schema", f"not a valid JSON Schema ({e.message})") from None
 
-    @cached_property
-    def _regex(self):
-        return re.compile(self.output_regex, re.DOTALL) if self.output_regex else None
+    def __post_init__(self):
+        # Compiled once: the checks run for every example of a dataset. (A rule that does not
+        # compile is reported by validate(); until then it simply has no compiled form.)
+        try:
+            regex = re.compile(self.output_regex, re.DOTALL) if self.output_regex else None
+        except re.error:
+            regex = None
+        object.__setattr__(self, "_regex", regex)
+        object.__setattr__(self, "_banned", [(p, p.casefold()) for p in self.banned_phrases])
+        object.__setattr__(self, "_validator_cache", [])
 
-    @cached_property
+    @property
     def _validator(self):
         if not self.json_schema:
             return None
-        from jsonschema import FormatChecker, validators
+        if not self._validator_cache:
+            from jsonschema import FormatChecker, validators
 
-        cls = validators.validator_for(self.json_schema)
-        return cls(self.json_schema, format_checker=FormatChecker())
-
-    @cached_property
-    def _banned(self):
-        return [(p, p.casefold()) for p in self.banned_phrases]
+            cls = validators.validator_for(self.json_schema)
+            self._validator_cache.append(cls(self.json_schema, format_checker=FormatChecker()))
+        return self._validator_cache[0]
 
     def check_output(self, output):
         """Messages for every rule the output breaks."""
+        if not (self.output_json or self._regex or self.min_output_chars or self.max_output_chars or self._banned):
+            return []
         problems = []
         if self.output_json:
             try:

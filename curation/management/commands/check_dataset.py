@@ -10,8 +10,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from curation.core.dataset import check_records
-from curation.core.formats import FileError, read_rows
+from curation.core.dataset import check_jsonl, check_records
+from curation.core.formats import FileError, decode, detect_kind, read_rows
 from curation.core.rules import FormatRules, RulesError
 
 
@@ -49,7 +49,10 @@ class Command(BaseCommand):
         except OSError as e:
             return self.fail(format, f"{file}: {e.strerror}")
         try:
-            rows, line_errors = read_rows(data, file)
+            text = decode(data, max_bytes=None)
+            if not text.strip():
+                raise FileError("the file is empty")
+            kind = detect_kind(file, text)
         except FileError as e:
             return self.fail(format, f"{file}: {e}")
         count_tokens = None
@@ -58,24 +61,34 @@ class Command(BaseCommand):
 
             tok = AutoTokenizer.from_pretrained(tokenizer, local_files_only=True)
             count_tokens = lambda text: len(tok(text, add_special_tokens=False)["input_ids"])  # noqa: E731
-        lines = [row.line for row in rows]
-        findings = check_records([row.record for row in rows], rules, count_tokens, label=lambda i: f"line {lines[i]}")
+        if kind == "jsonl":
+            lines, line_errors, by_line = check_jsonl(text, rules, count_tokens)
+        else:
+            try:
+                rows, line_errors = read_rows(data, file, max_bytes=None)
+            except FileError as e:
+                return self.fail(format, f"{file}: {e}")
+            lines = [row.line for row in rows]
+            found = check_records([row.record for row in rows], rules, count_tokens, label=lambda i: f"line {lines[i]}")
+            by_line = {lines[i]: f for i, f in found.items()}
+        if not lines and not line_errors:
+            return self.fail(format, f"{file}: the file holds no examples")
         out = [
             {"line": e.line, "check": "parse", "severity": "error", "message": e.reason, "related": []}
             for e in line_errors
         ]
-        for i, found in findings.items():
+        for line, found in by_line.items():
             for f in found:
-                out.append({"line": lines[i], "check": f.check, "severity": f.severity, "message": f.message, "related": sorted(lines[j] for j in f.related)})
+                out.append({"line": line, "check": f.check, "severity": f.severity, "message": f.message, "related": sorted(lines[j] for j in f.related)})
         out.sort(key=lambda f: (f["line"], f["check"]))
         if format == "json":
-            self.stdout.write(json.dumps({"examples": len(rows) + len(line_errors), "findings": out}, ensure_ascii=False))
+            self.stdout.write(json.dumps({"examples": len(lines) + len(line_errors), "findings": out}, ensure_ascii=False))
         else:
             for f in out:
                 related = f" (see lines {', '.join(map(str, f['related'][:10]))})" if f["related"] else ""
                 self.stdout.write(f"line {f['line']}: {f['severity']} [{f['check']}] {f['message']}{related}")
             errors = sum(f["severity"] == "error" for f in out)
-            self.stdout.write(f"{len(rows) + len(line_errors)} examples, {errors} errors, {len(out) - errors} warnings")
+            self.stdout.write(f"{len(lines) + len(line_errors)} examples, {errors} errors, {len(out) - errors} warnings")
         if line_errors:
             return 2
         return 1 if any(f["severity"] == "error" for f in out) else 0

@@ -1,0 +1,64 @@
+from curation.core.checks import check_chat, check_record
+from curation.core.records import Record
+from curation.core.rules import FormatRules
+
+
+def checks_of(findings):
+    return sorted((f.check, f.severity, f.field) for f in findings)
+
+
+def test_a_clean_example_has_no_findings():
+    assert check_record(Record("Classify the ticket.", "My card was charged twice.", "billing")) == []
+
+
+def test_empty_and_short_fields():
+    found = check_record(Record("", "", ""))
+    assert ("length", "error", "instruction") in checks_of(found)
+    assert ("length", "error", "output") in checks_of(found)
+    assert ("length", "warning", "instruction") in checks_of(check_record(Record("Hi", "", "Hello there")))
+
+
+def test_token_budget_uses_the_given_counter():
+    rules = FormatRules(max_total_tokens=10, max_output_tokens=3)
+    count = lambda text: len(text.split())  # noqa: E731
+    found = check_record(Record("one two three four", "five six", "a b c d e f"), rules, count)
+    messages = [f.message for f in found]
+    assert "the answer has 6 tokens, more than the maximum 3" in messages
+    assert "12 tokens in all, over the budget of 10: training would cut it off" in messages
+
+
+def test_input_required_and_output_rules():
+    rules = FormatRules(input_required=True, output_json=True)
+    found = check_record(Record("Triage this ticket.", "", "not json"), rules)
+    assert checks_of(found) == [("format", "error", "input"), ("format", "error", "output")]
+
+
+def test_pii_and_repetition_name_the_field():
+    found = check_record(Record("Reply to the customer", "From bob@example.com", "Sure sure sure sure"))
+    assert ("pii", "error", "input") in checks_of(found)
+    assert ("repetition", "warning", "output") in checks_of(found)
+
+
+def test_chat_structure():
+    good = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello."}]
+    assert check_chat(good) == []
+    bad = [
+        {"role": "user", "content": "Hi"},
+        {"role": "user", "content": "Anyone?"},
+        {"role": "robot", "content": "beep"},
+        {"role": "assistant", "content": " "},
+        {"role": "system", "content": "late"},
+        {"role": "user", "content": "Bye"},
+    ]
+    messages = [f.message for f in check_chat(bad)]
+    assert "turn 2: two user turns in a row; user and assistant must alternate" in messages
+    assert "turn 3 has the unknown role 'robot'; use system, user or assistant" in messages
+    assert "turn 4 (assistant) is empty" in messages
+    assert "turn 5: a system message may only open the chat" in messages
+    assert "the last turn must be the assistant's: it is what the model learns to write" in messages
+
+
+def test_chat_records_check_the_final_assistant_turn():
+    chat = Record.chat([{"role": "user", "content": "Status?"}, {"role": "assistant", "content": "not json"}])
+    found = check_record(chat, FormatRules(output_json=True))
+    assert [(f.check, f.field) for f in found] == [("format", "messages[1]")]

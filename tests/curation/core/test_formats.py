@@ -1,0 +1,95 @@
+import io
+import json
+
+import pytest
+
+from curation.core.formats import FileError, read_rows, to_object, write_jsonl, write_parquet
+from curation.core.records import Record
+
+
+def test_jsonl_with_bom_crlf_blank_lines_and_unicode():
+    data = "\ufeff" + '{"instruction": "Übersetze", "output": "日本語 ✓"}\r\n\r\n{"prompt": "p", "completion": "c"}\r\n'
+    rows, errors = read_rows(data.encode("utf-8"), "x.jsonl")
+    assert errors == []
+    assert [(r.line, r.form) for r in rows] == [(1, "alpaca"), (3, "prompt_completion")]
+    assert rows[0].record.output == "日本語 ✓"
+
+
+def test_all_four_forms():
+    lines = [
+        {"instruction": "a", "input": "b", "output": "c"},
+        {"prompt": "p", "completion": "c"},
+        {"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": [{"type": "text", "text": "u"}]}, {"role": "assistant", "content": "a"}]},
+        {"conversations": [{"from": "human", "value": "h"}, {"from": "gpt", "value": "g"}]},
+    ]
+    rows, errors = read_rows("\n".join(json.dumps(x) for x in lines).encode(), "x.jsonl")
+    assert errors == []
+    assert [r.form for r in rows] == ["alpaca", "prompt_completion", "chat", "sharegpt"]
+    assert rows[2].record.messages[1] == {"role": "user", "content": "u"}
+    assert rows[3].record.messages == ({"role": "user", "content": "h"}, {"role": "assistant", "content": "g"})
+
+
+def test_bad_lines_are_named_with_the_reason():
+    data = b'{"instruction": "a", "output": "b"}\n{broken\n{"foo": 1}\n{"instruction": 3, "output": "x"}\n[1]\n'
+    rows, errors = read_rows(data, "x.jsonl")
+    assert len(rows) == 1
+    assert [str(e) for e in errors] == [
+        "line 2: not valid JSON: Expecting property name enclosed in double quotes (column 2)",
+        "line 3: no known fields: expected instruction/input/output, prompt/completion, messages or conversations (found foo)",
+        "line 4: “instruction” must be text, not a number",
+        "line 5: expected an object with fields, found a list",
+    ]
+
+
+def test_json_array_reports_the_line_of_each_element():
+    data = b'[\n  {"instruction": "a", "output": "b"},\n\n  {"nope": 2},\n  {"instruction": "c",\n   "output": "d"}\n]\n'
+    rows, errors = read_rows(data, "x.json")
+    assert [r.line for r in rows] == [2, 5]
+    assert [e.line for e in errors] == [4]
+    with pytest.raises(FileError, match="line 3: not valid JSON"):
+        read_rows(b'[\n {"instruction": "a", "output": "b"},\n {oops}\n]', "x.json")
+    with pytest.raises(FileError, match="must hold a list of examples"):
+        read_rows(b'{"instruction": "a", "output": "b"}', "x.json")
+
+
+def test_csv_with_quotes_newlines_and_short_rows():
+    data = 'instruction,input,output\r\n"Multi\nline",,"say ""hi"""\r\nx,y\r\n\r\nä,ö,ü\r\n'.encode()
+    rows, errors = read_rows(data, "x.csv")
+    assert [(r.line, r.record.instruction, r.record.output) for r in rows] == [(2, "Multi\nline", 'say "hi"'), (5, "ä", "ü")]
+    assert [str(e) for e in errors] == ["line 4: “output” is missing"]
+    with pytest.raises(FileError, match="the header must name"):
+        read_rows(b"question,answer\nq,a\n", "x.csv")
+
+
+def test_whole_file_problems():
+    with pytest.raises(FileError, match="line 2: not UTF-8 text"):
+        read_rows(b'{"instruction": "a", "output": "b"}\n\xff\xfe\n', "x.jsonl")
+    with pytest.raises(FileError, match="the limit is 1 MB"):
+        read_rows(b"x" * 1_000_001, "x.jsonl", max_bytes=1_000_000)
+    with pytest.raises(FileError, match="the file is empty"):
+        read_rows(b"\n\n", "x.jsonl")
+    with pytest.raises(FileError, match="cannot tell the format"):
+        read_rows(b"hello", "notes.txt")
+
+
+def test_export_forms_round_trip():
+    records = [Record("Summarise", "Long text", "Short"), Record.chat([{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}])]
+    for form in ("alpaca", "chat", "prompt_completion"):
+        out = io.StringIO()
+        assert write_jsonl(records, form, out) == 2
+        rows, errors = read_rows(out.getvalue().encode(), "x.jsonl")
+        assert errors == [] and [r.record.answer() for r in rows] == ["Short", "Hello"]
+    assert to_object(records[0], "prompt_completion") == {"prompt": "Summarise\n\nLong text", "completion": "Short"}
+    long_chat = Record.chat([{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}] * 2)
+    with pytest.raises(ValueError, match="a chat of 4 turns has no alpaca form"):
+        to_object(long_chat, "alpaca")
+
+
+def test_parquet_loads_with_datasets(tmp_path):
+    from datasets import load_dataset
+
+    path = tmp_path / "train.parquet"
+    write_parquet([Record("Summarise", "Text", "Short"), Record.chat([{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}])], path)
+    ds = load_dataset("parquet", data_files=str(path), split="train")
+    assert ds[0]["output"] == "Short"
+    assert ds[1]["messages"] == [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]

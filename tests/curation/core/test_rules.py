@@ -1,0 +1,59 @@
+import pytest
+
+from curation.core.rules import FormatRules, RulesError
+
+SCHEMA = {
+    "type": "object",
+    "required": ["category", "priority"],
+    "properties": {
+        "category": {"enum": ["billing", "technical"]},
+        "priority": {"enum": ["low", "high"]},
+        "contact": {"type": "string", "format": "email"},
+    },
+}
+
+
+def test_json_and_schema_errors_name_the_place():
+    rules = FormatRules.from_dict({"output_json": True, "json_schema": SCHEMA})
+    assert rules.check_output('{"category": "billing", "priority": "low"}') == []
+    (problem,) = rules.check_output('{"category": "billing", "priority": "critical"}')
+    assert problem.startswith("output breaks the JSON Schema at $.priority: 'critical' is not one of")
+    (problem,) = rules.check_output('{"category": "billing",}')
+    assert problem.startswith("output is not valid JSON: Expecting property name")
+
+
+def test_format_keywords_are_checked():
+    rules = FormatRules.from_dict({"output_json": True, "json_schema": SCHEMA})
+    (problem,) = rules.check_output('{"category": "billing", "priority": "low", "contact": "not-an-address"}')
+    assert "$.contact" in problem and "is not a 'email'" in problem
+
+
+def test_regex_lengths_and_banned_phrases():
+    rules = FormatRules.from_dict({"output_regex": r"[A-Z].*\.", "min_output_chars": 5, "max_output_chars": 40, "banned_phrases": "As an AI\n\n"})
+    assert rules.check_output("Fine answer.") == []
+    problems = rules.check_output("as an ai i cannot")
+    assert "output does not match the pattern [A-Z].*\\." in problems
+    assert "output contains the banned phrase “As an AI”" in problems
+    assert rules.check_output("No.") == ["output has 3 characters, fewer than the minimum 5"]
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"output_regex": "(unclosed"}, "output_regex"),
+        ({"output_json": True, "json_schema": {"type": "nonsense"}}, "json_schema"),
+        ({"json_schema": {"type": "object"}}, "json_schema"),
+        ({"min_output_chars": -1}, "min_output_chars"),
+        ({"min_output_chars": 50, "max_output_chars": 10}, "min_output_chars"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_bad_rules_are_refused_with_their_field(data, field):
+    with pytest.raises(RulesError) as e:
+        FormatRules.from_dict(data)
+    assert e.value.field == field
+
+
+def test_rules_round_trip():
+    rules = FormatRules.from_dict({"output_json": True, "json_schema": SCHEMA, "banned_phrases": ["x"]})
+    assert FormatRules.from_dict(rules.as_dict()) == rules
