@@ -1,9 +1,13 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from curation.core.records import Record
 
 
 class Example(models.Model):
-    """One training pair: instruction, optional input, output."""
+    """One training pair (instruction, optional input, output) or a chat of messages."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -13,19 +17,233 @@ class Example(models.Model):
         REJECTED = "rejected", "Rejected"
 
     project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="examples")
-    instruction = models.TextField()
+    instruction = models.TextField(blank=True)
     input = models.TextField(blank=True)
-    output = models.TextField()
+    output = models.TextField(blank=True)
+    messages = models.JSONField(null=True, blank=True, help_text="For a chat: [{role, content}, ...]; instruction/input/output stay empty.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="authored_examples")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_examples")
-    version = models.PositiveIntegerField(default=1, help_text="Bumped on every save; a stale save is refused.")
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every save; a save of an older version is refused.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, help_text="Set when a lead deletes it; it can be restored.")
+    source = models.CharField(max_length=200, blank=True, help_text="Where it came from: an import file and line, say.")
 
     class Meta:
-        indexes = [models.Index(fields=["project", "status", "id"])]
+        indexes = [
+            models.Index(fields=["project", "status", "id"]),
+            models.Index(fields=["project", "author", "id"]),
+            models.Index(fields=["project", "deleted_at", "id"]),
+        ]
 
     def __str__(self):
-        return f"#{self.pk}: {self.instruction[:60]}"
+        return f"#{self.pk}: {(self.instruction or self.first_user_turn())[:60]}"
+
+    @property
+    def is_chat(self):
+        return bool(self.messages)
+
+    def first_user_turn(self):
+        for m in self.messages or []:
+            if m.get("role") == "user":
+                return str(m.get("content") or "")
+        return ""
+
+    def record(self):
+        if self.messages:
+            return Record.chat(self.messages)
+        return Record(instruction=self.instruction, input=self.input, output=self.output)
+
+    def content(self):
+        return {"instruction": self.instruction, "input": self.input, "output": self.output, "messages": self.messages}
+
+    def save_content(self, *, user, expected_version, content, status=None, action="edited"):
+        """Save new content if nobody saved since `expected_version`; returns True, or False when
+        someone else's save came first (nothing is written then). Every save keeps a revision."""
+        changes = {**content, "version": F("version") + 1, "updated_at": timezone.now()}
+        if status:
+            changes["status"] = status
+        with transaction.atomic():
+            updated = Example.objects.filter(id=self.id, version=expected_version, deleted_at=None).update(**changes)
+            if updated != 1:
+                return False
+            self.refresh_from_db()
+            Revision.record(self, user, action)
+        return True
+
+    def set_status(self, status, *, user, action):
+        """A workflow step (submit, approve, …) that leaves the content alone; bumps the version so
+        an editor open elsewhere learns that something changed."""
+        with transaction.atomic():
+            changes = {"status": status, "version": F("version") + 1, "updated_at": timezone.now()}
+            if status in (Example.Status.APPROVED, Example.Status.CHANGES_REQUESTED, Example.Status.REJECTED):
+                changes.update(reviewer=user, reviewed_at=timezone.now())
+            Example.objects.filter(id=self.id).update(**changes)
+            self.refresh_from_db()
+            Revision.record(self, user, action)
+
+
+class Revision(models.Model):
+    """A snapshot of an example after each save or workflow step: nothing anyone wrote is lost."""
+
+    example = models.ForeignKey(Example, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=40)
+    created_at = models.DateTimeField(default=timezone.now)
+    instruction = models.TextField(blank=True)
+    input = models.TextField(blank=True)
+    output = models.TextField(blank=True)
+    messages = models.JSONField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Example.Status.choices)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["example", "version"], name="one_revision_per_version")]
+
+    @classmethod
+    def record(cls, example, user, action):
+        return cls.objects.create(
+            example=example, version=example.version, author=user, action=action, status=example.status,
+            instruction=example.instruction, input=example.input, output=example.output, messages=example.messages,
+        )
+
+
+class ReviewComment(models.Model):
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "Approved"
+        REQUEST_CHANGES = "request_changes", "Asked for changes"
+        REJECT = "reject", "Rejected"
+        COMMENT = "comment", "Commented"
+
+    example = models.ForeignKey(Example, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    text = models.TextField(blank=True)
+    version = models.PositiveIntegerField(help_text="The example version the comment is about.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class FormatRuleSet(models.Model):
+    """A project's format rules (see curation/core/rules.py), kept as validated JSON."""
+
+    project = models.OneToOneField("studio.Project", on_delete=models.CASCADE, related_name="format_rules")
+    rules = models.JSONField(default=dict)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class Finding(models.Model):
+    """A problem of one example on its own (format, length, repetition, pii)."""
+
+    project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="+")
+    example = models.ForeignKey(Example, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(max_length=20)  # format, length, repetition, pii
+    severity = models.CharField(max_length=10)
+    message = models.TextField()
+    field = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "kind"])]
+
+
+class PairFinding(models.Model):
+    """Two examples with the same prompt: a duplicate (answers agree) or a contradiction."""
+
+    project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="+")
+    low = models.ForeignKey(Example, on_delete=models.CASCADE, related_name="+")
+    high = models.ForeignKey(Example, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)  # duplicate or contradiction
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["low", "high"], name="one_finding_per_pair")]
+        indexes = [models.Index(fields=["project", "kind"]), models.Index(fields=["high"])]
+
+    @classmethod
+    def involving(cls, example_ids):
+        return cls.objects.filter(Q(low_id__in=example_ids) | Q(high_id__in=example_ids))
+
+
+class SilencedPair(models.Model):
+    """A pair a lead marked as intended variation: never reported again."""
+
+    project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="+")
+    low = models.ForeignKey(Example, on_delete=models.CASCADE, related_name="+")
+    high = models.ForeignKey(Example, on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["low", "high"], name="one_silence_per_pair")]
+
+
+class ExampleKey(models.Model):
+    """Index keys of an example's prompt: `near` keys find near-identical prompts on save,
+    `sim` keys find similar examples for reviewers."""
+
+    project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="+")
+    example = models.ForeignKey(Example, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=4)  # near or sim
+    key = models.BigIntegerField()
+    removed = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "kind", "key"]), models.Index(fields=["example"])]
+
+
+class Job(models.Model):
+    """A long piece of work in Celery (a whole-dataset scan, an import) with its progress."""
+
+    class Kind(models.TextChoices):
+        SCAN = "scan", "Dataset check"
+        IMPORT = "import", "Import"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="curation_jobs")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True, help_text="What happened, in words a person can act on.")
+    details = models.JSONField(default=dict, blank=True)
+    upload = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def percent(self):
+        return int(100 * self.done / self.total) if self.total else (100 if self.status == self.Status.DONE else 0)
+
+    @property
+    def finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    def claim(self):
+        """Mark a queued job running; False when another delivery of the task has it already."""
+        return Job.objects.filter(id=self.id, status=Job.Status.QUEUED).update(status=Job.Status.RUNNING, started_at=timezone.now()) == 1
+
+    def report(self, done, total):
+        Job.objects.filter(id=self.id).update(done=done, total=total)
+
+    def finish(self, message, details=None, failed=False):
+        Job.objects.filter(id=self.id).update(
+            status=Job.Status.FAILED if failed else Job.Status.DONE, message=message, details=details or {}, finished_at=timezone.now(),
+        )

@@ -73,6 +73,7 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "builtins": ["studio.templatetags.studio_tags"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -112,6 +113,13 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = envstr("TIME_ZONE", "UTC")
 USE_I18N = False
 USE_TZ = True
+
+MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))  # uploaded import files
+MEDIA_URL = "media/"
+# Uploads above this size are refused with a message (imports and the API).
+MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_BYTES", 50_000_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000_000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

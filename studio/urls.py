@@ -27,4 +27,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include(studio_patterns)),
     path("", include("training.urls")),
+    path("", include("curation.urls")),
 ]

@@ -33,6 +33,12 @@ def default_workers():
 def check_records(records, rules=None, count_tokens=None, label=lambda i: f"#{i}", silenced=frozenset(), progress=None, workers=None):
     """{index: [Finding]} for records (a list). `label(i)` names an example in messages;
     `progress(done, total)` is called now and then."""
+    return check_all(records, rules, count_tokens, label, silenced, progress, workers)[0]
+
+
+def check_all(records, rules=None, count_tokens=None, label=lambda i: f"#{i}", silenced=frozenset(), progress=None, workers=None):
+    """({index: [Finding]}, clusters): check_records, plus the clusters of examples that share a
+    prompt (for storing them as pairs)."""
     rules = rules or FormatRules()
     total = len(records)
     workers = default_workers() if workers is None else workers
@@ -67,7 +73,7 @@ def check_records(records, rules=None, count_tokens=None, label=lambda i: f"#{i}
         findings.setdefault(i, []).extend(found)
     if progress:
         progress(report_total, report_total)
-    return findings
+    return findings, clusters
 
 
 def _check_jsonl_block(bounds):

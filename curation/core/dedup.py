@@ -261,7 +261,7 @@ class Cluster:
     silenced: set = field(default_factory=set)  # pairs marked as intended variation
 
 
-class _UnionFind:
+class UnionFind:
     def __init__(self):
         self.parent = {}
 
@@ -366,7 +366,7 @@ def find_clusters(records, silenced=frozenset(), hashes=None):
         context, query = words_of(owner)
         return (context + query)[position]
 
-    uf = _UnionFind()
+    uf = UnionFind()
     notes = {}
     for i, j in candidate_pairs(keys, owners, positions, removed_word):
         same, detail = same_prompt(words_of(i), words_of(j))
@@ -434,3 +434,95 @@ def _labels(indexes, label, most=5):
     names = [label(i) for i in indexes[:most]]
     more = f" and {len(indexes) - most} more" if len(indexes) > most else ""
     return ", ".join(names) + more
+
+
+# --- keys kept in the database, for checking one example against a whole project on save ----
+
+BUCKETS = 4
+SIM_BANDS, SIM_ROWS = 12, 2
+_SIM_SEEDS = [(0x9E3779B97F4A7C15 * (i + 1)) & MASK for i in range(SIM_BANDS * SIM_ROWS)]
+
+
+def _mix(*parts):
+    """A stable signed 64-bit key from a few integers."""
+    digest = hashlib.blake2b(b"".join(p.to_bytes(8, "little") for p in parts), digest_size=8).digest()
+    return _signed(int.from_bytes(digest, "little"))
+
+
+def _main_and_side(context_words, query_words):
+    """The part that tells prompts apart (the input, or the instruction when there is no input)
+    and the part many prompts share."""
+    if query_words:
+        return tagged_hashes((), query_words), list(query_words), tagged_hashes(context_words, ())
+    return tagged_hashes(context_words, ()), list(context_words), []
+
+
+def stored_keys(context_words, query_words):
+    """[(key, removed word)] kept per example. Two prompts one word apart share at least one:
+    the main part is split into hash buckets (a one-word edit changes at most two), the shared
+    part likewise, and a main part of three words or fewer also gets its one-word deletions."""
+    main, main_words, side = _main_and_side(context_words, query_words)
+    main_sum, side_sum = sum(main) & MASK, sum(side) & MASK
+    keys = {_mix(1, side_sum, main_sum): ""}
+    buckets = [0] * BUCKETS
+    filled = [False] * BUCKETS
+    for h in main:
+        buckets[h % BUCKETS] = (buckets[h % BUCKETS] + h) & MASK
+        filled[h % BUCKETS] = True
+    for i in range(BUCKETS):
+        if filled[i]:
+            keys.setdefault(_mix(2, i, side_sum, buckets[i]), "")
+    if side:
+        side_buckets = [0] * BUCKETS
+        for h in side:
+            side_buckets[h % BUCKETS] = (side_buckets[h % BUCKETS] + h) & MASK
+        for j in range(BUCKETS):
+            keys.setdefault(_mix(3, j, side_buckets[j], main_sum), "")
+    if len(main) <= 6:
+        for h, word in zip(main, main_words):
+            keys.setdefault(_mix(4, side_sum, (main_sum - h) & MASK), word)
+    return list(keys.items())
+
+
+def one_word_apart(words_a, words_b):
+    """True when the two prompts differ by at most one word as multisets (what the dataset scan's
+    deletion index finds), so a pair found on save is always found by a scan too."""
+    from collections import Counter
+
+    a = Counter(words_a[0]) + Counter("\x00" + w for w in words_a[1])
+    b = Counter(words_b[0]) + Counter("\x00" + w for w in words_b[1])
+    return sum((a - b).values()) <= 1 and sum((b - a).values()) <= 1
+
+
+def similarity_keys(context_words, query_words):
+    """MinHash band keys over the content words of the main part: examples about the same thing
+    share some, and more shared bands mean more alike (for "similar approved examples")."""
+    main_words = [w for w in (query_words or context_words) if w not in STOPWORDS]
+    if not main_words:
+        return []
+    hashes = np.asarray([token_hash("s\x00" + w) for w in set(main_words)], dtype=np.uint64)
+    seeds = np.asarray(_SIM_SEEDS, dtype=np.uint64)
+    mins = ((hashes[None, :] ^ seeds[:, None]) * np.uint64(0xBF58476D1CE4E5B9)).min(axis=1)
+    return [_mix(5, band, *mins[band * SIM_ROWS:(band + 1) * SIM_ROWS].tolist()) for band in range(SIM_BANDS)]
+
+
+def cluster_pairs(cluster, all_pairs_up_to=50):
+    """[(i, j, kind, detail)] for storing a cluster as pairs. Small clusters give every pair; in a
+    large one each example is paired with the first example of its own group and of every other
+    group, so each still shows its duplicates and contradictions without n² rows."""
+    group_of = {m: gi for gi, group in enumerate(cluster.groups) for m in group}
+    if len(cluster.members) <= all_pairs_up_to:
+        candidates = [(a, b) for x, a in enumerate(cluster.members) for b in cluster.members[x + 1:]]
+    else:
+        heads = [group[0] for group in cluster.groups]
+        candidates = {tuple(sorted((m, h))) for m in cluster.members for h in heads if m != h}
+    out = []
+    for a, b in sorted(candidates):
+        if frozenset((a, b)) in cluster.silenced:
+            continue
+        ga, gb = group_of[a], group_of[b]
+        if ga == gb:
+            out.append((a, b, "duplicate", cluster.prompt_notes.get(frozenset((a, b)), "")))
+        else:
+            out.append((a, b, "contradiction", cluster.conflicts[(min(ga, gb), max(ga, gb))]))
+    return out

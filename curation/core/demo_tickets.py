@@ -163,3 +163,32 @@ def make_examples(n=300, seed=7):
         )
         examples.append(TicketExample(INSTRUCTION, text, output))
     return examples
+
+
+def planted_faults(examples):
+    """Copies of a few demo examples with the mistakes real teams make: a duplicate, two
+    contradictions (a different priority, a different category), personal data, a reply that
+    breaks the JSON format, and a degenerate repeated reply."""
+    def answer(ex):
+        return json.loads(ex.output)
+
+    out = []
+    a = examples[3]
+    out.append(TicketExample(a.instruction, a.input.replace("\n", "\n\n", 1), a.output))
+    b = examples[8]
+    changed = answer(b)
+    changed["priority"] = "low" if changed["priority"] != "low" else "urgent"
+    out.append(TicketExample(b.instruction, b.input, json.dumps(changed, ensure_ascii=False)))
+    c = examples[15]
+    changed = answer(c)
+    changed["category"] = "feedback" if changed["category"] != "feedback" else "billing"
+    out.append(TicketExample(c.instruction, c.input.lower(), json.dumps(changed, ensure_ascii=False)))
+    d = examples[21]
+    out.append(TicketExample(d.instruction, d.input + "\nYou can call me back on +1 415 555 2671 or write to dana.fox@example.com.", d.output))
+    e = examples[30]
+    out.append(TicketExample(e.instruction, e.input.replace("Hello", "Hi", 1) + " Thanks.", '{"category": "urgent", "priority": "billing", reply: "ok"}'))
+    f = examples[41]
+    changed = answer(f)
+    changed["reply"] = "We are sorry. " * 6 + "We will help."
+    out.append(TicketExample(f.instruction, f.input + " Please help.", json.dumps(changed)))
+    return out

@@ -6,8 +6,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from curation.core.demo_tickets import make_examples
-from curation.models import Example
+from curation.checking import scan_project
+from curation.core.demo_tickets import CATEGORIES, PRIORITIES, make_examples, planted_faults
+from curation.models import Example, FormatRuleSet, Revision
 from studio.models import Membership, Project, Role
 from training.core.model_info import inspect_model_folder
 from training.core.tiny_model import build_tiny_model, default_corpus
@@ -44,6 +45,8 @@ class Command(BaseCommand):
             self.stdout.write(f"The demo project “{project.name}” is already there; left as it is.")
         if project.base_model is None:
             self._base_model(project, users["lead"])
+            result = scan_project(project)
+            self.stdout.write(f"Checked the demo examples: {result['findings']}.")
         self._print_logins()
 
     def _users(self):
@@ -75,7 +78,10 @@ class Command(BaseCommand):
         random.Random(11).shuffle(statuses)
         now = timezone.now()
         reviewed = {Example.Status.APPROVED, Example.Status.CHANGES_REQUESTED, Example.Status.REJECTED}
-        Example.objects.bulk_create(
+        examples = list(zip(make_examples(n=len(statuses)), statuses))
+        # A few realistic mistakes, so the checks have something to show.
+        examples += [(ex, Example.Status.SUBMITTED) for ex in planted_faults(make_examples(n=len(statuses)))]
+        created = Example.objects.bulk_create(
             Example(
                 project=project,
                 instruction=ex.instruction,
@@ -86,8 +92,26 @@ class Command(BaseCommand):
                 reviewer=users["reviewer"] if status in reviewed else None,
                 reviewed_at=now if status in reviewed else None,
             )
-            for ex, status in zip(make_examples(n=len(statuses)), statuses)
+            for ex, status in examples
         )
+        Revision.objects.bulk_create(
+            Revision(example=e, version=1, author=users["annotator"], action="created", status=e.status, instruction=e.instruction, input=e.input, output=e.output)
+            for e in created
+        )
+        FormatRuleSet.objects.create(project=project, updated_by=users["lead"], rules={
+            "output_json": True,
+            "json_schema": {
+                "type": "object",
+                "required": ["category", "priority", "reply"],
+                "additionalProperties": False,
+                "properties": {
+                    "category": {"enum": CATEGORIES},
+                    "priority": {"enum": PRIORITIES},
+                    "reply": {"type": "string", "minLength": 20},
+                },
+            },
+            "banned_phrases": ["As an AI language model"],
+        })
         return project
 
     def _base_model(self, project, lead):

@@ -1,0 +1,186 @@
+"""Checks against the database: one example on save, or a whole project in a scan.
+
+The checks themselves are curation/core; this module loads what they need (rules, tokenizer,
+neighbours) and stores what they find.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import Q
+
+from curation.core import dedup
+from curation.core.checks import check_record
+from curation.core.dataset import check_all
+from curation.core.rules import FormatRules
+from curation.models import Example, ExampleKey, Finding, FormatRuleSet, PairFinding, SilencedPair
+
+BIG_BUCKET = 200  # a key shared by more examples than this is a template: match removed words only
+
+
+def project_rules(project):
+    row = FormatRuleSet.objects.filter(project=project).first()
+    return FormatRules.from_dict(row.rules) if row else FormatRules()
+
+
+@lru_cache(maxsize=8)
+def _tokenizer(path):
+    from tokenizers import Tokenizer  # the Rust tokenizer alone: no torch, no transformers
+
+    return Tokenizer.from_file(str(Path(path) / "tokenizer.json"))
+
+
+def token_counter(project):
+    """Counts tokens with the project's base-model tokenizer, or None when there is none."""
+    base = project.base_model
+    if base is None or base.status != "ready" or not (Path(base.path) / "tokenizer.json").is_file():
+        return None
+    tokenizer = _tokenizer(base.path)
+    return lambda text: len(tokenizer.encode(text, add_special_tokens=False).ids)
+
+
+def example_label(example_id):
+    return f"#{example_id}"
+
+
+def _keys_for(example):
+    context, query = dedup.prompt_words(example.record())
+    near = dedup.stored_keys(context, query)
+    sim = dedup.similarity_keys(context, query)
+    return (context, query), near, sim
+
+
+def _store_keys(example, near, sim):
+    ExampleKey.objects.filter(example=example).delete()
+    ExampleKey.objects.bulk_create(
+        [ExampleKey(project_id=example.project_id, example=example, kind="near", key=k, removed=w[:100]) for k, w in near]
+        + [ExampleKey(project_id=example.project_id, example=example, kind="sim", key=k) for k in sim]
+    )
+
+
+def _near_candidates(example, near):
+    """Ids of examples sharing a near key, with template-sized buckets narrowed to removed
+    words that could be typos of this example's."""
+    keys = [k for k, _ in near]
+    rows = list(ExampleKey.objects.filter(project_id=example.project_id, kind="near", key__in=keys).exclude(example_id=example.id).values_list("key", "example_id", "removed")[:5000])
+    mine = dict(near)
+    by_key = {}
+    for key, other, removed in rows:
+        by_key.setdefault(key, []).append((other, removed))
+    candidates = set()
+    for key, others in by_key.items():
+        if len(others) <= BIG_BUCKET or not mine.get(key):
+            candidates.update(o for o, _ in others[:BIG_BUCKET])
+        else:
+            candidates.update(o for o, removed in others if removed and dedup.is_typo(removed, mine[key]))
+    return candidates
+
+
+@transaction.atomic
+def check_example(example, rules=None, count_tokens=None):
+    """Check one example against its project and store what is found; returns its findings."""
+    project = example.project
+    rules = rules if rules is not None else project_rules(project)
+    count_tokens = count_tokens if count_tokens is not None else token_counter(project)
+    record = example.record()
+    single = check_record(record, rules, count_tokens)
+    Finding.objects.filter(example=example).delete()
+    Finding.objects.bulk_create([Finding(project_id=example.project_id, example=example, kind=f.check, severity=f.severity, message=f.message, field=f.field) for f in single])
+
+    words, near, sim = _keys_for(example)
+    PairFinding.involving([example.id]).delete()
+    candidates = _near_candidates(example, near)
+    silenced = {frozenset(p) for p in SilencedPair.objects.filter(Q(low=example) | Q(high=example)).values_list("low_id", "high_id")}
+    pairs = []
+    answer = record.answer()
+    for other in Example.objects.filter(id__in=candidates, deleted_at=None):
+        if frozenset((example.id, other.id)) in silenced:
+            continue
+        other_words = dedup.prompt_words(other.record())
+        same, _ = dedup.same_prompt(words, other_words)
+        if not same or not dedup.one_word_apart(words, other_words):
+            continue
+        verdict, detail = dedup.compare_answers(answer, other.record().answer())
+        low, high = sorted((example.id, other.id))
+        pairs.append(PairFinding(project_id=example.project_id, low_id=low, high_id=high, kind="duplicate" if verdict == "agree" else "contradiction", detail=detail))
+    PairFinding.objects.bulk_create(pairs)
+    _store_keys(example, near, sim)
+    return single, pairs
+
+
+def forget_example(example):
+    """Drop an example's findings and index keys (when it is deleted)."""
+    Finding.objects.filter(example=example).delete()
+    PairFinding.involving([example.id]).delete()
+    ExampleKey.objects.filter(example=example).delete()
+
+
+def findings_of(example):
+    """(single findings, pair findings as (other example id, kind, detail)) for display."""
+    single = list(example.findings.order_by("severity", "kind"))
+    pairs = []
+    for p in PairFinding.involving([example.id]).order_by("kind", "low_id", "high_id"):
+        pairs.append((p.high_id if p.low_id == example.id else p.low_id, p.kind, p.detail))
+    return single, pairs
+
+
+def similar_approved(example, limit=5):
+    """Approved examples most like this one (most shared similarity bands first)."""
+    from django.db.models import Count
+
+    _, _, sim = _keys_for(example)
+    if not sim:
+        return []
+    ranked = (
+        ExampleKey.objects.filter(project_id=example.project_id, kind="sim", key__in=sim, example__status=Example.Status.APPROVED, example__deleted_at=None)
+        .exclude(example_id=example.id)
+        .values("example_id").annotate(shared=Count("id")).order_by("-shared", "-example_id")[:limit]
+    )
+    shares = {row["example_id"]: row["shared"] for row in ranked}
+    examples = Example.objects.in_bulk(list(shares))
+    return [(examples[i], shares[i] / dedup.SIM_BANDS) for i in shares if i in examples]
+
+
+def scan_project(project, progress=None):
+    """Check every example of a project and replace all stored findings and keys; returns counts."""
+    examples = list(Example.objects.filter(project=project, deleted_at=None).order_by("id").only("id", "instruction", "input", "output", "messages"))
+    records = [e.record() for e in examples]
+    ids = [e.id for e in examples]
+    silenced_ids = SilencedPair.objects.filter(project=project).values_list("low_id", "high_id")
+    position = {i: n for n, i in enumerate(ids)}
+    silenced = {frozenset((position[a], position[b])) for a, b in silenced_ids if a in position and b in position}
+    total = len(records)
+
+    def scan_progress(done, of):
+        if progress:
+            progress(int(done * 0.7), of)
+
+    found, clusters = check_all(records, project_rules(project), token_counter(project), label=lambda i: example_label(ids[i]), silenced=silenced, progress=scan_progress)
+    singles, pairs = [], []
+    counts = {}
+    for i, findings in found.items():
+        for f in findings:
+            counts[f.check] = counts.get(f.check, 0) + 1
+            if f.check not in ("duplicate", "contradiction"):
+                singles.append(Finding(project=project, example_id=ids[i], kind=f.check, severity=f.severity, message=f.message, field=f.field))
+    for cluster in clusters:
+        for a, b, kind, detail in dedup.cluster_pairs(cluster):
+            pairs.append(PairFinding(project=project, low_id=min(ids[a], ids[b]), high_id=max(ids[a], ids[b]), kind=kind, detail=detail))
+    keys = []
+    for n, (example, record) in enumerate(zip(examples, records)):
+        context, query = dedup.prompt_words(record)
+        keys += [ExampleKey(project=project, example_id=example.id, kind="near", key=k, removed=w[:100]) for k, w in dedup.stored_keys(context, query)]
+        keys += [ExampleKey(project=project, example_id=example.id, kind="sim", key=k) for k in dedup.similarity_keys(context, query)]
+        if progress and n % 2000 == 0:
+            progress(int(total * 0.7 + n * 0.3), total)
+    with transaction.atomic():
+        Finding.objects.filter(project=project).delete()
+        PairFinding.objects.filter(project=project).delete()
+        ExampleKey.objects.filter(project=project).delete()
+        Finding.objects.bulk_create(singles, batch_size=2000)
+        PairFinding.objects.bulk_create(pairs, batch_size=2000)
+        ExampleKey.objects.bulk_create(keys, batch_size=5000)
+    if progress:
+        progress(total, total)
+    return {"examples": total, "findings": counts}

@@ -1,0 +1,105 @@
+import json
+
+from django import forms
+
+from curation.core.formats import EXPORT_FORMS
+from curation.core.rules import FormatRules, RulesError
+from curation.models import Example, ReviewComment
+
+ROLES = [("user", "user"), ("assistant", "assistant"), ("system", "system")]
+
+
+class ExampleForm(forms.Form):
+    """Instruction/input/output, or chat turns posted as role_N/content_N; views read `content`."""
+
+    instruction = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    input = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Input (optional)")
+    output = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, chat=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.chat = chat
+
+    def turns(self):
+        """The posted chat turns, blanks dropped (the editor always offers one blank turn)."""
+        data = self.data
+        turns, i = [], 0
+        while f"role_{i}" in data:
+            role, content = data.get(f"role_{i}", ""), data.get(f"content_{i}", "")
+            if content.strip():
+                turns.append({"role": role, "content": content.replace("\r\n", "\n")})
+            i += 1
+        return turns
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.chat:
+            turns = self.turns()
+            if not turns:
+                raise forms.ValidationError("Write at least one turn.")
+            cleaned["content"] = {"instruction": "", "input": "", "output": "", "messages": turns}
+        else:
+            content = {k: (cleaned.get(k) or "").replace("\r\n", "\n") for k in ("instruction", "input", "output")}
+            if not any(v.strip() for v in content.values()):
+                raise forms.ValidationError("Write an instruction and an output.")
+            cleaned["content"] = {**content, "messages": None}
+        return cleaned
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[c for c in ReviewComment.Decision.choices if c[0] != "comment"])
+    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Comment")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") in ("request_changes", "reject") and not (cleaned.get("text") or "").strip():
+            self.add_error("text", "Say what should change (or why it is rejected): the author will read it.")
+        return cleaned
+
+
+class FormatRulesForm(forms.Form):
+    output_json = forms.BooleanField(required=False, label="Output must be JSON")
+    json_schema = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8, "class": "mono"}), label="JSON Schema for the output", help_text="Optional. Formats such as email and date are checked too.")
+    output_regex = forms.CharField(required=False, label="Output must match this regular expression", help_text="The whole output must match, e.g. (yes|no)")
+    min_output_chars = forms.IntegerField(required=False, min_value=0, label="Minimum output length (characters)")
+    max_output_chars = forms.IntegerField(required=False, min_value=0, label="Maximum output length (characters)")
+    min_output_tokens = forms.IntegerField(required=False, min_value=0, label="Minimum output length (tokens)")
+    max_output_tokens = forms.IntegerField(required=False, min_value=0, label="Maximum output length (tokens)")
+    max_total_tokens = forms.IntegerField(required=False, min_value=0, label="Token budget for the whole example", help_text="Prompt and answer together, in the base model's tokens; longer examples would be cut off in training.")
+    input_required = forms.BooleanField(required=False, label="Every example needs an input")
+    banned_phrases = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Banned phrases", help_text="One per line, e.g. “As an AI language model”.")
+
+    @classmethod
+    def initial_from(cls, rules):
+        data = rules.as_dict()
+        data["json_schema"] = json.dumps(rules.json_schema, indent=2) if rules.json_schema else ""
+        data["banned_phrases"] = "\n".join(rules.banned_phrases)
+        return data
+
+    def clean(self):
+        cleaned = super().clean()
+        data = {k: v for k, v in cleaned.items() if v not in (None, "")}
+        schema = data.pop("json_schema", "")
+        if schema:
+            try:
+                data["json_schema"] = json.loads(schema)
+            except json.JSONDecodeError as e:
+                self.add_error("json_schema", f"Not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}.")
+                return cleaned
+        try:
+            cleaned["rules"] = FormatRules.from_dict(data)
+        except RulesError as e:
+            self.add_error(e.field if e.field in self.fields else None, e.message[0].upper() + e.message[1:] + ".")
+        return cleaned
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="JSONL, JSON or CSV: alpaca (instruction/input/output), prompt/completion, OpenAI chat (messages) or ShareGPT (conversations).")
+    status = forms.ChoiceField(choices=[(Example.Status.DRAFT, "Drafts"), (Example.Status.SUBMITTED, "Submitted for review")], initial=Example.Status.DRAFT, label="Import as")
+
+
+class ExportForm(forms.Form):
+    form = forms.ChoiceField(choices=[(f, f.replace("_", "/")) for f in EXPORT_FORMS] + [("parquet", "parquet (Hugging Face datasets)")], label="Format")
+    status = forms.ChoiceField(choices=[("approved", "Approved only"), ("all", "Every example that is not deleted")], initial="approved")

@@ -1,0 +1,54 @@
+"""Importing a file into a project: all or nothing, then every example is checked."""
+
+from django.db import transaction
+
+from curation.checking import scan_project
+from curation.core.formats import FileError, read_rows
+from curation.models import Example, Revision
+
+MAX_ERRORS_SHOWN = 50
+
+
+def import_job(job, progress=None):
+    with job.upload.open("rb") as f:
+        data = f.read()
+    try:
+        rows, errors = read_rows(data, job.filename, max_bytes=None)
+    except FileError as e:
+        job.finish(f"Nothing was imported: {e}", details={"errors": [str(e)]}, failed=True)
+        return
+    if errors:
+        listed = [str(e) for e in errors[:MAX_ERRORS_SHOWN]]
+        more = len(errors) - len(listed)
+        job.finish(
+            f"Nothing was imported: {len(errors)} line{'s' if len(errors) != 1 else ''} cannot be read. Fix {'them' if len(errors) != 1 else 'it'} and import the file again.",
+            details={"errors": listed, "more_errors": more, "readable": len(rows)},
+            failed=True,
+        )
+        return
+    status = job.details.get("status", Example.Status.DRAFT)
+    total = len(rows)
+    with transaction.atomic():
+        created = []
+        for n, row in enumerate(rows, 1):
+            r = row.record
+            created.append(Example(
+                project=job.project, author=job.user, status=status, source=f"{job.filename} line {row.line}"[:200],
+                instruction=r.instruction, input=r.input, output=r.output, messages=[dict(m) for m in r.messages] or None,
+            ))
+        created = Example.objects.bulk_create(created, batch_size=1000)
+        Revision.objects.bulk_create(
+            [Revision(example=e, version=1, author=job.user, action=f"imported from {job.filename}"[:40], status=e.status, instruction=e.instruction, input=e.input, output=e.output, messages=e.messages) for e in created],
+            batch_size=1000,
+        )
+    if progress:
+        progress(total // 5, total)
+
+    def check_progress(done, of):
+        if progress:
+            progress(total // 5 + int(done / max(of, 1) * (total - total // 5)), total)
+
+    result = scan_project(job.project, progress=check_progress)
+    counts = result["findings"]
+    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "no findings"
+    job.finish(f"Imported {total} example{'s' if total != 1 else ''} from {job.filename}. Checked the project: {summary}.", details={"imported": total, "findings": counts})

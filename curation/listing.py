@@ -1,0 +1,86 @@
+"""Filtering and keyset paging of a project's examples (no COUNT, no deep OFFSET)."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from curation.models import Example, Finding, PairFinding
+
+PAGE_SIZE = 50
+PAIR_KINDS = ("duplicate", "contradiction")
+SINGLE_KINDS = ("format", "length", "repetition", "pii")
+
+
+@dataclass
+class Filters:
+    status: str = ""
+    author: str = ""
+    finding: str = ""
+    q: str = ""
+    trash: bool = False
+
+    @classmethod
+    def from_query(cls, params):
+        status = params.get("status", "")
+        finding = params.get("finding", "")
+        return cls(
+            status=status if status in Example.Status.values else "",
+            author=params.get("author", "").strip()[:150],
+            finding=finding if finding in PAIR_KINDS + SINGLE_KINDS + ("any",) else "",
+            q=params.get("q", "").strip()[:200],
+            trash=params.get("trash") == "1",
+        )
+
+    def as_query(self):
+        return {k: v for k, v in (("status", self.status), ("author", self.author), ("finding", self.finding), ("q", self.q), ("trash", "1" if self.trash else "")) if v}
+
+    def apply(self, project):
+        qs = Example.objects.filter(project=project, deleted_at__isnull=not self.trash)
+        if self.status:
+            qs = qs.filter(status=self.status)
+        if self.author:
+            qs = qs.filter(author__username=self.author)
+        if self.finding in SINGLE_KINDS:
+            qs = qs.filter(id__in=Finding.objects.filter(project=project, kind=self.finding).values("example_id"))
+        elif self.finding in PAIR_KINDS:
+            pairs = PairFinding.objects.filter(project=project, kind=self.finding)
+            qs = qs.filter(Q(id__in=pairs.values("low_id")) | Q(id__in=pairs.values("high_id")))
+        elif self.finding == "any":
+            pairs = PairFinding.objects.filter(project=project)
+            qs = qs.filter(Q(id__in=Finding.objects.filter(project=project).values("example_id")) | Q(id__in=pairs.values("low_id")) | Q(id__in=pairs.values("high_id")))
+        if self.q:
+            text = Q(instruction__icontains=self.q) | Q(input__icontains=self.q) | Q(output__icontains=self.q)
+            if self.q.lstrip("#").isdigit():
+                text |= Q(id=int(self.q.lstrip("#")))
+            qs = qs.filter(text)
+        return qs
+
+
+def page(qs, after=None, before=None, size=PAGE_SIZE):
+    """(rows newest first, id for the next page or None, id for the previous page or None)."""
+    if before:
+        rows = list(qs.filter(id__gt=before).order_by("id")[: size + 1])
+        has_newer = len(rows) > size
+        rows = rows[:size][::-1]
+        return rows, (rows[-1].id if rows else None), (rows[0].id if rows and has_newer else None)
+    if after:
+        qs = qs.filter(id__lt=after)
+    rows = list(qs.order_by("-id")[: size + 1])
+    has_older = len(rows) > size
+    rows = rows[:size]
+    return rows, (rows[-1].id if has_older else None), (rows[0].id if rows and after else None)
+
+
+def finding_badges(rows):
+    """{example id: [(kind, severity)]} for the rows on a page, in two queries."""
+    ids = [r.id for r in rows]
+    badges = {i: {} for i in ids}
+    for example_id, kind, severity in Finding.objects.filter(example_id__in=ids).values_list("example_id", "kind", "severity"):
+        if badges[example_id].get(kind) != "error":
+            badges[example_id][kind] = severity
+    pairs = PairFinding.objects.filter(Q(low_id__in=ids) | Q(high_id__in=ids)).values_list("low_id", "high_id", "kind")
+    for low, high, kind in pairs:
+        for i in (low, high):
+            if i in badges:
+                badges[i][kind] = "error" if kind == "contradiction" else "warning"
+    return {i: sorted(b.items()) for i, b in badges.items()}

@@ -1,0 +1,28 @@
+"""The check report: pairs stored by the checks, grouped into clusters for display."""
+
+from curation.core.dedup import UnionFind
+from curation.models import Example, PairFinding
+
+
+def clusters_for(project, kind, limit=50):
+    """([cluster], number of clusters): a cluster is a dict with its examples (oldest first) and
+    the pairs among them; clusters are joined through pairs of the given kind."""
+    pairs = list(PairFinding.objects.filter(project=project, kind=kind).values_list("low_id", "high_id", "detail"))
+    uf = UnionFind()
+    for low, high, _ in pairs:
+        uf.union(low, high)
+    groups = {}
+    for low, high, detail in pairs:
+        groups.setdefault(uf.find(low), []).append((low, high, detail))
+    ordered = sorted(groups.values(), key=lambda g: -len(g))
+    shown = ordered[:limit]
+    ids = {i for g in shown for low, high, _ in g for i in (low, high)}
+    examples = Example.objects.select_related("author").in_bulk(list(ids))
+    clusters = []
+    for group in shown:
+        member_ids = sorted({i for low, high, _ in group for i in (low, high)})
+        clusters.append({
+            "examples": [examples[i] for i in member_ids if i in examples],
+            "pairs": [(examples.get(low), examples.get(high), detail) for low, high, detail in group],
+        })
+    return clusters, len(ordered)

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from curation import views
+
+app_name = "curation"
+urlpatterns = [
+    path("p/<slug:slug>/examples/", views.example_list, name="example-list"),
+    path("p/<slug:slug>/examples/new/", views.new_example, name="new-example"),
+    path("p/<slug:slug>/examples/bulk/", views.bulk_action, name="bulk-action"),
+    path("p/<slug:slug>/examples/<int:example_id>/", views.example_detail, name="example"),
+    path("p/<slug:slug>/examples/<int:example_id>/submit/", views.submit_example, name="submit-example"),
+    path("p/<slug:slug>/examples/<int:example_id>/review/", views.review_example, name="review-example"),
+    path("p/<slug:slug>/examples/<int:example_id>/history/", views.example_history, name="example-history"),
+    path("p/<slug:slug>/examples/<int:example_id>/delete/", views.delete_example, name="delete-example"),
+    path("p/<slug:slug>/examples/<int:example_id>/restore/", views.restore_example, name="restore-example"),
+    path("p/<slug:slug>/examples/<int:example_id>/keep/", views.keep_one, name="keep-one"),
+    path("p/<slug:slug>/review/", views.review_queue, name="review-queue"),
+    path("p/<slug:slug>/rules/", views.format_rules, name="format-rules"),
+    path("p/<slug:slug>/checks/", views.check_report, name="check-report"),
+    path("p/<slug:slug>/checks/run/", views.start_scan, name="start-scan"),
+    path("p/<slug:slug>/pairs/<int:low_id>-<int:high_id>/silence/", views.silence_pair, name="silence-pair"),
+    path("p/<slug:slug>/jobs/<int:job_id>/", views.job_detail, name="job"),
+    path("p/<slug:slug>/import/", views.import_examples, name="import"),
+    path("p/<slug:slug>/export/", views.export_examples, name="export"),
+]

@@ -1,0 +1,473 @@
+import difflib
+import json
+import tempfile
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from curation import checking
+from curation.core.formats import to_object, write_parquet
+from curation.forms import ExampleForm, ExportForm, FormatRulesForm, ImportForm, ReviewForm
+from curation.listing import PAIR_KINDS, SINGLE_KINDS, Filters, finding_badges, page
+from curation.models import Example, FormatRuleSet, Job, ReviewComment, Revision
+from curation.tasks import enqueue
+from studio.access import project_for
+from studio.models import Action, Role
+
+EDITABLE_BY_AUTHOR = {Example.Status.DRAFT, Example.Status.CHANGES_REQUESTED, Example.Status.SUBMITTED, Example.Status.REJECTED, Example.Status.APPROVED}
+
+
+def can_edit(project, example, user):
+    """Leads edit any example; annotators edit their own."""
+    membership = project.membership
+    if not membership.can(Action.WRITE_EXAMPLES) or example.deleted_at:
+        return False
+    return membership.role == Role.LEAD or example.author_id == user.id
+
+
+def _example(project, example_id):
+    return get_object_or_404(Example.objects.select_related("author", "reviewer"), project=project, id=example_id)
+
+
+# --- list -------------------------------------------------------------------------------------
+
+@login_required
+def example_list(request, slug):
+    project = project_for(request, slug, Action.VIEW)
+    filters = Filters.from_query(request.GET)
+    rows, older, newer = page(filters.apply(project).select_related("author"), _int(request.GET.get("after")), _int(request.GET.get("before")))
+    query = filters.as_query()
+    context = {
+        "project": project, "rows": rows, "badges": finding_badges(rows), "filters": filters,
+        "next_url": f"?{urlencode({**query, 'after': older})}" if older else "",
+        "prev_url": f"?{urlencode({**query, 'before': newer})}" if newer else "",
+        "filter_query": urlencode(query),
+        "statuses": Example.Status.choices, "finding_kinds": SINGLE_KINDS + PAIR_KINDS,
+        "authors": project.memberships.select_related("user").order_by("user__username"),
+        "is_lead": project.membership.role == Role.LEAD,
+    }
+    template = "curation/example_list.html#example-rows" if request.htmx and request.GET.get("fragment") == "rows" else "curation/example_list.html"
+    return render(request, template, context)
+
+
+def _int(value):
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+# --- editor -----------------------------------------------------------------------------------
+
+def _editor_context(request, project, example, form=None, conflict=None, saved=False):
+    single, pairs = checking.findings_of(example) if example and example.pk else ([], [])
+    chat = bool(example.messages) if example and example.pk else request.GET.get("kind") == "chat"
+    turns = list(example.messages or []) if example and example.pk else []
+    if form is not None and chat:
+        turns = form.turns() or turns
+    return {
+        "project": project, "example": example, "form": form, "conflict": conflict, "saved": saved,
+        "single_findings": single, "pair_findings": pairs, "chat": chat, "turns": turns + [{"role": "user" if not turns or turns[-1]["role"] != "user" else "assistant", "content": ""}],
+        "roles": ["system", "user", "assistant"],
+        "can_edit": example is None or not example.pk or can_edit(project, example, request.user),
+        "can_review": project.membership.can(Action.REVIEW) and example is not None and example.pk and example.status == Example.Status.SUBMITTED,
+        "review_form": ReviewForm(initial={"version": example.version}) if example is not None and example.pk else None,
+        "comments": example.comments.select_related("author") if example is not None and example.pk else [],
+        "is_lead": project.membership.role == Role.LEAD,
+        "next_url": _next_for(project, request.user, example) if example is not None and example.pk else "",
+    }
+
+
+def _next_for(project, user, example):
+    """The next example this person would work on: their next draft or changes-requested one."""
+    todo = Example.objects.filter(project=project, author=user, deleted_at=None, status__in=[Example.Status.DRAFT, Example.Status.CHANGES_REQUESTED]).exclude(id=example.id)
+    nxt = todo.filter(id__gt=example.id).order_by("id").first() or todo.order_by("id").first()
+    return reverse("curation:example", args=[project.slug, nxt.id]) if nxt else ""
+
+
+def _render_editor(request, context, status=200):
+    template = "curation/example_editor.html#editor" if request.htmx else "curation/example_editor.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+def new_example(request, slug):
+    project = project_for(request, slug, Action.WRITE_EXAMPLES)
+    chat = request.GET.get("kind") == "chat" or request.POST.get("kind") == "chat"
+    form = ExampleForm(request.POST or None, chat=chat)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            example = Example.objects.create(project=project, author=request.user, **form.cleaned_data["content"])
+            Revision.record(example, request.user, "created")
+            checking.check_example(example)
+        if request.POST.get("then") == "submit":
+            return _submit(request, project, example)
+        messages.success(request, "Saved as a draft. Checks ran; see the results beside the text.")
+        url = reverse("curation:example", args=[slug, example.id])
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return render(request, "curation/example_editor.html", _editor_context(request, project, None, form))
+
+
+@login_required
+def example_detail(request, slug, example_id):
+    """The editor: GET shows the example and its checks; POST saves (refused when someone else
+    saved first, with both versions shown and nothing typed lost)."""
+    project = project_for(request, slug, Action.VIEW)
+    example = _example(project, example_id)
+    if request.method != "POST":
+        form = ExampleForm(initial={**example.content(), "version": example.version}, chat=example.is_chat)
+        return _render_editor(request, _editor_context(request, project, example, form))
+    project_for(request, slug, Action.WRITE_EXAMPLES)
+    if not can_edit(project, example, request.user):
+        raise PermissionDenied("You may edit only the examples you wrote.")
+    form = ExampleForm(request.POST, chat=example.is_chat)
+    if not form.is_valid():
+        return _render_editor(request, _editor_context(request, project, example, form))
+    expected = form.cleaned_data.get("version") or 0
+    new_status = Example.Status.DRAFT if example.status != Example.Status.DRAFT else None
+    if not example.save_content(user=request.user, expected_version=expected, content=form.cleaned_data["content"], status=new_status):
+        example.refresh_from_db()
+        latest = example.revisions.select_related("author").first()
+        data = request.POST.copy()
+        data["version"] = example.version  # saving again now overwrites, knowingly
+        form = ExampleForm(data, chat=example.is_chat)
+        form.is_valid()
+        conflict = {"revision": latest, "diff": _diff(form.cleaned_data.get("content") or {}, example.content())}
+        return _render_editor(request, _editor_context(request, project, example, form, conflict=conflict), status=200)
+    checking.check_example(example)
+    if request.POST.get("then") == "submit":
+        return _submit(request, project, example)
+    form = ExampleForm(initial={**example.content(), "version": example.version}, chat=example.is_chat)
+    return _render_editor(request, _editor_context(request, project, example, form, saved=True))
+
+
+def _submit(request, project, example):
+    if example.status not in (Example.Status.DRAFT, Example.Status.CHANGES_REQUESTED):
+        messages.info(request, f"#{example.id} is {example.get_status_display().lower()}; nothing to submit.")
+    else:
+        errors = example.findings.filter(severity="error").count()
+        example.set_status(Example.Status.SUBMITTED, user=request.user, action="submitted")
+        messages.success(request, f"#{example.id} submitted for review." + (f" It still has {errors} error{'s' if errors != 1 else ''}; the reviewer will see them." if errors else ""))
+    nxt = _next_for(project, request.user, example)
+    url = nxt or reverse("curation:example", args=[project.slug, example.id])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@login_required
+@require_POST
+def submit_example(request, slug, example_id):
+    project = project_for(request, slug, Action.WRITE_EXAMPLES)
+    example = _example(project, example_id)
+    if not can_edit(project, example, request.user):
+        raise PermissionDenied("You may submit only the examples you wrote.")
+    return _submit(request, project, example)
+
+
+@login_required
+@require_POST
+def review_example(request, slug, example_id):
+    project = project_for(request, slug, Action.REVIEW)
+    example = _example(project, example_id)
+    form = ReviewForm(request.POST)
+    if example.status != Example.Status.SUBMITTED:
+        messages.error(request, f"#{example.id} is {example.get_status_display().lower()}, not waiting for review.")
+        return _after_review(request, project, example)
+    if not form.is_valid():
+        context = _editor_context(request, project, example, ExampleForm(initial={**example.content(), "version": example.version}, chat=example.is_chat))
+        context["review_form"] = form
+        return _render_editor(request, context)
+    if form.cleaned_data["version"] != example.version:
+        messages.error(request, f"#{example.id} changed while you were reading it; here is the new version.")
+        return redirect("curation:example", slug, example.id)
+    decision = form.cleaned_data["decision"]
+    status = {"approve": Example.Status.APPROVED, "request_changes": Example.Status.CHANGES_REQUESTED, "reject": Example.Status.REJECTED}[decision]
+    with transaction.atomic():
+        ReviewComment.objects.create(example=example, author=request.user, decision=decision, text=form.cleaned_data["text"], version=example.version)
+        example.set_status(status, user=request.user, action=ReviewComment.Decision(decision).label.lower())
+    messages.success(request, f"#{example.id}: {ReviewComment.Decision(decision).label.lower()}.")
+    return _after_review(request, project, example)
+
+
+def _after_review(request, project, example):
+    url = reverse("curation:review-queue", args=[project.slug]) if request.POST.get("from") == "queue" else reverse("curation:example", args=[project.slug, example.id])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@login_required
+def example_history(request, slug, example_id):
+    project = project_for(request, slug, Action.VIEW)
+    example = _example(project, example_id)
+    revisions = list(example.revisions.select_related("author"))
+    entries = []
+    for newer, older in zip(revisions, revisions[1:] + [None]):
+        entries.append({"revision": newer, "diff": _diff(older_content(older), older_content(newer)) if older else None})
+    return render(request, "curation/example_history.html", {"project": project, "example": example, "entries": entries, "comments": example.comments.select_related("author")})
+
+
+def older_content(revision):
+    return {"instruction": revision.instruction, "input": revision.input, "output": revision.output, "messages": revision.messages}
+
+
+def _as_text(content):
+    if content.get("messages"):
+        return {"chat": "\n\n".join(f"[{m.get('role')}]\n{m.get('content')}" for m in content["messages"])}
+    return {k: content.get(k) or "" for k in ("instruction", "input", "output")}
+
+
+def _diff(a, b):
+    """[(field, [(op, text)])] for the fields that differ; op is equal, delete or insert."""
+    a, b = _as_text(a), _as_text(b)
+    out = []
+    for field in sorted(set(a) | set(b), key=["instruction", "input", "output", "chat"].index):
+        x, y = a.get(field, ""), b.get(field, "")
+        if x == y:
+            continue
+        parts = []
+        for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, x, y, autojunk=False).get_opcodes():
+            if op == "equal":
+                parts.append(("equal", x[i1:i2]))
+            else:
+                if i2 > i1:
+                    parts.append(("delete", x[i1:i2]))
+                if j2 > j1:
+                    parts.append(("insert", y[j1:j2]))
+        out.append((field, parts))
+    return out
+
+
+@login_required
+@require_POST
+def delete_example(request, slug, example_id):
+    project = project_for(request, slug, Action.MANAGE_PROJECT)
+    example = _example(project, example_id)
+    with transaction.atomic():
+        Example.objects.filter(id=example.id).update(deleted_at=timezone.now())
+        Revision.record(Example.objects.get(id=example.id), request.user, "deleted")
+        checking.forget_example(example)
+    messages.success(request, f"#{example.id} moved to the trash; it can be restored from there.")
+    return redirect(request.POST.get("next") or reverse("curation:example-list", args=[slug]))
+
+
+@login_required
+@require_POST
+def restore_example(request, slug, example_id):
+    project = project_for(request, slug, Action.MANAGE_PROJECT)
+    example = _example(project, example_id)
+    with transaction.atomic():
+        Example.objects.filter(id=example.id).update(deleted_at=None)
+        example.refresh_from_db()
+        Revision.record(example, request.user, "restored")
+        checking.check_example(example)
+    messages.success(request, f"#{example.id} restored.")
+    return redirect("curation:example", slug, example.id)
+
+
+# --- review queue -----------------------------------------------------------------------------
+
+@login_required
+def review_queue(request, slug):
+    """The next submitted example (oldest first, never one's own), with the most similar
+    approved examples beside it."""
+    project = project_for(request, slug, Action.REVIEW)
+    waiting = Example.objects.filter(project=project, status=Example.Status.SUBMITTED, deleted_at=None).exclude(author=request.user)
+    skip = _int(request.GET.get("skip"))
+    example = (waiting.filter(id__gt=skip) if skip else waiting).select_related("author").order_by("id").first()
+    context = {"project": project, "example": example, "remaining": waiting.count()}
+    if example:
+        single, pairs = checking.findings_of(example)
+        context.update(single_findings=single, pair_findings=pairs, similar=checking.similar_approved(example), review_form=ReviewForm(initial={"version": example.version}))
+    return render(request, "curation/review_queue.html", context)
+
+
+# --- bulk actions -----------------------------------------------------------------------------
+
+BULK_ACTIONS = {"approve": "Approve", "reject": "Reject", "delete": "Delete"}
+
+
+@login_required
+def bulk_action(request, slug):
+    """Approve, reject or delete every example matching the list's filters (leads). A GET shows
+    how many that is and asks to confirm; the POST does it."""
+    project = project_for(request, slug, Action.MANAGE_PROJECT)
+    params = request.POST if request.method == "POST" else request.GET
+    filters = Filters.from_query(params)
+    action = params.get("action", "")
+    if action not in BULK_ACTIONS:
+        messages.error(request, "Choose approve, reject or delete.")
+        return redirect(reverse("curation:example-list", args=[slug]) + "?" + urlencode(filters.as_query()))
+    qs = filters.apply(project)
+    if request.method != "POST" or request.POST.get("confirm") != "yes":
+        return render(request, "curation/bulk_confirm.html", {"project": project, "action": action, "label": BULK_ACTIONS[action], "count": qs.count(), "filters": filters, "query": urlencode(filters.as_query())})
+    ids = list(qs.values_list("id", flat=True))
+    now = timezone.now()
+    with transaction.atomic():
+        from django.db.models import F
+
+        targets = Example.objects.filter(id__in=ids)
+        if action == "delete":
+            targets.update(deleted_at=now, version=F("version") + 1)
+        else:
+            status = Example.Status.APPROVED if action == "approve" else Example.Status.REJECTED
+            targets.update(status=status, reviewer=request.user, reviewed_at=now, version=F("version") + 1)
+        Revision.objects.bulk_create([
+            Revision(example=e, version=e.version, author=request.user, action=f"bulk {action}", status=e.status, instruction=e.instruction, input=e.input, output=e.output, messages=e.messages)
+            for e in Example.objects.filter(id__in=ids)
+        ], batch_size=1000)
+        if action == "delete":
+            for example in Example.objects.filter(id__in=ids):
+                checking.forget_example(example)
+    messages.success(request, f"{BULK_ACTIONS[action].rstrip('e')}ed {len(ids)} example{'s' if len(ids) != 1 else ''}.")
+    return redirect(reverse("curation:example-list", args=[slug]))
+
+
+# --- format rules -----------------------------------------------------------------------------
+
+@login_required
+def format_rules(request, slug):
+    project = project_for(request, slug, Action.MANAGE_PROJECT)
+    current = checking.project_rules(project)
+    form = FormatRulesForm(request.POST or None, initial=FormatRulesForm.initial_from(current))
+    if request.method == "POST" and form.is_valid():
+        FormatRuleSet.objects.update_or_create(project=project, defaults={"rules": form.cleaned_data["rules"].as_dict(), "updated_by": request.user})
+        messages.success(request, "Format rules saved. New saves are checked with them; run the dataset check to apply them to every example.")
+        return redirect("curation:format-rules", slug)
+    return render(request, "curation/format_rules.html", {"project": project, "form": form, "has_tokenizer": checking.token_counter(project) is not None})
+
+
+# --- whole-dataset checks -----------------------------------------------------------------------
+
+@login_required
+def check_report(request, slug):
+    """Duplicate and contradiction clusters side by side, with the other findings counted."""
+    from curation.report import clusters_for
+
+    project = project_for(request, slug, Action.VIEW)
+    kind = request.GET.get("kind", "contradiction")
+    kind = kind if kind in PAIR_KINDS else "contradiction"
+    clusters, total = clusters_for(project, kind, limit=50)
+    from django.db.models import Count
+
+    from curation.models import Finding, PairFinding
+
+    counts = dict(Finding.objects.filter(project=project).values_list("kind").annotate(n=Count("id")).order_by())
+    counts.update(dict(PairFinding.objects.filter(project=project).values_list("kind").annotate(n=Count("id")).order_by()))
+    job = Job.objects.filter(project=project, kind=Job.Kind.SCAN).first()
+    return render(request, "curation/check_report.html", {"project": project, "clusters": clusters, "total_clusters": total, "kind": kind, "counts": counts, "job": job, "is_lead": project.membership.role == Role.LEAD})
+
+
+@login_required
+@require_POST
+def start_scan(request, slug):
+    project = project_for(request, slug, Action.MANAGE_PROJECT)
+    running = Job.objects.filter(project=project, kind=Job.Kind.SCAN, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).first()
+    job = running or Job.objects.create(project=project, kind=Job.Kind.SCAN, user=request.user)
+    if not running:
+        enqueue("scan", job)
+    return redirect("curation:job", slug, job.id)
+
+
+@login_required
+@require_POST
+def silence_pair(request, slug, low_id, high_id):
+    from curation.models import PairFinding, SilencedPair
+
+    project = project_for(request, slug, Action.MANAGE_PROJECT)
+    low, high = _example(project, low_id), _example(project, high_id)
+    SilencedPair.objects.get_or_create(project=project, low=low, high=high, defaults={"by": request.user, "reason": request.POST.get("reason", "")[:500]})
+    PairFinding.objects.filter(low=low, high=high).delete()
+    messages.success(request, f"#{low.id} and #{high.id} marked as intended variation; they will not be reported as a pair again.")
+    return redirect(request.POST.get("next") or reverse("curation:check-report", args=[slug]))
+
+
+@login_required
+@require_POST
+def keep_one(request, slug, example_id):
+    """Keep this example of a cluster and move the others (given as `drop`) to the trash."""
+    project = project_for(request, slug, Action.MANAGE_PROJECT)
+    keep = _example(project, example_id)
+    drop_ids = [i for i in map(_int, request.POST.getlist("drop")) if i and i != keep.id]
+    dropped = list(Example.objects.filter(project=project, id__in=drop_ids, deleted_at=None))
+    with transaction.atomic():
+        for example in dropped:
+            Example.objects.filter(id=example.id).update(deleted_at=timezone.now())
+            example.refresh_from_db()
+            Revision.record(example, request.user, f"deleted, #{keep.id} kept")
+            checking.forget_example(example)
+    messages.success(request, f"Kept #{keep.id}; moved {len(dropped)} to the trash.")
+    return redirect(request.POST.get("next") or reverse("curation:check-report", args=[slug]))
+
+
+@login_required
+def job_detail(request, slug, job_id):
+    project = project_for(request, slug, Action.VIEW)
+    job = get_object_or_404(Job, project=project, id=job_id)
+    if job.user_id != request.user.id and project.membership.role != Role.LEAD:
+        raise PermissionDenied("This job belongs to someone else.")
+    template = "curation/job.html#job-status" if request.htmx else "curation/job.html"
+    return render(request, template, {"project": project, "job": job})
+
+
+# --- import and export ------------------------------------------------------------------------
+
+@login_required
+def import_examples(request, slug):
+    project = project_for(request, slug, Action.WRITE_EXAMPLES)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        from django.conf import settings
+
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.MAX_UPLOAD_BYTES:
+            form.add_error("file", f"The file is {upload.size / 1e6:.1f} MB; the limit is {settings.MAX_UPLOAD_BYTES / 1e6:.0f} MB. Split it into smaller files.")
+        else:
+            job = Job.objects.create(project=project, kind=Job.Kind.IMPORT, user=request.user, upload=upload, filename=upload.name[:255], details={"status": form.cleaned_data["status"]})
+            enqueue("import", job)
+            return redirect("curation:job", slug, job.id)
+    jobs = Job.objects.filter(project=project, kind=Job.Kind.IMPORT, user=request.user)[:5]
+    return render(request, "curation/import.html", {"project": project, "form": form, "jobs": jobs})
+
+
+@login_required
+def export_examples(request, slug):
+    project = project_for(request, slug, Action.MANAGE_PROJECT)
+    form = ExportForm(request.GET or None)
+    if not request.GET or not form.is_valid():
+        return render(request, "curation/export.html", {"project": project, "form": form if request.GET else ExportForm()})
+    qs = Example.objects.filter(project=project, deleted_at=None).order_by("id")
+    if form.cleaned_data["status"] == "approved":
+        qs = qs.filter(status=Example.Status.APPROVED)
+    fmt = form.cleaned_data["form"]
+    if fmt in ("alpaca", "prompt_completion"):
+        blocked = []
+        for example in qs.filter(messages__isnull=False).only("id", "messages"):
+            try:
+                to_object(example.record(), fmt)
+            except ValueError:
+                blocked.append(example.id)
+        if blocked:
+            names = ", ".join(f"#{i}" for i in blocked[:10]) + (f" and {len(blocked) - 10} more" if len(blocked) > 10 else "")
+            form.add_error("form", f"{len(blocked)} multi-turn chat{'s have' if len(blocked) != 1 else ' has'} no {fmt.replace('_', '/')} form ({names}); export as chat or parquet.")
+            return render(request, "curation/export.html", {"project": project, "form": form})
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    if fmt == "parquet":
+        tmp = tempfile.NamedTemporaryFile(suffix=".parquet")
+        write_parquet((e.record() for e in qs.iterator(chunk_size=2000)), tmp.name)
+        tmp.seek(0)
+        return FileResponse(tmp, as_attachment=True, filename=f"{project.slug}-{stamp}.parquet")
+
+    def lines():
+        for example in qs.iterator(chunk_size=2000):
+            yield json.dumps(to_object(example.record(), fmt), ensure_ascii=False) + "\n"
+
+    response = StreamingHttpResponse(lines(), content_type="application/jsonl; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{project.slug}-{fmt}-{stamp}.jsonl"'
+    return response
