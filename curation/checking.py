@@ -111,9 +111,13 @@ def check_example(example, rules=None, count_tokens=None):
 
 def forget_example(example):
     """Drop an example's findings and index keys (when it is deleted)."""
-    Finding.objects.filter(example=example).delete()
-    PairFinding.involving([example.id]).delete()
-    ExampleKey.objects.filter(example=example).delete()
+    forget_examples([example.id])
+
+
+def forget_examples(ids):
+    Finding.objects.filter(example_id__in=ids).delete()
+    PairFinding.involving(ids).delete()
+    ExampleKey.objects.filter(example_id__in=ids).delete()
 
 
 def findings_of(example):

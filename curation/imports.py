@@ -41,6 +41,7 @@ def import_job(job, progress=None):
             [Revision(example=e, version=1, author=job.user, action=f"imported from {job.filename}"[:40], status=e.status, instruction=e.instruction, input=e.input, output=e.output, messages=e.messages) for e in created],
             batch_size=1000,
         )
+    _analyze()
     if progress:
         progress(total // 5, total)
 
@@ -52,3 +53,13 @@ def import_job(job, progress=None):
     counts = result["findings"]
     summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "no findings"
     job.finish(f"Imported {total} example{'s' if total != 1 else ''} from {job.filename}. Checked the project: {summary}.", details={"imported": total, "findings": counts})
+
+
+def _analyze():
+    """Refresh PostgreSQL's statistics after a bulk load, so list queries keep their indexes
+    (autovacuum would get there, later)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE curation_example")

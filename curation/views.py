@@ -59,6 +59,14 @@ def example_list(request, slug):
     return render(request, template, context)
 
 
+def _next_or(request, default):
+    """The `next` field of a form when it points into this site, else default."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    return target if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()) else default
+
+
 def _int(value):
     try:
         return int(value) if value else None
@@ -114,7 +122,7 @@ def new_example(request, slug):
         messages.success(request, "Saved as a draft. Checks ran; see the results beside the text.")
         url = reverse("curation:example", args=[slug, example.id])
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    return render(request, "curation/example_editor.html", _editor_context(request, project, None, form))
+    return _render_editor(request, _editor_context(request, project, None, form))
 
 
 @login_required
@@ -133,21 +141,29 @@ def example_detail(request, slug, example_id):
     if not form.is_valid():
         return _render_editor(request, _editor_context(request, project, example, form))
     expected = form.cleaned_data.get("version") or 0
+    unchanged = form.cleaned_data["content"] == example.content() and expected == example.version
     new_status = Example.Status.DRAFT if example.status != Example.Status.DRAFT else None
-    if not example.save_content(user=request.user, expected_version=expected, content=form.cleaned_data["content"], status=new_status):
-        example.refresh_from_db()
-        latest = example.revisions.select_related("author").first()
-        data = request.POST.copy()
-        data["version"] = example.version  # saving again now overwrites, knowingly
-        form = ExampleForm(data, chat=example.is_chat)
-        form.is_valid()
-        conflict = {"revision": latest, "diff": _diff(form.cleaned_data.get("content") or {}, example.content())}
-        return _render_editor(request, _editor_context(request, project, example, form, conflict=conflict), status=200)
-    checking.check_example(example)
+    if not unchanged:  # an unchanged save writes nothing: no new version, no revision
+        if not example.save_content(user=request.user, expected_version=expected, content=form.cleaned_data["content"], status=new_status):
+            return _conflict(request, project, example)
+        checking.check_example(example)
     if request.POST.get("then") == "submit":
         return _submit(request, project, example)
     form = ExampleForm(initial={**example.content(), "version": example.version}, chat=example.is_chat)
     return _render_editor(request, _editor_context(request, project, example, form, saved=True))
+
+
+def _conflict(request, project, example):
+    """Someone saved first: show their version beside what this person typed, which stays in the
+    form; the form now carries the new version, so saving again overwrites knowingly."""
+    example.refresh_from_db()
+    latest = example.revisions.select_related("author").first()
+    data = request.POST.copy()
+    data["version"] = example.version
+    form = ExampleForm(data, chat=example.is_chat)
+    form.is_valid()
+    conflict = {"revision": latest, "diff": _diff(form.cleaned_data.get("content") or {}, example.content())}
+    return _render_editor(request, _editor_context(request, project, example, form, conflict=conflict))
 
 
 def _submit(request, project, example):
@@ -182,6 +198,8 @@ def review_example(request, slug, example_id):
         messages.error(request, f"#{example.id} is {example.get_status_display().lower()}, not waiting for review.")
         return _after_review(request, project, example)
     if not form.is_valid():
+        if request.POST.get("from") == "queue":
+            return render(request, "curation/review_queue.html", _queue_context(request, project, example, form))
         context = _editor_context(request, project, example, ExampleForm(initial={**example.content(), "version": example.version}, chat=example.is_chat))
         context["review_form"] = form
         return _render_editor(request, context)
@@ -254,7 +272,7 @@ def delete_example(request, slug, example_id):
         Revision.record(Example.objects.get(id=example.id), request.user, "deleted")
         checking.forget_example(example)
     messages.success(request, f"#{example.id} moved to the trash; it can be restored from there.")
-    return redirect(request.POST.get("next") or reverse("curation:example-list", args=[slug]))
+    return redirect(_next_or(request, reverse("curation:example-list", args=[slug])))
 
 
 @login_required
@@ -278,14 +296,22 @@ def review_queue(request, slug):
     """The next submitted example (oldest first, never one's own), with the most similar
     approved examples beside it."""
     project = project_for(request, slug, Action.REVIEW)
-    waiting = Example.objects.filter(project=project, status=Example.Status.SUBMITTED, deleted_at=None).exclude(author=request.user)
     skip = _int(request.GET.get("skip"))
+    waiting = _waiting(project, request.user)
     example = (waiting.filter(id__gt=skip) if skip else waiting).select_related("author").order_by("id").first()
-    context = {"project": project, "example": example, "remaining": waiting.count()}
+    return render(request, "curation/review_queue.html", _queue_context(request, project, example))
+
+
+def _waiting(project, user):
+    return Example.objects.filter(project=project, status=Example.Status.SUBMITTED, deleted_at=None).exclude(author=user)
+
+
+def _queue_context(request, project, example, form=None):
+    context = {"project": project, "example": example, "remaining": _waiting(project, request.user).count()}
     if example:
         single, pairs = checking.findings_of(example)
-        context.update(single_findings=single, pair_findings=pairs, similar=checking.similar_approved(example), review_form=ReviewForm(initial={"version": example.version}))
-    return render(request, "curation/review_queue.html", context)
+        context.update(single_findings=single, pair_findings=pairs, similar=checking.similar_approved(example), review_form=form or ReviewForm(initial={"version": example.version}))
+    return context
 
 
 # --- bulk actions -----------------------------------------------------------------------------
@@ -323,8 +349,7 @@ def bulk_action(request, slug):
             for e in Example.objects.filter(id__in=ids)
         ], batch_size=1000)
         if action == "delete":
-            for example in Example.objects.filter(id__in=ids):
-                checking.forget_example(example)
+            checking.forget_examples(ids)
     messages.success(request, f"{BULK_ACTIONS[action].rstrip('e')}ed {len(ids)} example{'s' if len(ids) != 1 else ''}.")
     return redirect(reverse("curation:example-list", args=[slug]))
 
@@ -385,7 +410,7 @@ def silence_pair(request, slug, low_id, high_id):
     SilencedPair.objects.get_or_create(project=project, low=low, high=high, defaults={"by": request.user, "reason": request.POST.get("reason", "")[:500]})
     PairFinding.objects.filter(low=low, high=high).delete()
     messages.success(request, f"#{low.id} and #{high.id} marked as intended variation; they will not be reported as a pair again.")
-    return redirect(request.POST.get("next") or reverse("curation:check-report", args=[slug]))
+    return redirect(_next_or(request, reverse("curation:check-report", args=[slug])))
 
 
 @login_required
@@ -403,7 +428,7 @@ def keep_one(request, slug, example_id):
             Revision.record(example, request.user, f"deleted, #{keep.id} kept")
             checking.forget_example(example)
     messages.success(request, f"Kept #{keep.id}; moved {len(dropped)} to the trash.")
-    return redirect(request.POST.get("next") or reverse("curation:check-report", args=[slug]))
+    return redirect(_next_or(request, reverse("curation:check-report", args=[slug])))
 
 
 @login_required

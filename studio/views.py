@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from curation.models import Example
+from curation.models import Example, Finding, PairFinding
 from studio.access import project_for
 from studio.forms import AddMemberForm, ProjectForm, RoleForm
 from studio.models import ROLE_SUMMARIES, Action, LastLeadError, Membership, Project, Role
@@ -48,9 +48,11 @@ def create_project(request):
 @login_required
 def project_home(request, slug):
     project = project_for(request, slug, Action.VIEW)
-    counts = dict(project.examples.values_list("status").annotate(n=Count("id")).order_by())
+    counts = dict(project.examples.filter(deleted_at=None).values_list("status").annotate(n=Count("id")).order_by())
     statuses = [(label, counts.get(value, 0)) for value, label in Example.Status.choices]
-    mine = project.examples.filter(author=request.user).count()
+    mine = project.examples.filter(author=request.user, deleted_at=None).count()
+    my_todo = project.examples.filter(author=request.user, deleted_at=None, status=Example.Status.CHANGES_REQUESTED).count()
+    open_errors = Finding.objects.filter(project=project, severity="error").count() + PairFinding.objects.filter(project=project, kind="contradiction").count()
     members = project.memberships.select_related("user")
     return render(
         request,
@@ -61,6 +63,8 @@ def project_home(request, slug):
             "statuses": statuses,
             "total_examples": sum(counts.values()),
             "my_examples": mine,
+            "my_todo": my_todo,
+            "open_errors": open_errors,
             "members": members,
             "waiting_review": counts.get(Example.Status.SUBMITTED, 0),
             "action_labels": Action.choices,
