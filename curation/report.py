@@ -1,6 +1,7 @@
 """The check report: pairs stored by the checks, grouped into clusters for display."""
 
 from curation.core.dedup import UnionFind
+from curation.diffs import content_diff
 from curation.models import Example, PairFinding
 
 
@@ -21,8 +22,10 @@ def clusters_for(project, kind, limit=50):
     clusters = []
     for group in shown:
         member_ids = sorted({i for low, high, _ in group for i in (low, high)})
+        members = [examples[i] for i in member_ids if i in examples]
         clusters.append({
-            "examples": [examples[i] for i in member_ids if i in examples],
+            "examples": members,
+            "diff": content_diff(members[0].content(), members[1].content()) if len(members) > 1 else [],
             "pairs": [(examples.get(low), examples.get(high), detail) for low, high, detail in group],
         })
     return clusters, len(ordered)

@@ -1,4 +1,3 @@
-import difflib
 import json
 import tempfile
 from urllib.parse import urlencode
@@ -16,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from curation import checking
 from curation.core.formats import to_object, write_parquet
+from curation.diffs import content_diff as _diff
 from curation.forms import ExampleForm, ExportForm, FormatRulesForm, ImportForm, ReviewForm
 from curation.listing import PAIR_KINDS, SINGLE_KINDS, Filters, finding_badges, page
 from curation.models import Example, FormatRuleSet, Job, ReviewComment, Revision
@@ -233,33 +233,6 @@ def example_history(request, slug, example_id):
 
 def older_content(revision):
     return {"instruction": revision.instruction, "input": revision.input, "output": revision.output, "messages": revision.messages}
-
-
-def _as_text(content):
-    if content.get("messages"):
-        return {"chat": "\n\n".join(f"[{m.get('role')}]\n{m.get('content')}" for m in content["messages"])}
-    return {k: content.get(k) or "" for k in ("instruction", "input", "output")}
-
-
-def _diff(a, b):
-    """[(field, [(op, text)])] for the fields that differ; op is equal, delete or insert."""
-    a, b = _as_text(a), _as_text(b)
-    out = []
-    for field in sorted(set(a) | set(b), key=["instruction", "input", "output", "chat"].index):
-        x, y = a.get(field, ""), b.get(field, "")
-        if x == y:
-            continue
-        parts = []
-        for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, x, y, autojunk=False).get_opcodes():
-            if op == "equal":
-                parts.append(("equal", x[i1:i2]))
-            else:
-                if i2 > i1:
-                    parts.append(("delete", x[i1:i2]))
-                if j2 > j1:
-                    parts.append(("insert", y[j1:j2]))
-        out.append((field, parts))
-    return out
 
 
 @login_required

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from curation.models import Example, Job
 from studio.celery import app as celery_app
-from tests.studio.test_browser import browser, page, sign_in  # noqa: F401 (fixtures)
+from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +24,7 @@ def sign_out(page):
     page.get_by_role("button", name="Sign out").click()
 
 
-def test_annotator_fixes_a_schema_error_then_a_reviewer_approves(page, live_server, demo):  # noqa: F811
+def test_annotator_fixes_a_schema_error_then_a_reviewer_approves(page, live_server, demo):
     sign_in(page, live_server, "annotator", "studio-demo")
     page.goto(live_server.url + "/p/support-triage/examples/new/")
     page.get_by_label("Instruction").fill("Triage this customer support ticket and answer in JSON.")
@@ -56,7 +56,7 @@ def test_annotator_fixes_a_schema_error_then_a_reviewer_approves(page, live_serv
     assert example.comments.get().text == "Clear and correct."
 
 
-def test_import_with_a_bad_line_shows_the_line_and_imports_nothing(page, live_server, demo, tmp_path):  # noqa: F811
+def test_import_with_a_bad_line_shows_the_line_and_imports_nothing(page, live_server, demo, tmp_path):
     before = Example.objects.count()
     bad = tmp_path / "tickets.jsonl"
     bad.write_text(
@@ -75,7 +75,7 @@ def test_import_with_a_bad_line_shows_the_line_and_imports_nothing(page, live_se
     assert Job.objects.get().status == Job.Status.FAILED
 
 
-def test_reviewer_works_through_the_queue_with_similar_examples(page, live_server, demo):  # noqa: F811
+def test_reviewer_works_through_the_queue_with_similar_examples(page, live_server, demo):
     sign_in(page, live_server, "reviewer", "studio-demo")
     page.goto(live_server.url + "/p/support-triage/review/")
     first = page.locator("h2 a").first.inner_text()

@@ -3,44 +3,15 @@
 import pytest
 from django.core.management import call_command
 
-from tests.services import CHROMIUM
+from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
 
 
 @pytest.fixture
 def demo(tiny_model_dir, django_user_model):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     django_user_model.objects.create_user("outsider", password="outsider-pass")
-
-
-def sign_in(page, live_server, username, password):
-    page.goto(live_server.url + "/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_annotator_signs_in_and_reaches_the_demo_project(page, live_server, demo):
