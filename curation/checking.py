@@ -146,8 +146,18 @@ def similar_approved(example, limit=5):
     return [(examples[i], shares[i] / dedup.SIM_BANDS) for i in shares if i in examples]
 
 
+def summarize(counts):
+    """'1 contradiction pair, 2 pii findings' for a scan's counts, or 'no findings'."""
+    parts = []
+    for kind, n in sorted(counts.items()):
+        unit = "pair" if kind in ("duplicate", "contradiction") else "finding"
+        parts.append(f"{n} {kind} {unit}{'s' if n != 1 else ''}")
+    return ", ".join(parts) or "no findings"
+
+
 def scan_project(project, progress=None):
-    """Check every example of a project and replace all stored findings and keys; returns counts."""
+    """Check every example of a project and replace all stored findings and keys; returns counts
+    (single findings by check, duplicate and contradiction pairs by kind)."""
     examples = list(Example.objects.filter(project=project, deleted_at=None).order_by("id").only("id", "instruction", "input", "output", "messages"))
     records = [e.record() for e in examples]
     ids = [e.id for e in examples]
@@ -165,12 +175,13 @@ def scan_project(project, progress=None):
     counts = {}
     for i, findings in found.items():
         for f in findings:
-            counts[f.check] = counts.get(f.check, 0) + 1
             if f.check not in ("duplicate", "contradiction"):
+                counts[f.check] = counts.get(f.check, 0) + 1
                 singles.append(Finding(project=project, example_id=ids[i], kind=f.check, severity=f.severity, message=f.message, field=f.field))
     for cluster in clusters:
         for a, b, kind, detail in dedup.cluster_pairs(cluster):
             pairs.append(PairFinding(project=project, low_id=min(ids[a], ids[b]), high_id=max(ids[a], ids[b]), kind=kind, detail=detail))
+            counts[kind] = counts.get(kind, 0) + 1
     keys = []
     for n, (example, record) in enumerate(zip(examples, records)):
         context, query = dedup.prompt_words(record)

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from curation.checking import scan_project
+from curation.checking import scan_project, summarize
 from curation.core.formats import FileError, read_rows
 from curation.models import Example, Revision
 
@@ -51,7 +51,7 @@ def import_job(job, progress=None):
 
     result = scan_project(job.project, progress=check_progress)
     counts = result["findings"]
-    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "no findings"
+    summary = summarize(counts)
     job.finish(f"Imported {total} example{'s' if total != 1 else ''} from {job.filename}. Checked the project: {summary}.", details={"imported": total, "findings": counts})
 
 

@@ -73,6 +73,19 @@ class Example(models.Model):
             Revision.record(self, user, action)
         return True
 
+    def move_to_trash(self, *, user, action="deleted"):
+        """Hide the example from lists and checks; it keeps its history and can be restored."""
+        self._change({"deleted_at": timezone.now()}, user, action)
+
+    def restore(self, *, user):
+        self._change({"deleted_at": None}, user, "restored")
+
+    def _change(self, changes, user, action):
+        with transaction.atomic():
+            Example.objects.filter(id=self.id).update(**changes, version=F("version") + 1, updated_at=timezone.now())
+            self.refresh_from_db()
+            Revision.record(self, user, action)
+
     def set_status(self, status, *, user, action):
         """A workflow step (submit, approve, …) that leaves the content alone; bumps the version so
         an editor open elsewhere learns that something changed."""

@@ -30,7 +30,7 @@ def _progress(job):
 def scan_dataset(*, job_id):
     """Check every example of the job's project and store the findings. A redelivered task finds
     the job claimed and does nothing."""
-    from curation.checking import scan_project
+    from curation.checking import scan_project, summarize
 
     job = Job.objects.select_related("project", "project__base_model").filter(id=job_id).first()
     if job is None or not job.claim():
@@ -42,7 +42,7 @@ def scan_dataset(*, job_id):
         job.finish(f"The check stopped: {type(e).__name__}: {e}", failed=True)
         raise
     counts = result["findings"]
-    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "no findings"
+    summary = summarize(counts)
     job.finish(f"Checked {result['examples']} examples: {summary}.", details=result)
 
 

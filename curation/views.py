@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from curation import checking
-from curation.core.formats import to_object, write_parquet
+from curation.core.formats import human_size, to_object, write_parquet
 from curation.diffs import content_diff as _diff
 from curation.forms import ExampleForm, ExportForm, FormatRulesForm, ImportForm, ReviewForm
 from curation.listing import PAIR_KINDS, SINGLE_KINDS, Filters, finding_badges, page
@@ -194,6 +194,9 @@ def review_example(request, slug, example_id):
     project = project_for(request, slug, Action.REVIEW)
     example = _example(project, example_id)
     form = ReviewForm(request.POST)
+    if example.deleted_at:
+        messages.error(request, f"#{example.id} was moved to the trash; it cannot be reviewed.")
+        return _after_review(request, project, example)
     if example.status != Example.Status.SUBMITTED:
         messages.error(request, f"#{example.id} is {example.get_status_display().lower()}, not waiting for review.")
         return _after_review(request, project, example)
@@ -241,8 +244,7 @@ def delete_example(request, slug, example_id):
     project = project_for(request, slug, Action.MANAGE_PROJECT)
     example = _example(project, example_id)
     with transaction.atomic():
-        Example.objects.filter(id=example.id).update(deleted_at=timezone.now())
-        Revision.record(Example.objects.get(id=example.id), request.user, "deleted")
+        example.move_to_trash(user=request.user)
         checking.forget_example(example)
     messages.success(request, f"#{example.id} moved to the trash; it can be restored from there.")
     return redirect(_next_or(request, reverse("curation:example-list", args=[slug])))
@@ -254,9 +256,7 @@ def restore_example(request, slug, example_id):
     project = project_for(request, slug, Action.MANAGE_PROJECT)
     example = _example(project, example_id)
     with transaction.atomic():
-        Example.objects.filter(id=example.id).update(deleted_at=None)
-        example.refresh_from_db()
-        Revision.record(example, request.user, "restored")
+        example.restore(user=request.user)
         checking.check_example(example)
     messages.success(request, f"#{example.id} restored.")
     return redirect("curation:example", slug, example.id)
@@ -396,10 +396,8 @@ def keep_one(request, slug, example_id):
     dropped = list(Example.objects.filter(project=project, id__in=drop_ids, deleted_at=None))
     with transaction.atomic():
         for example in dropped:
-            Example.objects.filter(id=example.id).update(deleted_at=timezone.now())
-            example.refresh_from_db()
-            Revision.record(example, request.user, f"deleted, #{keep.id} kept")
-            checking.forget_example(example)
+            example.move_to_trash(user=request.user, action=f"deleted, #{keep.id} kept")
+        checking.forget_examples([e.id for e in dropped])
     messages.success(request, f"Kept #{keep.id}; moved {len(dropped)} to the trash.")
     return redirect(_next_or(request, reverse("curation:check-report", args=[slug])))
 
@@ -408,8 +406,8 @@ def keep_one(request, slug, example_id):
 def job_detail(request, slug, job_id):
     project = project_for(request, slug, Action.VIEW)
     job = get_object_or_404(Job, project=project, id=job_id)
-    if job.user_id != request.user.id and project.membership.role != Role.LEAD:
-        raise PermissionDenied("This job belongs to someone else.")
+    if job.kind == Job.Kind.IMPORT and job.user_id != request.user.id and project.membership.role != Role.LEAD:
+        raise PermissionDenied("This import belongs to someone else.")  # its errors quote their file
     template = "curation/job.html#job-status" if request.htmx else "curation/job.html"
     return render(request, template, {"project": project, "job": job})
 
@@ -425,7 +423,7 @@ def import_examples(request, slug):
 
         upload = form.cleaned_data["file"]
         if upload.size > settings.MAX_UPLOAD_BYTES:
-            form.add_error("file", f"The file is {upload.size / 1e6:.1f} MB; the limit is {settings.MAX_UPLOAD_BYTES / 1e6:.0f} MB. Split it into smaller files.")
+            form.add_error("file", f"The file is {human_size(upload.size)}; the limit is {human_size(settings.MAX_UPLOAD_BYTES)}. Split it into smaller files.")
         else:
             job = Job.objects.create(project=project, kind=Job.Kind.IMPORT, user=request.user, upload=upload, filename=upload.name[:255], details={"status": form.cleaned_data["status"]})
             enqueue("import", job)

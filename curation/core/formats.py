@@ -102,9 +102,18 @@ def record_from_object(obj):
     raise ValueError(f"no known fields: expected instruction/input/output, prompt/completion, messages or conversations (found {keys})")
 
 
+def human_size(n):
+    """12 bytes, 340 kB, 51.2 MB."""
+    if n < 1000:
+        return f"{n} bytes"
+    if n < 1_000_000:
+        return f"{n / 1000:.0f} kB"
+    return f"{n / 1e6:.1f}".rstrip("0").rstrip(".") + " MB"
+
+
 def decode(data, max_bytes=MAX_BYTES):
     if max_bytes is not None and len(data) > max_bytes:
-        raise FileError(f"the file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB. Split it into smaller files.")
+        raise FileError(f"the file is {human_size(len(data))}; the limit is {human_size(max_bytes)}. Split it into smaller files.")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:

@@ -1,0 +1,61 @@
+"""Fixtures shared by the curation view tests."""
+
+import pytest
+from django.urls import reverse
+
+from curation import checking
+from curation.models import Example, Revision
+from studio.celery import app as celery_app
+from studio.models import Membership, Role
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run enqueued tasks inline (the real worker is covered in tests/studio/test_celery_worker.py)."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def curation_url(people):
+    """curation_url(name, *args) -> the URL of a curation view in the people's project."""
+
+    def build(name, *args, project=None):
+        return reverse(f"curation:{name}", args=[(project or people.project).slug, *args])
+
+    return build
+
+
+@pytest.fixture
+def make_example(people):
+    """make_example(**fields) -> an example as the editor would save it: a first revision and
+    its checks stored. Defaults: the annotator's draft in the people's project."""
+
+    def make(*, author=None, project=None, check=True, **fields):
+        author = author or people.annotator
+        if not fields.get("messages"):
+            fields.setdefault("instruction", "Triage the ticket.")
+            fields.setdefault("output", '{"category": "shipping", "priority": "high"}')
+        example = Example.objects.create(project=project or people.project, author=author, **fields)
+        Revision.record(example, author, "created")
+        if check:
+            checking.check_example(example)
+        return example
+
+    return make
+
+
+@pytest.fixture
+def second_annotator(people, django_user_model):
+    """Another annotator of the people's project, to show that annotators edit only their own."""
+    user = django_user_model.objects.create_user(username="ana", password="pw-ana", email="ana@example.org")
+    Membership.objects.create(project=people.project, user=user, role=Role.ANNOTATOR)
+    return user
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded import files go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

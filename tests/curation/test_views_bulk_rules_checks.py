@@ -1,0 +1,337 @@
+"""bulk_action, format_rules, check_report, start_scan, silence_pair, keep_one, job_detail."""
+
+import pytest
+
+from curation import checking
+from curation.models import Example, Finding, FormatRuleSet, Job, PairFinding, Revision, SilencedPair
+
+pytestmark = pytest.mark.django_db
+
+PROMPT = {"instruction": "Triage the ticket.", "input": "My parcel is late."}
+
+
+@pytest.fixture
+def contradiction(make_example):
+    """Two examples with the same prompt and conflicting answers, and a third agreeing with the
+    second: one cluster with two contradiction pairs and one duplicate pair."""
+    high = make_example(**PROMPT, output='{"priority": "high"}')
+    low = make_example(**PROMPT, output='{"priority": "low"}')
+    again = make_example(**PROMPT, output='{"priority": "low"}')
+    return high, low, again
+
+
+# --- bulk_action ------------------------------------------------------------------------------
+
+def test_bulk_action_first_shows_the_count_and_changes_nothing(as_user, people, make_example, curation_url):
+    make_example(instruction="One.", status=Example.Status.SUBMITTED)
+    make_example(instruction="Two.", status=Example.Status.SUBMITTED)
+    make_example(instruction="A draft.")
+    response = as_user(people.lead).get(curation_url("bulk-action") + "?action=approve&status=submitted")
+    page = response.content.decode()
+    assert "Approve 2 examples?" in page
+    assert "status: submitted" in page
+    assert '<input type="hidden" name="confirm" value="yes">' in page
+    assert not Example.objects.filter(status=Example.Status.APPROVED).exists()
+    # A POST without the confirmation asks again.
+    response = as_user(people.lead).post(curation_url("bulk-action"), {"action": "approve", "status": "submitted"})
+    assert "Approve 2 examples?" in response.content.decode()
+    assert not Example.objects.filter(status=Example.Status.APPROVED).exists()
+
+
+def test_bulk_approve_changes_only_the_matching_examples(as_user, people, make_example, curation_url):
+    one = make_example(instruction="One.", status=Example.Status.SUBMITTED)
+    two = make_example(instruction="Two.", status=Example.Status.SUBMITTED)
+    draft = make_example(instruction="A draft.")
+    response = as_user(people.lead).post(curation_url("bulk-action"), {"action": "approve", "status": "submitted", "confirm": "yes"}, follow=True)
+    assert "Approved 2 examples." in response.content.decode()
+    for example in (one, two):
+        example.refresh_from_db()
+        assert (example.status, example.reviewer, example.version) == (Example.Status.APPROVED, people.lead, 2)
+        assert example.revisions.first().action == "bulk approve"
+        assert example.revisions.first().status == Example.Status.APPROVED
+    draft.refresh_from_db()
+    assert (draft.status, draft.version) == (Example.Status.DRAFT, 1)
+
+
+def test_bulk_reject_by_author(as_user, people, make_example, curation_url):
+    mine = make_example(instruction="By the lead.", author=people.lead)
+    theirs = make_example(instruction="By the annotator.")
+    as_user(people.lead).post(curation_url("bulk-action"), {"action": "reject", "author": "lena", "confirm": "yes"})
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.status, theirs.status) == (Example.Status.REJECTED, Example.Status.DRAFT)
+
+
+def test_bulk_delete_moves_to_the_trash_and_drops_findings(as_user, people, make_example, curation_url):
+    flagged = make_example(instruction="Flagged.", input="Reach me at ann@example.org")
+    clean = make_example(instruction="Clean.", input="My parcel is late.")
+    assert flagged.findings.exists()
+    response = as_user(people.lead).post(curation_url("bulk-action"), {"action": "delete", "finding": "pii", "confirm": "yes"}, follow=True)
+    assert "Deleted 1 example." in response.content.decode()
+    flagged.refresh_from_db()
+    clean.refresh_from_db()
+    assert flagged.deleted_at is not None and clean.deleted_at is None
+    assert not Finding.objects.filter(example=flagged).exists()
+    assert flagged.revisions.first().action == "bulk delete"
+
+
+def test_bulk_action_needs_a_known_action(as_user, people, make_example, curation_url):
+    example = make_example(instruction="Kept.")
+    response = as_user(people.lead).post(curation_url("bulk-action"), {"action": "explode", "status": "draft", "confirm": "yes"}, follow=True)
+    assert response.redirect_chain[0][0] == curation_url("example-list") + "?status=draft"
+    assert "Choose approve, reject or delete." in response.content.decode()
+    example.refresh_from_db()
+    assert (example.status, example.deleted_at) == (Example.Status.DRAFT, None)
+
+
+def test_bulk_action_outsider_and_wrong_roles(as_user, people, make_example, curation_url):
+    example = make_example(instruction="Untouched.")
+    data = {"action": "delete", "confirm": "yes"}
+    assert as_user(people.outsider).get(curation_url("bulk-action") + "?action=delete").status_code == 404
+    assert as_user(people.outsider).post(curation_url("bulk-action"), data).status_code == 404
+    for user in (people.annotator, people.reviewer):
+        assert as_user(user).get(curation_url("bulk-action") + "?action=delete").status_code == 403
+        assert as_user(user).post(curation_url("bulk-action"), data).status_code == 403
+    example.refresh_from_db()
+    assert example.deleted_at is None
+    # A lead's bulk action never reaches another project.
+    foreign = make_example(instruction="Theirs.", project=people.other_project, author=people.outsider)
+    as_user(people.lead).post(curation_url("bulk-action"), data)
+    foreign.refresh_from_db()
+    assert foreign.deleted_at is None
+
+
+# --- format_rules -----------------------------------------------------------------------------
+
+def test_lead_sets_format_rules_that_new_saves_are_checked_against(as_user, people, make_example, curation_url):
+    client = as_user(people.lead)
+    response = client.post(curation_url("format-rules"), {"output_regex": "(yes|no)", "max_output_chars": "10", "banned_phrases": "As an AI\n\n  sorry  "}, follow=True)
+    assert "Format rules saved." in response.content.decode()
+    rules = FormatRuleSet.objects.get(project=people.project)
+    assert (rules.rules["output_regex"], rules.rules["max_output_chars"], rules.rules["banned_phrases"], rules.updated_by) == ("(yes|no)", 10, ["As an AI", "sorry"], people.lead)
+    page = client.get(curation_url("format-rules")).content.decode()
+    assert 'value="(yes|no)"' in page and 'value="10"' in page
+    example = make_example(instruction="Is the parcel late?", output="maybe")
+    example.refresh_from_db()
+    assert list(example.findings.filter(kind="format").values_list("message", flat=True)) == ["output does not match the pattern (yes|no)"]
+
+
+def test_a_json_schema_rule_is_kept_and_shown_again(as_user, people, curation_url):
+    schema = '{"type": "object", "required": ["priority"]}'
+    as_user(people.lead).post(curation_url("format-rules"), {"output_json": "on", "json_schema": schema})
+    rules = FormatRuleSet.objects.get(project=people.project).rules
+    assert (rules["output_json"], rules["json_schema"]) == (True, {"type": "object", "required": ["priority"]})
+    page = as_user(people.lead).get(curation_url("format-rules")).content.decode()
+    assert "&quot;required&quot;: [" in page
+
+
+@pytest.mark.parametrize("data, field, message", [
+    ({"output_regex": "(yes|no"}, "output_regex", "Not a valid regular expression (missing ), unterminated subpattern at position 0)."),
+    ({"output_json": "on", "json_schema": "{not json"}, "json_schema", "Not valid JSON: Expecting property name enclosed in double quotes at line 1, column 2."),
+    ({"output_json": "on", "json_schema": '{"type": "nonsense"}'}, "json_schema", "Not a valid JSON Schema ("),
+    ({"json_schema": '{"type": "object"}'}, "json_schema", "A schema needs “output must be JSON” switched on."),
+    ({"min_output_chars": "20", "max_output_chars": "10"}, "min_output_chars", "20 is more than the maximum 10."),
+])
+def test_a_bad_rule_is_refused_under_its_field(as_user, people, curation_url, data, field, message):
+    response = as_user(people.lead).post(curation_url("format-rules"), data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert list(errors) == [field]
+    assert errors[field][0].startswith(message)
+    page = response.content.decode()
+    block = page[page.index(f'for="id_{field}"'):]
+    block = block[: block.index("</div>")]
+    assert 'class="error" role="alert"' in block
+    assert not FormatRuleSet.objects.exists()
+
+
+def test_format_rules_outsider_and_wrong_roles(as_user, people, curation_url):
+    data = {"output_regex": "(yes|no)"}
+    assert as_user(people.outsider).get(curation_url("format-rules")).status_code == 404
+    assert as_user(people.outsider).post(curation_url("format-rules"), data).status_code == 404
+    for user in (people.annotator, people.reviewer):
+        assert as_user(user).get(curation_url("format-rules")).status_code == 403
+        assert as_user(user).post(curation_url("format-rules"), data).status_code == 403
+    assert not FormatRuleSet.objects.exists()
+
+
+# --- check_report -----------------------------------------------------------------------------
+
+def test_check_report_shows_contradictions_side_by_side(as_user, people, contradiction, make_example, curation_url):
+    high, low, again = contradiction
+    make_example(instruction="Close the ticket.", input="Reach me at ann@example.org")
+    response = as_user(people.lead).get(curation_url("check-report"))
+    page = response.content.decode()
+    assert response.context["counts"] == {"contradiction": 2, "duplicate": 1, "pii": 1}
+    assert "3 examples with the same prompt" in page
+    assert f"#{high.id} and #{low.id}: $.priority: “low” vs “high”" in page
+    assert "Keep this one" in page and "Intended variation" in page
+    duplicates = as_user(people.lead).get(curation_url("check-report") + "?kind=duplicate").content.decode()
+    assert f"#{low.id} and #{again.id}" in duplicates
+    assert f"#{high.id} and #{low.id}" not in duplicates
+
+
+def test_check_report_without_findings(as_user, people, make_example, curation_url):
+    make_example(instruction="Triage the ticket.", input="Card declined.")
+    page = as_user(people.annotator).get(curation_url("check-report") + "?kind=bogus").content.decode()
+    assert "No contradictions found." in page
+    assert "No full check has run yet" in page
+
+
+def test_check_report_outsider_gets_404_and_only_leads_get_the_actions(as_user, people, contradiction, curation_url):
+    # Every member may read the report (no role is refused); only leads see the buttons that act.
+    assert as_user(people.outsider).get(curation_url("check-report")).status_code == 404
+    for user in (people.annotator, people.reviewer):
+        response = as_user(user).get(curation_url("check-report"))
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "3 examples with the same prompt" in page
+        assert "Keep this one" not in page and "Intended variation" not in page and "Check every example now" not in page
+
+
+def test_the_last_check_linked_from_the_report_opens_for_every_member(as_user, people, curation_url):
+    job = Job.objects.create(project=people.project, kind=Job.Kind.SCAN, user=people.lead, status=Job.Status.DONE, message="Checked 0 examples: no findings.")
+    link = curation_url("job", job.id)
+    for user in (people.annotator, people.reviewer):
+        client = as_user(user)
+        page = client.get(curation_url("check-report")).content.decode()
+        assert link not in page or client.get(link).status_code == 200
+
+
+# --- start_scan -------------------------------------------------------------------------------
+
+def test_start_scan_checks_every_example_in_the_background(as_user, people, make_example, curation_url, eager_tasks, django_capture_on_commit_callbacks):
+    high = make_example(**PROMPT, output='{"priority": "high"}', check=False)
+    low = make_example(**PROMPT, output='{"priority": "low"}', check=False)
+    make_example(instruction="Close the ticket.", input="Reach me at ann@example.org", check=False)
+    assert not PairFinding.objects.exists() and not Finding.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = as_user(people.lead).post(curation_url("start-scan"))
+    assert len(callbacks) == 1
+    job = Job.objects.get(project=people.project, kind=Job.Kind.SCAN)
+    assert response["Location"] == curation_url("job", job.id)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE
+    assert job.message.startswith("Checked 3 examples: ") and job.message.endswith(": 1 contradiction pair, 1 pii finding.")
+    assert list(PairFinding.objects.values_list("low_id", "high_id", "kind")) == [(high.id, low.id, "contradiction")]
+    assert Finding.objects.get().kind == "pii"
+    page = as_user(people.lead).get(response["Location"]).content.decode()
+    assert job.message in page
+    assert "hx-trigger" not in page
+
+
+def test_start_scan_joins_a_scan_already_under_way(as_user, people, curation_url, django_capture_on_commit_callbacks):
+    running = Job.objects.create(project=people.project, kind=Job.Kind.SCAN, user=people.lead, status=Job.Status.RUNNING)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = as_user(people.lead).post(curation_url("start-scan"))
+    assert response["Location"] == curation_url("job", running.id)
+    assert callbacks == []
+    assert Job.objects.count() == 1
+
+
+def test_start_scan_outsider_and_wrong_roles(as_user, people, curation_url):
+    assert as_user(people.outsider).post(curation_url("start-scan")).status_code == 404
+    assert as_user(people.annotator).post(curation_url("start-scan")).status_code == 403
+    assert as_user(people.reviewer).post(curation_url("start-scan")).status_code == 403
+    assert as_user(people.lead).get(curation_url("start-scan")).status_code == 405
+    assert not Job.objects.exists()
+
+
+# --- silence_pair -----------------------------------------------------------------------------
+
+def test_silencing_a_pair_stops_it_being_reported(as_user, people, contradiction, curation_url):
+    high, low, again = contradiction
+    next_url = curation_url("check-report") + "?kind=contradiction"
+    response = as_user(people.lead).post(curation_url("silence-pair", high.id, low.id), {"reason": "Both are fine.", "next": next_url}, follow=True)
+    assert response.redirect_chain[0][0] == next_url
+    assert f"#{high.id} and #{low.id} marked as intended variation" in response.content.decode()
+    silence = SilencedPair.objects.get()
+    assert (silence.low, silence.high, silence.by, silence.reason) == (high, low, people.lead, "Both are fine.")
+    assert not PairFinding.objects.filter(low=high, high=low).exists()
+    # Checking either example again does not bring the pair back; the other pairs stay.
+    checking.check_example(low)
+    checking.check_example(high)
+    assert set(PairFinding.objects.values_list("low_id", "high_id", "kind")) == {(high.id, again.id, "contradiction"), (low.id, again.id, "duplicate")}
+
+
+def test_silence_pair_outsider_wrong_roles_and_foreign_examples(as_user, people, contradiction, make_example, curation_url):
+    high, low, _ = contradiction
+    target = curation_url("silence-pair", high.id, low.id)
+    assert as_user(people.outsider).post(target).status_code == 404
+    assert as_user(people.annotator).post(target).status_code == 403
+    assert as_user(people.reviewer).post(target).status_code == 403
+    assert as_user(people.lead).get(target).status_code == 405
+    foreign = make_example(**PROMPT, project=people.other_project, author=people.outsider)
+    assert as_user(people.lead).post(curation_url("silence-pair", high.id, foreign.id)).status_code == 404
+    assert not SilencedPair.objects.exists()
+    assert PairFinding.objects.filter(low=high, high=low).exists()
+
+
+def test_silence_pair_never_sends_the_browser_to_another_site(as_user, people, contradiction, curation_url):
+    high, low, _ = contradiction
+    response = as_user(people.lead).post(curation_url("silence-pair", high.id, low.id), {"next": "https://evil.example/phish"})
+    assert SilencedPair.objects.filter(low=high, high=low).exists()
+    assert response["Location"] == curation_url("check-report")
+
+
+# --- keep_one ---------------------------------------------------------------------------------
+
+def test_keep_one_moves_the_rest_of_the_cluster_to_the_trash(as_user, people, contradiction, curation_url):
+    high, low, again = contradiction
+    response = as_user(people.lead).post(curation_url("keep-one", high.id), {"drop": [low.id, again.id, high.id]}, follow=True)
+    assert f"Kept #{high.id}; moved 2 to the trash." in response.content.decode()
+    for example in (low, again):
+        example.refresh_from_db()
+        assert example.deleted_at is not None
+        assert example.revisions.first().action == f"deleted, #{high.id} kept"
+    high.refresh_from_db()
+    assert high.deleted_at is None
+    assert not PairFinding.objects.exists()
+
+
+def test_keep_one_ignores_examples_of_other_projects(as_user, people, contradiction, make_example, curation_url):
+    high, _, _ = contradiction
+    foreign = make_example(**PROMPT, project=people.other_project, author=people.outsider)
+    response = as_user(people.lead).post(curation_url("keep-one", high.id), {"drop": [foreign.id, "x"]}, follow=True)
+    assert f"Kept #{high.id}; moved 0 to the trash." in response.content.decode()
+    foreign.refresh_from_db()
+    assert foreign.deleted_at is None
+
+
+def test_keep_one_outsider_and_wrong_roles(as_user, people, contradiction, curation_url):
+    high, low, again = contradiction
+    target = curation_url("keep-one", high.id)
+    data = {"drop": [low.id, again.id]}
+    assert as_user(people.outsider).post(target, data).status_code == 404
+    assert as_user(people.annotator).post(target, data).status_code == 403
+    assert as_user(people.reviewer).post(target, data).status_code == 403
+    assert as_user(people.lead).get(target).status_code == 405
+    assert not Example.objects.filter(deleted_at__isnull=False).exists()
+    assert Revision.objects.count() == 3
+
+
+# --- job_detail -------------------------------------------------------------------------------
+
+def test_job_page_polls_until_the_job_is_finished(as_user, people, curation_url):
+    job = Job.objects.create(project=people.project, kind=Job.Kind.IMPORT, user=people.annotator, filename="tickets.jsonl", status=Job.Status.RUNNING, done=3, total=10)
+    client = as_user(people.annotator)
+    page = client.get(curation_url("job", job.id)).content.decode()
+    assert "Import: tickets.jsonl" in page and "3 of 10" in page
+    assert 'hx-trigger="every 1s"' in page
+    fragment = client.get(curation_url("job", job.id), HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith('<div id="job-status"') and "<html" not in fragment
+    job.finish("Imported 10 examples from tickets.jsonl.")
+    fragment = client.get(curation_url("job", job.id), HTTP_HX_REQUEST="true").content.decode()
+    assert "Imported 10 examples from tickets.jsonl." in fragment
+    assert "hx-trigger" not in fragment
+    assert "Import another file" in fragment
+
+
+def test_job_detail_outsider_someone_elses_job_and_foreign_jobs(as_user, people, curation_url, second_annotator):
+    import_job = Job.objects.create(project=people.project, kind=Job.Kind.IMPORT, user=people.annotator, filename="a.jsonl")
+    assert as_user(people.outsider).get(curation_url("job", import_job.id)).status_code == 404
+    assert as_user(people.reviewer).get(curation_url("job", import_job.id)).status_code == 403
+    assert as_user(second_annotator).get(curation_url("job", import_job.id)).status_code == 403
+    assert as_user(people.lead).get(curation_url("job", import_job.id)).status_code == 200
+    foreign = Job.objects.create(project=people.other_project, kind=Job.Kind.SCAN, user=people.outsider)
+    assert as_user(people.lead).get(curation_url("job", foreign.id)).status_code == 404

@@ -1,0 +1,374 @@
+"""example_list, new_example, example_detail (the editor), submit_example, example_history,
+delete_example, restore_example."""
+
+import pytest
+from django.utils import timezone
+
+from curation.listing import PAGE_SIZE
+from curation.models import Example, Finding, Revision
+
+pytestmark = pytest.mark.django_db
+
+TICKET = {"instruction": "Triage the ticket.", "input": "My parcel is late.", "output": '{"category": "shipping", "priority": "high"}'}
+
+
+def editor_post(example, **changes):
+    return {**{k: getattr(example, k) for k in ("instruction", "input", "output")}, "version": example.version, **changes}
+
+
+# --- example_list -----------------------------------------------------------------------------
+
+def test_list_shows_examples_newest_first_with_their_findings(as_user, people, make_example, curation_url):
+    older = make_example(instruction="Close the duplicate ticket.", input="Reach me at ann@example.org")
+    newer = make_example(instruction="Refund the damaged order.")
+    page = as_user(people.lead).get(curation_url("example-list")).content.decode()
+    assert page.index("Refund the damaged order.") < page.index("Reach me at ann@example.org")
+    row = page[page.index(f">{older.id}</a>"):]
+    row = row[: row.index("</tr>")]
+    assert ">pii</span>" in row
+    assert f">{newer.id}</a>" in page
+
+
+def test_list_filters_by_status_author_words_and_finding(as_user, people, make_example, curation_url):
+    make_example(instruction="Draft about parcels.")
+    invoices = make_example(instruction="Submitted about invoices.", status=Example.Status.SUBMITTED)
+    make_example(instruction="Lead wrote this one.", author=people.lead, input="Mail bob@example.org")
+    client = as_user(people.reviewer)
+
+    def shown(query):
+        page = client.get(curation_url("example-list") + query).content.decode()
+        return {text for text in ("Draft about parcels.", "Submitted about invoices.", "Lead wrote this one.") if text in page}
+
+    assert shown("") == {"Draft about parcels.", "Submitted about invoices.", "Lead wrote this one."}
+    assert shown("?status=submitted") == {"Submitted about invoices."}
+    assert shown("?author=lena") == {"Lead wrote this one."}
+    assert shown("?q=INVOICES") == {"Submitted about invoices."}
+    assert shown("?finding=pii") == {"Lead wrote this one."}
+    assert shown(f"?q=%23{invoices.id}") == {"Submitted about invoices."}
+    assert shown("?status=approved") == set()
+
+
+def test_list_pages_by_keyset_with_older_and_newer_links(as_user, people, make_example, curation_url):
+    examples = [make_example(instruction=f"Ticket number {n:03d} to triage.", check=False) for n in range(PAGE_SIZE + 1)]
+    client = as_user(people.annotator)
+    first = client.get(curation_url("example-list"))
+    assert first.context["rows"][0] == examples[-1]
+    assert len(first.context["rows"]) == PAGE_SIZE
+    assert "Ticket number 000 to triage." not in first.content.decode()
+    assert first.context["prev_url"] == ""
+    second = client.get(curation_url("example-list") + first.context["next_url"])
+    assert [e.id for e in second.context["rows"]] == [examples[0].id]
+    assert "Ticket number 000 to triage." in second.content.decode()
+    back = client.get(curation_url("example-list") + second.context["prev_url"])
+    assert [e.id for e in back.context["rows"]] == [e.id for e in reversed(examples[1:])]
+
+
+def test_list_htmx_fragment_is_the_rows_alone(as_user, people, make_example, curation_url):
+    make_example(instruction="Only the rows please.")
+    response = as_user(people.lead).get(curation_url("example-list") + "?fragment=rows&q=rows", HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert page.lstrip().startswith('<div id="example-rows">')
+    assert "<html" not in page and "Only the rows please." in page
+
+
+def test_list_trash_holds_only_deleted_examples(as_user, people, make_example, curation_url):
+    make_example(instruction="Still here.")
+    make_example(instruction="Thrown away.", deleted_at=timezone.now())
+    client = as_user(people.lead)
+    page = client.get(curation_url("example-list")).content.decode()
+    assert "Still here." in page and "Thrown away." not in page
+    trash = client.get(curation_url("example-list") + "?trash=1").content.decode()
+    assert "Thrown away." in trash and "Still here." not in trash
+
+
+def test_list_shows_bulk_actions_to_leads_only(as_user, people, curation_url):
+    assert "Bulk actions" in as_user(people.lead).get(curation_url("example-list")).content.decode()
+    for user in (people.annotator, people.reviewer):
+        page = as_user(user).get(curation_url("example-list")).content.decode()
+        assert "Bulk actions" not in page
+    assert "New example" not in as_user(people.reviewer).get(curation_url("example-list")).content.decode()
+
+
+def test_list_outsider_gets_404_and_every_role_may_look(as_user, people, make_example, curation_url):
+    # Every role may see the list, so there is no wrong role for this page.
+    make_example(instruction="Visible to members.")
+    assert as_user(people.outsider).get(curation_url("example-list")).status_code == 404
+    for user in (people.lead, people.annotator, people.reviewer):
+        assert as_user(user).get(curation_url("example-list")).status_code == 200
+
+
+# --- new_example ------------------------------------------------------------------------------
+
+def test_annotator_writes_a_draft_that_is_checked_and_kept(as_user, people, curation_url):
+    client = as_user(people.annotator)
+    response = client.post(curation_url("new-example"), {**TICKET, "input": "Reach me at ann@example.org"})
+    example = Example.objects.get(project=people.project)
+    assert response.status_code == 302
+    assert response["Location"] == curation_url("example", example.id)
+    assert (example.author, example.status, example.version, example.input) == (people.annotator, Example.Status.DRAFT, 1, "Reach me at ann@example.org")
+    assert list(example.revisions.values_list("version", "action")) == [(1, "created")]
+    assert example.findings.filter(kind="pii").exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "Saved as a draft." in page
+    assert "Reach me at ann@example.org" in page
+
+
+def test_new_example_can_be_submitted_at_once(as_user, people, curation_url):
+    as_user(people.annotator).post(curation_url("new-example"), {**TICKET, "then": "submit"})
+    example = Example.objects.get(project=people.project)
+    assert example.status == Example.Status.SUBMITTED
+    assert list(example.revisions.values_list("action", flat=True)) == ["submitted", "created"]
+
+
+def test_new_chat_keeps_its_turns_and_drops_the_blank_one(as_user, people, curation_url):
+    client = as_user(people.lead)
+    assert 'name="kind" value="chat"' in client.get(curation_url("new-example") + "?kind=chat").content.decode()
+    client.post(curation_url("new-example"), {
+        "kind": "chat", "role_0": "user", "content_0": "Where is my parcel?\r\nIt is late.",
+        "role_1": "assistant", "content_1": "It ships tomorrow.", "role_2": "user", "content_2": "  ",
+    })
+    example = Example.objects.get(project=people.project)
+    assert example.messages == [{"role": "user", "content": "Where is my parcel?\nIt is late."}, {"role": "assistant", "content": "It ships tomorrow."}]
+    assert example.instruction == ""
+
+
+def test_an_empty_example_is_refused_with_a_reason(as_user, people, curation_url):
+    response = as_user(people.annotator).post(curation_url("new-example"), {"instruction": " ", "output": ""})
+    assert response.status_code == 200
+    assert "Write an instruction and an output." in response.content.decode()
+    page = as_user(people.annotator).post(curation_url("new-example"), {"kind": "chat", "role_0": "user", "content_0": ""}).content.decode()
+    assert "Write at least one turn." in page
+    assert not Example.objects.exists()
+
+
+def test_new_example_under_htmx_redirects_the_browser(as_user, people, curation_url):
+    response = as_user(people.annotator).post(curation_url("new-example"), TICKET, HTTP_HX_REQUEST="true")
+    example = Example.objects.get(project=people.project)
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == curation_url("example", example.id)
+
+
+def test_new_example_outsider_and_wrong_role(as_user, people, curation_url):
+    assert as_user(people.outsider).get(curation_url("new-example")).status_code == 404
+    assert as_user(people.outsider).post(curation_url("new-example"), TICKET).status_code == 404
+    assert as_user(people.reviewer).get(curation_url("new-example")).status_code == 403
+    assert as_user(people.reviewer).post(curation_url("new-example"), TICKET).status_code == 403
+    assert not Example.objects.exists()
+
+
+# --- example_detail (the editor) ------------------------------------------------------------
+
+def test_editor_shows_the_text_and_its_checks(as_user, people, make_example, curation_url):
+    example = make_example(input="Reach me at ann@example.org")
+    page = as_user(people.annotator).get(curation_url("example", example.id)).content.decode()
+    assert f"Example #{example.id}" in page
+    assert "Reach me at ann@example.org" in page
+    assert ">pii</span>" in page
+    assert 'id="example-form"' in page
+
+
+def test_reviewer_sees_the_example_read_only_with_the_review_form_when_submitted(as_user, people, make_example, curation_url):
+    draft = make_example(output="Draft answer.")
+    page = as_user(people.reviewer).get(curation_url("example", draft.id)).content.decode()
+    assert "Draft answer." in page
+    assert 'id="example-form"' not in page and "review-form" not in page
+    submitted = make_example(output="Submitted answer.", status=Example.Status.SUBMITTED)
+    page = as_user(people.reviewer).get(curation_url("example", submitted.id)).content.decode()
+    assert 'id="example-form"' not in page
+    assert 'class="review-form"' in page
+
+
+def test_saving_keeps_a_revision_and_runs_the_checks_again(as_user, people, make_example, curation_url):
+    example = make_example(**TICKET)
+    assert not example.findings.exists()
+    response = as_user(people.annotator).post(curation_url("example", example.id), editor_post(example, input="Reach me at ann@example.org"))
+    assert response.status_code == 200
+    assert "Saved (version 2)" in response.content.decode()
+    example.refresh_from_db()
+    assert (example.version, example.input) == (2, "Reach me at ann@example.org")
+    assert list(example.revisions.values_list("version", "action")) == [(2, "edited"), (1, "created")]
+    assert example.findings.filter(kind="pii").exists()
+
+
+def test_saving_without_a_change_writes_no_new_version(as_user, people, make_example, curation_url):
+    example = make_example(**TICKET)
+    response = as_user(people.annotator).post(curation_url("example", example.id), editor_post(example))
+    assert "Saved (version 1)" in response.content.decode()
+    example.refresh_from_db()
+    assert example.version == 1
+    assert example.revisions.count() == 1
+
+
+def test_editing_a_reviewed_example_makes_it_a_draft_again(as_user, people, make_example, curation_url):
+    example = make_example(**TICKET, status=Example.Status.APPROVED)
+    as_user(people.annotator).post(curation_url("example", example.id), editor_post(example, output='{"priority": "low"}'))
+    example.refresh_from_db()
+    assert (example.status, example.output) == (Example.Status.DRAFT, '{"priority": "low"}')
+
+
+def test_save_and_submit_from_the_editor(as_user, people, make_example, curation_url):
+    example = make_example(**TICKET)
+    response = as_user(people.annotator).post(curation_url("example", example.id), editor_post(example, output="Changed.", then="submit"))
+    assert response.status_code == 302
+    example.refresh_from_db()
+    assert (example.status, example.output, example.version) == (Example.Status.SUBMITTED, "Changed.", 3)
+
+
+def test_a_stale_save_is_refused_and_shows_both_versions(as_user, people, make_example, curation_url):
+    example = make_example(**TICKET)
+    stale_version = example.version
+    # The lead saves first ...
+    as_user(people.lead).post(curation_url("example", example.id), editor_post(example, output="Lead's answer."))
+    # ... then the annotator, who opened version 1, saves their own change.
+    response = as_user(people.annotator).post(curation_url("example", example.id), editor_post(example, output="Annotator's answer.", version=stale_version))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else saved this example while you were editing" in page
+    assert "lena saved version 2" in page
+    assert "Annotator&#x27;s answer.</textarea>" in page  # nothing typed is lost
+    assert "<del>Annot</del><ins>Le</ins>a<del>tor</del><ins>d</ins>&#x27;s answer.</pre>" in page  # yours, theirs
+    example.refresh_from_db()
+    assert (example.output, example.version) == ("Lead's answer.", 2)
+    assert response.context["form"]["version"].value() == 2
+    # Saving again, knowingly, replaces the lead's version.
+    again = as_user(people.annotator).post(curation_url("example", example.id), editor_post(example, output="Annotator's answer.", version=2))
+    assert "Saved (version 3)" in again.content.decode()
+    example.refresh_from_db()
+    assert (example.output, example.version) == ("Annotator's answer.", 3)
+    assert list(example.revisions.values_list("author__username", flat=True)) == ["arjun", "lena", "arjun"]
+
+
+def test_an_invalid_save_changes_nothing(as_user, people, make_example, curation_url):
+    example = make_example(**TICKET)
+    page = as_user(people.annotator).post(curation_url("example", example.id), {"instruction": "", "output": "", "version": 1}).content.decode()
+    assert "Write an instruction and an output." in page
+    example.refresh_from_db()
+    assert (example.version, example.output) == (1, TICKET["output"])
+
+
+def test_editor_outsider_wrong_role_and_someone_elses_example(as_user, people, make_example, curation_url, second_annotator):
+    example = make_example(**TICKET)
+    target = curation_url("example", example.id)
+    assert as_user(people.outsider).get(target).status_code == 404
+    assert as_user(people.outsider).post(target, editor_post(example, output="x")).status_code == 404
+    assert as_user(people.reviewer).post(target, editor_post(example, output="x")).status_code == 403
+    assert as_user(second_annotator).post(target, editor_post(example, output="x")).status_code == 403
+    example.refresh_from_db()
+    assert (example.output, example.version) == (TICKET["output"], 1)
+
+
+def test_editor_will_not_reach_another_projects_example(as_user, people, make_example, curation_url):
+    foreign = make_example(project=people.other_project, author=people.outsider)
+    assert as_user(people.lead).get(curation_url("example", foreign.id)).status_code == 404
+    assert as_user(people.lead).post(curation_url("example", foreign.id), editor_post(foreign, output="x")).status_code == 404
+
+
+def test_an_example_in_the_trash_cannot_be_edited(as_user, people, make_example, curation_url):
+    example = make_example(**TICKET, deleted_at=timezone.now())
+    page = as_user(people.lead).get(curation_url("example", example.id)).content.decode()
+    assert "in the trash" in page and "Restore from the trash" in page
+    assert as_user(people.lead).post(curation_url("example", example.id), editor_post(example, output="x")).status_code == 403
+    example.refresh_from_db()
+    assert example.output == TICKET["output"]
+
+
+# --- submit_example ---------------------------------------------------------------------------
+
+def test_submit_sends_the_draft_to_review_and_warns_of_errors(as_user, people, make_example, curation_url):
+    example = make_example(instruction="Triage the ticket.", output="")
+    assert example.findings.filter(severity="error").count() == 1
+    response = as_user(people.annotator).post(curation_url("submit-example", example.id), follow=True)
+    assert f"#{example.id} submitted for review. It still has 1 error; the reviewer will see them." in response.content.decode()
+    example.refresh_from_db()
+    assert (example.status, example.version) == (Example.Status.SUBMITTED, 2)
+    assert example.revisions.first().action == "submitted"
+
+
+def test_submit_goes_on_to_the_next_draft(as_user, people, make_example, curation_url):
+    first = make_example(**TICKET)
+    second = make_example(instruction="Close the ticket.", output="Closed.")
+    response = as_user(people.annotator).post(curation_url("submit-example", first.id))
+    assert response["Location"] == curation_url("example", second.id)
+
+
+def test_submit_leaves_a_reviewed_example_alone(as_user, people, make_example, curation_url):
+    example = make_example(**TICKET, status=Example.Status.APPROVED)
+    response = as_user(people.annotator).post(curation_url("submit-example", example.id), follow=True)
+    assert f"#{example.id} is approved; nothing to submit." in response.content.decode()
+    example.refresh_from_db()
+    assert (example.status, example.version) == (Example.Status.APPROVED, 1)
+
+
+def test_submit_outsider_wrong_role_and_someone_elses_example(as_user, people, make_example, curation_url, second_annotator):
+    example = make_example(**TICKET)
+    target = curation_url("submit-example", example.id)
+    assert as_user(people.outsider).post(target).status_code == 404
+    assert as_user(people.reviewer).post(target).status_code == 403
+    assert as_user(second_annotator).post(target).status_code == 403
+    assert as_user(people.annotator).get(target).status_code == 405
+    example.refresh_from_db()
+    assert example.status == Example.Status.DRAFT
+
+
+# --- example_history --------------------------------------------------------------------------
+
+def test_history_lists_every_version_with_what_changed(as_user, people, make_example, curation_url):
+    example = make_example(instruction="Triage the ticket.", output="Old answer.")
+    client = as_user(people.annotator)
+    client.post(curation_url("example", example.id), editor_post(example, output="New answer."))
+    client.post(curation_url("submit-example", example.id))
+    page = as_user(people.reviewer).get(curation_url("example-history", example.id)).content.decode()
+    assert "<strong>Version 3</strong>: submitted by arjun" in page
+    assert "<strong>Version 2</strong>: edited by arjun" in page
+    assert "<strong>Version 1</strong>: created by arjun" in page
+    assert "<del>Old</del><ins>New</ins> answer." in page
+    assert "First version." in page
+
+
+def test_history_outsider_gets_404_and_every_role_may_read_it(as_user, people, make_example, curation_url):
+    # Reading the history is part of viewing the project: no role is refused.
+    example = make_example(**TICKET)
+    assert as_user(people.outsider).get(curation_url("example-history", example.id)).status_code == 404
+    for user in (people.lead, people.annotator, people.reviewer):
+        assert as_user(user).get(curation_url("example-history", example.id)).status_code == 200
+    foreign = make_example(project=people.other_project, author=people.outsider)
+    assert as_user(people.lead).get(curation_url("example-history", foreign.id)).status_code == 404
+
+
+# --- delete_example and restore_example ---------------------------------------------------------
+
+def test_lead_moves_an_example_to_the_trash(as_user, people, make_example, curation_url):
+    example = make_example(**{**TICKET, "input": "Reach me at ann@example.org"})
+    response = as_user(people.lead).post(curation_url("delete-example", example.id), follow=True)
+    assert f"#{example.id} moved to the trash" in response.content.decode()
+    example.refresh_from_db()
+    assert example.deleted_at is not None
+    assert example.revisions.first().action == "deleted"
+    assert not Finding.objects.filter(example=example).exists()
+
+
+def test_lead_restores_an_example_from_the_trash(as_user, people, make_example, curation_url):
+    example = make_example(**{**TICKET, "input": "Reach me at ann@example.org"}, deleted_at=timezone.now(), check=False)
+    response = as_user(people.lead).post(curation_url("restore-example", example.id), follow=True)
+    assert f"#{example.id} restored." in response.content.decode()
+    example.refresh_from_db()
+    assert example.deleted_at is None
+    assert example.revisions.first().action == "restored"
+    assert Finding.objects.filter(example=example, kind="pii").exists()
+
+
+@pytest.mark.parametrize("name", ["delete-example", "restore-example"])
+def test_delete_and_restore_outsider_and_wrong_roles(as_user, people, make_example, curation_url, name):
+    deleted_at = timezone.now() if name == "restore-example" else None
+    example = make_example(**TICKET, deleted_at=deleted_at)
+    target = curation_url(name, example.id)
+    assert as_user(people.outsider).post(target).status_code == 404
+    assert as_user(people.annotator).post(target).status_code == 403  # even their own example
+    assert as_user(people.reviewer).post(target).status_code == 403
+    assert as_user(people.lead).get(target).status_code == 405
+    foreign = make_example(project=people.other_project, author=people.outsider, deleted_at=deleted_at)
+    assert as_user(people.lead).post(curation_url(name, foreign.id)).status_code == 404
+    example.refresh_from_db()
+    foreign.refresh_from_db()
+    assert (example.deleted_at, foreign.deleted_at) == (deleted_at, deleted_at)
+    assert Revision.objects.filter(example=example).count() == 1

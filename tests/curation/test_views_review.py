@@ -1,0 +1,172 @@
+"""review_example and review_queue."""
+
+import pytest
+from django.utils import timezone
+
+from curation.models import Example, ReviewComment
+
+pytestmark = pytest.mark.django_db
+
+
+def decide(example, decision, text="", **extra):
+    return {"decision": decision, "text": text, "version": example.version, **extra}
+
+
+@pytest.fixture
+def submitted(make_example):
+    return make_example(instruction="Triage the ticket.", input="My parcel is late.", output='{"priority": "high"}', status=Example.Status.SUBMITTED)
+
+
+# --- review_example ---------------------------------------------------------------------------
+
+def test_reviewer_approves_a_submitted_example(as_user, people, submitted, curation_url):
+    response = as_user(people.reviewer).post(curation_url("review-example", submitted.id), decide(submitted, "approve"), follow=True)
+    assert f"#{submitted.id}: approved." in response.content.decode()
+    assert response.redirect_chain[-1][0] == curation_url("example", submitted.id)
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.reviewer, submitted.version) == (Example.Status.APPROVED, people.reviewer, 2)
+    assert submitted.reviewed_at is not None
+    assert list(submitted.comments.values_list("author__username", "decision", "version")) == [("rosa", "approve", 1)]
+    assert submitted.revisions.first().action == "approved"
+
+
+def test_asking_for_changes_needs_a_comment_that_the_author_then_reads(as_user, people, submitted, curation_url):
+    client = as_user(people.reviewer)
+    response = client.post(curation_url("review-example", submitted.id), decide(submitted, "request_changes", "  "))
+    assert response.status_code == 200
+    assert "Say what should change (or why it is rejected)" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == Example.Status.SUBMITTED
+    assert not ReviewComment.objects.exists()
+
+    client.post(curation_url("review-example", submitted.id), decide(submitted, "request_changes", "Priority should be urgent."))
+    submitted.refresh_from_db()
+    assert submitted.status == Example.Status.CHANGES_REQUESTED
+    page = as_user(people.annotator).get(curation_url("example", submitted.id)).content.decode()
+    assert "Priority should be urgent." in page
+    assert "asked for changes version 1" in page
+
+
+def test_reviewer_rejects_with_a_reason(as_user, people, submitted, curation_url):
+    as_user(people.reviewer).post(curation_url("review-example", submitted.id), decide(submitted, "reject", "Not a real ticket."))
+    submitted.refresh_from_db()
+    assert submitted.status == Example.Status.REJECTED
+    assert submitted.comments.get().text == "Not a real ticket."
+
+
+def test_a_review_of_an_older_version_is_refused(as_user, people, submitted, curation_url):
+    stale = decide(submitted, "approve")
+    as_user(people.annotator).post(curation_url("example", submitted.id), {"instruction": submitted.instruction, "input": submitted.input, "output": "Changed.", "version": submitted.version, "then": "submit"})
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.version) == (Example.Status.SUBMITTED, 3)
+    response = as_user(people.reviewer).post(curation_url("review-example", submitted.id), stale, follow=True)
+    assert "changed while you were reading it; here is the new version" in response.content.decode()
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.version) == (Example.Status.SUBMITTED, 3)
+    assert not ReviewComment.objects.exists()
+
+
+def test_only_submitted_examples_can_be_reviewed(as_user, people, make_example, curation_url):
+    draft = make_example(output="Not ready.")
+    response = as_user(people.reviewer).post(curation_url("review-example", draft.id), decide(draft, "approve"), follow=True)
+    assert f"#{draft.id} is draft, not waiting for review." in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Example.Status.DRAFT
+
+
+def test_a_review_from_the_queue_returns_to_the_queue(as_user, people, submitted, curation_url):
+    response = as_user(people.reviewer).post(curation_url("review-example", submitted.id), decide(submitted, "approve", **{"from": "queue"}))
+    assert response["Location"] == curation_url("review-queue")
+    response = as_user(people.reviewer).post(curation_url("review-example", submitted.id), decide(submitted, "approve", **{"from": "queue"}), HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == curation_url("review-queue")
+
+
+def test_a_review_from_the_queue_that_needs_a_comment_stays_in_the_queue(as_user, people, submitted, curation_url):
+    response = as_user(people.reviewer).post(curation_url("review-example", submitted.id), decide(submitted, "reject", **{"from": "queue"}))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Review queue" in page and "Say what should change (or why it is rejected)" in page
+    submitted.refresh_from_db()
+    assert submitted.status == Example.Status.SUBMITTED
+
+
+def test_a_lead_may_review_too(as_user, people, submitted, curation_url):
+    as_user(people.lead).post(curation_url("review-example", submitted.id), decide(submitted, "approve"))
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.reviewer) == (Example.Status.APPROVED, people.lead)
+
+
+def test_an_example_in_the_trash_cannot_be_reviewed(as_user, people, submitted, curation_url):
+    # A lead trashes the example while a reviewer has it open (the version does not change).
+    review = decide(submitted, "approve")
+    Example.objects.filter(id=submitted.id).update(deleted_at=timezone.now())
+    as_user(people.reviewer).post(curation_url("review-example", submitted.id), review)
+    submitted.refresh_from_db()
+    assert submitted.status == Example.Status.SUBMITTED
+    assert not ReviewComment.objects.exists()
+
+
+def test_review_example_outsider_and_wrong_role(as_user, people, submitted, make_example, curation_url):
+    target = curation_url("review-example", submitted.id)
+    assert as_user(people.outsider).post(target, decide(submitted, "approve")).status_code == 404
+    assert as_user(people.annotator).post(target, decide(submitted, "approve")).status_code == 403
+    assert as_user(people.reviewer).get(target).status_code == 405
+    foreign = make_example(project=people.other_project, author=people.outsider, status=Example.Status.SUBMITTED)
+    assert as_user(people.reviewer).post(curation_url("review-example", foreign.id), decide(foreign, "approve")).status_code == 404
+    submitted.refresh_from_db()
+    foreign.refresh_from_db()
+    assert (submitted.status, foreign.status) == (Example.Status.SUBMITTED, Example.Status.SUBMITTED)
+    assert not ReviewComment.objects.exists()
+
+
+# --- review_queue -----------------------------------------------------------------------------
+
+def test_queue_offers_the_oldest_submitted_example_and_can_skip_it(as_user, people, make_example, curation_url):
+    first = make_example(instruction="First in line.", status=Example.Status.SUBMITTED)
+    second = make_example(instruction="Second in line.", status=Example.Status.SUBMITTED)
+    make_example(instruction="A draft is not offered.")
+    make_example(instruction="Nor is a deleted one.", status=Example.Status.SUBMITTED, deleted_at=timezone.now())
+    client = as_user(people.reviewer)
+    response = client.get(curation_url("review-queue"))
+    page = response.content.decode()
+    assert response.context["example"] == first
+    assert "2 waiting" in page
+    assert "First in line." in page and "Second in line." not in page
+    assert f'href="?skip={first.id}"' in page
+    skipped = client.get(curation_url("review-queue") + f"?skip={first.id}")
+    assert skipped.context["example"] == second
+    assert "Second in line." in skipped.content.decode()
+
+
+def test_queue_never_offers_ones_own_examples(as_user, people, make_example, curation_url):
+    make_example(instruction="The lead's own example.", author=people.lead, status=Example.Status.SUBMITTED)
+    page = as_user(people.lead).get(curation_url("review-queue")).content.decode()
+    assert "Nothing waits for your review." in page and "0 waiting" in page
+    page = as_user(people.reviewer).get(curation_url("review-queue")).content.decode()
+    assert "The lead&#x27;s own example." in page
+
+
+def test_queue_shows_the_most_similar_approved_examples(as_user, people, make_example, curation_url):
+    alike = make_example(instruction="Triage the ticket.", input="My parcel from Berlin is very late again.", output='{"priority": "high"}', status=Example.Status.APPROVED)
+    make_example(instruction="Triage the ticket.", input="My parcel from Berlin is very late again.", output='{"priority": "low"}', status=Example.Status.DRAFT, author=people.lead)
+    unrelated = make_example(instruction="Write a short poem about autumn leaves.", output="Leaves fall.", status=Example.Status.APPROVED)
+    waiting = make_example(instruction="Triage the ticket.", input="My parcel from Berlin is very late.", output='{"priority": "high"}', status=Example.Status.SUBMITTED)
+    response = as_user(people.reviewer).get(curation_url("review-queue"))
+    assert response.context["example"] == waiting
+    assert [other for other, _ in response.context["similar"]] == [alike]
+    page = response.content.decode()
+    side = page[page.index("Most similar approved examples"):]
+    assert f"#{alike.id}</a>" in side and "% alike" in side
+    assert f"#{unrelated.id}</a>" not in side
+    assert "Write a short poem" not in page
+
+
+def test_queue_says_when_no_approved_example_is_alike(as_user, people, make_example, curation_url):
+    make_example(instruction="Triage the ticket.", input="Card declined.", status=Example.Status.SUBMITTED)
+    page = as_user(people.reviewer).get(curation_url("review-queue")).content.decode()
+    assert "No approved example is like this one yet." in page
+
+
+def test_review_queue_outsider_and_wrong_role(as_user, people, curation_url):
+    assert as_user(people.outsider).get(curation_url("review-queue")).status_code == 404
+    assert as_user(people.annotator).get(curation_url("review-queue")).status_code == 403
