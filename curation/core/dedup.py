@@ -31,6 +31,9 @@ MASK = (1 << 64) - 1
 FILLER = frozenset(
     "a an the please kindly just so very really quick quickly simply also here there now hi hello hey thanks thank you ok okay".split()
 )
+# Words that can stand in for one another without changing what is asked ("How do I reset my
+# password?" / "How can I reset the password?").
+INTERCHANGEABLE = FILLER | frozenset("do does can could would will this that my your our their its".split())
 NEGATIONS = frozenset("not no never none nobody nothing neither nor cannot can't won't don't doesn't didn't isn't aren't wasn't weren't shouldn't wouldn't couldn't without".split())
 STOPWORDS = frozenset(
     """a an the and or but if then of to in on at by for with from as is are was were be been being it its this that these those
@@ -140,7 +143,7 @@ def compare_words(a, b):
         if op == "equal":
             continue
         left, right = a[i1:i2], b[j1:j2]
-        if op == "replace" and len(left) == len(right) and all(is_typo(x, y) for x, y in zip(left, right)):
+        if op == "replace" and len(left) == len(right) and all(is_typo(x, y) or (x in INTERCHANGEABLE and y in INTERCHANGEABLE) for x, y in zip(left, right)):
             edits += len(left)
             notes += [f"“{x}” / “{y}”" for x, y in zip(left, right)]
         elif all(w in FILLER for w in left + right):

@@ -20,6 +20,8 @@ def test_formatting_and_typos_make_the_same_prompt():
     a = prompt_words(Record("What is the capital of France?", "", ""))
     for other in ["what is the capital of france", "What is  the capitol of France?", "Please, what is the capital of France?"]:
         assert same_prompt(a, prompt_words(Record(other, "", "")))[0], other
+    reset = prompt_words(Record("How do I reset my password?", "", ""))
+    assert same_prompt(reset, prompt_words(Record("How can I reset my password?", "", "")))[0]
 
 
 def test_a_different_word_number_or_negation_makes_another_prompt():
