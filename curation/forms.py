@@ -103,3 +103,35 @@ class ImportForm(forms.Form):
 class ExportForm(forms.Form):
     form = forms.ChoiceField(choices=[(f, f.replace("_", "/")) for f in EXPORT_FORMS] + [("parquet", "parquet (Hugging Face datasets)")], label="Format")
     status = forms.ChoiceField(choices=[("approved", "Approved only"), ("all", "Every example that is not deleted")], initial="approved")
+
+
+class FreezeForm(forms.Form):
+    name = forms.CharField(max_length=120, help_text="e.g. “v3, after the March review round”")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    train = forms.IntegerField(min_value=1, max_value=100, initial=80, label="Train %")
+    validation = forms.IntegerField(min_value=0, max_value=99, initial=10, label="Validation %")
+    test = forms.IntegerField(min_value=0, max_value=99, initial=10, label="Test %")
+    seed = forms.IntegerField(initial=0, help_text="The same approved examples with the same seed give the same splits.")
+    stratify_field = forms.ChoiceField(required=False, label="Stratify by", help_text="A field of the JSON answers: each split keeps the same mix of its values.")
+    findings_override = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Freeze although approved examples carry errors, because…")
+    leakage_override = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Freeze although test examples resemble training examples, because…")
+
+    def __init__(self, *args, fields_available=(), project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.fields["stratify_field"].choices = [("", "Nothing (a plain random split)")] + [(f, f) for f in fields_available]
+
+    def clean_name(self):
+        from curation.models import DatasetVersion
+
+        name = self.cleaned_data["name"].strip()
+        if DatasetVersion.objects.filter(project=self.project, name=name).exists():
+            raise forms.ValidationError(f"A version called “{name}” exists already; versions never change, so pick a new name.")
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        parts = [cleaned.get(k) for k in ("train", "validation", "test")]
+        if None not in parts and sum(parts) != 100:
+            raise forms.ValidationError(f"Train, validation and test must add up to 100%, not {sum(parts)}%.")
+        return cleaned

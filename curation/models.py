@@ -217,6 +217,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         SCAN = "scan", "Dataset check"
         IMPORT = "import", "Import"
+        FREEZE = "freeze", "Freeze a dataset version"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -260,3 +261,90 @@ class Job(models.Model):
         Job.objects.filter(id=self.id).update(
             status=Job.Status.FAILED if failed else Job.Status.DONE, message=message, details=details or {}, finished_at=timezone.now(),
         )
+
+
+class FrozenError(Exception):
+    """Raised on any attempt to change a frozen dataset version."""
+
+
+class FrozenQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise FrozenError("dataset versions never change; freeze a new version instead")
+
+    def delete(self):
+        raise FrozenError("dataset versions are kept; freeze a new version instead")
+
+    def bulk_update(self, *args, **kwargs):
+        raise FrozenError("dataset versions never change; freeze a new version instead")
+
+
+class FrozenModel(models.Model):
+    """Written once, never changed: save() of an existing row, update() and delete() all raise.
+    The database refuses UPDATEs as well (migration 0006), for any path around the ORM."""
+
+    objects = FrozenQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise FrozenError(f"{self._meta.verbose_name} {self.pk} is frozen and cannot change")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenError(f"{self._meta.verbose_name} {self.pk} is frozen and cannot be deleted")
+
+
+class DatasetVersion(FrozenModel):
+    """Approved examples frozen into train / validation / test splits."""
+
+    project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="dataset_versions")
+    name = models.CharField(max_length=120)
+    note = models.TextField(blank=True)
+    content_hash = models.CharField(max_length=64, help_text="sha256 of the examples' content; the same content gives the same hash.")
+    seed = models.IntegerField()
+    ratios = models.JSONField(help_text="[train, validation, test]")
+    stratify_field = models.CharField(max_length=100, blank=True)
+    counts = models.JSONField(help_text="examples per split")
+    label_counts = models.JSONField(default=dict, blank=True, help_text="examples per stratum and split")
+    check_summary = models.JSONField(default=dict, blank=True, help_text="open findings among the frozen examples")
+    findings_override = models.TextField(blank=True, help_text="why it was frozen although examples carried errors")
+    leakage = models.JSONField(default=list, blank=True, help_text="the most similar train example of each leaking test example")
+    leakage_override = models.TextField(blank=True, help_text="why it was frozen although test examples leak")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="one_version_name_per_project")]
+
+    def __str__(self):
+        return f"{self.name} ({self.content_hash[:10]})"
+
+
+class VersionItem(FrozenModel):
+    """A frozen copy of one example in one split."""
+
+    version = models.ForeignKey(DatasetVersion, on_delete=models.CASCADE, related_name="items")
+    example = models.ForeignKey(Example, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, help_text="the example it was frozen from (which may change or go later)")
+    example_version = models.PositiveIntegerField()
+    split = models.CharField(max_length=12)
+    group = models.PositiveIntegerField(help_text="near-duplicate group; a group is always in one split")
+    label = models.CharField(max_length=200, blank=True)
+    content_key = models.CharField(max_length=64)
+    instruction = models.TextField(blank=True)
+    input = models.TextField(blank=True)
+    output = models.TextField(blank=True)
+    messages = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["version", "split", "id"])]
+
+    def record(self):
+        if self.messages:
+            return Record.chat(self.messages)
+        return Record(instruction=self.instruction, input=self.input, output=self.output)
+
+    def content(self):
+        return {"instruction": self.instruction, "input": self.input, "output": self.output, "messages": self.messages}

@@ -10,7 +10,7 @@ log = logging.getLogger(__name__)
 
 def enqueue(kind, job):
     """Send a job's task once the transaction that created the job has committed."""
-    task = {"scan": scan_dataset, "import": import_file}[kind]
+    task = {"scan": scan_dataset, "import": import_file, "freeze": freeze_version}[kind]
     transaction.on_commit(lambda: task.delay(job_id=job.id))
 
 
@@ -60,3 +60,30 @@ def import_file(*, job_id):
         log.exception("import %s failed", job_id)
         job.finish(f"The import stopped and nothing was imported: {type(e).__name__}: {e}", failed=True)
         raise
+
+
+@shared_task
+def freeze_version(*, job_id):
+    """Freeze the project's approved examples with the settings in the job's details."""
+    from curation.core.splits import SplitConfig
+    from curation.versions import FreezeRefused, freeze
+
+    job = Job.objects.select_related("project").filter(id=job_id).first()
+    if job is None or not job.claim():
+        return
+    d = job.details
+    try:
+        version = freeze(
+            job.project, job.user, name=d["name"], note=d.get("note", ""),
+            config=SplitConfig(ratios=tuple(d["ratios"]), seed=d["seed"], stratify_field=d.get("stratify_field", "")),
+            findings_override=d.get("findings_override", ""), leakage_override=d.get("leakage_override", ""),
+            progress=_progress(job),
+        )
+    except FreezeRefused as e:
+        job.finish(str(e), details={**d, **{k: v for k, v in e.details.items()}}, failed=True)
+        return
+    except Exception as e:
+        log.exception("freeze %s failed", job_id)
+        job.finish(f"The freeze stopped and no version was made: {type(e).__name__}: {e}", details=d, failed=True)
+        raise
+    job.finish(f"Froze “{version.name}”: {version.counts.get('train', 0)} train, {version.counts.get('validation', 0)} validation, {version.counts.get('test', 0)} test examples.", details={**d, "version_id": version.id})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from curation import views
+from curation import version_views, views
 
 app_name = "curation"
 urlpatterns = [
@@ -22,4 +22,9 @@ urlpatterns = [
     path("p/<slug:slug>/jobs/<int:job_id>/", views.job_detail, name="job"),
     path("p/<slug:slug>/import/", views.import_examples, name="import"),
     path("p/<slug:slug>/export/", views.export_examples, name="export"),
+    path("p/<slug:slug>/versions/", version_views.version_list, name="version-list"),
+    path("p/<slug:slug>/versions/new/", version_views.freeze_version, name="freeze-version"),
+    path("p/<slug:slug>/versions/<int:version_id>/", version_views.version_detail, name="version"),
+    path("p/<slug:slug>/versions/<int:version_id>/compare/", version_views.compare_versions, name="compare-versions"),
+    path("p/<slug:slug>/versions/<int:version_id>/diff/<int:other_id>/", version_views.version_diff, name="version-diff"),
 ]

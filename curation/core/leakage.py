@@ -1,0 +1,55 @@
+"""Leakage between splits: for each test example, its most similar training example."""
+
+from dataclasses import dataclass
+
+from curation.core.dedup import STOPWORDS, prompt_words, similarity_keys
+from curation.core.text import words
+
+LEAK_THRESHOLD = 0.8
+
+
+@dataclass(frozen=True)
+class Leak:
+    test: int  # index of the test example
+    train: int  # index of its most similar training example, or -1
+    similarity: float  # Jaccard of their content words, 0..1
+
+
+def _content_words(record):
+    context, query = record.prompt()
+    return {w for w in words(" ".join((context, query, record.answer()))) if w not in STOPWORDS}
+
+
+def leakage_report(records, splits, test_split="test", against="train"):
+    """[Leak] for every example in test_split, most similar first. Candidates come from MinHash
+    bands (examples about the same thing share some); the score is exact."""
+    index = {}
+    for i, split in enumerate(splits):
+        if split == against:
+            for key in similarity_keys(*prompt_words(records[i])):
+                index.setdefault(key, []).append(i)
+    cache = {}
+
+    def content(i):
+        if i not in cache:
+            cache[i] = _content_words(records[i])
+        return cache[i]
+
+    report = []
+    for i, split in enumerate(splits):
+        if split != test_split:
+            continue
+        candidates = set()
+        for key in similarity_keys(*prompt_words(records[i])):
+            candidates.update(index.get(key, ())[:200])
+        best, best_score = -1, 0.0
+        mine = content(i)
+        for j in candidates:
+            other = content(j)
+            union = mine | other
+            score = len(mine & other) / len(union) if union else 0.0
+            if score > best_score or (score == best_score and j < best):
+                best, best_score = j, score
+        report.append(Leak(i, best, round(best_score, 4)))
+    report.sort(key=lambda leak: (-leak.similarity, leak.test))
+    return report

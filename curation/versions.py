@@ -1,0 +1,113 @@
+"""Freezing approved examples into a dataset version, and comparing versions."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+
+from curation.core.leakage import LEAK_THRESHOLD, leakage_report
+from curation.core.splits import assign_splits, content_hash, content_key, label_of
+from curation.diffs import content_diff
+from curation.models import DatasetVersion, Example, Finding, PairFinding, VersionItem
+
+
+class FreezeRefused(Exception):
+    def __init__(self, message, details):
+        super().__init__(message)
+        self.details = details
+
+
+@dataclass
+class FreezePlan:
+    examples: list
+    records: list
+    result: object  # SplitResult
+    leaks: list  # [{test, train, similarity}] by example id, at or above the threshold
+    errors: list  # [{example, kind, message}] for approved examples with error findings
+    check_summary: dict = field(default_factory=dict)
+
+
+def plan(project, config, progress=None):
+    """What a freeze would produce, and what would block it."""
+    examples = list(Example.objects.filter(project=project, status=Example.Status.APPROVED, deleted_at=None).order_by("id"))
+    if not examples:
+        raise FreezeRefused("There are no approved examples to freeze.", {})
+    records = [e.record() for e in examples]
+    if progress:
+        progress(1, 4)
+    result = assign_splits(records, config)
+    if progress:
+        progress(2, 4)
+    ids = [e.id for e in examples]
+    leaks = [
+        {"test": ids[leak.test], "train": ids[leak.train], "similarity": leak.similarity}
+        for leak in leakage_report(records, result.splits) if leak.similarity >= LEAK_THRESHOLD and leak.train >= 0
+    ]
+    if progress:
+        progress(3, 4)
+    approved = set(ids)
+    errors = [{"example": e, "kind": k, "message": m} for e, k, m in Finding.objects.filter(example_id__in=ids, severity="error").values_list("example_id", "kind", "message")]
+    summary = {}
+    for kind, in Finding.objects.filter(example_id__in=ids).values_list("kind"):
+        summary[kind] = summary.get(kind, 0) + 1
+    for low, high, kind, detail in PairFinding.objects.filter(Q(low_id__in=ids) & Q(high_id__in=ids)).values_list("low_id", "high_id", "kind", "detail"):
+        summary[kind] = summary.get(kind, 0) + 1
+        if kind == "contradiction" and low in approved and high in approved:
+            errors.append({"example": low, "kind": "contradiction", "message": f"contradicts #{high}: {detail}"})
+    return FreezePlan(examples, records, result, leaks, errors, summary)
+
+
+def freeze(project, user, *, name, note, config, findings_override="", leakage_override="", progress=None):
+    """Create the version, or raise FreezeRefused naming what blocks it."""
+    p = plan(project, config, progress)
+    blocked = {}
+    if p.errors and not findings_override.strip():
+        blocked["errors"] = p.errors[:200]
+    if p.leaks and not leakage_override.strip():
+        blocked["leaks"] = p.leaks[:200]
+    if blocked:
+        parts = []
+        if "errors" in blocked:
+            parts.append(f"{len({e['example'] for e in p.errors})} approved example(s) carry errors")
+        if "leaks" in blocked:
+            parts.append(f"{len(p.leaks)} test example(s) are {LEAK_THRESHOLD:.0%} or more alike a training example")
+        blocked["error_count"], blocked["leak_count"] = len(p.errors), len(p.leaks)
+        raise FreezeRefused("Not frozen: " + " and ".join(parts) + ". Fix them, or freeze anyway with a reason that is kept with the version.", blocked)
+    with transaction.atomic():
+        version = DatasetVersion.objects.create(
+            project=project, name=name, note=note, content_hash=content_hash(p.records), seed=config.seed,
+            ratios=list(config.ratios), stratify_field=config.stratify_field, counts=p.result.counts, label_counts=p.result.by_label,
+            check_summary=p.check_summary, findings_override=findings_override.strip() if p.errors else "",
+            leakage=p.leaks[:500], leakage_override=leakage_override.strip() if p.leaks else "", created_by=user,
+        )
+        VersionItem.objects.bulk_create(
+            [
+                VersionItem(
+                    version=version, example_id=e.id, example_version=e.version, split=split, group=group,
+                    label=label_of(record, config.stratify_field) if config.stratify_field else "", content_key=content_key(record),
+                    instruction=e.instruction, input=e.input, output=e.output, messages=e.messages,
+                )
+                for e, record, split, group in zip(p.examples, p.records, p.result.splits, p.result.groups)
+            ],
+            batch_size=2000,
+        )
+    return version
+
+
+def diff_versions(old, new, limit=200):
+    """Rows added, removed and edited from `old` to `new`, matched by the example they came from."""
+    def index(version):
+        return {(i.example_id or f"k{i.content_key}"): i for i in version.items.all()}
+
+    a, b = index(old), index(new)
+    added = [b[k] for k in b.keys() - a.keys()]
+    removed = [a[k] for k in a.keys() - b.keys()]
+    edited = [(a[k], b[k]) for k in a.keys() & b.keys() if a[k].content_key != b[k].content_key]
+    moved = [(a[k], b[k]) for k in a.keys() & b.keys() if a[k].content_key == b[k].content_key and a[k].split != b[k].split]
+    key = lambda item: item.example_id or 0  # noqa: E731
+    return {
+        "added": sorted(added, key=key)[:limit], "removed": sorted(removed, key=key)[:limit],
+        "edited": [(x, y, content_diff(x.content(), y.content())) for x, y in sorted(edited, key=lambda p: key(p[0]))[:limit]],
+        "moved": sorted(moved, key=lambda p: key(p[0]))[:limit],
+        "counts": {"added": len(added), "removed": len(removed), "edited": len(edited), "moved": len(moved), "unchanged": len(a.keys() & b.keys()) - len(edited)},
+    }
