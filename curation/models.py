@@ -218,6 +218,7 @@ class Job(models.Model):
         SCAN = "scan", "Dataset check"
         IMPORT = "import", "Import"
         FREEZE = "freeze", "Freeze a dataset version"
+        PREFLIGHT = "preflight", "Pre-flight"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

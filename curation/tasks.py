@@ -10,7 +10,7 @@ log = logging.getLogger(__name__)
 
 def enqueue(kind, job):
     """Send a job's task once the transaction that created the job has committed."""
-    task = {"scan": scan_dataset, "import": import_file, "freeze": freeze_version}[kind]
+    task = {"scan": scan_dataset, "import": import_file, "freeze": freeze_version, "preflight": preflight_version}[kind]
     transaction.on_commit(lambda: task.delay(job_id=job.id))
 
 
@@ -87,3 +87,28 @@ def freeze_version(*, job_id):
         job.finish(f"The freeze stopped and no version was made: {type(e).__name__}: {e}", details=d, failed=True)
         raise
     job.finish(f"Froze “{version.name}”: {version.counts.get('train', 0)} train, {version.counts.get('validation', 0)} validation, {version.counts.get('test', 0)} test examples.", details={**d, "version_id": version.id})
+
+
+@shared_task
+def preflight_version(*, job_id):
+    """Render and tokenize every example of a version for a base model, as the trainer will."""
+    from curation.models import DatasetVersion
+    from curation.preflight import run_preflight
+    from training.models import BaseModel
+
+    job = Job.objects.select_related("project").filter(id=job_id).first()
+    if job is None or not job.claim():
+        return
+    d = job.details
+    version = DatasetVersion.objects.filter(id=d["version_id"], project=job.project).first()
+    base_model = BaseModel.objects.filter(id=d["base_model_id"], project=job.project).first()
+    if version is None or base_model is None:
+        job.finish("The version or the base model is gone.", details=d, failed=True)
+        return
+    try:
+        report = run_preflight(version, base_model, d["max_length"], progress=_progress(job))
+    except Exception as e:
+        log.exception("pre-flight %s failed", job_id)
+        job.finish(f"The pre-flight stopped: {type(e).__name__}: {e}", details=d, failed=True)
+        raise
+    job.finish(f"{report['count']} examples rendered with the {report['template']} template; {report['truncated_count']} longer than {d['max_length']} tokens.", details=report)

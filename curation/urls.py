@@ -26,5 +26,7 @@ urlpatterns = [
     path("p/<slug:slug>/versions/new/", version_views.freeze_version, name="freeze-version"),
     path("p/<slug:slug>/versions/<int:version_id>/", version_views.version_detail, name="version"),
     path("p/<slug:slug>/versions/<int:version_id>/compare/", version_views.compare_versions, name="compare-versions"),
+    path("p/<slug:slug>/versions/<int:version_id>/preflight/", version_views.preflight, name="preflight"),
+    path("p/<slug:slug>/versions/<int:version_id>/preflight/<int:item_id>/", version_views.preflight_item, name="preflight-item"),
     path("p/<slug:slug>/versions/<int:version_id>/diff/<int:other_id>/", version_views.version_diff, name="version-diff"),
 ]

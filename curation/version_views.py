@@ -94,3 +94,75 @@ def compare_versions(request, slug, version_id):
     version = get_object_or_404(project.dataset_versions, id=version_id)
     other = get_object_or_404(project.dataset_versions, id=int(request.GET.get("other") or 0))
     return redirect("curation:version-diff", slug, version.id, other.id)
+
+
+def _preflight_settings(project, params):
+    """(base model, max length, error) from a request's parameters, with the project's base
+    model and its context length as defaults."""
+    models = list(project.base_models.filter(status="ready"))
+    chosen = None
+    wanted = params.get("base_model")
+    if wanted and wanted.isdigit():
+        chosen = next((m for m in models if m.id == int(wanted)), None)
+    chosen = chosen or (project.base_model if project.base_model in models else (models[0] if models else None))
+    if chosen is None:
+        return None, 0, "Register a base model (and let its check finish) to see the pre-flight."
+    context = int(chosen.info.get("context_length") or 2048)
+    raw = params.get("max_length") or str(min(context, 2048))
+    if not raw.isdigit() or not 16 <= int(raw) <= context:
+        return chosen, min(context, 2048), f"Max length must be a whole number from 16 to the model's context of {context} tokens."
+    return chosen, int(raw), ""
+
+
+@login_required
+def preflight(request, slug, version_id):
+    """GET: the latest pre-flight of this version for the chosen model and length. POST (leads):
+    run a new one in the background."""
+    project = project_for(request, slug, Action.VIEW)
+    version = get_object_or_404(project.dataset_versions, id=version_id)
+    params = request.POST if request.method == "POST" else request.GET
+    base_model, max_length, error = _preflight_settings(project, params)
+    if request.method == "POST":
+        project_for(request, slug, Action.MANAGE_PROJECT)
+        if not error:
+            job = Job.objects.create(project=project, kind=Job.Kind.PREFLIGHT, user=request.user, details={"version_id": version.id, "base_model_id": base_model.id, "max_length": max_length})
+            enqueue("preflight", job)
+            return redirect("curation:job", slug, job.id)
+    report = None
+    if base_model and not error:
+        jobs = Job.objects.filter(project=project, kind=Job.Kind.PREFLIGHT, status=Job.Status.DONE, details__version_id=version.id, details__base_model_id=base_model.id, details__max_length=max_length)
+        latest = jobs.order_by("-finished_at").first()
+        report = latest.details if latest else None
+    peak = max((c for _, _, c in report["histogram"]), default=1) if report else 1
+    bars = []
+    for i, (low, high, count) in enumerate(report["histogram"] if report else []):
+        height = round(98 * count / peak, 1)
+        bars.append((i * 10 + 1, round(100 - height, 1), height, low, high, count))
+    return render(request, "curation/preflight.html", {
+        "project": project, "version": version, "base_model": base_model, "max_length": max_length, "error": error, "report": report,
+        "models": project.base_models.filter(status="ready"), "peak": peak, "bars": bars, "chart_width": max(10, len(bars) * 10), "is_lead": project.membership.role == Role.LEAD,
+    })
+
+
+@login_required
+@require_GET
+def preflight_item(request, slug, version_id, item_id):
+    """One example as the trainer sees it: every token, with the ones that carry loss marked."""
+    from curation.preflight import token_view
+    from training.core.rendering import RenderError
+
+    project = project_for(request, slug, Action.VIEW)
+    version = get_object_or_404(project.dataset_versions, id=version_id)
+    item = get_object_or_404(version.items, id=item_id)
+    base_model, max_length, error = _preflight_settings(project, request.GET)
+    tokens, rendered = [], None
+    if not error:
+        try:
+            tokens, rendered = token_view(item, base_model, max_length)
+        except RenderError as e:
+            error = f"This example cannot be rendered: {e}."
+    return render(request, "curation/preflight_item.html", {
+        "project": project, "version": version, "item": item, "base_model": base_model, "max_length": max_length, "error": error,
+        "tokens": tokens, "rendered": rendered, "trained": sum(1 for _, loss, cut in tokens if loss and not cut), "total": len(tokens),
+        "cut": max(0, len(tokens) - max_length),
+    })

@@ -88,3 +88,37 @@ def test_reviewer_works_through_the_queue_with_similar_examples(page, live_serve
     page.get_by_role("status").get_by_text("asked for changes").wait_for()
     assert page.locator("h2 a").first.inner_text() != first
     assert Example.objects.get(id=int(first.lstrip("#"))).status == Example.Status.CHANGES_REQUESTED
+
+
+def test_lead_freezes_a_version_and_opens_its_preflight(page, live_server, demo):
+    from curation.models import DatasetVersion
+
+    sign_in(page, live_server, "lead", "studio-demo")
+    page.goto(live_server.url + "/p/support-triage/versions/")
+    page.get_by_role("link", name="Freeze a version").click()
+    page.get_by_label("Name").fill("v1")
+    page.get_by_label("Stratify by").select_option("category")
+    page.get_by_role("button", name="Freeze").click()
+    # the demo's tickets are templated, so some test tickets closely resemble training ones
+    page.get_by_text("Not frozen:").wait_for()
+    assert page.get_by_role("heading", name="Test examples that resemble training examples").is_visible()
+    page.get_by_role("link", name="Back to the freeze form").click()
+    assert page.get_by_label("Name").input_value() == "v1"
+    page.get_by_label("Stratify by").select_option("category")
+    page.get_by_label("Freeze although test examples resemble training examples, because…").fill("Templated demo tickets; accepted for the demo.")
+    page.get_by_role("button", name="Freeze").click()
+    page.get_by_role("link", name="Open the version").click()
+    version = DatasetVersion.objects.get()
+    assert version.leakage_override.startswith("Templated demo tickets")
+    assert page.get_by_text(version.content_hash).is_visible()
+    page.get_by_role("link", name="Pre-flight").click()
+    page.get_by_label("Max length (tokens)").fill("160")
+    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Run the pre-flight").click()
+    page.get_by_text("examples rendered with the chat template").wait_for()
+    page.goto(live_server.url + f"/p/support-triage/versions/{version.id}/preflight/?max_length=160")
+    assert page.get_by_role("heading", name="Length histogram").is_visible()
+    assert page.locator("svg.histogram rect").count() > 3
+    page.locator(".inline-list a").first.click()
+    assert page.locator(".tokens .tok.loss").count() > 5
+    assert page.locator(".tokens .tok.prompt").count() > 5
