@@ -219,6 +219,7 @@ class Job(models.Model):
         IMPORT = "import", "Import"
         FREEZE = "freeze", "Freeze a dataset version"
         PREFLIGHT = "preflight", "Pre-flight"
+        EXPORT = "export", "Export a dataset version"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

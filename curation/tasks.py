@@ -10,7 +10,7 @@ log = logging.getLogger(__name__)
 
 def enqueue(kind, job):
     """Send a job's task once the transaction that created the job has committed."""
-    task = {"scan": scan_dataset, "import": import_file, "freeze": freeze_version, "preflight": preflight_version}[kind]
+    task = {"scan": scan_dataset, "import": import_file, "freeze": freeze_version, "preflight": preflight_version, "export": export_version}[kind]
     transaction.on_commit(lambda: task.delay(job_id=job.id))
 
 
@@ -112,3 +112,29 @@ def preflight_version(*, job_id):
         job.finish(f"The pre-flight stopped: {type(e).__name__}: {e}", details=d, failed=True)
         raise
     job.finish(f"{report['count']} examples rendered with the {report['template']} template; {report['truncated_count']} longer than {d['max_length']} tokens.", details=report)
+
+
+@shared_task
+def export_version(*, job_id):
+    """Write a dataset version in the requested format, with its dataset card, as one zip."""
+    from curation.models import DatasetVersion
+    from curation.version_export import FORMATS, ExportError, export_version as write_export
+
+    job = Job.objects.select_related("project").filter(id=job_id).first()
+    if job is None or not job.claim():
+        return
+    d = job.details
+    version = DatasetVersion.objects.filter(id=d["version_id"], project=job.project).select_related("project", "created_by").first()
+    if version is None:
+        job.finish("The version is gone.", details=d, failed=True)
+        return
+    try:
+        path = write_export(version, d["format"], progress=_progress(job))
+    except ExportError as e:
+        job.finish(f"Not exported: {e}.", details=d, failed=True)
+        return
+    except Exception as e:
+        log.exception("export %s failed", job_id)
+        job.finish(f"The export stopped: {type(e).__name__}: {e}", details=d, failed=True)
+        raise
+    job.finish(f"“{version.name}” exported as {FORMATS[d['format']]}, with its dataset card.", details={**d, "path": path})

@@ -71,9 +71,11 @@ def version_detail(request, slug, version_id):
     more = items[PAGE_SIZE - 1].id if len(items) > PAGE_SIZE else None  # the next page starts after it
     items = items[:PAGE_SIZE]
     others = project.dataset_versions.exclude(id=version.id)
+    from curation.version_export import FORMATS
+
     return render(request, "curation/version_detail.html", {
         "project": project, "version": version, "items": items, "split": split, "more": more, "others": others,
-        "labels": sorted(version.label_counts.items()),
+        "labels": sorted(version.label_counts.items()), "formats": FORMATS.items(), "is_lead": project.membership.role == Role.LEAD,
     })
 
 
@@ -133,14 +135,13 @@ def preflight(request, slug, version_id):
         jobs = Job.objects.filter(project=project, kind=Job.Kind.PREFLIGHT, status=Job.Status.DONE, details__version_id=version.id, details__base_model_id=base_model.id, details__max_length=max_length)
         latest = jobs.order_by("-finished_at").first()
         report = latest.details if latest else None
+    from curation.stats import bars as bar_geometry
+
     peak = max((c for _, _, c in report["histogram"]), default=1) if report else 1
-    bars = []
-    for i, (low, high, count) in enumerate(report["histogram"] if report else []):
-        height = round(98 * count / peak, 1)
-        bars.append((i * 10 + 1, round(100 - height, 1), height, low, high, count))
+    bars = bar_geometry(report["histogram"]) if report else []
     return render(request, "curation/preflight.html", {
         "project": project, "version": version, "base_model": base_model, "max_length": max_length, "error": error, "report": report,
-        "models": project.base_models.filter(status="ready"), "peak": peak, "bars": bars, "chart_width": max(10, len(bars) * 10), "is_lead": project.membership.role == Role.LEAD,
+        "models": project.base_models.filter(status="ready"), "peak": peak, "bars": bars, "is_lead": project.membership.role == Role.LEAD,
     })
 
 
@@ -166,3 +167,51 @@ def preflight_item(request, slug, version_id, item_id):
         "tokens": tokens, "rendered": rendered, "trained": sum(1 for _, loss, cut in tokens if loss and not cut), "total": len(tokens),
         "cut": max(0, len(tokens) - max_length),
     })
+
+
+@login_required
+def export_version(request, slug, version_id):
+    """POST (leads): write the version in a format, with its dataset card, in the background."""
+    from django.http import HttpResponseNotAllowed
+
+    from curation.version_export import FORMATS
+
+    project = project_for(request, slug, Action.MANAGE_PROJECT)
+    version = get_object_or_404(project.dataset_versions, id=version_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    fmt = request.POST.get("format", "")
+    if fmt not in FORMATS:
+        from django.contrib import messages
+
+        messages.error(request, "Choose one of the export formats.")
+        return redirect("curation:version", slug, version.id)
+    job = Job.objects.create(project=project, kind=Job.Kind.EXPORT, user=request.user, details={"version_id": version.id, "format": fmt})
+    enqueue("export", job)
+    return redirect("curation:job", slug, job.id)
+
+
+@login_required
+@require_GET
+def download_export(request, slug, version_id, job_id):
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.http import FileResponse, Http404
+
+    project = project_for(request, slug, Action.MANAGE_PROJECT)
+    version = get_object_or_404(project.dataset_versions, id=version_id)
+    job = get_object_or_404(Job, project=project, kind=Job.Kind.EXPORT, status=Job.Status.DONE, id=job_id, details__version_id=version.id)
+    path = Path(settings.MEDIA_ROOT) / job.details["path"]
+    if not path.is_file():
+        raise Http404("This export is no longer on disk; export the version again.")
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
+
+
+@login_required
+@require_GET
+def statistics(request, slug):
+    from curation.stats import project_stats
+
+    project = project_for(request, slug, Action.VIEW)
+    return render(request, "curation/stats.html", {"project": project, "stats": project_stats(project), "statuses": Example.Status.choices})
