@@ -131,7 +131,7 @@ def test_admin_shows_versions_read_only(client, django_user_model, people, appro
     assert DatasetVersion.objects.get().name == "v1"
 
 
-def test_edits_imports_and_deletions_after_freezing_leave_the_version_alone(as_user, people, approved, curation_url, eager_tasks, django_capture_on_commit_callbacks):
+def test_edits_imports_and_deletions_after_freezing_leave_the_version_alone(as_user, people, approved, curation_url, eager_tasks, media, django_capture_on_commit_callbacks):
     client = as_user(people.lead)
     freeze(client, curation_url, django_capture_on_commit_callbacks)
     version = DatasetVersion.objects.get()
@@ -139,6 +139,12 @@ def test_edits_imports_and_deletions_after_freezing_leave_the_version_alone(as_u
     first = approved[0]
     client.post(curation_url("example", first.id), {"instruction": first.instruction, "input": "Edited after the freeze", "output": first.output, "version": first.version})
     client.post(curation_url("delete-example", approved[1].id))
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("more.jsonl", json.dumps({"instruction": "Triage the ticket.", "input": TICKETS[2], "output": "changed"}).encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(curation_url("import"), {"file": upload, "status": "submitted"})
+    assert Job.objects.get(kind=Job.Kind.IMPORT).status == Job.Status.DONE
     assert client.post(curation_url("version", version.id)).status_code == 405  # no way to edit through the page
     assert sorted((i.example_id, i.output, i.split) for i in version.items.all()) == before
 

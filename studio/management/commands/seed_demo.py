@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from curation.checking import scan_project
+from curation.core.splits import SplitConfig
+from curation.versions import freeze
 from curation.core.demo_tickets import CATEGORIES, PRIORITIES, make_examples, planted_faults
 from curation.models import Example, FormatRuleSet, Revision
 from studio.models import Membership, Project, Role
@@ -47,6 +49,12 @@ class Command(BaseCommand):
             self._base_model(project, users["lead"])
             result = scan_project(project)
             self.stdout.write(f"Checked the demo examples: {result['findings']}.")
+            version = freeze(
+                project, users["lead"], name="v1 (demo)", note="The approved demo tickets, frozen by the seed.",
+                config=SplitConfig(seed=0, stratify_field="category"),
+                findings_override="Demo data.", leakage_override="The demo tickets are made from templates, so many look alike.",
+            )
+            self.stdout.write(f"Froze dataset version “{version.name}”: {version.counts}.")
         self._print_logins()
 
     def _users(self):
