@@ -1,0 +1,320 @@
+"""The training engine: LoRA (or QLoRA, or full fine-tuning) on prompt/completion examples with
+transformers + peft + trl's SFTTrainer. Plain Python, no Django.
+
+Examples are tokenized by training/core/rendering.py, the code the pre-flight shows, and handed
+to the trainer with their labels, so loss falls on answer tokens only, exactly as inspected.
+One callable, `report(event)`, is the seam to the outside world (progress, metrics, log lines);
+`should_stop()` is polled every step for cancellation.
+"""
+
+import json
+import math
+import re
+import time
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+from training.core.rendering import RenderError, render, tokenize
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used here; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    base_model: str
+    method: str = "lora"  # lora, qlora (4-bit, GPU only) or full
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.05
+    target_modules: str = "all-linear"  # or a comma-separated list such as "q_proj,v_proj"
+    learning_rate: float = 2e-4
+    lr_scheduler: str = "cosine"
+    warmup_ratio: float = 0.1
+    epochs: float = 3.0
+    batch_size: int = 8
+    grad_accum: int = 1
+    weight_decay: float = 0.0
+    max_grad_norm: float = 1.0
+    max_length: int = 1024
+    packing: bool = False
+    seed: int = 0
+    eval_steps: int = 0  # 0: evaluate about ten times per run
+    save_steps: int = 0  # 0: checkpoint at every evaluation
+    early_stopping_patience: int = 3  # evaluations without improvement; 0 switches it off
+    devices: int = 1
+
+    SCHEDULERS = ("cosine", "linear", "constant", "constant_with_warmup")
+
+    @classmethod
+    def from_dict(cls, data):
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"{unknown[0]}: not a training setting")
+        return cls(**data)
+
+    def as_dict(self):
+        return asdict(self)
+
+    def validate(self, has_gpu):
+        checks = [
+            (self.method in ("lora", "qlora", "full"), "method", "must be lora, qlora or full"),
+            (self.method != "qlora" or has_gpu, "method", "QLoRA loads the model in 4 bits with bitsandbytes, which needs a CUDA GPU; this worker has none. Use LoRA, or run on a GPU worker."),
+            (1 <= self.lora_r <= 1024, "lora_r", "must be from 1 to 1024"),
+            (self.lora_alpha > 0, "lora_alpha", "must be above 0"),
+            (0 <= self.lora_dropout < 1, "lora_dropout", "must be from 0 to below 1"),
+            (0 < self.learning_rate < 1, "learning_rate", "must be above 0 and below 1"),
+            (self.lr_scheduler in self.SCHEDULERS, "lr_scheduler", f"must be one of {', '.join(self.SCHEDULERS)}"),
+            (0 <= self.warmup_ratio < 1, "warmup_ratio", "must be from 0 to below 1"),
+            (0 < self.epochs <= 100, "epochs", "must be above 0 and at most 100"),
+            (1 <= self.batch_size <= 1024, "batch_size", "must be from 1 to 1024"),
+            (1 <= self.grad_accum <= 1024, "grad_accum", "must be from 1 to 1024"),
+            (self.weight_decay >= 0, "weight_decay", "must be 0 or more"),
+            (self.max_grad_norm > 0, "max_grad_norm", "must be above 0"),
+            (16 <= self.max_length <= 131072, "max_length", "must be from 16 to 131072 tokens"),
+            (self.eval_steps >= 0 and self.save_steps >= 0, "eval_steps", "must be 0 or more"),
+            (self.early_stopping_patience >= 0, "early_stopping_patience", "must be 0 or more"),
+            (self.devices >= 1, "devices", "must be 1 or more"),
+        ]
+        for ok, name, message in checks:
+            if not ok:
+                raise ConfigError(f"{name}: {message}")
+        if not Path(self.base_model, "config.json").is_file():
+            raise ConfigError(f"base_model: {self.base_model} is not a model folder (no config.json)")
+
+
+@dataclass
+class Encoded:
+    rows: list  # {"input_ids", "labels"}
+    tokens: int = 0
+    trained_tokens: int = 0
+    truncated: int = 0
+    skipped: list = field(default_factory=list)  # (index, reason): nothing to learn from
+
+
+def encode(records, tokenizer, max_length):
+    """Rows the trainer takes as they are: token ids and labels (-100 on prompt tokens)."""
+    out = Encoded(rows=[])
+    for i, record in enumerate(records):
+        try:
+            t = tokenize(render(record, tokenizer), tokenizer, max_length)
+        except RenderError as e:
+            out.skipped.append((i, str(e)))
+            continue
+        if not any(t.completion_mask):
+            out.skipped.append((i, f"the answer starts after {max_length} tokens, so nothing of it would be learned"))
+            continue
+        out.rows.append({"input_ids": t.input_ids, "labels": [tok if m else -100 for tok, m in zip(t.input_ids, t.completion_mask)]})
+        out.tokens += len(t.input_ids)
+        out.trained_tokens += sum(t.completion_mask)
+        out.truncated += t.truncated
+    return out
+
+
+def plan_steps(n_examples, config, devices=1):
+    """Optimizer steps for a run (what the estimate and the progress bar use)."""
+    per_step = config.batch_size * config.grad_accum * devices
+    return max(1, math.ceil(n_examples / per_step) * math.ceil(config.epochs)) if config.epochs >= 1 else max(1, math.ceil(n_examples * config.epochs / per_step))
+
+
+def estimate(n_examples, n_tokens, config, tokens_per_second):
+    """{"steps", "tokens", "seconds"}: a rough duration before launch."""
+    steps = plan_steps(n_examples, config, config.devices)
+    tokens = int(n_tokens * config.epochs)
+    return {"steps": steps, "tokens": tokens, "seconds": int(tokens / max(tokens_per_second, 1))}
+
+
+def latest_checkpoint(output_dir):
+    """The newest checkpoint-N folder in output_dir, or None."""
+    found = []
+    for path in Path(output_dir).glob("checkpoint-*"):
+        m = re.fullmatch(r"checkpoint-(\d+)", path.name)
+        if m and (path / "trainer_state.json").is_file():
+            found.append((int(m.group(1)), path))
+    return str(max(found)[1]) if found else None
+
+
+class Stopped(Exception):
+    """Training stopped early for a reason a person should read (NaN loss, a cancel)."""
+
+
+def diagnose(history):
+    """Plain-words notes on a loss history [{"step", "loss"?, "eval_loss"?}]."""
+    notes = []
+    train = [(h["step"], h["loss"]) for h in history if h.get("loss") is not None]
+    evals = [(h["step"], h["eval_loss"]) for h in history if h.get("eval_loss") is not None]
+    if any(math.isnan(v) or math.isinf(v) for _, v in train + evals):
+        notes.append(("nan", "The loss became NaN or infinite, so the run was stopped. The usual causes are a learning rate that is too high, or fp16 overflow; lower the learning rate (try a third of it) or train in bf16/fp32."))
+        return notes
+    if len(evals) >= 3:
+        best_step, best = min(evals, key=lambda e: e[1])
+        last_step, last = evals[-1]
+        train_after = [v for s, v in train if s > best_step]
+        train_before = [v for s, v in train if s <= best_step]
+        if last > best * 1.05 and train_after and train_before and min(train_after) < min(train_before):
+            notes.append(("overfitting", f"Validation loss rose from {best:.3f} (step {best_step}) to {last:.3f} while training loss kept falling: the model is overfitting. The best checkpoint (step {best_step}) is kept; fewer epochs or more data would help."))
+    if len(train) >= 20:
+        first = sum(v for _, v in train[:5]) / 5
+        recent = sum(v for _, v in train[-5:]) / 5
+        if first > 0 and abs(first - recent) / first < 0.02:
+            notes.append(("flat", f"Training loss has barely moved ({first:.3f} → {recent:.3f}). The learning rate may be too low; try 2-5 times higher, or check that answers are not all truncated away."))
+    return notes
+
+
+def _has_gpu():
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def train(config, train_records, eval_records, output_dir, report=lambda event: None, should_stop=lambda: False, metadata=None):
+    """Train and save; returns a summary dict. Resumes from the newest checkpoint in output_dir.
+
+    Events given to report(): {"kind": "progress", step, total, loss, eval_loss, learning_rate,
+    tokens_per_second, eta_seconds, epoch}, {"kind": "log", "message"}, {"kind": "checkpoint", step, path}.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer, EarlyStoppingCallback, TrainerCallback
+    from datasets import Dataset
+    from trl import SFTConfig, SFTTrainer
+
+    has_gpu = _has_gpu()
+    config.validate(has_gpu)
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(config.seed)
+
+    tokenizer = AutoTokenizer.from_pretrained(config.base_model, local_files_only=True)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    train_set = encode(train_records, tokenizer, config.max_length)
+    eval_set = encode(eval_records, tokenizer, config.max_length) if eval_records else None
+    if not train_set.rows:
+        raise ConfigError("no training example has an answer within max_length; nothing to learn")
+    report({"kind": "log", "message": f"{len(train_set.rows)} training examples ({train_set.tokens:,} tokens, {train_set.trained_tokens:,} carry loss); {train_set.truncated} truncated; {len(train_set.skipped)} skipped."})
+
+    load_kwargs = {"local_files_only": True}
+    if config.method == "qlora":
+        from transformers import BitsAndBytesConfig
+
+        load_kwargs["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16, bnb_4bit_use_double_quant=True)
+    elif has_gpu:
+        load_kwargs["dtype"] = torch.bfloat16
+    model = AutoModelForCausalLM.from_pretrained(config.base_model, **load_kwargs)
+
+    peft_config = None
+    if config.method in ("lora", "qlora"):
+        from peft import LoraConfig
+
+        targets = config.target_modules if config.target_modules == "all-linear" else [t.strip() for t in config.target_modules.split(",") if t.strip()]
+        peft_config = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout, target_modules=targets, task_type="CAUSAL_LM")
+
+    steps = plan_steps(len(train_set.rows), config, config.devices)
+    eval_every = config.eval_steps or config.save_steps or max(1, steps // 10)
+    # keeping the best checkpoint needs a checkpoint at evaluations: a multiple of eval_every
+    save_every = math.ceil((config.save_steps or eval_every) / eval_every) * eval_every
+    use_eval = bool(eval_set and eval_set.rows)
+    args = SFTConfig(
+        output_dir=str(output_dir),
+        num_train_epochs=config.epochs,
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=config.batch_size,
+        gradient_accumulation_steps=config.grad_accum,
+        learning_rate=config.learning_rate,
+        lr_scheduler_type=config.lr_scheduler,
+        warmup_steps=config.warmup_ratio,
+        weight_decay=config.weight_decay,
+        max_grad_norm=config.max_grad_norm,
+        max_length=config.max_length,
+        packing=config.packing,
+        seed=config.seed,
+        logging_steps=1,
+        eval_strategy="steps" if use_eval else "no",
+        eval_steps=eval_every,
+        save_strategy="steps",
+        save_steps=save_every,
+        save_total_limit=3,
+        load_best_model_at_end=use_eval,
+        metric_for_best_model="eval_loss" if use_eval else None,
+        greater_is_better=False if use_eval else None,
+        bf16=has_gpu,
+        activation_checkpointing=False,
+        use_cpu=not has_gpu,
+        report_to=[],
+        disable_tqdm=True,
+        dataloader_num_workers=0,
+    )
+
+    class Progress(TrainerCallback):
+        def __init__(self):
+            self.started = time.monotonic()
+            self.start_step = None
+            self.tokens_seen = 0
+
+        def on_step_end(self, args, state, control, **kwargs):
+            if self.start_step is None:
+                self.start_step = state.global_step - 1
+            if should_stop():
+                control.should_training_stop = True
+                report({"kind": "log", "message": f"Stopping at step {state.global_step}: cancelled."})
+
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            logs = logs or {}
+            if "train_runtime" in logs:
+                return  # the closing summary (average loss over the run), not a point on the curve
+            loss = logs.get("loss")
+            if loss is not None and (math.isnan(loss) or math.isinf(loss)):
+                control.should_training_stop = True
+                report({"kind": "nan", "step": state.global_step})
+            done = state.global_step - (self.start_step or 0)
+            elapsed = max(time.monotonic() - self.started, 1e-6)
+            per_step = elapsed / max(done, 1)
+            tokens = logs.get("num_tokens") or 0
+            report({
+                "kind": "progress", "step": state.global_step, "total": state.max_steps, "epoch": state.epoch,
+                "loss": loss, "eval_loss": logs.get("eval_loss"), "learning_rate": logs.get("learning_rate"),
+                "tokens_per_second": round(tokens / elapsed, 1) if tokens else None,
+                "eta_seconds": int(per_step * max(state.max_steps - state.global_step, 0)),
+            })
+
+        def on_save(self, args, state, control, **kwargs):
+            report({"kind": "checkpoint", "step": state.global_step, "path": str(output_dir / f"checkpoint-{state.global_step}")})
+
+    callbacks = [Progress()]
+    if use_eval and config.early_stopping_patience:
+        callbacks.append(EarlyStoppingCallback(early_stopping_patience=config.early_stopping_patience))
+    trainer = SFTTrainer(
+        model=model, args=args, processing_class=tokenizer, peft_config=peft_config, callbacks=callbacks,
+        train_dataset=Dataset.from_list(train_set.rows), eval_dataset=Dataset.from_list(eval_set.rows) if use_eval else None,
+    )
+    from transformers.trainer_callback import PrinterCallback
+
+    trainer.remove_callback(PrinterCallback)  # progress goes through report(), not stdout
+    resume = latest_checkpoint(output_dir)
+    if resume:
+        report({"kind": "log", "message": f"Resuming from {Path(resume).name}."})
+    trainer.train(resume_from_checkpoint=resume)
+
+    final_dir = output_dir / ("adapter" if peft_config else "model")
+    trainer.model.save_pretrained(final_dir)
+    tokenizer.save_pretrained(final_dir)
+    for path in final_dir.iterdir():  # safetensors writes 0600; the web process may be another user
+        path.chmod(0o644)
+    state = trainer.state
+    history = [{"step": h.get("step"), "loss": h.get("loss"), "eval_loss": h.get("eval_loss")} for h in state.log_history]
+    summary = {
+        "final_dir": str(final_dir),
+        "best_checkpoint": state.best_model_checkpoint,
+        "best_eval_loss": state.best_metric,
+        "steps": state.global_step,
+        "max_steps": state.max_steps,
+        "stopped_early": state.global_step < state.max_steps,
+        "train_examples": len(train_set.rows), "skipped": len(train_set.skipped), "truncated": train_set.truncated,
+        "diagnostics": diagnose(history),
+        "config": config.as_dict(),
+        **(metadata or {}),
+    }
+    (final_dir / "studio_run.json").write_text(json.dumps(summary, indent=2, default=str))
+    return summary
