@@ -34,7 +34,7 @@ demo: migrate
 run: demo
 	@echo "Studio on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the web server and the worker)"
 	@export $(RUN_ENV); \
-	$(VENV)/bin/celery -A studio worker -Q default,gpu --concurrency 1 --loglevel INFO & worker=$$!; \
+	$(VENV)/bin/celery -A studio worker -B -Q default,gpu --concurrency 1 --loglevel INFO & worker=$$!; \
 	$(PY) manage.py runserver --noreload 127.0.0.1:$(PORT) & web=$$!; \
 	trap 'kill $$worker $$web 2>/dev/null; wait $$worker $$web 2>/dev/null' INT TERM EXIT; \
 	wait -n $$worker $$web

@@ -181,6 +181,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True  # a job's outcome lives on its own database row
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Runs whose worker stopped sending heartbeats are queued again (and resume) by this job.
+CELERY_BEAT_SCHEDULE = {"reap-stale-runs": {"task": "training.tasks.reap_stale_runs", "schedule": envint("REAP_SECONDS", 60)}}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+MAX_DEVICES_PER_RUN = envint("MAX_DEVICES_PER_RUN", 8)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Models --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.conf import settings
 def test_compose_defines_the_production_stack():
     compose = yaml.safe_load((settings.BASE_DIR / "docker" / "compose.yml").read_text())
     services = compose["services"]
-    assert set(services) == {"web", "worker", "gpu-worker", "tgi", "postgres", "redis"}
+    assert set(services) == {"web", "worker", "beat", "gpu-worker", "tgi", "postgres", "redis"}
     assert "-Q default" in services["worker"]["command"]
     assert "-Q gpu" in services["gpu-worker"]["command"]
     assert services["gpu-worker"]["deploy"]["resources"]["reservations"]["devices"][0]["driver"] == "nvidia"

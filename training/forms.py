@@ -38,3 +38,42 @@ class BaseModelForm(forms.Form):
         if self.project.base_models.filter(path=str(resolved)).exists():
             raise forms.ValidationError(f"{resolved} is already registered in this project.")
         return str(resolved)
+
+
+class LaunchForm(forms.Form):
+    """A training run with the fine-tuning guides' defaults."""
+
+    name = forms.CharField(max_length=120)
+    dataset_version = forms.ModelChoiceField(queryset=None, empty_label=None, label="Dataset version")
+    base_model = forms.ModelChoiceField(queryset=None, empty_label=None, label="Base model")
+    method = forms.ChoiceField(choices=[("lora", "LoRA"), ("qlora", "QLoRA (4-bit, GPU workers only)"), ("full", "Full fine-tuning (small models)")], initial="lora")
+    lora_r = forms.IntegerField(initial=16, min_value=1, max_value=1024, label="LoRA rank r")
+    lora_alpha = forms.IntegerField(initial=32, min_value=1, label="LoRA alpha")
+    lora_dropout = forms.FloatField(initial=0.05, min_value=0, max_value=0.99, label="LoRA dropout")
+    target_modules = forms.CharField(initial="all-linear", help_text="all-linear, or names such as q_proj,v_proj")
+    learning_rate = forms.FloatField(initial=2e-4, min_value=1e-8, max_value=0.5)
+    lr_scheduler = forms.ChoiceField(choices=[(s, s) for s in ("cosine", "linear", "constant", "constant_with_warmup")], initial="cosine", label="Scheduler")
+    warmup_ratio = forms.FloatField(initial=0.1, min_value=0, max_value=0.99, label="Warmup (share of steps)")
+    epochs = forms.FloatField(initial=3, min_value=0.01, max_value=100)
+    batch_size = forms.IntegerField(initial=8, min_value=1, max_value=1024)
+    grad_accum = forms.IntegerField(initial=1, min_value=1, max_value=1024, label="Gradient accumulation")
+    weight_decay = forms.FloatField(initial=0.0, min_value=0)
+    max_grad_norm = forms.FloatField(initial=1.0, min_value=0.0001, label="Max gradient norm")
+    max_length = forms.IntegerField(initial=1024, min_value=16, max_value=131072, label="Max sequence length")
+    packing = forms.BooleanField(required=False, help_text="Pack short examples together: fewer padding tokens, faster epochs.")
+    seed = forms.IntegerField(initial=0)
+    eval_steps = forms.IntegerField(initial=0, min_value=0, help_text="0: evaluate about ten times per run")
+    early_stopping_patience = forms.IntegerField(initial=3, min_value=0, help_text="Stop after this many evaluations without improvement (0: never)")
+    devices = forms.IntegerField(initial=1, min_value=1, max_value=64, label="GPUs", help_text="More than one runs with torchrun (DDP)")
+
+    CONFIG_FIELDS = ("method", "lora_r", "lora_alpha", "lora_dropout", "target_modules", "learning_rate", "lr_scheduler", "warmup_ratio", "epochs", "batch_size", "grad_accum", "weight_decay", "max_grad_norm", "max_length", "packing", "seed", "eval_steps", "early_stopping_patience", "devices")
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dataset_version"].queryset = project.dataset_versions.all()
+        self.fields["base_model"].queryset = project.base_models.filter(status="ready")
+        if project.base_model_id:
+            self.fields["base_model"].initial = project.base_model_id
+
+    def config_values(self):
+        return {name: self.cleaned_data[name] for name in self.CONFIG_FIELDS}

@@ -35,3 +35,69 @@ class BaseModel(models.Model):
         self.status = self.Status.FAILED if error else self.Status.READY
         self.checked_at = timezone.now()
         self.save(update_fields=["info", "error", "status", "checked_at"])
+
+
+class TrainingRun(models.Model):
+    """A fine-tuning run of a base model on a frozen dataset version."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+
+    project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="training_runs")
+    name = models.CharField(max_length=120)
+    dataset_version = models.ForeignKey("curation.DatasetVersion", on_delete=models.PROTECT, related_name="runs")
+    base_model = models.ForeignKey(BaseModel, on_delete=models.PROTECT, related_name="runs")
+    config = models.JSONField(help_text="training/core/engine.py TrainConfig, as launched")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    step = models.PositiveIntegerField(default=0)
+    total_steps = models.PositiveIntegerField(default=0)
+    eta_seconds = models.PositiveIntegerField(null=True, blank=True)
+    tokens_per_second = models.FloatField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    attempts = models.PositiveIntegerField(default=0, help_text="times a worker took it up (a resume counts)")
+    worker = models.CharField(max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    log_tail = models.TextField(blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    output_dir = models.CharField(max_length=1000, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def finished(self):
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self):
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        return int(100 * self.step / self.total_steps) if self.total_steps else 0
+
+
+class MetricPoint(models.Model):
+    run = models.ForeignKey(TrainingRun, on_delete=models.CASCADE, related_name="points")
+    step = models.PositiveIntegerField()
+    epoch = models.FloatField(null=True)
+    loss = models.FloatField(null=True)
+    eval_loss = models.FloatField(null=True)
+    learning_rate = models.FloatField(null=True)
+    tokens_per_second = models.FloatField(null=True)
+
+    class Meta:
+        ordering = ["step", "id"]
+        indexes = [models.Index(fields=["run", "step"])]

@@ -33,3 +33,21 @@ def inspect_base_model(*, base_model_id):
         status=BaseModel.Status.FAILED if error else BaseModel.Status.READY,
         checked_at=timezone.now(),
     )
+
+
+@shared_task(acks_late=True)
+def train_run(*, run_id):
+    """Train one run (gpu queue). A duplicate or redelivered task finds the run claimed and does
+    nothing; a run whose worker vanished is queued again by reap_stale_runs and resumes."""
+    from training.runs import claim, execute, worker_name
+
+    if not claim(run_id, worker_name()):
+        return
+    execute(run_id)
+
+
+@shared_task
+def reap_stale_runs():
+    from training.runs import reap_stale
+
+    return reap_stale()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from training import views
+from training import run_views, views
 
 app_name = "training"
 urlpatterns = [
@@ -9,4 +9,10 @@ urlpatterns = [
     path("p/<slug:slug>/models/<int:base_model_id>/use/", views.use_base_model, name="use-base-model"),
     path("p/<slug:slug>/models/<int:base_model_id>/recheck/", views.recheck_base_model, name="recheck-base-model"),
     path("p/<slug:slug>/models/<int:base_model_id>/remove/", views.remove_base_model, name="remove-base-model"),
+    path("p/<slug:slug>/runs/", run_views.run_list, name="run-list"),
+    path("p/<slug:slug>/runs/new/", run_views.launch_run, name="launch-run"),
+    path("p/<slug:slug>/runs/compare/", run_views.compare_runs, name="compare-runs"),
+    path("p/<slug:slug>/runs/<int:run_id>/", run_views.run_detail, name="run"),
+    path("p/<slug:slug>/runs/<int:run_id>/cancel/", run_views.cancel_run, name="cancel-run"),
+    path("p/<slug:slug>/runs/<int:run_id>/artifacts/<str:name>/", run_views.download_artifact, name="download-artifact"),
 ]

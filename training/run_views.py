@@ -1,0 +1,199 @@
+"""Pages for training runs: the list, launching one, following it live, cancelling, comparing."""
+
+import json
+import shlex
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from studio.access import project_for
+from studio.models import Action
+from training.core.engine import ConfigError, TrainConfig, diagnose, estimate
+from training.forms import LaunchForm
+from training.models import TrainingRun
+from training.runs import launch
+
+COLORS = ["#2f5bd3", "#d0562c", "#1f7a4d", "#8a4dbd", "#a15c00", "#0b7f8a"]
+
+
+@login_required
+@require_GET
+def run_list(request, slug):
+    project = project_for(request, slug, Action.VIEW)
+    runs = project.training_runs.select_related("dataset_version", "base_model", "created_by")
+    return render(request, "training/run_list.html", {"project": project, "runs": runs, "can_train": project.membership.can(Action.TRAIN)})
+
+
+def _version_tokens(version):
+    """(examples, tokens) of a version's train split from its latest pre-flight, if any."""
+    from curation.models import Job
+
+    job = Job.objects.filter(kind=Job.Kind.PREFLIGHT, status=Job.Status.DONE, details__version_id=version.id).order_by("-finished_at").first()
+    train = version.counts.get("train", 0)
+    if job:
+        per = job.details.get("by_split", {}).get("train", {})
+        return train, per.get("tokens") or job.details.get("total_tokens", 0)
+    return train, None
+
+
+def _observed_speed(project, base_model):
+    speeds = list(project.training_runs.filter(base_model=base_model, tokens_per_second__isnull=False).values_list("tokens_per_second", flat=True)[:5])
+    return sorted(speeds)[len(speeds) // 2] if speeds else None
+
+
+def command_line(project, form):
+    d = form.cleaned_data
+    parts = ["python", "manage.py", "launch_run", project.slug, "--name", d["name"], "--dataset-version", d["dataset_version"].name, "--base-model", d["base_model"].name]
+    defaults = {f.name: f.default for f in TrainConfig.__dataclass_fields__.values()}
+    for key in LaunchForm.CONFIG_FIELDS:
+        if d[key] != defaults.get(key):
+            parts += [f"--{key.replace('_', '-')}", str(d[key])] if not isinstance(d[key], bool) else [f"--{key.replace('_', '-')}"]
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+@login_required
+def launch_run(request, slug):
+    """GET: the form with the guides' defaults. POST with 'estimate': the estimate and the
+    equivalent command line. POST with 'launch': queue the run."""
+    project = project_for(request, slug, Action.TRAIN)
+    form = LaunchForm(request.POST or None, project=project, initial={"name": f"run {project.training_runs.count() + 1}"})
+    context = {"project": project, "form": form}
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        config = TrainConfig.from_dict({**form.config_values(), "base_model": d["base_model"].path})
+        examples, tokens = _version_tokens(d["dataset_version"])
+        speed = _observed_speed(project, d["base_model"])
+        context.update(estimate=estimate(examples, tokens or 0, config, speed or 1) | {"examples": examples, "tokens_known": tokens is not None, "speed": speed}, command=command_line(project, form))
+        if request.POST.get("action") == "launch":
+            try:
+                run = launch(project, request.user, name=d["name"], version=d["dataset_version"], base_model=d["base_model"], config_values=form.config_values())
+            except ConfigError as e:
+                field, _, message = str(e).partition(": ")
+                form.add_error(field if field in form.fields else None, message or str(e))
+            else:
+                messages.success(request, f"“{run.name}” queued; a GPU worker will pick it up.")
+                return redirect("training:run", slug, run.id)
+    if not project.dataset_versions.exists():
+        context["blocked"] = "Freeze a dataset version first: runs train on frozen versions only."
+    return render(request, "training/launch.html", context)
+
+
+def chart(series, width=600, height=220):
+    """SVG polylines for [(label, color, [(step, value)])] on shared axes; None when empty."""
+    points = [(s, v) for _, _, data in series for s, v in data if v is not None]
+    if not points:
+        return None
+    max_step = max(s for s, _ in points) or 1
+    lo, hi = min(v for _, v in points), max(v for _, v in points)
+    span = (hi - lo) or 1
+    lines = []
+    for label, color, data in series:
+        coords = " ".join(f"{40 + (width - 50) * s / max_step:.1f},{10 + (height - 40) * (1 - (v - lo) / span):.1f}" for s, v in data if v is not None)
+        if coords:
+            lines.append({"label": label, "color": color, "points": coords, "dashed": "validation" in label})
+    ticks = [{"y": 10 + (height - 40) * (1 - i / 4), "value": f"{lo + span * i / 4:.3g}"} for i in range(5)]
+    return {"width": width, "height": height, "lines": lines, "ticks": ticks, "max_step": max_step, "bottom": height - 20}
+
+
+def _run_series(run, color, prefix=""):
+    train, evals = [], []
+    for step, loss, eval_loss in run.points.values_list("step", "loss", "eval_loss"):
+        if loss is not None:
+            train.append((step, loss))
+        if eval_loss is not None:
+            evals.append((step, eval_loss))
+    return [(f"{prefix}train loss", color, train), (f"{prefix}validation loss", color, evals)], train, evals
+
+
+@login_required
+@require_GET
+def run_detail(request, slug, run_id):
+    project = project_for(request, slug, Action.VIEW)
+    run = get_object_or_404(project.training_runs.select_related("dataset_version", "base_model", "created_by"), id=run_id)
+    series, train, evals = _run_series(run, COLORS[0])
+    history = [{"step": s, "loss": v} for s, v in train] + [{"step": s, "eval_loss": v} for s, v in evals]
+    notes = diagnose(history)
+    if run.status == TrainingRun.Status.SUCCEEDED and evals:
+        best = min(evals, key=lambda e: e[1])
+        notes.append(("best", f"Best validation loss {best[1]:.3f} at step {best[0]}" + (f"; that checkpoint is the one kept ({run.summary.get('best_checkpoint', '').rsplit('/', 1)[-1]})." if run.summary.get("best_checkpoint") else ".")))
+    context = {"project": project, "run": run, "chart": chart(series), "notes": notes, "can_train": project.membership.can(Action.TRAIN),
+               "config": sorted(run.config.items()), "artifacts": _artifacts(run)}
+    template = "training/run_detail.html#run-live" if request.htmx else "training/run_detail.html"
+    return render(request, template, context)
+
+
+def _artifacts(run):
+    from pathlib import Path
+
+    if not run.output_dir or not run.finished:
+        return []
+    folder = Path(run.output_dir)
+    found = []
+    for name, label in (("adapter", "Adapter (safetensors + adapter config)"), ("model", "Fine-tuned model")):
+        if (folder / name).is_dir():
+            found.append((name, label))
+    best = run.summary.get("best_checkpoint")
+    if best and Path(best).is_dir():
+        found.append(("best", f"Best checkpoint ({Path(best).name})"))
+    return found
+
+
+@login_required
+@require_POST
+def cancel_run(request, slug, run_id):
+    project = project_for(request, slug, Action.TRAIN)
+    run = get_object_or_404(project.training_runs, id=run_id)
+    if run.finished:
+        messages.info(request, f"“{run.name}” has finished already.")
+    elif TrainingRun.objects.filter(id=run.id, status=TrainingRun.Status.QUEUED).update(status=TrainingRun.Status.CANCELLED, cancel_requested=True) == 1:
+        messages.success(request, f"“{run.name}” cancelled before it started.")
+    else:
+        TrainingRun.objects.filter(id=run.id).update(cancel_requested=True)
+        messages.success(request, f"Cancelling “{run.name}”: it stops within a few steps and keeps what it has learned so far.")
+    return redirect("training:run", slug, run.id)
+
+
+@login_required
+@require_GET
+def download_artifact(request, slug, run_id, name):
+    """A zip of the adapter, the model or the best checkpoint, with the run's config inside."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    project = project_for(request, slug, Action.VIEW)
+    run = get_object_or_404(project.training_runs, id=run_id)
+    available = dict(_artifacts(run))
+    if name not in available:
+        raise Http404("No such artifact for this run.")
+    folder = Path(run.summary["best_checkpoint"]) if name == "best" else Path(run.output_dir) / name
+    tmp = Path(tempfile.mkdtemp())
+    archive = shutil.make_archive(str(tmp / f"{project.slug}-run{run.id}-{name}"), "zip", folder)
+    return FileResponse(open(archive, "rb"), as_attachment=True, filename=Path(archive).name)
+
+
+@login_required
+@require_GET
+def compare_runs(request, slug):
+    """Two or more runs: loss curves overlaid, the settings that differ, the data they saw."""
+    project = project_for(request, slug, Action.VIEW)
+    ids = [int(i) for i in request.GET.getlist("run") if i.isdigit()]
+    runs = list(project.training_runs.filter(id__in=ids).select_related("dataset_version", "base_model"))
+    if len(runs) < 2:
+        messages.error(request, "Tick two or more runs to compare.")
+        return redirect("training:run-list", slug)
+    series = []
+    for i, run in enumerate(runs):
+        s, _, _ = _run_series(run, COLORS[i % len(COLORS)], prefix=f"{run.name}: ")
+        series += s
+    keys = sorted({k for run in runs for k in run.config if k != "base_model"})
+    rows = [(k, [run.config.get(k) for run in runs]) for k in keys]
+    differing = [(k, values) for k, values in rows if len({json.dumps(v) for v in values}) > 1]
+    versions = sorted({run.dataset_version for run in runs}, key=lambda v: v.id)
+    return render(request, "training/compare.html", {
+        "project": project, "runs": runs, "chart": chart(series, height=260), "differing": differing, "same": [k for k, v in rows if (k, v) not in differing],
+        "versions": versions, "legend": [(run, COLORS[i % len(COLORS)]) for i, run in enumerate(runs)],
+    })
