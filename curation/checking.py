@@ -104,9 +104,23 @@ def check_example(example, rules=None, count_tokens=None):
         verdict, detail = dedup.compare_answers(answer, other.record().answer())
         low, high = sorted((example.id, other.id))
         pairs.append(PairFinding(project_id=example.project_id, low_id=low, high_id=high, kind="duplicate" if verdict == "agree" else "contradiction", detail=detail))
-    PairFinding.objects.bulk_create(pairs)
+    PairFinding.objects.bulk_create(pairs, ignore_conflicts=True)  # a neighbour saved at the same moment
     _store_keys(example, near, sim)
     return single, pairs
+
+
+def recheck_since(project, moment):
+    """Check again every example saved (or created) since `moment`; deleted ones are forgotten."""
+    changed = list(Example.objects.filter(project=project, updated_at__gte=moment).select_related("project", "project__base_model"))
+    if not changed:
+        return 0
+    rules, count_tokens = project_rules(project), token_counter(project)
+    for example in changed:
+        if example.deleted_at:
+            forget_example(example)
+        else:
+            check_example(example, rules, count_tokens)
+    return len(changed)
 
 
 def forget_example(example):
@@ -175,7 +189,11 @@ def summarize(counts):
 
 def scan_project(project, progress=None):
     """Check every example of a project and replace all stored findings and keys; returns counts
-    (single findings by check, duplicate and contradiction pairs by kind)."""
+    (single findings by check, duplicate and contradiction pairs by kind). Examples saved while
+    the scan ran are checked again at the end, so their fresh findings are not overwritten."""
+    from django.utils import timezone
+
+    started = timezone.now()
     examples = list(Example.objects.filter(project=project, deleted_at=None).order_by("id").only("id", "instruction", "input", "output", "messages"))
     records = [e.record() for e in examples]
     ids = [e.id for e in examples]
@@ -214,6 +232,7 @@ def scan_project(project, progress=None):
         Finding.objects.bulk_create(singles, batch_size=2000)
         PairFinding.objects.bulk_create(pairs, batch_size=2000)
         _insert_keys(keys)
+    recheck_since(project, started)
     if progress:
         progress(total, total)
     return {"examples": total, "findings": counts}

@@ -12,9 +12,10 @@ ROLES = [("user", "user"), ("assistant", "assistant"), ("system", "system")]
 class ExampleForm(forms.Form):
     """Instruction/input/output, or chat turns posted as role_N/content_N; views read `content`."""
 
-    instruction = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    input = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Input (optional)")
-    output = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    # strip=False: leading spaces and newlines are content (code, poems, formatted answers)
+    instruction = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3}))
+    input = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 4}), label="Input (optional)")
+    output = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 6}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, chat=False, **kwargs):

@@ -86,16 +86,22 @@ class Example(models.Model):
             self.refresh_from_db()
             Revision.record(self, user, action)
 
-    def set_status(self, status, *, user, action):
+    def set_status(self, status, *, user, action, expected_version=None):
         """A workflow step (submit, approve, …) that leaves the content alone; bumps the version so
-        an editor open elsewhere learns that something changed."""
+        an editor open elsewhere learns that something changed. With expected_version, it happens
+        only if nobody saved since (returns False otherwise)."""
         with transaction.atomic():
             changes = {"status": status, "version": F("version") + 1, "updated_at": timezone.now()}
             if status in (Example.Status.APPROVED, Example.Status.CHANGES_REQUESTED, Example.Status.REJECTED):
                 changes.update(reviewer=user, reviewed_at=timezone.now())
-            Example.objects.filter(id=self.id).update(**changes)
+            rows = Example.objects.filter(id=self.id)
+            if expected_version is not None:
+                rows = rows.filter(version=expected_version)
+            if rows.update(**changes) != 1:
+                return False
             self.refresh_from_db()
             Revision.record(self, user, action)
+        return True
 
 
 class Revision(models.Model):
@@ -314,7 +320,8 @@ class DatasetVersion(FrozenModel):
     findings_override = models.TextField(blank=True, help_text="why it was frozen although examples carried errors")
     leakage = models.JSONField(default=list, blank=True, help_text="the most similar train example of each leaking test example")
     leakage_override = models.TextField(blank=True, help_text="why it was frozen although test examples leak")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # DO_NOTHING without a constraint: a frozen row cannot be updated, not even to forget a user
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

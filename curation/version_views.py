@@ -94,7 +94,8 @@ def compare_versions(request, slug, version_id):
     """The compare form on a version page: go to the diff with the chosen other version."""
     project = project_for(request, slug, Action.VIEW)
     version = get_object_or_404(project.dataset_versions, id=version_id)
-    other = get_object_or_404(project.dataset_versions, id=int(request.GET.get("other") or 0))
+    other_id = request.GET.get("other", "")
+    other = get_object_or_404(project.dataset_versions, id=int(other_id) if other_id.isdigit() else 0)
     return redirect("curation:version-diff", slug, version.id, other.id)
 
 

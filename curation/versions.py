@@ -46,7 +46,13 @@ def plan(project, config, progress=None):
     if progress:
         progress(3, 4)
     approved = set(ids)
-    errors = [{"example": e, "kind": k, "message": m} for e, k, m in Finding.objects.filter(example_id__in=ids, severity="error").values_list("example_id", "kind", "message")]
+    # the single-example checks run again with today's rules (cheap), so rules tightened since
+    # the last scan still block; stored pair findings cover duplicates and contradictions
+    from curation.checking import project_rules, token_counter
+    from curation.core.checks import check_record
+
+    rules, count_tokens = project_rules(project), token_counter(project)
+    errors = [{"example": ids[i], "kind": f.check, "message": f.message} for i, record in enumerate(records) for f in check_record(record, rules, count_tokens) if f.severity == "error"]
     summary = {}
     for kind, in Finding.objects.filter(example_id__in=ids).values_list("kind"):
         summary[kind] = summary.get(kind, 0) + 1
@@ -97,17 +103,20 @@ def freeze(project, user, *, name, note, config, findings_override="", leakage_o
 def diff_versions(old, new, limit=200):
     """Rows added, removed and edited from `old` to `new`, matched by the example they came from."""
     def index(version):
-        return {(i.example_id or f"k{i.content_key}"): i for i in version.items.all()}
+        """{identity: (item id, content key, split)}, without the texts (a version may hold 100,000)."""
+        return {(example_id or f"k{key}"): (item_id, key, split) for item_id, example_id, key, split in version.items.values_list("id", "example_id", "content_key", "split")}
 
     a, b = index(old), index(new)
-    added = [b[k] for k in b.keys() - a.keys()]
-    removed = [a[k] for k in a.keys() - b.keys()]
-    edited = [(a[k], b[k]) for k in a.keys() & b.keys() if a[k].content_key != b[k].content_key]
-    moved = [(a[k], b[k]) for k in a.keys() & b.keys() if a[k].content_key == b[k].content_key and a[k].split != b[k].split]
-    key = lambda item: item.example_id or 0  # noqa: E731
+    both = a.keys() & b.keys()
+    added = sorted(b.keys() - a.keys(), key=str)
+    removed = sorted(a.keys() - b.keys(), key=str)
+    edited = sorted((k for k in both if a[k][1] != b[k][1]), key=str)
+    moved = sorted((k for k in both if a[k][1] == b[k][1] and a[k][2] != b[k][2]), key=str)
+    shown = [a[k][0] for k in removed[:limit] + edited[:limit] + moved[:limit]] + [b[k][0] for k in added[:limit] + edited[:limit] + moved[:limit]]
+    items = VersionItem.objects.in_bulk(shown)
     return {
-        "added": sorted(added, key=key)[:limit], "removed": sorted(removed, key=key)[:limit],
-        "edited": [(x, y, content_diff(x.content(), y.content())) for x, y in sorted(edited, key=lambda p: key(p[0]))[:limit]],
-        "moved": sorted(moved, key=lambda p: key(p[0]))[:limit],
-        "counts": {"added": len(added), "removed": len(removed), "edited": len(edited), "moved": len(moved), "unchanged": len(a.keys() & b.keys()) - len(edited)},
+        "added": [items[b[k][0]] for k in added[:limit]], "removed": [items[a[k][0]] for k in removed[:limit]],
+        "edited": [(items[a[k][0]], items[b[k][0]], content_diff(items[a[k][0]].content(), items[b[k][0]].content())) for k in edited[:limit]],
+        "moved": [(items[a[k][0]], items[b[k][0]]) for k in moved[:limit]],
+        "counts": {"added": len(added), "removed": len(removed), "edited": len(edited), "moved": len(moved), "unchanged": len(both) - len(edited)},
     }

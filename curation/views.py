@@ -206,14 +206,20 @@ def review_example(request, slug, example_id):
         context = _editor_context(request, project, example, ExampleForm(initial={**example.content(), "version": example.version}, chat=example.is_chat))
         context["review_form"] = form
         return _render_editor(request, context)
-    if form.cleaned_data["version"] != example.version:
-        messages.error(request, f"#{example.id} changed while you were reading it; here is the new version.")
-        return redirect("curation:example", slug, example.id)
     decision = form.cleaned_data["decision"]
     status = {"approve": Example.Status.APPROVED, "request_changes": Example.Status.CHANGES_REQUESTED, "reject": Example.Status.REJECTED}[decision]
+    read_version = form.cleaned_data["version"]
     with transaction.atomic():
-        ReviewComment.objects.create(example=example, author=request.user, decision=decision, text=form.cleaned_data["text"], version=example.version)
-        example.set_status(status, user=request.user, action=ReviewComment.Decision(decision).label.lower())
+        # the decision is about the version the reviewer read: refused if anyone saved since
+        if not example.set_status(status, user=request.user, action=ReviewComment.Decision(decision).label.lower(), expected_version=read_version):
+            transaction.set_rollback(True)
+            changed = True
+        else:
+            ReviewComment.objects.create(example=example, author=request.user, decision=decision, text=form.cleaned_data["text"], version=read_version)
+            changed = False
+    if changed:
+        messages.error(request, f"#{example.id} changed while you were reading it; here is the new version. Your comment: “{form.cleaned_data['text'][:300]}”")
+        return redirect("curation:example", slug, example.id)
     messages.success(request, f"#{example.id}: {ReviewComment.Decision(decision).label.lower()}.")
     return _after_review(request, project, example)
 

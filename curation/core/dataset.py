@@ -115,7 +115,9 @@ def check_jsonl(text, rules=None, count_tokens=None, workers=None):
     from curation.core.formats import rows_from_jsonl_lines
 
     rules = rules or FormatRules()
-    lines = text.splitlines()
+    from curation.core.formats import split_lines
+
+    lines = split_lines(text)
     workers = default_workers() if workers is None else workers
     if workers <= 1 or len(lines) < 5000 or count_tokens is not None:
         rows, errors = rows_from_jsonl_lines(lines)

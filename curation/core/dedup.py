@@ -34,7 +34,11 @@ FILLER = frozenset(
 # Words that can stand in for one another without changing what is asked ("How do I reset my
 # password?" / "How can I reset the password?").
 INTERCHANGEABLE = FILLER | frozenset("do does can could would will this that my your our their its".split())
-NEGATIONS = frozenset("not no never none nobody nothing neither nor cannot can't won't don't doesn't didn't isn't aren't wasn't weren't shouldn't wouldn't couldn't without".split())
+NEGATIONS = frozenset(
+    "not no never none nobody nothing neither nor cannot can't won't don't doesn't didn't isn't aren't wasn't weren't shouldn't wouldn't couldn't without "
+    "nicht kein keine keinen nie niemals ohne pas ne jamais aucun aucune sans non nunca nada ningún ninguna sin mai nessun senza niet geen nooit zonder "
+    "nie żaden bez не нет никогда без".split()
+)
 STOPWORDS = frozenset(
     """a an the and or but if then of to in on at by for with from as is are was were be been being it its this that these those
     i you he she we they me him her us them my your his our their do does did have has had will would can could should may might
@@ -128,8 +132,10 @@ def is_typo(a, b):
     if a in NEGATIONS or b in NEGATIONS or _has_digit(a) or _has_digit(b):
         return False  # another number or code is another thing, never a slip
     shorter = min(len(a), len(b))
-    if shorter < 4:
-        return False
+    if shorter < 4 or a[0] != b[0]:
+        return False  # slips keep the first letter; ascending/descending, increase/decrease do not
+    if a.startswith(b) or b.startswith(a):
+        return False  # possible/impossibles, form/forms: a different word, not a slip
     return _edit_distance_at_most(a, b, 1 if shorter < 8 else 2)
 
 
@@ -184,8 +190,12 @@ def _content_words(text):
     return {w for w in words(text) if w not in STOPWORDS}
 
 
+THOUSANDS_RE = re.compile(r"(?<=\d)[.,\u202f\u00a0'](?=\d{3}(?!\d))")
+
+
 def _numbers(text):
-    return {n.replace(",", "") for n in NUMBER_RE.findall(text)}
+    """The numbers in text, thousands separators removed (1,000 = 1.000 = 1000)."""
+    return {THOUSANDS_RE.sub("", n).replace(",", ".") for n in NUMBER_RE.findall(text)}
 
 
 def _polarity(tokens):
@@ -201,6 +211,10 @@ def compare_text(a, b):
     if wa == wb:
         return "agree", "punctuation only"
     if max(len(wa), len(wb)) <= SHORT_ANSWER_WORDS:
+        ca, cb = _content_words(a), _content_words(b)
+        same_polarity = _polarity(wa) == _polarity(wb)
+        if same_polarity and ca and cb and (ca <= cb or cb <= ca) and _numbers(a) == _numbers(b):
+            return "agree", "one answer says more"  # "Paris" / "It is Paris."
         return "conflict", f"“{a.strip()[:80]}” vs “{b.strip()[:80]}”"
     if _numbers(a) != _numbers(b) and _numbers(a) and _numbers(b):
         only_a, only_b = sorted(_numbers(a) - _numbers(b)), sorted(_numbers(b) - _numbers(a))

@@ -138,8 +138,14 @@ def detect_kind(filename, text):
     raise FileError(f"“{filename}”: cannot tell the format; name the file .jsonl, .json or .csv")
 
 
+def split_lines(text):
+    """Lines split on \n only (with a trailing \r dropped): JSON strings may hold U+2028 and
+    other characters that str.splitlines() would break a line at."""
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
 def _rows_jsonl(text):
-    return rows_from_jsonl_lines(text.splitlines(), first_line=1)
+    return rows_from_jsonl_lines(split_lines(text), first_line=1)
 
 
 def rows_from_jsonl_lines(lines, first_line=1):

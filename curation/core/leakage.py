@@ -16,8 +16,10 @@ class Leak:
 
 
 def _content_words(record):
+    """Content words of what tells examples apart: the input (or the instruction when there is
+    no input). A long shared instruction would make every pair look alike."""
     context, query = record.prompt()
-    return {w for w in words(" ".join((context, query, record.answer()))) if w not in STOPWORDS}
+    return {w for w in words(query or context) if w not in STOPWORDS}
 
 
 def leakage_report(records, splits, test_split="test", against="train"):

@@ -15,11 +15,17 @@ DIGITS_RE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")
 CARD_RE = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
 IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
 IDENTIFIER_CONTEXT_RE = re.compile(
-    r"(?:#|\b(?:order|ticket|invoice|ref(?:erence)?|tracking|case|item|sku|id|no\.?|number|account|po)\b)[\s:#.-]*$",
+    r"(?:#|\b(?:order|ticket|invoice|ref(?:erence)?|tracking|case|item|sku|id|no\.?|number|account|po|"
+    r"commande|facture|bestellung|bestellnummer|rechnung|pedido|factura|ordine|fattura|numéro|nummer|número|numero)\b)[\s:#.°-]*$",
     re.IGNORECASE,
 )
-PHONE_CONTEXT_RE = re.compile(r"\b(?:call|phone|tel|telephone|mobile|cell|whatsapp|sms|text me|fax|reach me)\b", re.IGNORECASE)
-DEFAULT_REGIONS = ("US", "GB", "DE", "FR", "IN")
+# "Card number: 4111 …", "Mobile no.: 0151 …": personal data even though "number" precedes it.
+PERSONAL_CONTEXT_RE = re.compile(
+    r"\b(?:card|credit|debit|visa|mastercard|amex|phone|mobile|cell|tel|telephone|contact|call|whatsapp|fax|handy|teléfono|telefono|téléphone|portable|móvil)\b[\w\s.:#-]{0,16}$",
+    re.IGNORECASE,
+)
+PHONE_CONTEXT_RE = re.compile(r"\b(?:call|phone|tel|telephone|mobile|cell|whatsapp|sms|text me|fax|reach me|llámame|llamame|appelez|anrufen|handy|teléfono|telefono)\b", re.IGNORECASE)
+DEFAULT_REGIONS = ("US", "GB", "DE", "FR", "ES", "IN")
 
 
 @dataclass(frozen=True)
@@ -37,9 +43,12 @@ GLUED_RE = re.compile(r"[A-Za-z0-9][-/_#]?$")
 
 
 def _is_identifier(text, start):
-    """Digits named as an order/ticket/… number, or glued to letters (INV-2024-000123)."""
-    before = text[max(0, start - 24):start]
-    return bool(IDENTIFIER_CONTEXT_RE.search(before) or GLUED_RE.search(before))
+    """Digits named as an order/ticket/… number, or glued to letters (INV-2024-000123), unless
+    the words before them say card or phone."""
+    before = text[max(0, start - 32):start]
+    if PERSONAL_CONTEXT_RE.search(before):
+        return False
+    return bool(IDENTIFIER_CONTEXT_RE.search(before[-24:]) or GLUED_RE.search(before))
 
 
 def find_emails(text):

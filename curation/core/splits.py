@@ -95,6 +95,15 @@ def assign_splits(records, config=SplitConfig(), groups=None):
         label = min(set(labels), key=lambda lab: (-labels.count(lab), lab))
         order = hashlib.sha256(f"{config.seed}:{min(keys[i] for i in idx)}".encode()).hexdigest()
         strata.setdefault(label, []).append((order, g))
+    # A stratum too small to give each split its share is pooled with the other small ones,
+    # so rare labels do not drag the overall ratios away from what was asked.
+    smallest = min((r for r in config.ratios if r > 0), default=1)
+    need = max(1, round(1 / smallest))
+    pooled = {}
+    for label, stratum in strata.items():
+        size = sum(len(members[g]) for _, g in stratum)
+        pooled.setdefault(label if size >= need else "(small labels)", []).extend(stratum)
+    strata = pooled
     splits = [None] * len(records)
     for label, stratum in strata.items():
         stratum.sort()

@@ -12,3 +12,17 @@ def get_item(mapping, key):
 @register.filter
 def split_words(value):
     return value.split()
+
+
+@register.filter
+def freeze_query(details):
+    """The freeze form's fields from a refused freeze job, as a query string (overrides are left
+    for the lead to write)."""
+    from urllib.parse import urlencode
+
+    ratios = details.get("ratios") or [0.8, 0.1, 0.1]
+    return urlencode({
+        "name": details.get("name", ""), "note": details.get("note", ""), "seed": details.get("seed", 0),
+        "stratify_field": details.get("stratify_field", ""),
+        "train": round(ratios[0] * 100), "validation": round(ratios[1] * 100), "test": round(ratios[2] * 100),
+    })

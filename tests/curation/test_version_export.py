@@ -43,7 +43,7 @@ def test_each_format_downloads_with_a_dataset_card(fmt, as_user, people, version
     card = archive.read("README.md").decode()
     assert version.content_hash in card
     assert f"| train | {version.counts['train']} |" in card and "First cut." in card
-    assert "short tickets" in card
+    assert "## Checks" in card and "## Format" in card
     archive.extractall(tmp_path)
     if fmt in ("chat", "alpaca"):
         lines = [json.loads(line) for line in (tmp_path / "data" / "train.jsonl").read_text().splitlines()]

@@ -183,3 +183,11 @@ def test_freeze_form_explains_bad_ratios_and_taken_names(as_user, people, approv
     freeze(client, curation_url, django_capture_on_commit_callbacks)
     page = freeze(client, curation_url, django_capture_on_commit_callbacks).content.decode()
     assert "A version called “v1” exists already" in page
+
+
+def test_a_user_who_froze_a_version_can_still_be_removed(as_user, people, approved, curation_url, eager_tasks, django_capture_on_commit_callbacks):
+    freeze(as_user(people.lead), curation_url, django_capture_on_commit_callbacks)
+    other_lead = people.reviewer
+    people.project.memberships.filter(user=other_lead).update(role="lead")
+    people.lead.delete()
+    assert DatasetVersion.objects.get().name == "v1"

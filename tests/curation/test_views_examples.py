@@ -226,7 +226,7 @@ def test_a_stale_save_is_refused_and_shows_both_versions(as_user, people, make_e
     assert "Someone else saved this example while you were editing" in page
     assert "lena saved version 2" in page
     assert "Annotator&#x27;s answer.</textarea>" in page  # nothing typed is lost
-    assert "<del>Annot</del><ins>Le</ins>a<del>tor</del><ins>d</ins>&#x27;s answer.</pre>" in page  # yours, theirs
+    assert "<del>Annotator</del><ins>Lead</ins>&#x27;s answer.</pre>" in page  # yours, theirs (word by word)
     example.refresh_from_db()
     assert (example.output, example.version) == ("Lead's answer.", 2)
     assert response.context["form"]["version"].value() == 2
@@ -372,3 +372,11 @@ def test_delete_and_restore_outsider_and_wrong_roles(as_user, people, make_examp
     foreign.refresh_from_db()
     assert (example.deleted_at, foreign.deleted_at) == (deleted_at, deleted_at)
     assert Revision.objects.filter(example=example).count() == 1
+
+
+def test_saving_without_a_change_keeps_spaces_status_and_version(as_user, people, make_example, curation_url):
+    example = make_example(output="    return x\n", status=Example.Status.APPROVED)
+    client = as_user(people.annotator)
+    client.post(curation_url("example", example.id), {"instruction": example.instruction, "input": "", "output": "    return x\n", "version": example.version})
+    example.refresh_from_db()
+    assert (example.output, example.status, example.version) == ("    return x\n", Example.Status.APPROVED, 1)

@@ -170,3 +170,14 @@ def test_queue_says_when_no_approved_example_is_alike(as_user, people, make_exam
 def test_review_queue_outsider_and_wrong_role(as_user, people, curation_url):
     assert as_user(people.outsider).get(curation_url("review-queue")).status_code == 404
     assert as_user(people.annotator).get(curation_url("review-queue")).status_code == 403
+
+
+def test_a_review_of_an_older_version_is_refused_and_the_comment_shown(as_user, people, make_example, curation_url):
+    example = make_example(status=Example.Status.SUBMITTED)
+    read = example.version
+    Example.objects.filter(id=example.id).update(output="changed meanwhile", version=read + 1)
+    response = as_user(people.reviewer).post(curation_url("review-example", example.id), {"decision": "approve", "text": "Looks right to me", "version": read}, follow=True)
+    example.refresh_from_db()
+    assert example.status == Example.Status.SUBMITTED
+    assert "changed while you were reading it" in response.content.decode() and "Looks right to me" in response.content.decode()
+    assert not example.comments.exists()

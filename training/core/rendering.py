@@ -60,8 +60,11 @@ def render(record, tokenizer):
         messages = to_messages(record)
         if not messages or messages[-1].get("role") != "assistant":
             raise RenderError("the last turn is not the assistant's, so there is nothing to train on")
-        prompt = tokenizer.apply_chat_template(messages[:-1], tokenize=False, add_generation_prompt=True)
-        full = tokenizer.apply_chat_template(messages, tokenize=False)
+        try:
+            prompt = tokenizer.apply_chat_template(messages[:-1], tokenize=False, add_generation_prompt=True)
+            full = tokenizer.apply_chat_template(messages, tokenize=False)
+        except Exception as e:  # templates raise their own errors ("System role not supported", ...)
+            raise RenderError(f"the model's chat template refused it: {e}") from None
         if not full.startswith(prompt):
             raise RenderError("the chat template renders the prompt differently with and without the answer, so the answer cannot be told apart")
         return Rendered(prompt, full[len(prompt):], "chat")

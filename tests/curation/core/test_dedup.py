@@ -105,3 +105,24 @@ def test_parallel_jsonl_check_equals_the_plain_pass():
     assert [f.check for f in parallel[6001]] == ["contradiction"]
     records = [Record("Answer briefly.", f"Question {i}: how many legs has animal {i}?", str(i % 7)) for i in range(3)]
     assert check_records(records, workers=1) == {}
+
+
+def test_opposites_and_other_scripts_are_not_typos():
+    for a, b in [("Sort the numbers in ascending order.", "Sort the numbers in descending order."), ("Should we increase the budget?", "Should we decrease the budget?"), ("东京的人口是多少？", "大阪的人口是多少？")]:
+        assert not same_prompt(prompt_words(Record(a, "", "")), prompt_words(Record(b, "", "")))[0], (a, b)
+
+
+def test_short_answers_that_say_more_agree_and_negations_in_other_languages_conflict():
+    assert compare_answers("Paris", "It is Paris.")[0] == "agree"
+    assert compare_answers("Yes", "No.")[0] == "conflict"
+    de = "Sie können die Bestellung kostenlos stornieren, bitte melden Sie sich beim Kundendienst."
+    assert compare_answers(de, de.replace("können", "können nicht"))[0] == "conflict"
+    assert compare_answers("The total is 1,000 euros for the whole team this year.", "The total is 1000 euros for the whole team this year.")[0] == "agree"
+
+
+def test_lines_with_unusual_unicode_line_breaks_stay_one_example():
+    from curation.core.formats import read_rows
+
+    text = json.dumps({"instruction": "Say it", "output": "Line one\u2028line two\u0085end"}, ensure_ascii=False) + "\n"
+    rows, errors = read_rows(text.encode("utf-8"), "x.jsonl")
+    assert errors == [] and rows[0].record.output == "Line one\u2028line two\u0085end"

@@ -14,6 +14,10 @@ from curation.core.pii import find_pii
         ("paid with 5500-0000-0000-0004", ["card"]),
         ("IBAN DE89 3704 0044 0532 0130 00 please", ["iban"]),
         ("Überweisung an GB82WEST12345698765432", ["iban"]),
+        ("Card number: 4111 1111 1111 1111", ["card"]),
+        ("Phone number: +1 415-555-2671", ["phone"]),
+        ("Mobile number: 07700 900123", ["phone"]),
+        ("Llámame al 612 34 56 78", ["phone"]),
     ],
 )
 def test_personal_data_is_found(text, kinds):
@@ -33,6 +37,7 @@ def test_personal_data_is_found(text, kinds):
         "4111 1111 1111 1112 is not a card (bad checksum)",
         "DE89 3704 0044 0532 0130 01 has a bad check digit",
         "email me at the usual address",
+        "numéro de commande 06 12 34 56 78",
     ],
 )
 def test_ordinary_identifiers_and_numbers_are_not_personal_data(text):

@@ -68,11 +68,18 @@ def test_bad_ratios_are_refused(ratios):
 
 def test_leakage_report_names_the_closest_training_example():
     records = [
-        Record("Summarise", "The quarterly revenue of Acme grew by nine percent in the north region", "Acme grew 9%."),
-        Record("Summarise", "The quarterly revenue of Acme grew by nine percent in the south region", "Acme grew 9%."),
+        Record("Summarise", "The quarterly revenue of Acme grew by nine percent in the north region during the busy holiday season", "Acme grew 9%."),
+        Record("Summarise", "The quarterly revenue of Acme grew by nine percent in the south region during the busy holiday season", "Acme grew 9%."),
         Record("Summarise", "Penguins huddle together to survive the antarctic winter storms", "Penguins huddle."),
     ]
     report = leakage_report(records, ["train", "test", "train"])
     (leak,) = report
     assert (leak.test, leak.train) == (1, 0)
     assert leak.similarity > 0.8
+
+
+def test_rare_labels_do_not_bend_the_ratios():
+    records = [Record("Classify", f"message {i} about topic {i}", json.dumps({"label": f"rare-{i // 3}"})) for i in range(120)]
+    records += [Record("Classify", f"billing message {i} about invoices", json.dumps({"label": "billing"})) for i in range(200)]
+    counts = assign_splits(records, SplitConfig(stratify_field="label")).counts
+    assert abs(counts["train"] - 256) <= 6 and abs(counts["test"] - 32) <= 6
