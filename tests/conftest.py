@@ -116,3 +116,68 @@ def sign_in(page, live_server, username, password):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+# --- a real Celery worker, in its own process, against Redis and PostgreSQL ---------------------
+
+@pytest.fixture
+def start_worker(tiny_model_dir, tmp_path):
+    """start_worker(name="a") -> (process, log): a worker on both queues, sharing the test
+    database; every worker started is stopped (SIGTERM, then SIGKILL) at the end of the test."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import redis
+
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()  # nothing stale from earlier runs
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "studio.settings",
+        "SECRET_KEY": "worker-test",
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "STUDIO_VAR_DIR": str(settings.VAR_DIR),
+    }
+    started = []
+
+    def start(name="a"):
+        log = open(tmp_path / f"worker-{name}.log", "w+")
+        celery = Path(sys.executable).with_name("celery")
+        process = subprocess.Popen(
+            [str(celery), "-A", "studio", "worker", "-Q", "default,gpu", "--pool", "solo", "--without-gossip", "--without-mingle", "--loglevel", "INFO", "-n", f"test-{name}@%h"],
+            env=env, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        started.append((process, log))
+        return process, log
+
+    yield start
+    import signal
+
+    for process, log in started:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        log.close()
+
+
+def wait_for(predicate, timeout, what, log=None):
+    """Poll predicate() until it is true; fail with the worker's log after timeout seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.25)
+    text = ""
+    if log is not None:
+        log.seek(0)
+        text = log.read()[-4000:]
+    pytest.fail(f"timed out after {timeout}s waiting for {what}; worker log:\n{text}")

@@ -6,6 +6,8 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 from studio.settings import *  # noqa: E402,F403
+from pathlib import Path  # noqa: E402
+
 from studio.settings import BASE_DIR, database_from_url  # noqa: E402
 from tests.services import probe  # noqa: E402
 
@@ -17,6 +19,12 @@ else:
     DATABASES = {"default": database_from_url(SERVICES.database_url)}
 CELERY_BROKER_URL = SERVICES.broker_url
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}  # noqa: F405
+
+# Runs, uploads and exports of a test session go to a folder of their own (workers share it).
+import tempfile  # noqa: E402
+
+VAR_DIR = Path(tempfile.mkdtemp(prefix="studio-test-"))
+MEDIA_ROOT = VAR_DIR / "media"
 
 # The tiny model is built once into var/ and reused by later runs (it is deterministic).
 MODELS_DIR = BASE_DIR / "var" / "test-models"

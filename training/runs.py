@@ -39,6 +39,9 @@ def launch(project, user, *, name, version, base_model, config_values):
         run = TrainingRun.objects.create(project=project, name=name, dataset_version=version, base_model=base_model, config=config.as_dict(), created_by=user)
         run.output_dir = str(runs_dir() / str(run.id))
         run.save(update_fields=["output_dir"])
+        import shutil
+
+        shutil.rmtree(run.output_dir, ignore_errors=True)  # a new run never resumes someone else's checkpoints
         enqueue(run)
     return run
 

@@ -2,58 +2,20 @@
 task end to end: a lead registers a model folder in the browser-facing view, the task goes
 through Redis, the worker inspects the folder and writes the result that the page then shows."""
 
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
-import redis
 from django.conf import settings
 from django.urls import reverse
 
+from tests.conftest import wait_for
 from training.models import BaseModel
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def worker(tiny_model_dir, tmp_path):
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()  # nothing stale from earlier runs
-    db = settings.DATABASES["default"]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "studio.settings",
-        "SECRET_KEY": "worker-test",
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "STUDIO_VAR_DIR": str(tmp_path),
-    }
-    log = open(tmp_path / "worker.log", "w+")
-    celery = Path(sys.executable).with_name("celery")
-    process = subprocess.Popen(
-        [str(celery), "-A", "studio", "worker", "-Q", "default,gpu", "--pool", "solo", "--without-gossip", "--without-mingle", "--loglevel", "INFO", "-n", "test-worker@%h"],
-        env=env, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT,
-    )
-    yield process, log
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    log.close()
-
-
-def wait_for(predicate, timeout, what, log):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.25)
-    log.seek(0)
-    pytest.fail(f"timed out after {timeout}s waiting for {what}; worker log:\n{log.read()[-4000:]}")
+def worker(start_worker):
+    return start_worker()
 
 
 def test_a_real_worker_inspects_a_registered_model(worker, client, people, tiny_model_dir, settings):

@@ -1,0 +1,117 @@
+"""Training runs through a real Celery worker (Redis, PostgreSQL, a child process): a run is
+claimed once, a cancel is honoured within a few steps, a crashing child fails the run with its
+reason while the worker lives on, and a run whose worker is killed resumes from its last
+checkpoint on another worker."""
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from curation.core.demo_tickets import make_examples
+from curation.core.splits import SplitConfig
+from curation.models import Example
+from curation.versions import freeze
+from tests.conftest import wait_for
+from training.core.model_info import inspect_model_folder
+from training.models import BaseModel, TrainingRun
+from training.runs import launch, reap_stale
+from training.tasks import train_run
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def setup(people, tiny_model_dir):
+    base = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir))
+    base.record_inspection(info=inspect_model_folder(tiny_model_dir))
+    Example.objects.bulk_create(Example(project=people.project, author=people.annotator, status=Example.Status.APPROVED, instruction=e.instruction, input=e.input, output=e.output) for e in make_examples(n=120))
+    version = freeze(people.project, people.lead, name="v1", note="", config=SplitConfig(), leakage_override="templated tickets")
+    return people, version, base
+
+
+def start_run(setup, **config):
+    people, version, base = setup
+    values = {"epochs": 1, "batch_size": 8, "learning_rate": 3e-3, "max_length": 384, "early_stopping_patience": 0}
+    values.update(config)
+    return launch(people.project, people.lead, name="run", version=version, base_model=base, config_values=values)
+
+
+def status_of(run):
+    return TrainingRun.objects.get(id=run.id)
+
+
+def test_a_run_is_claimed_once_even_when_its_task_arrives_three_times(setup, start_worker):
+    process, log = start_worker()
+    run = start_run(setup)
+    train_run.delay(run_id=run.id)
+    train_run.delay(run_id=run.id)
+    wait_for(lambda: status_of(run).finished, 120, "the run to finish", log)
+    run = status_of(run)
+    assert run.status == TrainingRun.Status.SUCCEEDED, run.error
+    assert run.attempts == 1
+    assert Path(run.output_dir, "adapter", "adapter_model.safetensors").is_file()
+    steps = list(run.points.exclude(loss=None).values_list("step", flat=True))
+    assert len(steps) == len(set(steps))  # one training, not three interleaved
+
+
+def test_cancel_is_honoured_within_a_few_steps(setup, start_worker, client):
+    people = setup[0]
+    process, log = start_worker()
+    run = start_run(setup, epochs=20)
+    wait_for(lambda: status_of(run).step >= 3, 120, "the run to get going", log)
+    client.force_login(people.lead)
+    client.post(f"/p/{people.project.slug}/runs/{run.id}/cancel/")
+    asked_at = status_of(run).step
+    wait_for(lambda: status_of(run).finished, 60, "the run to stop", log)
+    run = status_of(run)
+    assert run.status == TrainingRun.Status.CANCELLED
+    assert run.step <= asked_at + 15 < run.total_steps
+    assert Path(run.output_dir, "adapter", "adapter_model.safetensors").is_file()  # what it learned is kept
+
+
+def test_a_crashing_child_fails_the_run_and_the_worker_lives_on(setup, start_worker, tiny_model_dir, tmp_path):
+    people, version, good_base = setup
+    broken = tmp_path / "broken-model"
+    broken.mkdir()
+    for name in ("config.json", "tokenizer.json", "tokenizer_config.json", "chat_template.jinja"):
+        (broken / name).write_bytes((Path(tiny_model_dir) / name).read_bytes())
+    (broken / "model.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{}garbage")
+    bad_base = BaseModel.objects.create(project=people.project, name="Broken", path=str(broken), status=BaseModel.Status.READY)
+    process, log = start_worker()
+    run = launch(people.project, people.lead, name="doomed", version=version, base_model=bad_base, config_values={"epochs": 1})
+    wait_for(lambda: status_of(run).finished, 120, "the broken run to fail", log)
+    run = status_of(run)
+    assert run.status == TrainingRun.Status.FAILED
+    assert run.error  # the child's reason, in words
+    assert process.poll() is None  # the worker is still there
+    good = start_run(setup)
+    wait_for(lambda: status_of(good).finished, 120, "the next run", log)
+    assert status_of(good).status == TrainingRun.Status.SUCCEEDED
+
+
+def test_a_killed_worker_s_run_resumes_from_its_last_checkpoint_on_another_worker(setup, start_worker):
+    first, log_a = start_worker("a")
+    run = start_run(setup, epochs=12, save_steps=5)
+    wait_for(lambda: status_of(run).step >= 22, 180, "a few checkpoints", log_a)
+    os.killpg(first.pid, signal.SIGKILL)  # the worker and its training child die at once
+    first.wait()
+    time.sleep(1)
+    killed_at = status_of(run).step
+    checkpoints = sorted(int(p.name.split("-")[1]) for p in Path(run.output_dir).glob("checkpoint-*"))
+    assert checkpoints and checkpoints[-1] <= killed_at
+    # the worker is gone: its heartbeat goes stale, and the periodic job queues the run again
+    TrainingRun.objects.filter(id=run.id).update(heartbeat_at=status_of(run).heartbeat_at - (reap_stale.__globals__["STALE_AFTER"] * 2))
+    assert reap_stale() == [run.id]
+    second, log_b = start_worker("b")
+    wait_for(lambda: status_of(run).finished, 240, "the resumed run to finish", log_b)
+    run = status_of(run)
+    assert run.status == TrainingRun.Status.SUCCEEDED, run.error
+    assert run.attempts == 2
+    assert f"Resuming from checkpoint-{checkpoints[-1]}" in run.log_tail
+    resumed_steps = [s for s in run.points.exclude(loss=None).order_by("id").values_list("step", flat=True)]
+    after = resumed_steps[resumed_steps.index(max(s for s in resumed_steps if s <= killed_at)) + 1:]
+    assert after and min(after) > checkpoints[-1]  # the step count went on from the checkpoint
+    assert run.step == run.total_steps
