@@ -1,6 +1,8 @@
 import pytest
 from django.conf import settings
 
+from curation import checking
+from curation.models import Example, Revision
 from studio.models import Membership, Project, Role
 
 SERVICE_MARKERS = ("postgres", "redis", "browser")
@@ -72,6 +74,25 @@ def people(django_user_model):
     p = People()
     p.lead, p.annotator, p.reviewer, p.outsider, p.project, p.other_project = lead, annotator, reviewer, outsider, project, other
     return p
+
+
+@pytest.fixture
+def make_example(people):
+    """make_example(**fields) -> an example as the editor would save it: a first revision and
+    its checks stored. Defaults: the annotator's draft in the people's project."""
+
+    def make(*, author=None, project=None, check=True, **fields):
+        author = author or people.annotator
+        if not fields.get("messages"):
+            fields.setdefault("instruction", "Triage the ticket.")
+            fields.setdefault("output", '{"category": "shipping", "priority": "high"}')
+        example = Example.objects.create(project=project or people.project, author=author, **fields)
+        Revision.record(example, author, "created")
+        if check:
+            checking.check_example(example)
+        return example
+
+    return make
 
 
 @pytest.fixture

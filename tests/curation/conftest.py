@@ -3,8 +3,6 @@
 import pytest
 from django.urls import reverse
 
-from curation import checking
-from curation.models import Example, Revision
 from studio.celery import app as celery_app
 from studio.models import Membership, Role
 
@@ -25,25 +23,6 @@ def curation_url(people):
         return reverse(f"curation:{name}", args=[(project or people.project).slug, *args])
 
     return build
-
-
-@pytest.fixture
-def make_example(people):
-    """make_example(**fields) -> an example as the editor would save it: a first revision and
-    its checks stored. Defaults: the annotator's draft in the people's project."""
-
-    def make(*, author=None, project=None, check=True, **fields):
-        author = author or people.annotator
-        if not fields.get("messages"):
-            fields.setdefault("instruction", "Triage the ticket.")
-            fields.setdefault("output", '{"category": "shipping", "priority": "high"}')
-        example = Example.objects.create(project=project or people.project, author=author, **fields)
-        Revision.record(example, author, "created")
-        if check:
-            checking.check_example(example)
-        return example
-
-    return make
 
 
 @pytest.fixture

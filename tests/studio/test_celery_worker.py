@@ -4,7 +4,6 @@ through Redis, the worker inspects the folder and writes the result that the pag
 
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from tests.conftest import wait_for

@@ -1,0 +1,142 @@
+"""run_list, launch_run, run_detail, cancel_run, download_artifact, compare_runs."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from curation.core.splits import SplitConfig
+from curation.models import Example
+from curation.versions import freeze
+from training.core.model_info import inspect_model_folder
+from training.models import BaseModel, MetricPoint, TrainingRun
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ready(people, make_example, tiny_model_dir):
+    base = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir))
+    base.record_inspection(info=inspect_model_folder(tiny_model_dir))
+    for i in range(10):
+        make_example(input=f"Ticket {i} about a {['lamp', 'fan'][i % 2]} number {i}", output=json.dumps({"category": "technical", "priority": "low"}), status=Example.Status.APPROVED)
+    version = freeze(people.project, people.lead, name="v1", note="", config=SplitConfig(), leakage_override="short")
+    return version, base
+
+
+def url(name, people, *args):
+    return reverse(f"training:{name}", args=[people.project.slug, *args])
+
+
+def form(version, base, **extra):
+    data = {"name": "first", "dataset_version": version.id, "base_model": base.id, "method": "lora", "lora_r": 16, "lora_alpha": 32, "lora_dropout": 0.05, "target_modules": "all-linear",
+            "learning_rate": 2e-4, "lr_scheduler": "cosine", "warmup_ratio": 0.1, "epochs": 3, "batch_size": 8, "grad_accum": 1, "weight_decay": 0, "max_grad_norm": 1.0,
+            "max_length": 1024, "seed": 0, "eval_steps": 0, "early_stopping_patience": 3, "devices": 1}
+    data.update(extra)
+    return data
+
+
+def test_launch_form_shows_the_guides_defaults(as_user, people, ready):
+    page = as_user(people.lead).get(url("launch-run", people)).content.decode()
+    for field, value in (("lora_r", "16"), ("lora_alpha", "32"), ("lora_dropout", "0.05"), ("learning_rate", "0.0002"), ("epochs", "3"), ("warmup_ratio", "0.1")):
+        assert f'name="{field}" value="{value}"' in page, field
+
+
+def test_estimate_and_the_equivalent_command_line(as_user, people, ready):
+    version, base = ready
+    page = as_user(people.lead).post(url("launch-run", people), form(version, base, action="estimate", epochs=2, lora_r=8)).content.decode()
+    assert f"{version.counts['train']} training examples" in page
+    assert "python manage.py launch_run" in page and "--lora-r 8" in page and "--epochs 2.0" in page
+    assert not TrainingRun.objects.exists()
+
+
+def test_launch_queues_a_run_after_commit(as_user, people, ready, django_capture_on_commit_callbacks):
+    version, base = ready
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = as_user(people.lead).post(url("launch-run", people), form(version, base, action="launch"))
+    run = TrainingRun.objects.get()
+    assert response["Location"] == url("run", people, run.id)
+    assert len(callbacks) == 1
+    assert (run.status, run.config["lora_r"], run.config["base_model"]) == (TrainingRun.Status.QUEUED, 16, base.path)
+
+
+def test_bad_settings_are_explained(as_user, people, ready):
+    version, base = ready
+    page = as_user(people.lead).post(url("launch-run", people), form(version, base, action="launch", devices=20)).content.decode()
+    assert "at most 8 per run on this installation" in page
+    assert not TrainingRun.objects.exists()
+
+
+def test_launch_without_a_version_says_what_to_do(as_user, people, tiny_model_dir):
+    page = as_user(people.lead).get(url("launch-run", people)).content.decode()
+    assert "Freeze a dataset version first" in page
+
+
+def test_launch_outsider_and_wrong_role(as_user, people, ready):
+    version, base = ready
+    assert as_user(people.outsider).get(url("launch-run", people)).status_code == 404
+    for user in (people.annotator, people.reviewer):
+        assert as_user(user).post(url("launch-run", people), form(version, base, action="launch")).status_code == 403
+    assert not TrainingRun.objects.exists()
+
+
+@pytest.fixture
+def finished_runs(people, ready):
+    version, base = ready
+    runs = []
+    for i, lr in enumerate((2e-4, 1e-3)):
+        run = TrainingRun.objects.create(project=people.project, name=f"r{i}", dataset_version=version, base_model=base, config={"learning_rate": lr, "lora_r": 16}, status=TrainingRun.Status.SUCCEEDED, step=10, total_steps=10, summary={"best_eval_loss": 1.5 - i * 0.2})
+        for step in range(1, 11):
+            MetricPoint.objects.create(run=run, step=step, loss=3 - step * 0.1 - i * 0.05, eval_loss=(3 - step * 0.09) if step % 5 == 0 else None)
+        runs.append(run)
+    return runs
+
+
+def test_run_page_plots_the_loss_and_says_what_it_sees(as_user, people, finished_runs):
+    page = as_user(people.reviewer).get(url("run", people, finished_runs[0].id)).content.decode()
+    assert page.count("<polyline") == 2  # train and validation
+    assert "Best validation loss 2.100 at step 10" in page
+    fragment = as_user(people.reviewer).get(url("run", people, finished_runs[0].id), HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in fragment and "hx-trigger" not in fragment  # finished: no more polling
+
+
+def test_run_list_and_compare(as_user, people, finished_runs):
+    page = as_user(people.annotator).get(url("run-list", people)).content.decode()
+    assert "r0" in page and "r1" in page
+    page = as_user(people.annotator).get(url("compare-runs", people) + f"?run={finished_runs[0].id}&run={finished_runs[1].id}").content.decode()
+    assert page.count("<polyline") == 4
+    assert "learning_rate" in page.split("Settings that differ")[1].split("</table>")[0]
+    assert "The same in all: lora_r" in page
+    response = as_user(people.annotator).get(url("compare-runs", people) + f"?run={finished_runs[0].id}", follow=True)
+    assert "Tick two or more runs to compare." in response.content.decode()
+
+
+def test_cancel_a_queued_run_and_the_roles(as_user, people, ready):
+    version, base = ready
+    run = TrainingRun.objects.create(project=people.project, name="q", dataset_version=version, base_model=base, config={})
+    assert as_user(people.outsider).post(url("cancel-run", people, run.id)).status_code == 404
+    assert as_user(people.reviewer).post(url("cancel-run", people, run.id)).status_code == 403
+    assert TrainingRun.objects.get(id=run.id).status == TrainingRun.Status.QUEUED
+    as_user(people.lead).post(url("cancel-run", people, run.id))
+    assert TrainingRun.objects.get(id=run.id).status == TrainingRun.Status.CANCELLED
+
+
+def test_artifact_download(as_user, people, finished_runs, tmp_path):
+    import io
+    import zipfile
+
+    run = finished_runs[0]
+    adapter = tmp_path / "out" / "adapter"
+    adapter.mkdir(parents=True)
+    (adapter / "adapter_config.json").write_text("{}")
+    TrainingRun.objects.filter(id=run.id).update(output_dir=str(tmp_path / "out"))
+    response = as_user(people.reviewer).get(url("download-artifact", people, run.id, "adapter"))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert archive.namelist() == ["adapter_config.json"]
+    assert as_user(people.reviewer).get(url("download-artifact", people, run.id, "model")).status_code == 404
+    assert as_user(people.outsider).get(url("download-artifact", people, run.id, "adapter")).status_code == 404
+
+
+def test_run_pages_are_404_for_outsiders(as_user, people, finished_runs):
+    for target in (url("run-list", people), url("run", people, finished_runs[0].id), url("compare-runs", people) + f"?run={finished_runs[0].id}&run={finished_runs[1].id}"):
+        assert as_user(people.outsider).get(target).status_code == 404
