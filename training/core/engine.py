@@ -245,6 +245,7 @@ def train(config, train_records, eval_records, output_dir, report=lambda event: 
         report_to=[],
         disable_tqdm=True,
         dataloader_num_workers=0,
+        ddp_find_unused_parameters=False if config.devices > 1 else None,
     )
 
     class Progress(TrainerCallback):
@@ -298,11 +299,13 @@ def train(config, train_records, eval_records, output_dir, report=lambda event: 
     trainer.train(resume_from_checkpoint=resume)
 
     final_dir = output_dir / ("adapter" if peft_config else "model")
+    state = trainer.state
+    if not trainer.is_world_process_zero():  # under torchrun, the first process writes the results
+        return {"steps": state.global_step}
     trainer.model.save_pretrained(final_dir)
     tokenizer.save_pretrained(final_dir)
     for path in final_dir.iterdir():  # safetensors writes 0600; the web process may be another user
         path.chmod(0o644)
-    state = trainer.state
     history = [{"step": h.get("step"), "loss": h.get("loss"), "eval_loss": h.get("eval_loss")} for h in state.log_history]
     summary = {
         "final_dir": str(final_dir),
