@@ -171,6 +171,7 @@ CELERY_TASK_QUEUES = [Queue(name, Exchange(name, type="direct"), routing_key=nam
 # Task names that run on GPU workers; everything else goes to `default`.
 CELERY_TASK_ROUTES = {
     "training.tasks.train_*": {"queue": "gpu"},
+    "training.tasks.merge_*": {"queue": "gpu"},
     "evaluation.tasks.generate_*": {"queue": "gpu"},
 }
 # A task is acknowledged only after it finished, so a worker that dies mid-task leaves it to be

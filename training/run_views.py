@@ -121,6 +121,7 @@ def run_detail(request, slug, run_id):
         notes.append(("best", f"Best validation loss {best[1]:.3f} at step {best[0]}" + (f"; that checkpoint is the one kept ({run.summary.get('best_checkpoint', '').rsplit('/', 1)[-1]})." if run.summary.get("best_checkpoint") else ".")))
     context = {"project": project, "run": run, "chart": chart(series), "notes": notes, "can_train": project.membership.can(Action.TRAIN),
                "config": sorted(run.config.items()), "artifacts": _artifacts(run)}
+    context["polling"] = not run.finished or run.summary.get("merging")
     template = "training/run_detail.html#run-live" if request.htmx else "training/run_detail.html"
     return render(request, template, context)
 
@@ -132,7 +133,7 @@ def _artifacts(run):
         return []
     folder = Path(run.output_dir)
     found = []
-    for name, label in (("adapter", "Adapter (safetensors + adapter config)"), ("model", "Fine-tuned model")):
+    for name, label in (("adapter", "Adapter (safetensors + adapter config)"), ("model", "Fine-tuned model"), ("merged", "Merged model (base + adapter, for vLLM or TGI)")):
         if (folder / name).is_dir():
             found.append((name, label))
     best = run.summary.get("best_checkpoint")
@@ -153,6 +154,27 @@ def cancel_run(request, slug, run_id):
     else:
         TrainingRun.objects.filter(id=run.id).update(cancel_requested=True)
         messages.success(request, f"Cancelling “{run.name}”: it stops within a few steps and keeps what it has learned so far.")
+    return redirect("training:run", slug, run.id)
+
+
+@login_required
+@require_POST
+def merge_run(request, slug, run_id):
+    """Queue the merge of a finished run's adapter into its base model (a GPU worker does it)."""
+    from pathlib import Path
+
+    from django.db import transaction
+
+    from training.tasks import merge_run_adapter
+
+    project = project_for(request, slug, Action.TRAIN)
+    run = get_object_or_404(project.training_runs, id=run_id)
+    if not run.finished or not (Path(run.output_dir) / "adapter").is_dir():
+        messages.error(request, "Only a finished LoRA run has an adapter to merge.")
+    else:
+        TrainingRun.objects.filter(id=run.id).update(summary={**run.summary, "merging": True})
+        transaction.on_commit(lambda: merge_run_adapter.delay(run_id=run.id))
+        messages.success(request, "Merging the adapter into the base model; the merged model appears under Artifacts when it is ready.")
     return redirect("training:run", slug, run.id)
 
 

@@ -51,3 +51,22 @@ def reap_stale_runs():
     from training.runs import reap_stale
 
     return reap_stale()
+
+
+@shared_task
+def merge_run_adapter(*, run_id):
+    """Write the merged model of a finished LoRA run (gpu queue); safe to run twice."""
+    from pathlib import Path
+
+    from training.core.engine import merge_adapter
+    from training.models import TrainingRun
+
+    run = TrainingRun.objects.select_related("base_model").filter(id=run_id).first()
+    if run is None or not (Path(run.output_dir) / "adapter").is_dir():
+        return
+    out = Path(run.output_dir) / "merged"
+    if not (out / "config.json").is_file():
+        tmp = Path(run.output_dir) / "merged.partial"
+        merge_adapter(run.base_model.path, Path(run.output_dir) / "adapter", tmp)
+        tmp.rename(out)
+    TrainingRun.objects.filter(id=run.id).update(summary={**run.summary, "merged_dir": str(out), "merging": False})

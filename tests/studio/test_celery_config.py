@@ -7,6 +7,7 @@ def queue_of(task_name):
 
 def test_tasks_are_routed_by_name():
     assert queue_of("training.tasks.train_run").name == "gpu"
+    assert queue_of("training.tasks.merge_run_adapter").name == "gpu"
     assert queue_of("evaluation.tasks.generate_outputs").name == "gpu"
     assert queue_of("training.tasks.inspect_base_model").name == "default"
     assert queue_of("curation.tasks.check_dataset").name == "default"

@@ -140,3 +140,26 @@ def test_artifact_download(as_user, people, finished_runs, tmp_path):
 def test_run_pages_are_404_for_outsiders(as_user, people, finished_runs):
     for target in (url("run-list", people), url("run", people, finished_runs[0].id), url("compare-runs", people) + f"?run={finished_runs[0].id}&run={finished_runs[1].id}"):
         assert as_user(people.outsider).get(target).status_code == 404
+
+
+def test_merge_a_finished_run(as_user, people, ready, tmp_path, django_capture_on_commit_callbacks):
+    """The merged model is written by the (eager) task and offered for download."""
+    from curation.core.records import Record
+    from studio.celery import app as celery_app
+    from training.core.engine import TrainConfig, train
+
+    version, base = ready
+    out = tmp_path / "run"
+    train(TrainConfig(base_model=base.path, epochs=1, batch_size=4, max_length=256, early_stopping_patience=0), [Record("Say hi", "", "Hello!")] * 8, [], out)
+    run = TrainingRun.objects.create(project=people.project, name="done", dataset_version=version, base_model=base, config={}, status=TrainingRun.Status.SUCCEEDED, output_dir=str(out))
+    assert as_user(people.reviewer).post(url("merge-run", people, run.id)).status_code == 403
+    celery_app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            as_user(people.lead).post(url("merge-run", people, run.id))
+    finally:
+        celery_app.conf.task_always_eager = False
+    run.refresh_from_db()
+    assert (out / "merged" / "config.json").is_file() and not run.summary.get("merging")
+    page = as_user(people.lead).get(url("run", people, run.id)).content.decode()
+    assert "Merged model (base + adapter, for vLLM or TGI)" in page

@@ -321,3 +321,21 @@ def train(config, train_records, eval_records, output_dir, report=lambda event: 
     }
     (final_dir / "studio_run.json").write_text(json.dumps(summary, indent=2, default=str))
     return summary
+
+
+def merge_adapter(base_model, adapter_dir, out_dir):
+    """Fold a LoRA adapter into its base model (merge_and_unload) and save a plain model folder
+    that vLLM, TGI or transformers load without peft."""
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    dtype = torch.bfloat16 if _has_gpu() else torch.float32
+    model = AutoModelForCausalLM.from_pretrained(base_model, local_files_only=True, dtype=dtype)
+    merged = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
+    out_dir = Path(out_dir)
+    merged.save_pretrained(out_dir)
+    AutoTokenizer.from_pretrained(adapter_dir).save_pretrained(out_dir)
+    for path in out_dir.iterdir():
+        path.chmod(0o644)
+    return str(out_dir)
