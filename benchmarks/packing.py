@@ -93,7 +93,7 @@ def main():
         seconds = (times[-1] - times[0]) * summary["steps"] / max(summary["steps"] - 1, 1) if len(times) > 1 else time.monotonic() - start
         results[name] = {"steps": summary["steps"], "train_seconds": round(seconds, 2), "tokens_per_second": round(real_tokens / seconds, 1)}
     results["padded"]["padding_waste"] = round(padding_waste(lengths, args.batch_size, seed=0), 4)
-    results["packed"]["padding_waste"] = 0.0  # packed batches are padding-free: sequences are concatenated, with position ids restarting
+    results["packed"]["padding_waste"] = 0.0  # packed bins are padding-free: examples are concatenated, position ids restarting per example
     speedup = results["packed"]["tokens_per_second"] / results["padded"]["tokens_per_second"]
     result = {
         "benchmark": "packing",

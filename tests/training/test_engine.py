@@ -111,3 +111,10 @@ def test_diagnostics_in_plain_words():
     assert [k for k, _ in diagnose(overfit)] == ["overfitting"]
     flat = [{"step": s, "loss": 5.0 + (s % 2) * 0.01} for s in range(1, 30)]
     assert [k for k, _ in diagnose(flat)] == ["flat"]
+
+
+def test_packing_learns_too_with_fewer_steps(tiny_model_dir, records, tmp_path):
+    summary, events = run(config(tiny_model_dir, packing=True, epochs=3), records, tmp_path / "run")
+    losses = [e["loss"] for e in events if e["kind"] == "progress" and e.get("loss") is not None]
+    assert sum(losses[-3:]) / 3 < sum(losses[:3]) / 3 - 0.5, losses
+    assert summary["steps"] < plan_steps(100, config(tiny_model_dir, epochs=3))  # bins hold several examples

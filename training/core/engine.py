@@ -216,12 +216,17 @@ def train(config, train_records, eval_records, output_dir, report=lambda event: 
     # keeping the best checkpoint needs a checkpoint at evaluations: a multiple of eval_every
     save_every = math.ceil((config.save_steps or eval_every) / eval_every) * eval_every
     use_eval = bool(eval_set and eval_set.rows)
+    # Packed bins go through the model one per row, accumulated to batch_size bins per step:
+    # trl would flatten a batch of bins into one long sequence, and without a varlen attention
+    # kernel (CPU, sdpa) attention then costs (batch x max_length)^2 instead of batch x max_length^2.
+    # The optimizer sees the same batch_size bins per step either way.
+    per_device, accumulate = (1, config.batch_size * config.grad_accum) if config.packing else (config.batch_size, config.grad_accum)
     args = SFTConfig(
         output_dir=str(output_dir),
         num_train_epochs=config.epochs,
-        per_device_train_batch_size=config.batch_size,
-        per_device_eval_batch_size=config.batch_size,
-        gradient_accumulation_steps=config.grad_accum,
+        per_device_train_batch_size=per_device,
+        per_device_eval_batch_size=per_device,
+        gradient_accumulation_steps=accumulate,
         learning_rate=config.learning_rate,
         lr_scheduler_type=config.lr_scheduler,
         warmup_steps=config.warmup_ratio,
