@@ -44,6 +44,12 @@ def _observed_speed(project, base_model):
     return sorted(speeds)[len(speeds) // 2] if speeds else None
 
 
+def settings_tflops():
+    from django.conf import settings
+
+    return settings.TRAINING_TFLOPS
+
+
 def command_line(project, form):
     d = form.cleaned_data
     parts = ["python", "manage.py", "launch_run", project.slug, "--name", d["name"], "--dataset-version", d["dataset_version"].name, "--base-model", d["base_model"].name]
@@ -66,7 +72,13 @@ def launch_run(request, slug):
         config = TrainConfig.from_dict({**form.config_values(), "base_model": d["base_model"].path})
         examples, tokens = _version_tokens(d["dataset_version"])
         speed = _observed_speed(project, d["base_model"])
-        context.update(estimate=estimate(examples, tokens or 0, config, speed or 1) | {"examples": examples, "tokens_known": tokens is not None, "speed": speed}, command=command_line(project, form))
+        measured = speed is not None
+        if speed is None and d["base_model"].info.get("num_parameters"):
+            from django.conf import settings
+
+            # about 6 FLOPs per parameter and token (forward and backward), at 40% of the GPU's peak
+            speed = settings.TRAINING_TFLOPS * 1e12 * 0.4 / (6 * d["base_model"].info["num_parameters"]) * config.devices
+        context.update(estimate=estimate(examples, tokens or 0, config, speed or 1) | {"examples": examples, "tokens_known": tokens is not None, "speed": speed, "measured": measured, "tflops": settings_tflops()}, command=command_line(project, form))
         if request.POST.get("action") == "launch":
             try:
                 run = launch(project, request.user, name=d["name"], version=d["dataset_version"], base_model=d["base_model"], config_values=form.config_values())

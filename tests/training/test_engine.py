@@ -2,6 +2,7 @@
 an adapter that loads, it resumes, it stops when asked."""
 
 import hashlib
+import json
 
 import pytest
 
@@ -46,6 +47,8 @@ def test_lora_learns_and_leaves_the_base_model_alone(tiny_model_dir, records, tm
     assert digest(tiny_model_dir) == before  # the base folder is untouched
     adapter = tmp_path / "run" / "adapter"
     assert (adapter / "adapter_model.safetensors").is_file() and (adapter / "studio_run.json").is_file()
+    stored = json.loads((adapter / "studio_run.json").read_text())
+    assert stored["template"] == "chat" and "<|im_start|>" in stored["chat_template"] and stored["config"]["lora_r"] == 16
 
     tokenizer = AutoTokenizer.from_pretrained(adapter)
     base = AutoModelForCausalLM.from_pretrained(tiny_model_dir)

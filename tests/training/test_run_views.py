@@ -163,3 +163,15 @@ def test_merge_a_finished_run(as_user, people, ready, tmp_path, django_capture_o
     assert (out / "merged" / "config.json").is_file() and not run.summary.get("merging")
     page = as_user(people.lead).get(url("run", people, run.id)).content.decode()
     assert "Merged model (base + adapter, for vLLM or TGI)" in page
+
+
+def test_estimate_gives_a_duration_from_earlier_runs_or_from_the_model_size(as_user, people, ready, django_capture_on_commit_callbacks):
+    from curation.models import Job
+
+    version, base = ready
+    Job.objects.create(project=people.project, kind=Job.Kind.PREFLIGHT, status=Job.Status.DONE, user=people.lead, details={"version_id": version.id, "by_split": {"train": {"tokens": 600_000}}})
+    page = as_user(people.lead).post(url("launch-run", people), form(version, base, action="estimate", epochs=1)).content.decode()
+    assert "about 600,000 tokens" in page and "assumes 400 TFLOP/s GPUs at 40% utilisation" in page
+    TrainingRun.objects.create(project=people.project, name="timed", dataset_version=version, base_model=base, config={}, status=TrainingRun.Status.SUCCEEDED, tokens_per_second=1000)
+    page = as_user(people.lead).post(url("launch-run", people), form(version, base, action="estimate", epochs=1)).content.decode()
+    assert "roughly 10 minutes at 1000 tokens/s" in page and "median of earlier runs" in page

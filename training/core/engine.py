@@ -14,7 +14,7 @@ import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from training.core.rendering import RenderError, render, tokenize
+from training.core.rendering import RenderError, render, template_kind, tokenize
 
 
 class ConfigError(ValueError):
@@ -322,6 +322,8 @@ def train(config, train_records, eval_records, output_dir, report=lambda event: 
         "train_examples": len(train_set.rows), "skipped": len(train_set.skipped), "truncated": train_set.truncated,
         "diagnostics": diagnose(history),
         "config": config.as_dict(),
+        "template": template_kind(tokenizer),
+        "chat_template": getattr(tokenizer, "chat_template", None),
         **(metadata or {}),
     }
     (final_dir / "studio_run.json").write_text(json.dumps(summary, indent=2, default=str))
