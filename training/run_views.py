@@ -28,15 +28,21 @@ def run_list(request, slug):
 
 
 def _version_tokens(version):
-    """(examples, tokens) of a version's train split from its latest pre-flight, if any."""
+    """(examples, tokens, exact?) of a version's train split: counted by its latest pre-flight,
+    or guessed from its characters (about four per token) when it has none."""
+    from django.db.models import Sum
+    from django.db.models.functions import Length
+
     from curation.models import Job
 
     job = Job.objects.filter(kind=Job.Kind.PREFLIGHT, status=Job.Status.DONE, details__version_id=version.id).order_by("-finished_at").first()
     train = version.counts.get("train", 0)
     if job:
         per = job.details.get("by_split", {}).get("train", {})
-        return train, per.get("tokens") or job.details.get("total_tokens", 0)
-    return train, None
+        return train, per.get("tokens") or job.details.get("total_tokens", 0), True
+    sizes = version.items.filter(split="train").aggregate(i=Sum(Length("instruction")), n=Sum(Length("input")), o=Sum(Length("output")))
+    chars = sum(v or 0 for v in sizes.values())
+    return train, chars // 4, False
 
 
 def _observed_speed(project, base_model):
@@ -70,7 +76,7 @@ def launch_run(request, slug):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         config = TrainConfig.from_dict({**form.config_values(), "base_model": d["base_model"].path})
-        examples, tokens = _version_tokens(d["dataset_version"])
+        examples, tokens, exact = _version_tokens(d["dataset_version"])
         speed = _observed_speed(project, d["base_model"])
         measured = speed is not None
         if speed is None and d["base_model"].info.get("num_parameters"):
@@ -78,7 +84,7 @@ def launch_run(request, slug):
 
             # about 6 FLOPs per parameter and token (forward and backward), at 40% of the GPU's peak
             speed = settings.TRAINING_TFLOPS * 1e12 * 0.4 / (6 * d["base_model"].info["num_parameters"]) * config.devices
-        context.update(estimate=estimate(examples, tokens or 0, config, speed or 1) | {"examples": examples, "tokens_known": tokens is not None, "speed": speed, "measured": measured, "tflops": settings_tflops()}, command=command_line(project, form))
+        context.update(estimate=estimate(examples, tokens or 0, config, speed or 1) | {"examples": examples, "tokens_known": True, "tokens_exact": exact, "speed": speed, "measured": measured, "tflops": settings_tflops()}, command=command_line(project, form))
         if request.POST.get("action") == "launch":
             try:
                 run = launch(project, request.user, name=d["name"], version=d["dataset_version"], base_model=d["base_model"], config_values=form.config_values())

@@ -175,3 +175,10 @@ def test_estimate_gives_a_duration_from_earlier_runs_or_from_the_model_size(as_u
     TrainingRun.objects.create(project=people.project, name="timed", dataset_version=version, base_model=base, config={}, status=TrainingRun.Status.SUCCEEDED, tokens_per_second=1000)
     page = as_user(people.lead).post(url("launch-run", people), form(version, base, action="estimate", epochs=1)).content.decode()
     assert "roughly 10 minutes at 1000 tokens/s" in page and "median of earlier runs" in page
+
+
+def test_estimate_guesses_tokens_from_characters_before_a_preflight(as_user, people, ready):
+    version, base = ready
+    page = as_user(people.lead).post(url("launch-run", people), form(version, base, action="estimate", epochs=1)).content.decode()
+    assert "Tokens are guessed from the characters" in page
+    assert "about " in page and " tokens" in page
