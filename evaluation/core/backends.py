@@ -1,0 +1,201 @@
+"""Generation backends behind one interface (plain Python).
+
+- LocalBackend: transformers (+ peft adapters) in this process, batched. The embedded default.
+- TGIBackend: Text Generation Inference's native route through huggingface_hub.InferenceClient,
+  the base model served with the runs' LoRA adapters, picked per request by adapter_id.
+- OpenAIBackend: any OpenAI-compatible server (vLLM, SGLang, TGI's Messages API) through
+  chat_completion.
+
+Every backend takes the same Decoding for both sides of a comparison and returns, per request,
+the text, the finish reason and the token counts, so a run records exactly how each output came
+to be. A server that is down or slow raises BackendError after a few retries, never hangs.
+"""
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+
+
+class BackendError(RuntimeError):
+    """The backend could not answer; the message says which server and why."""
+
+
+@dataclass(frozen=True)
+class Decoding:
+    max_new_tokens: int = 256
+    temperature: float = 0.0  # 0: greedy
+    top_p: float = 1.0
+    stop: tuple = ()
+    seed: int = 0
+
+    def as_dict(self):
+        return {**asdict(self), "stop": list(self.stop)}
+
+
+@dataclass(frozen=True)
+class Request:
+    prompt: str  # rendered with the model's template (training/core/rendering.py)
+    messages: tuple = ()  # the same prompt as chat turns, for chat-completion servers
+    adapter: str = ""  # "" for the base model, else the adapter's id/name
+
+
+@dataclass
+class Generation:
+    text: str
+    finish_reason: str  # stop or length
+    prompt_tokens: int
+    completion_tokens: int
+    seconds: float = 0.0
+    decoding: dict = field(default_factory=dict)
+
+
+class LocalBackend:
+    """transformers in this process; adapters are folders, loaded once and switched per request."""
+
+    def __init__(self, base_model, adapters=None, batch_size=8):
+        self.base_model = str(base_model)
+        self.adapters = dict(adapters or {})  # name -> folder
+        self.batch_size = batch_size
+        self._model = None
+
+    def _load(self):
+        if self._model is None:
+            import torch
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+
+            self.tokenizer = AutoTokenizer.from_pretrained(self.base_model, local_files_only=True)
+            self.tokenizer.padding_side = "left"
+            if self.tokenizer.pad_token is None:
+                self.tokenizer.pad_token = self.tokenizer.eos_token
+            model = AutoModelForCausalLM.from_pretrained(self.base_model, local_files_only=True, dtype=torch.bfloat16 if torch.cuda.is_available() else torch.float32)
+            if self.adapters:
+                from peft import PeftModel
+
+                names = list(self.adapters)
+                model = PeftModel.from_pretrained(model, self.adapters[names[0]], adapter_name=names[0])
+                for name in names[1:]:
+                    model.load_adapter(self.adapters[name], adapter_name=name)
+            self._model = model.to("cuda" if torch.cuda.is_available() else "cpu").eval()
+        return self._model
+
+    def generate(self, requests, decoding=Decoding()):
+        model = self._load()
+        out = [None] * len(requests)
+        by_adapter = {}
+        for i, r in enumerate(requests):
+            if r.adapter and r.adapter not in self.adapters:
+                raise BackendError(f"no adapter called {r.adapter!r} is loaded (have: {', '.join(self.adapters) or 'none'})")
+            by_adapter.setdefault(r.adapter, []).append(i)
+        for adapter, indexes in by_adapter.items():
+            for start in range(0, len(indexes), self.batch_size):
+                chunk = indexes[start:start + self.batch_size]
+                for i, g in zip(chunk, self._batch(model, adapter, [requests[i].prompt for i in chunk], decoding)):
+                    out[i] = g
+        return out
+
+    def _batch(self, model, adapter, prompts, decoding):
+        import torch
+
+        started = time.monotonic()
+        tok = self.tokenizer
+        enc = tok(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
+        kwargs = {"max_new_tokens": decoding.max_new_tokens, "pad_token_id": tok.pad_token_id, "eos_token_id": tok.eos_token_id}
+        if decoding.temperature > 0:
+            torch.manual_seed(decoding.seed)
+            kwargs.update(do_sample=True, temperature=decoding.temperature, top_p=decoding.top_p)
+        else:
+            kwargs.update(do_sample=False)
+        if decoding.stop:
+            kwargs.update(stop_strings=list(decoding.stop), tokenizer=tok)
+        with torch.no_grad():
+            if hasattr(model, "set_adapter"):
+                if adapter:
+                    model.set_adapter(adapter)
+                    output = model.generate(**enc, **kwargs)
+                else:
+                    with model.disable_adapter():
+                        output = model.generate(**enc, **kwargs)
+            else:
+                output = model.generate(**enc, **kwargs)
+        seconds = (time.monotonic() - started) / len(prompts)
+        results = []
+        width = enc["input_ids"].shape[1]
+        for row, mask in zip(output, enc["attention_mask"]):
+            new = row[width:].tolist()
+            ended = tok.eos_token_id in new
+            if ended:
+                new = new[: new.index(tok.eos_token_id)]
+            while new and new[-1] == tok.pad_token_id:
+                new.pop()
+            text = tok.decode(new, skip_special_tokens=True)
+            hit_stop = next((s for s in decoding.stop if s in text), None)
+            if hit_stop:
+                text = text[: text.index(hit_stop)]
+            reason = "stop" if ended or hit_stop else "length"
+            results.append(Generation(text, reason, int(mask.sum()), len(new), seconds, decoding.as_dict()))
+        return results
+
+
+def _retry(call, what, retries, backoff=0.5):
+    last = None
+    for attempt in range(retries + 1):
+        try:
+            return call()
+        except Exception as e:  # network errors, timeouts, 5xx: all worth a retry
+            last = e
+            if attempt < retries:
+                time.sleep(backoff * (2 ** attempt))
+    raise BackendError(f"{what}: no answer after {retries + 1} tries ({type(last).__name__}: {str(last)[:300]})")
+
+
+class TGIBackend:
+    """TGI's native route; adapters are the names TGI was started with (LORA_ADAPTERS)."""
+
+    def __init__(self, base_url, timeout=60, retries=2, concurrency=8, token=None):
+        from huggingface_hub import InferenceClient
+
+        self.base_url = base_url
+        self.client = InferenceClient(base_url=base_url, timeout=timeout, token=token)
+        self.retries, self.concurrency = retries, concurrency
+
+    def _one(self, r, decoding):
+        started = time.monotonic()
+        response = _retry(lambda: self.client.text_generation(
+            r.prompt, details=True, max_new_tokens=decoding.max_new_tokens, adapter_id=r.adapter or None,
+            do_sample=decoding.temperature > 0, temperature=decoding.temperature or None, top_p=decoding.top_p if decoding.top_p < 1 else None,
+            stop=list(decoding.stop) or None, seed=decoding.seed,
+        ), f"TGI at {self.base_url}", self.retries)
+        details = response.details
+        reason = "length" if details.finish_reason == "length" else "stop"
+        prompt_tokens = len(details.prefill) if details.prefill else 0
+        return Generation(response.generated_text, reason, prompt_tokens, details.generated_tokens, time.monotonic() - started, decoding.as_dict())
+
+    def generate(self, requests, decoding=Decoding()):
+        with ThreadPoolExecutor(self.concurrency) as pool:
+            return list(pool.map(lambda r: self._one(r, decoding), requests))
+
+
+class OpenAIBackend:
+    """/v1/chat/completions on vLLM, SGLang or TGI; `adapter` is the served model name."""
+
+    def __init__(self, base_url, model, timeout=60, retries=2, concurrency=8, api_key=None):
+        from huggingface_hub import InferenceClient
+
+        self.base_url, self.model = base_url, model
+        self.client = InferenceClient(base_url=base_url, timeout=timeout, api_key=api_key)
+        self.retries, self.concurrency = retries, concurrency
+
+    def _one(self, r, decoding):
+        started = time.monotonic()
+        response = _retry(lambda: self.client.chat_completion(
+            [dict(m) for m in r.messages], model=r.adapter or self.model, max_tokens=decoding.max_new_tokens,
+            temperature=decoding.temperature, top_p=decoding.top_p, stop=list(decoding.stop) or None, seed=decoding.seed,
+        ), f"the OpenAI-compatible server at {self.base_url}", self.retries)
+        choice = response.choices[0]
+        reason = "length" if choice.finish_reason == "length" else "stop"
+        usage = response.usage
+        return Generation(choice.message.content or "", reason, usage.prompt_tokens if usage else 0, usage.completion_tokens if usage else 0, time.monotonic() - started, decoding.as_dict())
+
+    def generate(self, requests, decoding=Decoding()):
+        with ThreadPoolExecutor(self.concurrency) as pool:
+            return list(pool.map(lambda r: self._one(r, decoding), requests))
