@@ -1,0 +1,107 @@
+"""Automatic metrics for generated answers against references (plain Python).
+
+Normalised exact match, token F1, ROUGE-1/2/L (rouge-score, with a tokenizer that keeps
+non-ASCII text: its default drops every non-ASCII character), JSON validity and schema validity
+reported separately, output length; and a paired bootstrap interval of tuned minus base over
+prompts.
+"""
+
+import json
+import random
+import re
+import string
+import unicodedata
+from collections import Counter
+
+from curation.core.text import words
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
+_PUNCT = str.maketrans("", "", string.punctuation + "“”‘’«»¿¡")
+
+
+def normalize_answer(text):
+    """SQuAD-style: lower case, no punctuation or articles, single spaces (Unicode-aware)."""
+    text = unicodedata.normalize("NFKC", text or "").casefold().translate(_PUNCT)
+    return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+def exact_match(prediction, reference):
+    return float(normalize_answer(prediction) == normalize_answer(reference))
+
+
+def token_f1(prediction, reference):
+    pred, ref = normalize_answer(prediction).split(), normalize_answer(reference).split()
+    if not pred and not ref:
+        return 1.0
+    common = sum((Counter(pred) & Counter(ref)).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(pred), common / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+class UnicodeTokenizer:
+    """For rouge-score: words in any script (Chinese and Thai one character at a time)."""
+
+    def tokenize(self, text):
+        return list(words(text))
+
+
+_scorer = None
+
+
+def rouge(prediction, reference):
+    """{"rouge1", "rouge2", "rougeL"} F-measures."""
+    global _scorer
+    if _scorer is None:
+        from rouge_score import rouge_scorer
+
+        _scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], tokenizer=UnicodeTokenizer())
+    scores = _scorer.score(reference, prediction)
+    return {name: s.fmeasure for name, s in scores.items()}
+
+
+def json_validity(prediction, schema=None):
+    """(valid JSON, valid against the schema or None when there is no schema)."""
+    try:
+        value = json.loads(prediction)
+    except (ValueError, TypeError):
+        return False, (False if schema else None)
+    if not schema:
+        return True, None
+    from jsonschema import FormatChecker, validators
+
+    validator = validators.validator_for(schema)(schema, format_checker=FormatChecker())
+    return True, validator.is_valid(value)
+
+
+def score(prediction, reference, schema=None, json_expected=False):
+    """Every metric of one answer, as a flat dict of numbers (None where it does not apply)."""
+    out = {"exact_match": exact_match(prediction, reference), "token_f1": token_f1(prediction, reference), **rouge(prediction, reference),
+           "length_words": len(words(prediction))}
+    if json_expected or schema:
+        valid, schema_ok = json_validity(prediction, schema)
+        out["json_valid"] = float(valid)
+        out["schema_valid"] = None if schema_ok is None else float(schema_ok)
+    return out
+
+
+def paired_bootstrap(tuned, base, rounds=2000, confidence=0.95, seed=0):
+    """(mean difference tuned - base, low, high) over prompts, resampled in pairs."""
+    pairs = [(t, b) for t, b in zip(tuned, base) if t is not None and b is not None]
+    if not pairs:
+        return (None, None, None)
+    diffs = [t - b for t, b in pairs]
+    mean = sum(diffs) / len(diffs)
+    rng = random.Random(seed)
+    n = len(diffs)
+    means = sorted(sum(diffs[rng.randrange(n)] for _ in range(n)) / n for _ in range(rounds))
+    tail = (1 - confidence) / 2
+    return (mean, means[int(tail * (rounds - 1))], means[int((1 - tail) * (rounds - 1))])
+
+
+def perplexity(total_nll, total_tokens):
+    """Token-weighted perplexity from summed negative log-likelihood and token count."""
+    import math
+
+    return math.exp(total_nll / total_tokens) if total_tokens else None

@@ -1,0 +1,43 @@
+import math
+
+import pytest
+
+from evaluation.core.metrics import exact_match, json_validity, normalize_answer, paired_bootstrap, perplexity, rouge, score, token_f1
+
+
+def test_exact_match_and_f1_follow_the_squad_normalisation():
+    assert normalize_answer("The  Eiffel Tower!") == "eiffel tower"
+    assert exact_match("the Eiffel tower.", "Eiffel Tower") == 1.0
+    assert token_f1("Paris is the capital", "the capital is Paris") == 1.0
+    assert token_f1("red car", "blue car") == pytest.approx(0.5)
+    assert token_f1("", "") == 1.0
+
+
+def test_rouge_keeps_non_ascii_text():
+    # rouge-score's default tokenizer drops every non-ASCII character and would score these 0 or 1 wrongly
+    assert rouge("Grüße aus München", "Grüße aus München")["rouge1"] == 1.0
+    assert rouge("東京の天気", "東京の天気は晴れ")["rouge1"] == pytest.approx(2 * 5 / (5 + 8))  # precision 5/5, recall 5/8
+    assert rouge("Привет мир", "Пока мир")["rouge1"] == pytest.approx(0.5)
+
+
+def test_json_validity_and_schema_validity_are_separate():
+    schema = {"type": "object", "required": ["priority"], "properties": {"priority": {"enum": ["low", "high"]}}}
+    assert json_validity('{"priority": "low"}', schema) == (True, True)
+    assert json_validity('{"priority": "urgent"}', schema) == (True, False)
+    assert json_validity("not json", schema) == (False, False)
+    assert json_validity('{"a": 1}') == (True, None)
+    metrics = score('{"priority": "urgent"}', '{"priority": "high"}', schema=schema)
+    assert (metrics["json_valid"], metrics["schema_valid"]) == (1.0, 0.0)
+
+
+def test_paired_bootstrap():
+    tuned = [1, 1, 1, 0] * 25
+    base = [0, 1, 0, 0] * 25
+    mean, low, high = paired_bootstrap(tuned, base, rounds=500)
+    assert mean == pytest.approx(0.5)
+    assert low < 0.5 < high and low > 0.3
+    assert paired_bootstrap([], []) == (None, None, None)
+
+
+def test_perplexity_is_token_weighted():
+    assert perplexity(2 * math.log(4) + 2 * math.log(16), 4) == pytest.approx(8.0)
