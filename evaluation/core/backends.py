@@ -108,7 +108,7 @@ class LocalBackend:
         if decoding.stop:
             kwargs.update(stop_strings=list(decoding.stop), tokenizer=tok)
         with torch.no_grad():
-            if hasattr(model, "set_adapter"):
+            if self.adapters:  # a PeftModel: pick the adapter, or none for the base model
                 if adapter:
                     model.set_adapter(adapter)
                     output = model.generate(**enc, **kwargs)

@@ -90,3 +90,9 @@ def test_a_slow_server_times_out(local):
             OpenAIBackend(url, model="base", timeout=1, retries=0).generate([Request(prompt="hi", messages=({"role": "user", "content": "hi"},))], GREEDY)
     finally:
         server.shutdown()
+
+
+def test_local_backend_without_adapters(tiny_model_dir):
+    plain = LocalBackend(tiny_model_dir, batch_size=2)
+    (g,) = plain.generate([Request(prompt="<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n")], GREEDY)
+    assert g.completion_tokens > 0
