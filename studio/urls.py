@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include(studio_patterns)),
     path("", include("training.urls")),
     path("", include("curation.urls")),
+    path("", include("evaluation.urls")),
 ]

@@ -93,6 +93,39 @@ class LocalBackend:
                     out[i] = g
         return out
 
+    def reference_nll(self, pairs, adapter=""):
+        """(summed negative log-likelihood, token count) of reference completions given their
+        prompts: the numerator and denominator of token-weighted perplexity."""
+        import torch
+
+        model = self._load()
+        tok = self.tokenizer
+        total, count = 0.0, 0
+        for prompt, completion in pairs:
+            prompt_ids = tok(prompt, add_special_tokens=False)["input_ids"]
+            ids = tok(prompt + completion, add_special_tokens=False)["input_ids"]
+            n = 0
+            while n < min(len(prompt_ids), len(ids)) and prompt_ids[n] == ids[n]:
+                n += 1
+            if n >= len(ids):
+                continue
+            x = torch.tensor([ids], device=model.device)
+            with torch.no_grad():
+                if self.adapters and adapter:
+                    model.set_adapter(adapter)
+                    logits = model(x).logits
+                elif self.adapters:
+                    with model.disable_adapter():
+                        logits = model(x).logits
+                else:
+                    logits = model(x).logits
+            logprobs = torch.log_softmax(logits[0, :-1].float(), dim=-1)
+            targets = x[0, 1:]
+            picked = logprobs[torch.arange(len(targets)), targets][n - 1:] if n > 0 else logprobs[torch.arange(len(targets)), targets]
+            total -= float(picked.sum())
+            count += int(picked.numel())
+        return total, count
+
     def _batch(self, model, adapter, prompts, decoding):
         import torch
 

@@ -1,0 +1,89 @@
+"""Evaluation runs in the database: generate base and tuned outputs for a training run's test
+split with identical decoding, score them, and summarise tuned versus base."""
+
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from evaluation.core.backends import Decoding, LocalBackend, Request
+from evaluation.core.metrics import paired_bootstrap, perplexity, score
+from evaluation.models import EvaluationRun, Generation
+
+TUNED = "tuned"
+METRICS = ("exact_match", "token_f1", "rouge1", "rouge2", "rougeL", "json_valid", "schema_valid", "length_words")
+
+
+def start(training_run, user, decoding=Decoding()):
+    with transaction.atomic():
+        run = EvaluationRun.objects.create(project=training_run.project, training_run=training_run, decoding=decoding.as_dict(), backend={"kind": "local"}, created_by=user)
+        from evaluation.tasks import generate_evaluation
+
+        transaction.on_commit(lambda: generate_evaluation.delay(evaluation_id=run.id))
+    return run
+
+
+def claim(evaluation_id):
+    return EvaluationRun.objects.filter(id=evaluation_id, status=EvaluationRun.Status.QUEUED).update(status=EvaluationRun.Status.RUNNING) == 1
+
+
+def backend_for(training_run):
+    adapter = Path(training_run.output_dir) / "adapter"
+    if not adapter.is_dir():
+        raise ValueError(f"{training_run.name} has no adapter to evaluate (status {training_run.get_status_display().lower()})")
+    return LocalBackend(training_run.base_model.path, {TUNED: str(adapter)})
+
+
+def execute(evaluation_id):
+    from curation.checking import project_rules
+    from training.core.rendering import RenderError, render, to_messages
+
+    ev = EvaluationRun.objects.select_related("training_run", "training_run__base_model", "training_run__dataset_version", "project").get(id=evaluation_id)
+    run = ev.training_run
+    backend = backend_for(run)
+    backend._load()
+    rules = project_rules(ev.project)
+    items = list(run.dataset_version.items.filter(split=ev.split).order_by("id"))
+    requests, kept = [], []
+    for item in items:
+        record = item.record()
+        try:
+            rendered = render(record, backend.tokenizer)
+        except RenderError:
+            continue
+        requests.append((Request(prompt=rendered.prompt, messages=tuple(to_messages(record)[:-1])), rendered))
+        kept.append(item)
+    EvaluationRun.objects.filter(id=ev.id).update(total=2 * len(kept))
+    decoding = Decoding(**{**ev.decoding, "stop": tuple(ev.decoding.get("stop") or ())})
+    per_side = {}
+    for n, side in enumerate(("base", TUNED)):
+        reqs = [Request(prompt=r.prompt, messages=r.messages, adapter="" if side == "base" else TUNED) for r, _ in requests]
+        outputs = []
+        for start_at in range(0, len(reqs), 16):
+            outputs += backend.generate(reqs[start_at:start_at + 16], decoding)
+            EvaluationRun.objects.filter(id=ev.id).update(done=n * len(kept) + min(start_at + 16, len(reqs)))
+        per_side[side] = outputs
+        nll, tokens = backend.reference_nll([(rendered.prompt, rendered.completion) for _, rendered in requests], adapter="" if side == "base" else TUNED)
+        per_side[f"{side}_ppl"] = perplexity(nll, tokens)
+    rows, table = [], {side: {m: [] for m in METRICS} for side in ("base", TUNED)}
+    for i, item in enumerate(kept):
+        reference = item.record().answer()
+        for side in ("base", TUNED):
+            g = per_side[side][i]
+            metrics = score(g.text, reference, schema=rules.json_schema, json_expected=rules.output_json)
+            for m in METRICS:
+                table[side][m].append(metrics.get(m))
+            rows.append(Generation(evaluation=ev, item=item, side=side, text=g.text, finish_reason=g.finish_reason, prompt_tokens=g.prompt_tokens, completion_tokens=g.completion_tokens, seconds=g.seconds, metrics=metrics))
+    summary = {"examples": len(kept), "skipped": len(items) - len(kept), "metrics": {}, "perplexity": {"base": per_side["base_ppl"], TUNED: per_side[f"{TUNED}_ppl"]}}
+    for m in METRICS:
+        base_vals, tuned_vals = table["base"][m], table[TUNED][m]
+        if all(v is None for v in base_vals):
+            continue
+        mean = lambda vals: sum(v for v in vals if v is not None) / max(1, sum(v is not None for v in vals))  # noqa: E731
+        diff, low, high = paired_bootstrap(tuned_vals, base_vals)
+        summary["metrics"][m] = {"base": mean(base_vals), TUNED: mean(tuned_vals), "diff": diff, "low": low, "high": high}
+    summary["finish_reasons"] = {side: {r: sum(g.finish_reason == r for g in per_side[side]) for r in ("stop", "length")} for side in ("base", TUNED)}
+    with transaction.atomic():
+        Generation.objects.filter(evaluation=ev).delete()
+        Generation.objects.bulk_create(rows, batch_size=500)
+        EvaluationRun.objects.filter(id=ev.id).update(status=EvaluationRun.Status.DONE, summary=summary, done=2 * len(kept), finished_at=timezone.now())

@@ -1,0 +1,22 @@
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+
+@shared_task
+def generate_evaluation(*, evaluation_id):
+    """Generate and score base and tuned outputs (gpu queue). A redelivered task finds the
+    evaluation claimed and does nothing."""
+    from evaluation.evaluating import claim, execute
+    from evaluation.models import EvaluationRun
+
+    if not claim(evaluation_id):
+        return
+    try:
+        execute(evaluation_id)
+    except Exception as e:
+        log.exception("evaluation %s failed", evaluation_id)
+        EvaluationRun.objects.filter(id=evaluation_id).update(status=EvaluationRun.Status.FAILED, error=f"{type(e).__name__}: {e}", finished_at=timezone.now())

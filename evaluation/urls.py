@@ -1,0 +1,9 @@
+from django.urls import path
+
+from evaluation import views
+
+app_name = "evaluation"
+urlpatterns = [
+    path("p/<slug:slug>/runs/<int:run_id>/evaluate/", views.start_evaluation, name="start-evaluation"),
+    path("p/<slug:slug>/evaluations/<int:evaluation_id>/", views.evaluation_detail, name="evaluation"),
+]

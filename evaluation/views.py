@@ -1,0 +1,53 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from evaluation.evaluating import METRICS, TUNED, start
+from evaluation.models import EvaluationRun
+from studio.access import project_for
+from studio.models import Action
+
+LABELS = {"exact_match": "Exact match", "token_f1": "Token F1", "rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L",
+          "json_valid": "Valid JSON", "schema_valid": "Matches the schema", "length_words": "Length (words)"}
+PAGE = 20
+
+
+@login_required
+@require_POST
+def start_evaluation(request, slug, run_id):
+    project = project_for(request, slug, Action.EVALUATE)
+    run = get_object_or_404(project.training_runs, id=run_id)
+    if run.status != run.Status.SUCCEEDED and run.status != run.Status.CANCELLED:
+        messages.error(request, "Only a finished run with an adapter can be evaluated.")
+        return redirect("training:run", slug, run.id)
+    evaluation = start(run, request.user)
+    return redirect("evaluation:evaluation", slug, evaluation.id)
+
+
+@login_required
+@require_GET
+def evaluation_detail(request, slug, evaluation_id):
+    project = project_for(request, slug, Action.VIEW)
+    ev = get_object_or_404(project.evaluation_runs.select_related("training_run"), id=evaluation_id)
+    rows = []
+    for m in METRICS:
+        data = ev.summary.get("metrics", {}).get(m)
+        if data:
+            scale = 1 if m == "length_words" else 100
+            top = max(data["base"], data[TUNED], 1e-9)
+            rows.append({"name": LABELS[m], "key": m, "base": data["base"] * scale, "tuned": data[TUNED] * scale, "diff": data["diff"] * scale,
+                         "low": data["low"] * scale, "high": data["high"] * scale, "percent": scale == 100,
+                         "base_bar": 100 * data["base"] / top, "tuned_bar": 100 * data[TUNED] / top,
+                         "better": data["low"] > 0 if m != "length_words" else None, "worse": data["high"] < 0 if m != "length_words" else None})
+    page = max(0, int(request.GET.get("page", "0"))) if request.GET.get("page", "0").isdigit() else 0
+    items = []
+    if ev.status == ev.Status.DONE:
+        generations = list(ev.generations.select_related("item").order_by("item_id", "side")[page * PAGE * 2:(page + 1) * PAGE * 2])
+        by_item = {}
+        for g in generations:
+            by_item.setdefault(g.item_id, {"item": g.item})[g.side] = g
+        items = list(by_item.values())
+    context = {"project": project, "ev": ev, "rows": rows, "items": items, "page": page, "more": len(items) == PAGE, "tuned": TUNED}
+    template = "evaluation/evaluation.html#evaluation-live" if request.htmx else "evaluation/evaluation.html"
+    return render(request, template, context)
