@@ -4,7 +4,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from evaluation.evaluating import METRICS, TUNED, start
-from evaluation.models import EvaluationRun
 from studio.access import project_for
 from studio.models import Action
 

@@ -1,12 +1,10 @@
 """Evaluation runs: base and tuned outputs for the test split, scored, shown side by side."""
 
-import json
 
 import pytest
 from django.urls import reverse
 
 from curation.core.demo_tickets import make_examples
-from curation.core.records import Record
 from curation.core.splits import SplitConfig
 from curation.models import Example
 from curation.versions import freeze
