@@ -47,6 +47,30 @@ def evaluation_detail(request, slug, evaluation_id):
         for g in generations:
             by_item.setdefault(g.item_id, {"item": g.item})[g.side] = g
         items = list(by_item.values())
-    context = {"project": project, "ev": ev, "rows": rows, "items": items, "page": page, "more": len(items) == PAGE, "tuned": TUNED}
+    context = {"project": project, "ev": ev, "rows": rows, "items": items, "page": page, "more": len(items) == PAGE, "tuned": TUNED, "can_write": project.membership.can(Action.WRITE_EXAMPLES)}
     template = "evaluation/evaluation.html#evaluation-live" if request.htmx else "evaluation/evaluation.html"
     return render(request, template, context)
+
+
+@login_required
+@require_POST
+def to_curation(request, slug, evaluation_id, item_id):
+    """Turn a test example the tuned model got wrong into a draft in curation, linked to where it
+    came from, with the tuned output kept in the draft's note for the annotator."""
+    from curation import checking
+    from curation.models import Example, Revision
+
+    project = project_for(request, slug, Action.WRITE_EXAMPLES)
+    ev = get_object_or_404(project.evaluation_runs, id=evaluation_id)
+    tuned = get_object_or_404(ev.generations.select_related("item"), item_id=item_id, side=TUNED)
+    item = tuned.item
+    source = f"evaluation {ev.id} of {ev.training_run.name}, test example #{item.example_id or item.id}"
+    existing = Example.objects.filter(project=project, source=source, deleted_at=None).first()
+    if existing:
+        messages.info(request, f"Already in curation as #{existing.id}.")
+        return redirect("curation:example", slug, existing.id)
+    example = Example.objects.create(project=project, author=request.user, source=source[:200], instruction=item.instruction, input=item.input, output=item.output, messages=item.messages)
+    Revision.record(example, request.user, "from an evaluation")
+    checking.check_example(example)
+    messages.success(request, f"Draft #{example.id} created from the evaluation. The tuned model answered: “{tuned.text[:300]}”")
+    return redirect("curation:example", slug, example.id)

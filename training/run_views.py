@@ -233,7 +233,12 @@ def compare_runs(request, slug):
     rows = [(k, [run.config.get(k) for run in runs]) for k in keys]
     differing = [(k, values) for k, values in rows if len({json.dumps(v) for v in values}) > 1]
     versions = sorted({run.dataset_version for run in runs}, key=lambda v: v.id)
+    evaluations = []
+    for run in runs:
+        ev = run.evaluations.filter(status="done").order_by("-finished_at").first()
+        metrics = (ev.summary.get("metrics") or {}) if ev else {}
+        evaluations.append((run, ev, [(key, metrics.get(key)) for key in ("exact_match", "token_f1", "rougeL", "json_valid", "schema_valid")]))
     return render(request, "training/compare.html", {
         "project": project, "runs": runs, "chart": chart(series, height=260), "differing": differing, "same": [k for k, v in rows if (k, v) not in differing],
-        "versions": versions, "legend": [(run, COLORS[i % len(COLORS)]) for i, run in enumerate(runs)],
+        "versions": versions, "legend": [(run, COLORS[i % len(COLORS)]) for i, run in enumerate(runs)], "evaluations": evaluations,
     })

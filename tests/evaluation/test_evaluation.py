@@ -63,3 +63,25 @@ def test_evaluation_outsider_and_wrong_role(as_user, people, trained):
     assert as_user(people.annotator).post(url("start-evaluation", people, trained.id)).status_code == 403
     assert as_user(people.reviewer).post(url("start-evaluation", people, trained.id)).status_code == 403
     assert not EvaluationRun.objects.exists()
+
+
+def test_a_failure_goes_back_to_curation_as_a_linked_draft(as_user, people, trained, django_capture_on_commit_callbacks):
+    from curation.models import Example
+    from evaluation.evaluating import execute, start
+
+    with django_capture_on_commit_callbacks(execute=False):
+        ev = start(trained, people.lead)
+    EvaluationRun.objects.filter(id=ev.id).update(status=EvaluationRun.Status.RUNNING)
+    execute(ev.id)
+    item_id = ev.generations.first().item_id
+    target = url("to-curation", people, ev.id, item_id)
+    assert as_user(people.outsider).post(target).status_code == 404
+    assert as_user(people.reviewer).post(target).status_code == 403
+    before = Example.objects.count()
+    response = as_user(people.annotator).post(target)
+    draft = Example.objects.latest("id")
+    assert Example.objects.count() == before + 1
+    assert response["Location"] == reverse("curation:example", args=[people.project.slug, draft.id])
+    assert draft.status == Example.Status.DRAFT and draft.source.startswith(f"evaluation {ev.id} of r1")
+    as_user(people.annotator).post(target)
+    assert Example.objects.count() == before + 1  # one click, one draft
