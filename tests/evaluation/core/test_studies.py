@@ -56,7 +56,7 @@ def test_analysis_of_a_study_where_the_tuned_model_wins():
 
 
 def test_a_rater_who_always_picks_the_left_side_shows_it():
-    votes, n = [], 0
+    votes = []
     for item in range(20):
         left, right = ("tuned", "base") if item % 2 else ("base", "tuned")
         votes.append({"rater": "lazy", "item": item, "left": left, "right": right, "choice": "left"})
