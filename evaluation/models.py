@@ -53,3 +53,77 @@ class Generation(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["evaluation", "item", "side"], name="one_generation_per_side")]
         indexes = [models.Index(fields=["evaluation", "item"])]
+
+
+class Study(models.Model):
+    """A blind A/B study: raters compare pre-generated outputs of two or more systems."""
+
+    class Status(models.TextChoices):
+        PREPARING = "preparing", "Preparing outputs"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        FAILED = "failed", "Failed"
+
+    project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="studies")
+    name = models.CharField(max_length=120)
+    dataset_version = models.ForeignKey("curation.DatasetVersion", on_delete=models.PROTECT, related_name="+")
+    systems = models.JSONField(help_text='[{"key": "base" | "run-<id>", "run_id": id or null}]')
+    raters = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="studies_to_rate")
+    ratings_per_item = models.PositiveIntegerField(default=1)
+    repeat_share = models.FloatField(default=0.1)
+    max_items = models.PositiveIntegerField(default=50)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREPARING)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class StudyOutput(models.Model):
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="outputs")
+    item = models.ForeignKey("curation.VersionItem", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    system = models.CharField(max_length=40)
+    text = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["study", "item", "system"], name="one_output_per_system")]
+
+
+class Assignment(models.Model):
+    """One comparison for one rater. The token is all a rater's page and URL carry."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="assignments")
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey("curation.VersionItem", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    left = models.CharField(max_length=40)
+    right = models.CharField(max_length=40)
+    token = models.CharField(max_length=40, unique=True)
+    repeat_of = models.CharField(max_length=40, blank=True)
+    order = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["order"]
+        indexes = [models.Index(fields=["study", "rater", "order"])]
+
+
+class Vote(models.Model):
+    """Immutable: one per assignment, never changed."""
+
+    class Choice(models.TextChoices):
+        LEFT = "left", "A is better"
+        RIGHT = "right", "B is better"
+        TIE = "tie", "Tie"
+        BOTH_BAD = "both_bad", "Both bad"
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, related_name="vote")
+    choice = models.CharField(max_length=10, choices=Choice.choices)
+    rationale = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("votes are immutable")
+        super().save(*args, **kwargs)

@@ -4,29 +4,11 @@
 import pytest
 from django.urls import reverse
 
-from curation.core.demo_tickets import make_examples
-from curation.core.splits import SplitConfig
 from curation.models import Example
-from curation.versions import freeze
 from evaluation.models import EvaluationRun
 from studio.celery import app as celery_app
-from training.core.engine import TrainConfig, train
-from training.core.model_info import inspect_model_folder
-from training.models import BaseModel, TrainingRun
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
-
-
-@pytest.fixture
-def trained(people, tiny_model_dir, tmp_path):
-    base = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir))
-    base.record_inspection(info=inspect_model_folder(tiny_model_dir))
-    Example.objects.bulk_create(Example(project=people.project, author=people.annotator, status=Example.Status.APPROVED, instruction=e.instruction, input=e.input, output=e.output) for e in make_examples(n=60))
-    version = freeze(people.project, people.lead, name="v1", note="", config=SplitConfig(ratios=(0.8, 0.0, 0.2)), leakage_override="templated")
-    out = tmp_path / "run"
-    records = [i.record() for i in version.items.filter(split="train")]
-    train(TrainConfig(base_model=str(tiny_model_dir), epochs=2, batch_size=8, learning_rate=3e-3, max_length=384, early_stopping_patience=0), records, [], out)
-    return TrainingRun.objects.create(project=people.project, name="r1", dataset_version=version, base_model=base, config={}, status=TrainingRun.Status.SUCCEEDED, output_dir=str(out))
 
 
 def url(name, people, *args):
@@ -66,7 +48,6 @@ def test_evaluation_outsider_and_wrong_role(as_user, people, trained):
 
 
 def test_a_failure_goes_back_to_curation_as_a_linked_draft(as_user, people, trained, django_capture_on_commit_callbacks):
-    from curation.models import Example
     from evaluation.evaluating import execute, start
 
     with django_capture_on_commit_callbacks(execute=False):

@@ -1,0 +1,130 @@
+"""Blind A/B studies: leads create and close them and read the report; raters vote."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from evaluation.forms import StudyForm
+from evaluation.models import Assignment, Study, Vote
+from evaluation.studying import BASE, close, next_assignment, report, system_key, vote
+from studio.access import project_for
+from studio.models import Action
+
+
+@login_required
+def study_list(request, slug):
+    project = project_for(request, slug, Action.VIEW)
+    studies = project.studies.all()
+    if not project.membership.can(Action.EVALUATE):
+        studies = studies.filter(raters=request.user)
+    rows = [(s, s.assignments.filter(rater=request.user).count(), s.assignments.filter(rater=request.user, vote__isnull=False).count()) for s in studies]
+    return render(request, "evaluation/study_list.html", {"project": project, "rows": rows, "can_create": project.membership.can(Action.EVALUATE)})
+
+
+@login_required
+def create_study(request, slug):
+    project = project_for(request, slug, Action.EVALUATE)
+    form = StudyForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        runs = list(d["runs"])
+        with transaction.atomic():
+            study = Study.objects.create(
+                project=project, name=d["name"], dataset_version=runs[0].dataset_version, created_by=request.user,
+                systems=[{"key": BASE, "run_id": None}] + [{"key": system_key(r), "run_id": r.id} for r in runs],
+                ratings_per_item=d["ratings_per_item"], repeat_share=d["repeat_share"] / 100, max_items=d["max_items"],
+            )
+            study.raters.set(d["raters"])
+            from evaluation.tasks import generate_study_outputs
+
+            transaction.on_commit(lambda: generate_study_outputs.delay(study_id=study.id))
+        messages.success(request, f"“{study.name}” is being prepared: a worker generates every output first.")
+        return redirect("evaluation:study", slug, study.id)
+    return render(request, "evaluation/study_create.html", {"project": project, "form": form})
+
+
+def _names(study):
+    from training.models import TrainingRun
+
+    runs = dict(TrainingRun.objects.filter(id__in=[s["run_id"] for s in study.systems if s["run_id"]]).values_list("id", "name"))
+    return {s["key"]: ("base model" if s["key"] == BASE else runs.get(s["run_id"], s["key"])) for s in study.systems}
+
+
+@login_required
+@require_GET
+def study_detail(request, slug, study_id):
+    """Leads always; raters once the study is closed (identities are revealed then)."""
+    project = project_for(request, slug, Action.VIEW)
+    study = get_object_or_404(project.studies, id=study_id)
+    is_lead = project.membership.can(Action.EVALUATE)
+    if not is_lead and not (study.status == Study.Status.CLOSED and study.raters.filter(id=request.user.id).exists()):
+        raise PermissionDenied("The report opens to raters when the lead closes the study.")
+    data = report(study) if study.status in (Study.Status.OPEN, Study.Status.CLOSED) else None
+    names = _names(study)
+    total = study.assignments.count()
+    voted = Vote.objects.filter(assignment__study=study).count()
+    context = {"project": project, "study": study, "report": data, "names": names, "total": total, "voted": voted, "is_lead": is_lead}
+    template = "evaluation/study.html#study-live" if request.htmx else "evaluation/study.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def close_study(request, slug, study_id):
+    project = project_for(request, slug, Action.EVALUATE)
+    study = get_object_or_404(project.studies, id=study_id)
+    close(study)
+    messages.success(request, f"“{study.name}” closed; raters can now see which model wrote what.")
+    return redirect("evaluation:study", slug, study.id)
+
+
+@login_required
+@require_GET
+def rate_next(request, slug, study_id):
+    project = project_for(request, slug, Action.RATE)
+    study = get_object_or_404(project.studies.filter(raters=request.user), id=study_id)
+    if study.status != Study.Status.OPEN:
+        messages.info(request, "This study is not open for votes.")
+        return redirect("evaluation:study-list", slug)
+    nxt = next_assignment(study, request.user)
+    if nxt is None:
+        messages.success(request, "You have rated everything in this study. Thank you.")
+        return redirect("evaluation:study-list", slug)
+    return redirect("evaluation:rate", slug, nxt.token)
+
+
+@login_required
+def rate(request, slug, token):
+    """One comparison: the prompt and two outputs, nothing else. A vote is final."""
+    project = project_for(request, slug, Action.RATE)
+    assignment = Assignment.objects.filter(token=token, rater=request.user, study__project=project).select_related("study", "item").first()
+    if assignment is None:
+        raise Http404("No such comparison for you.")
+    study = assignment.study
+    error = ""
+    if request.method == "POST":
+        choice = request.POST.get("choice", "")
+        rationale = request.POST.get("rationale", "").strip()
+        if study.status != Study.Status.OPEN:
+            error = "This study is closed."
+        elif choice not in Vote.Choice.values:
+            error = "Choose A, B, tie or both bad."
+        elif choice == Vote.Choice.BOTH_BAD and not rationale:
+            error = "Say briefly why both are bad: it helps fix the data."
+        elif not vote(assignment, choice, rationale):
+            error = "You voted on this one already; votes are final."
+        else:
+            return redirect("evaluation:rate-next", slug, study.id)
+    outputs = dict(study.outputs.filter(item=assignment.item).values_list("system", "text"))
+    mine = study.assignments.filter(rater=request.user)
+    context = {
+        "project": project, "study": study, "assignment": assignment, "item": assignment.item, "error": error,
+        "a_text": outputs.get(assignment.left, ""), "b_text": outputs.get(assignment.right, ""),
+        "done": mine.filter(vote__isnull=False).count(), "total": mine.count(), "voted": Vote.objects.filter(assignment=assignment).first(),
+        "choices": Vote.Choice.choices,
+    }
+    return render(request, "evaluation/rate.html", context)

@@ -1,0 +1,77 @@
+"""Studies in the database: preparing the outputs and assignments, voting, the report."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from evaluation.core.backends import Decoding, LocalBackend, Request
+from evaluation.core.studies import analyze, make_assignments
+from evaluation.models import Assignment, Study, StudyOutput, Vote
+
+BASE = "base"
+
+
+def system_key(run):
+    return BASE if run is None else f"run-{run.id}"
+
+
+def prepare(study_id):
+    """Generate every system's output for the study's items, then deal out the assignments."""
+    from training.core.rendering import RenderError, render, to_messages
+    from training.models import TrainingRun
+
+    study = Study.objects.select_related("dataset_version").get(id=study_id)
+    runs = {s["key"]: TrainingRun.objects.select_related("base_model").get(id=s["run_id"]) for s in study.systems if s["run_id"]}
+    base_path = next(iter(runs.values())).base_model.path
+    from pathlib import Path
+
+    backend = LocalBackend(base_path, {key: str(Path(run.output_dir) / "adapter") for key, run in runs.items()})
+    backend._load()
+    items = list(study.dataset_version.items.filter(split="test").order_by("id")[: study.max_items])
+    requests, kept = [], []
+    for item in items:
+        try:
+            rendered = render(item.record(), backend.tokenizer)
+        except RenderError:
+            continue
+        kept.append(item)
+        requests.append(Request(prompt=rendered.prompt, messages=tuple(to_messages(item.record())[:-1])))
+    outputs = []
+    for system in study.systems:
+        adapter = "" if system["key"] == BASE else system["key"]
+        generated = backend.generate([Request(r.prompt, r.messages, adapter) for r in requests], Decoding())
+        outputs += [StudyOutput(study=study, item=item, system=system["key"], text=g.text) for item, g in zip(kept, generated)]
+    raters = [str(u) for u in study.raters.values_list("id", flat=True)]
+    plan = make_assignments([str(i.id) for i in kept], [s["key"] for s in study.systems], raters, study.ratings_per_item, study.repeat_share, seed=study.id)
+    with transaction.atomic():
+        StudyOutput.objects.bulk_create(outputs)
+        Assignment.objects.bulk_create([Assignment(study=study, rater_id=int(a.rater), item_id=int(a.item), left=a.left, right=a.right, token=a.token, repeat_of=a.repeat_of, order=a.order) for a in plan])
+        Study.objects.filter(id=study.id).update(status=Study.Status.OPEN)
+
+
+def next_assignment(study, user):
+    return study.assignments.filter(rater=user, vote__isnull=True).order_by("order").first()
+
+
+def vote(assignment, choice, rationale):
+    """Record a vote; False when this assignment was voted already (votes never change)."""
+    try:
+        with transaction.atomic():
+            Vote.objects.create(assignment=assignment, choice=choice, rationale=rationale)
+    except IntegrityError:
+        return False
+    return True
+
+
+def report(study):
+    repeats = set(study.assignments.exclude(repeat_of="").values_list("token", flat=True))
+    votes = [
+        {"rater": a.rater.username, "item": a.item_id, "left": a.left, "right": a.right, "choice": a.vote.choice, "repeat": a.token in repeats}
+        for a in study.assignments.filter(vote__isnull=False).select_related("vote", "rater")
+    ]
+    if not votes:
+        return None
+    return analyze(votes, anchor=BASE, rounds=300, seed=study.id)
+
+
+def close(study):
+    Study.objects.filter(id=study.id, status=Study.Status.OPEN).update(status=Study.Status.CLOSED, closed_at=timezone.now())

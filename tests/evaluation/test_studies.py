@@ -1,0 +1,89 @@
+"""Blind A/B studies through the pages: preparation, rating without any hint of the models,
+immutable votes, and the report."""
+
+import re
+from collections import Counter
+
+import pytest
+from django.urls import reverse
+
+from evaluation.models import Assignment, Study, Vote
+from studio.celery import app as celery_app
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def url(name, people, *args):
+    return reverse(f"evaluation:{name}", args=[people.project.slug, *args])
+
+
+@pytest.fixture
+def study(as_user, people, trained, django_capture_on_commit_callbacks):
+    celery_app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            as_user(people.lead).post(url("create-study", people), {
+                "name": "March study", "runs": [trained.id], "raters": [people.reviewer.id, people.lead.id],
+                "ratings_per_item": 2, "repeat_share": 20, "max_items": 10,
+            })
+    finally:
+        celery_app.conf.task_always_eager = False
+    study = Study.objects.get()
+    assert study.status == Study.Status.OPEN, study.error
+    return study
+
+
+def test_assignments_cover_the_items_twice_with_balanced_sides(study, trained):
+    items = min(10, trained.dataset_version.counts["test"])
+    main = study.assignments.filter(repeat_of="")
+    assert main.count() == items * 2
+    for rater in (study.raters.all()):
+        lefts = Counter(main.filter(rater=rater).values_list("left", flat=True))
+        assert abs(lefts["base"] - lefts[f"run-{trained.id}"]) <= 1
+    assert study.assignments.exclude(repeat_of="").count() >= 2
+
+
+def test_rater_pages_reveal_nothing_about_the_models(as_user, people, study, trained):
+    client = as_user(people.reviewer)
+    secrets = [rf"\brun-{trained.id}\b", r"\br1\b", r"\bTiny\b", r"\bbase model\b", re.escape(trained.output_dir), re.escape(trained.base_model.path), rf"/runs/{trained.id}/"]
+    pages = [client.get(url("rate", people, a.token)).content.decode() for a in study.assignments.filter(rater=people.reviewer)]
+    pages.append(client.get(url("study-list", people)).content.decode())
+    for page in pages:
+        for secret in secrets:
+            assert not re.search(secret, page), secret
+    assert client.get(url("study", people, study.id)).status_code == 403  # no report before the study closes
+
+
+def test_votes_are_final_and_both_bad_needs_a_reason(as_user, people, study):
+    client = as_user(people.reviewer)
+    first = study.assignments.filter(rater=people.reviewer).order_by("order").first()
+    page = client.post(url("rate", people, first.token), {"choice": "both_bad", "rationale": ""}).content.decode()
+    assert "Say briefly why both are bad" in page and not Vote.objects.exists()
+    response = client.post(url("rate", people, first.token), {"choice": "left", "rationale": "clearer"})
+    assert response["Location"] == url("rate-next", people, study.id)
+    page = client.post(url("rate", people, first.token), {"choice": "right"}).content.decode()
+    assert "votes are final" in page
+    assert Vote.objects.get().choice == "left"
+
+
+def test_rating_outsiders_wrong_roles_and_other_raters(as_user, people, study):
+    token = study.assignments.filter(rater=people.reviewer).first().token
+    assert as_user(people.outsider).get(url("rate", people, token)).status_code == 404
+    assert as_user(people.annotator).get(url("rate", people, token)).status_code == 403
+    assert as_user(people.lead).get(url("rate", people, token)).status_code == 404  # the lead's queue is their own
+    assert as_user(people.annotator).post(url("create-study", people), {"name": "x"}).status_code == 403
+    assert as_user(people.outsider).get(url("study", people, study.id)).status_code == 404
+
+
+def test_lead_reads_the_report_and_raters_see_it_after_closing(as_user, people, study, trained):
+    for rater in (people.reviewer, people.lead):
+        client = as_user(rater)
+        for a in Assignment.objects.filter(study=study, rater=rater):
+            winner = f"run-{trained.id}"
+            client.post(url("rate", people, a.token), {"choice": "left" if a.left == winner else "right"})
+    page = as_user(people.lead).get(url("study", people, study.id)).content.decode()
+    assert "Leaderboard" in page and "r1" in page and "Krippendorff" in page
+    assert "100% of" in page  # consistent on swapped repeats
+    as_user(people.lead).post(url("close-study", people, study.id))
+    page = as_user(people.reviewer).get(url("study", people, study.id)).content.decode()
+    assert "r1" in page and "base model" in page
