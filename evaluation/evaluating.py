@@ -27,11 +27,34 @@ def claim(evaluation_id):
     return EvaluationRun.objects.filter(id=evaluation_id, status=EvaluationRun.Status.QUEUED).update(status=EvaluationRun.Status.RUNNING) == 1
 
 
-def backend_for(training_run):
-    adapter = Path(training_run.output_dir) / "adapter"
-    if not adapter.is_dir():
-        raise ValueError(f"{training_run.name} has no adapter to evaluate (status {training_run.get_status_display().lower()})")
-    return LocalBackend(training_run.base_model.path, {TUNED: str(adapter)})
+def adapter_name(run):
+    """How every backend addresses a run's adapter (TGI's LORA_ADAPTERS, vLLM's --lora-modules)."""
+    return f"run-{run.id}"
+
+
+def backend_for(project, runs):
+    """(backend, its description) for a project's serving settings and the runs to compare."""
+    from evaluation.core.backends import OpenAIBackend, TGIBackend
+    from evaluation.models import ServingBackend
+
+    config = ServingBackend.objects.filter(project=project).first()
+    if config is None or config.kind == ServingBackend.Kind.LOCAL:
+        adapters = {}
+        for run in runs:
+            folder = Path(run.output_dir) / "adapter"
+            if not folder.is_dir():
+                raise ValueError(f"{run.name} has no adapter (status {run.get_status_display().lower()})")
+            adapters[adapter_name(run)] = str(folder)
+        return LocalBackend(runs[0].base_model.path, adapters), {"kind": "local", "base_model": runs[0].base_model.path}
+    if config.kind == ServingBackend.Kind.TGI:
+        return TGIBackend(config.base_url, timeout=config.timeout, concurrency=config.concurrency), {"kind": "tgi", "url": config.base_url}
+    return OpenAIBackend(config.base_url, model=config.base_model_name, timeout=config.timeout, concurrency=config.concurrency), {"kind": "openai", "url": config.base_url, "model": config.base_model_name}
+
+
+def _tokenizer(run):
+    from curation.preflight import load_tokenizer
+
+    return load_tokenizer(run.base_model.path)
 
 
 def execute(evaluation_id):
@@ -40,15 +63,17 @@ def execute(evaluation_id):
 
     ev = EvaluationRun.objects.select_related("training_run", "training_run__base_model", "training_run__dataset_version", "project").get(id=evaluation_id)
     run = ev.training_run
-    backend = backend_for(run)
-    backend._load()
+    backend, described = backend_for(ev.project, [run])
+    EvaluationRun.objects.filter(id=ev.id).update(backend=described)
+    tokenizer = _tokenizer(run)  # prompts are rendered with the base model's own template
+    tuned_key = adapter_name(run)
     rules = project_rules(ev.project)
     items = list(run.dataset_version.items.filter(split=ev.split).order_by("id"))
     requests, kept = [], []
     for item in items:
         record = item.record()
         try:
-            rendered = render(record, backend.tokenizer)
+            rendered = render(record, tokenizer)
         except RenderError:
             continue
         requests.append((Request(prompt=rendered.prompt, messages=tuple(to_messages(record)[:-1])), rendered))
@@ -57,14 +82,17 @@ def execute(evaluation_id):
     decoding = Decoding(**{**ev.decoding, "stop": tuple(ev.decoding.get("stop") or ())})
     per_side = {}
     for n, side in enumerate(("base", TUNED)):
-        reqs = [Request(prompt=r.prompt, messages=r.messages, adapter="" if side == "base" else TUNED) for r, _ in requests]
+        reqs = [Request(prompt=r.prompt, messages=r.messages, adapter="" if side == "base" else tuned_key) for r, _ in requests]
         outputs = []
         for start_at in range(0, len(reqs), 16):
             outputs += backend.generate(reqs[start_at:start_at + 16], decoding)
             EvaluationRun.objects.filter(id=ev.id).update(done=n * len(kept) + min(start_at + 16, len(reqs)))
         per_side[side] = outputs
-        nll, tokens = backend.reference_nll([(rendered.prompt, rendered.completion) for _, rendered in requests], adapter="" if side == "base" else TUNED)
-        per_side[f"{side}_ppl"] = perplexity(nll, tokens)
+        if isinstance(backend, LocalBackend):  # servers do not give reference log-probabilities here
+            nll, tokens = backend.reference_nll([(rendered.prompt, rendered.completion) for _, rendered in requests], adapter="" if side == "base" else tuned_key)
+            per_side[f"{side}_ppl"] = perplexity(nll, tokens)
+        else:
+            per_side[f"{side}_ppl"] = None
     rows, table = [], {side: {m: [] for m in METRICS} for side in ("base", TUNED)}
     for i, item in enumerate(kept):
         reference = item.record().answer()

@@ -29,3 +29,19 @@ class StudyForm(forms.Form):
         if raters and cleaned.get("ratings_per_item") and cleaned["ratings_per_item"] > len(raters):
             self.add_error("ratings_per_item", f"{cleaned['ratings_per_item']} ratings per item need at least as many raters (you chose {len(raters)}).")
         return cleaned
+
+
+class ServingBackendForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("local", "In the worker (transformers + peft)"), ("tgi", "Text Generation Inference"), ("openai", "OpenAI-compatible server (vLLM, SGLang, TGI Messages API)")])
+    base_url = forms.URLField(required=False, label="Server address", help_text="e.g. http://tgi:80, or http://vllm:8000/v1 for an OpenAI-compatible server")
+    base_model_name = forms.CharField(required=False, max_length=200, label="Served name of the base model", help_text="OpenAI-compatible servers only")
+    timeout = forms.IntegerField(min_value=1, max_value=3600, initial=60, label="Timeout per request (seconds)")
+    concurrency = forms.IntegerField(min_value=1, max_value=256, initial=8, label="Requests in flight")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") in ("tgi", "openai") and not cleaned.get("base_url"):
+            self.add_error("base_url", "A server needs its address.")
+        if cleaned.get("kind") == "openai" and not cleaned.get("base_model_name"):
+            self.add_error("base_model_name", "Name the base model as the server serves it (its --served-model-name).")
+        return cleaned

@@ -127,3 +127,21 @@ class Vote(models.Model):
         if not self._state.adding:
             raise ValueError("votes are immutable")
         super().save(*args, **kwargs)
+
+
+class ServingBackend(models.Model):
+    """Where a project's outputs are generated: in the worker (local), by TGI, or by an
+    OpenAI-compatible server. Adapters are addressed as run-<id> on every backend."""
+
+    class Kind(models.TextChoices):
+        LOCAL = "local", "In the worker (transformers + peft)"
+        TGI = "tgi", "Text Generation Inference"
+        OPENAI = "openai", "OpenAI-compatible server (vLLM, SGLang, TGI Messages API)"
+
+    project = models.OneToOneField("studio.Project", on_delete=models.CASCADE, related_name="serving_backend")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.LOCAL)
+    base_url = models.URLField(blank=True, help_text="e.g. http://tgi:80 or http://vllm:8000/v1")
+    base_model_name = models.CharField(max_length=200, blank=True, help_text="OpenAI-compatible servers: the served name of the base model")
+    timeout = models.PositiveIntegerField(default=60)
+    concurrency = models.PositiveIntegerField(default=8)
+    updated_at = models.DateTimeField(auto_now=True)

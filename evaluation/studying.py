@@ -3,7 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from evaluation.core.backends import Decoding, LocalBackend, Request
+from evaluation.core.backends import Decoding, Request
 from evaluation.core.studies import analyze, make_assignments
 from evaluation.models import Assignment, Study, StudyOutput, Vote
 
@@ -19,18 +19,17 @@ def prepare(study_id):
     from training.core.rendering import RenderError, render, to_messages
     from training.models import TrainingRun
 
-    study = Study.objects.select_related("dataset_version").get(id=study_id)
-    runs = {s["key"]: TrainingRun.objects.select_related("base_model").get(id=s["run_id"]) for s in study.systems if s["run_id"]}
-    base_path = next(iter(runs.values())).base_model.path
-    from pathlib import Path
+    from evaluation.evaluating import _tokenizer, backend_for
 
-    backend = LocalBackend(base_path, {key: str(Path(run.output_dir) / "adapter") for key, run in runs.items()})
-    backend._load()
+    study = Study.objects.select_related("dataset_version", "project").get(id=study_id)
+    runs = {s["key"]: TrainingRun.objects.select_related("base_model").get(id=s["run_id"]) for s in study.systems if s["run_id"]}
+    backend, _ = backend_for(study.project, list(runs.values()))
+    tokenizer = _tokenizer(next(iter(runs.values())))
     items = list(study.dataset_version.items.filter(split="test").order_by("id")[: study.max_items])
     requests, kept = [], []
     for item in items:
         try:
-            rendered = render(item.record(), backend.tokenizer)
+            rendered = render(item.record(), tokenizer)
         except RenderError:
             continue
         kept.append(item)

@@ -74,3 +74,36 @@ def to_curation(request, slug, evaluation_id, item_id):
     checking.check_example(example)
     messages.success(request, f"Draft #{example.id} created from the evaluation. The tuned model answered: “{tuned.text[:300]}”")
     return redirect("curation:example", slug, example.id)
+
+
+@login_required
+def serving_backend(request, slug):
+    """Where this project's outputs are generated, with a connection test and the serving recipe
+    for its runs' adapters."""
+    from pathlib import Path
+
+    from evaluation.core.backends import BackendError, Decoding, OpenAIBackend, Request, TGIBackend
+    from evaluation.forms import ServingBackendForm
+    from evaluation.models import ServingBackend
+
+    project = project_for(request, slug, Action.MANAGE_PROJECT)
+    current = ServingBackend.objects.filter(project=project).first()
+    initial = {"kind": current.kind, "base_url": current.base_url, "base_model_name": current.base_model_name, "timeout": current.timeout, "concurrency": current.concurrency} if current else None
+    form = ServingBackendForm(request.POST or None, initial=initial)
+    test_result = ""
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        ServingBackend.objects.update_or_create(project=project, defaults=d)
+        if request.POST.get("action") == "test" and d["kind"] != "local":
+            backend = TGIBackend(d["base_url"], timeout=d["timeout"], retries=0) if d["kind"] == "tgi" else OpenAIBackend(d["base_url"], d["base_model_name"], timeout=d["timeout"], retries=0)
+            try:
+                (g,) = backend.generate([Request(prompt="Hello", messages=({"role": "user", "content": "Hello"},))], Decoding(max_new_tokens=8))
+                test_result = f"The server answered ({g.completion_tokens} tokens)."
+            except BackendError as e:
+                test_result = f"No answer: {e}"
+        else:
+            messages.success(request, "Serving settings saved; new evaluations and studies use them.")
+            return redirect("evaluation:serving-backend", slug)
+    runs = [r for r in project.training_runs.filter(status="succeeded") if (Path(r.output_dir) / "adapter").is_dir()]
+    lora = ",".join(f"run-{r.id}={Path(r.output_dir) / 'adapter'}" for r in runs)
+    return render(request, "evaluation/serving_backend.html", {"project": project, "form": form, "test_result": test_result, "runs": runs, "lora": lora, "base": project.base_model})
