@@ -67,7 +67,16 @@ def study_detail(request, slug, study_id):
     names = _names(study)
     total = study.assignments.count()
     voted = Vote.objects.filter(assignment__study=study).count()
-    context = {"project": project, "study": study, "report": data, "names": names, "total": total, "voted": voted, "is_lead": is_lead}
+    losses = []
+    if is_lead:  # items where a tuned model lost to the base model: candidates for more data
+        lost = {}
+        for a in study.assignments.filter(vote__isnull=False, repeat_of="").select_related("vote", "item"):
+            winner = a.left if a.vote.choice == "left" else (a.right if a.vote.choice == "right" else None)
+            loser = a.right if winner == a.left else a.left
+            if winner == BASE and loser != BASE:
+                lost.setdefault(a.item_id, (a.item, loser))
+        losses = list(lost.values())[:50]
+    context = {"project": project, "study": study, "report": data, "names": names, "total": total, "voted": voted, "is_lead": is_lead, "losses": losses}
     template = "evaluation/study.html#study-live" if request.htmx else "evaluation/study.html"
     return render(request, template, context)
 
@@ -128,3 +137,28 @@ def rate(request, slug, token):
         "choices": Vote.Choice.choices,
     }
     return render(request, "evaluation/rate.html", context)
+
+
+@login_required
+@require_POST
+def loss_to_curation(request, slug, study_id, item_id):
+    """A study item a tuned model lost becomes a draft in curation, linked to the study."""
+    from curation import checking
+    from curation.models import Example, Revision
+
+    project = project_for(request, slug, Action.EVALUATE)
+    study = get_object_or_404(project.studies, id=study_id)
+    assignment = study.assignments.filter(item_id=item_id).select_related("item").first()
+    if assignment is None:
+        raise Http404("No such item in this study.")
+    item = assignment.item
+    source = f"study {study.id} “{study.name}”, test example #{item.example_id or item.id}"[:200]
+    existing = Example.objects.filter(project=project, source=source, deleted_at=None).first()
+    if existing:
+        messages.info(request, f"Already in curation as #{existing.id}.")
+        return redirect("curation:example", slug, existing.id)
+    example = Example.objects.create(project=project, author=request.user, source=source, instruction=item.instruction, input=item.input, output=item.output, messages=item.messages)
+    Revision.record(example, request.user, "from a study")
+    checking.check_example(example)
+    messages.success(request, f"Draft #{example.id} created from the study: improve its answer so the next run learns it.")
+    return redirect("curation:example", slug, example.id)

@@ -87,3 +87,20 @@ def test_lead_reads_the_report_and_raters_see_it_after_closing(as_user, people, 
     as_user(people.lead).post(url("close-study", people, study.id))
     page = as_user(people.reviewer).get(url("study", people, study.id)).content.decode()
     assert "r1" in page and "base model" in page
+
+
+def test_items_the_tuned_model_lost_go_back_to_curation(as_user, people, study, trained):
+    from curation.models import Example
+
+    lost = None
+    for a in Assignment.objects.filter(study=study, rater=people.reviewer, repeat_of=""):
+        as_user(people.reviewer).post(url("rate", people, a.token), {"choice": "left" if a.left == "base" else "right"})
+        lost = lost or a
+    page = as_user(people.lead).get(url("study", people, study.id)).content.decode()
+    assert "Where a tuned model lost to the base model" in page
+    target = url("study-to-curation", people, study.id, lost.item_id)
+    assert as_user(people.reviewer).post(target).status_code == 403
+    response = as_user(people.lead).post(target)
+    draft = Example.objects.latest("id")
+    assert draft.source.startswith(f"study {study.id}") and draft.status == Example.Status.DRAFT
+    assert response["Location"] == reverse("curation:example", args=[people.project.slug, draft.id])
