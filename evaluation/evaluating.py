@@ -51,6 +51,42 @@ def backend_for(project, runs):
     return OpenAIBackend(config.base_url, model=config.base_model_name, timeout=config.timeout, concurrency=config.concurrency), {"kind": "openai", "url": config.base_url, "model": config.base_model_name}
 
 
+def _regression(project, backend, tokenizer, tuned_key, decoding):
+    """The project's regression prompts answered by both models: how often the tuned answer
+    differs from the base one, and the metrics where a reference exists (to catch forgetting)."""
+    from curation.core.records import Record
+    from training.core.rendering import RenderError, render, to_messages
+
+    prompts = list(project.regression_prompts.all())
+    if not prompts:
+        return None
+    requests, kept = [], []
+    for p in prompts:
+        record = Record(instruction=p.prompt, output=p.reference or "-")
+        try:
+            rendered = render(record, tokenizer)
+        except RenderError:
+            continue
+        requests.append(Request(prompt=rendered.prompt, messages=tuple(to_messages(record)[:-1])))
+        kept.append(p)
+    base = backend.generate(requests, decoding)
+    tuned = backend.generate([Request(r.prompt, r.messages, tuned_key) for r in requests], decoding)
+    rows = []
+    for p, b, t in zip(kept, base, tuned):
+        row = {"prompt": p.prompt[:500], "base": b.text, "tuned": t.text, "changed": b.text.strip() != t.text.strip()}
+        if p.reference:
+            row["base_f1"] = score(b.text, p.reference)["token_f1"]
+            row["tuned_f1"] = score(t.text, p.reference)["token_f1"]
+        rows.append(row)
+    with_ref = [r for r in rows if "base_f1" in r]
+    return {
+        "count": len(rows), "changed": sum(r["changed"] for r in rows) / len(rows) if rows else 0,
+        "base_f1": sum(r["base_f1"] for r in with_ref) / len(with_ref) if with_ref else None,
+        "tuned_f1": sum(r["tuned_f1"] for r in with_ref) / len(with_ref) if with_ref else None,
+        "rows": rows[:100],
+    }
+
+
 def _tokenizer(run):
     from curation.preflight import load_tokenizer
 
@@ -111,6 +147,7 @@ def execute(evaluation_id):
         diff, low, high = paired_bootstrap(tuned_vals, base_vals)
         summary["metrics"][m] = {"base": mean(base_vals), TUNED: mean(tuned_vals), "diff": diff, "low": low, "high": high}
     summary["finish_reasons"] = {side: {r: sum(g.finish_reason == r for g in per_side[side]) for r in ("stop", "length")} for side in ("base", TUNED)}
+    summary["regression"] = _regression(ev.project, backend, tokenizer, tuned_key, decoding)
     with transaction.atomic():
         Generation.objects.filter(evaluation=ev).delete()
         Generation.objects.bulk_create(rows, batch_size=500)

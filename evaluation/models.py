@@ -145,3 +145,16 @@ class ServingBackend(models.Model):
     timeout = models.PositiveIntegerField(default=60)
     concurrency = models.PositiveIntegerField(default=8)
     updated_at = models.DateTimeField(auto_now=True)
+
+
+class RegressionPrompt(models.Model):
+    """A general prompt kept to catch forgetting: evaluations answer it with both models too."""
+
+    project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="regression_prompts")
+    prompt = models.TextField()
+    reference = models.TextField(blank=True, help_text="a good answer, if there is one; metrics compare against it")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("p/<slug:slug>/evaluations/<int:evaluation_id>/", views.evaluation_detail, name="evaluation"),
     path("p/<slug:slug>/evaluations/<int:evaluation_id>/items/<int:item_id>/to-curation/", views.to_curation, name="to-curation"),
     path("p/<slug:slug>/serving/", views.serving_backend, name="serving-backend"),
+    path("p/<slug:slug>/regression/", views.regression_prompts, name="regression"),
     path("p/<slug:slug>/studies/", study_views.study_list, name="study-list"),
     path("p/<slug:slug>/studies/new/", study_views.create_study, name="create-study"),
     path("p/<slug:slug>/studies/<int:study_id>/", study_views.study_detail, name="study"),

@@ -107,3 +107,24 @@ def serving_backend(request, slug):
     runs = [r for r in project.training_runs.filter(status="succeeded") if (Path(r.output_dir) / "adapter").is_dir()]
     lora = ",".join(f"run-{r.id}={Path(r.output_dir) / 'adapter'}" for r in runs)
     return render(request, "evaluation/serving_backend.html", {"project": project, "form": form, "test_result": test_result, "runs": runs, "lora": lora, "base": project.base_model})
+
+
+@login_required
+def regression_prompts(request, slug):
+    """The project's regression set: general prompts every evaluation also answers."""
+    from evaluation.models import RegressionPrompt
+
+    project = project_for(request, slug, Action.MANAGE_PROJECT)
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("delete", "").isdigit():
+            RegressionPrompt.objects.filter(project=project, id=int(request.POST["delete"])).delete()
+            return redirect("evaluation:regression", slug)
+        prompt = request.POST.get("prompt", "").strip()
+        if not prompt:
+            error = "Write the prompt."
+        else:
+            RegressionPrompt.objects.create(project=project, prompt=prompt, reference=request.POST.get("reference", "").strip(), created_by=request.user)
+            messages.success(request, "Added to the regression set; the next evaluation answers it too.")
+            return redirect("evaluation:regression", slug)
+    return render(request, "evaluation/regression.html", {"project": project, "prompts": project.regression_prompts.all(), "error": error})

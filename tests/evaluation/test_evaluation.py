@@ -66,3 +66,24 @@ def test_a_failure_goes_back_to_curation_as_a_linked_draft(as_user, people, trai
     assert draft.status == Example.Status.DRAFT and draft.source.startswith(f"evaluation {ev.id} of r1")
     as_user(people.annotator).post(target)
     assert Example.objects.count() == before + 1  # one click, one draft
+
+
+def test_the_regression_set_is_answered_by_both_models(as_user, people, trained, django_capture_on_commit_callbacks):
+    from evaluation.evaluating import execute, start
+    from evaluation.models import RegressionPrompt
+
+    target = reverse("evaluation:regression", args=[people.project.slug])
+    assert as_user(people.reviewer).post(target, {"prompt": "x"}).status_code == 403
+    assert as_user(people.outsider).get(target).status_code == 404
+    as_user(people.lead).post(target, {"prompt": "What is the capital of France?", "reference": "Paris"})
+    as_user(people.lead).post(target, {"prompt": "Write a haiku about rain."})
+    assert RegressionPrompt.objects.count() == 2
+    with django_capture_on_commit_callbacks(execute=False):
+        ev = start(trained, people.lead)
+    EvaluationRun.objects.filter(id=ev.id).update(status=EvaluationRun.Status.RUNNING)
+    execute(ev.id)
+    ev.refresh_from_db()
+    reg = ev.summary["regression"]
+    assert reg["count"] == 2 and reg["base_f1"] is not None and 0 <= reg["changed"] <= 1
+    page = as_user(people.lead).get(url("evaluation", people, ev.id)).content.decode()
+    assert "Regression set" in page and "Write a haiku about rain." in page
