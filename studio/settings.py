@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "curation",
     "training",
     "evaluation",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +187,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {"reap-stale-runs": {"task": "training.tasks.reap_stale_runs", "schedule": envint("REAP_SECONDS", 60)}}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 MAX_DEVICES_PER_RUN = envint("MAX_DEVICES_PER_RUN", 8)
+API_MAX_NEW_TOKENS = envint("API_MAX_NEW_TOKENS", 2048)
 # For a first estimate of a run's duration, before any run of the model has been timed here:
 # the GPU workers' bf16 throughput, at 40% utilisation.
 TRAINING_TFLOPS = envint("TRAINING_TFLOPS", 400)

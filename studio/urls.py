@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("training.urls")),
     path("", include("curation.urls")),
     path("", include("evaluation.urls")),
+    path("", include("api.urls")),
 ]
