@@ -39,3 +39,20 @@ class ApiToken(models.Model):
         if token:
             cls.objects.filter(id=token.id).update(last_used_at=timezone.now())
         return token
+
+
+class ApiFile(models.Model):
+    """A training file uploaded through POST /v1/files, parsed and checked like a browser import."""
+
+    project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="api_files")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    filename = models.CharField(max_length=255)
+    purpose = models.CharField(max_length=40, default="fine-tune")
+    size = models.PositiveIntegerField()
+    content = models.BinaryField()
+    rows = models.PositiveIntegerField(default=0)
+    findings = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]

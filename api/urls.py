@@ -6,6 +6,11 @@ app_name = "api"
 urlpatterns = [
     path("v1/models", views.models, name="models"),
     path("v1/chat/completions", views.chat_completions, name="chat-completions"),
+    path("v1/files", views.files, name="files"),
+    path("v1/fine_tuning/jobs", views.fine_tuning_jobs, name="jobs"),
+    path("v1/fine_tuning/jobs/<str:job_id>", views.fine_tuning_job, name="job"),
+    path("v1/fine_tuning/jobs/<str:job_id>/events", views.fine_tuning_events, name="job-events"),
+    path("v1/fine_tuning/jobs/<str:job_id>/cancel", views.cancel_fine_tuning_job, name="cancel-job"),
     path("account/tokens/", account_views.tokens, name="tokens"),
     path("account/tokens/<int:token_id>/revoke/", account_views.revoke_token, name="revoke-token"),
 ]

@@ -14,7 +14,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from api.models import ApiToken
-from studio.models import Membership
+from studio.models import Action, Membership
 
 MAX_BODY = 1_000_000
 
@@ -126,3 +126,218 @@ def chat_completions(request):
         "usage": {"prompt_tokens": g.prompt_tokens, "completion_tokens": g.completion_tokens, "total_tokens": g.prompt_tokens + g.completion_tokens},
         "system_fingerprint": f"studio-{round(time.monotonic() - started, 3)}s",
     })
+
+
+# --- files and fine-tuning jobs -------------------------------------------------------------------
+
+def _project(request, action):
+    """The project a request is about: the OpenAI-Project header (the openai client's `project`
+    option) naming a project slug, or the user's only project where the role allows `action`."""
+    from studio.models import Project
+
+    slug = request.headers.get("OpenAI-Project", "").strip()
+    memberships = Membership.objects.filter(user=request.user).select_related("project", "project__base_model")
+    if slug:
+        membership = memberships.filter(project__slug=slug).first()
+        if membership is None:
+            raise BadRequest(f"No project {slug!r} of yours.", param="OpenAI-Project", status=404)
+    else:
+        allowed = [m for m in memberships if m.can(action)]
+        if len(allowed) != 1:
+            raise BadRequest("Name the project in the OpenAI-Project header (the openai client's project= option): you are in several.", param="OpenAI-Project")
+        membership = allowed[0]
+    if not membership.can(action):
+        raise BadRequest(f"Your role in {membership.project.slug} may not {Action(action).label}.", status=403)
+    project = membership.project
+    project.membership = membership
+    assert isinstance(project, Project)
+    return project
+
+
+def _file_object(f):
+    return {"id": f"file-{f.id}", "object": "file", "bytes": f.size, "created_at": int(f.created_at.timestamp()), "filename": f.filename,
+            "purpose": f.purpose, "status": "processed", "status_details": None, "studio_examples": f.rows, "studio_findings": f.findings}
+
+
+@api_view(["GET", "POST"])
+def files(request):
+    from api.models import ApiFile
+    from curation.core.dataset import check_records
+    from curation.core.formats import FileError, read_rows
+
+    try:
+        if request.method == "GET":
+            projects = Membership.objects.filter(user=request.user).values_list("project_id", flat=True)
+            return JsonResponse({"object": "list", "data": [_file_object(f) for f in ApiFile.objects.filter(project_id__in=projects).defer("content")[:100]], "has_more": False})
+        project = _project(request, Action.WRITE_EXAMPLES)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise BadRequest("Send the file as multipart form data in the field “file”.", param="file")
+        if upload.size > settings.MAX_UPLOAD_BYTES:
+            raise BadRequest(f"The file is {upload.size:,} bytes; the limit is {settings.MAX_UPLOAD_BYTES:,}.", param="file", status=413)
+        data = upload.read()
+        try:
+            rows, line_errors = read_rows(data, upload.name, max_bytes=None)
+        except FileError as e:
+            raise BadRequest(f"{upload.name}: {e}", param="file") from None
+        if line_errors:
+            listed = "; ".join(str(e) for e in line_errors[:10])
+            raise BadRequest(f"{upload.name} was not accepted: {len(line_errors)} line(s) cannot be read: {listed}", param="file")
+    except BadRequest as e:
+        return error(e.status, str(e), param=e.param)
+    from curation.checking import project_rules
+
+    found = check_records([r.record for r in rows], project_rules(project), label=lambda i: f"line {rows[i].line}")
+    findings = [{"line": rows[i].line, "check": f.check, "severity": f.severity, "message": f.message} for i, fs in sorted(found.items()) for f in fs]
+    f = ApiFile.objects.create(project=project, user=request.user, filename=upload.name[:255], purpose=request.POST.get("purpose", "fine-tune")[:40], size=len(data), content=data, rows=len(rows), findings=findings[:500])
+    return JsonResponse(_file_object(f))
+
+
+STATUS = {"queued": "queued", "running": "running", "succeeded": "succeeded", "failed": "failed", "cancelled": "cancelled"}
+
+
+def _job_object(run):
+    return {
+        "id": f"ftjob-{run.id}", "object": "fine_tuning.job", "model": run.base_model.name, "created_at": int(run.created_at.timestamp()),
+        "finished_at": int(run.finished_at.timestamp()) if run.finished_at else None,
+        "fine_tuned_model": f"run-{run.id}" if run.status == run.Status.SUCCEEDED else None, "organization_id": run.project.slug,
+        "status": STATUS[run.status], "training_file": run.training_file or None, "validation_file": None,
+        "hyperparameters": {"n_epochs": run.config.get("epochs"), "batch_size": run.config.get("batch_size"), "learning_rate_multiplier": (run.config.get("learning_rate") or 2e-4) / 2e-4},
+        "trained_tokens": None, "result_files": [], "seed": run.config.get("seed", 0),
+        "error": {"message": run.error, "code": "training_failed", "param": None} if run.error else None,
+    }
+
+
+def _job(user, job_id, action=Action.VIEW):
+    from training.models import TrainingRun
+
+    if not job_id.startswith("ftjob-") or not job_id[6:].isdigit():
+        raise BadRequest(f"Unknown fine-tuning job {job_id!r}.", status=404)
+    projects = [m.project_id for m in Membership.objects.filter(user=user) if m.can(action)]
+    run = TrainingRun.objects.filter(id=int(job_id[6:]), project_id__in=projects).select_related("project", "base_model").first()
+    if run is None:
+        raise BadRequest(f"The fine-tuning job {job_id!r} does not exist or is not yours to see.", status=404)
+    return run
+
+
+@api_view(["GET", "POST"])
+def fine_tuning_jobs(request):
+    from training.models import TrainingRun
+
+    try:
+        if request.method == "GET":
+            projects = Membership.objects.filter(user=request.user).values_list("project_id", flat=True)
+            runs = TrainingRun.objects.filter(project_id__in=projects).select_related("project", "base_model")[:100]
+            return JsonResponse({"object": "list", "data": [_job_object(r) for r in runs], "has_more": False})
+        project = _project(request, Action.TRAIN)
+        data = _json_body(request)
+        return JsonResponse(_create_job(request, project, data))
+    except BadRequest as e:
+        return error(e.status, str(e), param=e.param)
+
+
+def _create_job(request, project, data):
+    """A job from an uploaded file (its rows become approved examples frozen into their own
+    version) or from an existing dataset version; hyperparameters in OpenAI's names."""
+    from api.models import ApiFile
+    from curation import checking
+    from curation.core.formats import read_rows
+    from curation.core.splits import SplitConfig
+    from curation.models import Example, Revision
+    from curation.versions import FreezeRefused, freeze
+    from training.core.engine import ConfigError
+    from training.models import TrainingRun
+    from training.runs import launch
+
+    base_model = project.base_model
+    wanted = data.get("model")
+    if wanted and (base_model is None or wanted not in (base_model.name, "base")):
+        base_model = project.base_models.filter(name=wanted, status="ready").first()
+    if base_model is None or base_model.status != "ready":
+        raise BadRequest(f"No ready base model {wanted!r} in {project.slug}; use one from its Base models page.", param="model")
+    hp = data.get("hyperparameters") or {}
+    if not isinstance(hp, dict):
+        raise BadRequest("hyperparameters must be an object.", param="hyperparameters")
+    config = {"early_stopping_patience": 0}
+    for name, key in (("n_epochs", "epochs"), ("batch_size", "batch_size")):
+        value = hp.get(name)
+        if value not in (None, "auto"):
+            if not isinstance(value, (int, float)) or value <= 0:
+                raise BadRequest(f"hyperparameters.{name} must be a positive number or “auto”.", param=f"hyperparameters.{name}")
+            config[key] = value if key == "epochs" else int(value)
+    if hp.get("learning_rate_multiplier") not in (None, "auto"):
+        config["learning_rate"] = 2e-4 * float(hp["learning_rate_multiplier"])
+    if data.get("seed") is not None:
+        config["seed"] = int(data["seed"])
+    file_id = data.get("training_file")
+    if file_id:
+        if not isinstance(file_id, str) or not file_id.startswith("file-") or not file_id[5:].isdigit():
+            raise BadRequest(f"Unknown file {file_id!r}.", param="training_file", status=404)
+        f = ApiFile.objects.filter(id=int(file_id[5:]), project=project).first()
+        if f is None:
+            raise BadRequest(f"The file {file_id!r} is not in {project.slug}.", param="training_file", status=404)
+        rows, _ = read_rows(bytes(f.content), f.filename, max_bytes=None)
+        created = Example.objects.bulk_create([
+            Example(project=project, author=request.user, status=Example.Status.APPROVED, reviewer=request.user, source=f"API file {file_id} line {r.line}"[:200],
+                    instruction=r.record.instruction, input=r.record.input, output=r.record.output, messages=[dict(m) for m in r.record.messages] or None)
+            for r in rows
+        ])
+        Revision.objects.bulk_create([Revision(example=e, version=1, author=request.user, action="approved through the API", status=e.status, instruction=e.instruction, input=e.input, output=e.output, messages=e.messages) for e in created])
+        checking.scan_project(project)
+        try:
+            version = freeze(project, request.user, name=f"{file_id} ({data.get('suffix') or 'api'})"[:120], note=f"Frozen from {f.filename} by the API.", config=SplitConfig(ratios=(0.9, 0.1, 0.0), seed=config.get("seed", 0)),
+                             findings_override="Uploaded through the API; findings are in the file object.", leakage_override="Uploaded through the API.", examples=Example.objects.filter(id__in=[e.id for e in created]))
+        except FreezeRefused as e:
+            raise BadRequest(str(e), param="training_file") from None
+    elif data.get("dataset_version"):
+        version = project.dataset_versions.filter(name=data["dataset_version"]).first()
+        if version is None:
+            raise BadRequest(f"No dataset version {data['dataset_version']!r} in {project.slug}.", param="dataset_version", status=404)
+    else:
+        raise BadRequest("Give training_file (an uploaded file id) or dataset_version (a frozen version's name).", param="training_file")
+    try:
+        run = launch(project, request.user, name=data.get("suffix") or f"API job on {version.name}"[:120], version=version, base_model=base_model, config_values=config)
+    except ConfigError as e:
+        raise BadRequest(str(e), param="hyperparameters") from None
+    if file_id:
+        TrainingRun.objects.filter(id=run.id).update(training_file=file_id)
+    run.refresh_from_db()
+    return _job_object(run)
+
+
+@api_view(["GET"])
+def fine_tuning_job(request, job_id):
+    try:
+        return JsonResponse(_job_object(_job(request.user, job_id)))
+    except BadRequest as e:
+        return error(e.status, str(e), param=e.param)
+
+
+@api_view(["GET"])
+def fine_tuning_events(request, job_id):
+    try:
+        run = _job(request.user, job_id)
+    except BadRequest as e:
+        return error(e.status, str(e), param=e.param)
+    events = []
+    for p in run.points.exclude(loss=None).order_by("-step")[:50]:
+        events.append({"id": f"ftevent-{run.id}-{p.id}", "object": "fine_tuning.job.event", "created_at": int(run.created_at.timestamp()), "level": "info", "message": f"Step {p.step}/{run.total_steps}: training loss={p.loss:.4f}", "type": "metrics", "data": {"step": p.step, "train_loss": p.loss}})
+    if run.finished:
+        events.insert(0, {"id": f"ftevent-{run.id}-end", "object": "fine_tuning.job.event", "created_at": int((run.finished_at or run.created_at).timestamp()), "level": "error" if run.error else "info",
+                          "message": run.error or f"The job has {run.status}. New fine-tuned model: run-{run.id}", "type": "message", "data": {}})
+    return JsonResponse({"object": "list", "data": events, "has_more": False})
+
+
+@api_view(["POST"])
+def cancel_fine_tuning_job(request, job_id):
+    from training.models import TrainingRun
+
+    try:
+        run = _job(request.user, job_id, Action.TRAIN)
+    except BadRequest as e:
+        return error(e.status, str(e), param=e.param)
+    if not run.finished:
+        if TrainingRun.objects.filter(id=run.id, status=TrainingRun.Status.QUEUED).update(status=TrainingRun.Status.CANCELLED, cancel_requested=True) == 0:
+            TrainingRun.objects.filter(id=run.id).update(cancel_requested=True)
+    run.refresh_from_db()
+    return JsonResponse(_job_object(run))

@@ -27,9 +27,11 @@ class FreezePlan:
     check_summary: dict = field(default_factory=dict)
 
 
-def plan(project, config, progress=None):
-    """What a freeze would produce, and what would block it."""
-    examples = list(Example.objects.filter(project=project, status=Example.Status.APPROVED, deleted_at=None).order_by("id"))
+def plan(project, config, progress=None, examples=None):
+    """What a freeze would produce, and what would block it. `examples` (a queryset) narrows
+    the approved examples to freeze, e.g. the rows of one API upload."""
+    approved = Example.objects.filter(project=project, status=Example.Status.APPROVED, deleted_at=None)
+    examples = list((examples if examples is not None else approved).filter(id__in=approved.values("id")).order_by("id"))
     if not examples:
         raise FreezeRefused("There are no approved examples to freeze.", {})
     records = [e.record() for e in examples]
@@ -63,9 +65,9 @@ def plan(project, config, progress=None):
     return FreezePlan(examples, records, result, leaks, errors, summary)
 
 
-def freeze(project, user, *, name, note, config, findings_override="", leakage_override="", progress=None):
+def freeze(project, user, *, name, note, config, findings_override="", leakage_override="", progress=None, examples=None):
     """Create the version, or raise FreezeRefused naming what blocks it."""
-    p = plan(project, config, progress)
+    p = plan(project, config, progress, examples)
     blocked = {}
     if p.errors and not findings_override.strip():
         blocked["errors"] = p.errors[:200]

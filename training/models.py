@@ -67,6 +67,7 @@ class TrainingRun(models.Model):
     log_tail = models.TextField(blank=True)
     summary = models.JSONField(default=dict, blank=True)
     output_dir = models.CharField(max_length=1000, blank=True)
+    training_file = models.CharField(max_length=40, blank=True, help_text="the API file it was launched from, if any")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

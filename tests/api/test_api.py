@@ -53,3 +53,57 @@ def test_the_openai_client_lists_models_and_gets_a_completion(live_server, peopl
     assert [m.id for m in theirs.models.list()] == []  # another project's models stay hidden
     with pytest.raises(NotFoundError):
         theirs.chat.completions.create(model=f"run-{trained.id}", messages=[{"role": "user", "content": "hi"}])
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_the_openai_client_uploads_a_file_trains_follows_events_and_completes(live_server, people, tiny_model_dir, start_worker):
+    """Create a file, start a job on the tiny model, follow its events to success, list the model
+    and get a completion: all with the official client."""
+    import json
+
+    from openai import BadRequestError, OpenAI
+
+    from curation.core.demo_tickets import make_examples
+    from tests.conftest import wait_for
+    from training.core.model_info import inspect_model_folder
+    from training.models import BaseModel
+
+    base = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir))
+    base.record_inspection(info=inspect_model_folder(tiny_model_dir))
+    people.project.base_model = base
+    people.project.save()
+    _, raw = ApiToken.issue(people.lead, "script")
+    client = OpenAI(base_url=live_server.url + "/v1", api_key=raw, max_retries=0, project=people.project.slug)
+
+    with pytest.raises(BadRequestError, match="line 2"):
+        client.files.create(file=("bad.jsonl", b"{\"prompt\": \"a\", \"completion\": \"b\"}\n{oops\n"), purpose="fine-tune")
+    lines = "\n".join(json.dumps({"messages": [{"role": "user", "content": e.input}, {"role": "assistant", "content": e.output}]}) for e in make_examples(n=40))
+    # bytes, not a stream: Django's test server cannot read chunked uploads (gunicorn can)
+    uploaded = client.files.create(file=("tickets.jsonl", lines.encode()), purpose="fine-tune")
+    assert uploaded.id.startswith("file-") and uploaded.bytes == len(lines.encode())
+    assert [f.id for f in client.files.list()] == [uploaded.id]
+
+    process, log = start_worker()  # a real worker trains the job
+    job = client.fine_tuning.jobs.create(training_file=uploaded.id, model="Tiny", hyperparameters={"n_epochs": 1, "batch_size": 8}, suffix="api-run")
+    assert job.status == "queued" and job.training_file == uploaded.id
+    wait_for(lambda: client.fine_tuning.jobs.retrieve(job.id).status in ("succeeded", "failed", "cancelled"), 180, "the job to finish", log)
+    job = client.fine_tuning.jobs.retrieve(job.id)
+    assert job.status == "succeeded", job.error
+    events = client.fine_tuning.jobs.list_events(job.id).data
+    assert events[0].message.startswith("The job has succeeded") and any("training loss" in e.message for e in events)
+    assert job.fine_tuned_model in [m.id for m in client.models.list()]
+    reply = client.chat.completions.create(model=job.fine_tuned_model, messages=[{"role": "user", "content": "My parcel is late."}], max_tokens=8)
+    assert reply.usage.completion_tokens > 0
+
+
+def test_files_are_listed_for_the_token_s_projects_only(client, people):
+    from api.models import ApiFile
+
+    ApiFile.objects.create(project=people.project, user=people.lead, filename="a.jsonl", size=3, content=b"abc", rows=1)
+    ApiFile.objects.create(project=people.other_project, user=people.outsider, filename="theirs.jsonl", size=3, content=b"xyz", rows=1)
+    _, raw = ApiToken.issue(people.annotator, "t")
+    response = client.get("/v1/files", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert [f["filename"] for f in response.json()["data"]] == ["a.jsonl"]
