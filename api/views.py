@@ -69,7 +69,7 @@ def _visible_runs(user):
     from training.models import TrainingRun
 
     projects = Membership.objects.filter(user=user).values_list("project_id", flat=True)
-    return TrainingRun.objects.filter(project_id__in=projects, status=TrainingRun.Status.SUCCEEDED).select_related("project", "base_model")
+    return TrainingRun.objects.filter(project_id__in=projects, status=TrainingRun.Status.SUCCEEDED, model_deleted_at=None).select_related("project", "base_model")
 
 
 def _model_object(run):
@@ -341,3 +341,51 @@ def cancel_fine_tuning_job(request, job_id):
             TrainingRun.objects.filter(id=run.id).update(cancel_requested=True)
     run.refresh_from_db()
     return JsonResponse(_job_object(run))
+
+
+@api_view(["DELETE", "GET"])
+def model(request, model_id):
+    """GET one model; DELETE stops serving it (leads). Its adapter and history are kept."""
+    from django.utils import timezone
+
+    from training.models import TrainingRun
+
+    try:
+        run = _run_for(request.user, model_id)
+        if request.method == "GET":
+            return JsonResponse(_model_object(run))
+        if not Membership.objects.filter(user=request.user, project=run.project).first().can(Action.TRAIN):
+            raise BadRequest(f"Your role in {run.project.slug} may not delete models.", status=403)
+    except BadRequest as e:
+        return error(e.status, str(e), param=e.param)
+    TrainingRun.objects.filter(id=run.id).update(model_deleted_at=timezone.now())
+    return JsonResponse({"id": model_id, "object": "model", "deleted": True})
+
+
+@api_view(["POST"])
+def completions(request):
+    """A plain completion of a prompt string by a tuned model (no chat template)."""
+    from evaluation.core.backends import BackendError, Decoding, Request
+    from evaluation.evaluating import adapter_name, backend_for
+
+    try:
+        data = _json_body(request)
+        run = _run_for(request.user, data.get("model"))
+        prompt = data.get("prompt")
+        if not isinstance(prompt, str) or not prompt:
+            raise BadRequest("prompt must be a non-empty string.", param="prompt")
+        max_tokens = data.get("max_tokens") or 16
+        if not isinstance(max_tokens, int) or not 1 <= max_tokens <= settings.API_MAX_NEW_TOKENS:
+            raise BadRequest(f"max_tokens must be a whole number from 1 to {settings.API_MAX_NEW_TOKENS}.", param="max_tokens")
+    except BadRequest as e:
+        return error(e.status, str(e), param=e.param)
+    backend, _ = backend_for(run.project, [run])
+    try:
+        (g,) = backend.generate([Request(prompt=prompt, messages=({"role": "user", "content": prompt},), adapter=adapter_name(run))], Decoding(max_new_tokens=max_tokens, temperature=float(data.get("temperature") or 0.0)))
+    except BackendError as e:
+        return error(502, str(e), kind="server_error", code="backend_unavailable")
+    return JsonResponse({
+        "id": f"cmpl-{run.id}-{int(time.time() * 1000)}", "object": "text_completion", "created": int(time.time()), "model": f"run-{run.id}",
+        "choices": [{"text": g.text, "index": 0, "finish_reason": g.finish_reason, "logprobs": None}],
+        "usage": {"prompt_tokens": g.prompt_tokens, "completion_tokens": g.completion_tokens, "total_tokens": g.prompt_tokens + g.completion_tokens},
+    })

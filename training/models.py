@@ -68,6 +68,7 @@ class TrainingRun(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     output_dir = models.CharField(max_length=1000, blank=True)
     training_file = models.CharField(max_length=40, blank=True, help_text="the API file it was launched from, if any")
+    model_deleted_at = models.DateTimeField(null=True, blank=True, help_text="set by DELETE /v1/models/{id}: no longer served; its files are kept")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -1,5 +1,7 @@
 """The /v1/ API with the official openai client against the live server, and API tokens."""
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -107,3 +109,19 @@ def test_files_are_listed_for_the_token_s_projects_only(client, people):
     _, raw = ApiToken.issue(people.annotator, "t")
     response = client.get("/v1/files", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert [f["filename"] for f in response.json()["data"]] == ["a.jsonl"]
+
+
+@pytest.mark.slow
+def test_completions_and_deleting_a_model(client, people, trained):
+    _, reviewer = ApiToken.issue(people.reviewer, "r")
+    _, lead = ApiToken.issue(people.lead, "l")
+    model_id = f"run-{trained.id}"
+    response = client.post("/v1/completions", data={"model": model_id, "prompt": "Triage: my parcel is late.", "max_tokens": 6}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {reviewer}")
+    body = response.json()
+    assert body["object"] == "text_completion" and body["usage"]["completion_tokens"] > 0
+    assert client.delete(f"/v1/models/{model_id}", HTTP_AUTHORIZATION=f"Bearer {reviewer}").status_code == 403
+    assert client.delete(f"/v1/models/{model_id}", HTTP_AUTHORIZATION=f"Bearer {lead}").json() == {"id": model_id, "object": "model", "deleted": True}
+    assert client.get("/v1/models", HTTP_AUTHORIZATION=f"Bearer {lead}").json()["data"] == []
+    assert client.get(f"/v1/models/{model_id}", HTTP_AUTHORIZATION=f"Bearer {lead}").status_code == 404
+    trained.refresh_from_db()
+    assert (Path(trained.output_dir) / "adapter").is_dir()  # nothing is lost
