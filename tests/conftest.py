@@ -96,6 +96,16 @@ def make_example(people):
 
 
 @pytest.fixture
+def eager_tasks():
+    """Run enqueued tasks inline (the real worker is covered by the worker tests)."""
+    from studio.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
 def as_user(client):
     """as_user(user) -> the test client signed in as that user."""
 

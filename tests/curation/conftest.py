@@ -3,16 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from studio.celery import app as celery_app
 from studio.models import Membership, Role
-
-
-@pytest.fixture
-def eager_tasks():
-    """Run enqueued tasks inline (the real worker is covered in tests/studio/test_celery_worker.py)."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture
