@@ -5,7 +5,9 @@ user's projects, with the user's roles. Every error is JSON: {"error": {"message
 "param", "code"}}.
 """
 
+import contextlib
 import json
+import threading
 import time
 from functools import wraps
 
@@ -24,7 +26,7 @@ def error(status, message, param=None, code=None, kind="invalid_request_error"):
 
 
 def api_view(methods):
-    """Token authentication, method check and JSON errors for an API view."""
+    """Token authentication, rate limit, method and size checks and JSON errors for an API view."""
 
     def decorate(view):
         @csrf_exempt
@@ -36,17 +38,51 @@ def api_view(methods):
             token = ApiToken.authenticate(header[7:].strip())
             if token is None:
                 return error(401, "The API token is not valid or was revoked.", code="invalid_api_key", kind="authentication_error")
+            limit, used, reset = count_request(token)
+            headers = {"x-ratelimit-limit-requests": str(limit), "x-ratelimit-remaining-requests": str(max(0, limit - used)), "x-ratelimit-reset-requests": f"{reset}s"}
+            if used > limit:
+                response = error(429, f"Rate limit reached for this token: {limit} requests a minute. Try again in {reset} s.", code="rate_limit_exceeded", kind="rate_limit_error")
+                for name, value in {**headers, "Retry-After": str(reset)}.items():
+                    response[name] = value
+                return response
             if request.method not in methods:
-                return error(405, f"{request.method} is not allowed here; use {' or '.join(methods)}.")
-            if int(request.headers.get("Content-Length") or 0) > MAX_BODY and not request.content_type.startswith("multipart/"):
-                return error(413, f"The request body is larger than {MAX_BODY:,} bytes.")
-            request.user = token.user
-            request.api_token = token
-            return view(request, *args, **kwargs)
+                response = error(405, f"{request.method} is not allowed here; use {' or '.join(methods)}.")
+            elif int(request.headers.get("Content-Length") or 0) > MAX_BODY and not request.content_type.startswith("multipart/"):
+                response = error(413, f"The request body is larger than {MAX_BODY:,} bytes.", code="request_too_large")
+            else:
+                request.user = token.user
+                request.api_token = token
+                response = view(request, *args, **kwargs)
+            for name, value in headers.items():
+                response[name] = value
+            return response
 
         return wrapper
 
     return decorate
+
+
+def count_request(token):
+    """(limit, requests in this minute including this one, seconds until the minute ends): one
+    atomic upsert in the database, so every web process counts against the same limit."""
+    from django.db import connection
+
+    from api.models import RateWindow
+
+    limit = token.rate_limit_per_minute or settings.API_RATE_LIMIT_PER_MINUTE
+    now = time.time()
+    minute = int(now // 60)
+    table = connection.ops.quote_name(RateWindow._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (token_id, minute, count) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (token_id, minute) DO UPDATE SET count = {table}.count + 1 RETURNING count",
+            [token.id, minute],
+        )
+        used = cursor.fetchone()[0]
+    if used == 1:  # a new minute: forget the old ones
+        RateWindow.objects.filter(token=token, minute__lt=minute).delete()
+    return limit, used, max(1, 60 - int(now % 60))
 
 
 def _json_body(request):
@@ -60,9 +96,12 @@ def _json_body(request):
 
 
 class BadRequest(Exception):
-    def __init__(self, message, param=None, status=400):
+    def __init__(self, message, param=None, status=400, code=None):
         super().__init__(message)
-        self.param, self.status = param, status
+        self.param, self.status, self.code = param, status, code
+
+    def response(self):
+        return error(self.status, str(self), param=self.param, code=self.code, kind="server_error" if self.status >= 500 else "invalid_request_error")
 
 
 def _visible_runs(user):
@@ -90,10 +129,81 @@ def _run_for(user, model):
     return run
 
 
+def _decoding(data, default_max_tokens):
+    from evaluation.core.backends import Decoding
+
+    max_tokens = data.get("max_tokens") or data.get("max_completion_tokens") or default_max_tokens
+    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or not 1 <= max_tokens <= settings.API_MAX_NEW_TOKENS:
+        raise BadRequest(f"max_tokens must be a whole number from 1 to {settings.API_MAX_NEW_TOKENS}.", param="max_tokens")
+    values = {}
+    for name, default, low, high in (("temperature", 0.0, 0, 2), ("top_p", 1.0, 0, 1)):
+        value = data.get(name)
+        value = default if value is None else value
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high:
+            raise BadRequest(f"{name} must be a number from {low} to {high}.", param=name)
+        values[name] = float(value)
+    if values["top_p"] == 0:
+        raise BadRequest("top_p must be above 0.", param="top_p")
+    seed = data.get("seed")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+        raise BadRequest("seed must be a whole number.", param="seed")
+    stop = data.get("stop")
+    stop = () if stop is None else (stop,) if isinstance(stop, str) else stop
+    if not isinstance(stop, (list, tuple)) or len(stop) > 4 or not all(isinstance(x, str) and x for x in stop):
+        raise BadRequest("stop must be a string or a list of up to 4 non-empty strings.", param="stop")
+    return Decoding(max_new_tokens=max_tokens, temperature=values["temperature"], top_p=values["top_p"], stop=tuple(stop), seed=seed or 0)
+
+
+_local = {"key": None, "backend": None, "lock": threading.Lock()}
+
+
+def _kept(backend):
+    """(backend, lock): a local backend stays loaded in this process between requests (the last
+    one asked for; its adapters switch per request, so requests take turns). Remote backends are
+    stateless clients and run concurrently."""
+    from evaluation.core.backends import LocalBackend
+
+    if not isinstance(backend, LocalBackend):
+        return backend, contextlib.nullcontext()
+    key = (backend.base_model, tuple(sorted(backend.adapters.items())))
+    with _local["lock"]:
+        if _local["key"] != key:
+            _local.update(key=key, backend=backend)
+        return _local["backend"], _local["lock"]
+
+
+def _serve(request, run, endpoint, prompt, messages, decoding):
+    """Generate one answer through the project's serving backend and log it, failures included.
+    Returns (generation, log row) or raises BadRequest with the backend's error."""
+    from api.models import ServedCompletion
+    from evaluation.core.backends import BackendError, Request
+    from evaluation.evaluating import adapter_name, backend_for
+
+    row = ServedCompletion(project=run.project, run=run, token=request.api_token, user=request.user, endpoint=endpoint, messages=[dict(m) for m in messages])
+    started = time.monotonic()
+    try:
+        backend, lock = _kept(backend_for(run.project, [run])[0])
+        with lock:
+            (g,) = backend.generate([Request(prompt=prompt, messages=tuple(messages), adapter=adapter_name(run))], decoding)
+    except (BackendError, ValueError) as e:
+        row.status, row.error, row.latency_ms = ServedCompletion.Status.ERROR, str(e)[:2000], (time.monotonic() - started) * 1000
+        row.save()
+        raise BadRequest(f"The serving backend did not answer: {e}", status=502, code="backend_unavailable") from None
+    row.output, row.finish_reason, row.prompt_tokens, row.completion_tokens = g.text, g.finish_reason, g.prompt_tokens, g.completion_tokens
+    row.latency_ms = (time.monotonic() - started) * 1000
+    row.save()
+    return g, row
+
+
+def _usage(g):
+    return {"prompt_tokens": g.prompt_tokens, "completion_tokens": g.completion_tokens, "total_tokens": g.prompt_tokens + g.completion_tokens}
+
+
 @api_view(["POST"])
 def chat_completions(request):
-    from evaluation.core.backends import BackendError, Decoding, Request
-    from evaluation.evaluating import _tokenizer, adapter_name, backend_for
+    """A chat answered by a tuned model through the project's serving backend; logged, and its
+    `id` is what POST /v1/feedback rates."""
+    from evaluation.evaluating import _tokenizer
     from training.core.rendering import template_kind
 
     try:
@@ -102,29 +212,73 @@ def chat_completions(request):
         messages = data.get("messages")
         if not isinstance(messages, list) or not messages or not all(isinstance(m, dict) and isinstance(m.get("content"), str) and m.get("role") in ("system", "user", "assistant") for m in messages):
             raise BadRequest("messages must be a non-empty list of {role: system|user|assistant, content: text}.", param="messages")
-        max_tokens = data.get("max_tokens") or data.get("max_completion_tokens") or 256
-        if not isinstance(max_tokens, int) or not 1 <= max_tokens <= settings.API_MAX_NEW_TOKENS:
-            raise BadRequest(f"max_tokens must be a whole number from 1 to {settings.API_MAX_NEW_TOKENS}.", param="max_tokens")
-        temperature = data.get("temperature", 0.0)
-        if not isinstance(temperature, (int, float)) or not 0 <= temperature <= 2:
-            raise BadRequest("temperature must be a number from 0 to 2.", param="temperature")
-        stop = data.get("stop") or ()
-        stop = (stop,) if isinstance(stop, str) else tuple(stop)
+        messages = [{"role": m["role"], "content": m["content"]} for m in messages]
+        decoding = _decoding(data, 256)
+        tokenizer = _tokenizer(run)
+        prompt = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True) if template_kind(tokenizer) == "chat" else "\n".join(m["content"] for m in messages)
+        g, row = _serve(request, run, "chat.completions", prompt, messages, decoding)
     except BadRequest as e:
-        return error(e.status, str(e), param=e.param)
-    backend, _ = backend_for(run.project, [run])
-    tokenizer = _tokenizer(run)
-    prompt = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True) if template_kind(tokenizer) == "chat" else "\n".join(m["content"] for m in messages)
-    started = time.monotonic()
-    try:
-        (g,) = backend.generate([Request(prompt=prompt, messages=tuple(messages), adapter=adapter_name(run))], Decoding(max_new_tokens=max_tokens, temperature=float(temperature), top_p=float(data.get("top_p") or 1.0), stop=stop, seed=int(data.get("seed") or 0)))
-    except BackendError as e:
-        return error(502, str(e), kind="server_error", code="backend_unavailable")
+        return e.response()
     return JsonResponse({
-        "id": f"chatcmpl-{run.id}-{int(time.time() * 1000)}", "object": "chat.completion", "created": int(time.time()), "model": f"run-{run.id}",
+        "id": row.public_id, "object": "chat.completion", "created": int(row.created_at.timestamp()), "model": row.model_id,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": g.text}, "finish_reason": g.finish_reason, "logprobs": None}],
-        "usage": {"prompt_tokens": g.prompt_tokens, "completion_tokens": g.completion_tokens, "total_tokens": g.prompt_tokens + g.completion_tokens},
-        "system_fingerprint": f"studio-{round(time.monotonic() - started, 3)}s",
+        "usage": _usage(g), "system_fingerprint": None,
+    })
+
+
+@api_view(["POST"])
+def completions(request):
+    """A plain completion of a prompt string by a tuned model (no chat template); logged."""
+    try:
+        data = _json_body(request)
+        run = _run_for(request.user, data.get("model"))
+        prompt = data.get("prompt")
+        if not isinstance(prompt, str) or not prompt:
+            raise BadRequest("prompt must be a non-empty string.", param="prompt")
+        decoding = _decoding(data, 16)
+        g, row = _serve(request, run, "completions", prompt, [{"role": "user", "content": prompt}], decoding)
+    except BadRequest as e:
+        return e.response()
+    return JsonResponse({
+        "id": row.public_id, "object": "text_completion", "created": int(row.created_at.timestamp()), "model": row.model_id,
+        "choices": [{"text": g.text, "index": 0, "finish_reason": g.finish_reason, "logprobs": None}],
+        "usage": _usage(g),
+    })
+
+
+@api_view(["POST"])
+def feedback(request):
+    """A rating (1 bad – 5 good) of a served completion, with the answer it should have given."""
+    from api.models import ServedCompletion
+    from api.serving import give_feedback
+
+    try:
+        data = _json_body(request)
+        completion_id = data.get("completion_id")
+        prefix, _, number = completion_id.rpartition("-") if isinstance(completion_id, str) else ("", "", "")
+        if prefix not in ("chatcmpl", "cmpl") or not number.isdigit():
+            raise BadRequest("completion_id must be the id a completion returned, such as chatcmpl-42.", param="completion_id", status=404 if isinstance(completion_id, str) else 400)
+        projects = Membership.objects.filter(user=request.user).values_list("project_id", flat=True)
+        completion = ServedCompletion.objects.filter(id=int(number), project_id__in=projects, endpoint="chat.completions" if prefix == "chatcmpl" else "completions").first()
+        if completion is None:
+            raise BadRequest(f"No completion {completion_id!r} that you can see.", param="completion_id", status=404)
+        rating = data.get("rating")
+        if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
+            raise BadRequest("rating must be a whole number from 1 (bad) to 5 (good).", param="rating")
+        texts = {}
+        for name, limit in (("correction", 100_000), ("comment", 5_000)):
+            value = data.get(name)
+            value = "" if value is None else value
+            if not isinstance(value, str) or len(value) > limit:
+                raise BadRequest(f"{name} must be text of at most {limit:,} characters.", param=name)
+            texts[name] = value
+    except BadRequest as e:
+        return e.response()
+    given, draft = give_feedback(completion, request.user, rating, **texts)
+    return JsonResponse({
+        "id": f"feedback-{given.id}", "object": "feedback", "completion_id": completion.public_id, "rating": given.rating,
+        "correction": given.correction or None, "comment": given.comment or None, "created_at": int(given.created_at.timestamp()),
+        "draft_example": draft.id if draft else None,
     })
 
 
@@ -184,7 +338,7 @@ def files(request):
             listed = "; ".join(str(e) for e in line_errors[:10])
             raise BadRequest(f"{upload.name} was not accepted: {len(line_errors)} line(s) cannot be read: {listed}", param="file")
     except BadRequest as e:
-        return error(e.status, str(e), param=e.param)
+        return e.response()
     from curation.checking import project_rules
 
     found = check_records([r.record for r in rows], project_rules(project), label=lambda i: f"line {rows[i].line}")
@@ -233,7 +387,7 @@ def fine_tuning_jobs(request):
         data = _json_body(request)
         return JsonResponse(_create_job(request, project, data))
     except BadRequest as e:
-        return error(e.status, str(e), param=e.param)
+        return e.response()
 
 
 def _create_job(request, project, data):
@@ -310,7 +464,7 @@ def fine_tuning_job(request, job_id):
     try:
         return JsonResponse(_job_object(_job(request.user, job_id)))
     except BadRequest as e:
-        return error(e.status, str(e), param=e.param)
+        return e.response()
 
 
 @api_view(["GET"])
@@ -318,7 +472,7 @@ def fine_tuning_events(request, job_id):
     try:
         run = _job(request.user, job_id)
     except BadRequest as e:
-        return error(e.status, str(e), param=e.param)
+        return e.response()
     events = []
     for p in run.points.exclude(loss=None).order_by("-step")[:50]:
         events.append({"id": f"ftevent-{run.id}-{p.id}", "object": "fine_tuning.job.event", "created_at": int(run.created_at.timestamp()), "level": "info", "message": f"Step {p.step}/{run.total_steps}: training loss={p.loss:.4f}", "type": "metrics", "data": {"step": p.step, "train_loss": p.loss}})
@@ -335,7 +489,7 @@ def cancel_fine_tuning_job(request, job_id):
     try:
         run = _job(request.user, job_id, Action.TRAIN)
     except BadRequest as e:
-        return error(e.status, str(e), param=e.param)
+        return e.response()
     if not run.finished:
         if TrainingRun.objects.filter(id=run.id, status=TrainingRun.Status.QUEUED).update(status=TrainingRun.Status.CANCELLED, cancel_requested=True) == 0:
             TrainingRun.objects.filter(id=run.id).update(cancel_requested=True)
@@ -357,35 +511,6 @@ def model(request, model_id):
         if not Membership.objects.filter(user=request.user, project=run.project).first().can(Action.TRAIN):
             raise BadRequest(f"Your role in {run.project.slug} may not delete models.", status=403)
     except BadRequest as e:
-        return error(e.status, str(e), param=e.param)
+        return e.response()
     TrainingRun.objects.filter(id=run.id).update(model_deleted_at=timezone.now())
     return JsonResponse({"id": model_id, "object": "model", "deleted": True})
-
-
-@api_view(["POST"])
-def completions(request):
-    """A plain completion of a prompt string by a tuned model (no chat template)."""
-    from evaluation.core.backends import BackendError, Decoding, Request
-    from evaluation.evaluating import adapter_name, backend_for
-
-    try:
-        data = _json_body(request)
-        run = _run_for(request.user, data.get("model"))
-        prompt = data.get("prompt")
-        if not isinstance(prompt, str) or not prompt:
-            raise BadRequest("prompt must be a non-empty string.", param="prompt")
-        max_tokens = data.get("max_tokens") or 16
-        if not isinstance(max_tokens, int) or not 1 <= max_tokens <= settings.API_MAX_NEW_TOKENS:
-            raise BadRequest(f"max_tokens must be a whole number from 1 to {settings.API_MAX_NEW_TOKENS}.", param="max_tokens")
-    except BadRequest as e:
-        return error(e.status, str(e), param=e.param)
-    backend, _ = backend_for(run.project, [run])
-    try:
-        (g,) = backend.generate([Request(prompt=prompt, messages=({"role": "user", "content": prompt},), adapter=adapter_name(run))], Decoding(max_new_tokens=max_tokens, temperature=float(data.get("temperature") or 0.0)))
-    except BackendError as e:
-        return error(502, str(e), kind="server_error", code="backend_unavailable")
-    return JsonResponse({
-        "id": f"cmpl-{run.id}-{int(time.time() * 1000)}", "object": "text_completion", "created": int(time.time()), "model": f"run-{run.id}",
-        "choices": [{"text": g.text, "index": 0, "finish_reason": g.finish_reason, "logprobs": None}],
-        "usage": {"prompt_tokens": g.prompt_tokens, "completion_tokens": g.completion_tokens, "total_tokens": g.prompt_tokens + g.completion_tokens},
-    })

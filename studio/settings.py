@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "api.middleware.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -188,6 +189,8 @@ CELERY_BEAT_SCHEDULE = {"reap-stale-runs": {"task": "training.tasks.reap_stale_r
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 MAX_DEVICES_PER_RUN = envint("MAX_DEVICES_PER_RUN", 8)
 API_MAX_NEW_TOKENS = envint("API_MAX_NEW_TOKENS", 2048)
+# Requests a minute per API token (a token may carry its own limit).
+API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", 600)
 # For a first estimate of a run's duration, before any run of the model has been timed here:
 # the GPU workers' bf16 throughput, at 40% utilisation.
 TRAINING_TFLOPS = envint("TRAINING_TFLOPS", 400)

@@ -1,0 +1,175 @@
+"""The monitoring page of a served model: volume, latency, errors and ratings over time, the
+completions themselves, and the way from bad answers back to curation."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Max, Min
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from api.core.monitoring import PERIODS, bar_chart, line_chart, percentile, summarize
+from api.models import Feedback, FeedbackRule, ServedCompletion
+from api.serving import make_draft as draft_from, needs_curation, rule_for
+from studio.access import project_for
+from studio.models import Action
+
+PAGE = 25
+SHOW = {
+    "all": "All",
+    "low": "Rated low",
+    "corrected": "Corrected",
+    "errors": "Failed",
+    "unrated": "Not rated",
+    "drafted": "Made into drafts",
+}
+
+
+def _window(period):
+    length, width, _ = PERIODS[period]
+    step = width.total_seconds()
+    now = timezone.now()
+    end = timezone.datetime.fromtimestamp((now.timestamp() // step + 1) * step, tz=timezone.get_current_timezone())
+    return end - length, end, width
+
+
+def _label(at, width):
+    local = timezone.localtime(at)
+    if width < timedelta(hours=6):
+        return local.strftime("%H:%M")
+    if width < timedelta(days=1):
+        return local.strftime("%d %b %Hh")
+    return local.strftime("%d %b")
+
+
+def _filtered(completions, show, max_rating):
+    if show == "low":
+        return completions.filter(feedback__rating__lte=max_rating).distinct()
+    if show == "corrected":
+        return completions.filter(feedback__correction__gt="").distinct()
+    if show == "errors":
+        return completions.filter(status=ServedCompletion.Status.ERROR)
+    if show == "unrated":
+        return completions.filter(status=ServedCompletion.Status.OK, feedback=None)
+    if show == "drafted":
+        return completions.exclude(draft=None)
+    return completions
+
+
+@login_required
+@require_GET
+def monitor(request, slug, run_id):
+    project = project_for(request, slug, Action.VIEW)
+    run = get_object_or_404(project.training_runs.select_related("base_model", "dataset_version"), id=run_id, status="succeeded")
+    period = request.GET.get("period") if request.GET.get("period") in PERIODS else "7d"
+    start, end, width = _window(period)
+    rule = rule_for(project)
+    low = rule.max_rating or 2
+    in_window = run.served_completions.filter(created_at__gte=start, created_at__lt=end)
+    summary = summarize(
+        [(at, ms, status == ServedCompletion.Status.OK, p, c) for at, ms, status, p, c in in_window.values_list("created_at", "latency_ms", "status", "prompt_tokens", "completion_tokens")],
+        list(Feedback.objects.filter(completion__run=run, created_at__gte=start, created_at__lt=end).values_list("created_at", "rating")),
+        start, end, width, low_rating=low,
+    )
+    labels = [_label(b.start, width) for b in summary.buckets]
+    charts = [
+        bar_chart(labels, [("answered", "ok", [b.requests - b.errors for b in summary.buckets]), ("failed", "bad", [b.errors for b in summary.buckets])], "Requests"),
+        line_chart(labels, [("p50", "p50", [_p(b.latencies, 50) for b in summary.buckets]), ("p95", "p95", [_p(b.latencies, 95) for b in summary.buckets])], "Latency of answered requests", unit=" ms"),
+        line_chart(labels, [("error rate", "bad", [100 * b.error_rate if b.error_rate is not None else None for b in summary.buckets])], "Error rate", unit="%"),
+        line_chart(labels, [("mean rating", "rating", [b.mean_rating for b in summary.buckets])], "Ratings (1 bad – 5 good)", fixed_max=5),
+    ]
+    show = request.GET.get("show") if request.GET.get("show") in SHOW else "all"
+    page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 0
+    listed = _filtered(run.served_completions.all(), show, low).select_related("draft").annotate(
+        ratings=Count("feedback"), worst=Min("feedback__rating"), last_feedback=Max("feedback__id"))
+    rows = list(listed.order_by("-id")[page * PAGE:(page + 1) * PAGE + 1])
+    more = len(rows) > PAGE
+    rows = rows[:PAGE]
+    by_completion = {}
+    for f in Feedback.objects.filter(completion__in=rows).select_related("user").order_by("id"):
+        by_completion.setdefault(f.completion_id, []).append(f)
+    for row in rows:
+        row.feedback_given = by_completion.get(row.id, [])
+    context = {
+        "project": project, "run": run, "period": period, "periods": [(k, v[2]) for k, v in PERIODS.items()], "summary": summary, "charts": charts,
+        "show": show, "shows": SHOW.items(), "rows": rows, "page": page, "more": more, "rule": rule, "low": low,
+        "waiting": needs_curation(run.served_completions.all(), low).count(),
+        "can_draft": project.membership.can(Action.WRITE_EXAMPLES), "can_manage": project.membership.can(Action.MANAGE_PROJECT),
+        "here": request.get_full_path(),
+    }
+    return render(request, "api/monitor.html", context)
+
+
+def _p(values, q):
+    return percentile(values, q)
+
+
+def _back(request, fallback):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@login_required
+@require_POST
+def make_draft(request, slug, completion_id):
+    """One click: a served completion becomes a draft example, linked to where it came from."""
+    project = project_for(request, slug, Action.WRITE_EXAMPLES)
+    completion = get_object_or_404(ServedCompletion.objects.filter(project=project), id=completion_id)
+    if completion.status != ServedCompletion.Status.OK:
+        messages.error(request, f"{completion.public_id} failed; there is no answer to curate.")
+    else:
+        example, created = draft_from(completion, request.user)
+        link = reverse("curation:example", args=[slug, example.id])
+        if created:
+            messages.success(request, f"Draft #{example.id} made from {completion.public_id}.")
+        else:
+            messages.info(request, f"{completion.public_id} is already draft #{example.id}.")
+        if request.POST.get("open"):
+            return redirect(link)
+    return _back(request, reverse("api:monitor", args=[slug, completion.run_id]))
+
+
+MAX_DRAFTS_PER_CLICK = 200
+
+
+@login_required
+@require_POST
+def make_drafts(request, slug, run_id):
+    """Every low-rated or corrected completion of a model that has no draft yet becomes one."""
+    project = project_for(request, slug, Action.WRITE_EXAMPLES)
+    run = get_object_or_404(project.training_runs, id=run_id)
+    rule = rule_for(project)
+    waiting = list(needs_curation(run.served_completions.filter(status=ServedCompletion.Status.OK), rule.max_rating or 2).order_by("id")[:MAX_DRAFTS_PER_CLICK + 1])
+    made = sum(1 for c in waiting[:MAX_DRAFTS_PER_CLICK] if draft_from(c, request.user)[1])
+    rest = " More are waiting: click again." if len(waiting) > MAX_DRAFTS_PER_CLICK else ""
+    messages.success(request, f"{made} draft{'s' if made != 1 else ''} made from low-rated or corrected completions; annotators find them among the drafts in Examples.{rest}")
+    return _back(request, reverse("api:monitor", args=[slug, run.id]))
+
+
+@login_required
+@require_POST
+def feedback_rule(request, slug):
+    """The lead's rule: which feedback turns a completion into a draft as it arrives."""
+    project = project_for(request, slug, Action.MANAGE_PROJECT)
+    raw = request.POST.get("max_rating", "")
+    if not raw.isdigit() or not 0 <= int(raw) <= 5:
+        messages.error(request, "Rating threshold: give a whole number from 0 (no rating makes a draft) to 5.")
+        return _back(request, reverse("training:run-list", args=[slug]))
+    FeedbackRule.objects.update_or_create(project=project, defaults={
+        "enabled": request.POST.get("enabled") == "on", "max_rating": int(raw), "on_correction": request.POST.get("on_correction") == "on", "updated_by": request.user,
+    })
+    rule = FeedbackRule.objects.get(project=project)
+    if rule.enabled:
+        what = [f"a rating of {rule.max_rating} or less"] if rule.max_rating else []
+        what += ["a correction"] if rule.on_correction else []
+        messages.success(request, f"From now on, feedback with {' or '.join(what) or 'nothing (the rule matches no feedback)'} makes a draft in curation.")
+    else:
+        messages.success(request, "Feedback no longer makes drafts by itself; use the buttons on a model's monitoring page.")
+    return _back(request, reverse("training:run-list", args=[slug]))
+

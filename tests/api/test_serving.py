@@ -1,0 +1,245 @@
+"""Served completions: logged, rated through POST /v1/feedback, watched on the monitoring page,
+and turned into drafts in curation by hand or by the lead's rule; rate limits and JSON errors."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from api.models import ApiToken, Feedback, FeedbackRule, ServedCompletion
+from curation.models import Example
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def served_run(people, tiny_model_dir):
+    """A succeeded run of the tiny model (no adapter needed: rows are made directly)."""
+    from curation.core.splits import SplitConfig
+    from curation.versions import freeze
+    from training.core.model_info import inspect_model_folder
+    from training.models import BaseModel, TrainingRun
+
+    base = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir))
+    base.record_inspection(info=inspect_model_folder(tiny_model_dir))
+    Example.objects.bulk_create(Example(project=people.project, author=people.annotator, status=Example.Status.APPROVED, instruction=f"Triage ticket {i}.", output=f'{{"n": {i}}}') for i in range(12))
+    version = freeze(people.project, people.lead, name="v1", note="", config=SplitConfig(ratios=(0.8, 0.0, 0.2)), leakage_override="templated")
+    return TrainingRun.objects.create(project=people.project, name="r1", dataset_version=version, base_model=base, config={}, status=TrainingRun.Status.SUCCEEDED)
+
+
+def serve(run, user, *, output="{\"category\": \"billing\"}", latency=120.0, ok=True, prompt="Where is my refund?", ago=timedelta(0), endpoint="chat.completions"):
+    row = ServedCompletion.objects.create(
+        project=run.project, run=run, user=user, endpoint=endpoint, messages=[{"role": "user", "content": prompt}], output=output if ok else "",
+        finish_reason="stop" if ok else "", prompt_tokens=9 if ok else 0, completion_tokens=6 if ok else 0, latency_ms=latency,
+        status=ServedCompletion.Status.OK if ok else ServedCompletion.Status.ERROR, error="" if ok else "TGI at http://tgi:80: connection refused")
+    if ago:
+        ServedCompletion.objects.filter(id=row.id).update(created_at=timezone.now() - ago)
+    return row
+
+
+def bearer(user, limit=None):
+    token, raw = ApiToken.issue(user, "t")
+    if limit:
+        ApiToken.objects.filter(id=token.id).update(rate_limit_per_minute=limit)
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def rate(client, headers, completion_id, **body):
+    return client.post("/v1/feedback", data={"completion_id": completion_id, **body}, content_type="application/json", **headers)
+
+
+# --- logging and feedback through the API ----------------------------------------------------------
+
+@pytest.mark.slow
+def test_a_served_chat_is_logged_rated_and_the_rule_turns_a_correction_into_a_draft(client, people, trained):
+    headers = bearer(people.reviewer)
+    asked = [{"role": "system", "content": "Answer in JSON."}, {"role": "user", "content": "My parcel is late."}]
+    reply = client.post("/v1/chat/completions", data={"model": f"run-{trained.id}", "messages": asked, "max_tokens": 8}, content_type="application/json", **headers).json()
+    logged = ServedCompletion.objects.get()
+    assert reply["id"] == f"chatcmpl-{logged.id}" and logged.status == "ok"
+    assert logged.messages == asked and logged.output == reply["choices"][0]["message"]["content"]
+    assert logged.completion_tokens == reply["usage"]["completion_tokens"] > 0 and logged.latency_ms > 0 and logged.user == people.reviewer
+
+    given = rate(client, headers, reply["id"], rating=2).json()
+    assert given["rating"] == 2 and given["draft_example"] is None  # no rule yet: nothing made
+    FeedbackRule.objects.create(project=people.project, enabled=True, max_rating=1, on_correction=True)
+    correction = '{"category": "shipping", "priority": "high"}'
+    given = rate(client, headers, reply["id"], rating=3, correction=correction, comment="wrong category").json()
+    draft = Example.objects.get(id=given["draft_example"])
+    assert draft.status == Example.Status.DRAFT and draft.messages == [*asked, {"role": "assistant", "content": correction}]
+    assert reply["id"] in draft.source and "rated 3/5" in draft.source
+    assert ServedCompletion.objects.get().draft == draft
+    # the draft's page leads back to the completion
+    client.force_login(people.lead)
+    page = client.get(reverse("curation:example", args=[people.project.slug, draft.id])).content.decode()
+    assert reverse("api:monitor", args=[people.project.slug, trained.id]) in page
+    # more feedback on the same completion makes no second draft
+    assert rate(client, headers, reply["id"], rating=1).json()["draft_example"] == draft.id
+    assert Example.objects.filter(source__contains=reply["id"]).count() == 1
+
+
+def test_a_backend_failure_is_logged_and_answered_with_a_json_error(client, people, served_run):
+    from evaluation.models import ServingBackend
+
+    ServingBackend.objects.create(project=people.project, kind="tgi", base_url="http://127.0.0.1:9", timeout=2)
+    response = client.post("/v1/completions", data={"model": f"run-{served_run.id}", "prompt": "Triage: refund"}, content_type="application/json", **bearer(people.lead))
+    assert response.status_code == 502
+    body = response.json()["error"]
+    assert body["code"] == "backend_unavailable" and "127.0.0.1:9" in body["message"] and body["type"] == "server_error"
+    failed = ServedCompletion.objects.get()
+    assert failed.status == "error" and "127.0.0.1:9" in failed.error and failed.endpoint == "completions"
+
+
+def test_feedback_names_the_field_at_fault_and_hides_other_projects_completions(client, people, served_run):
+    ours = serve(served_run, people.lead)
+    headers = bearer(people.annotator)
+    assert rate(client, headers, ours.public_id, rating=5).status_code == 200
+    for body, param in (({"rating": 0}, "rating"), ({"rating": "5"}, "rating"), ({"rating": True}, "rating"), ({"rating": 4, "correction": 7}, "correction"), ({"rating": 4, "comment": "x" * 5001}, "comment")):
+        response = rate(client, headers, ours.public_id, **body)
+        assert response.status_code == 400 and response.json()["error"]["param"] == param, body
+    assert rate(client, headers, "chatcmpl-999999", rating=1).status_code == 404
+    assert rate(client, headers, f"cmpl-{ours.id}", rating=1).status_code == 404  # the id names its endpoint
+    response = client.post("/v1/feedback", data={"rating": 1}, content_type="application/json", **headers)
+    assert response.status_code == 400 and response.json()["error"]["param"] == "completion_id"
+    outsider = rate(client, bearer(people.outsider), ours.public_id, rating=1)
+    assert outsider.status_code == 404 and Feedback.objects.count() == 1
+
+
+# --- the monitoring page -----------------------------------------------------------------------------
+
+def test_the_monitoring_page_shows_volume_latency_errors_and_ratings(as_user, people, served_run):
+    for latency in (100, 200, 300, 400):
+        serve(served_run, people.lead, latency=latency)
+    serve(served_run, people.lead, ok=False, latency=2000)
+    bad = serve(served_run, people.lead, output="<script>alert(1)</script>", ago=timedelta(hours=30))
+    Feedback.objects.create(completion=bad, user=people.reviewer, rating=1, comment="made up a category")
+    serve(served_run, people.lead, ago=timedelta(days=10))  # outside the default 7 days
+
+    page = as_user(people.reviewer).get(reverse("api:monitor", args=[people.project.slug, served_run.id])).content.decode()
+    numbers = page.split('class="counts"')[1].split("</section>")[0]
+    assert '<span class="big-number">6</span> requests' in numbers
+    assert '<span class="big-number">17%</span> failed (1)' in numbers  # 1 of 6
+    assert '<span class="big-number">200</span> ms p50' in numbers  # of 100, 120, 200, 300, 400 answered
+    assert '<span class="big-number">1.0</span> mean rating of 1' in numbers
+    assert page.count("<svg viewBox") == 4  # requests, latency, error rate, ratings
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "made up a category" in page
+    day = as_user(people.reviewer).get(reverse("api:monitor", args=[people.project.slug, served_run.id]) + "?period=24h").content.decode()
+    assert '<span class="big-number">5</span> requests' in day
+    low = as_user(people.reviewer).get(reverse("api:monitor", args=[people.project.slug, served_run.id]) + "?show=low").content.decode()
+    assert low.count('<tr id="c') == 1 and f'id="c{bad.id}"' in low
+    errors = as_user(people.reviewer).get(reverse("api:monitor", args=[people.project.slug, served_run.id]) + "?show=errors").content.decode()
+    assert errors.count('<tr id="c') == 1 and "connection refused" in errors
+
+
+def test_the_monitoring_page_is_for_members_only(as_user, people, served_run):
+    url = reverse("api:monitor", args=[people.project.slug, served_run.id])
+    assert as_user(people.outsider).get(url).status_code == 404
+    from training.models import TrainingRun
+
+    TrainingRun.objects.filter(id=served_run.id).update(status="failed")
+    assert as_user(people.lead).get(url).status_code == 404  # a failed run is no model
+
+
+# --- from feedback to curation ------------------------------------------------------------------------
+
+def test_one_click_makes_a_linked_draft_once(as_user, people, served_run):
+    c = serve(served_run, people.lead, output='{"category": "billing"}', prompt="Refund not received")
+    Feedback.objects.create(completion=c, user=people.reviewer, rating=1, correction='{"category": "refunds"}')
+    url = reverse("api:completion-draft", args=[people.project.slug, c.id])
+    assert as_user(people.outsider).post(url).status_code == 404
+    assert as_user(people.reviewer).post(url).status_code == 403  # reviewers do not write examples
+    response = as_user(people.annotator).post(url, {"next": "/evil.example.org"})
+    draft = Example.objects.get(source__contains=c.public_id)
+    assert response.status_code == 302
+    assert draft.author == people.annotator and draft.status == Example.Status.DRAFT
+    assert draft.messages == [{"role": "user", "content": "Refund not received"}, {"role": "assistant", "content": '{"category": "refunds"}'}]
+    assert draft.revisions.count() == 1
+    as_user(people.annotator).post(url)
+    assert Example.objects.filter(source__contains=c.public_id).count() == 1
+    page = as_user(people.annotator).get(reverse("api:monitor", args=[people.project.slug, served_run.id])).content.decode()
+    assert reverse("curation:example", args=[people.project.slug, draft.id]) in page
+
+
+def test_a_plain_completion_becomes_an_instruction_draft_with_the_model_answer(as_user, people, served_run):
+    c = serve(served_run, people.lead, endpoint="completions", prompt="Triage: card declined", output='{"category": "payments"}')
+    as_user(people.lead).post(reverse("api:completion-draft", args=[people.project.slug, c.id]))
+    draft = Example.objects.get(source__contains=f"cmpl-{c.id}")
+    assert (draft.instruction, draft.output, draft.messages) == ("Triage: card declined", '{"category": "payments"}', None)
+
+
+def test_making_drafts_of_all_low_rated_or_corrected(as_user, people, served_run):
+    low = serve(served_run, people.lead)
+    corrected = serve(served_run, people.lead)
+    good = serve(served_run, people.lead)
+    unrated = serve(served_run, people.lead)
+    Feedback.objects.create(completion=low, rating=2)
+    Feedback.objects.create(completion=corrected, rating=4, correction="better")
+    Feedback.objects.create(completion=good, rating=5)
+    url = reverse("api:monitor-drafts", args=[people.project.slug, served_run.id])
+    assert as_user(people.reviewer).post(url).status_code == 403
+    as_user(people.annotator).post(url)
+    drafted = set(ServedCompletion.objects.exclude(draft=None).values_list("id", flat=True))
+    assert drafted == {low.id, corrected.id} and unrated.id not in drafted
+    assert Example.objects.get(id=ServedCompletion.objects.get(id=corrected.id).draft_id).messages[-1]["content"] == "better"
+
+
+def test_the_lead_sets_the_rule(as_user, people, served_run):
+    url = reverse("api:feedback-rule", args=[people.project.slug])
+    assert as_user(people.annotator).post(url, {"enabled": "on", "max_rating": "2"}).status_code == 403
+    assert as_user(people.outsider).post(url, {"enabled": "on", "max_rating": "2"}).status_code == 404
+    response = as_user(people.lead).post(url, {"enabled": "on", "max_rating": "9"}, follow=True)
+    assert "from 0" in response.content.decode() and not FeedbackRule.objects.exists()
+    response = as_user(people.lead).post(url, {"enabled": "on", "max_rating": "2", "on_correction": "on"}, follow=True)
+    assert "a rating of 2 or less or a correction makes a draft" in response.content.decode()
+    rule = FeedbackRule.objects.get(project=people.project)
+    assert rule.enabled and rule.max_rating == 2 and rule.on_correction and rule.updated_by == people.lead
+    assert rule.matches(2, "") and rule.matches(5, "fixed") and not rule.matches(3, "  ")
+
+
+# --- rate limits, size limits and JSON errors ------------------------------------------------------------
+
+def test_a_token_over_its_rate_limit_gets_429_with_retry_after(client, people, served_run):
+    headers = bearer(people.annotator, limit=3)
+    answers = [client.get("/v1/models", **headers) for _ in range(4)]
+    assert [r.status_code for r in answers] == [200, 200, 200, 429]
+    assert answers[0]["x-ratelimit-limit-requests"] == "3" and answers[2]["x-ratelimit-remaining-requests"] == "0"
+    refused = answers[3]
+    assert refused.json()["error"]["code"] == "rate_limit_exceeded" and 1 <= int(refused["Retry-After"]) <= 60
+    assert client.get("/v1/models", **bearer(people.annotator, limit=3)).status_code == 200  # another token has its own count
+
+
+def test_every_error_under_v1_is_json(client, people):
+    headers = bearer(people.lead)
+    unknown = client.get("/v1/no-such-thing", **headers)
+    assert unknown.status_code == 404 and "/v1/no-such-thing" in unknown.json()["error"]["message"]
+    assert client.get("/v1/feedback", **headers).json()["error"]["message"].startswith("GET is not allowed")
+    big = client.post("/v1/chat/completions", data="{" + " " * 1_100_000 + "}", content_type="application/json", **headers)
+    assert big.status_code == 413 and big.json()["error"]["code"] == "request_too_large"
+
+
+# --- one project's token and another project's files, jobs and models -------------------------------------
+
+def test_a_token_of_another_project_sees_none_of_its_files_jobs_or_models(client, people, served_run):
+    from api.models import ApiFile
+
+    ApiFile.objects.create(project=people.project, user=people.lead, filename="ours.jsonl", size=3, content=b"abc", rows=1)
+    theirs = bearer(people.outsider)
+    assert client.get("/v1/files", **theirs).json()["data"] == []
+    assert client.get("/v1/fine_tuning/jobs", **theirs).json()["data"] == []
+    assert client.get("/v1/models", **theirs).json()["data"] == []
+    for url in (f"/v1/fine_tuning/jobs/ftjob-{served_run.id}", f"/v1/fine_tuning/jobs/ftjob-{served_run.id}/events", f"/v1/models/run-{served_run.id}"):
+        assert client.get(url, **theirs).status_code == 404, url
+    assert client.post(f"/v1/fine_tuning/jobs/ftjob-{served_run.id}/cancel", **theirs).status_code == 404
+    assert client.delete(f"/v1/models/run-{served_run.id}", **theirs).status_code == 404
+    from training.models import BaseModel
+
+    their_base = BaseModel.objects.create(project=people.other_project, name="Tiny", path=served_run.base_model.path, status="ready")
+    people.other_project.base_model = their_base
+    people.other_project.save()
+    f = ApiFile.objects.get()
+    response = client.post("/v1/fine_tuning/jobs", data={"training_file": f"file-{f.id}"}, content_type="application/json", HTTP_OPENAI_PROJECT=people.other_project.slug, **theirs)
+    assert response.status_code == 404 and response.json()["error"]["param"] == "training_file"  # our file is not theirs to train on
+    ours = bearer(people.annotator)
+    assert [j["id"] for j in client.get("/v1/fine_tuning/jobs", **ours).json()["data"]] == [f"ftjob-{served_run.id}"]
