@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from evaluation.forms import StudyForm
 from evaluation.models import Assignment, Study, Vote
+from evaluation.preferences import ExportRefused, export_study
 from evaluation.studying import BASE, close, next_assignment, report, system_key, vote
 from studio.access import project_for
 from studio.models import Action
@@ -89,6 +90,22 @@ def close_study(request, slug, study_id):
     close(study)
     messages.success(request, f"“{study.name}” closed; raters can now see which model wrote what.")
     return redirect("evaluation:study", slug, study.id)
+
+
+@login_required
+@require_GET
+def export_preferences(request, slug, study_id):
+    """A closed study's votes as chosen/rejected pairs for DPO: a zip with the JSONL and a card."""
+    project = project_for(request, slug, Action.EVALUATE)
+    study = get_object_or_404(project.studies.select_related("project", "dataset_version", "created_by"), id=study_id)
+    try:
+        filename, data = export_study(study, _names(study))
+    except ExportRefused as e:
+        messages.error(request, str(e))
+        return redirect("evaluation:study", slug, study.id)
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required

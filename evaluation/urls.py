@@ -13,6 +13,7 @@ urlpatterns = [
     path("p/<slug:slug>/studies/new/", study_views.create_study, name="create-study"),
     path("p/<slug:slug>/studies/<int:study_id>/", study_views.study_detail, name="study"),
     path("p/<slug:slug>/studies/<int:study_id>/close/", study_views.close_study, name="close-study"),
+    path("p/<slug:slug>/studies/<int:study_id>/preferences/", study_views.export_preferences, name="study-preferences"),
     path("p/<slug:slug>/studies/<int:study_id>/rate/", study_views.rate_next, name="rate-next"),
     path("p/<slug:slug>/studies/<int:study_id>/items/<int:item_id>/to-curation/", study_views.loss_to_curation, name="study-to-curation"),
     path("p/<slug:slug>/rate/<str:token>/", study_views.rate, name="rate"),
