@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -51,6 +52,7 @@ class TrainingRun(models.Model):
 
     project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="training_runs")
     name = models.CharField(max_length=120)
+    version_name = models.CharField(max_length=120, blank=True, help_text="what people call the tuned model (e.g. support-v2); unique in the project; the registry shows the run's name when empty")
     dataset_version = models.ForeignKey("curation.DatasetVersion", on_delete=models.PROTECT, related_name="runs")
     base_model = models.ForeignKey(BaseModel, on_delete=models.PROTECT, related_name="runs")
     config = models.JSONField(help_text="training/core/engine.py TrainConfig, as launched")
@@ -76,6 +78,9 @@ class TrainingRun(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(models.F("project"), Lower("version_name"), condition=~models.Q(version_name=""), name="one_model_version_name_per_project"),
+        ]
 
     def __str__(self):
         return self.name

@@ -1,14 +1,16 @@
 from django.urls import path
 
-from training import run_views, views
+from training import registry_views, run_views, views
 
 app_name = "training"
 urlpatterns = [
-    path("p/<slug:slug>/models/", views.base_models, name="base-models"),
-    path("p/<slug:slug>/models/<int:base_model_id>/", views.base_model_card, name="base-model-card"),
-    path("p/<slug:slug>/models/<int:base_model_id>/use/", views.use_base_model, name="use-base-model"),
-    path("p/<slug:slug>/models/<int:base_model_id>/recheck/", views.recheck_base_model, name="recheck-base-model"),
-    path("p/<slug:slug>/models/<int:base_model_id>/remove/", views.remove_base_model, name="remove-base-model"),
+    path("p/<slug:slug>/base-models/", views.base_models, name="base-models"),
+    path("p/<slug:slug>/base-models/<int:base_model_id>/", views.base_model_card, name="base-model-card"),
+    path("p/<slug:slug>/base-models/<int:base_model_id>/use/", views.use_base_model, name="use-base-model"),
+    path("p/<slug:slug>/base-models/<int:base_model_id>/recheck/", views.recheck_base_model, name="recheck-base-model"),
+    path("p/<slug:slug>/base-models/<int:base_model_id>/remove/", views.remove_base_model, name="remove-base-model"),
+    path("p/<slug:slug>/models/", registry_views.model_registry, name="registry"),
+    path("p/<slug:slug>/models/<int:run_id>/version-name/", registry_views.rename_model, name="rename-model"),
     path("p/<slug:slug>/runs/", run_views.run_list, name="run-list"),
     path("p/<slug:slug>/runs/new/", run_views.launch_run, name="launch-run"),
     path("p/<slug:slug>/runs/compare/", run_views.compare_runs, name="compare-runs"),

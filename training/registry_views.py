@@ -1,0 +1,59 @@
+"""The model registry page: every tuned model of a project with its lineage and its serving
+recipe; leads give the models version names."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from studio.access import project_for
+from studio.models import Action
+from training import registry
+from training.models import TrainingRun
+
+
+def _context(request, project, entries):
+    """The page's context; which study reports this member may open is decided here, as the
+    study page decides it (leads always, raters of a closed study)."""
+    is_lead = project.membership.can(Action.EVALUATE)
+    rated = set() if is_lead else set(project.studies.filter(raters=request.user).values_list("id", flat=True))
+    for entry in entries:
+        for result in entry.studies:
+            result.link = is_lead or result.study.id in rated
+    return {"project": project, "entries": entries, "can_rename": project.membership.can(Action.TRAIN),
+            "can_manage": project.membership.can(Action.MANAGE_PROJECT)}
+
+
+@login_required
+@require_GET
+def model_registry(request, slug):
+    project = project_for(request, slug, Action.VIEW)
+    return render(request, "training/registry.html", _context(request, project, registry.entries(project)))
+
+
+@login_required
+@require_POST
+def rename_model(request, slug, run_id):
+    """Set or clear a model's version name. htmx gets the model's card back (with the error, if
+    any); a plain form post goes back to the registry."""
+    project = project_for(request, slug, Action.TRAIN)
+    run = get_object_or_404(project.training_runs.filter(status=TrainingRun.Status.SUCCEEDED), id=run_id)
+    typed = request.POST.get("version_name", "")
+    try:
+        registry.rename(run, typed)
+        error = ""
+    except registry.VersionNameError as e:
+        error = str(e)
+    if not error and not request.htmx:
+        messages.success(request, f"{registry.model_id(run)} is now called “{registry.display_name(run)}”.")
+        return redirect(reverse("training:registry", args=[slug]) + f"#model-{run.id}")
+    entries = registry.entries(project, project.training_runs.filter(id=run.id) if request.htmx else None)
+    for entry in entries:
+        if entry.run.id == run.id:
+            entry.rename_error, entry.rename_value, entry.renamed = error, (typed if error else None), not error
+            target = entry
+    context = _context(request, project, entries)
+    if request.htmx:
+        return render(request, "training/registry.html#model-card", {**context, "m": target})
+    return render(request, "training/registry.html", context)
