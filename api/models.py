@@ -53,6 +53,8 @@ class ApiFile(models.Model):
     content = models.BinaryField()
     rows = models.PositiveIntegerField(default=0)
     findings = models.JSONField(default=list, blank=True)
+    dataset_version = models.ForeignKey("curation.DatasetVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                        help_text="the version its rows were frozen into by the first job from it; later jobs reuse it")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from api import account_views, monitor_views, views
+from api import account_views, docs_views, monitor_views, views
 
 app_name = "api"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("v1/fine_tuning/jobs/<str:job_id>", views.fine_tuning_job, name="job"),
     path("v1/fine_tuning/jobs/<str:job_id>/events", views.fine_tuning_events, name="job-events"),
     path("v1/fine_tuning/jobs/<str:job_id>/cancel", views.cancel_fine_tuning_job, name="cancel-job"),
+    path("v1/openapi.json", docs_views.openapi, name="openapi"),
+    path("api/docs/", docs_views.api_docs, name="docs"),
     path("p/<slug:slug>/models/<int:run_id>/monitor/", monitor_views.monitor, name="monitor"),
     path("p/<slug:slug>/models/<int:run_id>/monitor/drafts/", monitor_views.make_drafts, name="monitor-drafts"),
     path("p/<slug:slug>/served/<int:completion_id>/draft/", monitor_views.make_draft, name="completion-draft"),

@@ -7,18 +7,22 @@ user's projects, with the user's roles. Every error is JSON: {"error": {"message
 
 import contextlib
 import json
+import re
 import threading
 import time
 from functools import wraps
 
 from django.conf import settings
+from django.db import transaction
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from api.models import ApiToken
 from studio.models import Action, Membership
 
 MAX_BODY = 1_000_000
+MAX_SEED = 2**63 - 1
 
 
 def error(status, message, param=None, code=None, kind="invalid_request_error"):
@@ -47,6 +51,7 @@ def api_view(methods):
                 return response
             if request.method not in methods:
                 response = error(405, f"{request.method} is not allowed here; use {' or '.join(methods)}.")
+                response["Allow"] = ", ".join(methods)
             elif int(request.headers.get("Content-Length") or 0) > MAX_BODY and not request.content_type.startswith("multipart/"):
                 response = error(413, f"The request body is larger than {MAX_BODY:,} bytes.", code="request_too_large")
             else:
@@ -85,6 +90,27 @@ def count_request(token):
     return limit, used, max(1, 60 - int(now % 60))
 
 
+def object_id(value, prefix):
+    """The number in an id such as run-12 (ASCII digits only, as a database id can hold), or None."""
+    match = re.fullmatch(rf"{prefix}-([0-9]{{1,18}})", value) if isinstance(value, str) else None
+    return int(match.group(1)) if match else None
+
+
+def _nul_at(value, where=""):
+    """Where in a JSON value a NUL character sits (the database cannot store one), or None."""
+    if isinstance(value, str):
+        return where or "body" if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        path = f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}" if where else str(key)
+        if isinstance(key, str) and "\x00" in key:
+            return path
+        found = _nul_at(item, path)
+        if found:
+            return found
+    return None
+
+
 def _json_body(request):
     try:
         data = json.loads(request.body or b"{}")
@@ -92,6 +118,9 @@ def _json_body(request):
         raise BadRequest(f"The body is not valid JSON: {e}") from None
     if not isinstance(data, dict):
         raise BadRequest("The body must be a JSON object.")
+    where = _nul_at(data)
+    if where:
+        raise BadRequest(f"{where} contains a NUL character (\\u0000), which text cannot hold.", param=where)
     return data
 
 
@@ -121,9 +150,12 @@ def models(request):
 
 
 def _run_for(user, model):
-    if not isinstance(model, str) or not model.startswith("run-") or not model[4:].isdigit():
-        raise BadRequest(f"Unknown model {model!r}: use an id from GET /v1/models, such as run-12.", param="model", status=404)
-    run = _visible_runs(user).filter(id=int(model[4:])).first()
+    if model is None:
+        raise BadRequest("model is required: an id from GET /v1/models, such as run-12.", param="model")
+    number = object_id(model, "run")
+    if number is None:
+        raise BadRequest(f"Unknown model {model!r}: use an id from GET /v1/models, such as run-12.", param="model", status=404 if isinstance(model, str) else 400)
+    run = _visible_runs(user).filter(id=number).first()
     if run is None:
         raise BadRequest(f"The model {model!r} does not exist or you have no access to it.", param="model", status=404)
     return run
@@ -142,11 +174,13 @@ def _decoding(data, default_max_tokens):
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not low <= value <= high:
             raise BadRequest(f"{name} must be a number from {low} to {high}.", param=name)
         values[name] = float(value)
+    if values["temperature"] < 1e-3:
+        values["temperature"] = 0.0  # so small a temperature is greedy decoding (and overflows when divided by)
     if values["top_p"] == 0:
         raise BadRequest("top_p must be above 0.", param="top_p")
     seed = data.get("seed")
-    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
-        raise BadRequest("seed must be a whole number.", param="seed")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED):
+        raise BadRequest(f"seed must be a whole number from 0 to {MAX_SEED}.", param="seed")
     stop = data.get("stop")
     stop = () if stop is None else (stop,) if isinstance(stop, str) else stop
     if not isinstance(stop, (list, tuple)) or len(stop) > 4 or not all(isinstance(x, str) and x for x in stop):
@@ -255,11 +289,11 @@ def feedback(request):
     try:
         data = _json_body(request)
         completion_id = data.get("completion_id")
-        prefix, _, number = completion_id.rpartition("-") if isinstance(completion_id, str) else ("", "", "")
-        if prefix not in ("chatcmpl", "cmpl") or not number.isdigit():
-            raise BadRequest("completion_id must be the id a completion returned, such as chatcmpl-42.", param="completion_id", status=404 if isinstance(completion_id, str) else 400)
+        chat, plain = object_id(completion_id, "chatcmpl"), object_id(completion_id, "cmpl")
+        if chat is None and plain is None:
+            raise BadRequest("completion_id must be the id a completion returned, such as chatcmpl-42.", param="completion_id", status=404 if isinstance(completion_id, str) and completion_id else 400)
         projects = Membership.objects.filter(user=request.user).values_list("project_id", flat=True)
-        completion = ServedCompletion.objects.filter(id=int(number), project_id__in=projects, endpoint="chat.completions" if prefix == "chatcmpl" else "completions").first()
+        completion = ServedCompletion.objects.filter(id=chat if chat is not None else plain, project_id__in=projects, endpoint="chat.completions" if chat is not None else "completions").first()
         if completion is None:
             raise BadRequest(f"No completion {completion_id!r} that you can see.", param="completion_id", status=404)
         rating = data.get("rating")
@@ -329,6 +363,9 @@ def files(request):
             raise BadRequest("Send the file as multipart form data in the field “file”.", param="file")
         if upload.size > settings.MAX_UPLOAD_BYTES:
             raise BadRequest(f"The file is {upload.size:,} bytes; the limit is {settings.MAX_UPLOAD_BYTES:,}.", param="file", status=413)
+        purpose = request.POST.get("purpose", "fine-tune")
+        if "\x00" in purpose or len(purpose) > 40:
+            raise BadRequest("purpose must be text of at most 40 characters, such as fine-tune.", param="purpose")
         data = upload.read()
         try:
             rows, line_errors = read_rows(data, upload.name, max_bytes=None)
@@ -343,7 +380,7 @@ def files(request):
 
     found = check_records([r.record for r in rows], project_rules(project), label=lambda i: f"line {rows[i].line}")
     findings = [{"line": rows[i].line, "check": f.check, "severity": f.severity, "message": f.message} for i, fs in sorted(found.items()) for f in fs]
-    f = ApiFile.objects.create(project=project, user=request.user, filename=upload.name[:255], purpose=request.POST.get("purpose", "fine-tune")[:40], size=len(data), content=data, rows=len(rows), findings=findings[:500])
+    f = ApiFile.objects.create(project=project, user=request.user, filename=upload.name.replace("\x00", "")[:255], purpose=purpose, size=len(data), content=data, rows=len(rows), findings=findings[:500])
     return JsonResponse(_file_object(f))
 
 
@@ -365,10 +402,11 @@ def _job_object(run):
 def _job(user, job_id, action=Action.VIEW):
     from training.models import TrainingRun
 
-    if not job_id.startswith("ftjob-") or not job_id[6:].isdigit():
+    number = object_id(job_id, "ftjob")
+    if number is None:
         raise BadRequest(f"Unknown fine-tuning job {job_id!r}.", status=404)
     projects = [m.project_id for m in Membership.objects.filter(user=user) if m.can(action)]
-    run = TrainingRun.objects.filter(id=int(job_id[6:]), project_id__in=projects).select_related("project", "base_model").first()
+    run = TrainingRun.objects.filter(id=number, project_id__in=projects).select_related("project", "base_model").first()
     if run is None:
         raise BadRequest(f"The fine-tuning job {job_id!r} does not exist or is not yours to see.", status=404)
     return run
@@ -394,17 +432,14 @@ def _create_job(request, project, data):
     """A job from an uploaded file (its rows become approved examples frozen into their own
     version) or from an existing dataset version; hyperparameters in OpenAI's names."""
     from api.models import ApiFile
-    from curation import checking
-    from curation.core.formats import read_rows
-    from curation.core.splits import SplitConfig
-    from curation.models import Example, Revision
-    from curation.versions import FreezeRefused, freeze
     from training.core.engine import ConfigError
     from training.models import TrainingRun
     from training.runs import launch
 
     base_model = project.base_model
     wanted = data.get("model")
+    if wanted is not None and not isinstance(wanted, str):
+        raise BadRequest("model must be the name of a base model of the project.", param="model")
     if wanted and (base_model is None or wanted not in (base_model.name, "base")):
         base_model = project.base_models.filter(name=wanted, status="ready").first()
     if base_model is None or base_model.status != "ready":
@@ -413,50 +448,79 @@ def _create_job(request, project, data):
     if not isinstance(hp, dict):
         raise BadRequest("hyperparameters must be an object.", param="hyperparameters")
     config = {"early_stopping_patience": 0}
-    for name, key in (("n_epochs", "epochs"), ("batch_size", "batch_size")):
+    for name, key in (("n_epochs", "epochs"), ("batch_size", "batch_size"), ("learning_rate_multiplier", "learning_rate")):
         value = hp.get(name)
-        if value not in (None, "auto"):
-            if not isinstance(value, (int, float)) or value <= 0:
-                raise BadRequest(f"hyperparameters.{name} must be a positive number or “auto”.", param=f"hyperparameters.{name}")
-            config[key] = value if key == "epochs" else int(value)
-    if hp.get("learning_rate_multiplier") not in (None, "auto"):
-        config["learning_rate"] = 2e-4 * float(hp["learning_rate_multiplier"])
-    if data.get("seed") is not None:
-        config["seed"] = int(data["seed"])
+        if value in (None, "auto"):
+            continue
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
+            raise BadRequest(f"hyperparameters.{name} must be a positive number or “auto”.", param=f"hyperparameters.{name}")
+        config[key] = {"epochs": value, "batch_size": int(value), "learning_rate": 2e-4 * value}[key]
+    seed = data.get("seed")
+    if seed is not None:
+        if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
+            raise BadRequest(f"seed must be a whole number from 0 to {MAX_SEED}.", param="seed")
+        config["seed"] = seed
+    suffix = data.get("suffix")
+    if suffix is not None and (not isinstance(suffix, str) or len(suffix) > 120):
+        raise BadRequest("suffix must be text of at most 120 characters.", param="suffix")
     file_id = data.get("training_file")
     if file_id:
-        if not isinstance(file_id, str) or not file_id.startswith("file-") or not file_id[5:].isdigit():
+        number = object_id(file_id, "file")
+        if number is None:
             raise BadRequest(f"Unknown file {file_id!r}.", param="training_file", status=404)
-        f = ApiFile.objects.filter(id=int(file_id[5:]), project=project).first()
-        if f is None:
-            raise BadRequest(f"The file {file_id!r} is not in {project.slug}.", param="training_file", status=404)
-        rows, _ = read_rows(bytes(f.content), f.filename, max_bytes=None)
-        created = Example.objects.bulk_create([
-            Example(project=project, author=request.user, status=Example.Status.APPROVED, reviewer=request.user, source=f"API file {file_id} line {r.line}"[:200],
-                    instruction=r.record.instruction, input=r.record.input, output=r.record.output, messages=[dict(m) for m in r.record.messages] or None)
-            for r in rows
-        ])
-        Revision.objects.bulk_create([Revision(example=e, version=1, author=request.user, action="approved through the API", status=e.status, instruction=e.instruction, input=e.input, output=e.output, messages=e.messages) for e in created])
-        checking.scan_project(project)
-        try:
-            version = freeze(project, request.user, name=f"{file_id} ({data.get('suffix') or 'api'})"[:120], note=f"Frozen from {f.filename} by the API.", config=SplitConfig(ratios=(0.9, 0.1, 0.0), seed=config.get("seed", 0)),
-                             findings_override="Uploaded through the API; findings are in the file object.", leakage_override="Uploaded through the API.", examples=Example.objects.filter(id__in=[e.id for e in created]))
-        except FreezeRefused as e:
-            raise BadRequest(str(e), param="training_file") from None
+        with transaction.atomic():
+            f = ApiFile.objects.select_for_update().filter(id=number, project=project).first()
+            if f is None:
+                raise BadRequest(f"The file {file_id!r} is not in {project.slug}.", param="training_file", status=404)
+            version = f.dataset_version or _freeze_file(request, project, f, file_id, suffix, config)
     elif data.get("dataset_version"):
-        version = project.dataset_versions.filter(name=data["dataset_version"]).first()
+        version = project.dataset_versions.filter(name=str(data["dataset_version"])).first()
         if version is None:
             raise BadRequest(f"No dataset version {data['dataset_version']!r} in {project.slug}.", param="dataset_version", status=404)
     else:
         raise BadRequest("Give training_file (an uploaded file id) or dataset_version (a frozen version's name).", param="training_file")
     try:
-        run = launch(project, request.user, name=data.get("suffix") or f"API job on {version.name}"[:120], version=version, base_model=base_model, config_values=config)
+        run = launch(project, request.user, name=suffix or f"API job on {version.name}"[:120], version=version, base_model=base_model, config_values=config)
     except ConfigError as e:
         raise BadRequest(str(e), param="hyperparameters") from None
     if file_id:
         TrainingRun.objects.filter(id=run.id).update(training_file=file_id)
     run.refresh_from_db()
     return _job_object(run)
+
+
+def _freeze_file(request, project, f, file_id, suffix, config):
+    """A file's rows as approved examples, frozen into a version of their own (once per file:
+    later jobs from the same file train on the same version)."""
+    from api.models import ApiFile
+
+    from curation.core.formats import read_rows
+    from curation.core.splits import SplitConfig
+    from curation.models import Example, Job, Revision
+    from curation.tasks import enqueue
+    from curation.versions import FreezeRefused, freeze
+
+    rows, _ = read_rows(bytes(f.content), f.filename, max_bytes=None)
+    created = Example.objects.bulk_create([
+        Example(project=project, author=request.user, status=Example.Status.APPROVED, reviewer=request.user, source=f"API file {file_id} line {r.line}"[:200],
+                instruction=r.record.instruction, input=r.record.input, output=r.record.output, messages=[dict(m) for m in r.record.messages] or None)
+        for r in rows
+    ])
+    Revision.objects.bulk_create([Revision(example=e, version=1, author=request.user, action="approved through the API", status=e.status, instruction=e.instruction, input=e.input, output=e.output, messages=e.messages) for e in created])
+    name = f"{file_id} ({suffix or 'api'})"[:120]
+    if project.dataset_versions.filter(name=name).exists():
+        name = f"{file_id} ({suffix or 'api'}, {timezone.now():%Y-%m-%d %H:%M:%S})"[:120]
+    try:
+        version = freeze(project, request.user, name=name, note=f"Frozen from {f.filename} by the API.", config=SplitConfig(ratios=(0.9, 0.1, 0.0), seed=config.get("seed", 0)),
+                         findings_override="Uploaded through the API; findings are in the file object.", leakage_override="Uploaded through the API.", examples=Example.objects.filter(id__in=[e.id for e in created]))
+    except FreezeRefused as e:
+        raise BadRequest(str(e), param="training_file") from None
+    ApiFile.objects.filter(id=f.id).update(dataset_version=version)
+    # the new examples' checks against the rest of the project run as a scan job, not in this request
+    if not Job.objects.filter(project=project, kind=Job.Kind.SCAN, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).exists():
+        job = Job.objects.create(project=project, kind=Job.Kind.SCAN, user=request.user)
+        enqueue("scan", job)
+    return version
 
 
 @api_view(["GET"])

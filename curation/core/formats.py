@@ -67,6 +67,14 @@ def _content(value, where):
 
 def record_from_object(obj):
     """(Record, form) for one row; ValueError with a plain reason when it fits no form."""
+    record, form = _record_from_object(obj)
+    texts = [record.instruction, record.input, record.output, *(str(m.get("content") or "") + str(m.get("role") or "") for m in record.messages)]
+    if any("\x00" in t for t in texts):
+        raise ValueError("contains a NUL character (\\u0000), which text cannot hold; remove it")
+    return record, form
+
+
+def _record_from_object(obj):
     if not isinstance(obj, dict):
         raise ValueError(f"expected an object with fields, found {_describe(obj)}")
     if "messages" in obj:

@@ -243,3 +243,30 @@ def test_a_token_of_another_project_sees_none_of_its_files_jobs_or_models(client
     assert response.status_code == 404 and response.json()["error"]["param"] == "training_file"  # our file is not theirs to train on
     ours = bearer(people.annotator)
     assert [j["id"] for j in client.get("/v1/fine_tuning/jobs", **ours).json()["data"]] == [f"ftjob-{served_run.id}"]
+
+
+def test_jobs_from_the_same_file_train_on_one_version_and_check_types(client, people, served_run, eager_tasks, monkeypatch):
+    import json
+
+    from curation.models import DatasetVersion, Job
+
+    monkeypatch.setattr("training.tasks.train_run.delay", lambda **kwargs: None)  # no training here: the job objects are the point
+    people.project.base_model = served_run.base_model
+    people.project.save()
+    headers = {**bearer(people.lead), "HTTP_OPENAI_PROJECT": people.project.slug}
+    rows = "\n".join(json.dumps({"instruction": f"Triage: case {i}", "output": '{"category": "shipping"}'}) for i in range(6))
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    uploaded = client.post("/v1/files", {"purpose": "fine-tune", "file": SimpleUploadedFile("t.jsonl", rows.encode())}, **headers).json()
+    examples = Example.objects.count()
+    first = client.post("/v1/fine_tuning/jobs", data={"training_file": uploaded["id"]}, content_type="application/json", **headers).json()
+    second = client.post("/v1/fine_tuning/jobs", data={"training_file": uploaded["id"], "suffix": "again"}, content_type="application/json", **headers).json()
+    assert first["status"] == second["status"] == "queued" and first["id"] != second["id"]
+    assert Example.objects.count() == examples + 6  # the rows came in once
+    assert DatasetVersion.objects.filter(name__startswith=uploaded["id"]).count() == 1
+    assert Job.objects.filter(project=people.project, kind="scan").exists()  # the new examples are checked in the background
+    for hp, param in (({"n_epochs": True}, "hyperparameters.n_epochs"), ({"learning_rate_multiplier": "abc"}, "hyperparameters.learning_rate_multiplier")):
+        response = client.post("/v1/fine_tuning/jobs", data={"dataset_version": "v1", "hyperparameters": hp}, content_type="application/json", **headers)
+        assert response.status_code == 400 and response.json()["error"]["param"] == param
+    response = client.post("/v1/fine_tuning/jobs", data={"dataset_version": "v1", "seed": 2**64}, content_type="application/json", **headers)
+    assert response.status_code == 400 and response.json()["error"]["param"] == "seed"

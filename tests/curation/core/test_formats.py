@@ -41,6 +41,16 @@ def test_bad_lines_are_named_with_the_reason():
     ]
 
 
+def test_a_nul_character_refuses_its_line_in_every_format():
+    """The database cannot store U+0000: the line holding one is named instead of failing later."""
+    data = b'{"instruction": "a\\u0000b", "output": "c"}\n{"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y\\u0000"}]}\n{"prompt": "ok", "completion": "ok"}\n'
+    rows, errors = read_rows(data, "x.jsonl")
+    assert [r.line for r in rows] == [3]
+    assert [str(e) for e in errors] == [f"line {n}: contains a NUL character (\\u0000), which text cannot hold; remove it" for n in (1, 2)]
+    rows, errors = read_rows(b"instruction,output\nfine,ok\nbad\x00,ok\n", "x.csv")
+    assert len(rows) == 1 and [e.line for e in errors] == [3]
+
+
 def test_json_array_reports_the_line_of_each_element():
     data = b'[\n  {"instruction": "a", "output": "b"},\n\n  {"nope": 2},\n  {"instruction": "c",\n   "output": "d"}\n]\n'
     rows, errors = read_rows(data, "x.json")
