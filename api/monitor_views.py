@@ -78,8 +78,8 @@ def monitor(request, slug, run_id):
     labels = [_label(b.start, width) for b in summary.buckets]
     charts = [
         bar_chart(labels, [("answered", "ok", [b.requests - b.errors for b in summary.buckets]), ("failed", "bad", [b.errors for b in summary.buckets])], "Requests"),
-        line_chart(labels, [("p50", "p50", [_p(b.latencies, 50) for b in summary.buckets]), ("p95", "p95", [_p(b.latencies, 95) for b in summary.buckets])], "Latency of answered requests", unit=" ms"),
-        line_chart(labels, [("error rate", "bad", [100 * b.error_rate if b.error_rate is not None else None for b in summary.buckets])], "Error rate", unit="%"),
+        line_chart(labels, [("p50", "p50", [_p(b.latencies, 50) for b in summary.buckets]), ("p95", "p95", [_p(b.latencies, 95) for b in summary.buckets])], "Latency of answered requests (ms)", unit=" ms"),
+        line_chart(labels, [("error rate", "bad", [100 * b.error_rate if b.error_rate is not None else None for b in summary.buckets])], "Error rate (%)", unit="%"),
         line_chart(labels, [("mean rating", "rating", [b.mean_rating for b in summary.buckets])], "Ratings (1 bad – 5 good)", fixed_max=5),
     ]
     show = request.GET.get("show") if request.GET.get("show") in SHOW else "all"

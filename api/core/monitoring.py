@@ -108,10 +108,10 @@ def _nice_max(value):
     return 10 * magnitude
 
 
-def _frame(top_value, labels, unit="", fixed_max=None):
+def _frame(top_value, labels, fixed_max=None):
     top = fixed_max if fixed_max is not None else _nice_max(top_value)
     plot_h = HEIGHT - TOP - BOTTOM
-    ticks = [{"y": round(TOP + plot_h * (1 - i / 4), 1), "value": f"{top * i / 4:g}{unit}"} for i in range(5)]
+    ticks = [{"y": round(TOP + plot_h * (1 - i / 4), 1), "value": f"{top * i / 4:g}"} for i in range(5)]
     n = len(labels)
     slot = (WIDTH - LEFT - 6) / max(n, 1)
     every = max(1, math.ceil(n / 8))
@@ -135,9 +135,10 @@ def bar_chart(labels, stacks, title):
 
 
 def line_chart(labels, lines, title, unit="", fixed_max=None):
-    """Lines with gaps where a bucket has no value: lines = [(name, css class, [value or None])]."""
+    """Lines with gaps where a bucket has no value: lines = [(name, css class, [value or None])];
+    the unit goes into each point's tooltip (the title names it for the axis)."""
     values = [v for _, _, vs in lines for v in vs if v is not None]
-    top, plot_h, slot, frame = _frame(max(values, default=0), labels, unit, fixed_max)
+    top, plot_h, slot, frame = _frame(max(values, default=0), labels, fixed_max)
     drawn = []
     for name, css, vs in lines:
         segments, current, dots = [], [], []
