@@ -1,11 +1,11 @@
 """The monitoring page of a served model: volume, latency, errors and ratings over time, the
 completions themselves, and the way from bad answers back to curation."""
 
+import re
 from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max, Min
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from api.core.monitoring import PERIODS, bar_chart, line_chart, percentile, summarize
 from api.models import Feedback, FeedbackRule, ServedCompletion
-from api.serving import make_draft as draft_from, needs_curation, rule_for
+from api.serving import Checker, low_or_corrected, needs_curation, rule_for, with_latest_rating
+from api.serving import make_draft as draft_from
 from studio.access import project_for
 from studio.models import Action
 
@@ -46,11 +47,11 @@ def _label(at, width):
     return local.strftime("%d %b")
 
 
-def _filtered(completions, show, max_rating):
+def _filtered(completions, show, rule):
     if show == "low":
-        return completions.filter(feedback__rating__lte=max_rating).distinct()
+        return low_or_corrected(completions, rule.max_rating or 2, on_correction=False)
     if show == "corrected":
-        return completions.filter(feedback__correction__gt="").distinct()
+        return low_or_corrected(completions, 0, on_correction=True)
     if show == "errors":
         return completions.filter(status=ServedCompletion.Status.ERROR)
     if show == "unrated":
@@ -58,6 +59,15 @@ def _filtered(completions, show, max_rating):
     if show == "drafted":
         return completions.exclude(draft=None)
     return completions
+
+
+def _number(raw, default=0, high=100_000):
+    """A small whole number from a query or form value (ASCII digits only), else None."""
+    match = re.fullmatch(r"[0-9]{1,6}", raw or "")
+    return min(int(match.group()), high) if match else default
+
+
+MAX_SUMMARIZED = 200_000
 
 
 @login_required
@@ -68,12 +78,14 @@ def monitor(request, slug, run_id):
     period = request.GET.get("period") if request.GET.get("period") in PERIODS else "7d"
     start, end, width = _window(period)
     rule = rule_for(project)
-    low = rule.max_rating or 2
     in_window = run.served_completions.filter(created_at__gte=start, created_at__lt=end)
+    total = in_window.count()
+    # the plots read one row per request; past MAX_SUMMARIZED in a period they show the latest ones, and say so
+    rows_read = in_window.order_by("-id")[:MAX_SUMMARIZED] if total > MAX_SUMMARIZED else in_window
     summary = summarize(
-        [(at, ms, status == ServedCompletion.Status.OK, p, c) for at, ms, status, p, c in in_window.values_list("created_at", "latency_ms", "status", "prompt_tokens", "completion_tokens")],
-        list(Feedback.objects.filter(completion__run=run, created_at__gte=start, created_at__lt=end).values_list("created_at", "rating")),
-        start, end, width, low_rating=low,
+        [(at, ms, status == ServedCompletion.Status.OK, p, c) for at, ms, status, p, c in rows_read.values_list("created_at", "latency_ms", "status", "prompt_tokens", "completion_tokens")],
+        list(Feedback.objects.filter(completion__run=run, created_at__gte=start, created_at__lt=end).values_list("created_at", "rating")[:MAX_SUMMARIZED]),
+        start, end, width, low_rating=rule.max_rating,
     )
     labels = [_label(b.start, width) for b in summary.buckets]
     charts = [
@@ -83,10 +95,10 @@ def monitor(request, slug, run_id):
         line_chart(labels, [("mean rating", "rating", [b.mean_rating for b in summary.buckets])], "Ratings (1 bad – 5 good)", fixed_max=5),
     ]
     show = request.GET.get("show") if request.GET.get("show") in SHOW else "all"
-    page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 0
-    listed = _filtered(run.served_completions.all(), show, low).select_related("draft").annotate(
-        ratings=Count("feedback"), worst=Min("feedback__rating"), last_feedback=Max("feedback__id"))
-    rows = list(listed.order_by("-id")[page * PAGE:(page + 1) * PAGE + 1])
+    page = _number(request.GET.get("page"), high=10_000)
+    one = _number(request.GET.get("completion"), default=None, high=10**15)
+    listed = run.served_completions.filter(id=one) if one is not None else _filtered(in_window, show, rule)
+    rows = list(with_latest_rating(listed).select_related("draft").order_by("-id")[page * PAGE:(page + 1) * PAGE + 1])
     more = len(rows) > PAGE
     rows = rows[:PAGE]
     by_completion = {}
@@ -95,9 +107,10 @@ def monitor(request, slug, run_id):
     for row in rows:
         row.feedback_given = by_completion.get(row.id, [])
     context = {
-        "project": project, "run": run, "period": period, "periods": [(k, v[2]) for k, v in PERIODS.items()], "summary": summary, "charts": charts,
-        "show": show, "shows": SHOW.items(), "rows": rows, "page": page, "more": more, "rule": rule, "low": low,
-        "waiting": needs_curation(run.served_completions.all(), low).count(),
+        "project": project, "run": run, "period": period, "period_label": PERIODS[period][2].split(",")[0], "periods": [(k, v[2]) for k, v in PERIODS.items()],
+        "summary": summary, "charts": charts, "total": total, "capped": total > MAX_SUMMARIZED, "max_summarized": MAX_SUMMARIZED,
+        "show": show, "shows": SHOW.items(), "rows": rows, "page": page, "more": more, "one": one, "rule": rule,
+        "waiting": needs_curation(run.served_completions.all(), rule).count(),
         "can_draft": project.membership.can(Action.WRITE_EXAMPLES), "can_manage": project.membership.can(Action.MANAGE_PROJECT),
         "here": request.get_full_path(),
     }
@@ -145,8 +158,9 @@ def make_drafts(request, slug, run_id):
     project = project_for(request, slug, Action.WRITE_EXAMPLES)
     run = get_object_or_404(project.training_runs, id=run_id)
     rule = rule_for(project)
-    waiting = list(needs_curation(run.served_completions.filter(status=ServedCompletion.Status.OK), rule.max_rating or 2).order_by("id")[:MAX_DRAFTS_PER_CLICK + 1])
-    made = sum(1 for c in waiting[:MAX_DRAFTS_PER_CLICK] if draft_from(c, request.user)[1])
+    waiting = list(needs_curation(run.served_completions.all(), rule).order_by("id")[:MAX_DRAFTS_PER_CLICK + 1])
+    checker = Checker.of(project)
+    made = sum(1 for c in waiting[:MAX_DRAFTS_PER_CLICK] if draft_from(c, request.user, checker=checker)[1])
     rest = " More are waiting: click again." if len(waiting) > MAX_DRAFTS_PER_CLICK else ""
     messages.success(request, f"{made} draft{'s' if made != 1 else ''} made from low-rated or corrected completions; annotators find them among the drafts in Examples.{rest}")
     return _back(request, reverse("api:monitor", args=[slug, run.id]))
@@ -155,14 +169,15 @@ def make_drafts(request, slug, run_id):
 @login_required
 @require_POST
 def feedback_rule(request, slug):
-    """The lead's rule: which feedback turns a completion into a draft as it arrives."""
+    """The lead's rule: which feedback turns a completion into a draft as it arrives (drafts written
+    in the lead's name), and which ones the monitoring page's bulk button picks."""
     project = project_for(request, slug, Action.MANAGE_PROJECT)
-    raw = request.POST.get("max_rating", "")
-    if not raw.isdigit() or not 0 <= int(raw) <= 5:
+    max_rating = _number(request.POST.get("max_rating"), default=None)
+    if max_rating is None or max_rating > 5:
         messages.error(request, "Rating threshold: give a whole number from 0 (no rating makes a draft) to 5.")
-        return _back(request, reverse("training:run-list", args=[slug]))
+        return _back(request, reverse("training:registry", args=[slug]))
     FeedbackRule.objects.update_or_create(project=project, defaults={
-        "enabled": request.POST.get("enabled") == "on", "max_rating": int(raw), "on_correction": request.POST.get("on_correction") == "on", "updated_by": request.user,
+        "enabled": request.POST.get("enabled") == "on", "max_rating": max_rating, "on_correction": request.POST.get("on_correction") == "on", "updated_by": request.user,
     })
     rule = FeedbackRule.objects.get(project=project)
     if rule.enabled:
@@ -171,5 +186,5 @@ def feedback_rule(request, slug):
         messages.success(request, f"From now on, feedback with {' or '.join(what) or 'nothing (the rule matches no feedback)'} makes a draft in curation.")
     else:
         messages.success(request, "Feedback no longer makes drafts by itself; use the buttons on a model's monitoring page.")
-    return _back(request, reverse("training:run-list", args=[slug]))
+    return _back(request, reverse("training:registry", args=[slug]))
 

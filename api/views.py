@@ -7,6 +7,7 @@ user's projects, with the user's roles. Every error is JSON: {"error": {"message
 
 import contextlib
 import json
+import logging
 import re
 import threading
 import time
@@ -20,6 +21,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from api.models import ApiToken
 from studio.models import Action, Membership
+
+logger = logging.getLogger("studio.api")
 
 MAX_BODY = 1_000_000
 MAX_SEED = 2**63 - 1
@@ -164,7 +167,7 @@ def _run_for(user, model):
 def _decoding(data, default_max_tokens):
     from evaluation.core.backends import Decoding
 
-    max_tokens = data.get("max_tokens") or data.get("max_completion_tokens") or default_max_tokens
+    max_tokens = next((data[k] for k in ("max_tokens", "max_completion_tokens") if data.get(k) is not None), default_max_tokens)
     if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or not 1 <= max_tokens <= settings.API_MAX_NEW_TOKENS:
         raise BadRequest(f"max_tokens must be a whole number from 1 to {settings.API_MAX_NEW_TOKENS}.", param="max_tokens")
     values = {}
@@ -208,7 +211,11 @@ def _kept(backend):
 
 def _serve(request, run, endpoint, prompt, messages, decoding):
     """Generate one answer through the project's serving backend and log it, failures included.
-    Returns (generation, log row) or raises BadRequest with the backend's error."""
+    `prompt` is the rendered prompt or a function making it (a chat template may refuse the
+    conversation: that is the caller's error, a 400 naming messages, and is not logged).
+    Returns (generation, log row) or raises BadRequest."""
+    from jinja2 import TemplateError
+
     from api.models import ServedCompletion
     from evaluation.core.backends import BackendError, Request
     from evaluation.evaluating import adapter_name, backend_for
@@ -216,11 +223,17 @@ def _serve(request, run, endpoint, prompt, messages, decoding):
     row = ServedCompletion(project=run.project, run=run, token=request.api_token, user=request.user, endpoint=endpoint, messages=[dict(m) for m in messages])
     started = time.monotonic()
     try:
+        if callable(prompt):
+            prompt = prompt()
         backend, lock = _kept(backend_for(run.project, [run])[0])
         with lock:
             (g,) = backend.generate([Request(prompt=prompt, messages=tuple(messages), adapter=adapter_name(run))], decoding)
-    except (BackendError, ValueError) as e:
-        row.status, row.error, row.latency_ms = ServedCompletion.Status.ERROR, str(e)[:2000], (time.monotonic() - started) * 1000
+    except TemplateError as e:
+        raise BadRequest(f"The model's chat template refuses this conversation: {e}", param="messages") from None
+    except Exception as e:  # noqa: BLE001 - every failure to answer is logged for the monitoring page
+        if not isinstance(e, (BackendError, ValueError)):
+            logger.exception("Serving %s for %s failed", adapter_name(run), run.project.slug)
+        row.status, row.error, row.latency_ms = ServedCompletion.Status.ERROR, f"{type(e).__name__}: {e}"[:2000] if not isinstance(e, BackendError) else str(e)[:2000], (time.monotonic() - started) * 1000
         row.save()
         raise BadRequest(f"The serving backend did not answer: {e}", status=502, code="backend_unavailable") from None
     row.output, row.finish_reason, row.prompt_tokens, row.completion_tokens = g.text, g.finish_reason, g.prompt_tokens, g.completion_tokens
@@ -248,8 +261,13 @@ def chat_completions(request):
             raise BadRequest("messages must be a non-empty list of {role: system|user|assistant, content: text}.", param="messages")
         messages = [{"role": m["role"], "content": m["content"]} for m in messages]
         decoding = _decoding(data, 256)
-        tokenizer = _tokenizer(run)
-        prompt = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True) if template_kind(tokenizer) == "chat" else "\n".join(m["content"] for m in messages)
+
+        def prompt():
+            tokenizer = _tokenizer(run)
+            if template_kind(tokenizer) == "chat":
+                return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+            return "\n".join(m["content"] for m in messages)
+
         g, row = _serve(request, run, "chat.completions", prompt, messages, decoding)
     except BadRequest as e:
         return e.response()
@@ -296,6 +314,8 @@ def feedback(request):
         completion = ServedCompletion.objects.filter(id=chat if chat is not None else plain, project_id__in=projects, endpoint="chat.completions" if chat is not None else "completions").first()
         if completion is None:
             raise BadRequest(f"No completion {completion_id!r} that you can see.", param="completion_id", status=404)
+        if completion.status != ServedCompletion.Status.OK:
+            raise BadRequest(f"{completion_id} failed (the serving backend did not answer); there is no answer to rate.", param="completion_id")
         rating = data.get("rating")
         if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
             raise BadRequest("rating must be a whole number from 1 (bad) to 5 (good).", param="rating")

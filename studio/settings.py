@@ -185,12 +185,18 @@ CELERY_TASK_IGNORE_RESULT = True  # a job's outcome lives on its own database ro
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Runs whose worker stopped sending heartbeats are queued again (and resume) by this job.
-CELERY_BEAT_SCHEDULE = {"reap-stale-runs": {"task": "training.tasks.reap_stale_runs", "schedule": envint("REAP_SECONDS", 60)}}
+CELERY_BEAT_SCHEDULE = {
+    "reap-stale-runs": {"task": "training.tasks.reap_stale_runs", "schedule": envint("REAP_SECONDS", 60)},
+    "prune-served-completions": {"task": "api.tasks.prune_served_completions", "schedule": 6 * 3600},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 MAX_DEVICES_PER_RUN = envint("MAX_DEVICES_PER_RUN", 8)
 API_MAX_NEW_TOKENS = envint("API_MAX_NEW_TOKENS", 2048)
 # Requests a minute per API token (a token may carry its own limit).
 API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", 600)
+# Served completions (prompts and answers, which may hold personal data) are kept this many days;
+# 0 keeps them for good. Drafts made from them stay in curation.
+SERVED_LOG_DAYS = envint("SERVED_LOG_DAYS", 90)
 # For a first estimate of a run's duration, before any run of the model has been timed here:
 # the GPU workers' bf16 throughput, at 40% utilisation.
 TRAINING_TFLOPS = envint("TRAINING_TFLOPS", 400)

@@ -150,9 +150,11 @@ def test_one_click_makes_a_linked_draft_once(as_user, people, served_run):
     url = reverse("api:completion-draft", args=[people.project.slug, c.id])
     assert as_user(people.outsider).post(url).status_code == 404
     assert as_user(people.reviewer).post(url).status_code == 403  # reviewers do not write examples
-    response = as_user(people.annotator).post(url, {"next": "/evil.example.org"})
+    monitor = reverse("api:monitor", args=[people.project.slug, served_run.id])
+    response = as_user(people.annotator).post(url, {"next": "//evil.example.org/x"})
+    assert response.status_code == 302 and response["Location"] == monitor  # no redirect off the site
     draft = Example.objects.get(source__contains=c.public_id)
-    assert response.status_code == 302
+    assert as_user(people.annotator).post(url, {"next": "https://evil.example.org/"})["Location"] == monitor
     assert draft.author == people.annotator and draft.status == Example.Status.DRAFT
     assert draft.messages == [{"role": "user", "content": "Refund not received"}, {"role": "assistant", "content": '{"category": "refunds"}'}]
     assert draft.revisions.count() == 1
@@ -196,11 +198,17 @@ def test_the_lead_sets_the_rule(as_user, people, served_run):
     rule = FeedbackRule.objects.get(project=people.project)
     assert rule.enabled and rule.max_rating == 2 and rule.on_correction and rule.updated_by == people.lead
     assert rule.matches(2, "") and rule.matches(5, "fixed") and not rule.matches(3, "  ")
+    response = as_user(people.lead).post(url, {"enabled": "on", "max_rating": "²"}, follow=True)
+    assert response.status_code == 200 and "from 0" in response.content.decode()
 
 
 # --- rate limits, size limits and JSON errors ------------------------------------------------------------
 
 def test_a_token_over_its_rate_limit_gets_429_with_retry_after(client, people, served_run):
+    import time
+
+    if time.time() % 60 > 55:  # the count starts again each minute: stay inside one
+        time.sleep(61 - time.time() % 60)
     headers = bearer(people.annotator, limit=3)
     answers = [client.get("/v1/models", **headers) for _ in range(4)]
     assert [r.status_code for r in answers] == [200, 200, 200, 429]
@@ -270,3 +278,88 @@ def test_jobs_from_the_same_file_train_on_one_version_and_check_types(client, pe
         assert response.status_code == 400 and response.json()["error"]["param"] == param
     response = client.post("/v1/fine_tuning/jobs", data={"dataset_version": "v1", "seed": 2**64}, content_type="application/json", **headers)
     assert response.status_code == 400 and response.json()["error"]["param"] == "seed"
+
+
+def test_the_rule_drafts_in_the_lead_s_name_and_never_from_a_failure(client, people, served_run):
+    FeedbackRule.objects.create(project=people.project, enabled=True, max_rating=2, on_correction=True, updated_by=people.lead)
+    answered = serve(served_run, people.lead)
+    failed = serve(served_run, people.lead, ok=False)
+    headers = bearer(people.reviewer)  # reviewers may not write examples themselves
+    draft_id = rate(client, headers, answered.public_id, rating=1, correction="better").json()["draft_example"]
+    draft = Example.objects.get(id=draft_id)
+    assert draft.author == people.lead and "rated 1/5 by rosa" in draft.source
+    response = rate(client, headers, failed.public_id, rating=1, correction="anything")
+    assert response.status_code == 400 and response.json()["error"]["param"] == "completion_id"
+    assert not Feedback.objects.filter(completion=failed).exists() and Example.objects.count() == 13  # 12 frozen + 1 draft
+
+
+def test_low_rated_means_the_latest_rating_and_the_bulk_button_follows_the_rule(as_user, people, served_run):
+    from api.serving import needs_curation, rule_for
+
+    rerated = serve(served_run, people.lead)
+    Feedback.objects.create(completion=rerated, rating=1)
+    Feedback.objects.create(completion=rerated, rating=5)  # a second look: fine after all
+    low = serve(served_run, people.lead)
+    Feedback.objects.create(completion=low, rating=2)
+    corrected = serve(served_run, people.lead)
+    Feedback.objects.create(completion=corrected, rating=4, correction="better")
+    rule = rule_for(people.project)
+    assert set(needs_curation(ServedCompletion.objects.all(), rule)) == {low, corrected}
+    page = as_user(people.reviewer).get(reverse("api:monitor", args=[people.project.slug, served_run.id]) + "?show=low").content.decode()
+    assert f'id="c{low.id}"' in page and f'id="c{rerated.id}"' not in page
+    FeedbackRule.objects.create(project=people.project, max_rating=0, on_correction=True)  # corrections only
+    as_user(people.annotator).post(reverse("api:monitor-drafts", args=[people.project.slug, served_run.id]))
+    assert set(ServedCompletion.objects.exclude(draft=None)) == {corrected}
+
+
+def test_odd_page_numbers_and_one_completion(as_user, people, served_run):
+    rows = [serve(served_run, people.lead) for _ in range(3)]
+    url = reverse("api:monitor", args=[people.project.slug, served_run.id])
+    for query in ("?page=²", "?page=99999999999999999999", "?completion=①", "?period=x&show=y"):
+        assert as_user(people.reviewer).get(url + query).status_code == 200, query
+    one = as_user(people.reviewer).get(f"{url}?completion={rows[0].id}").content.decode()
+    assert one.count('<tr id="c') == 1 and f'id="c{rows[0].id}"' in one and "Show all completions" in one
+
+
+def test_a_chat_template_that_refuses_the_conversation_is_a_400_naming_messages(client, people, served_run, tiny_model_dir, tmp_path):
+    import shutil
+
+    from training.models import BaseModel
+
+    strict = tmp_path / "strict-model"
+    shutil.copytree(tiny_model_dir, strict)
+    template = (strict / "chat_template.jinja").read_text()
+    (strict / "chat_template.jinja").write_text("{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}" + template)
+    BaseModel.objects.filter(id=served_run.base_model_id).update(path=str(strict))
+    response = client.post("/v1/chat/completions", data={"model": f"run-{served_run.id}", "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi"}]},
+                           content_type="application/json", **bearer(people.lead))
+    assert response.status_code == 400
+    assert response.json()["error"]["param"] == "messages" and "System role not supported" in response.json()["error"]["message"]
+
+
+def test_max_tokens_zero_is_refused_not_replaced(client, people, served_run):
+    response = client.post("/v1/completions", data={"model": f"run-{served_run.id}", "prompt": "hi", "max_tokens": 0}, content_type="application/json", **bearer(people.lead))
+    assert response.status_code == 400 and response.json()["error"]["param"] == "max_tokens"
+
+
+def test_old_served_completions_are_pruned_and_their_drafts_kept(people, served_run, settings):
+    from api.serving import make_draft
+    from api.tasks import prune_served_completions
+
+    settings.SERVED_LOG_DAYS = 30
+    old = serve(served_run, people.lead, ago=timedelta(days=31))
+    Feedback.objects.create(completion=old, rating=1)
+    draft, _ = make_draft(old, people.annotator)
+    recent = serve(served_run, people.lead, ago=timedelta(days=29))
+    assert prune_served_completions() == 1
+    assert list(ServedCompletion.objects.all()) == [recent] and not Feedback.objects.exists()
+    assert Example.objects.filter(id=draft.id).exists()
+
+
+def test_a_token_can_carry_its_own_rate_limit(as_user, people):
+    client = as_user(people.annotator)
+    page = client.post(reverse("api:tokens"), {"name": "batch job", "rate_limit": "abc"}).content.decode()
+    assert "a whole number from 1" in page and not ApiToken.objects.exists()
+    client.post(reverse("api:tokens"), {"name": "batch job", "rate_limit": "30"})
+    assert ApiToken.objects.get().rate_limit_per_minute == 30
+    assert "30/min" in client.get(reverse("api:tokens")).content.decode()

@@ -163,7 +163,7 @@ def test_a_member_sees_each_model_with_its_lineage_and_recipe(as_user, people, t
     adapter = f"{trained.output_dir}/adapter"
     assert f"text-generation-launcher --model-id {trained.base_model.path} --lora-adapters run-{trained.id}={adapter}" in text
     assert f"vllm serve {trained.base_model.path} --enable-lora --lora-modules run-{trained.id}={adapter}" in text
-    assert f"run-{trained.id} Served" in text and "r1" in text and "Tiny" in text
+    assert f"run-{trained.id} Ready to serve" in text and "r1" in text and "Tiny" in text
     assert "No version name yet; the run's name is shown." in text
     assert reverse("curation:version", args=[people.project.slug, trained.dataset_version_id]) in page
     assert reverse("training:run", args=[people.project.slug, trained.id]) in page
@@ -177,7 +177,7 @@ def test_the_page_shows_deleted_and_merged_models_and_study_results(as_user, peo
     client = as_user(people.lead)
     text = text_of(client.get(url("registry", people)))
     assert f"bold run-{models.second.id} Deleted through the API on" in text
-    assert f"careful run-{models.first.id} Served Merged model available" in text
+    assert f"careful run-{models.first.id} Ready to serve Merged model available" in text
     assert f"vllm serve {models.first.output_dir}/merged --served-model-name run-{models.first.id}" in text
     assert "March round: 1st of 3 on the leaderboard · won 75% of decisive votes against the base model (3 of 4)" in text
     assert "March round: 3rd of 3 on the leaderboard · won 0% of decisive votes against the base model (0 of 2)" in text
@@ -212,7 +212,7 @@ def test_a_lead_renames_a_model_and_the_registry_shows_the_new_name(as_user, peo
     assert response["Location"] == url("registry", people) + f"#model-{models.first.id}"
     text = text_of(client.get(url("registry", people)))
     assert f"run-{models.first.id} is now called “support-v2”." in text
-    assert f"support-v2 run-{models.first.id} Served" in text
+    assert f"support-v2 run-{models.first.id} Ready to serve" in text
 
 
 def test_a_duplicate_version_name_is_refused_with_a_clear_error(as_user, people, models):
