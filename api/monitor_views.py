@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from api.core.monitoring import PERIODS, bar_chart, line_chart, percentile, summarize
+from api.core.monitoring import PERIODS, bar_chart, line_chart
 from api.models import Feedback, FeedbackRule, ServedCompletion
-from api.serving import Checker, low_or_corrected, needs_curation, rule_for, with_latest_rating
+from api.serving import MAX_SUMMARIZED, Checker, low_or_corrected, needs_curation, rule_for, summary_for, with_latest_rating
 from api.serving import make_draft as draft_from
 from studio.access import project_for
 from studio.models import Action
@@ -67,9 +67,6 @@ def _number(raw, default=0, high=100_000):
     return min(int(match.group()), high) if match else default
 
 
-MAX_SUMMARIZED = 200_000
-
-
 @login_required
 @require_GET
 def monitor(request, slug, run_id):
@@ -79,18 +76,11 @@ def monitor(request, slug, run_id):
     start, end, width = _window(period)
     rule = rule_for(project)
     in_window = run.served_completions.filter(created_at__gte=start, created_at__lt=end)
-    total = in_window.count()
-    # the plots read one row per request; past MAX_SUMMARIZED in a period they show the latest ones, and say so
-    rows_read = in_window.order_by("-id")[:MAX_SUMMARIZED] if total > MAX_SUMMARIZED else in_window
-    summary = summarize(
-        [(at, ms, status == ServedCompletion.Status.OK, p, c) for at, ms, status, p, c in rows_read.values_list("created_at", "latency_ms", "status", "prompt_tokens", "completion_tokens")],
-        list(Feedback.objects.filter(completion__run=run, created_at__gte=start, created_at__lt=end).values_list("created_at", "rating")[:MAX_SUMMARIZED]),
-        start, end, width, low_rating=rule.max_rating,
-    )
+    summary, total, capped = summary_for(run, start, end, width, rule.max_rating)
     labels = [_label(b.start, width) for b in summary.buckets]
     charts = [
         bar_chart(labels, [("answered", "ok", [b.requests - b.errors for b in summary.buckets]), ("failed", "bad", [b.errors for b in summary.buckets])], "Requests"),
-        line_chart(labels, [("p50", "p50", [_p(b.latencies, 50) for b in summary.buckets]), ("p95", "p95", [_p(b.latencies, 95) for b in summary.buckets])], "Latency of answered requests (ms)", unit=" ms"),
+        line_chart(labels, [("p50", "p50", [b.p50 for b in summary.buckets]), ("p95", "p95", [b.p95 for b in summary.buckets])], "Latency of answered requests (ms)", unit=" ms"),
         line_chart(labels, [("error rate", "bad", [100 * b.error_rate if b.error_rate is not None else None for b in summary.buckets])], "Error rate (%)", unit="%"),
         line_chart(labels, [("mean rating", "rating", [b.mean_rating for b in summary.buckets])], "Ratings (1 bad – 5 good)", fixed_max=5),
     ]
@@ -108,17 +98,13 @@ def monitor(request, slug, run_id):
         row.feedback_given = by_completion.get(row.id, [])
     context = {
         "project": project, "run": run, "period": period, "period_label": PERIODS[period][2].split(",")[0], "periods": [(k, v[2]) for k, v in PERIODS.items()],
-        "summary": summary, "charts": charts, "total": total, "capped": total > MAX_SUMMARIZED, "max_summarized": MAX_SUMMARIZED,
+        "summary": summary, "charts": charts, "total": total, "capped": capped, "max_summarized": MAX_SUMMARIZED,
         "show": show, "shows": SHOW.items(), "rows": rows, "page": page, "more": more, "one": one, "rule": rule,
         "waiting": needs_curation(run.served_completions.all(), rule).count(),
         "can_draft": project.membership.can(Action.WRITE_EXAMPLES), "can_manage": project.membership.can(Action.MANAGE_PROJECT),
         "here": request.get_full_path(),
     }
     return render(request, "api/monitor.html", context)
-
-
-def _p(values, q):
-    return percentile(values, q)
 
 
 def _back(request, fallback):

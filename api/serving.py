@@ -79,7 +79,8 @@ def low_or_corrected(completions, max_rating, on_correction=True):
         wanted |= Q(latest_rating__lte=max_rating)
     if on_correction:
         wanted |= Q(Exists(Feedback.objects.filter(completion=OuterRef("pk")).exclude(correction="")))
-    return with_latest_rating(completions).filter(wanted)
+    rated = completions.filter(Exists(Feedback.objects.filter(completion=OuterRef("pk"))))  # first: most completions get no feedback
+    return with_latest_rating(rated).filter(wanted)
 
 
 def needs_curation(completions, rule):
@@ -90,3 +91,58 @@ def needs_curation(completions, rule):
 def rule_for(project):
     """The project's rule, or the default one (not enabled: drafts by hand, rating 2 or less, or a correction)."""
     return FeedbackRule.objects.filter(project=project).first() or FeedbackRule(project=project)
+
+
+MAX_SUMMARIZED = 200_000  # rows read into Python for one period where SQL cannot aggregate (SQLite)
+
+
+def summary_for(run, start, end, width, low_rating):
+    """(Summary, requests in the period, whether the figures cover only the latest
+    MAX_SUMMARIZED): buckets, percentiles and sums are computed by PostgreSQL; elsewhere the
+    rows are read and summarized in Python."""
+    from django.db import connection
+
+    from api.core.monitoring import Summary, make_buckets, summarize
+
+    completions = run.served_completions.filter(created_at__gte=start, created_at__lt=end)
+    feedback = Feedback.objects.filter(completion__run=run, created_at__gte=start, created_at__lt=end)
+    if connection.vendor != "postgresql":
+        total = completions.count()
+        rows = completions.order_by("-id")[:MAX_SUMMARIZED] if total > MAX_SUMMARIZED else completions
+        summary = summarize(
+            [(at, ms, status == ServedCompletion.Status.OK, p, c) for at, ms, status, p, c in rows.values_list("created_at", "latency_ms", "status", "prompt_tokens", "completion_tokens")],
+            list(feedback.values_list("created_at", "rating")[:MAX_SUMMARIZED]), start, end, width, low_rating=low_rating)
+        return summary, total, total > MAX_SUMMARIZED
+    buckets = make_buckets(start, end, width)
+    last, seconds = len(buckets) - 1, width.total_seconds()
+    bucket = "LEAST(%s, GREATEST(0, floor(extract(epoch FROM {t}.created_at - %s) / %s)))::int"
+    window = [run.id, start, end]
+    ok = "status = 'ok'"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {bucket.format(t='c')} AS b, count(*), count(*) FILTER (WHERE NOT {ok}),"
+            f" percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) FILTER (WHERE {ok}),"
+            f" percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) FILTER (WHERE {ok})"
+            " FROM api_servedcompletion c WHERE run_id = %s AND created_at >= %s AND created_at < %s GROUP BY b",
+            [last, start, seconds, *window])
+        for b, requests, errors, p50, p95 in cursor.fetchall():
+            buckets[b].requests, buckets[b].errors, buckets[b].p50, buckets[b].p95 = requests, errors, p50, p95
+        cursor.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE NOT {ok}),"
+            f" percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY latency_ms) FILTER (WHERE {ok}),"
+            f" coalesce(sum(prompt_tokens) FILTER (WHERE {ok}), 0), coalesce(sum(completion_tokens) FILTER (WHERE {ok}), 0)"
+            " FROM api_servedcompletion WHERE run_id = %s AND created_at >= %s AND created_at < %s", window)
+        requests, errors, latency, prompt_tokens, completion_tokens = cursor.fetchone()
+        cursor.execute(
+            f"SELECT {bucket.format(t='f')} AS b, count(*), sum(f.rating), count(*) FILTER (WHERE f.rating <= %s)"
+            " FROM api_feedback f JOIN api_servedcompletion c ON c.id = f.completion_id"
+            " WHERE c.run_id = %s AND f.created_at >= %s AND f.created_at < %s GROUP BY b",
+            [last, start, seconds, low_rating, *window])
+        ratings = rating_total = low_rated = 0
+        for b, count, total_rating, low in cursor.fetchall():
+            buckets[b].ratings, buckets[b].rating_total = count, total_rating
+            ratings, rating_total, low_rated = ratings + count, rating_total + total_rating, low_rated + low
+    p50, p95, p99 = latency or (None, None, None)
+    summary = Summary(buckets=buckets, requests=requests, errors=errors, p50=p50, p95=p95, p99=p99, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+                      ratings=ratings, mean_rating=rating_total / ratings if ratings else None, low_rated=low_rated)
+    return summary, requests, False

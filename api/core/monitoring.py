@@ -2,7 +2,7 @@
 per time bucket, and the geometry of the plots that show them."""
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 PERIODS = {  # name -> (length, bucket width, label)
@@ -28,8 +28,10 @@ class Bucket:
     start: object
     requests: int = 0
     errors: int = 0
-    latencies: list = field(default_factory=list)
-    ratings: list = field(default_factory=list)
+    p50: float | None = None  # latency of the answered requests, ms
+    p95: float | None = None
+    ratings: int = 0
+    rating_total: float = 0
 
     @property
     def error_rate(self):
@@ -37,7 +39,7 @@ class Bucket:
 
     @property
     def mean_rating(self):
-        return sum(self.ratings) / len(self.ratings) if self.ratings else None
+        return self.rating_total / self.ratings if self.ratings else None
 
 
 @dataclass
@@ -63,27 +65,31 @@ def summarize(completions, feedback, start, end, width, low_rating=2):
     """completions: [(created_at, latency_ms, ok, prompt_tokens, completion_tokens)];
     feedback: [(created_at, rating)]; both within [start, end). Latency percentiles count
     answered requests only (a failure's latency is the time it took to give up)."""
-    count = max(1, math.ceil((end - start) / width))
-    buckets = [Bucket(start + i * width) for i in range(count)]
+    buckets = make_buckets(start, end, width)
+    count = len(buckets)
 
     def bucket(at):
-        return buckets[min(count - 1, max(0, int((at - start) / width)))]
+        return min(count - 1, max(0, int((at - start) / width)))
 
-    latencies, prompt_tokens, completion_tokens, errors = [], 0, 0, 0
+    latencies, per_bucket, prompt_tokens, completion_tokens, errors = [], [[] for _ in buckets], 0, 0, 0
     for at, latency, ok, p_tokens, c_tokens in completions:
-        b = bucket(at)
-        b.requests += 1
+        i = bucket(at)
+        buckets[i].requests += 1
         if ok:
-            b.latencies.append(latency)
+            per_bucket[i].append(latency)
             latencies.append(latency)
             prompt_tokens += p_tokens
             completion_tokens += c_tokens
         else:
-            b.errors += 1
+            buckets[i].errors += 1
             errors += 1
+    for b, values in zip(buckets, per_bucket):
+        b.p50, b.p95 = percentile(values, 50), percentile(values, 95)
     ratings = []
     for at, rating in feedback:
-        bucket(at).ratings.append(rating)
+        b = buckets[bucket(at)]
+        b.ratings += 1
+        b.rating_total += rating
         ratings.append(rating)
     return Summary(
         buckets=buckets, requests=len(completions), errors=errors,
@@ -91,6 +97,10 @@ def summarize(completions, feedback, start, end, width, low_rating=2):
         prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, ratings=len(ratings),
         mean_rating=sum(ratings) / len(ratings) if ratings else None, low_rated=sum(1 for r in ratings if r <= low_rating),
     )
+
+
+def make_buckets(start, end, width):
+    return [Bucket(start + i * width) for i in range(max(1, math.ceil((end - start) / width)))]
 
 
 # --- plots ------------------------------------------------------------------------------------
