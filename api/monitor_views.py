@@ -61,9 +61,9 @@ def _filtered(completions, show, rule):
     return completions
 
 
-def _number(raw, default=0, high=100_000):
-    """A small whole number from a query or form value (ASCII digits only), else None."""
-    match = re.fullmatch(r"[0-9]{1,6}", raw or "")
+def _number(raw, default=0, high=100_000, digits=6):
+    """A whole number from a query or form value (ASCII digits only, at most `digits`), else default."""
+    match = re.fullmatch(rf"[0-9]{{1,{digits}}}", raw or "")
     return min(int(match.group()), high) if match else default
 
 
@@ -86,7 +86,7 @@ def monitor(request, slug, run_id):
     ]
     show = request.GET.get("show") if request.GET.get("show") in SHOW else "all"
     page = _number(request.GET.get("page"), high=10_000)
-    one = _number(request.GET.get("completion"), default=None, high=10**15)
+    one = _number(request.GET.get("completion"), default=None, high=10**15, digits=15)
     listed = run.served_completions.filter(id=one) if one is not None else _filtered(in_window, show, rule)
     rows = list(with_latest_rating(listed).select_related("draft").order_by("-id")[page * PAGE:(page + 1) * PAGE + 1])
     more = len(rows) > PAGE

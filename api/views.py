@@ -41,7 +41,7 @@ def api_view(methods):
         def wrapper(request, *args, **kwargs):
             header = request.headers.get("Authorization", "")
             if not header.startswith("Bearer "):
-                return error(401, "Missing API token: send Authorization: Bearer <token> (create one on your Account page).", code="invalid_api_key", kind="authentication_error")
+                return error(401, "Missing API token: send Authorization: Bearer <token> (make one on the studio's API tokens page).", code="invalid_api_key", kind="authentication_error")
             token = ApiToken.authenticate(header[7:].strip())
             if token is None:
                 return error(401, "The API token is not valid or was revoked.", code="invalid_api_key", kind="authentication_error")
@@ -55,7 +55,7 @@ def api_view(methods):
             if request.method not in methods:
                 response = error(405, f"{request.method} is not allowed here; use {' or '.join(methods)}.")
                 response["Allow"] = ", ".join(methods)
-            elif int(request.headers.get("Content-Length") or 0) > MAX_BODY and not request.content_type.startswith("multipart/"):
+            elif _length(request) > MAX_BODY and not request.content_type.startswith("multipart/"):
                 response = error(413, f"The request body is larger than {MAX_BODY:,} bytes.", code="request_too_large")
             else:
                 request.user = token.user
@@ -68,6 +68,11 @@ def api_view(methods):
         return wrapper
 
     return decorate
+
+
+def _length(request):
+    value = request.headers.get("Content-Length", "")
+    return int(value) if value.isascii() and value.isdigit() else 0
 
 
 def count_request(token):
