@@ -41,6 +41,9 @@ def prepare(study_id):
         outputs += [StudyOutput(study=study, item=item, system=system["key"], text=g.text) for item, g in zip(kept, generated)]
     raters = [str(u) for u in study.raters.values_list("id", flat=True)]
     plan = make_assignments([str(i.id) for i in kept], [s["key"] for s in study.systems], raters, study.ratings_per_item, study.repeat_share, seed=study.id)
+    # two outputs with the same text are not shown: a rater could only guess
+    texts = {(str(o.item.id), o.system): o.text for o in outputs}
+    plan = [a for a in plan if not same_text(texts[(a.item, a.left)], texts[(a.item, a.right)])]
     with transaction.atomic():
         StudyOutput.objects.bulk_create(outputs)
         Assignment.objects.bulk_create([Assignment(study=study, rater_id=int(a.rater), item_id=int(a.item), left=a.left, right=a.right, token=a.token, repeat_of=a.repeat_of, order=a.order) for a in plan])
@@ -61,12 +64,33 @@ def vote(assignment, choice, rationale):
     return True
 
 
-def report(study):
+def same_text(a, b):
+    """Two outputs a rater cannot tell apart: equal once surrounding and repeated whitespace is ignored."""
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+def identical_pairs(study):
+    """{(item id, system, system)} whose two outputs are the same text: a vote on one says nothing."""
+    texts = {}
+    for item_id, system, text in study.outputs.values_list("item_id", "system", "text"):
+        texts.setdefault(item_id, {})[system] = text
+    return {(item, a, b) for item, by_system in texts.items() for a in by_system for b in by_system if a != b and same_text(by_system[a], by_system[b])}
+
+
+def study_votes(study):
+    """The votes for the report: one dict per voted assignment, leaving out the pairs whose two
+    outputs were the same text (studies prepared before those were skipped may hold some)."""
     repeats = set(study.assignments.exclude(repeat_of="").values_list("token", flat=True))
-    votes = [
+    identical = identical_pairs(study)
+    return [
         {"rater": a.rater.username, "item": a.item_id, "left": a.left, "right": a.right, "choice": a.vote.choice, "repeat": a.token in repeats}
         for a in study.assignments.filter(vote__isnull=False).select_related("vote", "rater")
+        if (a.item_id, a.left, a.right) not in identical
     ]
+
+
+def report(study):
+    votes = study_votes(study)
     if not votes:
         return None
     return analyze(votes, anchor=BASE, rounds=300, seed=study.id)

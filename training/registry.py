@@ -177,15 +177,12 @@ def study_standing(study):
     report's leaderboard order and pair counts, without its bootstrap intervals (seconds of work
     that only the study page needs). A closed study takes no more votes, so this is cached."""
     from evaluation.core.studies import analyze
-    from evaluation.studying import BASE
+    from evaluation.studying import BASE, study_votes
 
     key = f"registry:study-standing:{study.id}:{study.closed_at.timestamp() if study.closed_at else 0}"
     data = cache.get(key)
     if data is None:
-        # the votes as evaluation.studying.report builds them
-        repeats = set(study.assignments.exclude(repeat_of="").values_list("token", flat=True))
-        votes = [{"rater": a.rater_id, "item": a.item_id, "left": a.left, "right": a.right, "choice": a.vote.choice, "repeat": a.token in repeats}
-                 for a in study.assignments.filter(vote__isnull=False).select_related("vote")]
+        votes = study_votes(study)  # as the study's own report counts them
         report = analyze(votes, anchor=BASE, rounds=1, seed=study.id) if votes else {}
         data = {"leaderboard": [row["system"] for row in report.get("leaderboard", [])], "pairs": report.get("pairs", [])}
         cache.set(key, data, 24 * 3600)

@@ -33,10 +33,19 @@ def study(as_user, people, trained, django_capture_on_commit_callbacks):
     return study
 
 
+def same_items(study, trained):
+    from evaluation.studying import same_text
+
+    texts = {}
+    for o in study.outputs.all():
+        texts.setdefault(o.item_id, {})[o.system] = o.text
+    return {i for i, t in texts.items() if same_text(t["base"], t[f"run-{trained.id}"])}
+
+
 def test_assignments_cover_the_items_twice_with_balanced_sides(study, trained):
     items = min(10, trained.dataset_version.counts["test"])
     main = study.assignments.filter(repeat_of="")
-    assert main.count() == items * 2
+    assert main.count() == (items - len(same_items(study, trained))) * 2
     for rater in (study.raters.all()):
         lefts = Counter(main.filter(rater=rater).values_list("left", flat=True))
         assert abs(lefts["base"] - lefts[f"run-{trained.id}"]) <= 1
@@ -104,3 +113,20 @@ def test_items_the_tuned_model_lost_go_back_to_curation(as_user, people, study, 
     draft = Example.objects.latest("id")
     assert draft.source.startswith(f"study {study.id}") and draft.status == Example.Status.DRAFT
     assert response["Location"] == reverse("curation:example", args=[people.project.slug, draft.id])
+
+
+def test_pairs_with_the_same_text_are_not_shown_or_counted(study, trained):
+    """A rater cannot tell two identical answers apart: such a pair gets no assignment, and in a
+    study prepared before that rule, a vote on one is left out of the report."""
+    from evaluation.models import StudyOutput
+    from evaluation.studying import study_votes
+
+    assert not study.assignments.filter(item_id__in=same_items(study, trained)).exists()
+    first, second = study.assignments.filter(repeat_of="").exclude(rater=study.assignments.first().rater).order_by("id")[:2]
+    StudyOutput.objects.filter(study=study, item_id=first.item_id, system="base").update(text="Same  answer")
+    StudyOutput.objects.filter(study=study, item_id=first.item_id, system=f"run-{trained.id}").update(text="Same answer\n")
+    if first.item_id == second.item_id:
+        second = study.assignments.filter(repeat_of="").exclude(item_id=first.item_id).first()
+    Vote.objects.create(assignment=first, choice="left")
+    Vote.objects.create(assignment=second, choice="right")
+    assert [v["item"] for v in study_votes(study)] == [second.item_id]

@@ -179,8 +179,8 @@ def test_the_page_shows_deleted_and_merged_models_and_study_results(as_user, peo
     assert f"bold run-{models.second.id} Deleted through the API on" in text
     assert f"careful run-{models.first.id} Ready to serve Merged model available" in text
     assert f"vllm serve {models.first.output_dir}/merged --served-model-name run-{models.first.id}" in text
-    assert "March round: 1st of 3 on the leaderboard · won 75% of decisive votes against the base model (3 of 4)" in text
-    assert "March round: 3rd of 3 on the leaderboard · won 0% of decisive votes against the base model (0 of 2)" in text
+    assert "March round: won 75% of decisive votes against the base model (3 of 4) · 3 models compared; see the study for the leaderboard" in text
+    assert "March round: won 0% of decisive votes against the base model (0 of 2) · 3 models compared" in text
     assert "Token F1 75.0% (+50.0 points)" in text and "Exact match 5.0% (-5.0 points)" in text
 
 
@@ -189,7 +189,7 @@ def test_study_links_only_for_members_who_may_open_the_report(as_user, people, m
     assert study_url in as_user(people.lead).get(url("registry", people)).content.decode()
     assert study_url in as_user(people.reviewer).get(url("registry", people)).content.decode()  # rated it
     page = as_user(people.annotator).get(url("registry", people))
-    assert study_url not in page.content.decode() and "March round: 1st of 3 on the leaderboard" in text_of(page)
+    assert study_url not in page.content.decode() and "March round: won 75% of decisive votes" in text_of(page)
 
 
 def test_outsiders_get_404(as_user, people, models):
