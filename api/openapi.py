@@ -63,7 +63,8 @@ def build_schema(server_url="http://localhost:8000"):
                 "It acts as its owner, in the owner's projects, with the owner's roles.\n\n"
                 "**Project**: endpoints that create something in a project take the `OpenAI-Project` header "
                 "(the openai client's `project=` option) naming the project's slug; it may be left out by someone in only one project "
-                "whose role allows the action.\n\n"
+                "whose role allows the action. Sent with any request, it narrows lists and lookups to that project; a header naming "
+                "no project of yours is refused (404, `param` OpenAI-Project).\n\n"
                 "**Errors** are JSON, `{\"error\": {\"message\", \"type\", \"param\", \"code\"}}`, for every status under `/v1/`: "
                 "unknown paths (404), methods an endpoint does not take (405), bodies over the limit (413) and server failures (500) included.\n\n"
                 f"**Rate limit**: {settings.API_RATE_LIMIT_PER_MINUTE} requests a minute per token unless the token carries its own limit. "
@@ -88,8 +89,11 @@ def _json_body(name, example, description=None):
     return body
 
 
-def _ok(name, example, description):
-    return {"200": {"description": description, "headers": RATE_HEADERS, "content": {"application/json": {"schema": ref(name), "example": example}}}}
+def _ok(name, example, description, stream=False):
+    content = {"application/json": {"schema": ref(name), "example": example}}
+    if stream:
+        content["text/event-stream"] = {"schema": {"type": "string", "description": "`data: <chunk JSON>` events, then `data: [DONE]`."}}
+    return {"200": {"description": description, "headers": RATE_HEADERS, "content": content}}
 
 
 def _errors(*statuses):
@@ -148,13 +152,15 @@ def _paths(max_tokens):
                 "operationId": "createChatCompletion", "tags": ["Completions"], "summary": "Answer a chat",
                 "description": (
                     "The conversation is rendered with the base model's chat template and answered by the tuned model. "
-                    "Other OpenAI fields (`n`, `stream`, `tools`, ...) are ignored: one answer comes back, whole."
+                    "With `stream: true` the answer comes as server-sent events in OpenAI's chunk shape (the whole answer in one chunk, "
+                    "then the finish reason and `data: [DONE]`), so streaming clients work; generation itself is not streamed token by token. "
+                    "Other OpenAI fields (`n`, `tools`, ...) are ignored: one answer comes back."
                 ),
                 "requestBody": _json_body("ChatCompletionRequest", chat_request),
                 "responses": {
                     **_ok("ChatCompletion", {"id": "chatcmpl-42", "object": "chat.completion", "created": CREATED, "model": EXAMPLE_MODEL,
                                              "choices": [{"index": 0, "message": {"role": "assistant", "content": "{\"category\": \"shipping\"}"}, "finish_reason": "stop", "logprobs": None}],
-                                             "usage": usage, "system_fingerprint": None}, "The answer."),
+                                             "usage": usage, "system_fingerprint": None}, "The answer (server-sent events with `stream: true`).", stream=True),
                     **_errors(400, 401, 404, 413, 429, 502),
                 },
                 "x-python": (
@@ -171,11 +177,11 @@ def _paths(max_tokens):
         "/v1/completions": {
             "post": {
                 "operationId": "createCompletion", "tags": ["Completions"], "summary": "Complete a prompt",
-                "description": "The prompt is given to the tuned model as it is, with no chat template.",
+                "description": "The prompt is given to the tuned model as it is, with no chat template. `stream: true` answers with server-sent events, as for chats.",
                 "requestBody": _json_body("CompletionRequest", completion_request),
                 "responses": {
                     **_ok("Completion", {"id": "cmpl-43", "object": "text_completion", "created": CREATED, "model": EXAMPLE_MODEL,
-                                         "choices": [{"text": " {\"category\": \"shipping\"}", "index": 0, "finish_reason": "stop", "logprobs": None}], "usage": usage}, "The completion."),
+                                         "choices": [{"text": " {\"category\": \"shipping\"}", "index": 0, "finish_reason": "stop", "logprobs": None}], "usage": usage}, "The completion (server-sent events with `stream: true`).", stream=True),
                     **_errors(400, 401, 404, 413, 429, 502),
                 },
                 "x-python": f"reply = client.completions.create(model=\"{EXAMPLE_MODEL}\", prompt=\"Triage the ticket: My parcel is late.\", max_tokens=32)\nprint(reply.choices[0].text)",
@@ -351,6 +357,7 @@ def _components(max_tokens):
         "temperature": nullable({"type": "number", "minimum": 0, "maximum": 2, "default": 0, "description": "0 (the default) decodes greedily, as does anything below 0.001; above that, samples."}),
         "top_p": nullable({"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 1, "description": "Nucleus sampling, when temperature is above 0."}),
         "seed": nullable({"type": "integer", "minimum": 0, "maximum": 2**63 - 1, "description": "Seeds sampling, for repeatable answers."}),
+        "stream": nullable({"type": "boolean", "default": False, "description": "Answer as server-sent events (the whole answer in one chunk)."}),
         "stop": {
             "description": "Generation stops before any of these strings (up to 4, none empty).",
             "oneOf": [{"type": "string", "minLength": 1}, {"type": "array", "maxItems": 4, "items": {"type": "string", "minLength": 1}}, {"type": "null"}],

@@ -49,6 +49,8 @@ def make_draft(completion, user, by_rule=False, checker=None):
         corrected = locked.feedback.exclude(correction="").order_by("-id").first()
         answer = corrected.correction if corrected else locked.output
         rated = f", rated {latest.rating}/5 by {latest.user.username if latest.user else 'someone'}" if latest else ""
+        said = next((f.comment for f in locked.feedback.exclude(comment="").order_by("-id")[:1]), "")
+        rated += f": “{said}”" if said else ""
         source = f"served completion {locked.public_id} of run-{locked.run_id}{rated}"
         if locked.endpoint == "chat.completions":
             example = Example(project=locked.project, author=user, source=source[:200], messages=[*locked.messages, {"role": "assistant", "content": answer}])

@@ -15,7 +15,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.db import transaction
-from django.http import JsonResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
@@ -52,7 +52,10 @@ def api_view(methods):
                 for name, value in {**headers, "Retry-After": str(reset)}.items():
                     response[name] = value
                 return response
-            if request.method not in methods:
+            slug = request.headers.get("OpenAI-Project", "").strip()
+            if slug and not Membership.objects.filter(user=token.user, project__slug=slug).exists():
+                response = error(404, f"No project {slug!r} of yours: the OpenAI-Project header (the openai client's project=) names a project by its slug.", param="OpenAI-Project")
+            elif request.method not in methods:
                 response = error(405, f"{request.method} is not allowed here; use {' or '.join(methods)}.")
                 response["Allow"] = ", ".join(methods)
             elif _length(request) > MAX_BODY and not request.content_type.startswith("multipart/"):
@@ -141,11 +144,21 @@ class BadRequest(Exception):
         return error(self.status, str(self), param=self.param, code=self.code, kind="server_error" if self.status >= 500 else "invalid_request_error")
 
 
-def _visible_runs(user):
+def _memberships(request):
+    """The requester's memberships, narrowed to the project the OpenAI-Project header names."""
+    memberships = Membership.objects.filter(user=request.user)
+    slug = request.headers.get("OpenAI-Project", "").strip()
+    return memberships.filter(project__slug=slug) if slug else memberships
+
+
+def _project_ids(request):
+    return _memberships(request).values_list("project_id", flat=True)
+
+
+def _visible_runs(request):
     from training.models import TrainingRun
 
-    projects = Membership.objects.filter(user=user).values_list("project_id", flat=True)
-    return TrainingRun.objects.filter(project_id__in=projects, status=TrainingRun.Status.SUCCEEDED, model_deleted_at=None).select_related("project", "base_model")
+    return TrainingRun.objects.filter(project_id__in=_project_ids(request), status=TrainingRun.Status.SUCCEEDED, model_deleted_at=None).select_related("project", "base_model")
 
 
 def _model_object(run):
@@ -154,18 +167,27 @@ def _model_object(run):
 
 @api_view(["GET"])
 def models(request):
-    return JsonResponse({"object": "list", "data": [_model_object(run) for run in _visible_runs(request.user)]})
+    return JsonResponse({"object": "list", "data": [_model_object(run) for run in _visible_runs(request)]})
 
 
-def _run_for(user, model):
+def _run_for(request, model):
+    """The served run a `model` names: its id (run-12) or its version name in the registry."""
+    from training.models import TrainingRun
+
     if model is None:
         raise BadRequest("model is required: an id from GET /v1/models, such as run-12.", param="model")
+    if not isinstance(model, str):
+        raise BadRequest("model must be a model id from GET /v1/models, such as run-12.", param="model")
     number = object_id(model, "run")
-    if number is None:
-        raise BadRequest(f"Unknown model {model!r}: use an id from GET /v1/models, such as run-12.", param="model", status=404 if isinstance(model, str) else 400)
-    run = _visible_runs(user).filter(id=number).first()
+    runs = _visible_runs(request)
+    run = runs.filter(id=number).first() if number is not None else runs.filter(version_name__iexact=model).exclude(version_name="").first()
     if run is None:
-        raise BadRequest(f"The model {model!r} does not exist or you have no access to it.", param="model", status=404)
+        deleted = TrainingRun.objects.filter(project_id__in=_project_ids(request), model_deleted_at__isnull=False).filter(
+            id=number if number is not None else -1).first()
+        if deleted:
+            raise BadRequest(f"The model {model!r} was deleted through the API on {deleted.model_deleted_at:%d %b %Y}; a lead can serve it again from the Models page.", param="model", status=404)
+        yours = ", ".join(f"run-{i}" for i in runs.values_list("id", flat=True)[:10]) or "none yet"
+        raise BadRequest(f"Unknown model {model!r}: use an id from GET /v1/models (yours: {yours}).", param="model", status=404)
     return run
 
 
@@ -247,6 +269,27 @@ def _serve(request, run, endpoint, prompt, messages, decoding):
     return g, row
 
 
+def _stream_flag(data):
+    stream = data.get("stream")
+    if stream is not None and not isinstance(stream, bool):
+        raise BadRequest("stream must be true or false.", param="stream")
+    return bool(stream)
+
+
+def _stream_usage(data, g):
+    options = data.get("stream_options")
+    return {"usage": _usage(g)} if isinstance(options, dict) and options.get("include_usage") is True else {}
+
+
+def _events(chunks):
+    """Server-sent events as OpenAI streams them: one `data:` line per chunk, then [DONE]. The
+    answer is generated whole first, so streaming clients get it in one chunk."""
+    body = "".join(f"data: {json.dumps(chunk)}\n\n" for chunk in chunks) + "data: [DONE]\n\n"
+    response = StreamingHttpResponse(iter([body.encode()]), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
 def _usage(g):
     return {"prompt_tokens": g.prompt_tokens, "completion_tokens": g.completion_tokens, "total_tokens": g.prompt_tokens + g.completion_tokens}
 
@@ -260,7 +303,7 @@ def chat_completions(request):
 
     try:
         data = _json_body(request)
-        run = _run_for(request.user, data.get("model"))
+        run = _run_for(request, data.get("model"))
         messages = data.get("messages")
         if not isinstance(messages, list) or not messages or not all(isinstance(m, dict) and isinstance(m.get("content"), str) and m.get("role") in ("system", "user", "assistant") for m in messages):
             raise BadRequest("messages must be a non-empty list of {role: system|user|assistant, content: text}.", param="messages")
@@ -273,9 +316,16 @@ def chat_completions(request):
                 return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
             return "\n".join(m["content"] for m in messages)
 
+        stream = _stream_flag(data)
         g, row = _serve(request, run, "chat.completions", prompt, messages, decoding)
     except BadRequest as e:
         return e.response()
+    if stream:
+        head = {"id": row.public_id, "object": "chat.completion.chunk", "created": int(row.created_at.timestamp()), "model": row.model_id, "system_fingerprint": None}
+        return _events([
+            {**head, "choices": [{"index": 0, "delta": {"role": "assistant", "content": g.text}, "finish_reason": None, "logprobs": None}]},
+            {**head, "choices": [{"index": 0, "delta": {}, "finish_reason": g.finish_reason, "logprobs": None}], **_stream_usage(data, g)},
+        ])
     return JsonResponse({
         "id": row.public_id, "object": "chat.completion", "created": int(row.created_at.timestamp()), "model": row.model_id,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": g.text}, "finish_reason": g.finish_reason, "logprobs": None}],
@@ -288,14 +338,21 @@ def completions(request):
     """A plain completion of a prompt string by a tuned model (no chat template); logged."""
     try:
         data = _json_body(request)
-        run = _run_for(request.user, data.get("model"))
+        run = _run_for(request, data.get("model"))
         prompt = data.get("prompt")
         if not isinstance(prompt, str) or not prompt:
             raise BadRequest("prompt must be a non-empty string.", param="prompt")
         decoding = _decoding(data, 16)
+        stream = _stream_flag(data)
         g, row = _serve(request, run, "completions", prompt, [{"role": "user", "content": prompt}], decoding)
     except BadRequest as e:
         return e.response()
+    if stream:
+        head = {"id": row.public_id, "object": "text_completion", "created": int(row.created_at.timestamp()), "model": row.model_id}
+        return _events([
+            {**head, "choices": [{"text": g.text, "index": 0, "finish_reason": None, "logprobs": None}]},
+            {**head, "choices": [{"text": "", "index": 0, "finish_reason": g.finish_reason, "logprobs": None}], **_stream_usage(data, g)},
+        ])
     return JsonResponse({
         "id": row.public_id, "object": "text_completion", "created": int(row.created_at.timestamp()), "model": row.model_id,
         "choices": [{"text": g.text, "index": 0, "finish_reason": g.finish_reason, "logprobs": None}],
@@ -315,7 +372,7 @@ def feedback(request):
         chat, plain = object_id(completion_id, "chatcmpl"), object_id(completion_id, "cmpl")
         if chat is None and plain is None:
             raise BadRequest("completion_id must be the id a completion returned, such as chatcmpl-42.", param="completion_id", status=404 if isinstance(completion_id, str) and completion_id else 400)
-        projects = Membership.objects.filter(user=request.user).values_list("project_id", flat=True)
+        projects = _project_ids(request)
         completion = ServedCompletion.objects.filter(id=chat if chat is not None else plain, project_id__in=projects, endpoint="chat.completions" if chat is not None else "completions").first()
         if completion is None:
             raise BadRequest(f"No completion {completion_id!r} that you can see.", param="completion_id", status=404)
@@ -380,7 +437,7 @@ def files(request):
 
     try:
         if request.method == "GET":
-            projects = Membership.objects.filter(user=request.user).values_list("project_id", flat=True)
+            projects = _project_ids(request)
             return JsonResponse({"object": "list", "data": [_file_object(f) for f in ApiFile.objects.filter(project_id__in=projects).defer("content")[:100]], "has_more": False})
         project = _project(request, Action.WRITE_EXAMPLES)
         upload = request.FILES.get("file")
@@ -424,13 +481,13 @@ def _job_object(run):
     }
 
 
-def _job(user, job_id, action=Action.VIEW):
+def _job(request, job_id, action=Action.VIEW):
     from training.models import TrainingRun
 
     number = object_id(job_id, "ftjob")
     if number is None:
         raise BadRequest(f"Unknown fine-tuning job {job_id!r}.", status=404)
-    projects = [m.project_id for m in Membership.objects.filter(user=user) if m.can(action)]
+    projects = [m.project_id for m in _memberships(request) if m.can(action)]
     run = TrainingRun.objects.filter(id=number, project_id__in=projects).select_related("project", "base_model").first()
     if run is None:
         raise BadRequest(f"The fine-tuning job {job_id!r} does not exist or is not yours to see.", status=404)
@@ -443,7 +500,7 @@ def fine_tuning_jobs(request):
 
     try:
         if request.method == "GET":
-            projects = Membership.objects.filter(user=request.user).values_list("project_id", flat=True)
+            projects = _project_ids(request)
             runs = TrainingRun.objects.filter(project_id__in=projects).select_related("project", "base_model")[:100]
             return JsonResponse({"object": "list", "data": [_job_object(r) for r in runs], "has_more": False})
         project = _project(request, Action.TRAIN)
@@ -551,7 +608,7 @@ def _freeze_file(request, project, f, file_id, suffix, config):
 @api_view(["GET"])
 def fine_tuning_job(request, job_id):
     try:
-        return JsonResponse(_job_object(_job(request.user, job_id)))
+        return JsonResponse(_job_object(_job(request, job_id)))
     except BadRequest as e:
         return e.response()
 
@@ -559,7 +616,7 @@ def fine_tuning_job(request, job_id):
 @api_view(["GET"])
 def fine_tuning_events(request, job_id):
     try:
-        run = _job(request.user, job_id)
+        run = _job(request, job_id)
     except BadRequest as e:
         return e.response()
     events = []
@@ -576,7 +633,7 @@ def cancel_fine_tuning_job(request, job_id):
     from training.models import TrainingRun
 
     try:
-        run = _job(request.user, job_id, Action.TRAIN)
+        run = _job(request, job_id, Action.TRAIN)
     except BadRequest as e:
         return e.response()
     if not run.finished:
@@ -594,7 +651,7 @@ def model(request, model_id):
     from training.models import TrainingRun
 
     try:
-        run = _run_for(request.user, model_id)
+        run = _run_for(request, model_id)
         if request.method == "GET":
             return JsonResponse(_model_object(run))
         if not Membership.objects.filter(user=request.user, project=run.project).first().can(Action.TRAIN):

@@ -19,7 +19,8 @@ def project_for(request, slug, action=Action.VIEW):
     if membership is None:
         raise Http404("No such project.")
     if not membership.can(action):
-        raise PermissionDenied(f"A {membership.get_role_display().lower()} may not {Action(action).label} in this project.")
+        role = membership.get_role_display().lower()
+        raise PermissionDenied(f"{'An' if role[0] in 'aeiou' else 'A'} {role} may not {Action(action).label} in this project.")
     project = membership.project
     project.membership = membership
     return project

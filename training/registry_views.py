@@ -57,3 +57,14 @@ def rename_model(request, slug, run_id):
     if request.htmx:
         return render(request, "training/registry.html#model-card", {**context, "m": target})
     return render(request, "training/registry.html", context)
+
+
+@login_required
+@require_POST
+def serve_again(request, slug, run_id):
+    """Undo DELETE /v1/models/{id}: the model is listed and answered by the API again."""
+    project = project_for(request, slug, Action.TRAIN)
+    run = get_object_or_404(project.training_runs.filter(status=TrainingRun.Status.SUCCEEDED), id=run_id)
+    TrainingRun.objects.filter(id=run.id).update(model_deleted_at=None)
+    messages.success(request, f"{registry.model_id(run)} is served again: GET /v1/models lists it and completions may name it.")
+    return redirect(reverse("training:registry", args=[slug]) + f"#model-{run.id}")

@@ -49,6 +49,13 @@ def test_the_openai_client_lists_models_and_gets_a_completion(live_server, peopl
     reply = client.chat.completions.create(model=f"run-{trained.id}", messages=[{"role": "user", "content": "My parcel is late."}], max_tokens=16, temperature=0)
     assert reply.choices[0].message.role == "assistant"
     assert reply.usage.completion_tokens > 0 and reply.choices[0].finish_reason in ("stop", "length")
+    # a streaming client gets the same answer, as server-sent chunks
+    chunks = list(client.chat.completions.create(model=f"run-{trained.id}", messages=[{"role": "user", "content": "My parcel is late."}], max_tokens=16, temperature=0,
+                                                 stream=True, stream_options={"include_usage": True}))
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == reply.choices[0].message.content
+    assert chunks[-1].choices[0].finish_reason == reply.choices[0].finish_reason and chunks[-1].usage.completion_tokens == reply.usage.completion_tokens
+    streamed = list(client.completions.create(model=f"run-{trained.id}", prompt="Triage: my parcel is late.", max_tokens=6, stream=True))
+    assert streamed[-1].choices[0].finish_reason in ("stop", "length") and streamed[0].id.startswith("cmpl-")
 
     _, outsider_raw = ApiToken.issue(people.outsider, "theirs")
     theirs = OpenAI(base_url=live_server.url + "/v1", api_key=outsider_raw, max_retries=0)

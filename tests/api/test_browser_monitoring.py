@@ -27,7 +27,7 @@ def test_feedback_from_production_becomes_a_draft_from_the_monitoring_page(live_
     page.goto(f"{live_server.url}/p/{people.project.slug}/models/{trained.id}/monitor/")
     counts = page.locator(".counts")
     assert "2 requests" in " ".join(counts.inner_text().split())
-    assert "3.0 mean rating of 2" in " ".join(counts.inner_text().split())
+    assert "3.0 mean of 2 ratings" in " ".join(counts.inner_text().split())
     assert page.locator("figure.time-chart svg").count() == 4
     page.get_by_role("link", name="Corrected").click()
     row = page.locator(f"#c{answers[1].id.split('-')[1]}")

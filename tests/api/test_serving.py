@@ -121,7 +121,7 @@ def test_the_monitoring_page_shows_volume_latency_errors_and_ratings(as_user, pe
     assert '<span class="big-number">6</span> requests' in numbers
     assert '<span class="big-number">17%</span> failed (1)' in numbers  # 1 of 6
     assert '<span class="big-number">200</span> ms p50' in numbers  # of 100, 120, 200, 300, 400 answered
-    assert '<span class="big-number">1.0</span> mean rating of 1' in numbers
+    assert '<span class="big-number">1.0</span> mean of 1 rating' in numbers
     assert page.count("<svg viewBox") == 4  # requests, latency, error rate, ratings
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "made up a category" in page
@@ -363,3 +363,25 @@ def test_a_token_can_carry_its_own_rate_limit(as_user, people):
     client.post(reverse("api:tokens"), {"name": "batch job", "rate_limit": "30"})
     assert ApiToken.objects.get().rate_limit_per_minute == 30
     assert "30/min" in client.get(reverse("api:tokens")).content.decode()
+
+
+def test_models_by_version_name_and_the_project_header(client, people, served_run):
+    from training.models import TrainingRun
+
+    TrainingRun.objects.filter(id=served_run.id).update(version_name="support-v2")
+    headers = bearer(people.lead)
+    ours = client.get("/v1/models/support-v2", **headers)  # the registry's version name works as the model id
+    assert ours.status_code == 200 and ours.json()["id"] == f"run-{served_run.id}"
+    unknown = client.get("/v1/models/support-v9", **headers).json()["error"]
+    assert unknown["param"] == "model" and f"yours: run-{served_run.id}" in unknown["message"]
+    wrong = client.get("/v1/models", HTTP_OPENAI_PROJECT="nope", **headers)
+    assert wrong.status_code == 404 and wrong.json()["error"]["param"] == "OpenAI-Project"
+    # the header narrows lists to its project
+    from studio.models import Membership, Role
+
+    Membership.objects.create(project=people.other_project, user=people.lead, role=Role.LEAD)
+    assert client.get("/v1/models", HTTP_OPENAI_PROJECT=people.other_project.slug, **headers).json()["data"] == []
+    assert [m["id"] for m in client.get("/v1/models", HTTP_OPENAI_PROJECT=people.project.slug, **headers).json()["data"]] == [f"run-{served_run.id}"]
+    client.delete(f"/v1/models/run-{served_run.id}", **headers)
+    gone = client.get(f"/v1/models/run-{served_run.id}", **headers).json()["error"]["message"]
+    assert "was deleted through the API" in gone and "serve it again" in gone

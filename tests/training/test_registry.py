@@ -236,6 +236,15 @@ def test_version_names_are_escaped(as_user, people, models):
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
+def test_a_lead_serves_a_deleted_model_again(as_user, people, models):
+    url = reverse("training:serve-again", args=[people.project.slug, models.second.id])
+    assert as_user(people.annotator).post(url).status_code == 403
+    assert as_user(people.outsider).post(url).status_code == 404
+    page = as_user(people.lead).post(url, follow=True).content.decode()
+    models.second.refresh_from_db()
+    assert models.second.model_deleted_at is None and f"run-{models.second.id} is served again" in page
+
+
 def test_an_empty_registry_says_how_models_arrive(as_user, people):
     assert "No tuned models yet: a run appears here once it finishes training." in text_of(as_user(people.reviewer).get(url("registry", people)))
 
