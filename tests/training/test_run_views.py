@@ -174,7 +174,7 @@ def test_estimate_gives_a_duration_from_earlier_runs_or_from_the_model_size(as_u
     assert "about 600,000 tokens" in page and "assumes 400 TFLOP/s GPUs at 40% utilisation" in page
     TrainingRun.objects.create(project=people.project, name="timed", dataset_version=version, base_model=base, config={}, status=TrainingRun.Status.SUCCEEDED, tokens_per_second=1000)
     page = as_user(people.lead).post(url("launch-run", people), form(version, base, action="estimate", epochs=1)).content.decode()
-    assert "roughly 10 minutes at 1000 tokens/s" in page and "median of earlier runs" in page
+    assert "roughly 10 minutes of GPU time at 1000 tokens/s" in page and "median of earlier runs" in page
 
 
 def test_estimate_guesses_tokens_from_characters_before_a_preflight(as_user, people, ready):
