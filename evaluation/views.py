@@ -104,9 +104,15 @@ def serving_backend(request, slug):
         else:
             messages.success(request, "Serving settings saved; new evaluations and studies use them.")
             return redirect("evaluation:serving-backend", slug)
-    runs = [r for r in project.training_runs.filter(status="succeeded") if (Path(r.output_dir) / "adapter").is_dir()]
-    lora = ",".join(f"run-{r.id}={Path(r.output_dir) / 'adapter'}" for r in runs)
-    return render(request, "evaluation/serving_backend.html", {"project": project, "form": form, "test_result": test_result, "runs": runs, "lora": lora, "base": project.base_model})
+    # one server per base model, with every adapter trained on it (the registry has one line per model)
+    from training.registry import project_recipe
+
+    by_base = {}
+    for run in project.training_runs.filter(status="succeeded", model_deleted_at=None).select_related("base_model").order_by("id"):
+        if run.output_dir and (Path(run.output_dir) / "adapter").is_dir():
+            by_base.setdefault(run.base_model, []).append(run)
+    recipes = [(base, runs, *project_recipe(base.path, runs)) for base, runs in by_base.items()]
+    return render(request, "evaluation/serving_backend.html", {"project": project, "form": form, "test_result": test_result, "recipes": recipes})
 
 
 @login_required

@@ -100,6 +100,21 @@ def _lora_rank(run, adapter):
         return int(rank) if isinstance(rank, (int, float)) else None
 
 
+def project_recipe(base_path, runs):
+    """One server for several LoRA runs of one base model: (TGI line, vLLM line), every adapter
+    loaded at start and picked per request by its model id; None when no run has an adapter."""
+    q = shlex.quote
+    adapters = [(model_id(run), folder, _lora_rank(run, folder)) for run in runs for folder in [_folders(run)[0]] if folder]
+    if not adapters:
+        return None
+    tgi = f"text-generation-launcher --model-id {q(str(base_path))} --lora-adapters {q(','.join(f'{name}={folder}' for name, folder, _ in adapters))}"
+    vllm = f"vllm serve {q(str(base_path))} --enable-lora --lora-modules " + " ".join(q(f"{name}={folder}") for name, folder, _ in adapters)
+    rank = vllm_max_lora_rank(max((r or 0) for _, _, r in adapters))
+    if rank:
+        vllm += f" --max-lora-rank {rank}"
+    return tgi, vllm
+
+
 def recipe_for(run):
     adapter, merged, model = _folders(run)
     return serving_recipe(model_id(run), base_path=run.base_model.path, adapter_dir=adapter, merged_dir=merged, model_dir=model,

@@ -41,7 +41,7 @@ def test_serving_page_saves_tests_and_shows_the_recipe(as_user, people, trained,
     url = reverse("evaluation:serving-backend", args=[people.project.slug])
     page = as_user(people.lead).post(url, {"kind": "tgi", "base_url": tgi_server, "timeout": 10, "concurrency": 2, "action": "test"}).content.decode()
     assert "The server answered" in page
-    assert f"LORA_ADAPTERS=run-{trained.id}=" in page
+    assert f"--lora-adapters run-{trained.id}={trained.output_dir}/adapter" in page and f"--lora-modules run-{trained.id}=" in page
     assert ServingBackend.objects.get(project=people.project).kind == "tgi"
     page = as_user(people.lead).post(url, {"kind": "openai", "base_url": "", "timeout": 10, "concurrency": 2}).content.decode()
     assert "A server needs its address." in page

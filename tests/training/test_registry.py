@@ -119,6 +119,14 @@ def models(people, make_example, tmp_path):
     return m
 
 
+def test_one_server_line_loads_every_adapter_of_a_base_model(people, models):
+    tgi, vllm = registry.project_recipe(models.base.path, [models.first, models.second])
+    first, second = f"run-{models.first.id}={models.first.output_dir}/adapter", f"run-{models.second.id}={models.second.output_dir}/adapter"
+    assert tgi == f"text-generation-launcher --model-id {models.base.path} --lora-adapters {first},{second}"
+    assert vllm == f"vllm serve {models.base.path} --enable-lora --lora-modules {first} {second} --max-lora-rank 32"  # the first has rank 32
+    assert registry.project_recipe(models.base.path, []) is None  # no adapter, nothing to serve
+
+
 def test_entries_carry_lineage_status_and_results(people, models):
     entries = {e.run.id: e for e in registry.entries(people.project)}
     assert set(entries) == {models.first.id, models.second.id}  # the failed run is no model
