@@ -151,7 +151,9 @@ def _paths(max_tokens):
             "post": {
                 "operationId": "createChatCompletion", "tags": ["Completions"], "summary": "Answer a chat",
                 "description": (
-                    "The conversation is rendered with the base model's chat template and answered by the tuned model. "
+                    "The conversation is rendered with the base model's chat template and answered by the tuned model; "
+                    "instruction/input examples were trained as one user turn (the instruction, a blank line, the input), so ask the same way. "
+                    "A base model without a chat template takes one user turn, put in the alpaca prompt the run was trained with. "
                     "With `stream: true` the answer comes as server-sent events in OpenAI's chunk shape (the whole answer in one chunk, "
                     "then the finish reason and `data: [DONE]`), so streaming clients work; generation itself is not streamed token by token. "
                     "Other OpenAI fields (`n`, `tools`, ...) are ignored: one answer comes back."

@@ -257,6 +257,8 @@ def _serve(request, run, endpoint, prompt, messages, decoding):
             (g,) = backend.generate([Request(prompt=prompt, messages=tuple(messages), adapter=adapter_name(run))], decoding)
     except TemplateError as e:
         raise BadRequest(f"The model's chat template refuses this conversation: {e}", param="messages") from None
+    except BadRequest:
+        raise
     except Exception as e:  # noqa: BLE001 - every failure to answer is logged for the monitoring page
         if not isinstance(e, (BackendError, ValueError)):
             logger.exception("Serving %s for %s failed", adapter_name(run), run.project.slug)
@@ -298,8 +300,9 @@ def _usage(g):
 def chat_completions(request):
     """A chat answered by a tuned model through the project's serving backend; logged, and its
     `id` is what POST /v1/feedback rates."""
+    from curation.core.records import Record
     from evaluation.evaluating import _tokenizer
-    from training.core.rendering import template_kind
+    from training.core.rendering import RenderError, render, template_kind
 
     try:
         data = _json_body(request)
@@ -314,7 +317,14 @@ def chat_completions(request):
             tokenizer = _tokenizer(run)
             if template_kind(tokenizer) == "chat":
                 return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-            return "\n".join(m["content"] for m in messages)
+            # no chat template: the alpaca prompt the run was trained with, for one user turn
+            turns = [m for m in messages if m["role"] != "system"]
+            if len(turns) != 1 or turns[0]["role"] != "user":
+                raise BadRequest("This model has no chat template and was trained on single questions: send one user turn.", param="messages")
+            try:
+                return render(Record.chat([*turns, {"role": "assistant", "content": ""}]), tokenizer).prompt
+            except RenderError as e:
+                raise BadRequest(f"The conversation cannot be put in the model's prompt format: {e}", param="messages") from None
 
         stream = _stream_flag(data)
         g, row = _serve(request, run, "chat.completions", prompt, messages, decoding)

@@ -385,3 +385,30 @@ def test_models_by_version_name_and_the_project_header(client, people, served_ru
     client.delete(f"/v1/models/run-{served_run.id}", **headers)
     gone = client.get(f"/v1/models/run-{served_run.id}", **headers).json()["error"]["message"]
     assert "was deleted through the API" in gone and "serve it again" in gone
+
+
+@pytest.mark.slow
+def test_a_model_without_chat_template_is_asked_with_its_training_prompt(client, people, served_run, tiny_model_dir, tmp_path):
+    import shutil
+
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from training.core.rendering import ALPACA_NO_INPUT
+    from training.models import BaseModel, TrainingRun
+
+    plain = tmp_path / "plain-model"
+    shutil.copytree(tiny_model_dir, plain)
+    (plain / "chat_template.jinja").unlink()
+    get_peft_model(AutoModelForCausalLM.from_pretrained(plain), LoraConfig(r=4, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM")).save_pretrained(tmp_path / "run" / "adapter")
+    BaseModel.objects.filter(id=served_run.base_model_id).update(path=str(plain))
+    TrainingRun.objects.filter(id=served_run.id).update(output_dir=str(tmp_path / "run"))
+    headers = bearer(people.lead)
+    ask = {"model": f"run-{served_run.id}", "max_tokens": 4}
+    two = client.post("/v1/chat/completions", data={**ask, "messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}, {"role": "user", "content": "c"}]},
+                      content_type="application/json", **headers)
+    assert two.status_code == 400 and "one user turn" in two.json()["error"]["message"]
+    one = client.post("/v1/chat/completions", data={**ask, "messages": [{"role": "user", "content": "Triage: my parcel is late."}]}, content_type="application/json", **headers)
+    assert one.status_code == 200, one.content
+    expected = AutoTokenizer.from_pretrained(plain)(ALPACA_NO_INPUT.format(instruction="Triage: my parcel is late."), add_special_tokens=False)["input_ids"]
+    assert one.json()["usage"]["prompt_tokens"] == len(expected)  # the alpaca prompt it was trained with, not the bare text
