@@ -23,29 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/studio_bench")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
-
-def ensure_database(url):
-    import dj_database_url
-    import psycopg
-
-    cfg = dj_database_url.parse(url)
-    with psycopg.connect(host=cfg["HOST"], port=cfg["PORT"] or 5432, user=cfg["USER"], password=cfg["PASSWORD"] or None, dbname="postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]).fetchone():
-            conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-
-
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
-
-
-def ms(seconds):
-    return round(seconds * 1000, 2)
+from benchmarks.django_db import ms, percentile, setup_django  # noqa: E402
 
 
 def main():
@@ -53,13 +32,8 @@ def main():
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--samples", type=int, default=200)
     args = parser.parse_args()
-    ensure_database(os.environ["DATABASE_URL"])
-
-    import django
-
-    django.setup()
+    setup_django()
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -69,7 +43,6 @@ def main():
     from curation.models import Example
     from studio.models import Project
 
-    call_command("migrate", verbosity=0)
     User = get_user_model()
     lead, _ = User.objects.get_or_create(username="bench-lead")
     project = Project.objects.filter(slug="bench").first()

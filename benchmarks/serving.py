@@ -26,13 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/studio_bench")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
-os.environ.setdefault("API_RATE_LIMIT_PER_MINUTE", "1000000")
 
-from benchmarks.curation_db import ensure_database, ms, percentile  # noqa: E402
+from benchmarks.django_db import ms, percentile, setup_django  # noqa: E402
 
 
 def setup_model(folder):
@@ -56,13 +51,8 @@ def main():
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--requests", type=int, default=60)
     args = parser.parse_args()
-    ensure_database(os.environ["DATABASE_URL"])
-
-    import django
-
-    django.setup()
+    setup_django(API_RATE_LIMIT_PER_MINUTE="1000000")
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -79,7 +69,6 @@ def main():
     from training.core.model_info import inspect_model_folder
     from training.models import BaseModel, TrainingRun
 
-    call_command("migrate", verbosity=0)
     base_dir, adapter_dir = setup_model(ROOT / "var" / "bench-serving")
     User = get_user_model()
     lead, _ = User.objects.get_or_create(username="bench-serving-lead")
