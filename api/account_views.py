@@ -26,8 +26,18 @@ def tokens(request):
             if limit:
                 ApiToken.objects.filter(id=token.id).update(rate_limit_per_minute=int(limit))
             name = limit = ""
-    return render(request, "api/tokens.html", {"tokens": request.user.api_tokens.all(), "raw": raw, "error": error, "name": name, "limit": limit,
-                                               "default_limit": settings.API_RATE_LIMIT_PER_MINUTE})
+    return render(
+        request,
+        "api/tokens.html",
+        {
+            "tokens": request.user.api_tokens.all(),
+            "raw": raw,
+            "error": error,
+            "name": name,
+            "limit": limit,
+            "default_limit": settings.API_RATE_LIMIT_PER_MINUTE,
+        },
+    )
 
 
 @login_required

@@ -13,8 +13,16 @@ from django.views.decorators.http import require_GET
 from api.openapi import build_schema, resolve
 
 METHODS = ("get", "post", "delete")
-ERROR_STATUSES = [(400, "BadRequest"), (401, "Unauthorized"), (403, "Forbidden"), (404, "NotFound"), (405, "MethodNotAllowed"),
-                  (413, "TooLarge"), (429, "RateLimited"), (502, "BadGateway")]
+ERROR_STATUSES = [
+    (400, "BadRequest"),
+    (401, "Unauthorized"),
+    (403, "Forbidden"),
+    (404, "NotFound"),
+    (405, "MethodNotAllowed"),
+    (413, "TooLarge"),
+    (429, "RateLimited"),
+    (502, "BadGateway"),
+]
 
 
 def _server_url(request):
@@ -31,15 +39,30 @@ def api_docs(request):
     spec = build_schema(_server_url(request))
     sections = []
     for tag in spec["tags"]:
-        operations = [_operation(spec, path, method, operation) for path, item in spec["paths"].items()
-                      for method, operation in item.items() if method in METHODS and tag["name"] in operation.get("tags", ())]
+        operations = [
+            _operation(spec, path, method, operation)
+            for path, item in spec["paths"].items()
+            for method, operation in item.items()
+            if method in METHODS and tag["name"] in operation.get("tags", ())
+        ]
         if operations:
             sections.append({"name": tag["name"], "description": inline(tag["description"]), "operations": operations})
-    errors = [{"status": status, "description": inline(spec["components"]["responses"][name]["description"])} for status, name in ERROR_STATUSES]
-    return render(request, "api/docs.html", {
-        "info": spec["info"], "intro": paragraphs(spec["info"]["description"]), "sections": sections, "errors": errors,
-        "base_url": spec["servers"][0]["url"] + "/v1", "error_fields": _fields(spec, spec["components"]["schemas"]["Error"]),
-    })
+    errors = [
+        {"status": status, "description": inline(spec["components"]["responses"][name]["description"])}
+        for status, name in ERROR_STATUSES
+    ]
+    return render(
+        request,
+        "api/docs.html",
+        {
+            "info": spec["info"],
+            "intro": paragraphs(spec["info"]["description"]),
+            "sections": sections,
+            "errors": errors,
+            "base_url": spec["servers"][0]["url"] + "/v1",
+            "error_fields": _fields(spec, spec["components"]["schemas"]["Error"]),
+        },
+    )
 
 
 def inline(text):
@@ -60,21 +83,45 @@ def _operation(spec, path, method, operation):
     body = None
     if "requestBody" in operation:
         media_type, content = next(iter(operation["requestBody"]["content"].items()))
-        body = {"media_type": media_type, "fields": _fields(spec, resolve(spec, content["schema"])),
-                "description": inline(resolve(spec, content["schema"]).get("description", "")),
-                "example": json.dumps(content["example"], indent=2) if "example" in content else ""}
+        body = {
+            "media_type": media_type,
+            "fields": _fields(spec, resolve(spec, content["schema"])),
+            "description": inline(resolve(spec, content["schema"]).get("description", "")),
+            "example": json.dumps(content["example"], indent=2) if "example" in content else "",
+        }
     responses = []
     for status, response in operation["responses"].items():
         response = resolve(spec, response)
         content = response.get("content", {}).get("application/json", {})
-        responses.append({"status": status, "description": inline(response["description"]),
-                          "example": json.dumps(content["example"], indent=2) if status.startswith("2") and "example" in content else ""})
+        responses.append(
+            {
+                "status": status,
+                "description": inline(response["description"]),
+                "example": json.dumps(content["example"], indent=2)
+                if status.startswith("2") and "example" in content
+                else "",
+            }
+        )
     return {
-        "id": operation["operationId"], "method": method.upper(), "path": path, "summary": operation["summary"],
-        "description": paragraphs(operation.get("description", "")), "token": operation.get("security") != [],
-        "parameters": [{"name": p["name"], "in": p["in"], "required": p.get("required", False), "type": type_text(spec, p["schema"]),
-                        "description": inline(p.get("description", ""))} for p in parameters],
-        "body": body, "responses": responses, "samples": operation.get("x-codeSamples", []),
+        "id": operation["operationId"],
+        "method": method.upper(),
+        "path": path,
+        "summary": operation["summary"],
+        "description": paragraphs(operation.get("description", "")),
+        "token": operation.get("security") != [],
+        "parameters": [
+            {
+                "name": p["name"],
+                "in": p["in"],
+                "required": p.get("required", False),
+                "type": type_text(spec, p["schema"]),
+                "description": inline(p.get("description", "")),
+            }
+            for p in parameters
+        ],
+        "body": body,
+        "responses": responses,
+        "samples": operation.get("x-codeSamples", []),
     }
 
 
@@ -86,7 +133,14 @@ def _fields(spec, schema, prefix="", depth=0):
     required = set(schema.get("required", ()))
     for name, prop in schema.get("properties", {}).items():
         prop = resolve(spec, prop)
-        rows.append({"name": prefix + name, "type": type_text(spec, prop), "required": name in required, "description": inline(prop.get("description", ""))})
+        rows.append(
+            {
+                "name": prefix + name,
+                "type": type_text(spec, prop),
+                "required": name in required,
+                "description": inline(prop.get("description", "")),
+            }
+        )
         if depth < 2:
             if _is_object(prop) and prop.get("properties"):
                 rows += _fields(spec, prop, f"{prefix}{name}.", depth + 1)
@@ -138,7 +192,9 @@ def _bounds(schema):
     low = schema.get("minimum", schema.get("exclusiveMinimum"))
     high = schema.get("maximum", schema.get("exclusiveMaximum"))
     if low is not None and high is not None:
-        bounds.append(f"{'above ' if 'exclusiveMinimum' in schema else ''}{_number(low)} to {'below ' if 'exclusiveMaximum' in schema else ''}{_number(high)}")
+        bounds.append(
+            f"{'above ' if 'exclusiveMinimum' in schema else ''}{_number(low)} to {'below ' if 'exclusiveMaximum' in schema else ''}{_number(high)}"
+        )
     elif low is not None:
         bounds.append(f"above {_number(low)}" if "exclusiveMinimum" in schema else f"{_number(low)} or more")
     elif high is not None:
@@ -152,6 +208,7 @@ def _bounds(schema):
     if "maxItems" in schema:
         bounds.append(f"at most {_number(schema['maxItems'])} items")
     return f" ({', '.join(bounds)})" if bounds else ""
+
 
 def _number(value):
     return f"{value:,}" if isinstance(value, int) else f"{value:g}"

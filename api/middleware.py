@@ -25,7 +25,11 @@ class ApiJsonErrorsMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path.startswith("/v1/") and response.status_code >= 400 and not response.get("Content-Type", "").startswith("application/json"):
+        if (
+            request.path.startswith("/v1/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
             return self._error(request, response.status_code)
         return response
 
@@ -45,5 +49,12 @@ class ApiJsonErrorsMiddleware:
 
         message = MESSAGES.get(status, "The request failed.")
         if status == 404:
-            message = f"No API endpoint at {request.method} {request.path}; the endpoints are listed in /v1/openapi.json."
-        return error(status, message, kind="server_error" if status >= 500 else "invalid_request_error", code={404: "not_found", 413: "request_too_large", 500: "server_error"}.get(status))
+            message = (
+                f"No API endpoint at {request.method} {request.path}; the endpoints are listed in /v1/openapi.json."
+            )
+        return error(
+            status,
+            message,
+            kind="server_error" if status >= 500 else "invalid_request_error",
+            code={404: "not_found", 413: "request_too_large", 500: "server_error"}.get(status),
+        )

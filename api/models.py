@@ -20,7 +20,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    rate_limit_per_minute = models.PositiveIntegerField(null=True, blank=True, help_text="requests a minute; empty: the API_RATE_LIMIT_PER_MINUTE setting")
+    rate_limit_per_minute = models.PositiveIntegerField(
+        null=True, blank=True, help_text="requests a minute; empty: the API_RATE_LIMIT_PER_MINUTE setting"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -37,9 +39,15 @@ class ApiToken(models.Model):
 
     @classmethod
     def authenticate(cls, raw):
-        token = cls.objects.select_related("user").filter(digest=cls.hash(raw), revoked_at=None, user__is_active=True).first()
+        token = (
+            cls.objects.select_related("user")
+            .filter(digest=cls.hash(raw), revoked_at=None, user__is_active=True)
+            .first()
+        )
         now = timezone.now()
-        if token and (token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1)):  # to the minute: one write a minute, not one a request
+        if token and (
+            token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1)
+        ):  # to the minute: one write a minute, not one a request
             cls.objects.filter(id=token.id).update(last_used_at=now)
         return token
 
@@ -55,8 +63,14 @@ class ApiFile(models.Model):
     content = models.BinaryField()
     rows = models.PositiveIntegerField(default=0)
     findings = models.JSONField(default=list, blank=True)
-    dataset_version = models.ForeignKey("curation.DatasetVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                        help_text="the version its rows were frozen into by the first job from it; later jobs reuse it")
+    dataset_version = models.ForeignKey(
+        "curation.DatasetVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="the version its rows were frozen into by the first job from it; later jobs reuse it",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -76,7 +90,9 @@ class ServedCompletion(models.Model):
     token = models.ForeignKey(ApiToken, null=True, on_delete=models.SET_NULL, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     endpoint = models.CharField(max_length=20, help_text="chat.completions or completions")
-    messages = models.JSONField(default=list, help_text="the conversation sent; for /v1/completions one user turn holding the prompt")
+    messages = models.JSONField(
+        default=list, help_text="the conversation sent; for /v1/completions one user turn holding the prompt"
+    )
     output = models.TextField(blank=True)
     finish_reason = models.CharField(max_length=20, blank=True)
     prompt_tokens = models.PositiveIntegerField(default=0)
@@ -84,8 +100,14 @@ class ServedCompletion(models.Model):
     latency_ms = models.FloatField(default=0)
     status = models.CharField(max_length=5, choices=Status.choices, default=Status.OK)
     error = models.TextField(blank=True)
-    draft = models.ForeignKey("curation.Example", null=True, blank=True, on_delete=models.SET_NULL, related_name="served_origin",
-                              help_text="the draft example made from this completion")
+    draft = models.ForeignKey(
+        "curation.Example",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="served_origin",
+        help_text="the draft example made from this completion",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -124,7 +146,9 @@ class FeedbackRule(models.Model):
 
     project = models.OneToOneField("studio.Project", on_delete=models.CASCADE, related_name="feedback_rule")
     enabled = models.BooleanField(default=False)
-    max_rating = models.PositiveSmallIntegerField(default=2, help_text="ratings at or below this make a draft (0: none)")
+    max_rating = models.PositiveSmallIntegerField(
+        default=2, help_text="ratings at or below this make a draft (0: none)"
+    )
     on_correction = models.BooleanField(default=True, help_text="a correction makes a draft whatever the rating")
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)

@@ -14,7 +14,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from api.core.monitoring import PERIODS, bar_chart, line_chart
 from api.models import Feedback, FeedbackRule, ServedCompletion
-from api.serving import MAX_SUMMARIZED, Checker, low_or_corrected, needs_curation, rule_for, summary_for, with_latest_rating
+from api.serving import (
+    MAX_SUMMARIZED,
+    Checker,
+    low_or_corrected,
+    needs_curation,
+    rule_for,
+    summary_for,
+    with_latest_rating,
+)
 from api.serving import make_draft as draft_from
 from studio.access import project_for
 from studio.models import Action
@@ -71,7 +79,9 @@ def _number(raw, default=0, high=100_000, digits=6):
 @require_GET
 def monitor(request, slug, run_id):
     project = project_for(request, slug, Action.VIEW)
-    run = get_object_or_404(project.training_runs.select_related("base_model", "dataset_version"), id=run_id, status="succeeded")
+    run = get_object_or_404(
+        project.training_runs.select_related("base_model", "dataset_version"), id=run_id, status="succeeded"
+    )
     period = request.GET.get("period") if request.GET.get("period") in PERIODS else "7d"
     start, end, width = _window(period)
     rule = rule_for(project)
@@ -79,16 +89,44 @@ def monitor(request, slug, run_id):
     summary, total, capped = summary_for(run, start, end, width, rule.max_rating)
     labels = [_label(b.start, width) for b in summary.buckets]
     charts = [
-        bar_chart(labels, [("answered", "ok", [b.requests - b.errors for b in summary.buckets]), ("failed", "bad", [b.errors for b in summary.buckets])], "Requests"),
-        line_chart(labels, [("p50", "p50", [b.p50 for b in summary.buckets]), ("p95", "p95", [b.p95 for b in summary.buckets])], "Latency of answered requests (ms)", unit=" ms"),
-        line_chart(labels, [("error rate", "bad", [100 * b.error_rate if b.error_rate is not None else None for b in summary.buckets])], "Error rate (%)", unit="%"),
-        line_chart(labels, [("mean rating", "rating", [b.mean_rating for b in summary.buckets])], "Ratings (1 bad – 5 good)", fixed_max=5),
+        bar_chart(
+            labels,
+            [
+                ("answered", "ok", [b.requests - b.errors for b in summary.buckets]),
+                ("failed", "bad", [b.errors for b in summary.buckets]),
+            ],
+            "Requests",
+        ),
+        line_chart(
+            labels,
+            [("p50", "p50", [b.p50 for b in summary.buckets]), ("p95", "p95", [b.p95 for b in summary.buckets])],
+            "Latency of answered requests (ms)",
+            unit=" ms",
+        ),
+        line_chart(
+            labels,
+            [
+                (
+                    "error rate",
+                    "bad",
+                    [100 * b.error_rate if b.error_rate is not None else None for b in summary.buckets],
+                )
+            ],
+            "Error rate (%)",
+            unit="%",
+        ),
+        line_chart(
+            labels,
+            [("mean rating", "rating", [b.mean_rating for b in summary.buckets])],
+            "Ratings (1 bad – 5 good)",
+            fixed_max=5,
+        ),
     ]
     show = request.GET.get("show") if request.GET.get("show") in SHOW else "all"
     page = _number(request.GET.get("page"), high=10_000)
     one = _number(request.GET.get("completion"), default=None, high=10**15, digits=15)
     listed = run.served_completions.filter(id=one) if one is not None else _filtered(in_window, show, rule)
-    rows = list(with_latest_rating(listed).select_related("draft").order_by("-id")[page * PAGE:(page + 1) * PAGE + 1])
+    rows = list(with_latest_rating(listed).select_related("draft").order_by("-id")[page * PAGE : (page + 1) * PAGE + 1])
     more = len(rows) > PAGE
     rows = rows[:PAGE]
     by_completion = {}
@@ -97,11 +135,26 @@ def monitor(request, slug, run_id):
     for row in rows:
         row.feedback_given = by_completion.get(row.id, [])
     context = {
-        "project": project, "run": run, "period": period, "period_label": PERIODS[period][2].split(",")[0], "periods": [(k, v[2]) for k, v in PERIODS.items()],
-        "summary": summary, "charts": charts, "total": total, "capped": capped, "max_summarized": MAX_SUMMARIZED,
-        "show": show, "shows": SHOW.items(), "rows": rows, "page": page, "more": more, "one": one, "rule": rule,
+        "project": project,
+        "run": run,
+        "period": period,
+        "period_label": PERIODS[period][2].split(",")[0],
+        "periods": [(k, v[2]) for k, v in PERIODS.items()],
+        "summary": summary,
+        "charts": charts,
+        "total": total,
+        "capped": capped,
+        "max_summarized": MAX_SUMMARIZED,
+        "show": show,
+        "shows": SHOW.items(),
+        "rows": rows,
+        "page": page,
+        "more": more,
+        "one": one,
+        "rule": rule,
         "waiting": needs_curation(run.served_completions.all(), rule).count(),
-        "can_draft": project.membership.can(Action.WRITE_EXAMPLES), "can_manage": project.membership.can(Action.MANAGE_PROJECT),
+        "can_draft": project.membership.can(Action.WRITE_EXAMPLES),
+        "can_manage": project.membership.can(Action.MANAGE_PROJECT),
         "here": request.get_full_path(),
     }
     return render(request, "api/monitor.html", context)
@@ -109,7 +162,9 @@ def monitor(request, slug, run_id):
 
 def _back(request, fallback):
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect(fallback)
 
@@ -144,11 +199,14 @@ def make_drafts(request, slug, run_id):
     project = project_for(request, slug, Action.WRITE_EXAMPLES)
     run = get_object_or_404(project.training_runs, id=run_id)
     rule = rule_for(project)
-    waiting = list(needs_curation(run.served_completions.all(), rule).order_by("id")[:MAX_DRAFTS_PER_CLICK + 1])
+    waiting = list(needs_curation(run.served_completions.all(), rule).order_by("id")[: MAX_DRAFTS_PER_CLICK + 1])
     checker = Checker.of(project)
     made = sum(1 for c in waiting[:MAX_DRAFTS_PER_CLICK] if draft_from(c, request.user, checker=checker)[1])
     rest = " More are waiting: click again." if len(waiting) > MAX_DRAFTS_PER_CLICK else ""
-    messages.success(request, f"{made} draft{'s' if made != 1 else ''} made from low-rated or corrected completions; annotators find them among the drafts in Examples.{rest}")
+    messages.success(
+        request,
+        f"{made} draft{'s' if made != 1 else ''} made from low-rated or corrected completions; annotators find them among the drafts in Examples.{rest}",
+    )
     return _back(request, reverse("api:monitor", args=[slug, run.id]))
 
 
@@ -162,15 +220,25 @@ def feedback_rule(request, slug):
     if max_rating is None or max_rating > 5:
         messages.error(request, "Rating threshold: give a whole number from 0 (no rating makes a draft) to 5.")
         return _back(request, reverse("training:registry", args=[slug]))
-    FeedbackRule.objects.update_or_create(project=project, defaults={
-        "enabled": request.POST.get("enabled") == "on", "max_rating": max_rating, "on_correction": request.POST.get("on_correction") == "on", "updated_by": request.user,
-    })
+    FeedbackRule.objects.update_or_create(
+        project=project,
+        defaults={
+            "enabled": request.POST.get("enabled") == "on",
+            "max_rating": max_rating,
+            "on_correction": request.POST.get("on_correction") == "on",
+            "updated_by": request.user,
+        },
+    )
     rule = FeedbackRule.objects.get(project=project)
     if rule.enabled:
         what = [f"a rating of {rule.max_rating} or less"] if rule.max_rating else []
         what += ["a correction"] if rule.on_correction else []
-        messages.success(request, f"From now on, feedback with {' or '.join(what) or 'nothing (the rule matches no feedback)'} makes a draft in curation.")
+        messages.success(
+            request,
+            f"From now on, feedback with {' or '.join(what) or 'nothing (the rule matches no feedback)'} makes a draft in curation.",
+        )
     else:
-        messages.success(request, "Feedback no longer makes drafts by itself; use the buttons on a model's monitoring page.")
+        messages.success(
+            request, "Feedback no longer makes drafts by itself; use the buttons on a model's monitoring page."
+        )
     return _back(request, reverse("training:registry", args=[slug]))
-

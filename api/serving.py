@@ -12,7 +12,9 @@ from api.models import Feedback, FeedbackRule, ServedCompletion
 def give_feedback(completion, user, rating, correction="", comment=""):
     """Record feedback; when the project's rule asks for it, the completion becomes a draft,
     written in the name of the lead who set the rule. Returns (feedback, the draft or None)."""
-    feedback = Feedback.objects.create(completion=completion, user=user, rating=rating, correction=correction, comment=comment)
+    feedback = Feedback.objects.create(
+        completion=completion, user=user, rating=rating, correction=correction, comment=comment
+    )
     rule = FeedbackRule.objects.filter(project_id=completion.project_id).select_related("updated_by").first()
     draft = None
     if rule and rule.matches(rating, correction) and completion.status == ServedCompletion.Status.OK:
@@ -42,7 +44,11 @@ def make_draft(completion, user, by_rule=False, checker=None):
     from curation.models import Example, Revision
 
     with transaction.atomic():
-        locked = ServedCompletion.objects.select_for_update(of=("self",)).select_related("project", "draft").get(id=completion.id)
+        locked = (
+            ServedCompletion.objects.select_for_update(of=("self",))
+            .select_related("project", "draft")
+            .get(id=completion.id)
+        )
         if locked.draft is not None and locked.draft.deleted_at is None:
             return locked.draft, False
         latest = locked.feedback.select_related("user").order_by("-id").first()
@@ -53,9 +59,20 @@ def make_draft(completion, user, by_rule=False, checker=None):
         rated += f": “{said}”" if said else ""
         source = f"served completion {locked.public_id} of run-{locked.run_id}{rated}"
         if locked.endpoint == "chat.completions":
-            example = Example(project=locked.project, author=user, source=source[:200], messages=[*locked.messages, {"role": "assistant", "content": answer}])
+            example = Example(
+                project=locked.project,
+                author=user,
+                source=source[:200],
+                messages=[*locked.messages, {"role": "assistant", "content": answer}],
+            )
         else:
-            example = Example(project=locked.project, author=user, source=source[:200], instruction=locked.prompt_text(), output=answer)
+            example = Example(
+                project=locked.project,
+                author=user,
+                source=source[:200],
+                instruction=locked.prompt_text(),
+                output=answer,
+            )
         example.save()
         Revision.record(example, user, "from served feedback (rule)" if by_rule else "from served feedback")
         locked.draft = example
@@ -81,13 +98,17 @@ def low_or_corrected(completions, max_rating, on_correction=True):
         wanted |= Q(latest_rating__lte=max_rating)
     if on_correction:
         wanted |= Q(Exists(Feedback.objects.filter(completion=OuterRef("pk")).exclude(correction="")))
-    rated = completions.filter(Exists(Feedback.objects.filter(completion=OuterRef("pk"))))  # first: most completions get no feedback
+    rated = completions.filter(
+        Exists(Feedback.objects.filter(completion=OuterRef("pk")))
+    )  # first: most completions get no feedback
     return with_latest_rating(rated).filter(wanted)
 
 
 def needs_curation(completions, rule):
     """Answered completions the rule's thresholds pick out that have no live draft yet."""
-    return low_or_corrected(completions.filter(status=ServedCompletion.Status.OK), rule.max_rating, rule.on_correction).filter(Q(draft=None) | Q(draft__deleted_at__isnull=False))
+    return low_or_corrected(
+        completions.filter(status=ServedCompletion.Status.OK), rule.max_rating, rule.on_correction
+    ).filter(Q(draft=None) | Q(draft__deleted_at__isnull=False))
 
 
 def rule_for(project):
@@ -112,8 +133,18 @@ def summary_for(run, start, end, width, low_rating):
         total = completions.count()
         rows = completions.order_by("-id")[:MAX_SUMMARIZED] if total > MAX_SUMMARIZED else completions
         summary = summarize(
-            [(at, ms, status == ServedCompletion.Status.OK, p, c) for at, ms, status, p, c in rows.values_list("created_at", "latency_ms", "status", "prompt_tokens", "completion_tokens")],
-            list(feedback.values_list("created_at", "rating")[:MAX_SUMMARIZED]), start, end, width, low_rating=low_rating)
+            [
+                (at, ms, status == ServedCompletion.Status.OK, p, c)
+                for at, ms, status, p, c in rows.values_list(
+                    "created_at", "latency_ms", "status", "prompt_tokens", "completion_tokens"
+                )
+            ],
+            list(feedback.values_list("created_at", "rating")[:MAX_SUMMARIZED]),
+            start,
+            end,
+            width,
+            low_rating=low_rating,
+        )
         return summary, total, total > MAX_SUMMARIZED
     buckets = make_buckets(start, end, width)
     last, seconds = len(buckets) - 1, width.total_seconds()
@@ -126,25 +157,40 @@ def summary_for(run, start, end, width, low_rating):
             f" percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) FILTER (WHERE {ok}),"
             f" percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) FILTER (WHERE {ok})"
             " FROM api_servedcompletion c WHERE run_id = %s AND created_at >= %s AND created_at < %s GROUP BY b",
-            [last, start, seconds, *window])
+            [last, start, seconds, *window],
+        )
         for b, requests, errors, p50, p95 in cursor.fetchall():
             buckets[b].requests, buckets[b].errors, buckets[b].p50, buckets[b].p95 = requests, errors, p50, p95
         cursor.execute(
             f"SELECT count(*), count(*) FILTER (WHERE NOT {ok}),"
             f" percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY latency_ms) FILTER (WHERE {ok}),"
             f" coalesce(sum(prompt_tokens) FILTER (WHERE {ok}), 0), coalesce(sum(completion_tokens) FILTER (WHERE {ok}), 0)"
-            " FROM api_servedcompletion WHERE run_id = %s AND created_at >= %s AND created_at < %s", window)
+            " FROM api_servedcompletion WHERE run_id = %s AND created_at >= %s AND created_at < %s",
+            window,
+        )
         requests, errors, latency, prompt_tokens, completion_tokens = cursor.fetchone()
         cursor.execute(
             f"SELECT {bucket.format(t='f')} AS b, count(*), sum(f.rating), count(*) FILTER (WHERE f.rating <= %s)"
             " FROM api_feedback f JOIN api_servedcompletion c ON c.id = f.completion_id"
             " WHERE c.run_id = %s AND f.created_at >= %s AND f.created_at < %s GROUP BY b",
-            [last, start, seconds, low_rating, *window])
+            [last, start, seconds, low_rating, *window],
+        )
         ratings = rating_total = low_rated = 0
         for b, count, total_rating, low in cursor.fetchall():
             buckets[b].ratings, buckets[b].rating_total = count, total_rating
             ratings, rating_total, low_rated = ratings + count, rating_total + total_rating, low_rated + low
     p50, p95, p99 = latency or (None, None, None)
-    summary = Summary(buckets=buckets, requests=requests, errors=errors, p50=p50, p95=p95, p99=p99, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
-                      ratings=ratings, mean_rating=rating_total / ratings if ratings else None, low_rated=low_rated)
+    summary = Summary(
+        buckets=buckets,
+        requests=requests,
+        errors=errors,
+        p50=p50,
+        p95=p95,
+        p99=p99,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        ratings=ratings,
+        mean_rating=rating_total / ratings if ratings else None,
+        low_rated=low_rated,
+    )
     return summary, requests, False

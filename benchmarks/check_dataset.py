@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +26,13 @@ from benchmarks.synthetic import make_rows, write_jsonl  # noqa: E402
 def run_check_dataset(path):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "studio.settings", "DEBUG": "true"}
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "manage.py", "check_dataset", str(path), "--format", "json"], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check_dataset", str(path), "--format", "json"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.perf_counter() - start
     if result.returncode not in (0, 1):
         raise SystemExit(f"check_dataset failed ({result.returncode}): {result.stdout[:500]} {result.stderr[-2000:]}")
@@ -45,7 +51,7 @@ def run_datasketch(path, bulk, num_perm=128, threshold=0.8):
     shingle_sets = []
     for row in rows:
         tokens = (row.get("instruction", "") + " " + row.get("input", "")).lower().split()
-        shingle_sets.append([" ".join(tokens[i:i + 3]).encode() for i in range(max(1, len(tokens) - 2))])
+        shingle_sets.append([" ".join(tokens[i : i + 3]).encode() for i in range(max(1, len(tokens) - 2))])
     if bulk:
         minhashes = MinHash.bulk(shingle_sets, num_perm=num_perm)
     else:
@@ -86,7 +92,7 @@ def main():
     ds_dupes = sum((a, b) in pairs for a, b in planted["duplicate"])
     result = {
         "benchmark": "check_dataset",
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "examples": args.n,
         "check_dataset_seconds": round(ours, 2),
@@ -103,7 +109,10 @@ def main():
             "contradictions": len(planted["contradiction"]),
             "contradictions_found_by_check_dataset": found_contra,
         },
-        "findings_by_check": {c: sum(f["check"] == c for f in report["findings"]) for c in sorted({f["check"] for f in report["findings"]})},
+        "findings_by_check": {
+            c: sum(f["check"] == c for f in report["findings"])
+            for c in sorted({f["check"] for f in report["findings"]})
+        },
     }
     out = ROOT / "benchmarks" / "results" / "check_dataset.json"
     out.write_text(json.dumps(result, indent=2) + "\n")

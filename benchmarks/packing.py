@@ -17,7 +17,7 @@ import random
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +45,7 @@ def padding_waste(lengths, batch_size, seed):
     random.Random(seed).shuffle(order)
     pad = real = 0
     for i in range(0, len(order), batch_size):
-        batch = [lengths[j] for j in order[i:i + batch_size]]
+        batch = [lengths[j] for j in order[i : i + batch_size]]
         real += sum(batch)
         pad += max(batch) * len(batch) - sum(batch)
     return pad / (pad + real)
@@ -60,7 +60,16 @@ def run(mode_packing, records, model_dir, batch_size, max_length):
         if event["kind"] == "progress" and event.get("loss") is not None:
             times.append(time.monotonic())
 
-    config = TrainConfig(base_model=str(model_dir), epochs=1, batch_size=batch_size, max_length=max_length, packing=mode_packing, learning_rate=2e-3, early_stopping_patience=0, save_steps=10_000)
+    config = TrainConfig(
+        base_model=str(model_dir),
+        epochs=1,
+        batch_size=batch_size,
+        max_length=max_length,
+        packing=mode_packing,
+        learning_rate=2e-3,
+        early_stopping_patience=0,
+        save_steps=10_000,
+    )
     with tempfile.TemporaryDirectory() as out:
         summary = train(config, records, [], out, report=report)
     return summary, times
@@ -90,21 +99,37 @@ def main():
     for name, packing in (("padded", False), ("packed", True)):
         start = time.monotonic()
         summary, times = run(packing, records, model_dir, args.batch_size, args.max_length)
-        seconds = (times[-1] - times[0]) * summary["steps"] / max(summary["steps"] - 1, 1) if len(times) > 1 else time.monotonic() - start
-        results[name] = {"steps": summary["steps"], "train_seconds": round(seconds, 2), "tokens_per_second": round(real_tokens / seconds, 1)}
+        seconds = (
+            (times[-1] - times[0]) * summary["steps"] / max(summary["steps"] - 1, 1)
+            if len(times) > 1
+            else time.monotonic() - start
+        )
+        results[name] = {
+            "steps": summary["steps"],
+            "train_seconds": round(seconds, 2),
+            "tokens_per_second": round(real_tokens / seconds, 1),
+        }
     results["padded"]["padding_waste"] = round(padding_waste(lengths, args.batch_size, seed=0), 4)
-    results["packed"]["padding_waste"] = 0.0  # packed bins are padding-free: examples are concatenated, position ids restarting per example
+    results["packed"]["padding_waste"] = (
+        0.0  # packed bins are padding-free: examples are concatenated, position ids restarting per example
+    )
     speedup = results["packed"]["tokens_per_second"] / results["padded"]["tokens_per_second"]
     result = {
         "benchmark": "packing",
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, CPU",
         "model": "tiny-llama (random, 140k parameters)",
-        "examples": len(lengths), "real_tokens": real_tokens, "length_min_median_max": [min(lengths), sorted(lengths)[len(lengths) // 2], max(lengths)],
-        "batch_size": args.batch_size, "max_length": args.max_length,
+        "examples": len(lengths),
+        "real_tokens": real_tokens,
+        "length_min_median_max": [min(lengths), sorted(lengths)[len(lengths) // 2], max(lengths)],
+        "batch_size": args.batch_size,
+        "max_length": args.max_length,
         **results,
         "speedup_packed_vs_padded": round(speedup, 2),
-        "targets": {"speedup_at_least_1_5": speedup >= 1.5, "packed_waste_at_most_3_percent": results["packed"]["padding_waste"] <= 0.03},
+        "targets": {
+            "speedup_at_least_1_5": speedup >= 1.5,
+            "packed_waste_at_most_3_percent": results["packed"]["padding_waste"] <= 0.03,
+        },
     }
     out = ROOT / "benchmarks" / "results" / "packing.json"
     out.write_text(json.dumps(result, indent=2) + "\n")

@@ -21,7 +21,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,10 @@ def setup_model(folder):
     if not (base / "model.safetensors").is_file():
         build_tiny_model(base, default_corpus())
     if not (adapter / "adapter_config.json").is_file():
-        model = get_peft_model(AutoModelForCausalLM.from_pretrained(base), LoraConfig(r=8, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM"))
+        model = get_peft_model(
+            AutoModelForCausalLM.from_pretrained(base),
+            LoraConfig(r=8, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM"),
+        )
         model.save_pretrained(adapter)
     return base, adapter
 
@@ -81,9 +84,28 @@ def main():
     if run is None:
         base = BaseModel.objects.create(project=project, name="Tiny", path=str(base_dir))
         base.record_inspection(info=inspect_model_folder(base_dir))
-        Example.objects.bulk_create(Example(project=project, author=lead, status="approved", instruction=f"Triage ticket {i}.", output='{"category": "shipping"}') for i in range(20))
-        version = freeze(project, lead, name="v1", note="", config=SplitConfig(ratios=(0.8, 0.0, 0.2)), leakage_override="templated")
-        run = TrainingRun.objects.create(project=project, name="bench", dataset_version=version, base_model=base, config={}, status="succeeded", output_dir=str(adapter_dir.parent))
+        Example.objects.bulk_create(
+            Example(
+                project=project,
+                author=lead,
+                status="approved",
+                instruction=f"Triage ticket {i}.",
+                output='{"category": "shipping"}',
+            )
+            for i in range(20)
+        )
+        version = freeze(
+            project, lead, name="v1", note="", config=SplitConfig(ratios=(0.8, 0.0, 0.2)), leakage_override="templated"
+        )
+        run = TrainingRun.objects.create(
+            project=project,
+            name="bench",
+            dataset_version=version,
+            base_model=base,
+            config={},
+            status="succeeded",
+            output_dir=str(adapter_dir.parent),
+        )
         (adapter_dir.parent / "adapter").exists() or (adapter_dir.parent / "adapter").symlink_to(adapter_dir)
     _, raw = ApiToken.issue(lead, "bench")
     client = Client()
@@ -92,7 +114,11 @@ def main():
     # 1. overhead of the API around one generation
     body = json.dumps({"model": f"run-{run.id}", "prompt": "Triage: my parcel is late.", "max_tokens": 8})
     backend, _ = _kept(backend_for(project, [run])[0])
-    request = Request(prompt="Triage: my parcel is late.", messages=({"role": "user", "content": "Triage: my parcel is late."},), adapter=f"run-{run.id}")
+    request = Request(
+        prompt="Triage: my parcel is late.",
+        messages=({"role": "user", "content": "Triage: my parcel is late."},),
+        adapter=f"run-{run.id}",
+    )
     for _ in range(5):  # warm up: the model loads once
         client.post("/v1/completions", data=body, content_type="application/json", **headers)
         backend.generate([request], Decoding(max_new_tokens=8))
@@ -117,9 +143,21 @@ def main():
         batch = []
         for i in range(have, args.rows):
             ok = rng.random() > 0.02
-            batch.append(ServedCompletion(project=project, run=run, user=lead, endpoint="chat.completions", messages=[{"role": "user", "content": f"ticket {i}"}],
-                                          output='{"category": "billing"}' if ok else "", prompt_tokens=20, completion_tokens=8 if ok else 0,
-                                          latency_ms=rng.lognormvariate(4, 0.5), status="ok" if ok else "error", error="" if ok else "timeout"))
+            batch.append(
+                ServedCompletion(
+                    project=project,
+                    run=run,
+                    user=lead,
+                    endpoint="chat.completions",
+                    messages=[{"role": "user", "content": f"ticket {i}"}],
+                    output='{"category": "billing"}' if ok else "",
+                    prompt_tokens=20,
+                    completion_tokens=8 if ok else 0,
+                    latency_ms=rng.lognormvariate(4, 0.5),
+                    status="ok" if ok else "error",
+                    error="" if ok else "timeout",
+                )
+            )
             if len(batch) == 10_000:
                 ServedCompletion.objects.bulk_create(batch)
                 batch = []
@@ -127,9 +165,15 @@ def main():
             ServedCompletion.objects.bulk_create(batch)
         # spread them over the week and rate 5%
         with connection.cursor() as cursor:
-            cursor.execute("UPDATE api_servedcompletion SET created_at = %s - (random() * %s) * interval '1 second' WHERE run_id = %s", [now, week - 60, run.id])
+            cursor.execute(
+                "UPDATE api_servedcompletion SET created_at = %s - (random() * %s) * interval '1 second' WHERE run_id = %s",
+                [now, week - 60, run.id],
+            )
         ids = list(run.served_completions.filter(status="ok").values_list("id", flat=True))
-        Feedback.objects.bulk_create([Feedback(completion_id=i, user=lead, rating=rng.randint(1, 5)) for i in rng.sample(ids, len(ids) // 20)], batch_size=10_000)
+        Feedback.objects.bulk_create(
+            [Feedback(completion_id=i, user=lead, rating=rng.randint(1, 5)) for i in rng.sample(ids, len(ids) // 20)],
+            batch_size=10_000,
+        )
         setup["insert_seconds"] = round(time.perf_counter() - start, 1)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -151,19 +195,30 @@ def main():
 
     result = {
         "benchmark": "serving",
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL {connection.cursor().connection.info.server_version}",
         "api_overhead": {
-            "requests": args.requests, "max_tokens": 8, "model": "tiny model + LoRA adapter, local backend, CPU",
-            "direct_generate_p50_ms": ms(statistics.median(direct)), "through_api_p50_ms": ms(statistics.median(through_api)),
-            "through_api_p95_ms": ms(percentile(through_api, 95)), "added_p50_ms": ms(added),
+            "requests": args.requests,
+            "max_tokens": 8,
+            "model": "tiny model + LoRA adapter, local backend, CPU",
+            "direct_generate_p50_ms": ms(statistics.median(direct)),
+            "through_api_p50_ms": ms(statistics.median(through_api)),
+            "through_api_p95_ms": ms(percentile(through_api, 95)),
+            "added_p50_ms": ms(added),
             "ratio_p50": round(statistics.median(through_api) / statistics.median(direct), 2),
-            "target": "adds at most 10 ms at the median", "met": added <= 0.010,
+            "target": "adds at most 10 ms at the median",
+            "met": added <= 0.010,
         },
         "monitoring_page": {
-            "completions_in_period": in_window, "setup": setup, "p50_ms": ms(statistics.median(page)), "max_ms": ms(max(page)), "queries": len(queries),
-            "healthz_p50_ms": ms(statistics.median(health)), "ratio_p50_to_healthz": round(statistics.median(page) / statistics.median(health), 1),
-            "target": "under 1 s at the median", "met": statistics.median(page) < 1.0,
+            "completions_in_period": in_window,
+            "setup": setup,
+            "p50_ms": ms(statistics.median(page)),
+            "max_ms": ms(max(page)),
+            "queries": len(queries),
+            "healthz_p50_ms": ms(statistics.median(health)),
+            "ratio_p50_to_healthz": round(statistics.median(page) / statistics.median(health), 1),
+            "target": "under 1 s at the median",
+            "met": statistics.median(page) < 1.0,
         },
     }
     out = ROOT / "benchmarks" / "results" / "serving.json"

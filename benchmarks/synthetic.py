@@ -43,7 +43,13 @@ def make_rows(n, seed=1):
         instruction = rng.choice(INSTRUCTIONS)
         text = sentence(rng, vocab, 5, 60)
         if kind == 0:
-            output = json.dumps({"category": rng.choice(["billing", "technical", "shipping"]), "priority": rng.choice(["low", "normal", "high"]), "reply": sentence(rng, vocab, 8, 30)})
+            output = json.dumps(
+                {
+                    "category": rng.choice(["billing", "technical", "shipping"]),
+                    "priority": rng.choice(["low", "normal", "high"]),
+                    "reply": sentence(rng, vocab, 8, 30),
+                }
+            )
         elif kind == 1:
             output = rng.choice(vocab).capitalize()
         else:
@@ -59,7 +65,11 @@ def make_rows(n, seed=1):
         planted["duplicate"].append((src, len(rows) - 1))
         src_b = rng.randrange(base)
         b = dict(rows[src_b])
-        b["output"] = json.dumps({"category": "billing", "priority": "urgent", "reply": "x"}) if b["output"].startswith("{") else "Something else entirely " + rng.choice(vocab)
+        b["output"] = (
+            json.dumps({"category": "billing", "priority": "urgent", "reply": "x"})
+            if b["output"].startswith("{")
+            else "Something else entirely " + rng.choice(vocab)
+        )
         rows.append(b)
         planted["contradiction"].append((src_b, len(rows) - 1))
     return rows, planted

@@ -54,7 +54,10 @@ def _keys_for(example):
 def _store_keys(example, near, sim):
     ExampleKey.objects.filter(example=example).delete()
     ExampleKey.objects.bulk_create(
-        [ExampleKey(project_id=example.project_id, example=example, kind="near", key=k, removed=w[:100]) for k, w in near]
+        [
+            ExampleKey(project_id=example.project_id, example=example, kind="near", key=k, removed=w[:100])
+            for k, w in near
+        ]
         + [ExampleKey(project_id=example.project_id, example=example, kind="sim", key=k) for k in sim]
     )
 
@@ -63,7 +66,11 @@ def _near_candidates(example, near):
     """Ids of examples sharing a near key, with template-sized buckets narrowed to removed
     words that could be typos of this example's."""
     keys = [k for k, _ in near]
-    rows = list(ExampleKey.objects.filter(project_id=example.project_id, kind="near", key__in=keys).exclude(example_id=example.id).values_list("key", "example_id", "removed")[:5000])
+    rows = list(
+        ExampleKey.objects.filter(project_id=example.project_id, kind="near", key__in=keys)
+        .exclude(example_id=example.id)
+        .values_list("key", "example_id", "removed")[:5000]
+    )
     mine = dict(near)
     by_key = {}
     for key, other, removed in rows:
@@ -86,12 +93,27 @@ def check_example(example, rules=None, count_tokens=None):
     record = example.record()
     single = check_record(record, rules, count_tokens)
     Finding.objects.filter(example=example).delete()
-    Finding.objects.bulk_create([Finding(project_id=example.project_id, example=example, kind=f.check, severity=f.severity, message=f.message, field=f.field) for f in single])
+    Finding.objects.bulk_create(
+        [
+            Finding(
+                project_id=example.project_id,
+                example=example,
+                kind=f.check,
+                severity=f.severity,
+                message=f.message,
+                field=f.field,
+            )
+            for f in single
+        ]
+    )
 
     words, near, sim = _keys_for(example)
     PairFinding.involving([example.id]).delete()
     candidates = _near_candidates(example, near)
-    silenced = {frozenset(p) for p in SilencedPair.objects.filter(Q(low=example) | Q(high=example)).values_list("low_id", "high_id")}
+    silenced = {
+        frozenset(p)
+        for p in SilencedPair.objects.filter(Q(low=example) | Q(high=example)).values_list("low_id", "high_id")
+    }
     pairs = []
     answer = record.answer()
     for other in Example.objects.filter(id__in=candidates, deleted_at=None):
@@ -103,7 +125,15 @@ def check_example(example, rules=None, count_tokens=None):
             continue
         verdict, detail = dedup.compare_answers(answer, other.record().answer())
         low, high = sorted((example.id, other.id))
-        pairs.append(PairFinding(project_id=example.project_id, low_id=low, high_id=high, kind="duplicate" if verdict == "agree" else "contradiction", detail=detail))
+        pairs.append(
+            PairFinding(
+                project_id=example.project_id,
+                low_id=low,
+                high_id=high,
+                kind="duplicate" if verdict == "agree" else "contradiction",
+                detail=detail,
+            )
+        )
     PairFinding.objects.bulk_create(pairs, ignore_conflicts=True)  # a neighbour saved at the same moment
     _store_keys(example, near, sim)
     return single, pairs
@@ -111,7 +141,9 @@ def check_example(example, rules=None, count_tokens=None):
 
 def recheck_since(project, moment):
     """Check again every example saved (or created) since `moment`; deleted ones are forgotten."""
-    changed = list(Example.objects.filter(project=project, updated_at__gte=moment).select_related("project", "project__base_model"))
+    changed = list(
+        Example.objects.filter(project=project, updated_at__gte=moment).select_related("project", "project__base_model")
+    )
     if not changed:
         return 0
     rules, count_tokens = project_rules(project), token_counter(project)
@@ -151,9 +183,17 @@ def similar_approved(example, limit=5):
     if not sim:
         return []
     ranked = (
-        ExampleKey.objects.filter(project_id=example.project_id, kind="sim", key__in=sim, example__status=Example.Status.APPROVED, example__deleted_at=None)
+        ExampleKey.objects.filter(
+            project_id=example.project_id,
+            kind="sim",
+            key__in=sim,
+            example__status=Example.Status.APPROVED,
+            example__deleted_at=None,
+        )
         .exclude(example_id=example.id)
-        .values("example_id").annotate(shared=Count("id")).order_by("-shared", "-example_id")[:limit]
+        .values("example_id")
+        .annotate(shared=Count("id"))
+        .order_by("-shared", "-example_id")[:limit]
     )
     shares = {row["example_id"]: row["shared"] for row in ranked}
     examples = Example.objects.in_bulk(list(shares))
@@ -174,7 +214,8 @@ def _insert_keys(rows):
                     copy.write_row(row)
         return
     ExampleKey.objects.bulk_create(
-        (ExampleKey(project_id=p, example_id=e, kind=k, key=key, removed=r) for p, e, k, key, r in rows), batch_size=5000
+        (ExampleKey(project_id=p, example_id=e, kind=k, key=key, removed=r) for p, e, k, key, r in rows),
+        batch_size=5000,
     )
 
 
@@ -194,7 +235,11 @@ def scan_project(project, progress=None):
     from django.utils import timezone
 
     started = timezone.now()
-    examples = list(Example.objects.filter(project=project, deleted_at=None).order_by("id").only("id", "instruction", "input", "output", "messages"))
+    examples = list(
+        Example.objects.filter(project=project, deleted_at=None)
+        .order_by("id")
+        .only("id", "instruction", "input", "output", "messages")
+    )
     records = [e.record() for e in examples]
     ids = [e.id for e in examples]
     silenced_ids = SilencedPair.objects.filter(project=project).values_list("low_id", "high_id")
@@ -206,17 +251,37 @@ def scan_project(project, progress=None):
         if progress:
             progress(int(done * 0.7), of)
 
-    found, clusters = check_all(records, project_rules(project), token_counter(project), label=lambda i: example_label(ids[i]), silenced=silenced, progress=scan_progress)
+    found, clusters = check_all(
+        records,
+        project_rules(project),
+        token_counter(project),
+        label=lambda i: example_label(ids[i]),
+        silenced=silenced,
+        progress=scan_progress,
+    )
     singles, pairs = [], []
     counts = {}
     for i, findings in found.items():
         for f in findings:
             if f.check not in ("duplicate", "contradiction"):
                 counts[f.check] = counts.get(f.check, 0) + 1
-                singles.append(Finding(project=project, example_id=ids[i], kind=f.check, severity=f.severity, message=f.message, field=f.field))
+                singles.append(
+                    Finding(
+                        project=project,
+                        example_id=ids[i],
+                        kind=f.check,
+                        severity=f.severity,
+                        message=f.message,
+                        field=f.field,
+                    )
+                )
     for cluster in clusters:
         for a, b, kind, detail in dedup.cluster_pairs(cluster):
-            pairs.append(PairFinding(project=project, low_id=min(ids[a], ids[b]), high_id=max(ids[a], ids[b]), kind=kind, detail=detail))
+            pairs.append(
+                PairFinding(
+                    project=project, low_id=min(ids[a], ids[b]), high_id=max(ids[a], ids[b]), kind=kind, detail=detail
+                )
+            )
             counts[kind] = counts.get(kind, 0) + 1
     keys = []
     for n, (example, record) in enumerate(zip(examples, records)):

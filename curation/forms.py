@@ -14,7 +14,9 @@ class ExampleForm(forms.Form):
 
     # strip=False: leading spaces and newlines are content (code, poems, formatted answers)
     instruction = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 3}))
-    input = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 4}), label="Input (optional)")
+    input = forms.CharField(
+        required=False, strip=False, widget=forms.Textarea(attrs={"rows": 4}), label="Input (optional)"
+    )
     output = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 6}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -62,15 +64,34 @@ class ReviewForm(forms.Form):
 
 class FormatRulesForm(forms.Form):
     output_json = forms.BooleanField(required=False, label="Output must be JSON")
-    json_schema = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8, "class": "mono"}), label="JSON Schema for the output", help_text="Optional. Formats such as email and date are checked too.")
-    output_regex = forms.CharField(required=False, label="Output must match this regular expression", help_text="The whole output must match, e.g. (yes|no)")
+    json_schema = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "class": "mono"}),
+        label="JSON Schema for the output",
+        help_text="Optional. Formats such as email and date are checked too.",
+    )
+    output_regex = forms.CharField(
+        required=False,
+        label="Output must match this regular expression",
+        help_text="The whole output must match, e.g. (yes|no)",
+    )
     min_output_chars = forms.IntegerField(required=False, min_value=0, label="Minimum output length (characters)")
     max_output_chars = forms.IntegerField(required=False, min_value=0, label="Maximum output length (characters)")
     min_output_tokens = forms.IntegerField(required=False, min_value=0, label="Minimum output length (tokens)")
     max_output_tokens = forms.IntegerField(required=False, min_value=0, label="Maximum output length (tokens)")
-    max_total_tokens = forms.IntegerField(required=False, min_value=0, label="Token budget for the whole example", help_text="Prompt and answer together, in the base model's tokens; longer examples would be cut off in training.")
+    max_total_tokens = forms.IntegerField(
+        required=False,
+        min_value=0,
+        label="Token budget for the whole example",
+        help_text="Prompt and answer together, in the base model's tokens; longer examples would be cut off in training.",
+    )
     input_required = forms.BooleanField(required=False, label="Every example needs an input")
-    banned_phrases = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Banned phrases", help_text="One per line, e.g. “As an AI language model”.")
+    banned_phrases = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Banned phrases",
+        help_text="One per line, e.g. “As an AI language model”.",
+    )
 
     @classmethod
     def initial_from(cls, rules):
@@ -97,13 +118,24 @@ class FormatRulesForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="JSONL, JSON or CSV: alpaca (instruction/input/output), prompt/completion, OpenAI chat (messages) or ShareGPT (conversations).")
-    status = forms.ChoiceField(choices=[(Example.Status.DRAFT, "Drafts"), (Example.Status.SUBMITTED, "Submitted for review")], initial=Example.Status.DRAFT, label="Import as")
+    file = forms.FileField(
+        help_text="JSONL, JSON or CSV: alpaca (instruction/input/output), prompt/completion, OpenAI chat (messages) or ShareGPT (conversations)."
+    )
+    status = forms.ChoiceField(
+        choices=[(Example.Status.DRAFT, "Drafts"), (Example.Status.SUBMITTED, "Submitted for review")],
+        initial=Example.Status.DRAFT,
+        label="Import as",
+    )
 
 
 class ExportForm(forms.Form):
-    form = forms.ChoiceField(choices=[(f, f.replace("_", "/")) for f in EXPORT_FORMS] + [("parquet", "parquet (Hugging Face datasets)")], label="Format")
-    status = forms.ChoiceField(choices=[("approved", "Approved only"), ("all", "Every example that is not deleted")], initial="approved")
+    form = forms.ChoiceField(
+        choices=[(f, f.replace("_", "/")) for f in EXPORT_FORMS] + [("parquet", "parquet (Hugging Face datasets)")],
+        label="Format",
+    )
+    status = forms.ChoiceField(
+        choices=[("approved", "Approved only"), ("all", "Every example that is not deleted")], initial="approved"
+    )
 
 
 class FreezeForm(forms.Form):
@@ -112,22 +144,40 @@ class FreezeForm(forms.Form):
     train = forms.IntegerField(min_value=1, max_value=100, initial=80, label="Train %")
     validation = forms.IntegerField(min_value=0, max_value=99, initial=10, label="Validation %")
     test = forms.IntegerField(min_value=0, max_value=99, initial=10, label="Test %")
-    seed = forms.IntegerField(initial=0, help_text="The same approved examples with the same seed give the same splits.")
-    stratify_field = forms.ChoiceField(required=False, label="Stratify by", help_text="A field of the JSON answers: each split keeps the same mix of its values.")
-    findings_override = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Freeze although approved examples carry errors, because…")
-    leakage_override = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Freeze although test examples resemble training examples, because…")
+    seed = forms.IntegerField(
+        initial=0, help_text="The same approved examples with the same seed give the same splits."
+    )
+    stratify_field = forms.ChoiceField(
+        required=False,
+        label="Stratify by",
+        help_text="A field of the JSON answers: each split keeps the same mix of its values.",
+    )
+    findings_override = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Freeze although approved examples carry errors, because…",
+    )
+    leakage_override = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Freeze although test examples resemble training examples, because…",
+    )
 
     def __init__(self, *args, fields_available=(), project=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.project = project
-        self.fields["stratify_field"].choices = [("", "Nothing (a plain random split)")] + [(f, f) for f in fields_available]
+        self.fields["stratify_field"].choices = [("", "Nothing (a plain random split)")] + [
+            (f, f) for f in fields_available
+        ]
 
     def clean_name(self):
         from curation.models import DatasetVersion
 
         name = self.cleaned_data["name"].strip()
         if DatasetVersion.objects.filter(project=self.project, name=name).exists():
-            raise forms.ValidationError(f"A version called “{name}” exists already; versions never change, so pick a new name.")
+            raise forms.ValidationError(
+                f"A version called “{name}” exists already; versions never change, so pick a new name."
+            )
         return name
 
     def clean(self):

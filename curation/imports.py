@@ -31,15 +31,36 @@ def import_job(job, progress=None):
     total = len(rows)
     with transaction.atomic():
         created = []
-        for n, row in enumerate(rows, 1):
+        for row in rows:
             r = row.record
-            created.append(Example(
-                project=job.project, author=job.user, status=status, source=f"{job.filename} line {row.line}"[:200],
-                instruction=r.instruction, input=r.input, output=r.output, messages=[dict(m) for m in r.messages] or None,
-            ))
+            created.append(
+                Example(
+                    project=job.project,
+                    author=job.user,
+                    status=status,
+                    source=f"{job.filename} line {row.line}"[:200],
+                    instruction=r.instruction,
+                    input=r.input,
+                    output=r.output,
+                    messages=[dict(m) for m in r.messages] or None,
+                )
+            )
         created = Example.objects.bulk_create(created, batch_size=1000)
         Revision.objects.bulk_create(
-            [Revision(example=e, version=1, author=job.user, action=f"imported from {job.filename}"[:40], status=e.status, instruction=e.instruction, input=e.input, output=e.output, messages=e.messages) for e in created],
+            [
+                Revision(
+                    example=e,
+                    version=1,
+                    author=job.user,
+                    action=f"imported from {job.filename}"[:40],
+                    status=e.status,
+                    instruction=e.instruction,
+                    input=e.input,
+                    output=e.output,
+                    messages=e.messages,
+                )
+                for e in created
+            ],
             batch_size=1000,
         )
     _analyze()
@@ -66,7 +87,10 @@ def import_job(job, progress=None):
     else:
         counts = scan_project(job.project, progress=check_progress)["findings"]
     summary = summarize(counts)
-    job.finish(f"Imported {total} example{'s' if total != 1 else ''} from {job.filename}. Checked the project: {summary}.", details={"imported": total, "findings": counts})
+    job.finish(
+        f"Imported {total} example{'s' if total != 1 else ''} from {job.filename}. Checked the project: {summary}.",
+        details={"imported": total, "findings": counts},
+    )
 
 
 def _analyze():

@@ -32,7 +32,17 @@ class Filters:
         )
 
     def as_query(self):
-        return {k: v for k, v in (("status", self.status), ("author", self.author), ("finding", self.finding), ("q", self.q), ("trash", "1" if self.trash else "")) if v}
+        return {
+            k: v
+            for k, v in (
+                ("status", self.status),
+                ("author", self.author),
+                ("finding", self.finding),
+                ("q", self.q),
+                ("trash", "1" if self.trash else ""),
+            )
+            if v
+        }
 
     def apply(self, project):
         qs = Example.objects.filter(project=project, deleted_at__isnull=not self.trash)
@@ -47,7 +57,11 @@ class Filters:
             qs = qs.filter(Q(id__in=pairs.values("low_id")) | Q(id__in=pairs.values("high_id")))
         elif self.finding == "any":
             pairs = PairFinding.objects.filter(project=project)
-            qs = qs.filter(Q(id__in=Finding.objects.filter(project=project).values("example_id")) | Q(id__in=pairs.values("low_id")) | Q(id__in=pairs.values("high_id")))
+            qs = qs.filter(
+                Q(id__in=Finding.objects.filter(project=project).values("example_id"))
+                | Q(id__in=pairs.values("low_id"))
+                | Q(id__in=pairs.values("high_id"))
+            )
         if self.q:
             text = Q(instruction__icontains=self.q) | Q(input__icontains=self.q) | Q(output__icontains=self.q)
             if self.q.lstrip("#").isdigit():
@@ -75,7 +89,9 @@ def finding_badges(rows):
     """{example id: [(kind, severity)]} for the rows on a page, in two queries."""
     ids = [r.id for r in rows]
     badges = {i: {} for i in ids}
-    for example_id, kind, severity in Finding.objects.filter(example_id__in=ids).values_list("example_id", "kind", "severity"):
+    for example_id, kind, severity in Finding.objects.filter(example_id__in=ids).values_list(
+        "example_id", "kind", "severity"
+    ):
         if badges[example_id].get(kind) != "error":
             badges[example_id][kind] = severity
     pairs = PairFinding.objects.filter(Q(low_id__in=ids) | Q(high_id__in=ids)).values_list("low_id", "high_id", "kind")

@@ -20,15 +20,25 @@ class Example(models.Model):
     instruction = models.TextField(blank=True)
     input = models.TextField(blank=True)
     output = models.TextField(blank=True)
-    messages = models.JSONField(null=True, blank=True, help_text="For a chat: [{role, content}, ...]; instruction/input/output stay empty.")
+    messages = models.JSONField(
+        null=True, blank=True, help_text="For a chat: [{role, content}, ...]; instruction/input/output stay empty."
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="authored_examples")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_examples")
-    version = models.PositiveIntegerField(default=1, help_text="Bumped on every save; a save of an older version is refused.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="authored_examples"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_examples"
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Bumped on every save; a save of an older version is refused."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    deleted_at = models.DateTimeField(null=True, blank=True, help_text="Set when a lead deletes it; it can be restored.")
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when a lead deletes it; it can be restored."
+    )
     source = models.CharField(max_length=200, blank=True, help_text="Where it came from: an import file and line, say.")
 
     class Meta:
@@ -125,8 +135,15 @@ class Revision(models.Model):
     @classmethod
     def record(cls, example, user, action):
         return cls.objects.create(
-            example=example, version=example.version, author=user, action=action, status=example.status,
-            instruction=example.instruction, input=example.input, output=example.output, messages=example.messages,
+            example=example,
+            version=example.version,
+            author=user,
+            action=action,
+            status=example.status,
+            instruction=example.instruction,
+            input=example.input,
+            output=example.output,
+            messages=example.messages,
         )
 
 
@@ -260,14 +277,22 @@ class Job(models.Model):
 
     def claim(self):
         """Mark a queued job running; False when another delivery of the task has it already."""
-        return Job.objects.filter(id=self.id, status=Job.Status.QUEUED).update(status=Job.Status.RUNNING, started_at=timezone.now()) == 1
+        return (
+            Job.objects.filter(id=self.id, status=Job.Status.QUEUED).update(
+                status=Job.Status.RUNNING, started_at=timezone.now()
+            )
+            == 1
+        )
 
     def report(self, done, total):
         Job.objects.filter(id=self.id).update(done=done, total=total)
 
     def finish(self, message, details=None, failed=False):
         Job.objects.filter(id=self.id).update(
-            status=Job.Status.FAILED if failed else Job.Status.DONE, message=message, details=details or {}, finished_at=timezone.now(),
+            status=Job.Status.FAILED if failed else Job.Status.DONE,
+            message=message,
+            details=details or {},
+            finished_at=timezone.now(),
         )
 
 
@@ -310,7 +335,9 @@ class DatasetVersion(FrozenModel):
     project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="dataset_versions")
     name = models.CharField(max_length=120)
     note = models.TextField(blank=True)
-    content_hash = models.CharField(max_length=64, help_text="sha256 of the examples' content; the same content gives the same hash.")
+    content_hash = models.CharField(
+        max_length=64, help_text="sha256 of the examples' content; the same content gives the same hash."
+    )
     seed = models.IntegerField()
     ratios = models.JSONField(help_text="[train, validation, test]")
     stratify_field = models.CharField(max_length=100, blank=True)
@@ -318,10 +345,14 @@ class DatasetVersion(FrozenModel):
     label_counts = models.JSONField(default=dict, blank=True, help_text="examples per stratum and split")
     check_summary = models.JSONField(default=dict, blank=True, help_text="open findings among the frozen examples")
     findings_override = models.TextField(blank=True, help_text="why it was frozen although examples carried errors")
-    leakage = models.JSONField(default=list, blank=True, help_text="the most similar train example of each leaking test example")
+    leakage = models.JSONField(
+        default=list, blank=True, help_text="the most similar train example of each leaking test example"
+    )
     leakage_override = models.TextField(blank=True, help_text="why it was frozen although test examples leak")
     # DO_NOTHING without a constraint: a frozen row cannot be updated, not even to forget a user
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -336,7 +367,14 @@ class VersionItem(FrozenModel):
     """A frozen copy of one example in one split."""
 
     version = models.ForeignKey(DatasetVersion, on_delete=models.CASCADE, related_name="items")
-    example = models.ForeignKey(Example, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, help_text="the example it was frozen from (which may change or go later)")
+    example = models.ForeignKey(
+        Example,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        help_text="the example it was frozen from (which may change or go later)",
+    )
     example_version = models.PositiveIntegerField()
     split = models.CharField(max_length=12)
     group = models.PositiveIntegerField(help_text="near-duplicate group; a group is always in one split")

@@ -23,9 +23,11 @@ def clusters_for(project, kind, limit=50):
     for group in shown:
         member_ids = sorted({i for low, high, _ in group for i in (low, high)})
         members = [examples[i] for i in member_ids if i in examples]
-        clusters.append({
-            "examples": members,
-            "diff": content_diff(members[0].content(), members[1].content()) if len(members) > 1 else [],
-            "pairs": [(examples.get(low), examples.get(high), detail) for low, high, detail in group],
-        })
+        clusters.append(
+            {
+                "examples": members,
+                "diff": content_diff(members[0].content(), members[1].content()) if len(members) > 1 else [],
+                "pairs": [(examples.get(low), examples.get(high), detail) for low, high, detail in group],
+            }
+        )
     return clusters, len(ordered)

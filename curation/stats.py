@@ -29,9 +29,22 @@ def project_stats(project):
     for field in ("instruction", "input", "output"):
         values = list(live.annotate(n=Length(field)).values_list("n", flat=True))
         values = [v for v in values if v]
-        lengths[field] = {"count": len(values), "bars": bars(histogram(values)), "median": sorted(values)[len(values) // 2] if values else 0, "max": max(values, default=0)}
+        lengths[field] = {
+            "count": len(values),
+            "bars": bars(histogram(values)),
+            "median": sorted(values)[len(values) // 2] if values else 0,
+            "max": max(values, default=0),
+        }
     findings = dict(Finding.objects.filter(project=project).values_list("kind").annotate(n=Count("id")).order_by())
-    findings.update({f"{k} pairs": n for k, n in PairFinding.objects.filter(project=project).values_list("kind").annotate(n=Count("id")).order_by()})
+    findings.update(
+        {
+            f"{k} pairs": n
+            for k, n in PairFinding.objects.filter(project=project)
+            .values_list("kind")
+            .annotate(n=Count("id"))
+            .order_by()
+        }
+    )
     latest = project.dataset_versions.first()
     return {
         "total": sum(by_status.values()),

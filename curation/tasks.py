@@ -10,7 +10,13 @@ log = logging.getLogger(__name__)
 
 def enqueue(kind, job):
     """Send a job's task once the transaction that created the job has committed."""
-    task = {"scan": scan_dataset, "import": import_file, "freeze": freeze_version, "preflight": preflight_version, "export": export_version}[kind]
+    task = {
+        "scan": scan_dataset,
+        "import": import_file,
+        "freeze": freeze_version,
+        "preflight": preflight_version,
+        "export": export_version,
+    }[kind]
     transaction.on_commit(lambda: task.delay(job_id=job.id))
 
 
@@ -74,9 +80,13 @@ def freeze_version(*, job_id):
     d = job.details
     try:
         version = freeze(
-            job.project, job.user, name=d["name"], note=d.get("note", ""),
+            job.project,
+            job.user,
+            name=d["name"],
+            note=d.get("note", ""),
             config=SplitConfig(ratios=tuple(d["ratios"]), seed=d["seed"], stratify_field=d.get("stratify_field", "")),
-            findings_override=d.get("findings_override", ""), leakage_override=d.get("leakage_override", ""),
+            findings_override=d.get("findings_override", ""),
+            leakage_override=d.get("leakage_override", ""),
             progress=_progress(job),
         )
     except FreezeRefused as e:
@@ -86,7 +96,10 @@ def freeze_version(*, job_id):
         log.exception("freeze %s failed", job_id)
         job.finish(f"The freeze stopped and no version was made: {type(e).__name__}: {e}", details=d, failed=True)
         raise
-    job.finish(f"Froze “{version.name}”: {version.counts.get('train', 0)} train, {version.counts.get('validation', 0)} validation, {version.counts.get('test', 0)} test examples.", details={**d, "version_id": version.id})
+    job.finish(
+        f"Froze “{version.name}”: {version.counts.get('train', 0)} train, {version.counts.get('validation', 0)} validation, {version.counts.get('test', 0)} test examples.",
+        details={**d, "version_id": version.id},
+    )
 
 
 @shared_task
@@ -111,20 +124,28 @@ def preflight_version(*, job_id):
         log.exception("pre-flight %s failed", job_id)
         job.finish(f"The pre-flight stopped: {type(e).__name__}: {e}", details=d, failed=True)
         raise
-    job.finish(f"{report['count']} examples rendered with the {report['template']} template; {report['truncated_count']} longer than {d['max_length']} tokens.", details=report)
+    job.finish(
+        f"{report['count']} examples rendered with the {report['template']} template; {report['truncated_count']} longer than {d['max_length']} tokens.",
+        details=report,
+    )
 
 
 @shared_task
 def export_version(*, job_id):
     """Write a dataset version in the requested format, with its dataset card, as one zip."""
     from curation.models import DatasetVersion
-    from curation.version_export import FORMATS, ExportError, export_version as write_export
+    from curation.version_export import FORMATS, ExportError
+    from curation.version_export import export_version as write_export
 
     job = Job.objects.select_related("project").filter(id=job_id).first()
     if job is None or not job.claim():
         return
     d = job.details
-    version = DatasetVersion.objects.filter(id=d["version_id"], project=job.project).select_related("project", "created_by").first()
+    version = (
+        DatasetVersion.objects.filter(id=d["version_id"], project=job.project)
+        .select_related("project", "created_by")
+        .first()
+    )
     if version is None:
         job.finish("The version is gone.", details=d, failed=True)
         return
@@ -137,4 +158,6 @@ def export_version(*, job_id):
         log.exception("export %s failed", job_id)
         job.finish(f"The export stopped: {type(e).__name__}: {e}", details=d, failed=True)
         raise
-    job.finish(f"“{version.name}” exported as {FORMATS[d['format']]}, with its dataset card.", details={**d, "path": path})
+    job.finish(
+        f"“{version.name}” exported as {FORMATS[d['format']]}, with its dataset card.", details={**d, "path": path}
+    )

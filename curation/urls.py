@@ -29,7 +29,17 @@ urlpatterns = [
     path("p/<slug:slug>/versions/<int:version_id>/compare/", version_views.compare_versions, name="compare-versions"),
     path("p/<slug:slug>/versions/<int:version_id>/preflight/", version_views.preflight, name="preflight"),
     path("p/<slug:slug>/versions/<int:version_id>/export/", version_views.export_version, name="export-version"),
-    path("p/<slug:slug>/versions/<int:version_id>/export/<int:job_id>/", version_views.download_export, name="download-export"),
-    path("p/<slug:slug>/versions/<int:version_id>/preflight/<int:item_id>/", version_views.preflight_item, name="preflight-item"),
-    path("p/<slug:slug>/versions/<int:version_id>/diff/<int:other_id>/", version_views.version_diff, name="version-diff"),
+    path(
+        "p/<slug:slug>/versions/<int:version_id>/export/<int:job_id>/",
+        version_views.download_export,
+        name="download-export",
+    ),
+    path(
+        "p/<slug:slug>/versions/<int:version_id>/preflight/<int:item_id>/",
+        version_views.preflight_item,
+        name="preflight-item",
+    ),
+    path(
+        "p/<slug:slug>/versions/<int:version_id>/diff/<int:other_id>/", version_views.version_diff, name="version-diff"
+    ),
 ]

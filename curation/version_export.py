@@ -18,10 +18,10 @@ FORMATS = {
     "alpaca": "alpaca JSONL (instruction, input, output)",
 }
 DESCRIPTIONS = {
-    "hf": "A `datasets.DatasetDict` saved with `save_to_disk`: load it with `datasets.load_from_disk(\"data\")`. Columns: example_id, instruction, input, output, messages (list of role/content).",
-    "parquet": "One parquet file per split with columns instruction, input, output and messages (list of role/content); `datasets.load_dataset(\"parquet\", data_dir=\"data\")` reads them.",
-    "chat": "One JSONL file per split, each line `{\"messages\": [{\"role\", \"content\"}, ...]}` as OpenAI's fine-tuning API and TRL read it.",
-    "alpaca": "One JSONL file per split, each line `{\"instruction\", \"input\", \"output\"}`.",
+    "hf": 'A `datasets.DatasetDict` saved with `save_to_disk`: load it with `datasets.load_from_disk("data")`. Columns: example_id, instruction, input, output, messages (list of role/content).',
+    "parquet": 'One parquet file per split with columns instruction, input, output and messages (list of role/content); `datasets.load_dataset("parquet", data_dir="data")` reads them.',
+    "chat": 'One JSONL file per split, each line `{"messages": [{"role", "content"}, ...]}` as OpenAI\'s fine-tuning API and TRL read it.',
+    "alpaca": 'One JSONL file per split, each line `{"instruction", "input", "output"}`.',
 }
 SPLITS = ("train", "validation", "test")
 
@@ -36,9 +36,16 @@ def export_version(version, fmt, progress=None):
         raise ExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     items = {split: list(version.items.filter(split=split).order_by("id")) for split in SPLITS}
     if fmt == "alpaca":
-        blocked = [i.example_id for split in SPLITS for i in items[split] if i.messages and len([m for m in i.messages if m.get("role") != "system"]) != 2]
+        blocked = [
+            i.example_id
+            for split in SPLITS
+            for i in items[split]
+            if i.messages and len([m for m in i.messages if m.get("role") != "system"]) != 2
+        ]
         if blocked:
-            raise ExportError(f"{len(blocked)} multi-turn chat(s) have no alpaca form (#{', #'.join(map(str, blocked[:10]))}); export as chat, parquet or a datasets folder")
+            raise ExportError(
+                f"{len(blocked)} multi-turn chat(s) have no alpaca form (#{', #'.join(map(str, blocked[:10]))}); export as chat, parquet or a datasets folder"
+            )
     relative = Path("exports") / f"{version.project.slug}-{version.id}-{fmt}.zip"
     target = Path(settings.MEDIA_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -48,7 +55,9 @@ def export_version(version, fmt, progress=None):
         if fmt == "hf":
             from datasets import Dataset, DatasetDict
 
-            dd = DatasetDict({split: Dataset.from_list([_row(i) for i in rows]) for split, rows in items.items() if rows})
+            dd = DatasetDict(
+                {split: Dataset.from_list([_row(i) for i in rows]) for split, rows in items.items() if rows}
+            )
             dd.save_to_disk(str(tmp / "data"))
             for path in sorted((tmp / "data").rglob("*")):
                 if path.is_file():
@@ -77,16 +86,36 @@ def export_version(version, fmt, progress=None):
 
 def _row(item):
     record = item.record()
-    return {"example_id": item.example_id, "instruction": item.instruction, "input": item.input, "output": record.answer(),
-            "messages": [dict(m) for m in item.messages] if item.messages else [{"role": "user", "content": item.instruction + (f"\n\n{item.input}" if item.input else "")}, {"role": "assistant", "content": item.output}]}
+    return {
+        "example_id": item.example_id,
+        "instruction": item.instruction,
+        "input": item.input,
+        "output": record.answer(),
+        "messages": [dict(m) for m in item.messages]
+        if item.messages
+        else [
+            {"role": "user", "content": item.instruction + (f"\n\n{item.input}" if item.input else "")},
+            {"role": "assistant", "content": item.output},
+        ],
+    }
 
 
 def card_meta(version, fmt, files):
     return {
-        "name": version.name, "project": version.project.name, "note": version.note, "content_hash": version.content_hash,
-        "counts": version.counts, "seed": version.seed, "ratios": version.ratios, "stratify_field": version.stratify_field,
-        "check_summary": version.check_summary, "findings_override": version.findings_override,
-        "leakage_count": len(version.leakage), "leakage_override": version.leakage_override,
-        "created_by": version.created_by.username if version.created_by else "someone", "created_at": version.created_at.strftime("%Y-%m-%d %H:%M UTC"),
-        "format_description": DESCRIPTIONS[fmt], "files": files,
+        "name": version.name,
+        "project": version.project.name,
+        "note": version.note,
+        "content_hash": version.content_hash,
+        "counts": version.counts,
+        "seed": version.seed,
+        "ratios": version.ratios,
+        "stratify_field": version.stratify_field,
+        "check_summary": version.check_summary,
+        "findings_override": version.findings_override,
+        "leakage_count": len(version.leakage),
+        "leakage_override": version.leakage_override,
+        "created_by": version.created_by.username if version.created_by else "someone",
+        "created_at": version.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "format_description": DESCRIPTIONS[fmt],
+        "files": files,
     }

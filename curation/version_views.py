@@ -3,8 +3,8 @@
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.views.decorators.http import require_GET
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
 
 from curation.forms import FreezeForm
 from curation.listing import PAGE_SIZE
@@ -18,7 +18,9 @@ from studio.models import Action, Role
 def _answer_fields(project, sample=500):
     """Fields of the JSON answers of approved examples, most common first (for stratifying)."""
     counts = {}
-    for output in Example.objects.filter(project=project, status=Example.Status.APPROVED, deleted_at=None).values_list("output", flat=True)[:sample]:
+    for output in Example.objects.filter(project=project, status=Example.Status.APPROVED, deleted_at=None).values_list(
+        "output", flat=True
+    )[:sample]:
         try:
             value = json.loads(output)
         except ValueError:
@@ -36,18 +38,37 @@ def version_list(request, slug):
     project = project_for(request, slug, Action.VIEW)
     versions = project.dataset_versions.select_related("created_by")
     approved = Example.objects.filter(project=project, status=Example.Status.APPROVED, deleted_at=None).count()
-    return render(request, "curation/version_list.html", {"project": project, "versions": versions, "approved": approved, "is_lead": project.membership.role == Role.LEAD})
+    return render(
+        request,
+        "curation/version_list.html",
+        {
+            "project": project,
+            "versions": versions,
+            "approved": approved,
+            "is_lead": project.membership.role == Role.LEAD,
+        },
+    )
 
 
 @login_required
 def freeze_version(request, slug):
     project = project_for(request, slug, Action.MANAGE_PROJECT)
-    form = FreezeForm(request.POST or None, initial=request.GET.dict() or None, fields_available=_answer_fields(project), project=project)
+    form = FreezeForm(
+        request.POST or None,
+        initial=request.GET.dict() or None,
+        fields_available=_answer_fields(project),
+        project=project,
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         details = {
-            "name": d["name"], "note": d["note"], "ratios": [d["train"] / 100, d["validation"] / 100, d["test"] / 100], "seed": d["seed"],
-            "stratify_field": d["stratify_field"], "findings_override": d["findings_override"], "leakage_override": d["leakage_override"],
+            "name": d["name"],
+            "note": d["note"],
+            "ratios": [d["train"] / 100, d["validation"] / 100, d["test"] / 100],
+            "seed": d["seed"],
+            "stratify_field": d["stratify_field"],
+            "findings_override": d["findings_override"],
+            "leakage_override": d["leakage_override"],
         }
         job = Job.objects.create(project=project, kind=Job.Kind.FREEZE, user=request.user, details=details)
         enqueue("freeze", job)
@@ -73,10 +94,21 @@ def version_detail(request, slug, version_id):
     others = project.dataset_versions.exclude(id=version.id)
     from curation.version_export import FORMATS
 
-    return render(request, "curation/version_detail.html", {
-        "project": project, "version": version, "items": items, "split": split, "more": more, "others": others,
-        "labels": sorted(version.label_counts.items()), "formats": FORMATS.items(), "is_lead": project.membership.role == Role.LEAD,
-    })
+    return render(
+        request,
+        "curation/version_detail.html",
+        {
+            "project": project,
+            "version": version,
+            "items": items,
+            "split": split,
+            "more": more,
+            "others": others,
+            "labels": sorted(version.label_counts.items()),
+            "formats": FORMATS.items(),
+            "is_lead": project.membership.role == Role.LEAD,
+        },
+    )
 
 
 @login_required
@@ -85,7 +117,11 @@ def version_diff(request, slug, version_id, other_id):
     project = project_for(request, slug, Action.VIEW)
     old = get_object_or_404(project.dataset_versions, id=other_id)
     new = get_object_or_404(project.dataset_versions, id=version_id)
-    return render(request, "curation/version_diff.html", {"project": project, "old": old, "new": new, "diff": diff_versions(old, new)})
+    return render(
+        request,
+        "curation/version_diff.html",
+        {"project": project, "old": old, "new": new, "diff": diff_versions(old, new)},
+    )
 
 
 @login_required
@@ -113,7 +149,11 @@ def _preflight_settings(project, params):
     context = int(chosen.info.get("context_length") or 2048)
     raw = params.get("max_length") or str(min(context, 2048))
     if not raw.isdigit() or not 16 <= int(raw) <= context:
-        return chosen, min(context, 2048), f"Max length must be a whole number from 16 to the model's context of {context} tokens."
+        return (
+            chosen,
+            min(context, 2048),
+            f"Max length must be a whole number from 16 to the model's context of {context} tokens.",
+        )
     return chosen, int(raw), ""
 
 
@@ -128,22 +168,46 @@ def preflight(request, slug, version_id):
     if request.method == "POST":
         project_for(request, slug, Action.MANAGE_PROJECT)
         if not error:
-            job = Job.objects.create(project=project, kind=Job.Kind.PREFLIGHT, user=request.user, details={"version_id": version.id, "base_model_id": base_model.id, "max_length": max_length})
+            job = Job.objects.create(
+                project=project,
+                kind=Job.Kind.PREFLIGHT,
+                user=request.user,
+                details={"version_id": version.id, "base_model_id": base_model.id, "max_length": max_length},
+            )
             enqueue("preflight", job)
             return redirect("curation:job", slug, job.id)
     report = None
     if base_model and not error:
-        jobs = Job.objects.filter(project=project, kind=Job.Kind.PREFLIGHT, status=Job.Status.DONE, details__version_id=version.id, details__base_model_id=base_model.id, details__max_length=max_length)
+        jobs = Job.objects.filter(
+            project=project,
+            kind=Job.Kind.PREFLIGHT,
+            status=Job.Status.DONE,
+            details__version_id=version.id,
+            details__base_model_id=base_model.id,
+            details__max_length=max_length,
+        )
         latest = jobs.order_by("-finished_at").first()
         report = latest.details if latest else None
     from curation.stats import bars as bar_geometry
 
     peak = max((c for _, _, c in report["histogram"]), default=1) if report else 1
     bars = bar_geometry(report["histogram"]) if report else []
-    return render(request, "curation/preflight.html", {
-        "project": project, "version": version, "base_model": base_model, "max_length": max_length, "error": error, "report": report,
-        "models": project.base_models.filter(status="ready"), "peak": peak, "bars": bars, "is_lead": project.membership.role == Role.LEAD,
-    })
+    return render(
+        request,
+        "curation/preflight.html",
+        {
+            "project": project,
+            "version": version,
+            "base_model": base_model,
+            "max_length": max_length,
+            "error": error,
+            "report": report,
+            "models": project.base_models.filter(status="ready"),
+            "peak": peak,
+            "bars": bars,
+            "is_lead": project.membership.role == Role.LEAD,
+        },
+    )
 
 
 @login_required
@@ -163,11 +227,23 @@ def preflight_item(request, slug, version_id, item_id):
             tokens, rendered = token_view(item, base_model, max_length)
         except RenderError as e:
             error = f"This example cannot be rendered: {e}."
-    return render(request, "curation/preflight_item.html", {
-        "project": project, "version": version, "item": item, "base_model": base_model, "max_length": max_length, "error": error,
-        "tokens": tokens, "rendered": rendered, "trained": sum(1 for _, loss, cut in tokens if loss and not cut), "total": len(tokens),
-        "cut": max(0, len(tokens) - max_length),
-    })
+    return render(
+        request,
+        "curation/preflight_item.html",
+        {
+            "project": project,
+            "version": version,
+            "item": item,
+            "base_model": base_model,
+            "max_length": max_length,
+            "error": error,
+            "tokens": tokens,
+            "rendered": rendered,
+            "trained": sum(1 for _, loss, cut in tokens if loss and not cut),
+            "total": len(tokens),
+            "cut": max(0, len(tokens) - max_length),
+        },
+    )
 
 
 @login_required
@@ -187,7 +263,9 @@ def export_version(request, slug, version_id):
 
         messages.error(request, "Choose one of the export formats.")
         return redirect("curation:version", slug, version.id)
-    job = Job.objects.create(project=project, kind=Job.Kind.EXPORT, user=request.user, details={"version_id": version.id, "format": fmt})
+    job = Job.objects.create(
+        project=project, kind=Job.Kind.EXPORT, user=request.user, details={"version_id": version.id, "format": fmt}
+    )
     enqueue("export", job)
     return redirect("curation:job", slug, job.id)
 
@@ -202,7 +280,9 @@ def download_export(request, slug, version_id, job_id):
 
     project = project_for(request, slug, Action.MANAGE_PROJECT)
     version = get_object_or_404(project.dataset_versions, id=version_id)
-    job = get_object_or_404(Job, project=project, kind=Job.Kind.EXPORT, status=Job.Status.DONE, id=job_id, details__version_id=version.id)
+    job = get_object_or_404(
+        Job, project=project, kind=Job.Kind.EXPORT, status=Job.Status.DONE, id=job_id, details__version_id=version.id
+    )
     path = Path(settings.MEDIA_ROOT) / job.details["path"]
     if not path.is_file():
         raise Http404("This export is no longer on disk; export the version again.")
@@ -215,4 +295,8 @@ def statistics(request, slug):
     from curation.stats import project_stats
 
     project = project_for(request, slug, Action.VIEW)
-    return render(request, "curation/stats.html", {"project": project, "stats": project_stats(project), "statuses": Example.Status.choices})
+    return render(
+        request,
+        "curation/stats.html",
+        {"project": project, "stats": project_stats(project), "statuses": Example.Status.choices},
+    )

@@ -31,7 +31,9 @@ def plan(project, config, progress=None, examples=None):
     """What a freeze would produce, and what would block it. `examples` (a queryset) narrows
     the approved examples to freeze, e.g. the rows of one API upload."""
     approved = Example.objects.filter(project=project, status=Example.Status.APPROVED, deleted_at=None)
-    examples = list((examples if examples is not None else approved).filter(id__in=approved.values("id")).order_by("id"))
+    examples = list(
+        (examples if examples is not None else approved).filter(id__in=approved.values("id")).order_by("id")
+    )
     if not examples:
         raise FreezeRefused("There are no approved examples to freeze.", {})
     records = [e.record() for e in examples]
@@ -43,7 +45,8 @@ def plan(project, config, progress=None, examples=None):
     ids = [e.id for e in examples]
     leaks = [
         {"test": ids[leak.test], "train": ids[leak.train], "similarity": leak.similarity}
-        for leak in leakage_report(records, result.splits) if leak.similarity >= LEAK_THRESHOLD and leak.train >= 0
+        for leak in leakage_report(records, result.splits)
+        if leak.similarity >= LEAK_THRESHOLD and leak.train >= 0
     ]
     if progress:
         progress(3, 4)
@@ -54,18 +57,27 @@ def plan(project, config, progress=None, examples=None):
     from curation.core.checks import check_record
 
     rules, count_tokens = project_rules(project), token_counter(project)
-    errors = [{"example": ids[i], "kind": f.check, "message": f.message} for i, record in enumerate(records) for f in check_record(record, rules, count_tokens) if f.severity == "error"]
+    errors = [
+        {"example": ids[i], "kind": f.check, "message": f.message}
+        for i, record in enumerate(records)
+        for f in check_record(record, rules, count_tokens)
+        if f.severity == "error"
+    ]
     summary = {}
-    for kind, in Finding.objects.filter(example_id__in=ids).values_list("kind"):
+    for (kind,) in Finding.objects.filter(example_id__in=ids).values_list("kind"):
         summary[kind] = summary.get(kind, 0) + 1
-    for low, high, kind, detail in PairFinding.objects.filter(Q(low_id__in=ids) & Q(high_id__in=ids)).values_list("low_id", "high_id", "kind", "detail"):
+    for low, high, kind, detail in PairFinding.objects.filter(Q(low_id__in=ids) & Q(high_id__in=ids)).values_list(
+        "low_id", "high_id", "kind", "detail"
+    ):
         summary[kind] = summary.get(kind, 0) + 1
         if kind == "contradiction" and low in approved and high in approved:
             errors.append({"example": low, "kind": "contradiction", "message": f"contradicts #{high}: {detail}"})
     return FreezePlan(examples, records, result, leaks, errors, summary)
 
 
-def freeze(project, user, *, name, note, config, findings_override="", leakage_override="", progress=None, examples=None):
+def freeze(
+    project, user, *, name, note, config, findings_override="", leakage_override="", progress=None, examples=None
+):
     """Create the version, or raise FreezeRefused naming what blocks it."""
     p = plan(project, config, progress, examples)
     blocked = {}
@@ -80,20 +92,43 @@ def freeze(project, user, *, name, note, config, findings_override="", leakage_o
         if "leaks" in blocked:
             parts.append(f"{len(p.leaks)} test example(s) are {LEAK_THRESHOLD:.0%} or more alike a training example")
         blocked["error_count"], blocked["leak_count"] = len(p.errors), len(p.leaks)
-        raise FreezeRefused("Not frozen: " + " and ".join(parts) + ". Fix them, or freeze anyway with a reason that is kept with the version.", blocked)
+        raise FreezeRefused(
+            "Not frozen: "
+            + " and ".join(parts)
+            + ". Fix them, or freeze anyway with a reason that is kept with the version.",
+            blocked,
+        )
     with transaction.atomic():
         version = DatasetVersion.objects.create(
-            project=project, name=name, note=note, content_hash=content_hash(p.records), seed=config.seed,
-            ratios=list(config.ratios), stratify_field=config.stratify_field, counts=p.result.counts, label_counts=p.result.by_label,
-            check_summary=p.check_summary, findings_override=findings_override.strip() if p.errors else "",
-            leakage=p.leaks[:500], leakage_override=leakage_override.strip() if p.leaks else "", created_by=user,
+            project=project,
+            name=name,
+            note=note,
+            content_hash=content_hash(p.records),
+            seed=config.seed,
+            ratios=list(config.ratios),
+            stratify_field=config.stratify_field,
+            counts=p.result.counts,
+            label_counts=p.result.by_label,
+            check_summary=p.check_summary,
+            findings_override=findings_override.strip() if p.errors else "",
+            leakage=p.leaks[:500],
+            leakage_override=leakage_override.strip() if p.leaks else "",
+            created_by=user,
         )
         VersionItem.objects.bulk_create(
             [
                 VersionItem(
-                    version=version, example_id=e.id, example_version=e.version, split=split, group=group,
-                    label=label_of(record, config.stratify_field) if config.stratify_field else "", content_key=content_key(record),
-                    instruction=e.instruction, input=e.input, output=e.output, messages=e.messages,
+                    version=version,
+                    example_id=e.id,
+                    example_version=e.version,
+                    split=split,
+                    group=group,
+                    label=label_of(record, config.stratify_field) if config.stratify_field else "",
+                    content_key=content_key(record),
+                    instruction=e.instruction,
+                    input=e.input,
+                    output=e.output,
+                    messages=e.messages,
                 )
                 for e, record, split, group in zip(p.examples, p.records, p.result.splits, p.result.groups)
             ],
@@ -104,9 +139,13 @@ def freeze(project, user, *, name, note, config, findings_override="", leakage_o
 
 def diff_versions(old, new, limit=200):
     """Rows added, removed and edited from `old` to `new`, matched by the example they came from."""
+
     def index(version):
         """{identity: (item id, content key, split)}, without the texts (a version may hold 100,000)."""
-        return {(example_id or f"k{key}"): (item_id, key, split) for item_id, example_id, key, split in version.items.values_list("id", "example_id", "content_key", "split")}
+        return {
+            (example_id or f"k{key}"): (item_id, key, split)
+            for item_id, example_id, key, split in version.items.values_list("id", "example_id", "content_key", "split")
+        }
 
     a, b = index(old), index(new)
     both = a.keys() & b.keys()
@@ -114,11 +153,23 @@ def diff_versions(old, new, limit=200):
     removed = sorted(a.keys() - b.keys(), key=str)
     edited = sorted((k for k in both if a[k][1] != b[k][1]), key=str)
     moved = sorted((k for k in both if a[k][1] == b[k][1] and a[k][2] != b[k][2]), key=str)
-    shown = [a[k][0] for k in removed[:limit] + edited[:limit] + moved[:limit]] + [b[k][0] for k in added[:limit] + edited[:limit] + moved[:limit]]
+    shown = [a[k][0] for k in removed[:limit] + edited[:limit] + moved[:limit]] + [
+        b[k][0] for k in added[:limit] + edited[:limit] + moved[:limit]
+    ]
     items = VersionItem.objects.in_bulk(shown)
     return {
-        "added": [items[b[k][0]] for k in added[:limit]], "removed": [items[a[k][0]] for k in removed[:limit]],
-        "edited": [(items[a[k][0]], items[b[k][0]], content_diff(items[a[k][0]].content(), items[b[k][0]].content())) for k in edited[:limit]],
+        "added": [items[b[k][0]] for k in added[:limit]],
+        "removed": [items[a[k][0]] for k in removed[:limit]],
+        "edited": [
+            (items[a[k][0]], items[b[k][0]], content_diff(items[a[k][0]].content(), items[b[k][0]].content()))
+            for k in edited[:limit]
+        ],
         "moved": [(items[a[k][0]], items[b[k][0]]) for k in moved[:limit]],
-        "counts": {"added": len(added), "removed": len(removed), "edited": len(edited), "moved": len(moved), "unchanged": len(both) - len(edited)},
+        "counts": {
+            "added": len(added),
+            "removed": len(removed),
+            "edited": len(edited),
+            "moved": len(moved),
+            "unchanged": len(both) - len(edited),
+        },
     }

@@ -23,7 +23,13 @@ from curation.tasks import enqueue
 from studio.access import project_for
 from studio.models import Action, Role
 
-EDITABLE_BY_AUTHOR = {Example.Status.DRAFT, Example.Status.CHANGES_REQUESTED, Example.Status.SUBMITTED, Example.Status.REJECTED, Example.Status.APPROVED}
+EDITABLE_BY_AUTHOR = {
+    Example.Status.DRAFT,
+    Example.Status.CHANGES_REQUESTED,
+    Example.Status.SUBMITTED,
+    Example.Status.REJECTED,
+    Example.Status.APPROVED,
+}
 
 
 def can_edit(project, example, user):
@@ -40,22 +46,33 @@ def _example(project, example_id):
 
 # --- list -------------------------------------------------------------------------------------
 
+
 @login_required
 def example_list(request, slug):
     project = project_for(request, slug, Action.VIEW)
     filters = Filters.from_query(request.GET)
-    rows, older, newer = page(filters.apply(project).select_related("author"), _int(request.GET.get("after")), _int(request.GET.get("before")))
+    rows, older, newer = page(
+        filters.apply(project).select_related("author"), _int(request.GET.get("after")), _int(request.GET.get("before"))
+    )
     query = filters.as_query()
     context = {
-        "project": project, "rows": rows, "badges": finding_badges(rows), "filters": filters,
+        "project": project,
+        "rows": rows,
+        "badges": finding_badges(rows),
+        "filters": filters,
         "next_url": f"?{urlencode({**query, 'after': older})}" if older else "",
         "prev_url": f"?{urlencode({**query, 'before': newer})}" if newer else "",
         "filter_query": urlencode(query),
-        "statuses": Example.Status.choices, "finding_kinds": SINGLE_KINDS + PAIR_KINDS,
+        "statuses": Example.Status.choices,
+        "finding_kinds": SINGLE_KINDS + PAIR_KINDS,
         "authors": project.memberships.select_related("user").order_by("user__username"),
         "is_lead": project.membership.role == Role.LEAD,
     }
-    template = "curation/example_list.html#example-rows" if request.htmx and request.GET.get("fragment") == "rows" else "curation/example_list.html"
+    template = (
+        "curation/example_list.html#example-rows"
+        if request.htmx and request.GET.get("fragment") == "rows"
+        else "curation/example_list.html"
+    )
     return render(request, template, context)
 
 
@@ -64,7 +81,14 @@ def _next_or(request, default):
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next", "")
-    return target if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()) else default
+    return (
+        target
+        if target
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        else default
+    )
 
 
 def _int(value):
@@ -76,6 +100,7 @@ def _int(value):
 
 # --- editor -----------------------------------------------------------------------------------
 
+
 def _editor_context(request, project, example, form=None, conflict=None, saved=False):
     single, pairs = checking.findings_of(example) if example and example.pk else ([], [])
     chat = bool(example.messages) if example and example.pk else request.GET.get("kind") == "chat"
@@ -83,11 +108,21 @@ def _editor_context(request, project, example, form=None, conflict=None, saved=F
     if form is not None and chat:
         turns = form.turns() or turns
     return {
-        "project": project, "example": example, "form": form, "conflict": conflict, "saved": saved,
-        "single_findings": single, "pair_findings": pairs, "chat": chat, "turns": turns + [{"role": "user" if not turns or turns[-1]["role"] != "user" else "assistant", "content": ""}],
+        "project": project,
+        "example": example,
+        "form": form,
+        "conflict": conflict,
+        "saved": saved,
+        "single_findings": single,
+        "pair_findings": pairs,
+        "chat": chat,
+        "turns": turns + [{"role": "user" if not turns or turns[-1]["role"] != "user" else "assistant", "content": ""}],
         "roles": ["system", "user", "assistant"],
         "can_edit": example is None or not example.pk or can_edit(project, example, request.user),
-        "can_review": project.membership.can(Action.REVIEW) and example is not None and example.pk and example.status == Example.Status.SUBMITTED,
+        "can_review": project.membership.can(Action.REVIEW)
+        and example is not None
+        and example.pk
+        and example.status == Example.Status.SUBMITTED,
         "review_form": ReviewForm(initial={"version": example.version}) if example is not None and example.pk else None,
         "comments": example.comments.select_related("author") if example is not None and example.pk else [],
         "is_lead": project.membership.role == Role.LEAD,
@@ -97,7 +132,12 @@ def _editor_context(request, project, example, form=None, conflict=None, saved=F
 
 def _next_for(project, user, example):
     """The next example this person would work on: their next draft or changes-requested one."""
-    todo = Example.objects.filter(project=project, author=user, deleted_at=None, status__in=[Example.Status.DRAFT, Example.Status.CHANGES_REQUESTED]).exclude(id=example.id)
+    todo = Example.objects.filter(
+        project=project,
+        author=user,
+        deleted_at=None,
+        status__in=[Example.Status.DRAFT, Example.Status.CHANGES_REQUESTED],
+    ).exclude(id=example.id)
     nxt = todo.filter(id__gt=example.id).order_by("id").first() or todo.order_by("id").first()
     return reverse("curation:example", args=[project.slug, nxt.id]) if nxt else ""
 
@@ -144,7 +184,9 @@ def example_detail(request, slug, example_id):
     unchanged = form.cleaned_data["content"] == example.content() and expected == example.version
     new_status = Example.Status.DRAFT if example.status != Example.Status.DRAFT else None
     if not unchanged:  # an unchanged save writes nothing: no new version, no revision
-        if not example.save_content(user=request.user, expected_version=expected, content=form.cleaned_data["content"], status=new_status):
+        if not example.save_content(
+            user=request.user, expected_version=expected, content=form.cleaned_data["content"], status=new_status
+        ):
             return _conflict(request, project, example)
         checking.check_example(example)
     if request.POST.get("then") == "submit":
@@ -172,7 +214,15 @@ def _submit(request, project, example):
     else:
         errors = example.findings.filter(severity="error").count()
         example.set_status(Example.Status.SUBMITTED, user=request.user, action="submitted")
-        messages.success(request, f"#{example.id} submitted for review." + (f" It still has {errors} error{'s' if errors != 1 else ''}; the reviewer will see them." if errors else ""))
+        messages.success(
+            request,
+            f"#{example.id} submitted for review."
+            + (
+                f" It still has {errors} error{'s' if errors != 1 else ''}; the reviewer will see them."
+                if errors
+                else ""
+            ),
+        )
     nxt = _next_for(project, request.user, example)
     url = nxt or reverse("curation:example", args=[project.slug, example.id])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
@@ -203,29 +253,56 @@ def review_example(request, slug, example_id):
     if not form.is_valid():
         if request.POST.get("from") == "queue":
             return render(request, "curation/review_queue.html", _queue_context(request, project, example, form))
-        context = _editor_context(request, project, example, ExampleForm(initial={**example.content(), "version": example.version}, chat=example.is_chat))
+        context = _editor_context(
+            request,
+            project,
+            example,
+            ExampleForm(initial={**example.content(), "version": example.version}, chat=example.is_chat),
+        )
         context["review_form"] = form
         return _render_editor(request, context)
     decision = form.cleaned_data["decision"]
-    status = {"approve": Example.Status.APPROVED, "request_changes": Example.Status.CHANGES_REQUESTED, "reject": Example.Status.REJECTED}[decision]
+    status = {
+        "approve": Example.Status.APPROVED,
+        "request_changes": Example.Status.CHANGES_REQUESTED,
+        "reject": Example.Status.REJECTED,
+    }[decision]
     read_version = form.cleaned_data["version"]
     with transaction.atomic():
         # the decision is about the version the reviewer read: refused if anyone saved since
-        if not example.set_status(status, user=request.user, action=ReviewComment.Decision(decision).label.lower(), expected_version=read_version):
+        if not example.set_status(
+            status,
+            user=request.user,
+            action=ReviewComment.Decision(decision).label.lower(),
+            expected_version=read_version,
+        ):
             transaction.set_rollback(True)
             changed = True
         else:
-            ReviewComment.objects.create(example=example, author=request.user, decision=decision, text=form.cleaned_data["text"], version=read_version)
+            ReviewComment.objects.create(
+                example=example,
+                author=request.user,
+                decision=decision,
+                text=form.cleaned_data["text"],
+                version=read_version,
+            )
             changed = False
     if changed:
-        messages.error(request, f"#{example.id} changed while you were reading it; here is the new version. Your comment: “{form.cleaned_data['text'][:300]}”")
+        messages.error(
+            request,
+            f"#{example.id} changed while you were reading it; here is the new version. Your comment: “{form.cleaned_data['text'][:300]}”",
+        )
         return redirect("curation:example", slug, example.id)
     messages.success(request, f"#{example.id}: {ReviewComment.Decision(decision).label.lower()}.")
     return _after_review(request, project, example)
 
 
 def _after_review(request, project, example):
-    url = reverse("curation:review-queue", args=[project.slug]) if request.POST.get("from") == "queue" else reverse("curation:example", args=[project.slug, example.id])
+    url = (
+        reverse("curation:review-queue", args=[project.slug])
+        if request.POST.get("from") == "queue"
+        else reverse("curation:example", args=[project.slug, example.id])
+    )
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
@@ -236,12 +313,28 @@ def example_history(request, slug, example_id):
     revisions = list(example.revisions.select_related("author"))
     entries = []
     for newer, older in zip(revisions, revisions[1:] + [None]):
-        entries.append({"revision": newer, "diff": _diff(older_content(older), older_content(newer)) if older else None})
-    return render(request, "curation/example_history.html", {"project": project, "example": example, "entries": entries, "comments": example.comments.select_related("author")})
+        entries.append(
+            {"revision": newer, "diff": _diff(older_content(older), older_content(newer)) if older else None}
+        )
+    return render(
+        request,
+        "curation/example_history.html",
+        {
+            "project": project,
+            "example": example,
+            "entries": entries,
+            "comments": example.comments.select_related("author"),
+        },
+    )
 
 
 def older_content(revision):
-    return {"instruction": revision.instruction, "input": revision.input, "output": revision.output, "messages": revision.messages}
+    return {
+        "instruction": revision.instruction,
+        "input": revision.input,
+        "output": revision.output,
+        "messages": revision.messages,
+    }
 
 
 @login_required
@@ -270,6 +363,7 @@ def restore_example(request, slug, example_id):
 
 # --- review queue -----------------------------------------------------------------------------
 
+
 @login_required
 def review_queue(request, slug):
     """The next submitted example (oldest first, never one's own), with the most similar
@@ -282,14 +376,21 @@ def review_queue(request, slug):
 
 
 def _waiting(project, user):
-    return Example.objects.filter(project=project, status=Example.Status.SUBMITTED, deleted_at=None).exclude(author=user)
+    return Example.objects.filter(project=project, status=Example.Status.SUBMITTED, deleted_at=None).exclude(
+        author=user
+    )
 
 
 def _queue_context(request, project, example, form=None):
     context = {"project": project, "example": example, "remaining": _waiting(project, request.user).count()}
     if example:
         single, pairs = checking.findings_of(example)
-        context.update(single_findings=single, pair_findings=pairs, similar=checking.similar_approved(example), review_form=form or ReviewForm(initial={"version": example.version}))
+        context.update(
+            single_findings=single,
+            pair_findings=pairs,
+            similar=checking.similar_approved(example),
+            review_form=form or ReviewForm(initial={"version": example.version}),
+        )
     return context
 
 
@@ -311,7 +412,18 @@ def bulk_action(request, slug):
         return redirect(reverse("curation:example-list", args=[slug]) + "?" + urlencode(filters.as_query()))
     qs = filters.apply(project)
     if request.method != "POST" or request.POST.get("confirm") != "yes":
-        return render(request, "curation/bulk_confirm.html", {"project": project, "action": action, "label": BULK_ACTIONS[action], "count": qs.count(), "filters": filters, "query": urlencode(filters.as_query())})
+        return render(
+            request,
+            "curation/bulk_confirm.html",
+            {
+                "project": project,
+                "action": action,
+                "label": BULK_ACTIONS[action],
+                "count": qs.count(),
+                "filters": filters,
+                "query": urlencode(filters.as_query()),
+            },
+        )
     ids = list(qs.values_list("id", flat=True))
     now = timezone.now()
     with transaction.atomic():
@@ -323,10 +435,23 @@ def bulk_action(request, slug):
         else:
             status = Example.Status.APPROVED if action == "approve" else Example.Status.REJECTED
             targets.update(status=status, reviewer=request.user, reviewed_at=now, version=F("version") + 1)
-        Revision.objects.bulk_create([
-            Revision(example=e, version=e.version, author=request.user, action=f"bulk {action}", status=e.status, instruction=e.instruction, input=e.input, output=e.output, messages=e.messages)
-            for e in Example.objects.filter(id__in=ids)
-        ], batch_size=1000)
+        Revision.objects.bulk_create(
+            [
+                Revision(
+                    example=e,
+                    version=e.version,
+                    author=request.user,
+                    action=f"bulk {action}",
+                    status=e.status,
+                    instruction=e.instruction,
+                    input=e.input,
+                    output=e.output,
+                    messages=e.messages,
+                )
+                for e in Example.objects.filter(id__in=ids)
+            ],
+            batch_size=1000,
+        )
         if action == "delete":
             checking.forget_examples(ids)
     messages.success(request, f"{BULK_ACTIONS[action].rstrip('e')}ed {len(ids)} example{'s' if len(ids) != 1 else ''}.")
@@ -335,19 +460,30 @@ def bulk_action(request, slug):
 
 # --- format rules -----------------------------------------------------------------------------
 
+
 @login_required
 def format_rules(request, slug):
     project = project_for(request, slug, Action.MANAGE_PROJECT)
     current = checking.project_rules(project)
     form = FormatRulesForm(request.POST or None, initial=FormatRulesForm.initial_from(current))
     if request.method == "POST" and form.is_valid():
-        FormatRuleSet.objects.update_or_create(project=project, defaults={"rules": form.cleaned_data["rules"].as_dict(), "updated_by": request.user})
-        messages.success(request, "Format rules saved. New saves are checked with them; run the dataset check to apply them to every example.")
+        FormatRuleSet.objects.update_or_create(
+            project=project, defaults={"rules": form.cleaned_data["rules"].as_dict(), "updated_by": request.user}
+        )
+        messages.success(
+            request,
+            "Format rules saved. New saves are checked with them; run the dataset check to apply them to every example.",
+        )
         return redirect("curation:format-rules", slug)
-    return render(request, "curation/format_rules.html", {"project": project, "form": form, "has_tokenizer": checking.token_counter(project) is not None})
+    return render(
+        request,
+        "curation/format_rules.html",
+        {"project": project, "form": form, "has_tokenizer": checking.token_counter(project) is not None},
+    )
 
 
 # --- whole-dataset checks -----------------------------------------------------------------------
+
 
 @login_required
 def check_report(request, slug):
@@ -363,16 +499,32 @@ def check_report(request, slug):
     from curation.models import Finding, PairFinding
 
     counts = dict(Finding.objects.filter(project=project).values_list("kind").annotate(n=Count("id")).order_by())
-    counts.update(dict(PairFinding.objects.filter(project=project).values_list("kind").annotate(n=Count("id")).order_by()))
+    counts.update(
+        dict(PairFinding.objects.filter(project=project).values_list("kind").annotate(n=Count("id")).order_by())
+    )
     job = Job.objects.filter(project=project, kind=Job.Kind.SCAN).first()
-    return render(request, "curation/check_report.html", {"project": project, "clusters": clusters, "total_clusters": total, "kind": kind, "counts": counts, "job": job, "is_lead": project.membership.role == Role.LEAD})
+    return render(
+        request,
+        "curation/check_report.html",
+        {
+            "project": project,
+            "clusters": clusters,
+            "total_clusters": total,
+            "kind": kind,
+            "counts": counts,
+            "job": job,
+            "is_lead": project.membership.role == Role.LEAD,
+        },
+    )
 
 
 @login_required
 @require_POST
 def start_scan(request, slug):
     project = project_for(request, slug, Action.MANAGE_PROJECT)
-    running = Job.objects.filter(project=project, kind=Job.Kind.SCAN, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).first()
+    running = Job.objects.filter(
+        project=project, kind=Job.Kind.SCAN, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+    ).first()
     job = running or Job.objects.create(project=project, kind=Job.Kind.SCAN, user=request.user)
     if not running:
         enqueue("scan", job)
@@ -386,9 +538,16 @@ def silence_pair(request, slug, low_id, high_id):
 
     project = project_for(request, slug, Action.MANAGE_PROJECT)
     low, high = _example(project, low_id), _example(project, high_id)
-    SilencedPair.objects.get_or_create(project=project, low=low, high=high, defaults={"by": request.user, "reason": request.POST.get("reason", "")[:500]})
+    SilencedPair.objects.get_or_create(
+        project=project,
+        low=low,
+        high=high,
+        defaults={"by": request.user, "reason": request.POST.get("reason", "")[:500]},
+    )
     PairFinding.objects.filter(low=low, high=high).delete()
-    messages.success(request, f"#{low.id} and #{high.id} marked as intended variation; they will not be reported as a pair again.")
+    messages.success(
+        request, f"#{low.id} and #{high.id} marked as intended variation; they will not be reported as a pair again."
+    )
     return redirect(_next_or(request, reverse("curation:check-report", args=[slug])))
 
 
@@ -420,6 +579,7 @@ def job_detail(request, slug, job_id):
 
 # --- import and export ------------------------------------------------------------------------
 
+
 @login_required
 def import_examples(request, slug):
     project = project_for(request, slug, Action.WRITE_EXAMPLES)
@@ -429,9 +589,19 @@ def import_examples(request, slug):
 
         upload = form.cleaned_data["file"]
         if upload.size > settings.MAX_UPLOAD_BYTES:
-            form.add_error("file", f"The file is {human_size(upload.size)}; the limit is {human_size(settings.MAX_UPLOAD_BYTES)}. Split it into smaller files.")
+            form.add_error(
+                "file",
+                f"The file is {human_size(upload.size)}; the limit is {human_size(settings.MAX_UPLOAD_BYTES)}. Split it into smaller files.",
+            )
         else:
-            job = Job.objects.create(project=project, kind=Job.Kind.IMPORT, user=request.user, upload=upload, filename=upload.name[:255], details={"status": form.cleaned_data["status"]})
+            job = Job.objects.create(
+                project=project,
+                kind=Job.Kind.IMPORT,
+                user=request.user,
+                upload=upload,
+                filename=upload.name[:255],
+                details={"status": form.cleaned_data["status"]},
+            )
             enqueue("import", job)
             return redirect("curation:job", slug, job.id)
     jobs = Job.objects.filter(project=project, kind=Job.Kind.IMPORT, user=request.user)[:5]
@@ -443,7 +613,9 @@ def export_examples(request, slug):
     project = project_for(request, slug, Action.MANAGE_PROJECT)
     form = ExportForm(request.GET or None)
     if not request.GET or not form.is_valid():
-        return render(request, "curation/export.html", {"project": project, "form": form if request.GET else ExportForm()})
+        return render(
+            request, "curation/export.html", {"project": project, "form": form if request.GET else ExportForm()}
+        )
     qs = Example.objects.filter(project=project, deleted_at=None).order_by("id")
     if form.cleaned_data["status"] == "approved":
         qs = qs.filter(status=Example.Status.APPROVED)
@@ -456,8 +628,13 @@ def export_examples(request, slug):
             except ValueError:
                 blocked.append(example.id)
         if blocked:
-            names = ", ".join(f"#{i}" for i in blocked[:10]) + (f" and {len(blocked) - 10} more" if len(blocked) > 10 else "")
-            form.add_error("form", f"{len(blocked)} multi-turn chat{'s have' if len(blocked) != 1 else ' has'} no {fmt.replace('_', '/')} form ({names}); export as chat or parquet.")
+            names = ", ".join(f"#{i}" for i in blocked[:10]) + (
+                f" and {len(blocked) - 10} more" if len(blocked) > 10 else ""
+            )
+            form.add_error(
+                "form",
+                f"{len(blocked)} multi-turn chat{'s have' if len(blocked) != 1 else ' has'} no {fmt.replace('_', '/')} form ({names}); export as chat or parquet.",
+            )
             return render(request, "curation/export.html", {"project": project, "form": form})
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     if fmt == "parquet":

@@ -14,9 +14,16 @@ TUNED = "tuned"
 METRICS = ("exact_match", "token_f1", "rouge1", "rouge2", "rougeL", "json_valid", "schema_valid", "length_words")
 
 
-def start(training_run, user, decoding=Decoding()):
+def start(training_run, user, decoding=None):
+    decoding = decoding or Decoding()
     with transaction.atomic():
-        run = EvaluationRun.objects.create(project=training_run.project, training_run=training_run, decoding=decoding.as_dict(), backend={"kind": "local"}, created_by=user)
+        run = EvaluationRun.objects.create(
+            project=training_run.project,
+            training_run=training_run,
+            decoding=decoding.as_dict(),
+            backend={"kind": "local"},
+            created_by=user,
+        )
         from evaluation.tasks import generate_evaluation
 
         transaction.on_commit(lambda: generate_evaluation.delay(evaluation_id=run.id))
@@ -24,7 +31,12 @@ def start(training_run, user, decoding=Decoding()):
 
 
 def claim(evaluation_id):
-    return EvaluationRun.objects.filter(id=evaluation_id, status=EvaluationRun.Status.QUEUED).update(status=EvaluationRun.Status.RUNNING) == 1
+    return (
+        EvaluationRun.objects.filter(id=evaluation_id, status=EvaluationRun.Status.QUEUED).update(
+            status=EvaluationRun.Status.RUNNING
+        )
+        == 1
+    )
 
 
 def adapter_name(run):
@@ -47,8 +59,13 @@ def backend_for(project, runs):
             adapters[adapter_name(run)] = str(folder)
         return LocalBackend(runs[0].base_model.path, adapters), {"kind": "local", "base_model": runs[0].base_model.path}
     if config.kind == ServingBackend.Kind.TGI:
-        return TGIBackend(config.base_url, timeout=config.timeout, concurrency=config.concurrency), {"kind": "tgi", "url": config.base_url}
-    return OpenAIBackend(config.base_url, model=config.base_model_name, timeout=config.timeout, concurrency=config.concurrency), {"kind": "openai", "url": config.base_url, "model": config.base_model_name}
+        return TGIBackend(config.base_url, timeout=config.timeout, concurrency=config.concurrency), {
+            "kind": "tgi",
+            "url": config.base_url,
+        }
+    return OpenAIBackend(
+        config.base_url, model=config.base_model_name, timeout=config.timeout, concurrency=config.concurrency
+    ), {"kind": "openai", "url": config.base_url, "model": config.base_model_name}
 
 
 def _regression(project, backend, tokenizer, tuned_key, decoding):
@@ -80,7 +97,8 @@ def _regression(project, backend, tokenizer, tuned_key, decoding):
         rows.append(row)
     with_ref = [r for r in rows if "base_f1" in r]
     return {
-        "count": len(rows), "changed": sum(r["changed"] for r in rows) / len(rows) if rows else 0,
+        "count": len(rows),
+        "changed": sum(r["changed"] for r in rows) / len(rows) if rows else 0,
         "base_f1": sum(r["base_f1"] for r in with_ref) / len(with_ref) if with_ref else None,
         "tuned_f1": sum(r["tuned_f1"] for r in with_ref) / len(with_ref) if with_ref else None,
         "rows": rows[:100],
@@ -97,7 +115,9 @@ def execute(evaluation_id):
     from curation.checking import project_rules
     from training.core.rendering import RenderError, render, to_messages
 
-    ev = EvaluationRun.objects.select_related("training_run", "training_run__base_model", "training_run__dataset_version", "project").get(id=evaluation_id)
+    ev = EvaluationRun.objects.select_related(
+        "training_run", "training_run__base_model", "training_run__dataset_version", "project"
+    ).get(id=evaluation_id)
     run = ev.training_run
     backend, described = backend_for(ev.project, [run])
     EvaluationRun.objects.filter(id=ev.id).update(backend=described)
@@ -118,14 +138,20 @@ def execute(evaluation_id):
     decoding = Decoding(**{**ev.decoding, "stop": tuple(ev.decoding.get("stop") or ())})
     per_side = {}
     for n, side in enumerate(("base", TUNED)):
-        reqs = [Request(prompt=r.prompt, messages=r.messages, adapter="" if side == "base" else tuned_key) for r, _ in requests]
+        reqs = [
+            Request(prompt=r.prompt, messages=r.messages, adapter="" if side == "base" else tuned_key)
+            for r, _ in requests
+        ]
         outputs = []
         for start_at in range(0, len(reqs), 16):
-            outputs += backend.generate(reqs[start_at:start_at + 16], decoding)
+            outputs += backend.generate(reqs[start_at : start_at + 16], decoding)
             EvaluationRun.objects.filter(id=ev.id).update(done=n * len(kept) + min(start_at + 16, len(reqs)))
         per_side[side] = outputs
         if isinstance(backend, LocalBackend):  # servers do not give reference log-probabilities here
-            nll, tokens = backend.reference_nll([(rendered.prompt, rendered.completion) for _, rendered in requests], adapter="" if side == "base" else tuned_key)
+            nll, tokens = backend.reference_nll(
+                [(rendered.prompt, rendered.completion) for _, rendered in requests],
+                adapter="" if side == "base" else tuned_key,
+            )
             per_side[f"{side}_ppl"] = perplexity(nll, tokens)
         else:
             per_side[f"{side}_ppl"] = None
@@ -137,18 +163,46 @@ def execute(evaluation_id):
             metrics = score(g.text, reference, schema=rules.json_schema, json_expected=rules.output_json)
             for m in METRICS:
                 table[side][m].append(metrics.get(m))
-            rows.append(Generation(evaluation=ev, item=item, side=side, text=g.text, finish_reason=g.finish_reason, prompt_tokens=g.prompt_tokens, completion_tokens=g.completion_tokens, seconds=g.seconds, metrics=metrics))
-    summary = {"examples": len(kept), "skipped": len(items) - len(kept), "metrics": {}, "perplexity": {"base": per_side["base_ppl"], TUNED: per_side[f"{TUNED}_ppl"]}}
+            rows.append(
+                Generation(
+                    evaluation=ev,
+                    item=item,
+                    side=side,
+                    text=g.text,
+                    finish_reason=g.finish_reason,
+                    prompt_tokens=g.prompt_tokens,
+                    completion_tokens=g.completion_tokens,
+                    seconds=g.seconds,
+                    metrics=metrics,
+                )
+            )
+    summary = {
+        "examples": len(kept),
+        "skipped": len(items) - len(kept),
+        "metrics": {},
+        "perplexity": {"base": per_side["base_ppl"], TUNED: per_side[f"{TUNED}_ppl"]},
+    }
     for m in METRICS:
         base_vals, tuned_vals = table["base"][m], table[TUNED][m]
         if all(v is None for v in base_vals):
             continue
         mean = lambda vals: sum(v for v in vals if v is not None) / max(1, sum(v is not None for v in vals))  # noqa: E731
         diff, low, high = paired_bootstrap(tuned_vals, base_vals)
-        summary["metrics"][m] = {"base": mean(base_vals), TUNED: mean(tuned_vals), "diff": diff, "low": low, "high": high}
-    summary["finish_reasons"] = {side: {r: sum(g.finish_reason == r for g in per_side[side]) for r in ("stop", "length")} for side in ("base", TUNED)}
+        summary["metrics"][m] = {
+            "base": mean(base_vals),
+            TUNED: mean(tuned_vals),
+            "diff": diff,
+            "low": low,
+            "high": high,
+        }
+    summary["finish_reasons"] = {
+        side: {r: sum(g.finish_reason == r for g in per_side[side]) for r in ("stop", "length")}
+        for side in ("base", TUNED)
+    }
     summary["regression"] = _regression(ev.project, backend, tokenizer, tuned_key, decoding)
     with transaction.atomic():
         Generation.objects.filter(evaluation=ev).delete()
         Generation.objects.bulk_create(rows, batch_size=500)
-        EvaluationRun.objects.filter(id=ev.id).update(status=EvaluationRun.Status.DONE, summary=summary, done=2 * len(kept), finished_at=timezone.now())
+        EvaluationRun.objects.filter(id=ev.id).update(
+            status=EvaluationRun.Status.DONE, summary=summary, done=2 * len(kept), finished_at=timezone.now()
+        )

@@ -141,7 +141,9 @@ class ServingBackend(models.Model):
     project = models.OneToOneField("studio.Project", on_delete=models.CASCADE, related_name="serving_backend")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.LOCAL)
     base_url = models.URLField(blank=True, help_text="e.g. http://tgi:80 or http://vllm:8000/v1")
-    base_model_name = models.CharField(max_length=200, blank=True, help_text="OpenAI-compatible servers: the served name of the base model")
+    base_model_name = models.CharField(
+        max_length=200, blank=True, help_text="OpenAI-compatible servers: the served name of the base model"
+    )
     timeout = models.PositiveIntegerField(default=60)
     concurrency = models.PositiveIntegerField(default=8)
     updated_at = models.DateTimeField(auto_now=True)

@@ -17,9 +17,18 @@ class ExportRefused(ValueError):
 
 def study_votes(study):
     """The study's votes as the core reads them, ordered by item and queue position."""
-    assignments = study.assignments.filter(vote__isnull=False).select_related("vote", "rater").order_by("item_id", "order", "id")
+    assignments = (
+        study.assignments.filter(vote__isnull=False).select_related("vote", "rater").order_by("item_id", "order", "id")
+    )
     return [
-        {"rater": a.rater.username, "item": a.item_id, "left": a.left, "right": a.right, "choice": a.vote.choice, "repeat": bool(a.repeat_of)}
+        {
+            "rater": a.rater.username,
+            "item": a.item_id,
+            "left": a.left,
+            "right": a.right,
+            "choice": a.vote.choice,
+            "repeat": bool(a.repeat_of),
+        }
         for a in assignments
     ]
 
@@ -37,7 +46,9 @@ def export_study(study, names):
     key to the model's name. Raises ExportRefused for a study that is not closed or whose
     votes give no pair."""
     if study.status != Study.Status.CLOSED:
-        raise ExportRefused(f"“{study.name}” is {study.get_status_display().lower()}: preference pairs can be exported once the study is closed, so that no vote comes in after the export.")
+        raise ExportRefused(
+            f"“{study.name}” is {study.get_status_display().lower()}: preference pairs can be exported once the study is closed, so that no vote comes in after the export."
+        )
     from training.core.rendering import RenderError
 
     votes = study_votes(study)
@@ -52,7 +63,10 @@ def export_study(study, names):
             prompts[item.id] = prompt_for(item.record(), chat_template)
         except RenderError:
             pass  # counted as missing a prompt; the study could not have shown it either
-    outputs = {(item, system): text for item, system, text in study.outputs.filter(item_id__in=item_ids).values_list("item_id", "system", "text")}
+    outputs = {
+        (item, system): text
+        for item, system, text in study.outputs.filter(item_id__in=item_ids).values_list("item_id", "system", "text")
+    }
     prefs = build_preferences(votes, prompts, outputs)
     counts = prefs.counts
     if not prefs.rows:
@@ -68,15 +82,22 @@ def export_study(study, names):
     meta = {
         "project": study.project.name,
         "study": {
-            "id": study.id, "name": study.name, "closed_at": study.closed_at.strftime("%Y-%m-%d %H:%M UTC") if study.closed_at else "–",
-            "created_by": study.created_by.username if study.created_by else "someone", "ratings_per_item": study.ratings_per_item,
-            "repeat_share": study.repeat_share, "raters": len({v["rater"] for v in votes}),
+            "id": study.id,
+            "name": study.name,
+            "closed_at": study.closed_at.strftime("%Y-%m-%d %H:%M UTC") if study.closed_at else "–",
+            "created_by": study.created_by.username if study.created_by else "someone",
+            "ratings_per_item": study.ratings_per_item,
+            "repeat_share": study.repeat_share,
+            "raters": len({v["rater"] for v in votes}),
         },
         "version": {"name": study.dataset_version.name, "content_hash": study.dataset_version.content_hash},
         "systems": [(s["key"], names.get(s["key"], s["key"])) for s in study.systems],
         "base_model": base_model.name if base_model else "unknown",
-        "counts": counts, "pairs": [(a, b, pairs[(a, b, True)], pairs[(a, b, False)]) for a, b in keys],
-        "agreement": rater_agreement(votes), "form": "conversational" if chat_template else "standard", "file": FILE,
+        "counts": counts,
+        "pairs": [(a, b, pairs[(a, b, True)], pairs[(a, b, False)]) for a, b in keys],
+        "agreement": rater_agreement(votes),
+        "form": "conversational" if chat_template else "standard",
+        "file": FILE,
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as zf:

@@ -22,8 +22,19 @@ def study_list(request, slug):
     studies = project.studies.all()
     if not project.membership.can(Action.EVALUATE):
         studies = studies.filter(raters=request.user)
-    rows = [(s, s.assignments.filter(rater=request.user).count(), s.assignments.filter(rater=request.user, vote__isnull=False).count()) for s in studies]
-    return render(request, "evaluation/study_list.html", {"project": project, "rows": rows, "can_create": project.membership.can(Action.EVALUATE)})
+    rows = [
+        (
+            s,
+            s.assignments.filter(rater=request.user).count(),
+            s.assignments.filter(rater=request.user, vote__isnull=False).count(),
+        )
+        for s in studies
+    ]
+    return render(
+        request,
+        "evaluation/study_list.html",
+        {"project": project, "rows": rows, "can_create": project.membership.can(Action.EVALUATE)},
+    )
 
 
 @login_required
@@ -35,9 +46,14 @@ def create_study(request, slug):
         runs = list(d["runs"])
         with transaction.atomic():
             study = Study.objects.create(
-                project=project, name=d["name"], dataset_version=runs[0].dataset_version, created_by=request.user,
+                project=project,
+                name=d["name"],
+                dataset_version=runs[0].dataset_version,
+                created_by=request.user,
                 systems=[{"key": BASE, "run_id": None}] + [{"key": system_key(r), "run_id": r.id} for r in runs],
-                ratings_per_item=d["ratings_per_item"], repeat_share=d["repeat_share"] / 100, max_items=d["max_items"],
+                ratings_per_item=d["ratings_per_item"],
+                repeat_share=d["repeat_share"] / 100,
+                max_items=d["max_items"],
             )
             study.raters.set(d["raters"])
             from evaluation.tasks import generate_study_outputs
@@ -51,7 +67,9 @@ def create_study(request, slug):
 def _names(study):
     from training.models import TrainingRun
 
-    runs = dict(TrainingRun.objects.filter(id__in=[s["run_id"] for s in study.systems if s["run_id"]]).values_list("id", "name"))
+    runs = dict(
+        TrainingRun.objects.filter(id__in=[s["run_id"] for s in study.systems if s["run_id"]]).values_list("id", "name")
+    )
     return {s["key"]: ("base model" if s["key"] == BASE else runs.get(s["run_id"], s["key"])) for s in study.systems}
 
 
@@ -77,7 +95,16 @@ def study_detail(request, slug, study_id):
             if winner == BASE and loser != BASE:
                 lost.setdefault(a.item_id, (a.item, loser))
         losses = list(lost.values())[:50]
-    context = {"project": project, "study": study, "report": data, "names": names, "total": total, "voted": voted, "is_lead": is_lead, "losses": losses}
+    context = {
+        "project": project,
+        "study": study,
+        "report": data,
+        "names": names,
+        "total": total,
+        "voted": voted,
+        "is_lead": is_lead,
+        "losses": losses,
+    }
     template = "evaluation/study.html#study-live" if request.htmx else "evaluation/study.html"
     return render(request, template, context)
 
@@ -127,7 +154,11 @@ def rate_next(request, slug, study_id):
 def rate(request, slug, token):
     """One comparison: the prompt and two outputs, nothing else. A vote is final."""
     project = project_for(request, slug, Action.RATE)
-    assignment = Assignment.objects.filter(token=token, rater=request.user, study__project=project).select_related("study", "item").first()
+    assignment = (
+        Assignment.objects.filter(token=token, rater=request.user, study__project=project)
+        .select_related("study", "item")
+        .first()
+    )
     if assignment is None:
         raise Http404("No such comparison for you.")
     study = assignment.study
@@ -148,9 +179,16 @@ def rate(request, slug, token):
     outputs = dict(study.outputs.filter(item=assignment.item).values_list("system", "text"))
     mine = study.assignments.filter(rater=request.user)
     context = {
-        "project": project, "study": study, "assignment": assignment, "item": assignment.item, "error": error,
-        "a_text": outputs.get(assignment.left, ""), "b_text": outputs.get(assignment.right, ""),
-        "done": mine.filter(vote__isnull=False).count(), "total": mine.count(), "voted": Vote.objects.filter(assignment=assignment).first(),
+        "project": project,
+        "study": study,
+        "assignment": assignment,
+        "item": assignment.item,
+        "error": error,
+        "a_text": outputs.get(assignment.left, ""),
+        "b_text": outputs.get(assignment.right, ""),
+        "done": mine.filter(vote__isnull=False).count(),
+        "total": mine.count(),
+        "voted": Vote.objects.filter(assignment=assignment).first(),
         "choices": Vote.Choice.choices,
     }
     return render(request, "evaluation/rate.html", context)
@@ -174,8 +212,18 @@ def loss_to_curation(request, slug, study_id, item_id):
     if existing:
         messages.info(request, f"Already in curation as #{existing.id}.")
         return redirect("curation:example", slug, existing.id)
-    example = Example.objects.create(project=project, author=request.user, source=source, instruction=item.instruction, input=item.input, output=item.output, messages=item.messages)
+    example = Example.objects.create(
+        project=project,
+        author=request.user,
+        source=source,
+        instruction=item.instruction,
+        input=item.input,
+        output=item.output,
+        messages=item.messages,
+    )
     Revision.record(example, request.user, "from a study")
     checking.check_example(example)
-    messages.success(request, f"Draft #{example.id} created from the study: improve its answer so the next run learns it.")
+    messages.success(
+        request, f"Draft #{example.id} created from the study: improve its answer so the next run learns it."
+    )
     return redirect("curation:example", slug, example.id)

@@ -16,13 +16,16 @@ def system_key(run):
 
 def prepare(study_id):
     """Generate every system's output for the study's items, then deal out the assignments."""
+    from evaluation.evaluating import _tokenizer, backend_for
     from training.core.rendering import RenderError, render, to_messages
     from training.models import TrainingRun
 
-    from evaluation.evaluating import _tokenizer, backend_for
-
     study = Study.objects.select_related("dataset_version", "project").get(id=study_id)
-    runs = {s["key"]: TrainingRun.objects.select_related("base_model").get(id=s["run_id"]) for s in study.systems if s["run_id"]}
+    runs = {
+        s["key"]: TrainingRun.objects.select_related("base_model").get(id=s["run_id"])
+        for s in study.systems
+        if s["run_id"]
+    }
     backend, _ = backend_for(study.project, list(runs.values()))
     tokenizer = _tokenizer(next(iter(runs.values())))
     items = list(study.dataset_version.items.filter(split="test").order_by("id")[: study.max_items])
@@ -38,15 +41,38 @@ def prepare(study_id):
     for system in study.systems:
         adapter = "" if system["key"] == BASE else system["key"]
         generated = backend.generate([Request(r.prompt, r.messages, adapter) for r in requests], Decoding())
-        outputs += [StudyOutput(study=study, item=item, system=system["key"], text=g.text) for item, g in zip(kept, generated)]
+        outputs += [
+            StudyOutput(study=study, item=item, system=system["key"], text=g.text) for item, g in zip(kept, generated)
+        ]
     raters = [str(u) for u in study.raters.values_list("id", flat=True)]
-    plan = make_assignments([str(i.id) for i in kept], [s["key"] for s in study.systems], raters, study.ratings_per_item, study.repeat_share, seed=study.id)
+    plan = make_assignments(
+        [str(i.id) for i in kept],
+        [s["key"] for s in study.systems],
+        raters,
+        study.ratings_per_item,
+        study.repeat_share,
+        seed=study.id,
+    )
     # two outputs with the same text are not shown: a rater could only guess
     texts = {(str(o.item.id), o.system): o.text for o in outputs}
     plan = [a for a in plan if not same_text(texts[(a.item, a.left)], texts[(a.item, a.right)])]
     with transaction.atomic():
         StudyOutput.objects.bulk_create(outputs)
-        Assignment.objects.bulk_create([Assignment(study=study, rater_id=int(a.rater), item_id=int(a.item), left=a.left, right=a.right, token=a.token, repeat_of=a.repeat_of, order=a.order) for a in plan])
+        Assignment.objects.bulk_create(
+            [
+                Assignment(
+                    study=study,
+                    rater_id=int(a.rater),
+                    item_id=int(a.item),
+                    left=a.left,
+                    right=a.right,
+                    token=a.token,
+                    repeat_of=a.repeat_of,
+                    order=a.order,
+                )
+                for a in plan
+            ]
+        )
         Study.objects.filter(id=study.id).update(status=Study.Status.OPEN)
 
 
@@ -74,7 +100,13 @@ def identical_pairs(study):
     texts = {}
     for item_id, system, text in study.outputs.values_list("item_id", "system", "text"):
         texts.setdefault(item_id, {})[system] = text
-    return {(item, a, b) for item, by_system in texts.items() for a in by_system for b in by_system if a != b and same_text(by_system[a], by_system[b])}
+    return {
+        (item, a, b)
+        for item, by_system in texts.items()
+        for a in by_system
+        for b in by_system
+        if a != b and same_text(by_system[a], by_system[b])
+    }
 
 
 def study_votes(study):
@@ -83,7 +115,14 @@ def study_votes(study):
     repeats = set(study.assignments.exclude(repeat_of="").values_list("token", flat=True))
     identical = identical_pairs(study)
     return [
-        {"rater": a.rater.username, "item": a.item_id, "left": a.left, "right": a.right, "choice": a.vote.choice, "repeat": a.token in repeats}
+        {
+            "rater": a.rater.username,
+            "item": a.item_id,
+            "left": a.left,
+            "right": a.right,
+            "choice": a.vote.choice,
+            "repeat": a.token in repeats,
+        }
         for a in study.assignments.filter(vote__isnull=False).select_related("vote", "rater")
         if (a.item_id, a.left, a.right) not in identical
     ]
@@ -97,4 +136,6 @@ def report(study):
 
 
 def close(study):
-    Study.objects.filter(id=study.id, status=Study.Status.OPEN).update(status=Study.Status.CLOSED, closed_at=timezone.now())
+    Study.objects.filter(id=study.id, status=Study.Status.OPEN).update(
+        status=Study.Status.CLOSED, closed_at=timezone.now()
+    )

@@ -19,7 +19,9 @@ def generate_evaluation(*, evaluation_id):
         execute(evaluation_id)
     except Exception as e:
         log.exception("evaluation %s failed", evaluation_id)
-        EvaluationRun.objects.filter(id=evaluation_id).update(status=EvaluationRun.Status.FAILED, error=f"{type(e).__name__}: {e}", finished_at=timezone.now())
+        EvaluationRun.objects.filter(id=evaluation_id).update(
+            status=EvaluationRun.Status.FAILED, error=f"{type(e).__name__}: {e}", finished_at=timezone.now()
+        )
 
 
 @shared_task

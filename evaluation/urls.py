@@ -6,7 +6,11 @@ app_name = "evaluation"
 urlpatterns = [
     path("p/<slug:slug>/runs/<int:run_id>/evaluate/", views.start_evaluation, name="start-evaluation"),
     path("p/<slug:slug>/evaluations/<int:evaluation_id>/", views.evaluation_detail, name="evaluation"),
-    path("p/<slug:slug>/evaluations/<int:evaluation_id>/items/<int:item_id>/to-curation/", views.to_curation, name="to-curation"),
+    path(
+        "p/<slug:slug>/evaluations/<int:evaluation_id>/items/<int:item_id>/to-curation/",
+        views.to_curation,
+        name="to-curation",
+    ),
     path("p/<slug:slug>/serving/", views.serving_backend, name="serving-backend"),
     path("p/<slug:slug>/regression/", views.regression_prompts, name="regression"),
     path("p/<slug:slug>/studies/", study_views.study_list, name="study-list"),
@@ -15,6 +19,10 @@ urlpatterns = [
     path("p/<slug:slug>/studies/<int:study_id>/close/", study_views.close_study, name="close-study"),
     path("p/<slug:slug>/studies/<int:study_id>/preferences/", study_views.export_preferences, name="study-preferences"),
     path("p/<slug:slug>/studies/<int:study_id>/rate/", study_views.rate_next, name="rate-next"),
-    path("p/<slug:slug>/studies/<int:study_id>/items/<int:item_id>/to-curation/", study_views.loss_to_curation, name="study-to-curation"),
+    path(
+        "p/<slug:slug>/studies/<int:study_id>/items/<int:item_id>/to-curation/",
+        study_views.loss_to_curation,
+        name="study-to-curation",
+    ),
     path("p/<slug:slug>/rate/<str:token>/", study_views.rate, name="rate"),
 ]

@@ -7,8 +7,16 @@ from evaluation.evaluating import METRICS, TUNED, start
 from studio.access import project_for
 from studio.models import Action
 
-LABELS = {"exact_match": "Exact match", "token_f1": "Token F1", "rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L",
-          "json_valid": "Valid JSON", "schema_valid": "Matches the schema", "length_words": "Length (words)"}
+LABELS = {
+    "exact_match": "Exact match",
+    "token_f1": "Token F1",
+    "rouge1": "ROUGE-1",
+    "rouge2": "ROUGE-2",
+    "rougeL": "ROUGE-L",
+    "json_valid": "Valid JSON",
+    "schema_valid": "Matches the schema",
+    "length_words": "Length (words)",
+}
 PAGE = 20
 
 
@@ -35,19 +43,42 @@ def evaluation_detail(request, slug, evaluation_id):
         if data:
             scale = 1 if m == "length_words" else 100
             top = max(data["base"], data[TUNED], 1e-9)
-            rows.append({"name": LABELS[m], "key": m, "base": data["base"] * scale, "tuned": data[TUNED] * scale, "diff": data["diff"] * scale,
-                         "low": data["low"] * scale, "high": data["high"] * scale, "percent": scale == 100,
-                         "base_bar": 100 * data["base"] / top, "tuned_bar": 100 * data[TUNED] / top,
-                         "better": data["low"] > 0 if m != "length_words" else None, "worse": data["high"] < 0 if m != "length_words" else None})
+            rows.append(
+                {
+                    "name": LABELS[m],
+                    "key": m,
+                    "base": data["base"] * scale,
+                    "tuned": data[TUNED] * scale,
+                    "diff": data["diff"] * scale,
+                    "low": data["low"] * scale,
+                    "high": data["high"] * scale,
+                    "percent": scale == 100,
+                    "base_bar": 100 * data["base"] / top,
+                    "tuned_bar": 100 * data[TUNED] / top,
+                    "better": data["low"] > 0 if m != "length_words" else None,
+                    "worse": data["high"] < 0 if m != "length_words" else None,
+                }
+            )
     page = max(0, int(request.GET.get("page", "0"))) if request.GET.get("page", "0").isdigit() else 0
     items = []
     if ev.status == ev.Status.DONE:
-        generations = list(ev.generations.select_related("item").order_by("item_id", "side")[page * PAGE * 2:(page + 1) * PAGE * 2])
+        generations = list(
+            ev.generations.select_related("item").order_by("item_id", "side")[page * PAGE * 2 : (page + 1) * PAGE * 2]
+        )
         by_item = {}
         for g in generations:
             by_item.setdefault(g.item_id, {"item": g.item})[g.side] = g
         items = list(by_item.values())
-    context = {"project": project, "ev": ev, "rows": rows, "items": items, "page": page, "more": len(items) == PAGE, "tuned": TUNED, "can_write": project.membership.can(Action.WRITE_EXAMPLES)}
+    context = {
+        "project": project,
+        "ev": ev,
+        "rows": rows,
+        "items": items,
+        "page": page,
+        "more": len(items) == PAGE,
+        "tuned": TUNED,
+        "can_write": project.membership.can(Action.WRITE_EXAMPLES),
+    }
     template = "evaluation/evaluation.html#evaluation-live" if request.htmx else "evaluation/evaluation.html"
     return render(request, template, context)
 
@@ -69,10 +100,20 @@ def to_curation(request, slug, evaluation_id, item_id):
     if existing:
         messages.info(request, f"Already in curation as #{existing.id}.")
         return redirect("curation:example", slug, existing.id)
-    example = Example.objects.create(project=project, author=request.user, source=source[:200], instruction=item.instruction, input=item.input, output=item.output, messages=item.messages)
+    example = Example.objects.create(
+        project=project,
+        author=request.user,
+        source=source[:200],
+        instruction=item.instruction,
+        input=item.input,
+        output=item.output,
+        messages=item.messages,
+    )
     Revision.record(example, request.user, "from an evaluation")
     checking.check_example(example)
-    messages.success(request, f"Draft #{example.id} created from the evaluation. The tuned model answered: “{tuned.text[:300]}”")
+    messages.success(
+        request, f"Draft #{example.id} created from the evaluation. The tuned model answered: “{tuned.text[:300]}”"
+    )
     return redirect("curation:example", slug, example.id)
 
 
@@ -88,16 +129,33 @@ def serving_backend(request, slug):
 
     project = project_for(request, slug, Action.MANAGE_PROJECT)
     current = ServingBackend.objects.filter(project=project).first()
-    initial = {"kind": current.kind, "base_url": current.base_url, "base_model_name": current.base_model_name, "timeout": current.timeout, "concurrency": current.concurrency} if current else None
+    initial = (
+        {
+            "kind": current.kind,
+            "base_url": current.base_url,
+            "base_model_name": current.base_model_name,
+            "timeout": current.timeout,
+            "concurrency": current.concurrency,
+        }
+        if current
+        else None
+    )
     form = ServingBackendForm(request.POST or None, initial=initial)
     test_result = ""
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         ServingBackend.objects.update_or_create(project=project, defaults=d)
         if request.POST.get("action") == "test" and d["kind"] != "local":
-            backend = TGIBackend(d["base_url"], timeout=d["timeout"], retries=0) if d["kind"] == "tgi" else OpenAIBackend(d["base_url"], d["base_model_name"], timeout=d["timeout"], retries=0)
+            backend = (
+                TGIBackend(d["base_url"], timeout=d["timeout"], retries=0)
+                if d["kind"] == "tgi"
+                else OpenAIBackend(d["base_url"], d["base_model_name"], timeout=d["timeout"], retries=0)
+            )
             try:
-                (g,) = backend.generate([Request(prompt="Hello", messages=({"role": "user", "content": "Hello"},))], Decoding(max_new_tokens=8))
+                (g,) = backend.generate(
+                    [Request(prompt="Hello", messages=({"role": "user", "content": "Hello"},))],
+                    Decoding(max_new_tokens=8),
+                )
                 test_result = f"The server answered ({g.completion_tokens} tokens)."
             except BackendError as e:
                 test_result = f"No answer: {e}"
@@ -108,11 +166,19 @@ def serving_backend(request, slug):
     from training.registry import project_recipe
 
     by_base = {}
-    for run in project.training_runs.filter(status="succeeded", model_deleted_at=None).select_related("base_model").order_by("id"):
+    for run in (
+        project.training_runs.filter(status="succeeded", model_deleted_at=None)
+        .select_related("base_model")
+        .order_by("id")
+    ):
         if run.output_dir and (Path(run.output_dir) / "adapter").is_dir():
             by_base.setdefault(run.base_model, []).append(run)
     recipes = [(base, runs, *project_recipe(base.path, runs)) for base, runs in by_base.items()]
-    return render(request, "evaluation/serving_backend.html", {"project": project, "form": form, "test_result": test_result, "recipes": recipes})
+    return render(
+        request,
+        "evaluation/serving_backend.html",
+        {"project": project, "form": form, "test_result": test_result, "recipes": recipes},
+    )
 
 
 @login_required
@@ -130,7 +196,16 @@ def regression_prompts(request, slug):
         if not prompt:
             error = "Write the prompt."
         else:
-            RegressionPrompt.objects.create(project=project, prompt=prompt, reference=request.POST.get("reference", "").strip(), created_by=request.user)
+            RegressionPrompt.objects.create(
+                project=project,
+                prompt=prompt,
+                reference=request.POST.get("reference", "").strip(),
+                created_by=request.user,
+            )
             messages.success(request, "Added to the regression set; the next evaluation answers it too.")
             return redirect("evaluation:regression", slug)
-    return render(request, "evaluation/regression.html", {"project": project, "prompts": project.regression_prompts.all(), "error": error})
+    return render(
+        request,
+        "evaluation/regression.html",
+        {"project": project, "prompts": project.regression_prompts.all(), "error": error},
+    )

@@ -15,12 +15,18 @@ def project_for(request, slug, action=Action.VIEW):
     user = request.user
     if not user.is_authenticated:
         raise Http404("No such project.")
-    membership = Membership.objects.select_related("project", "project__base_model").filter(project__slug=slug, user=user).first()
+    membership = (
+        Membership.objects.select_related("project", "project__base_model")
+        .filter(project__slug=slug, user=user)
+        .first()
+    )
     if membership is None:
         raise Http404("No such project.")
     if not membership.can(action):
         role = membership.get_role_display().lower()
-        raise PermissionDenied(f"{'An' if role[0] in 'aeiou' else 'A'} {role} may not {Action(action).label} in this project.")
+        raise PermissionDenied(
+            f"{'An' if role[0] in 'aeiou' else 'A'} {role} may not {Action(action).label} in this project."
+        )
     project = membership.project
     project.membership = membership
     return project

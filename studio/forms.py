@@ -27,7 +27,9 @@ class AddMemberForm(forms.Form):
         User = get_user_model()
         matches = list(User.objects.filter(Q(username__iexact=value) | Q(email__iexact=value), is_active=True)[:2])
         if not matches:
-            raise forms.ValidationError(f"No active account is called “{value}”. An administrator creates accounts; then add them here.")
+            raise forms.ValidationError(
+                f"No active account is called “{value}”. An administrator creates accounts; then add them here."
+            )
         if len(matches) > 1:
             raise forms.ValidationError(f"“{value}” matches more than one account; use the username.")
         user = matches[0]

@@ -103,7 +103,9 @@ class Membership(models.Model):
     def _guard_last_lead(self):
         leads = Membership.objects.select_for_update().filter(project=self.project, role=Role.LEAD)
         if set(leads.values_list("id", flat=True)) == {self.id}:
-            raise LastLeadError(f"{self.user.username} is the only lead of {self.project.name}; make someone else a lead first.")
+            raise LastLeadError(
+                f"{self.user.username} is the only lead of {self.project.name}; make someone else a lead first."
+            )
 
     def change_role(self, role):
         """Give this member another role; the last lead of a project stays a lead."""

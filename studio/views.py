@@ -30,7 +30,11 @@ def healthz(request):
 @login_required
 def project_list(request):
     memberships = request.user.memberships.select_related("project").order_by("project__name")
-    return render(request, "studio/project_list.html", {"memberships": memberships, "can_create": may_create_projects(request.user)})
+    return render(
+        request,
+        "studio/project_list.html",
+        {"memberships": memberships, "can_create": may_create_projects(request.user)},
+    )
 
 
 @login_required
@@ -51,8 +55,13 @@ def project_home(request, slug):
     counts = dict(project.examples.filter(deleted_at=None).values_list("status").annotate(n=Count("id")).order_by())
     statuses = [(label, counts.get(value, 0)) for value, label in Example.Status.choices]
     mine = project.examples.filter(author=request.user, deleted_at=None).count()
-    my_todo = project.examples.filter(author=request.user, deleted_at=None, status=Example.Status.CHANGES_REQUESTED).count()
-    open_errors = Finding.objects.filter(project=project, severity="error").count() + PairFinding.objects.filter(project=project, kind="contradiction").count()
+    my_todo = project.examples.filter(
+        author=request.user, deleted_at=None, status=Example.Status.CHANGES_REQUESTED
+    ).count()
+    open_errors = (
+        Finding.objects.filter(project=project, severity="error").count()
+        + PairFinding.objects.filter(project=project, kind="contradiction").count()
+    )
     members = project.memberships.select_related("user")
     return render(
         request,
@@ -127,7 +136,9 @@ def add_member(request, slug):
     except IntegrityError:  # added by someone else a moment ago
         form.add_error("user", f"{user.username} is already a member.")
         return _members_response(request, project, form=form)
-    return _after_member_change(request, project, notice=f"{user.username} added as {membership.get_role_display().lower()}.")
+    return _after_member_change(
+        request, project, notice=f"{user.username} added as {membership.get_role_display().lower()}."
+    )
 
 
 @login_required

@@ -53,7 +53,9 @@ def tiny_model_dir():
 
 
 def make_user(django_user_model, username, **extra):
-    return django_user_model.objects.create_user(username=username, password="pw-" + username, email=f"{username}@example.org", **extra)
+    return django_user_model.objects.create_user(
+        username=username, password="pw-" + username, email=f"{username}@example.org", **extra
+    )
 
 
 @pytest.fixture
@@ -72,7 +74,14 @@ def people(django_user_model):
         pass
 
     p = People()
-    p.lead, p.annotator, p.reviewer, p.outsider, p.project, p.other_project = lead, annotator, reviewer, outsider, project, other
+    p.lead, p.annotator, p.reviewer, p.outsider, p.project, p.other_project = (
+        lead,
+        annotator,
+        reviewer,
+        outsider,
+        project,
+        other,
+    )
     return p
 
 
@@ -118,6 +127,7 @@ def as_user(client):
 
 # --- the browser: Debian's Chromium driven by Playwright ----------------------------------------
 
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -151,6 +161,7 @@ def sign_in(page, live_server, username, password):
 
 # --- a real Celery worker, in its own process, against Redis and PostgreSQL ---------------------
 
+
 @pytest.fixture
 def start_worker(tiny_model_dir, tmp_path):
     """start_worker(name="a") -> (process, log): a worker on both queues, sharing the test
@@ -178,8 +189,27 @@ def start_worker(tiny_model_dir, tmp_path):
         log = open(tmp_path / f"worker-{name}.log", "w+")
         celery = Path(sys.executable).with_name("celery")
         process = subprocess.Popen(
-            [str(celery), "-A", "studio", "worker", "-Q", "default,gpu", "--pool", "solo", "--without-gossip", "--without-mingle", "--loglevel", "INFO", "-n", f"test-{name}@%h"],
-            env=env, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                str(celery),
+                "-A",
+                "studio",
+                "worker",
+                "-Q",
+                "default,gpu",
+                "--pool",
+                "solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "INFO",
+                "-n",
+                f"test-{name}@%h",
+            ],
+            env=env,
+            cwd=settings.BASE_DIR,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         started.append((process, log))
         return process, log
@@ -216,6 +246,7 @@ def wait_for(predicate, timeout, what, log=None):
 
 # --- a finished training run with a real adapter (evaluation and API tests) ----------------------
 
+
 @pytest.fixture
 def trained(people, tiny_model_dir, tmp_path):
     from curation.core.demo_tickets import make_examples
@@ -227,11 +258,46 @@ def trained(people, tiny_model_dir, tmp_path):
 
     base = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir))
     base.record_inspection(info=inspect_model_folder(tiny_model_dir))
-    Example.objects.bulk_create(Example(project=people.project, author=people.annotator, status=Example.Status.APPROVED, instruction=e.instruction, input=e.input, output=e.output) for e in make_examples(n=60))
-    version = freeze(people.project, people.lead, name="v1", note="", config=SplitConfig(ratios=(0.8, 0.0, 0.2)), leakage_override="templated")
+    Example.objects.bulk_create(
+        Example(
+            project=people.project,
+            author=people.annotator,
+            status=Example.Status.APPROVED,
+            instruction=e.instruction,
+            input=e.input,
+            output=e.output,
+        )
+        for e in make_examples(n=60)
+    )
+    version = freeze(
+        people.project,
+        people.lead,
+        name="v1",
+        note="",
+        config=SplitConfig(ratios=(0.8, 0.0, 0.2)),
+        leakage_override="templated",
+    )
     out = tmp_path / "run"
     records = [i.record() for i in version.items.filter(split="train")]
-    train(TrainConfig(base_model=str(tiny_model_dir), epochs=2, batch_size=8, learning_rate=3e-3, max_length=384, early_stopping_patience=0), records, [], out)
-    return TrainingRun.objects.create(project=people.project, name="r1", dataset_version=version, base_model=base, config={}, status=TrainingRun.Status.SUCCEEDED, output_dir=str(out))
-
-
+    train(
+        TrainConfig(
+            base_model=str(tiny_model_dir),
+            epochs=2,
+            batch_size=8,
+            learning_rate=3e-3,
+            max_length=384,
+            early_stopping_patience=0,
+        ),
+        records,
+        [],
+        out,
+    )
+    return TrainingRun.objects.create(
+        project=people.project,
+        name="r1",
+        dataset_version=version,
+        base_model=base,
+        config={},
+        status=TrainingRun.Status.SUCCEEDED,
+        output_dir=str(out),
+    )

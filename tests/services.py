@@ -29,8 +29,12 @@ def _postgres_error(url):
     cfg = dj_database_url.parse(url)
     try:
         with psycopg.connect(
-            host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432, user=cfg["USER"] or "postgres",
-            password=cfg["PASSWORD"] or None, dbname="postgres", connect_timeout=2,
+            host=cfg["HOST"] or "127.0.0.1",
+            port=cfg["PORT"] or 5432,
+            user=cfg["USER"] or "postgres",
+            password=cfg["PASSWORD"] or None,
+            dbname="postgres",
+            connect_timeout=2,
         ):
             return ""
     except psycopg.OperationalError as e:

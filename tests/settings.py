@@ -5,9 +5,9 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
-from studio.settings import *  # noqa: E402,F403
 from pathlib import Path  # noqa: E402
 
+from studio.settings import *  # noqa: E402,F403
 from studio.settings import BASE_DIR, database_from_url  # noqa: E402
 from tests.services import probe  # noqa: E402
 

@@ -26,7 +26,11 @@ def read_records(path):
     with open(path, encoding="utf-8") as f:
         for line in f:
             row = json.loads(line)
-            records.append(Record.chat(row["messages"]) if row.get("messages") else Record(row.get("instruction", ""), row.get("input", ""), row.get("output", "")))
+            records.append(
+                Record.chat(row["messages"])
+                if row.get("messages")
+                else Record(row.get("instruction", ""), row.get("input", ""), row.get("output", ""))
+            )
     return records
 
 
@@ -39,8 +43,13 @@ def main(spec_path):
     try:
         config = TrainConfig.from_dict(spec["config"])
         summary = train(
-            config, read_records(spec["train_file"]), read_records(spec["eval_file"]) if spec.get("eval_file") else [],
-            output_dir, report=emit, should_stop=stop_file.exists, metadata=spec.get("metadata"),
+            config,
+            read_records(spec["train_file"]),
+            read_records(spec["eval_file"]) if spec.get("eval_file") else [],
+            output_dir,
+            report=emit,
+            should_stop=stop_file.exists,
+            metadata=spec.get("metadata"),
         )
     except ConfigError as e:
         emit({"kind": "error", "message": str(e)})

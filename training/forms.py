@@ -14,7 +14,11 @@ def allowed_roots():
 
 class BaseModelForm(forms.Form):
     name = forms.CharField(max_length=200, help_text="How people will see it, e.g. “Llama 3.2 1B Instruct”.")
-    path = forms.CharField(max_length=1000, label="Folder", help_text="A model folder (config.json, *.safetensors, tokenizer) on storage the workers share.")
+    path = forms.CharField(
+        max_length=1000,
+        label="Folder",
+        help_text="A model folder (config.json, *.safetensors, tokenizer) on storage the workers share.",
+    )
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,9 +34,13 @@ class BaseModelForm(forms.Form):
             resolved = path.resolve()
             is_dir = resolved.is_dir()
         except (OSError, RuntimeError) as e:  # name too long, symlink loop, permissions
-            raise forms.ValidationError(f"“{raw[:200]}” cannot be used as a folder ({getattr(e, 'strerror', None) or e}).") from None
+            raise forms.ValidationError(
+                f"“{raw[:200]}” cannot be used as a folder ({getattr(e, 'strerror', None) or e})."
+            ) from None
         if not any(resolved == root or root in resolved.parents for root in model_roots()):
-            raise forms.ValidationError(f"“{raw[:200]}” is outside the folders models may be registered from ({allowed_roots()}).")
+            raise forms.ValidationError(
+                f"“{raw[:200]}” is outside the folders models may be registered from ({allowed_roots()})."
+            )
         if not is_dir:
             raise forms.ValidationError(f"“{raw[:200]}” does not exist or is not a folder.")
         if self.project.base_models.filter(path=str(resolved)).exists():
@@ -46,13 +54,24 @@ class LaunchForm(forms.Form):
     name = forms.CharField(max_length=120)
     dataset_version = forms.ModelChoiceField(queryset=None, empty_label=None, label="Dataset version")
     base_model = forms.ModelChoiceField(queryset=None, empty_label=None, label="Base model")
-    method = forms.ChoiceField(choices=[("lora", "LoRA"), ("qlora", "QLoRA (4-bit, GPU workers only)"), ("full", "Full fine-tuning (small models)")], initial="lora")
+    method = forms.ChoiceField(
+        choices=[
+            ("lora", "LoRA"),
+            ("qlora", "QLoRA (4-bit, GPU workers only)"),
+            ("full", "Full fine-tuning (small models)"),
+        ],
+        initial="lora",
+    )
     lora_r = forms.IntegerField(initial=16, min_value=1, max_value=1024, label="LoRA rank r")
     lora_alpha = forms.IntegerField(initial=32, min_value=1, label="LoRA alpha")
     lora_dropout = forms.FloatField(initial=0.05, min_value=0, max_value=0.99, label="LoRA dropout")
     target_modules = forms.CharField(initial="all-linear", help_text="all-linear, or names such as q_proj,v_proj")
     learning_rate = forms.FloatField(initial=2e-4, min_value=1e-8, max_value=0.5)
-    lr_scheduler = forms.ChoiceField(choices=[(s, s) for s in ("cosine", "linear", "constant", "constant_with_warmup")], initial="cosine", label="Scheduler")
+    lr_scheduler = forms.ChoiceField(
+        choices=[(s, s) for s in ("cosine", "linear", "constant", "constant_with_warmup")],
+        initial="cosine",
+        label="Scheduler",
+    )
     warmup_ratio = forms.FloatField(initial=0.1, min_value=0, max_value=0.99, label="Warmup (share of steps)")
     epochs = forms.FloatField(initial=3, min_value=0.01, max_value=100)
     batch_size = forms.IntegerField(initial=8, min_value=1, max_value=1024)
@@ -60,13 +79,39 @@ class LaunchForm(forms.Form):
     weight_decay = forms.FloatField(initial=0.0, min_value=0)
     max_grad_norm = forms.FloatField(initial=1.0, min_value=0.0001, label="Max gradient norm")
     max_length = forms.IntegerField(initial=1024, min_value=16, max_value=131072, label="Max sequence length")
-    packing = forms.BooleanField(required=False, help_text="Pack short examples together: fewer padding tokens, faster epochs.")
+    packing = forms.BooleanField(
+        required=False, help_text="Pack short examples together: fewer padding tokens, faster epochs."
+    )
     seed = forms.IntegerField(initial=0)
     eval_steps = forms.IntegerField(initial=0, min_value=0, help_text="0: evaluate about ten times per run")
-    early_stopping_patience = forms.IntegerField(initial=3, min_value=0, help_text="Stop after this many evaluations without improvement (0: never)")
-    devices = forms.IntegerField(initial=1, min_value=1, max_value=64, label="GPUs", help_text="More than one runs with torchrun (DDP)")
+    early_stopping_patience = forms.IntegerField(
+        initial=3, min_value=0, help_text="Stop after this many evaluations without improvement (0: never)"
+    )
+    devices = forms.IntegerField(
+        initial=1, min_value=1, max_value=64, label="GPUs", help_text="More than one runs with torchrun (DDP)"
+    )
 
-    CONFIG_FIELDS = ("method", "lora_r", "lora_alpha", "lora_dropout", "target_modules", "learning_rate", "lr_scheduler", "warmup_ratio", "epochs", "batch_size", "grad_accum", "weight_decay", "max_grad_norm", "max_length", "packing", "seed", "eval_steps", "early_stopping_patience", "devices")
+    CONFIG_FIELDS = (
+        "method",
+        "lora_r",
+        "lora_alpha",
+        "lora_dropout",
+        "target_modules",
+        "learning_rate",
+        "lr_scheduler",
+        "warmup_ratio",
+        "epochs",
+        "batch_size",
+        "grad_accum",
+        "weight_decay",
+        "max_grad_norm",
+        "max_length",
+        "packing",
+        "seed",
+        "eval_steps",
+        "early_stopping_patience",
+        "devices",
+    )
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)

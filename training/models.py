@@ -17,7 +17,9 @@ class BaseModel(models.Model):
     path = models.CharField(max_length=1000, help_text="A folder on storage every worker sees.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CHECKING)
     error = models.TextField(blank=True)
-    info = models.JSONField(default=dict, blank=True, help_text="What the inspection found (architecture, sizes, template).")
+    info = models.JSONField(
+        default=dict, blank=True, help_text="What the inspection found (architecture, sizes, template)."
+    )
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
     checked_at = models.DateTimeField(null=True, blank=True)
@@ -52,7 +54,11 @@ class TrainingRun(models.Model):
 
     project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="training_runs")
     name = models.CharField(max_length=120)
-    version_name = models.CharField(max_length=120, blank=True, help_text="what people call the tuned model (e.g. support-v2); unique in the project; the registry shows the run's name when empty")
+    version_name = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="what people call the tuned model (e.g. support-v2); unique in the project; the registry shows the run's name when empty",
+    )
     dataset_version = models.ForeignKey("curation.DatasetVersion", on_delete=models.PROTECT, related_name="runs")
     base_model = models.ForeignKey(BaseModel, on_delete=models.PROTECT, related_name="runs")
     config = models.JSONField(help_text="training/core/engine.py TrainConfig, as launched")
@@ -70,7 +76,9 @@ class TrainingRun(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     output_dir = models.CharField(max_length=1000, blank=True)
     training_file = models.CharField(max_length=40, blank=True, help_text="the API file it was launched from, if any")
-    model_deleted_at = models.DateTimeField(null=True, blank=True, help_text="set by DELETE /v1/models/{id}: no longer served; its files are kept")
+    model_deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="set by DELETE /v1/models/{id}: no longer served; its files are kept"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -79,7 +87,12 @@ class TrainingRun(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(models.F("project"), Lower("version_name"), condition=~models.Q(version_name=""), name="one_model_version_name_per_project"),
+            models.UniqueConstraint(
+                models.F("project"),
+                Lower("version_name"),
+                condition=~models.Q(version_name=""),
+                name="one_model_version_name_per_project",
+            ),
         ]
 
     def __str__(self):

@@ -22,7 +22,13 @@ VLLM_DEFAULT_MAX_LORA_RANK = 16
 VLLM_MAX_LORA_RANKS = (1, 8, 16, 32, 64, 128, 256, 320, 512)
 # The evaluation metrics worth a glance in a list, in order of preference (labels as on the
 # evaluation page)
-HEADLINE_METRICS = (("token_f1", "Token F1"), ("exact_match", "Exact match"), ("json_valid", "Valid JSON"), ("schema_valid", "Matches the schema"), ("rougeL", "ROUGE-L"))
+HEADLINE_METRICS = (
+    ("token_f1", "Token F1"),
+    ("exact_match", "Exact match"),
+    ("json_valid", "Valid JSON"),
+    ("schema_valid", "Matches the schema"),
+    ("rougeL", "ROUGE-L"),
+)
 HEADLINE_COUNT = 3
 
 
@@ -40,6 +46,7 @@ def display_name(run):
 
 
 # --- serving recipes: plain strings from paths --------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -75,7 +82,11 @@ def serving_recipe(name, *, base_path, adapter_dir=None, merged_dir=None, model_
             vllm += f" --max-lora-rank {rank}"
         return Recipe(tgi, vllm, "adapter")
     if model_dir:
-        return Recipe(f"text-generation-launcher --model-id {q(str(model_dir))}", f"vllm serve {q(str(model_dir))} --served-model-name {q(name)}", "model")
+        return Recipe(
+            f"text-generation-launcher --model-id {q(str(model_dir))}",
+            f"vllm serve {q(str(model_dir))} --served-model-name {q(name)}",
+            "model",
+        )
     return None
 
 
@@ -104,11 +115,15 @@ def project_recipe(base_path, runs):
     """One server for several LoRA runs of one base model: (TGI line, vLLM line), every adapter
     loaded at start and picked per request by its model id; None when no run has an adapter."""
     q = shlex.quote
-    adapters = [(model_id(run), folder, _lora_rank(run, folder)) for run in runs for folder in [_folders(run)[0]] if folder]
+    adapters = [
+        (model_id(run), folder, _lora_rank(run, folder)) for run in runs for folder in [_folders(run)[0]] if folder
+    ]
     if not adapters:
         return None
     tgi = f"text-generation-launcher --model-id {q(str(base_path))} --lora-adapters {q(','.join(f'{name}={folder}' for name, folder, _ in adapters))}"
-    vllm = f"vllm serve {q(str(base_path))} --enable-lora --lora-modules " + " ".join(q(f"{name}={folder}") for name, folder, _ in adapters)
+    vllm = f"vllm serve {q(str(base_path))} --enable-lora --lora-modules " + " ".join(
+        q(f"{name}={folder}") for name, folder, _ in adapters
+    )
     rank = vllm_max_lora_rank(max((r or 0) for _, _, r in adapters))
     if rank:
         vllm += f" --max-lora-rank {rank}"
@@ -117,11 +132,18 @@ def project_recipe(base_path, runs):
 
 def recipe_for(run):
     adapter, merged, model = _folders(run)
-    return serving_recipe(model_id(run), base_path=run.base_model.path, adapter_dir=adapter, merged_dir=merged, model_dir=model,
-                          lora_rank=_lora_rank(run, adapter) if adapter else None)
+    return serving_recipe(
+        model_id(run),
+        base_path=run.base_model.path,
+        adapter_dir=adapter,
+        merged_dir=merged,
+        model_dir=model,
+        lora_rank=_lora_rank(run, adapter) if adapter else None,
+    )
 
 
 # --- lineage -----------------------------------------------------------------------------------
+
 
 @dataclass
 class StudyResult:
@@ -180,8 +202,17 @@ def headline(evaluation):
         data = metrics.get(key)
         if not data or data.get(TUNED) is None or data.get("base") is None:
             continue
-        rows.append({"key": key, "label": label, "tuned": 100 * data[TUNED], "base": 100 * data["base"], "diff": 100 * (data[TUNED] - data["base"]),
-                     "better": (data.get("low") or 0) > 0, "worse": (data.get("high") or 0) < 0})
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "tuned": 100 * data[TUNED],
+                "base": 100 * data["base"],
+                "diff": 100 * (data[TUNED] - data["base"]),
+                "better": (data.get("low") or 0) > 0,
+                "worse": (data.get("high") or 0) < 0,
+            }
+        )
         if len(rows) == HEADLINE_COUNT:
             break
     return rows
@@ -199,7 +230,10 @@ def study_standing(study):
     if data is None:
         votes = study_votes(study)  # as the study's own report counts them
         report = analyze(votes, anchor=BASE, rounds=1, seed=study.id) if votes else {}
-        data = {"leaderboard": [row["system"] for row in report.get("leaderboard", [])], "pairs": report.get("pairs", [])}
+        data = {
+            "leaderboard": [row["system"] for row in report.get("leaderboard", [])],
+            "pairs": report.get("pairs", []),
+        }
         cache.set(key, data, 24 * 3600)
     return data
 
@@ -223,7 +257,11 @@ def entries(project, runs=None):
     """The registry of a project: its succeeded runs (newest first, or just `runs`) as Entries."""
     from evaluation.models import EvaluationRun, Study
 
-    runs = list((runs if runs is not None else project.training_runs.all()).filter(status=TrainingRun.Status.SUCCEEDED).select_related("base_model", "dataset_version"))
+    runs = list(
+        (runs if runs is not None else project.training_runs.all())
+        .filter(status=TrainingRun.Status.SUCCEEDED)
+        .select_related("base_model", "dataset_version")
+    )
     ids = [run.id for run in runs]
     evaluations = {}
     for ev in EvaluationRun.objects.filter(training_run_id__in=ids).order_by("-created_at"):
@@ -232,33 +270,54 @@ def entries(project, runs=None):
     out = []
     for run in runs:
         recipe = recipe_for(run)
-        entry = Entry(run=run, name=display_name(run), model_id=model_id(run), recipe=recipe, merged=bool(recipe and recipe.vllm_source == "merged"))
+        entry = Entry(
+            run=run,
+            name=display_name(run),
+            model_id=model_id(run),
+            recipe=recipe,
+            merged=bool(recipe and recipe.vllm_source == "merged"),
+        )
         history = evaluations.get(run.id, [])
         entry.evaluation = next((ev for ev in history if ev.status == EvaluationRun.Status.DONE), None)
         entry.evaluation_pending = next((ev for ev in history if not ev.finished), None)
         if entry.evaluation:
             entry.headline = headline(entry.evaluation)
-        entry.studies = [study_result(study, entry.model_id) for study in closed if any(s.get("key") == entry.model_id for s in study.systems)]
+        entry.studies = [
+            study_result(study, entry.model_id)
+            for study in closed
+            if any(s.get("key") == entry.model_id for s in study.systems)
+        ]
         out.append(entry)
     return out
 
 
 # --- naming ------------------------------------------------------------------------------------
 
+
 def rename(run, version_name):
     """Give a run's model a version name (empty clears it); raises VersionNameError naming the
     problem, such as another model of the project already using the name."""
     version_name = " ".join(version_name.split())
     if len(version_name) > VERSION_NAME_MAX:
-        raise VersionNameError(f"A version name is at most {VERSION_NAME_MAX} characters; this one has {len(version_name)}.")
+        raise VersionNameError(
+            f"A version name is at most {VERSION_NAME_MAX} characters; this one has {len(version_name)}."
+        )
     if version_name:
-        taken = TrainingRun.objects.filter(project_id=run.project_id, version_name__iexact=version_name).exclude(id=run.id).first()
+        taken = (
+            TrainingRun.objects.filter(project_id=run.project_id, version_name__iexact=version_name)
+            .exclude(id=run.id)
+            .first()
+        )
         if taken:
-            raise VersionNameError(f"“{version_name}” is already the version name of {model_id(taken)} (run “{taken.name}”) in this project. Pick another name.")
+            raise VersionNameError(
+                f"“{version_name}” is already the version name of {model_id(taken)} (run “{taken.name}”) in this project. Pick another name."
+            )
     try:
         with transaction.atomic():
             TrainingRun.objects.filter(id=run.id).update(version_name=version_name)
     except IntegrityError:  # someone else took it between the check and the update
-        raise VersionNameError(f"“{version_name}” was just given to another model of this project. Pick another name.") from None
+        raise VersionNameError(
+            f"“{version_name}” was just given to another model of this project. Pick another name."
+        ) from None
     run.version_name = version_name
     return run

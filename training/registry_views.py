@@ -21,8 +21,12 @@ def _context(request, project, entries):
     for entry in entries:
         for result in entry.studies:
             result.link = is_lead or result.study.id in rated
-    return {"project": project, "entries": entries, "can_rename": project.membership.can(Action.TRAIN),
-            "can_manage": project.membership.can(Action.MANAGE_PROJECT)}
+    return {
+        "project": project,
+        "entries": entries,
+        "can_rename": project.membership.can(Action.TRAIN),
+        "can_manage": project.membership.can(Action.MANAGE_PROJECT),
+    }
 
 
 @login_required
@@ -66,5 +70,7 @@ def serve_again(request, slug, run_id):
     project = project_for(request, slug, Action.TRAIN)
     run = get_object_or_404(project.training_runs.filter(status=TrainingRun.Status.SUCCEEDED), id=run_id)
     TrainingRun.objects.filter(id=run.id).update(model_deleted_at=None)
-    messages.success(request, f"{registry.model_id(run)} is served again: GET /v1/models lists it and completions may name it.")
+    messages.success(
+        request, f"{registry.model_id(run)} is served again: GET /v1/models lists it and completions may name it."
+    )
     return redirect(reverse("training:registry", args=[slug]) + f"#model-{run.id}")

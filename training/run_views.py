@@ -24,7 +24,11 @@ COLORS = ["#2f5bd3", "#d0562c", "#1f7a4d", "#8a4dbd", "#a15c00", "#0b7f8a"]
 def run_list(request, slug):
     project = project_for(request, slug, Action.VIEW)
     runs = project.training_runs.select_related("dataset_version", "base_model", "created_by")
-    return render(request, "training/run_list.html", {"project": project, "runs": runs, "can_train": project.membership.can(Action.TRAIN)})
+    return render(
+        request,
+        "training/run_list.html",
+        {"project": project, "runs": runs, "can_train": project.membership.can(Action.TRAIN)},
+    )
 
 
 def _version_tokens(version):
@@ -35,18 +39,28 @@ def _version_tokens(version):
 
     from curation.models import Job
 
-    job = Job.objects.filter(kind=Job.Kind.PREFLIGHT, status=Job.Status.DONE, details__version_id=version.id).order_by("-finished_at").first()
+    job = (
+        Job.objects.filter(kind=Job.Kind.PREFLIGHT, status=Job.Status.DONE, details__version_id=version.id)
+        .order_by("-finished_at")
+        .first()
+    )
     train = version.counts.get("train", 0)
     if job:
         per = job.details.get("by_split", {}).get("train", {})
         return train, per.get("tokens") or job.details.get("total_tokens", 0), True
-    sizes = version.items.filter(split="train").aggregate(i=Sum(Length("instruction")), n=Sum(Length("input")), o=Sum(Length("output")))
+    sizes = version.items.filter(split="train").aggregate(
+        i=Sum(Length("instruction")), n=Sum(Length("input")), o=Sum(Length("output"))
+    )
     chars = sum(v or 0 for v in sizes.values())
     return train, chars // 4, False
 
 
 def _observed_speed(project, base_model):
-    speeds = list(project.training_runs.filter(base_model=base_model, tokens_per_second__isnull=False).values_list("tokens_per_second", flat=True)[:5])
+    speeds = list(
+        project.training_runs.filter(base_model=base_model, tokens_per_second__isnull=False).values_list(
+            "tokens_per_second", flat=True
+        )[:5]
+    )
     return sorted(speeds)[len(speeds) // 2] if speeds else None
 
 
@@ -58,11 +72,26 @@ def settings_tflops():
 
 def command_line(project, form):
     d = form.cleaned_data
-    parts = ["python", "manage.py", "launch_run", project.slug, "--name", d["name"], "--dataset-version", d["dataset_version"].name, "--base-model", d["base_model"].name]
+    parts = [
+        "python",
+        "manage.py",
+        "launch_run",
+        project.slug,
+        "--name",
+        d["name"],
+        "--dataset-version",
+        d["dataset_version"].name,
+        "--base-model",
+        d["base_model"].name,
+    ]
     defaults = {f.name: f.default for f in TrainConfig.__dataclass_fields__.values()}
     for key in LaunchForm.CONFIG_FIELDS:
         if d[key] != defaults.get(key):
-            parts += [f"--{key.replace('_', '-')}", str(d[key])] if not isinstance(d[key], bool) else [f"--{key.replace('_', '-')}"]
+            parts += (
+                [f"--{key.replace('_', '-')}", str(d[key])]
+                if not isinstance(d[key], bool)
+                else [f"--{key.replace('_', '-')}"]
+            )
     return " ".join(shlex.quote(p) for p in parts)
 
 
@@ -71,7 +100,9 @@ def launch_run(request, slug):
     """GET: the form with the guides' defaults. POST with 'estimate': the estimate and the
     equivalent command line. POST with 'launch': queue the run."""
     project = project_for(request, slug, Action.TRAIN)
-    form = LaunchForm(request.POST or None, project=project, initial={"name": f"run {project.training_runs.count() + 1}"})
+    form = LaunchForm(
+        request.POST or None, project=project, initial={"name": f"run {project.training_runs.count() + 1}"}
+    )
     context = {"project": project, "form": form}
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -83,11 +114,31 @@ def launch_run(request, slug):
             from django.conf import settings
 
             # about 6 FLOPs per parameter and token (forward and backward), at 40% of the GPU's peak
-            speed = settings.TRAINING_TFLOPS * 1e12 * 0.4 / (6 * d["base_model"].info["num_parameters"]) * config.devices
-        context.update(estimate=estimate(examples, tokens or 0, config, speed or 1) | {"examples": examples, "tokens_known": True, "tokens_exact": exact, "speed": speed, "measured": measured, "tflops": settings_tflops()}, command=command_line(project, form))
+            speed = (
+                settings.TRAINING_TFLOPS * 1e12 * 0.4 / (6 * d["base_model"].info["num_parameters"]) * config.devices
+            )
+        context.update(
+            estimate=estimate(examples, tokens or 0, config, speed or 1)
+            | {
+                "examples": examples,
+                "tokens_known": True,
+                "tokens_exact": exact,
+                "speed": speed,
+                "measured": measured,
+                "tflops": settings_tflops(),
+            },
+            command=command_line(project, form),
+        )
         if request.POST.get("action") == "launch":
             try:
-                run = launch(project, request.user, name=d["name"], version=d["dataset_version"], base_model=d["base_model"], config_values=form.config_values())
+                run = launch(
+                    project,
+                    request.user,
+                    name=d["name"],
+                    version=d["dataset_version"],
+                    base_model=d["base_model"],
+                    config_values=form.config_values(),
+                )
             except ConfigError as e:
                 field, _, message = str(e).partition(": ")
                 form.add_error(field if field in form.fields else None, message or str(e))
@@ -109,11 +160,22 @@ def chart(series, width=600, height=220):
     span = (hi - lo) or 1
     lines = []
     for label, color, data in series:
-        coords = " ".join(f"{40 + (width - 50) * s / max_step:.1f},{10 + (height - 40) * (1 - (v - lo) / span):.1f}" for s, v in data if v is not None)
+        coords = " ".join(
+            f"{40 + (width - 50) * s / max_step:.1f},{10 + (height - 40) * (1 - (v - lo) / span):.1f}"
+            for s, v in data
+            if v is not None
+        )
         if coords:
             lines.append({"label": label, "color": color, "points": coords, "dashed": "validation" in label})
     ticks = [{"y": 10 + (height - 40) * (1 - i / 4), "value": f"{lo + span * i / 4:.3g}"} for i in range(5)]
-    return {"width": width, "height": height, "lines": lines, "ticks": ticks, "max_step": max_step, "bottom": height - 20}
+    return {
+        "width": width,
+        "height": height,
+        "lines": lines,
+        "ticks": ticks,
+        "max_step": max_step,
+        "bottom": height - 20,
+    }
 
 
 def _run_series(run, color, prefix=""):
@@ -130,15 +192,34 @@ def _run_series(run, color, prefix=""):
 @require_GET
 def run_detail(request, slug, run_id):
     project = project_for(request, slug, Action.VIEW)
-    run = get_object_or_404(project.training_runs.select_related("dataset_version", "base_model", "created_by"), id=run_id)
+    run = get_object_or_404(
+        project.training_runs.select_related("dataset_version", "base_model", "created_by"), id=run_id
+    )
     series, train, evals = _run_series(run, COLORS[0])
     history = [{"step": s, "loss": v} for s, v in train] + [{"step": s, "eval_loss": v} for s, v in evals]
     notes = diagnose(history)
     if run.status == TrainingRun.Status.SUCCEEDED and evals:
         best = min(evals, key=lambda e: e[1])
-        notes.append(("best", f"Best validation loss {best[1]:.3f} at step {best[0]}" + (f"; that checkpoint is the one kept ({run.summary.get('best_checkpoint', '').rsplit('/', 1)[-1]})." if run.summary.get("best_checkpoint") else ".")))
-    context = {"project": project, "run": run, "chart": chart(series), "notes": notes, "can_train": project.membership.can(Action.TRAIN),
-               "config": sorted(run.config.items()), "artifacts": _artifacts(run)}
+        notes.append(
+            (
+                "best",
+                f"Best validation loss {best[1]:.3f} at step {best[0]}"
+                + (
+                    f"; that checkpoint is the one kept ({run.summary.get('best_checkpoint', '').rsplit('/', 1)[-1]})."
+                    if run.summary.get("best_checkpoint")
+                    else "."
+                ),
+            )
+        )
+    context = {
+        "project": project,
+        "run": run,
+        "chart": chart(series),
+        "notes": notes,
+        "can_train": project.membership.can(Action.TRAIN),
+        "config": sorted(run.config.items()),
+        "artifacts": _artifacts(run),
+    }
     context["polling"] = not run.finished or run.summary.get("merging")
     template = "training/run_detail.html#run-live" if request.htmx else "training/run_detail.html"
     return render(request, template, context)
@@ -151,7 +232,11 @@ def _artifacts(run):
         return []
     folder = Path(run.output_dir)
     found = []
-    for name, label in (("adapter", "Adapter (safetensors + adapter config)"), ("model", "Fine-tuned model"), ("merged", "Merged model (base + adapter, for vLLM or TGI)")):
+    for name, label in (
+        ("adapter", "Adapter (safetensors + adapter config)"),
+        ("model", "Fine-tuned model"),
+        ("merged", "Merged model (base + adapter, for vLLM or TGI)"),
+    ):
         if (folder / name).is_dir():
             found.append((name, label))
     best = run.summary.get("best_checkpoint")
@@ -167,11 +252,18 @@ def cancel_run(request, slug, run_id):
     run = get_object_or_404(project.training_runs, id=run_id)
     if run.finished:
         messages.info(request, f"“{run.name}” has finished already.")
-    elif TrainingRun.objects.filter(id=run.id, status=TrainingRun.Status.QUEUED).update(status=TrainingRun.Status.CANCELLED, cancel_requested=True) == 1:
+    elif (
+        TrainingRun.objects.filter(id=run.id, status=TrainingRun.Status.QUEUED).update(
+            status=TrainingRun.Status.CANCELLED, cancel_requested=True
+        )
+        == 1
+    ):
         messages.success(request, f"“{run.name}” cancelled before it started.")
     else:
         TrainingRun.objects.filter(id=run.id).update(cancel_requested=True)
-        messages.success(request, f"Cancelling “{run.name}”: it stops within a few steps and keeps what it has learned so far.")
+        messages.success(
+            request, f"Cancelling “{run.name}”: it stops within a few steps and keeps what it has learned so far."
+        )
     return redirect("training:run", slug, run.id)
 
 
@@ -192,7 +284,10 @@ def merge_run(request, slug, run_id):
     else:
         TrainingRun.objects.filter(id=run.id).update(summary={**run.summary, "merging": True})
         transaction.on_commit(lambda: merge_run_adapter.delay(run_id=run.id))
-        messages.success(request, "Merging the adapter into the base model; the merged model appears under Artifacts when it is ready.")
+        messages.success(
+            request,
+            "Merging the adapter into the base model; the merged model appears under Artifacts when it is ready.",
+        )
     return redirect("training:run", slug, run.id)
 
 
@@ -237,8 +332,27 @@ def compare_runs(request, slug):
     for run in runs:
         ev = run.evaluations.filter(status="done").order_by("-finished_at").first()
         metrics = (ev.summary.get("metrics") or {}) if ev else {}
-        evaluations.append((run, ev, [(key, metrics.get(key)) for key in ("exact_match", "token_f1", "rougeL", "json_valid", "schema_valid")]))
-    return render(request, "training/compare.html", {
-        "project": project, "runs": runs, "chart": chart(series, height=260), "differing": differing, "same": [k for k, v in rows if (k, v) not in differing],
-        "versions": versions, "legend": [(run, COLORS[i % len(COLORS)]) for i, run in enumerate(runs)], "evaluations": evaluations,
-    })
+        evaluations.append(
+            (
+                run,
+                ev,
+                [
+                    (key, metrics.get(key))
+                    for key in ("exact_match", "token_f1", "rougeL", "json_valid", "schema_valid")
+                ],
+            )
+        )
+    return render(
+        request,
+        "training/compare.html",
+        {
+            "project": project,
+            "runs": runs,
+            "chart": chart(series, height=260),
+            "differing": differing,
+            "same": [k for k, v in rows if (k, v) not in differing],
+            "versions": versions,
+            "legend": [(run, COLORS[i % len(COLORS)]) for i, run in enumerate(runs)],
+            "evaluations": evaluations,
+        },
+    )

@@ -36,7 +36,14 @@ def launch(project, user, *, name, version, base_model, config_values):
     if config.devices > settings.MAX_DEVICES_PER_RUN:
         raise ConfigError(f"devices: at most {settings.MAX_DEVICES_PER_RUN} per run on this installation")
     with transaction.atomic():
-        run = TrainingRun.objects.create(project=project, name=name, dataset_version=version, base_model=base_model, config=config.as_dict(), created_by=user)
+        run = TrainingRun.objects.create(
+            project=project,
+            name=name,
+            dataset_version=version,
+            base_model=base_model,
+            config=config.as_dict(),
+            created_by=user,
+        )
         run.output_dir = str(runs_dir() / str(run.id))
         run.save(update_fields=["output_dir"])
         import shutil
@@ -56,9 +63,16 @@ def claim(run_id, worker):
     """Take a queued run for this worker; False when another worker has it (a duplicate or
     redelivered task)."""
     now = timezone.now()
-    return TrainingRun.objects.filter(id=run_id, status=TrainingRun.Status.QUEUED).update(
-        status=TrainingRun.Status.RUNNING, worker=worker, heartbeat_at=now, started_at=now, attempts=F("attempts") + 1,
-    ) == 1
+    return (
+        TrainingRun.objects.filter(id=run_id, status=TrainingRun.Status.QUEUED).update(
+            status=TrainingRun.Status.RUNNING,
+            worker=worker,
+            heartbeat_at=now,
+            started_at=now,
+            attempts=F("attempts") + 1,
+        )
+        == 1
+    )
 
 
 def _write_data(run, folder):
@@ -68,7 +82,18 @@ def _write_data(run, folder):
         path = folder / f"{split}.jsonl"
         with open(path, "w", encoding="utf-8") as f:
             for item in run.dataset_version.items.filter(split=split).order_by("id").iterator():
-                f.write(json.dumps({"instruction": item.instruction, "input": item.input, "output": item.output, "messages": item.messages}, ensure_ascii=False) + "\n")
+                f.write(
+                    json.dumps(
+                        {
+                            "instruction": item.instruction,
+                            "input": item.input,
+                            "output": item.output,
+                            "messages": item.messages,
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
         files[split] = str(path)
     return files
 
@@ -82,7 +107,16 @@ def _append_log(run, message):
 def _child_command(run, spec_path):
     devices = int(run.config.get("devices", 1))
     if devices > 1:
-        return [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={devices}", "-m", "training.child", str(spec_path)]
+        return [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            f"--nproc_per_node={devices}",
+            "-m",
+            "training.child",
+            str(spec_path),
+        ]
     return [sys.executable, "-m", "training.child", str(spec_path)]
 
 
@@ -104,15 +138,33 @@ def execute(run_id):
     (folder / "STOP").unlink(missing_ok=True)
     files = _write_data(run, folder)
     spec = {
-        "config": run.config, "output_dir": str(folder), "train_file": files["train"], "eval_file": files["validation"],
-        "metadata": {"run_id": run.id, "run_name": run.name, "dataset_version": run.dataset_version.name, "dataset_hash": run.dataset_version.content_hash,
-                     "base_model": run.base_model.name, "base_model_path": run.base_model.path, "base_model_info": run.base_model.info},
+        "config": run.config,
+        "output_dir": str(folder),
+        "train_file": files["train"],
+        "eval_file": files["validation"],
+        "metadata": {
+            "run_id": run.id,
+            "run_name": run.name,
+            "dataset_version": run.dataset_version.name,
+            "dataset_hash": run.dataset_version.content_hash,
+            "base_model": run.base_model.name,
+            "base_model_path": run.base_model.path,
+            "base_model_info": run.base_model.info,
+        },
     }
     spec_path = folder / "spec.json"
     spec_path.write_text(json.dumps(spec, default=str))
     _append_log(run, f"Started on {run.worker} (attempt {run.attempts}).")
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
-    child = subprocess.Popen(_child_command(run, spec_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=settings.BASE_DIR, env=env, preexec_fn=_die_with_parent)
+    child = subprocess.Popen(
+        _child_command(run, spec_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=settings.BASE_DIR,
+        env=env,
+        preexec_fn=_die_with_parent,
+    )
     stderr_tail = []
 
     import threading
@@ -143,8 +195,21 @@ def execute(run_id):
 def _record(run, event):
     kind = event.get("kind")
     if kind == "progress":
-        MetricPoint.objects.create(run=run, step=event["step"], epoch=event.get("epoch"), loss=event.get("loss"), eval_loss=event.get("eval_loss"), learning_rate=event.get("learning_rate"), tokens_per_second=event.get("tokens_per_second"))
-        changes = {"step": event["step"], "total_steps": event.get("total") or 0, "eta_seconds": event.get("eta_seconds"), "heartbeat_at": timezone.now()}
+        MetricPoint.objects.create(
+            run=run,
+            step=event["step"],
+            epoch=event.get("epoch"),
+            loss=event.get("loss"),
+            eval_loss=event.get("eval_loss"),
+            learning_rate=event.get("learning_rate"),
+            tokens_per_second=event.get("tokens_per_second"),
+        )
+        changes = {
+            "step": event["step"],
+            "total_steps": event.get("total") or 0,
+            "eta_seconds": event.get("eta_seconds"),
+            "heartbeat_at": timezone.now(),
+        }
         if event.get("tokens_per_second"):
             changes["tokens_per_second"] = event["tokens_per_second"]
         TrainingRun.objects.filter(id=run.id).update(**changes)
@@ -169,13 +234,19 @@ def _finish(run, code, outcome, stderr):
         summary = outcome["summary"]
         cancelled = outcome.get("cancelled") or run.cancel_requested
         status = TrainingRun.Status.CANCELLED if cancelled else TrainingRun.Status.SUCCEEDED
-        _append_log(run, "Cancelled; the adapter so far is saved." if cancelled else f"Finished at step {summary['steps']}.")
-        TrainingRun.objects.filter(id=run.id).update(status=status, summary=summary, finished_at=now, eta_seconds=0, step=summary["steps"])
+        _append_log(
+            run, "Cancelled; the adapter so far is saved." if cancelled else f"Finished at step {summary['steps']}."
+        )
+        TrainingRun.objects.filter(id=run.id).update(
+            status=status, summary=summary, finished_at=now, eta_seconds=0, step=summary["steps"]
+        )
     elif outcome.get("kind") == "nan":
         from training.core.engine import diagnose
 
         notes = diagnose([{"step": outcome["step"], "loss": float("nan")}])
-        TrainingRun.objects.filter(id=run.id).update(status=TrainingRun.Status.FAILED, error=notes[0][1], finished_at=now)
+        TrainingRun.objects.filter(id=run.id).update(
+            status=TrainingRun.Status.FAILED, error=notes[0][1], finished_at=now
+        )
     else:
         if outcome.get("kind") == "error":
             reason = outcome["message"]
@@ -184,7 +255,9 @@ def _finish(run, code, outcome, stderr):
         else:
             reason = f"The training process stopped with exit code {code}."
         tail = stderr.strip().splitlines()[-5:]
-        _append_log(run, "Failed: " + reason + ("\n" + "\n".join(tail) if tail and outcome.get("kind") != "error" else ""))
+        _append_log(
+            run, "Failed: " + reason + ("\n" + "\n".join(tail) if tail and outcome.get("kind") != "error" else "")
+        )
         TrainingRun.objects.filter(id=run.id).update(status=TrainingRun.Status.FAILED, error=reason, finished_at=now)
 
 
@@ -192,15 +265,27 @@ def reap_stale():
     """Runs whose worker stopped sending heartbeats: queue them again to resume from their last
     checkpoint, or fail them after MAX_ATTEMPTS. Returns the ids it touched."""
     touched = []
-    stale = TrainingRun.objects.filter(status=TrainingRun.Status.RUNNING).filter(Q(heartbeat_at__lt=timezone.now() - STALE_AFTER) | Q(heartbeat_at__isnull=True))
+    stale = TrainingRun.objects.filter(status=TrainingRun.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=timezone.now() - STALE_AFTER) | Q(heartbeat_at__isnull=True)
+    )
     for run in stale:
         if run.attempts >= MAX_ATTEMPTS:
-            updated = TrainingRun.objects.filter(id=run.id, status=TrainingRun.Status.RUNNING, heartbeat_at=run.heartbeat_at).update(
-                status=TrainingRun.Status.FAILED, error=f"The worker vanished {run.attempts} times (last seen {run.heartbeat_at:%H:%M:%S}); giving up.", finished_at=timezone.now())
+            updated = TrainingRun.objects.filter(
+                id=run.id, status=TrainingRun.Status.RUNNING, heartbeat_at=run.heartbeat_at
+            ).update(
+                status=TrainingRun.Status.FAILED,
+                error=f"The worker vanished {run.attempts} times (last seen {run.heartbeat_at:%H:%M:%S}); giving up.",
+                finished_at=timezone.now(),
+            )
         else:
-            updated = TrainingRun.objects.filter(id=run.id, status=TrainingRun.Status.RUNNING, heartbeat_at=run.heartbeat_at).update(status=TrainingRun.Status.QUEUED, worker="")
+            updated = TrainingRun.objects.filter(
+                id=run.id, status=TrainingRun.Status.RUNNING, heartbeat_at=run.heartbeat_at
+            ).update(status=TrainingRun.Status.QUEUED, worker="")
             if updated:
-                _append_log(run, f"The worker ({run.worker}) vanished at step {run.step}; queued again to resume from the last checkpoint.")
+                _append_log(
+                    run,
+                    f"The worker ({run.worker}) vanished at step {run.step}; queued again to resume from the last checkpoint.",
+                )
                 with transaction.atomic():
                     enqueue(run)
         if updated:

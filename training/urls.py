@@ -18,5 +18,7 @@ urlpatterns = [
     path("p/<slug:slug>/runs/<int:run_id>/", run_views.run_detail, name="run"),
     path("p/<slug:slug>/runs/<int:run_id>/cancel/", run_views.cancel_run, name="cancel-run"),
     path("p/<slug:slug>/runs/<int:run_id>/merge/", run_views.merge_run, name="merge-run"),
-    path("p/<slug:slug>/runs/<int:run_id>/artifacts/<str:name>/", run_views.download_artifact, name="download-artifact"),
+    path(
+        "p/<slug:slug>/runs/<int:run_id>/artifacts/<str:name>/", run_views.download_artifact, name="download-artifact"
+    ),
 ]

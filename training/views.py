@@ -50,7 +50,10 @@ def use_base_model(request, slug, base_model_id):
     project = project_for(request, slug, Action.MANAGE_PROJECT)
     base_model = get_object_or_404(project.base_models, id=base_model_id)
     if base_model.status != BaseModel.Status.READY:
-        messages.error(request, f"“{base_model.name}” cannot be the project's base model until its folder checks out ({base_model.get_status_display().lower()}).")
+        messages.error(
+            request,
+            f"“{base_model.name}” cannot be the project's base model until its folder checks out ({base_model.get_status_display().lower()}).",
+        )
     else:
         project.base_model = base_model
         project.save(update_fields=["base_model"])
@@ -78,7 +81,9 @@ def remove_base_model(request, slug, base_model_id):
     project = project_for(request, slug, Action.MANAGE_PROJECT)
     base_model = get_object_or_404(project.base_models, id=base_model_id)
     if project.base_model_id == base_model.id:
-        messages.error(request, f"“{base_model.name}” is the project's base model; choose another one before removing it.")
+        messages.error(
+            request, f"“{base_model.name}” is the project's base model; choose another one before removing it."
+        )
     else:
         base_model.delete()
         messages.success(request, f"“{base_model.name}” removed from the project. The folder itself is untouched.")

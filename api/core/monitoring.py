@@ -92,10 +92,17 @@ def summarize(completions, feedback, start, end, width, low_rating=2):
         b.rating_total += rating
         ratings.append(rating)
     return Summary(
-        buckets=buckets, requests=len(completions), errors=errors,
-        p50=percentile(latencies, 50), p95=percentile(latencies, 95), p99=percentile(latencies, 99),
-        prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, ratings=len(ratings),
-        mean_rating=sum(ratings) / len(ratings) if ratings else None, low_rated=sum(1 for r in ratings if r <= low_rating),
+        buckets=buckets,
+        requests=len(completions),
+        errors=errors,
+        p50=percentile(latencies, 50),
+        p95=percentile(latencies, 95),
+        p99=percentile(latencies, 99),
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        ratings=len(ratings),
+        mean_rating=sum(ratings) / len(ratings) if ratings else None,
+        low_rated=sum(1 for r in ratings if r <= low_rating),
     )
 
 
@@ -126,7 +133,20 @@ def _frame(top_value, labels, fixed_max=None):
     slot = (WIDTH - LEFT - 6) / max(n, 1)
     every = max(1, math.ceil(n / 8))
     xlabels = [{"x": round(LEFT + slot * (i + 0.5), 1), "text": labels[i]} for i in range(0, n, every)]
-    return top, plot_h, slot, {"width": WIDTH, "height": HEIGHT, "left": LEFT, "ticks": ticks, "xlabels": xlabels, "baseline": TOP + plot_h, "label_y": HEIGHT - 6}
+    return (
+        top,
+        plot_h,
+        slot,
+        {
+            "width": WIDTH,
+            "height": HEIGHT,
+            "left": LEFT,
+            "ticks": ticks,
+            "xlabels": xlabels,
+            "baseline": TOP + plot_h,
+            "label_y": HEIGHT - 6,
+        },
+    )
 
 
 def bar_chart(labels, stacks, title):
@@ -140,8 +160,24 @@ def bar_chart(labels, stacks, title):
             h = plot_h * values[i] / top
             if values[i]:
                 y -= h
-                bars.append({"x": round(LEFT + slot * i + slot * 0.15, 1), "y": round(y, 1), "w": round(slot * 0.7, 1), "h": round(h, 1), "css": css, "title": f"{label}: {values[i]} {name}"})
-    return {**frame, "kind": "bars", "title": title, "bars": bars, "legend": [(name, css) for name, css, _ in stacks], "empty": not any(totals)}
+                bars.append(
+                    {
+                        "x": round(LEFT + slot * i + slot * 0.15, 1),
+                        "y": round(y, 1),
+                        "w": round(slot * 0.7, 1),
+                        "h": round(h, 1),
+                        "css": css,
+                        "title": f"{label}: {values[i]} {name}",
+                    }
+                )
+    return {
+        **frame,
+        "kind": "bars",
+        "title": title,
+        "bars": bars,
+        "legend": [(name, css) for name, css, _ in stacks],
+        "empty": not any(totals),
+    }
 
 
 def line_chart(labels, lines, title, unit="", fixed_max=None):
@@ -164,4 +200,11 @@ def line_chart(labels, lines, title, unit="", fixed_max=None):
         if current:
             segments.append(" ".join(current))
         drawn.append({"name": name, "css": css, "segments": segments, "dots": dots})
-    return {**frame, "kind": "lines", "title": title, "lines": drawn, "legend": [(name, css) for name, css, _ in lines], "empty": not values}
+    return {
+        **frame,
+        "kind": "lines",
+        "title": title,
+        "lines": drawn,
+        "legend": [(name, css) for name, css, _ in lines],
+        "empty": not values,
+    }

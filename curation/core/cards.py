@@ -33,7 +33,11 @@ def dataset_card(meta):
     lines.append(f"| total | {total} |")
     ratios = " / ".join(f"{r:g}" for r in meta["ratios"])
     stratified = f", stratified by `{meta['stratify_field']}`" if meta.get("stratify_field") else ""
-    lines += ["", f"Seed {meta['seed']}, ratios {ratios}{stratified}. Examples with near-identical prompts are always in the same split.", ""]
+    lines += [
+        "",
+        f"Seed {meta['seed']}, ratios {ratios}{stratified}. Examples with near-identical prompts are always in the same split.",
+        "",
+    ]
     lines += ["## Checks", ""]
     summary = meta.get("check_summary") or {}
     if summary:

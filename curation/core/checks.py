@@ -27,7 +27,13 @@ class Finding:
     related: tuple = ()  # keys of the other examples of a pair or cluster
 
     def as_dict(self):
-        return {"check": self.check, "severity": self.severity, "message": self.message, "field": self.field, "related": list(self.related)}
+        return {
+            "check": self.check,
+            "severity": self.severity,
+            "message": self.message,
+            "field": self.field,
+            "related": list(self.related),
+        }
 
 
 def check_chat(messages):
@@ -38,24 +44,54 @@ def check_chat(messages):
     for i, m in enumerate(messages):
         role, content = m.get("role"), m.get("content")
         if role not in ROLES:
-            found.append(Finding("format", ERROR, f"turn {i + 1} has the unknown role {role!r}; use system, user or assistant", f"messages[{i}]"))
+            found.append(
+                Finding(
+                    "format",
+                    ERROR,
+                    f"turn {i + 1} has the unknown role {role!r}; use system, user or assistant",
+                    f"messages[{i}]",
+                )
+            )
             continue
         if not isinstance(content, str) or not content.strip():
             found.append(Finding("format", ERROR, f"turn {i + 1} ({role}) is empty", f"messages[{i}]"))
         if role == "system":
             if turns:
-                found.append(Finding("format", ERROR, f"turn {i + 1}: a system message may only open the chat", f"messages[{i}]"))
+                found.append(
+                    Finding("format", ERROR, f"turn {i + 1}: a system message may only open the chat", f"messages[{i}]")
+                )
             continue
         if turns and turns[-1][1] == role:
-            found.append(Finding("format", ERROR, f"turn {i + 1}: two {role} turns in a row; user and assistant must alternate", f"messages[{i}]"))
+            found.append(
+                Finding(
+                    "format",
+                    ERROR,
+                    f"turn {i + 1}: two {role} turns in a row; user and assistant must alternate",
+                    f"messages[{i}]",
+                )
+            )
         turns.append((i, role))
     if not turns:
         found.append(Finding("format", ERROR, "the chat has no user or assistant turn", "messages"))
     else:
         if turns[0][1] != "user":
-            found.append(Finding("format", ERROR, "the chat must start with a user turn (after an optional system message)", f"messages[{turns[0][0]}]"))
+            found.append(
+                Finding(
+                    "format",
+                    ERROR,
+                    "the chat must start with a user turn (after an optional system message)",
+                    f"messages[{turns[0][0]}]",
+                )
+            )
         if turns[-1][1] != "assistant":
-            found.append(Finding("format", ERROR, "the last turn must be the assistant's: it is what the model learns to write", f"messages[{turns[-1][0]}]"))
+            found.append(
+                Finding(
+                    "format",
+                    ERROR,
+                    "the last turn must be the assistant's: it is what the model learns to write",
+                    f"messages[{turns[-1][0]}]",
+                )
+            )
     return found
 
 
@@ -65,21 +101,49 @@ def check_length(record, rules, count_tokens=None):
         if not record.instruction.strip():
             found.append(Finding("length", ERROR, "the instruction is empty", "instruction"))
         elif not record.input.strip() and word_count(record.instruction) < 2 and len(record.instruction.strip()) < 12:
-            found.append(Finding("length", WARNING, f"the instruction is very short (“{record.instruction.strip()}”) and there is no input", "instruction"))
+            found.append(
+                Finding(
+                    "length",
+                    WARNING,
+                    f"the instruction is very short (“{record.instruction.strip()}”) and there is no input",
+                    "instruction",
+                )
+            )
         if not record.output.strip():
             found.append(Finding("length", ERROR, "the output is empty", "output"))
     answer = record.answer()
     if count_tokens is not None and (rules.max_total_tokens or rules.min_output_tokens or rules.max_output_tokens):
         answer_tokens = count_tokens(answer)
         if rules.min_output_tokens and answer_tokens < rules.min_output_tokens:
-            found.append(Finding("length", ERROR, f"the answer has {answer_tokens} tokens, fewer than the minimum {rules.min_output_tokens}", "output"))
+            found.append(
+                Finding(
+                    "length",
+                    ERROR,
+                    f"the answer has {answer_tokens} tokens, fewer than the minimum {rules.min_output_tokens}",
+                    "output",
+                )
+            )
         if rules.max_output_tokens and answer_tokens > rules.max_output_tokens:
-            found.append(Finding("length", ERROR, f"the answer has {answer_tokens:,} tokens, more than the maximum {rules.max_output_tokens:,}", "output"))
+            found.append(
+                Finding(
+                    "length",
+                    ERROR,
+                    f"the answer has {answer_tokens:,} tokens, more than the maximum {rules.max_output_tokens:,}",
+                    "output",
+                )
+            )
         if rules.max_total_tokens:
             context, query = record.prompt()
             total = answer_tokens + count_tokens("\n".join(t for t in (context, query) if t))
             if total > rules.max_total_tokens:
-                found.append(Finding("length", ERROR, f"{total:,} tokens in all, over the budget of {rules.max_total_tokens:,}: training would cut it off", ""))
+                found.append(
+                    Finding(
+                        "length",
+                        ERROR,
+                        f"{total:,} tokens in all, over the budget of {rules.max_total_tokens:,}: training would cut it off",
+                        "",
+                    )
+                )
     return found
 
 
@@ -101,7 +165,9 @@ def check_repetition(record):
     for field_name, text in record.texts():
         problem = find_repetition(text)
         if problem:
-            found.append(Finding("repetition", WARNING, f"degenerate repetition in the {field_name}: {problem}", field_name))
+            found.append(
+                Finding("repetition", WARNING, f"degenerate repetition in the {field_name}: {problem}", field_name)
+            )
     return found
 
 
@@ -110,14 +176,26 @@ def check_pii(record):
     if not any(PII_HINT_RE.search(text) for _, text in texts):
         return []  # no @, no digit, no IBAN-like letters: nothing to look at closely
     found = []
-    labels = {"email": "an e-mail address", "phone": "a phone number", "card": "a payment card number", "iban": "an IBAN"}
+    labels = {
+        "email": "an e-mail address",
+        "phone": "a phone number",
+        "card": "a payment card number",
+        "iban": "an IBAN",
+    }
     for field_name, text in record.texts():
         for match in find_pii(text):
-            found.append(Finding("pii", ERROR, f"the {field_name} contains {labels[match.kind]} ({match.masked()})", field_name))
+            found.append(
+                Finding("pii", ERROR, f"the {field_name} contains {labels[match.kind]} ({match.masked()})", field_name)
+            )
     return found
 
 
 def check_record(record, rules=None, count_tokens=None):
     """Every single-example finding for record, in a stable order."""
     rules = rules or FormatRules()
-    return check_format(record, rules) + check_length(record, rules, count_tokens) + check_repetition(record) + check_pii(record)
+    return (
+        check_format(record, rules)
+        + check_length(record, rules, count_tokens)
+        + check_repetition(record)
+        + check_pii(record)
+    )

@@ -5,9 +5,9 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-from curation.core.checks import Finding, check_record
 import numpy as np
 
+from curation.core.checks import Finding, check_record
 from curation.core.dedup import cluster_findings, find_clusters, prompt_hashes
 from curation.core.rules import FormatRules
 
@@ -30,13 +30,17 @@ def default_workers():
     return min(4, os.cpu_count() or 1)
 
 
-def check_records(records, rules=None, count_tokens=None, label=lambda i: f"#{i}", silenced=frozenset(), progress=None, workers=None):
+def check_records(
+    records, rules=None, count_tokens=None, label=lambda i: f"#{i}", silenced=frozenset(), progress=None, workers=None
+):
     """{index: [Finding]} for records (a list). `label(i)` names an example in messages;
     `progress(done, total)` is called now and then."""
     return check_all(records, rules, count_tokens, label, silenced, progress, workers)[0]
 
 
-def check_all(records, rules=None, count_tokens=None, label=lambda i: f"#{i}", silenced=frozenset(), progress=None, workers=None):
+def check_all(
+    records, rules=None, count_tokens=None, label=lambda i: f"#{i}", silenced=frozenset(), progress=None, workers=None
+):
     """({index: [Finding]}, clusters): check_records, plus the clusters of examples that share a
     prompt (for storing them as pairs)."""
     rules = rules or FormatRules()
@@ -51,7 +55,7 @@ def check_all(records, rules=None, count_tokens=None, label=lambda i: f"#{i}", s
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 hashes, lengths = [], []
-                for (start, stop), (found, (h, n)) in zip(slices, pool.map(_check_slice, slices)):
+                for (_start, stop), (found, (h, n)) in zip(slices, pool.map(_check_slice, slices)):
                     findings.update(found)
                     hashes.append(h)
                     lengths.append(n)
@@ -122,7 +126,9 @@ def check_jsonl(text, rules=None, count_tokens=None, workers=None):
     if workers <= 1 or len(lines) < 5000 or count_tokens is not None:
         rows, errors = rows_from_jsonl_lines(lines)
         line_numbers = [row.line for row in rows]
-        found = check_records([row.record for row in rows], rules, count_tokens, label=lambda i: f"line {line_numbers[i]}", workers=1)
+        found = check_records(
+            [row.record for row in rows], rules, count_tokens, label=lambda i: f"line {line_numbers[i]}", workers=1
+        )
         return line_numbers, errors, {line_numbers[i]: f for i, f in found.items()}
     block = max(2000, len(lines) // (workers * 6))
     blocks = [(start, min(start + block, len(lines))) for start in range(0, len(lines), block)]

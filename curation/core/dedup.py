@@ -21,7 +21,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -102,6 +102,7 @@ def record_keys(context_words, query_words):
 
 # --- comparing two prompts -----------------------------------------------------------------
 
+
 def _edit_distance_at_most(a, b, limit):
     """True when Damerau-Levenshtein(a, b) <= limit (limit is 1 or 2; short words only)."""
     if abs(len(a) - len(b)) > limit:
@@ -149,7 +150,11 @@ def compare_words(a, b):
         if op == "equal":
             continue
         left, right = a[i1:i2], b[j1:j2]
-        if op == "replace" and len(left) == len(right) and all(is_typo(x, y) or (x in INTERCHANGEABLE and y in INTERCHANGEABLE) for x, y in zip(left, right)):
+        if (
+            op == "replace"
+            and len(left) == len(right)
+            and all(is_typo(x, y) or (x in INTERCHANGEABLE and y in INTERCHANGEABLE) for x, y in zip(left, right))
+        ):
             edits += len(left)
             notes += [f"“{x}” / “{y}”" for x, y in zip(left, right)]
         elif all(w in FILLER for w in left + right):
@@ -175,6 +180,7 @@ def same_prompt(words_a, words_b):
 
 
 # --- comparing two answers -----------------------------------------------------------------
+
 
 def _load_json(text):
     text = text.strip()
@@ -267,6 +273,7 @@ def compare_answers(a, b):
 
 # --- whole datasets --------------------------------------------------------------------------
 
+
 @dataclass
 class Cluster:
     """Examples sharing one prompt, split into groups whose answers agree."""
@@ -317,7 +324,9 @@ def batch_keys(hashes, lengths):
     deletion = totals[owners_flat] - hashes
     keys = np.concatenate([totals, deletion]).view(np.int64)
     owners = np.concatenate([np.arange(n), owners_flat])
-    positions = np.concatenate([np.full(n, -1, dtype=np.int64), np.arange(len(hashes), dtype=np.int64) - (ends - lengths)[owners_flat]])
+    positions = np.concatenate(
+        [np.full(n, -1, dtype=np.int64), np.arange(len(hashes), dtype=np.int64) - (ends - lengths)[owners_flat]]
+    )
     return keys, owners, positions
 
 
@@ -346,10 +355,12 @@ def candidate_pairs(keys, owners, positions, removed_word, big_bucket=64):
         both = np.unique(np.stack([np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])], axis=1), axis=0)
         pairs.update(map(tuple, both.tolist()))
     for bucket in np.flatnonzero(sizes > big_bucket):
-        idx = order[starts[bucket]:ends[bucket]]
+        idx = order[starts[bucket] : ends[bucket]]
         members = sorted({int(owners[i]): int(positions[i]) for i in idx}.items())
         if len(members) <= big_bucket:  # one prompt repeating a word fills a bucket by itself
-            pairs.update((members[x][0], members[y][0]) for x in range(len(members)) for y in range(x + 1, len(members)))
+            pairs.update(
+                (members[x][0], members[y][0]) for x in range(len(members)) for y in range(x + 1, len(members))
+            )
             continue
         exact = [o for o, pos in members if pos < 0]
         for o in exact[1:]:
@@ -375,7 +386,7 @@ def find_clusters(records, silenced=frozenset(), hashes=None):
     hashes, lengths = hashes if hashes is not None else prompt_hashes(records)
     keys, owners, positions = batch_keys(hashes, lengths)
 
-    @lru_cache(maxsize=None)
+    @cache
     def words_of(i):
         return prompt_words(records[i])
 
@@ -410,7 +421,9 @@ def find_clusters(records, silenced=frozenset(), hashes=None):
                 cluster.groups.append([m])
         for gi in range(len(cluster.groups)):
             for gj in range(gi + 1, len(cluster.groups)):
-                cluster.conflicts[(gi, gj)] = compare_answers(answers[cluster.groups[gi][0]], answers[cluster.groups[gj][0]])[1]
+                cluster.conflicts[(gi, gj)] = compare_answers(
+                    answers[cluster.groups[gi][0]], answers[cluster.groups[gj][0]]
+                )[1]
         cluster.silenced = {pair for pair in silenced if pair <= set(members)}
         clusters.append(cluster)
     return clusters
@@ -429,18 +442,34 @@ def cluster_findings(clusters, label, finding_cls):
             if dupes:
                 note = cluster.prompt_notes.get(frozenset((m, dupes[0])), "")
                 how = "the same prompt" if not note else f"a near-identical prompt ({note})"
-                out.setdefault(m, []).append(finding_cls(
-                    "duplicate", "warning",
-                    f"{how} and the same answer as {_labels(dupes, label)}", "", tuple(dupes[:MAX_RELATED]),
-                ))
-            others = [o for gj, group in enumerate(cluster.groups) if gj != gi for o in group if frozenset((m, o)) not in silenced]
+                out.setdefault(m, []).append(
+                    finding_cls(
+                        "duplicate",
+                        "warning",
+                        f"{how} and the same answer as {_labels(dupes, label)}",
+                        "",
+                        tuple(dupes[:MAX_RELATED]),
+                    )
+                )
+            others = [
+                o
+                for gj, group in enumerate(cluster.groups)
+                if gj != gi
+                for o in group
+                if frozenset((m, o)) not in silenced
+            ]
             if others:
                 gj = group_of[others[0]]
                 detail = cluster.conflicts[(min(gi, gj), max(gi, gj))]
-                out.setdefault(m, []).append(finding_cls(
-                    "contradiction", "error",
-                    f"the same prompt as {_labels(others, label)} but a conflicting answer: {detail}", "output", tuple(others[:MAX_RELATED]),
-                ))
+                out.setdefault(m, []).append(
+                    finding_cls(
+                        "contradiction",
+                        "error",
+                        f"the same prompt as {_labels(others, label)} but a conflicting answer: {detail}",
+                        "output",
+                        tuple(others[:MAX_RELATED]),
+                    )
+                )
     return out
 
 
@@ -520,7 +549,7 @@ def similarity_keys(context_words, query_words):
     hashes = np.asarray([token_hash("s\x00" + w) for w in set(main_words)], dtype=np.uint64)
     seeds = np.asarray(_SIM_SEEDS, dtype=np.uint64)
     mins = ((hashes[None, :] ^ seeds[:, None]) * np.uint64(0xBF58476D1CE4E5B9)).min(axis=1)
-    return [_mix(5, band, *mins[band * SIM_ROWS:(band + 1) * SIM_ROWS].tolist()) for band in range(SIM_BANDS)]
+    return [_mix(5, band, *mins[band * SIM_ROWS : (band + 1) * SIM_ROWS].tolist()) for band in range(SIM_BANDS)]
 
 
 def cluster_pairs(cluster, all_pairs_up_to=50):
@@ -529,7 +558,7 @@ def cluster_pairs(cluster, all_pairs_up_to=50):
     group, so each still shows its duplicates and contradictions without n² rows."""
     group_of = {m: gi for gi, group in enumerate(cluster.groups) for m in group}
     if len(cluster.members) <= all_pairs_up_to:
-        candidates = [(a, b) for x, a in enumerate(cluster.members) for b in cluster.members[x + 1:]]
+        candidates = [(a, b) for x, a in enumerate(cluster.members) for b in cluster.members[x + 1 :]]
     else:
         heads = [group[0] for group in cluster.groups]
         candidates = {tuple(sorted((m, h))) for m in cluster.members for h in heads if m != h}

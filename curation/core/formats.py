@@ -19,7 +19,17 @@ from curation.core.records import Record
 
 MAX_BYTES = 50_000_000  # uploads through the browser or the API; the command line has no limit
 FORMS = ("alpaca", "prompt_completion", "chat", "sharegpt")
-SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant", "chatgpt": "assistant", "bing": "assistant", "bard": "assistant", "model": "assistant", "system": "system"}
+SHAREGPT_ROLES = {
+    "human": "user",
+    "user": "user",
+    "gpt": "assistant",
+    "assistant": "assistant",
+    "chatgpt": "assistant",
+    "bing": "assistant",
+    "bard": "assistant",
+    "model": "assistant",
+    "system": "system",
+}
 
 
 class FileError(ValueError):
@@ -43,7 +53,15 @@ class LineError:
 
 
 def _describe(value):
-    return {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        type(None): "null",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
 
 
 def _text(obj, key, required=True):
@@ -60,7 +78,9 @@ def _text(obj, key, required=True):
 def _content(value, where):
     if isinstance(value, str):
         return value
-    if isinstance(value, list) and all(isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str) for p in value):
+    if isinstance(value, list) and all(
+        isinstance(p, dict) and p.get("type") == "text" and isinstance(p.get("text"), str) for p in value
+    ):
         return "".join(p["text"] for p in value)
     raise ValueError(f"{where} must be text, not {_describe(value)}")
 
@@ -68,7 +88,12 @@ def _content(value, where):
 def record_from_object(obj):
     """(Record, form) for one row; ValueError with a plain reason when it fits no form."""
     record, form = _record_from_object(obj)
-    texts = [record.instruction, record.input, record.output, *(str(m.get("content") or "") + str(m.get("role") or "") for m in record.messages)]
+    texts = [
+        record.instruction,
+        record.input,
+        record.output,
+        *(str(m.get("content") or "") + str(m.get("role") or "") for m in record.messages),
+    ]
     if any("\x00" in t for t in texts):
         raise ValueError("contains a NUL character (\\u0000), which text cannot hold; remove it")
     return record, form
@@ -100,14 +125,22 @@ def _record_from_object(obj):
             speaker = str(m["from"]).lower()
             if speaker not in SHAREGPT_ROLES:
                 raise ValueError(f"turn {i} is from “{m['from']}”; expected human, gpt or system")
-            turns.append({"role": SHAREGPT_ROLES[speaker], "content": _content(m.get("value"), f"the value of turn {i}")})
+            turns.append(
+                {"role": SHAREGPT_ROLES[speaker], "content": _content(m.get("value"), f"the value of turn {i}")}
+            )
         return Record.chat(turns), "sharegpt"
     if "instruction" in obj or "output" in obj:
-        return Record(instruction=_text(obj, "instruction"), input=_text(obj, "input", required=False), output=_text(obj, "output")), "alpaca"
+        return Record(
+            instruction=_text(obj, "instruction"),
+            input=_text(obj, "input", required=False),
+            output=_text(obj, "output"),
+        ), "alpaca"
     if "prompt" in obj or "completion" in obj:
         return Record(instruction=_text(obj, "prompt"), output=_text(obj, "completion")), "prompt_completion"
     keys = ", ".join(sorted(obj)) or "none"
-    raise ValueError(f"no known fields: expected instruction/input/output, prompt/completion, messages or conversations (found {keys})")
+    raise ValueError(
+        f"no known fields: expected instruction/input/output, prompt/completion, messages or conversations (found {keys})"
+    )
 
 
 def human_size(n):
@@ -121,7 +154,9 @@ def human_size(n):
 
 def decode(data, max_bytes=MAX_BYTES):
     if max_bytes is not None and len(data) > max_bytes:
-        raise FileError(f"the file is {human_size(len(data))}; the limit is {human_size(max_bytes)}. Split it into smaller files.")
+        raise FileError(
+            f"the file is {human_size(len(data))}; the limit is {human_size(max_bytes)}. Split it into smaller files."
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -241,7 +276,9 @@ def _rows_csv(text, delimiter=","):
         raise FileError("the file is empty")
     columns = {h.strip() for h in header if h}
     if not ({"instruction", "output"} <= columns or {"prompt", "completion"} <= columns or "messages" in columns):
-        raise FileError(f"line 1: the header must name instruction,input,output or prompt,completion or messages (found {', '.join(header)})")
+        raise FileError(
+            f"line 1: the header must name instruction,input,output or prompt,completion or messages (found {', '.join(header)})"
+        )
     rows, errors = [], []
     start = 2
     while True:

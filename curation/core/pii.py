@@ -24,7 +24,10 @@ PERSONAL_CONTEXT_RE = re.compile(
     r"\b(?:card|credit|debit|visa|mastercard|amex|phone|mobile|cell|tel|telephone|contact|call|whatsapp|fax|handy|teléfono|telefono|téléphone|portable|móvil)\b[\w\s.:#-]{0,16}$",
     re.IGNORECASE,
 )
-PHONE_CONTEXT_RE = re.compile(r"\b(?:call|phone|tel|telephone|mobile|cell|whatsapp|sms|text me|fax|reach me|llámame|llamame|appelez|anrufen|handy|teléfono|telefono)\b", re.IGNORECASE)
+PHONE_CONTEXT_RE = re.compile(
+    r"\b(?:call|phone|tel|telephone|mobile|cell|whatsapp|sms|text me|fax|reach me|llámame|llamame|appelez|anrufen|handy|teléfono|telefono)\b",
+    re.IGNORECASE,
+)
 DEFAULT_REGIONS = ("US", "GB", "DE", "FR", "ES", "IN")
 
 
@@ -45,7 +48,7 @@ GLUED_RE = re.compile(r"[A-Za-z0-9][-/_#]?$")
 def _is_identifier(text, start):
     """Digits named as an order/ticket/… number, or glued to letters (INV-2024-000123), unless
     the words before them say card or phone."""
-    before = text[max(0, start - 32):start]
+    before = text[max(0, start - 32) : start]
     if PERSONAL_CONTEXT_RE.search(before):
         return False
     return bool(IDENTIFIER_CONTEXT_RE.search(before[-24:]) or GLUED_RE.search(before))
@@ -88,7 +91,7 @@ def find_phones(text, regions=DEFAULT_REGIONS):
                 continue
             raw = m.raw_string
             formatted = raw.startswith("+") or any(c in raw for c in " ()-.")
-            near_word = PHONE_CONTEXT_RE.search(text[max(0, m.start - 30):m.start])
+            near_word = PHONE_CONTEXT_RE.search(text[max(0, m.start - 30) : m.start])
             if _is_identifier(text, m.start) or not (formatted or near_word):
                 continue
             found[m.start] = PiiMatch("phone", raw, m.start)

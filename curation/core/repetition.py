@@ -6,7 +6,6 @@ from functools import lru_cache
 
 from curation.core.text import words
 
-
 CHAR_RUN_RE = re.compile(r"([^\W\d_])\1{9,}")  # the same letter ten times or more
 
 
@@ -36,7 +35,7 @@ def find_repetition(text):
     if loop:
         return loop
     if len(tokens) >= 40:
-        grams = [tuple(tokens[i:i + 4]) for i in range(len(tokens) - 3)]
+        grams = [tuple(tokens[i : i + 4]) for i in range(len(tokens) - 3)]
         repeated = 1 - len(set(grams)) / len(grams)
         if repeated >= 0.5:
             return f"{repeated:.0%} of its 4-word sequences are repeats"
@@ -62,7 +61,7 @@ def _consecutive_loop(tokens):
                 run += 1
                 if run >= (needed - 1) * n:
                     start = i + n - run + 1 - n
-                    return f"“{' '.join(tokens[start:start + n])[:60]}” repeated {needed} times in a row"
+                    return f"“{' '.join(tokens[start : start + n])[:60]}” repeated {needed} times in a row"
             else:
                 run = 0
     return ""

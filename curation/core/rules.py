@@ -35,7 +35,13 @@ class FormatRules:
         unknown = sorted(set(data) - known)
         if unknown:
             raise RulesError(unknown[0], "is not a format rule")
-        for name in ("min_output_chars", "max_output_chars", "min_output_tokens", "max_output_tokens", "max_total_tokens"):
+        for name in (
+            "min_output_chars",
+            "max_output_chars",
+            "min_output_tokens",
+            "max_output_tokens",
+            "max_total_tokens",
+        ):
             value = data.get(name, 0) or 0
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise RulesError(name, f"must be a whole number of 0 or more, not {value!r}")

@@ -29,14 +29,21 @@ class SplitConfig:
 
     def __post_init__(self):
         if len(self.ratios) != 3 or any(r < 0 for r in self.ratios) or abs(sum(self.ratios) - 1) > 1e-6:
-            raise SplitError(f"ratios must be three numbers of 0 or more that add up to 1 (train, validation, test), not {list(self.ratios)}")
+            raise SplitError(
+                f"ratios must be three numbers of 0 or more that add up to 1 (train, validation, test), not {list(self.ratios)}"
+            )
         if self.ratios[0] <= 0:
             raise SplitError("the train split cannot be empty")
 
 
 def content_key(record):
     """A stable hash of one example's content (what a version freezes)."""
-    data = {"instruction": record.instruction, "input": record.input, "output": record.output, "messages": [dict(m) for m in record.messages] or None}
+    data = {
+        "instruction": record.instruction,
+        "input": record.input,
+        "output": record.output,
+        "messages": [dict(m) for m in record.messages] or None,
+    }
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
@@ -105,7 +112,7 @@ def assign_splits(records, config=SplitConfig(), groups=None):
         pooled.setdefault(label if size >= need else "(small labels)", []).extend(stratum)
     strata = pooled
     splits = [None] * len(records)
-    for label, stratum in strata.items():
+    for stratum in strata.values():
         stratum.sort()
         total = sum(len(members[g]) for _, g in stratum)
         targets = [ratio * total for ratio in config.ratios]

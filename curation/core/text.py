@@ -6,7 +6,10 @@ from functools import lru_cache
 
 # Scripts written without spaces (Chinese, Japanese kana, Thai) count one character as a word;
 # everything else splits on non-word characters.
-WORD_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]|[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]+", re.UNICODE)
+WORD_RE = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]|[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]+",
+    re.UNICODE,
+)
 SPACE_RE = re.compile(r"\s+", re.UNICODE)
 
 

@@ -67,7 +67,11 @@ class LocalBackend:
             self.tokenizer.padding_side = "left"
             if self.tokenizer.pad_token is None:
                 self.tokenizer.pad_token = self.tokenizer.eos_token
-            model = AutoModelForCausalLM.from_pretrained(self.base_model, local_files_only=True, dtype=torch.bfloat16 if torch.cuda.is_available() else torch.float32)
+            model = AutoModelForCausalLM.from_pretrained(
+                self.base_model,
+                local_files_only=True,
+                dtype=torch.bfloat16 if torch.cuda.is_available() else torch.float32,
+            )
             if self.adapters:
                 from peft import PeftModel
 
@@ -84,11 +88,13 @@ class LocalBackend:
         by_adapter = {}
         for i, r in enumerate(requests):
             if r.adapter and r.adapter not in self.adapters:
-                raise BackendError(f"no adapter called {r.adapter!r} is loaded (have: {', '.join(self.adapters) or 'none'})")
+                raise BackendError(
+                    f"no adapter called {r.adapter!r} is loaded (have: {', '.join(self.adapters) or 'none'})"
+                )
             by_adapter.setdefault(r.adapter, []).append(i)
         for adapter, indexes in by_adapter.items():
             for start in range(0, len(indexes), self.batch_size):
-                chunk = indexes[start:start + self.batch_size]
+                chunk = indexes[start : start + self.batch_size]
                 for i, g in zip(chunk, self._batch(model, adapter, [requests[i].prompt for i in chunk], decoding)):
                     out[i] = g
         return out
@@ -121,7 +127,11 @@ class LocalBackend:
                     logits = model(x).logits
             logprobs = torch.log_softmax(logits[0, :-1].float(), dim=-1)
             targets = x[0, 1:]
-            picked = logprobs[torch.arange(len(targets)), targets][n - 1:] if n > 0 else logprobs[torch.arange(len(targets)), targets]
+            picked = (
+                logprobs[torch.arange(len(targets)), targets][n - 1 :]
+                if n > 0
+                else logprobs[torch.arange(len(targets)), targets]
+            )
             total -= float(picked.sum())
             count += int(picked.numel())
         return total, count
@@ -132,7 +142,11 @@ class LocalBackend:
         started = time.monotonic()
         tok = self.tokenizer
         enc = tok(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
-        kwargs = {"max_new_tokens": decoding.max_new_tokens, "pad_token_id": tok.pad_token_id, "eos_token_id": tok.eos_token_id}
+        kwargs = {
+            "max_new_tokens": decoding.max_new_tokens,
+            "pad_token_id": tok.pad_token_id,
+            "eos_token_id": tok.eos_token_id,
+        }
         if decoding.temperature > 0:
             torch.manual_seed(decoding.seed)
             kwargs.update(do_sample=True, temperature=decoding.temperature, top_p=decoding.top_p)
@@ -177,7 +191,7 @@ def _retry(call, what, retries, backoff=0.5):
         except Exception as e:  # network errors, timeouts, 5xx: all worth a retry
             last = e
             if attempt < retries:
-                time.sleep(backoff * (2 ** attempt))
+                time.sleep(backoff * (2**attempt))
     raise BackendError(f"{what}: no answer after {retries + 1} tries ({type(last).__name__}: {str(last)[:300]})")
 
 
@@ -193,15 +207,32 @@ class TGIBackend:
 
     def _one(self, r, decoding):
         started = time.monotonic()
-        response = _retry(lambda: self.client.text_generation(
-            r.prompt, details=True, max_new_tokens=decoding.max_new_tokens, adapter_id=r.adapter or None,
-            do_sample=decoding.temperature > 0, temperature=decoding.temperature or None, top_p=decoding.top_p if decoding.top_p < 1 else None,
-            stop=list(decoding.stop) or None, seed=decoding.seed,
-        ), f"TGI at {self.base_url}", self.retries)
+        response = _retry(
+            lambda: self.client.text_generation(
+                r.prompt,
+                details=True,
+                max_new_tokens=decoding.max_new_tokens,
+                adapter_id=r.adapter or None,
+                do_sample=decoding.temperature > 0,
+                temperature=decoding.temperature or None,
+                top_p=decoding.top_p if decoding.top_p < 1 else None,
+                stop=list(decoding.stop) or None,
+                seed=decoding.seed,
+            ),
+            f"TGI at {self.base_url}",
+            self.retries,
+        )
         details = response.details
         reason = "length" if details.finish_reason == "length" else "stop"
         prompt_tokens = len(details.prefill) if details.prefill else 0
-        return Generation(response.generated_text, reason, prompt_tokens, details.generated_tokens, time.monotonic() - started, decoding.as_dict())
+        return Generation(
+            response.generated_text,
+            reason,
+            prompt_tokens,
+            details.generated_tokens,
+            time.monotonic() - started,
+            decoding.as_dict(),
+        )
 
     def generate(self, requests, decoding=Decoding()):
         with ThreadPoolExecutor(self.concurrency) as pool:
@@ -220,14 +251,30 @@ class OpenAIBackend:
 
     def _one(self, r, decoding):
         started = time.monotonic()
-        response = _retry(lambda: self.client.chat_completion(
-            [dict(m) for m in r.messages], model=r.adapter or self.model, max_tokens=decoding.max_new_tokens,
-            temperature=decoding.temperature, top_p=decoding.top_p, stop=list(decoding.stop) or None, seed=decoding.seed,
-        ), f"the OpenAI-compatible server at {self.base_url}", self.retries)
+        response = _retry(
+            lambda: self.client.chat_completion(
+                [dict(m) for m in r.messages],
+                model=r.adapter or self.model,
+                max_tokens=decoding.max_new_tokens,
+                temperature=decoding.temperature,
+                top_p=decoding.top_p,
+                stop=list(decoding.stop) or None,
+                seed=decoding.seed,
+            ),
+            f"the OpenAI-compatible server at {self.base_url}",
+            self.retries,
+        )
         choice = response.choices[0]
         reason = "length" if choice.finish_reason == "length" else "stop"
         usage = response.usage
-        return Generation(choice.message.content or "", reason, usage.prompt_tokens if usage else 0, usage.completion_tokens if usage else 0, time.monotonic() - started, decoding.as_dict())
+        return Generation(
+            choice.message.content or "",
+            reason,
+            usage.prompt_tokens if usage else 0,
+            usage.completion_tokens if usage else 0,
+            time.monotonic() - started,
+            decoding.as_dict(),
+        )
 
     def generate(self, requests, decoding=Decoding()):
         with ThreadPoolExecutor(self.concurrency) as pool:

@@ -34,7 +34,13 @@ def make_handler(backend, model_name, delay=0.0):
             if self.path in ("/info", "/health"):
                 return self._json(200, {"model_id": model_name, "adapters": sorted(backend.adapters)})
             if self.path == "/v1/models":
-                return self._json(200, {"object": "list", "data": [{"id": m, "object": "model"} for m in [model_name, *sorted(backend.adapters)]]})
+                return self._json(
+                    200,
+                    {
+                        "object": "list",
+                        "data": [{"id": m, "object": "model"} for m in [model_name, *sorted(backend.adapters)]],
+                    },
+                )
             self._json(404, {"error": f"no route {self.path}"})
 
         def do_POST(self):
@@ -56,14 +62,32 @@ def make_handler(backend, model_name, delay=0.0):
             temperature = p.get("temperature") or 0.0
             if p.get("do_sample") is False:
                 temperature = 0.0
-            return Decoding(max_new_tokens=int(p.get(max_tokens_key) or 64), temperature=float(temperature), top_p=float(p.get("top_p") or 1.0), stop=tuple(p.get("stop") or ()), seed=int(p.get("seed") or 0))
+            return Decoding(
+                max_new_tokens=int(p.get(max_tokens_key) or 64),
+                temperature=float(temperature),
+                top_p=float(p.get("top_p") or 1.0),
+                stop=tuple(p.get("stop") or ()),
+                seed=int(p.get("seed") or 0),
+            )
 
         def _generate(self, data):
             p = data.get("parameters") or {}
             with lock:
-                (g,) = backend.generate([Request(prompt=data["inputs"], adapter=p.get("adapter_id") or "")], self._decoding(p, "max_new_tokens"))
+                (g,) = backend.generate(
+                    [Request(prompt=data["inputs"], adapter=p.get("adapter_id") or "")],
+                    self._decoding(p, "max_new_tokens"),
+                )
             reason = {"stop": "eos_token", "length": "length"}[g.finish_reason]
-            return {"generated_text": g.text, "details": {"finish_reason": reason, "generated_tokens": g.completion_tokens, "seed": p.get("seed"), "prefill": [{"id": 0, "text": "", "logprob": None}] * g.prompt_tokens, "tokens": []}}
+            return {
+                "generated_text": g.text,
+                "details": {
+                    "finish_reason": reason,
+                    "generated_tokens": g.completion_tokens,
+                    "seed": p.get("seed"),
+                    "prefill": [{"id": 0, "text": "", "logprob": None}] * g.prompt_tokens,
+                    "tokens": [],
+                },
+            }
 
         def _chat(self, data):
             from training.core.rendering import template_kind
@@ -71,15 +95,34 @@ def make_handler(backend, model_name, delay=0.0):
             backend._load()
             tok = backend.tokenizer
             messages = data.get("messages") or []
-            prompt = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True) if template_kind(tok) == "chat" else "\n".join(m["content"] for m in messages)
+            prompt = (
+                tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+                if template_kind(tok) == "chat"
+                else "\n".join(m["content"] for m in messages)
+            )
             model = data.get("model") or model_name
             adapter = "" if model == model_name else model
             with lock:
                 (g,) = backend.generate([Request(prompt=prompt, adapter=adapter)], self._decoding(data, "max_tokens"))
             return {
-                "id": f"chatcmpl-{uuid.uuid4().hex[:12]}", "object": "chat.completion", "created": int(time.time()), "model": model, "system_fingerprint": "local",
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": g.text}, "finish_reason": g.finish_reason, "logprobs": None}],
-                "usage": {"prompt_tokens": g.prompt_tokens, "completion_tokens": g.completion_tokens, "total_tokens": g.prompt_tokens + g.completion_tokens},
+                "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": model,
+                "system_fingerprint": "local",
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": g.text},
+                        "finish_reason": g.finish_reason,
+                        "logprobs": None,
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": g.prompt_tokens,
+                    "completion_tokens": g.completion_tokens,
+                    "total_tokens": g.prompt_tokens + g.completion_tokens,
+                },
             }
 
     return Handler

@@ -77,8 +77,12 @@ def json_validity(prediction, schema=None):
 
 def score(prediction, reference, schema=None, json_expected=False):
     """Every metric of one answer, as a flat dict of numbers (None where it does not apply)."""
-    out = {"exact_match": exact_match(prediction, reference), "token_f1": token_f1(prediction, reference), **rouge(prediction, reference),
-           "length_words": len(words(prediction))}
+    out = {
+        "exact_match": exact_match(prediction, reference),
+        "token_f1": token_f1(prediction, reference),
+        **rouge(prediction, reference),
+        "length_words": len(words(prediction)),
+    }
     if json_expected or schema:
         valid, schema_ok = json_validity(prediction, schema)
         out["json_valid"] = float(valid)

@@ -29,7 +29,21 @@ from types import SimpleNamespace
 from evaluation.core.studies import agreement
 
 DECISIVE = ("left", "right")
-COUNT_NAMES = ("votes", "counted", "repeats", "ties", "both_bad", "decisive", "units", "undecided", "split", "identical", "missing", "rows", "unanimous")
+COUNT_NAMES = (
+    "votes",
+    "counted",
+    "repeats",
+    "ties",
+    "both_bad",
+    "decisive",
+    "units",
+    "undecided",
+    "split",
+    "identical",
+    "missing",
+    "rows",
+    "unanimous",
+)
 
 
 @dataclass(frozen=True)
@@ -112,7 +126,11 @@ def preference_row(prompt, chosen, rejected):
     standard when it is text."""
     if isinstance(prompt, str):
         return {"prompt": prompt, "chosen": chosen, "rejected": rejected}
-    return {"prompt": list(prompt), "chosen": [{"role": "assistant", "content": chosen}], "rejected": [{"role": "assistant", "content": rejected}]}
+    return {
+        "prompt": list(prompt),
+        "chosen": [{"role": "assistant", "content": chosen}],
+        "rejected": [{"role": "assistant", "content": rejected}],
+    }
 
 
 def build_preferences(votes, prompts, outputs):
@@ -121,7 +139,11 @@ def build_preferences(votes, prompts, outputs):
     decisions, counts = aggregate(votes)
     out = Preferences([], [], counts)
     for d in decisions:
-        prompt, chosen, rejected = prompts.get(d.item), outputs.get((d.item, d.chosen)), outputs.get((d.item, d.rejected))
+        prompt, chosen, rejected = (
+            prompts.get(d.item),
+            outputs.get((d.item, d.chosen)),
+            outputs.get((d.item, d.rejected)),
+        )
         if not prompt or chosen is None or rejected is None:
             counts["missing"] += 1
         elif chosen.strip() == rejected.strip():
@@ -222,15 +244,26 @@ def preference_card(meta):
     if meta["pairs"]:
         lines += ["| pair | rows | A chosen | B chosen |", "| --- | ---: | ---: | ---: |"]
         for a, b, a_chosen, b_chosen in meta["pairs"]:
-            lines.append(f"| A {names.get(a, a)} · B {names.get(b, b)} | {a_chosen + b_chosen} | {a_chosen} | {b_chosen} |")
+            lines.append(
+                f"| A {names.get(a, a)} · B {names.get(b, b)} | {a_chosen + b_chosen} | {a_chosen} | {b_chosen} |"
+            )
         lines.append("")
-    lines += ["## Agreement between raters", "", "Over items rated by two or more raters, swapped repeats left out (as in the study report).", "",
-              "| | items | raw agreement | Krippendorff's α |", "| --- | ---: | ---: | ---: |"]
+    lines += [
+        "## Agreement between raters",
+        "",
+        "Over items rated by two or more raters, swapped repeats left out (as in the study report).",
+        "",
+        "| | items | raw agreement | Krippendorff's α |",
+        "| --- | ---: | ---: | ---: |",
+    ]
     for key, label in (("with_ties", "all votes"), ("without_ties", "ties and both-bad left out")):
         a = meta["agreement"][key]
         lines.append(f"| {label} | {a['units']} | {_percent(a['raw'])} | {_number(a['alpha'])} |")
     if meta["agreement"]["with_ties"]["units"] == 0:
-        lines += ["", "No item was rated by two raters, so agreement cannot be measured: each row rests on one person's judgement."]
+        lines += [
+            "",
+            "No item was rated by two raters, so agreement cannot be measured: each row rests on one person's judgement.",
+        ]
     lines += ["", "## Format", ""]
     if meta["form"] == "conversational":
         lines += [

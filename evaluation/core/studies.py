@@ -17,7 +17,13 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 
-from evaluation.core.stats import bradley_terry, bradley_terry_intervals, krippendorff_alpha_nominal, sign_test, wilson_interval
+from evaluation.core.stats import (
+    bradley_terry,
+    bradley_terry_intervals,
+    krippendorff_alpha_nominal,
+    sign_test,
+    wilson_interval,
+)
 
 CHOICES = ("left", "right", "tie", "both_bad")
 
@@ -66,7 +72,17 @@ def make_assignments(items, systems, raters, ratings_per_item=1, repeat_share=0.
         repeats = rng.sample(queue, round(len(queue) * repeat_share)) if repeat_share else []
         for original in repeats:  # come back later, sides swapped
             position = rng.randint(min(len(queue), queue.index(original) + 2), len(queue))
-            queue.insert(position, Assignment(rater, original.item, original.right, original.left, secrets.token_urlsafe(16), repeat_of=original.token))
+            queue.insert(
+                position,
+                Assignment(
+                    rater,
+                    original.item,
+                    original.right,
+                    original.left,
+                    secrets.token_urlsafe(16),
+                    repeat_of=original.token,
+                ),
+            )
         out += [Assignment(a.rater, a.item, a.left, a.right, a.token, a.repeat_of, n) for n, a in enumerate(queue)]
     return out
 
@@ -113,8 +129,22 @@ def analyze(votes, anchor, rounds=500, seed=0):
     ratings = bradley_terry(battles, anchor) if battles else {}
     intervals = bradley_terry_intervals(dict(battles_by_item), anchor, rounds=rounds, seed=seed) if battles else {}
     board = sorted(ratings, key=lambda m: -ratings[m])
-    leaderboard = [{"system": m, "rating": ratings[m], "interval": intervals.get(m), "rank": 1 + sum(1 for o in board if intervals.get(o) and intervals.get(m) and intervals[o][0] > intervals[m][1])} for m in board]
-    return {"pairs": list(pairs.values()), "leaderboard": leaderboard, "agreement": agreement(main), "raters": rater_behaviour(votes)}
+    leaderboard = [
+        {
+            "system": m,
+            "rating": ratings[m],
+            "interval": intervals.get(m),
+            "rank": 1
+            + sum(1 for o in board if intervals.get(o) and intervals.get(m) and intervals[o][0] > intervals[m][1]),
+        }
+        for m in board
+    ]
+    return {
+        "pairs": list(pairs.values()),
+        "leaderboard": leaderboard,
+        "agreement": agreement(main),
+        "raters": rater_behaviour(votes),
+    }
 
 
 def _relative(v):
@@ -132,13 +162,19 @@ def agreement(votes):
         by_unit[unit][v["rater"]] = _relative(v)
     raters = sorted({r for unit in by_unit.values() for r in unit})
     out = {}
-    for name, keep in (("with_ties", lambda label: True), ("without_ties", lambda label: label not in ("tie", "both_bad"))):
+    for name, keep in (
+        ("with_ties", lambda label: True),
+        ("without_ties", lambda label: label not in ("tie", "both_bad")),
+    ):
         units = [{r: label for r, label in unit.items() if keep(label)} for unit in by_unit.values()]
         units = [u for u in units if len(u) >= 2]
         if not units:
             out[name] = {"units": 0, "raw": None, "alpha": None}
             continue
-        agree = [sum(1 for x, y in itertools.combinations(u.values(), 2) if x == y) / (len(u) * (len(u) - 1) / 2) for u in units]
+        agree = [
+            sum(1 for x, y in itertools.combinations(u.values(), 2) if x == y) / (len(u) * (len(u) - 1) / 2)
+            for u in units
+        ]
         matrix = [[u.get(r) for u in units] for r in raters]
         try:
             alpha = krippendorff_alpha_nominal(matrix)
@@ -165,6 +201,10 @@ def rater_behaviour(votes):
                 if first:
                     total += 1
                     same += _relative(first) == _relative(v)
-        out[rater] = {"votes": len(vs), "left_rate": sum(v["choice"] == "left" for v in decisive) / len(decisive) if decisive else None,
-                      "repeats": total, "consistency": same / total if total else None}
+        out[rater] = {
+            "votes": len(vs),
+            "left_rate": sum(v["choice"] == "left" for v in decisive) / len(decisive) if decisive else None,
+            "repeats": total,
+            "consistency": same / total if total else None,
+        }
     return out

@@ -21,8 +21,14 @@ def freeze_query(details):
     from urllib.parse import urlencode
 
     ratios = details.get("ratios") or [0.8, 0.1, 0.1]
-    return urlencode({
-        "name": details.get("name", ""), "note": details.get("note", ""), "seed": details.get("seed", 0),
-        "stratify_field": details.get("stratify_field", ""),
-        "train": round(ratios[0] * 100), "validation": round(ratios[1] * 100), "test": round(ratios[2] * 100),
-    })
+    return urlencode(
+        {
+            "name": details.get("name", ""),
+            "note": details.get("note", ""),
+            "seed": details.get("seed", 0),
+            "stratify_field": details.get("stratify_field", ""),
+            "train": round(ratios[0] * 100),
+            "validation": round(ratios[1] * 100),
+            "test": round(ratios[2] * 100),
+        }
+    )

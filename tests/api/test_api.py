@@ -32,7 +32,9 @@ def test_errors_are_json_with_a_message_and_the_field(client, people):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     response = client.post("/v1/chat/completions", data="{nope", content_type="application/json", **headers)
     assert response.status_code == 400 and "not valid JSON" in response.json()["error"]["message"]
-    response = client.post("/v1/chat/completions", data={"model": "run-999", "messages": []}, content_type="application/json", **headers)
+    response = client.post(
+        "/v1/chat/completions", data={"model": "run-999", "messages": []}, content_type="application/json", **headers
+    )
     assert response.status_code == 404 and response.json()["error"]["param"] == "model"
     assert client.delete("/v1/models", **headers).status_code == 405
 
@@ -46,15 +48,35 @@ def test_the_openai_client_lists_models_and_gets_a_completion(live_server, peopl
     client = OpenAI(base_url=live_server.url + "/v1", api_key=raw, max_retries=0)
     ids = [m.id for m in client.models.list()]
     assert ids == [f"run-{trained.id}"]
-    reply = client.chat.completions.create(model=f"run-{trained.id}", messages=[{"role": "user", "content": "My parcel is late."}], max_tokens=16, temperature=0)
+    reply = client.chat.completions.create(
+        model=f"run-{trained.id}",
+        messages=[{"role": "user", "content": "My parcel is late."}],
+        max_tokens=16,
+        temperature=0,
+    )
     assert reply.choices[0].message.role == "assistant"
     assert reply.usage.completion_tokens > 0 and reply.choices[0].finish_reason in ("stop", "length")
     # a streaming client gets the same answer, as server-sent chunks
-    chunks = list(client.chat.completions.create(model=f"run-{trained.id}", messages=[{"role": "user", "content": "My parcel is late."}], max_tokens=16, temperature=0,
-                                                 stream=True, stream_options={"include_usage": True}))
+    chunks = list(
+        client.chat.completions.create(
+            model=f"run-{trained.id}",
+            messages=[{"role": "user", "content": "My parcel is late."}],
+            max_tokens=16,
+            temperature=0,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == reply.choices[0].message.content
-    assert chunks[-1].choices[0].finish_reason == reply.choices[0].finish_reason and chunks[-1].usage.completion_tokens == reply.usage.completion_tokens
-    streamed = list(client.completions.create(model=f"run-{trained.id}", prompt="Triage: my parcel is late.", max_tokens=6, stream=True))
+    assert (
+        chunks[-1].choices[0].finish_reason == reply.choices[0].finish_reason
+        and chunks[-1].usage.completion_tokens == reply.usage.completion_tokens
+    )
+    streamed = list(
+        client.completions.create(
+            model=f"run-{trained.id}", prompt="Triage: my parcel is late.", max_tokens=6, stream=True
+        )
+    )
     assert streamed[-1].choices[0].finish_reason in ("stop", "length") and streamed[0].id.startswith("cmpl-")
 
     _, outsider_raw = ApiToken.issue(people.outsider, "theirs")
@@ -68,7 +90,9 @@ def test_the_openai_client_lists_models_and_gets_a_completion(live_server, peopl
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_the_openai_client_uploads_a_file_trains_follows_events_and_completes(live_server, people, tiny_model_dir, start_worker):
+def test_the_openai_client_uploads_a_file_trains_follows_events_and_completes(
+    live_server, people, tiny_model_dir, start_worker
+):
     """Create a file, start a job on the tiny model, follow its events to success, list the model
     and get a completion: all with the official client."""
     import json
@@ -88,23 +112,35 @@ def test_the_openai_client_uploads_a_file_trains_follows_events_and_completes(li
     client = OpenAI(base_url=live_server.url + "/v1", api_key=raw, max_retries=0, project=people.project.slug)
 
     with pytest.raises(BadRequestError, match="line 2"):
-        client.files.create(file=("bad.jsonl", b"{\"prompt\": \"a\", \"completion\": \"b\"}\n{oops\n"), purpose="fine-tune")
-    lines = "\n".join(json.dumps({"messages": [{"role": "user", "content": e.input}, {"role": "assistant", "content": e.output}]}) for e in make_examples(n=40))
+        client.files.create(file=("bad.jsonl", b'{"prompt": "a", "completion": "b"}\n{oops\n'), purpose="fine-tune")
+    lines = "\n".join(
+        json.dumps({"messages": [{"role": "user", "content": e.input}, {"role": "assistant", "content": e.output}]})
+        for e in make_examples(n=40)
+    )
     # bytes, not a stream: Django's test server cannot read chunked uploads (gunicorn can)
     uploaded = client.files.create(file=("tickets.jsonl", lines.encode()), purpose="fine-tune")
     assert uploaded.id.startswith("file-") and uploaded.bytes == len(lines.encode())
     assert [f.id for f in client.files.list()] == [uploaded.id]
 
     process, log = start_worker()  # a real worker trains the job
-    job = client.fine_tuning.jobs.create(training_file=uploaded.id, model="Tiny", hyperparameters={"n_epochs": 1, "batch_size": 8}, suffix="api-run")
+    job = client.fine_tuning.jobs.create(
+        training_file=uploaded.id, model="Tiny", hyperparameters={"n_epochs": 1, "batch_size": 8}, suffix="api-run"
+    )
     assert job.status == "queued" and job.training_file == uploaded.id
-    wait_for(lambda: client.fine_tuning.jobs.retrieve(job.id).status in ("succeeded", "failed", "cancelled"), 180, "the job to finish", log)
+    wait_for(
+        lambda: client.fine_tuning.jobs.retrieve(job.id).status in ("succeeded", "failed", "cancelled"),
+        180,
+        "the job to finish",
+        log,
+    )
     job = client.fine_tuning.jobs.retrieve(job.id)
     assert job.status == "succeeded", job.error
     events = client.fine_tuning.jobs.list_events(job.id).data
     assert events[0].message.startswith("The job has succeeded") and any("training loss" in e.message for e in events)
     assert job.fine_tuned_model in [m.id for m in client.models.list()]
-    reply = client.chat.completions.create(model=job.fine_tuned_model, messages=[{"role": "user", "content": "My parcel is late."}], max_tokens=8)
+    reply = client.chat.completions.create(
+        model=job.fine_tuned_model, messages=[{"role": "user", "content": "My parcel is late."}], max_tokens=8
+    )
     assert reply.usage.completion_tokens > 0
 
 
@@ -112,7 +148,9 @@ def test_files_are_listed_for_the_token_s_projects_only(client, people):
     from api.models import ApiFile
 
     ApiFile.objects.create(project=people.project, user=people.lead, filename="a.jsonl", size=3, content=b"abc", rows=1)
-    ApiFile.objects.create(project=people.other_project, user=people.outsider, filename="theirs.jsonl", size=3, content=b"xyz", rows=1)
+    ApiFile.objects.create(
+        project=people.other_project, user=people.outsider, filename="theirs.jsonl", size=3, content=b"xyz", rows=1
+    )
     _, raw = ApiToken.issue(people.annotator, "t")
     response = client.get("/v1/files", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert [f["filename"] for f in response.json()["data"]] == ["a.jsonl"]
@@ -123,11 +161,20 @@ def test_completions_and_deleting_a_model(client, people, trained):
     _, reviewer = ApiToken.issue(people.reviewer, "r")
     _, lead = ApiToken.issue(people.lead, "l")
     model_id = f"run-{trained.id}"
-    response = client.post("/v1/completions", data={"model": model_id, "prompt": "Triage: my parcel is late.", "max_tokens": 6}, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {reviewer}")
+    response = client.post(
+        "/v1/completions",
+        data={"model": model_id, "prompt": "Triage: my parcel is late.", "max_tokens": 6},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {reviewer}",
+    )
     body = response.json()
     assert body["object"] == "text_completion" and body["usage"]["completion_tokens"] > 0
     assert client.delete(f"/v1/models/{model_id}", HTTP_AUTHORIZATION=f"Bearer {reviewer}").status_code == 403
-    assert client.delete(f"/v1/models/{model_id}", HTTP_AUTHORIZATION=f"Bearer {lead}").json() == {"id": model_id, "object": "model", "deleted": True}
+    assert client.delete(f"/v1/models/{model_id}", HTTP_AUTHORIZATION=f"Bearer {lead}").json() == {
+        "id": model_id,
+        "object": "model",
+        "deleted": True,
+    }
     assert client.get("/v1/models", HTTP_AUTHORIZATION=f"Bearer {lead}").json()["data"] == []
     assert client.get(f"/v1/models/{model_id}", HTTP_AUTHORIZATION=f"Bearer {lead}").status_code == 404
     trained.refresh_from_db()

@@ -16,10 +16,22 @@ def test_feedback_from_production_becomes_a_draft_from_the_monitoring_page(live_
     _, raw = ApiToken.issue(people.lead, "production app")
     client = OpenAI(base_url=live_server.url + "/v1", api_key=raw, max_retries=0)
     model = f"run-{trained.id}"
-    answers = [client.chat.completions.create(model=model, messages=[{"role": "user", "content": text}], max_tokens=8) for text in ("My parcel is late.", "I was charged twice.")]
+    answers = [
+        client.chat.completions.create(model=model, messages=[{"role": "user", "content": text}], max_tokens=8)
+        for text in ("My parcel is late.", "I was charged twice.")
+    ]
     correction = '{"category": "billing", "priority": "high"}'
     # the openai client has no feedback method; its generic post sends ours
-    sent = client.post("/feedback", body={"completion_id": answers[1].id, "rating": 1, "correction": correction, "comment": "double charge is billing"}, cast_to=object)
+    sent = client.post(
+        "/feedback",
+        body={
+            "completion_id": answers[1].id,
+            "rating": 1,
+            "correction": correction,
+            "comment": "double charge is billing",
+        },
+        cast_to=object,
+    )
     assert sent["object"] == "feedback" and sent["draft_example"] is None
     client.post("/feedback", body={"completion_id": answers[0].id, "rating": 5}, cast_to=object)
 

@@ -1,12 +1,12 @@
 """The plain-Python core of the monitoring page: percentiles, buckets and plot geometry."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from api.core.monitoring import bar_chart, line_chart, percentile, summarize
 
-T0 = datetime(2026, 11, 20, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
 
 
 def test_percentiles_interpolate_between_ranks_like_numpy():
@@ -27,7 +27,11 @@ def test_summary_counts_requests_errors_and_ratings_per_bucket():
         (T0 + timedelta(minutes=70), 5000.0, False, 0, 0),  # a failure: counted, not in latency
         (T0 + timedelta(hours=3, minutes=1), 200.0, True, 8, 4),
     ]
-    feedback = [(T0 + timedelta(minutes=55), 1), (T0 + timedelta(hours=3, minutes=2), 5), (T0 + timedelta(hours=3, minutes=3), 4)]
+    feedback = [
+        (T0 + timedelta(minutes=55), 1),
+        (T0 + timedelta(hours=3, minutes=2), 5),
+        (T0 + timedelta(hours=3, minutes=3), 4),
+    ]
     s = summarize(completions, feedback, T0, T0 + 4 * hour, hour)
     assert [b.requests for b in s.buckets] == [2, 1, 0, 1]
     assert [b.errors for b in s.buckets] == [0, 1, 0, 0]

@@ -26,7 +26,12 @@ def spec():
 
 
 def _operations(spec):
-    return [(path, method, operation) for path, item in spec["paths"].items() for method, operation in item.items() if method in METHODS]
+    return [
+        (path, method, operation)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if method in METHODS
+    ]
 
 
 def test_the_schema_is_a_valid_openapi_document(spec):
@@ -44,7 +49,9 @@ def test_every_reference_resolves_and_every_component_is_used(spec):
         resolve(spec, {"$ref": target})  # KeyError when it points nowhere
     for kind, components in spec["components"].items():
         for name in components:
-            if kind != "securitySchemes" and name not in ("MethodNotAllowed",):  # 405: documented on the docs page, not per operation
+            if kind != "securitySchemes" and name not in (
+                "MethodNotAllowed",
+            ):  # 405: documented on the docs page, not per operation
                 assert f"#/components/{kind}/{name}" in refs, f"{kind}/{name} is never used"
 
 
@@ -55,7 +62,9 @@ def _schema_errors(spec, schema, instance):
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
 
-    registry = Registry().with_resource("urn:studio-api", Resource.from_contents(spec, default_specification=DRAFT202012))
+    registry = Registry().with_resource(
+        "urn:studio-api", Resource.from_contents(spec, default_specification=DRAFT202012)
+    )
     target = {"$ref": "urn:studio-api" + schema["$ref"]} if "$ref" in schema else schema
     validator = Draft202012Validator(target, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
     return [e.message for e in validator.iter_errors(instance)]
@@ -63,27 +72,41 @@ def _schema_errors(spec, schema, instance):
 
 def test_examples_are_valid_requests_and_answers(spec):
     """Every example the docs page shows fits the schema it illustrates."""
+
     def errors(schema, instance):
         return _schema_errors(spec, schema, instance)
 
     checked = 0
     for path, method, operation in _operations(spec):
         bodies = [("request", c) for c in operation.get("requestBody", {}).get("content", {}).values()]
-        bodies += [(status, c) for status, r in operation["responses"].items() for c in resolve(spec, r).get("content", {}).values()]
+        bodies += [
+            (status, c)
+            for status, r in operation["responses"].items()
+            for c in resolve(spec, r).get("content", {}).values()
+        ]
         for where, content in bodies:
             if "example" in content:
-                assert not errors(content["schema"], content["example"]), (method, path, where, errors(content["schema"], content["example"]))
+                assert not errors(content["schema"], content["example"]), (
+                    method,
+                    path,
+                    where,
+                    errors(content["schema"], content["example"]),
+                )
                 checked += 1
     assert checked >= 40
-    assert errors({"$ref": "#/components/schemas/ChatCompletionRequest"}, {"model": "run-1", "messages": [], "max_tokens": 0})  # the validator does reject
+    assert errors(
+        {"$ref": "#/components/schemas/ChatCompletionRequest"}, {"model": "run-1", "messages": [], "max_tokens": 0}
+    )  # the validator does reject
 
 
 def test_code_samples_are_python_and_curl_for_every_operation(spec):
     for path, method, operation in _operations(spec):
         python, curl = operation["x-codeSamples"]
-        assert python["lang"] == "Python" and "OpenAI(base_url=\"http://testserver/v1\"" in python["source"]
+        assert python["lang"] == "Python" and 'OpenAI(base_url="http://testserver/v1"' in python["source"]
         compile(python["source"], f"{method} {path}", "exec")
-        assert curl["source"].startswith("curl ") and re.sub(r"\{\w+\}", "", path) in curl["source"].replace("run-12", "").replace("ftjob-12", "")
+        assert curl["source"].startswith("curl ") and re.sub(r"\{\w+\}", "", path) in curl["source"].replace(
+            "run-12", ""
+        ).replace("ftjob-12", "")
         if operation.get("security") != []:
             assert "Authorization: Bearer $STUDIO_API_KEY" in curl["source"]
 
@@ -93,7 +116,11 @@ def _documented_path(pattern):
 
 
 def test_every_v1_url_is_in_the_schema_and_every_schema_path_is_a_url(spec):
-    routes = {_documented_path(p) for p in api_urls.urlpatterns if isinstance(p, URLPattern) and str(p.pattern).startswith("v1/")}
+    routes = {
+        _documented_path(p)
+        for p in api_urls.urlpatterns
+        if isinstance(p, URLPattern) and str(p.pattern).startswith("v1/")
+    }
     assert routes == set(spec["paths"])
     assert "/v1/models/{model_id}" in routes and "/v1/openapi.json" in routes
 
@@ -115,7 +142,9 @@ def test_documented_methods_are_the_ones_the_views_take(client, people, spec):
 def test_a_rate_limited_answer_is_the_documented_429(client, people, spec):
     token, raw = ApiToken.issue(people.lead, "limited")
     ApiToken.objects.filter(id=token.id).update(rate_limit_per_minute=1)
-    answers = [client.get("/v1/models", HTTP_AUTHORIZATION=f"Bearer {raw}") for _ in range(3)]  # 3: a minute may turn between two
+    answers = [
+        client.get("/v1/models", HTTP_AUTHORIZATION=f"Bearer {raw}") for _ in range(3)
+    ]  # 3: a minute may turn between two
     assert answers[0].status_code == 200
     limited = next(a for a in answers if a.status_code == 429)
     documented = resolve(spec, spec["paths"]["/v1/models"]["get"]["responses"]["429"])
@@ -124,7 +153,9 @@ def test_a_rate_limited_answer_is_the_documented_429(client, people, spec):
     for name, header in documented["headers"].items():
         header = resolve(spec, header)
         value = limited[name]  # KeyError when a documented header is missing
-        assert not _schema_errors(spec, header["schema"], int(value) if header["schema"]["type"] == "integer" else value), (name, value)
+        assert not _schema_errors(
+            spec, header["schema"], int(value) if header["schema"]["type"] == "integer" else value
+        ), (name, value)
     for name in spec["paths"]["/v1/models"]["get"]["responses"]["200"]["headers"]:
         assert name in answers[0], name
 
@@ -152,7 +183,7 @@ def test_the_docs_page_shows_every_endpoint_with_its_fields_and_examples(client,
     response = client.get(reverse("api:docs"))  # no login needed: it describes the API, no one's data
     assert response.status_code == 200
     page = response.content.decode()
-    for path, method, operation in _operations(spec):
+    for path, _method, operation in _operations(spec):
         assert f'id="{operation["operationId"]}"' in page
         assert f"<code>{path}</code>" in page and escape(operation["summary"]) in page
     # body fields, nested ones flattened, with their bounds and whether they are required
@@ -163,7 +194,7 @@ def test_the_docs_page_shows_every_endpoint_with_its_fields_and_examples(client,
     # examples: the openai client and curl, pointed at this server
     assert "client.chat.completions.create(" in page and "client.fine_tuning.jobs.list_events(" in page
     assert "curl -X POST http://testserver/v1/chat/completions" in page
-    assert 'OpenAI(base_url=&quot;http://testserver/v1&quot;' in page
+    assert "OpenAI(base_url=&quot;http://testserver/v1&quot;" in page
     # nothing fetched from elsewhere: every script, stylesheet and image is local
     for url in re.findall(r'(?:src|href)="([^"]+)"', page):
         assert not re.match(r"(https?:)?//", url), url
@@ -172,7 +203,6 @@ def test_the_docs_page_shows_every_endpoint_with_its_fields_and_examples(client,
 def test_the_tokens_page_links_to_the_docs(as_user, people):
     page = as_user(people.annotator).get(reverse("api:tokens")).content.decode()
     assert f'href="{reverse("api:docs")}"' in page
-
 
 
 @pytest.mark.slow
@@ -194,14 +224,19 @@ def test_the_examples_run_against_the_live_server(live_server, people, trained, 
     _, raw = ApiToken.issue(people.lead, "examples")
     monkeypatch.setenv("STUDIO_API_KEY", raw)
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "train.jsonl").write_text("\n".join(json.dumps({"instruction": f"Triage: {t}", "output": "shipping"}) for t in ("late parcel", "broken box", "lost order")))
+    (tmp_path / "train.jsonl").write_text(
+        "\n".join(
+            json.dumps({"instruction": f"Triage: {t}", "output": "shipping"})
+            for t in ("late parcel", "broken box", "lost order")
+        )
+    )
     served = requests.get(live_server.url + "/v1/openapi.json").json()
     assert people.project.slug == "ticket-triage" and trained.base_model.name == "Tiny"  # the names the examples use
     operations = sorted(_operations(served), key=lambda o: o[1] == "delete")
     model_url = live_server.url + f"/v1/models/run-{trained.id}"
 
     ids, namespace = {"run-12": f"run-{trained.id}", "ftjob-12": f"ftjob-{trained.id}"}, {}
-    for path, method, operation in operations:
+    for _path, _method, operation in operations:
         source = _with_ids(operation["x-codeSamples"][0]["source"], ids)
         exec(compile(source, operation["operationId"], "exec"), namespace)  # noqa: S102 - our own examples
         if operation["operationId"] == "createFile":
@@ -216,11 +251,18 @@ def test_the_examples_run_against_the_live_server(live_server, people, trained, 
         pytest.skip("the openai examples ran; curl is not installed for its examples")
     TrainingRun.objects.filter(id=trained.id).update(model_deleted_at=None)
     ids = {"run-12": f"run-{trained.id}", "chatcmpl-42": namespace["reply"].id}
-    for path, method, operation in operations:
+    for _path, _method, operation in operations:
         source = _with_ids(operation["x-codeSamples"][1]["source"], ids)
-        done = subprocess.run(["bash", "-c", source + " --silent --show-error"], capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            ["bash", "-c", source + " --silent --show-error"], capture_output=True, text=True, timeout=120
+        )
         answer = json.loads(done.stdout)
-        assert done.returncode == 0 and list(answer) != ["error"], (operation["operationId"], source, done.stdout, done.stderr)
+        assert done.returncode == 0 and list(answer) != ["error"], (
+            operation["operationId"],
+            source,
+            done.stdout,
+            done.stderr,
+        )
         if operation["operationId"] == "createFile":
             ids["file-3"] = answer["id"]
         if operation["operationId"] == "createFineTuningJob":
@@ -241,38 +283,200 @@ NUL = "a\u0000b"
 # kept as a regression test.
 # (id, operation, url, JSON body or None, exception, text in the server's traceback back then)
 FOUND_SERVER_ERRORS = [
-    ("chat-nul-in-message", "POST /v1/chat/completions", "/v1/chat/completions", {"model": "{run}", "messages": [{"role": "user", "content": NUL}], "max_tokens": 2},
-     "DataError", "unsupported Unicode escape sequence"),
-    ("completion-nul-in-prompt", "POST /v1/completions", "/v1/completions", {"model": "{run}", "prompt": NUL, "max_tokens": 2}, "DataError", "unsupported Unicode escape sequence"),
-    ("completion-tiny-temperature", "POST /v1/completions", "/v1/completions", {"model": "{run}", "prompt": "Hello", "max_tokens": 4, "temperature": 1e-300},
-     "RuntimeError", "probability tensor contains"),
-    ("chat-tiny-temperature", "POST /v1/chat/completions", "/v1/chat/completions", {"model": "{run}", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 4, "temperature": 5e-324},
-     "RuntimeError", "probability tensor contains"),
-    ("feedback-nul-in-correction", "POST /v1/feedback", "/v1/feedback", {"completion_id": "{completion}", "rating": 3, "correction": NUL}, "DataError", "NUL (0x00)"),
-    ("feedback-nul-in-comment", "POST /v1/feedback", "/v1/feedback", {"completion_id": "{completion}", "rating": 3, "comment": NUL}, "DataError", "NUL (0x00)"),
+    (
+        "chat-nul-in-message",
+        "POST /v1/chat/completions",
+        "/v1/chat/completions",
+        {"model": "{run}", "messages": [{"role": "user", "content": NUL}], "max_tokens": 2},
+        "DataError",
+        "unsupported Unicode escape sequence",
+    ),
+    (
+        "completion-nul-in-prompt",
+        "POST /v1/completions",
+        "/v1/completions",
+        {"model": "{run}", "prompt": NUL, "max_tokens": 2},
+        "DataError",
+        "unsupported Unicode escape sequence",
+    ),
+    (
+        "completion-tiny-temperature",
+        "POST /v1/completions",
+        "/v1/completions",
+        {"model": "{run}", "prompt": "Hello", "max_tokens": 4, "temperature": 1e-300},
+        "RuntimeError",
+        "probability tensor contains",
+    ),
+    (
+        "chat-tiny-temperature",
+        "POST /v1/chat/completions",
+        "/v1/chat/completions",
+        {"model": "{run}", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 4, "temperature": 5e-324},
+        "RuntimeError",
+        "probability tensor contains",
+    ),
+    (
+        "feedback-nul-in-correction",
+        "POST /v1/feedback",
+        "/v1/feedback",
+        {"completion_id": "{completion}", "rating": 3, "correction": NUL},
+        "DataError",
+        "NUL (0x00)",
+    ),
+    (
+        "feedback-nul-in-comment",
+        "POST /v1/feedback",
+        "/v1/feedback",
+        {"completion_id": "{completion}", "rating": 3, "comment": NUL},
+        "DataError",
+        "NUL (0x00)",
+    ),
     ("file-nul-in-purpose", "POST /v1/files", "/v1/files", {"purpose": "fi\u0000ne"}, "DataError", "NUL (0x00)"),
-    ("job-from-a-file-with-nul", "POST /v1/fine_tuning/jobs", "/v1/fine_tuning/jobs", {"training_file": "{nul_file}"}, "DataError", "NUL (0x00)"),
-    ("job-same-file-twice", "POST /v1/fine_tuning/jobs", "/v1/fine_tuning/jobs", {"training_file": "{file}"}, "IntegrityError", "one_version_name_per_project"),
-    ("job-suffix-over-120", "POST /v1/fine_tuning/jobs", "/v1/fine_tuning/jobs", {"dataset_version": "v1", "suffix": "x" * 121}, "DataError", "character varying(120)"),
-    ("job-nul-in-suffix", "POST /v1/fine_tuning/jobs", "/v1/fine_tuning/jobs", {"dataset_version": "v1", "suffix": NUL}, "DataError", "NUL (0x00)"),
-    ("job-nul-in-model", "POST /v1/fine_tuning/jobs", "/v1/fine_tuning/jobs", {"dataset_version": "v1", "model": NUL}, "DataError", "NUL (0x00)"),
-    ("job-nul-in-dataset-version", "POST /v1/fine_tuning/jobs", "/v1/fine_tuning/jobs", {"dataset_version": NUL}, "DataError", "NUL (0x00)"),
-    ("job-learning-rate-text", "POST /v1/fine_tuning/jobs", "/v1/fine_tuning/jobs", {"dataset_version": "v1", "hyperparameters": {"learning_rate_multiplier": "abc"}},
-     "ValueError", "could not convert string to float"),
-    ("job-learning-rate-list", "POST /v1/fine_tuning/jobs", "/v1/fine_tuning/jobs", {"dataset_version": "v1", "hyperparameters": {"learning_rate_multiplier": [1]}},
-     "TypeError", "float() argument"),
-    ("job-seed-text", "POST /v1/fine_tuning/jobs", "/v1/fine_tuning/jobs", {"dataset_version": "v1", "seed": "abc"}, "ValueError", "invalid literal for int()"),
-    ("job-seed-list", "POST /v1/fine_tuning/jobs", "/v1/fine_tuning/jobs", {"dataset_version": "v1", "seed": [1]}, "TypeError", "int() argument"),
+    (
+        "job-from-a-file-with-nul",
+        "POST /v1/fine_tuning/jobs",
+        "/v1/fine_tuning/jobs",
+        {"training_file": "{nul_file}"},
+        "DataError",
+        "NUL (0x00)",
+    ),
+    (
+        "job-same-file-twice",
+        "POST /v1/fine_tuning/jobs",
+        "/v1/fine_tuning/jobs",
+        {"training_file": "{file}"},
+        "IntegrityError",
+        "one_version_name_per_project",
+    ),
+    (
+        "job-suffix-over-120",
+        "POST /v1/fine_tuning/jobs",
+        "/v1/fine_tuning/jobs",
+        {"dataset_version": "v1", "suffix": "x" * 121},
+        "DataError",
+        "character varying(120)",
+    ),
+    (
+        "job-nul-in-suffix",
+        "POST /v1/fine_tuning/jobs",
+        "/v1/fine_tuning/jobs",
+        {"dataset_version": "v1", "suffix": NUL},
+        "DataError",
+        "NUL (0x00)",
+    ),
+    (
+        "job-nul-in-model",
+        "POST /v1/fine_tuning/jobs",
+        "/v1/fine_tuning/jobs",
+        {"dataset_version": "v1", "model": NUL},
+        "DataError",
+        "NUL (0x00)",
+    ),
+    (
+        "job-nul-in-dataset-version",
+        "POST /v1/fine_tuning/jobs",
+        "/v1/fine_tuning/jobs",
+        {"dataset_version": NUL},
+        "DataError",
+        "NUL (0x00)",
+    ),
+    (
+        "job-learning-rate-text",
+        "POST /v1/fine_tuning/jobs",
+        "/v1/fine_tuning/jobs",
+        {"dataset_version": "v1", "hyperparameters": {"learning_rate_multiplier": "abc"}},
+        "ValueError",
+        "could not convert string to float",
+    ),
+    (
+        "job-learning-rate-list",
+        "POST /v1/fine_tuning/jobs",
+        "/v1/fine_tuning/jobs",
+        {"dataset_version": "v1", "hyperparameters": {"learning_rate_multiplier": [1]}},
+        "TypeError",
+        "float() argument",
+    ),
+    (
+        "job-seed-text",
+        "POST /v1/fine_tuning/jobs",
+        "/v1/fine_tuning/jobs",
+        {"dataset_version": "v1", "seed": "abc"},
+        "ValueError",
+        "invalid literal for int()",
+    ),
+    (
+        "job-seed-list",
+        "POST /v1/fine_tuning/jobs",
+        "/v1/fine_tuning/jobs",
+        {"dataset_version": "v1", "seed": [1]},
+        "TypeError",
+        "int() argument",
+    ),
     # str.isdigit() accepts "²" (and "①", ...) where int() does not
-    ("chat-model-superscript-digit", "POST /v1/chat/completions", "/v1/chat/completions", {"model": "run-²", "messages": [{"role": "user", "content": "hi"}]},
-     "ValueError", "invalid literal for int() with base 10"),
-    ("model-superscript-digit", "GET /v1/models/{model_id}", "/v1/models/run-²", None, "ValueError", "invalid literal for int() with base 10"),
-    ("delete-model-superscript-digit", "DELETE /v1/models/{model_id}", "/v1/models/run-²", None, "ValueError", "invalid literal for int() with base 10"),
-    ("job-superscript-digit", "GET /v1/fine_tuning/jobs/{job_id}", "/v1/fine_tuning/jobs/ftjob-²", None, "ValueError", "invalid literal for int() with base 10"),
-    ("events-superscript-digit", "GET /v1/fine_tuning/jobs/{job_id}/events", "/v1/fine_tuning/jobs/ftjob-²/events", None, "ValueError", "invalid literal for int() with base 10"),
-    ("cancel-superscript-digit", "POST /v1/fine_tuning/jobs/{job_id}/cancel", "/v1/fine_tuning/jobs/ftjob-²/cancel", None, "ValueError", "invalid literal for int() with base 10"),
-    ("feedback-superscript-digit", "POST /v1/feedback", "/v1/feedback", {"completion_id": "chatcmpl-²", "rating": 3}, "ValueError", "invalid literal for int() with base 10"),
-    ("job-file-superscript-digit", "POST /v1/fine_tuning/jobs", "/v1/fine_tuning/jobs", {"training_file": "file-²"}, "ValueError", "invalid literal for int() with base 10"),
+    (
+        "chat-model-superscript-digit",
+        "POST /v1/chat/completions",
+        "/v1/chat/completions",
+        {"model": "run-²", "messages": [{"role": "user", "content": "hi"}]},
+        "ValueError",
+        "invalid literal for int() with base 10",
+    ),
+    (
+        "model-superscript-digit",
+        "GET /v1/models/{model_id}",
+        "/v1/models/run-²",
+        None,
+        "ValueError",
+        "invalid literal for int() with base 10",
+    ),
+    (
+        "delete-model-superscript-digit",
+        "DELETE /v1/models/{model_id}",
+        "/v1/models/run-²",
+        None,
+        "ValueError",
+        "invalid literal for int() with base 10",
+    ),
+    (
+        "job-superscript-digit",
+        "GET /v1/fine_tuning/jobs/{job_id}",
+        "/v1/fine_tuning/jobs/ftjob-²",
+        None,
+        "ValueError",
+        "invalid literal for int() with base 10",
+    ),
+    (
+        "events-superscript-digit",
+        "GET /v1/fine_tuning/jobs/{job_id}/events",
+        "/v1/fine_tuning/jobs/ftjob-²/events",
+        None,
+        "ValueError",
+        "invalid literal for int() with base 10",
+    ),
+    (
+        "cancel-superscript-digit",
+        "POST /v1/fine_tuning/jobs/{job_id}/cancel",
+        "/v1/fine_tuning/jobs/ftjob-²/cancel",
+        None,
+        "ValueError",
+        "invalid literal for int() with base 10",
+    ),
+    (
+        "feedback-superscript-digit",
+        "POST /v1/feedback",
+        "/v1/feedback",
+        {"completion_id": "chatcmpl-²", "rating": 3},
+        "ValueError",
+        "invalid literal for int() with base 10",
+    ),
+    (
+        "job-file-superscript-digit",
+        "POST /v1/fine_tuning/jobs",
+        "/v1/fine_tuning/jobs",
+        {"training_file": "file-²"},
+        "ValueError",
+        "invalid literal for int() with base 10",
+    ),
 ]
 NEEDS_A_TRAINED_MODEL = {"completion-tiny-temperature", "chat-tiny-temperature"}
 
@@ -285,10 +489,13 @@ def _fill(value, ids):
     return ids.get(value, value) if isinstance(value, str) else value
 
 
-@pytest.mark.parametrize("known", [
-    pytest.param(entry, id=entry[0], marks=[pytest.mark.slow] if entry[0] in NEEDS_A_TRAINED_MODEL else [])
-    for entry in FOUND_SERVER_ERRORS
-])
+@pytest.mark.parametrize(
+    "known",
+    [
+        pytest.param(entry, id=entry[0], marks=[pytest.mark.slow] if entry[0] in NEEDS_A_TRAINED_MODEL else [])
+        for entry in FOUND_SERVER_ERRORS
+    ],
+)
 def test_requests_schemathesis_found_are_not_server_errors(known, client, people, tiny_model_dir, request, spec):
     """Each answers with a status its operation documents, and not 500."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -308,18 +515,54 @@ def test_requests_schemathesis_found_are_not_server_errors(known, client, people
     else:  # a succeeded run without an adapter: enough for everything before generation
         base = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir))
         base.record_inspection(info=inspect_model_folder(tiny_model_dir))
-        Example.objects.bulk_create(Example(project=people.project, author=people.annotator, status=Example.Status.APPROVED, instruction=e.instruction, input=e.input, output=e.output)
-                                    for e in make_examples(n=10))
-        version = freeze(people.project, people.lead, name="v1", note="", config=SplitConfig(ratios=(0.8, 0.0, 0.2)), leakage_override="templated")
-        run = TrainingRun.objects.create(project=people.project, name="r1", dataset_version=version, base_model=base, config={}, status=TrainingRun.Status.SUCCEEDED)
+        Example.objects.bulk_create(
+            Example(
+                project=people.project,
+                author=people.annotator,
+                status=Example.Status.APPROVED,
+                instruction=e.instruction,
+                input=e.input,
+                output=e.output,
+            )
+            for e in make_examples(n=10)
+        )
+        version = freeze(
+            people.project,
+            people.lead,
+            name="v1",
+            note="",
+            config=SplitConfig(ratios=(0.8, 0.0, 0.2)),
+            leakage_override="templated",
+        )
+        run = TrainingRun.objects.create(
+            project=people.project,
+            name="r1",
+            dataset_version=version,
+            base_model=base,
+            config={},
+            status=TrainingRun.Status.SUCCEEDED,
+        )
     people.project.base_model = base
     people.project.save(update_fields=["base_model"])
-    served = ServedCompletion.objects.create(project=people.project, run=run, endpoint="chat.completions", messages=[{"role": "user", "content": "hi"}], output="ok")
-    rows = [{"instruction": f"Triage: {text}", "output": "shipping"} for text in ("late parcel", "broken box", "lost order")]
+    served = ServedCompletion.objects.create(
+        project=people.project,
+        run=run,
+        endpoint="chat.completions",
+        messages=[{"role": "user", "content": "hi"}],
+        output="ok",
+    )
+    rows = [
+        {"instruction": f"Triage: {text}", "output": "shipping"} for text in ("late parcel", "broken box", "lost order")
+    ]
     files = {}
-    for key, content in (("{file}", rows), ("{nul_file}", [{**row, "instruction": row["instruction"] + NUL} for row in rows])):
+    for key, content in (
+        ("{file}", rows),
+        ("{nul_file}", [{**row, "instruction": row["instruction"] + NUL} for row in rows]),
+    ):
         data = "\n".join(json.dumps(row) for row in content).encode()
-        files[key] = f"file-{ApiFile.objects.create(project=people.project, user=people.lead, filename='train.jsonl', size=len(data), content=data, rows=len(rows)).id}"
+        files[key] = (
+            f"file-{ApiFile.objects.create(project=people.project, user=people.lead, filename='train.jsonl', size=len(data), content=data, rows=len(rows)).id}"
+        )
     ids = {"{run}": f"run-{run.id}", "{completion}": served.public_id, **files}
     _, raw = ApiToken.issue(people.lead, "regression")
     method = operation.split()[0].lower()
@@ -329,18 +572,28 @@ def test_requests_schemathesis_found_are_not_server_errors(known, client, people
     try:
         for _ in range(2 if name == "job-same-file-twice" else 1):
             if operation == "POST /v1/files":
-                response = client.post(url, {**body, "file": SimpleUploadedFile("train.jsonl", b'{"instruction": "a", "output": "b"}')}, **headers)
+                response = client.post(
+                    url,
+                    {**body, "file": SimpleUploadedFile("train.jsonl", b'{"instruction": "a", "output": "b"}')},
+                    **headers,
+                )
             elif body is None:
                 response = getattr(client, method)(url, **headers)
             else:
-                response = getattr(client, method)(url, data=json.dumps(_fill(body, ids)), content_type="application/json", **headers)
+                response = getattr(client, method)(
+                    url, data=json.dumps(_fill(body, ids)), content_type="application/json", **headers
+                )
     finally:
         logging.getLogger().removeHandler(tracebacks)
     documented = spec["paths"][operation.split()[1]][method]["responses"]
-    assert response.status_code != 500 and str(response.status_code) in documented, (response.content, "\n".join(tracebacks.texts))
+    assert response.status_code != 500 and str(response.status_code) in documented, (
+        response.content,
+        "\n".join(tracebacks.texts),
+    )
 
 
 # --- schemathesis against the live server -----------------------------------------------------
+
 
 def _with_real_ids(case, draw, real):
     """Half the cases get real ids where the schema can only say "a string" (a model, a job, a
@@ -385,7 +638,11 @@ def _signature(label, failure_text, server_traceback):
     last line of the studio's own code it passed through; otherwise the checks that failed."""
     if server_traceback:
         frames = re.findall(r'File "(/[^"]+)", line (\d+)', server_traceback)
-        ours = [f"{path.rsplit('/main/', 1)[-1]}:{line}" for path, line in frames if "/.venv/" not in path and "/site-packages/" not in path]
+        ours = [
+            f"{path.rsplit('/main/', 1)[-1]}:{line}"
+            for path, line in frames
+            if "/.venv/" not in path and "/site-packages/" not in path
+        ]
         return (label, server_traceback.strip().splitlines()[-1].split(":")[0], ours[-1] if ours else "")
     return (label, tuple(sorted(set(re.findall(r"^- (ST\d+ [^\n]+)", failure_text, re.M)))) or failure_text[:200])
 
@@ -426,19 +683,45 @@ def test_schemathesis_finds_no_server_errors_and_answers_match_the_schema(live_s
 
     # things to point at: a served chat answer and a plain completion, an uploaded file
     completions = []
-    for path, body in (("/v1/chat/completions", {"messages": [{"role": "user", "content": "My parcel is late."}]}), ("/v1/completions", {"prompt": "Hello"})):
-        answer = session.post(live_server.url + path, json={"model": f"run-{trained.id}", "max_tokens": 4, **body}, headers=auth)
+    for path, body in (
+        ("/v1/chat/completions", {"messages": [{"role": "user", "content": "My parcel is late."}]}),
+        ("/v1/completions", {"prompt": "Hello"}),
+    ):
+        answer = session.post(
+            live_server.url + path, json={"model": f"run-{trained.id}", "max_tokens": 4, **body}, headers=auth
+        )
         assert answer.status_code == 200, answer.text
         completions.append(answer.json()["id"])
-    rows = "\n".join(json.dumps({"instruction": f"Triage: {text}", "output": '{"category": "shipping"}'}) for text in ("late parcel", "broken box", "lost order", "wrong size"))
-    upload = session.post(live_server.url + "/v1/files", files={"file": ("train.jsonl", rows.encode())}, data={"purpose": "fine-tune"}, headers=auth)
+    rows = "\n".join(
+        json.dumps({"instruction": f"Triage: {text}", "output": '{"category": "shipping"}'})
+        for text in ("late parcel", "broken box", "lost order", "wrong size")
+    )
+    upload = session.post(
+        live_server.url + "/v1/files",
+        files={"file": ("train.jsonl", rows.encode())},
+        data={"purpose": "fine-tune"},
+        headers=auth,
+    )
     assert upload.status_code == 200, upload.text
-    real = {"model_id": f"run-{trained.id}", "job_id": f"ftjob-{trained.id}", "project": people.project.slug, "completions": completions,
-            "training_file": upload.json()["id"], "dataset_version": trained.dataset_version.name, "base_model": trained.base_model.name}
+    real = {
+        "model_id": f"run-{trained.id}",
+        "job_id": f"ftjob-{trained.id}",
+        "project": people.project.slug,
+        "completions": completions,
+        "training_file": upload.json()["id"],
+        "dataset_version": trained.dataset_version.name,
+        "base_model": trained.base_model.name,
+    }
 
     schema = schemathesis.openapi.from_url(live_server.url + "/v1/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
-    checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance, response_schema_conformance]
+    checks = [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+    ]
     examples = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "12"))
     tracebacks = _ServerTracebacks()
     logging.getLogger().addHandler(tracebacks)
@@ -447,11 +730,17 @@ def test_schemathesis_finds_no_server_errors_and_answers_match_the_schema(live_s
         for operation in operations:
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
-                @hypothesis_settings(max_examples=examples, deadline=None, database=None, derandomize=examples <= 12, phases=[Phase.explicit, Phase.generate],
-                                     suppress_health_check=list(HealthCheck))
+                @hypothesis_settings(
+                    max_examples=examples,
+                    deadline=None,
+                    database=None,
+                    derandomize=examples <= 12,
+                    phases=[Phase.explicit, Phase.generate],
+                    suppress_health_check=list(HealthCheck),
+                )
                 @given(data=st.data())
-                def run(data):
-                    case = _with_real_ids(data.draw(operation.as_strategy(generation_mode=mode)), data.draw, real)
+                def run(data):  # called at once below, so the loop variables are the current ones
+                    case = _with_real_ids(data.draw(operation.as_strategy(generation_mode=mode)), data.draw, real)  # noqa: B023
                     calls.append(case.operation.label)
                     del tracebacks.texts[:]
                     try:
@@ -459,7 +748,10 @@ def test_schemathesis_finds_no_server_errors_and_answers_match_the_schema(live_s
                         case.validate_response(response, checks=checks)
                     except (AssertionError, BaseExceptionGroup) as failure:  # noqa: B030 - schemathesis raises FailureGroup
                         server = tracebacks.texts[-1] if tracebacks.texts else ""
-                        bugs.setdefault(_signature(case.operation.label, str(failure), server), (f"{case.operation.label} ({mode.value})", str(failure), server))
+                        bugs.setdefault(
+                            _signature(case.operation.label, str(failure), server),
+                            (f"{case.operation.label} ({mode.value})", str(failure), server),  # noqa: B023
+                        )
                     finally:
                         if case.method == "DELETE":  # a model the fuzzing stopped is served again for the next case
                             TrainingRun.objects.filter(id=trained.id).update(model_deleted_at=None)
@@ -468,7 +760,9 @@ def test_schemathesis_finds_no_server_errors_and_answers_match_the_schema(live_s
     finally:
         logging.getLogger().removeHandler(tracebacks)
     # schemathesis leaves out the operation that serves the schema it was loaded from
-    assert {o.label for o in operations} | {"GET /v1/openapi.json"} == {f"{method.upper()} {path}" for path, method, _ in _operations(build_schema())}
+    assert {o.label for o in operations} | {"GET /v1/openapi.json"} == {
+        f"{method.upper()} {path}" for path, method, _ in _operations(build_schema())
+    }
     assert set(calls) == {o.label for o in operations} and len(calls) >= len(operations) * examples
     print(f"{len(calls)} requests")
     report = [f"=== {where}\n{text}\n{server[-3000:]}" for where, text, server in bugs.values()]

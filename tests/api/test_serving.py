@@ -23,16 +23,59 @@ def served_run(people, tiny_model_dir):
 
     base = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir))
     base.record_inspection(info=inspect_model_folder(tiny_model_dir))
-    Example.objects.bulk_create(Example(project=people.project, author=people.annotator, status=Example.Status.APPROVED, instruction=f"Triage ticket {i}.", output=f'{{"n": {i}}}') for i in range(12))
-    version = freeze(people.project, people.lead, name="v1", note="", config=SplitConfig(ratios=(0.8, 0.0, 0.2)), leakage_override="templated")
-    return TrainingRun.objects.create(project=people.project, name="r1", dataset_version=version, base_model=base, config={}, status=TrainingRun.Status.SUCCEEDED)
+    Example.objects.bulk_create(
+        Example(
+            project=people.project,
+            author=people.annotator,
+            status=Example.Status.APPROVED,
+            instruction=f"Triage ticket {i}.",
+            output=f'{{"n": {i}}}',
+        )
+        for i in range(12)
+    )
+    version = freeze(
+        people.project,
+        people.lead,
+        name="v1",
+        note="",
+        config=SplitConfig(ratios=(0.8, 0.0, 0.2)),
+        leakage_override="templated",
+    )
+    return TrainingRun.objects.create(
+        project=people.project,
+        name="r1",
+        dataset_version=version,
+        base_model=base,
+        config={},
+        status=TrainingRun.Status.SUCCEEDED,
+    )
 
 
-def serve(run, user, *, output="{\"category\": \"billing\"}", latency=120.0, ok=True, prompt="Where is my refund?", ago=timedelta(0), endpoint="chat.completions"):
+def serve(
+    run,
+    user,
+    *,
+    output='{"category": "billing"}',
+    latency=120.0,
+    ok=True,
+    prompt="Where is my refund?",
+    ago=timedelta(0),
+    endpoint="chat.completions",
+):
     row = ServedCompletion.objects.create(
-        project=run.project, run=run, user=user, endpoint=endpoint, messages=[{"role": "user", "content": prompt}], output=output if ok else "",
-        finish_reason="stop" if ok else "", prompt_tokens=9 if ok else 0, completion_tokens=6 if ok else 0, latency_ms=latency,
-        status=ServedCompletion.Status.OK if ok else ServedCompletion.Status.ERROR, error="" if ok else "TGI at http://tgi:80: connection refused")
+        project=run.project,
+        run=run,
+        user=user,
+        endpoint=endpoint,
+        messages=[{"role": "user", "content": prompt}],
+        output=output if ok else "",
+        finish_reason="stop" if ok else "",
+        prompt_tokens=9 if ok else 0,
+        completion_tokens=6 if ok else 0,
+        latency_ms=latency,
+        status=ServedCompletion.Status.OK if ok else ServedCompletion.Status.ERROR,
+        error="" if ok else "TGI at http://tgi:80: connection refused",
+    )
     if ago:
         ServedCompletion.objects.filter(id=row.id).update(created_at=timezone.now() - ago)
     return row
@@ -46,20 +89,32 @@ def bearer(user, limit=None):
 
 
 def rate(client, headers, completion_id, **body):
-    return client.post("/v1/feedback", data={"completion_id": completion_id, **body}, content_type="application/json", **headers)
+    return client.post(
+        "/v1/feedback", data={"completion_id": completion_id, **body}, content_type="application/json", **headers
+    )
 
 
 # --- logging and feedback through the API ----------------------------------------------------------
+
 
 @pytest.mark.slow
 def test_a_served_chat_is_logged_rated_and_the_rule_turns_a_correction_into_a_draft(client, people, trained):
     headers = bearer(people.reviewer)
     asked = [{"role": "system", "content": "Answer in JSON."}, {"role": "user", "content": "My parcel is late."}]
-    reply = client.post("/v1/chat/completions", data={"model": f"run-{trained.id}", "messages": asked, "max_tokens": 8}, content_type="application/json", **headers).json()
+    reply = client.post(
+        "/v1/chat/completions",
+        data={"model": f"run-{trained.id}", "messages": asked, "max_tokens": 8},
+        content_type="application/json",
+        **headers,
+    ).json()
     logged = ServedCompletion.objects.get()
     assert reply["id"] == f"chatcmpl-{logged.id}" and logged.status == "ok"
     assert logged.messages == asked and logged.output == reply["choices"][0]["message"]["content"]
-    assert logged.completion_tokens == reply["usage"]["completion_tokens"] > 0 and logged.latency_ms > 0 and logged.user == people.reviewer
+    assert (
+        logged.completion_tokens == reply["usage"]["completion_tokens"] > 0
+        and logged.latency_ms > 0
+        and logged.user == people.reviewer
+    )
 
     given = rate(client, headers, reply["id"], rating=2).json()
     assert given["rating"] == 2 and given["draft_example"] is None  # no rule yet: nothing made
@@ -67,7 +122,10 @@ def test_a_served_chat_is_logged_rated_and_the_rule_turns_a_correction_into_a_dr
     correction = '{"category": "shipping", "priority": "high"}'
     given = rate(client, headers, reply["id"], rating=3, correction=correction, comment="wrong category").json()
     draft = Example.objects.get(id=given["draft_example"])
-    assert draft.status == Example.Status.DRAFT and draft.messages == [*asked, {"role": "assistant", "content": correction}]
+    assert draft.status == Example.Status.DRAFT and draft.messages == [
+        *asked,
+        {"role": "assistant", "content": correction},
+    ]
     assert reply["id"] in draft.source and "rated 3/5" in draft.source
     assert ServedCompletion.objects.get().draft == draft
     # the draft's page leads back to the completion
@@ -83,7 +141,12 @@ def test_a_backend_failure_is_logged_and_answered_with_a_json_error(client, peop
     from evaluation.models import ServingBackend
 
     ServingBackend.objects.create(project=people.project, kind="tgi", base_url="http://127.0.0.1:9", timeout=2)
-    response = client.post("/v1/completions", data={"model": f"run-{served_run.id}", "prompt": "Triage: refund"}, content_type="application/json", **bearer(people.lead))
+    response = client.post(
+        "/v1/completions",
+        data={"model": f"run-{served_run.id}", "prompt": "Triage: refund"},
+        content_type="application/json",
+        **bearer(people.lead),
+    )
     assert response.status_code == 502
     body = response.json()["error"]
     assert body["code"] == "backend_unavailable" and "127.0.0.1:9" in body["message"] and body["type"] == "server_error"
@@ -95,7 +158,13 @@ def test_feedback_names_the_field_at_fault_and_hides_other_projects_completions(
     ours = serve(served_run, people.lead)
     headers = bearer(people.annotator)
     assert rate(client, headers, ours.public_id, rating=5).status_code == 200
-    for body, param in (({"rating": 0}, "rating"), ({"rating": "5"}, "rating"), ({"rating": True}, "rating"), ({"rating": 4, "correction": 7}, "correction"), ({"rating": 4, "comment": "x" * 5001}, "comment")):
+    for body, param in (
+        ({"rating": 0}, "rating"),
+        ({"rating": "5"}, "rating"),
+        ({"rating": True}, "rating"),
+        ({"rating": 4, "correction": 7}, "correction"),
+        ({"rating": 4, "comment": "x" * 5001}, "comment"),
+    ):
         response = rate(client, headers, ours.public_id, **body)
         assert response.status_code == 400 and response.json()["error"]["param"] == param, body
     assert rate(client, headers, "chatcmpl-999999", rating=1).status_code == 404
@@ -108,6 +177,7 @@ def test_feedback_names_the_field_at_fault_and_hides_other_projects_completions(
 
 # --- the monitoring page -----------------------------------------------------------------------------
 
+
 def test_the_monitoring_page_shows_volume_latency_errors_and_ratings(as_user, people, served_run):
     for latency in (100, 200, 300, 400):
         serve(served_run, people.lead, latency=latency)
@@ -116,7 +186,9 @@ def test_the_monitoring_page_shows_volume_latency_errors_and_ratings(as_user, pe
     Feedback.objects.create(completion=bad, user=people.reviewer, rating=1, comment="made up a category")
     serve(served_run, people.lead, ago=timedelta(days=10))  # outside the default 7 days
 
-    page = as_user(people.reviewer).get(reverse("api:monitor", args=[people.project.slug, served_run.id])).content.decode()
+    page = (
+        as_user(people.reviewer).get(reverse("api:monitor", args=[people.project.slug, served_run.id])).content.decode()
+    )
     numbers = page.split('class="counts"')[1].split("</section>")[0]
     assert '<span class="big-number">6</span> requests' in numbers
     assert '<span class="big-number">17%</span> failed (1)' in numbers  # 1 of 6
@@ -125,11 +197,23 @@ def test_the_monitoring_page_shows_volume_latency_errors_and_ratings(as_user, pe
     assert page.count("<svg viewBox") == 4  # requests, latency, error rate, ratings
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "made up a category" in page
-    day = as_user(people.reviewer).get(reverse("api:monitor", args=[people.project.slug, served_run.id]) + "?period=24h").content.decode()
+    day = (
+        as_user(people.reviewer)
+        .get(reverse("api:monitor", args=[people.project.slug, served_run.id]) + "?period=24h")
+        .content.decode()
+    )
     assert '<span class="big-number">5</span> requests' in day
-    low = as_user(people.reviewer).get(reverse("api:monitor", args=[people.project.slug, served_run.id]) + "?show=low").content.decode()
+    low = (
+        as_user(people.reviewer)
+        .get(reverse("api:monitor", args=[people.project.slug, served_run.id]) + "?show=low")
+        .content.decode()
+    )
     assert low.count('<tr id="c') == 1 and f'id="c{bad.id}"' in low
-    errors = as_user(people.reviewer).get(reverse("api:monitor", args=[people.project.slug, served_run.id]) + "?show=errors").content.decode()
+    errors = (
+        as_user(people.reviewer)
+        .get(reverse("api:monitor", args=[people.project.slug, served_run.id]) + "?show=errors")
+        .content.decode()
+    )
     assert errors.count('<tr id="c') == 1 and "connection refused" in errors
 
 
@@ -144,6 +228,7 @@ def test_the_monitoring_page_is_for_members_only(as_user, people, served_run):
 
 # --- from feedback to curation ------------------------------------------------------------------------
 
+
 def test_one_click_makes_a_linked_draft_once(as_user, people, served_run):
     c = serve(served_run, people.lead, output='{"category": "billing"}', prompt="Refund not received")
     Feedback.objects.create(completion=c, user=people.reviewer, rating=1, correction='{"category": "refunds"}')
@@ -156,19 +241,36 @@ def test_one_click_makes_a_linked_draft_once(as_user, people, served_run):
     draft = Example.objects.get(source__contains=c.public_id)
     assert as_user(people.annotator).post(url, {"next": "https://evil.example.org/"})["Location"] == monitor
     assert draft.author == people.annotator and draft.status == Example.Status.DRAFT
-    assert draft.messages == [{"role": "user", "content": "Refund not received"}, {"role": "assistant", "content": '{"category": "refunds"}'}]
+    assert draft.messages == [
+        {"role": "user", "content": "Refund not received"},
+        {"role": "assistant", "content": '{"category": "refunds"}'},
+    ]
     assert draft.revisions.count() == 1
     as_user(people.annotator).post(url)
     assert Example.objects.filter(source__contains=c.public_id).count() == 1
-    page = as_user(people.annotator).get(reverse("api:monitor", args=[people.project.slug, served_run.id])).content.decode()
+    page = (
+        as_user(people.annotator)
+        .get(reverse("api:monitor", args=[people.project.slug, served_run.id]))
+        .content.decode()
+    )
     assert reverse("curation:example", args=[people.project.slug, draft.id]) in page
 
 
 def test_a_plain_completion_becomes_an_instruction_draft_with_the_model_answer(as_user, people, served_run):
-    c = serve(served_run, people.lead, endpoint="completions", prompt="Triage: card declined", output='{"category": "payments"}')
+    c = serve(
+        served_run,
+        people.lead,
+        endpoint="completions",
+        prompt="Triage: card declined",
+        output='{"category": "payments"}',
+    )
     as_user(people.lead).post(reverse("api:completion-draft", args=[people.project.slug, c.id]))
     draft = Example.objects.get(source__contains=f"cmpl-{c.id}")
-    assert (draft.instruction, draft.output, draft.messages) == ("Triage: card declined", '{"category": "payments"}', None)
+    assert (draft.instruction, draft.output, draft.messages) == (
+        "Triage: card declined",
+        '{"category": "payments"}',
+        None,
+    )
 
 
 def test_making_drafts_of_all_low_rated_or_corrected(as_user, people, served_run):
@@ -184,7 +286,10 @@ def test_making_drafts_of_all_low_rated_or_corrected(as_user, people, served_run
     as_user(people.annotator).post(url)
     drafted = set(ServedCompletion.objects.exclude(draft=None).values_list("id", flat=True))
     assert drafted == {low.id, corrected.id} and unrated.id not in drafted
-    assert Example.objects.get(id=ServedCompletion.objects.get(id=corrected.id).draft_id).messages[-1]["content"] == "better"
+    assert (
+        Example.objects.get(id=ServedCompletion.objects.get(id=corrected.id).draft_id).messages[-1]["content"]
+        == "better"
+    )
 
 
 def test_the_lead_sets_the_rule(as_user, people, served_run):
@@ -204,6 +309,7 @@ def test_the_lead_sets_the_rule(as_user, people, served_run):
 
 # --- rate limits, size limits and JSON errors ------------------------------------------------------------
 
+
 def test_a_token_over_its_rate_limit_gets_429_with_retry_after(client, people, served_run):
     import time
 
@@ -215,7 +321,9 @@ def test_a_token_over_its_rate_limit_gets_429_with_retry_after(client, people, s
     assert answers[0]["x-ratelimit-limit-requests"] == "3" and answers[2]["x-ratelimit-remaining-requests"] == "0"
     refused = answers[3]
     assert refused.json()["error"]["code"] == "rate_limit_exceeded" and 1 <= int(refused["Retry-After"]) <= 60
-    assert client.get("/v1/models", **bearer(people.annotator, limit=3)).status_code == 200  # another token has its own count
+    assert (
+        client.get("/v1/models", **bearer(people.annotator, limit=3)).status_code == 200
+    )  # another token has its own count
 
 
 def test_every_error_under_v1_is_json(client, people):
@@ -223,65 +331,116 @@ def test_every_error_under_v1_is_json(client, people):
     unknown = client.get("/v1/no-such-thing", **headers)
     assert unknown.status_code == 404 and "/v1/no-such-thing" in unknown.json()["error"]["message"]
     assert client.get("/v1/feedback", **headers).json()["error"]["message"].startswith("GET is not allowed")
-    big = client.post("/v1/chat/completions", data="{" + " " * 1_100_000 + "}", content_type="application/json", **headers)
+    big = client.post(
+        "/v1/chat/completions", data="{" + " " * 1_100_000 + "}", content_type="application/json", **headers
+    )
     assert big.status_code == 413 and big.json()["error"]["code"] == "request_too_large"
 
 
 # --- one project's token and another project's files, jobs and models -------------------------------------
 
+
 def test_a_token_of_another_project_sees_none_of_its_files_jobs_or_models(client, people, served_run):
     from api.models import ApiFile
 
-    ApiFile.objects.create(project=people.project, user=people.lead, filename="ours.jsonl", size=3, content=b"abc", rows=1)
+    ApiFile.objects.create(
+        project=people.project, user=people.lead, filename="ours.jsonl", size=3, content=b"abc", rows=1
+    )
     theirs = bearer(people.outsider)
     assert client.get("/v1/files", **theirs).json()["data"] == []
     assert client.get("/v1/fine_tuning/jobs", **theirs).json()["data"] == []
     assert client.get("/v1/models", **theirs).json()["data"] == []
-    for url in (f"/v1/fine_tuning/jobs/ftjob-{served_run.id}", f"/v1/fine_tuning/jobs/ftjob-{served_run.id}/events", f"/v1/models/run-{served_run.id}"):
+    for url in (
+        f"/v1/fine_tuning/jobs/ftjob-{served_run.id}",
+        f"/v1/fine_tuning/jobs/ftjob-{served_run.id}/events",
+        f"/v1/models/run-{served_run.id}",
+    ):
         assert client.get(url, **theirs).status_code == 404, url
     assert client.post(f"/v1/fine_tuning/jobs/ftjob-{served_run.id}/cancel", **theirs).status_code == 404
     assert client.delete(f"/v1/models/run-{served_run.id}", **theirs).status_code == 404
     from training.models import BaseModel
 
-    their_base = BaseModel.objects.create(project=people.other_project, name="Tiny", path=served_run.base_model.path, status="ready")
+    their_base = BaseModel.objects.create(
+        project=people.other_project, name="Tiny", path=served_run.base_model.path, status="ready"
+    )
     people.other_project.base_model = their_base
     people.other_project.save()
     f = ApiFile.objects.get()
-    response = client.post("/v1/fine_tuning/jobs", data={"training_file": f"file-{f.id}"}, content_type="application/json", HTTP_OPENAI_PROJECT=people.other_project.slug, **theirs)
-    assert response.status_code == 404 and response.json()["error"]["param"] == "training_file"  # our file is not theirs to train on
+    response = client.post(
+        "/v1/fine_tuning/jobs",
+        data={"training_file": f"file-{f.id}"},
+        content_type="application/json",
+        HTTP_OPENAI_PROJECT=people.other_project.slug,
+        **theirs,
+    )
+    assert (
+        response.status_code == 404 and response.json()["error"]["param"] == "training_file"
+    )  # our file is not theirs to train on
     ours = bearer(people.annotator)
     assert [j["id"] for j in client.get("/v1/fine_tuning/jobs", **ours).json()["data"]] == [f"ftjob-{served_run.id}"]
 
 
-def test_jobs_from_the_same_file_train_on_one_version_and_check_types(client, people, served_run, eager_tasks, monkeypatch):
+def test_jobs_from_the_same_file_train_on_one_version_and_check_types(
+    client, people, served_run, eager_tasks, monkeypatch
+):
     import json
 
     from curation.models import DatasetVersion, Job
 
-    monkeypatch.setattr("training.tasks.train_run.delay", lambda **kwargs: None)  # no training here: the job objects are the point
+    monkeypatch.setattr(
+        "training.tasks.train_run.delay", lambda **kwargs: None
+    )  # no training here: the job objects are the point
     people.project.base_model = served_run.base_model
     people.project.save()
     headers = {**bearer(people.lead), "HTTP_OPENAI_PROJECT": people.project.slug}
-    rows = "\n".join(json.dumps({"instruction": f"Triage: case {i}", "output": '{"category": "shipping"}'}) for i in range(6))
+    rows = "\n".join(
+        json.dumps({"instruction": f"Triage: case {i}", "output": '{"category": "shipping"}'}) for i in range(6)
+    )
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    uploaded = client.post("/v1/files", {"purpose": "fine-tune", "file": SimpleUploadedFile("t.jsonl", rows.encode())}, **headers).json()
+    uploaded = client.post(
+        "/v1/files", {"purpose": "fine-tune", "file": SimpleUploadedFile("t.jsonl", rows.encode())}, **headers
+    ).json()
     examples = Example.objects.count()
-    first = client.post("/v1/fine_tuning/jobs", data={"training_file": uploaded["id"]}, content_type="application/json", **headers).json()
-    second = client.post("/v1/fine_tuning/jobs", data={"training_file": uploaded["id"], "suffix": "again"}, content_type="application/json", **headers).json()
+    first = client.post(
+        "/v1/fine_tuning/jobs", data={"training_file": uploaded["id"]}, content_type="application/json", **headers
+    ).json()
+    second = client.post(
+        "/v1/fine_tuning/jobs",
+        data={"training_file": uploaded["id"], "suffix": "again"},
+        content_type="application/json",
+        **headers,
+    ).json()
     assert first["status"] == second["status"] == "queued" and first["id"] != second["id"]
     assert Example.objects.count() == examples + 6  # the rows came in once
     assert DatasetVersion.objects.filter(name__startswith=uploaded["id"]).count() == 1
-    assert Job.objects.filter(project=people.project, kind="scan").exists()  # the new examples are checked in the background
-    for hp, param in (({"n_epochs": True}, "hyperparameters.n_epochs"), ({"learning_rate_multiplier": "abc"}, "hyperparameters.learning_rate_multiplier")):
-        response = client.post("/v1/fine_tuning/jobs", data={"dataset_version": "v1", "hyperparameters": hp}, content_type="application/json", **headers)
+    assert Job.objects.filter(
+        project=people.project, kind="scan"
+    ).exists()  # the new examples are checked in the background
+    for hp, param in (
+        ({"n_epochs": True}, "hyperparameters.n_epochs"),
+        ({"learning_rate_multiplier": "abc"}, "hyperparameters.learning_rate_multiplier"),
+    ):
+        response = client.post(
+            "/v1/fine_tuning/jobs",
+            data={"dataset_version": "v1", "hyperparameters": hp},
+            content_type="application/json",
+            **headers,
+        )
         assert response.status_code == 400 and response.json()["error"]["param"] == param
-    response = client.post("/v1/fine_tuning/jobs", data={"dataset_version": "v1", "seed": 2**64}, content_type="application/json", **headers)
+    response = client.post(
+        "/v1/fine_tuning/jobs",
+        data={"dataset_version": "v1", "seed": 2**64},
+        content_type="application/json",
+        **headers,
+    )
     assert response.status_code == 400 and response.json()["error"]["param"] == "seed"
 
 
 def test_the_rule_drafts_in_the_lead_s_name_and_never_from_a_failure(client, people, served_run):
-    FeedbackRule.objects.create(project=people.project, enabled=True, max_rating=2, on_correction=True, updated_by=people.lead)
+    FeedbackRule.objects.create(
+        project=people.project, enabled=True, max_rating=2, on_correction=True, updated_by=people.lead
+    )
     answered = serve(served_run, people.lead)
     failed = serve(served_run, people.lead, ok=False)
     headers = bearer(people.reviewer)  # reviewers may not write examples themselves
@@ -290,7 +449,9 @@ def test_the_rule_drafts_in_the_lead_s_name_and_never_from_a_failure(client, peo
     assert draft.author == people.lead and "rated 1/5 by rosa" in draft.source
     response = rate(client, headers, failed.public_id, rating=1, correction="anything")
     assert response.status_code == 400 and response.json()["error"]["param"] == "completion_id"
-    assert not Feedback.objects.filter(completion=failed).exists() and Example.objects.count() == 13  # 12 frozen + 1 draft
+    assert (
+        not Feedback.objects.filter(completion=failed).exists() and Example.objects.count() == 13
+    )  # 12 frozen + 1 draft
 
 
 def test_low_rated_means_the_latest_rating_and_the_bulk_button_follows_the_rule(as_user, people, served_run):
@@ -305,7 +466,11 @@ def test_low_rated_means_the_latest_rating_and_the_bulk_button_follows_the_rule(
     Feedback.objects.create(completion=corrected, rating=4, correction="better")
     rule = rule_for(people.project)
     assert set(needs_curation(ServedCompletion.objects.all(), rule)) == {low, corrected}
-    page = as_user(people.reviewer).get(reverse("api:monitor", args=[people.project.slug, served_run.id]) + "?show=low").content.decode()
+    page = (
+        as_user(people.reviewer)
+        .get(reverse("api:monitor", args=[people.project.slug, served_run.id]) + "?show=low")
+        .content.decode()
+    )
     assert f'id="c{low.id}"' in page and f'id="c{rerated.id}"' not in page
     FeedbackRule.objects.create(project=people.project, max_rating=0, on_correction=True)  # corrections only
     as_user(people.annotator).post(reverse("api:monitor-drafts", args=[people.project.slug, served_run.id]))
@@ -321,7 +486,9 @@ def test_odd_page_numbers_and_one_completion(as_user, people, served_run):
     assert one.count('<tr id="c') == 1 and f'id="c{rows[0].id}"' in one and "Show all completions" in one
 
 
-def test_a_chat_template_that_refuses_the_conversation_is_a_400_naming_messages(client, people, served_run, tiny_model_dir, tmp_path):
+def test_a_chat_template_that_refuses_the_conversation_is_a_400_naming_messages(
+    client, people, served_run, tiny_model_dir, tmp_path
+):
     import shutil
 
     from training.models import BaseModel
@@ -329,16 +496,34 @@ def test_a_chat_template_that_refuses_the_conversation_is_a_400_naming_messages(
     strict = tmp_path / "strict-model"
     shutil.copytree(tiny_model_dir, strict)
     template = (strict / "chat_template.jinja").read_text()
-    (strict / "chat_template.jinja").write_text("{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}" + template)
+    (strict / "chat_template.jinja").write_text(
+        "{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}"
+        + template
+    )
     BaseModel.objects.filter(id=served_run.base_model_id).update(path=str(strict))
-    response = client.post("/v1/chat/completions", data={"model": f"run-{served_run.id}", "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi"}]},
-                           content_type="application/json", **bearer(people.lead))
+    response = client.post(
+        "/v1/chat/completions",
+        data={
+            "model": f"run-{served_run.id}",
+            "messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "hi"}],
+        },
+        content_type="application/json",
+        **bearer(people.lead),
+    )
     assert response.status_code == 400
-    assert response.json()["error"]["param"] == "messages" and "System role not supported" in response.json()["error"]["message"]
+    assert (
+        response.json()["error"]["param"] == "messages"
+        and "System role not supported" in response.json()["error"]["message"]
+    )
 
 
 def test_max_tokens_zero_is_refused_not_replaced(client, people, served_run):
-    response = client.post("/v1/completions", data={"model": f"run-{served_run.id}", "prompt": "hi", "max_tokens": 0}, content_type="application/json", **bearer(people.lead))
+    response = client.post(
+        "/v1/completions",
+        data={"model": f"run-{served_run.id}", "prompt": "hi", "max_tokens": 0},
+        content_type="application/json",
+        **bearer(people.lead),
+    )
     assert response.status_code == 400 and response.json()["error"]["param"] == "max_tokens"
 
 
@@ -381,14 +566,18 @@ def test_models_by_version_name_and_the_project_header(client, people, served_ru
 
     Membership.objects.create(project=people.other_project, user=people.lead, role=Role.LEAD)
     assert client.get("/v1/models", HTTP_OPENAI_PROJECT=people.other_project.slug, **headers).json()["data"] == []
-    assert [m["id"] for m in client.get("/v1/models", HTTP_OPENAI_PROJECT=people.project.slug, **headers).json()["data"]] == [f"run-{served_run.id}"]
+    assert [
+        m["id"] for m in client.get("/v1/models", HTTP_OPENAI_PROJECT=people.project.slug, **headers).json()["data"]
+    ] == [f"run-{served_run.id}"]
     client.delete(f"/v1/models/run-{served_run.id}", **headers)
     gone = client.get(f"/v1/models/run-{served_run.id}", **headers).json()["error"]["message"]
     assert "was deleted through the API" in gone and "serve it again" in gone
 
 
 @pytest.mark.slow
-def test_a_model_without_chat_template_is_asked_with_its_training_prompt(client, people, served_run, tiny_model_dir, tmp_path):
+def test_a_model_without_chat_template_is_asked_with_its_training_prompt(
+    client, people, served_run, tiny_model_dir, tmp_path
+):
     import shutil
 
     from peft import LoraConfig, get_peft_model
@@ -400,15 +589,38 @@ def test_a_model_without_chat_template_is_asked_with_its_training_prompt(client,
     plain = tmp_path / "plain-model"
     shutil.copytree(tiny_model_dir, plain)
     (plain / "chat_template.jinja").unlink()
-    get_peft_model(AutoModelForCausalLM.from_pretrained(plain), LoraConfig(r=4, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM")).save_pretrained(tmp_path / "run" / "adapter")
+    get_peft_model(
+        AutoModelForCausalLM.from_pretrained(plain),
+        LoraConfig(r=4, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM"),
+    ).save_pretrained(tmp_path / "run" / "adapter")
     BaseModel.objects.filter(id=served_run.base_model_id).update(path=str(plain))
     TrainingRun.objects.filter(id=served_run.id).update(output_dir=str(tmp_path / "run"))
     headers = bearer(people.lead)
     ask = {"model": f"run-{served_run.id}", "max_tokens": 4}
-    two = client.post("/v1/chat/completions", data={**ask, "messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}, {"role": "user", "content": "c"}]},
-                      content_type="application/json", **headers)
+    two = client.post(
+        "/v1/chat/completions",
+        data={
+            **ask,
+            "messages": [
+                {"role": "user", "content": "a"},
+                {"role": "assistant", "content": "b"},
+                {"role": "user", "content": "c"},
+            ],
+        },
+        content_type="application/json",
+        **headers,
+    )
     assert two.status_code == 400 and "one user turn" in two.json()["error"]["message"]
-    one = client.post("/v1/chat/completions", data={**ask, "messages": [{"role": "user", "content": "Triage: my parcel is late."}]}, content_type="application/json", **headers)
+    one = client.post(
+        "/v1/chat/completions",
+        data={**ask, "messages": [{"role": "user", "content": "Triage: my parcel is late."}]},
+        content_type="application/json",
+        **headers,
+    )
     assert one.status_code == 200, one.content
-    expected = AutoTokenizer.from_pretrained(plain)(ALPACA_NO_INPUT.format(instruction="Triage: my parcel is late."), add_special_tokens=False)["input_ids"]
-    assert one.json()["usage"]["prompt_tokens"] == len(expected)  # the alpaca prompt it was trained with, not the bare text
+    expected = AutoTokenizer.from_pretrained(plain)(
+        ALPACA_NO_INPUT.format(instruction="Triage: my parcel is late."), add_special_tokens=False
+    )["input_ids"]
+    assert one.json()["usage"]["prompt_tokens"] == len(
+        expected
+    )  # the alpaca prompt it was trained with, not the bare text

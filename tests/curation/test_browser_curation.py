@@ -29,13 +29,17 @@ def test_annotator_fixes_a_schema_error_then_a_reviewer_approves(page, live_serv
     page.goto(live_server.url + "/p/support-triage/examples/new/")
     page.get_by_label("Instruction").fill("Triage this customer support ticket and answer in JSON.")
     page.get_by_label("Input (optional)").fill("My new kettle leaks from the bottom after two days.")
-    page.get_by_label("Output").fill('{"category": "broken", "priority": "high", "reply": "Sorry about the kettle, we will replace it."}')
+    page.get_by_label("Output").fill(
+        '{"category": "broken", "priority": "high", "reply": "Sorry about the kettle, we will replace it."}'
+    )
     page.get_by_role("button", name="Save Ctrl S").click()
     checks = page.locator("#findings")
     checks.get_by_text("output breaks the JSON Schema at $.category").wait_for()
     assert "'broken' is not one of" in checks.inner_text()
 
-    page.get_by_label("Output").fill('{"category": "returns", "priority": "high", "reply": "Sorry about the kettle, we will replace it."}')
+    page.get_by_label("Output").fill(
+        '{"category": "returns", "priority": "high", "reply": "Sorry about the kettle, we will replace it."}'
+    )
     page.keyboard.press("Control+s")  # the shortcut saves too
     page.get_by_text("✓ No problems found.").wait_for()
     page.get_by_role("button", name="Save and submit for review").click()
@@ -60,9 +64,17 @@ def test_import_with_a_bad_line_shows_the_line_and_imports_nothing(page, live_se
     before = Example.objects.count()
     bad = tmp_path / "tickets.jsonl"
     bad.write_text(
-        json.dumps({"instruction": "Triage the ticket.", "input": "Lost parcel", "output": '{"category": "shipping", "priority": "high", "reply": "We are looking into it now."}'}) + "\n"
+        json.dumps(
+            {
+                "instruction": "Triage the ticket.",
+                "input": "Lost parcel",
+                "output": '{"category": "shipping", "priority": "high", "reply": "We are looking into it now."}',
+            }
+        )
+        + "\n"
         + '{"instruction": "Triage the ticket.", "output": }\n'
-        + json.dumps({"prompt": "Triage: refund please", "completion": "ok"}) + "\n",
+        + json.dumps({"prompt": "Triage: refund please", "completion": "ok"})
+        + "\n",
         encoding="utf-8",
     )
     sign_in(page, live_server, "annotator", "studio-demo")
@@ -105,7 +117,9 @@ def test_lead_freezes_a_version_and_opens_its_preflight(page, live_server, demo)
     page.get_by_role("link", name="Back to the freeze form").click()
     assert page.get_by_label("Name").input_value() == "v1"
     page.get_by_label("Stratify by").select_option("category")
-    page.get_by_label("Freeze although test examples resemble training examples, because…").fill("Templated demo tickets; accepted for the demo.")
+    page.get_by_label("Freeze although test examples resemble training examples, because…").fill(
+        "Templated demo tickets; accepted for the demo."
+    )
     page.get_by_role("button", name="Freeze").click()
     page.get_by_role("link", name="Open the version").click()
     version = DatasetVersion.objects.get(name="v1")

@@ -11,8 +11,15 @@ from django.conf import settings
 def run(*args):
     result = subprocess.run(
         [sys.executable, "manage.py", "check_dataset", *map(str, args)],
-        cwd=settings.BASE_DIR, capture_output=True, text=True,
-        env={"DJANGO_SETTINGS_MODULE": "studio.settings", "DEBUG": "true", "PATH": "/usr/bin:/bin", "STUDIO_VAR_DIR": "/tmp/studio-cli-test"},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        env={
+            "DJANGO_SETTINGS_MODULE": "studio.settings",
+            "DEBUG": "true",
+            "PATH": "/usr/bin:/bin",
+            "STUDIO_VAR_DIR": "/tmp/studio-cli-test",
+        },
     )
     return result.returncode, result.stdout, result.stderr
 
@@ -20,10 +27,26 @@ def run(*args):
 @pytest.fixture
 def dataset(tmp_path):
     rows = [
-        {"instruction": "Triage the ticket.", "input": "My parcel is late.", "output": '{"category": "shipping", "priority": "high"}'},
-        {"instruction": "Triage the ticket.", "input": "my parcel is  late", "output": '{"category": "shipping", "priority": "low"}'},
-        {"instruction": "Triage the ticket.", "input": "Reach me at ann@example.org", "output": '{"category": "account", "priority": "normal"}'},
-        {"instruction": "Triage the ticket.", "input": "Card declined.", "output": '{"category": "billing", "priority": "urgent"}'},
+        {
+            "instruction": "Triage the ticket.",
+            "input": "My parcel is late.",
+            "output": '{"category": "shipping", "priority": "high"}',
+        },
+        {
+            "instruction": "Triage the ticket.",
+            "input": "my parcel is  late",
+            "output": '{"category": "shipping", "priority": "low"}',
+        },
+        {
+            "instruction": "Triage the ticket.",
+            "input": "Reach me at ann@example.org",
+            "output": '{"category": "account", "priority": "normal"}',
+        },
+        {
+            "instruction": "Triage the ticket.",
+            "input": "Card declined.",
+            "output": '{"category": "billing", "priority": "urgent"}',
+        },
     ]
     path = tmp_path / "tickets.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
@@ -48,7 +71,9 @@ def test_json_report_with_lines_checks_and_related(dataset):
 
 def test_clean_file_exits_0_with_text_summary(tmp_path):
     path = tmp_path / "ok.csv"
-    path.write_text("instruction,input,output\nSummarise the text.,The cat sat on the mat.,A cat sat.\n", encoding="utf-8")
+    path.write_text(
+        "instruction,input,output\nSummarise the text.,The cat sat on the mat.,A cat sat.\n", encoding="utf-8"
+    )
     code, out, _ = run(path)
     assert code == 0
     assert out.strip() == "1 examples, 0 errors, 0 warnings"

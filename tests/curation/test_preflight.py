@@ -23,7 +23,11 @@ def version(people, make_example, tiny_model_dir):
     people.project.save()
     for i in range(12):
         text = "short ticket" if i % 2 else "a long ticket " + "with many words " * 20
-        make_example(input=f"{text} number {i}", output=json.dumps({"category": "billing", "priority": "low"}), status=Example.Status.APPROVED)
+        make_example(
+            input=f"{text} number {i}",
+            output=json.dumps({"category": "billing", "priority": "low"}),
+            status=Example.Status.APPROVED,
+        )
     return freeze(people.project, people.lead, name="v1", note="", config=SplitConfig(), leakage_override="test data")
 
 
@@ -32,7 +36,9 @@ def run(client, curation_url, version, callbacks, max_length):
         return client.post(curation_url("preflight", version.id), {"max_length": max_length})
 
 
-def test_lead_runs_a_preflight_and_sees_lengths_and_truncation(as_user, people, version, curation_url, eager_tasks, django_capture_on_commit_callbacks):
+def test_lead_runs_a_preflight_and_sees_lengths_and_truncation(
+    as_user, people, version, curation_url, eager_tasks, django_capture_on_commit_callbacks
+):
     client = as_user(people.lead)
     response = run(client, curation_url, version, django_capture_on_commit_callbacks, 96)
     job = Job.objects.get(kind=Job.Kind.PREFLIGHT)
@@ -50,7 +56,11 @@ def test_the_token_view_marks_exactly_the_trained_tokens(as_user, people, versio
     from transformers import AutoTokenizer
 
     item = version.items.order_by("id").first()
-    page = as_user(people.annotator).get(curation_url("preflight-item", version.id, item.id) + "?max_length=2048").content.decode()
+    page = (
+        as_user(people.annotator)
+        .get(curation_url("preflight-item", version.id, item.id) + "?max_length=2048")
+        .content.decode()
+    )
     tokens_html = page.split('<div class="tokens card"', 1)[1]
     trained = "".join(re.findall(r'<span class="tok loss"[^>]*>(.*?)</span>', tokens_html, re.S))
     tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir, local_files_only=True)
@@ -64,13 +74,23 @@ def test_the_token_view_marks_exactly_the_trained_tokens(as_user, people, versio
 
 def test_preflight_settings_are_checked(as_user, people, version, curation_url):
     page = as_user(people.lead).get(curation_url("preflight", version.id) + "?max_length=999999").content.decode()
-    assert "Max length must be a whole number from 16 to the model&#x27;s context of 2048 tokens." in page or "context of 2048 tokens" in page
+    assert (
+        "Max length must be a whole number from 16 to the model&#x27;s context of 2048 tokens." in page
+        or "context of 2048 tokens" in page
+    )
 
 
-def test_preflight_outsider_and_wrong_role(as_user, people, version, curation_url, eager_tasks, django_capture_on_commit_callbacks):
+def test_preflight_outsider_and_wrong_role(
+    as_user, people, version, curation_url, eager_tasks, django_capture_on_commit_callbacks
+):
     item = version.items.first()
     assert as_user(people.outsider).get(curation_url("preflight", version.id)).status_code == 404
     assert as_user(people.outsider).get(curation_url("preflight-item", version.id, item.id)).status_code == 404
-    assert run(as_user(people.annotator), curation_url, version, django_capture_on_commit_callbacks, 128).status_code == 403
-    assert run(as_user(people.reviewer), curation_url, version, django_capture_on_commit_callbacks, 128).status_code == 403
+    assert (
+        run(as_user(people.annotator), curation_url, version, django_capture_on_commit_callbacks, 128).status_code
+        == 403
+    )
+    assert (
+        run(as_user(people.reviewer), curation_url, version, django_capture_on_commit_callbacks, 128).status_code == 403
+    )
     assert not Job.objects.filter(kind=Job.Kind.PREFLIGHT).exists()

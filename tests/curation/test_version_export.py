@@ -16,8 +16,19 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def version(people, make_example):
     for i in range(20):
-        make_example(input=f"Ticket {i}: the {['kettle', 'lamp', 'fan', 'radio'][i % 4]} number {i} is broken", output=json.dumps({"category": "technical", "priority": "low"}), status=Example.Status.APPROVED)
-    return freeze(people.project, people.lead, name="v1", note="First cut.", config=SplitConfig(seed=2), leakage_override="short tickets")
+        make_example(
+            input=f"Ticket {i}: the {['kettle', 'lamp', 'fan', 'radio'][i % 4]} number {i} is broken",
+            output=json.dumps({"category": "technical", "priority": "low"}),
+            status=Example.Status.APPROVED,
+        )
+    return freeze(
+        people.project,
+        people.lead,
+        name="v1",
+        note="First cut.",
+        config=SplitConfig(seed=2),
+        leakage_override="short tickets",
+    )
 
 
 def export(client, curation_url, version, fmt, callbacks):
@@ -35,7 +46,9 @@ def download(client, curation_url, version, job):
 
 
 @pytest.mark.parametrize("fmt", ["chat", "alpaca", "parquet", "hf"])
-def test_each_format_downloads_with_a_dataset_card(fmt, as_user, people, version, curation_url, eager_tasks, media, django_capture_on_commit_callbacks, tmp_path):
+def test_each_format_downloads_with_a_dataset_card(
+    fmt, as_user, people, version, curation_url, eager_tasks, media, django_capture_on_commit_callbacks, tmp_path
+):
     client = as_user(people.lead)
     job = export(client, curation_url, version, fmt, django_capture_on_commit_callbacks)
     assert job.status == Job.Status.DONE, job.message
@@ -62,15 +75,27 @@ def test_each_format_downloads_with_a_dataset_card(fmt, as_user, people, version
         assert dd["train"][0]["messages"][-1]["role"] == "assistant"
 
 
-def test_alpaca_export_refuses_multi_turn_chats(as_user, people, make_example, curation_url, eager_tasks, media, django_capture_on_commit_callbacks):
-    make_example(messages=[{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}, {"role": "user", "content": "c"}, {"role": "assistant", "content": "d"}], status=Example.Status.APPROVED)
+def test_alpaca_export_refuses_multi_turn_chats(
+    as_user, people, make_example, curation_url, eager_tasks, media, django_capture_on_commit_callbacks
+):
+    make_example(
+        messages=[
+            {"role": "user", "content": "a"},
+            {"role": "assistant", "content": "b"},
+            {"role": "user", "content": "c"},
+            {"role": "assistant", "content": "d"},
+        ],
+        status=Example.Status.APPROVED,
+    )
     version = freeze(people.project, people.lead, name="chats", note="", config=SplitConfig(ratios=(1.0, 0.0, 0.0)))
     job = export(as_user(people.lead), curation_url, version, "alpaca", django_capture_on_commit_callbacks)
     assert job.status == Job.Status.FAILED
     assert "multi-turn chat(s) have no alpaca form" in job.message
 
 
-def test_export_outsider_and_wrong_role(as_user, people, version, curation_url, eager_tasks, media, django_capture_on_commit_callbacks):
+def test_export_outsider_and_wrong_role(
+    as_user, people, version, curation_url, eager_tasks, media, django_capture_on_commit_callbacks
+):
     job = export(as_user(people.lead), curation_url, version, "chat", django_capture_on_commit_callbacks)
     for user, status in ((people.outsider, 404), (people.annotator, 403), (people.reviewer, 403)):
         assert as_user(user).post(curation_url("export-version", version.id), {"format": "chat"}).status_code == status

@@ -22,6 +22,7 @@ def contradiction(make_example):
 
 # --- bulk_action ------------------------------------------------------------------------------
 
+
 def test_bulk_action_first_shows_the_count_and_changes_nothing(as_user, people, make_example, curation_url):
     make_example(instruction="One.", status=Example.Status.SUBMITTED)
     make_example(instruction="Two.", status=Example.Status.SUBMITTED)
@@ -42,7 +43,9 @@ def test_bulk_approve_changes_only_the_matching_examples(as_user, people, make_e
     one = make_example(instruction="One.", status=Example.Status.SUBMITTED)
     two = make_example(instruction="Two.", status=Example.Status.SUBMITTED)
     draft = make_example(instruction="A draft.")
-    response = as_user(people.lead).post(curation_url("bulk-action"), {"action": "approve", "status": "submitted", "confirm": "yes"}, follow=True)
+    response = as_user(people.lead).post(
+        curation_url("bulk-action"), {"action": "approve", "status": "submitted", "confirm": "yes"}, follow=True
+    )
     assert "Approved 2 examples." in response.content.decode()
     for example in (one, two):
         example.refresh_from_db()
@@ -66,7 +69,9 @@ def test_bulk_delete_moves_to_the_trash_and_drops_findings(as_user, people, make
     flagged = make_example(instruction="Flagged.", input="Reach me at ann@example.org")
     clean = make_example(instruction="Clean.", input="My parcel is late.")
     assert flagged.findings.exists()
-    response = as_user(people.lead).post(curation_url("bulk-action"), {"action": "delete", "finding": "pii", "confirm": "yes"}, follow=True)
+    response = as_user(people.lead).post(
+        curation_url("bulk-action"), {"action": "delete", "finding": "pii", "confirm": "yes"}, follow=True
+    )
     assert "Deleted 1 example." in response.content.decode()
     flagged.refresh_from_db()
     clean.refresh_from_db()
@@ -77,7 +82,9 @@ def test_bulk_delete_moves_to_the_trash_and_drops_findings(as_user, people, make
 
 def test_bulk_action_needs_a_known_action(as_user, people, make_example, curation_url):
     example = make_example(instruction="Kept.")
-    response = as_user(people.lead).post(curation_url("bulk-action"), {"action": "explode", "status": "draft", "confirm": "yes"}, follow=True)
+    response = as_user(people.lead).post(
+        curation_url("bulk-action"), {"action": "explode", "status": "draft", "confirm": "yes"}, follow=True
+    )
     assert response.redirect_chain[0][0] == curation_url("example-list") + "?status=draft"
     assert "Choose approve, reject or delete." in response.content.decode()
     example.refresh_from_db()
@@ -103,17 +110,29 @@ def test_bulk_action_outsider_and_wrong_roles(as_user, people, make_example, cur
 
 # --- format_rules -----------------------------------------------------------------------------
 
+
 def test_lead_sets_format_rules_that_new_saves_are_checked_against(as_user, people, make_example, curation_url):
     client = as_user(people.lead)
-    response = client.post(curation_url("format-rules"), {"output_regex": "(yes|no)", "max_output_chars": "10", "banned_phrases": "As an AI\n\n  sorry  "}, follow=True)
+    response = client.post(
+        curation_url("format-rules"),
+        {"output_regex": "(yes|no)", "max_output_chars": "10", "banned_phrases": "As an AI\n\n  sorry  "},
+        follow=True,
+    )
     assert "Format rules saved." in response.content.decode()
     rules = FormatRuleSet.objects.get(project=people.project)
-    assert (rules.rules["output_regex"], rules.rules["max_output_chars"], rules.rules["banned_phrases"], rules.updated_by) == ("(yes|no)", 10, ["As an AI", "sorry"], people.lead)
+    assert (
+        rules.rules["output_regex"],
+        rules.rules["max_output_chars"],
+        rules.rules["banned_phrases"],
+        rules.updated_by,
+    ) == ("(yes|no)", 10, ["As an AI", "sorry"], people.lead)
     page = client.get(curation_url("format-rules")).content.decode()
     assert 'value="(yes|no)"' in page and 'value="10"' in page
     example = make_example(instruction="Is the parcel late?", output="maybe")
     example.refresh_from_db()
-    assert list(example.findings.filter(kind="format").values_list("message", flat=True)) == ["output does not match the pattern (yes|no)"]
+    assert list(example.findings.filter(kind="format").values_list("message", flat=True)) == [
+        "output does not match the pattern (yes|no)"
+    ]
 
 
 def test_a_json_schema_rule_is_kept_and_shown_again(as_user, people, curation_url):
@@ -125,13 +144,24 @@ def test_a_json_schema_rule_is_kept_and_shown_again(as_user, people, curation_ur
     assert "&quot;required&quot;: [" in page
 
 
-@pytest.mark.parametrize("data, field, message", [
-    ({"output_regex": "(yes|no"}, "output_regex", "Not a valid regular expression (missing ), unterminated subpattern at position 0)."),
-    ({"output_json": "on", "json_schema": "{not json"}, "json_schema", "Not valid JSON: Expecting property name enclosed in double quotes at line 1, column 2."),
-    ({"output_json": "on", "json_schema": '{"type": "nonsense"}'}, "json_schema", "Not a valid JSON Schema ("),
-    ({"json_schema": '{"type": "object"}'}, "json_schema", "A schema needs “output must be JSON” switched on."),
-    ({"min_output_chars": "20", "max_output_chars": "10"}, "min_output_chars", "20 is more than the maximum 10."),
-])
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        (
+            {"output_regex": "(yes|no"},
+            "output_regex",
+            "Not a valid regular expression (missing ), unterminated subpattern at position 0).",
+        ),
+        (
+            {"output_json": "on", "json_schema": "{not json"},
+            "json_schema",
+            "Not valid JSON: Expecting property name enclosed in double quotes at line 1, column 2.",
+        ),
+        ({"output_json": "on", "json_schema": '{"type": "nonsense"}'}, "json_schema", "Not a valid JSON Schema ("),
+        ({"json_schema": '{"type": "object"}'}, "json_schema", "A schema needs “output must be JSON” switched on."),
+        ({"min_output_chars": "20", "max_output_chars": "10"}, "min_output_chars", "20 is more than the maximum 10."),
+    ],
+)
 def test_a_bad_rule_is_refused_under_its_field(as_user, people, curation_url, data, field, message):
     response = as_user(people.lead).post(curation_url("format-rules"), data)
     assert response.status_code == 200
@@ -139,7 +169,7 @@ def test_a_bad_rule_is_refused_under_its_field(as_user, people, curation_url, da
     assert list(errors) == [field]
     assert errors[field][0].startswith(message)
     page = response.content.decode()
-    block = page[page.index(f'for="id_{field}"'):]
+    block = page[page.index(f'for="id_{field}"') :]
     block = block[: block.index("</div>")]
     assert 'class="error" role="alert"' in block
     assert not FormatRuleSet.objects.exists()
@@ -156,6 +186,7 @@ def test_format_rules_outsider_and_wrong_roles(as_user, people, curation_url):
 
 
 # --- check_report -----------------------------------------------------------------------------
+
 
 def test_check_report_shows_contradictions_side_by_side(as_user, people, contradiction, make_example, curation_url):
     high, low, again = contradiction
@@ -186,11 +217,19 @@ def test_check_report_outsider_gets_404_and_only_leads_get_the_actions(as_user, 
         page = response.content.decode()
         assert response.status_code == 200
         assert "3 examples with the same prompt" in page
-        assert "Keep this one" not in page and "Intended variation" not in page and "Check every example now" not in page
+        assert (
+            "Keep this one" not in page and "Intended variation" not in page and "Check every example now" not in page
+        )
 
 
 def test_the_last_check_linked_from_the_report_opens_for_every_member(as_user, people, curation_url):
-    job = Job.objects.create(project=people.project, kind=Job.Kind.SCAN, user=people.lead, status=Job.Status.DONE, message="Checked 0 examples: no findings.")
+    job = Job.objects.create(
+        project=people.project,
+        kind=Job.Kind.SCAN,
+        user=people.lead,
+        status=Job.Status.DONE,
+        message="Checked 0 examples: no findings.",
+    )
     link = curation_url("job", job.id)
     for user in (people.annotator, people.reviewer):
         client = as_user(user)
@@ -200,7 +239,10 @@ def test_the_last_check_linked_from_the_report_opens_for_every_member(as_user, p
 
 # --- start_scan -------------------------------------------------------------------------------
 
-def test_start_scan_checks_every_example_in_the_background(as_user, people, make_example, curation_url, eager_tasks, django_capture_on_commit_callbacks):
+
+def test_start_scan_checks_every_example_in_the_background(
+    as_user, people, make_example, curation_url, eager_tasks, django_capture_on_commit_callbacks
+):
     high = make_example(**PROMPT, output='{"priority": "high"}', check=False)
     low = make_example(**PROMPT, output='{"priority": "low"}', check=False)
     make_example(instruction="Close the ticket.", input="Reach me at ann@example.org", check=False)
@@ -212,7 +254,9 @@ def test_start_scan_checks_every_example_in_the_background(as_user, people, make
     assert response["Location"] == curation_url("job", job.id)
     job.refresh_from_db()
     assert job.status == Job.Status.DONE
-    assert job.message.startswith("Checked 3 examples: ") and job.message.endswith(": 1 contradiction pair, 1 pii finding.")
+    assert job.message.startswith("Checked 3 examples: ") and job.message.endswith(
+        ": 1 contradiction pair, 1 pii finding."
+    )
     assert list(PairFinding.objects.values_list("low_id", "high_id", "kind")) == [(high.id, low.id, "contradiction")]
     assert Finding.objects.get().kind == "pii"
     page = as_user(people.lead).get(response["Location"]).content.decode()
@@ -221,7 +265,9 @@ def test_start_scan_checks_every_example_in_the_background(as_user, people, make
 
 
 def test_start_scan_joins_a_scan_already_under_way(as_user, people, curation_url, django_capture_on_commit_callbacks):
-    running = Job.objects.create(project=people.project, kind=Job.Kind.SCAN, user=people.lead, status=Job.Status.RUNNING)
+    running = Job.objects.create(
+        project=people.project, kind=Job.Kind.SCAN, user=people.lead, status=Job.Status.RUNNING
+    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = as_user(people.lead).post(curation_url("start-scan"))
     assert response["Location"] == curation_url("job", running.id)
@@ -239,10 +285,13 @@ def test_start_scan_outsider_and_wrong_roles(as_user, people, curation_url):
 
 # --- silence_pair -----------------------------------------------------------------------------
 
+
 def test_silencing_a_pair_stops_it_being_reported(as_user, people, contradiction, curation_url):
     high, low, again = contradiction
     next_url = curation_url("check-report") + "?kind=contradiction"
-    response = as_user(people.lead).post(curation_url("silence-pair", high.id, low.id), {"reason": "Both are fine.", "next": next_url}, follow=True)
+    response = as_user(people.lead).post(
+        curation_url("silence-pair", high.id, low.id), {"reason": "Both are fine.", "next": next_url}, follow=True
+    )
     assert response.redirect_chain[0][0] == next_url
     assert f"#{high.id} and #{low.id} marked as intended variation" in response.content.decode()
     silence = SilencedPair.objects.get()
@@ -251,10 +300,15 @@ def test_silencing_a_pair_stops_it_being_reported(as_user, people, contradiction
     # Checking either example again does not bring the pair back; the other pairs stay.
     checking.check_example(low)
     checking.check_example(high)
-    assert set(PairFinding.objects.values_list("low_id", "high_id", "kind")) == {(high.id, again.id, "contradiction"), (low.id, again.id, "duplicate")}
+    assert set(PairFinding.objects.values_list("low_id", "high_id", "kind")) == {
+        (high.id, again.id, "contradiction"),
+        (low.id, again.id, "duplicate"),
+    }
 
 
-def test_silence_pair_outsider_wrong_roles_and_foreign_examples(as_user, people, contradiction, make_example, curation_url):
+def test_silence_pair_outsider_wrong_roles_and_foreign_examples(
+    as_user, people, contradiction, make_example, curation_url
+):
     high, low, _ = contradiction
     target = curation_url("silence-pair", high.id, low.id)
     assert as_user(people.outsider).post(target).status_code == 404
@@ -269,16 +323,21 @@ def test_silence_pair_outsider_wrong_roles_and_foreign_examples(as_user, people,
 
 def test_silence_pair_never_sends_the_browser_to_another_site(as_user, people, contradiction, curation_url):
     high, low, _ = contradiction
-    response = as_user(people.lead).post(curation_url("silence-pair", high.id, low.id), {"next": "https://evil.example/phish"})
+    response = as_user(people.lead).post(
+        curation_url("silence-pair", high.id, low.id), {"next": "https://evil.example/phish"}
+    )
     assert SilencedPair.objects.filter(low=high, high=low).exists()
     assert response["Location"] == curation_url("check-report")
 
 
 # --- keep_one ---------------------------------------------------------------------------------
 
+
 def test_keep_one_moves_the_rest_of_the_cluster_to_the_trash(as_user, people, contradiction, curation_url):
     high, low, again = contradiction
-    response = as_user(people.lead).post(curation_url("keep-one", high.id), {"drop": [low.id, again.id, high.id]}, follow=True)
+    response = as_user(people.lead).post(
+        curation_url("keep-one", high.id), {"drop": [low.id, again.id, high.id]}, follow=True
+    )
     assert f"Kept #{high.id}; moved 2 to the trash." in response.content.decode()
     for example in (low, again):
         example.refresh_from_db()
@@ -312,8 +371,17 @@ def test_keep_one_outsider_and_wrong_roles(as_user, people, contradiction, curat
 
 # --- job_detail -------------------------------------------------------------------------------
 
+
 def test_job_page_polls_until_the_job_is_finished(as_user, people, curation_url):
-    job = Job.objects.create(project=people.project, kind=Job.Kind.IMPORT, user=people.annotator, filename="tickets.jsonl", status=Job.Status.RUNNING, done=3, total=10)
+    job = Job.objects.create(
+        project=people.project,
+        kind=Job.Kind.IMPORT,
+        user=people.annotator,
+        filename="tickets.jsonl",
+        status=Job.Status.RUNNING,
+        done=3,
+        total=10,
+    )
     client = as_user(people.annotator)
     page = client.get(curation_url("job", job.id)).content.decode()
     assert "Import: tickets.jsonl" in page and "3 of 10" in page
@@ -328,7 +396,9 @@ def test_job_page_polls_until_the_job_is_finished(as_user, people, curation_url)
 
 
 def test_job_detail_outsider_someone_elses_job_and_foreign_jobs(as_user, people, curation_url, second_annotator):
-    import_job = Job.objects.create(project=people.project, kind=Job.Kind.IMPORT, user=people.annotator, filename="a.jsonl")
+    import_job = Job.objects.create(
+        project=people.project, kind=Job.Kind.IMPORT, user=people.annotator, filename="a.jsonl"
+    )
     assert as_user(people.outsider).get(curation_url("job", import_job.id)).status_code == 404
     assert as_user(people.reviewer).get(curation_url("job", import_job.id)).status_code == 403
     assert as_user(second_annotator).get(curation_url("job", import_job.id)).status_code == 403

@@ -9,21 +9,30 @@ from curation.models import Example, Finding, Revision
 
 pytestmark = pytest.mark.django_db
 
-TICKET = {"instruction": "Triage the ticket.", "input": "My parcel is late.", "output": '{"category": "shipping", "priority": "high"}'}
+TICKET = {
+    "instruction": "Triage the ticket.",
+    "input": "My parcel is late.",
+    "output": '{"category": "shipping", "priority": "high"}',
+}
 
 
 def editor_post(example, **changes):
-    return {**{k: getattr(example, k) for k in ("instruction", "input", "output")}, "version": example.version, **changes}
+    return {
+        **{k: getattr(example, k) for k in ("instruction", "input", "output")},
+        "version": example.version,
+        **changes,
+    }
 
 
 # --- example_list -----------------------------------------------------------------------------
+
 
 def test_list_shows_examples_newest_first_with_their_findings(as_user, people, make_example, curation_url):
     older = make_example(instruction="Close the duplicate ticket.", input="Reach me at ann@example.org")
     newer = make_example(instruction="Refund the damaged order.")
     page = as_user(people.lead).get(curation_url("example-list")).content.decode()
     assert page.index("Refund the damaged order.") < page.index("Reach me at ann@example.org")
-    row = page[page.index(f">{older.id}</a>"):]
+    row = page[page.index(f">{older.id}</a>") :]
     row = row[: row.index("</tr>")]
     assert ">pii</span>" in row
     assert f">{newer.id}</a>" in page
@@ -37,7 +46,11 @@ def test_list_filters_by_status_author_words_and_finding(as_user, people, make_e
 
     def shown(query):
         page = client.get(curation_url("example-list") + query).content.decode()
-        return {text for text in ("Draft about parcels.", "Submitted about invoices.", "Lead wrote this one.") if text in page}
+        return {
+            text
+            for text in ("Draft about parcels.", "Submitted about invoices.", "Lead wrote this one.")
+            if text in page
+        }
 
     assert shown("") == {"Draft about parcels.", "Submitted about invoices.", "Lead wrote this one."}
     assert shown("?status=submitted") == {"Submitted about invoices."}
@@ -49,7 +62,9 @@ def test_list_filters_by_status_author_words_and_finding(as_user, people, make_e
 
 
 def test_list_pages_by_keyset_with_older_and_newer_links(as_user, people, make_example, curation_url):
-    examples = [make_example(instruction=f"Ticket number {n:03d} to triage.", check=False) for n in range(PAGE_SIZE + 1)]
+    examples = [
+        make_example(instruction=f"Ticket number {n:03d} to triage.", check=False) for n in range(PAGE_SIZE + 1)
+    ]
     client = as_user(people.annotator)
     first = client.get(curation_url("example-list"))
     assert first.context["rows"][0] == examples[-1]
@@ -99,13 +114,19 @@ def test_list_outsider_gets_404_and_every_role_may_look(as_user, people, make_ex
 
 # --- new_example ------------------------------------------------------------------------------
 
+
 def test_annotator_writes_a_draft_that_is_checked_and_kept(as_user, people, curation_url):
     client = as_user(people.annotator)
     response = client.post(curation_url("new-example"), {**TICKET, "input": "Reach me at ann@example.org"})
     example = Example.objects.get(project=people.project)
     assert response.status_code == 302
     assert response["Location"] == curation_url("example", example.id)
-    assert (example.author, example.status, example.version, example.input) == (people.annotator, Example.Status.DRAFT, 1, "Reach me at ann@example.org")
+    assert (example.author, example.status, example.version, example.input) == (
+        people.annotator,
+        Example.Status.DRAFT,
+        1,
+        "Reach me at ann@example.org",
+    )
     assert list(example.revisions.values_list("version", "action")) == [(1, "created")]
     assert example.findings.filter(kind="pii").exists()
     page = client.get(response["Location"]).content.decode()
@@ -123,12 +144,23 @@ def test_new_example_can_be_submitted_at_once(as_user, people, curation_url):
 def test_new_chat_keeps_its_turns_and_drops_the_blank_one(as_user, people, curation_url):
     client = as_user(people.lead)
     assert 'name="kind" value="chat"' in client.get(curation_url("new-example") + "?kind=chat").content.decode()
-    client.post(curation_url("new-example"), {
-        "kind": "chat", "role_0": "user", "content_0": "Where is my parcel?\r\nIt is late.",
-        "role_1": "assistant", "content_1": "It ships tomorrow.", "role_2": "user", "content_2": "  ",
-    })
+    client.post(
+        curation_url("new-example"),
+        {
+            "kind": "chat",
+            "role_0": "user",
+            "content_0": "Where is my parcel?\r\nIt is late.",
+            "role_1": "assistant",
+            "content_1": "It ships tomorrow.",
+            "role_2": "user",
+            "content_2": "  ",
+        },
+    )
     example = Example.objects.get(project=people.project)
-    assert example.messages == [{"role": "user", "content": "Where is my parcel?\nIt is late."}, {"role": "assistant", "content": "It ships tomorrow."}]
+    assert example.messages == [
+        {"role": "user", "content": "Where is my parcel?\nIt is late."},
+        {"role": "assistant", "content": "It ships tomorrow."},
+    ]
     assert example.instruction == ""
 
 
@@ -136,7 +168,11 @@ def test_an_empty_example_is_refused_with_a_reason(as_user, people, curation_url
     response = as_user(people.annotator).post(curation_url("new-example"), {"instruction": " ", "output": ""})
     assert response.status_code == 200
     assert "Write an instruction and an output." in response.content.decode()
-    page = as_user(people.annotator).post(curation_url("new-example"), {"kind": "chat", "role_0": "user", "content_0": ""}).content.decode()
+    page = (
+        as_user(people.annotator)
+        .post(curation_url("new-example"), {"kind": "chat", "role_0": "user", "content_0": ""})
+        .content.decode()
+    )
     assert "Write at least one turn." in page
     assert not Example.objects.exists()
 
@@ -158,6 +194,7 @@ def test_new_example_outsider_and_wrong_role(as_user, people, curation_url):
 
 # --- example_detail (the editor) ------------------------------------------------------------
 
+
 def test_editor_shows_the_text_and_its_checks(as_user, people, make_example, curation_url):
     example = make_example(input="Reach me at ann@example.org")
     page = as_user(people.annotator).get(curation_url("example", example.id)).content.decode()
@@ -167,7 +204,9 @@ def test_editor_shows_the_text_and_its_checks(as_user, people, make_example, cur
     assert 'id="example-form"' in page
 
 
-def test_reviewer_sees_the_example_read_only_with_the_review_form_when_submitted(as_user, people, make_example, curation_url):
+def test_reviewer_sees_the_example_read_only_with_the_review_form_when_submitted(
+    as_user, people, make_example, curation_url
+):
     draft = make_example(output="Draft answer.")
     page = as_user(people.reviewer).get(curation_url("example", draft.id)).content.decode()
     assert "Draft answer." in page
@@ -181,7 +220,9 @@ def test_reviewer_sees_the_example_read_only_with_the_review_form_when_submitted
 def test_saving_keeps_a_revision_and_runs_the_checks_again(as_user, people, make_example, curation_url):
     example = make_example(**TICKET)
     assert not example.findings.exists()
-    response = as_user(people.annotator).post(curation_url("example", example.id), editor_post(example, input="Reach me at ann@example.org"))
+    response = as_user(people.annotator).post(
+        curation_url("example", example.id), editor_post(example, input="Reach me at ann@example.org")
+    )
     assert response.status_code == 200
     assert "Saved (version 2)" in response.content.decode()
     example.refresh_from_db()
@@ -201,14 +242,18 @@ def test_saving_without_a_change_writes_no_new_version(as_user, people, make_exa
 
 def test_editing_a_reviewed_example_makes_it_a_draft_again(as_user, people, make_example, curation_url):
     example = make_example(**TICKET, status=Example.Status.APPROVED)
-    as_user(people.annotator).post(curation_url("example", example.id), editor_post(example, output='{"priority": "low"}'))
+    as_user(people.annotator).post(
+        curation_url("example", example.id), editor_post(example, output='{"priority": "low"}')
+    )
     example.refresh_from_db()
     assert (example.status, example.output) == (Example.Status.DRAFT, '{"priority": "low"}')
 
 
 def test_save_and_submit_from_the_editor(as_user, people, make_example, curation_url):
     example = make_example(**TICKET)
-    response = as_user(people.annotator).post(curation_url("example", example.id), editor_post(example, output="Changed.", then="submit"))
+    response = as_user(people.annotator).post(
+        curation_url("example", example.id), editor_post(example, output="Changed.", then="submit")
+    )
     assert response.status_code == 302
     example.refresh_from_db()
     assert (example.status, example.output, example.version) == (Example.Status.SUBMITTED, "Changed.", 3)
@@ -220,7 +265,9 @@ def test_a_stale_save_is_refused_and_shows_both_versions(as_user, people, make_e
     # The lead saves first ...
     as_user(people.lead).post(curation_url("example", example.id), editor_post(example, output="Lead's answer."))
     # ... then the annotator, who opened version 1, saves their own change.
-    response = as_user(people.annotator).post(curation_url("example", example.id), editor_post(example, output="Annotator's answer.", version=stale_version))
+    response = as_user(people.annotator).post(
+        curation_url("example", example.id), editor_post(example, output="Annotator's answer.", version=stale_version)
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "Someone else saved this example while you were editing" in page
@@ -231,7 +278,9 @@ def test_a_stale_save_is_refused_and_shows_both_versions(as_user, people, make_e
     assert (example.output, example.version) == ("Lead's answer.", 2)
     assert response.context["form"]["version"].value() == 2
     # Saving again, knowingly, replaces the lead's version.
-    again = as_user(people.annotator).post(curation_url("example", example.id), editor_post(example, output="Annotator's answer.", version=2))
+    again = as_user(people.annotator).post(
+        curation_url("example", example.id), editor_post(example, output="Annotator's answer.", version=2)
+    )
     assert "Saved (version 3)" in again.content.decode()
     example.refresh_from_db()
     assert (example.output, example.version) == ("Annotator's answer.", 3)
@@ -240,13 +289,19 @@ def test_a_stale_save_is_refused_and_shows_both_versions(as_user, people, make_e
 
 def test_an_invalid_save_changes_nothing(as_user, people, make_example, curation_url):
     example = make_example(**TICKET)
-    page = as_user(people.annotator).post(curation_url("example", example.id), {"instruction": "", "output": "", "version": 1}).content.decode()
+    page = (
+        as_user(people.annotator)
+        .post(curation_url("example", example.id), {"instruction": "", "output": "", "version": 1})
+        .content.decode()
+    )
     assert "Write an instruction and an output." in page
     example.refresh_from_db()
     assert (example.version, example.output) == (1, TICKET["output"])
 
 
-def test_editor_outsider_wrong_role_and_someone_elses_example(as_user, people, make_example, curation_url, second_annotator):
+def test_editor_outsider_wrong_role_and_someone_elses_example(
+    as_user, people, make_example, curation_url, second_annotator
+):
     example = make_example(**TICKET)
     target = curation_url("example", example.id)
     assert as_user(people.outsider).get(target).status_code == 404
@@ -260,25 +315,35 @@ def test_editor_outsider_wrong_role_and_someone_elses_example(as_user, people, m
 def test_editor_will_not_reach_another_projects_example(as_user, people, make_example, curation_url):
     foreign = make_example(project=people.other_project, author=people.outsider)
     assert as_user(people.lead).get(curation_url("example", foreign.id)).status_code == 404
-    assert as_user(people.lead).post(curation_url("example", foreign.id), editor_post(foreign, output="x")).status_code == 404
+    assert (
+        as_user(people.lead).post(curation_url("example", foreign.id), editor_post(foreign, output="x")).status_code
+        == 404
+    )
 
 
 def test_an_example_in_the_trash_cannot_be_edited(as_user, people, make_example, curation_url):
     example = make_example(**TICKET, deleted_at=timezone.now())
     page = as_user(people.lead).get(curation_url("example", example.id)).content.decode()
     assert "in the trash" in page and "Restore from the trash" in page
-    assert as_user(people.lead).post(curation_url("example", example.id), editor_post(example, output="x")).status_code == 403
+    assert (
+        as_user(people.lead).post(curation_url("example", example.id), editor_post(example, output="x")).status_code
+        == 403
+    )
     example.refresh_from_db()
     assert example.output == TICKET["output"]
 
 
 # --- submit_example ---------------------------------------------------------------------------
 
+
 def test_submit_sends_the_draft_to_review_and_warns_of_errors(as_user, people, make_example, curation_url):
     example = make_example(instruction="Triage the ticket.", output="")
     assert example.findings.filter(severity="error").count() == 1
     response = as_user(people.annotator).post(curation_url("submit-example", example.id), follow=True)
-    assert f"#{example.id} submitted for review. It still has 1 error; the reviewer will see them." in response.content.decode()
+    assert (
+        f"#{example.id} submitted for review. It still has 1 error; the reviewer will see them."
+        in response.content.decode()
+    )
     example.refresh_from_db()
     assert (example.status, example.version) == (Example.Status.SUBMITTED, 2)
     assert example.revisions.first().action == "submitted"
@@ -299,7 +364,9 @@ def test_submit_leaves_a_reviewed_example_alone(as_user, people, make_example, c
     assert (example.status, example.version) == (Example.Status.APPROVED, 1)
 
 
-def test_submit_outsider_wrong_role_and_someone_elses_example(as_user, people, make_example, curation_url, second_annotator):
+def test_submit_outsider_wrong_role_and_someone_elses_example(
+    as_user, people, make_example, curation_url, second_annotator
+):
     example = make_example(**TICKET)
     target = curation_url("submit-example", example.id)
     assert as_user(people.outsider).post(target).status_code == 404
@@ -311,6 +378,7 @@ def test_submit_outsider_wrong_role_and_someone_elses_example(as_user, people, m
 
 
 # --- example_history --------------------------------------------------------------------------
+
 
 def test_history_lists_every_version_with_what_changed(as_user, people, make_example, curation_url):
     example = make_example(instruction="Triage the ticket.", output="Old answer.")
@@ -336,6 +404,7 @@ def test_history_outsider_gets_404_and_every_role_may_read_it(as_user, people, m
 
 
 # --- delete_example and restore_example ---------------------------------------------------------
+
 
 def test_lead_moves_an_example_to_the_trash(as_user, people, make_example, curation_url):
     example = make_example(**{**TICKET, "input": "Reach me at ann@example.org"})
@@ -377,6 +446,9 @@ def test_delete_and_restore_outsider_and_wrong_roles(as_user, people, make_examp
 def test_saving_without_a_change_keeps_spaces_status_and_version(as_user, people, make_example, curation_url):
     example = make_example(output="    return x\n", status=Example.Status.APPROVED)
     client = as_user(people.annotator)
-    client.post(curation_url("example", example.id), {"instruction": example.instruction, "input": "", "output": "    return x\n", "version": example.version})
+    client.post(
+        curation_url("example", example.id),
+        {"instruction": example.instruction, "input": "", "output": "    return x\n", "version": example.version},
+    )
     example.refresh_from_db()
     assert (example.output, example.status, example.version) == ("    return x\n", Example.Status.APPROVED, 1)

@@ -15,12 +15,21 @@ pytestmark = pytest.mark.django_db
 GOOD_LINES = [
     {"instruction": "Triage the ticket.", "input": "My parcel is late.", "output": '{"priority": "high"}'},
     {"prompt": "Triage the ticket.\n\nReach me at ann@example.org", "completion": '{"priority": "normal"}'},
-    {"messages": [{"role": "user", "content": "Wo ist mein Paket?"}, {"role": "assistant", "content": "Es kommt morgen."}]},
+    {
+        "messages": [
+            {"role": "user", "content": "Wo ist mein Paket?"},
+            {"role": "assistant", "content": "Es kommt morgen."},
+        ]
+    },
 ]
 
 
 def jsonl(rows):
-    return ("\ufeff" + "\r\n".join(row if isinstance(row, str) else json.dumps(row, ensure_ascii=False) for row in rows) + "\r\n").encode("utf-8")
+    return (
+        "\ufeff"
+        + "\r\n".join(row if isinstance(row, str) else json.dumps(row, ensure_ascii=False) for row in rows)
+        + "\r\n"
+    ).encode("utf-8")
 
 
 def upload(client, url, content, name="tickets.jsonl", status="draft"):
@@ -29,7 +38,10 @@ def upload(client, url, content, name="tickets.jsonl", status="draft"):
 
 # --- import_examples --------------------------------------------------------------------------
 
-def test_an_import_creates_examples_with_revisions_and_findings(as_user, people, curation_url, media, eager_tasks, django_capture_on_commit_callbacks):
+
+def test_an_import_creates_examples_with_revisions_and_findings(
+    as_user, people, curation_url, media, eager_tasks, django_capture_on_commit_callbacks
+):
     client = as_user(people.annotator)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = upload(client, curation_url("import"), jsonl(GOOD_LINES), status="submitted")
@@ -41,20 +53,38 @@ def test_an_import_creates_examples_with_revisions_and_findings(as_user, people,
     assert job.message.startswith("Imported 3 examples from tickets.jsonl. Checked the project:")
     assert job.details["imported"] == 3
     examples = list(Example.objects.filter(project=people.project).order_by("id"))
-    assert [(e.author, e.status, e.source) for e in examples] == [(people.annotator, Example.Status.SUBMITTED, f"tickets.jsonl line {n}") for n in (1, 2, 3)]
-    assert (examples[0].instruction, examples[0].input, examples[0].output) == ("Triage the ticket.", "My parcel is late.", '{"priority": "high"}')
-    assert (examples[1].instruction, examples[1].output) == ("Triage the ticket.\n\nReach me at ann@example.org", '{"priority": "normal"}')
+    assert [(e.author, e.status, e.source) for e in examples] == [
+        (people.annotator, Example.Status.SUBMITTED, f"tickets.jsonl line {n}") for n in (1, 2, 3)
+    ]
+    assert (examples[0].instruction, examples[0].input, examples[0].output) == (
+        "Triage the ticket.",
+        "My parcel is late.",
+        '{"priority": "high"}',
+    )
+    assert (examples[1].instruction, examples[1].output) == (
+        "Triage the ticket.\n\nReach me at ann@example.org",
+        '{"priority": "normal"}',
+    )
     assert examples[2].messages == GOOD_LINES[2]["messages"]
-    assert sorted(Revision.objects.values_list("example_id", "version", "action")) == [(e.id, 1, "imported from tickets.jsonl") for e in examples]
+    assert sorted(Revision.objects.values_list("example_id", "version", "action")) == [
+        (e.id, 1, "imported from tickets.jsonl") for e in examples
+    ]
     assert list(Finding.objects.filter(kind="pii").values_list("example_id", flat=True)) == [examples[1].id]
     page = client.get(response["Location"]).content.decode()
     assert "Imported 3 examples from tickets.jsonl." in page
     assert "tickets.jsonl" in client.get(curation_url("import")).content.decode()  # among the recent imports
 
 
-def test_an_import_with_a_bad_line_imports_nothing_and_names_the_line(as_user, people, curation_url, media, eager_tasks, django_capture_on_commit_callbacks):
+def test_an_import_with_a_bad_line_imports_nothing_and_names_the_line(
+    as_user, people, curation_url, media, eager_tasks, django_capture_on_commit_callbacks
+):
     client = as_user(people.annotator)
-    lines = [GOOD_LINES[0], '{"instruction": "Triage the ticket.", "output": ', GOOD_LINES[1], {"instruction": "No answer here."}]
+    lines = [
+        GOOD_LINES[0],
+        '{"instruction": "Triage the ticket.", "output": ',
+        GOOD_LINES[1],
+        {"instruction": "No answer here."},
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(client, curation_url("import"), jsonl(lines))
     job = Job.objects.get(project=people.project, kind=Job.Kind.IMPORT)
@@ -71,11 +101,16 @@ def test_an_import_with_a_bad_line_imports_nothing_and_names_the_line(as_user, p
     assert "line 4: “output” is missing" in page
 
 
-def test_an_unreadable_file_imports_nothing(as_user, people, curation_url, media, eager_tasks, django_capture_on_commit_callbacks):
+def test_an_unreadable_file_imports_nothing(
+    as_user, people, curation_url, media, eager_tasks, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         upload(as_user(people.lead), curation_url("import"), b'{"instruction": "ok", "output": "ok"}\n\xff\xfe\n')
     job = Job.objects.get()
-    assert (job.status, job.message) == (Job.Status.FAILED, "Nothing was imported: line 2: not UTF-8 text (byte 0xff); save the file as UTF-8")
+    assert (job.status, job.message) == (
+        Job.Status.FAILED,
+        "Nothing was imported: line 2: not UTF-8 text (byte 0xff); save the file as UTF-8",
+    )
     assert not Example.objects.exists()
 
 
@@ -98,14 +133,27 @@ def test_import_outsider_and_wrong_role(as_user, people, curation_url, media, dj
 
 # --- export_examples --------------------------------------------------------------------------
 
+
 @pytest.fixture
 def dataset(make_example):
     """Approved: a plain example, one with an input and a two-turn chat with a system prompt.
     Not exported by default: a draft; never exported: a deleted approved example."""
     approved = Example.Status.APPROVED
     plain = make_example(instruction="Triage the ticket.", output='{"priority": "high"}', status=approved)
-    with_input = make_example(instruction="Triage the ticket.", input="Ma commande est en retard.", output='{"priority": "normal"}', status=approved)
-    chat = make_example(messages=[{"role": "system", "content": "You triage tickets."}, {"role": "user", "content": "Card declined."}, {"role": "assistant", "content": "billing"}], status=approved)
+    with_input = make_example(
+        instruction="Triage the ticket.",
+        input="Ma commande est en retard.",
+        output='{"priority": "normal"}',
+        status=approved,
+    )
+    chat = make_example(
+        messages=[
+            {"role": "system", "content": "You triage tickets."},
+            {"role": "user", "content": "Card declined."},
+            {"role": "assistant", "content": "billing"},
+        ],
+        status=approved,
+    )
     draft = make_example(instruction="Draft.", output="Not yet.")
     make_example(instruction="Deleted.", output="Gone.", status=approved, deleted_at=timezone.now())
     return plain, with_input, chat, draft
@@ -130,7 +178,11 @@ def test_export_alpaca_jsonl_of_approved_examples(as_user, people, dataset, cura
     assert response["Content-Disposition"].startswith('attachment; filename="ticket-triage-alpaca-')
     assert [json.loads(line) for line in body.decode("utf-8").splitlines()] == [
         {"instruction": "Triage the ticket.", "input": "", "output": '{"priority": "high"}'},
-        {"instruction": "Triage the ticket.", "input": "Ma commande est en retard.", "output": '{"priority": "normal"}'},
+        {
+            "instruction": "Triage the ticket.",
+            "input": "Ma commande est en retard.",
+            "output": '{"priority": "normal"}',
+        },
         {"instruction": "You triage tickets.\n\nCard declined.", "input": "", "output": "billing"},
     ]
 
@@ -138,8 +190,19 @@ def test_export_alpaca_jsonl_of_approved_examples(as_user, people, dataset, cura
 def test_export_chat_jsonl(as_user, people, dataset, curation_url):
     _, body = download(as_user(people.lead), curation_url("export"), "?form=chat&status=approved")
     rows = [json.loads(line) for line in body.decode("utf-8").splitlines()]
-    assert rows[1] == {"messages": [{"role": "user", "content": "Triage the ticket.\n\nMa commande est en retard."}, {"role": "assistant", "content": '{"priority": "normal"}'}]}
-    assert rows[2] == {"messages": [{"role": "system", "content": "You triage tickets."}, {"role": "user", "content": "Card declined."}, {"role": "assistant", "content": "billing"}]}
+    assert rows[1] == {
+        "messages": [
+            {"role": "user", "content": "Triage the ticket.\n\nMa commande est en retard."},
+            {"role": "assistant", "content": '{"priority": "normal"}'},
+        ]
+    }
+    assert rows[2] == {
+        "messages": [
+            {"role": "system", "content": "You triage tickets."},
+            {"role": "user", "content": "Card declined."},
+            {"role": "assistant", "content": "billing"},
+        ]
+    }
     assert len(rows) == 3
 
 
@@ -163,22 +226,36 @@ def test_export_parquet_that_datasets_can_load(as_user, people, dataset, curatio
     rows = table.to_pylist()
     assert [r["output"] for r in rows] == ['{"priority": "high"}', '{"priority": "normal"}', "billing"]
     assert rows[2]["messages"][0] == {"role": "system", "content": "You triage tickets."}
-    assert rows[0]["messages"] == [{"role": "user", "content": "Triage the ticket."}, {"role": "assistant", "content": '{"priority": "high"}'}]
+    assert rows[0]["messages"] == [
+        {"role": "user", "content": "Triage the ticket."},
+        {"role": "assistant", "content": '{"priority": "high"}'},
+    ]
 
 
 def test_export_refuses_multi_turn_chats_in_alpaca_form(as_user, people, dataset, make_example, curation_url):
-    long_chat = make_example(status=Example.Status.APPROVED, messages=[
-        {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"},
-        {"role": "user", "content": "My card was declined."}, {"role": "assistant", "content": "billing"},
-    ])
+    long_chat = make_example(
+        status=Example.Status.APPROVED,
+        messages=[
+            {"role": "user", "content": "Hi"},
+            {"role": "assistant", "content": "Hello"},
+            {"role": "user", "content": "My card was declined."},
+            {"role": "assistant", "content": "billing"},
+        ],
+    )
     client = as_user(people.lead)
     for form, name in (("alpaca", "alpaca"), ("prompt_completion", "prompt/completion")):
         response = client.get(curation_url("export") + f"?form={form}&status=approved")
         assert response.status_code == 200
         assert not response.streaming
-        assert f"1 multi-turn chat has no {name} form (#{long_chat.id}); export as chat or parquet." in response.content.decode()
+        assert (
+            f"1 multi-turn chat has no {name} form (#{long_chat.id}); export as chat or parquet."
+            in response.content.decode()
+        )
     _, body = download(client, curation_url("export"), "?form=chat&status=approved")
-    assert json.loads(body.decode("utf-8").splitlines()[-1])["messages"][2] == {"role": "user", "content": "My card was declined."}
+    assert json.loads(body.decode("utf-8").splitlines()[-1])["messages"][2] == {
+        "role": "user",
+        "content": "My card was declined.",
+    }
 
 
 def test_export_outsider_and_wrong_roles(as_user, people, dataset, curation_url):

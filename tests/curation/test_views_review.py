@@ -14,13 +14,21 @@ def decide(example, decision, text="", **extra):
 
 @pytest.fixture
 def submitted(make_example):
-    return make_example(instruction="Triage the ticket.", input="My parcel is late.", output='{"priority": "high"}', status=Example.Status.SUBMITTED)
+    return make_example(
+        instruction="Triage the ticket.",
+        input="My parcel is late.",
+        output='{"priority": "high"}',
+        status=Example.Status.SUBMITTED,
+    )
 
 
 # --- review_example ---------------------------------------------------------------------------
 
+
 def test_reviewer_approves_a_submitted_example(as_user, people, submitted, curation_url):
-    response = as_user(people.reviewer).post(curation_url("review-example", submitted.id), decide(submitted, "approve"), follow=True)
+    response = as_user(people.reviewer).post(
+        curation_url("review-example", submitted.id), decide(submitted, "approve"), follow=True
+    )
     assert f"#{submitted.id}: approved." in response.content.decode()
     assert response.redirect_chain[-1][0] == curation_url("example", submitted.id)
     submitted.refresh_from_db()
@@ -39,7 +47,9 @@ def test_asking_for_changes_needs_a_comment_that_the_author_then_reads(as_user, 
     assert submitted.status == Example.Status.SUBMITTED
     assert not ReviewComment.objects.exists()
 
-    client.post(curation_url("review-example", submitted.id), decide(submitted, "request_changes", "Priority should be urgent."))
+    client.post(
+        curation_url("review-example", submitted.id), decide(submitted, "request_changes", "Priority should be urgent.")
+    )
     submitted.refresh_from_db()
     assert submitted.status == Example.Status.CHANGES_REQUESTED
     page = as_user(people.annotator).get(curation_url("example", submitted.id)).content.decode()
@@ -48,7 +58,9 @@ def test_asking_for_changes_needs_a_comment_that_the_author_then_reads(as_user, 
 
 
 def test_reviewer_rejects_with_a_reason(as_user, people, submitted, curation_url):
-    as_user(people.reviewer).post(curation_url("review-example", submitted.id), decide(submitted, "reject", "Not a real ticket."))
+    as_user(people.reviewer).post(
+        curation_url("review-example", submitted.id), decide(submitted, "reject", "Not a real ticket.")
+    )
     submitted.refresh_from_db()
     assert submitted.status == Example.Status.REJECTED
     assert submitted.comments.get().text == "Not a real ticket."
@@ -56,7 +68,16 @@ def test_reviewer_rejects_with_a_reason(as_user, people, submitted, curation_url
 
 def test_a_review_of_an_older_version_is_refused(as_user, people, submitted, curation_url):
     stale = decide(submitted, "approve")
-    as_user(people.annotator).post(curation_url("example", submitted.id), {"instruction": submitted.instruction, "input": submitted.input, "output": "Changed.", "version": submitted.version, "then": "submit"})
+    as_user(people.annotator).post(
+        curation_url("example", submitted.id),
+        {
+            "instruction": submitted.instruction,
+            "input": submitted.input,
+            "output": "Changed.",
+            "version": submitted.version,
+            "then": "submit",
+        },
+    )
     submitted.refresh_from_db()
     assert (submitted.status, submitted.version) == (Example.Status.SUBMITTED, 3)
     response = as_user(people.reviewer).post(curation_url("review-example", submitted.id), stale, follow=True)
@@ -68,21 +89,31 @@ def test_a_review_of_an_older_version_is_refused(as_user, people, submitted, cur
 
 def test_only_submitted_examples_can_be_reviewed(as_user, people, make_example, curation_url):
     draft = make_example(output="Not ready.")
-    response = as_user(people.reviewer).post(curation_url("review-example", draft.id), decide(draft, "approve"), follow=True)
+    response = as_user(people.reviewer).post(
+        curation_url("review-example", draft.id), decide(draft, "approve"), follow=True
+    )
     assert f"#{draft.id} is draft, not waiting for review." in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == Example.Status.DRAFT
 
 
 def test_a_review_from_the_queue_returns_to_the_queue(as_user, people, submitted, curation_url):
-    response = as_user(people.reviewer).post(curation_url("review-example", submitted.id), decide(submitted, "approve", **{"from": "queue"}))
+    response = as_user(people.reviewer).post(
+        curation_url("review-example", submitted.id), decide(submitted, "approve", **{"from": "queue"})
+    )
     assert response["Location"] == curation_url("review-queue")
-    response = as_user(people.reviewer).post(curation_url("review-example", submitted.id), decide(submitted, "approve", **{"from": "queue"}), HTTP_HX_REQUEST="true")
+    response = as_user(people.reviewer).post(
+        curation_url("review-example", submitted.id),
+        decide(submitted, "approve", **{"from": "queue"}),
+        HTTP_HX_REQUEST="true",
+    )
     assert response["HX-Redirect"] == curation_url("review-queue")
 
 
 def test_a_review_from_the_queue_that_needs_a_comment_stays_in_the_queue(as_user, people, submitted, curation_url):
-    response = as_user(people.reviewer).post(curation_url("review-example", submitted.id), decide(submitted, "reject", **{"from": "queue"}))
+    response = as_user(people.reviewer).post(
+        curation_url("review-example", submitted.id), decide(submitted, "reject", **{"from": "queue"})
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "Review queue" in page and "Say what should change (or why it is rejected)" in page
@@ -112,7 +143,12 @@ def test_review_example_outsider_and_wrong_role(as_user, people, submitted, make
     assert as_user(people.annotator).post(target, decide(submitted, "approve")).status_code == 403
     assert as_user(people.reviewer).get(target).status_code == 405
     foreign = make_example(project=people.other_project, author=people.outsider, status=Example.Status.SUBMITTED)
-    assert as_user(people.reviewer).post(curation_url("review-example", foreign.id), decide(foreign, "approve")).status_code == 404
+    assert (
+        as_user(people.reviewer)
+        .post(curation_url("review-example", foreign.id), decide(foreign, "approve"))
+        .status_code
+        == 404
+    )
     submitted.refresh_from_db()
     foreign.refresh_from_db()
     assert (submitted.status, foreign.status) == (Example.Status.SUBMITTED, Example.Status.SUBMITTED)
@@ -120,6 +156,7 @@ def test_review_example_outsider_and_wrong_role(as_user, people, submitted, make
 
 
 # --- review_queue -----------------------------------------------------------------------------
+
 
 def test_queue_offers_the_oldest_submitted_example_and_can_skip_it(as_user, people, make_example, curation_url):
     first = make_example(instruction="First in line.", status=Example.Status.SUBMITTED)
@@ -147,15 +184,33 @@ def test_queue_never_offers_ones_own_examples(as_user, people, make_example, cur
 
 
 def test_queue_shows_the_most_similar_approved_examples(as_user, people, make_example, curation_url):
-    alike = make_example(instruction="Triage the ticket.", input="My parcel from Berlin is very late again.", output='{"priority": "high"}', status=Example.Status.APPROVED)
-    make_example(instruction="Triage the ticket.", input="My parcel from Berlin is very late again.", output='{"priority": "low"}', status=Example.Status.DRAFT, author=people.lead)
-    unrelated = make_example(instruction="Write a short poem about autumn leaves.", output="Leaves fall.", status=Example.Status.APPROVED)
-    waiting = make_example(instruction="Triage the ticket.", input="My parcel from Berlin is very late.", output='{"priority": "high"}', status=Example.Status.SUBMITTED)
+    alike = make_example(
+        instruction="Triage the ticket.",
+        input="My parcel from Berlin is very late again.",
+        output='{"priority": "high"}',
+        status=Example.Status.APPROVED,
+    )
+    make_example(
+        instruction="Triage the ticket.",
+        input="My parcel from Berlin is very late again.",
+        output='{"priority": "low"}',
+        status=Example.Status.DRAFT,
+        author=people.lead,
+    )
+    unrelated = make_example(
+        instruction="Write a short poem about autumn leaves.", output="Leaves fall.", status=Example.Status.APPROVED
+    )
+    waiting = make_example(
+        instruction="Triage the ticket.",
+        input="My parcel from Berlin is very late.",
+        output='{"priority": "high"}',
+        status=Example.Status.SUBMITTED,
+    )
     response = as_user(people.reviewer).get(curation_url("review-queue"))
     assert response.context["example"] == waiting
     assert [other for other, _ in response.context["similar"]] == [alike]
     page = response.content.decode()
-    side = page[page.index("Most similar approved examples"):]
+    side = page[page.index("Most similar approved examples") :]
     assert f"#{alike.id}</a>" in side and "% alike" in side
     assert f"#{unrelated.id}</a>" not in side
     assert "Write a short poem" not in page
@@ -176,8 +231,15 @@ def test_a_review_of_an_older_version_is_refused_and_the_comment_shown(as_user, 
     example = make_example(status=Example.Status.SUBMITTED)
     read = example.version
     Example.objects.filter(id=example.id).update(output="changed meanwhile", version=read + 1)
-    response = as_user(people.reviewer).post(curation_url("review-example", example.id), {"decision": "approve", "text": "Looks right to me", "version": read}, follow=True)
+    response = as_user(people.reviewer).post(
+        curation_url("review-example", example.id),
+        {"decision": "approve", "text": "Looks right to me", "version": read},
+        follow=True,
+    )
     example.refresh_from_db()
     assert example.status == Example.Status.SUBMITTED
-    assert "changed while you were reading it" in response.content.decode() and "Looks right to me" in response.content.decode()
+    assert (
+        "changed while you were reading it" in response.content.decode()
+        and "Looks right to me" in response.content.decode()
+    )
     assert not example.comments.exists()

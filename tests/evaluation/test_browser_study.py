@@ -33,7 +33,10 @@ def test_reviewer_votes_five_times_and_the_lead_reads_the_report(page, live_serv
     page.goto(live_server.url + reverse("evaluation:study-list", args=[people.project.slug]))
     page.get_by_role("link", name="Start rating").click()
     for n in range(5):
-        assert page.get_by_role("heading", name="A", exact=True).is_visible() and page.get_by_role("heading", name="B", exact=True).is_visible()
+        assert (
+            page.get_by_role("heading", name="A", exact=True).is_visible()
+            and page.get_by_role("heading", name="B", exact=True).is_visible()
+        )
         if n == 2:
             page.get_by_role("button", name="Both bad").click()
             assert "Say briefly why both are bad" in page.get_by_role("alert").inner_text()

@@ -1,6 +1,5 @@
 """Evaluation runs: base and tuned outputs for the test split, scored, shown side by side."""
 
-
 import pytest
 from django.urls import reverse
 
@@ -47,7 +46,9 @@ def test_evaluation_outsider_and_wrong_role(as_user, people, trained):
     assert not EvaluationRun.objects.exists()
 
 
-def test_a_failure_goes_back_to_curation_as_a_linked_draft(as_user, people, trained, django_capture_on_commit_callbacks):
+def test_a_failure_goes_back_to_curation_as_a_linked_draft(
+    as_user, people, trained, django_capture_on_commit_callbacks
+):
     from evaluation.evaluating import execute, start
 
     with django_capture_on_commit_callbacks(execute=False):

@@ -21,7 +21,9 @@ def tgi_server(trained):
     server.shutdown()
 
 
-def test_an_evaluation_runs_through_tgi_when_the_project_says_so(people, trained, tgi_server, django_capture_on_commit_callbacks):
+def test_an_evaluation_runs_through_tgi_when_the_project_says_so(
+    people, trained, tgi_server, django_capture_on_commit_callbacks
+):
     ServingBackend.objects.create(project=people.project, kind="tgi", base_url=tgi_server)
     with django_capture_on_commit_callbacks(execute=False):
         ev = start(trained, people.lead)
@@ -39,11 +41,22 @@ def test_an_evaluation_runs_through_tgi_when_the_project_says_so(people, trained
 
 def test_serving_page_saves_tests_and_shows_the_recipe(as_user, people, trained, tgi_server):
     url = reverse("evaluation:serving-backend", args=[people.project.slug])
-    page = as_user(people.lead).post(url, {"kind": "tgi", "base_url": tgi_server, "timeout": 10, "concurrency": 2, "action": "test"}).content.decode()
+    page = (
+        as_user(people.lead)
+        .post(url, {"kind": "tgi", "base_url": tgi_server, "timeout": 10, "concurrency": 2, "action": "test"})
+        .content.decode()
+    )
     assert "The server answered" in page
-    assert f"--lora-adapters run-{trained.id}={trained.output_dir}/adapter" in page and f"--lora-modules run-{trained.id}=" in page
+    assert (
+        f"--lora-adapters run-{trained.id}={trained.output_dir}/adapter" in page
+        and f"--lora-modules run-{trained.id}=" in page
+    )
     assert ServingBackend.objects.get(project=people.project).kind == "tgi"
-    page = as_user(people.lead).post(url, {"kind": "openai", "base_url": "", "timeout": 10, "concurrency": 2}).content.decode()
+    page = (
+        as_user(people.lead)
+        .post(url, {"kind": "openai", "base_url": "", "timeout": 10, "concurrency": 2})
+        .content.decode()
+    )
     assert "A server needs its address." in page
 
 

@@ -22,10 +22,17 @@ def study(as_user, people, trained, django_capture_on_commit_callbacks):
     celery_app.conf.task_always_eager = True
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            as_user(people.lead).post(url("create-study", people), {
-                "name": "March study", "runs": [trained.id], "raters": [people.reviewer.id, people.lead.id],
-                "ratings_per_item": 2, "repeat_share": 20, "max_items": 10,
-            })
+            as_user(people.lead).post(
+                url("create-study", people),
+                {
+                    "name": "March study",
+                    "runs": [trained.id],
+                    "raters": [people.reviewer.id, people.lead.id],
+                    "ratings_per_item": 2,
+                    "repeat_share": 20,
+                    "max_items": 10,
+                },
+            )
     finally:
         celery_app.conf.task_always_eager = False
     study = Study.objects.get()
@@ -46,7 +53,7 @@ def test_assignments_cover_the_items_twice_with_balanced_sides(study, trained):
     items = min(10, trained.dataset_version.counts["test"])
     main = study.assignments.filter(repeat_of="")
     assert main.count() == (items - len(same_items(study, trained))) * 2
-    for rater in (study.raters.all()):
+    for rater in study.raters.all():
         lefts = Counter(main.filter(rater=rater).values_list("left", flat=True))
         assert abs(lefts["base"] - lefts[f"run-{trained.id}"]) <= 1
     assert study.assignments.exclude(repeat_of="").count() >= 2
@@ -54,8 +61,19 @@ def test_assignments_cover_the_items_twice_with_balanced_sides(study, trained):
 
 def test_rater_pages_reveal_nothing_about_the_models(as_user, people, study, trained):
     client = as_user(people.reviewer)
-    secrets = [rf"\brun-{trained.id}\b", r"\br1\b", r"\bTiny\b", r"\bbase model\b", re.escape(trained.output_dir), re.escape(trained.base_model.path), rf"/runs/{trained.id}/"]
-    pages = [client.get(url("rate", people, a.token)).content.decode() for a in study.assignments.filter(rater=people.reviewer)]
+    secrets = [
+        rf"\brun-{trained.id}\b",
+        r"\br1\b",
+        r"\bTiny\b",
+        r"\bbase model\b",
+        re.escape(trained.output_dir),
+        re.escape(trained.base_model.path),
+        rf"/runs/{trained.id}/",
+    ]
+    pages = [
+        client.get(url("rate", people, a.token)).content.decode()
+        for a in study.assignments.filter(rater=people.reviewer)
+    ]
     pages.append(client.get(url("study-list", people)).content.decode())
     for page in pages:
         for secret in secrets:
@@ -122,9 +140,13 @@ def test_pairs_with_the_same_text_are_not_shown_or_counted(study, trained):
     from evaluation.studying import study_votes
 
     assert not study.assignments.filter(item_id__in=same_items(study, trained)).exists()
-    first, second = study.assignments.filter(repeat_of="").exclude(rater=study.assignments.first().rater).order_by("id")[:2]
+    first, second = (
+        study.assignments.filter(repeat_of="").exclude(rater=study.assignments.first().rater).order_by("id")[:2]
+    )
     StudyOutput.objects.filter(study=study, item_id=first.item_id, system="base").update(text="Same  answer")
-    StudyOutput.objects.filter(study=study, item_id=first.item_id, system=f"run-{trained.id}").update(text="Same answer\n")
+    StudyOutput.objects.filter(study=study, item_id=first.item_id, system=f"run-{trained.id}").update(
+        text="Same answer\n"
+    )
     if first.item_id == second.item_id:
         second = study.assignments.filter(repeat_of="").exclude(item_id=first.item_id).first()
     Vote.objects.create(assignment=first, choice="left")

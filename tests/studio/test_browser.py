@@ -22,7 +22,9 @@ def test_annotator_signs_in_and_reaches_the_demo_project(page, live_server, demo
     assert "write and edit examples" in page.locator("#your-role").inner_text()
     from curation.models import Example
 
-    assert page.locator("#examples-summary .big-number").inner_text() == str(Example.objects.filter(project__slug="support-triage").count())
+    assert page.locator("#examples-summary .big-number").inner_text() == str(
+        Example.objects.filter(project__slug="support-triage").count()
+    )
     assert page.get_by_role("link", name="Members").count() == 0
 
 

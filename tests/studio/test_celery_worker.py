@@ -2,7 +2,6 @@
 task end to end: a lead registers a model folder in the browser-facing view, the task goes
 through Redis, the worker inspects the folder and writes the result that the page then shows."""
 
-
 import pytest
 from django.urls import reverse
 

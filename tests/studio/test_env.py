@@ -4,7 +4,15 @@ from studio.env import envbool, envint, envlist, envstr
 
 
 def test_envbool_reads_common_spellings(monkeypatch):
-    for raw, expected in [("1", True), ("true", True), ("Yes", True), ("on", True), ("0", False), ("false", False), ("OFF", False)]:
+    for raw, expected in [
+        ("1", True),
+        ("true", True),
+        ("Yes", True),
+        ("on", True),
+        ("0", False),
+        ("false", False),
+        ("OFF", False),
+    ]:
         monkeypatch.setenv("FLAG", raw)
         assert envbool("FLAG") is expected
     monkeypatch.delenv("FLAG")

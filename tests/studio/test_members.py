@@ -39,7 +39,9 @@ def test_add_member_by_username_or_email(as_user, people, django_user_model):
 
 def test_add_member_htmx_returns_the_panel(as_user, people, django_user_model):
     django_user_model.objects.create_user("nia")
-    response = as_user(people.lead).post(url("add-member", people), {"user": "nia", "role": Role.ANNOTATOR}, HTTP_HX_REQUEST="true")
+    response = as_user(people.lead).post(
+        url("add-member", people), {"user": "nia", "role": Role.ANNOTATOR}, HTTP_HX_REQUEST="true"
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert page.startswith('\n<div id="members-panel">') or page.lstrip().startswith('<div id="members-panel">')
@@ -66,7 +68,9 @@ def test_add_member_outsider_and_wrong_role(as_user, people):
 
 def test_change_role(as_user, people):
     target = membership(people, people.annotator)
-    response = as_user(people.lead).post(url("change-member-role", people, target.id), {"role": Role.REVIEWER}, HTTP_HX_REQUEST="true")
+    response = as_user(people.lead).post(
+        url("change-member-role", people, target.id), {"role": Role.REVIEWER}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200
     assert "arjun is now a reviewer." in response.content.decode()
     target.refresh_from_db()
@@ -75,7 +79,11 @@ def test_change_role(as_user, people):
 
 def test_change_role_keeps_the_last_lead(as_user, people):
     own = membership(people, people.lead)
-    page = as_user(people.lead).post(url("change-member-role", people, own.id), {"role": Role.ANNOTATOR}, HTTP_HX_REQUEST="true").content.decode()
+    page = (
+        as_user(people.lead)
+        .post(url("change-member-role", people, own.id), {"role": Role.ANNOTATOR}, HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
     assert "only lead of Ticket triage" in page
     own.refresh_from_db()
     assert own.role == Role.LEAD
@@ -83,17 +91,30 @@ def test_change_role_keeps_the_last_lead(as_user, people):
 
 def test_change_role_rejects_unknown_roles(as_user, people):
     target = membership(people, people.annotator)
-    page = as_user(people.lead).post(url("change-member-role", people, target.id), {"role": "owner"}, HTTP_HX_REQUEST="true").content.decode()
+    page = (
+        as_user(people.lead)
+        .post(url("change-member-role", people, target.id), {"role": "owner"}, HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
     assert "“owner” is not a role" in page
 
 
 def test_change_role_outsider_wrong_role_and_foreign_membership(as_user, people):
     target = membership(people, people.annotator)
-    assert as_user(people.outsider).post(url("change-member-role", people, target.id), {"role": Role.LEAD}).status_code == 404
-    assert as_user(people.annotator).post(url("change-member-role", people, target.id), {"role": Role.LEAD}).status_code == 403
+    assert (
+        as_user(people.outsider).post(url("change-member-role", people, target.id), {"role": Role.LEAD}).status_code
+        == 404
+    )
+    assert (
+        as_user(people.annotator).post(url("change-member-role", people, target.id), {"role": Role.LEAD}).status_code
+        == 403
+    )
     # A lead of this project cannot reach a membership of another project through it.
     foreign = Membership.objects.get(project=people.other_project)
-    assert as_user(people.lead).post(url("change-member-role", people, foreign.id), {"role": Role.ANNOTATOR}).status_code == 404
+    assert (
+        as_user(people.lead).post(url("change-member-role", people, foreign.id), {"role": Role.ANNOTATOR}).status_code
+        == 404
+    )
     target.refresh_from_db()
     foreign.refresh_from_db()
     assert (target.role, foreign.role) == (Role.ANNOTATOR, Role.LEAD)

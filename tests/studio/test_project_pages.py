@@ -37,7 +37,9 @@ def test_project_list_offers_new_project_to_leads(as_user, people):
 
 def test_create_project_makes_the_creator_its_lead(as_user, people):
     client = as_user(people.lead)
-    response = client.post(reverse("studio:create-project"), {"name": "Legal summaries", "description": "Summaries of contracts."})
+    response = client.post(
+        reverse("studio:create-project"), {"name": "Legal summaries", "description": "Summaries of contracts."}
+    )
     project = Project.objects.get(name="Legal summaries")
     assert response["Location"] == reverse("studio:project-home", args=[project.slug])
     assert project.memberships.get(user=people.lead).role == Role.LEAD
@@ -56,7 +58,13 @@ def test_create_project_is_refused_to_annotators_and_reviewers(as_user, people):
 
 
 def test_project_home_shows_the_role_and_what_it_allows(as_user, people):
-    Example.objects.create(project=people.project, instruction="Triage", output="{}", status=Example.Status.SUBMITTED, author=people.annotator)
+    Example.objects.create(
+        project=people.project,
+        instruction="Triage",
+        output="{}",
+        status=Example.Status.SUBMITTED,
+        author=people.annotator,
+    )
     page = as_user(people.reviewer).get(reverse("studio:project-home", args=[people.project.slug])).content.decode()
     assert "Your role: Reviewer" in page
     assert "1 submitted example wait" in page

@@ -16,7 +16,10 @@ def request_as(user):
 @pytest.mark.django_db
 def test_each_role_may_do_exactly_its_actions(people):
     assert project_for(request_as(people.lead), people.project.slug, Action.MANAGE_MEMBERS) == people.project
-    assert project_for(request_as(people.annotator), people.project.slug, Action.WRITE_EXAMPLES).membership.role == Role.ANNOTATOR
+    assert (
+        project_for(request_as(people.annotator), people.project.slug, Action.WRITE_EXAMPLES).membership.role
+        == Role.ANNOTATOR
+    )
     assert project_for(request_as(people.reviewer), people.project.slug, Action.RATE).membership.role == Role.REVIEWER
     with pytest.raises(PermissionDenied, match="annotator may not review examples"):
         project_for(request_as(people.annotator), people.project.slug, Action.REVIEW)

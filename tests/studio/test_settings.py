@@ -8,13 +8,19 @@ from django.conf import settings
 
 
 def load_settings(**env):
-    base = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS"}}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS"}
+    }
     code = (
         "import studio.settings as s; "
         "print(s.DEBUG, s.ALLOWED_HOSTS, s.SESSION_COOKIE_SECURE if hasattr(s, 'SESSION_COOKIE_SECURE') else None, "
         "s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, sep='|')"
     )
-    return subprocess.run([sys.executable, "-c", code], env={**base, **env}, cwd=settings.BASE_DIR, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-c", code], env={**base, **env}, cwd=settings.BASE_DIR, capture_output=True, text=True
+    )
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -41,7 +47,9 @@ def test_embedded_default_needs_no_services():
 
 
 def test_environment_switches_to_postgres_and_redis():
-    result = load_settings(DEBUG="true", DATABASE_URL="postgres://u@db:5432/studio", CELERY_BROKER_URL="redis://cache:6379/0")
+    result = load_settings(
+        DEBUG="true", DATABASE_URL="postgres://u@db:5432/studio", CELERY_BROKER_URL="redis://cache:6379/0"
+    )
     assert result.returncode == 0, result.stderr
     _, _, _, engine, broker = result.stdout.strip().split("|")
     assert engine == "django.db.backends.postgresql"

@@ -15,8 +15,15 @@ def test_web_process_starts_without_importing_the_ml_stack():
         "print(','.join(sorted(m for m in ('torch', 'transformers', 'peft', 'trl', 'tokenizers') if m in sys.modules)))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=settings.BASE_DIR, capture_output=True, text=True,
-        env={"DJANGO_SETTINGS_MODULE": "studio.settings", "PATH": "/usr/bin:/bin", "STUDIO_VAR_DIR": "/tmp/studio-startup-test"},
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        env={
+            "DJANGO_SETTINGS_MODULE": "studio.settings",
+            "PATH": "/usr/bin:/bin",
+            "STUDIO_VAR_DIR": "/tmp/studio-startup-test",
+        },
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "", f"the web process imported {result.stdout.strip()}"

@@ -12,7 +12,9 @@ def url(name, people, *args):
     return reverse(f"training:{name}", args=[people.project.slug, *args])
 
 
-def test_lead_registers_a_folder_and_the_worker_inspects_it(as_user, people, tiny_model_dir, eager_tasks, django_capture_on_commit_callbacks):
+def test_lead_registers_a_folder_and_the_worker_inspects_it(
+    as_user, people, tiny_model_dir, eager_tasks, django_capture_on_commit_callbacks
+):
     client = as_user(people.lead)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(url("base-models", people), {"name": "Tiny", "path": str(tiny_model_dir)})
@@ -45,7 +47,9 @@ def test_unusable_paths_get_a_form_error_not_a_crash(as_user, people, settings):
     assert not BaseModel.objects.exists()
 
 
-def test_a_corrupt_weight_file_fails_the_check_instead_of_hanging(as_user, people, settings, tiny_model_dir, eager_tasks, django_capture_on_commit_callbacks):
+def test_a_corrupt_weight_file_fails_the_check_instead_of_hanging(
+    as_user, people, settings, tiny_model_dir, eager_tasks, django_capture_on_commit_callbacks
+):
     corrupt = settings.MODELS_DIR / "corrupt-for-test"
     corrupt.mkdir(parents=True, exist_ok=True)
     for name in ("config.json", "tokenizer.json", "tokenizer_config.json"):
@@ -66,7 +70,9 @@ def test_polling_after_sign_out_sends_the_browser_to_login(client, people, tiny_
     assert response.content == b""
 
 
-def test_a_broken_folder_fails_with_the_reason(as_user, people, settings, eager_tasks, django_capture_on_commit_callbacks):
+def test_a_broken_folder_fails_with_the_reason(
+    as_user, people, settings, eager_tasks, django_capture_on_commit_callbacks
+):
     broken = settings.MODELS_DIR / "broken-for-test"
     broken.mkdir(parents=True, exist_ok=True)
     with django_capture_on_commit_callbacks(execute=True):
@@ -99,8 +105,12 @@ def test_use_base_model_needs_a_ready_folder(as_user, people, tiny_model_dir):
     assert people.project.base_model == model
 
 
-def test_recheck_runs_the_inspection_again(as_user, people, tiny_model_dir, eager_tasks, django_capture_on_commit_callbacks):
-    model = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir), status=BaseModel.Status.FAILED, error="old")
+def test_recheck_runs_the_inspection_again(
+    as_user, people, tiny_model_dir, eager_tasks, django_capture_on_commit_callbacks
+):
+    model = BaseModel.objects.create(
+        project=people.project, name="Tiny", path=str(tiny_model_dir), status=BaseModel.Status.FAILED, error="old"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         as_user(people.lead).post(url("recheck-base-model", people, model.id))
     model.refresh_from_db()
@@ -108,8 +118,12 @@ def test_recheck_runs_the_inspection_again(as_user, people, tiny_model_dir, eage
 
 
 def test_remove_base_model_keeps_the_one_in_use(as_user, people, tiny_model_dir, settings):
-    in_use = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir), status=BaseModel.Status.READY)
-    spare = BaseModel.objects.create(project=people.project, name="Spare", path=str(settings.MODELS_DIR), status=BaseModel.Status.FAILED)
+    in_use = BaseModel.objects.create(
+        project=people.project, name="Tiny", path=str(tiny_model_dir), status=BaseModel.Status.READY
+    )
+    spare = BaseModel.objects.create(
+        project=people.project, name="Spare", path=str(settings.MODELS_DIR), status=BaseModel.Status.FAILED
+    )
     people.project.base_model = in_use
     people.project.save()
     response = as_user(people.lead).post(url("remove-base-model", people, in_use.id), follow=True)
@@ -119,9 +133,13 @@ def test_remove_base_model_keeps_the_one_in_use(as_user, people, tiny_model_dir,
     assert tiny_model_dir.is_dir()
 
 
-@pytest.mark.parametrize("name", ["base-models", "base-model-card", "use-base-model", "recheck-base-model", "remove-base-model"])
+@pytest.mark.parametrize(
+    "name", ["base-models", "base-model-card", "use-base-model", "recheck-base-model", "remove-base-model"]
+)
 def test_outsiders_and_wrong_roles_are_refused(as_user, people, tiny_model_dir, name):
-    model = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir), status=BaseModel.Status.READY)
+    model = BaseModel.objects.create(
+        project=people.project, name="Tiny", path=str(tiny_model_dir), status=BaseModel.Status.READY
+    )
     target = url(name, people) if name == "base-models" else url(name, people, model.id)
     send = (lambda c: c.get(target)) if name in ("base-models", "base-model-card") else (lambda c: c.post(target))
     assert send(as_user(people.outsider)).status_code == 404
@@ -132,6 +150,8 @@ def test_outsiders_and_wrong_roles_are_refused(as_user, people, tiny_model_dir, 
 
 
 def test_a_lead_cannot_reach_another_projects_model(as_user, people, tiny_model_dir):
-    foreign = BaseModel.objects.create(project=people.other_project, name="Theirs", path=str(tiny_model_dir), status=BaseModel.Status.READY)
+    foreign = BaseModel.objects.create(
+        project=people.other_project, name="Theirs", path=str(tiny_model_dir), status=BaseModel.Status.READY
+    )
     assert as_user(people.lead).get(url("base-model-card", people, foreign.id)).status_code == 404
     assert as_user(people.lead).post(url("use-base-model", people, foreign.id)).status_code == 404

@@ -7,7 +7,13 @@ from django.core.management import call_command
 from tests.conftest import sign_in, wait_for
 from training.models import TrainingRun
 
-pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def launch(page, live_server, name, learning_rate):
@@ -31,7 +37,9 @@ def test_lead_launches_runs_watches_one_finish_and_compares(page, live_server, t
     assert page.locator("svg.loss-chart polyline").count() >= 1
     assert page.get_by_role("link", name="Adapter (safetensors + adapter config)").is_visible()
     launch(page, live_server, "bold", "0.003")
-    wait_for(lambda: TrainingRun.objects.filter(status=TrainingRun.Status.SUCCEEDED).count() == 2, 120, "the second run", log)
+    wait_for(
+        lambda: TrainingRun.objects.filter(status=TrainingRun.Status.SUCCEEDED).count() == 2, 120, "the second run", log
+    )
     page.goto(live_server.url + "/p/support-triage/runs/")
     for box in page.get_by_role("checkbox").all():
         box.check()

@@ -19,7 +19,14 @@ def records():
 
 
 def config(tiny_model_dir, **overrides):
-    values = {"base_model": str(tiny_model_dir), "epochs": 2, "batch_size": 8, "learning_rate": 3e-3, "max_length": 512, "early_stopping_patience": 0}
+    values = {
+        "base_model": str(tiny_model_dir),
+        "epochs": 2,
+        "batch_size": 8,
+        "learning_rate": 3e-3,
+        "max_length": 512,
+        "early_stopping_patience": 0,
+    }
     values.update(overrides)
     return TrainConfig(**values)
 
@@ -48,7 +55,9 @@ def test_lora_learns_and_leaves_the_base_model_alone(tiny_model_dir, records, tm
     adapter = tmp_path / "run" / "adapter"
     assert (adapter / "adapter_model.safetensors").is_file() and (adapter / "studio_run.json").is_file()
     stored = json.loads((adapter / "studio_run.json").read_text())
-    assert stored["template"] == "chat" and "<|im_start|>" in stored["chat_template"] and stored["config"]["lora_r"] == 16
+    assert (
+        stored["template"] == "chat" and "<|im_start|>" in stored["chat_template"] and stored["config"]["lora_r"] == 16
+    )
 
     tokenizer = AutoTokenizer.from_pretrained(adapter)
     base = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
@@ -100,7 +109,9 @@ def test_encode_masks_the_prompt_and_skips_answers_cut_off(tiny_model_dir):
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir)
-    encoded = encode([Record("Say hi", "", "Hello!"), Record("Summarise", "word " * 400, "Short.")], tokenizer, max_length=64)
+    encoded = encode(
+        [Record("Say hi", "", "Hello!"), Record("Summarise", "word " * 400, "Short.")], tokenizer, max_length=64
+    )
     (row,) = encoded.rows
     assert row["labels"][0] == -100 and row["labels"][-1] != -100
     assert tokenizer.decode([t for t in row["labels"] if t != -100]) == "Hello!<|im_end|>\n"
@@ -110,7 +121,12 @@ def test_encode_masks_the_prompt_and_skips_answers_cut_off(tiny_model_dir):
 def test_diagnostics_in_plain_words():
     nan = diagnose([{"step": 1, "loss": 2.0}, {"step": 2, "loss": float("nan")}])
     assert nan[0][0] == "nan" and "learning rate" in nan[0][1]
-    overfit = [{"step": s, "loss": 3 - s * 0.1} for s in range(1, 20)] + [{"step": 5, "eval_loss": 2.0}, {"step": 10, "eval_loss": 1.5}, {"step": 15, "eval_loss": 1.8}, {"step": 19, "eval_loss": 2.1}]
+    overfit = [{"step": s, "loss": 3 - s * 0.1} for s in range(1, 20)] + [
+        {"step": 5, "eval_loss": 2.0},
+        {"step": 10, "eval_loss": 1.5},
+        {"step": 15, "eval_loss": 1.8},
+        {"step": 19, "eval_loss": 2.1},
+    ]
     assert [k for k, _ in diagnose(overfit)] == ["overfitting"]
     flat = [{"step": s, "loss": 5.0 + (s % 2) * 0.01} for s in range(1, 30)]
     assert [k for k, _ in diagnose(flat)] == ["flat"]

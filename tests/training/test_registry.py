@@ -33,6 +33,7 @@ def text_of(response):
 
 # --- recipes: plain strings ------------------------------------------------------------------------
 
+
 def test_lora_recipe_serves_the_adapter_under_its_model_id():
     recipe = registry.serving_recipe("run-12", base_path="/models/llama", adapter_dir="/runs/12/adapter", lora_rank=16)
     assert recipe.tgi == "text-generation-launcher --model-id /models/llama --lora-adapters run-12=/runs/12/adapter"
@@ -41,7 +42,9 @@ def test_lora_recipe_serves_the_adapter_under_its_model_id():
 
 
 def test_a_merged_folder_is_what_vllm_serves_and_tgi_keeps_the_adapter():
-    recipe = registry.serving_recipe("run-12", base_path="/models/llama", adapter_dir="/runs/12/adapter", merged_dir="/runs/12/merged", lora_rank=64)
+    recipe = registry.serving_recipe(
+        "run-12", base_path="/models/llama", adapter_dir="/runs/12/adapter", merged_dir="/runs/12/merged", lora_rank=64
+    )
     assert recipe.vllm == "vllm serve /runs/12/merged --served-model-name run-12"
     assert recipe.tgi == "text-generation-launcher --model-id /models/llama --lora-adapters run-12=/runs/12/adapter"
     assert recipe.vllm_source == "merged"
@@ -55,20 +58,38 @@ def test_vllm_is_told_the_adapter_rank_above_its_default(rank, flag):
 
 def test_paths_with_spaces_are_quoted_for_the_shell():
     recipe = registry.serving_recipe("run-4", base_path="/models/my model", adapter_dir="/runs/4 (copy)/adapter")
-    assert recipe.tgi == "text-generation-launcher --model-id '/models/my model' --lora-adapters 'run-4=/runs/4 (copy)/adapter'"
+    assert (
+        recipe.tgi
+        == "text-generation-launcher --model-id '/models/my model' --lora-adapters 'run-4=/runs/4 (copy)/adapter'"
+    )
 
 
 def test_a_full_fine_tune_is_served_from_its_model_folder_and_nothing_serves_nothing():
     recipe = registry.serving_recipe("run-5", base_path="/m", model_dir="/runs/5/model")
-    assert (recipe.tgi, recipe.vllm) == ("text-generation-launcher --model-id /runs/5/model", "vllm serve /runs/5/model --served-model-name run-5")
+    assert (recipe.tgi, recipe.vllm) == (
+        "text-generation-launcher --model-id /runs/5/model",
+        "vllm serve /runs/5/model --served-model-name run-5",
+    )
     assert registry.serving_recipe("run-6", base_path="/m") is None
 
 
 # --- lineage from the database -------------------------------------------------------------------
 
-def make_run(people, version, base, tmp_path, name, *, status=TrainingRun.Status.SUCCEEDED, rank=8, merged=False, **fields):
-    run = TrainingRun.objects.create(project=people.project, name=name, dataset_version=version, base_model=base, status=status,
-                                     config={"method": "lora", "lora_r": rank}, summary={"steps": 40, "best_eval_loss": 1.234}, finished_at=timezone.now(), **fields)
+
+def make_run(
+    people, version, base, tmp_path, name, *, status=TrainingRun.Status.SUCCEEDED, rank=8, merged=False, **fields
+):
+    run = TrainingRun.objects.create(
+        project=people.project,
+        name=name,
+        dataset_version=version,
+        base_model=base,
+        status=status,
+        config={"method": "lora", "lora_r": rank},
+        summary={"steps": 40, "best_eval_loss": 1.234},
+        finished_at=timezone.now(),
+        **fields,
+    )
     out = tmp_path / "runs" / str(run.id)
     (out / "adapter").mkdir(parents=True)
     (out / "adapter" / "adapter_config.json").write_text(json.dumps({"r": rank}))
@@ -81,7 +102,9 @@ def make_run(people, version, base, tmp_path, name, *, status=TrainingRun.Status
 
 
 def vote(study, rater, item, winner, loser, order):
-    a = Assignment.objects.create(study=study, rater=rater, item=item, left=winner, right=loser, token=f"t{study.id}-{order}", order=order)
+    a = Assignment.objects.create(
+        study=study, rater=rater, item=item, left=winner, right=loser, token=f"t{study.id}-{order}", order=order
+    )
     Vote.objects.create(assignment=a, choice="left")
 
 
@@ -90,18 +113,44 @@ def models(people, make_example, tmp_path):
     """Two succeeded runs (one merged, one deleted through the API), a failed one, an
     evaluation of the first and a closed study where the first beat the base model 3 to 1 and
     the second lost to it twice."""
-    base = BaseModel.objects.create(project=people.project, name="Llama 3.2 1B", path="/models/llama-3.2-1b", status=BaseModel.Status.READY)
+    base = BaseModel.objects.create(
+        project=people.project, name="Llama 3.2 1B", path="/models/llama-3.2-1b", status=BaseModel.Status.READY
+    )
     for i in range(10):
-        make_example(input=f"Ticket {i} about a {['lamp', 'fan'][i % 2]} number {i}", output=json.dumps({"category": "technical", "priority": "low"}), status=Example.Status.APPROVED)
+        make_example(
+            input=f"Ticket {i} about a {['lamp', 'fan'][i % 2]} number {i}",
+            output=json.dumps({"category": "technical", "priority": "low"}),
+            status=Example.Status.APPROVED,
+        )
     version = freeze(people.project, people.lead, name="v1", note="", config=SplitConfig(), leakage_override="short")
     first = make_run(people, version, base, tmp_path, "careful", merged=True, rank=32)
     second = make_run(people, version, base, tmp_path, "bold", model_deleted_at=timezone.now())
     failed = make_run(people, version, base, tmp_path, "broken", status=TrainingRun.Status.FAILED)
-    metrics = {"token_f1": {"base": 0.25, "tuned": 0.75, "diff": 0.5, "low": 0.4, "high": 0.6}, "exact_match": {"base": 0.1, "tuned": 0.05, "diff": -0.05, "low": -0.2, "high": 0.1}}
-    evaluation = EvaluationRun.objects.create(project=people.project, training_run=first, decoding={}, backend={"kind": "local"}, status=EvaluationRun.Status.DONE,
-                                              summary={"examples": 12, "metrics": metrics}, finished_at=timezone.now())
-    study = Study.objects.create(project=people.project, name="March round", dataset_version=version, status=Study.Status.CLOSED, closed_at=timezone.now(),
-                                 systems=[{"key": "base", "run_id": None}, {"key": f"run-{first.id}", "run_id": first.id}, {"key": f"run-{second.id}", "run_id": second.id}])
+    metrics = {
+        "token_f1": {"base": 0.25, "tuned": 0.75, "diff": 0.5, "low": 0.4, "high": 0.6},
+        "exact_match": {"base": 0.1, "tuned": 0.05, "diff": -0.05, "low": -0.2, "high": 0.1},
+    }
+    evaluation = EvaluationRun.objects.create(
+        project=people.project,
+        training_run=first,
+        decoding={},
+        backend={"kind": "local"},
+        status=EvaluationRun.Status.DONE,
+        summary={"examples": 12, "metrics": metrics},
+        finished_at=timezone.now(),
+    )
+    study = Study.objects.create(
+        project=people.project,
+        name="March round",
+        dataset_version=version,
+        status=Study.Status.CLOSED,
+        closed_at=timezone.now(),
+        systems=[
+            {"key": "base", "run_id": None},
+            {"key": f"run-{first.id}", "run_id": first.id},
+            {"key": f"run-{second.id}", "run_id": second.id},
+        ],
+    )
     study.raters.set([people.reviewer])
     items = list(version.items.all()[:4])
     key = f"run-{first.id}"
@@ -115,15 +164,28 @@ def models(people, make_example, tmp_path):
         pass
 
     m = Models()
-    m.base, m.version, m.first, m.second, m.failed, m.evaluation, m.study = base, version, first, second, failed, evaluation, study
+    m.base, m.version, m.first, m.second, m.failed, m.evaluation, m.study = (
+        base,
+        version,
+        first,
+        second,
+        failed,
+        evaluation,
+        study,
+    )
     return m
 
 
 def test_one_server_line_loads_every_adapter_of_a_base_model(people, models):
     tgi, vllm = registry.project_recipe(models.base.path, [models.first, models.second])
-    first, second = f"run-{models.first.id}={models.first.output_dir}/adapter", f"run-{models.second.id}={models.second.output_dir}/adapter"
+    first, second = (
+        f"run-{models.first.id}={models.first.output_dir}/adapter",
+        f"run-{models.second.id}={models.second.output_dir}/adapter",
+    )
     assert tgi == f"text-generation-launcher --model-id {models.base.path} --lora-adapters {first},{second}"
-    assert vllm == f"vllm serve {models.base.path} --enable-lora --lora-modules {first} {second} --max-lora-rank 32"  # the first has rank 32
+    assert (
+        vllm == f"vllm serve {models.base.path} --enable-lora --lora-modules {first} {second} --max-lora-rank 32"
+    )  # the first has rank 32
     assert registry.project_recipe(models.base.path, []) is None  # no adapter, nothing to serve
 
 
@@ -136,9 +198,19 @@ def test_entries_carry_lineage_status_and_results(people, models):
     assert (second.served, second.deleted, second.merged) == (False, True, False)
     assert second.recipe.vllm.endswith(f"--lora-modules run-{models.second.id}={models.second.output_dir}/adapter")
     assert first.evaluation == models.evaluation
-    assert [(h["label"], round(h["tuned"]), round(h["diff"]), h["better"], h["worse"]) for h in first.headline] == [("Token F1", 75, 50, True, False), ("Exact match", 5, -5, False, False)]
+    assert [(h["label"], round(h["tuned"]), round(h["diff"]), h["better"], h["worse"]) for h in first.headline] == [
+        ("Token F1", 75, 50, True, False),
+        ("Exact match", 5, -5, False, False),
+    ]
     (result,) = first.studies
-    assert (result.study, result.place_text, result.systems, result.wins, result.decisive, result.win_rate) == (models.study, "1st", 3, 3, 4, 0.75)
+    assert (result.study, result.place_text, result.systems, result.wins, result.decisive, result.win_rate) == (
+        models.study,
+        "1st",
+        3,
+        3,
+        4,
+        0.75,
+    )
     (last,) = second.studies
     assert (last.place_text, last.wins, last.decisive, last.win_rate) == ("3rd", 0, 2, 0.0)
 
@@ -160,16 +232,30 @@ def test_rename_refuses_a_name_another_model_has_in_any_case(people, models):
 
 # --- the page -------------------------------------------------------------------------------------
 
+
 @pytest.mark.slow
 def test_a_member_sees_each_model_with_its_lineage_and_recipe(as_user, people, trained):
-    EvaluationRun.objects.create(project=people.project, training_run=trained, decoding={}, backend={"kind": "local"}, status=EvaluationRun.Status.DONE,
-                                 summary={"examples": 12, "metrics": {"json_valid": {"base": 0.5, "tuned": 0.9, "diff": 0.4, "low": 0.2, "high": 0.6}}}, finished_at=timezone.now())
+    EvaluationRun.objects.create(
+        project=people.project,
+        training_run=trained,
+        decoding={},
+        backend={"kind": "local"},
+        status=EvaluationRun.Status.DONE,
+        summary={
+            "examples": 12,
+            "metrics": {"json_valid": {"base": 0.5, "tuned": 0.9, "diff": 0.4, "low": 0.2, "high": 0.6}},
+        },
+        finished_at=timezone.now(),
+    )
     response = as_user(people.annotator).get(url("registry", people))
     assert response.status_code == 200
     page = response.content.decode()
     text = text_of(response)
     adapter = f"{trained.output_dir}/adapter"
-    assert f"text-generation-launcher --model-id {trained.base_model.path} --lora-adapters run-{trained.id}={adapter}" in text
+    assert (
+        f"text-generation-launcher --model-id {trained.base_model.path} --lora-adapters run-{trained.id}={adapter}"
+        in text
+    )
     assert f"vllm serve {trained.base_model.path} --enable-lora --lora-modules run-{trained.id}={adapter}" in text
     assert f"run-{trained.id} Ready to serve" in text and "r1" in text and "Tiny" in text
     assert "No version name yet; the run's name is shown." in text
@@ -187,7 +273,10 @@ def test_the_page_shows_deleted_and_merged_models_and_study_results(as_user, peo
     assert f"bold run-{models.second.id} Deleted through the API on" in text
     assert f"careful run-{models.first.id} Ready to serve Merged model available" in text
     assert f"vllm serve {models.first.output_dir}/merged --served-model-name run-{models.first.id}" in text
-    assert "March round: won 75% of decisive votes against the base model (3 of 4) · 3 models compared; see the study for the leaderboard" in text
+    assert (
+        "March round: won 75% of decisive votes against the base model (3 of 4) · 3 models compared; see the study for the leaderboard"
+        in text
+    )
     assert "March round: won 0% of decisive votes against the base model (0 of 2) · 3 models compared" in text
     assert "Token F1 75.0% (+50.0 points)" in text and "Exact match 5.0% (-5.0 points)" in text
 
@@ -209,7 +298,9 @@ def test_outsiders_get_404(as_user, people, models):
 
 @pytest.mark.parametrize("role", ["annotator", "reviewer"])
 def test_renaming_needs_a_lead(as_user, people, models, role):
-    response = as_user(getattr(people, role)).post(url("rename-model", people, models.first.id), {"version_name": "support-v2"})
+    response = as_user(getattr(people, role)).post(
+        url("rename-model", people, models.first.id), {"version_name": "support-v2"}
+    )
     assert response.status_code == 403
     assert TrainingRun.objects.get(id=models.first.id).version_name == ""
 
@@ -229,10 +320,15 @@ def test_a_duplicate_version_name_is_refused_with_a_clear_error(as_user, people,
     response = client.post(url("rename-model", people, models.second.id), {"version_name": "Support-V2"})
     assert response.status_code == 200
     text = text_of(response)
-    assert f"“Support-V2” is already the version name of run-{models.first.id} (run “careful”) in this project. Pick another name." in text
+    assert (
+        f"“Support-V2” is already the version name of run-{models.first.id} (run “careful”) in this project. Pick another name."
+        in text
+    )
     assert 'value="Support-V2"' in response.content.decode()  # what was typed stays in the field
     assert TrainingRun.objects.get(id=models.second.id).version_name == ""
-    fragment = client.post(url("rename-model", people, models.second.id), {"version_name": "support-v2"}, HTTP_HX_REQUEST="true")
+    fragment = client.post(
+        url("rename-model", people, models.second.id), {"version_name": "support-v2"}, HTTP_HX_REQUEST="true"
+    )
     assert fragment.status_code == 200 and "<html" not in fragment.content.decode()
     assert "is already the version name" in text_of(fragment) and 'aria-invalid="true"' in fragment.content.decode()
 
@@ -254,10 +350,13 @@ def test_a_lead_serves_a_deleted_model_again(as_user, people, models):
 
 
 def test_an_empty_registry_says_how_models_arrive(as_user, people):
-    assert "No tuned models yet: a run appears here once it finishes training." in text_of(as_user(people.reviewer).get(url("registry", people)))
+    assert "No tuned models yet: a run appears here once it finishes training." in text_of(
+        as_user(people.reviewer).get(url("registry", people))
+    )
 
 
 # --- in the browser -------------------------------------------------------------------------------
+
 
 @pytest.mark.browser
 @pytest.mark.slow

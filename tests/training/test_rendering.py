@@ -34,7 +34,9 @@ def test_alpaca_rendering_for_models_without_a_chat_template(plain_tokenizer):
     assert rendered.prompt == ALPACA_WITH_INPUT.format(instruction="Say hi", input="to Ana")
     assert rendered.completion == "Hello, Ana!<|im_end|>"
     with pytest.raises(RenderError, match="needs a model with a chat template"):
-        render(Record.chat([{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}] * 2), plain_tokenizer)
+        render(
+            Record.chat([{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}] * 2), plain_tokenizer
+        )
 
 
 def test_only_answer_tokens_carry_loss(tokenizer):
@@ -73,7 +75,15 @@ def test_the_loss_mask_matches_what_trl_builds(tokenizer, tiny_model_dir, tmp_pa
     records = [
         Record("Triage the ticket.", "My parcel is late.", '{"category": "shipping", "priority": "high"}'),
         Record("Say hi", "", "Hello!"),
-        Record.chat([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello."}, {"role": "user", "content": "Bye"}, {"role": "assistant", "content": "Bye!"}]),
+        Record.chat(
+            [
+                {"role": "system", "content": "Be brief."},
+                {"role": "user", "content": "Hi"},
+                {"role": "assistant", "content": "Hello."},
+                {"role": "user", "content": "Bye"},
+                {"role": "assistant", "content": "Bye!"},
+            ]
+        ),
     ]
     rows = [{"prompt": to_messages(r)[:-1], "completion": to_messages(r)[-1:]} for r in records]
     model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, local_files_only=True)

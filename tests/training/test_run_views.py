@@ -19,7 +19,11 @@ def ready(people, make_example, tiny_model_dir):
     base = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir))
     base.record_inspection(info=inspect_model_folder(tiny_model_dir))
     for i in range(10):
-        make_example(input=f"Ticket {i} about a {['lamp', 'fan'][i % 2]} number {i}", output=json.dumps({"category": "technical", "priority": "low"}), status=Example.Status.APPROVED)
+        make_example(
+            input=f"Ticket {i} about a {['lamp', 'fan'][i % 2]} number {i}",
+            output=json.dumps({"category": "technical", "priority": "low"}),
+            status=Example.Status.APPROVED,
+        )
     version = freeze(people.project, people.lead, name="v1", note="", config=SplitConfig(), leakage_override="short")
     return version, base
 
@@ -29,22 +33,53 @@ def url(name, people, *args):
 
 
 def form(version, base, **extra):
-    data = {"name": "first", "dataset_version": version.id, "base_model": base.id, "method": "lora", "lora_r": 16, "lora_alpha": 32, "lora_dropout": 0.05, "target_modules": "all-linear",
-            "learning_rate": 2e-4, "lr_scheduler": "cosine", "warmup_ratio": 0.1, "epochs": 3, "batch_size": 8, "grad_accum": 1, "weight_decay": 0, "max_grad_norm": 1.0,
-            "max_length": 1024, "seed": 0, "eval_steps": 0, "early_stopping_patience": 3, "devices": 1}
+    data = {
+        "name": "first",
+        "dataset_version": version.id,
+        "base_model": base.id,
+        "method": "lora",
+        "lora_r": 16,
+        "lora_alpha": 32,
+        "lora_dropout": 0.05,
+        "target_modules": "all-linear",
+        "learning_rate": 2e-4,
+        "lr_scheduler": "cosine",
+        "warmup_ratio": 0.1,
+        "epochs": 3,
+        "batch_size": 8,
+        "grad_accum": 1,
+        "weight_decay": 0,
+        "max_grad_norm": 1.0,
+        "max_length": 1024,
+        "seed": 0,
+        "eval_steps": 0,
+        "early_stopping_patience": 3,
+        "devices": 1,
+    }
     data.update(extra)
     return data
 
 
 def test_launch_form_shows_the_guides_defaults(as_user, people, ready):
     page = as_user(people.lead).get(url("launch-run", people)).content.decode()
-    for field, value in (("lora_r", "16"), ("lora_alpha", "32"), ("lora_dropout", "0.05"), ("learning_rate", "0.0002"), ("epochs", "3"), ("warmup_ratio", "0.1")):
+    for field, value in (
+        ("lora_r", "16"),
+        ("lora_alpha", "32"),
+        ("lora_dropout", "0.05"),
+        ("learning_rate", "0.0002"),
+        ("epochs", "3"),
+        ("warmup_ratio", "0.1"),
+    ):
         assert f'name="{field}" value="{value}"' in page, field
 
 
 def test_estimate_and_the_equivalent_command_line(as_user, people, ready):
     version, base = ready
-    page = as_user(people.lead).post(url("launch-run", people), form(version, base, action="estimate", epochs=2, lora_r=8)).content.decode()
+    page = (
+        as_user(people.lead)
+        .post(url("launch-run", people), form(version, base, action="estimate", epochs=2, lora_r=8))
+        .content.decode()
+    )
     assert f"{version.counts['train']} training examples" in page
     assert "python manage.py launch_run" in page and "--lora-r 8" in page and "--epochs 2.0" in page
     assert not TrainingRun.objects.exists()
@@ -62,7 +97,11 @@ def test_launch_queues_a_run_after_commit(as_user, people, ready, django_capture
 
 def test_bad_settings_are_explained(as_user, people, ready):
     version, base = ready
-    page = as_user(people.lead).post(url("launch-run", people), form(version, base, action="launch", devices=20)).content.decode()
+    page = (
+        as_user(people.lead)
+        .post(url("launch-run", people), form(version, base, action="launch", devices=20))
+        .content.decode()
+    )
     assert "at most 8 per run on this installation" in page
     assert not TrainingRun.objects.exists()
 
@@ -85,9 +124,24 @@ def finished_runs(people, ready):
     version, base = ready
     runs = []
     for i, lr in enumerate((2e-4, 1e-3)):
-        run = TrainingRun.objects.create(project=people.project, name=f"r{i}", dataset_version=version, base_model=base, config={"learning_rate": lr, "lora_r": 16}, status=TrainingRun.Status.SUCCEEDED, step=10, total_steps=10, summary={"best_eval_loss": 1.5 - i * 0.2})
+        run = TrainingRun.objects.create(
+            project=people.project,
+            name=f"r{i}",
+            dataset_version=version,
+            base_model=base,
+            config={"learning_rate": lr, "lora_r": 16},
+            status=TrainingRun.Status.SUCCEEDED,
+            step=10,
+            total_steps=10,
+            summary={"best_eval_loss": 1.5 - i * 0.2},
+        )
         for step in range(1, 11):
-            MetricPoint.objects.create(run=run, step=step, loss=3 - step * 0.1 - i * 0.05, eval_loss=(3 - step * 0.09) if step % 5 == 0 else None)
+            MetricPoint.objects.create(
+                run=run,
+                step=step,
+                loss=3 - step * 0.1 - i * 0.05,
+                eval_loss=(3 - step * 0.09) if step % 5 == 0 else None,
+            )
         runs.append(run)
     return runs
 
@@ -96,14 +150,20 @@ def test_run_page_plots_the_loss_and_says_what_it_sees(as_user, people, finished
     page = as_user(people.reviewer).get(url("run", people, finished_runs[0].id)).content.decode()
     assert page.count("<polyline") == 2  # train and validation
     assert "Best validation loss 2.100 at step 10" in page
-    fragment = as_user(people.reviewer).get(url("run", people, finished_runs[0].id), HTTP_HX_REQUEST="true").content.decode()
+    fragment = (
+        as_user(people.reviewer).get(url("run", people, finished_runs[0].id), HTTP_HX_REQUEST="true").content.decode()
+    )
     assert "<html" not in fragment and "hx-trigger" not in fragment  # finished: no more polling
 
 
 def test_run_list_and_compare(as_user, people, finished_runs):
     page = as_user(people.annotator).get(url("run-list", people)).content.decode()
     assert "r0" in page and "r1" in page
-    page = as_user(people.annotator).get(url("compare-runs", people) + f"?run={finished_runs[0].id}&run={finished_runs[1].id}").content.decode()
+    page = (
+        as_user(people.annotator)
+        .get(url("compare-runs", people) + f"?run={finished_runs[0].id}&run={finished_runs[1].id}")
+        .content.decode()
+    )
     assert page.count("<polyline") == 4
     assert "learning_rate" in page.split("Settings that differ")[1].split("</table>")[0]
     assert "The same in all: lora_r" in page
@@ -113,7 +173,9 @@ def test_run_list_and_compare(as_user, people, finished_runs):
 
 def test_cancel_a_queued_run_and_the_roles(as_user, people, ready):
     version, base = ready
-    run = TrainingRun.objects.create(project=people.project, name="q", dataset_version=version, base_model=base, config={})
+    run = TrainingRun.objects.create(
+        project=people.project, name="q", dataset_version=version, base_model=base, config={}
+    )
     assert as_user(people.outsider).post(url("cancel-run", people, run.id)).status_code == 404
     assert as_user(people.reviewer).post(url("cancel-run", people, run.id)).status_code == 403
     assert TrainingRun.objects.get(id=run.id).status == TrainingRun.Status.QUEUED
@@ -138,7 +200,11 @@ def test_artifact_download(as_user, people, finished_runs, tmp_path):
 
 
 def test_run_pages_are_404_for_outsiders(as_user, people, finished_runs):
-    for target in (url("run-list", people), url("run", people, finished_runs[0].id), url("compare-runs", people) + f"?run={finished_runs[0].id}&run={finished_runs[1].id}"):
+    for target in (
+        url("run-list", people),
+        url("run", people, finished_runs[0].id),
+        url("compare-runs", people) + f"?run={finished_runs[0].id}&run={finished_runs[1].id}",
+    ):
         assert as_user(people.outsider).get(target).status_code == 404
 
 
@@ -150,8 +216,21 @@ def test_merge_a_finished_run(as_user, people, ready, tmp_path, django_capture_o
 
     version, base = ready
     out = tmp_path / "run"
-    train(TrainConfig(base_model=base.path, epochs=1, batch_size=4, max_length=256, early_stopping_patience=0), [Record("Say hi", "", "Hello!")] * 8, [], out)
-    run = TrainingRun.objects.create(project=people.project, name="done", dataset_version=version, base_model=base, config={}, status=TrainingRun.Status.SUCCEEDED, output_dir=str(out))
+    train(
+        TrainConfig(base_model=base.path, epochs=1, batch_size=4, max_length=256, early_stopping_patience=0),
+        [Record("Say hi", "", "Hello!")] * 8,
+        [],
+        out,
+    )
+    run = TrainingRun.objects.create(
+        project=people.project,
+        name="done",
+        dataset_version=version,
+        base_model=base,
+        config={},
+        status=TrainingRun.Status.SUCCEEDED,
+        output_dir=str(out),
+    )
     assert as_user(people.reviewer).post(url("merge-run", people, run.id)).status_code == 403
     celery_app.conf.task_always_eager = True
     try:
@@ -165,20 +244,48 @@ def test_merge_a_finished_run(as_user, people, ready, tmp_path, django_capture_o
     assert "Merged model (base + adapter, for vLLM or TGI)" in page
 
 
-def test_estimate_gives_a_duration_from_earlier_runs_or_from_the_model_size(as_user, people, ready, django_capture_on_commit_callbacks):
+def test_estimate_gives_a_duration_from_earlier_runs_or_from_the_model_size(
+    as_user, people, ready, django_capture_on_commit_callbacks
+):
     from curation.models import Job
 
     version, base = ready
-    Job.objects.create(project=people.project, kind=Job.Kind.PREFLIGHT, status=Job.Status.DONE, user=people.lead, details={"version_id": version.id, "by_split": {"train": {"tokens": 600_000}}})
-    page = as_user(people.lead).post(url("launch-run", people), form(version, base, action="estimate", epochs=1)).content.decode()
+    Job.objects.create(
+        project=people.project,
+        kind=Job.Kind.PREFLIGHT,
+        status=Job.Status.DONE,
+        user=people.lead,
+        details={"version_id": version.id, "by_split": {"train": {"tokens": 600_000}}},
+    )
+    page = (
+        as_user(people.lead)
+        .post(url("launch-run", people), form(version, base, action="estimate", epochs=1))
+        .content.decode()
+    )
     assert "about 600,000 tokens" in page and "assumes 400 TFLOP/s GPUs at 40% utilisation" in page
-    TrainingRun.objects.create(project=people.project, name="timed", dataset_version=version, base_model=base, config={}, status=TrainingRun.Status.SUCCEEDED, tokens_per_second=1000)
-    page = as_user(people.lead).post(url("launch-run", people), form(version, base, action="estimate", epochs=1)).content.decode()
+    TrainingRun.objects.create(
+        project=people.project,
+        name="timed",
+        dataset_version=version,
+        base_model=base,
+        config={},
+        status=TrainingRun.Status.SUCCEEDED,
+        tokens_per_second=1000,
+    )
+    page = (
+        as_user(people.lead)
+        .post(url("launch-run", people), form(version, base, action="estimate", epochs=1))
+        .content.decode()
+    )
     assert "roughly 10 minutes of GPU time at 1000 tokens/s" in page and "median of earlier runs" in page
 
 
 def test_estimate_guesses_tokens_from_characters_before_a_preflight(as_user, people, ready):
     version, base = ready
-    page = as_user(people.lead).post(url("launch-run", people), form(version, base, action="estimate", epochs=1)).content.decode()
+    page = (
+        as_user(people.lead)
+        .post(url("launch-run", people), form(version, base, action="estimate", epochs=1))
+        .content.decode()
+    )
     assert "Tokens are guessed from the characters" in page
     assert "about " in page and " tokens" in page

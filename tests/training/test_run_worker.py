@@ -27,8 +27,20 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.
 def setup(people, tiny_model_dir):
     base = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir))
     base.record_inspection(info=inspect_model_folder(tiny_model_dir))
-    Example.objects.bulk_create(Example(project=people.project, author=people.annotator, status=Example.Status.APPROVED, instruction=e.instruction, input=e.input, output=e.output) for e in make_examples(n=120))
-    version = freeze(people.project, people.lead, name="v1", note="", config=SplitConfig(), leakage_override="templated tickets")
+    Example.objects.bulk_create(
+        Example(
+            project=people.project,
+            author=people.annotator,
+            status=Example.Status.APPROVED,
+            instruction=e.instruction,
+            input=e.input,
+            output=e.output,
+        )
+        for e in make_examples(n=120)
+    )
+    version = freeze(
+        people.project, people.lead, name="v1", note="", config=SplitConfig(), leakage_override="templated tickets"
+    )
     return people, version, base
 
 
@@ -79,9 +91,13 @@ def test_a_crashing_child_fails_the_run_and_the_worker_lives_on(setup, start_wor
     for name in ("config.json", "tokenizer.json", "tokenizer_config.json", "chat_template.jinja"):
         (broken / name).write_bytes((Path(tiny_model_dir) / name).read_bytes())
     (broken / "model.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{}garbage")
-    bad_base = BaseModel.objects.create(project=people.project, name="Broken", path=str(broken), status=BaseModel.Status.READY)
+    bad_base = BaseModel.objects.create(
+        project=people.project, name="Broken", path=str(broken), status=BaseModel.Status.READY
+    )
     process, log = start_worker()
-    run = launch(people.project, people.lead, name="doomed", version=version, base_model=bad_base, config_values={"epochs": 1})
+    run = launch(
+        people.project, people.lead, name="doomed", version=version, base_model=bad_base, config_values={"epochs": 1}
+    )
     wait_for(lambda: status_of(run).finished, 120, "the broken run to fail", log)
     run = status_of(run)
     assert run.status == TrainingRun.Status.FAILED
@@ -103,7 +119,9 @@ def test_a_killed_worker_s_run_resumes_from_its_last_checkpoint_on_another_worke
     checkpoints = sorted(int(p.name.split("-")[1]) for p in Path(run.output_dir).glob("checkpoint-*"))
     assert checkpoints and checkpoints[-1] <= killed_at
     # the worker is gone: its heartbeat goes stale, and the periodic job queues the run again
-    TrainingRun.objects.filter(id=run.id).update(heartbeat_at=status_of(run).heartbeat_at - (reap_stale.__globals__["STALE_AFTER"] * 2))
+    TrainingRun.objects.filter(id=run.id).update(
+        heartbeat_at=status_of(run).heartbeat_at - (reap_stale.__globals__["STALE_AFTER"] * 2)
+    )
     assert reap_stale() == [run.id]
     second, log_b = start_worker("b")
     wait_for(lambda: status_of(run).finished, 240, "the resumed run to finish", log_b)
@@ -112,6 +130,6 @@ def test_a_killed_worker_s_run_resumes_from_its_last_checkpoint_on_another_worke
     assert run.attempts == 2
     assert f"Resuming from checkpoint-{checkpoints[-1]}" in run.log_tail
     resumed_steps = [s for s in run.points.exclude(loss=None).order_by("id").values_list("step", flat=True)]
-    after = resumed_steps[resumed_steps.index(max(s for s in resumed_steps if s <= killed_at)) + 1:]
+    after = resumed_steps[resumed_steps.index(max(s for s in resumed_steps if s <= killed_at)) + 1 :]
     assert after and min(after) > checkpoints[-1]  # the step count went on from the checkpoint
     assert run.step == run.total_steps

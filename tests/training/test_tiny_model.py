@@ -14,7 +14,9 @@ def test_tiny_model_loads_like_a_real_checkpoint(tiny_model_dir):
     assert model.config.model_type == "llama"
     assert model.config.tie_word_embeddings
     assert 100_000 < model.num_parameters() < 200_000
-    prompt = tokenizer.apply_chat_template([{"role": "user", "content": "Mon écran reste noir 🙁"}], tokenize=False, add_generation_prompt=True)
+    prompt = tokenizer.apply_chat_template(
+        [{"role": "user", "content": "Mon écran reste noir 🙁"}], tokenize=False, add_generation_prompt=True
+    )
     assert prompt == "<|im_start|>user\nMon écran reste noir 🙁<|im_end|>\n<|im_start|>assistant\n"
     encoded = tokenizer(prompt, return_tensors="pt")
     assert set(encoded) == {"input_ids", "attention_mask"}
@@ -41,7 +43,9 @@ def test_the_build_is_deterministic(tiny_model_dir, tmp_path):
 
     again = build_tiny_model(tmp_path / "again", default_corpus())
     assert (again / "model.safetensors").read_bytes() == (tiny_model_dir / "model.safetensors").read_bytes()
-    assert json.loads((again / "tokenizer.json").read_text()) == json.loads((tiny_model_dir / "tokenizer.json").read_text())
+    assert json.loads((again / "tokenizer.json").read_text()) == json.loads(
+        (tiny_model_dir / "tokenizer.json").read_text()
+    )
 
 
 def test_inspect_reads_the_folder_without_loading_weights(tiny_model_dir):

@@ -61,7 +61,11 @@ class TrainConfig:
     def validate(self, has_gpu):
         checks = [
             (self.method in ("lora", "qlora", "full"), "method", "must be lora, qlora or full"),
-            (self.method != "qlora" or has_gpu, "method", "QLoRA loads the model in 4 bits with bitsandbytes, which needs a CUDA GPU; this worker has none. Use LoRA, or run on a GPU worker."),
+            (
+                self.method != "qlora" or has_gpu,
+                "method",
+                "QLoRA loads the model in 4 bits with bitsandbytes, which needs a CUDA GPU; this worker has none. Use LoRA, or run on a GPU worker.",
+            ),
             (1 <= self.lora_r <= 1024, "lora_r", "must be from 1 to 1024"),
             (self.lora_alpha > 0, "lora_alpha", "must be above 0"),
             (0 <= self.lora_dropout < 1, "lora_dropout", "must be from 0 to below 1"),
@@ -106,7 +110,9 @@ def encode(records, tokenizer, max_length):
         if not any(t.completion_mask):
             out.skipped.append((i, f"the answer starts after {max_length} tokens, so nothing of it would be learned"))
             continue
-        out.rows.append({"input_ids": t.input_ids, "labels": [tok if m else -100 for tok, m in zip(t.input_ids, t.completion_mask)]})
+        out.rows.append(
+            {"input_ids": t.input_ids, "labels": [tok if m else -100 for tok, m in zip(t.input_ids, t.completion_mask)]}
+        )
         out.tokens += len(t.input_ids)
         out.trained_tokens += sum(t.completion_mask)
         out.truncated += t.truncated
@@ -116,7 +122,11 @@ def encode(records, tokenizer, max_length):
 def plan_steps(n_examples, config, devices=1):
     """Optimizer steps for a run (what the estimate and the progress bar use)."""
     per_step = config.batch_size * config.grad_accum * devices
-    return max(1, math.ceil(n_examples / per_step) * math.ceil(config.epochs)) if config.epochs >= 1 else max(1, math.ceil(n_examples * config.epochs / per_step))
+    return (
+        max(1, math.ceil(n_examples / per_step) * math.ceil(config.epochs))
+        if config.epochs >= 1
+        else max(1, math.ceil(n_examples * config.epochs / per_step))
+    )
 
 
 def estimate(n_examples, n_tokens, config, tokens_per_second):
@@ -146,7 +156,12 @@ def diagnose(history):
     train = [(h["step"], h["loss"]) for h in history if h.get("loss") is not None]
     evals = [(h["step"], h["eval_loss"]) for h in history if h.get("eval_loss") is not None]
     if any(math.isnan(v) or math.isinf(v) for _, v in train + evals):
-        notes.append(("nan", "The loss became NaN or infinite, so the run was stopped. The usual causes are a learning rate that is too high, or fp16 overflow; lower the learning rate (try a third of it) or train in bf16/fp32."))
+        notes.append(
+            (
+                "nan",
+                "The loss became NaN or infinite, so the run was stopped. The usual causes are a learning rate that is too high, or fp16 overflow; lower the learning rate (try a third of it) or train in bf16/fp32.",
+            )
+        )
         return notes
     if len(evals) >= 3:
         best_step, best = min(evals, key=lambda e: e[1])
@@ -154,12 +169,22 @@ def diagnose(history):
         train_after = [v for s, v in train if s > best_step]
         train_before = [v for s, v in train if s <= best_step]
         if last > best * 1.05 and train_after and train_before and min(train_after) < min(train_before):
-            notes.append(("overfitting", f"Validation loss rose from {best:.3f} (step {best_step}) to {last:.3f} while training loss kept falling: the model is overfitting. The best checkpoint (step {best_step}) is kept; fewer epochs or more data would help."))
+            notes.append(
+                (
+                    "overfitting",
+                    f"Validation loss rose from {best:.3f} (step {best_step}) to {last:.3f} while training loss kept falling: the model is overfitting. The best checkpoint (step {best_step}) is kept; fewer epochs or more data would help.",
+                )
+            )
     if len(train) >= 20:
         first = sum(v for _, v in train[:5]) / 5
         recent = sum(v for _, v in train[-5:]) / 5
         if first > 0 and abs(first - recent) / first < 0.02:
-            notes.append(("flat", f"Training loss has barely moved ({first:.3f} → {recent:.3f}). The learning rate may be too low; try 2-5 times higher, or check that answers are not all truncated away."))
+            notes.append(
+                (
+                    "flat",
+                    f"Training loss has barely moved ({first:.3f} → {recent:.3f}). The learning rate may be too low; try 2-5 times higher, or check that answers are not all truncated away.",
+                )
+            )
     return notes
 
 
@@ -169,15 +194,17 @@ def _has_gpu():
     return torch.cuda.is_available()
 
 
-def train(config, train_records, eval_records, output_dir, report=lambda event: None, should_stop=lambda: False, metadata=None):
+def train(
+    config, train_records, eval_records, output_dir, report=lambda event: None, should_stop=lambda: False, metadata=None
+):
     """Train and save; returns a summary dict. Resumes from the newest checkpoint in output_dir.
 
     Events given to report(): {"kind": "progress", step, total, loss, eval_loss, learning_rate,
     tokens_per_second, eta_seconds, epoch}, {"kind": "log", "message"}, {"kind": "checkpoint", step, path}.
     """
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer, EarlyStoppingCallback, TrainerCallback
     from datasets import Dataset
+    from transformers import AutoModelForCausalLM, AutoTokenizer, EarlyStoppingCallback, TrainerCallback
     from trl import SFTConfig, SFTTrainer
 
     has_gpu = _has_gpu()
@@ -193,13 +220,23 @@ def train(config, train_records, eval_records, output_dir, report=lambda event: 
     eval_set = encode(eval_records, tokenizer, config.max_length) if eval_records else None
     if not train_set.rows:
         raise ConfigError("no training example has an answer within max_length; nothing to learn")
-    report({"kind": "log", "message": f"{len(train_set.rows)} training examples ({train_set.tokens:,} tokens, {train_set.trained_tokens:,} carry loss); {train_set.truncated} truncated; {len(train_set.skipped)} skipped."})
+    report(
+        {
+            "kind": "log",
+            "message": f"{len(train_set.rows)} training examples ({train_set.tokens:,} tokens, {train_set.trained_tokens:,} carry loss); {train_set.truncated} truncated; {len(train_set.skipped)} skipped.",
+        }
+    )
 
     load_kwargs = {"local_files_only": True}
     if config.method == "qlora":
         from transformers import BitsAndBytesConfig
 
-        load_kwargs["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16, bnb_4bit_use_double_quant=True)
+        load_kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True,
+            bnb_4bit_quant_type="nf4",
+            bnb_4bit_compute_dtype=torch.bfloat16,
+            bnb_4bit_use_double_quant=True,
+        )
     elif has_gpu:
         load_kwargs["dtype"] = torch.bfloat16
     model = AutoModelForCausalLM.from_pretrained(config.base_model, **load_kwargs)
@@ -208,8 +245,18 @@ def train(config, train_records, eval_records, output_dir, report=lambda event: 
     if config.method in ("lora", "qlora"):
         from peft import LoraConfig
 
-        targets = config.target_modules if config.target_modules == "all-linear" else [t.strip() for t in config.target_modules.split(",") if t.strip()]
-        peft_config = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout, target_modules=targets, task_type="CAUSAL_LM")
+        targets = (
+            config.target_modules
+            if config.target_modules == "all-linear"
+            else [t.strip() for t in config.target_modules.split(",") if t.strip()]
+        )
+        peft_config = LoraConfig(
+            r=config.lora_r,
+            lora_alpha=config.lora_alpha,
+            lora_dropout=config.lora_dropout,
+            target_modules=targets,
+            task_type="CAUSAL_LM",
+        )
 
     steps = plan_steps(len(train_set.rows), config, config.devices)
     eval_every = config.eval_steps or config.save_steps or max(1, steps // 10)
@@ -220,7 +267,9 @@ def train(config, train_records, eval_records, output_dir, report=lambda event: 
     # trl would flatten a batch of bins into one long sequence, and without a varlen attention
     # kernel (CPU, sdpa) attention then costs (batch x max_length)^2 instead of batch x max_length^2.
     # The optimizer sees the same batch_size bins per step either way.
-    per_device, accumulate = (1, config.batch_size * config.grad_accum) if config.packing else (config.batch_size, config.grad_accum)
+    per_device, accumulate = (
+        (1, config.batch_size * config.grad_accum) if config.packing else (config.batch_size, config.grad_accum)
+    )
     args = SFTConfig(
         output_dir=str(output_dir),
         num_train_epochs=config.epochs,
@@ -278,22 +327,40 @@ def train(config, train_records, eval_records, output_dir, report=lambda event: 
             elapsed = max(time.monotonic() - self.started, 1e-6)
             per_step = elapsed / max(done, 1)
             tokens = logs.get("num_tokens") or 0
-            report({
-                "kind": "progress", "step": state.global_step, "total": state.max_steps, "epoch": state.epoch,
-                "loss": loss, "eval_loss": logs.get("eval_loss"), "learning_rate": logs.get("learning_rate"),
-                "tokens_per_second": round(tokens / elapsed, 1) if tokens else None,
-                "eta_seconds": int(per_step * max(state.max_steps - state.global_step, 0)),
-            })
+            report(
+                {
+                    "kind": "progress",
+                    "step": state.global_step,
+                    "total": state.max_steps,
+                    "epoch": state.epoch,
+                    "loss": loss,
+                    "eval_loss": logs.get("eval_loss"),
+                    "learning_rate": logs.get("learning_rate"),
+                    "tokens_per_second": round(tokens / elapsed, 1) if tokens else None,
+                    "eta_seconds": int(per_step * max(state.max_steps - state.global_step, 0)),
+                }
+            )
 
         def on_save(self, args, state, control, **kwargs):
-            report({"kind": "checkpoint", "step": state.global_step, "path": str(output_dir / f"checkpoint-{state.global_step}")})
+            report(
+                {
+                    "kind": "checkpoint",
+                    "step": state.global_step,
+                    "path": str(output_dir / f"checkpoint-{state.global_step}"),
+                }
+            )
 
     callbacks = [Progress()]
     if use_eval and config.early_stopping_patience:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=config.early_stopping_patience))
     trainer = SFTTrainer(
-        model=model, args=args, processing_class=tokenizer, peft_config=peft_config, callbacks=callbacks,
-        train_dataset=Dataset.from_list(train_set.rows), eval_dataset=Dataset.from_list(eval_set.rows) if use_eval else None,
+        model=model,
+        args=args,
+        processing_class=tokenizer,
+        peft_config=peft_config,
+        callbacks=callbacks,
+        train_dataset=Dataset.from_list(train_set.rows),
+        eval_dataset=Dataset.from_list(eval_set.rows) if use_eval else None,
     )
     from transformers.trainer_callback import PrinterCallback
 
@@ -311,7 +378,9 @@ def train(config, train_records, eval_records, output_dir, report=lambda event: 
     tokenizer.save_pretrained(final_dir)
     for path in final_dir.iterdir():  # safetensors writes 0600; the web process may be another user
         path.chmod(0o644)
-    history = [{"step": h.get("step"), "loss": h.get("loss"), "eval_loss": h.get("eval_loss")} for h in state.log_history]
+    history = [
+        {"step": h.get("step"), "loss": h.get("loss"), "eval_loss": h.get("eval_loss")} for h in state.log_history
+    ]
     summary = {
         "final_dir": str(final_dir),
         "best_checkpoint": state.best_model_checkpoint,
@@ -319,7 +388,9 @@ def train(config, train_records, eval_records, output_dir, report=lambda event: 
         "steps": state.global_step,
         "max_steps": state.max_steps,
         "stopped_early": state.global_step < state.max_steps,
-        "train_examples": len(train_set.rows), "skipped": len(train_set.skipped), "truncated": train_set.truncated,
+        "train_examples": len(train_set.rows),
+        "skipped": len(train_set.skipped),
+        "truncated": train_set.truncated,
         "diagnostics": diagnose(history),
         "config": config.as_dict(),
         "template": template_kind(tokenizer),

@@ -66,8 +66,10 @@ def render(record, tokenizer):
         except Exception as e:  # templates raise their own errors ("System role not supported", ...)
             raise RenderError(f"the model's chat template refused it: {e}") from None
         if not full.startswith(prompt):
-            raise RenderError("the chat template renders the prompt differently with and without the answer, so the answer cannot be told apart")
-        return Rendered(prompt, full[len(prompt):], "chat")
+            raise RenderError(
+                "the chat template renders the prompt differently with and without the answer, so the answer cannot be told apart"
+            )
+        return Rendered(prompt, full[len(prompt) :], "chat")
     if record.is_chat:
         turns = [m for m in record.messages if m["role"] != "system"]
         if len(turns) != 2:
@@ -76,7 +78,11 @@ def render(record, tokenizer):
 
         record = Record(instruction=turns[0]["content"], output=turns[1]["content"])
     template = ALPACA_WITH_INPUT if record.input else ALPACA_NO_INPUT
-    return Rendered(template.format(instruction=record.instruction, input=record.input), record.output + (tokenizer.eos_token or ""), "alpaca")
+    return Rendered(
+        template.format(instruction=record.instruction, input=record.input),
+        record.output + (tokenizer.eos_token or ""),
+        "alpaca",
+    )
 
 
 def tokenize(rendered, tokenizer, max_length):

@@ -22,7 +22,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--output-schema", help="a JSON Schema file the outputs must match (outputs must then be JSON)")
+        parser.add_argument(
+            "--output-schema", help="a JSON Schema file the outputs must match (outputs must then be JSON)"
+        )
         parser.add_argument("--rules", help="a JSON file of format rules, as on the project's Format rules page")
         parser.add_argument("--tokenizer", help="a model folder whose tokenizer counts tokens for the token rules")
         parser.add_argument("--format", choices=["json", "text"], default="text")
@@ -79,16 +81,28 @@ class Command(BaseCommand):
         ]
         for line, found in by_line.items():
             for f in found:
-                out.append({"line": line, "check": f.check, "severity": f.severity, "message": f.message, "related": sorted(lines[j] for j in f.related)})
+                out.append(
+                    {
+                        "line": line,
+                        "check": f.check,
+                        "severity": f.severity,
+                        "message": f.message,
+                        "related": sorted(lines[j] for j in f.related),
+                    }
+                )
         out.sort(key=lambda f: (f["line"], f["check"]))
         if format == "json":
-            self.stdout.write(json.dumps({"examples": len(lines) + len(line_errors), "findings": out}, ensure_ascii=False))
+            self.stdout.write(
+                json.dumps({"examples": len(lines) + len(line_errors), "findings": out}, ensure_ascii=False)
+            )
         else:
             for f in out:
                 related = f" (see lines {', '.join(map(str, f['related'][:10]))})" if f["related"] else ""
                 self.stdout.write(f"line {f['line']}: {f['severity']} [{f['check']}] {f['message']}{related}")
             errors = sum(f["severity"] == "error" for f in out)
-            self.stdout.write(f"{len(lines) + len(line_errors)} examples, {errors} errors, {len(out) - errors} warnings")
+            self.stdout.write(
+                f"{len(lines) + len(line_errors)} examples, {errors} errors, {len(out) - errors} warnings"
+            )
         if line_errors:
             return 2
         return 1 if any(f["severity"] == "error" for f in out) else 0

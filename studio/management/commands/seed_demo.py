@@ -7,10 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from curation.checking import scan_project
-from curation.core.splits import SplitConfig
-from curation.versions import freeze
 from curation.core.demo_tickets import CATEGORIES, PRIORITIES, make_examples, planted_faults
+from curation.core.splits import SplitConfig
 from curation.models import Example, FormatRuleSet, Revision
+from curation.versions import freeze
 from studio.models import Membership, Project, Role
 from training.core.model_info import inspect_model_folder
 from training.core.tiny_model import build_tiny_model, default_corpus
@@ -35,14 +35,20 @@ STATUS_MIX = [
 
 
 class Command(BaseCommand):
-    help = "Create the demo project (users, ~300 support-ticket triage examples, the tiny base model). Safe to run again."
+    help = (
+        "Create the demo project (users, ~300 support-ticket triage examples, the tiny base model). Safe to run again."
+    )
 
     def handle(self, *args, **options):
         users = self._users()
         project = Project.objects.filter(slug=DEMO_SLUG).first()
         if project is None:
             project = self._project(users)
-            self.stdout.write(self.style.SUCCESS(f"Created the demo project “{project.name}” with {project.examples.count()} examples."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Created the demo project “{project.name}” with {project.examples.count()} examples."
+                )
+            )
         else:
             self.stdout.write(f"The demo project “{project.name}” is already there; left as it is.")
         if project.base_model is None:
@@ -50,9 +56,13 @@ class Command(BaseCommand):
             result = scan_project(project)
             self.stdout.write(f"Checked the demo examples: {result['findings']}.")
             version = freeze(
-                project, users["lead"], name="v1 (demo)", note="The approved demo tickets, frozen by the seed.",
+                project,
+                users["lead"],
+                name="v1 (demo)",
+                note="The approved demo tickets, frozen by the seed.",
                 config=SplitConfig(seed=0, stratify_field="category"),
-                findings_override="Demo data.", leakage_override="The demo tickets are made from templates, so many look alike.",
+                findings_override="Demo data.",
+                leakage_override="The demo tickets are made from templates, so many look alike.",
             )
             self.stdout.write(f"Froze dataset version “{version.name}”: {version.counts}.")
         self._print_logins()
@@ -61,12 +71,21 @@ class Command(BaseCommand):
         User = get_user_model()
         users = {}
         for username, full_name, _role in DEMO_USERS:
-            user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name.split()[0], "last_name": full_name.split()[1], "email": f"{username}@studio.example"})
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": full_name.split()[0],
+                    "last_name": full_name.split()[1],
+                    "email": f"{username}@studio.example",
+                },
+            )
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
             users[username] = user
-        admin, created = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True, "email": "admin@studio.example"})
+        admin, created = User.objects.get_or_create(
+            username="admin", defaults={"is_staff": True, "is_superuser": True, "email": "admin@studio.example"}
+        )
         if created:
             admin.set_password(DEMO_PASSWORD)
             admin.save()
@@ -103,23 +122,36 @@ class Command(BaseCommand):
             for ex, status in examples
         )
         Revision.objects.bulk_create(
-            Revision(example=e, version=1, author=users["annotator"], action="created", status=e.status, instruction=e.instruction, input=e.input, output=e.output)
+            Revision(
+                example=e,
+                version=1,
+                author=users["annotator"],
+                action="created",
+                status=e.status,
+                instruction=e.instruction,
+                input=e.input,
+                output=e.output,
+            )
             for e in created
         )
-        FormatRuleSet.objects.create(project=project, updated_by=users["lead"], rules={
-            "output_json": True,
-            "json_schema": {
-                "type": "object",
-                "required": ["category", "priority", "reply"],
-                "additionalProperties": False,
-                "properties": {
-                    "category": {"enum": CATEGORIES},
-                    "priority": {"enum": PRIORITIES},
-                    "reply": {"type": "string", "minLength": 20},
+        FormatRuleSet.objects.create(
+            project=project,
+            updated_by=users["lead"],
+            rules={
+                "output_json": True,
+                "json_schema": {
+                    "type": "object",
+                    "required": ["category", "priority", "reply"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "category": {"enum": CATEGORIES},
+                        "priority": {"enum": PRIORITIES},
+                        "reply": {"type": "string", "minLength": 20},
+                    },
                 },
+                "banned_phrases": ["As an AI language model"],
             },
-            "banned_phrases": ["As an AI language model"],
-        })
+        )
         return project
 
     def _base_model(self, project, lead):
@@ -127,14 +159,18 @@ class Command(BaseCommand):
         if not (folder / "config.json").is_file():
             self.stdout.write(f"Building the tiny demo model in {folder} …")
             build_tiny_model(folder, default_corpus())
-        base_model, _ = BaseModel.objects.get_or_create(project=project, path=str(folder.resolve()), defaults={"name": "Tiny Llama (demo, random weights)", "added_by": lead})
+        base_model, _ = BaseModel.objects.get_or_create(
+            project=project,
+            path=str(folder.resolve()),
+            defaults={"name": "Tiny Llama (demo, random weights)", "added_by": lead},
+        )
         base_model.record_inspection(info=inspect_model_folder(folder))
         project.base_model = base_model
         project.save(update_fields=["base_model"])
         self.stdout.write(f"Registered {folder} as the demo project's base model.")
 
     def _print_logins(self):
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, full_name, role in DEMO_USERS:
             self.stdout.write(f"  {username:<10} {role.label:<10} {full_name}")
         self.stdout.write(f"  {'admin':<10} {'staff':<10} Django admin at /admin/")

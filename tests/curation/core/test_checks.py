@@ -40,7 +40,11 @@ def test_pii_and_repetition_name_the_field():
 
 
 def test_chat_structure():
-    good = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello."}]
+    good = [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "Hi"},
+        {"role": "assistant", "content": "Hello."},
+    ]
     assert check_chat(good) == []
     bad = [
         {"role": "user", "content": "Hi"},

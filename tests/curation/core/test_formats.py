@@ -19,7 +19,13 @@ def test_all_four_forms():
     lines = [
         {"instruction": "a", "input": "b", "output": "c"},
         {"prompt": "p", "completion": "c"},
-        {"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": [{"type": "text", "text": "u"}]}, {"role": "assistant", "content": "a"}]},
+        {
+            "messages": [
+                {"role": "system", "content": "s"},
+                {"role": "user", "content": [{"type": "text", "text": "u"}]},
+                {"role": "assistant", "content": "a"},
+            ]
+        },
         {"conversations": [{"from": "human", "value": "h"}, {"from": "gpt", "value": "g"}]},
     ]
     rows, errors = read_rows("\n".join(json.dumps(x) for x in lines).encode(), "x.jsonl")
@@ -46,13 +52,17 @@ def test_a_nul_character_refuses_its_line_in_every_format():
     data = b'{"instruction": "a\\u0000b", "output": "c"}\n{"messages": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y\\u0000"}]}\n{"prompt": "ok", "completion": "ok"}\n'
     rows, errors = read_rows(data, "x.jsonl")
     assert [r.line for r in rows] == [3]
-    assert [str(e) for e in errors] == [f"line {n}: contains a NUL character (\\u0000), which text cannot hold; remove it" for n in (1, 2)]
+    assert [str(e) for e in errors] == [
+        f"line {n}: contains a NUL character (\\u0000), which text cannot hold; remove it" for n in (1, 2)
+    ]
     rows, errors = read_rows(b"instruction,output\nfine,ok\nbad\x00,ok\n", "x.csv")
     assert len(rows) == 1 and [e.line for e in errors] == [3]
 
 
 def test_json_array_reports_the_line_of_each_element():
-    data = b'[\n  {"instruction": "a", "output": "b"},\n\n  {"nope": 2},\n  {"instruction": "c",\n   "output": "d"}\n]\n'
+    data = (
+        b'[\n  {"instruction": "a", "output": "b"},\n\n  {"nope": 2},\n  {"instruction": "c",\n   "output": "d"}\n]\n'
+    )
     rows, errors = read_rows(data, "x.json")
     assert [r.line for r in rows] == [2, 5]
     assert [e.line for e in errors] == [4]
@@ -65,7 +75,10 @@ def test_json_array_reports_the_line_of_each_element():
 def test_csv_with_quotes_newlines_and_short_rows():
     data = 'instruction,input,output\r\n"Multi\nline",,"say ""hi"""\r\nx,y\r\n\r\nä,ö,ü\r\n'.encode()
     rows, errors = read_rows(data, "x.csv")
-    assert [(r.line, r.record.instruction, r.record.output) for r in rows] == [(2, "Multi\nline", 'say "hi"'), (5, "ä", "ü")]
+    assert [(r.line, r.record.instruction, r.record.output) for r in rows] == [
+        (2, "Multi\nline", 'say "hi"'),
+        (5, "ä", "ü"),
+    ]
     assert [str(e) for e in errors] == ["line 4: “output” is missing"]
     with pytest.raises(FileError, match="the header must name"):
         read_rows(b"question,answer\nq,a\n", "x.csv")
@@ -83,7 +96,10 @@ def test_whole_file_problems():
 
 
 def test_export_forms_round_trip():
-    records = [Record("Summarise", "Long text", "Short"), Record.chat([{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}])]
+    records = [
+        Record("Summarise", "Long text", "Short"),
+        Record.chat([{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]),
+    ]
     for form in ("alpaca", "chat", "prompt_completion"):
         out = io.StringIO()
         assert write_jsonl(records, form, out) == 2
@@ -99,7 +115,13 @@ def test_parquet_loads_with_datasets(tmp_path):
     from datasets import load_dataset
 
     path = tmp_path / "train.parquet"
-    write_parquet([Record("Summarise", "Text", "Short"), Record.chat([{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}])], path)
+    write_parquet(
+        [
+            Record("Summarise", "Text", "Short"),
+            Record.chat([{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]),
+        ],
+        path,
+    )
     ds = load_dataset("parquet", data_files=str(path), split="train")
     assert ds[0]["output"] == "Short"
     assert ds[1]["messages"] == [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]

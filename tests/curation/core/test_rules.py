@@ -29,7 +29,9 @@ def test_format_keywords_are_checked():
 
 
 def test_regex_lengths_and_banned_phrases():
-    rules = FormatRules.from_dict({"output_regex": r"[A-Z].*\.", "min_output_chars": 5, "max_output_chars": 40, "banned_phrases": "As an AI\n\n"})
+    rules = FormatRules.from_dict(
+        {"output_regex": r"[A-Z].*\.", "min_output_chars": 5, "max_output_chars": 40, "banned_phrases": "As an AI\n\n"}
+    )
     assert rules.check_output("Fine answer.") == []
     problems = rules.check_output("as an ai i cannot")
     assert "output does not match the pattern [A-Z].*\\." in problems

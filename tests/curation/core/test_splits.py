@@ -10,11 +10,30 @@ from curation.core.splits import SplitConfig, SplitError, assign_splits, content
 
 def tickets(n=400, seed=5):
     rng = random.Random(seed)
-    words = ["parcel", "invoice", "refund", "login", "screen", "battery", "charger", "order", "plan", "card", "address", "password"]
+    words = [
+        "parcel",
+        "invoice",
+        "refund",
+        "login",
+        "screen",
+        "battery",
+        "charger",
+        "order",
+        "plan",
+        "card",
+        "address",
+        "password",
+    ]
     out = []
     for i in range(n):
         topic = rng.choice(words)
-        out.append(Record("Triage the ticket.", f"Ticket {i}: my {topic} {rng.choice(words)} is broken since {rng.randint(1, 28)} May", json.dumps({"category": rng.choice(["billing", "technical", "shipping"]), "priority": "high"})))
+        out.append(
+            Record(
+                "Triage the ticket.",
+                f"Ticket {i}: my {topic} {rng.choice(words)} is broken since {rng.randint(1, 28)} May",
+                json.dumps({"category": rng.choice(["billing", "technical", "shipping"]), "priority": "high"}),
+            )
+        )
     return out
 
 
@@ -68,8 +87,16 @@ def test_bad_ratios_are_refused(ratios):
 
 def test_leakage_report_names_the_closest_training_example():
     records = [
-        Record("Summarise", "The quarterly revenue of Acme grew by nine percent in the north region during the busy holiday season", "Acme grew 9%."),
-        Record("Summarise", "The quarterly revenue of Acme grew by nine percent in the south region during the busy holiday season", "Acme grew 9%."),
+        Record(
+            "Summarise",
+            "The quarterly revenue of Acme grew by nine percent in the north region during the busy holiday season",
+            "Acme grew 9%.",
+        ),
+        Record(
+            "Summarise",
+            "The quarterly revenue of Acme grew by nine percent in the south region during the busy holiday season",
+            "Acme grew 9%.",
+        ),
         Record("Summarise", "Penguins huddle together to survive the antarctic winter storms", "Penguins huddle."),
     ]
     report = leakage_report(records, ["train", "test", "train"])
@@ -79,7 +106,11 @@ def test_leakage_report_names_the_closest_training_example():
 
 
 def test_rare_labels_do_not_bend_the_ratios():
-    records = [Record("Classify", f"message {i} about topic {i}", json.dumps({"label": f"rare-{i // 3}"})) for i in range(120)]
-    records += [Record("Classify", f"billing message {i} about invoices", json.dumps({"label": "billing"})) for i in range(200)]
+    records = [
+        Record("Classify", f"message {i} about topic {i}", json.dumps({"label": f"rare-{i // 3}"})) for i in range(120)
+    ]
+    records += [
+        Record("Classify", f"billing message {i} about invoices", json.dumps({"label": "billing"})) for i in range(200)
+    ]
     counts = assign_splits(records, SplitConfig(stratify_field="label")).counts
     assert abs(counts["train"] - 256) <= 6 and abs(counts["test"] - 32) <= 6

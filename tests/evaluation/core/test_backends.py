@@ -17,7 +17,19 @@ def adapter(tiny_model_dir, tmp_path_factory):
     from training.core.engine import TrainConfig, train
 
     out = tmp_path_factory.mktemp("run")
-    train(TrainConfig(base_model=str(tiny_model_dir), epochs=3, batch_size=4, learning_rate=5e-3, max_length=128, early_stopping_patience=0), [Record("Say hi", "", "Hello there friend!")] * 16, [], out)
+    train(
+        TrainConfig(
+            base_model=str(tiny_model_dir),
+            epochs=3,
+            batch_size=4,
+            learning_rate=5e-3,
+            max_length=128,
+            early_stopping_patience=0,
+        ),
+        [Record("Say hi", "", "Hello there friend!")] * 16,
+        [],
+        out,
+    )
     return out / "adapter"
 
 
@@ -44,7 +56,9 @@ def prompts(local, n=3):
 
 
 def test_local_backend_batches_and_switches_adapters(local):
-    reqs = [Request(prompt=p, messages=m) for p, m in prompts(local)] + [Request(prompt=p, messages=m, adapter="tuned") for p, m in prompts(local)]
+    reqs = [Request(prompt=p, messages=m) for p, m in prompts(local)] + [
+        Request(prompt=p, messages=m, adapter="tuned") for p, m in prompts(local)
+    ]
     out = local.generate(reqs, GREEDY)
     assert len(out) == 6
     assert all(g.finish_reason in ("stop", "length") and g.prompt_tokens > 0 for g in out)
@@ -87,7 +101,9 @@ def test_a_slow_server_times_out(local):
     server, url = serve(local, delay=3)
     try:
         with pytest.raises(BackendError, match="no answer after 1 tries"):
-            OpenAIBackend(url, model="base", timeout=1, retries=0).generate([Request(prompt="hi", messages=({"role": "user", "content": "hi"},))], GREEDY)
+            OpenAIBackend(url, model="base", timeout=1, retries=0).generate(
+                [Request(prompt="hi", messages=({"role": "user", "content": "hi"},))], GREEDY
+            )
     finally:
         server.shutdown()
 

@@ -2,7 +2,16 @@ import math
 
 import pytest
 
-from evaluation.core.metrics import exact_match, json_validity, normalize_answer, paired_bootstrap, perplexity, rouge, score, token_f1
+from evaluation.core.metrics import (
+    exact_match,
+    json_validity,
+    normalize_answer,
+    paired_bootstrap,
+    perplexity,
+    rouge,
+    score,
+    token_f1,
+)
 
 
 def test_exact_match_and_f1_follow_the_squad_normalisation():
@@ -16,7 +25,9 @@ def test_exact_match_and_f1_follow_the_squad_normalisation():
 def test_rouge_keeps_non_ascii_text():
     # rouge-score's default tokenizer drops every non-ASCII character and would score these 0 or 1 wrongly
     assert rouge("Grüße aus München", "Grüße aus München")["rouge1"] == 1.0
-    assert rouge("東京の天気", "東京の天気は晴れ")["rouge1"] == pytest.approx(2 * 5 / (5 + 8))  # precision 5/5, recall 5/8
+    assert rouge("東京の天気", "東京の天気は晴れ")["rouge1"] == pytest.approx(
+        2 * 5 / (5 + 8)
+    )  # precision 5/5, recall 5/8
     assert rouge("Привет мир", "Пока мир")["rouge1"] == pytest.approx(0.5)
 
 

@@ -4,7 +4,15 @@ import math
 
 import pytest
 
-from evaluation.core.stats import bradley_terry, bradley_terry_intervals, cohens_kappa, fleiss_kappa, krippendorff_alpha_nominal, sign_test, wilson_interval
+from evaluation.core.stats import (
+    bradley_terry,
+    bradley_terry_intervals,
+    cohens_kappa,
+    fleiss_kappa,
+    krippendorff_alpha_nominal,
+    sign_test,
+    wilson_interval,
+)
 
 
 def test_wilson_interval():
@@ -32,7 +40,14 @@ def test_bradley_terry_on_the_elo_scale():
 
 def test_bradley_terry_recovers_consistent_strengths():
     # a beats b at 10:1 odds, b beats c at 10:1 odds, so a beats c at 100:1
-    battles = [("a", "b", 1)] * 100 + [("a", "b", 0)] * 10 + [("b", "c", 1)] * 100 + [("b", "c", 0)] * 10 + [("a", "c", 1)] * 1000 + [("a", "c", 0)] * 10
+    battles = (
+        [("a", "b", 1)] * 100
+        + [("a", "b", 0)] * 10
+        + [("b", "c", 1)] * 100
+        + [("b", "c", 0)] * 10
+        + [("a", "c", 1)] * 1000
+        + [("a", "c", 0)] * 10
+    )
     r = bradley_terry(battles, anchor="c")
     assert r["b"] - r["c"] == pytest.approx(400, abs=1)
     assert r["a"] - r["c"] == pytest.approx(800, abs=1)
@@ -57,8 +72,16 @@ def test_cohens_kappa():
 
 def test_fleiss_kappa_wikipedia_example():
     counts = [
-        [0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
-        [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7],
+        [0, 0, 0, 0, 14],
+        [0, 2, 6, 4, 2],
+        [0, 0, 3, 5, 6],
+        [0, 3, 9, 2, 0],
+        [2, 2, 8, 1, 1],
+        [7, 7, 0, 0, 0],
+        [3, 2, 6, 3, 0],
+        [2, 5, 3, 2, 2],
+        [6, 5, 2, 1, 0],
+        [0, 2, 2, 3, 7],
     ]
     assert fleiss_kappa(counts) == pytest.approx(0.210, abs=0.001)
     with pytest.raises(ValueError, match="same number of raters"):

@@ -8,7 +8,9 @@ from evaluation.core.studies import analyze, make_assignments
 
 def test_assignments_cover_every_item_and_balance_the_sides():
     items = [f"i{n}" for n in range(60)]
-    out = make_assignments(items, ["base", "run-1", "run-2"], ["ann", "bob", "cy"], ratings_per_item=2, repeat_share=0.1)
+    out = make_assignments(
+        items, ["base", "run-1", "run-2"], ["ann", "bob", "cy"], ratings_per_item=2, repeat_share=0.1
+    )
     main = [a for a in out if not a.repeat_of]
     assert len(main) == 60 * 3 * 2  # items x pairs x ratings
     per_unit = Counter((a.item, tuple(sorted((a.left, a.right)))) for a in main)
@@ -20,7 +22,9 @@ def test_assignments_cover_every_item_and_balance_the_sides():
             assert abs(lefts[system] / shown[system] - 0.5) <= 0.05, (rater, system)
     repeats = [a for a in out if a.repeat_of]
     by_token = {a.token: a for a in out}
-    assert repeats and all((by_token[r.repeat_of].left, by_token[r.repeat_of].right) == (r.right, r.left) for r in repeats)
+    assert repeats and all(
+        (by_token[r.repeat_of].left, by_token[r.repeat_of].right) == (r.right, r.left) for r in repeats
+    )
     assert all(by_token[r.repeat_of].order < r.order for r in repeats)  # a repeat comes after its original
     assert len({a.token for a in out}) == len(out) and all(len(a.token) >= 20 for a in out)
 
@@ -61,7 +65,9 @@ def test_a_rater_who_always_picks_the_left_side_shows_it():
         left, right = ("tuned", "base") if item % 2 else ("base", "tuned")
         votes.append({"rater": "lazy", "item": item, "left": left, "right": right, "choice": "left"})
         if item < 5:
-            votes.append({"rater": "lazy", "item": item, "left": right, "right": left, "choice": "left", "repeat": True})
+            votes.append(
+                {"rater": "lazy", "item": item, "left": right, "right": left, "choice": "left", "repeat": True}
+            )
     behaviour = analyze(votes, anchor="base", rounds=50)["raters"]["lazy"]
     assert behaviour["left_rate"] == 1.0
     assert behaviour["repeats"] == 5 and behaviour["consistency"] == 0.0  # the swapped repeat flipped the system

@@ -46,9 +46,15 @@ class Command(BaseCommand):
                 raise CommandError(f"{options['user']!r} is not a lead of {project.slug}")
         else:
             user = project.memberships.filter(role=Role.LEAD).first().user
-        values = {f.name: options[f.name] for f in fields(TrainConfig) if f.name != "base_model" and options.get(f.name) is not None}
+        values = {
+            f.name: options[f.name]
+            for f in fields(TrainConfig)
+            if f.name != "base_model" and options.get(f.name) is not None
+        }
         try:
-            run = launch(project, user, name=options["name"], version=version, base_model=base_model, config_values=values)
+            run = launch(
+                project, user, name=options["name"], version=version, base_model=base_model, config_values=values
+            )
         except ConfigError as e:
             raise CommandError(str(e)) from None
         self.stdout.write(self.style.SUCCESS(f"Queued run {run.id} “{run.name}”: {run.output_dir}"))
