@@ -182,6 +182,7 @@ def start_worker(tiny_model_dir, tmp_path):
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "STUDIO_VAR_DIR": str(settings.VAR_DIR),
+        "PYTHONPATH": str(settings.BASE_DIR),  # this checkout's code, not whichever one the venv was installed from
     }
     started = []
 
