@@ -385,9 +385,8 @@ def _usage(g):
 def chat_completions(request):
     """A chat answered by a tuned model through the project's serving backend; logged, and its
     `id` is what POST /v1/feedback rates."""
-    from curation.core.records import Record
-    from evaluation.evaluating import _tokenizer
-    from training.core.rendering import RenderError, render, template_kind
+    from studio.core.prompts import RenderError, load_tokenizer, prompt_for
+    from studio.core.records import Record
 
     try:
         data = _json_body(request)
@@ -409,22 +408,13 @@ def chat_completions(request):
         messages = [{"role": m["role"], "content": m["content"]} for m in messages]
         decoding = _decoding(data, 256)
 
-        def prompt():
-            tokenizer = _tokenizer(run)
-            if template_kind(tokenizer) == "chat":
-                return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-            # no chat template: the alpaca prompt the run was trained with, for one user turn
-            turns = [m for m in messages if m["role"] != "system"]
-            if len(turns) != 1 or turns[0]["role"] != "user":
-                raise BadRequest(
-                    "This model has no chat template and was trained on single questions: send one user turn.",
-                    param="messages",
-                )
+        def prompt():  # asked exactly as the run was trained: its chat template, or the alpaca prompt
+            asked = Record.chat([*messages, {"role": "assistant", "content": ""}])
             try:
-                return render(Record.chat([*turns, {"role": "assistant", "content": ""}]), tokenizer).prompt
+                return prompt_for(asked, load_tokenizer(run.base_model.path)).text
             except RenderError as e:
                 raise BadRequest(
-                    f"The conversation cannot be put in the model's prompt format: {e}", param="messages"
+                    f"The conversation cannot be put in the model's prompt format: {e}.", param="messages"
                 ) from None
 
         stream = _stream_flag(data)
@@ -627,7 +617,7 @@ def _file_object(f):
 def files(request):
     from api.models import ApiFile
     from curation.core.dataset import check_records
-    from curation.core.formats import FileError, read_rows
+    from studio.core.formats import FileError, read_rows
 
     try:
         if request.method == "GET":
@@ -836,11 +826,11 @@ def _freeze_file(request, project, f, file_id, suffix, config):
     """A file's rows as approved examples, frozen into a version of their own (once per file:
     later jobs from the same file train on the same version)."""
     from api.models import ApiFile
-    from curation.core.formats import read_rows
     from curation.core.splits import SplitConfig
     from curation.models import Example, Job, Revision
     from curation.tasks import enqueue
     from curation.versions import FreezeRefused, freeze
+    from studio.core.formats import read_rows
 
     rows, _ = read_rows(bytes(f.content), f.filename, max_bytes=None)
     created = Example.objects.bulk_create(
