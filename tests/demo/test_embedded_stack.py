@@ -30,9 +30,10 @@ def _free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def embedded(tmp_path, tiny_model_dir):
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory, tiny_model_dir):
     """migrate + seed_demo + worker + web server on SQLite and the filesystem broker."""
+    tmp_path = tmp_path_factory.mktemp("embedded")
     env = {
         k: v
         for k, v in os.environ.items()
