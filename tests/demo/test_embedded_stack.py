@@ -19,6 +19,8 @@ import pytest
 import requests
 from django.conf import settings
 
+from tests.conftest import WORKER_LOGS
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(settings.BASE_DIR)
@@ -62,6 +64,7 @@ def embedded(tmp_path_factory, tiny_model_dir):
 
     port = _free_port()
     logs = {name: open(tmp_path / f"{name}.log", "w+") for name in ("worker", "web")}
+    WORKER_LOGS.append(Path(logs["worker"].name))  # the tasks it runs count as run by a real worker
     celery = str(Path(python).with_name("celery"))
     processes = [
         subprocess.Popen(
