@@ -5,7 +5,6 @@ import re
 from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +23,7 @@ from api.serving import (
     with_latest_rating,
 )
 from api.serving import make_draft as draft_from
-from studio.access import project_for
+from studio.access import project_view
 from studio.models import Action
 
 PAGE = 25
@@ -75,10 +74,9 @@ def _number(raw, default=0, high=100_000, digits=6):
     return min(int(match.group()), high) if match else default
 
 
-@login_required
+@project_view(Action.VIEW)
 @require_GET
-def monitor(request, slug, run_id):
-    project = project_for(request, slug, Action.VIEW)
+def monitor(request, project, run_id):
     run = get_object_or_404(
         project.training_runs.select_related("base_model", "dataset_version"), id=run_id, status="succeeded"
     )
@@ -169,34 +167,32 @@ def _back(request, fallback):
     return redirect(fallback)
 
 
-@login_required
+@project_view(Action.WRITE_EXAMPLES)
 @require_POST
-def make_draft(request, slug, completion_id):
+def make_draft(request, project, completion_id):
     """One click: a served completion becomes a draft example, linked to where it came from."""
-    project = project_for(request, slug, Action.WRITE_EXAMPLES)
     completion = get_object_or_404(ServedCompletion.objects.filter(project=project), id=completion_id)
     if completion.status != ServedCompletion.Status.OK:
         messages.error(request, f"{completion.public_id} failed; there is no answer to curate.")
     else:
         example, created = draft_from(completion, request.user)
-        link = reverse("curation:example", args=[slug, example.id])
+        link = reverse("curation:example", args=[project.slug, example.id])
         if created:
             messages.success(request, f"Draft #{example.id} made from {completion.public_id}.")
         else:
             messages.info(request, f"{completion.public_id} is already draft #{example.id}.")
         if request.POST.get("open"):
             return redirect(link)
-    return _back(request, reverse("api:monitor", args=[slug, completion.run_id]))
+    return _back(request, reverse("api:monitor", args=[project.slug, completion.run_id]))
 
 
 MAX_DRAFTS_PER_CLICK = 200
 
 
-@login_required
+@project_view(Action.WRITE_EXAMPLES)
 @require_POST
-def make_drafts(request, slug, run_id):
+def make_drafts(request, project, run_id):
     """Every low-rated or corrected completion of a model that has no draft yet becomes one."""
-    project = project_for(request, slug, Action.WRITE_EXAMPLES)
     run = get_object_or_404(project.training_runs, id=run_id)
     rule = rule_for(project)
     waiting = list(needs_curation(run.served_completions.all(), rule).order_by("id")[: MAX_DRAFTS_PER_CLICK + 1])
@@ -207,19 +203,18 @@ def make_drafts(request, slug, run_id):
         request,
         f"{made} draft{'s' if made != 1 else ''} made from low-rated or corrected completions; annotators find them among the drafts in Examples.{rest}",
     )
-    return _back(request, reverse("api:monitor", args=[slug, run.id]))
+    return _back(request, reverse("api:monitor", args=[project.slug, run.id]))
 
 
-@login_required
+@project_view(Action.MANAGE_PROJECT)
 @require_POST
-def feedback_rule(request, slug):
+def feedback_rule(request, project):
     """The lead's rule: which feedback turns a completion into a draft as it arrives (drafts written
     in the lead's name), and which ones the monitoring page's bulk button picks."""
-    project = project_for(request, slug, Action.MANAGE_PROJECT)
     max_rating = _number(request.POST.get("max_rating"), default=None)
     if max_rating is None or max_rating > 5:
         messages.error(request, "Rating threshold: give a whole number from 0 (no rating makes a draft) to 5.")
-        return _back(request, reverse("evaluation:registry", args=[slug]))
+        return _back(request, reverse("evaluation:registry", args=[project.slug]))
     FeedbackRule.objects.update_or_create(
         project=project,
         defaults={
@@ -241,4 +236,4 @@ def feedback_rule(request, slug):
         messages.success(
             request, "Feedback no longer makes drafts by itself; use the buttons on a model's monitoring page."
         )
-    return _back(request, reverse("evaluation:registry", args=[slug]))
+    return _back(request, reverse("evaluation:registry", args=[project.slug]))

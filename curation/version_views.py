@@ -2,7 +2,6 @@
 
 import json
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
@@ -11,7 +10,7 @@ from curation.listing import PAGE_SIZE
 from curation.models import Example, Job
 from curation.tasks import enqueue
 from curation.versions import diff_versions
-from studio.access import project_for
+from studio.access import project_view, require
 from studio.models import Action, Role
 
 
@@ -32,10 +31,9 @@ def _answer_fields(project, sample=500):
     return sorted(counts, key=lambda k: -counts[k])
 
 
-@login_required
+@project_view(Action.VIEW)
 @require_GET
-def version_list(request, slug):
-    project = project_for(request, slug, Action.VIEW)
+def version_list(request, project):
     versions = project.dataset_versions.select_related("created_by")
     approved = Example.objects.filter(project=project, status=Example.Status.APPROVED, deleted_at=None).count()
     return render(
@@ -50,9 +48,8 @@ def version_list(request, slug):
     )
 
 
-@login_required
-def freeze_version(request, slug):
-    project = project_for(request, slug, Action.MANAGE_PROJECT)
+@project_view(Action.MANAGE_PROJECT)
+def freeze_version(request, project):
     form = FreezeForm(
         request.POST or None,
         initial=request.GET.dict() or None,
@@ -72,15 +69,14 @@ def freeze_version(request, slug):
         }
         job = Job.objects.create(project=project, kind=Job.Kind.FREEZE, user=request.user, details=details)
         enqueue("freeze", job)
-        return redirect("curation:job", slug, job.id)
+        return redirect("curation:job", project.slug, job.id)
     approved = Example.objects.filter(project=project, status=Example.Status.APPROVED, deleted_at=None).count()
     return render(request, "curation/freeze.html", {"project": project, "form": form, "approved": approved})
 
 
-@login_required
+@project_view(Action.VIEW)
 @require_GET
-def version_detail(request, slug, version_id):
-    project = project_for(request, slug, Action.VIEW)
+def version_detail(request, project, version_id):
     version = get_object_or_404(project.dataset_versions.select_related("created_by"), id=version_id)
     split = request.GET.get("split", "train")
     split = split if split in ("train", "validation", "test") else "train"
@@ -111,10 +107,9 @@ def version_detail(request, slug, version_id):
     )
 
 
-@login_required
+@project_view(Action.VIEW)
 @require_GET
-def version_diff(request, slug, version_id, other_id):
-    project = project_for(request, slug, Action.VIEW)
+def version_diff(request, project, version_id, other_id):
     old = get_object_or_404(project.dataset_versions, id=other_id)
     new = get_object_or_404(project.dataset_versions, id=version_id)
     return render(
@@ -124,15 +119,14 @@ def version_diff(request, slug, version_id, other_id):
     )
 
 
-@login_required
+@project_view(Action.VIEW)
 @require_GET
-def compare_versions(request, slug, version_id):
+def compare_versions(request, project, version_id):
     """The compare form on a version page: go to the diff with the chosen other version."""
-    project = project_for(request, slug, Action.VIEW)
     version = get_object_or_404(project.dataset_versions, id=version_id)
     other_id = request.GET.get("other", "")
     other = get_object_or_404(project.dataset_versions, id=int(other_id) if other_id.isdigit() else 0)
-    return redirect("curation:version-diff", slug, version.id, other.id)
+    return redirect("curation:version-diff", project.slug, version.id, other.id)
 
 
 def _preflight_settings(project, params):
@@ -157,16 +151,15 @@ def _preflight_settings(project, params):
     return chosen, int(raw), ""
 
 
-@login_required
-def preflight(request, slug, version_id):
+@project_view(Action.VIEW)
+def preflight(request, project, version_id):
     """GET: the latest pre-flight of this version for the chosen model and length. POST (leads):
     run a new one in the background."""
-    project = project_for(request, slug, Action.VIEW)
     version = get_object_or_404(project.dataset_versions, id=version_id)
     params = request.POST if request.method == "POST" else request.GET
     base_model, max_length, error = _preflight_settings(project, params)
     if request.method == "POST":
-        project_for(request, slug, Action.MANAGE_PROJECT)
+        require(project.membership, Action.MANAGE_PROJECT)
         if not error:
             job = Job.objects.create(
                 project=project,
@@ -175,7 +168,7 @@ def preflight(request, slug, version_id):
                 details={"version_id": version.id, "base_model_id": base_model.id, "max_length": max_length},
             )
             enqueue("preflight", job)
-            return redirect("curation:job", slug, job.id)
+            return redirect("curation:job", project.slug, job.id)
     report = None
     if base_model and not error:
         jobs = Job.objects.filter(
@@ -210,14 +203,13 @@ def preflight(request, slug, version_id):
     )
 
 
-@login_required
+@project_view(Action.VIEW)
 @require_GET
-def preflight_item(request, slug, version_id, item_id):
+def preflight_item(request, project, version_id, item_id):
     """One example as the trainer sees it: every token, with the ones that carry loss marked."""
     from curation.preflight import token_view
     from studio.core.prompts import RenderError
 
-    project = project_for(request, slug, Action.VIEW)
     version = get_object_or_404(project.dataset_versions, id=version_id)
     item = get_object_or_404(version.items, id=item_id)
     base_model, max_length, error = _preflight_settings(project, request.GET)
@@ -246,14 +238,13 @@ def preflight_item(request, slug, version_id, item_id):
     )
 
 
-@login_required
-def export_version(request, slug, version_id):
+@project_view(Action.MANAGE_PROJECT)
+def export_version(request, project, version_id):
     """POST (leads): write the version in a format, with its dataset card, in the background."""
     from django.http import HttpResponseNotAllowed
 
     from curation.version_export import FORMATS
 
-    project = project_for(request, slug, Action.MANAGE_PROJECT)
     version = get_object_or_404(project.dataset_versions, id=version_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -262,23 +253,22 @@ def export_version(request, slug, version_id):
         from django.contrib import messages
 
         messages.error(request, "Choose one of the export formats.")
-        return redirect("curation:version", slug, version.id)
+        return redirect("curation:version", project.slug, version.id)
     job = Job.objects.create(
         project=project, kind=Job.Kind.EXPORT, user=request.user, details={"version_id": version.id, "format": fmt}
     )
     enqueue("export", job)
-    return redirect("curation:job", slug, job.id)
+    return redirect("curation:job", project.slug, job.id)
 
 
-@login_required
+@project_view(Action.MANAGE_PROJECT)
 @require_GET
-def download_export(request, slug, version_id, job_id):
+def download_export(request, project, version_id, job_id):
     from pathlib import Path
 
     from django.conf import settings
     from django.http import FileResponse, Http404
 
-    project = project_for(request, slug, Action.MANAGE_PROJECT)
     version = get_object_or_404(project.dataset_versions, id=version_id)
     job = get_object_or_404(
         Job, project=project, kind=Job.Kind.EXPORT, status=Job.Status.DONE, id=job_id, details__version_id=version.id
@@ -289,12 +279,11 @@ def download_export(request, slug, version_id, job_id):
     return FileResponse(open(path, "rb"), as_attachment=True, filename=path.name)
 
 
-@login_required
+@project_view(Action.VIEW)
 @require_GET
-def statistics(request, slug):
+def statistics(request, project):
     from curation.stats import project_stats
 
-    project = project_for(request, slug, Action.VIEW)
     return render(
         request,
         "curation/stats.html",

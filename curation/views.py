@@ -3,7 +3,6 @@ import tempfile
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, StreamingHttpResponse
@@ -19,7 +18,7 @@ from curation.forms import ExampleForm, ExportForm, FormatRulesForm, ImportForm,
 from curation.listing import PAIR_KINDS, SINGLE_KINDS, Filters, finding_badges, page
 from curation.models import Example, FormatRuleSet, Job, ReviewComment, Revision
 from curation.tasks import enqueue
-from studio.access import project_for
+from studio.access import project_view, require
 from studio.core.formats import human_size, to_object, write_parquet
 from studio.models import Action, Role
 
@@ -47,9 +46,8 @@ def _example(project, example_id):
 # --- list -------------------------------------------------------------------------------------
 
 
-@login_required
-def example_list(request, slug):
-    project = project_for(request, slug, Action.VIEW)
+@project_view(Action.VIEW)
+def example_list(request, project):
     filters = Filters.from_query(request.GET)
     rows, older, newer = page(
         filters.apply(project).select_related("author"), _int(request.GET.get("after")), _int(request.GET.get("before"))
@@ -147,9 +145,8 @@ def _render_editor(request, context, status=200):
     return render(request, template, context, status=status)
 
 
-@login_required
-def new_example(request, slug):
-    project = project_for(request, slug, Action.WRITE_EXAMPLES)
+@project_view(Action.WRITE_EXAMPLES)
+def new_example(request, project):
     chat = request.GET.get("kind") == "chat" or request.POST.get("kind") == "chat"
     form = ExampleForm(request.POST or None, chat=chat)
     if request.method == "POST" and form.is_valid():
@@ -160,21 +157,20 @@ def new_example(request, slug):
         if request.POST.get("then") == "submit":
             return _submit(request, project, example)
         messages.success(request, "Saved as a draft. Checks ran; see the results beside the text.")
-        url = reverse("curation:example", args=[slug, example.id])
+        url = reverse("curation:example", args=[project.slug, example.id])
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     return _render_editor(request, _editor_context(request, project, None, form))
 
 
-@login_required
-def example_detail(request, slug, example_id):
+@project_view(Action.VIEW)
+def example_detail(request, project, example_id):
     """The editor: GET shows the example and its checks; POST saves (refused when someone else
     saved first, with both versions shown and nothing typed lost)."""
-    project = project_for(request, slug, Action.VIEW)
     example = _example(project, example_id)
     if request.method != "POST":
         form = ExampleForm(initial={**example.content(), "version": example.version}, chat=example.is_chat)
         return _render_editor(request, _editor_context(request, project, example, form))
-    project_for(request, slug, Action.WRITE_EXAMPLES)
+    require(project.membership, Action.WRITE_EXAMPLES)
     if not can_edit(project, example, request.user):
         raise PermissionDenied("You may edit only the examples you wrote.")
     form = ExampleForm(request.POST, chat=example.is_chat)
@@ -228,20 +224,18 @@ def _submit(request, project, example):
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-@login_required
+@project_view(Action.WRITE_EXAMPLES)
 @require_POST
-def submit_example(request, slug, example_id):
-    project = project_for(request, slug, Action.WRITE_EXAMPLES)
+def submit_example(request, project, example_id):
     example = _example(project, example_id)
     if not can_edit(project, example, request.user):
         raise PermissionDenied("You may submit only the examples you wrote.")
     return _submit(request, project, example)
 
 
-@login_required
+@project_view(Action.REVIEW)
 @require_POST
-def review_example(request, slug, example_id):
-    project = project_for(request, slug, Action.REVIEW)
+def review_example(request, project, example_id):
     example = _example(project, example_id)
     form = ReviewForm(request.POST)
     if example.deleted_at:
@@ -292,7 +286,7 @@ def review_example(request, slug, example_id):
             request,
             f"#{example.id} changed while you were reading it; here is the new version. Your comment: “{form.cleaned_data['text'][:300]}”",
         )
-        return redirect("curation:example", slug, example.id)
+        return redirect("curation:example", project.slug, example.id)
     messages.success(request, f"#{example.id}: {ReviewComment.Decision(decision).label.lower()}.")
     return _after_review(request, project, example)
 
@@ -306,9 +300,8 @@ def _after_review(request, project, example):
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-@login_required
-def example_history(request, slug, example_id):
-    project = project_for(request, slug, Action.VIEW)
+@project_view(Action.VIEW)
+def example_history(request, project, example_id):
     example = _example(project, example_id)
     revisions = list(example.revisions.select_related("author"))
     entries = []
@@ -337,38 +330,35 @@ def older_content(revision):
     }
 
 
-@login_required
+@project_view(Action.MANAGE_PROJECT)
 @require_POST
-def delete_example(request, slug, example_id):
-    project = project_for(request, slug, Action.MANAGE_PROJECT)
+def delete_example(request, project, example_id):
     example = _example(project, example_id)
     with transaction.atomic():
         example.move_to_trash(user=request.user)
         checking.forget_example(example)
     messages.success(request, f"#{example.id} moved to the trash; it can be restored from there.")
-    return redirect(_next_or(request, reverse("curation:example-list", args=[slug])))
+    return redirect(_next_or(request, reverse("curation:example-list", args=[project.slug])))
 
 
-@login_required
+@project_view(Action.MANAGE_PROJECT)
 @require_POST
-def restore_example(request, slug, example_id):
-    project = project_for(request, slug, Action.MANAGE_PROJECT)
+def restore_example(request, project, example_id):
     example = _example(project, example_id)
     with transaction.atomic():
         example.restore(user=request.user)
         checking.check_example(example)
     messages.success(request, f"#{example.id} restored.")
-    return redirect("curation:example", slug, example.id)
+    return redirect("curation:example", project.slug, example.id)
 
 
 # --- review queue -----------------------------------------------------------------------------
 
 
-@login_required
-def review_queue(request, slug):
+@project_view(Action.REVIEW)
+def review_queue(request, project):
     """The next submitted example (oldest first, never one's own), with the most similar
     approved examples beside it."""
-    project = project_for(request, slug, Action.REVIEW)
     skip = _int(request.GET.get("skip"))
     waiting = _waiting(project, request.user)
     example = (waiting.filter(id__gt=skip) if skip else waiting).select_related("author").order_by("id").first()
@@ -399,17 +389,16 @@ def _queue_context(request, project, example, form=None):
 BULK_ACTIONS = {"approve": "Approve", "reject": "Reject", "delete": "Delete"}
 
 
-@login_required
-def bulk_action(request, slug):
+@project_view(Action.MANAGE_PROJECT)
+def bulk_action(request, project):
     """Approve, reject or delete every example matching the list's filters (leads). A GET shows
     how many that is and asks to confirm; the POST does it."""
-    project = project_for(request, slug, Action.MANAGE_PROJECT)
     params = request.POST if request.method == "POST" else request.GET
     filters = Filters.from_query(params)
     action = params.get("action", "")
     if action not in BULK_ACTIONS:
         messages.error(request, "Choose approve, reject or delete.")
-        return redirect(reverse("curation:example-list", args=[slug]) + "?" + urlencode(filters.as_query()))
+        return redirect(reverse("curation:example-list", args=[project.slug]) + "?" + urlencode(filters.as_query()))
     qs = filters.apply(project)
     if request.method != "POST" or request.POST.get("confirm") != "yes":
         return render(
@@ -455,15 +444,14 @@ def bulk_action(request, slug):
         if action == "delete":
             checking.forget_examples(ids)
     messages.success(request, f"{BULK_ACTIONS[action].rstrip('e')}ed {len(ids)} example{'s' if len(ids) != 1 else ''}.")
-    return redirect(reverse("curation:example-list", args=[slug]))
+    return redirect(reverse("curation:example-list", args=[project.slug]))
 
 
 # --- format rules -----------------------------------------------------------------------------
 
 
-@login_required
-def format_rules(request, slug):
-    project = project_for(request, slug, Action.MANAGE_PROJECT)
+@project_view(Action.MANAGE_PROJECT)
+def format_rules(request, project):
     current = checking.project_rules(project)
     form = FormatRulesForm(request.POST or None, initial=FormatRulesForm.initial_from(current))
     if request.method == "POST" and form.is_valid():
@@ -474,7 +462,7 @@ def format_rules(request, slug):
             request,
             "Format rules saved. New saves are checked with them; run the dataset check to apply them to every example.",
         )
-        return redirect("curation:format-rules", slug)
+        return redirect("curation:format-rules", project.slug)
     return render(
         request,
         "curation/format_rules.html",
@@ -485,12 +473,11 @@ def format_rules(request, slug):
 # --- whole-dataset checks -----------------------------------------------------------------------
 
 
-@login_required
-def check_report(request, slug):
+@project_view(Action.VIEW)
+def check_report(request, project):
     """Duplicate and contradiction clusters side by side, with the other findings counted."""
     from curation.report import clusters_for
 
-    project = project_for(request, slug, Action.VIEW)
     kind = request.GET.get("kind", "contradiction")
     kind = kind if kind in PAIR_KINDS else "contradiction"
     clusters, total = clusters_for(project, kind, limit=50)
@@ -518,25 +505,23 @@ def check_report(request, slug):
     )
 
 
-@login_required
+@project_view(Action.MANAGE_PROJECT)
 @require_POST
-def start_scan(request, slug):
-    project = project_for(request, slug, Action.MANAGE_PROJECT)
+def start_scan(request, project):
     running = Job.objects.filter(
         project=project, kind=Job.Kind.SCAN, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
     ).first()
     job = running or Job.objects.create(project=project, kind=Job.Kind.SCAN, user=request.user)
     if not running:
         enqueue("scan", job)
-    return redirect("curation:job", slug, job.id)
+    return redirect("curation:job", project.slug, job.id)
 
 
-@login_required
+@project_view(Action.MANAGE_PROJECT)
 @require_POST
-def silence_pair(request, slug, low_id, high_id):
+def silence_pair(request, project, low_id, high_id):
     from curation.models import PairFinding, SilencedPair
 
-    project = project_for(request, slug, Action.MANAGE_PROJECT)
     low, high = _example(project, low_id), _example(project, high_id)
     SilencedPair.objects.get_or_create(
         project=project,
@@ -548,14 +533,13 @@ def silence_pair(request, slug, low_id, high_id):
     messages.success(
         request, f"#{low.id} and #{high.id} marked as intended variation; they will not be reported as a pair again."
     )
-    return redirect(_next_or(request, reverse("curation:check-report", args=[slug])))
+    return redirect(_next_or(request, reverse("curation:check-report", args=[project.slug])))
 
 
-@login_required
+@project_view(Action.MANAGE_PROJECT)
 @require_POST
-def keep_one(request, slug, example_id):
+def keep_one(request, project, example_id):
     """Keep this example of a cluster and move the others (given as `drop`) to the trash."""
-    project = project_for(request, slug, Action.MANAGE_PROJECT)
     keep = _example(project, example_id)
     drop_ids = [i for i in map(_int, request.POST.getlist("drop")) if i and i != keep.id]
     dropped = list(Example.objects.filter(project=project, id__in=drop_ids, deleted_at=None))
@@ -564,12 +548,11 @@ def keep_one(request, slug, example_id):
             example.move_to_trash(user=request.user, action=f"deleted, #{keep.id} kept")
         checking.forget_examples([e.id for e in dropped])
     messages.success(request, f"Kept #{keep.id}; moved {len(dropped)} to the trash.")
-    return redirect(_next_or(request, reverse("curation:check-report", args=[slug])))
+    return redirect(_next_or(request, reverse("curation:check-report", args=[project.slug])))
 
 
-@login_required
-def job_detail(request, slug, job_id):
-    project = project_for(request, slug, Action.VIEW)
+@project_view(Action.VIEW)
+def job_detail(request, project, job_id):
     job = get_object_or_404(Job, project=project, id=job_id)
     if job.kind == Job.Kind.IMPORT and job.user_id != request.user.id and project.membership.role != Role.LEAD:
         raise PermissionDenied("This import belongs to someone else.")  # its errors quote their file
@@ -580,9 +563,8 @@ def job_detail(request, slug, job_id):
 # --- import and export ------------------------------------------------------------------------
 
 
-@login_required
-def import_examples(request, slug):
-    project = project_for(request, slug, Action.WRITE_EXAMPLES)
+@project_view(Action.WRITE_EXAMPLES)
+def import_examples(request, project):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         from django.conf import settings
@@ -603,14 +585,13 @@ def import_examples(request, slug):
                 details={"status": form.cleaned_data["status"]},
             )
             enqueue("import", job)
-            return redirect("curation:job", slug, job.id)
+            return redirect("curation:job", project.slug, job.id)
     jobs = Job.objects.filter(project=project, kind=Job.Kind.IMPORT, user=request.user)[:5]
     return render(request, "curation/import.html", {"project": project, "form": form, "jobs": jobs})
 
 
-@login_required
-def export_examples(request, slug):
-    project = project_for(request, slug, Action.MANAGE_PROJECT)
+@project_view(Action.MANAGE_PROJECT)
+def export_examples(request, project):
     form = ExportForm(request.GET or None)
     if not request.GET or not form.is_valid():
         return render(

@@ -2,13 +2,12 @@
 recipe; leads give the models version names."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from evaluation import registry
-from studio.access import project_for
+from studio.access import project_view
 from studio.models import Action
 from training.models import TrainingRun
 
@@ -29,19 +28,17 @@ def _context(request, project, entries):
     }
 
 
-@login_required
+@project_view(Action.VIEW)
 @require_GET
-def model_registry(request, slug):
-    project = project_for(request, slug, Action.VIEW)
+def model_registry(request, project):
     return render(request, "evaluation/registry.html", _context(request, project, registry.entries(project)))
 
 
-@login_required
+@project_view(Action.TRAIN)
 @require_POST
-def rename_model(request, slug, run_id):
+def rename_model(request, project, run_id):
     """Set or clear a model's version name. htmx gets the model's card back (with the error, if
     any); a plain form post goes back to the registry."""
-    project = project_for(request, slug, Action.TRAIN)
     run = get_object_or_404(project.training_runs.filter(status=TrainingRun.Status.SUCCEEDED), id=run_id)
     typed = request.POST.get("version_name", "")
     try:
@@ -51,7 +48,7 @@ def rename_model(request, slug, run_id):
         error = str(e)
     if not error and not request.htmx:
         messages.success(request, f"{registry.model_id(run)} is now called “{registry.display_name(run)}”.")
-        return redirect(reverse("evaluation:registry", args=[slug]) + f"#model-{run.id}")
+        return redirect(reverse("evaluation:registry", args=[project.slug]) + f"#model-{run.id}")
     entries = registry.entries(project, project.training_runs.filter(id=run.id) if request.htmx else None)
     for entry in entries:
         if entry.run.id == run.id:
@@ -63,14 +60,13 @@ def rename_model(request, slug, run_id):
     return render(request, "evaluation/registry.html", context)
 
 
-@login_required
+@project_view(Action.TRAIN)
 @require_POST
-def serve_again(request, slug, run_id):
+def serve_again(request, project, run_id):
     """Undo DELETE /v1/models/{id}: the model is listed and answered by the API again."""
-    project = project_for(request, slug, Action.TRAIN)
     run = get_object_or_404(project.training_runs.filter(status=TrainingRun.Status.SUCCEEDED), id=run_id)
     TrainingRun.objects.filter(id=run.id).update(model_deleted_at=None)
     messages.success(
         request, f"{registry.model_id(run)} is served again: GET /v1/models lists it and completions may name it."
     )
-    return redirect(reverse("evaluation:registry", args=[slug]) + f"#model-{run.id}")
+    return redirect(reverse("evaluation:registry", args=[project.slug]) + f"#model-{run.id}")

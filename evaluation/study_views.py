@@ -1,7 +1,6 @@
 """Blind A/B studies: leads create and close them and read the report; raters vote."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -12,13 +11,12 @@ from evaluation.forms import StudyForm
 from evaluation.models import Assignment, Study, Vote
 from evaluation.preferences import ExportRefused, export_study
 from evaluation.studying import BASE, close, next_assignment, report, system_key, vote
-from studio.access import project_for
+from studio.access import project_view
 from studio.models import Action
 
 
-@login_required
-def study_list(request, slug):
-    project = project_for(request, slug, Action.VIEW)
+@project_view(Action.VIEW)
+def study_list(request, project):
     studies = project.studies.all()
     if not project.membership.can(Action.EVALUATE):
         studies = studies.filter(raters=request.user)
@@ -37,9 +35,8 @@ def study_list(request, slug):
     )
 
 
-@login_required
-def create_study(request, slug):
-    project = project_for(request, slug, Action.EVALUATE)
+@project_view(Action.EVALUATE)
+def create_study(request, project):
     form = StudyForm(request.POST or None, project=project)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -60,7 +57,7 @@ def create_study(request, slug):
 
             transaction.on_commit(lambda: generate_study_outputs.delay(study_id=study.id))
         messages.success(request, f"“{study.name}” is being prepared: a worker generates every output first.")
-        return redirect("evaluation:study", slug, study.id)
+        return redirect("evaluation:study", project.slug, study.id)
     return render(request, "evaluation/study_create.html", {"project": project, "form": form})
 
 
@@ -73,11 +70,10 @@ def _names(study):
     return {s["key"]: ("base model" if s["key"] == BASE else runs.get(s["run_id"], s["key"])) for s in study.systems}
 
 
-@login_required
+@project_view(Action.VIEW)
 @require_GET
-def study_detail(request, slug, study_id):
+def study_detail(request, project, study_id):
     """Leads always; raters once the study is closed (identities are revealed then)."""
-    project = project_for(request, slug, Action.VIEW)
     study = get_object_or_404(project.studies, id=study_id)
     is_lead = project.membership.can(Action.EVALUATE)
     if not is_lead and not (study.status == Study.Status.CLOSED and study.raters.filter(id=request.user.id).exists()):
@@ -109,51 +105,47 @@ def study_detail(request, slug, study_id):
     return render(request, template, context)
 
 
-@login_required
+@project_view(Action.EVALUATE)
 @require_POST
-def close_study(request, slug, study_id):
-    project = project_for(request, slug, Action.EVALUATE)
+def close_study(request, project, study_id):
     study = get_object_or_404(project.studies, id=study_id)
     close(study)
     messages.success(request, f"“{study.name}” closed; raters can now see which model wrote what.")
-    return redirect("evaluation:study", slug, study.id)
+    return redirect("evaluation:study", project.slug, study.id)
 
 
-@login_required
+@project_view(Action.EVALUATE)
 @require_GET
-def export_preferences(request, slug, study_id):
+def export_preferences(request, project, study_id):
     """A closed study's votes as chosen/rejected pairs for DPO: a zip with the JSONL and a card."""
-    project = project_for(request, slug, Action.EVALUATE)
     study = get_object_or_404(project.studies.select_related("project", "dataset_version", "created_by"), id=study_id)
     try:
         filename, data = export_study(study, _names(study))
     except ExportRefused as e:
         messages.error(request, str(e))
-        return redirect("evaluation:study", slug, study.id)
+        return redirect("evaluation:study", project.slug, study.id)
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-@login_required
+@project_view(Action.RATE)
 @require_GET
-def rate_next(request, slug, study_id):
-    project = project_for(request, slug, Action.RATE)
+def rate_next(request, project, study_id):
     study = get_object_or_404(project.studies.filter(raters=request.user), id=study_id)
     if study.status != Study.Status.OPEN:
         messages.info(request, "This study is not open for votes.")
-        return redirect("evaluation:study-list", slug)
+        return redirect("evaluation:study-list", project.slug)
     nxt = next_assignment(study, request.user)
     if nxt is None:
         messages.success(request, "You have rated everything in this study. Thank you.")
-        return redirect("evaluation:study-list", slug)
-    return redirect("evaluation:rate", slug, nxt.token)
+        return redirect("evaluation:study-list", project.slug)
+    return redirect("evaluation:rate", project.slug, nxt.token)
 
 
-@login_required
-def rate(request, slug, token):
+@project_view(Action.RATE)
+def rate(request, project, token):
     """One comparison: the prompt and two outputs, nothing else. A vote is final."""
-    project = project_for(request, slug, Action.RATE)
     assignment = (
         Assignment.objects.filter(token=token, rater=request.user, study__project=project)
         .select_related("study", "item")
@@ -175,7 +167,7 @@ def rate(request, slug, token):
         elif not vote(assignment, choice, rationale):
             error = "You voted on this one already; votes are final."
         else:
-            return redirect("evaluation:rate-next", slug, study.id)
+            return redirect("evaluation:rate-next", project.slug, study.id)
     outputs = dict(study.outputs.filter(item=assignment.item).values_list("system", "text"))
     mine = study.assignments.filter(rater=request.user)
     context = {
@@ -194,14 +186,13 @@ def rate(request, slug, token):
     return render(request, "evaluation/rate.html", context)
 
 
-@login_required
+@project_view(Action.EVALUATE)
 @require_POST
-def loss_to_curation(request, slug, study_id, item_id):
+def loss_to_curation(request, project, study_id, item_id):
     """A study item a tuned model lost becomes a draft in curation, linked to the study."""
     from curation import checking
     from curation.models import Example, Revision
 
-    project = project_for(request, slug, Action.EVALUATE)
     study = get_object_or_404(project.studies, id=study_id)
     assignment = study.assignments.filter(item_id=item_id).select_related("item").first()
     if assignment is None:
@@ -211,7 +202,7 @@ def loss_to_curation(request, slug, study_id, item_id):
     existing = Example.objects.filter(project=project, source=source, deleted_at=None).first()
     if existing:
         messages.info(request, f"Already in curation as #{existing.id}.")
-        return redirect("curation:example", slug, existing.id)
+        return redirect("curation:example", project.slug, existing.id)
     example = Example.objects.create(
         project=project,
         author=request.user,
@@ -226,4 +217,4 @@ def loss_to_curation(request, slug, study_id, item_id):
     messages.success(
         request, f"Draft #{example.id} created from the study: improve its answer so the next run learns it."
     )
-    return redirect("curation:example", slug, example.id)
+    return redirect("curation:example", project.slug, example.id)

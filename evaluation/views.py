@@ -1,10 +1,9 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from evaluation.evaluating import METRICS, TUNED, start
-from studio.access import project_for
+from studio.access import project_view
 from studio.models import Action
 
 LABELS = {
@@ -20,22 +19,20 @@ LABELS = {
 PAGE = 20
 
 
-@login_required
+@project_view(Action.EVALUATE)
 @require_POST
-def start_evaluation(request, slug, run_id):
-    project = project_for(request, slug, Action.EVALUATE)
+def start_evaluation(request, project, run_id):
     run = get_object_or_404(project.training_runs, id=run_id)
     if run.status != run.Status.SUCCEEDED and run.status != run.Status.CANCELLED:
         messages.error(request, "Only a finished run with an adapter can be evaluated.")
-        return redirect("training:run", slug, run.id)
+        return redirect("training:run", project.slug, run.id)
     evaluation = start(run, request.user)
-    return redirect("evaluation:evaluation", slug, evaluation.id)
+    return redirect("evaluation:evaluation", project.slug, evaluation.id)
 
 
-@login_required
+@project_view(Action.VIEW)
 @require_GET
-def evaluation_detail(request, slug, evaluation_id):
-    project = project_for(request, slug, Action.VIEW)
+def evaluation_detail(request, project, evaluation_id):
     ev = get_object_or_404(project.evaluation_runs.select_related("training_run"), id=evaluation_id)
     rows = []
     for m in METRICS:
@@ -83,15 +80,14 @@ def evaluation_detail(request, slug, evaluation_id):
     return render(request, template, context)
 
 
-@login_required
+@project_view(Action.WRITE_EXAMPLES)
 @require_POST
-def to_curation(request, slug, evaluation_id, item_id):
+def to_curation(request, project, evaluation_id, item_id):
     """Turn a test example the tuned model got wrong into a draft in curation, linked to where it
     came from, with the tuned output kept in the draft's note for the annotator."""
     from curation import checking
     from curation.models import Example, Revision
 
-    project = project_for(request, slug, Action.WRITE_EXAMPLES)
     ev = get_object_or_404(project.evaluation_runs, id=evaluation_id)
     tuned = get_object_or_404(ev.generations.select_related("item"), item_id=item_id, side=TUNED)
     item = tuned.item
@@ -99,7 +95,7 @@ def to_curation(request, slug, evaluation_id, item_id):
     existing = Example.objects.filter(project=project, source=source, deleted_at=None).first()
     if existing:
         messages.info(request, f"Already in curation as #{existing.id}.")
-        return redirect("curation:example", slug, existing.id)
+        return redirect("curation:example", project.slug, existing.id)
     example = Example.objects.create(
         project=project,
         author=request.user,
@@ -114,11 +110,11 @@ def to_curation(request, slug, evaluation_id, item_id):
     messages.success(
         request, f"Draft #{example.id} created from the evaluation. The tuned model answered: “{tuned.text[:300]}”"
     )
-    return redirect("curation:example", slug, example.id)
+    return redirect("curation:example", project.slug, example.id)
 
 
-@login_required
-def serving_backend(request, slug):
+@project_view(Action.MANAGE_PROJECT)
+def serving_backend(request, project):
     """Where this project's outputs are generated, with a connection test and the serving recipe
     for its runs' adapters."""
     from pathlib import Path
@@ -127,7 +123,6 @@ def serving_backend(request, slug):
     from evaluation.forms import ServingBackendForm
     from evaluation.models import ServingBackend
 
-    project = project_for(request, slug, Action.MANAGE_PROJECT)
     current = ServingBackend.objects.filter(project=project).first()
     initial = (
         {
@@ -161,7 +156,7 @@ def serving_backend(request, slug):
                 test_result = f"No answer: {e}"
         else:
             messages.success(request, "Serving settings saved; new evaluations and studies use them.")
-            return redirect("evaluation:serving-backend", slug)
+            return redirect("evaluation:serving-backend", project.slug)
     # one server per base model, with every adapter trained on it (the registry has one line per model)
     from evaluation.registry import project_recipe
 
@@ -181,17 +176,16 @@ def serving_backend(request, slug):
     )
 
 
-@login_required
-def regression_prompts(request, slug):
+@project_view(Action.MANAGE_PROJECT)
+def regression_prompts(request, project):
     """The project's regression set: general prompts every evaluation also answers."""
     from evaluation.models import RegressionPrompt
 
-    project = project_for(request, slug, Action.MANAGE_PROJECT)
     error = ""
     if request.method == "POST":
         if request.POST.get("delete", "").isdigit():
             RegressionPrompt.objects.filter(project=project, id=int(request.POST["delete"])).delete()
-            return redirect("evaluation:regression", slug)
+            return redirect("evaluation:regression", project.slug)
         prompt = request.POST.get("prompt", "").strip()
         if not prompt:
             error = "Write the prompt."
@@ -203,7 +197,7 @@ def regression_prompts(request, slug):
                 created_by=request.user,
             )
             messages.success(request, "Added to the regression set; the next evaluation answers it too.")
-            return redirect("evaluation:regression", slug)
+            return redirect("evaluation:regression", project.slug)
     return render(
         request,
         "evaluation/regression.html",

@@ -1,9 +1,35 @@
-"""The one access check every project view calls first."""
+"""Who may do what in a project: the one access check in front of every project view.
 
+A project view is written as
+
+    @project_view(Action.TRAIN)
+    @require_POST
+    def cancel_run(request, project, run_id):
+        run = get_object_or_404(project.training_runs, id=run_id)
+        ...
+
+The decorator signs the user in the way every page does (anonymous users are sent to the login
+page), finds the project named by the URL's `slug`, answers 404 to a user who is not a member and
+403 to a member whose role may not do the action, and calls the view with the project in place of
+the slug (`project.membership` is the user's membership). Fragment (htmx) endpoints use it too.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from studio.models import Action, Membership
+
+
+def require(membership, action):
+    """Raise 403, naming the role and the action, unless `membership` may do `action`."""
+    if not membership.can(action):
+        role = membership.get_role_display().lower()
+        raise PermissionDenied(
+            f"{'An' if role[0] in 'aeiou' else 'A'} {role} may not {Action(action).label} in this project."
+        )
 
 
 def project_for(request, slug, action=Action.VIEW):
@@ -22,11 +48,29 @@ def project_for(request, slug, action=Action.VIEW):
     )
     if membership is None:
         raise Http404("No such project.")
-    if not membership.can(action):
-        role = membership.get_role_display().lower()
-        raise PermissionDenied(
-            f"{'An' if role[0] in 'aeiou' else 'A'} {role} may not {Action(action).label} in this project."
-        )
+    require(membership, action)
     project = membership.project
     project.membership = membership
     return project
+
+
+def project_view(action):
+    """Decorate a view of a project page: `view(request, slug, ...)` in the URL conf becomes
+    `view(request, project, ...)` once the user is known to be a member who may do `action`.
+
+    The access check runs before any other decorator below it (such as `require_POST`), so an
+    outsider learns nothing from a wrong method either. A view that allows more on POST than on
+    GET names the lesser action here and calls `require(project.membership, ...)` for the other.
+    """
+    action = Action(action)
+
+    def decorate(view):
+        @wraps(view)
+        def checked(request, slug, *args, **kwargs):
+            return view(request, project_for(request, slug, action), *args, **kwargs)
+
+        wrapper = login_required(checked)
+        wrapper.project_action = action  # how tests/studio/test_access.py finds every guarded view
+        return wrapper
+
+    return decorate

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from studio import signals
-from studio.access import project_for
+from studio.access import project_view
 from studio.forms import AddMemberForm, ProjectForm, RoleForm
 from studio.models import ROLE_SUMMARIES, Action, LastLeadError, Membership, Project, Role
 
@@ -48,9 +48,8 @@ def create_project(request):
     return render(request, "studio/create_project.html", {"form": form})
 
 
-@login_required
-def project_home(request, slug):
-    project = project_for(request, slug, Action.VIEW)
+@project_view(Action.VIEW)
+def project_home(request, project):
     return render(
         request,
         "studio/project_home.html",
@@ -82,9 +81,8 @@ def _members_response(request, project, form=None, error="", notice=""):
     return render(request, template, _members_context(project, form, error, notice))
 
 
-@login_required
-def members(request, slug):
-    project = project_for(request, slug, Action.MANAGE_MEMBERS)
+@project_view(Action.MANAGE_MEMBERS)
+def members(request, project):
     return _members_response(request, project)
 
 
@@ -105,10 +103,9 @@ def _after_member_change(request, project, error="", notice=""):
     return _members_response(request, project, error=error, notice=notice)
 
 
-@login_required
+@project_view(Action.MANAGE_MEMBERS)
 @require_POST
-def add_member(request, slug):
-    project = project_for(request, slug, Action.MANAGE_MEMBERS)
+def add_member(request, project):
     form = AddMemberForm(request.POST, project=project)
     if not form.is_valid():
         return _members_response(request, project, form=form)
@@ -124,10 +121,9 @@ def add_member(request, slug):
     )
 
 
-@login_required
+@project_view(Action.MANAGE_MEMBERS)
 @require_POST
-def change_member_role(request, slug, membership_id):
-    project = project_for(request, slug, Action.MANAGE_MEMBERS)
+def change_member_role(request, project, membership_id):
     membership = get_object_or_404(project.memberships.select_related("user"), id=membership_id)
     form = RoleForm(request.POST)
     error = ""
@@ -142,10 +138,9 @@ def change_member_role(request, slug, membership_id):
     return _after_member_change(request, project, error, notice)
 
 
-@login_required
+@project_view(Action.MANAGE_MEMBERS)
 @require_POST
-def remove_member(request, slug, membership_id):
-    project = project_for(request, slug, Action.MANAGE_MEMBERS)
+def remove_member(request, project, membership_id):
     membership = get_object_or_404(project.memberships.select_related("user"), id=membership_id)
     error = ""
     try:
@@ -156,14 +151,13 @@ def remove_member(request, slug, membership_id):
     return _after_member_change(request, project, error, notice)
 
 
-@login_required
-def project_settings(request, slug):
-    project = project_for(request, slug, Action.MANAGE_PROJECT)
+@project_view(Action.MANAGE_PROJECT)
+def project_settings(request, project):
     form = ProjectForm(request.POST or None, initial={"name": project.name, "description": project.description})
     if request.method == "POST" and form.is_valid():
         project.name = form.cleaned_data["name"]
         project.description = form.cleaned_data["description"]
         project.save(update_fields=["name", "description"])
         messages.success(request, "Project settings saved.")
-        return redirect("studio:project-settings", slug)
+        return redirect("studio:project-settings", project.slug)
     return render(request, "studio/project_settings.html", {"project": project, "form": form})

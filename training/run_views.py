@@ -4,12 +4,11 @@ import json
 import shlex
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from studio.access import project_for
+from studio.access import project_view
 from studio.models import Action
 from training.core.engine import ConfigError, TrainConfig, diagnose, estimate
 from training.forms import LaunchForm
@@ -19,10 +18,9 @@ from training.runs import launch
 COLORS = ["#2f5bd3", "#d0562c", "#1f7a4d", "#8a4dbd", "#a15c00", "#0b7f8a"]
 
 
-@login_required
+@project_view(Action.VIEW)
 @require_GET
-def run_list(request, slug):
-    project = project_for(request, slug, Action.VIEW)
+def run_list(request, project):
     runs = project.training_runs.select_related("dataset_version", "base_model", "created_by")
     return render(
         request,
@@ -95,11 +93,10 @@ def command_line(project, form):
     return " ".join(shlex.quote(p) for p in parts)
 
 
-@login_required
-def launch_run(request, slug):
+@project_view(Action.TRAIN)
+def launch_run(request, project):
     """GET: the form with the guides' defaults. POST with 'estimate': the estimate and the
     equivalent command line. POST with 'launch': queue the run."""
-    project = project_for(request, slug, Action.TRAIN)
     form = LaunchForm(
         request.POST or None, project=project, initial={"name": f"run {project.training_runs.count() + 1}"}
     )
@@ -144,7 +141,7 @@ def launch_run(request, slug):
                 form.add_error(field if field in form.fields else None, message or str(e))
             else:
                 messages.success(request, f"“{run.name}” queued; a GPU worker will pick it up.")
-                return redirect("training:run", slug, run.id)
+                return redirect("training:run", project.slug, run.id)
     if not project.dataset_versions.exists():
         context["blocked"] = "Freeze a dataset version first: runs train on frozen versions only."
     return render(request, "training/launch.html", context)
@@ -188,10 +185,9 @@ def _run_series(run, color, prefix=""):
     return [(f"{prefix}train loss", color, train), (f"{prefix}validation loss", color, evals)], train, evals
 
 
-@login_required
+@project_view(Action.VIEW)
 @require_GET
-def run_detail(request, slug, run_id):
-    project = project_for(request, slug, Action.VIEW)
+def run_detail(request, project, run_id):
     run = get_object_or_404(
         project.training_runs.select_related("dataset_version", "base_model", "created_by"), id=run_id
     )
@@ -245,10 +241,9 @@ def _artifacts(run):
     return found
 
 
-@login_required
+@project_view(Action.TRAIN)
 @require_POST
-def cancel_run(request, slug, run_id):
-    project = project_for(request, slug, Action.TRAIN)
+def cancel_run(request, project, run_id):
     run = get_object_or_404(project.training_runs, id=run_id)
     if run.finished:
         messages.info(request, f"“{run.name}” has finished already.")
@@ -264,12 +259,12 @@ def cancel_run(request, slug, run_id):
         messages.success(
             request, f"Cancelling “{run.name}”: it stops within a few steps and keeps what it has learned so far."
         )
-    return redirect("training:run", slug, run.id)
+    return redirect("training:run", project.slug, run.id)
 
 
-@login_required
+@project_view(Action.TRAIN)
 @require_POST
-def merge_run(request, slug, run_id):
+def merge_run(request, project, run_id):
     """Queue the merge of a finished run's adapter into its base model (a GPU worker does it)."""
     from pathlib import Path
 
@@ -277,7 +272,6 @@ def merge_run(request, slug, run_id):
 
     from training.tasks import merge_run_adapter
 
-    project = project_for(request, slug, Action.TRAIN)
     run = get_object_or_404(project.training_runs, id=run_id)
     if not run.finished or not (Path(run.output_dir) / "adapter").is_dir():
         messages.error(request, "Only a finished LoRA run has an adapter to merge.")
@@ -288,18 +282,17 @@ def merge_run(request, slug, run_id):
             request,
             "Merging the adapter into the base model; the merged model appears under Artifacts when it is ready.",
         )
-    return redirect("training:run", slug, run.id)
+    return redirect("training:run", project.slug, run.id)
 
 
-@login_required
+@project_view(Action.VIEW)
 @require_GET
-def download_artifact(request, slug, run_id, name):
+def download_artifact(request, project, run_id, name):
     """A zip of the adapter, the model or the best checkpoint, with the run's config inside."""
     import shutil
     import tempfile
     from pathlib import Path
 
-    project = project_for(request, slug, Action.VIEW)
     run = get_object_or_404(project.training_runs, id=run_id)
     available = dict(_artifacts(run))
     if name not in available:
@@ -310,16 +303,15 @@ def download_artifact(request, slug, run_id, name):
     return FileResponse(open(archive, "rb"), as_attachment=True, filename=Path(archive).name)
 
 
-@login_required
+@project_view(Action.VIEW)
 @require_GET
-def compare_runs(request, slug):
+def compare_runs(request, project):
     """Two or more runs: loss curves overlaid, the settings that differ, the data they saw."""
-    project = project_for(request, slug, Action.VIEW)
     ids = [int(i) for i in request.GET.getlist("run") if i.isdigit()]
     runs = list(project.training_runs.filter(id__in=ids).select_related("dataset_version", "base_model"))
     if len(runs) < 2:
         messages.error(request, "Tick two or more runs to compare.")
-        return redirect("training:run-list", slug)
+        return redirect("training:run-list", project.slug)
     series = []
     for i, run in enumerate(runs):
         s, _, _ = _run_series(run, COLORS[i % len(COLORS)], prefix=f"{run.name}: ")

@@ -1,12 +1,11 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from studio.access import project_for
+from studio.access import project_view
 from studio.models import Action
 from training.forms import BaseModelForm
 from training.models import BaseModel
@@ -17,9 +16,8 @@ def _enqueue_inspection(base_model):
     transaction.on_commit(lambda: inspect_base_model.delay(base_model_id=base_model.id))
 
 
-@login_required
-def base_models(request, slug):
-    project = project_for(request, slug, Action.MANAGE_PROJECT)
+@project_view(Action.MANAGE_PROJECT)
+def base_models(request, project):
     form = BaseModelForm(request.POST or None, project=project)
     if request.method == "POST" and form.is_valid():
         try:
@@ -30,24 +28,22 @@ def base_models(request, slug):
             form.add_error("path", "This folder was registered a moment ago by someone else.")
         else:
             messages.success(request, f"“{base_model.name}” registered; a worker is checking the folder.")
-            return redirect("training:base-models", slug)
+            return redirect("training:base-models", project.slug)
     models = project.base_models.all()
     return render(request, "training/base_models.html", {"project": project, "form": form, "models": models})
 
 
-@login_required
+@project_view(Action.MANAGE_PROJECT)
 @require_GET
-def base_model_card(request, slug, base_model_id):
+def base_model_card(request, project, base_model_id):
     """The card of one base model; the page polls it while the worker checks the folder."""
-    project = project_for(request, slug, Action.MANAGE_PROJECT)
     base_model = get_object_or_404(project.base_models, id=base_model_id)
     return render(request, "training/base_models.html#base-model-card", {"project": project, "m": base_model})
 
 
-@login_required
+@project_view(Action.MANAGE_PROJECT)
 @require_POST
-def use_base_model(request, slug, base_model_id):
-    project = project_for(request, slug, Action.MANAGE_PROJECT)
+def use_base_model(request, project, base_model_id):
     base_model = get_object_or_404(project.base_models, id=base_model_id)
     if base_model.status != BaseModel.Status.READY:
         messages.error(
@@ -58,13 +54,12 @@ def use_base_model(request, slug, base_model_id):
         project.base_model = base_model
         project.save(update_fields=["base_model"])
         messages.success(request, f"“{base_model.name}” is now the project's base model.")
-    return redirect("training:base-models", slug)
+    return redirect("training:base-models", project.slug)
 
 
-@login_required
+@project_view(Action.MANAGE_PROJECT)
 @require_POST
-def recheck_base_model(request, slug, base_model_id):
-    project = project_for(request, slug, Action.MANAGE_PROJECT)
+def recheck_base_model(request, project, base_model_id):
     base_model = get_object_or_404(project.base_models, id=base_model_id)
     with transaction.atomic():
         BaseModel.objects.filter(id=base_model.id).update(status=BaseModel.Status.CHECKING, error="")
@@ -72,13 +67,12 @@ def recheck_base_model(request, slug, base_model_id):
     base_model.refresh_from_db()
     if request.htmx:
         return render(request, "training/base_models.html#base-model-card", {"project": project, "m": base_model})
-    return redirect("training:base-models", slug)
+    return redirect("training:base-models", project.slug)
 
 
-@login_required
+@project_view(Action.MANAGE_PROJECT)
 @require_POST
-def remove_base_model(request, slug, base_model_id):
-    project = project_for(request, slug, Action.MANAGE_PROJECT)
+def remove_base_model(request, project, base_model_id):
     base_model = get_object_or_404(project.base_models, id=base_model_id)
     if project.base_model_id == base_model.id:
         messages.error(
@@ -88,5 +82,5 @@ def remove_base_model(request, slug, base_model_id):
         base_model.delete()
         messages.success(request, f"“{base_model.name}” removed from the project. The folder itself is untouched.")
     if request.htmx:
-        return HttpResponseClientRedirect(reverse("training:base-models", args=[slug]))
-    return redirect("training:base-models", slug)
+        return HttpResponseClientRedirect(reverse("training:base-models", args=[project.slug]))
+    return redirect("training:base-models", project.slug)

@@ -1,5 +1,5 @@
-"""The model registry: recipes and lineage (training/registry.py), the page and renaming
-(training/registry_views.py), and a lead renaming a model in Chromium."""
+"""The model registry: recipes and lineage (evaluation/registry.py), the page and renaming
+(evaluation/registry_views.py), and a lead renaming a model in Chromium."""
 
 import json
 import re
