@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from api.core.monitoring import PERIODS, bar_chart, line_chart
+from api.core.monitoring import PERIODS
 from api.models import Feedback, FeedbackRule, ServedCompletion
 from api.serving import (
     MAX_SUMMARIZED,
@@ -24,6 +24,7 @@ from api.serving import (
 )
 from api.serving import make_draft as draft_from
 from studio.access import project_view
+from studio.core.charts import Series, time_chart
 from studio.models import Action
 
 PAGE = 25
@@ -87,37 +88,41 @@ def monitor(request, project, run_id):
     summary, total, capped = summary_for(run, start, end, width, rule.max_rating)
     labels = [_label(b.start, width) for b in summary.buckets]
     charts = [
-        bar_chart(
+        time_chart(
             labels,
             [
-                ("answered", "ok", [b.requests - b.errors for b in summary.buckets]),
-                ("failed", "bad", [b.errors for b in summary.buckets]),
+                Series("answered", [b.requests - b.errors for b in summary.buckets], "blue"),
+                Series("failed", [b.errors for b in summary.buckets], "red"),
             ],
             "Requests",
+            stacked=True,
         ),
-        line_chart(
+        time_chart(
             labels,
-            [("p50", "p50", [b.p50 for b in summary.buckets]), ("p95", "p95", [b.p95 for b in summary.buckets])],
+            [
+                Series("p50", [b.p50 for b in summary.buckets], "blue"),
+                Series("p95", [b.p95 for b in summary.buckets], "brown"),
+            ],
             "Latency of answered requests (ms)",
             unit=" ms",
         ),
-        line_chart(
+        time_chart(
             labels,
             [
-                (
+                Series(
                     "error rate",
-                    "bad",
                     [100 * b.error_rate if b.error_rate is not None else None for b in summary.buckets],
+                    "red",
                 )
             ],
             "Error rate (%)",
             unit="%",
         ),
-        line_chart(
+        time_chart(
             labels,
-            [("mean rating", "rating", [b.mean_rating for b in summary.buckets])],
+            [Series("mean rating", [b.mean_rating for b in summary.buckets], "green")],
             "Ratings (1 bad – 5 good)",
-            fixed_max=5,
+            top=5,
         ),
     ]
     show = request.GET.get("show") if request.GET.get("show") in SHOW else "all"

@@ -7,9 +7,12 @@ neighbours) and stores what they find.
 from django.db import transaction
 from django.db.models import Q
 
-from curation.core import dedup
+from curation.core.answer_comparison import compare_answers
+from curation.core.bucket_keys import SIM_BANDS, similarity_keys, stored_keys
 from curation.core.checks import check_record
+from curation.core.clusters import cluster_pairs
 from curation.core.dataset import check_all
+from curation.core.prompt_comparison import is_typo, one_word_apart, prompt_words, same_prompt
 from curation.core.rules import FormatRules
 from curation.models import Example, ExampleKey, Finding, FormatRuleSet, PairFinding, SilencedPair
 from studio.core import prompts
@@ -35,9 +38,9 @@ def example_label(example_id):
 
 
 def _keys_for(example):
-    context, query = dedup.prompt_words(example.record())
-    near = dedup.stored_keys(context, query)
-    sim = dedup.similarity_keys(context, query)
+    context, query = prompt_words(example.record())
+    near = stored_keys(context, query)
+    sim = similarity_keys(context, query)
     return (context, query), near, sim
 
 
@@ -70,7 +73,7 @@ def _near_candidates(example, near):
         if len(others) <= BIG_BUCKET or not mine.get(key):
             candidates.update(o for o, _ in others[:BIG_BUCKET])
         else:
-            candidates.update(o for o, removed in others if removed and dedup.is_typo(removed, mine[key]))
+            candidates.update(o for o, removed in others if removed and is_typo(removed, mine[key]))
     return candidates
 
 
@@ -109,11 +112,11 @@ def check_example(example, rules=None, count_tokens=None):
     for other in Example.objects.filter(id__in=candidates, deleted_at=None):
         if frozenset((example.id, other.id)) in silenced:
             continue
-        other_words = dedup.prompt_words(other.record())
-        same, _ = dedup.same_prompt(words, other_words)
-        if not same or not dedup.one_word_apart(words, other_words):
+        other_words = prompt_words(other.record())
+        same, _ = same_prompt(words, other_words)
+        if not same or not one_word_apart(words, other_words):
             continue
-        verdict, detail = dedup.compare_answers(answer, other.record().answer())
+        verdict, detail = compare_answers(answer, other.record().answer())
         low, high = sorted((example.id, other.id))
         pairs.append(
             PairFinding(
@@ -187,7 +190,7 @@ def similar_approved(example, limit=5):
     )
     shares = {row["example_id"]: row["shared"] for row in ranked}
     examples = Example.objects.in_bulk(list(shares))
-    return [(examples[i], shares[i] / dedup.SIM_BANDS) for i in shares if i in examples]
+    return [(examples[i], shares[i] / SIM_BANDS) for i in shares if i in examples]
 
 
 def _insert_keys(rows):
@@ -266,7 +269,7 @@ def scan_project(project, progress=None):
                     )
                 )
     for cluster in clusters:
-        for a, b, kind, detail in dedup.cluster_pairs(cluster):
+        for a, b, kind, detail in cluster_pairs(cluster):
             pairs.append(
                 PairFinding(
                     project=project, low_id=min(ids[a], ids[b]), high_id=max(ids[a], ids[b]), kind=kind, detail=detail
@@ -275,9 +278,9 @@ def scan_project(project, progress=None):
             counts[kind] = counts.get(kind, 0) + 1
     keys = []
     for n, (example, record) in enumerate(zip(examples, records)):
-        context, query = dedup.prompt_words(record)
-        keys += [(project.id, example.id, "near", k, w[:100]) for k, w in dedup.stored_keys(context, query)]
-        keys += [(project.id, example.id, "sim", k, "") for k in dedup.similarity_keys(context, query)]
+        context, query = prompt_words(record)
+        keys += [(project.id, example.id, "near", k, w[:100]) for k, w in stored_keys(context, query)]
+        keys += [(project.id, example.id, "sim", k, "") for k in similarity_keys(context, query)]
         if progress and n % 2000 == 0:
             progress(int(total * 0.7 + n * 0.2), total)
     with transaction.atomic():

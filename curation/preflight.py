@@ -3,7 +3,8 @@ exactly as the trainer will (studio/core/prompts.py), summarised for people."""
 
 import statistics
 
-from studio.core.prompts import RenderError, histogram, load_tokenizer, render, template_kind, tokenize
+from studio.core.charts import bins
+from studio.core.prompts import RenderError, load_tokenizer, render, template_kind, tokenize
 
 MAX_LISTED = 500
 
@@ -46,7 +47,7 @@ def run_preflight(version, base_model, max_length, progress=None):
         "by_split": {
             split: {"count": len(v), "tokens": sum(min(n, max_length) for n in v)} for split, v in by_split.items()
         },
-        "histogram": histogram(lengths),
+        "histogram": bins(lengths),
         "truncated_count": len(truncated),
         "truncated": truncated[:MAX_LISTED],
         "errors": errors[:MAX_LISTED],

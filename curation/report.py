@@ -1,6 +1,6 @@
 """The check report: pairs stored by the checks, grouped into clusters for display."""
 
-from curation.core.dedup import UnionFind
+from curation.core.clusters import UnionFind
 from curation.diffs import content_diff
 from curation.models import Example, PairFinding
 

@@ -4,17 +4,7 @@ from django.db.models import Count
 from django.db.models.functions import Length
 
 from curation.models import Example, Finding, PairFinding
-from studio.core.prompts import histogram
-
-
-def bars(bins):
-    """SVG bar geometry for [(low, high, count)]: [(x, y, height, low, high, count)] in a 100-high box."""
-    peak = max((c for _, _, c in bins), default=0) or 1
-    out = []
-    for i, (low, high, count) in enumerate(bins):
-        height = round(98 * count / peak, 1)
-        out.append((i * 10 + 1, round(100 - height, 1), height, low, high, count))
-    return out
+from studio.core.charts import bins, histogram
 
 
 def project_stats(project):
@@ -31,7 +21,7 @@ def project_stats(project):
         values = [v for v in values if v]
         lengths[field] = {
             "count": len(values),
-            "bars": bars(histogram(values)),
+            "chart": histogram(bins(values), f"{field.capitalize()} length", "characters"),
             "median": sorted(values)[len(values) // 2] if values else 0,
             "max": max(values, default=0),
         }

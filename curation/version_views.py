@@ -11,6 +11,7 @@ from curation.models import Example, Job
 from curation.tasks import enqueue
 from curation.versions import diff_versions
 from studio.access import project_view, require
+from studio.core.charts import histogram
 from studio.models import Action, Role
 
 
@@ -181,10 +182,8 @@ def preflight(request, project, version_id):
         )
         latest = jobs.order_by("-finished_at").first()
         report = latest.details if latest else None
-    from curation.stats import bars as bar_geometry
-
     peak = max((c for _, _, c in report["histogram"]), default=1) if report else 1
-    bars = bar_geometry(report["histogram"]) if report else []
+    chart = histogram(report["histogram"], "Token lengths", "tokens") if report else None
     return render(
         request,
         "curation/preflight.html",
@@ -197,7 +196,7 @@ def preflight(request, project, version_id):
             "report": report,
             "models": project.base_models.filter(status="ready"),
             "peak": peak,
-            "bars": bars,
+            "chart": chart,
             "is_lead": project.membership.role == Role.LEAD,
         },
     )

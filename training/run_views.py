@@ -9,13 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from studio.access import project_view
+from studio.core.charts import Series, color, line_chart
 from studio.models import Action
 from training.core.engine import ConfigError, TrainConfig, diagnose, estimate
 from training.forms import LaunchForm
 from training.models import TrainingRun
 from training.runs import launch
-
-COLORS = ["#2f5bd3", "#d0562c", "#1f7a4d", "#8a4dbd", "#a15c00", "#0b7f8a"]
 
 
 @project_view(Action.VIEW)
@@ -147,42 +146,22 @@ def launch_run(request, project):
     return render(request, "training/launch.html", context)
 
 
-def chart(series, width=600, height=220):
-    """SVG polylines for [(label, color, [(step, value)])] on shared axes; None when empty."""
-    points = [(s, v) for _, _, data in series for s, v in data if v is not None]
-    if not points:
-        return None
-    max_step = max(s for s, _ in points) or 1
-    lo, hi = min(v for _, v in points), max(v for _, v in points)
-    span = (hi - lo) or 1
-    lines = []
-    for label, color, data in series:
-        coords = " ".join(
-            f"{40 + (width - 50) * s / max_step:.1f},{10 + (height - 40) * (1 - (v - lo) / span):.1f}"
-            for s, v in data
-            if v is not None
-        )
-        if coords:
-            lines.append({"label": label, "color": color, "points": coords, "dashed": "validation" in label})
-    ticks = [{"y": 10 + (height - 40) * (1 - i / 4), "value": f"{lo + span * i / 4:.3g}"} for i in range(5)]
-    return {
-        "width": width,
-        "height": height,
-        "lines": lines,
-        "ticks": ticks,
-        "max_step": max_step,
-        "bottom": height - 20,
-    }
-
-
-def _run_series(run, color, prefix=""):
+def _run_series(run, shade, prefix=""):
     train, evals = [], []
     for step, loss, eval_loss in run.points.values_list("step", "loss", "eval_loss"):
         if loss is not None:
             train.append((step, loss))
         if eval_loss is not None:
             evals.append((step, eval_loss))
-    return [(f"{prefix}train loss", color, train), (f"{prefix}validation loss", color, evals)], train, evals
+    series = [
+        Series(f"{prefix}train loss", train, shade),
+        Series(f"{prefix}validation loss", evals, shade, dashed=True),
+    ]
+    return series, train, evals
+
+
+def loss_chart(series):
+    return line_chart(series, "Loss by step", x_title="step", y_title="loss", empty_text="No loss reported yet.")
 
 
 @project_view(Action.VIEW)
@@ -191,7 +170,7 @@ def run_detail(request, project, run_id):
     run = get_object_or_404(
         project.training_runs.select_related("dataset_version", "base_model", "created_by"), id=run_id
     )
-    series, train, evals = _run_series(run, COLORS[0])
+    series, train, evals = _run_series(run, color(0))
     history = [{"step": s, "loss": v} for s, v in train] + [{"step": s, "eval_loss": v} for s, v in evals]
     notes = diagnose(history)
     if run.status == TrainingRun.Status.SUCCEEDED and evals:
@@ -210,7 +189,7 @@ def run_detail(request, project, run_id):
     context = {
         "project": project,
         "run": run,
-        "chart": chart(series),
+        "chart": loss_chart(series),
         "notes": notes,
         "can_train": project.membership.can(Action.TRAIN),
         "config": sorted(run.config.items()),
@@ -314,7 +293,7 @@ def compare_runs(request, project):
         return redirect("training:run-list", project.slug)
     series = []
     for i, run in enumerate(runs):
-        s, _, _ = _run_series(run, COLORS[i % len(COLORS)], prefix=f"{run.name}: ")
+        s, _, _ = _run_series(run, color(i), prefix=f"{run.name}: ")
         series += s
     keys = sorted({k for run in runs for k in run.config if k != "base_model"})
     rows = [(k, [run.config.get(k) for run in runs]) for k in keys]
@@ -340,11 +319,11 @@ def compare_runs(request, project):
         {
             "project": project,
             "runs": runs,
-            "chart": chart(series, height=260),
+            "chart": loss_chart(series),
             "differing": differing,
             "same": [k for k, v in rows if (k, v) not in differing],
             "versions": versions,
-            "legend": [(run, COLORS[i % len(COLORS)]) for i, run in enumerate(runs)],
+            "legend": [(run, color(i)) for i, run in enumerate(runs)],
             "evaluations": evaluations,
         },
     )

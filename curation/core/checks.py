@@ -1,6 +1,7 @@
 """Checks of one example on its own: format, length, repetition, personal data (plain Python).
 
-The pairwise checks (duplicate, contradiction) live in dedup.py. The browser (on save), the
+The pairwise checks (duplicate, contradiction) live in clusters.py, over prompt_comparison.py,
+answer_comparison.py and candidate_index.py. The browser (on save), the
 whole-dataset scan and the `check_dataset` command all call these same functions.
 """
 

@@ -7,8 +7,9 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
+from curation.core.candidate_index import prompt_hashes
 from curation.core.checks import Finding, check_record
-from curation.core.dedup import cluster_findings, find_clusters, prompt_hashes
+from curation.core.clusters import cluster_findings, find_clusters
 from curation.core.rules import FormatRules
 
 _shared = {}  # records and rules handed to forked workers without pickling them

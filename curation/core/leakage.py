@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass
 
-from curation.core.dedup import STOPWORDS, prompt_words, similarity_keys
+from curation.core.bucket_keys import similarity_keys
+from curation.core.prompt_comparison import prompt_words
 from curation.core.text import words
+from curation.core.wordlists import STOPWORDS
 
 LEAK_THRESHOLD = 0.8
 

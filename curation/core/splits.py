@@ -11,7 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from curation.core.dedup import UnionFind, find_clusters
+from curation.core.clusters import UnionFind, find_clusters
 
 SPLITS = ("train", "validation", "test")
 NO_LABEL = "(none)"

@@ -194,16 +194,3 @@ def tokenize(rendered, tokenizer, max_length):
     mask = [0] * n_prompt + [1] * (len(full_ids) - n_prompt)
     length = len(full_ids)
     return Tokenized(full_ids[:max_length], mask[:max_length], min(n_prompt, max_length), length, length > max_length)
-
-
-def histogram(lengths, bins=20):
-    """[(low, high, count)] over the token lengths, equal-width bins."""
-    if not lengths:
-        return []
-    low, high = min(lengths), max(lengths)
-    width = max(1, -(-(high - low + 1) // bins))
-    counts = {}
-    for n in lengths:
-        b = (n - low) // width
-        counts[b] = counts.get(b, 0) + 1
-    return [(low + b * width, low + (b + 1) * width - 1, counts.get(b, 0)) for b in range((high - low) // width + 1)]

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from api.core.monitoring import bar_chart, line_chart, percentile, summarize
+from api.core.monitoring import percentile, summarize
 
 T0 = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
 
@@ -41,24 +41,3 @@ def test_summary_counts_requests_errors_and_ratings_per_bucket():
     assert s.p50 == 200.0  # of 100, 200, 300: the failure's 5 s is not a latency
     assert (s.prompt_tokens, s.completion_tokens) == (30, 15)
     assert s.ratings == 3 and s.mean_rating == pytest.approx(10 / 3) and s.low_rated == 1
-
-
-def test_bars_stack_and_scale_to_a_round_top():
-    chart = bar_chart(["a", "b"], [("answered", "ok", [6, 0]), ("failed", "bad", [2, 1])], "Requests")
-    assert chart["ticks"][-1]["value"] == "10"  # 8 rounds up to 10
-    bars = {(b["title"]): b for b in chart["bars"]}
-    assert set(bars) == {"a: 6 answered", "a: 2 failed", "b: 1 failed"}  # nothing drawn for a zero
-    assert bars["a: 6 answered"]["h"] == pytest.approx(3 * bars["a: 2 failed"]["h"], rel=0.01)
-    # the failed part sits on top of the answered part
-    assert bars["a: 2 failed"]["y"] + bars["a: 2 failed"]["h"] == pytest.approx(bars["a: 6 answered"]["y"], abs=0.11)
-    assert bar_chart(["a"], [("answered", "ok", [0])], "Requests")["empty"]
-
-
-def test_lines_break_where_a_bucket_has_no_value():
-    chart = line_chart(["1", "2", "3", "4"], [("p50", "p50", [10, None, 30, 40])], "Latency", unit=" ms")
-    (line,) = chart["lines"]
-    assert len(line["segments"]) == 2 and len(line["dots"]) == 3
-    assert line["dots"][0]["title"] == "1: 10 ms p50"
-    assert line_chart(["1"], [("mean rating", "rating", [None])], "Ratings", fixed_max=5)["empty"]
-    ratings = line_chart(["1"], [("mean rating", "rating", [5])], "Ratings", fixed_max=5)
-    assert ratings["ticks"][-1]["value"] == "5" and ratings["lines"][0]["dots"][0]["y"] == ratings["ticks"][-1]["y"]

@@ -34,7 +34,7 @@ def test_lead_launches_runs_watches_one_finish_and_compares(page, live_server, t
     sign_in(page, live_server, "lead", "studio-demo")
     launch(page, live_server, "careful", "0.0002")
     page.get_by_text("Succeeded").wait_for(timeout=120_000)  # the page follows the run by itself
-    assert page.locator("svg.loss-chart polyline").count() >= 1
+    assert page.locator("svg.line-chart polyline").count() >= 1
     assert page.get_by_role("link", name="Adapter (safetensors + adapter config)").is_visible()
     launch(page, live_server, "bold", "0.003")
     wait_for(
@@ -44,6 +44,6 @@ def test_lead_launches_runs_watches_one_finish_and_compares(page, live_server, t
     for box in page.get_by_role("checkbox").all():
         box.check()
     page.get_by_role("button", name="Compare the ticked runs").click()
-    assert page.locator("svg.loss-chart polyline").count() >= 2
+    assert page.locator("svg.line-chart polyline").count() >= 2
     differing = page.locator("table").first.inner_text()
     assert "learning_rate" in differing and "0.003" in differing

@@ -125,3 +125,9 @@ def test_parquet_loads_with_datasets(tmp_path):
     ds = load_dataset("parquet", data_files=str(path), split="train")
     assert ds[0]["output"] == "Short"
     assert ds[1]["messages"] == [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}]
+
+
+def test_lines_with_unusual_unicode_line_breaks_stay_one_example():
+    text = json.dumps({"instruction": "Say it", "output": "Line one\u2028line two\u0085end"}, ensure_ascii=False) + "\n"
+    rows, errors = read_rows(text.encode("utf-8"), "x.jsonl")
+    assert errors == [] and rows[0].record.output == "Line one\u2028line two\u0085end"

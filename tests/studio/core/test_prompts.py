@@ -1,6 +1,6 @@
 import pytest
 
-from studio.core.prompts import ALPACA_WITH_INPUT, RenderError, histogram, render, to_messages, tokenize
+from studio.core.prompts import ALPACA_WITH_INPUT, RenderError, render, to_messages, tokenize
 from studio.core.records import Record
 
 
@@ -57,12 +57,6 @@ def test_truncation_is_reported(tokenizer):
 def test_a_chat_must_end_with_the_assistant(tokenizer):
     with pytest.raises(RenderError, match="last turn is not the assistant's"):
         render(Record.chat([{"role": "user", "content": "hi"}]), tokenizer)
-
-
-def test_histogram_covers_every_length():
-    bins = histogram([5, 7, 9, 30, 31, 100], bins=5)
-    assert sum(c for _, _, c in bins) == 6
-    assert bins[0][0] == 5 and bins[-1][1] >= 100
 
 
 @pytest.mark.slow

@@ -1,0 +1,68 @@
+"""Keys kept in the database for each example, so that checking one example on save against a
+whole project is an indexed lookup (plain Python + numpy): bucket keys that two prompts one word
+apart always share, and MinHash band keys for "similar approved examples".
+"""
+
+import hashlib
+
+import numpy as np
+
+from curation.core.candidate_index import MASK, signed, tagged_hashes, token_hash
+from curation.core.wordlists import STOPWORDS
+
+BUCKETS = 4
+SIM_BANDS, SIM_ROWS = 12, 2
+_SIM_SEEDS = [(0x9E3779B97F4A7C15 * (i + 1)) & MASK for i in range(SIM_BANDS * SIM_ROWS)]
+
+
+def _mix(*parts):
+    """A stable signed 64-bit key from a few integers."""
+    digest = hashlib.blake2b(b"".join(p.to_bytes(8, "little") for p in parts), digest_size=8).digest()
+    return signed(int.from_bytes(digest, "little"))
+
+
+def _main_and_side(context_words, query_words):
+    """The part that tells prompts apart (the input, or the instruction when there is no input)
+    and the part many prompts share."""
+    if query_words:
+        return tagged_hashes((), query_words), list(query_words), tagged_hashes(context_words, ())
+    return tagged_hashes(context_words, ()), list(context_words), []
+
+
+def stored_keys(context_words, query_words):
+    """[(key, removed word)] kept per example. Two prompts one word apart share at least one:
+    the main part is split into hash buckets (a one-word edit changes at most two), the shared
+    part likewise, and a main part of three words or fewer also gets its one-word deletions."""
+    main, main_words, side = _main_and_side(context_words, query_words)
+    main_sum, side_sum = sum(main) & MASK, sum(side) & MASK
+    keys = {_mix(1, side_sum, main_sum): ""}
+    buckets = [0] * BUCKETS
+    filled = [False] * BUCKETS
+    for h in main:
+        buckets[h % BUCKETS] = (buckets[h % BUCKETS] + h) & MASK
+        filled[h % BUCKETS] = True
+    for i in range(BUCKETS):
+        if filled[i]:
+            keys.setdefault(_mix(2, i, side_sum, buckets[i]), "")
+    if side:
+        side_buckets = [0] * BUCKETS
+        for h in side:
+            side_buckets[h % BUCKETS] = (side_buckets[h % BUCKETS] + h) & MASK
+        for j in range(BUCKETS):
+            keys.setdefault(_mix(3, j, side_buckets[j], main_sum), "")
+    if len(main) <= 6:
+        for h, word in zip(main, main_words):
+            keys.setdefault(_mix(4, side_sum, (main_sum - h) & MASK), word)
+    return list(keys.items())
+
+
+def similarity_keys(context_words, query_words):
+    """MinHash band keys over the content words of the main part: examples about the same thing
+    share some, and more shared bands mean more alike (for "similar approved examples")."""
+    main_words = [w for w in (query_words or context_words) if w not in STOPWORDS]
+    if not main_words:
+        return []
+    hashes = np.asarray([token_hash("s\x00" + w) for w in set(main_words)], dtype=np.uint64)
+    seeds = np.asarray(_SIM_SEEDS, dtype=np.uint64)
+    mins = ((hashes[None, :] ^ seeds[:, None]) * np.uint64(0xBF58476D1CE4E5B9)).min(axis=1)
+    return [_mix(5, band, *mins[band * SIM_ROWS : (band + 1) * SIM_ROWS].tolist()) for band in range(SIM_BANDS)]

@@ -1,0 +1,21 @@
+"""Word lists the duplicate and contradiction checks share: words that do not change what is
+asked, words that can stand in for one another, negations (in the languages the studio sees most)
+and stopwords (for comparing content)."""
+
+FILLER = frozenset(
+    "a an the please kindly just so very really quick quickly simply also here there now hi hello hey thanks thank you ok okay".split()
+)
+# Words that can stand in for one another without changing what is asked ("How do I reset my
+# password?" / "How can I reset the password?").
+INTERCHANGEABLE = FILLER | frozenset("do does can could would will this that my your our their its".split())
+NEGATIONS = frozenset(
+    "not no never none nobody nothing neither nor cannot can't won't don't doesn't didn't isn't aren't wasn't weren't shouldn't wouldn't couldn't without "
+    "nicht kein keine keinen nie niemals ohne pas ne jamais aucun aucune sans non nunca nada ningún ninguna sin mai nessun senza niet geen nooit zonder "
+    "nie żaden bez не нет никогда без".split()
+)
+STOPWORDS = frozenset(
+    """a an the and or but if then of to in on at by for with from as is are was were be been being it its this that these those
+    i you he she we they me him her us them my your his our their do does did have has had will would can could should may might
+    must shall not no so than too very just about into over under up down out off again further once here there when where why how
+    all any both each few more most other some such only own same what which who whom""".split()
+)

@@ -1,0 +1,88 @@
+"""Whole datasets: examples sharing a prompt, one diagnosis per pair (duplicate or contradiction)."""
+
+import json
+
+from curation.core.answer_comparison import compare_answers
+from curation.core.checks import Finding
+from curation.core.clusters import cluster_findings, find_clusters
+from curation.core.dataset import check_jsonl, check_records
+from studio.core.records import Record
+
+
+def diagnoses(records, silenced=frozenset()):
+    """{(i, j): check} for every reported pair (i < j)."""
+    out = {}
+    for i, found in cluster_findings(find_clusters(records, silenced), str, Finding).items():
+        for f in found:
+            for j in f.related:
+                out[(min(i, j), max(i, j))] = f.check
+    return out
+
+
+def test_shared_instructions_are_normal_the_input_decides():
+    records = [
+        Record("Classify the sentiment.", f"Review number {word}: it was {word}.", "positive")
+        for word in ["great", "awful", "fine", "superb"]
+    ]
+    assert diagnoses(records) == {}
+
+
+def test_one_diagnosis_per_pair():
+    records = [
+        Record("What is the capital of France?", "", "Paris"),
+        Record("what is the capital of france", "", "Paris."),
+        Record("What is the capitol of France?", "", "Lyon"),
+        Record("What is the capital of Germany?", "", "Berlin"),
+    ]
+    assert diagnoses(records) == {(0, 1): "duplicate", (0, 2): "contradiction", (1, 2): "contradiction"}
+
+
+def test_json_answers_conflict_on_a_field_value():
+    ticket = "My parcel is two weeks late."
+    a = Record("Triage", ticket, json.dumps({"category": "shipping", "priority": "high"}))
+    b = Record("Triage", ticket, json.dumps({"priority": "high", "category": "shipping"}))
+    c = Record("Triage", ticket, json.dumps({"category": "shipping", "priority": "low"}))
+    assert diagnoses([a, b, c]) == {(0, 1): "duplicate", (0, 2): "contradiction", (1, 2): "contradiction"}
+    assert compare_answers(a.output, c.output) == ("conflict", "$.priority: “high” vs “low”")
+
+
+def test_silenced_pairs_are_not_reported():
+    records = [Record("Greet the user.", "", "Hello!"), Record("Greet the user.", "", "Good morning to you, friend!")]
+    assert diagnoses(records) == {(0, 1): "contradiction"}
+    assert diagnoses(records, silenced={frozenset((0, 1))}) == {}
+
+
+def test_template_heavy_data_does_not_explode():
+    """5,000 prompts that differ in one word at the same place share a deletion key."""
+    records = [Record("Translate into French:", f"the word {i:05d}x", "mot") for i in range(5000)]
+    records.append(Record("Translate into French:", "the word 00001x", "mot"))
+    assert diagnoses(records) == {(1, 5000): "duplicate"}
+
+
+def test_parallel_jsonl_check_equals_the_plain_pass():
+    lines = []
+    for i in range(6000):
+        lines.append(
+            json.dumps(
+                {
+                    "instruction": "Answer briefly.",
+                    "input": f"Question {i}: how many legs has animal {i}?",
+                    "output": str(i % 7),
+                }
+            )
+        )
+    lines.append(
+        json.dumps(
+            {"instruction": "Answer briefly.", "input": "Question 17: how many legs has animal 17?", "output": "9"}
+        )
+    )
+    text = "\n".join(lines)
+    numbers, errors, parallel = check_jsonl(text, workers=2)
+    _, _, single = check_jsonl(text, workers=1)
+    assert errors == []
+    assert {k: [f.message for f in v] for k, v in parallel.items()} == {
+        k: [f.message for f in v] for k, v in single.items()
+    }
+    assert [f.check for f in parallel[6001]] == ["contradiction"]
+    records = [Record("Answer briefly.", f"Question {i}: how many legs has animal {i}?", str(i % 7)) for i in range(3)]
+    assert check_records(records, workers=1) == {}
