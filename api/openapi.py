@@ -72,7 +72,12 @@ def documented(example, description, errors, python, stream=False, request=None,
     content = {"application/json": {"example": example}}
     if stream:
         content["text/event-stream"] = {
-            "schema": {"type": "string", "description": "`data: <chunk JSON>` events, then `data: [DONE]`."}
+            "schema": {
+                "type": "object",
+                "description": "Server-sent events: `data: <chunk JSON>`, then `data: [DONE]`.",
+                "required": ["data"],
+                "properties": {"data": {"type": "string", "description": "A chunk as JSON, or [DONE] at the end."}},
+            }
         }
     extra = {
         "responses": {

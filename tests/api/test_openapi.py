@@ -4,6 +4,7 @@ and the methods each endpoint takes, served at /v1/openapi.json and rendered at 
 run of every operation against the live server."""
 
 import copy
+import itertools
 import json
 import logging
 import re
@@ -662,8 +663,9 @@ def test_schemathesis_finds_no_server_errors_and_answers_match_the_schema(live_s
     """Every operation, positive and negative cases, as a lead of a project whose base model is
     the tiny model and which has a trained run; the schema is the one the server serves. Every
     failing case is collected (not only the first of an operation) and reported once per bug, with
-    the server's traceback. SCHEMATHESIS_EXAMPLES=200 runs a
-    deeper, random search."""
+    the server's traceback. Each operation gets the fixed examples (the schema's own and a
+    derandomized set, the same every run) and then SCHEMATHESIS_RANDOM_EXAMPLES (4) random ones,
+    new on every run; SCHEMATHESIS_EXAMPLES=200 makes the fixed set a deeper, random search."""
     import os
 
     import requests
@@ -731,19 +733,25 @@ def test_schemathesis_finds_no_server_errors_and_answers_match_the_schema(live_s
         response_schema_conformance,
     ]
     examples = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "12"))
+    passes = [  # (name, how many, the same every run, phases)
+        ("fixed", examples, examples <= 12, [Phase.explicit, Phase.generate]),
+        ("random", int(os.environ.get("SCHEMATHESIS_RANDOM_EXAMPLES", "4")), False, [Phase.generate]),
+    ]
     tracebacks = _ServerTracebacks()
     logging.getLogger().addHandler(tracebacks)
     bugs, calls = {}, []
     try:
         for operation in operations:
-            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            for (name, count, fixed, phases), mode in itertools.product(
+                passes, (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+            ):
 
                 @hypothesis_settings(
-                    max_examples=examples,
+                    max_examples=count,
                     deadline=None,
                     database=None,
-                    derandomize=examples <= 12,
-                    phases=[Phase.explicit, Phase.generate],
+                    derandomize=fixed,
+                    phases=phases,
                     suppress_health_check=list(HealthCheck),
                 )
                 @given(data=st.data())
@@ -758,7 +766,7 @@ def test_schemathesis_finds_no_server_errors_and_answers_match_the_schema(live_s
                         server = tracebacks.texts[-1] if tracebacks.texts else ""
                         bugs.setdefault(
                             _signature(case.operation.label, str(failure), server),
-                            (f"{case.operation.label} ({mode.value})", str(failure), server),  # noqa: B023
+                            (f"{case.operation.label} ({mode.value}, {name})", str(failure), server),  # noqa: B023
                         )
                     finally:
                         if case.method == "DELETE":  # a model the fuzzing stopped is served again for the next case
