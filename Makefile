@@ -10,7 +10,7 @@ PORT   ?= 8000
 # The embedded default for `make run`: a laptop, debug on, no services needed.
 RUN_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: run test install worker migrate demo clean
+.PHONY: run test lint install worker migrate demo clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ run: demo
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Style and the house's layering contract (pyproject.toml); .ci/run fails on either.
+lint: install
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf var/ staticfiles/ .pytest_cache

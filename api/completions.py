@@ -250,25 +250,16 @@ def chat_completions(request, body: ChatCompletionRequest):
 
 
 def chat_prompt(run, messages):
-    """The prompt a chat becomes for the run's base model: its chat template, or without one the
-    alpaca prompt the run was trained with, for one user turn."""
-    from curation.core.records import Record
-    from evaluation.evaluating import _tokenizer
-    from training.core.rendering import RenderError, render, template_kind
+    """The prompt a chat becomes, asked exactly as the run was trained: its chat template, or the
+    alpaca prompt (studio/core/prompts.py decides)."""
+    from studio.core.prompts import RenderError, load_tokenizer, prompt_for
+    from studio.core.records import Record
 
-    tokenizer = _tokenizer(run)
-    if template_kind(tokenizer) == "chat":
-        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-    turns = [m for m in messages if m["role"] != "system"]
-    if len(turns) != 1 or turns[0]["role"] != "user":
-        raise ApiError(
-            "This model has no chat template and was trained on single questions: send one user turn.",
-            param="messages",
-        )
+    asked = Record.chat([*messages, {"role": "assistant", "content": ""}])
     try:
-        return render(Record.chat([*turns, {"role": "assistant", "content": ""}]), tokenizer).prompt
+        return prompt_for(asked, load_tokenizer(run.base_model.path)).text
     except RenderError as e:
-        raise ApiError(f"The conversation cannot be put in the model's prompt format: {e}", param="messages") from None
+        raise ApiError(f"The conversation cannot be put in the model's prompt format: {e}.", param="messages") from None
 
 
 @router.post(

@@ -140,7 +140,7 @@ def create_file(
 ):
     from curation.checking import project_rules
     from curation.core.dataset import check_records
-    from curation.core.formats import FileError, read_rows
+    from studio.core.formats import FileError, read_rows
 
     project = acting_project(request, Action.WRITE_EXAMPLES)
     if file.size > settings.MAX_UPLOAD_BYTES:

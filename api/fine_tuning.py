@@ -283,11 +283,11 @@ def create_job(request, body: FineTuningJobRequest, openai_project: ProjectHeade
 def freeze_file(request, project, f, file_id, suffix, config):
     """A file's rows as approved examples, frozen into a version of their own (once per file:
     later jobs from the same file train on the same version)."""
-    from curation.core.formats import read_rows
     from curation.core.splits import SplitConfig
     from curation.models import Example, Job, Revision
     from curation.tasks import enqueue
     from curation.versions import FreezeRefused, freeze
+    from studio.core.formats import read_rows
 
     rows, _ = read_rows(bytes(f.content), f.filename, max_bytes=None)
     created = Example.objects.bulk_create(

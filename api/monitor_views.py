@@ -219,7 +219,7 @@ def feedback_rule(request, slug):
     max_rating = _number(request.POST.get("max_rating"), default=None)
     if max_rating is None or max_rating > 5:
         messages.error(request, "Rating threshold: give a whole number from 0 (no rating makes a draft) to 5.")
-        return _back(request, reverse("training:registry", args=[slug]))
+        return _back(request, reverse("evaluation:registry", args=[slug]))
     FeedbackRule.objects.update_or_create(
         project=project,
         defaults={
@@ -241,4 +241,4 @@ def feedback_rule(request, slug):
         messages.success(
             request, "Feedback no longer makes drafts by itself; use the buttons on a model's monitoring page."
         )
-    return _back(request, reverse("training:registry", args=[slug]))
+    return _back(request, reverse("evaluation:registry", args=[slug]))

@@ -27,9 +27,9 @@ def main():
     parser.add_argument("--new-tokens", type=int, default=32)
     args = parser.parse_args()
     from curation.core.demo_tickets import make_examples
-    from curation.core.records import Record
     from evaluation.core.backends import Decoding, LocalBackend, Request
-    from training.core.rendering import render, to_messages
+    from studio.core.prompts import render, to_messages
+    from studio.core.records import Record
     from training.core.tiny_model import build_tiny_model, default_corpus
 
     model_dir = ROOT / "var" / "models" / "tiny-llama"

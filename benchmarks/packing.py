@@ -28,7 +28,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 def varied_records(n, seed=3):
     """Demo tickets with answers and inputs of very different lengths, as real sets have."""
     from curation.core.demo_tickets import make_examples
-    from curation.core.records import Record
+    from studio.core.records import Record
 
     rng = random.Random(seed)
     filler = "The customer adds more detail about what happened and when it happened. "

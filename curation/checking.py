@@ -4,9 +4,6 @@ The checks themselves are curation/core; this module loads what they need (rules
 neighbours) and stores what they find.
 """
 
-from functools import lru_cache
-from pathlib import Path
-
 from django.db import transaction
 from django.db.models import Q
 
@@ -15,6 +12,7 @@ from curation.core.checks import check_record
 from curation.core.dataset import check_all
 from curation.core.rules import FormatRules
 from curation.models import Example, ExampleKey, Finding, FormatRuleSet, PairFinding, SilencedPair
+from studio.core import prompts
 
 BIG_BUCKET = 200  # a key shared by more examples than this is a template: match removed words only
 
@@ -24,20 +22,12 @@ def project_rules(project):
     return FormatRules.from_dict(row.rules) if row else FormatRules()
 
 
-@lru_cache(maxsize=8)
-def _tokenizer(path):
-    from tokenizers import Tokenizer  # the Rust tokenizer alone: no torch, no transformers
-
-    return Tokenizer.from_file(str(Path(path) / "tokenizer.json"))
-
-
 def token_counter(project):
     """Counts tokens with the project's base-model tokenizer, or None when there is none."""
     base = project.base_model
-    if base is None or base.status != "ready" or not (Path(base.path) / "tokenizer.json").is_file():
+    if base is None or base.status != "ready":
         return None
-    tokenizer = _tokenizer(base.path)
-    return lambda text: len(tokenizer.encode(text, add_special_tokens=False).ids)
+    return prompts.token_counter(base.path)
 
 
 def example_label(example_id):

@@ -2,9 +2,9 @@ import json
 
 from django import forms
 
-from curation.core.formats import EXPORT_FORMS
 from curation.core.rules import FormatRules, RulesError
 from curation.models import Example, ReviewComment
+from studio.core.formats import EXPORT_FORMS
 
 ROLES = [("user", "user"), ("assistant", "assistant"), ("system", "system")]
 

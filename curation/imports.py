@@ -3,8 +3,8 @@
 from django.db import transaction
 
 from curation.checking import scan_project, summarize
-from curation.core.formats import FileError, read_rows
 from curation.models import Example, Revision
+from studio.core.formats import FileError, read_rows
 
 MAX_ERRORS_SHOWN = 50
 SMALL_IMPORT = 2000  # above this, one whole-project scan is faster than checking row by row

@@ -3,7 +3,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from curation.core.records import Record
+from studio.core.records import Record
 
 
 class Example(models.Model):

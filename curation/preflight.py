@@ -1,19 +1,11 @@
 """Pre-flight of a dataset version for a base model: every example rendered and tokenized
-exactly as the trainer will (training/core/rendering.py), summarised for people."""
+exactly as the trainer will (studio/core/prompts.py), summarised for people."""
 
 import statistics
-from functools import lru_cache
 
-from training.core.rendering import RenderError, histogram, render, template_kind, tokenize
+from studio.core.prompts import RenderError, histogram, load_tokenizer, render, template_kind, tokenize
 
 MAX_LISTED = 500
-
-
-@lru_cache(maxsize=4)
-def load_tokenizer(path):
-    from transformers import AutoTokenizer  # heavy: only the pre-flight paths pay for it
-
-    return AutoTokenizer.from_pretrained(path, local_files_only=True)
 
 
 def run_preflight(version, base_model, max_length, progress=None):

@@ -4,7 +4,7 @@ from django.db.models import Count
 from django.db.models.functions import Length
 
 from curation.models import Example, Finding, PairFinding
-from training.core.rendering import histogram
+from studio.core.prompts import histogram
 
 
 def bars(bins):

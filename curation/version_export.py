@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 
 from curation.core.cards import dataset_card
-from curation.core.formats import to_object, write_parquet
+from studio.core.formats import to_object, write_parquet
 
 FORMATS = {
     "hf": "Hugging Face datasets folder (load_from_disk)",

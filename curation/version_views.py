@@ -215,7 +215,7 @@ def preflight(request, slug, version_id):
 def preflight_item(request, slug, version_id, item_id):
     """One example as the trainer sees it: every token, with the ones that carry loss marked."""
     from curation.preflight import token_view
-    from training.core.rendering import RenderError
+    from studio.core.prompts import RenderError
 
     project = project_for(request, slug, Action.VIEW)
     version = get_object_or_404(project.dataset_versions, id=version_id)

@@ -14,13 +14,13 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from curation import checking
-from curation.core.formats import human_size, to_object, write_parquet
 from curation.diffs import content_diff as _diff
 from curation.forms import ExampleForm, ExportForm, FormatRulesForm, ImportForm, ReviewForm
 from curation.listing import PAIR_KINDS, SINGLE_KINDS, Filters, finding_badges, page
 from curation.models import Example, FormatRuleSet, Job, ReviewComment, Revision
 from curation.tasks import enqueue
 from studio.access import project_for
+from studio.core.formats import human_size, to_object, write_parquet
 from studio.models import Action, Role
 
 EDITABLE_BY_AUTHOR = {

@@ -9,6 +9,8 @@ from django.utils import timezone
 from evaluation.core.backends import Decoding, LocalBackend, Request
 from evaluation.core.metrics import paired_bootstrap, perplexity, score
 from evaluation.models import EvaluationRun, Generation
+from studio.core.prompts import RenderError, load_tokenizer, prompt_for, render
+from studio.core.records import Record
 
 TUNED = "tuned"
 METRICS = ("exact_match", "token_f1", "rouge1", "rouge2", "rougeL", "json_valid", "schema_valid", "length_words")
@@ -71,9 +73,6 @@ def backend_for(project, runs):
 def _regression(project, backend, tokenizer, tuned_key, decoding):
     """The project's regression prompts answered by both models: how often the tuned answer
     differs from the base one, and the metrics where a reference exists (to catch forgetting)."""
-    from curation.core.records import Record
-    from training.core.rendering import RenderError, render, to_messages
-
     prompts = list(project.regression_prompts.all())
     if not prompts:
         return None
@@ -81,10 +80,10 @@ def _regression(project, backend, tokenizer, tuned_key, decoding):
     for p in prompts:
         record = Record(instruction=p.prompt, output=p.reference or "-")
         try:
-            rendered = render(record, tokenizer)
+            asked = prompt_for(record, tokenizer)
         except RenderError:
             continue
-        requests.append(Request(prompt=rendered.prompt, messages=tuple(to_messages(record)[:-1])))
+        requests.append(Request(prompt=asked.text, messages=asked.messages))
         kept.append(p)
     base = backend.generate(requests, decoding)
     tuned = backend.generate([Request(r.prompt, r.messages, tuned_key) for r in requests], decoding)
@@ -105,15 +104,8 @@ def _regression(project, backend, tokenizer, tuned_key, decoding):
     }
 
 
-def _tokenizer(run):
-    from curation.preflight import load_tokenizer
-
-    return load_tokenizer(run.base_model.path)
-
-
 def execute(evaluation_id):
     from curation.checking import project_rules
-    from training.core.rendering import RenderError, render, to_messages
 
     ev = EvaluationRun.objects.select_related(
         "training_run", "training_run__base_model", "training_run__dataset_version", "project"
@@ -121,7 +113,7 @@ def execute(evaluation_id):
     run = ev.training_run
     backend, described = backend_for(ev.project, [run])
     EvaluationRun.objects.filter(id=ev.id).update(backend=described)
-    tokenizer = _tokenizer(run)  # prompts are rendered with the base model's own template
+    tokenizer = load_tokenizer(run.base_model.path)  # prompts are rendered with the base model's own template
     tuned_key = adapter_name(run)
     rules = project_rules(ev.project)
     items = list(run.dataset_version.items.filter(split=ev.split).order_by("id"))
@@ -129,10 +121,10 @@ def execute(evaluation_id):
     for item in items:
         record = item.record()
         try:
-            rendered = render(record, tokenizer)
+            rendered, asked = render(record, tokenizer), prompt_for(record, tokenizer)
         except RenderError:
             continue
-        requests.append((Request(prompt=rendered.prompt, messages=tuple(to_messages(record)[:-1])), rendered))
+        requests.append((Request(prompt=asked.text, messages=asked.messages), rendered))
         kept.append(item)
     EvaluationRun.objects.filter(id=ev.id).update(total=2 * len(kept))
     decoding = Decoding(**{**ev.decoding, "stop": tuple(ev.decoding.get("stop") or ())})

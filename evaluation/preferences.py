@@ -5,7 +5,7 @@ import io
 import zipfile
 from collections import Counter
 
-from evaluation.core.preferences import build_preferences, preference_card, prompt_for, rater_agreement, to_jsonl
+from evaluation.core.preferences import build_preferences, file_prompt, preference_card, rater_agreement, to_jsonl
 from evaluation.models import Study
 
 FILE = "preferences.jsonl"
@@ -49,7 +49,7 @@ def export_study(study, names):
         raise ExportRefused(
             f"“{study.name}” is {study.get_status_display().lower()}: preference pairs can be exported once the study is closed, so that no vote comes in after the export."
         )
-    from training.core.rendering import RenderError
+    from studio.core.prompts import RenderError
 
     votes = study_votes(study)
     if not votes:
@@ -60,7 +60,7 @@ def export_study(study, names):
     prompts = {}
     for item in study.dataset_version.items.filter(id__in=item_ids):
         try:
-            prompts[item.id] = prompt_for(item.record(), chat_template)
+            prompts[item.id] = file_prompt(item.record(), chat_template)
         except RenderError:
             pass  # counted as missing a prompt; the study could not have shown it either
     outputs = {

@@ -6,6 +6,7 @@ from django.utils import timezone
 from evaluation.core.backends import Decoding, Request
 from evaluation.core.studies import analyze, make_assignments
 from evaluation.models import Assignment, Study, StudyOutput, Vote
+from studio.core.prompts import RenderError, load_tokenizer, prompt_for
 
 BASE = "base"
 
@@ -16,8 +17,7 @@ def system_key(run):
 
 def prepare(study_id):
     """Generate every system's output for the study's items, then deal out the assignments."""
-    from evaluation.evaluating import _tokenizer, backend_for
-    from training.core.rendering import RenderError, render, to_messages
+    from evaluation.evaluating import backend_for
     from training.models import TrainingRun
 
     study = Study.objects.select_related("dataset_version", "project").get(id=study_id)
@@ -27,16 +27,16 @@ def prepare(study_id):
         if s["run_id"]
     }
     backend, _ = backend_for(study.project, list(runs.values()))
-    tokenizer = _tokenizer(next(iter(runs.values())))
+    tokenizer = load_tokenizer(next(iter(runs.values())).base_model.path)
     items = list(study.dataset_version.items.filter(split="test").order_by("id")[: study.max_items])
     requests, kept = [], []
     for item in items:
         try:
-            rendered = render(item.record(), tokenizer)
+            asked = prompt_for(item.record(), tokenizer)
         except RenderError:
             continue
         kept.append(item)
-        requests.append(Request(prompt=rendered.prompt, messages=tuple(to_messages(item.record())[:-1])))
+        requests.append(Request(prompt=asked.text, messages=asked.messages))
     outputs = []
     for system in study.systems:
         adapter = "" if system["key"] == BASE else system["key"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluation import study_views, views
+from evaluation import registry_views, study_views, views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -11,6 +11,9 @@ urlpatterns = [
         views.to_curation,
         name="to-curation",
     ),
+    path("p/<slug:slug>/models/", registry_views.model_registry, name="registry"),
+    path("p/<slug:slug>/models/<int:run_id>/version-name/", registry_views.rename_model, name="rename-model"),
+    path("p/<slug:slug>/models/<int:run_id>/serve-again/", registry_views.serve_again, name="serve-again"),
     path("p/<slug:slug>/serving/", views.serving_backend, name="serving-backend"),
     path("p/<slug:slug>/regression/", views.regression_prompts, name="regression"),
     path("p/<slug:slug>/studies/", study_views.study_list, name="study-list"),

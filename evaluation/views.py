@@ -163,7 +163,7 @@ def serving_backend(request, slug):
             messages.success(request, "Serving settings saved; new evaluations and studies use them.")
             return redirect("evaluation:serving-backend", slug)
     # one server per base model, with every adapter trained on it (the registry has one line per model)
-    from training.registry import project_recipe
+    from evaluation.registry import project_recipe
 
     by_base = {}
     for run in (

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "training",
     "evaluation",
     "api",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -2,14 +2,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from curation.models import Example, Finding, PairFinding
+from studio import signals
 from studio.access import project_for
 from studio.forms import AddMemberForm, ProjectForm, RoleForm
 from studio.models import ROLE_SUMMARIES, Action, LastLeadError, Membership, Project, Role
@@ -52,31 +51,15 @@ def create_project(request):
 @login_required
 def project_home(request, slug):
     project = project_for(request, slug, Action.VIEW)
-    counts = dict(project.examples.filter(deleted_at=None).values_list("status").annotate(n=Count("id")).order_by())
-    statuses = [(label, counts.get(value, 0)) for value, label in Example.Status.choices]
-    mine = project.examples.filter(author=request.user, deleted_at=None).count()
-    my_todo = project.examples.filter(
-        author=request.user, deleted_at=None, status=Example.Status.CHANGES_REQUESTED
-    ).count()
-    open_errors = (
-        Finding.objects.filter(project=project, severity="error").count()
-        + PairFinding.objects.filter(project=project, kind="contradiction").count()
-    )
-    members = project.memberships.select_related("user")
     return render(
         request,
         "studio/project_home.html",
         {
             "project": project,
             "membership": project.membership,
-            "statuses": statuses,
-            "total_examples": sum(counts.values()),
-            "my_examples": mine,
-            "my_todo": my_todo,
-            "open_errors": open_errors,
-            "members": members,
-            "waiting_review": counts.get(Example.Status.SUBMITTED, 0),
+            "members": project.memberships.select_related("user"),
             "action_labels": Action.choices,
+            **signals.home_context(request, project),  # the examples, from curation
         },
     )
 

@@ -6,6 +6,7 @@ from curation.models import Example, Revision
 from studio.models import Membership, Project, Role
 
 SERVICE_MARKERS = ("postgres", "redis", "browser")
+WORKER_LOGS = []  # every real worker's log of this session: which tasks went through a worker
 
 
 def pytest_report_header(config):
@@ -21,6 +22,35 @@ def pytest_configure(config):
         pytest.exit("CI=true and a required service is missing: " + "; ".join(services.missing.values()), returncode=3)
     if services.missing:
         print("services missing, their tests are skipped: " + "; ".join(services.missing.values()))
+
+
+def tasks_run_by_workers(paths):
+    """Names of the tasks that real workers received, read from their logs."""
+    import re
+
+    pattern = re.compile(r"Task ([\w.]+)\[[0-9a-f-]+\] received")
+    names = set()
+    for path in paths:
+        if path.is_file():
+            names.update(pattern.findall(path.read_text(errors="replace")))
+    return names
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """With CI=true and the whole suite run, every Celery task of the studio must have gone
+    through a real worker at least once (eager runs do not count)."""
+    config = session.config
+    whole_suite = not config.args or config.args == list(config.getini("testpaths"))
+    if not (settings.SERVICES.in_ci and whole_suite and not config.option.keyword and exitstatus == 0):
+        return
+    from studio.celery import app as celery_app
+
+    celery_app.loader.import_default_modules()
+    ours = {name for name in celery_app.tasks if not name.startswith("celery.")}
+    missing = sorted(ours - tasks_run_by_workers(WORKER_LOGS))
+    if missing:
+        print("\nThese Celery tasks never ran on a real worker in this session: " + ", ".join(missing))
+        session.exitstatus = 1
 
 
 def pytest_collection_modifyitems(config, items):
@@ -188,6 +218,7 @@ def start_worker(tiny_model_dir, tmp_path):
 
     def start(name="a"):
         log = open(tmp_path / f"worker-{name}.log", "w+")
+        WORKER_LOGS.append(Path(log.name))
         celery = Path(sys.executable).with_name("celery")
         process = subprocess.Popen(
             [

@@ -59,6 +59,8 @@ def probe():
         error = _postgres_error(database_url)
         if error:
             services.missing["postgres"] = error
+    else:
+        services.missing["postgres"] = f"DATABASE_URL={database_url} is not PostgreSQL"
     if broker_url.startswith("redis"):
         error = _redis_error(broker_url)
         if error:

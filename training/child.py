@@ -20,7 +20,7 @@ def emit(event):
 
 
 def read_records(path):
-    from curation.core.records import Record
+    from studio.core.records import Record
 
     records = []
     with open(path, encoding="utf-8") as f:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from training import registry_views, run_views, views
+from training import run_views, views
 
 app_name = "training"
 urlpatterns = [
@@ -9,9 +9,6 @@ urlpatterns = [
     path("p/<slug:slug>/base-models/<int:base_model_id>/use/", views.use_base_model, name="use-base-model"),
     path("p/<slug:slug>/base-models/<int:base_model_id>/recheck/", views.recheck_base_model, name="recheck-base-model"),
     path("p/<slug:slug>/base-models/<int:base_model_id>/remove/", views.remove_base_model, name="remove-base-model"),
-    path("p/<slug:slug>/models/", registry_views.model_registry, name="registry"),
-    path("p/<slug:slug>/models/<int:run_id>/version-name/", registry_views.rename_model, name="rename-model"),
-    path("p/<slug:slug>/models/<int:run_id>/serve-again/", registry_views.serve_again, name="serve-again"),
     path("p/<slug:slug>/runs/", run_views.run_list, name="run-list"),
     path("p/<slug:slug>/runs/new/", run_views.launch_run, name="launch-run"),
     path("p/<slug:slug>/runs/compare/", run_views.compare_runs, name="compare-runs"),

@@ -8,10 +8,10 @@ import re
 from dataclasses import dataclass
 
 from curation.core.pii import find_pii
-from curation.core.records import ROLES
 from curation.core.repetition import find_repetition
 from curation.core.rules import FormatRules
 from curation.core.text import word_count
+from studio.core.records import ROLES
 
 PII_HINT_RE = re.compile(r"[@\d]")
 CHECKS = ("duplicate", "contradiction", "format", "length", "repetition", "pii")

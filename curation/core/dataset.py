@@ -83,7 +83,7 @@ def check_all(
 def _check_jsonl_block(bounds):
     """Parse and check lines[start:stop] of a JSONL file (runs in a worker)."""
     start, stop = bounds
-    from curation.core.formats import rows_from_jsonl_lines
+    from studio.core.formats import rows_from_jsonl_lines
 
     rows, errors = rows_from_jsonl_lines(_shared["lines"][start:stop], first_line=start + 1)
     rules, count_tokens = _shared["rules"], _shared["count_tokens"]
@@ -103,7 +103,7 @@ class _LazyRecords:
 
     def __getitem__(self, i):
         if i not in self.cache:
-            from curation.core.formats import rows_from_jsonl_lines
+            from studio.core.formats import rows_from_jsonl_lines
 
             line = self.line_numbers[i]
             self.cache[i] = rows_from_jsonl_lines([self.lines[line - 1]], first_line=line)[0][0].record
@@ -116,10 +116,10 @@ def check_jsonl(text, rules=None, count_tokens=None, workers=None):
     Returns (line numbers of the examples, line errors, {line: [Finding]}). The findings are
     exactly those of check_records on the same examples; only the work is spread out.
     """
-    from curation.core.formats import rows_from_jsonl_lines
+    from studio.core.formats import rows_from_jsonl_lines
 
     rules = rules or FormatRules()
-    from curation.core.formats import split_lines
+    from studio.core.formats import split_lines
 
     lines = split_lines(text)
     workers = default_workers() if workers is None else workers

@@ -15,6 +15,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
+from studio.core.prompts import load_tokenizer
+
 
 class BackendError(RuntimeError):
     """The backend could not answer; the message says which server and why."""
@@ -34,7 +36,7 @@ class Decoding:
 
 @dataclass(frozen=True)
 class Request:
-    prompt: str  # rendered with the model's template (training/core/rendering.py)
+    prompt: str  # rendered with the model's template (studio/core/prompts.py)
     messages: tuple = ()  # the same prompt as chat turns, for chat-completion servers
     adapter: str = ""  # "" for the base model, else the adapter's id/name
 
@@ -61,9 +63,9 @@ class LocalBackend:
     def _load(self):
         if self._model is None:
             import torch
-            from transformers import AutoModelForCausalLM, AutoTokenizer
+            from transformers import AutoModelForCausalLM
 
-            self.tokenizer = AutoTokenizer.from_pretrained(self.base_model, local_files_only=True)
+            self.tokenizer = load_tokenizer(self.base_model, shared=False)  # its own: padding is set below
             self.tokenizer.padding_side = "left"
             if self.tokenizer.pad_token is None:
                 self.tokenizer.pad_token = self.tokenizer.eos_token

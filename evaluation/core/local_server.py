@@ -13,6 +13,8 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from evaluation.core.backends import BackendError, Decoding, LocalBackend, Request
+from studio.core.prompts import RenderError, prompt_for
+from studio.core.records import Record
 
 
 def make_handler(backend, model_name, delay=0.0):
@@ -90,16 +92,12 @@ def make_handler(backend, model_name, delay=0.0):
             }
 
         def _chat(self, data):
-            from training.core.rendering import template_kind
-
             backend._load()
-            tok = backend.tokenizer
             messages = data.get("messages") or []
-            prompt = (
-                tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-                if template_kind(tok) == "chat"
-                else "\n".join(m["content"] for m in messages)
-            )
+            try:  # the model's chat template, or the alpaca prompt for a model without one
+                prompt = prompt_for(Record.chat([*messages, {"role": "assistant", "content": ""}]), backend.tokenizer)
+            except RenderError as e:
+                raise BackendError(f"the conversation cannot be put in the model's prompt format: {e}") from None
             model = data.get("model") or model_name
             adapter = "" if model == model_name else model
             with lock:

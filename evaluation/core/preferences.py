@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from evaluation.core.studies import agreement
+from studio.core import prompts
+
+WITHOUT_CHAT_TEMPLATE = SimpleNamespace(chat_template=None)  # renders the alpaca prompt
 
 DECISIVE = ("left", "right")
 COUNT_NAMES = (
@@ -107,18 +110,13 @@ def aggregate(votes):
     return decisions, counts
 
 
-def prompt_for(record, chat_template):
+def file_prompt(record, chat_template):
     """What the model was asked, in the form of the file: a list of messages for a model with a
-    chat template, else the alpaca prompt text. Raises training's RenderError for a chat that
-    has no alpaca form (more than one exchange)."""
-    from training.core.rendering import render, to_messages
-
+    chat template, else the alpaca prompt text. Raises RenderError for a chat that has no alpaca
+    form (more than one exchange)."""
     if chat_template:
-        messages = to_messages(record)
-        if messages and messages[-1].get("role") == "assistant":
-            messages = messages[:-1]
-        return [{"role": m["role"], "content": str(m.get("content") or "")} for m in messages]
-    return render(record, SimpleNamespace(chat_template=None, eos_token="")).prompt
+        return prompts.question(record)
+    return prompts.prompt_for(record, WITHOUT_CHAT_TEMPLATE).text
 
 
 def preference_row(prompt, chosen, rejected):
@@ -134,7 +132,7 @@ def preference_row(prompt, chosen, rejected):
 
 
 def build_preferences(votes, prompts, outputs):
-    """Preferences from votes (see aggregate), prompts {item: messages or text} (see prompt_for)
+    """Preferences from votes (see aggregate), prompts {item: messages or text} (see file_prompt)
     and outputs {(item, system): text}."""
     decisions, counts = aggregate(votes)
     out = Preferences([], [], counts)

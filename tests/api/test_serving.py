@@ -583,7 +583,7 @@ def test_a_model_without_chat_template_is_asked_with_its_training_prompt(
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from training.core.rendering import ALPACA_NO_INPUT
+    from studio.core.prompts import ALPACA_NO_INPUT
     from training.models import BaseModel, TrainingRun
 
     plain = tmp_path / "plain-model"

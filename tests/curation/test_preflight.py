@@ -8,8 +8,8 @@ import pytest
 from curation.core.splits import SplitConfig
 from curation.models import Example, Job
 from curation.versions import freeze
+from studio.core.prompts import render, tokenize
 from training.core.model_info import inspect_model_folder
-from training.core.rendering import render, tokenize
 from training.models import BaseModel
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from curation.core.records import Record
-from evaluation.core.preferences import aggregate, build_preferences, preference_card, prompt_for, rater_agreement
+from evaluation.core.preferences import aggregate, build_preferences, file_prompt, preference_card, rater_agreement
+from studio.core.records import Record
 
 TUNED, BASE = "run-7", "base"
 
@@ -157,7 +157,7 @@ def test_a_chat_becomes_trls_conversational_form_with_its_system_turn():
             {"role": "assistant", "content": "{}"},
         ]
     )
-    prompt = prompt_for(chat, chat_template=True)
+    prompt = file_prompt(chat, chat_template=True)
     assert prompt == [{"role": "system", "content": "Answer in JSON."}, {"role": "user", "content": "Parcel late"}]
     row = build_preferences(
         [v("ann", "i1", BASE, TUNED, "right")],
@@ -173,10 +173,10 @@ def test_a_chat_becomes_trls_conversational_form_with_its_system_turn():
 
 def test_an_instruction_pair_is_one_user_turn_for_a_chat_model_and_alpaca_text_otherwise():
     plain = Record(instruction="Triage the ticket.", input="My parcel is late.", output="x")
-    assert prompt_for(plain, chat_template=True) == [
+    assert file_prompt(plain, chat_template=True) == [
         {"role": "user", "content": "Triage the ticket.\n\nMy parcel is late."}
     ]
-    text = prompt_for(plain, chat_template=False)
+    text = file_prompt(plain, chat_template=False)
     assert text.startswith("Below is an instruction") and text.endswith(
         "### Input:\nMy parcel is late.\n\n### Response:\n"
     )
@@ -187,7 +187,7 @@ def test_an_instruction_pair_is_one_user_turn_for_a_chat_model_and_alpaca_text_o
 
 
 def test_a_long_chat_has_no_alpaca_form():
-    from training.core.rendering import RenderError
+    from studio.core.prompts import RenderError
 
     chat = Record.chat(
         [
@@ -198,7 +198,7 @@ def test_a_long_chat_has_no_alpaca_form():
         ]
     )
     with pytest.raises(RenderError, match="needs a model with a chat template"):
-        prompt_for(chat, chat_template=False)
+        file_prompt(chat, chat_template=False)
 
 
 def test_the_card_records_the_study_the_counts_and_the_agreement():

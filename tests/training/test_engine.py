@@ -7,7 +7,7 @@ import json
 import pytest
 
 from curation.core.demo_tickets import make_examples
-from curation.core.records import Record
+from studio.core.records import Record
 from training.core.engine import ConfigError, TrainConfig, diagnose, encode, latest_checkpoint, plan_steps, train
 
 pytestmark = pytest.mark.slow

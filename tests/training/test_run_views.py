@@ -210,8 +210,8 @@ def test_run_pages_are_404_for_outsiders(as_user, people, finished_runs):
 
 def test_merge_a_finished_run(as_user, people, ready, tmp_path, django_capture_on_commit_callbacks):
     """The merged model is written by the (eager) task and offered for download."""
-    from curation.core.records import Record
     from studio.celery import app as celery_app
+    from studio.core.records import Record
     from training.core.engine import TrainConfig, train
 
     version, base = ready

@@ -1,7 +1,7 @@
 """The training engine: LoRA (or QLoRA, or full fine-tuning) on prompt/completion examples with
 transformers + peft + trl's SFTTrainer. Plain Python, no Django.
 
-Examples are tokenized by training/core/rendering.py, the code the pre-flight shows, and handed
+Examples are tokenized by studio/core/prompts.py, the code the pre-flight shows, and handed
 to the trainer with their labels, so loss falls on answer tokens only, exactly as inspected.
 One callable, `report(event)`, is the seam to the outside world (progress, metrics, log lines);
 `should_stop()` is polled every step for cancellation.
@@ -14,7 +14,7 @@ import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from training.core.rendering import RenderError, render, template_kind, tokenize
+from studio.core.prompts import RenderError, load_tokenizer, render, template_kind, tokenize
 
 
 class ConfigError(ValueError):
@@ -204,7 +204,7 @@ def train(
     """
     import torch
     from datasets import Dataset
-    from transformers import AutoModelForCausalLM, AutoTokenizer, EarlyStoppingCallback, TrainerCallback
+    from transformers import AutoModelForCausalLM, EarlyStoppingCallback, TrainerCallback
     from trl import SFTConfig, SFTTrainer
 
     has_gpu = _has_gpu()
@@ -213,7 +213,7 @@ def train(
     output_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(config.seed)
 
-    tokenizer = AutoTokenizer.from_pretrained(config.base_model, local_files_only=True)
+    tokenizer = load_tokenizer(config.base_model, shared=False)  # its own: the pad token is set below
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     train_set = encode(train_records, tokenizer, config.max_length)
@@ -406,14 +406,14 @@ def merge_adapter(base_model, adapter_dir, out_dir):
     that vLLM, TGI or transformers load without peft."""
     import torch
     from peft import PeftModel
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM
 
     dtype = torch.bfloat16 if _has_gpu() else torch.float32
     model = AutoModelForCausalLM.from_pretrained(base_model, local_files_only=True, dtype=dtype)
     merged = PeftModel.from_pretrained(model, adapter_dir).merge_and_unload()
     out_dir = Path(out_dir)
     merged.save_pretrained(out_dir)
-    AutoTokenizer.from_pretrained(adapter_dir).save_pretrained(out_dir)
+    load_tokenizer(adapter_dir).save_pretrained(out_dir)
     for path in out_dir.iterdir():
         path.chmod(0o644)
     return str(out_dir)

@@ -5,6 +5,8 @@ import struct
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from studio.core.prompts import load_tokenizer
+
 
 class ModelFolderError(ValueError):
     """A folder that is not a usable causal-LM checkpoint; the message says what is wrong."""
@@ -60,10 +62,8 @@ def inspect_model_folder(folder):
     if not list(folder.glob("*.safetensors")):
         raise ModelFolderError(f"{folder}: no *.safetensors weight files")
 
-    from transformers import AutoTokenizer  # heavy; only the worker pays for it
-
     try:
-        tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+        tokenizer = load_tokenizer(folder)
     except Exception as e:  # transformers raises many kinds here; the message is what matters
         raise ModelFolderError(f"{folder}: the tokenizer does not load ({type(e).__name__}: {e})") from None
 

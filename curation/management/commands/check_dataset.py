@@ -11,8 +11,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from curation.core.dataset import check_jsonl, check_records
-from curation.core.formats import FileError, decode, detect_kind, read_rows
 from curation.core.rules import FormatRules, RulesError
+from studio.core.formats import FileError, decode, detect_kind, read_rows
+from studio.core.prompts import token_counter
 
 
 class Command(BaseCommand):
@@ -59,10 +60,9 @@ class Command(BaseCommand):
             return self.fail(format, f"{file}: {e}")
         count_tokens = None
         if tokenizer:
-            from transformers import AutoTokenizer
-
-            tok = AutoTokenizer.from_pretrained(tokenizer, local_files_only=True)
-            count_tokens = lambda text: len(tok(text, add_special_tokens=False)["input_ids"])  # noqa: E731
+            count_tokens = token_counter(tokenizer)
+            if count_tokens is None:
+                return self.fail(format, f"{tokenizer}: no tokenizer.json, so tokens cannot be counted")
         if kind == "jsonl":
             lines, line_errors, by_line = check_jsonl(text, rules, count_tokens)
         else:

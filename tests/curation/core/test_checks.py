@@ -1,6 +1,6 @@
 from curation.core.checks import check_chat, check_record
-from curation.core.records import Record
 from curation.core.rules import FormatRules
+from studio.core.records import Record
 
 
 def checks_of(findings):

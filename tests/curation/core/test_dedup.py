@@ -3,7 +3,7 @@ import json
 from curation.core.checks import Finding
 from curation.core.dataset import check_jsonl, check_records
 from curation.core.dedup import cluster_findings, compare_answers, find_clusters, prompt_words, record_keys, same_prompt
-from curation.core.records import Record
+from studio.core.records import Record
 
 
 def diagnoses(records, silenced=frozenset()):
@@ -178,7 +178,7 @@ def test_short_answers_that_say_more_agree_and_negations_in_other_languages_conf
 
 
 def test_lines_with_unusual_unicode_line_breaks_stay_one_example():
-    from curation.core.formats import read_rows
+    from studio.core.formats import read_rows
 
     text = json.dumps({"instruction": "Say it", "output": "Line one\u2028line two\u0085end"}, ensure_ascii=False) + "\n"
     rows, errors = read_rows(text.encode("utf-8"), "x.jsonl")

@@ -4,8 +4,8 @@ import random
 import pytest
 
 from curation.core.leakage import leakage_report
-from curation.core.records import Record
 from curation.core.splits import SplitConfig, SplitError, assign_splits, content_hash
+from studio.core.records import Record
 
 
 def tickets(n=400, seed=5):

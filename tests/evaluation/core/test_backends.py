@@ -13,7 +13,7 @@ GREEDY = Decoding(max_new_tokens=12)
 
 @pytest.fixture(scope="module")
 def adapter(tiny_model_dir, tmp_path_factory):
-    from curation.core.records import Record
+    from studio.core.records import Record
     from training.core.engine import TrainConfig, train
 
     out = tmp_path_factory.mktemp("run")

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from curation.core.formats import FileError, read_rows, to_object, write_jsonl, write_parquet
-from curation.core.records import Record
+from studio.core.formats import FileError, read_rows, to_object, write_jsonl, write_parquet
+from studio.core.records import Record
 
 
 def test_jsonl_with_bom_crlf_blank_lines_and_unicode():

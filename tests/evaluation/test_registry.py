@@ -12,16 +12,17 @@ from django.utils import timezone
 from curation.core.splits import SplitConfig
 from curation.models import Example
 from curation.versions import freeze
+from evaluation import registry
 from evaluation.models import Assignment, EvaluationRun, Study, Vote
 from tests.conftest import sign_in
-from training import registry
 from training.models import BaseModel, TrainingRun
 
 pytestmark = pytest.mark.django_db
 
 
 def url(name, people, *args):
-    return reverse(f"training:{name}", args=[people.project.slug, *args])
+    app = "evaluation" if name in ("registry", "rename-model", "serve-again") else "training"
+    return reverse(f"{app}:{name}", args=[people.project.slug, *args])
 
 
 def text_of(response):
@@ -341,7 +342,7 @@ def test_version_names_are_escaped(as_user, people, models):
 
 
 def test_a_lead_serves_a_deleted_model_again(as_user, people, models):
-    url = reverse("training:serve-again", args=[people.project.slug, models.second.id])
+    url = reverse("evaluation:serve-again", args=[people.project.slug, models.second.id])
     assert as_user(people.annotator).post(url).status_code == 403
     assert as_user(people.outsider).post(url).status_code == 404
     page = as_user(people.lead).post(url, follow=True).content.decode()

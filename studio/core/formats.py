@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from curation.core.records import Record
+from studio.core.records import Record
 
 MAX_BYTES = 50_000_000  # uploads through the browser or the API; the command line has no limit
 FORMS = ("alpaca", "prompt_completion", "chat", "sharegpt")

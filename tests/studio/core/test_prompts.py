@@ -1,7 +1,7 @@
 import pytest
 
-from curation.core.records import Record
-from training.core.rendering import ALPACA_WITH_INPUT, RenderError, histogram, render, to_messages, tokenize
+from studio.core.prompts import ALPACA_WITH_INPUT, RenderError, histogram, render, to_messages, tokenize
+from studio.core.records import Record
 
 
 @pytest.fixture(scope="module")

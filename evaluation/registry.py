@@ -14,6 +14,10 @@ from pathlib import Path
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
+from evaluation.core.studies import analyze
+from evaluation.evaluating import TUNED
+from evaluation.models import EvaluationRun, Study
+from evaluation.studying import BASE, study_votes
 from training.models import TrainingRun
 
 VERSION_NAME_MAX = TrainingRun._meta.get_field("version_name").max_length
@@ -194,8 +198,6 @@ class Entry:
 
 def headline(evaluation):
     """Up to three of the evaluation's metrics, tuned against base, in percent."""
-    from evaluation.evaluating import TUNED
-
     metrics = evaluation.summary.get("metrics") or {}
     rows = []
     for key, label in HEADLINE_METRICS:
@@ -222,9 +224,6 @@ def study_standing(study):
     """{"leaderboard": [systems, best first], "pairs": [...]} of a closed study: the study
     report's leaderboard order and pair counts, without its bootstrap intervals (seconds of work
     that only the study page needs). A closed study takes no more votes, so this is cached."""
-    from evaluation.core.studies import analyze
-    from evaluation.studying import BASE, study_votes
-
     key = f"registry:study-standing:{study.id}:{study.closed_at.timestamp() if study.closed_at else 0}"
     data = cache.get(key)
     if data is None:
@@ -240,8 +239,6 @@ def study_standing(study):
 
 def study_result(study, key):
     """Where the system `key` ("run-<id>") stands in a closed study."""
-    from evaluation.studying import BASE
-
     data = study_standing(study)
     result = StudyResult(study=study, systems=len(study.systems), votes=bool(data["leaderboard"]))
     if key in data["leaderboard"]:
@@ -255,8 +252,6 @@ def study_result(study, key):
 
 def entries(project, runs=None):
     """The registry of a project: its succeeded runs (newest first, or just `runs`) as Entries."""
-    from evaluation.models import EvaluationRun, Study
-
     runs = list(
         (runs if runs is not None else project.training_runs.all())
         .filter(status=TrainingRun.Status.SUCCEEDED)

@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from evaluation import registry
 from studio.access import project_for
 from studio.models import Action
-from training import registry
 from training.models import TrainingRun
 
 
@@ -33,7 +33,7 @@ def _context(request, project, entries):
 @require_GET
 def model_registry(request, slug):
     project = project_for(request, slug, Action.VIEW)
-    return render(request, "training/registry.html", _context(request, project, registry.entries(project)))
+    return render(request, "evaluation/registry.html", _context(request, project, registry.entries(project)))
 
 
 @login_required
@@ -51,7 +51,7 @@ def rename_model(request, slug, run_id):
         error = str(e)
     if not error and not request.htmx:
         messages.success(request, f"{registry.model_id(run)} is now called “{registry.display_name(run)}”.")
-        return redirect(reverse("training:registry", args=[slug]) + f"#model-{run.id}")
+        return redirect(reverse("evaluation:registry", args=[slug]) + f"#model-{run.id}")
     entries = registry.entries(project, project.training_runs.filter(id=run.id) if request.htmx else None)
     for entry in entries:
         if entry.run.id == run.id:
@@ -59,8 +59,8 @@ def rename_model(request, slug, run_id):
             target = entry
     context = _context(request, project, entries)
     if request.htmx:
-        return render(request, "training/registry.html#model-card", {**context, "m": target})
-    return render(request, "training/registry.html", context)
+        return render(request, "evaluation/registry.html#model-card", {**context, "m": target})
+    return render(request, "evaluation/registry.html", context)
 
 
 @login_required
@@ -73,4 +73,4 @@ def serve_again(request, slug, run_id):
     messages.success(
         request, f"{registry.model_id(run)} is served again: GET /v1/models lists it and completions may name it."
     )
-    return redirect(reverse("training:registry", args=[slug]) + f"#model-{run.id}")
+    return redirect(reverse("evaluation:registry", args=[slug]) + f"#model-{run.id}")
