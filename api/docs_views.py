@@ -4,13 +4,13 @@ needs a token or a login: they describe the API, not anyone's data."""
 import json
 import re
 
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from api.openapi import build_schema, resolve
+from api.openapi import resolve
+from api.v1 import build_schema, server_url
 
 METHODS = ("get", "post", "delete")
 ERROR_STATUSES = [
@@ -25,18 +25,9 @@ ERROR_STATUSES = [
 ]
 
 
-def _server_url(request):
-    return request.build_absolute_uri("/").rstrip("/")
-
-
-@require_GET
-def openapi(request):
-    return JsonResponse(build_schema(_server_url(request)), json_dumps_params={"indent": 1})
-
-
 @require_GET
 def api_docs(request):
-    spec = build_schema(_server_url(request))
+    spec = build_schema(server_url(request))
     sections = []
     for tag in spec["tags"]:
         operations = [
@@ -142,12 +133,19 @@ def _fields(spec, schema, prefix="", depth=0):
             }
         )
         if depth < 2:
+            prop = _not_null(spec, prop)
             if _is_object(prop) and prop.get("properties"):
                 rows += _fields(spec, prop, f"{prefix}{name}.", depth + 1)
             items = resolve(spec, prop.get("items", {}))
             if _is_object(items) and items.get("properties"):
                 rows += _fields(spec, items, f"{prefix}{name}[].", depth + 1)
     return rows
+
+
+def _not_null(spec, schema):
+    """The one kind of a value that may also be null (anyOf [kind, null]), else schema."""
+    kinds = [resolve(spec, s) for s in schema.get("anyOf", ()) if s.get("type") != "null"]
+    return kinds[0] if len(kinds) == 1 else schema
 
 
 def _is_object(schema):
@@ -164,7 +162,8 @@ def type_text(spec, schema):
         return " | ".join(json.dumps(v) for v in schema["enum"])
     for key in ("oneOf", "anyOf"):
         if key in schema:
-            return " or ".join(type_text(spec, s) for s in schema[key])
+            text = " or ".join(type_text(spec, s) for s in schema[key])
+            return text + (f"; default {json.dumps(schema['default'])}" if schema.get("default") is not None else "")
     kind = schema.get("type", "any")
     kinds = kind if isinstance(kind, list) else [kind]
     null = "null" in kinds
@@ -181,7 +180,7 @@ def type_text(spec, schema):
         text = kind + _bounds(schema)
     if null:
         text += " or null"
-    if "default" in schema:
+    if schema.get("default") is not None:
         text += f"; default {json.dumps(schema['default'])}"
     return text
 

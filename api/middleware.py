@@ -7,6 +7,8 @@ from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooB
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 
+from api.errors import error
+
 logger = logging.getLogger("studio.api")
 
 MESSAGES = {
@@ -30,7 +32,10 @@ class ApiJsonErrorsMiddleware:
             and response.status_code >= 400
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            return self._error(request, response.status_code)
+            answer = self._error(request, response.status_code, allowed=response.get("Allow", ""))
+            if response.has_header("Allow"):
+                answer["Allow"] = response["Allow"]
+            return answer
         return response
 
     def process_exception(self, request, exception):
@@ -44,10 +49,11 @@ class ApiJsonErrorsMiddleware:
         return self._error(request, 500)
 
     @staticmethod
-    def _error(request, status):
-        from api.views import error
-
+    def _error(request, status, allowed=""):
         message = MESSAGES.get(status, "The request failed.")
+        if status == 405 and allowed:
+            methods = sorted(m.strip() for m in allowed.split(","))
+            message = f"{request.method} is not allowed here; use {' or '.join(methods)}."
         if status == 404:
             message = (
                 f"No API endpoint at {request.method} {request.path}; the endpoints are listed in /v1/openapi.json."

@@ -61,8 +61,8 @@ def main():
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone as tz
 
+    from api.completions import kept as _kept
     from api.models import ApiToken, Feedback, ServedCompletion
-    from api.views import _kept
     from curation.core.splits import SplitConfig
     from curation.models import Example
     from curation.versions import freeze

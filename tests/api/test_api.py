@@ -32,10 +32,23 @@ def test_errors_are_json_with_a_message_and_the_field(client, people):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     response = client.post("/v1/chat/completions", data="{nope", content_type="application/json", **headers)
     assert response.status_code == 400 and "not valid JSON" in response.json()["error"]["message"]
+    hi = [{"role": "user", "content": "hi"}]
+    response = client.post(
+        "/v1/chat/completions", data={"model": "run-999", "messages": hi}, content_type="application/json", **headers
+    )
+    assert response.status_code == 404 and response.json()["error"]["param"] == "model"
+    # the body is checked against its schema first (as OpenAI does): an empty conversation is a 400
     response = client.post(
         "/v1/chat/completions", data={"model": "run-999", "messages": []}, content_type="application/json", **headers
     )
-    assert response.status_code == 404 and response.json()["error"]["param"] == "model"
+    assert response.status_code == 400 and response.json()["error"]["param"] == "messages"
+    response = client.post(
+        "/v1/chat/completions",
+        data={"model": "run-999", "messages": [{"role": "robot", "content": "hi"}]},
+        content_type="application/json",
+        **headers,
+    )
+    assert response.status_code == 400 and response.json()["error"]["param"] == "messages[0].role"
     assert client.delete("/v1/models", **headers).status_code == 405
 
 

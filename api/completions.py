@@ -1,0 +1,397 @@
+"""POST /v1/chat/completions and POST /v1/completions: answers from a tuned model through the
+project's serving backend, each logged as a ServedCompletion whose id POST /v1/feedback rates;
+`stream: true` answers as server-sent events in OpenAI's chunk shapes."""
+
+import contextlib
+import json
+import logging
+import threading
+import time
+from typing import Annotated, Literal
+
+from django.conf import settings
+from django.http import StreamingHttpResponse
+from ninja import Router, Schema
+from pydantic import Field
+from pydantic_core import PydanticCustomError, core_schema
+
+from api.bodies import RequestBody
+from api.errors import ApiError
+from api.openapi import CREATED, EXAMPLE_MODEL, documented
+from api.scope import served_run
+
+logger = logging.getLogger("studio.api")
+router = Router(tags=["Completions"])
+MAX_SEED = 2**63 - 1
+
+
+class AtMostMaxNewTokens:
+    """A bound read from the API_MAX_NEW_TOKENS setting when a value is validated or the schema is
+    built, so both follow the setting."""
+
+    def __get_pydantic_core_schema__(self, source, handler):
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema, handler):
+        return {**handler(schema), "maximum": settings.API_MAX_NEW_TOKENS}
+
+    @staticmethod
+    def check(value):
+        if value > settings.API_MAX_NEW_TOKENS:
+            raise PydanticCustomError(
+                "less_than_equal", "Input should be less than or equal to {le}", {"le": settings.API_MAX_NEW_TOKENS}
+            )
+        return value
+
+
+NewTokens = Annotated[int, Field(ge=1), AtMostMaxNewTokens()]
+StopText = Annotated[str, Field(min_length=1)]
+
+
+class StreamOptions(RequestBody):
+    include_usage: bool | None = Field(None, description="A last chunk with the usage.")
+
+
+class DecodingOptions(RequestBody):
+    model: str = Field(
+        description="A model id from GET /v1/models, such as run-12, or a version name from the registry. "
+        "An unknown one gives 404.",
+        examples=[EXAMPLE_MODEL],
+    )
+    max_completion_tokens: NewTokens | None = Field(
+        None, description="The newer name of max_tokens; used when max_tokens is not given."
+    )
+    temperature: Annotated[float, Field(ge=0, le=2)] | None = Field(
+        0, description="0 (the default) decodes greedily, as does anything below 0.001; above that, samples."
+    )
+    top_p: Annotated[float, Field(gt=0, le=1)] | None = Field(
+        1, description="Nucleus sampling, when temperature is above 0."
+    )
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | None = Field(
+        None, description="Seeds sampling, for repeatable answers."
+    )
+    stream: bool | None = Field(False, description="Answer as server-sent events (the whole answer in one chunk).")
+    stream_options: StreamOptions | None = None
+    stop: StopText | Annotated[list[StopText], Field(max_length=4)] | None = Field(
+        None, description="Generation stops before any of these strings (up to 4, none empty)."
+    )
+
+    def decoding(self, default_max_tokens):
+        from evaluation.core.backends import Decoding
+
+        max_tokens = next(
+            (n for n in (self.max_tokens, self.max_completion_tokens) if n is not None), default_max_tokens
+        )
+        temperature = 0.0 if self.temperature is None else self.temperature
+        return Decoding(
+            max_new_tokens=max_tokens,
+            # so small a temperature is greedy decoding (and overflows when divided by)
+            temperature=0.0 if temperature < 1e-3 else float(temperature),
+            top_p=1.0 if self.top_p is None else float(self.top_p),
+            stop=(self.stop,) if isinstance(self.stop, str) else tuple(self.stop or ()),
+            seed=self.seed or 0,
+        )
+
+    def usage_chunk(self, g):
+        return {"usage": usage(g)} if self.stream_options and self.stream_options.include_usage else {}
+
+
+def max_tokens_field(default):
+    return Field(
+        None,
+        description="The most tokens to generate, 1 to API_MAX_NEW_TOKENS (a setting of the server).",
+        json_schema_extra={"default": default},
+    )
+
+
+class ChatMessage(RequestBody):
+    role: Literal["system", "user", "assistant"]
+    content: str = Field(description="Text only.")
+
+
+class ChatCompletionRequest(DecodingOptions):
+    messages: list[ChatMessage] = Field(min_length=1, description="The conversation so far.")
+    max_tokens: NewTokens | None = max_tokens_field(256)
+
+
+class CompletionRequest(DecodingOptions):
+    prompt: str = Field(min_length=1, description="Text only (not a list of prompts).")
+    max_tokens: NewTokens | None = max_tokens_field(16)
+
+
+class Usage(Schema):
+    prompt_tokens: int = Field(ge=0)
+    completion_tokens: int = Field(ge=0)
+    total_tokens: int = Field(ge=0)
+
+
+class AssistantMessage(Schema):
+    role: Literal["assistant"]
+    content: str
+
+
+class ChatChoice(Schema):
+    index: Literal[0]
+    message: AssistantMessage
+    finish_reason: Literal["stop", "length"]
+    logprobs: None
+
+
+class ChatCompletion(Schema):
+    id: str = Field(pattern="^chatcmpl-[0-9]+$", description="The logged answer's id; POST /v1/feedback rates it.")
+    object: Literal["chat.completion"]
+    created: int
+    model: str = Field(pattern="^run-[0-9]+$")
+    choices: list[ChatChoice] = Field(min_length=1, max_length=1)
+    usage: Usage
+    system_fingerprint: str | None
+
+
+class CompletionChoice(Schema):
+    text: str
+    index: Literal[0]
+    finish_reason: Literal["stop", "length"]
+    logprobs: None
+
+
+class Completion(Schema):
+    id: str = Field(pattern="^cmpl-[0-9]+$", description="The logged answer's id; POST /v1/feedback rates it.")
+    object: Literal["text_completion"]
+    created: int
+    model: str = Field(pattern="^run-[0-9]+$")
+    choices: list[CompletionChoice] = Field(min_length=1, max_length=1)
+    usage: Usage
+
+
+USAGE_EXAMPLE = {"prompt_tokens": 21, "completion_tokens": 9, "total_tokens": 30}
+
+
+@router.post(
+    "/chat/completions",
+    response=ChatCompletion,
+    operation_id="createChatCompletion",
+    summary="Answer a chat",
+    description=(
+        "The conversation is rendered with the base model's chat template and answered by the tuned model; "
+        "instruction/input examples were trained as one user turn (the instruction, a blank line, the input), so "
+        "ask the same way. A base model without a chat template takes one user turn, put in the alpaca prompt the "
+        "run was trained with. With `stream: true` the answer comes as server-sent events in OpenAI's chunk shape "
+        "(the whole answer in one chunk, then the finish reason and `data: [DONE]`), so streaming clients work; "
+        "generation itself is not streamed token by token. Other OpenAI fields (`n`, `tools`, ...) are ignored: "
+        "one answer comes back."
+    ),
+    url_name="chat-completions",
+    openapi_extra=documented(
+        {
+            "id": "chatcmpl-42",
+            "object": "chat.completion",
+            "created": CREATED,
+            "model": EXAMPLE_MODEL,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": '{"category": "shipping"}'},
+                    "finish_reason": "stop",
+                    "logprobs": None,
+                }
+            ],
+            "usage": USAGE_EXAMPLE,
+            "system_fingerprint": None,
+        },
+        "The answer (server-sent events with `stream: true`).",
+        stream=True,
+        errors=(400, 401, 404, 413, 429, 502),
+        request={
+            "model": EXAMPLE_MODEL,
+            "messages": [
+                {"role": "system", "content": "Answer with the category as JSON."},
+                {"role": "user", "content": "My parcel is late."},
+            ],
+            "max_tokens": 64,
+            "temperature": 0,
+        },
+        python=(
+            "reply = client.chat.completions.create(\n"
+            f'    model="{EXAMPLE_MODEL}",\n'
+            '    messages=[{"role": "user", "content": "My parcel is late."}],\n'
+            "    max_tokens=64,\n"
+            "    temperature=0,\n"
+            ")\n"
+            "print(reply.id, reply.choices[0].message.content)"
+        ),
+    ),
+)
+def chat_completions(request, body: ChatCompletionRequest):
+    run = served_run(request, body.model)
+    messages = [{"role": m.role, "content": m.content} for m in body.messages]
+    g, row = serve(request, run, "chat.completions", lambda: chat_prompt(run, messages), messages, body.decoding(256))
+    head = {"id": row.public_id, "created": int(row.created_at.timestamp()), "model": row.model_id}
+    if body.stream:
+        head = {**head, "object": "chat.completion.chunk", "system_fingerprint": None}
+        delta = {"role": "assistant", "content": g.text}
+        return events(
+            [
+                {**head, "choices": [{"index": 0, "delta": delta, "finish_reason": None, "logprobs": None}]},
+                {
+                    **head,
+                    "choices": [{"index": 0, "delta": {}, "finish_reason": g.finish_reason, "logprobs": None}],
+                    **body.usage_chunk(g),
+                },
+            ]
+        )
+    message = {"role": "assistant", "content": g.text}
+    return {
+        **head,
+        "object": "chat.completion",
+        "choices": [{"index": 0, "message": message, "finish_reason": g.finish_reason, "logprobs": None}],
+        "usage": usage(g),
+        "system_fingerprint": None,
+    }
+
+
+def chat_prompt(run, messages):
+    """The prompt a chat becomes, asked exactly as the run was trained: its chat template, or the
+    alpaca prompt (studio/core/prompts.py decides)."""
+    from studio.core.prompts import RenderError, load_tokenizer, prompt_for
+    from studio.core.records import Record
+
+    asked = Record.chat([*messages, {"role": "assistant", "content": ""}])
+    try:
+        return prompt_for(asked, load_tokenizer(run.base_model.path)).text
+    except RenderError as e:
+        raise ApiError(f"The conversation cannot be put in the model's prompt format: {e}.", param="messages") from None
+
+
+@router.post(
+    "/completions",
+    response=Completion,
+    operation_id="createCompletion",
+    summary="Complete a prompt",
+    description="The prompt is given to the tuned model as it is, with no chat template. `stream: true` answers "
+    "with server-sent events, as for chats.",
+    url_name="completions",
+    openapi_extra=documented(
+        {
+            "id": "cmpl-43",
+            "object": "text_completion",
+            "created": CREATED,
+            "model": EXAMPLE_MODEL,
+            "choices": [{"text": ' {"category": "shipping"}', "index": 0, "finish_reason": "stop", "logprobs": None}],
+            "usage": USAGE_EXAMPLE,
+        },
+        "The completion (server-sent events with `stream: true`).",
+        stream=True,
+        errors=(400, 401, 404, 413, 429, 502),
+        request={"model": EXAMPLE_MODEL, "prompt": "Triage the ticket: My parcel is late.", "max_tokens": 32},
+        python=f'reply = client.completions.create(model="{EXAMPLE_MODEL}", prompt="Triage the ticket: My parcel is '
+        'late.", max_tokens=32)\nprint(reply.choices[0].text)',
+    ),
+)
+def completions(request, body: CompletionRequest):
+    run = served_run(request, body.model)
+    messages = [{"role": "user", "content": body.prompt}]
+    g, row = serve(request, run, "completions", body.prompt, messages, body.decoding(16))
+    head = {
+        "id": row.public_id,
+        "object": "text_completion",
+        "created": int(row.created_at.timestamp()),
+        "model": row.model_id,
+    }
+    if body.stream:
+        return events(
+            [
+                {**head, "choices": [{"text": g.text, "index": 0, "finish_reason": None, "logprobs": None}]},
+                {
+                    **head,
+                    "choices": [{"text": "", "index": 0, "finish_reason": g.finish_reason, "logprobs": None}],
+                    **body.usage_chunk(g),
+                },
+            ]
+        )
+    return {
+        **head,
+        "choices": [{"text": g.text, "index": 0, "finish_reason": g.finish_reason, "logprobs": None}],
+        "usage": usage(g),
+    }
+
+
+_local = {"key": None, "backend": None, "lock": threading.Lock()}
+
+
+def kept(backend):
+    """(backend, lock): a local backend stays loaded in this process between requests (the last
+    one asked for; its adapters switch per request, so requests take turns). Remote backends are
+    stateless clients and run concurrently."""
+    from evaluation.core.backends import LocalBackend
+
+    if not isinstance(backend, LocalBackend):
+        return backend, contextlib.nullcontext()
+    key = (backend.base_model, tuple(sorted(backend.adapters.items())))
+    with _local["lock"]:
+        if _local["key"] != key:
+            _local.update(key=key, backend=backend)
+        return _local["backend"], _local["lock"]
+
+
+def serve(request, run, endpoint, prompt, messages, decoding):
+    """Generate one answer through the project's serving backend and log it, failures included.
+    `prompt` is the rendered prompt or a function making it (a chat template may refuse the
+    conversation: that is the caller's error, a 400 naming messages, and is not logged).
+    Returns (generation, log row) or raises ApiError."""
+    from jinja2 import TemplateError
+
+    from api.models import ServedCompletion
+    from evaluation.core.backends import BackendError, Request
+    from evaluation.evaluating import adapter_name, backend_for
+
+    row = ServedCompletion(
+        project=run.project,
+        run=run,
+        token=request.api_token,
+        user=request.user,
+        endpoint=endpoint,
+        messages=[dict(m) for m in messages],
+    )
+    started = time.monotonic()
+    try:
+        if callable(prompt):
+            prompt = prompt()
+        backend, lock = kept(backend_for(run.project, [run])[0])
+        with lock:
+            (g,) = backend.generate(
+                [Request(prompt=prompt, messages=tuple(messages), adapter=adapter_name(run))], decoding
+            )
+    except TemplateError as e:
+        raise ApiError(f"The model's chat template refuses this conversation: {e}", param="messages") from None
+    except ApiError:
+        raise
+    except Exception as e:  # noqa: BLE001 - every failure to answer is logged for the monitoring page
+        if not isinstance(e, (BackendError, ValueError)):
+            logger.exception("Serving %s for %s failed", adapter_name(run), run.project.slug)
+        row.status = ServedCompletion.Status.ERROR
+        row.error = str(e)[:2000] if isinstance(e, BackendError) else f"{type(e).__name__}: {e}"[:2000]
+        row.latency_ms = (time.monotonic() - started) * 1000
+        row.save()
+        raise ApiError(f"The serving backend did not answer: {e}", status=502, code="backend_unavailable") from None
+    row.output, row.finish_reason = g.text, g.finish_reason
+    row.prompt_tokens, row.completion_tokens = g.prompt_tokens, g.completion_tokens
+    row.latency_ms = (time.monotonic() - started) * 1000
+    row.save()
+    return g, row
+
+
+def events(chunks):
+    """Server-sent events as OpenAI streams them: one `data:` line per chunk, then [DONE]. The
+    answer is generated whole first, so streaming clients get it in one chunk."""
+    body = "".join(f"data: {json.dumps(chunk)}\n\n" for chunk in chunks) + "data: [DONE]\n\n"
+    response = StreamingHttpResponse(iter([body.encode()]), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def usage(g):
+    return {
+        "prompt_tokens": g.prompt_tokens,
+        "completion_tokens": g.completion_tokens,
+        "total_tokens": g.prompt_tokens + g.completion_tokens,
+    }

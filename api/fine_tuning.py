@@ -1,0 +1,455 @@
+"""/v1/fine_tuning/jobs: LoRA training runs started from an uploaded file (its rows become
+approved examples, frozen into a version of their own) or from a frozen dataset version, in
+OpenAI's job shapes; their events and their cancelling."""
+
+from typing import Annotated, Any, Literal
+
+from django.db import transaction
+from django.utils import timezone
+from ninja import Path, Router, Schema
+from pydantic import Field
+
+from api.bodies import RequestBody
+from api.errors import ApiError
+from api.files import ProjectHeader
+from api.models import ApiFile
+from api.openapi import CREATED, EXAMPLE_FILE, EXAMPLE_JOB, EXAMPLE_MODEL, EXAMPLE_PROJECT, documented
+from api.scope import acting_project, memberships, object_id, project_ids
+from studio.models import Action
+from training.models import TrainingRun
+
+router = Router(tags=["Fine-tuning"])
+MAX_SEED = 2**63 - 1
+DEFAULT_LEARNING_RATE = 2e-4
+
+JobId = Path[str, {"description": "A job id from GET /v1/fine_tuning/jobs.", "example": EXAMPLE_JOB}]
+Auto = Literal["auto"]
+
+
+class Hyperparameters(RequestBody):
+    n_epochs: Auto | Annotated[float, Field(gt=0, le=100)] | None = Field(
+        None, description="Epochs, above 0 and at most 100."
+    )
+    batch_size: Auto | Annotated[int, Field(ge=1, le=1024)] | None = Field(None, description="Rows a step, 1 to 1024.")
+    learning_rate_multiplier: Auto | Annotated[float, Field(gt=0, lt=5000)] | None = Field(
+        None, description="Times the default learning rate of 2e-4; the result must be below 1."
+    )
+
+
+class FineTuningJobRequest(RequestBody):
+    """Give training_file or dataset_version."""
+
+    model: str | None = Field(
+        None,
+        description="A ready base model of the project by name (or `base`); the project's base model when left out.",
+    )
+    training_file: str | None = Field(
+        None, description="An uploaded file's id (file-3) in this project.", examples=[EXAMPLE_FILE]
+    )
+    dataset_version: str | None = Field(
+        None,
+        description="The name of a frozen dataset version of this project, used when there is no training_file.",
+        examples=["v1"],
+    )
+    hyperparameters: Hyperparameters | None = None
+    suffix: str | None = Field(None, max_length=120, description="Names the run.")
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | None = Field(None, description="Seeds the split and the training.")
+
+
+class JobHyperparameters(Schema):
+    n_epochs: float | None
+    batch_size: int | None
+    learning_rate_multiplier: float
+
+
+class JobError(Schema):
+    message: str
+    code: Literal["training_failed"]
+    param: None
+
+
+class FineTuningJob(Schema):
+    id: str = Field(pattern="^ftjob-[0-9]+$")
+    object: Literal["fine_tuning.job"]
+    model: str = Field(description="The base model's name.")
+    created_at: int
+    finished_at: int | None
+    fine_tuned_model: str | None = Field(description="The model id (run-12) once the job has succeeded.")
+    organization_id: str = Field(description="The project's slug.")
+    status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
+    training_file: str | None
+    validation_file: None
+    hyperparameters: JobHyperparameters
+    trained_tokens: None
+    result_files: list[Any] = Field(max_length=0)
+    seed: int
+    error: JobError | None
+
+
+class FineTuningJobList(Schema):
+    object: Literal["list"]
+    data: list[FineTuningJob]
+    has_more: bool
+
+
+class EventData(Schema):
+    step: int | None = None
+    train_loss: float | None = None
+
+
+class FineTuningEvent(Schema):
+    id: str
+    object: Literal["fine_tuning.job.event"]
+    created_at: int
+    level: Literal["info", "error"]
+    message: str
+    type: Literal["message", "metrics"]
+    data: EventData
+
+
+class FineTuningEventList(Schema):
+    object: Literal["list"]
+    data: list[FineTuningEvent]
+    has_more: bool
+
+
+JOB_EXAMPLE = {
+    "id": EXAMPLE_JOB,
+    "object": "fine_tuning.job",
+    "model": "Tiny",
+    "created_at": CREATED,
+    "finished_at": None,
+    "fine_tuned_model": None,
+    "organization_id": EXAMPLE_PROJECT,
+    "status": "queued",
+    "training_file": EXAMPLE_FILE,
+    "validation_file": None,
+    "hyperparameters": {"n_epochs": 3, "batch_size": 8, "learning_rate_multiplier": 1.0},
+    "trained_tokens": None,
+    "result_files": [],
+    "seed": 0,
+    "error": None,
+}
+
+
+def job_object(run):
+    return {
+        "id": f"ftjob-{run.id}",
+        "object": "fine_tuning.job",
+        "model": run.base_model.name,
+        "created_at": int(run.created_at.timestamp()),
+        "finished_at": int(run.finished_at.timestamp()) if run.finished_at else None,
+        "fine_tuned_model": f"run-{run.id}" if run.status == run.Status.SUCCEEDED else None,
+        "organization_id": run.project.slug,
+        "status": run.status,
+        "training_file": run.training_file or None,
+        "validation_file": None,
+        "hyperparameters": {
+            "n_epochs": run.config.get("epochs"),
+            "batch_size": run.config.get("batch_size"),
+            "learning_rate_multiplier": (run.config.get("learning_rate") or DEFAULT_LEARNING_RATE)
+            / DEFAULT_LEARNING_RATE,
+        },
+        "trained_tokens": None,
+        "result_files": [],
+        "seed": run.config.get("seed", 0),
+        "error": {"message": run.error, "code": "training_failed", "param": None} if run.error else None,
+    }
+
+
+def job_for(request, job_id, action=Action.VIEW):
+    number = object_id(job_id, "ftjob")
+    if number is None:
+        raise ApiError(f"Unknown fine-tuning job {job_id!r}.", status=404)
+    projects = [m.project_id for m in memberships(request) if m.can(action)]
+    run = TrainingRun.objects.filter(id=number, project_id__in=projects).select_related("project", "base_model").first()
+    if run is None:
+        raise ApiError(f"The fine-tuning job {job_id!r} does not exist or is not yours to see.", status=404)
+    return run
+
+
+@router.get(
+    "/fine_tuning/jobs",
+    response=FineTuningJobList,
+    operation_id="listFineTuningJobs",
+    summary="List fine-tuning jobs",
+    description="The latest 100 training runs of your projects, newest first.",
+    url_name="jobs",
+    openapi_extra=documented(
+        {"object": "list", "data": [JOB_EXAMPLE], "has_more": False},
+        "The jobs.",
+        errors=(401, 429),
+        python="for job in client.fine_tuning.jobs.list():\n    print(job.id, job.status, job.fine_tuned_model)",
+    ),
+)
+def list_jobs(request):
+    runs = TrainingRun.objects.filter(project_id__in=project_ids(request)).select_related("project", "base_model")
+    return {"object": "list", "data": [job_object(r) for r in runs[:100]], "has_more": False}
+
+
+@router.post(
+    "/fine_tuning/jobs",
+    response=FineTuningJob,
+    operation_id="createFineTuningJob",
+    summary="Start a fine-tuning job",
+    description=(
+        "Leads only. From `training_file` (an uploaded file: its rows become approved examples, frozen into a "
+        "version of their own with a 90/10 train/validation split) or from `dataset_version` (the name of a frozen "
+        "version). The job is a LoRA training run of the project's base model, queued for a GPU worker."
+    ),
+    openapi_extra=documented(
+        JOB_EXAMPLE,
+        "The queued job.",
+        errors=(400, 401, 403, 404, 413, 429),
+        request={
+            "model": "Tiny",
+            "training_file": EXAMPLE_FILE,
+            "hyperparameters": {"n_epochs": 3, "batch_size": 8, "learning_rate_multiplier": 1.0},
+            "suffix": "support-v2",
+            "seed": 0,
+        },
+        python=(
+            "job = client.fine_tuning.jobs.create(\n"
+            '    model="Tiny",\n'
+            f'    training_file="{EXAMPLE_FILE}",\n'
+            '    hyperparameters={"n_epochs": 3, "batch_size": 8},\n'
+            '    suffix="support-v2",\n'
+            ")\n"
+            '# or from a frozen dataset version: extra_body={"dataset_version": "v1"}\n'
+            "print(job.id, job.status)"
+        ),
+    ),
+)
+def create_job(request, body: FineTuningJobRequest, openai_project: ProjectHeader = None):
+    """A job from an uploaded file (its rows become approved examples frozen into their own
+    version) or from an existing dataset version; hyperparameters in OpenAI's names."""
+    from training.core.engine import ConfigError
+    from training.runs import launch
+
+    project = acting_project(request, Action.TRAIN)
+    base_model = project.base_model
+    if body.model and (base_model is None or body.model not in (base_model.name, "base")):
+        base_model = project.base_models.filter(name=body.model, status="ready").first()
+    if base_model is None or base_model.status != "ready":
+        raise ApiError(
+            f"No ready base model {body.model!r} in {project.slug}; use one from its Base models page.", param="model"
+        )
+    config = {"early_stopping_patience": 0}
+    hp = body.hyperparameters or Hyperparameters()
+    for value, key in ((hp.n_epochs, "epochs"), (hp.batch_size, "batch_size"), (hp.learning_rate_multiplier, None)):
+        if value not in (None, "auto"):
+            config[key or "learning_rate"] = value if key else DEFAULT_LEARNING_RATE * value
+    if body.seed is not None:
+        config["seed"] = body.seed
+    if body.training_file:
+        number = object_id(body.training_file, "file")
+        if number is None:
+            raise ApiError(f"Unknown file {body.training_file!r}.", param="training_file", status=404)
+        with transaction.atomic():
+            f = ApiFile.objects.select_for_update().filter(id=number, project=project).first()
+            if f is None:
+                raise ApiError(
+                    f"The file {body.training_file!r} is not in {project.slug}.", param="training_file", status=404
+                )
+            version = f.dataset_version or freeze_file(request, project, f, body.training_file, body.suffix, config)
+    elif body.dataset_version:
+        version = project.dataset_versions.filter(name=body.dataset_version).first()
+        if version is None:
+            raise ApiError(
+                f"No dataset version {body.dataset_version!r} in {project.slug}.", param="dataset_version", status=404
+            )
+    else:
+        raise ApiError(
+            "Give training_file (an uploaded file id) or dataset_version (a frozen version's name).",
+            param="training_file",
+        )
+    try:
+        run = launch(
+            project,
+            request.user,
+            name=body.suffix or f"API job on {version.name}"[:120],
+            version=version,
+            base_model=base_model,
+            config_values=config,
+        )
+    except ConfigError as e:
+        raise ApiError(str(e), param="hyperparameters") from None
+    if body.training_file:
+        TrainingRun.objects.filter(id=run.id).update(training_file=body.training_file)
+    run.refresh_from_db()
+    return job_object(run)
+
+
+def freeze_file(request, project, f, file_id, suffix, config):
+    """A file's rows as approved examples, frozen into a version of their own (once per file:
+    later jobs from the same file train on the same version)."""
+    from curation.core.splits import SplitConfig
+    from curation.models import Example, Job, Revision
+    from curation.tasks import enqueue
+    from curation.versions import FreezeRefused, freeze
+    from studio.core.formats import read_rows
+
+    rows, _ = read_rows(bytes(f.content), f.filename, max_bytes=None)
+    created = Example.objects.bulk_create(
+        [
+            Example(
+                project=project,
+                author=request.user,
+                status=Example.Status.APPROVED,
+                reviewer=request.user,
+                source=f"API file {file_id} line {r.line}"[:200],
+                instruction=r.record.instruction,
+                input=r.record.input,
+                output=r.record.output,
+                messages=[dict(m) for m in r.record.messages] or None,
+            )
+            for r in rows
+        ]
+    )
+    Revision.objects.bulk_create(
+        [
+            Revision(
+                example=e,
+                version=1,
+                author=request.user,
+                action="approved through the API",
+                status=e.status,
+                instruction=e.instruction,
+                input=e.input,
+                output=e.output,
+                messages=e.messages,
+            )
+            for e in created
+        ]
+    )
+    name = f"{file_id} ({suffix or 'api'})"[:120]
+    if project.dataset_versions.filter(name=name).exists():
+        name = f"{file_id} ({suffix or 'api'}, {timezone.now():%Y-%m-%d %H:%M:%S})"[:120]
+    try:
+        version = freeze(
+            project,
+            request.user,
+            name=name,
+            note=f"Frozen from {f.filename} by the API.",
+            config=SplitConfig(ratios=(0.9, 0.1, 0.0), seed=config.get("seed", 0)),
+            findings_override="Uploaded through the API; findings are in the file object.",
+            leakage_override="Uploaded through the API.",
+            examples=Example.objects.filter(id__in=[e.id for e in created]),
+        )
+    except FreezeRefused as e:
+        raise ApiError(str(e), param="training_file") from None
+    ApiFile.objects.filter(id=f.id).update(dataset_version=version)
+    # the new examples' checks against the rest of the project run as a scan job, not in this request
+    if not Job.objects.filter(
+        project=project, kind=Job.Kind.SCAN, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+    ).exists():
+        job = Job.objects.create(project=project, kind=Job.Kind.SCAN, user=request.user)
+        enqueue("scan", job)
+    return version
+
+
+@router.get(
+    "/fine_tuning/jobs/{job_id}",
+    response=FineTuningJob,
+    operation_id="retrieveFineTuningJob",
+    summary="Retrieve a fine-tuning job",
+    url_name="job",
+    openapi_extra=documented(
+        {**JOB_EXAMPLE, "status": "succeeded", "finished_at": CREATED + 900, "fine_tuned_model": EXAMPLE_MODEL},
+        "The job.",
+        errors=(401, 404, 429),
+        python=f'job = client.fine_tuning.jobs.retrieve("{EXAMPLE_JOB}")\nprint(job.status, job.fine_tuned_model)',
+    ),
+)
+def retrieve_job(request, job_id: JobId):
+    return job_object(job_for(request, job_id))
+
+
+@router.get(
+    "/fine_tuning/jobs/{job_id}/events",
+    response=FineTuningEventList,
+    operation_id="listFineTuningEvents",
+    summary="List a job's events",
+    description="The job's end (when it has finished) and then its latest 50 training-loss points, newest first.",
+    url_name="job-events",
+    openapi_extra=documented(
+        {
+            "object": "list",
+            "has_more": False,
+            "data": [
+                {
+                    "id": "ftevent-12-end",
+                    "object": "fine_tuning.job.event",
+                    "created_at": CREATED + 900,
+                    "level": "info",
+                    "message": "The job has succeeded. New fine-tuned model: run-12",
+                    "type": "message",
+                    "data": {},
+                },
+                {
+                    "id": "ftevent-12-318",
+                    "object": "fine_tuning.job.event",
+                    "created_at": CREATED,
+                    "level": "info",
+                    "message": "Step 40/40: training loss=1.5021",
+                    "type": "metrics",
+                    "data": {"step": 40, "train_loss": 1.5021},
+                },
+            ],
+        },
+        "The events.",
+        errors=(401, 404, 429),
+        python=f'for event in client.fine_tuning.jobs.list_events("{EXAMPLE_JOB}"):\n    print(event.level, event.message)',
+    ),
+)
+def list_job_events(request, job_id: JobId):
+    run = job_for(request, job_id)
+    events = [
+        {
+            "id": f"ftevent-{run.id}-{p.id}",
+            "object": "fine_tuning.job.event",
+            "created_at": int(run.created_at.timestamp()),
+            "level": "info",
+            "message": f"Step {p.step}/{run.total_steps}: training loss={p.loss:.4f}",
+            "type": "metrics",
+            "data": {"step": p.step, "train_loss": p.loss},
+        }
+        for p in run.points.exclude(loss=None).order_by("-step")[:50]
+    ]
+    if run.finished:
+        end = {
+            "id": f"ftevent-{run.id}-end",
+            "object": "fine_tuning.job.event",
+            "created_at": int((run.finished_at or run.created_at).timestamp()),
+            "level": "error" if run.error else "info",
+            "message": run.error or f"The job has {run.status}. New fine-tuned model: run-{run.id}",
+            "type": "message",
+            "data": {},
+        }
+        events.insert(0, end)
+    return {"object": "list", "data": events, "has_more": False}
+
+
+@router.post(
+    "/fine_tuning/jobs/{job_id}/cancel",
+    response=FineTuningJob,
+    operation_id="cancelFineTuningJob",
+    summary="Cancel a fine-tuning job",
+    description="Leads only. A queued job is cancelled at once; a running one stops at its next step. A finished "
+    "job is returned unchanged.",
+    url_name="cancel-job",
+    openapi_extra=documented(
+        {**JOB_EXAMPLE, "status": "cancelled"},
+        "The job.",
+        errors=(401, 404, 413, 429),
+        python=f'job = client.fine_tuning.jobs.cancel("{EXAMPLE_JOB}")\nprint(job.status)',
+    ),
+)
+def cancel_job(request, job_id: JobId):
+    run = job_for(request, job_id, Action.TRAIN)
+    if not run.finished:
+        queued = TrainingRun.objects.filter(id=run.id, status=TrainingRun.Status.QUEUED)
+        if queued.update(status=TrainingRun.Status.CANCELLED, cancel_requested=True) == 0:
+            TrainingRun.objects.filter(id=run.id).update(cancel_requested=True)
+    run.refresh_from_db()
+    return job_object(run)

@@ -1,0 +1,90 @@
+"""What a request may see and act in: the user's memberships, narrowed to the project the
+OpenAI-Project header names; the project a request acts in; the tuned models it may use; the
+number in an id such as run-12."""
+
+import re
+
+from api.errors import ApiError
+from studio.models import Action, Membership, Project
+
+
+def object_id(value, prefix):
+    """The number in an id such as run-12 (ASCII digits only, as a database id can hold), or None."""
+    match = re.fullmatch(rf"{prefix}-([0-9]{{1,18}})", value) if isinstance(value, str) else None
+    return int(match.group(1)) if match else None
+
+
+def memberships(request):
+    """The requester's memberships, narrowed to the project the OpenAI-Project header names."""
+    found = Membership.objects.filter(user=request.user)
+    slug = request.headers.get("OpenAI-Project", "").strip()
+    return found.filter(project__slug=slug) if slug else found
+
+
+def project_ids(request):
+    return memberships(request).values_list("project_id", flat=True)
+
+
+def acting_project(request, action):
+    """The project a request is about: the OpenAI-Project header (the openai client's `project`
+    option) naming a project slug, or the user's only project where the role allows `action`."""
+    slug = request.headers.get("OpenAI-Project", "").strip()
+    found = Membership.objects.filter(user=request.user).select_related("project", "project__base_model")
+    if slug:
+        membership = found.filter(project__slug=slug).first()
+        if membership is None:
+            raise ApiError(f"No project {slug!r} of yours.", param="OpenAI-Project", status=404)
+    else:
+        allowed = [m for m in found if m.can(action)]
+        if len(allowed) != 1:
+            raise ApiError(
+                "Name the project in the OpenAI-Project header (the openai client's project= option): "
+                "you are in several.",
+                param="OpenAI-Project",
+            )
+        membership = allowed[0]
+    if not membership.can(action):
+        raise ApiError(f"Your role in {membership.project.slug} may not {Action(action).label}.", status=403)
+    project = membership.project
+    project.membership = membership
+    assert isinstance(project, Project)
+    return project
+
+
+def visible_runs(request):
+    from training.models import TrainingRun
+
+    return TrainingRun.objects.filter(
+        project_id__in=project_ids(request), status=TrainingRun.Status.SUCCEEDED, model_deleted_at=None
+    ).select_related("project", "base_model")
+
+
+def served_run(request, model):
+    """The served run a `model` names: its id (run-12) or its version name in the registry."""
+    from training.models import TrainingRun
+
+    number = object_id(model, "run")
+    runs = visible_runs(request)
+    run = (
+        runs.filter(id=number).first()
+        if number is not None
+        else runs.filter(version_name__iexact=model).exclude(version_name="").first()
+    )
+    if run is None:
+        deleted = (
+            TrainingRun.objects.filter(project_id__in=project_ids(request), model_deleted_at__isnull=False)
+            .filter(id=number if number is not None else -1)
+            .first()
+        )
+        if deleted:
+            raise ApiError(
+                f"The model {model!r} was deleted through the API on {deleted.model_deleted_at:%d %b %Y}; "
+                "a lead can serve it again from the Models page.",
+                param="model",
+                status=404,
+            )
+        yours = ", ".join(f"run-{i}" for i in runs.values_list("id", flat=True)[:10]) or "none yet"
+        raise ApiError(
+            f"Unknown model {model!r}: use an id from GET /v1/models (yours: {yours}).", param="model", status=404
+        )
+    return run
