@@ -7,6 +7,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 
 from api.models import Feedback, FeedbackRule, ServedCompletion
+from curation import checking, drafts
+from studio.core.records import Record
 
 
 def give_feedback(completion, user, rating, correction="", comment=""):
@@ -40,9 +42,6 @@ def make_draft(completion, user, by_rule=False, checker=None):
     """(draft example, created?) for a served completion: the conversation it answered, and as
     the answer the latest correction given, else the model's own output for an annotator to fix.
     A completion makes at most one draft (a deleted draft may be made again)."""
-    from curation import checking
-    from curation.models import Example, Revision
-
     with transaction.atomic():
         locked = (
             ServedCompletion.objects.select_for_update(of=("self",))
@@ -59,22 +58,11 @@ def make_draft(completion, user, by_rule=False, checker=None):
         rated += f": “{said}”" if said else ""
         source = f"served completion {locked.public_id} of run-{locked.run_id}{rated}"
         if locked.endpoint == "chat.completions":
-            example = Example(
-                project=locked.project,
-                author=user,
-                source=source[:200],
-                messages=[*locked.messages, {"role": "assistant", "content": answer}],
-            )
+            record = Record.chat([*locked.messages, {"role": "assistant", "content": answer}])
         else:
-            example = Example(
-                project=locked.project,
-                author=user,
-                source=source[:200],
-                instruction=locked.prompt_text(),
-                output=answer,
-            )
-        example.save()
-        Revision.record(example, user, "from served feedback (rule)" if by_rule else "from served feedback")
+            record = Record(instruction=locked.prompt_text(), output=answer)
+        action = "from served feedback (rule)" if by_rule else "from served feedback"
+        example = drafts.new_draft(locked.project, user, record, source=source, action=action)
         locked.draft = example
         locked.save(update_fields=["draft"])
     if checker:

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from curation import drafts
 from evaluation.forms import StudyForm
 from evaluation.models import Assignment, Study, Vote
 from evaluation.preferences import ExportRefused, export_study
@@ -190,31 +191,17 @@ def rate(request, project, token):
 @require_POST
 def loss_to_curation(request, project, study_id, item_id):
     """A study item a tuned model lost becomes a draft in curation, linked to the study."""
-    from curation import checking
-    from curation.models import Example, Revision
-
     study = get_object_or_404(project.studies, id=study_id)
     assignment = study.assignments.filter(item_id=item_id).select_related("item").first()
     if assignment is None:
         raise Http404("No such item in this study.")
     item = assignment.item
-    source = f"study {study.id} “{study.name}”, test example #{item.example_id or item.id}"[:200]
-    existing = Example.objects.filter(project=project, source=source, deleted_at=None).first()
-    if existing:
-        messages.info(request, f"Already in curation as #{existing.id}.")
-        return redirect("curation:example", project.slug, existing.id)
-    example = Example.objects.create(
-        project=project,
-        author=request.user,
-        source=source,
-        instruction=item.instruction,
-        input=item.input,
-        output=item.output,
-        messages=item.messages,
-    )
-    Revision.record(example, request.user, "from a study")
-    checking.check_example(example)
-    messages.success(
-        request, f"Draft #{example.id} created from the study: improve its answer so the next run learns it."
-    )
+    source = f"study {study.id} “{study.name}”, test example #{item.example_id or item.id}"
+    example, created = drafts.draft_once(project, request.user, item.record(), source=source, action="from a study")
+    if created:
+        messages.success(
+            request, f"Draft #{example.id} created from the study: improve its answer so the next run learns it."
+        )
+    else:
+        messages.info(request, f"Already in curation as #{example.id}.")
     return redirect("curation:example", project.slug, example.id)

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from curation import drafts
 from evaluation.evaluating import METRICS, TUNED, start
 from studio.access import project_view
 from studio.models import Action
@@ -85,31 +86,19 @@ def evaluation_detail(request, project, evaluation_id):
 def to_curation(request, project, evaluation_id, item_id):
     """Turn a test example the tuned model got wrong into a draft in curation, linked to where it
     came from, with the tuned output kept in the draft's note for the annotator."""
-    from curation import checking
-    from curation.models import Example, Revision
-
     ev = get_object_or_404(project.evaluation_runs, id=evaluation_id)
     tuned = get_object_or_404(ev.generations.select_related("item"), item_id=item_id, side=TUNED)
     item = tuned.item
     source = f"evaluation {ev.id} of {ev.training_run.name}, test example #{item.example_id or item.id}"
-    existing = Example.objects.filter(project=project, source=source, deleted_at=None).first()
-    if existing:
-        messages.info(request, f"Already in curation as #{existing.id}.")
-        return redirect("curation:example", project.slug, existing.id)
-    example = Example.objects.create(
-        project=project,
-        author=request.user,
-        source=source[:200],
-        instruction=item.instruction,
-        input=item.input,
-        output=item.output,
-        messages=item.messages,
+    example, created = drafts.draft_once(
+        project, request.user, item.record(), source=source, action="from an evaluation"
     )
-    Revision.record(example, request.user, "from an evaluation")
-    checking.check_example(example)
-    messages.success(
-        request, f"Draft #{example.id} created from the evaluation. The tuned model answered: “{tuned.text[:300]}”"
-    )
+    if created:
+        messages.success(
+            request, f"Draft #{example.id} created from the evaluation. The tuned model answered: “{tuned.text[:300]}”"
+        )
+    else:
+        messages.info(request, f"Already in curation as #{example.id}.")
     return redirect("curation:example", project.slug, example.id)
 
 
