@@ -279,27 +279,27 @@ def wait_for(predicate, timeout, what, log=None):
 # --- a finished training run with a real adapter (evaluation and API tests) ----------------------
 
 
-@pytest.fixture
-def trained(people, tiny_model_dir, tmp_path):
-    from curation.core.demo_tickets import make_examples
+def succeeded_run(people, model_dir, records, output_dir=""):
+    """A succeeded run of the model in `model_dir` on a version frozen from `records` (approved
+    examples of the people's project, 80% train and 20% test); its adapter is whatever
+    `output_dir` holds (nothing: enough for everything before generation)."""
     from curation.core.splits import SplitConfig
     from curation.versions import freeze
-    from training.core.engine import TrainConfig, train
     from training.core.model_info import inspect_model_folder
     from training.models import BaseModel, TrainingRun
 
-    base = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir))
-    base.record_inspection(info=inspect_model_folder(tiny_model_dir))
+    base = BaseModel.objects.create(project=people.project, name="Tiny", path=str(model_dir))
+    base.record_inspection(info=inspect_model_folder(model_dir))
     Example.objects.bulk_create(
         Example(
             project=people.project,
             author=people.annotator,
             status=Example.Status.APPROVED,
-            instruction=e.instruction,
-            input=e.input,
-            output=e.output,
+            instruction=r.instruction,
+            input=r.input,
+            output=r.output,
         )
-        for e in make_examples(n=60)
+        for r in records
     )
     version = freeze(
         people.project,
@@ -309,8 +309,23 @@ def trained(people, tiny_model_dir, tmp_path):
         config=SplitConfig(ratios=(0.8, 0.0, 0.2)),
         leakage_override="templated",
     )
-    out = tmp_path / "run"
-    records = [i.record() for i in version.items.filter(split="train")]
+    return TrainingRun.objects.create(
+        project=people.project,
+        name="r1",
+        dataset_version=version,
+        base_model=base,
+        config={},
+        status=TrainingRun.Status.SUCCEEDED,
+        output_dir=str(output_dir),
+    )
+
+
+@pytest.fixture
+def trained(people, tiny_model_dir, tmp_path):
+    from curation.core.demo_tickets import make_examples
+    from training.core.engine import TrainConfig, train
+
+    run = succeeded_run(people, tiny_model_dir, make_examples(n=60), output_dir=tmp_path / "run")
     train(
         TrainConfig(
             base_model=str(tiny_model_dir),
@@ -320,16 +335,8 @@ def trained(people, tiny_model_dir, tmp_path):
             max_length=384,
             early_stopping_patience=0,
         ),
-        records,
+        [i.record() for i in run.dataset_version.items.filter(split="train")],
         [],
-        out,
+        run.output_dir,
     )
-    return TrainingRun.objects.create(
-        project=people.project,
-        name="r1",
-        dataset_version=version,
-        base_model=base,
-        config={},
-        status=TrainingRun.Status.SUCCEEDED,
-        output_dir=str(out),
-    )
+    return run

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from api.models import ApiToken, Feedback, FeedbackRule, ServedCompletion
 from curation.models import Example
+from tests.conftest import succeeded_run
 
 pytestmark = pytest.mark.django_db
 
@@ -16,38 +17,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def served_run(people, tiny_model_dir):
     """A succeeded run of the tiny model (no adapter needed: rows are made directly)."""
-    from curation.core.splits import SplitConfig
-    from curation.versions import freeze
-    from training.core.model_info import inspect_model_folder
-    from training.models import BaseModel, TrainingRun
+    from studio.core.records import Record
 
-    base = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir))
-    base.record_inspection(info=inspect_model_folder(tiny_model_dir))
-    Example.objects.bulk_create(
-        Example(
-            project=people.project,
-            author=people.annotator,
-            status=Example.Status.APPROVED,
-            instruction=f"Triage ticket {i}.",
-            output=f'{{"n": {i}}}',
-        )
-        for i in range(12)
-    )
-    version = freeze(
-        people.project,
-        people.lead,
-        name="v1",
-        note="",
-        config=SplitConfig(ratios=(0.8, 0.0, 0.2)),
-        leakage_override="templated",
-    )
-    return TrainingRun.objects.create(
-        project=people.project,
-        name="r1",
-        dataset_version=version,
-        base_model=base,
-        config={},
-        status=TrainingRun.Status.SUCCEEDED,
+    return succeeded_run(
+        people, tiny_model_dir, [Record(f"Triage ticket {i}.", "", f'{{"n": {i}}}') for i in range(12)]
     )
 
 
