@@ -839,7 +839,6 @@ def _freeze_file(request, project, f, file_id, suffix, config):
     from curation.core.formats import read_rows
     from curation.core.splits import SplitConfig
     from curation.models import Example, Job, Revision
-    from curation.tasks import enqueue
     from curation.versions import FreezeRefused, freeze
 
     rows, _ = read_rows(bytes(f.content), f.filename, max_bytes=None)
@@ -897,7 +896,7 @@ def _freeze_file(request, project, f, file_id, suffix, config):
         project=project, kind=Job.Kind.SCAN, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
     ).exists():
         job = Job.objects.create(project=project, kind=Job.Kind.SCAN, user=request.user)
-        enqueue("scan", job)
+        job.enqueue()
     return version
 
 
@@ -923,7 +922,7 @@ def fine_tuning_events(request, job_id):
                 "object": "fine_tuning.job.event",
                 "created_at": int(run.created_at.timestamp()),
                 "level": "info",
-                "message": f"Step {p.step}/{run.total_steps}: training loss={p.loss:.4f}",
+                "message": f"Step {p.step}/{run.total}: training loss={p.loss:.4f}",
                 "type": "metrics",
                 "data": {"step": p.step, "train_loss": p.loss},
             }

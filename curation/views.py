@@ -19,7 +19,6 @@ from curation.diffs import content_diff as _diff
 from curation.forms import ExampleForm, ExportForm, FormatRulesForm, ImportForm, ReviewForm
 from curation.listing import PAIR_KINDS, SINGLE_KINDS, Filters, finding_badges, page
 from curation.models import Example, FormatRuleSet, Job, ReviewComment, Revision
-from curation.tasks import enqueue
 from studio.access import project_for
 from studio.models import Action, Role
 
@@ -527,7 +526,7 @@ def start_scan(request, slug):
     ).first()
     job = running or Job.objects.create(project=project, kind=Job.Kind.SCAN, user=request.user)
     if not running:
-        enqueue("scan", job)
+        job.enqueue()
     return redirect("curation:job", slug, job.id)
 
 
@@ -602,7 +601,7 @@ def import_examples(request, slug):
                 filename=upload.name[:255],
                 details={"status": form.cleaned_data["status"]},
             )
-            enqueue("import", job)
+            job.enqueue()
             return redirect("curation:job", slug, job.id)
     jobs = Job.objects.filter(project=project, kind=Job.Kind.IMPORT, user=request.user)[:5]
     return render(request, "curation/import.html", {"project": project, "form": form, "jobs": jobs})

@@ -14,7 +14,7 @@ from studio.models import Action
 from training.core.engine import ConfigError, TrainConfig, diagnose, estimate
 from training.forms import LaunchForm
 from training.models import TrainingRun
-from training.runs import launch
+from training.runs import launch, start_merge
 
 COLORS = ["#2f5bd3", "#d0562c", "#1f7a4d", "#8a4dbd", "#a15c00", "#0b7f8a"]
 
@@ -40,7 +40,7 @@ def _version_tokens(version):
     from curation.models import Job
 
     job = (
-        Job.objects.filter(kind=Job.Kind.PREFLIGHT, status=Job.Status.DONE, details__version_id=version.id)
+        Job.objects.filter(kind=Job.Kind.PREFLIGHT, status=Job.Status.SUCCEEDED, details__version_id=version.id)
         .order_by("-finished_at")
         .first()
     )
@@ -273,17 +273,12 @@ def merge_run(request, slug, run_id):
     """Queue the merge of a finished run's adapter into its base model (a GPU worker does it)."""
     from pathlib import Path
 
-    from django.db import transaction
-
-    from training.tasks import merge_run_adapter
-
     project = project_for(request, slug, Action.TRAIN)
     run = get_object_or_404(project.training_runs, id=run_id)
     if not run.finished or not (Path(run.output_dir) / "adapter").is_dir():
         messages.error(request, "Only a finished LoRA run has an adapter to merge.")
     else:
-        TrainingRun.objects.filter(id=run.id).update(summary={**run.summary, "merging": True})
-        transaction.on_commit(lambda: merge_run_adapter.delay(run_id=run.id))
+        start_merge(run, request.user)
         messages.success(
             request,
             "Merging the adapter into the base model; the merged model appears under Artifacts when it is ready.",
