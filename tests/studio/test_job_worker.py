@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from curation.models import DatasetVersion, Example, Job
@@ -48,12 +49,12 @@ def test_curation_jobs_and_the_reaper_run_through_a_real_worker(start_worker, pe
         project=people.project,
         kind=Job.Kind.EXPORT,
         user=people.lead,
-        details={"version_id": version.id, "format": "jsonl"},
+        details={"version_id": version.id, "format": "alpaca"},
     )
     export.enqueue()
     wait_for(lambda: finished(export), 60, "the export", log)
     assert export.status == JobStatus.SUCCEEDED, export.message
-    assert Path(export.details["path"]).is_file()
+    assert (Path(settings.MEDIA_ROOT) / export.details["path"]).is_file()
 
     # a running scan whose worker vanished: the periodic reaper (itself a task) queues it again,
     # and the worker runs it to the end on its second attempt
