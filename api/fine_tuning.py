@@ -285,7 +285,6 @@ def freeze_file(request, project, f, file_id, suffix, config):
     later jobs from the same file train on the same version)."""
     from curation.core.splits import SplitConfig
     from curation.models import Example, Job, Revision
-    from curation.tasks import enqueue
     from curation.versions import FreezeRefused, freeze
     from studio.core.formats import read_rows
 
@@ -344,7 +343,7 @@ def freeze_file(request, project, f, file_id, suffix, config):
         project=project, kind=Job.Kind.SCAN, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
     ).exists():
         job = Job.objects.create(project=project, kind=Job.Kind.SCAN, user=request.user)
-        enqueue("scan", job)
+        job.enqueue()
     return version
 
 
@@ -410,7 +409,7 @@ def list_job_events(request, job_id: JobId):
             "object": "fine_tuning.job.event",
             "created_at": int(run.created_at.timestamp()),
             "level": "info",
-            "message": f"Step {p.step}/{run.total_steps}: training loss={p.loss:.4f}",
+            "message": f"Step {p.step}/{run.total}: training loss={p.loss:.4f}",
             "type": "metrics",
             "data": {"step": p.step, "train_loss": p.loss},
         }

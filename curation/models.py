@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from studio.core.records import Record
+from studio.jobs import BackgroundJob
 
 
 class Example(models.Model):
@@ -234,8 +235,9 @@ class ExampleKey(models.Model):
         indexes = [models.Index(fields=["project", "kind", "key"]), models.Index(fields=["example"])]
 
 
-class Job(models.Model):
-    """A long piece of work in Celery (a whole-dataset scan, an import) with its progress."""
+class Job(BackgroundJob):
+    """A long piece of curation work in Celery (a whole-dataset scan, an import, a freeze, a
+    pre-flight, an export) with its progress; state and heartbeat as every job (studio/jobs.py)."""
 
     class Kind(models.TextChoices):
         SCAN = "scan", "Dataset check"
@@ -244,56 +246,32 @@ class Job(models.Model):
         PREFLIGHT = "preflight", "Pre-flight"
         EXPORT = "export", "Export a dataset version"
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+    TASKS = {
+        Kind.SCAN: "curation.tasks.scan_dataset",
+        Kind.IMPORT: "curation.tasks.import_file",
+        Kind.FREEZE: "curation.tasks.freeze_version",
+        Kind.PREFLIGHT: "curation.tasks.preflight_version",
+        Kind.EXPORT: "curation.tasks.export_version",
+    }
 
     project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="curation_jobs")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    done = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
-    message = models.TextField(blank=True, help_text="What happened, in words a person can act on.")
     details = models.JSONField(default=dict, blank=True)
     upload = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     filename = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     @property
-    def percent(self):
-        return int(100 * self.done / self.total) if self.total else (100 if self.status == self.Status.DONE else 0)
-
-    @property
-    def finished(self):
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    def claim(self):
-        """Mark a queued job running; False when another delivery of the task has it already."""
-        return (
-            Job.objects.filter(id=self.id, status=Job.Status.QUEUED).update(
-                status=Job.Status.RUNNING, started_at=timezone.now()
-            )
-            == 1
-        )
-
-    def report(self, done, total):
-        Job.objects.filter(id=self.id).update(done=done, total=total)
+    def task_name(self):
+        return self.TASKS[self.kind]
 
     def finish(self, message, details=None, failed=False):
-        Job.objects.filter(id=self.id).update(
-            status=Job.Status.FAILED if failed else Job.Status.DONE,
-            message=message,
-            details=details or {},
-            finished_at=timezone.now(),
-        )
+        """The outcome, with the details the page shows (what was found, what blocks a freeze)."""
+        return super().finish(message, failed=failed, details=details or {})
 
 
 class FrozenError(Exception):

@@ -8,7 +8,6 @@ from django.views.decorators.http import require_GET
 from curation.forms import FreezeForm
 from curation.listing import PAGE_SIZE
 from curation.models import Example, Job
-from curation.tasks import enqueue
 from curation.versions import diff_versions
 from studio.access import project_view, require
 from studio.core.charts import histogram
@@ -69,7 +68,7 @@ def freeze_version(request, project):
             "leakage_override": d["leakage_override"],
         }
         job = Job.objects.create(project=project, kind=Job.Kind.FREEZE, user=request.user, details=details)
-        enqueue("freeze", job)
+        job.enqueue()
         return redirect("curation:job", project.slug, job.id)
     approved = Example.objects.filter(project=project, status=Example.Status.APPROVED, deleted_at=None).count()
     return render(request, "curation/freeze.html", {"project": project, "form": form, "approved": approved})
@@ -168,14 +167,14 @@ def preflight(request, project, version_id):
                 user=request.user,
                 details={"version_id": version.id, "base_model_id": base_model.id, "max_length": max_length},
             )
-            enqueue("preflight", job)
+            job.enqueue()
             return redirect("curation:job", project.slug, job.id)
     report = None
     if base_model and not error:
         jobs = Job.objects.filter(
             project=project,
             kind=Job.Kind.PREFLIGHT,
-            status=Job.Status.DONE,
+            status=Job.Status.SUCCEEDED,
             details__version_id=version.id,
             details__base_model_id=base_model.id,
             details__max_length=max_length,
@@ -256,7 +255,7 @@ def export_version(request, project, version_id):
     job = Job.objects.create(
         project=project, kind=Job.Kind.EXPORT, user=request.user, details={"version_id": version.id, "format": fmt}
     )
-    enqueue("export", job)
+    job.enqueue()
     return redirect("curation:job", project.slug, job.id)
 
 
@@ -270,7 +269,12 @@ def download_export(request, project, version_id, job_id):
 
     version = get_object_or_404(project.dataset_versions, id=version_id)
     job = get_object_or_404(
-        Job, project=project, kind=Job.Kind.EXPORT, status=Job.Status.DONE, id=job_id, details__version_id=version.id
+        Job,
+        project=project,
+        kind=Job.Kind.EXPORT,
+        status=Job.Status.SUCCEEDED,
+        id=job_id,
+        details__version_id=version.id,
     )
     path = Path(settings.MEDIA_ROOT) / job.details["path"]
     if not path.is_file():

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 
+from curation.checking import project_rules, token_counter
+from curation.core.checks import check_record
 from curation.core.leakage import LEAK_THRESHOLD, leakage_report
 from curation.core.splits import assign_splits, content_hash, content_key, label_of
 from curation.diffs import content_diff
@@ -53,9 +55,6 @@ def plan(project, config, progress=None, examples=None):
     approved = set(ids)
     # the single-example checks run again with today's rules (cheap), so rules tightened since
     # the last scan still block; stored pair findings cover duplicates and contradictions
-    from curation.checking import project_rules, token_counter
-    from curation.core.checks import check_record
-
     rules, count_tokens = project_rules(project), token_counter(project)
     errors = [
         {"example": ids[i], "kind": f.check, "message": f.message}

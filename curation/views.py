@@ -17,7 +17,6 @@ from curation.diffs import content_diff as _diff
 from curation.forms import ExampleForm, ExportForm, FormatRulesForm, ImportForm, ReviewForm
 from curation.listing import PAIR_KINDS, SINGLE_KINDS, Filters, finding_badges, page
 from curation.models import Example, FormatRuleSet, Job, ReviewComment, Revision
-from curation.tasks import enqueue
 from studio.access import project_view, require
 from studio.core.formats import human_size, to_object, write_parquet
 from studio.models import Action, Role
@@ -513,7 +512,7 @@ def start_scan(request, project):
     ).first()
     job = running or Job.objects.create(project=project, kind=Job.Kind.SCAN, user=request.user)
     if not running:
-        enqueue("scan", job)
+        job.enqueue()
     return redirect("curation:job", project.slug, job.id)
 
 
@@ -584,7 +583,7 @@ def import_examples(request, project):
                 filename=upload.name[:255],
                 details={"status": form.cleaned_data["status"]},
             )
-            enqueue("import", job)
+            job.enqueue()
             return redirect("curation:job", project.slug, job.id)
     jobs = Job.objects.filter(project=project, kind=Job.Kind.IMPORT, user=request.user)[:5]
     return render(request, "curation/import.html", {"project": project, "form": form, "jobs": jobs})

@@ -4,7 +4,6 @@ split with identical decoding, score them, and summarise tuned versus base."""
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
 
 from evaluation.core.backends import Decoding, LocalBackend, Request
 from evaluation.core.metrics import paired_bootstrap, perplexity, score
@@ -26,19 +25,8 @@ def start(training_run, user, decoding=None):
             backend={"kind": "local"},
             created_by=user,
         )
-        from evaluation.tasks import generate_evaluation
-
-        transaction.on_commit(lambda: generate_evaluation.delay(evaluation_id=run.id))
+        run.enqueue()
     return run
-
-
-def claim(evaluation_id):
-    return (
-        EvaluationRun.objects.filter(id=evaluation_id, status=EvaluationRun.Status.QUEUED).update(
-            status=EvaluationRun.Status.RUNNING
-        )
-        == 1
-    )
 
 
 def adapter_name(run):
@@ -104,12 +92,13 @@ def _regression(project, backend, tokenizer, tuned_key, decoding):
     }
 
 
-def execute(evaluation_id):
+def execute(job):
+    """Generate, score and summarise a claimed evaluation; its progress counts outputs."""
     from curation.checking import project_rules
 
     ev = EvaluationRun.objects.select_related(
         "training_run", "training_run__base_model", "training_run__dataset_version", "project"
-    ).get(id=evaluation_id)
+    ).get(id=job.id)
     run = ev.training_run
     backend, described = backend_for(ev.project, [run])
     EvaluationRun.objects.filter(id=ev.id).update(backend=described)
@@ -126,7 +115,7 @@ def execute(evaluation_id):
             continue
         requests.append((Request(prompt=asked.text, messages=asked.messages), rendered))
         kept.append(item)
-    EvaluationRun.objects.filter(id=ev.id).update(total=2 * len(kept))
+    ev.report(0, 2 * len(kept))
     decoding = Decoding(**{**ev.decoding, "stop": tuple(ev.decoding.get("stop") or ())})
     per_side = {}
     for n, side in enumerate(("base", TUNED)):
@@ -137,7 +126,7 @@ def execute(evaluation_id):
         outputs = []
         for start_at in range(0, len(reqs), 16):
             outputs += backend.generate(reqs[start_at : start_at + 16], decoding)
-            EvaluationRun.objects.filter(id=ev.id).update(done=n * len(kept) + min(start_at + 16, len(reqs)))
+            ev.report(n * len(kept) + min(start_at + 16, len(reqs)), 2 * len(kept))
         per_side[side] = outputs
         if isinstance(backend, LocalBackend):  # servers do not give reference log-probabilities here
             nll, tokens = backend.reference_nll(
@@ -195,6 +184,4 @@ def execute(evaluation_id):
     with transaction.atomic():
         Generation.objects.filter(evaluation=ev).delete()
         Generation.objects.bulk_create(rows, batch_size=500)
-        EvaluationRun.objects.filter(id=ev.id).update(
-            status=EvaluationRun.Status.DONE, summary=summary, done=2 * len(kept), finished_at=timezone.now()
-        )
+        ev.finish(f"Compared {len(kept)} examples, base against tuned.", summary=summary, done=2 * len(kept))

@@ -1,40 +1,27 @@
 from django.conf import settings
 from django.db import models
 
+from studio.jobs import BackgroundJob
 
-class EvaluationRun(models.Model):
-    """Base and tuned outputs for a training run's test split, and their metrics."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+class EvaluationRun(BackgroundJob):
+    """Base and tuned outputs for a training run's test split, and their metrics. Progress counts
+    outputs; state and heartbeat as every job (studio/jobs.py)."""
+
+    task_name = "evaluation.tasks.generate_evaluation"
+    task_argument = "evaluation_id"
 
     project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="evaluation_runs")
     training_run = models.ForeignKey("training.TrainingRun", on_delete=models.CASCADE, related_name="evaluations")
     split = models.CharField(max_length=12, default="test")
     decoding = models.JSONField(help_text="identical for both sides")
     backend = models.JSONField(help_text="which backend produced the outputs")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    done = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True)
-    error = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-
-    @property
-    def finished(self):
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
-    @property
-    def percent(self):
-        return int(100 * self.done / self.total) if self.total else (100 if self.status == self.Status.DONE else 0)
 
 
 class Generation(models.Model):
@@ -56,13 +43,14 @@ class Generation(models.Model):
 
 
 class Study(models.Model):
-    """A blind A/B study: raters compare pre-generated outputs of two or more systems."""
+    """A blind A/B study: raters compare pre-generated outputs of two or more systems. Its status
+    is its lifecycle (preparing, open, closed); the work of preparing it is a job of its own,
+    StudyPreparation, which holds progress, attempts and why it failed."""
 
     class Status(models.TextChoices):
         PREPARING = "preparing", "Preparing outputs"
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
-        FAILED = "failed", "Failed"
 
     project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="studies")
     name = models.CharField(max_length=120)
@@ -73,13 +61,22 @@ class Study(models.Model):
     repeat_share = models.FloatField(default=0.1)
     max_items = models.PositiveIntegerField(default=50)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREPARING)
-    error = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class StudyPreparation(BackgroundJob):
+    """Generating every system's outputs for a study and dealing out its assignments (gpu queue).
+    Its key is the study's, so the task takes the study's id."""
+
+    task_name = "evaluation.tasks.generate_study_outputs"
+    task_argument = "study_id"
+
+    study = models.OneToOneField(Study, on_delete=models.CASCADE, primary_key=True, related_name="preparation")
 
 
 class StudyOutput(models.Model):

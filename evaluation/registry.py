@@ -273,7 +273,7 @@ def entries(project, runs=None):
             merged=bool(recipe and recipe.vllm_source == "merged"),
         )
         history = evaluations.get(run.id, [])
-        entry.evaluation = next((ev for ev in history if ev.status == EvaluationRun.Status.DONE), None)
+        entry.evaluation = next((ev for ev in history if ev.status == EvaluationRun.Status.SUCCEEDED), None)
         entry.evaluation_pending = next((ev for ev in history if not ev.finished), None)
         if entry.evaluation:
             entry.headline = headline(entry.evaluation)

@@ -11,7 +11,7 @@ from curation import drafts
 from evaluation.forms import StudyForm
 from evaluation.models import Assignment, Study, Vote
 from evaluation.preferences import ExportRefused, export_study
-from evaluation.studying import BASE, close, next_assignment, report, system_key, vote
+from evaluation.studying import BASE, close, next_assignment, report, start, system_key, vote
 from studio.access import project_view
 from studio.models import Action
 
@@ -54,9 +54,7 @@ def create_study(request, project):
                 max_items=d["max_items"],
             )
             study.raters.set(d["raters"])
-            from evaluation.tasks import generate_study_outputs
-
-            transaction.on_commit(lambda: generate_study_outputs.delay(study_id=study.id))
+            start(study)
         messages.success(request, f"“{study.name}” is being prepared: a worker generates every output first.")
         return redirect("evaluation:study", project.slug, study.id)
     return render(request, "evaluation/study_create.html", {"project": project, "form": form})

@@ -5,8 +5,10 @@ from django.utils import timezone
 
 from evaluation.core.backends import Decoding, Request
 from evaluation.core.studies import analyze, make_assignments
-from evaluation.models import Assignment, Study, StudyOutput, Vote
+from evaluation.evaluating import backend_for
+from evaluation.models import Assignment, Study, StudyOutput, StudyPreparation, Vote
 from studio.core.prompts import RenderError, load_tokenizer, prompt_for
+from training.models import TrainingRun
 
 BASE = "base"
 
@@ -15,12 +17,15 @@ def system_key(run):
     return BASE if run is None else f"run-{run.id}"
 
 
-def prepare(study_id):
-    """Generate every system's output for the study's items, then deal out the assignments."""
-    from evaluation.evaluating import backend_for
-    from training.models import TrainingRun
+def start(study):
+    """Queue the preparation of a study just created (its outputs, then its assignments)."""
+    StudyPreparation.objects.create(study=study).enqueue()
 
-    study = Study.objects.select_related("dataset_version", "project").get(id=study_id)
+
+def prepare(job):
+    """Generate every system's output for a claimed study preparation, then deal out the
+    assignments and open the study. Progress counts outputs."""
+    study = Study.objects.select_related("dataset_version", "project").get(id=job.study_id)
     runs = {
         s["key"]: TrainingRun.objects.select_related("base_model").get(id=s["run_id"])
         for s in study.systems
@@ -38,12 +43,14 @@ def prepare(study_id):
         kept.append(item)
         requests.append(Request(prompt=asked.text, messages=asked.messages))
     outputs = []
+    job.report(0, len(study.systems) * len(requests))
     for system in study.systems:
         adapter = "" if system["key"] == BASE else system["key"]
         generated = backend.generate([Request(r.prompt, r.messages, adapter) for r in requests], Decoding())
         outputs += [
             StudyOutput(study=study, item=item, system=system["key"], text=g.text) for item, g in zip(kept, generated)
         ]
+        job.report(len(outputs), len(study.systems) * len(requests))
     raters = [str(u) for u in study.raters.values_list("id", flat=True)]
     plan = make_assignments(
         [str(i.id) for i in kept],
@@ -74,6 +81,7 @@ def prepare(study_id):
             ]
         )
         Study.objects.filter(id=study.id).update(status=Study.Status.OPEN)
+        job.finish(f"{len(kept)} items, {len(plan)} comparisons dealt out to {len(raters)} raters.")
 
 
 def next_assignment(study, user):

@@ -1,39 +1,40 @@
+"""Evaluation's background jobs (gpu queue). A task claims its job (a second delivery finds it
+claimed and does nothing), calls the code that does the work and records the outcome."""
+
 import logging
 
 from celery import shared_task
-from django.utils import timezone
+
+from evaluation.evaluating import execute
+from evaluation.models import EvaluationRun, StudyPreparation
+from evaluation.studying import prepare
 
 log = logging.getLogger(__name__)
 
 
 @shared_task
 def generate_evaluation(*, evaluation_id):
-    """Generate and score base and tuned outputs (gpu queue). A redelivered task finds the
-    evaluation claimed and does nothing."""
-    from evaluation.evaluating import claim, execute
-    from evaluation.models import EvaluationRun
-
-    if not claim(evaluation_id):
+    """Generate and score base and tuned outputs."""
+    ev = EvaluationRun.objects.filter(id=evaluation_id).first()
+    if ev is None or not ev.claim():
         return
     try:
-        execute(evaluation_id)
+        with ev.beating():
+            execute(ev)
     except Exception as e:
         log.exception("evaluation %s failed", evaluation_id)
-        EvaluationRun.objects.filter(id=evaluation_id).update(
-            status=EvaluationRun.Status.FAILED, error=f"{type(e).__name__}: {e}", finished_at=timezone.now()
-        )
+        ev.finish(f"The evaluation stopped: {type(e).__name__}: {e}", failed=True)
 
 
 @shared_task
 def generate_study_outputs(*, study_id):
-    """Pre-generate a study's outputs and assignments (gpu queue); safe to run twice."""
-    from evaluation.models import Study
-    from evaluation.studying import prepare
-
-    if not Study.objects.filter(id=study_id, status=Study.Status.PREPARING, assignments__isnull=True).exists():
+    """Pre-generate a study's outputs and deal out its assignments."""
+    preparation = StudyPreparation.objects.filter(study_id=study_id).first()
+    if preparation is None or not preparation.claim():
         return
     try:
-        prepare(study_id)
+        with preparation.beating():
+            prepare(preparation)
     except Exception as e:
         log.exception("study %s failed", study_id)
-        Study.objects.filter(id=study_id).update(status=Study.Status.FAILED, error=f"{type(e).__name__}: {e}")
+        preparation.finish(f"Preparing the study stopped: {type(e).__name__}: {e}", failed=True)

@@ -59,7 +59,7 @@ def evaluation_detail(request, project, evaluation_id):
             )
     page = max(0, int(request.GET.get("page", "0"))) if request.GET.get("page", "0").isdigit() else 0
     items = []
-    if ev.status == ev.Status.DONE:
+    if ev.status == ev.Status.SUCCEEDED:
         generations = list(
             ev.generations.select_related("item").order_by("item_id", "side")[page * PAGE * 2 : (page + 1) * PAGE * 2]
         )

@@ -185,9 +185,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True  # a job's outcome lives on its own database row
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Runs whose worker stopped sending heartbeats are queued again (and resume) by this job.
+# Jobs of every kind whose worker stopped sending heartbeats are queued again (a training run
+# resumes from its last checkpoint) or failed, by this one periodic job (studio/jobs.py).
 CELERY_BEAT_SCHEDULE = {
-    "reap-stale-runs": {"task": "training.tasks.reap_stale_runs", "schedule": envint("REAP_SECONDS", 60)},
+    "reap-stale-jobs": {"task": "studio.tasks.reap_stale_jobs", "schedule": envint("REAP_SECONDS", 60)},
     "prune-served-completions": {"task": "api.tasks.prune_served_completions", "schedule": 6 * 3600},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from studio.jobs import BackgroundJob
+
 
 class BaseModel(models.Model):
     """A local model folder registered in a project; the worker inspects it before use."""
@@ -40,17 +42,13 @@ class BaseModel(models.Model):
         self.save(update_fields=["info", "error", "status", "checked_at"])
 
 
-class TrainingRun(models.Model):
-    """A fine-tuning run of a base model on a frozen dataset version."""
+class TrainingRun(BackgroundJob):
+    """A fine-tuning run of a base model on a frozen dataset version. Its progress (done of
+    total) counts optimizer steps; state, heartbeat and attempts as every job (studio/jobs.py)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
-
-    FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+    task_name = "training.tasks.train_run"
+    task_argument = "run_id"
+    requeue_note = "it resumes from its last checkpoint"
 
     project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="training_runs")
     name = models.CharField(max_length=120)
@@ -62,16 +60,9 @@ class TrainingRun(models.Model):
     dataset_version = models.ForeignKey("curation.DatasetVersion", on_delete=models.PROTECT, related_name="runs")
     base_model = models.ForeignKey(BaseModel, on_delete=models.PROTECT, related_name="runs")
     config = models.JSONField(help_text="training/core/engine.py TrainConfig, as launched")
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
-    step = models.PositiveIntegerField(default=0)
-    total_steps = models.PositiveIntegerField(default=0)
     eta_seconds = models.PositiveIntegerField(null=True, blank=True)
     tokens_per_second = models.FloatField(null=True, blank=True)
     cancel_requested = models.BooleanField(default=False)
-    attempts = models.PositiveIntegerField(default=0, help_text="times a worker took it up (a resume counts)")
-    worker = models.CharField(max_length=200, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
     log_tail = models.TextField(blank=True)
     summary = models.JSONField(default=dict, blank=True)
     output_dir = models.CharField(max_length=1000, blank=True)
@@ -81,8 +72,6 @@ class TrainingRun(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -98,15 +87,19 @@ class TrainingRun(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def finished(self):
-        return self.status in self.FINISHED
 
-    @property
-    def percent(self):
-        if self.status == self.Status.SUCCEEDED:
-            return 100
-        return int(100 * self.step / self.total_steps) if self.total_steps else 0
+class AdapterMerge(BackgroundJob):
+    """Merging a finished LoRA run's adapter into its base model (a GPU worker writes the folder)."""
+
+    task_name = "training.tasks.merge_run_adapter"
+    task_argument = "merge_id"
+
+    run = models.ForeignKey(TrainingRun, on_delete=models.CASCADE, related_name="merges")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
 
 
 class MetricPoint(models.Model):

@@ -14,7 +14,7 @@ from studio.models import Action
 from training.core.engine import ConfigError, TrainConfig, diagnose, estimate
 from training.forms import LaunchForm
 from training.models import TrainingRun
-from training.runs import launch
+from training.runs import launch, start_merge
 
 
 @project_view(Action.VIEW)
@@ -37,7 +37,7 @@ def _version_tokens(version):
     from curation.models import Job
 
     job = (
-        Job.objects.filter(kind=Job.Kind.PREFLIGHT, status=Job.Status.DONE, details__version_id=version.id)
+        Job.objects.filter(kind=Job.Kind.PREFLIGHT, status=Job.Status.SUCCEEDED, details__version_id=version.id)
         .order_by("-finished_at")
         .first()
     )
@@ -247,16 +247,11 @@ def merge_run(request, project, run_id):
     """Queue the merge of a finished run's adapter into its base model (a GPU worker does it)."""
     from pathlib import Path
 
-    from django.db import transaction
-
-    from training.tasks import merge_run_adapter
-
     run = get_object_or_404(project.training_runs, id=run_id)
     if not run.finished or not (Path(run.output_dir) / "adapter").is_dir():
         messages.error(request, "Only a finished LoRA run has an adapter to merge.")
     else:
-        TrainingRun.objects.filter(id=run.id).update(summary={**run.summary, "merging": True})
-        transaction.on_commit(lambda: merge_run_adapter.delay(run_id=run.id))
+        start_merge(run, request.user)
         messages.success(
             request,
             "Merging the adapter into the base model; the merged model appears under Artifacts when it is ready.",
@@ -301,7 +296,7 @@ def compare_runs(request, project):
     versions = sorted({run.dataset_version for run in runs}, key=lambda v: v.id)
     evaluations = []
     for run in runs:
-        ev = run.evaluations.filter(status="done").order_by("-finished_at").first()
+        ev = run.evaluations.filter(status="succeeded").order_by("-finished_at").first()
         metrics = (ev.summary.get("metrics") or {}) if ev else {}
         evaluations.append(
             (

@@ -1,27 +1,23 @@
-"""Training runs in the database: launching, claiming, following the child process, and
-picking up runs whose worker vanished."""
+"""Training runs in the database: launching, following the child process, recording its
+outcome. Claiming, heartbeats and picking up runs whose worker vanished are every job's
+(studio/jobs.py); a run queued again resumes from its last checkpoint in its folder."""
 
 import json
 import os
+import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-from datetime import timedelta
+import threading
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
-from training.core.engine import ConfigError, TrainConfig
-from training.models import MetricPoint, TrainingRun
+from training.core.engine import ConfigError, TrainConfig, diagnose
+from training.models import AdapterMerge, MetricPoint, TrainingRun
 
-HEARTBEAT_SECONDS = 10
-STALE_AFTER = timedelta(seconds=90)  # no heartbeat for this long: the worker is gone
-MAX_ATTEMPTS = 3
 LOG_LINES = 200
 
 
@@ -46,33 +42,18 @@ def launch(project, user, *, name, version, base_model, config_values):
         )
         run.output_dir = str(runs_dir() / str(run.id))
         run.save(update_fields=["output_dir"])
-        import shutil
-
         shutil.rmtree(run.output_dir, ignore_errors=True)  # a new run never resumes someone else's checkpoints
-        enqueue(run)
+        run.enqueue()
     return run
 
 
-def enqueue(run):
-    from training.tasks import train_run
-
-    transaction.on_commit(lambda: train_run.delay(run_id=run.id))
-
-
-def claim(run_id, worker):
-    """Take a queued run for this worker; False when another worker has it (a duplicate or
-    redelivered task)."""
-    now = timezone.now()
-    return (
-        TrainingRun.objects.filter(id=run_id, status=TrainingRun.Status.QUEUED).update(
-            status=TrainingRun.Status.RUNNING,
-            worker=worker,
-            heartbeat_at=now,
-            started_at=now,
-            attempts=F("attempts") + 1,
-        )
-        == 1
-    )
+def start_merge(run, user):
+    """Queue the merge of a finished run's adapter into its base model."""
+    with transaction.atomic():
+        merge = AdapterMerge.objects.create(run=run, created_by=user)
+        TrainingRun.objects.filter(id=run.id).update(summary={**run.summary, "merging": True})
+        merge.enqueue()
+    return merge
 
 
 def _write_data(run, folder):
@@ -130,9 +111,10 @@ def _die_with_parent():
         pass
 
 
-def execute(run_id):
-    """Run a claimed run to its end in a child process; safe against crashes of the child."""
-    run = TrainingRun.objects.select_related("dataset_version", "base_model").get(id=run_id)
+def execute(run):
+    """Run a claimed run to its end in a child process; safe against crashes of the child. The
+    worker beats for the run while the child lives (loading a large model says nothing for minutes)."""
+    run = TrainingRun.objects.select_related("dataset_version", "base_model").get(id=run.id)
     folder = Path(run.output_dir)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "STOP").unlink(missing_ok=True)
@@ -154,6 +136,8 @@ def execute(run_id):
     }
     spec_path = folder / "spec.json"
     spec_path.write_text(json.dumps(spec, default=str))
+    if run.attempts > 1 and run.message:  # why it was queued again, from the reaper
+        _append_log(run, run.message)
     _append_log(run, f"Started on {run.worker} (attempt {run.attempts}).")
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
     child = subprocess.Popen(
@@ -167,8 +151,6 @@ def execute(run_id):
     )
     stderr_tail = []
 
-    import threading
-
     def drain():
         for line in child.stderr:
             stderr_tail.append(line)
@@ -176,19 +158,14 @@ def execute(run_id):
 
     threading.Thread(target=drain, daemon=True).start()
     outcome = {"kind": None}
-    last_beat = 0.0
-    for line in child.stdout:
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue
-        outcome = _record(run, event) or outcome
-        if time.monotonic() - last_beat > HEARTBEAT_SECONDS:
-            last_beat = time.monotonic()
-            TrainingRun.objects.filter(id=run.id).update(heartbeat_at=timezone.now())
-            if TrainingRun.objects.filter(id=run.id, cancel_requested=True).exists():
-                (folder / "STOP").touch()
-    code = child.wait()
+    with run.beating():
+        for line in child.stdout:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            outcome = _record(run, event) or outcome
+        code = child.wait()
     _finish(run, code, outcome, "".join(stderr_tail))
 
 
@@ -204,15 +181,10 @@ def _record(run, event):
             learning_rate=event.get("learning_rate"),
             tokens_per_second=event.get("tokens_per_second"),
         )
-        changes = {
-            "step": event["step"],
-            "total_steps": event.get("total") or 0,
-            "eta_seconds": event.get("eta_seconds"),
-            "heartbeat_at": timezone.now(),
-        }
+        changes = {"done": event["step"], "total": event.get("total") or 0, "eta_seconds": event.get("eta_seconds")}
         if event.get("tokens_per_second"):
             changes["tokens_per_second"] = event["tokens_per_second"]
-        TrainingRun.objects.filter(id=run.id).update(**changes)
+        run.beat(**changes)  # a progress report is a heartbeat
         if TrainingRun.objects.filter(id=run.id, cancel_requested=True).exists():
             (Path(run.output_dir) / "STOP").touch()
     elif kind == "log":
@@ -229,24 +201,21 @@ def _record(run, event):
 
 def _finish(run, code, outcome, stderr):
     run.refresh_from_db()
-    now = timezone.now()
     if outcome.get("kind") == "done" and code == 0:
         summary = outcome["summary"]
         cancelled = outcome.get("cancelled") or run.cancel_requested
-        status = TrainingRun.Status.CANCELLED if cancelled else TrainingRun.Status.SUCCEEDED
-        _append_log(
-            run, "Cancelled; the adapter so far is saved." if cancelled else f"Finished at step {summary['steps']}."
-        )
-        TrainingRun.objects.filter(id=run.id).update(
-            status=status, summary=summary, finished_at=now, eta_seconds=0, step=summary["steps"]
+        message = "Cancelled; the adapter so far is saved." if cancelled else f"Finished at step {summary['steps']}."
+        _append_log(run, message)
+        run.finish(
+            message,
+            status=TrainingRun.Status.CANCELLED if cancelled else TrainingRun.Status.SUCCEEDED,
+            summary=summary,
+            eta_seconds=0,
+            done=summary["steps"],
         )
     elif outcome.get("kind") == "nan":
-        from training.core.engine import diagnose
-
         notes = diagnose([{"step": outcome["step"], "loss": float("nan")}])
-        TrainingRun.objects.filter(id=run.id).update(
-            status=TrainingRun.Status.FAILED, error=notes[0][1], finished_at=now
-        )
+        run.finish(notes[0][1], failed=True)
     else:
         if outcome.get("kind") == "error":
             reason = outcome["message"]
@@ -258,40 +227,4 @@ def _finish(run, code, outcome, stderr):
         _append_log(
             run, "Failed: " + reason + ("\n" + "\n".join(tail) if tail and outcome.get("kind") != "error" else "")
         )
-        TrainingRun.objects.filter(id=run.id).update(status=TrainingRun.Status.FAILED, error=reason, finished_at=now)
-
-
-def reap_stale():
-    """Runs whose worker stopped sending heartbeats: queue them again to resume from their last
-    checkpoint, or fail them after MAX_ATTEMPTS. Returns the ids it touched."""
-    touched = []
-    stale = TrainingRun.objects.filter(status=TrainingRun.Status.RUNNING).filter(
-        Q(heartbeat_at__lt=timezone.now() - STALE_AFTER) | Q(heartbeat_at__isnull=True)
-    )
-    for run in stale:
-        if run.attempts >= MAX_ATTEMPTS:
-            updated = TrainingRun.objects.filter(
-                id=run.id, status=TrainingRun.Status.RUNNING, heartbeat_at=run.heartbeat_at
-            ).update(
-                status=TrainingRun.Status.FAILED,
-                error=f"The worker vanished {run.attempts} times (last seen {run.heartbeat_at:%H:%M:%S}); giving up.",
-                finished_at=timezone.now(),
-            )
-        else:
-            updated = TrainingRun.objects.filter(
-                id=run.id, status=TrainingRun.Status.RUNNING, heartbeat_at=run.heartbeat_at
-            ).update(status=TrainingRun.Status.QUEUED, worker="")
-            if updated:
-                _append_log(
-                    run,
-                    f"The worker ({run.worker}) vanished at step {run.step}; queued again to resume from the last checkpoint.",
-                )
-                with transaction.atomic():
-                    enqueue(run)
-        if updated:
-            touched.append(run.id)
-    return touched
-
-
-def worker_name():
-    return f"{socket.gethostname()}:{os.getpid()}"
+        run.finish(reason, failed=True)

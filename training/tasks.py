@@ -1,10 +1,16 @@
+"""Training's background jobs. A task claims its job (a second delivery finds it claimed and
+does nothing), calls the code that does the work and records the outcome."""
+
 import logging
+from pathlib import Path
 
 from celery import shared_task
 from django.utils import timezone
 
+from training.core.engine import merge_adapter
 from training.core.model_info import ModelFolderError, inspect_model_folder
-from training.models import BaseModel
+from training.models import AdapterMerge, BaseModel, TrainingRun
+from training.runs import execute
 
 log = logging.getLogger(__name__)
 
@@ -38,35 +44,42 @@ def inspect_base_model(*, base_model_id):
 @shared_task(acks_late=True)
 def train_run(*, run_id):
     """Train one run (gpu queue). A duplicate or redelivered task finds the run claimed and does
-    nothing; a run whose worker vanished is queued again by reap_stale_runs and resumes."""
-    from training.runs import claim, execute, worker_name
-
-    if not claim(run_id, worker_name()):
+    nothing; a run whose worker vanished is queued again by the reaper and resumes."""
+    run = TrainingRun.objects.filter(id=run_id).first()
+    if run is None or not run.claim():
         return
-    execute(run_id)
+    execute(run)
 
 
 @shared_task
-def reap_stale_runs():
-    from training.runs import reap_stale
-
-    return reap_stale()
-
-
-@shared_task
-def merge_run_adapter(*, run_id):
-    """Write the merged model of a finished LoRA run (gpu queue); safe to run twice."""
-    from pathlib import Path
-
-    from training.core.engine import merge_adapter
-    from training.models import TrainingRun
-
-    run = TrainingRun.objects.select_related("base_model").filter(id=run_id).first()
-    if run is None or not (Path(run.output_dir) / "adapter").is_dir():
+def merge_run_adapter(*, merge_id):
+    """Write the merged model of a finished LoRA run (gpu queue); a merge already written is kept."""
+    merge = AdapterMerge.objects.select_related("run", "run__base_model").filter(id=merge_id).first()
+    if merge is None or not merge.claim():
         return
-    out = Path(run.output_dir) / "merged"
-    if not (out / "config.json").is_file():
-        tmp = Path(run.output_dir) / "merged.partial"
-        merge_adapter(run.base_model.path, Path(run.output_dir) / "adapter", tmp)
-        tmp.rename(out)
-    TrainingRun.objects.filter(id=run.id).update(summary={**run.summary, "merged_dir": str(out), "merging": False})
+    run = merge.run
+    folder = Path(run.output_dir)
+    if not (folder / "adapter").is_dir():
+        _record_merge(run, None)
+        merge.finish(f"{run.name} has no adapter to merge (only a finished LoRA run has one).", failed=True)
+        return
+    out = folder / "merged"
+    try:
+        if not (out / "config.json").is_file():
+            with merge.beating():
+                merge_adapter(run.base_model.path, folder / "adapter", folder / "merged.partial")
+            (folder / "merged.partial").rename(out)
+    except Exception as e:
+        log.exception("merging run %s failed", run.id)
+        _record_merge(run, None)
+        merge.finish(f"The merge stopped: {type(e).__name__}: {e}", failed=True)
+        raise
+    _record_merge(run, out)
+    merge.finish(f"Merged into {out}.")
+
+
+def _record_merge(run, folder):
+    """The run's summary: no longer merging, and where the merged model is, if it was written."""
+    run.refresh_from_db(fields=["summary"])
+    summary = {**run.summary, "merging": False, **({"merged_dir": str(folder)} if folder else {})}
+    TrainingRun.objects.filter(id=run.id).update(summary=summary)

@@ -43,7 +43,7 @@ def test_lead_runs_a_preflight_and_sees_lengths_and_truncation(
     response = run(client, curation_url, version, django_capture_on_commit_callbacks, 96)
     job = Job.objects.get(kind=Job.Kind.PREFLIGHT)
     assert response["Location"] == curation_url("job", job.id)
-    assert job.status == Job.Status.DONE, job.message
+    assert job.status == Job.Status.SUCCEEDED, job.message
     assert job.details["count"] == 12 and job.details["template"] == "chat"
     assert job.details["truncated_count"] == 6  # the six long tickets
     page = as_user(people.reviewer).get(curation_url("preflight", version.id) + "?max_length=96").content.decode()

@@ -51,7 +51,7 @@ def test_each_format_downloads_with_a_dataset_card(
 ):
     client = as_user(people.lead)
     job = export(client, curation_url, version, fmt, django_capture_on_commit_callbacks)
-    assert job.status == Job.Status.DONE, job.message
+    assert job.status == Job.Status.SUCCEEDED, job.message
     archive = download(client, curation_url, version, job)
     card = archive.read("README.md").decode()
     assert version.content_hash in card

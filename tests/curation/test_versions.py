@@ -68,7 +68,7 @@ def test_lead_freezes_approved_examples_into_splits(
     )
     job = Job.objects.get(kind=Job.Kind.FREEZE)
     assert response["Location"] == curation_url("job", job.id)
-    assert job.status == Job.Status.DONE, job.message
+    assert job.status == Job.Status.SUCCEEDED, job.message
     version = DatasetVersion.objects.get()
     assert version.items.count() == len(TICKETS)
     assert sum(version.counts.values()) == len(TICKETS)
@@ -225,7 +225,7 @@ def test_edits_imports_and_deletions_after_freezing_leave_the_version_alone(
     )
     with django_capture_on_commit_callbacks(execute=True):
         client.post(curation_url("import"), {"file": upload, "status": "submitted"})
-    assert Job.objects.get(kind=Job.Kind.IMPORT).status == Job.Status.DONE
+    assert Job.objects.get(kind=Job.Kind.IMPORT).status == Job.Status.SUCCEEDED
     assert client.post(curation_url("version", version.id)).status_code == 405  # no way to edit through the page
     assert sorted((i.example_id, i.output, i.split) for i in version.items.all()) == before
 

@@ -227,7 +227,7 @@ def test_the_last_check_linked_from_the_report_opens_for_every_member(as_user, p
         project=people.project,
         kind=Job.Kind.SCAN,
         user=people.lead,
-        status=Job.Status.DONE,
+        status=Job.Status.SUCCEEDED,
         message="Checked 0 examples: no findings.",
     )
     link = curation_url("job", job.id)
@@ -253,7 +253,7 @@ def test_start_scan_checks_every_example_in_the_background(
     job = Job.objects.get(project=people.project, kind=Job.Kind.SCAN)
     assert response["Location"] == curation_url("job", job.id)
     job.refresh_from_db()
-    assert job.status == Job.Status.DONE
+    assert job.status == Job.Status.SUCCEEDED
     assert job.message.startswith("Checked 3 examples: ") and job.message.endswith(
         ": 1 contradiction pair, 1 pii finding."
     )

@@ -49,7 +49,7 @@ def test_an_import_creates_examples_with_revisions_and_findings(
     job = Job.objects.get(project=people.project, kind=Job.Kind.IMPORT)
     assert response["Location"] == curation_url("job", job.id)
     job.refresh_from_db()
-    assert job.status == Job.Status.DONE
+    assert job.status == Job.Status.SUCCEEDED
     assert job.message.startswith("Imported 3 examples from tickets.jsonl. Checked the project:")
     assert job.details["imported"] == 3
     examples = list(Example.objects.filter(project=people.project).order_by("id"))

@@ -23,7 +23,7 @@ def test_lead_evaluates_a_run_and_reads_tuned_versus_base(as_user, people, train
         celery_app.conf.task_always_eager = False
     ev = EvaluationRun.objects.get()
     assert response["Location"] == url("evaluation", people, ev.id)
-    assert ev.status == EvaluationRun.Status.DONE, ev.error
+    assert ev.status == EvaluationRun.Status.SUCCEEDED, ev.error
     tests = trained.dataset_version.counts["test"]
     assert ev.generations.count() == 2 * tests
     assert ev.decoding["temperature"] == 0.0 and ev.generations.filter(side="base").first().metrics
@@ -53,8 +53,8 @@ def test_a_failure_goes_back_to_curation_as_a_linked_draft(
 
     with django_capture_on_commit_callbacks(execute=False):
         ev = start(trained, people.lead)
-    EvaluationRun.objects.filter(id=ev.id).update(status=EvaluationRun.Status.RUNNING)
-    execute(ev.id)
+    assert ev.claim()
+    execute(ev)
     item_id = ev.generations.first().item_id
     target = url("to-curation", people, ev.id, item_id)
     assert as_user(people.outsider).post(target).status_code == 404
@@ -81,8 +81,8 @@ def test_the_regression_set_is_answered_by_both_models(as_user, people, trained,
     assert RegressionPrompt.objects.count() == 2
     with django_capture_on_commit_callbacks(execute=False):
         ev = start(trained, people.lead)
-    EvaluationRun.objects.filter(id=ev.id).update(status=EvaluationRun.Status.RUNNING)
-    execute(ev.id)
+    assert ev.claim()
+    execute(ev)
     ev.refresh_from_db()
     reg = ev.summary["regression"]
     assert reg["count"] == 2 and reg["base_f1"] is not None and 0 <= reg["changed"] <= 1

@@ -136,7 +136,7 @@ def models(people, make_example, tmp_path):
         training_run=first,
         decoding={},
         backend={"kind": "local"},
-        status=EvaluationRun.Status.DONE,
+        status=EvaluationRun.Status.SUCCEEDED,
         summary={"examples": 12, "metrics": metrics},
         finished_at=timezone.now(),
     )
@@ -241,7 +241,7 @@ def test_a_member_sees_each_model_with_its_lineage_and_recipe(as_user, people, t
         training_run=trained,
         decoding={},
         backend={"kind": "local"},
-        status=EvaluationRun.Status.DONE,
+        status=EvaluationRun.Status.SUCCEEDED,
         summary={
             "examples": 12,
             "metrics": {"json_valid": {"base": 0.5, "tuned": 0.9, "diff": 0.4, "low": 0.2, "high": 0.6}},

@@ -27,10 +27,10 @@ def test_an_evaluation_runs_through_tgi_when_the_project_says_so(
     ServingBackend.objects.create(project=people.project, kind="tgi", base_url=tgi_server)
     with django_capture_on_commit_callbacks(execute=False):
         ev = start(trained, people.lead)
-    EvaluationRun.objects.filter(id=ev.id).update(status=EvaluationRun.Status.RUNNING)
-    execute(ev.id)
+    assert ev.claim()
+    execute(ev)
     ev.refresh_from_db()
-    assert ev.status == EvaluationRun.Status.DONE
+    assert ev.status == EvaluationRun.Status.SUCCEEDED
     assert ev.backend == {"kind": "tgi", "url": tgi_server}
     assert ev.generations.count() == 2 * trained.dataset_version.counts["test"]
     assert ev.summary["perplexity"] == {"base": None, "tuned": None}  # servers give no reference log-probabilities here

@@ -36,7 +36,7 @@ def study(as_user, people, trained, django_capture_on_commit_callbacks):
     finally:
         celery_app.conf.task_always_eager = False
     study = Study.objects.get()
-    assert study.status == Study.Status.OPEN, study.error
+    assert study.status == Study.Status.OPEN, study.preparation.message
     return study
 
 

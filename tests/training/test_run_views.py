@@ -131,8 +131,8 @@ def finished_runs(people, ready):
             base_model=base,
             config={"learning_rate": lr, "lora_r": 16},
             status=TrainingRun.Status.SUCCEEDED,
-            step=10,
-            total_steps=10,
+            done=10,
+            total=10,
             summary={"best_eval_loss": 1.5 - i * 0.2},
         )
         for step in range(1, 11):
@@ -253,7 +253,7 @@ def test_estimate_gives_a_duration_from_earlier_runs_or_from_the_model_size(
     Job.objects.create(
         project=people.project,
         kind=Job.Kind.PREFLIGHT,
-        status=Job.Status.DONE,
+        status=Job.Status.SUCCEEDED,
         user=people.lead,
         details={"version_id": version.id, "by_split": {"train": {"tokens": 600_000}}},
     )

@@ -14,10 +14,11 @@ from curation.core.demo_tickets import make_examples
 from curation.core.splits import SplitConfig
 from curation.models import Example
 from curation.versions import freeze
+from studio.jobs import STALE_AFTER, reap_stale
 from tests.conftest import wait_for
 from training.core.model_info import inspect_model_folder
 from training.models import BaseModel, TrainingRun
-from training.runs import launch, reap_stale
+from training.runs import launch
 from training.tasks import train_run
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -73,14 +74,14 @@ def test_cancel_is_honoured_within_a_few_steps(setup, start_worker, client):
     people = setup[0]
     process, log = start_worker()
     run = start_run(setup, epochs=20)
-    wait_for(lambda: status_of(run).step >= 3, 120, "the run to get going", log)
+    wait_for(lambda: status_of(run).done >= 3, 120, "the run to get going", log)
     client.force_login(people.lead)
     client.post(f"/p/{people.project.slug}/runs/{run.id}/cancel/")
-    asked_at = status_of(run).step
+    asked_at = status_of(run).done
     wait_for(lambda: status_of(run).finished, 60, "the run to stop", log)
     run = status_of(run)
     assert run.status == TrainingRun.Status.CANCELLED
-    assert run.step <= asked_at + 15 < run.total_steps
+    assert run.done <= asked_at + 15 < run.total
     assert Path(run.output_dir, "adapter", "adapter_model.safetensors").is_file()  # what it learned is kept
 
 
@@ -111,18 +112,17 @@ def test_a_crashing_child_fails_the_run_and_the_worker_lives_on(setup, start_wor
 def test_a_killed_worker_s_run_resumes_from_its_last_checkpoint_on_another_worker(setup, start_worker):
     first, log_a = start_worker("a")
     run = start_run(setup, epochs=12, save_steps=5)
-    wait_for(lambda: status_of(run).step >= 22, 180, "a few checkpoints", log_a)
+    wait_for(lambda: status_of(run).done >= 22, 180, "a few checkpoints", log_a)
     os.killpg(first.pid, signal.SIGKILL)  # the worker and its training child die at once
     first.wait()
     time.sleep(1)
-    killed_at = status_of(run).step
+    killed_at = status_of(run).done
     checkpoints = sorted(int(p.name.split("-")[1]) for p in Path(run.output_dir).glob("checkpoint-*"))
     assert checkpoints and checkpoints[-1] <= killed_at
     # the worker is gone: its heartbeat goes stale, and the periodic job queues the run again
-    TrainingRun.objects.filter(id=run.id).update(
-        heartbeat_at=status_of(run).heartbeat_at - (reap_stale.__globals__["STALE_AFTER"] * 2)
-    )
-    assert reap_stale() == [run.id]
+    TrainingRun.objects.filter(id=run.id).update(heartbeat_at=status_of(run).heartbeat_at - STALE_AFTER * 2)
+    assert reap_stale() == [("training.TrainingRun", run.id)]
+    assert "queued again, and it resumes from its last checkpoint" in status_of(run).message
     second, log_b = start_worker("b")
     wait_for(lambda: status_of(run).finished, 240, "the resumed run to finish", log_b)
     run = status_of(run)
@@ -132,4 +132,4 @@ def test_a_killed_worker_s_run_resumes_from_its_last_checkpoint_on_another_worke
     resumed_steps = [s for s in run.points.exclude(loss=None).order_by("id").values_list("step", flat=True)]
     after = resumed_steps[resumed_steps.index(max(s for s in resumed_steps if s <= killed_at)) + 1 :]
     assert after and min(after) > checkpoints[-1]  # the step count went on from the checkpoint
-    assert run.step == run.total_steps
+    assert run.done == run.total
