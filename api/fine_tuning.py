@@ -305,22 +305,7 @@ def freeze_file(request, project, f, file_id, suffix, config):
             for r in rows
         ]
     )
-    Revision.objects.bulk_create(
-        [
-            Revision(
-                example=e,
-                version=1,
-                author=request.user,
-                action="approved through the API",
-                status=e.status,
-                instruction=e.instruction,
-                input=e.input,
-                output=e.output,
-                messages=e.messages,
-            )
-            for e in created
-        ]
-    )
+    Revision.objects.bulk_create([Revision.of(e, request.user, "approved through the API") for e in created])
     name = f"{file_id} ({suffix or 'api'})"[:120]
     if project.dataset_versions.filter(name=name).exists():
         name = f"{file_id} ({suffix or 'api'}, {timezone.now():%Y-%m-%d %H:%M:%S})"[:120]

@@ -47,21 +47,7 @@ def import_job(job, progress=None):
             )
         created = Example.objects.bulk_create(created, batch_size=1000)
         Revision.objects.bulk_create(
-            [
-                Revision(
-                    example=e,
-                    version=1,
-                    author=job.user,
-                    action=f"imported from {job.filename}"[:40],
-                    status=e.status,
-                    instruction=e.instruction,
-                    input=e.input,
-                    output=e.output,
-                    messages=e.messages,
-                )
-                for e in created
-            ],
-            batch_size=1000,
+            [Revision.of(e, job.user, f"imported from {job.filename}") for e in created], batch_size=1000
         )
     _analyze()
     if progress:

@@ -134,18 +134,25 @@ class Revision(models.Model):
         constraints = [models.UniqueConstraint(fields=["example", "version"], name="one_revision_per_version")]
 
     @classmethod
-    def record(cls, example, user, action):
-        return cls.objects.create(
+    def of(cls, example, user, action):
+        """The (unsaved) snapshot of `example` as it is now; bulk_create takes a list of them."""
+        return cls(
             example=example,
             version=example.version,
             author=user,
-            action=action,
+            action=action[: cls._meta.get_field("action").max_length],
             status=example.status,
             instruction=example.instruction,
             input=example.input,
             output=example.output,
             messages=example.messages,
         )
+
+    @classmethod
+    def record(cls, example, user, action):
+        revision = cls.of(example, user, action)
+        revision.save()
+        return revision
 
 
 class ReviewComment(models.Model):

@@ -95,7 +95,8 @@ def make_handler(backend, model_name, delay=0.0):
             backend._load()
             messages = data.get("messages") or []
             try:  # the model's chat template, or the alpaca prompt for a model without one
-                prompt = prompt_for(Record.chat([*messages, {"role": "assistant", "content": ""}]), backend.tokenizer)
+                asked = Record.chat([*messages, {"role": "assistant", "content": ""}])
+                prompt = prompt_for(asked, backend.tokenizer).text
             except RenderError as e:
                 raise BackendError(f"the conversation cannot be put in the model's prompt format: {e}") from None
             model = data.get("model") or model_name

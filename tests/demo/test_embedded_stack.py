@@ -8,7 +8,6 @@ and the filesystem broker would go untested without this file."""
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import pytest
 import requests
 from django.conf import settings
 
-from tests.conftest import WORKER_LOGS
+from tests.conftest import WORKER_LOGS, stop
 
 pytestmark = pytest.mark.slow
 
@@ -110,13 +109,7 @@ def embedded(tmp_path_factory, tiny_model_dir):
 
     yield Stack()
     for process in processes:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        stop(process)
     for log in logs.values():
         log.close()
 
