@@ -9,9 +9,6 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from api.openapi import resolve
-from api.v1 import build_schema, server_url
-
 METHODS = ("get", "post", "delete")
 ERROR_STATUSES = [
     (400, "BadRequest"),
@@ -27,6 +24,9 @@ ERROR_STATUSES = [
 
 @require_GET
 def api_docs(request):
+    # django-ninja and the schemas load with the first /v1/ request or this page, not at start-up
+    from api.v1 import build_schema, server_url
+
     spec = build_schema(server_url(request))
     sections = []
     for tag in spec["tags"]:
@@ -70,19 +70,19 @@ def paragraphs(text):
 
 def _operation(spec, path, method, operation):
     item = spec["paths"][path]
-    parameters = [resolve(spec, p) for p in [*item.get("parameters", ()), *operation.get("parameters", ())]]
+    parameters = [_resolve(spec, p) for p in [*item.get("parameters", ()), *operation.get("parameters", ())]]
     body = None
     if "requestBody" in operation:
         media_type, content = next(iter(operation["requestBody"]["content"].items()))
         body = {
             "media_type": media_type,
-            "fields": _fields(spec, resolve(spec, content["schema"])),
-            "description": inline(resolve(spec, content["schema"]).get("description", "")),
+            "fields": _fields(spec, _resolve(spec, content["schema"])),
+            "description": inline(_resolve(spec, content["schema"]).get("description", "")),
             "example": json.dumps(content["example"], indent=2) if "example" in content else "",
         }
     responses = []
     for status, response in operation["responses"].items():
-        response = resolve(spec, response)
+        response = _resolve(spec, response)
         content = response.get("content", {}).get("application/json", {})
         responses.append(
             {
@@ -120,10 +120,10 @@ def _fields(spec, schema, prefix="", depth=0):
     """Rows (name, type, required, description) for an object's properties, nested objects and
     lists of objects flattened into dotted names (messages[].role)."""
     rows = []
-    schema = resolve(spec, schema)
+    schema = _resolve(spec, schema)
     required = set(schema.get("required", ()))
     for name, prop in schema.get("properties", {}).items():
-        prop = resolve(spec, prop)
+        prop = _resolve(spec, prop)
         rows.append(
             {
                 "name": prefix + name,
@@ -136,7 +136,7 @@ def _fields(spec, schema, prefix="", depth=0):
             prop = _not_null(spec, prop)
             if _is_object(prop) and prop.get("properties"):
                 rows += _fields(spec, prop, f"{prefix}{name}.", depth + 1)
-            items = resolve(spec, prop.get("items", {}))
+            items = _resolve(spec, prop.get("items", {}))
             if _is_object(items) and items.get("properties"):
                 rows += _fields(spec, items, f"{prefix}{name}[].", depth + 1)
     return rows
@@ -144,7 +144,7 @@ def _fields(spec, schema, prefix="", depth=0):
 
 def _not_null(spec, schema):
     """The one kind of a value that may also be null (anyOf [kind, null]), else schema."""
-    kinds = [resolve(spec, s) for s in schema.get("anyOf", ()) if s.get("type") != "null"]
+    kinds = [_resolve(spec, s) for s in schema.get("anyOf", ()) if s.get("type") != "null"]
     return kinds[0] if len(kinds) == 1 else schema
 
 
@@ -155,7 +155,7 @@ def _is_object(schema):
 
 def type_text(spec, schema):
     """A schema in a few words: `integer (1 to 2,048) or null; default 256`, `"system" | "user"`."""
-    schema = resolve(spec, schema)
+    schema = _resolve(spec, schema)
     if "const" in schema:
         return json.dumps(schema["const"])
     if "enum" in schema:
@@ -211,3 +211,10 @@ def _bounds(schema):
 
 def _number(value):
     return f"{value:,}" if isinstance(value, int) else f"{value:g}"
+
+
+def _resolve(spec, node):
+    """node with a top-level $ref (a local one, '#/...') followed, repeatedly."""
+    from api.openapi import resolve
+
+    return resolve(spec, node)

@@ -1,11 +1,9 @@
-from django.urls import include, path
+from django.urls import path
 
 from api import account_views, docs_views, monitor_views
-from api.v1 import api
 
 app_name = "api"
 urlpatterns = [
-    path("v1/", include(api.urls[0])),
     path("api/docs/", docs_views.api_docs, name="docs"),
     path("p/<slug:slug>/models/<int:run_id>/monitor/", monitor_views.monitor, name="monitor"),
     path("p/<slug:slug>/models/<int:run_id>/monitor/drafts/", monitor_views.make_drafts, name="monitor-drafts"),

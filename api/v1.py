@@ -19,7 +19,7 @@ api = NinjaAPI(
     parser=JsonObjectParser(),
     openapi_url=None,
     docs_url=None,
-    urls_namespace="api",
+    urls_namespace="v1",
 )
 for error in (Exception, Http404, HttpError, ValidationError):  # ninja's own handlers replaced by the one
     api.add_exception_handler(error, handle)

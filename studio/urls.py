@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("curation.urls")),
     path("", include("evaluation.urls")),
     path("", include("api.urls")),
+    path("", include("api.v1_urls")),  # the API, loaded with its first request
 ]
