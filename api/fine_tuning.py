@@ -14,7 +14,7 @@ from api.errors import ApiError
 from api.files import ProjectHeader
 from api.models import ApiFile
 from api.openapi import CREATED, EXAMPLE_FILE, EXAMPLE_JOB, EXAMPLE_MODEL, EXAMPLE_PROJECT, documented
-from api.scope import acting_project, memberships, object_id, project_ids
+from api.scope import acting_project, hidden_runs, memberships, object_id, project_ids
 from studio.models import Action
 from training.models import TrainingRun
 
@@ -162,7 +162,12 @@ def job_for(request, job_id, action=Action.VIEW):
     if number is None:
         raise ApiError(f"Unknown fine-tuning job {job_id!r}.", status=404)
     projects = [m.project_id for m in memberships(request) if m.can(action)]
-    run = TrainingRun.objects.filter(id=number, project_id__in=projects).select_related("project", "base_model").first()
+    run = (
+        TrainingRun.objects.filter(id=number, project_id__in=projects)
+        .exclude(id__in=hidden_runs(request))
+        .select_related("project", "base_model")
+        .first()
+    )
     if run is None:
         raise ApiError(f"The fine-tuning job {job_id!r} does not exist or is not yours to see.", status=404)
     return run
@@ -183,7 +188,11 @@ def job_for(request, job_id, action=Action.VIEW):
     ),
 )
 def list_jobs(request):
-    runs = TrainingRun.objects.filter(project_id__in=project_ids(request)).select_related("project", "base_model")
+    runs = (
+        TrainingRun.objects.filter(project_id__in=project_ids(request))
+        .exclude(id__in=hidden_runs(request))
+        .select_related("project", "base_model")
+    )
     return {"object": "list", "data": [job_object(r) for r in runs[:100]], "has_more": False}
 
 

@@ -23,6 +23,7 @@ from api.serving import (
     with_latest_rating,
 )
 from api.serving import make_draft as draft_from
+from evaluation.blinding import visible_runs
 from studio.access import project_view
 from studio.core.charts import Series, time_chart
 from studio.models import Action
@@ -79,7 +80,7 @@ def _number(raw, default=0, high=100_000, digits=6):
 @require_GET
 def monitor(request, project, run_id):
     run = get_object_or_404(
-        project.training_runs.select_related("base_model", "dataset_version"), id=run_id, status="succeeded"
+        visible_runs(project).select_related("base_model", "dataset_version"), id=run_id, status="succeeded"
     )
     period = request.GET.get("period") if request.GET.get("period") in PERIODS else "7d"
     start, end, width = _window(period)
@@ -176,7 +177,9 @@ def _back(request, fallback):
 @require_POST
 def make_draft(request, project, completion_id):
     """One click: a served completion becomes a draft example, linked to where it came from."""
-    completion = get_object_or_404(ServedCompletion.objects.filter(project=project), id=completion_id)
+    completion = get_object_or_404(
+        ServedCompletion.objects.filter(project=project, run__in=visible_runs(project)), id=completion_id
+    )
     if completion.status != ServedCompletion.Status.OK:
         messages.error(request, f"{completion.public_id} failed; there is no answer to curate.")
     else:
@@ -198,7 +201,7 @@ MAX_DRAFTS_PER_CLICK = 200
 @require_POST
 def make_drafts(request, project, run_id):
     """Every low-rated or corrected completion of a model that has no draft yet becomes one."""
-    run = get_object_or_404(project.training_runs, id=run_id)
+    run = get_object_or_404(visible_runs(project), id=run_id)
     rule = rule_for(project)
     waiting = list(needs_curation(run.served_completions.all(), rule).order_by("id")[: MAX_DRAFTS_PER_CLICK + 1])
     checker = Checker.of(project)

@@ -6,6 +6,7 @@ import re
 
 from api.errors import ApiError
 from studio.models import Action, Membership, Project
+from studio.signals import hidden_run_ids
 
 
 def object_id(value, prefix):
@@ -51,12 +52,25 @@ def acting_project(request, action):
     return project
 
 
+def hidden_runs(request):
+    """The ids of the runs the requester may not see in any of their projects (a blind study they
+    rate is open: evaluation/blinding.py); the API treats them as missing."""
+    hidden = set()
+    for membership in memberships(request):
+        hidden |= hidden_run_ids(membership)
+    return hidden
+
+
 def visible_runs(request):
     from training.models import TrainingRun
 
-    return TrainingRun.objects.filter(
-        project_id__in=project_ids(request), status=TrainingRun.Status.SUCCEEDED, model_deleted_at=None
-    ).select_related("project", "base_model")
+    return (
+        TrainingRun.objects.filter(
+            project_id__in=project_ids(request), status=TrainingRun.Status.SUCCEEDED, model_deleted_at=None
+        )
+        .exclude(id__in=hidden_runs(request))
+        .select_related("project", "base_model")
+    )
 
 
 def served_run(request, model):
@@ -73,6 +87,7 @@ def served_run(request, model):
     if run is None:
         deleted = (
             TrainingRun.objects.filter(project_id__in=project_ids(request), model_deleted_at__isnull=False)
+            .exclude(id__in=hidden_runs(request))
             .filter(id=number if number is not None else -1)
             .first()
         )

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from evaluation import registry
+from evaluation.blinding import visible_runs
 from studio.access import project_view
 from studio.models import Action
 from training.models import TrainingRun
@@ -31,7 +32,11 @@ def _context(request, project, entries):
 @project_view(Action.VIEW)
 @require_GET
 def model_registry(request, project):
-    return render(request, "evaluation/registry.html", _context(request, project, registry.entries(project)))
+    return render(
+        request,
+        "evaluation/registry.html",
+        _context(request, project, registry.entries(project, visible_runs(project))),
+    )
 
 
 @project_view(Action.TRAIN)
@@ -39,7 +44,7 @@ def model_registry(request, project):
 def rename_model(request, project, run_id):
     """Set or clear a model's version name. htmx gets the model's card back (with the error, if
     any); a plain form post goes back to the registry."""
-    run = get_object_or_404(project.training_runs.filter(status=TrainingRun.Status.SUCCEEDED), id=run_id)
+    run = get_object_or_404(visible_runs(project).filter(status=TrainingRun.Status.SUCCEEDED), id=run_id)
     typed = request.POST.get("version_name", "")
     try:
         registry.rename(run, typed)
@@ -49,7 +54,9 @@ def rename_model(request, project, run_id):
     if not error and not request.htmx:
         messages.success(request, f"{registry.model_id(run)} is now called “{registry.display_name(run)}”.")
         return redirect(reverse("evaluation:registry", args=[project.slug]) + f"#model-{run.id}")
-    entries = registry.entries(project, project.training_runs.filter(id=run.id) if request.htmx else None)
+    entries = registry.entries(
+        project, visible_runs(project).filter(id=run.id) if request.htmx else visible_runs(project)
+    )
     for entry in entries:
         if entry.run.id == run.id:
             entry.rename_error, entry.rename_value, entry.renamed = error, (typed if error else None), not error
@@ -64,7 +71,7 @@ def rename_model(request, project, run_id):
 @require_POST
 def serve_again(request, project, run_id):
     """Undo DELETE /v1/models/{id}: the model is listed and answered by the API again."""
-    run = get_object_or_404(project.training_runs.filter(status=TrainingRun.Status.SUCCEEDED), id=run_id)
+    run = get_object_or_404(visible_runs(project).filter(status=TrainingRun.Status.SUCCEEDED), id=run_id)
     TrainingRun.objects.filter(id=run.id).update(model_deleted_at=None)
     messages.success(
         request, f"{registry.model_id(run)} is served again: GET /v1/models lists it and completions may name it."

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from curation import drafts
+from evaluation.blinding import RULE, RULE_FOR_RATERS
 from evaluation.forms import StudyForm
 from evaluation.models import Assignment, Study, Vote
 from evaluation.preferences import ExportRefused, export_study
@@ -99,6 +100,7 @@ def study_detail(request, project, study_id):
         "voted": voted,
         "is_lead": is_lead,
         "losses": losses,
+        "blinding_rule": RULE,
     }
     template = "evaluation/study.html#study-live" if request.htmx else "evaluation/study.html"
     return render(request, template, context)
@@ -181,6 +183,7 @@ def rate(request, project, token):
         "total": mine.count(),
         "voted": Vote.objects.filter(assignment=assignment).first(),
         "choices": Vote.Choice.choices,
+        "blinding_rule": RULE_FOR_RATERS,
     }
     return render(request, "evaluation/rate.html", context)
 

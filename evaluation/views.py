@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from curation import drafts
+from evaluation.blinding import visible_evaluations, visible_runs
 from evaluation.evaluating import METRICS, TUNED, start
 from studio.access import project_view
 from studio.models import Action
@@ -23,7 +24,7 @@ PAGE = 20
 @project_view(Action.EVALUATE)
 @require_POST
 def start_evaluation(request, project, run_id):
-    run = get_object_or_404(project.training_runs, id=run_id)
+    run = get_object_or_404(visible_runs(project), id=run_id)
     if run.status != run.Status.SUCCEEDED and run.status != run.Status.CANCELLED:
         messages.error(request, "Only a finished run with an adapter can be evaluated.")
         return redirect("training:run", project.slug, run.id)
@@ -34,7 +35,7 @@ def start_evaluation(request, project, run_id):
 @project_view(Action.VIEW)
 @require_GET
 def evaluation_detail(request, project, evaluation_id):
-    ev = get_object_or_404(project.evaluation_runs.select_related("training_run"), id=evaluation_id)
+    ev = get_object_or_404(visible_evaluations(project).select_related("training_run"), id=evaluation_id)
     rows = []
     for m in METRICS:
         data = ev.summary.get("metrics", {}).get(m)
@@ -86,7 +87,7 @@ def evaluation_detail(request, project, evaluation_id):
 def to_curation(request, project, evaluation_id, item_id):
     """Turn a test example the tuned model got wrong into a draft in curation, linked to where it
     came from, with the tuned output kept in the draft's note for the annotator."""
-    ev = get_object_or_404(project.evaluation_runs, id=evaluation_id)
+    ev = get_object_or_404(visible_evaluations(project), id=evaluation_id)
     tuned = get_object_or_404(ev.generations.select_related("item"), item_id=item_id, side=TUNED)
     item = tuned.item
     source = f"evaluation {ev.id} of {ev.training_run.name}, test example #{item.example_id or item.id}"

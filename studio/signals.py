@@ -18,3 +18,22 @@ def home_context(request, project):
     for _receiver, part in project_home.send(sender=type(project), request=request, project=project):
         context.update(part or {})
     return context
+
+
+# Sent to learn which training runs a member may not see, with `membership` (for example the runs
+# in a blind study they rate while it is open). Each receiver returns a set of run ids. Every page
+# and API route about runs, their evaluations, outputs or serving treats those runs as missing (404).
+hidden_runs = Signal()
+
+
+def hidden_run_ids(membership):
+    """The ids of the runs hidden from `membership`, as every receiver of hidden_runs says; asked
+    once per membership object (one request)."""
+    cached = getattr(membership, "_hidden_run_ids", None)
+    if cached is None:
+        cached = set()
+        for _receiver, part in hidden_runs.send(sender=type(membership), membership=membership):
+            cached.update(part or ())
+        membership._hidden_run_ids = frozenset(cached)
+        cached = membership._hidden_run_ids
+    return cached

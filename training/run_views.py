@@ -11,16 +11,22 @@ from django.views.decorators.http import require_GET, require_POST
 from studio.access import project_view
 from studio.core.charts import Series, color, line_chart
 from studio.models import Action
+from studio.signals import hidden_run_ids
 from training.core.engine import ConfigError, TrainConfig, diagnose, estimate
 from training.forms import LaunchForm
 from training.models import TrainingRun
 from training.runs import launch, start_merge
 
 
+def _runs(project):
+    """The project's runs this member may see: a blind study they rate hides its runs (404)."""
+    return project.training_runs.exclude(id__in=hidden_run_ids(project.membership))
+
+
 @project_view(Action.VIEW)
 @require_GET
 def run_list(request, project):
-    runs = project.training_runs.select_related("dataset_version", "base_model", "created_by")
+    runs = _runs(project).select_related("dataset_version", "base_model", "created_by")
     return render(
         request,
         "training/run_list.html",
@@ -167,9 +173,7 @@ def loss_chart(series):
 @project_view(Action.VIEW)
 @require_GET
 def run_detail(request, project, run_id):
-    run = get_object_or_404(
-        project.training_runs.select_related("dataset_version", "base_model", "created_by"), id=run_id
-    )
+    run = get_object_or_404(_runs(project).select_related("dataset_version", "base_model", "created_by"), id=run_id)
     series, train, evals = _run_series(run, color(0))
     history = [{"step": s, "loss": v} for s, v in train] + [{"step": s, "eval_loss": v} for s, v in evals]
     notes = diagnose(history)
@@ -223,7 +227,7 @@ def _artifacts(run):
 @project_view(Action.TRAIN)
 @require_POST
 def cancel_run(request, project, run_id):
-    run = get_object_or_404(project.training_runs, id=run_id)
+    run = get_object_or_404(_runs(project), id=run_id)
     if run.finished:
         messages.info(request, f"“{run.name}” has finished already.")
     elif (
@@ -247,7 +251,7 @@ def merge_run(request, project, run_id):
     """Queue the merge of a finished run's adapter into its base model (a GPU worker does it)."""
     from pathlib import Path
 
-    run = get_object_or_404(project.training_runs, id=run_id)
+    run = get_object_or_404(_runs(project), id=run_id)
     if not run.finished or not (Path(run.output_dir) / "adapter").is_dir():
         messages.error(request, "Only a finished LoRA run has an adapter to merge.")
     else:
@@ -267,7 +271,7 @@ def download_artifact(request, project, run_id, name):
     import tempfile
     from pathlib import Path
 
-    run = get_object_or_404(project.training_runs, id=run_id)
+    run = get_object_or_404(_runs(project), id=run_id)
     available = dict(_artifacts(run))
     if name not in available:
         raise Http404("No such artifact for this run.")
@@ -282,7 +286,7 @@ def download_artifact(request, project, run_id, name):
 def compare_runs(request, project):
     """Two or more runs: loss curves overlaid, the settings that differ, the data they saw."""
     ids = [int(i) for i in request.GET.getlist("run") if i.isdigit()]
-    runs = list(project.training_runs.filter(id__in=ids).select_related("dataset_version", "base_model"))
+    runs = list(_runs(project).filter(id__in=ids).select_related("dataset_version", "base_model"))
     if len(runs) < 2:
         messages.error(request, "Tick two or more runs to compare.")
         return redirect("training:run-list", project.slug)

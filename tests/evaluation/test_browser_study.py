@@ -23,7 +23,7 @@ def test_reviewer_votes_five_times_and_the_lead_reads_the_report(page, live_serv
         page.get_by_label(people.reviewer.username).check()
         page.get_by_label("Items (at most)").fill("6")
         page.get_by_role("button", name="Create the study").click()
-        page.get_by_text("Open").first.wait_for(timeout=60_000)
+        page.get_by_text("Open", exact=True).first.wait_for(timeout=60_000)  # the status, not the rule
     finally:
         celery_app.conf.task_always_eager = False
     study = Study.objects.get()

@@ -7,37 +7,13 @@ from collections import Counter
 import pytest
 from django.urls import reverse
 
-from evaluation.models import Assignment, Study, Vote
-from studio.celery import app as celery_app
+from evaluation.models import Assignment, Vote
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 def url(name, people, *args):
     return reverse(f"evaluation:{name}", args=[people.project.slug, *args])
-
-
-@pytest.fixture
-def study(as_user, people, trained, django_capture_on_commit_callbacks):
-    celery_app.conf.task_always_eager = True
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            as_user(people.lead).post(
-                url("create-study", people),
-                {
-                    "name": "March study",
-                    "runs": [trained.id],
-                    "raters": [people.reviewer.id, people.lead.id],
-                    "ratings_per_item": 2,
-                    "repeat_share": 20,
-                    "max_items": 10,
-                },
-            )
-    finally:
-        celery_app.conf.task_always_eager = False
-    study = Study.objects.get()
-    assert study.status == Study.Status.OPEN, study.preparation.message
-    return study
 
 
 def same_items(study, trained):
