@@ -192,6 +192,10 @@ CELERY_BEAT_SCHEDULE = {
     "prune-served-completions": {"task": "api.tasks.prune_served_completions", "schedule": 6 * 3600},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The serving page's connection test refuses servers on loopback, private and link-local
+# addresses (it would let a lead probe the studio's own network) unless this is on; on by default
+# only with DEBUG, where the local model server runs on 127.0.0.1.
+SERVING_ALLOW_PRIVATE = envbool("SERVING_ALLOW_PRIVATE", DEBUG)
 MAX_DEVICES_PER_RUN = envint("MAX_DEVICES_PER_RUN", 8)
 API_MAX_NEW_TOKENS = envint("API_MAX_NEW_TOKENS", 2048)
 # Requests a minute per API token (a token may carry its own limit).
