@@ -208,6 +208,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "reap-stale-jobs": {"task": "studio.tasks.reap_stale_jobs", "schedule": envint("REAP_SECONDS", 60)},
     "prune-served-completions": {"task": "api.tasks.prune_served_completions", "schedule": 6 * 3600},
+    # download zips of run artifacts are kept for a day
+    "prune-artifact-archives": {"task": "training.tasks.prune_artifact_archives", "schedule": 3600},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The serving page's connection test refuses servers on loopback, private and link-local
