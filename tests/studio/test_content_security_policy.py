@@ -55,3 +55,30 @@ def test_a_confirmation_form_asks_through_the_static_script(as_user, people):
     assert 'data-confirm="Revoke ci? Scripts using it stop working at once."' in page
     assert "onsubmit" not in page and "studio.js" in page
     assert "window.confirm(form.dataset.confirm)" in (Path(settings.BASE_DIR) / "static" / "studio.js").read_text()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_the_browser_confirmations_work_and_nothing_breaks_the_policy(page, live_server, people):
+    """Chromium enforces the header: a confirmation dismissed sends nothing, accepted sends the
+    form, and no page reports a policy violation."""
+    from api.models import ApiToken
+    from tests.conftest import sign_in
+
+    violations = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    token, _ = ApiToken.issue(people.lead, "ci")
+    sign_in(page, live_server, "lena", "pw-lena")
+    page.goto(live_server.url + reverse("api:tokens"))
+    answers = iter(["dismiss", "accept"])
+    page.on("dialog", lambda d: d.dismiss() if next(answers) == "dismiss" else d.accept())
+    page.get_by_role("button", name="Revoke").click()
+    page.wait_for_timeout(500)
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    page.get_by_role("button", name="Revoke").click()
+    page.get_by_text("revoked").first.wait_for()
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    page.goto(live_server.url + reverse("studio:project-home", args=[people.project.slug]))
+    assert violations == []
