@@ -148,7 +148,7 @@ def serving_backend(request, project):
             )
             try:
                 if not settings.SERVING_ALLOW_PRIVATE:
-                    refuse_internal_address(d["base_url"])
+                    refuse_internal_address(d["base_url"], trusted_hosts=settings.SERVING_TRUSTED_HOSTS)
                 (g,) = backend.generate(
                     [Request(prompt="Hello", messages=({"role": "user", "content": "Hello"},))],
                     Decoding(max_new_tokens=8),

@@ -216,6 +216,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # addresses (it would let a lead probe the studio's own network) unless this is on; on by default
 # only with DEBUG, where the local model server runs on 127.0.0.1.
 SERVING_ALLOW_PRIVATE = envbool("SERVING_ALLOW_PRIVATE", DEBUG)
+# Host names that pass even so: the serving containers on the studio's own network.
+SERVING_TRUSTED_HOSTS = envlist("SERVING_TRUSTED_HOSTS", [])
 MAX_DEVICES_PER_RUN = envint("MAX_DEVICES_PER_RUN", 8)
 API_MAX_NEW_TOKENS = envint("API_MAX_NEW_TOKENS", 2048)
 # Requests a minute per API token (a token may carry its own limit).

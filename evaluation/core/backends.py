@@ -26,11 +26,12 @@ class BackendError(RuntimeError):
 CONNECTION_TEST_TIMEOUT = 10
 
 
-def refuse_internal_address(url, resolve=None):
+def refuse_internal_address(url, resolve=None, trusted_hosts=()):
     """Raise BackendError when the server's host name resolves to any loopback, private,
     link-local or otherwise internal address, so a connection test cannot be used to probe the
     studio's own network (the cloud metadata service at 169.254.169.254, the database, ...).
-    Every address the name resolves to is checked, not only the first."""
+    Every address the name resolves to is checked, not only the first. Host names in
+    `trusted_hosts` (a serving container on the studio's own network, say `tgi`) pass."""
     import ipaddress
     import socket
     from urllib.parse import urlsplit
@@ -39,6 +40,8 @@ def refuse_internal_address(url, resolve=None):
     host = parts.hostname
     if not host:
         raise BackendError(f"{url}: no host name in the address")
+    if host.lower() in {h.lower() for h in trusted_hosts}:
+        return
     resolve = resolve or socket.getaddrinfo
     try:
         infos = resolve(host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM)
@@ -51,7 +54,8 @@ def refuse_internal_address(url, resolve=None):
         if not address.is_global or address.is_multicast:
             raise BackendError(
                 f"{url}: {host} is the internal address {address} (loopback, private or link-local); "
-                "the studio only connects to public servers unless SERVING_ALLOW_PRIVATE is set"
+                "the studio only connects to public servers, to hosts named in SERVING_TRUSTED_HOSTS, "
+                "or to any server when SERVING_ALLOW_PRIVATE is set"
             )
 
 

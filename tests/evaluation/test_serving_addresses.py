@@ -37,6 +37,12 @@ def test_internal_addresses_are_refused(addresses):
         refuse_internal_address("http://tgi.example.com:8080", resolve=resolving_to(*addresses))
 
 
+def test_a_trusted_host_name_passes_on_a_private_address():
+    refuse_internal_address("http://tgi:80", resolve=resolving_to("172.18.0.5"), trusted_hosts=["TGI"])
+    with pytest.raises(BackendError, match="internal address"):
+        refuse_internal_address("http://vllm:8000/v1", resolve=resolving_to("172.18.0.6"), trusted_hosts=["tgi"])
+
+
 def test_public_addresses_pass_and_unknown_names_are_refused():
     refuse_internal_address("https://tgi.example.com/v1", resolve=resolving_to("93.184.215.14", "2606:2800:21f::1"))
 
@@ -57,6 +63,16 @@ def test_the_connection_test_refuses_loopback_and_metadata_unless_allowed(as_use
             .content.decode()
         )
         assert "No answer:" in page and "internal address" in page, address
+    settings.SERVING_TRUSTED_HOSTS = ["localhost"]
+    page = (
+        as_user(people.lead)
+        .post(
+            url, {"kind": "tgi", "base_url": "http://localhost:9", "timeout": 600, "concurrency": 2, "action": "test"}
+        )
+        .content.decode()
+    )
+    assert "No answer:" in page and "internal address" not in page
+    settings.SERVING_TRUSTED_HOSTS = []
     settings.SERVING_ALLOW_PRIVATE = True
     page = (
         as_user(people.lead)
