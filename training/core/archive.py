@@ -4,6 +4,8 @@ import os
 import zipfile
 from pathlib import Path
 
+STORE_ABOVE_BYTES = 16 * 1024 * 1024
+
 
 def zip_folder(folder, destination, extra=None, report=None):
     """Write every file below `folder` into the zip `destination` (paths relative to the
@@ -18,7 +20,9 @@ def zip_folder(folder, destination, extra=None, report=None):
     partial = destination.with_name(destination.name + ".partial")
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         for done, path in enumerate(files, 1):
-            archive.write(path, path.relative_to(folder).as_posix())
+            # weights barely compress: large files are stored as they are, which is many times faster
+            big = path.stat().st_size > STORE_ABOVE_BYTES
+            archive.write(path, path.relative_to(folder).as_posix(), zipfile.ZIP_STORED if big else None)
             if report:
                 report(done, total)
         for done, (name, text) in enumerate(extra.items(), len(files) + 1):
