@@ -109,7 +109,17 @@ def serving_backend(request, project):
     for its runs' adapters."""
     from pathlib import Path
 
-    from evaluation.core.backends import BackendError, Decoding, OpenAIBackend, Request, TGIBackend
+    from django.conf import settings
+
+    from evaluation.core.backends import (
+        CONNECTION_TEST_TIMEOUT,
+        BackendError,
+        Decoding,
+        OpenAIBackend,
+        Request,
+        TGIBackend,
+        refuse_internal_address,
+    )
     from evaluation.forms import ServingBackendForm
     from evaluation.models import ServingBackend
 
@@ -131,12 +141,15 @@ def serving_backend(request, project):
         d = form.cleaned_data
         ServingBackend.objects.update_or_create(project=project, defaults=d)
         if request.POST.get("action") == "test" and d["kind"] != "local":
+            timeout = min(d["timeout"], CONNECTION_TEST_TIMEOUT)
             backend = (
-                TGIBackend(d["base_url"], timeout=d["timeout"], retries=0)
+                TGIBackend(d["base_url"], timeout=timeout, retries=0)
                 if d["kind"] == "tgi"
-                else OpenAIBackend(d["base_url"], d["base_model_name"], timeout=d["timeout"], retries=0)
+                else OpenAIBackend(d["base_url"], d["base_model_name"], timeout=timeout, retries=0)
             )
             try:
+                if not settings.SERVING_ALLOW_PRIVATE:
+                    refuse_internal_address(d["base_url"], trusted_hosts=settings.SERVING_TRUSTED_HOSTS)
                 (g,) = backend.generate(
                     [Request(prompt="Hello", messages=({"role": "user", "content": "Hello"},))],
                     Decoding(max_new_tokens=8),

@@ -5,6 +5,7 @@ and Celery on kombu's filesystem transport, so no server is needed. DATABASE_URL
 CELERY_BROKER_URL switch to PostgreSQL and Redis.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "axes",
     "studio",
     "curation",
     "training",
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "studio.middleware.ContentSecurityPolicyMiddleware",
     "api.middleware.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -65,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "studio.middleware.HtmxLoginRedirectMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
 ]
 
 ROOT_URLCONF = "studio.urls"
@@ -108,6 +112,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Repeated wrong passwords (django-axes): after AXES_FAILURE_LIMIT failures for one username from
+# one address, sign-in is refused with a page that says so, until the cool-off has passed or an
+# admin runs `manage.py axes_reset_username NAME`. force_login (tests) does not go through it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 8)
+AXES_COOLOFF_MINUTES = envint("AXES_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "studio:project-list"
 LOGOUT_REDIRECT_URL = "login"
@@ -190,8 +208,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "reap-stale-jobs": {"task": "studio.tasks.reap_stale_jobs", "schedule": envint("REAP_SECONDS", 60)},
     "prune-served-completions": {"task": "api.tasks.prune_served_completions", "schedule": 6 * 3600},
+    # download zips of run artifacts are kept for a day
+    "prune-artifact-archives": {"task": "training.tasks.prune_artifact_archives", "schedule": 3600},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The serving page's connection test refuses servers on loopback, private and link-local
+# addresses (it would let a lead probe the studio's own network) unless this is on; on by default
+# only with DEBUG, where the local model server runs on 127.0.0.1.
+SERVING_ALLOW_PRIVATE = envbool("SERVING_ALLOW_PRIVATE", DEBUG)
+# Host names that pass even so: the serving containers on the studio's own network.
+SERVING_TRUSTED_HOSTS = envlist("SERVING_TRUSTED_HOSTS", [])
 MAX_DEVICES_PER_RUN = envint("MAX_DEVICES_PER_RUN", 8)
 API_MAX_NEW_TOKENS = envint("API_MAX_NEW_TOKENS", 2048)
 # Requests a minute per API token (a token may carry its own limit).

@@ -1,3 +1,6 @@
+from datetime import timedelta
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -100,6 +103,44 @@ class AdapterMerge(BackgroundJob):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class ArtifactArchive(BackgroundJob):
+    """A zip of one artifact of a finished run (adapter, model, merged model or best checkpoint)
+    with the run's settings in studio_run.json, built by a worker for a lead to download. The
+    file lives under MEDIA_ROOT/archives/ (served only through the download view, which checks
+    the right); a newer archive of the same artifact replaces it, and a periodic task removes
+    archives older than KEEP."""
+
+    task_name = "training.tasks.build_artifact_archive"
+    task_argument = "archive_id"
+    KEEP = timedelta(days=1)
+    FOLDER = "archives"
+
+    run = models.ForeignKey(TrainingRun, on_delete=models.CASCADE, related_name="archives")
+    artifact = models.CharField(max_length=20, help_text="adapter, model, merged or best")
+    path = models.CharField(max_length=500, blank=True, help_text="the zip, relative to MEDIA_ROOT, once built")
+    size = models.PositiveBigIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def file(self):
+        """The zip on disk, or None before it is built."""
+        return Path(settings.MEDIA_ROOT) / self.path if self.path else None
+
+    @property
+    def filename(self):
+        return f"{self.run.project.slug}-run{self.run_id}-{self.artifact}.zip"
+
+    def remove(self):
+        """Delete the zip (if any) and this row."""
+        if self.file is not None:
+            self.file.unlink(missing_ok=True)
+        self.delete()
 
 
 class MetricPoint(models.Model):

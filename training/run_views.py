@@ -14,7 +14,7 @@ from studio.models import Action
 from studio.signals import hidden_run_ids
 from training.core.engine import ConfigError, TrainConfig, diagnose, estimate
 from training.forms import LaunchForm
-from training.models import TrainingRun
+from training.models import ArtifactArchive, TrainingRun
 from training.runs import launch, start_merge
 
 
@@ -263,22 +263,51 @@ def merge_run(request, project, run_id):
     return redirect("training:run", project.slug, run.id)
 
 
-@project_view(Action.VIEW)
-@require_GET
+@project_view(Action.TRAIN)
+@require_POST
 def download_artifact(request, project, run_id, name):
-    """A zip of the adapter, the model or the best checkpoint, with the run's config inside."""
-    import shutil
-    import tempfile
-    from pathlib import Path
+    """Queue a zip of the adapter, the model or the best checkpoint, with the run's settings in
+    studio_run.json (a worker writes it), and follow it on its own page. An archive of the same
+    artifact already being built is followed instead of starting a second one."""
+    from django.db import transaction
+
+    from training.models import ArtifactArchive
 
     run = get_object_or_404(_runs(project), id=run_id)
-    available = dict(_artifacts(run))
-    if name not in available:
+    if name not in dict(_artifacts(run)):
         raise Http404("No such artifact for this run.")
-    folder = Path(run.summary["best_checkpoint"]) if name == "best" else Path(run.output_dir) / name
-    tmp = Path(tempfile.mkdtemp())
-    archive = shutil.make_archive(str(tmp / f"{project.slug}-run{run.id}-{name}"), "zip", folder)
-    return FileResponse(open(archive, "rb"), as_attachment=True, filename=Path(archive).name)
+    archive = run.archives.filter(artifact=name).exclude(status__in=ArtifactArchive.FINISHED).first()
+    if archive is None:
+        with transaction.atomic():
+            archive = ArtifactArchive.objects.create(run=run, artifact=name, created_by=request.user)
+            archive.enqueue()
+    return redirect("training:artifact-archive", project.slug, run.id, archive.id)
+
+
+@project_view(Action.TRAIN)
+@require_GET
+def artifact_archive(request, project, run_id, archive_id):
+    """An archive being built (progress, polled) and then its download link."""
+    archive = get_object_or_404(_archives_of(project, run_id), id=archive_id)
+    ready = archive.status == archive.Status.SUCCEEDED and archive.file is not None and archive.file.is_file()
+    context = {"project": project, "run": archive.run, "archive": archive, "ready": ready}
+    template = "training/archive.html#archive-live" if request.htmx else "training/archive.html"
+    return render(request, template, context)
+
+
+@project_view(Action.TRAIN)
+@require_GET
+def artifact_archive_file(request, project, run_id, archive_id):
+    """The built zip itself; 404 once it has been removed (a day later, or replaced)."""
+    archive = get_object_or_404(_archives_of(project, run_id), id=archive_id, status="succeeded")
+    if archive.file is None or not archive.file.is_file():
+        raise Http404("This archive has been removed; make a new one from the run's page.")
+    return FileResponse(open(archive.file, "rb"), as_attachment=True, filename=archive.filename)
+
+
+def _archives_of(project, run_id):
+    """The archives of a run this member may see (a run hidden by a blind study has none)."""
+    return ArtifactArchive.objects.select_related("run", "run__project").filter(run__in=_runs(project), run_id=run_id)
 
 
 @project_view(Action.VIEW)

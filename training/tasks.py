@@ -7,9 +7,10 @@ from pathlib import Path
 from celery import shared_task
 from django.utils import timezone
 
+from training.core.archive import zip_folder
 from training.core.engine import merge_adapter
 from training.core.model_info import ModelFolderError, inspect_model_folder
-from training.models import AdapterMerge, BaseModel, TrainingRun
+from training.models import AdapterMerge, ArtifactArchive, BaseModel, TrainingRun
 from training.runs import execute
 
 log = logging.getLogger(__name__)
@@ -83,3 +84,77 @@ def _record_merge(run, folder):
     run.refresh_from_db(fields=["summary"])
     summary = {**run.summary, "merging": False, **({"merged_dir": str(folder)} if folder else {})}
     TrainingRun.objects.filter(id=run.id).update(summary=summary)
+
+
+@shared_task
+def build_artifact_archive(*, archive_id):
+    """Zip one artifact of a run with its settings (studio_run.json) under MEDIA_ROOT/archives/.
+    A second delivery finds the job claimed and does nothing; a rerun writes the zip afresh.
+    Once it is built, older archives of the same artifact of the run are removed."""
+    import json
+
+    from django.conf import settings
+
+    archive = ArtifactArchive.objects.select_related("run", "run__project").filter(id=archive_id).first()
+    if archive is None or not archive.claim():
+        return
+    run = archive.run
+    if archive.artifact == "best":
+        folder = Path(run.summary.get("best_checkpoint") or "")
+    else:
+        folder = Path(run.output_dir) / archive.artifact if run.output_dir else Path("")
+    if not run.output_dir or not folder.is_dir():
+        archive.finish(f"The {archive.artifact} of {run.name} is no longer on disk.", failed=True)
+        return
+    settings_json = json.dumps(
+        {
+            "run": run.name,
+            "run_id": run.id,
+            "base_model": run.base_model.name,
+            "base_model_path": run.base_model.path,
+            "dataset_version": run.dataset_version.name,
+            "dataset_hash": run.dataset_version.content_hash,
+            "config": run.config,
+            "summary": run.summary,
+        },
+        indent=2,
+        default=str,
+    )
+    relative = f"{ArtifactArchive.FOLDER}/run{run.id}/{archive.filename.removesuffix('.zip')}-{archive.id}.zip"
+    try:
+        with archive.beating():
+            zip_folder(
+                folder,
+                Path(settings.MEDIA_ROOT) / relative,
+                extra={"studio_run.json": settings_json},
+                report=archive.progress(),
+            )
+    except Exception as e:
+        log.exception("archiving %s of run %s failed", archive.artifact, run.id)
+        archive.finish(f"The zip could not be written: {type(e).__name__}: {e}", failed=True)
+        raise
+    size = (Path(settings.MEDIA_ROOT) / relative).stat().st_size
+    archive.finish(f"{archive.filename} is ready ({size:,} bytes).", path=relative, size=size)
+    for older in (
+        run.archives.filter(artifact=archive.artifact)
+        .exclude(id=archive.id)
+        .filter(status__in=ArtifactArchive.FINISHED)
+    ):
+        older.remove()
+
+
+@shared_task
+def prune_artifact_archives():
+    """Remove download archives older than a day, their zips with them (periodic)."""
+    from django.conf import settings
+
+    cutoff = timezone.now() - ArtifactArchive.KEEP
+    for archive in ArtifactArchive.objects.filter(created_at__lt=cutoff, status__in=ArtifactArchive.FINISHED):
+        archive.remove()
+    # zips left without a row (a worker that died between writing and recording): by their age
+    folder = Path(settings.MEDIA_ROOT) / ArtifactArchive.FOLDER
+    known = set(ArtifactArchive.objects.exclude(path="").values_list("path", flat=True))
+    for path in folder.rglob("*.zip*") if folder.is_dir() else ():
+        relative = path.relative_to(settings.MEDIA_ROOT).as_posix()
+        if relative not in known and path.stat().st_mtime < cutoff.timestamp():
+            path.unlink(missing_ok=True)

@@ -18,4 +18,14 @@ urlpatterns = [
     path(
         "p/<slug:slug>/runs/<int:run_id>/artifacts/<str:name>/", run_views.download_artifact, name="download-artifact"
     ),
+    path(
+        "p/<slug:slug>/runs/<int:run_id>/archives/<int:archive_id>/",
+        run_views.artifact_archive,
+        name="artifact-archive",
+    ),
+    path(
+        "p/<slug:slug>/runs/<int:run_id>/archives/<int:archive_id>/file/",
+        run_views.artifact_archive_file,
+        name="artifact-archive-file",
+    ),
 ]

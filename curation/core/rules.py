@@ -4,6 +4,13 @@ import json
 import re
 from dataclasses import asdict, dataclass, field, fields
 
+import regex  # like the standard module, but a match can be given a time limit
+
+# A lead's pattern runs on every saved example; one that backtracks catastrophically (say
+# `(a|aa)+$` on a long line of a's) gives up after this long with a finding instead of stalling
+# the save, the import or the check.
+REGEX_TIMEOUT_SECONDS = 0.5
+
 
 class RulesError(ValueError):
     """A rule that cannot be used; `field` names it."""
@@ -68,6 +75,10 @@ class FormatRules:
                 re.compile(self.output_regex)
             except re.error as e:
                 raise RulesError("output_regex", f"not a valid regular expression ({e})") from None
+            try:
+                regex.compile(self.output_regex)
+            except regex.error as e:
+                raise RulesError("output_regex", f"not a valid regular expression ({e})") from None
         if self.json_schema is not None:
             if not self.output_json:
                 raise RulesError("json_schema", "a schema needs “output must be JSON” switched on")
@@ -84,10 +95,10 @@ class FormatRules:
         # Compiled once: the checks run for every example of a dataset. (A rule that does not
         # compile is reported by validate(); until then it simply has no compiled form.)
         try:
-            regex = re.compile(self.output_regex, re.DOTALL) if self.output_regex else None
-        except re.error:
-            regex = None
-        object.__setattr__(self, "_regex", regex)
+            compiled = regex.compile(self.output_regex, regex.DOTALL) if self.output_regex else None
+        except regex.error:
+            compiled = None
+        object.__setattr__(self, "_regex", compiled)
         object.__setattr__(self, "_banned", [(p, p.casefold()) for p in self.banned_phrases])
         object.__setattr__(self, "_validator_cache", [])
 
@@ -120,8 +131,17 @@ class FormatRules:
                         problems.append(f"output breaks the JSON Schema at {where}: {error.message}")
                     if len(errors) > 3:
                         problems.append(f"… and {len(errors) - 3} more schema errors")
-        if self._regex is not None and not self._regex.fullmatch(output):
-            problems.append(f"output does not match the pattern {self.output_regex}")
+        if self._regex is not None:
+            try:
+                matched = self._regex.fullmatch(output, timeout=REGEX_TIMEOUT_SECONDS)
+            except TimeoutError:
+                problems.append(
+                    f"output could not be checked against the pattern {self.output_regex}: it took longer than "
+                    f"{REGEX_TIMEOUT_SECONDS:g} s (nested repetition such as (a+)+ backtracks without end); simplify the pattern"
+                )
+            else:
+                if not matched:
+                    problems.append(f"output does not match the pattern {self.output_regex}")
         n = len(output)
         if self.min_output_chars and n < self.min_output_chars:
             problems.append(f"output has {n} characters, fewer than the minimum {self.min_output_chars}")

@@ -22,6 +22,43 @@ class BackendError(RuntimeError):
     """The backend could not answer; the message says which server and why."""
 
 
+# A connection test waits at most this long, whatever the backend's own timeout per request.
+CONNECTION_TEST_TIMEOUT = 10
+
+
+def refuse_internal_address(url, resolve=None, trusted_hosts=()):
+    """Raise BackendError when the server's host name resolves to any loopback, private,
+    link-local or otherwise internal address, so a connection test cannot be used to probe the
+    studio's own network (the cloud metadata service at 169.254.169.254, the database, ...).
+    Every address the name resolves to is checked, not only the first. Host names in
+    `trusted_hosts` (a serving container on the studio's own network, say `tgi`) pass."""
+    import ipaddress
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.hostname
+    if not host:
+        raise BackendError(f"{url}: no host name in the address")
+    if host.lower() in {h.lower() for h in trusted_hosts}:
+        return
+    resolve = resolve or socket.getaddrinfo
+    try:
+        infos = resolve(host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as e:
+        raise BackendError(f"{url}: the host name {host} does not resolve ({e})") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if getattr(address, "ipv4_mapped", None):
+            address = address.ipv4_mapped
+        if not address.is_global or address.is_multicast:
+            raise BackendError(
+                f"{url}: {host} is the internal address {address} (loopback, private or link-local); "
+                "the studio only connects to public servers, to hosts named in SERVING_TRUSTED_HOSTS, "
+                "or to any server when SERVING_ALLOW_PRIVATE is set"
+            )
+
+
 @dataclass(frozen=True)
 class Decoding:
     max_new_tokens: int = 256

@@ -405,3 +405,14 @@ def test_job_detail_outsider_someone_elses_job_and_foreign_jobs(as_user, people,
     assert as_user(people.lead).get(curation_url("job", import_job.id)).status_code == 200
     foreign = Job.objects.create(project=people.other_project, kind=Job.Kind.SCAN, user=people.outsider)
     assert as_user(people.lead).get(curation_url("job", foreign.id)).status_code == 404
+
+
+def test_a_catastrophic_pattern_does_not_stall_a_save(as_user, people, make_example, curation_url):
+    import time
+
+    as_user(people.lead).post(curation_url("format-rules"), {"output_regex": "(a|aa)+$"})
+    started = time.monotonic()
+    example = make_example(instruction="Say a", output="a" * 40 + "b")
+    assert time.monotonic() - started < 5
+    (message,) = example.findings.filter(kind="format").values_list("message", flat=True)
+    assert message.startswith("output could not be checked against the pattern (a|aa)+$")

@@ -31,4 +31,7 @@ def test_seed_demo_creates_a_working_demo_and_is_idempotent(tiny_model_dir, caps
     assert project.examples.count() == Example.objects.count()
     assert BaseModel.objects.count() == 1
 
-    assert client.login(username="annotator", password="studio-demo")
+    from django.http import HttpRequest
+
+    # django-axes watches sign-ins and needs the request
+    assert client.login(request=HttpRequest(), username="annotator", password="studio-demo")

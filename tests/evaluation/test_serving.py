@@ -39,7 +39,8 @@ def test_an_evaluation_runs_through_tgi_when_the_project_says_so(
     assert base_texts != tuned_texts  # adapter_id reached the server
 
 
-def test_serving_page_saves_tests_and_shows_the_recipe(as_user, people, trained, tgi_server):
+def test_serving_page_saves_tests_and_shows_the_recipe(as_user, people, trained, tgi_server, settings):
+    settings.SERVING_ALLOW_PRIVATE = True  # the test server listens on 127.0.0.1
     url = reverse("evaluation:serving-backend", args=[people.project.slug])
     page = (
         as_user(people.lead)

@@ -3,6 +3,7 @@ jobs, the periodic reaper re-sending a job whose worker vanished, and evaluation
 preparation and merge on a trained run. Each task is sent by its name, as the web process and
 the reaper send it."""
 
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from evaluation.studying import BASE, system_key
 from evaluation.studying import start as start_study
 from studio.jobs import JobStatus, send
 from tests.conftest import wait_for
+from training.models import ArtifactArchive
 from training.runs import start_merge
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -112,3 +114,15 @@ def test_preflight_evaluation_study_and_merge_run_through_a_real_worker(start_wo
     assert study.status == Study.Status.OPEN and study.assignments.exists()
     trained.refresh_from_db()
     assert (Path(trained.summary["merged_dir"]) / "config.json").is_file() and not trained.summary["merging"]
+
+    # a download zip of the adapter, then the periodic prune once it is older than a day
+    archive = ArtifactArchive.objects.create(run=trained, artifact="adapter", created_by=people.lead)
+    archive.enqueue()
+    wait_for(lambda: finished(archive), 60, "the adapter zip", log)
+    assert archive.status == JobStatus.SUCCEEDED, archive.message
+    with zipfile.ZipFile(archive.file) as zipped:
+        assert {"adapter_config.json", "studio_run.json"} <= set(zipped.namelist())
+    ArtifactArchive.objects.filter(id=archive.id).update(created_at=timezone.now() - timedelta(days=2))
+    send("training.tasks.prune_artifact_archives", {})
+    wait_for(lambda: not ArtifactArchive.objects.filter(id=archive.id).exists(), 60, "the prune", log)
+    assert not archive.file.exists()

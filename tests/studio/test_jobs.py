@@ -15,7 +15,7 @@ from curation.versions import freeze
 from evaluation.models import EvaluationRun, StudyPreparation
 from studio import jobs
 from studio.jobs import STALE_AFTER, JobStatus, job_models, reap_stale
-from training.models import AdapterMerge, BaseModel, TrainingRun
+from training.models import AdapterMerge, ArtifactArchive, BaseModel, TrainingRun
 from training.runs import launch
 
 pytestmark = pytest.mark.django_db
@@ -40,9 +40,9 @@ def gone_quiet(job, minutes=5):
 
 
 def test_every_long_job_is_a_background_job_with_a_task_to_run_it():
-    assert set(job_models()) == {Job, TrainingRun, AdapterMerge, EvaluationRun, StudyPreparation}
+    assert set(job_models()) == {Job, TrainingRun, AdapterMerge, ArtifactArchive, EvaluationRun, StudyPreparation}
     names = {Job(kind=kind).task_name for kind in Job.Kind} | {
-        m.task_name for m in (TrainingRun, AdapterMerge, EvaluationRun, StudyPreparation)
+        m.task_name for m in (TrainingRun, AdapterMerge, ArtifactArchive, EvaluationRun, StudyPreparation)
     }
     from studio.celery import app
 

@@ -1,6 +1,8 @@
 """A lead launches runs on the demo project in Chromium, watches one finish live, and compares
 them; a real Celery worker trains them."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 
@@ -35,7 +37,14 @@ def test_lead_launches_runs_watches_one_finish_and_compares(page, live_server, t
     launch(page, live_server, "careful", "0.0002")
     page.get_by_text("Succeeded").wait_for(timeout=120_000)  # the page follows the run by itself
     assert page.locator("svg.line-chart polyline").count() >= 1
-    assert page.get_by_role("link", name="Adapter (safetensors + adapter config)").is_visible()
+    # the adapter's zip is built by the worker; its page follows it and then offers the file
+    page.get_by_role("button", name="Adapter (safetensors + adapter config)").click()
+    link = page.get_by_role("link", name=re.compile(r"Download support-triage-run\d+-adapter\.zip"))
+    link.wait_for(timeout=60_000)
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename.endswith("-adapter.zip")
+    page.get_by_role("link", name="careful").click()
     launch(page, live_server, "bold", "0.003")
     wait_for(
         lambda: TrainingRun.objects.filter(status=TrainingRun.Status.SUCCEEDED).count() == 2, 120, "the second run", log

@@ -183,20 +183,82 @@ def test_cancel_a_queued_run_and_the_roles(as_user, people, ready):
     assert TrainingRun.objects.get(id=run.id).status == TrainingRun.Status.CANCELLED
 
 
-def test_artifact_download(as_user, people, finished_runs, tmp_path):
+def test_artifact_download_is_a_lead_job_with_the_settings_inside(
+    as_user, people, finished_runs, tmp_path, eager_tasks, django_capture_on_commit_callbacks, settings
+):
     import io
     import zipfile
 
+    from training.models import ArtifactArchive
+
     run = finished_runs[0]
     adapter = tmp_path / "out" / "adapter"
-    adapter.mkdir(parents=True)
+    (adapter / "sub").mkdir(parents=True)
     (adapter / "adapter_config.json").write_text("{}")
-    TrainingRun.objects.filter(id=run.id).update(output_dir=str(tmp_path / "out"))
-    response = as_user(people.reviewer).get(url("download-artifact", people, run.id, "adapter"))
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
-    assert archive.namelist() == ["adapter_config.json"]
-    assert as_user(people.reviewer).get(url("download-artifact", people, run.id, "model")).status_code == 404
-    assert as_user(people.outsider).get(url("download-artifact", people, run.id, "adapter")).status_code == 404
+    (adapter / "sub" / "weights.bin").write_bytes(b"w" * 100)
+    TrainingRun.objects.filter(id=run.id).update(output_dir=str(tmp_path / "out"), config={"lora_r": 8})
+    for someone in (people.reviewer, people.annotator):
+        assert as_user(someone).post(url("download-artifact", people, run.id, "adapter")).status_code == 403
+    assert as_user(people.reviewer).get(url("run", people, run.id)).content.decode().count("download-artifact") == 0
+    assert not ArtifactArchive.objects.exists()
+    assert as_user(people.outsider).post(url("download-artifact", people, run.id, "adapter")).status_code == 404
+    assert as_user(people.lead).post(url("download-artifact", people, run.id, "model")).status_code == 404
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_user(people.lead).post(url("download-artifact", people, run.id, "adapter"))
+    archive = ArtifactArchive.objects.get()
+    assert response.status_code == 302 and response["Location"] == url("artifact-archive", people, run.id, archive.id)
+    assert archive.status == ArtifactArchive.Status.SUCCEEDED and archive.total == 3, archive.message
+    assert archive.file.is_file() and archive.file.is_relative_to(settings.MEDIA_ROOT)
+    page = as_user(people.lead).get(response["Location"]).content.decode()
+    assert "Download ticket-triage-run" in page or f"-run{run.id}-adapter.zip" in page
+    assert url("artifact-archive-file", people, run.id, archive.id) in page
+    assert as_user(people.reviewer).get(response["Location"]).status_code == 403
+
+    download = as_user(people.lead).get(url("artifact-archive-file", people, run.id, archive.id))
+    assert download["Content-Disposition"].endswith(f'-run{run.id}-adapter.zip"')
+    zipped = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    assert sorted(zipped.namelist()) == ["adapter_config.json", "studio_run.json", "sub/weights.bin"]
+    stored = json.loads(zipped.read("studio_run.json"))
+    assert stored["config"] == {"lora_r": 8} and stored["dataset_hash"] == run.dataset_version.content_hash
+    assert as_user(people.reviewer).get(url("artifact-archive-file", people, run.id, archive.id)).status_code == 403
+
+    # a new zip of the same artifact replaces the old one, file and all
+    first = archive.file
+    with django_capture_on_commit_callbacks(execute=True):
+        as_user(people.lead).post(url("download-artifact", people, run.id, "adapter"))
+    assert not first.exists() and ArtifactArchive.objects.count() == 1
+    assert as_user(people.lead).get(url("artifact-archive-file", people, run.id, archive.id)).status_code == 404
+
+
+def test_archives_older_than_a_day_are_removed(people, finished_runs, tmp_path, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from training.models import ArtifactArchive
+    from training.tasks import prune_artifact_archives
+
+    run = finished_runs[0]
+    folder = settings.MEDIA_ROOT / "archives" / f"run{run.id}"
+    folder.mkdir(parents=True, exist_ok=True)
+    kept, old = [], []
+    for name, age in (("fresh", timedelta(hours=2)), ("old", timedelta(days=2))):
+        (folder / f"{name}.zip").write_bytes(b"zip")
+        archive = ArtifactArchive.objects.create(
+            run=run, artifact="adapter", status="succeeded", path=f"archives/run{run.id}/{name}.zip"
+        )
+        ArtifactArchive.objects.filter(id=archive.id).update(created_at=timezone.now() - age)
+        (old if name == "old" else kept).append(archive)
+    orphan = folder / "left-by-a-dead-worker.zip.partial"
+    orphan.write_bytes(b"half")
+    import os
+
+    stale = (timezone.now() - timedelta(days=2)).timestamp()
+    os.utime(orphan, (stale, stale))
+    prune_artifact_archives()
+    assert list(ArtifactArchive.objects.all()) == kept
+    assert (folder / "fresh.zip").is_file() and not (folder / "old.zip").exists() and not orphan.exists()
 
 
 def test_run_pages_are_404_for_outsiders(as_user, people, finished_runs):

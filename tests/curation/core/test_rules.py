@@ -59,3 +59,23 @@ def test_bad_rules_are_refused_with_their_field(data, field):
 def test_rules_round_trip():
     rules = FormatRules.from_dict({"output_json": True, "json_schema": SCHEMA, "banned_phrases": ["x"]})
     assert FormatRules.from_dict(rules.as_dict()) == rules
+
+
+def test_a_catastrophic_pattern_gives_up_with_a_finding_instead_of_stalling():
+    """`(a|aa)+$` on forty a's and a b backtracks for ages (the `regex` engine copes with
+    `(a+)+$` itself); the check stops at its time limit and says why."""
+    import time
+
+    from curation.core import rules as rules_module
+    from curation.core.checks import check_record
+    from studio.core.records import Record
+
+    rules = FormatRules.from_dict({"output_regex": "(a|aa)+$"})
+    started = time.monotonic()
+    (problem,) = rules.check_output("a" * 40 + "b")
+    assert time.monotonic() - started < rules_module.REGEX_TIMEOUT_SECONDS + 2
+    assert problem.startswith("output could not be checked against the pattern (a|aa)+$")
+    assert "simplify the pattern" in problem
+    assert rules.check_output("aaaa") == []
+    findings = check_record(Record("Say a", "", "a" * 40 + "b"), rules)
+    assert any(f.check == "format" and "could not be checked" in f.message for f in findings)

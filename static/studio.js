@@ -1,0 +1,41 @@
+// What every page needs, kept out of the HTML so the Content-Security-Policy can forbid inline
+// scripts: confirmations before destructive forms, and copy buttons.
+
+// A form with data-confirm="Question?" asks before it is sent.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+
+// Copy buttons: data-copy names the element whose text goes to the clipboard.
+(function () {
+  function fallback(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+    area.remove();
+    return ok;
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-copy]");
+    if (!button) return;
+    var text = document.getElementById(button.dataset.copy).textContent;
+    var label = button.dataset.label || (button.dataset.label = button.getAttribute("aria-label"));
+    function done(ok) {
+      button.textContent = ok ? "Copied" : "Select and copy it";
+      button.setAttribute("aria-label", button.textContent);
+      setTimeout(function () { button.textContent = "Copy"; button.setAttribute("aria-label", label); }, 2000);
+    }
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(fallback(text)); });
+    else done(fallback(text));
+  });
+})();
