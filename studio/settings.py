@@ -185,10 +185,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True  # a job's outcome lives on its own database row
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A running job with no heartbeat for JOB_STALE_SECONDS has lost its worker; the reaper, every
+# REAP_SECONDS, queues it again or fails it: a job whose worker was killed waits at most 2 minutes.
+JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 90)
 # Jobs of every kind whose worker stopped sending heartbeats are queued again (a training run
 # resumes from its last checkpoint) or failed, by this one periodic job (studio/jobs.py).
 CELERY_BEAT_SCHEDULE = {
-    "reap-stale-jobs": {"task": "studio.tasks.reap_stale_jobs", "schedule": envint("REAP_SECONDS", 60)},
+    "reap-stale-jobs": {"task": "studio.tasks.reap_stale_jobs", "schedule": envint("REAP_SECONDS", 30)},
     "prune-served-completions": {"task": "api.tasks.prune_served_completions", "schedule": 6 * 3600},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from training.core.engine import ConfigError, TrainConfig, diagnose
+from training.core.engine import ConfigError, TrainConfig, diagnose, latest_checkpoint
 from training.models import AdapterMerge, MetricPoint, TrainingRun
 
 LOG_LINES = 200
@@ -138,6 +138,7 @@ def execute(run):
     spec_path.write_text(json.dumps(spec, default=str))
     if run.attempts > 1 and run.message:  # why it was queued again, from the reaper
         _append_log(run, run.message)
+    _forget_points_after_checkpoint(run)
     _append_log(run, f"Started on {run.worker} (attempt {run.attempts}).")
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
     child = subprocess.Popen(
@@ -167,6 +168,15 @@ def execute(run):
             outcome = _record(run, event) or outcome
         code = child.wait()
     _finish(run, code, outcome, "".join(stderr_tail))
+
+
+def _forget_points_after_checkpoint(run):
+    """The child resumes from the newest checkpoint in the run's folder (the same choice as
+    here), so the steps it logged after that checkpoint before its worker died come again:
+    their points go, and every step keeps one point. A run that starts afresh keeps none."""
+    resume = latest_checkpoint(run.output_dir)
+    step = int(Path(resume).name.split("-")[1]) if resume else 0
+    run.points.filter(step__gt=step).delete()
 
 
 def _record(run, event):
