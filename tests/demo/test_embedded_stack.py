@@ -1,5 +1,6 @@
 """`make run`'s embedded stack, started the way the Makefile starts it: SQLite under a var folder,
-kombu's filesystem broker, one worker with beat and runserver, with no service configured.
+kombu's filesystem broker, one worker, beat as its own process and runserver, with no service
+configured.
 
 The rest of the suite runs on PostgreSQL and Redis, so the code paths that only SQLite takes
 (the on-save neighbour query, the import's statistics step, the monitoring summary read in Python)
@@ -8,6 +9,7 @@ and the filesystem broker would go untested without this file."""
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -46,6 +48,7 @@ def embedded(tmp_path_factory, tiny_model_dir):
         STUDIO_MODELS_DIR=str(Path(tiny_model_dir).parent),  # the suite's tiny model: no second build
         PYTHONPATH=str(ROOT),
         OMP_NUM_THREADS="1",
+        REAP_SECONDS="2",  # the reaper's period, so a test sees beat send it
     )
     python = sys.executable
 
@@ -62,15 +65,23 @@ def embedded(tmp_path_factory, tiny_model_dir):
     assert (tmp_path / "var" / "studio.sqlite3").is_file()
 
     port = _free_port()
-    logs = {name: open(tmp_path / f"{name}.log", "w+") for name in ("worker", "web")}
+    logs = {name: open(tmp_path / f"{name}.log", "w+") for name in ("worker", "beat", "web")}
     WORKER_LOGS.append(Path(logs["worker"].name))  # the tasks it runs count as run by a real worker
     celery = str(Path(python).with_name("celery"))
     processes = [
         subprocess.Popen(
-            [celery, "-A", "studio", "worker", "-B", "-Q", "default,gpu", "--concurrency", "1", "--loglevel", "INFO"],
+            [celery, "-A", "studio", "worker", "-Q", "default,gpu", "--concurrency", "1", "--loglevel", "INFO"],
             cwd=ROOT,
             env=env,
             stdout=logs["worker"],
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        ),
+        subprocess.Popen(
+            [celery, "-A", "studio", "beat", "--loglevel", "INFO"],
+            cwd=ROOT,
+            env=env,
+            stdout=logs["beat"],
             stderr=subprocess.STDOUT,
             start_new_session=True,
         ),
@@ -98,6 +109,7 @@ def embedded(tmp_path_factory, tiny_model_dir):
 
     class Stack:
         url = base
+        worker, beat = processes[0], processes[1]
 
         def log(self, name):
             logs[name].flush()
@@ -188,3 +200,21 @@ def test_the_monitoring_summary_reads_sqlite_rows_in_python(embedded):
     )
     figures = json.loads(out.strip().splitlines()[-1])
     assert figures == {"vendor": "sqlite", "total": 3, "capped": False, "errors": 1, "requests": 3}
+
+
+def test_beat_is_its_own_process_and_outlives_a_killed_worker(embedded):
+    """As `make run` starts it: the scheduler sends the reaper to the worker, and killing the
+    worker leaves no second scheduler behind nor stops the one there is. Runs last: it kills the worker."""
+
+    def sent():
+        return embedded.log("beat").count("Sending due task reap-stale-jobs")
+
+    deadline = time.monotonic() + 30
+    while "studio.tasks.reap_stale_jobs" not in embedded.log("worker"):
+        assert time.monotonic() < deadline, "the worker ran no reaper sent by beat:\n" + embedded.log("beat")[-3000:]
+        time.sleep(0.5)
+    os.killpg(embedded.worker.pid, signal.SIGKILL)
+    embedded.worker.wait()
+    before = sent()
+    time.sleep(5)
+    assert embedded.beat.poll() is None and sent() > before  # the one scheduler goes on
