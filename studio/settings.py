@@ -195,6 +195,8 @@ CELERY_BEAT_SCHEDULE = {
     "prune-served-completions": {"task": "api.tasks.prune_served_completions", "schedule": 6 * 3600},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat runs the reaper itself (no worker slot needed, so busy workers cannot delay it).
+CELERY_BEAT_SCHEDULER = "studio.tasks:ReapingScheduler"
 MAX_DEVICES_PER_RUN = envint("MAX_DEVICES_PER_RUN", 8)
 API_MAX_NEW_TOKENS = envint("API_MAX_NEW_TOKENS", 2048)
 # Requests a minute per API token (a token may carry its own limit).

@@ -1,6 +1,6 @@
 """`make run`'s embedded stack, started the way the Makefile starts it: SQLite under a var folder,
-kombu's filesystem broker, one worker, beat as its own process and runserver, with no service
-configured.
+kombu's filesystem broker, a worker per queue (gpu, default), beat as its own process and
+runserver, with no service configured.
 
 The rest of the suite runs on PostgreSQL and Redis, so the code paths that only SQLite takes
 (the on-save neighbour query, the import's statistics step, the monitoring summary read in Python)
@@ -65,15 +65,36 @@ def embedded(tmp_path_factory, tiny_model_dir):
     assert (tmp_path / "var" / "studio.sqlite3").is_file()
 
     port = _free_port()
-    logs = {name: open(tmp_path / f"{name}.log", "w+") for name in ("worker", "beat", "web")}
-    WORKER_LOGS.append(Path(logs["worker"].name))  # the tasks it runs count as run by a real worker
+    logs = {name: open(tmp_path / f"{name}.log", "w+") for name in ("gpu", "worker", "beat", "web")}
+    WORKER_LOGS.extend(Path(logs[name].name) for name in ("gpu", "worker"))  # tasks run by a real worker
     celery = str(Path(python).with_name("celery"))
     processes = [
         subprocess.Popen(
-            [celery, "-A", "studio", "worker", "-Q", "default,gpu", "--concurrency", "1", "--loglevel", "INFO"],
+            [
+                celery,
+                "-A",
+                "studio",
+                "worker",
+                "-Q",
+                "default",
+                "-n",
+                "default@%h",
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "INFO",
+            ],
             cwd=ROOT,
             env=env,
             stdout=logs["worker"],
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        ),
+        subprocess.Popen(
+            [celery, "-A", "studio", "worker", "-Q", "gpu", "-n", "gpu@%h", "--concurrency", "1", "--loglevel", "INFO"],
+            cwd=ROOT,
+            env=env,
+            stdout=logs["gpu"],
             stderr=subprocess.STDOUT,
             start_new_session=True,
         ),
@@ -109,7 +130,7 @@ def embedded(tmp_path_factory, tiny_model_dir):
 
     class Stack:
         url = base
-        worker, beat = processes[0], processes[1]
+        worker, beat = processes[0], processes[2]
 
         def log(self, name):
             logs[name].flush()
@@ -202,19 +223,36 @@ def test_the_monitoring_summary_reads_sqlite_rows_in_python(embedded):
     assert figures == {"vendor": "sqlite", "total": 3, "capped": False, "errors": 1, "requests": 3}
 
 
-def test_beat_is_its_own_process_and_outlives_a_killed_worker(embedded):
-    """As `make run` starts it: the scheduler sends the reaper to the worker, and killing the
-    worker leaves no second scheduler behind nor stops the one there is. Runs last: it kills the worker."""
+def test_beat_reaps_a_lost_job_itself_and_outlives_a_killed_worker(embedded):
+    """As `make run` starts it: the scheduler runs the reaper in its own process, which queues a
+    job whose worker vanished again for the workers, and killing a worker leaves no second
+    scheduler behind nor stops the one there is. Runs last: it kills the default worker."""
+    job_id = embedded.shell(
+        "from datetime import timedelta\n"
+        "from django.utils import timezone\n"
+        "from curation.models import Job\n"
+        "from studio.models import Project\n"
+        "p = Project.objects.get(slug='support-triage')\n"
+        "job = Job.objects.create(project=p, kind=Job.Kind.SCAN, user=p.memberships.first().user, status='running',\n"
+        "    attempts=1, worker='gone:1', heartbeat_at=timezone.now() - timedelta(minutes=10))\n"
+        "print(job.id)"
+    ).split()[-1]
+    deadline = time.monotonic() + 60
+    while True:
+        status = embedded.shell(f"from curation.models import Job; print(Job.objects.get(id={job_id}).status)").split()[
+            -1
+        ]
+        if status == "succeeded":
+            break
+        assert time.monotonic() < deadline, "the lost scan was not run again:\n" + embedded.log("beat")[-3000:]
+        time.sleep(1)
+    assert f"Reaper: curation.Job:{job_id} queued again or failed" in embedded.log("beat")
 
-    def sent():
+    def reaped():
         return embedded.log("beat").count("Sending due task reap-stale-jobs")
 
-    deadline = time.monotonic() + 30
-    while "studio.tasks.reap_stale_jobs" not in embedded.log("worker"):
-        assert time.monotonic() < deadline, "the worker ran no reaper sent by beat:\n" + embedded.log("beat")[-3000:]
-        time.sleep(0.5)
     os.killpg(embedded.worker.pid, signal.SIGKILL)
     embedded.worker.wait()
-    before = sent()
+    before = reaped()
     time.sleep(5)
-    assert embedded.beat.poll() is None and sent() > before  # the one scheduler goes on
+    assert embedded.beat.poll() is None and reaped() > before  # the one scheduler goes on
