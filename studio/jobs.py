@@ -126,8 +126,12 @@ class BackgroundJob(models.Model):
 
     def beat(self, **fields):
         """Say the worker is alive (and store any other fields given, e.g. progress). Only a
-        running job beats: one the reaper gave up on stays as it is."""
-        return self._rows().filter(status=JobStatus.RUNNING).update(heartbeat_at=timezone.now(), **fields)
+        running job beats, and only for the worker that claimed it: one the reaper gave up on or
+        handed to another worker stays as it is, and the 0 returned tells the old holder to stop."""
+        rows = self._rows().filter(status=JobStatus.RUNNING)
+        if self.worker:
+            rows = rows.filter(worker=self.worker)
+        return rows.update(heartbeat_at=timezone.now(), **fields)
 
     def report(self, done, total):
         """Progress: `done` of `total`. A progress report is a heartbeat too."""

@@ -166,8 +166,12 @@ def execute(run):
             except ValueError:
                 continue
             outcome = _record(run, event) or outcome
+            if outcome["kind"] == "lost":
+                child.kill()  # the reaper gave the run to another worker: never two trainings in one folder
+                break
         code = child.wait()
-    _finish(run, code, outcome, "".join(stderr_tail))
+    if outcome["kind"] != "lost":
+        _finish(run, code, outcome, "".join(stderr_tail))
 
 
 def _forget_points_after_checkpoint(run):
@@ -194,7 +198,8 @@ def _record(run, event):
         changes = {"done": event["step"], "total": event.get("total") or 0, "eta_seconds": event.get("eta_seconds")}
         if event.get("tokens_per_second"):
             changes["tokens_per_second"] = event["tokens_per_second"]
-        run.beat(**changes)  # a progress report is a heartbeat
+        if not run.beat(**changes):  # a progress report is a heartbeat
+            return {"kind": "lost"}
         if TrainingRun.objects.filter(id=run.id, cancel_requested=True).exists():
             (Path(run.output_dir) / "STOP").touch()
     elif kind == "log":

@@ -194,3 +194,15 @@ def test_a_merge_whose_worker_vanished_says_so_and_can_be_started_again_once_it_
     assert merge.status == JobStatus.FAILED
     assert f"stopped answering {AdapterMerge.max_attempts} times" in page  # the reason, not an endless spinner
     assert "Merge into the base model</button>" in page
+
+
+def test_a_worker_the_reaper_gave_up_on_cannot_keep_a_job_alive_once_another_holds_it(people, sent):
+    old = scan_job(people)
+    assert old.claim(worker="gpu-a:1")
+    gone_quiet(old)
+    assert reap_stale() == [("curation.Job", old.id)]
+    new = Job.objects.get(id=old.id)
+    assert new.claim(worker="gpu-b:2")
+    gone_quiet(new)
+    assert old.beat() == 0  # the first worker is told it no longer holds the job
+    assert reap_stale() == [("curation.Job", old.id)]  # and its beats did not hide the second one's silence
