@@ -178,7 +178,10 @@ CELERY_TASK_ROUTES = {
     "evaluation.tasks.generate_*": {"queue": "gpu"},
 }
 # A task is acknowledged only after it finished, so a worker that dies mid-task leaves it to be
-# redelivered; every task is written to be safe to run twice.
+# redelivered; every task is written to be safe to run twice. Which delivery runs a job is the
+# job's row, not the broker: a task redelivered after a pool process died (reject_on_worker_lost)
+# or a cold shutdown finds the job still running and does nothing (claim); the reaper queues it
+# again once its heartbeat is JOB_STALE_SECONDS old, and only the worker that claimed it can beat.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
