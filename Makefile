@@ -30,14 +30,23 @@ migrate: install
 demo: migrate
 	$(RUN_ENV) $(PY) manage.py seed_demo
 
-# Web server and worker in the foreground; Ctrl-C (or either one exiting) stops both.
+# In the foreground: the web server, a worker for the gpu queue (training, generation), one for the
+# default queue (short jobs and the reaper, never stuck behind a training run) and the scheduler
+# (beat, its own process: a killed worker takes no scheduler with it). Ctrl-C, or any one exiting,
+# stops them all within 10 seconds: the workers' warm shutdown gets 1 s, then a cold one (SIGQUIT;
+# a job they held resumes through the reaper), then whatever is left is killed.
 run: demo
-	@echo "Studio on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the web server and the worker)"
+	@echo "Studio on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the web server, the workers and the scheduler)"
 	@export $(RUN_ENV); \
-	$(VENV)/bin/celery -A studio worker -B -Q default,gpu --concurrency 1 --loglevel INFO & worker=$$!; \
+	$(VENV)/bin/celery -A studio worker -Q gpu -n gpu@%h --concurrency 1 --loglevel INFO & gpu=$$!; \
+	$(VENV)/bin/celery -A studio worker -Q default -n default@%h --concurrency 1 --loglevel INFO & default=$$!; \
+	$(VENV)/bin/celery -A studio beat --loglevel INFO & beat=$$!; \
 	$(PY) manage.py runserver --noreload 127.0.0.1:$(PORT) & web=$$!; \
-	trap 'kill $$worker $$web 2>/dev/null; wait $$worker $$web 2>/dev/null' INT TERM EXIT; \
-	wait -n $$worker $$web
+	all="$$gpu $$default $$beat $$web"; \
+	trap 'trap - INT TERM EXIT; exec 2>/dev/null; kill $$all; \
+	  for i in 1 2 3 4 5 6; do alive=; for p in $$all; do kill -0 $$p && alive=1; done; [ "$$alive" ] || break; \
+	  sleep 0.5; [ $$i = 2 ] && kill -QUIT $$gpu $$default; done; kill -KILL $$(pgrep -P $$gpu; pgrep -P $$default) $$all; wait' INT TERM EXIT; \
+	wait -n $$all
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

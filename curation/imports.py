@@ -29,6 +29,44 @@ def import_job(job, progress=None):
         return
     status = job.details.get("status", Example.Status.DRAFT)
     total = len(rows)
+    if job.details.get("saved"):
+        # a worker killed after the rows were committed: they stay, once; only the check runs again
+        created = None
+    else:
+        created = _save(job, rows, status)
+    _analyze()
+    if progress:
+        progress(total // 5, total)
+
+    def check_progress(done, of):
+        if progress:
+            progress(total // 5 + int(done / max(of, 1) * (total - total // 5)), total)
+
+    if created is not None and total <= SMALL_IMPORT:
+        # a few rows: check just them against the project (each save-time check is milliseconds)
+        from curation.checking import check_example, project_rules, token_counter
+
+        rules, count_tokens = project_rules(job.project), token_counter(job.project)
+        counts = {}
+        for n, example in enumerate(created, 1):
+            single, pairs = check_example(example, rules, count_tokens)
+            for f in single:
+                counts[f.check] = counts.get(f.check, 0) + 1
+            for p in pairs:
+                counts[p.kind] = counts.get(p.kind, 0) + 1
+            check_progress(n, total)
+    else:
+        counts = scan_project(job.project, progress=check_progress)["findings"]
+    summary = summarize(counts)
+    job.finish(
+        f"Imported {total} example{'s' if total != 1 else ''} from {job.filename}. Checked the project: {summary}.",
+        details={"imported": total, "findings": counts},
+    )
+
+
+def _save(job, rows, status):
+    """The rows as examples with their first revision, and the job's note that they are saved,
+    in one transaction: a job whose worker dies saves them once."""
     with transaction.atomic():
         created = []
         for row in rows:
@@ -49,34 +87,9 @@ def import_job(job, progress=None):
         Revision.objects.bulk_create(
             [Revision.of(e, job.user, f"imported from {job.filename}") for e in created], batch_size=1000
         )
-    _analyze()
-    if progress:
-        progress(total // 5, total)
-
-    def check_progress(done, of):
-        if progress:
-            progress(total // 5 + int(done / max(of, 1) * (total - total // 5)), total)
-
-    if total <= SMALL_IMPORT:
-        # a few rows: check just them against the project (each save-time check is milliseconds)
-        from curation.checking import check_example, project_rules, token_counter
-
-        rules, count_tokens = project_rules(job.project), token_counter(job.project)
-        counts = {}
-        for n, example in enumerate(created, 1):
-            single, pairs = check_example(example, rules, count_tokens)
-            for f in single:
-                counts[f.check] = counts.get(f.check, 0) + 1
-            for p in pairs:
-                counts[p.kind] = counts.get(p.kind, 0) + 1
-            check_progress(n, total)
-    else:
-        counts = scan_project(job.project, progress=check_progress)["findings"]
-    summary = summarize(counts)
-    job.finish(
-        f"Imported {total} example{'s' if total != 1 else ''} from {job.filename}. Checked the project: {summary}.",
-        details={"imported": total, "findings": counts},
-    )
+        job.details = {**job.details, "saved": len(created)}
+        type(job).objects.filter(pk=job.pk).update(details=job.details)
+    return created
 
 
 def _analyze():

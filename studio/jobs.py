@@ -14,6 +14,7 @@ import threading
 from datetime import timedelta
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -21,7 +22,13 @@ from django.utils import timezone
 from studio.celery import app as celery_app
 
 HEARTBEAT_SECONDS = 10
-STALE_AFTER = timedelta(seconds=90)  # no heartbeat for this long while running: the worker is gone
+STALE_AFTER = timedelta(seconds=90)  # the default of settings.JOB_STALE_SECONDS
+
+
+def stale_after():
+    """No heartbeat for this long while running: the worker is gone. With the reaper's period
+    (REAP_SECONDS) it bounds how long a job whose worker was killed waits: 90 s + 30 s."""
+    return timedelta(seconds=getattr(settings, "JOB_STALE_SECONDS", STALE_AFTER.total_seconds()))
 
 
 class JobStatus(models.TextChoices):
@@ -62,6 +69,7 @@ class BackgroundJob(models.Model):
     task_argument = "job_id"
     max_attempts = 3  # a job whose worker vanished this many times fails instead of going back to the queue
     requeue_note = "it starts again from the beginning"  # what going back to the queue means for this kind
+    resumes = False  # True: a job queued again goes on from where it was (training, from its checkpoint)
 
     status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
     done = models.PositiveIntegerField(default=0)
@@ -118,8 +126,12 @@ class BackgroundJob(models.Model):
 
     def beat(self, **fields):
         """Say the worker is alive (and store any other fields given, e.g. progress). Only a
-        running job beats: one the reaper gave up on stays as it is."""
-        return self._rows().filter(status=JobStatus.RUNNING).update(heartbeat_at=timezone.now(), **fields)
+        running job beats, and only for the worker that claimed it: one the reaper gave up on or
+        handed to another worker stays as it is, and the 0 returned tells the old holder to stop."""
+        rows = self._rows().filter(status=JobStatus.RUNNING)
+        if self.worker:
+            rows = rows.filter(worker=self.worker)
+        return rows.update(heartbeat_at=timezone.now(), **fields)
 
     def report(self, done, total):
         """Progress: `done` of `total`. A progress report is a heartbeat too."""
@@ -189,6 +201,13 @@ def job_models():
     return [m for m in apps.get_models() if issubclass(m, BackgroundJob)]
 
 
+def lost(job):
+    """The first words of a job's page while it waits for a worker again."""
+    if job.resumes:
+        return f"Worker lost at step {job.done}; resuming" if job.done else "Worker lost; resuming"
+    return "Worker lost; queued again"
+
+
 def reap_stale(now=None):
     """Running jobs whose worker stopped beating: back to the queue (their task sent again) while
     they have attempts left, else failed. The reason is stored in the job's message, which its
@@ -197,7 +216,7 @@ def reap_stale(now=None):
     touched = []
     for model in job_models():
         stale = model._default_manager.filter(status=JobStatus.RUNNING).filter(
-            Q(heartbeat_at__lt=now - STALE_AFTER) | Q(heartbeat_at__isnull=True)
+            Q(heartbeat_at__lt=now - stale_after()) | Q(heartbeat_at__isnull=True)
         )
         for job in stale:
             seen = f"{job.heartbeat_at:%H:%M:%S}" if job.heartbeat_at else "never"
@@ -215,7 +234,7 @@ def reap_stale(now=None):
                 updated = rows.update(
                     status=JobStatus.QUEUED,
                     worker="",
-                    message=f"The worker ({who}) stopped answering at {seen} on attempt {job.attempts} of "
+                    message=f"{lost(job)}. The worker ({who}) stopped answering at {seen} on attempt {job.attempts} of "
                     f"{model.max_attempts}; queued again, and {model.requeue_note}.",
                 )
                 if updated:

@@ -196,17 +196,23 @@ CELERY_TASK_ROUTES = {
     "evaluation.tasks.generate_*": {"queue": "gpu"},
 }
 # A task is acknowledged only after it finished, so a worker that dies mid-task leaves it to be
-# redelivered; every task is written to be safe to run twice.
+# redelivered; every task is written to be safe to run twice. Which delivery runs a job is the
+# job's row, not the broker: a task redelivered after a pool process died (reject_on_worker_lost)
+# or a cold shutdown finds the job still running and does nothing (claim); the reaper queues it
+# again once its heartbeat is JOB_STALE_SECONDS old, and only the worker that claimed it can beat.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True  # a job's outcome lives on its own database row
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A running job with no heartbeat for JOB_STALE_SECONDS has lost its worker; the reaper, every
+# REAP_SECONDS, queues it again or fails it: a job whose worker was killed waits at most 2 minutes.
+JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", 90)
 # Jobs of every kind whose worker stopped sending heartbeats are queued again (a training run
 # resumes from its last checkpoint) or failed, by this one periodic job (studio/jobs.py).
 CELERY_BEAT_SCHEDULE = {
-    "reap-stale-jobs": {"task": "studio.tasks.reap_stale_jobs", "schedule": envint("REAP_SECONDS", 60)},
+    "reap-stale-jobs": {"task": "studio.tasks.reap_stale_jobs", "schedule": envint("REAP_SECONDS", 30)},
     "prune-served-completions": {"task": "api.tasks.prune_served_completions", "schedule": 6 * 3600},
     # download zips of run artifacts are kept for a day
     "prune-artifact-archives": {"task": "training.tasks.prune_artifact_archives", "schedule": 3600},
@@ -218,6 +224,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 SERVING_ALLOW_PRIVATE = envbool("SERVING_ALLOW_PRIVATE", DEBUG)
 # Host names that pass even so: the serving containers on the studio's own network.
 SERVING_TRUSTED_HOSTS = envlist("SERVING_TRUSTED_HOSTS", [])
+# Beat runs the reaper itself (no worker slot needed, so busy workers cannot delay it).
+CELERY_BEAT_SCHEDULER = "studio.tasks:ReapingScheduler"
 MAX_DEVICES_PER_RUN = envint("MAX_DEVICES_PER_RUN", 8)
 API_MAX_NEW_TOKENS = envint("API_MAX_NEW_TOKENS", 2048)
 # Requests a minute per API token (a token may carry its own limit).

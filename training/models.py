@@ -52,6 +52,7 @@ class TrainingRun(BackgroundJob):
     task_name = "training.tasks.train_run"
     task_argument = "run_id"
     requeue_note = "it resumes from its last checkpoint"
+    resumes = True
 
     project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="training_runs")
     name = models.CharField(max_length=120)

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from training.core.engine import ConfigError, TrainConfig, diagnose
+from training.core.engine import ConfigError, TrainConfig, diagnose, latest_checkpoint
 from training.models import AdapterMerge, MetricPoint, TrainingRun
 
 LOG_LINES = 200
@@ -138,6 +138,7 @@ def execute(run):
     spec_path.write_text(json.dumps(spec, default=str))
     if run.attempts > 1 and run.message:  # why it was queued again, from the reaper
         _append_log(run, run.message)
+    _forget_points_after_checkpoint(run)
     _append_log(run, f"Started on {run.worker} (attempt {run.attempts}).")
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false"}
     child = subprocess.Popen(
@@ -165,8 +166,21 @@ def execute(run):
             except ValueError:
                 continue
             outcome = _record(run, event) or outcome
+            if outcome["kind"] == "lost":
+                child.kill()  # the reaper gave the run to another worker: never two trainings in one folder
+                break
         code = child.wait()
-    _finish(run, code, outcome, "".join(stderr_tail))
+    if outcome["kind"] != "lost":
+        _finish(run, code, outcome, "".join(stderr_tail))
+
+
+def _forget_points_after_checkpoint(run):
+    """The child resumes from the newest checkpoint in the run's folder (the same choice as
+    here), so the steps it logged after that checkpoint before its worker died come again:
+    their points go, and every step keeps one point. A run that starts afresh keeps none."""
+    resume = latest_checkpoint(run.output_dir)
+    step = int(Path(resume).name.split("-")[1]) if resume else 0
+    run.points.filter(step__gt=step).delete()
 
 
 def _record(run, event):
@@ -184,7 +198,8 @@ def _record(run, event):
         changes = {"done": event["step"], "total": event.get("total") or 0, "eta_seconds": event.get("eta_seconds")}
         if event.get("tokens_per_second"):
             changes["tokens_per_second"] = event["tokens_per_second"]
-        run.beat(**changes)  # a progress report is a heartbeat
+        if not run.beat(**changes):  # a progress report is a heartbeat
+            return {"kind": "lost"}
         if TrainingRun.objects.filter(id=run.id, cancel_requested=True).exists():
             (Path(run.output_dir) / "STOP").touch()
     elif kind == "log":

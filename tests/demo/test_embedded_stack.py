@@ -1,5 +1,6 @@
 """`make run`'s embedded stack, started the way the Makefile starts it: SQLite under a var folder,
-kombu's filesystem broker, one worker with beat and runserver, with no service configured.
+kombu's filesystem broker, a worker per queue (gpu, default), beat as its own process and
+runserver, with no service configured.
 
 The rest of the suite runs on PostgreSQL and Redis, so the code paths that only SQLite takes
 (the on-save neighbour query, the import's statistics step, the monitoring summary read in Python)
@@ -8,6 +9,7 @@ and the filesystem broker would go untested without this file."""
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -46,6 +48,7 @@ def embedded(tmp_path_factory, tiny_model_dir):
         STUDIO_MODELS_DIR=str(Path(tiny_model_dir).parent),  # the suite's tiny model: no second build
         PYTHONPATH=str(ROOT),
         OMP_NUM_THREADS="1",
+        REAP_SECONDS="2",  # the reaper's period, so a test sees beat send it
     )
     python = sys.executable
 
@@ -62,15 +65,44 @@ def embedded(tmp_path_factory, tiny_model_dir):
     assert (tmp_path / "var" / "studio.sqlite3").is_file()
 
     port = _free_port()
-    logs = {name: open(tmp_path / f"{name}.log", "w+") for name in ("worker", "web")}
-    WORKER_LOGS.append(Path(logs["worker"].name))  # the tasks it runs count as run by a real worker
+    logs = {name: open(tmp_path / f"{name}.log", "w+") for name in ("gpu", "worker", "beat", "web")}
+    WORKER_LOGS.extend(Path(logs[name].name) for name in ("gpu", "worker"))  # tasks run by a real worker
     celery = str(Path(python).with_name("celery"))
     processes = [
         subprocess.Popen(
-            [celery, "-A", "studio", "worker", "-B", "-Q", "default,gpu", "--concurrency", "1", "--loglevel", "INFO"],
+            [
+                celery,
+                "-A",
+                "studio",
+                "worker",
+                "-Q",
+                "default",
+                "-n",
+                "default@%h",
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "INFO",
+            ],
             cwd=ROOT,
             env=env,
             stdout=logs["worker"],
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        ),
+        subprocess.Popen(
+            [celery, "-A", "studio", "worker", "-Q", "gpu", "-n", "gpu@%h", "--concurrency", "1", "--loglevel", "INFO"],
+            cwd=ROOT,
+            env=env,
+            stdout=logs["gpu"],
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        ),
+        subprocess.Popen(
+            [celery, "-A", "studio", "beat", "--loglevel", "INFO"],
+            cwd=ROOT,
+            env=env,
+            stdout=logs["beat"],
             stderr=subprocess.STDOUT,
             start_new_session=True,
         ),
@@ -98,6 +130,7 @@ def embedded(tmp_path_factory, tiny_model_dir):
 
     class Stack:
         url = base
+        worker, beat = processes[0], processes[2]
 
         def log(self, name):
             logs[name].flush()
@@ -188,3 +221,38 @@ def test_the_monitoring_summary_reads_sqlite_rows_in_python(embedded):
     )
     figures = json.loads(out.strip().splitlines()[-1])
     assert figures == {"vendor": "sqlite", "total": 3, "capped": False, "errors": 1, "requests": 3}
+
+
+def test_beat_reaps_a_lost_job_itself_and_outlives_a_killed_worker(embedded):
+    """As `make run` starts it: the scheduler runs the reaper in its own process, which queues a
+    job whose worker vanished again for the workers, and killing a worker leaves no second
+    scheduler behind nor stops the one there is. Runs last: it kills the default worker."""
+    job_id = embedded.shell(
+        "from datetime import timedelta\n"
+        "from django.utils import timezone\n"
+        "from curation.models import Job\n"
+        "from studio.models import Project\n"
+        "p = Project.objects.get(slug='support-triage')\n"
+        "job = Job.objects.create(project=p, kind=Job.Kind.SCAN, user=p.memberships.first().user, status='running',\n"
+        "    attempts=1, worker='gone:1', heartbeat_at=timezone.now() - timedelta(minutes=10))\n"
+        "print(job.id)"
+    ).split()[-1]
+    deadline = time.monotonic() + 60
+    while True:
+        status = embedded.shell(f"from curation.models import Job; print(Job.objects.get(id={job_id}).status)").split()[
+            -1
+        ]
+        if status == "succeeded":
+            break
+        assert time.monotonic() < deadline, "the lost scan was not run again:\n" + embedded.log("beat")[-3000:]
+        time.sleep(1)
+    assert f"Reaper: curation.Job:{job_id} queued again or failed" in embedded.log("beat")
+
+    def reaped():
+        return embedded.log("beat").count("Sending due task reap-stale-jobs")
+
+    os.killpg(embedded.worker.pid, signal.SIGKILL)
+    embedded.worker.wait()
+    before = reaped()
+    time.sleep(5)
+    assert embedded.beat.poll() is None and reaped() > before  # the one scheduler goes on

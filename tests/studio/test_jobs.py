@@ -172,3 +172,37 @@ def test_a_training_run_whose_worker_vanished_resumes_and_its_page_says_so(
     assert run.status == JobStatus.QUEUED and run.attempts == 1
     page = as_user(people.lead).get(reverse("training:run", args=[people.project.slug, run.id])).content.decode()
     assert "The worker (gpu-a:7) stopped answering" in page and "resumes from its last checkpoint" in page
+
+
+def test_a_merge_whose_worker_vanished_says_so_and_can_be_started_again_once_it_failed(
+    people, trained, sent, as_user, django_capture_on_commit_callbacks
+):
+    from training.runs import start_merge
+
+    with django_capture_on_commit_callbacks(execute=False):
+        merge = start_merge(trained, people.lead)
+    url = reverse("training:run", args=[people.project.slug, trained.id])
+    for attempt in range(1, AdapterMerge.max_attempts + 1):
+        assert merge.claim(worker=f"gpu-{attempt}:9")
+        gone_quiet(merge)
+        assert reap_stale() == [("training.AdapterMerge", merge.id)]
+        page = as_user(people.lead).get(url).content.decode()
+        if attempt < AdapterMerge.max_attempts:
+            assert "Merging the adapter into the base model… Worker lost; queued again." in page
+            assert "Merge into the base model</button>" not in page
+    merge.refresh_from_db()
+    assert merge.status == JobStatus.FAILED
+    assert f"stopped answering {AdapterMerge.max_attempts} times" in page  # the reason, not an endless spinner
+    assert "Merge into the base model</button>" in page
+
+
+def test_a_worker_the_reaper_gave_up_on_cannot_keep_a_job_alive_once_another_holds_it(people, sent):
+    old = scan_job(people)
+    assert old.claim(worker="gpu-a:1")
+    gone_quiet(old)
+    assert reap_stale() == [("curation.Job", old.id)]
+    new = Job.objects.get(id=old.id)
+    assert new.claim(worker="gpu-b:2")
+    gone_quiet(new)
+    assert old.beat() == 0  # the first worker is told it no longer holds the job
+    assert reap_stale() == [("curation.Job", old.id)]  # and its beats did not hide the second one's silence
