@@ -2,10 +2,8 @@
 project's serving backend, each logged as a ServedCompletion whose id POST /v1/feedback rates;
 `stream: true` answers as server-sent events in OpenAI's chunk shapes."""
 
-import contextlib
 import json
 import logging
-import threading
 import time
 from typing import Annotated, Literal
 
@@ -315,24 +313,6 @@ def completions(request, body: CompletionRequest):
     }
 
 
-_local = {"key": None, "backend": None, "lock": threading.Lock()}
-
-
-def kept(backend):
-    """(backend, lock): a local backend stays loaded in this process between requests (the last
-    one asked for; its adapters switch per request, so requests take turns). Remote backends are
-    stateless clients and run concurrently."""
-    from evaluation.core.backends import LocalBackend
-
-    if not isinstance(backend, LocalBackend):
-        return backend, contextlib.nullcontext()
-    key = (backend.base_model, tuple(sorted(backend.adapters.items())))
-    with _local["lock"]:
-        if _local["key"] != key:
-            _local.update(key=key, backend=backend)
-        return _local["backend"], _local["lock"]
-
-
 def serve(request, run, endpoint, prompt, messages, decoding):
     """Generate one answer through the project's serving backend and log it, failures included.
     `prompt` is the rendered prompt or a function making it (a chat template may refuse the
@@ -356,11 +336,8 @@ def serve(request, run, endpoint, prompt, messages, decoding):
     try:
         if callable(prompt):
             prompt = prompt()
-        backend, lock = kept(backend_for(run.project, [run])[0])
-        with lock:
-            (g,) = backend.generate(
-                [Request(prompt=prompt, messages=tuple(messages), adapter=adapter_name(run))], decoding
-            )
+        backend = backend_for(run.project, [run], in_process=False)[0]  # a server's client: no torch here
+        (g,) = backend.generate([Request(prompt=prompt, messages=tuple(messages), adapter=adapter_name(run))], decoding)
     except TemplateError as e:
         raise ApiError(f"The model's chat template refuses this conversation: {e}", param="messages") from None
     except ApiError:
