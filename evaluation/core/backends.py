@@ -95,11 +95,11 @@ class LocalBackend:
         if name in self.adapters:
             return
         if self._model is not None:
-            if hasattr(self._model, "load_adapter") and hasattr(self._model, "set_adapter"):  # a PeftModel
+            from peft import PeftModel
+
+            if isinstance(self._model, PeftModel):
                 self._model.load_adapter(folder, adapter_name=name)
             else:
-                from peft import PeftModel
-
                 self._model = PeftModel.from_pretrained(self._model, folder, adapter_name=name).eval()
         self.adapters[name] = str(folder)
 
@@ -325,13 +325,13 @@ class ModelServerBackend:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return json.loads(response.read())
         except urllib.error.HTTPError as e:
+            try:
+                reason = json.loads(e.read()).get("error", "") or str(e)
+            except ValueError:
+                reason = str(e)
             if 400 <= e.code < 500:  # the server refused the request: asking again will not help
-                try:
-                    reason = json.loads(e.read()).get("error", "")
-                except ValueError:
-                    reason = ""
-                raise BackendError(f"the model server at {self.base_url} refused: {reason or e}") from None
-            raise
+                raise BackendError(f"the model server at {self.base_url} refused: {reason}") from None
+            raise RuntimeError(f"HTTP {e.code}: {reason}") from None
 
     def _one(self, r, decoding):
         if r.adapter and r.adapter not in self.adapters:
