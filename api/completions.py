@@ -250,12 +250,13 @@ def chat_completions(request, body: ChatCompletionRequest):
 def chat_prompt(run, messages):
     """The prompt a chat becomes, asked exactly as the run was trained: its chat template, or the
     alpaca prompt (studio/core/prompts.py decides)."""
-    from studio.core.prompts import RenderError, load_tokenizer, prompt_for
+    from studio.core.chat_templates import template_tokenizer
+    from studio.core.prompts import RenderError, prompt_for
     from studio.core.records import Record
 
     asked = Record.chat([*messages, {"role": "assistant", "content": ""}])
-    try:
-        return prompt_for(asked, load_tokenizer(run.base_model.path)).text
+    try:  # the template alone: a transformers tokenizer would import torch into the web process
+        return prompt_for(asked, template_tokenizer(run.base_model.path)).text
     except RenderError as e:
         raise ApiError(f"The conversation cannot be put in the model's prompt format: {e}.", param="messages") from None
 
