@@ -7,8 +7,10 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-# The embedded default for `make run`: a laptop, debug on, no services needed.
-RUN_ENV := DEBUG=$${DEBUG:-true}
+# The embedded default for `make run`: a laptop, debug on, no services needed; models answer from
+# the local model server (its own process: the web process never loads torch).
+MODEL_PORT ?= 8081
+RUN_ENV := DEBUG=$${DEBUG:-true} LOCAL_MODEL_SERVER_URL=$${LOCAL_MODEL_SERVER_URL:-http://127.0.0.1:$(MODEL_PORT)}
 
 .PHONY: run test lint install worker migrate demo clean
 
@@ -35,9 +37,11 @@ run: demo
 	@echo "Studio on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the web server and the worker)"
 	@export $(RUN_ENV); \
 	$(VENV)/bin/celery -A studio worker -B -Q default,gpu --concurrency 1 --loglevel INFO & worker=$$!; \
+	var=$${STUDIO_VAR_DIR:-var}; $(PY) -m evaluation.core.local_server --port $(MODEL_PORT) --root "$$var/runs" \
+	  --root "$${STUDIO_MODEL_ROOTS:-$${STUDIO_MODELS_DIR:-$$var/models}}" & models=$$!; \
 	$(PY) manage.py runserver --noreload 127.0.0.1:$(PORT) & web=$$!; \
-	trap 'kill $$worker $$web 2>/dev/null; wait $$worker $$web 2>/dev/null' INT TERM EXIT; \
-	wait -n $$worker $$web
+	trap 'kill $$worker $$models $$web 2>/dev/null; wait $$worker $$models $$web 2>/dev/null' INT TERM EXIT; \
+	wait -n $$worker $$models $$web
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -38,7 +38,7 @@ class ModelPool:
     each with every adapter asked for so far. Only the batcher's thread touches the models."""
 
     def __init__(self, roots=(), model=None, adapters=None, keep=2, batch_size=16):
-        self.roots = [Path(r).resolve() for r in roots]
+        self.roots = [Path(r).resolve() for given in roots for r in str(given).split(",") if r.strip()]
         self.default = str(model) if model else None
         self.keep, self.batch_size = keep, batch_size
         self.backends = {}  # base folder -> LocalBackend, least recently used first
@@ -269,7 +269,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model", nargs="?", help="the default model folder (optional)")
     parser.add_argument("--adapter", action="append", default=[], help="NAME=DIR, for the default model")
-    parser.add_argument("--root", action="append", default=[], help="serve model and adapter folders below DIR")
+    parser.add_argument(
+        "--root", action="append", default=[], help="serve model and adapter folders below DIR (or DIR,DIR...)"
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--batch-size", type=int, default=16)
