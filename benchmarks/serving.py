@@ -318,7 +318,7 @@ def run_all(args, server, url, base_dir, adapter_dir, load_before):
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL {connection.cursor().connection.info.server_version}",
         "load_average_before_after": [round(x, 2) for x in (*load_before, *os.getloadavg())],
         "concurrency": {
-            "model": "tiny model + LoRA adapter, max_tokens 8, CPU; server batches up to 16 requests within 10 ms",
+            "model": "tiny model + LoRA adapter, max_tokens 8, CPU; server batches up to 16 requests within 5 ms",
             "local_server": on_server,
             "through_api": through_api_concurrency,
         },
