@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import queue
+import sys
 import threading
 import time
 import uuid
@@ -146,7 +147,9 @@ def make_handler(batcher, model_name, delay=0.0):
 
         def do_GET(self):
             if self.path in ("/info", "/health"):
-                return self._json(200, {"model_id": model_name, "adapters": self._adapters()})
+                torch = sys.modules.get("torch")  # loaded with the first model
+                threads = torch.get_num_threads() if torch else None
+                return self._json(200, {"model_id": model_name, "adapters": self._adapters(), "threads": threads})
             if self.path == "/v1/models":
                 names = [model_name, *self._adapters()]
                 return self._json(200, {"object": "list", "data": [{"id": m, "object": "model"} for m in names]})

@@ -87,3 +87,44 @@ def test_folders_outside_the_roots_are_refused(server, tiny_model_dir, adapters,
     outside = ModelServerBackend(url, tiny_model_dir, {"run-9": "/etc/../etc"})
     with pytest.raises(BackendError, match="refused: the adapter /etc/../etc is not below"):
         outside.generate([Request("hi", adapter="run-9")], GREEDY)
+
+
+def test_started_as_make_run_starts_it_it_serves_below_its_roots_on_the_cores_it_may_use(
+    tiny_model_dir, adapters, tmp_path
+):
+    import json
+    import os
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parents[3]
+    one_core = sorted(os.sched_getaffinity(0))[:1]
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "evaluation.core.local_server", "--port", str(port)]
+        + ["--root", f"{adapters[0].parent.parent},{tmp_path}", "--root", str(tiny_model_dir)],
+        cwd=root,
+        env={**env, "PYTHONPATH": str(root)},
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.sched_setaffinity(0, one_core),
+    )
+    try:
+        assert "(1 cores;" in process.stdout.readline()
+        url = f"http://127.0.0.1:{port}"
+        backend = client(url, tiny_model_dir, adapters)
+        (g,) = backend.generate([Request("### Instruction:\nHi\n\n### Response:\n", adapter="run-2")], GREEDY)
+        assert g.completion_tokens > 0
+        info = json.loads(urllib.request.urlopen(f"{url}/info", timeout=10).read())
+        assert info["threads"] == 1  # torch's threads follow the cores it may use
+        with pytest.raises(BackendError, match="not below a folder"):
+            ModelServerBackend(url, tmp_path.parent).generate([Request("hi")], GREEDY)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
