@@ -7,8 +7,10 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 
-# The embedded default for `make run`: a laptop, debug on, no services needed.
-RUN_ENV := DEBUG=$${DEBUG:-true}
+# The embedded default for `make run`: a laptop, debug on, no services needed; models answer from
+# the local model server (its own process: the web process never loads torch).
+MODEL_PORT ?= 8081
+RUN_ENV := DEBUG=$${DEBUG:-true} LOCAL_MODEL_SERVER_URL=$${LOCAL_MODEL_SERVER_URL:-http://127.0.0.1:$(MODEL_PORT)}
 
 .PHONY: run test lint install worker migrate demo clean
 
@@ -41,8 +43,10 @@ run: demo
 	$(VENV)/bin/celery -A studio worker -Q gpu -n gpu@%h --concurrency 1 --loglevel INFO & gpu=$$!; \
 	$(VENV)/bin/celery -A studio worker -Q default -n default@%h --concurrency 1 --loglevel INFO & default=$$!; \
 	$(VENV)/bin/celery -A studio beat --loglevel INFO & beat=$$!; \
+	var=$${STUDIO_VAR_DIR:-var}; $(PY) -m evaluation.core.local_server --port $(MODEL_PORT) --root "$$var/runs" \
+	  --root "$${STUDIO_MODEL_ROOTS:-$${STUDIO_MODELS_DIR:-$$var/models}}" & models=$$!; \
 	$(PY) manage.py runserver --noreload 127.0.0.1:$(PORT) & web=$$!; \
-	all="$$gpu $$default $$beat $$web"; \
+	all="$$gpu $$default $$beat $$models $$web"; \
 	trap 'trap - INT TERM EXIT; exec 2>/dev/null; kill $$all; \
 	  for i in 1 2 3 4 5 6; do alive=; for p in $$all; do kill -0 $$p && alive=1; done; [ "$$alive" ] || break; \
 	  sleep 0.5; [ $$i = 2 ] && kill -QUIT $$gpu $$default; done; kill -KILL $$(pgrep -P $$gpu; pgrep -P $$default) $$all; wait' INT TERM EXIT; \

@@ -2,10 +2,8 @@
 project's serving backend, each logged as a ServedCompletion whose id POST /v1/feedback rates;
 `stream: true` answers as server-sent events in OpenAI's chunk shapes."""
 
-import contextlib
 import json
 import logging
-import threading
 import time
 from typing import Annotated, Literal
 
@@ -252,12 +250,13 @@ def chat_completions(request, body: ChatCompletionRequest):
 def chat_prompt(run, messages):
     """The prompt a chat becomes, asked exactly as the run was trained: its chat template, or the
     alpaca prompt (studio/core/prompts.py decides)."""
-    from studio.core.prompts import RenderError, load_tokenizer, prompt_for
+    from studio.core.chat_templates import template_tokenizer
+    from studio.core.prompts import RenderError, prompt_for
     from studio.core.records import Record
 
     asked = Record.chat([*messages, {"role": "assistant", "content": ""}])
-    try:
-        return prompt_for(asked, load_tokenizer(run.base_model.path)).text
+    try:  # the template alone: a transformers tokenizer would import torch into the web process
+        return prompt_for(asked, template_tokenizer(run.base_model.path)).text
     except RenderError as e:
         raise ApiError(f"The conversation cannot be put in the model's prompt format: {e}.", param="messages") from None
 
@@ -315,24 +314,6 @@ def completions(request, body: CompletionRequest):
     }
 
 
-_local = {"key": None, "backend": None, "lock": threading.Lock()}
-
-
-def kept(backend):
-    """(backend, lock): a local backend stays loaded in this process between requests (the last
-    one asked for; its adapters switch per request, so requests take turns). Remote backends are
-    stateless clients and run concurrently."""
-    from evaluation.core.backends import LocalBackend
-
-    if not isinstance(backend, LocalBackend):
-        return backend, contextlib.nullcontext()
-    key = (backend.base_model, tuple(sorted(backend.adapters.items())))
-    with _local["lock"]:
-        if _local["key"] != key:
-            _local.update(key=key, backend=backend)
-        return _local["backend"], _local["lock"]
-
-
 def serve(request, run, endpoint, prompt, messages, decoding):
     """Generate one answer through the project's serving backend and log it, failures included.
     `prompt` is the rendered prompt or a function making it (a chat template may refuse the
@@ -356,11 +337,8 @@ def serve(request, run, endpoint, prompt, messages, decoding):
     try:
         if callable(prompt):
             prompt = prompt()
-        backend, lock = kept(backend_for(run.project, [run])[0])
-        with lock:
-            (g,) = backend.generate(
-                [Request(prompt=prompt, messages=tuple(messages), adapter=adapter_name(run))], decoding
-            )
+        backend = backend_for(run.project, [run], in_process=False)[0]  # a server's client: no torch here
+        (g,) = backend.generate([Request(prompt=prompt, messages=tuple(messages), adapter=adapter_name(run))], decoding)
     except TemplateError as e:
         raise ApiError(f"The model's chat template refuses this conversation: {e}", param="messages") from None
     except ApiError:

@@ -1,5 +1,11 @@
-"""What the API adds to a served completion, and the monitoring page of a busy model, on PostgreSQL.
+"""The local model server under concurrent clients, what the API adds to a served completion, and
+the monitoring page of a busy model, on PostgreSQL.
 
+0. Concurrency: the local model server (python -m evaluation.core.local_server, a process of its
+   own, as `make run` starts it) with the tiny model and a LoRA adapter; 1 chat client, then 10
+   concurrent ones, on its OpenAI chat route, in the same run. Target: 10 clients get at least 3x
+   the requests/s of one, with p95 latency at most 2x one client's. The same through the API
+   (the web process is a client of the server; Django's test client, one thread per client).
 1. Overhead: POST /v1/completions through the whole stack (token check, rate-limit upsert,
    validation, the completion log row) against the same generation called directly on the same
    loaded backend, in the same run. Reported as the ratio of medians and the milliseconds added.
@@ -10,6 +16,8 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/studio_bench .venv/bin/python benchmarks/serving.py [--rows 200000]
 
+The machine is shared: the load average before and after is recorded with the results.
+
 Writes benchmarks/results/serving.json.
 """
 
@@ -18,9 +26,13 @@ import json
 import os
 import platform
 import random
+import socket
 import statistics
+import subprocess
 import sys
 import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -49,19 +61,106 @@ def setup_model(folder):
     return base, adapter
 
 
+def start_server(base_dir, adapter_dir):
+    """The local model server in its own process, as `make run` starts it; returns (process, url)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "evaluation.core.local_server", str(base_dir), "--adapter", f"run-1={adapter_dir}"]
+        + ["--root", str(base_dir.parent), "--root", str(adapter_dir.parent), "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    print(process.stdout.readline().strip())
+    return process, f"http://127.0.0.1:{port}"
+
+
+def chat(url, model, text, max_tokens):
+    body = {"model": model, "messages": [{"role": "user", "content": text}], "max_tokens": max_tokens}
+    request = urllib.request.Request(
+        f"{url}/v1/chat/completions", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return json.loads(response.read())
+
+
+def clients(call, n, per_client):
+    """n clients, each sending per_client requests one after another: (requests/s, latencies)."""
+    latencies = []
+
+    def client(i):
+        for j in range(per_client):
+            start = time.perf_counter()
+            call(i, j)
+            latencies.append(time.perf_counter() - start)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(n) as pool:
+        list(pool.map(client, range(n)))
+    return n * per_client / (time.perf_counter() - start), latencies
+
+
+def compared(one, ten, what):
+    (rps1, lat1), (rps10, lat10) = one, ten
+    speedup = rps10 / rps1
+    p95_ratio = percentile(lat10, 95) / percentile(lat1, 95)
+    return {
+        "what": what,
+        "one_client": {
+            "requests": len(lat1),
+            "rps": round(rps1, 2),
+            "p50_ms": ms(statistics.median(lat1)),
+            "p95_ms": ms(percentile(lat1, 95)),
+        },
+        "ten_clients": {
+            "requests": len(lat10),
+            "rps": round(rps10, 2),
+            "p50_ms": ms(statistics.median(lat10)),
+            "p95_ms": ms(percentile(lat10, 95)),
+        },
+        "speedup_rps": round(speedup, 2),
+        "p95_ratio": round(p95_ratio, 2),
+        "target": "10 clients: at least 3x the requests/s of one, p95 at most 2x",
+        "met": speedup >= 3 and p95_ratio <= 2,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--per-client", type=int, default=20, help="requests per client in the concurrency test")
     args = parser.parse_args()
-    setup_django(API_RATE_LIMIT_PER_MINUTE="1000000")
+    load_before = os.getloadavg()
+    base_dir, adapter_dir = setup_model(ROOT / "var" / "bench-serving")
+    server, url = start_server(base_dir, adapter_dir)
+    try:
+        run_all(args, server, url, base_dir, adapter_dir, load_before)
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def run_all(args, server, url, base_dir, adapter_dir, load_before):
+    # 0. the local model server: 1 client, then 10, same server, same run
+    tickets = [f"Triage ticket {i}: my parcel is late." for i in range(50)]
+    for _ in range(3):  # warm up: the model and the adapter load once
+        chat(url, "run-1", tickets[0], 8)
+    ask = lambda i, j: chat(url, "run-1", tickets[(i * 7 + j) % 50], 8)  # noqa: E731
+    on_server = compared(
+        clients(ask, 1, args.per_client * 2), clients(ask, 10, args.per_client), "the local model server's chat route"
+    )
+    print(json.dumps(on_server, indent=2))
+
+    setup_django(API_RATE_LIMIT_PER_MINUTE="1000000", LOCAL_MODEL_SERVER_URL=url)
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone as tz
 
-    from api.completions import kept as _kept
     from api.models import ApiToken, Feedback, ServedCompletion
     from curation.core.splits import SplitConfig
     from curation.models import Example
@@ -72,7 +171,6 @@ def main():
     from training.core.model_info import inspect_model_folder
     from training.models import BaseModel, TrainingRun
 
-    base_dir, adapter_dir = setup_model(ROOT / "var" / "bench-serving")
     User = get_user_model()
     lead, _ = User.objects.get_or_create(username="bench-serving-lead")
     project = Project.objects.filter(slug="bench-serving").first()
@@ -113,7 +211,7 @@ def main():
 
     # 1. overhead of the API around one generation
     body = json.dumps({"model": f"run-{run.id}", "prompt": "Triage: my parcel is late.", "max_tokens": 8})
-    backend, _ = _kept(backend_for(project, [run])[0])
+    backend, _ = backend_for(project, [run])  # the model server's client, as the API uses it
     request = Request(
         prompt="Triage: my parcel is late.",
         messages=({"role": "user", "content": "Triage: my parcel is late."},),
@@ -132,6 +230,27 @@ def main():
         through_api.append(time.perf_counter() - start)
         assert response.status_code == 200, response.content
     added = statistics.median(through_api) - statistics.median(direct)
+
+    # 0b. 1 client, then 10, through the API (the web process is one more client of the server)
+    def api_call(i, j):
+        response = Client().post(
+            "/v1/chat/completions",
+            data=json.dumps(
+                {
+                    "model": f"run-{run.id}",
+                    "messages": [{"role": "user", "content": tickets[(i * 7 + j) % 50]}],
+                    "max_tokens": 8,
+                }
+            ),
+            content_type="application/json",
+            **headers,
+        )
+        assert response.status_code == 200, response.content
+
+    through_api_concurrency = compared(
+        clients(api_call, 1, args.per_client * 2), clients(api_call, 10, args.per_client), "POST /v1/chat/completions"
+    )
+    print(json.dumps(through_api_concurrency, indent=2))
 
     # 2. the monitoring page with its row cap in the period
     setup = {}
@@ -197,10 +316,16 @@ def main():
         "benchmark": "serving",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL {connection.cursor().connection.info.server_version}",
+        "load_average_before_after": [round(x, 2) for x in (*load_before, *os.getloadavg())],
+        "concurrency": {
+            "model": "tiny model + LoRA adapter, max_tokens 8, CPU; server batches up to 16 requests within 5 ms",
+            "local_server": on_server,
+            "through_api": through_api_concurrency,
+        },
         "api_overhead": {
             "requests": args.requests,
             "max_tokens": 8,
-            "model": "tiny model + LoRA adapter, local backend, CPU",
+            "model": "tiny model + LoRA adapter on the local model server, CPU; direct = its HTTP client",
             "direct_generate_p50_ms": ms(statistics.median(direct)),
             "through_api_p50_ms": ms(statistics.median(through_api)),
             "through_api_p95_ms": ms(percentile(through_api, 95)),

@@ -34,9 +34,14 @@ def adapter_name(run):
     return f"run-{run.id}"
 
 
-def backend_for(project, runs):
-    """(backend, its description) for a project's serving settings and the runs to compare."""
-    from evaluation.core.backends import OpenAIBackend, TGIBackend
+def backend_for(project, runs, *, in_process=True):
+    """(backend, its description) for a project's serving settings and the runs to compare.
+    The "local" kind is the local model server when LOCAL_MODEL_SERVER_URL is set; without one, a
+    worker (in_process=True) loads the model itself and the web process (in_process=False) gets
+    a BackendError: it never loads torch."""
+    from django.conf import settings
+
+    from evaluation.core.backends import BackendError, ModelServerBackend, OpenAIBackend, TGIBackend
     from evaluation.models import ServingBackend
 
     config = ServingBackend.objects.filter(project=project).first()
@@ -47,7 +52,16 @@ def backend_for(project, runs):
             if not folder.is_dir():
                 raise ValueError(f"{run.name} has no adapter (status {run.get_status_display().lower()})")
             adapters[adapter_name(run)] = str(folder)
-        return LocalBackend(runs[0].base_model.path, adapters), {"kind": "local", "base_model": runs[0].base_model.path}
+        base = runs[0].base_model.path
+        if settings.LOCAL_MODEL_SERVER_URL:
+            url = settings.LOCAL_MODEL_SERVER_URL
+            return ModelServerBackend(url, base, adapters), {"kind": "local", "url": url, "base_model": base}
+        if not in_process:
+            raise BackendError(
+                "no local model server is configured (LOCAL_MODEL_SERVER_URL): start one with "
+                "python -m evaluation.core.local_server, or set a TGI or OpenAI-compatible backend"
+            )
+        return LocalBackend(base, adapters), {"kind": "local", "base_model": base}
     if config.kind == ServingBackend.Kind.TGI:
         return TGIBackend(config.base_url, timeout=config.timeout, concurrency=config.concurrency), {
             "kind": "tgi",

@@ -127,8 +127,9 @@ class Vote(models.Model):
 
 
 class ServingBackend(models.Model):
-    """Where a project's outputs are generated: in the worker (local), by TGI, or by an
-    OpenAI-compatible server. Adapters are addressed as run-<id> on every backend."""
+    """Where a project's outputs are generated: local (the local model server at
+    LOCAL_MODEL_SERVER_URL, or the worker itself when none is set; never the web process), by TGI,
+    or by an OpenAI-compatible server. Adapters are addressed as run-<id> on every backend."""
 
     class Kind(models.TextChoices):
         LOCAL = "local", "In the worker (transformers + peft)"

@@ -244,3 +244,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 MODELS_DIR = Path(envstr("STUDIO_MODELS_DIR", str(VAR_DIR / "models")))
 MODEL_ROOTS = [Path(p) for p in envlist("STUDIO_MODEL_ROOTS", [str(MODELS_DIR)])]
 DEMO_MODEL_DIR = MODELS_DIR / "tiny-llama"
+# The local model server (python -m evaluation.core.local_server; `make run` starts it on
+# http://127.0.0.1:8081): the "local" serving backend generates there, so the web process never
+# loads torch. Empty: the API answers 502 for local models, and evaluations and studies generate
+# inside the Celery worker instead.
+LOCAL_MODEL_SERVER_URL = envstr("LOCAL_MODEL_SERVER_URL", "")

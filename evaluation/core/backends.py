@@ -1,6 +1,9 @@
 """Generation backends behind one interface (plain Python).
 
-- LocalBackend: transformers (+ peft adapters) in this process, batched. The embedded default.
+- LocalBackend: transformers (+ peft adapters) in this process, batched. The local model server
+  (local_server.py) runs it, and a worker does when no server is configured; the web process never.
+- ModelServerBackend: the local model server's client (TGI's native route), naming the base model
+  folder and the adapter folder with each request: the embedded default (LOCAL_MODEL_SERVER_URL).
 - TGIBackend: Text Generation Inference's native route through huggingface_hub.InferenceClient,
   the base model served with the runs' LoRA adapters, picked per request by adapter_id.
 - OpenAIBackend: any OpenAI-compatible server (vLLM, SGLang, TGI's Messages API) through
@@ -11,7 +14,10 @@ the text, the finish reason and the token counts, so a run records exactly how e
 to be. A server that is down or slow raises BackendError after a few retries, never hangs.
 """
 
+import json
 import time
+import urllib.error
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
@@ -121,6 +127,19 @@ class LocalBackend:
             self._model = model.to("cuda" if torch.cuda.is_available() else "cpu").eval()
         return self._model
 
+    def add_adapter(self, name, folder):
+        """Load one more adapter next to those already loaded (nothing else reloads)."""
+        if name in self.adapters:
+            return
+        if self._model is not None:
+            from peft import PeftModel
+
+            if isinstance(self._model, PeftModel):
+                self._model.load_adapter(folder, adapter_name=name)
+            else:
+                self._model = PeftModel.from_pretrained(self._model, folder, adapter_name=name).eval()
+        self.adapters[name] = str(folder)
+
     def generate(self, requests, decoding=Decoding()):
         model = self._load()
         out = [None] * len(requests)
@@ -227,6 +246,8 @@ def _retry(call, what, retries, backoff=0.5):
     for attempt in range(retries + 1):
         try:
             return call()
+        except BackendError:  # the server answered and refused: asking again will not help
+            raise
         except Exception as e:  # network errors, timeouts, 5xx: all worth a retry
             last = e
             if attempt < retries:
@@ -317,4 +338,69 @@ class OpenAIBackend:
 
     def generate(self, requests, decoding=Decoding()):
         with ThreadPoolExecutor(self.concurrency) as pool:
+            return list(pool.map(lambda r: self._one(r, decoding), requests))
+
+
+class ModelServerBackend:
+    """The local model server (evaluation/core/local_server.py) over HTTP: each request names the
+    base model folder and the adapter folder, so one server serves every base model of the studio
+    and any run's adapter (folders only below the roots it was started with). No torch here."""
+
+    def __init__(self, base_url, base_model, adapters=None, timeout=120, retries=1, concurrency=16):
+        self.base_url = base_url.rstrip("/")
+        self.base_model = str(base_model)
+        self.adapters = dict(adapters or {})  # name -> folder
+        self.timeout, self.retries, self.concurrency = timeout, retries, concurrency
+
+    def _post(self, payload):
+        request = urllib.request.Request(
+            f"{self.base_url}/generate",
+            data=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as e:
+            try:
+                reason = json.loads(e.read()).get("error", "") or str(e)
+            except ValueError:
+                reason = str(e)
+            if 400 <= e.code < 500:  # the server refused the request: asking again will not help
+                raise BackendError(f"the model server at {self.base_url} refused: {reason}") from None
+            raise RuntimeError(f"HTTP {e.code}: {reason}") from None
+
+    def _one(self, r, decoding):
+        if r.adapter and r.adapter not in self.adapters:
+            raise BackendError(f"no adapter called {r.adapter!r} (have: {', '.join(self.adapters) or 'none'})")
+        started = time.monotonic()
+        payload = {
+            "inputs": r.prompt,
+            "parameters": {
+                "base_model": self.base_model,
+                "adapter_id": self.adapters.get(r.adapter) if r.adapter else None,
+                "max_new_tokens": decoding.max_new_tokens,
+                "do_sample": decoding.temperature > 0,
+                "temperature": decoding.temperature or None,
+                "top_p": decoding.top_p,
+                "stop": list(decoding.stop),
+                "seed": decoding.seed,
+                "details": True,
+            },
+        }
+        answer = _retry(lambda: self._post(payload), f"the model server at {self.base_url}", self.retries)
+        details = answer.get("details") or {}
+        return Generation(
+            answer["generated_text"],
+            "length" if details.get("finish_reason") == "length" else "stop",
+            len(details.get("prefill") or ()),
+            int(details.get("generated_tokens") or 0),
+            time.monotonic() - started,
+            decoding.as_dict(),
+        )
+
+    def generate(self, requests, decoding=Decoding()):
+        if len(requests) == 1:
+            return [self._one(requests[0], decoding)]
+        with ThreadPoolExecutor(min(self.concurrency, len(requests))) as pool:  # the server batches them
             return list(pool.map(lambda r: self._one(r, decoding), requests))

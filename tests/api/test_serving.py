@@ -597,3 +597,155 @@ def test_a_model_without_chat_template_is_asked_with_its_training_prompt(
     assert one.json()["usage"]["prompt_tokens"] == len(
         expected
     )  # the alpaca prompt it was trained with, not the bare text
+
+
+# --- generation outside the web process ------------------------------------------------------------
+
+
+class FakeModelServer:
+    """TGI's native route, answering a fixed text and keeping what it was asked: no model, no torch."""
+
+    def __init__(self):
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        asked = self.asked = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                asked.append((self.path, json.loads(self.rfile.read(int(self.headers["Content-Length"])))))
+                body = json.dumps(
+                    {
+                        "generated_text": '{"category": "shipping"}',
+                        "details": {"finish_reason": "eos_token", "generated_tokens": 7, "prefill": [{}] * 11},
+                    }
+                ).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def fake_model_server(settings):
+    fake = FakeModelServer()
+    settings.LOCAL_MODEL_SERVER_URL = fake.url
+    yield fake
+    fake.server.shutdown()
+
+
+def test_the_api_generates_on_the_model_server_naming_the_base_model_and_the_adapter_folder(
+    client, people, served_run, fake_model_server
+):
+    from pathlib import Path
+
+    (Path(served_run.output_dir) / "adapter").mkdir(parents=True, exist_ok=True)
+    reply = client.post(
+        "/v1/chat/completions",
+        data={"model": f"run-{served_run.id}", "messages": [{"role": "user", "content": "Late parcel"}]},
+        content_type="application/json",
+        **bearer(people.lead),
+    )
+    assert reply.status_code == 200, reply.content
+    assert reply.json()["choices"][0]["message"]["content"] == '{"category": "shipping"}'
+    assert reply.json()["usage"] == {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
+    ((path, asked),) = fake_model_server.asked
+    assert path == "/generate" and "Late parcel" in asked["inputs"]
+    assert asked["parameters"]["base_model"] == served_run.base_model.path
+    assert asked["parameters"]["adapter_id"] == str(Path(served_run.output_dir) / "adapter")
+
+
+def test_without_a_model_server_the_api_answers_502_and_loads_no_model(client, people, served_run, settings):
+    from pathlib import Path
+
+    from evaluation.core import backends
+
+    (Path(served_run.output_dir) / "adapter").mkdir(parents=True, exist_ok=True)
+    settings.LOCAL_MODEL_SERVER_URL = ""
+    loads = []
+    original = backends.LocalBackend._load
+    backends.LocalBackend._load = lambda self: loads.append(self) or original(self)
+    try:
+        reply = client.post(
+            "/v1/completions",
+            data={"model": f"run-{served_run.id}", "prompt": "Late parcel"},
+            content_type="application/json",
+            **bearer(people.lead),
+        )
+    finally:
+        backends.LocalBackend._load = original
+    assert reply.status_code == 502 and "LOCAL_MODEL_SERVER_URL" in reply.json()["error"]["message"]
+    assert loads == []
+    assert "LOCAL_MODEL_SERVER_URL" in ServedCompletion.objects.get().error
+
+
+NO_TORCH = """
+import sys, types
+import django
+django.setup()
+import api.completions, api.urls, api.v1_routes  # the web process's API modules
+from evaluation.evaluating import backend_for  # noqa: F401
+from evaluation.core.backends import Decoding, ModelServerBackend, Request
+from tests.api.test_serving import FakeModelServer
+
+fake = FakeModelServer()
+run = types.SimpleNamespace(base_model=types.SimpleNamespace(path=sys.argv[1]))
+prompt = api.completions.chat_prompt(run, [{"role": "user", "content": "Late parcel"}])
+(g,) = ModelServerBackend(fake.url, sys.argv[1], {"run-1": sys.argv[1]}).generate(
+    [Request(prompt, adapter="run-1")], Decoding(max_new_tokens=4)
+)
+assert g.completion_tokens == 7, g
+print("torch" in sys.modules, "transformers.modeling_utils" in sys.modules)
+"""
+
+
+def test_the_web_process_path_of_a_chat_never_imports_torch(tiny_model_dir):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent.parent
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "studio.settings", "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-c", NO_TORCH, str(tiny_model_dir)], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["False", "False"], done.stdout
+
+
+def test_the_web_process_renders_chats_exactly_as_the_model_s_tokenizer_does(tiny_model_dir, tmp_path):
+    import shutil
+
+    from transformers import AutoTokenizer
+
+    from studio.core.chat_templates import template_tokenizer
+    from studio.core.prompts import template_kind
+
+    real, light = AutoTokenizer.from_pretrained(tiny_model_dir), template_tokenizer(tiny_model_dir)
+    for chat in (
+        [{"role": "user", "content": "My parcel is late."}],
+        [
+            {"role": "system", "content": "Answer in JSON."},
+            {"role": "user", "content": "a"},
+            {"role": "assistant", "content": "b"},
+            {"role": "user", "content": 'c "quoted" <b>'},
+        ],
+    ):
+        for generation in (True, False):
+            expected = real.apply_chat_template(chat, tokenize=False, add_generation_prompt=generation)
+            assert light.apply_chat_template(chat, add_generation_prompt=generation) == expected
+    assert light.eos_token == real.eos_token
+    plain = tmp_path / "plain"
+    shutil.copytree(tiny_model_dir, plain)
+    (plain / "chat_template.jinja").unlink()
+    assert template_kind(template_tokenizer(plain)) == template_kind(AutoTokenizer.from_pretrained(plain)) == "alpaca"
