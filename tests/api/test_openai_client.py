@@ -1,0 +1,129 @@
+"""Every documented call of the official openai client for files and fine-tuning jobs, against
+the live server, as OpenAI documents it: pages with a real has_more, the file and checkpoint
+calls, the job's own fields, and refusals in OpenAI's error shape."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from api.models import ApiFile, ApiToken
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def client_for(live_server, user, project=None):
+    from openai import OpenAI
+
+    _, raw = ApiToken.issue(user, "client")
+    return OpenAI(base_url=live_server.url + "/v1", api_key=raw, max_retries=0, project=project)
+
+
+@pytest.fixture
+def run(people, tiny_model_dir):
+    """A succeeded run of 420 steps, one loss point a step, each reported a second after the last."""
+    from curation.core.demo_tickets import make_examples
+    from tests.conftest import succeeded_run
+    from training.models import MetricPoint, TrainingRun
+
+    run = succeeded_run(people, tiny_model_dir, make_examples(n=10))
+    start = timezone.now() - timedelta(hours=1)
+    MetricPoint.objects.bulk_create(
+        MetricPoint(
+            run=run,
+            step=s,
+            loss=3 - s / 420,
+            eval_loss=2.5 if s % 42 == 0 else None,
+            created_at=start + timedelta(seconds=s),
+        )
+        for s in range(1, 421)
+    )
+    TrainingRun.objects.filter(id=run.id).update(
+        total=420, finished_at=timezone.now(), summary={"steps": 420, "trained_tokens": 12345}
+    )
+    run.refresh_from_db()
+    return run
+
+
+def test_files_page_retrieve_download_and_delete(live_server, people):
+    from openai import NotFoundError, PermissionDeniedError
+
+    files = [
+        ApiFile.objects.create(
+            project=people.project, user=people.lead, filename=f"{i}.jsonl", size=3, content=f"{i}\n".encode(), rows=1
+        )
+        for i in range(5)
+    ]
+    client = client_for(live_server, people.lead)
+    first = client.files.list(limit=2)
+    assert [f.id for f in first.data] == [f"file-{files[4].id}", f"file-{files[3].id}"] and first.has_more
+    everything = [f.filename for f in client.files.list(limit=2)]  # the client follows `after` page by page
+    assert everything == ["4.jsonl", "3.jsonl", "2.jsonl", "1.jsonl", "0.jsonl"]
+    last = client.files.list(limit=2, after=f"file-{files[1].id}")
+    assert [f.filename for f in last.data] == ["0.jsonl"] and not last.has_more
+    assert [f.filename for f in client.files.list(order="asc", limit=1)] == [f"{i}.jsonl" for i in range(5)]
+
+    file_id = f"file-{files[2].id}"
+    assert client.files.retrieve(file_id).filename == "2.jsonl"
+    assert client.files.content(file_id).read() == b"2\n"
+    reviewer = client_for(live_server, people.reviewer)
+    with pytest.raises(PermissionDeniedError) as refused:  # a reviewer may see files, not delete them
+        reviewer.files.delete(file_id)
+    assert refused.value.body["type"] == "invalid_request_error"
+    deleted = client.files.delete(file_id)
+    assert deleted.deleted and deleted.id == file_id
+    with pytest.raises(NotFoundError):
+        client.files.retrieve(file_id)
+    outsider = client_for(live_server, people.outsider)
+    with pytest.raises(NotFoundError):
+        outsider.files.content(f"file-{files[0].id}")
+
+
+def test_a_job_pages_its_events_with_their_own_times_and_lists_its_checkpoint(live_server, people, run):
+    client = client_for(live_server, people.reviewer)
+    job_id = f"ftjob-{run.id}"
+    job = client.fine_tuning.jobs.retrieve(job_id)
+    assert job.trained_tokens == 12345 and len(job.result_files) == 1
+    metrics = client.files.content(job.result_files[0]).read().decode().splitlines()
+    assert metrics[0].startswith("step,train_loss") and len(metrics) == 421
+    assert client.fine_tuning.jobs.retrieve(job_id).result_files == job.result_files  # made once
+
+    first = client.fine_tuning.jobs.list_events(job_id, limit=50)
+    assert first.has_more and first.data[0].message.startswith("The job has succeeded")
+    events = list(client.fine_tuning.jobs.list_events(job_id, limit=100))  # every page, by `after`
+    steps = [e.data["step"] for e in events if e.type == "metrics"]
+    assert steps == list(range(420, 0, -1))
+    times = [e.created_at for e in events if e.type == "metrics"]
+    assert times[0] - times[-1] >= 418  # each point at its own time, not all at the job's creation
+
+    (checkpoint,) = client.fine_tuning.jobs.checkpoints.list(job_id).data
+    assert checkpoint.step_number == 420 and checkpoint.fine_tuned_model_checkpoint == f"run-{run.id}"
+    assert checkpoint.metrics.valid_loss == 2.5 and checkpoint.fine_tuning_job_id == job_id
+
+
+def test_jobs_page_and_a_member_without_the_right_cannot_cancel(live_server, people, run):
+    from openai import PermissionDeniedError
+
+    from training.models import TrainingRun
+
+    queued = [
+        TrainingRun.objects.create(
+            project=people.project,
+            name=f"q{i}",
+            dataset_version=run.dataset_version,
+            base_model=run.base_model,
+            config={},
+        )
+        for i in range(3)
+    ]
+    client = client_for(live_server, people.annotator)
+    page = client.fine_tuning.jobs.list(limit=2)
+    assert [j.id for j in page.data] == [f"ftjob-{queued[2].id}", f"ftjob-{queued[1].id}"] and page.has_more
+    assert len(list(client.fine_tuning.jobs.list(limit=2))) == 4
+    with pytest.raises(PermissionDeniedError) as refused:
+        client.fine_tuning.jobs.cancel(f"ftjob-{queued[0].id}")
+    assert "may not launch training runs" in refused.value.body["message"]
+    queued[0].refresh_from_db()
+    assert queued[0].status == "queued"
+    lead = client_for(live_server, people.lead)
+    assert lead.fine_tuning.jobs.cancel(f"ftjob-{queued[0].id}").status == "cancelled"
