@@ -11,10 +11,11 @@ from api.errors import ApiError
 
 
 class RequestBody(Schema):
-    """A request's schema: strict types (no "5" for 5, no true for 1), unknown fields ignored (as
-    OpenAI's other options, `n`, `tools`, ...)."""
+    """A request's schema: strict types (no "5" for 5, no true for 1), unknown fields refused (as
+    OpenAI answers `Unrecognized request argument supplied`), so an option the studio does not
+    offer (`tools`, `logprobs`, ...) is never silently ignored."""
 
-    model_config = ConfigDict(strict=True)
+    model_config = ConfigDict(strict=True, extra="forbid")
 
 
 class JsonObjectParser(Parser):

@@ -81,10 +81,9 @@ def test_the_openai_client_lists_models_and_gets_a_completion(live_server, peopl
         )
     )
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == reply.choices[0].message.content
-    assert (
-        chunks[-1].choices[0].finish_reason == reply.choices[0].finish_reason
-        and chunks[-1].usage.completion_tokens == reply.usage.completion_tokens
-    )
+    # the usage comes last, in a chunk of its own with no choices (as OpenAI sends it)
+    assert chunks[-2].choices[0].finish_reason == reply.choices[0].finish_reason
+    assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens == reply.usage.completion_tokens
     streamed = list(
         client.completions.create(
             model=f"run-{trained.id}", prompt="Triage: my parcel is late.", max_tokens=6, stream=True

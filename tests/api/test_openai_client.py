@@ -127,3 +127,99 @@ def test_jobs_page_and_a_member_without_the_right_cannot_cancel(live_server, peo
     assert queued[0].status == "queued"
     lead = client_for(live_server, people.lead)
     assert lead.fine_tuning.jobs.cancel(f"ftjob-{queued[0].id}").status == "cancelled"
+
+
+def test_chat_and_completion_requests_as_the_client_sends_them(live_server, people, trained):
+    from openai import BadRequestError
+
+    client = client_for(live_server, people.reviewer)
+    model = f"run-{trained.id}"
+    plain = client.chat.completions.create(
+        model=model,
+        messages=[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "My parcel is late."}],
+        max_tokens=8,
+    )
+    # text parts and the developer role (taken as system) ask the same thing
+    parts = client.chat.completions.create(
+        model=model,
+        messages=[
+            {"role": "developer", "content": [{"type": "text", "text": "Be brief."}]},
+            {"role": "user", "content": [{"type": "text", "text": "My parcel "}, {"type": "text", "text": "is late."}]},
+        ],
+        max_tokens=8,
+        n=1,
+        stream=False,
+    )
+    assert parts.choices[0].message.content == plain.choices[0].message.content
+    with pytest.raises(BadRequestError) as refused:
+        client.chat.completions.create(model=model, messages=[{"role": "user", "content": "hi"}], n=2)
+    assert refused.value.body["param"] == "n"
+    with pytest.raises(BadRequestError) as refused:
+        client.chat.completions.create(model=model, messages=[{"role": "user", "content": "hi"}], logprobs=True)
+    assert refused.value.body == {
+        "message": "Unrecognized request argument supplied: logprobs.",
+        "type": "invalid_request_error",
+        "param": "logprobs",
+        "code": None,
+    }
+
+    one = client.completions.create(model=model, prompt="Triage: my parcel is late.", max_tokens=6)
+    listed = client.completions.create(model=model, prompt=["Triage: my parcel is late."], max_tokens=6)
+    assert listed.choices[0].text == one.choices[0].text
+    with pytest.raises(BadRequestError) as refused:
+        client.completions.create(model=model, prompt=["one", "two"], max_tokens=6)
+    assert refused.value.body["param"] == "prompt"
+    chunks = list(
+        client.completions.create(
+            model=model, prompt="Triage:", max_tokens=6, stream=True, stream_options={"include_usage": True}
+        )
+    )
+    assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens > 0
+    assert all(c.choices for c in chunks[:-1]) and chunks[-2].choices[0].finish_reason in ("stop", "length")
+
+
+@pytest.mark.redis
+def test_a_job_keeps_its_validation_file_and_metadata_and_honours_method(live_server, people, tiny_model_dir):
+    import json
+
+    from openai import BadRequestError
+
+    from training.core.model_info import inspect_model_folder
+    from training.models import BaseModel, TrainingRun
+
+    base = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir))
+    base.record_inspection(info=inspect_model_folder(tiny_model_dir))
+    people.project.base_model = base
+    people.project.save()
+    client = client_for(live_server, people.lead, project=people.project.slug)
+    rows = "\n".join(json.dumps({"prompt": f"Triage: ticket {i}", "completion": "shipping"}) for i in range(20))
+    train = client.files.create(file=("train.jsonl", rows.encode()), purpose="fine-tune")
+    valid = client.files.create(file=("valid.jsonl", rows.encode()), purpose="fine-tune")
+
+    with pytest.raises(BadRequestError) as refused:
+        client.fine_tuning.jobs.create(
+            model="Tiny",
+            training_file=train.id,
+            method={"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": "three"}}},
+        )
+    assert refused.value.body["param"] == "method.supervised.hyperparameters.n_epochs"
+    with pytest.raises(BadRequestError) as refused:
+        client.fine_tuning.jobs.create(model="Tiny", training_file=train.id, method={"type": "dpo"})
+    assert refused.value.body["param"] == "method.type"
+    with pytest.raises(BadRequestError) as refused:
+        client.fine_tuning.jobs.create(model="Tiny", training_file=train.id, integrations=[])
+    assert refused.value.body["message"] == "Unrecognized request argument supplied: integrations."
+    assert not TrainingRun.objects.exists()
+
+    job = client.fine_tuning.jobs.create(
+        model="Tiny",
+        training_file=train.id,
+        validation_file=valid.id,
+        metadata={"team": "support"},
+        method={"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 2, "batch_size": 4}}},
+    )
+    assert job.validation_file == valid.id and job.metadata == {"team": "support"}
+    assert job.hyperparameters.n_epochs == 2 and job.hyperparameters.batch_size == 4
+    again = client.fine_tuning.jobs.retrieve(job.id)
+    assert again.validation_file == valid.id and again.metadata == {"team": "support"}
+    assert TrainingRun.objects.get().config["epochs"] == 2

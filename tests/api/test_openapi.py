@@ -198,7 +198,10 @@ def test_the_docs_page_shows_every_endpoint_with_its_fields_and_examples(client,
         assert f'id="{operation["operationId"]}"' in page
         assert f"<code>{path}</code>" in page and escape(operation["summary"]) in page
     # body fields, nested ones flattened, with their bounds and whether they are required
-    assert "messages[].role" in page and "&quot;system&quot; | &quot;user&quot; | &quot;assistant&quot;" in page
+    assert (
+        "messages[].role" in page
+        and "&quot;system&quot; | &quot;developer&quot; | &quot;user&quot; | &quot;assistant&quot;" in page
+    )
     assert "integer (1 to 2,048) or null; default 256" in page and "list (not empty) of ChatMessage" in page
     assert "hyperparameters.n_epochs" in page and 'rating<span class="req">required</span>' in page
     assert "OpenAI-Project" in page
