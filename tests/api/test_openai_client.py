@@ -223,3 +223,73 @@ def test_a_job_keeps_its_validation_file_and_metadata_and_honours_method(live_se
     again = client.fine_tuning.jobs.retrieve(job.id)
     assert again.validation_file == valid.id and again.metadata == {"team": "support"}
     assert TrainingRun.objects.get().config["epochs"] == 2
+
+
+@pytest.mark.postgres
+def test_a_chunked_body_is_read_under_gunicorn(people, tmp_path, django_db_blocker):
+    """The production server (gunicorn) de-chunks a body sent without Content-Length; the API
+    reads it rather than taking it as empty: a streamed JSON body and the openai client's upload
+    of an open file."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import requests
+    from django.conf import settings
+
+    from tests.conftest import stop, wait_for
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "studio.settings",
+        "SECRET_KEY": "gunicorn-test",
+        "DEBUG": "true",
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "STUDIO_VAR_DIR": str(settings.VAR_DIR),
+        "PYTHONPATH": str(settings.BASE_DIR),
+    }
+    log = open(tmp_path / "gunicorn.log", "w+")
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [str(gunicorn), "studio.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        cwd=settings.BASE_DIR,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+
+        def answering():
+            try:
+                return requests.get(url + "/v1/openapi.json", timeout=20).status_code == 200
+            except requests.RequestException:
+                return False
+
+        wait_for(answering, 60, "gunicorn to answer", tmp_path / "gunicorn.log")
+        _, raw = ApiToken.issue(people.lead, "chunked")
+        body = b'{"model": "run-999", "messages": [{"role": "user", "content": "hi"}]}'
+        answer = requests.post(
+            url + "/v1/chat/completions",
+            data=iter([body[:20], body[20:]]),  # a generator: sent chunked, with no Content-Length
+            headers={"Authorization": f"Bearer {raw}", "Content-Type": "application/json"},
+            timeout=30,
+        )
+        assert answer.status_code == 404 and answer.json()["error"]["param"] == "model"  # read: the model is unknown
+
+        from openai import OpenAI
+
+        client = OpenAI(base_url=url + "/v1", api_key=raw, max_retries=0, project=people.project.slug)
+        (tmp_path / "train.jsonl").write_bytes(b'{"prompt": "a", "completion": "b"}\n')
+        with open(tmp_path / "train.jsonl", "rb") as stream:
+            uploaded = client.files.create(file=stream, purpose="fine-tune")
+        assert uploaded.studio_examples == 1 and uploaded.bytes == 35
+    finally:
+        stop(process)
