@@ -2,6 +2,7 @@
 approved examples, frozen into a version of their own) or from a frozen dataset version, in
 OpenAI's job shapes; their events and their cancelling."""
 
+import re
 from typing import Annotated, Literal
 
 from django.db import transaction
@@ -266,7 +267,7 @@ def job_for(request, job_id, action=Action.VIEW):
     operation_id="listFineTuningJobs",
     summary="List fine-tuning jobs",
     description="The training runs of your projects, newest first, a page of `limit` at a time; `after` is the "
-    "last id of the page before.",
+    "last id of the page before. `metadata[key]=value` keeps the jobs created with that metadata.",
     url_name="jobs",
     openapi_extra=documented(
         {"object": "list", "data": [JOB_EXAMPLE], "has_more": False},
@@ -277,6 +278,10 @@ def job_for(request, job_id, action=Action.VIEW):
 )
 def list_jobs(request, limit: JobLimit = 20, after: After = None):
     runs = TrainingRun.objects.filter(project_id__in=project_ids(request)).select_related("project", "base_model")
+    for key, value in request.GET.items():  # the client sends metadata={"team": "x"} as metadata[team]=x
+        named = re.fullmatch(r"metadata\[(.+)\]", key)
+        if named:
+            runs = runs.filter(api_job__metadata__contains={named.group(1): value})
     found, has_more = page(runs, limit, after, "ftjob")
     return {"object": "list", "data": [job_object(r) for r in found], "has_more": has_more}
 

@@ -223,6 +223,8 @@ def test_a_job_keeps_its_validation_file_and_metadata_and_honours_method(live_se
     again = client.fine_tuning.jobs.retrieve(job.id)
     assert again.validation_file == valid.id and again.metadata == {"team": "support"}
     assert TrainingRun.objects.get().config["epochs"] == 2
+    assert [j.id for j in client.fine_tuning.jobs.list(metadata={"team": "support"})] == [job.id]
+    assert client.fine_tuning.jobs.list(metadata={"team": "sales"}).data == []
 
 
 @pytest.mark.postgres
