@@ -278,10 +278,14 @@ def job_for(request, job_id, action=Action.VIEW):
 )
 def list_jobs(request, limit: JobLimit = 20, after: After = None):
     runs = TrainingRun.objects.filter(project_id__in=project_ids(request)).select_related("project", "base_model")
-    for key, value in request.GET.items():  # the client sends metadata={"team": "x"} as metadata[team]=x
-        named = re.fullmatch(r"metadata\[(.+)\]", key)
-        if named:
-            runs = runs.filter(api_job__metadata__contains={named.group(1): value})
+    wanted = {
+        named.group(1): value
+        for key, value in request.GET.items()  # the client sends metadata={"team": "x"} as metadata[team]=x
+        if (named := re.fullmatch(r"metadata\[(.+)\]", key))
+    }
+    if wanted:  # compared here, not in SQL: SQLite has no JSON containment
+        jobs = ApiJob.objects.filter(run__project_id__in=project_ids(request)).exclude(metadata={})
+        runs = runs.filter(id__in=[j.run_id for j in jobs if wanted.items() <= j.metadata.items()])
     found, has_more = page(runs, limit, after, "ftjob")
     return {"object": "list", "data": [job_object(r) for r in found], "has_more": has_more}
 
