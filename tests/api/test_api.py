@@ -129,7 +129,7 @@ def test_the_openai_client_uploads_a_file_trains_follows_events_and_completes(
         json.dumps({"messages": [{"role": "user", "content": e.input}, {"role": "assistant", "content": e.output}]})
         for e in make_examples(n=40)
     )
-    # bytes, not a stream: Django's test server cannot read chunked uploads (gunicorn can)
+    # bytes, not a stream: Django's test server cannot de-chunk uploads (under gunicorn they are read: test_openai_client)
     uploaded = client.files.create(file=("tickets.jsonl", lines.encode()), purpose="fine-tune")
     assert uploaded.id.startswith("file-") and uploaded.bytes == len(lines.encode())
     assert [f.id for f in client.files.list()] == [uploaded.id]
