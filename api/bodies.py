@@ -11,10 +11,11 @@ from api.errors import ApiError
 
 
 class RequestBody(Schema):
-    """A request's schema: strict types (no "5" for 5, no true for 1), unknown fields ignored (as
-    OpenAI's other options, `n`, `tools`, ...)."""
+    """A request's schema: strict types (no "5" for 5, no true for 1), unknown fields refused (as
+    OpenAI answers `Unrecognized request argument supplied`), so an option the studio does not
+    offer (`tools`, `logprobs`, ...) is never silently ignored."""
 
-    model_config = ConfigDict(strict=True)
+    model_config = ConfigDict(strict=True, extra="forbid")
 
 
 class JsonObjectParser(Parser):
@@ -61,3 +62,29 @@ class Described:
 
     def __get_pydantic_json_schema__(self, schema, handler):
         return {**handler(schema), "description": self.text()}
+
+
+def read_chunked(request, most):
+    """A body sent chunked (Transfer-Encoding: chunked, no Content-Length), as the openai client
+    sends a streamed upload: Django reads a body only up to its Content-Length, so it would be
+    taken as empty. Where the server has de-chunked the stream and marks its end (gunicorn's
+    `wsgi.input_terminated`), the body is read here (at most `most` bytes, else RequestDataTooBig)
+    and given to Django as an ordinary one. Other servers' chunked bodies are refused (411)."""
+    from io import BytesIO
+
+    from django.core.exceptions import RequestDataTooBig
+    from django.core.handlers.wsgi import LimitedStream
+
+    meta = request.META
+    if "chunked" not in meta.get("HTTP_TRANSFER_ENCODING", "").lower() or meta.get("CONTENT_LENGTH"):
+        return None
+    if not meta.get("wsgi.input_terminated"):
+        return ApiError(
+            "A chunked body cannot be read by this server; send a Content-Length.", status=411, code="length_required"
+        )
+    data = meta["wsgi.input"].read(most + 1)
+    if len(data) > most:
+        raise RequestDataTooBig("The chunked body is over the limit.")
+    meta["CONTENT_LENGTH"] = str(len(data))
+    request._stream = LimitedStream(BytesIO(data), len(data))
+    return None

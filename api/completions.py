@@ -68,6 +68,8 @@ class DecodingOptions(RequestBody):
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | None = Field(
         None, description="Seeds sampling, for repeatable answers."
     )
+    n: Annotated[int, Field(ge=1, le=1)] | None = Field(1, description="How many answers: only 1 is offered.")
+    user: Annotated[str, Field(max_length=256)] | None = Field(None, description="Your end user's id; not kept.")
     stream: bool | None = Field(False, description="Answer as server-sent events (the whole answer in one chunk).")
     stream_options: StreamOptions | None = None
     stop: StopText | Annotated[list[StopText], Field(max_length=4)] | None = Field(
@@ -90,8 +92,11 @@ class DecodingOptions(RequestBody):
             seed=self.seed or 0,
         )
 
-    def usage_chunk(self, g):
-        return {"usage": usage(g)} if self.stream_options and self.stream_options.include_usage else {}
+    def usage_chunks(self, head, g):
+        """With stream_options.include_usage, OpenAI's last chunk: no choices, the usage."""
+        if self.stream_options and self.stream_options.include_usage:
+            return [{**head, "choices": [], "usage": usage(g)}]
+        return []
 
 
 def max_tokens_field(default):
@@ -102,9 +107,21 @@ def max_tokens_field(default):
     )
 
 
+class TextPart(RequestBody):
+    type: Literal["text"]
+    text: str
+
+
 class ChatMessage(RequestBody):
-    role: Literal["system", "user", "assistant"]
-    content: str = Field(description="Text only.")
+    role: Literal["system", "developer", "user", "assistant"] = Field(description="`developer` is taken as `system`.")
+    content: str | Annotated[list[TextPart], Field(min_length=1)] = Field(
+        description="Text, or a list of text parts (joined); images and audio are not offered."
+    )
+    name: str | None = Field(None, description="Not used.")
+
+    def turn(self):
+        content = self.content if isinstance(self.content, str) else "".join(p.text for p in self.content)
+        return {"role": "system" if self.role == "developer" else self.role, "content": content}
 
 
 class ChatCompletionRequest(DecodingOptions):
@@ -113,7 +130,14 @@ class ChatCompletionRequest(DecodingOptions):
 
 
 class CompletionRequest(DecodingOptions):
-    prompt: str = Field(min_length=1, description="Text only (not a list of prompts).")
+    prompt: (
+        Annotated[str, Field(min_length=1)]
+        | Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1, max_length=1)]
+    ) = Field(description="Text, or a list of one text (one prompt a request; token ids are not taken).")
+
+    def text(self):
+        return self.prompt if isinstance(self.prompt, str) else self.prompt[0]
+
     max_tokens: NewTokens | None = max_tokens_field(16)
 
 
@@ -175,8 +199,9 @@ USAGE_EXAMPLE = {"prompt_tokens": 21, "completion_tokens": 9, "total_tokens": 30
         "ask the same way. A base model without a chat template takes one user turn, put in the alpaca prompt the "
         "run was trained with. With `stream: true` the answer comes as server-sent events in OpenAI's chunk shape "
         "(the whole answer in one chunk, then the finish reason and `data: [DONE]`), so streaming clients work; "
-        "generation itself is not streamed token by token. Other OpenAI fields (`n`, `tools`, ...) are ignored: "
-        "one answer comes back."
+        "generation itself is not streamed token by token. With `stream_options.include_usage` a last chunk "
+        "with no choices carries the usage. One answer a request (`n` above 1 is refused); other OpenAI fields "
+        "(`tools`, `logprobs`, ...) are refused (400, unrecognized request argument), never silently ignored."
     ),
     url_name="chat-completions",
     openapi_extra=documented(
@@ -221,7 +246,7 @@ USAGE_EXAMPLE = {"prompt_tokens": 21, "completion_tokens": 9, "total_tokens": 30
 )
 def chat_completions(request, body: ChatCompletionRequest):
     run = served_run(request, body.model)
-    messages = [{"role": m.role, "content": m.content} for m in body.messages]
+    messages = [m.turn() for m in body.messages]
     g, row = serve(request, run, "chat.completions", lambda: chat_prompt(run, messages), messages, body.decoding(256))
     head = {"id": row.public_id, "created": int(row.created_at.timestamp()), "model": row.model_id}
     if body.stream:
@@ -233,8 +258,8 @@ def chat_completions(request, body: ChatCompletionRequest):
                 {
                     **head,
                     "choices": [{"index": 0, "delta": {}, "finish_reason": g.finish_reason, "logprobs": None}],
-                    **body.usage_chunk(g),
                 },
+                *body.usage_chunks(head, g),
             ]
         )
     message = {"role": "assistant", "content": g.text}
@@ -288,8 +313,9 @@ def chat_prompt(run, messages):
 )
 def completions(request, body: CompletionRequest):
     run = served_run(request, body.model)
-    messages = [{"role": "user", "content": body.prompt}]
-    g, row = serve(request, run, "completions", body.prompt, messages, body.decoding(16))
+    prompt = body.text()
+    messages = [{"role": "user", "content": prompt}]
+    g, row = serve(request, run, "completions", prompt, messages, body.decoding(16))
     head = {
         "id": row.public_id,
         "object": "text_completion",
@@ -303,8 +329,8 @@ def completions(request, body: CompletionRequest):
                 {
                     **head,
                     "choices": [{"text": "", "index": 0, "finish_reason": g.finish_reason, "logprobs": None}],
-                    **body.usage_chunk(g),
                 },
+                *body.usage_chunks(head, g),
             ]
         )
     return {

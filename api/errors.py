@@ -75,6 +75,8 @@ def invalid(errors):
     """A 400 for pydantic's errors: the first field at fault in `param`, what it should be in the
     message (every alternative, for a field that takes several kinds of value)."""
     param = param_of(errors[0]["loc"])
+    if errors[0]["type"] == "extra_forbidden":
+        return ApiError(f"Unrecognized request argument supplied: {param}.", param=param)
     said = [e["msg"] for e in errors if param_of(e["loc"]) == param]
     return ApiError(f"{param}: {' or '.join(dict.fromkeys(said))}.", param=param)
 

@@ -4,7 +4,8 @@ kept with their findings, for POST /v1/fine_tuning/jobs to train on."""
 from typing import Annotated, Literal
 
 from django.conf import settings
-from ninja import File, Form, Header, Router, Schema
+from django.http import HttpResponse
+from ninja import File, Form, Header, Path, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -12,7 +13,8 @@ from api.bodies import Described
 from api.errors import ApiError
 from api.models import ApiFile
 from api.openapi import CREATED, EXAMPLE_FILE, EXAMPLE_PROJECT, documented
-from api.scope import acting_project, project_ids
+from api.pagination import After, limit_param, page
+from api.scope import acting_project, memberships, object_id, project_ids
 from studio.models import Action
 
 router = Router(tags=["Files"])
@@ -52,6 +54,20 @@ class FileList(Schema):
     object: Literal["list"]
     data: list[FileObject]
     has_more: bool
+    first_id: str | None
+    last_id: str | None
+
+
+class DeletedFile(Schema):
+    id: str = Field(pattern="^file-[0-9]+$")
+    object: Literal["file"]
+    deleted: Literal[True]
+
+
+FileLimit = limit_param(10000, 10000)
+PurposeQuery = Query[str | None, {"description": "Only files of this purpose."}]
+OrderQuery = Query[Literal["asc", "desc"], {"description": "By creation: desc (newest first) or asc."}]
+FileId = Path[str, {"description": "A file id from GET /v1/files.", "example": EXAMPLE_FILE}]
 
 
 FILE_EXAMPLE = {
@@ -90,18 +106,121 @@ def file_object(f):
     response=FileList,
     operation_id="listFiles",
     summary="List files",
-    description="The latest 100 files uploaded to any of your projects.",
+    description="The files uploaded to any of your projects, newest first (`order=asc`: oldest first), a page "
+    "of `limit` at a time; `after` is the last id of the page before.",
     url_name="files",
     openapi_extra=documented(
-        {"object": "list", "data": [FILE_EXAMPLE], "has_more": False},
+        {
+            "object": "list",
+            "data": [FILE_EXAMPLE],
+            "has_more": False,
+            "first_id": EXAMPLE_FILE,
+            "last_id": EXAMPLE_FILE,
+        },
         "The files.",
-        errors=(401, 429),
+        errors=(400, 401, 429),
         python="for f in client.files.list():\n    print(f.id, f.filename, f.studio_examples)",
     ),
 )
-def list_files(request):
-    found = ApiFile.objects.filter(project_id__in=project_ids(request)).defer("content")[:100]
-    return {"object": "list", "data": [file_object(f) for f in found], "has_more": False}
+def list_files(
+    request,
+    limit: FileLimit = 10000,
+    after: After = None,
+    purpose: PurposeQuery = None,
+    order: OrderQuery = "desc",
+):
+    found = ApiFile.objects.filter(project_id__in=project_ids(request)).defer("content")
+    if purpose:
+        found = found.filter(purpose=purpose)
+    files, has_more = page(found, limit, after, "file", newest_first=order == "desc")
+    data = [file_object(f) for f in files]
+    return {
+        "object": "list",
+        "data": data,
+        "has_more": has_more,
+        "first_id": data[0]["id"] if data else None,
+        "last_id": data[-1]["id"] if data else None,
+    }
+
+
+def file_for(request, file_id, action=None):
+    """The file an id names in the requester's projects (404 otherwise); 403 when the role in its
+    project may not do `action`."""
+    number = object_id(file_id, "file")
+    mine = {m.project_id: m for m in memberships(request)}
+    found = ApiFile.objects.filter(id=number, project_id__in=list(mine)).defer("content").first() if number else None
+    if found is None:
+        raise ApiError(f"No file {file_id!r} in your projects.", param="file_id", status=404, code="not_found")
+    if action and not mine[found.project_id].can(action):
+        raise ApiError(f"Your role in this file's project may not {Action(action).label}.", status=403)
+    return found
+
+
+@router.get(
+    "/files/{file_id}",
+    response=FileObject,
+    operation_id="retrieveFile",
+    summary="Retrieve a file",
+    url_name="file",
+    openapi_extra=documented(
+        FILE_EXAMPLE,
+        "The file.",
+        errors=(401, 404, 429),
+        python=f'f = client.files.retrieve("{EXAMPLE_FILE}")\nprint(f.filename, f.bytes)',
+    ),
+)
+def retrieve_file(request, file_id: FileId):
+    return file_object(file_for(request, file_id))
+
+
+def downloaded(extra):
+    """An operation's `openapi_extra` whose answer is the file's bytes, not JSON."""
+    extra["responses"][200]["content"] = {
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+    }
+    return extra
+
+
+@router.get(
+    "/files/{file_id}/content",
+    response={200: None},
+    operation_id="downloadFile",
+    summary="Download a file's content",
+    description="The bytes as uploaded.",
+    url_name="file-content",
+    openapi_extra=downloaded(
+        documented(
+            None,
+            "The file's bytes.",
+            errors=(401, 404, 429),
+            python=f'data = client.files.content("{EXAMPLE_FILE}").read()',
+        )
+    ),
+)
+def file_content(request, file_id: FileId):
+    f = ApiFile.objects.get(id=file_for(request, file_id).id)
+    response = HttpResponse(bytes(f.content), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{f.filename.replace(chr(34), "")}"'
+    return response
+
+
+@router.delete(
+    "/files/{file_id}",
+    response=DeletedFile,
+    operation_id="deleteFile",
+    summary="Delete a file",
+    description="Needs a role that may write examples. Jobs started from it and the examples it became are kept.",
+    openapi_extra=documented(
+        {"id": EXAMPLE_FILE, "object": "file", "deleted": True},
+        "The file is deleted.",
+        errors=(401, 403, 404, 429),
+        python=f'client.files.delete("{EXAMPLE_FILE}")',
+    ),
+)
+def delete_file(request, file_id: FileId):
+    f = file_for(request, file_id, Action.WRITE_EXAMPLES)
+    ApiFile.objects.filter(id=f.id).delete()
+    return {"id": file_id, "object": "file", "deleted": True}
 
 
 def upload_description():

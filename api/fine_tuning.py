@@ -2,9 +2,11 @@
 approved examples, frozen into a version of their own) or from a frozen dataset version, in
 OpenAI's job shapes; their events and their cancelling."""
 
-from typing import Annotated, Any, Literal
+import re
+from typing import Annotated, Literal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from ninja import Path, Router, Schema
 from pydantic import Field
@@ -12,8 +14,9 @@ from pydantic import Field
 from api.bodies import RequestBody
 from api.errors import ApiError
 from api.files import ProjectHeader
-from api.models import ApiFile
+from api.models import ApiFile, ApiJob
 from api.openapi import CREATED, EXAMPLE_FILE, EXAMPLE_JOB, EXAMPLE_MODEL, EXAMPLE_PROJECT, documented
+from api.pagination import After, limit_param, page
 from api.scope import acting_project, hidden_runs, memberships, object_id, project_ids
 from studio.models import Action
 from training.models import TrainingRun
@@ -36,6 +39,20 @@ class Hyperparameters(RequestBody):
     )
 
 
+class SupervisedMethod(RequestBody):
+    hyperparameters: Hyperparameters | None = None
+
+
+class Method(RequestBody):
+    type: Literal["supervised"] = Field(description="Only supervised fine-tuning (LoRA) is offered.")
+    supervised: SupervisedMethod | None = None
+
+
+Metadata = Annotated[
+    dict[Annotated[str, Field(max_length=64)], Annotated[str, Field(max_length=512)]], Field(max_length=16)
+]
+
+
 class FineTuningJobRequest(RequestBody):
     """Give training_file or dataset_version."""
 
@@ -51,7 +68,14 @@ class FineTuningJobRequest(RequestBody):
         description="The name of a frozen dataset version of this project, used when there is no training_file.",
         examples=["v1"],
     )
-    hyperparameters: Hyperparameters | None = None
+    validation_file: str | None = Field(
+        None,
+        description="An uploaded file's id in this project, kept with the job (the run validates on the 10% "
+        "held out of its training data).",
+    )
+    hyperparameters: Hyperparameters | None = Field(None, description="The older place of method's hyperparameters.")
+    method: Method | None = None
+    metadata: Metadata | None = Field(None, description="Up to 16 keys and values of your own, kept with the job.")
     suffix: str | None = Field(None, max_length=120, description="Names the run.")
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | None = Field(None, description="Seeds the split and the training.")
 
@@ -78,12 +102,13 @@ class FineTuningJob(Schema):
     organization_id: str = Field(description="The project's slug.")
     status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
     training_file: str | None
-    validation_file: None
+    validation_file: str | None
     hyperparameters: JobHyperparameters
-    trained_tokens: None
-    result_files: list[Any] = Field(max_length=0)
+    trained_tokens: int | None = Field(description="Tokens trained on (epochs times the training set), once done.")
+    result_files: list[str] = Field(description="Once succeeded: a file (CSV) of the step metrics.")
     seed: int
     error: JobError | None
+    metadata: dict[str, str] | None
 
 
 class FineTuningJobList(Schema):
@@ -95,6 +120,7 @@ class FineTuningJobList(Schema):
 class EventData(Schema):
     step: int | None = None
     train_loss: float | None = None
+    valid_loss: float | None = None
 
 
 class FineTuningEvent(Schema):
@@ -113,6 +139,33 @@ class FineTuningEventList(Schema):
     has_more: bool
 
 
+class CheckpointMetrics(Schema):
+    step: int
+    train_loss: float | None
+    valid_loss: float | None
+
+
+class FineTuningCheckpoint(Schema):
+    id: str = Field(pattern="^ftckpt-[0-9]+-[0-9]+$")
+    object: Literal["fine_tuning.job.checkpoint"]
+    created_at: int
+    fine_tuned_model_checkpoint: str = Field(description="The model id the checkpoint is served as.")
+    fine_tuning_job_id: str
+    step_number: int
+    metrics: CheckpointMetrics
+
+
+class FineTuningCheckpointList(Schema):
+    object: Literal["list"]
+    data: list[FineTuningCheckpoint]
+    has_more: bool
+    first_id: str | None
+    last_id: str | None
+
+
+JobLimit = limit_param(20, 100)
+
+
 JOB_EXAMPLE = {
     "id": EXAMPLE_JOB,
     "object": "fine_tuning.job",
@@ -129,10 +182,15 @@ JOB_EXAMPLE = {
     "result_files": [],
     "seed": 0,
     "error": None,
+    "metadata": {"team": "support"},
 }
 
 
 def job_object(run):
+    extra = ApiJob.objects.filter(run=run).first()
+    succeeded = run.status == run.Status.SUCCEEDED
+    if succeeded:
+        extra = with_result_file(run)
     return {
         "id": f"ftjob-{run.id}",
         "object": "fine_tuning.job",
@@ -143,33 +201,66 @@ def job_object(run):
         "organization_id": run.project.slug,
         "status": run.status,
         "training_file": run.training_file or None,
-        "validation_file": None,
+        "validation_file": (extra.validation_file or None) if extra else None,
         "hyperparameters": {
             "n_epochs": run.config.get("epochs"),
             "batch_size": run.config.get("batch_size"),
             "learning_rate_multiplier": (run.config.get("learning_rate") or DEFAULT_LEARNING_RATE)
             / DEFAULT_LEARNING_RATE,
         },
-        "trained_tokens": None,
-        "result_files": [],
+        "trained_tokens": run.summary.get("trained_tokens") if succeeded else None,
+        "result_files": [f"file-{extra.result_file_id}"] if succeeded and extra.result_file_id else [],
         "seed": run.config.get("seed", 0),
         "error": {"message": run.error, "code": "training_failed", "param": None} if run.error else None,
+        "metadata": (extra.metadata or None) if extra else None,
     }
 
 
+def with_result_file(run):
+    """The run's ApiJob with its result file: the step metrics as CSV, as OpenAI's result file,
+    made the first time the succeeded job is shown (a run from the browser gets one too)."""
+    import csv
+    import io
+
+    with transaction.atomic():
+        extra, _ = ApiJob.objects.select_for_update().get_or_create(run=run)
+        if extra.result_file_id is None:
+            out = io.StringIO()
+            writer = csv.writer(out)
+            writer.writerow(["step", "train_loss", "valid_loss", "learning_rate", "epoch"])
+            for p in run.points.order_by("step", "id"):
+                writer.writerow([p.step, p.loss, p.eval_loss, p.learning_rate, p.epoch])
+            data = out.getvalue().encode()
+            extra.result_file = ApiFile.objects.create(
+                project=run.project,
+                user=run.created_by,
+                filename=f"step_metrics_ftjob-{run.id}.csv",
+                purpose="fine-tune-results",
+                size=len(data),
+                content=data,
+                rows=run.points.count(),
+            )
+            extra.save(update_fields=["result_file"])
+    return extra
+
+
 def job_for(request, job_id, action=Action.VIEW):
+    """The job an id names in the requester's projects (404 otherwise); 403 when the role there
+    may not do `action`."""
     number = object_id(job_id, "ftjob")
     if number is None:
         raise ApiError(f"Unknown fine-tuning job {job_id!r}.", status=404)
-    projects = [m.project_id for m in memberships(request) if m.can(action)]
+    mine = {m.project_id: m for m in memberships(request)}
     run = (
-        TrainingRun.objects.filter(id=number, project_id__in=projects)
+        TrainingRun.objects.filter(id=number, project_id__in=list(mine))
         .exclude(id__in=hidden_runs(request))
         .select_related("project", "base_model")
         .first()
     )
     if run is None:
         raise ApiError(f"The fine-tuning job {job_id!r} does not exist or is not yours to see.", status=404)
+    if not mine[run.project_id].can(action):
+        raise ApiError(f"Your role in {run.project.slug} may not {Action(action).label}.", status=403)
     return run
 
 
@@ -178,22 +269,32 @@ def job_for(request, job_id, action=Action.VIEW):
     response=FineTuningJobList,
     operation_id="listFineTuningJobs",
     summary="List fine-tuning jobs",
-    description="The latest 100 training runs of your projects, newest first.",
+    description="The training runs of your projects, newest first, a page of `limit` at a time; `after` is the "
+    "last id of the page before. `metadata[key]=value` keeps the jobs created with that metadata.",
     url_name="jobs",
     openapi_extra=documented(
         {"object": "list", "data": [JOB_EXAMPLE], "has_more": False},
         "The jobs.",
-        errors=(401, 429),
+        errors=(400, 401, 429),
         python="for job in client.fine_tuning.jobs.list():\n    print(job.id, job.status, job.fine_tuned_model)",
     ),
 )
-def list_jobs(request):
+def list_jobs(request, limit: JobLimit = 20, after: After = None):
     runs = (
         TrainingRun.objects.filter(project_id__in=project_ids(request))
         .exclude(id__in=hidden_runs(request))
         .select_related("project", "base_model")
     )
-    return {"object": "list", "data": [job_object(r) for r in runs[:100]], "has_more": False}
+    wanted = {
+        named.group(1): value
+        for key, value in request.GET.items()  # the client sends metadata={"team": "x"} as metadata[team]=x
+        if (named := re.fullmatch(r"metadata\[(.+)\]", key))
+    }
+    if wanted:  # compared here, not in SQL: SQLite has no JSON containment
+        jobs = ApiJob.objects.filter(run__project_id__in=project_ids(request)).exclude(metadata={})
+        runs = runs.filter(id__in=[j.run_id for j in jobs if wanted.items() <= j.metadata.items()])
+    found, has_more = page(runs, limit, after, "ftjob")
+    return {"object": "list", "data": [job_object(r) for r in found], "has_more": has_more}
 
 
 @router.post(
@@ -244,7 +345,8 @@ def create_job(request, body: FineTuningJobRequest, openai_project: ProjectHeade
             f"No ready base model {body.model!r} in {project.slug}; use one from its Base models page.", param="model"
         )
     config = {"early_stopping_patience": 0}
-    hp = body.hyperparameters or Hyperparameters()
+    supervised = body.method.supervised if body.method else None
+    hp = (supervised and supervised.hyperparameters) or body.hyperparameters or Hyperparameters()
     for value, key in ((hp.n_epochs, "epochs"), (hp.batch_size, "batch_size"), (hp.learning_rate_multiplier, None)):
         if value not in (None, "auto"):
             config[key or "learning_rate"] = value if key else DEFAULT_LEARNING_RATE * value
@@ -272,6 +374,10 @@ def create_job(request, body: FineTuningJobRequest, openai_project: ProjectHeade
             "Give training_file (an uploaded file id) or dataset_version (a frozen version's name).",
             param="training_file",
         )
+    if body.validation_file and not project.api_files.filter(id=object_id(body.validation_file, "file") or 0).exists():
+        raise ApiError(
+            f"The file {body.validation_file!r} is not in {project.slug}.", param="validation_file", status=404
+        )
     try:
         run = launch(
             project,
@@ -285,6 +391,7 @@ def create_job(request, body: FineTuningJobRequest, openai_project: ProjectHeade
         raise ApiError(str(e), param="hyperparameters") from None
     if body.training_file:
         TrainingRun.objects.filter(id=run.id).update(training_file=body.training_file)
+    ApiJob.objects.create(run=run, validation_file=body.validation_file or "", metadata=body.metadata or {})
     run.refresh_from_db()
     return job_object(run)
 
@@ -363,7 +470,8 @@ def retrieve_job(request, job_id: JobId):
     response=FineTuningEventList,
     operation_id="listFineTuningEvents",
     summary="List a job's events",
-    description="The job's end (when it has finished) and then its latest 50 training-loss points, newest first.",
+    description="The job's end (when it has finished) and then its training-loss points, newest first, each at the "
+    "time the worker reported it; a page of `limit` at a time, `after` being the last event id of the page before.",
     url_name="job-events",
     openapi_extra=documented(
         {
@@ -391,36 +499,104 @@ def retrieve_job(request, job_id: JobId):
             ],
         },
         "The events.",
-        errors=(401, 404, 429),
+        errors=(400, 401, 404, 429),
         python=f'for event in client.fine_tuning.jobs.list_events("{EXAMPLE_JOB}"):\n    print(event.level, event.message)',
     ),
 )
-def list_job_events(request, job_id: JobId):
+def list_job_events(request, job_id: JobId, limit: JobLimit = 20, after: After = None):
     run = job_for(request, job_id)
-    events = [
+    events = []
+    if run.finished and not after:
+        events.append(
+            {
+                "id": f"ftevent-{run.id}-end",
+                "object": "fine_tuning.job.event",
+                "created_at": int((run.finished_at or run.created_at).timestamp()),
+                "level": "error" if run.error else "info",
+                "message": run.error or f"The job has {run.status}. New fine-tuned model: run-{run.id}",
+                "type": "message",
+                "data": {},
+            }
+        )
+    points = run.points.exclude(loss=None).order_by("-step", "-id")
+    number = object_id(after, f"ftevent-{run.id}") if after else None
+    before = points.filter(id=number).first() if number is not None else None
+    if before:
+        points = points.filter(Q(step__lt=before.step) | Q(step=before.step, id__lt=before.id))
+    wanted = limit - len(events)
+    found = list(points[: wanted + 1])
+    events += [
         {
             "id": f"ftevent-{run.id}-{p.id}",
             "object": "fine_tuning.job.event",
-            "created_at": int(run.created_at.timestamp()),
+            "created_at": int((p.created_at or run.created_at).timestamp()),
             "level": "info",
             "message": f"Step {p.step}/{run.total}: training loss={p.loss:.4f}",
             "type": "metrics",
-            "data": {"step": p.step, "train_loss": p.loss},
+            "data": {"step": p.step, "train_loss": p.loss, "valid_loss": p.eval_loss},
         }
-        for p in run.points.exclude(loss=None).order_by("-step")[:50]
+        for p in found[:wanted]
     ]
-    if run.finished:
-        end = {
-            "id": f"ftevent-{run.id}-end",
-            "object": "fine_tuning.job.event",
-            "created_at": int((run.finished_at or run.created_at).timestamp()),
-            "level": "error" if run.error else "info",
-            "message": run.error or f"The job has {run.status}. New fine-tuned model: run-{run.id}",
-            "type": "message",
-            "data": {},
-        }
-        events.insert(0, end)
-    return {"object": "list", "data": events, "has_more": False}
+    return {"object": "list", "data": events, "has_more": len(found) > wanted}
+
+
+@router.get(
+    "/fine_tuning/jobs/{job_id}/checkpoints",
+    response=FineTuningCheckpointList,
+    operation_id="listFineTuningCheckpoints",
+    summary="List a job's checkpoints",
+    description="A succeeded job's final adapter, served as its model; a job that has not succeeded has none.",
+    url_name="job-checkpoints",
+    openapi_extra=documented(
+        {
+            "object": "list",
+            "has_more": False,
+            "first_id": "ftckpt-12-40",
+            "last_id": "ftckpt-12-40",
+            "data": [
+                {
+                    "id": "ftckpt-12-40",
+                    "object": "fine_tuning.job.checkpoint",
+                    "created_at": CREATED + 900,
+                    "fine_tuned_model_checkpoint": EXAMPLE_MODEL,
+                    "fine_tuning_job_id": EXAMPLE_JOB,
+                    "step_number": 40,
+                    "metrics": {"step": 40, "train_loss": 1.5021, "valid_loss": 1.61},
+                }
+            ],
+        },
+        "The checkpoints.",
+        errors=(400, 401, 404, 429),
+        python=f'for c in client.fine_tuning.jobs.checkpoints.list("{EXAMPLE_JOB}"):\n    print(c.id, c.step_number)',
+    ),
+)
+def list_job_checkpoints(request, job_id: JobId, limit: JobLimit = 10, after: After = None):
+    run = job_for(request, job_id)
+    data = []
+    if run.status == run.Status.SUCCEEDED and not after:
+        last = run.points.order_by("-step", "-id").first()
+        step = run.summary.get("steps") or (last.step if last else 0)
+        loss = run.points.exclude(loss=None).order_by("-step", "-id").values_list("loss", flat=True).first()
+        eval_loss = run.points.exclude(eval_loss=None).order_by("-step", "-id").values_list("eval_loss", flat=True)
+        data.append(
+            {
+                "id": f"ftckpt-{run.id}-{step}",
+                "object": "fine_tuning.job.checkpoint",
+                "created_at": int((run.finished_at or run.created_at).timestamp()),
+                "fine_tuned_model_checkpoint": f"run-{run.id}",
+                "fine_tuning_job_id": f"ftjob-{run.id}",
+                "step_number": step,
+                "metrics": {"step": step, "train_loss": loss, "valid_loss": eval_loss.first()},
+            }
+        )
+    data = data[:limit]
+    return {
+        "object": "list",
+        "data": data,
+        "has_more": False,
+        "first_id": data[0]["id"] if data else None,
+        "last_id": data[-1]["id"] if data else None,
+    }
 
 
 @router.post(
@@ -434,7 +610,7 @@ def list_job_events(request, job_id: JobId):
     openapi_extra=documented(
         {**JOB_EXAMPLE, "status": "cancelled"},
         "The job.",
-        errors=(401, 404, 413, 429),
+        errors=(401, 403, 404, 413, 429),
         python=f'job = client.fine_tuning.jobs.cancel("{EXAMPLE_JOB}")\nprint(job.status)',
     ),
 )

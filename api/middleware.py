@@ -3,13 +3,17 @@ become {"error": {...}} bodies an API client can read."""
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 
+from api.bodies import read_chunked
 from api.errors import error
 
 logger = logging.getLogger("studio.api")
+
+CHUNKED_OVERHEAD = 1_000_000  # a multipart upload's boundaries and form fields around the file
 
 MESSAGES = {
     400: "The request could not be read.",
@@ -26,6 +30,13 @@ class ApiJsonErrorsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith("/v1/"):
+            try:
+                refused = read_chunked(request, settings.MAX_UPLOAD_BYTES + CHUNKED_OVERHEAD)
+            except RequestDataTooBig:
+                return self._error(request, 413)
+            if refused:
+                return refused.response()
         response = self.get_response(request)
         if (
             request.path.startswith("/v1/")

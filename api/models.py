@@ -167,3 +167,15 @@ class RateWindow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["token", "minute"], name="one_window_per_token_minute")]
+
+
+class ApiJob(models.Model):
+    """What POST /v1/fine_tuning/jobs was given that a training run does not keep itself: the
+    validation file and the caller's metadata, returned with the job as OpenAI does."""
+
+    run = models.OneToOneField("training.TrainingRun", on_delete=models.CASCADE, related_name="api_job")
+    validation_file = models.CharField(max_length=40, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    result_file = models.ForeignKey(
+        ApiFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="its metrics as CSV"
+    )

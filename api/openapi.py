@@ -232,6 +232,7 @@ def samples(server_url, method, path, operation):
             f'client = OpenAI(base_url="{server_url}/v1", api_key=os.environ["STUDIO_API_KEY"]{project})\n\n'
         )
     url = server_url + path.replace("{model_id}", EXAMPLE_MODEL).replace("{job_id}", EXAMPLE_JOB)
+    url = url.replace("{file_id}", EXAMPLE_FILE)
     lines = [f"curl {url}" if method == "get" else f"curl -X {method.upper()} {url}"]
     if not public:
         lines.append('-H "Authorization: Bearer $STUDIO_API_KEY"')

@@ -152,6 +152,7 @@ class MetricPoint(models.Model):
     eval_loss = models.FloatField(null=True)
     learning_rate = models.FloatField(null=True)
     tokens_per_second = models.FloatField(null=True)
+    created_at = models.DateTimeField(null=True, default=timezone.now, help_text="when the worker reported it")
 
     class Meta:
         ordering = ["step", "id"]

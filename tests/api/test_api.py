@@ -81,10 +81,9 @@ def test_the_openai_client_lists_models_and_gets_a_completion(live_server, peopl
         )
     )
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == reply.choices[0].message.content
-    assert (
-        chunks[-1].choices[0].finish_reason == reply.choices[0].finish_reason
-        and chunks[-1].usage.completion_tokens == reply.usage.completion_tokens
-    )
+    # the usage comes last, in a chunk of its own with no choices (as OpenAI sends it)
+    assert chunks[-2].choices[0].finish_reason == reply.choices[0].finish_reason
+    assert chunks[-1].choices == [] and chunks[-1].usage.completion_tokens == reply.usage.completion_tokens
     streamed = list(
         client.completions.create(
             model=f"run-{trained.id}", prompt="Triage: my parcel is late.", max_tokens=6, stream=True
@@ -130,7 +129,7 @@ def test_the_openai_client_uploads_a_file_trains_follows_events_and_completes(
         json.dumps({"messages": [{"role": "user", "content": e.input}, {"role": "assistant", "content": e.output}]})
         for e in make_examples(n=40)
     )
-    # bytes, not a stream: Django's test server cannot read chunked uploads (gunicorn can)
+    # bytes, not a stream: Django's test server cannot de-chunk uploads (under gunicorn they are read: test_openai_client)
     uploaded = client.files.create(file=("tickets.jsonl", lines.encode()), purpose="fine-tune")
     assert uploaded.id.startswith("file-") and uploaded.bytes == len(lines.encode())
     assert [f.id for f in client.files.list()] == [uploaded.id]

@@ -389,6 +389,7 @@ def train(
         "max_steps": state.max_steps,
         "stopped_early": state.global_step < state.max_steps,
         "train_examples": len(train_set.rows),
+        "trained_tokens": int(train_set.tokens * (state.epoch or 0)),  # the API job's trained_tokens
         "skipped": len(train_set.skipped),
         "truncated": train_set.truncated,
         "diagnostics": diagnose(history),
