@@ -11,10 +11,10 @@ from pydantic import Field
 
 from api.bodies import Described
 from api.errors import ApiError
-from api.models import ApiFile
+from api.models import ApiFile, ApiJob
 from api.openapi import CREATED, EXAMPLE_FILE, EXAMPLE_PROJECT, documented
 from api.pagination import After, limit_param, page
-from api.scope import acting_project, memberships, object_id, project_ids
+from api.scope import acting_project, hidden_runs, memberships, object_id, project_ids
 from studio.models import Action
 
 router = Router(tags=["Files"])
@@ -101,6 +101,12 @@ def file_object(f):
     }
 
 
+def visible_files(request):
+    """Every file but the metrics files of runs hidden from the caller by a blind study."""
+    hidden = ApiJob.objects.filter(run_id__in=hidden_runs(request), result_file__isnull=False)
+    return ApiFile.objects.exclude(id__in=hidden.values("result_file_id"))
+
+
 @router.get(
     "/files",
     response=FileList,
@@ -129,7 +135,7 @@ def list_files(
     purpose: PurposeQuery = None,
     order: OrderQuery = "desc",
 ):
-    found = ApiFile.objects.filter(project_id__in=project_ids(request)).defer("content")
+    found = visible_files(request).filter(project_id__in=project_ids(request)).defer("content")
     if purpose:
         found = found.filter(purpose=purpose)
     files, has_more = page(found, limit, after, "file", newest_first=order == "desc")
@@ -148,7 +154,9 @@ def file_for(request, file_id, action=None):
     project may not do `action`."""
     number = object_id(file_id, "file")
     mine = {m.project_id: m for m in memberships(request)}
-    found = ApiFile.objects.filter(id=number, project_id__in=list(mine)).defer("content").first() if number else None
+    found = (
+        visible_files(request).filter(id=number, project_id__in=list(mine)).defer("content").first() if number else None
+    )
     if found is None:
         raise ApiError(f"No file {file_id!r} in your projects.", param="file_id", status=404, code="not_found")
     if action and not mine[found.project_id].can(action):

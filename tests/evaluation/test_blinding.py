@@ -8,7 +8,8 @@ import re
 import pytest
 from django.urls import URLResolver, get_resolver
 
-from api.models import ApiToken, ServedCompletion
+from api.fine_tuning import with_result_file
+from api.models import ApiFile, ApiToken, ServedCompletion
 from evaluation.blinding import hidden_run_ids
 from evaluation.models import EvaluationRun, Generation
 from studio.models import Membership
@@ -87,6 +88,10 @@ def scene(people, trained, study):
         status=TrainingRun.Status.SUCCEEDED,
     )
     archive = ArtifactArchive.objects.create(run=trained, artifact="adapter", created_by=people.lead)
+    with_result_file(trained)  # the metrics file a lead's GET of the job made: named after the job
+    upload = ApiFile.objects.create(
+        project=people.project, user=people.lead, filename="tickets.jsonl", size=2, content=b"{}", rows=1
+    )
     assignment = study.assignments.filter(rater=people.reviewer).order_by("order").first()
     example = people.project.examples.order_by("id").first()
     values = {
@@ -107,6 +112,7 @@ def scene(people, trained, study):
         "token": assignment.token,
         "completion_id": served.id,
         "archive_id": archive.id,
+        "file_id": f"file-{upload.id}",
         "model_id": f"run-{trained.id}",
         "rest": "models",
     }
@@ -129,8 +135,8 @@ def secrets(trained, study, served):
     """What would tie the study's answers to a model: the run's name, ids and paths, and the
     outputs it gave (in evaluations and serving)."""
     found = [
-        rf"\brun-{trained.id}\b",
-        rf"\bftjob-{trained.id}\b",
+        rf"run-{trained.id}(?![0-9])",  # also inside names such as step_metrics_ftjob-12.csv
+        rf"ftjob-{trained.id}(?![0-9])",
         rf"\b{re.escape(trained.name)}\b",
         re.escape(trained.output_dir),
         rf"/runs/{trained.id}/",
@@ -203,7 +209,8 @@ def test_a_rater_reaches_nothing_that_maps_answers_to_models_until_the_study_clo
     for route, _name in v1:
         url, response = call_v1(client, raw, route, values)
         body = response.content.decode(errors="replace")
-        if "<" in route or "completions" in route:  # names the hidden run: answered as a missing one
+        names_the_run = re.search(r"<(?:\w+:)?(model_id|job_id)>", route) or "completions" in route
+        if names_the_run:  # names the hidden run: answered as a missing one (files name uploads, not runs)
             _, answer = call_v1(client, raw, route, missing)
             assert response.status_code == answer.status_code == 404, (url, response.status_code)
             body = body.replace(values["model_id"], missing["model_id"]).replace(f"ftjob-{trained.id}", "ftjob-999999")
