@@ -286,14 +286,13 @@ def wait_for(predicate, timeout, what, log=None):
 # --- a finished training run with a real adapter (evaluation and API tests) ----------------------
 
 
-def succeeded_run(people, model_dir, records, output_dir=""):
-    """A succeeded run of the model in `model_dir` on a version frozen from `records` (approved
-    examples of the people's project, 80% train and 20% test); its adapter is whatever
-    `output_dir` holds (nothing: enough for everything before generation)."""
+def frozen_version(people, model_dir, records, ratios=(0.8, 0.0, 0.2)):
+    """(base model, version): the model in `model_dir` registered and checked in the people's
+    project, and a version frozen from `records` as approved examples."""
     from curation.core.splits import SplitConfig
     from curation.versions import freeze
     from training.core.model_info import inspect_model_folder
-    from training.models import BaseModel, TrainingRun
+    from training.models import BaseModel
 
     base = BaseModel.objects.create(project=people.project, name="Tiny", path=str(model_dir))
     base.record_inspection(info=inspect_model_folder(model_dir))
@@ -309,13 +308,18 @@ def succeeded_run(people, model_dir, records, output_dir=""):
         for r in records
     )
     version = freeze(
-        people.project,
-        people.lead,
-        name="v1",
-        note="",
-        config=SplitConfig(ratios=(0.8, 0.0, 0.2)),
-        leakage_override="templated",
+        people.project, people.lead, name="v1", note="", config=SplitConfig(ratios=ratios), leakage_override="templated"
     )
+    return base, version
+
+
+def succeeded_run(people, model_dir, records, output_dir=""):
+    """A succeeded run of the model in `model_dir` on a version frozen from `records` (80% train,
+    20% test); its adapter is whatever `output_dir` holds (nothing: enough for everything before
+    generation)."""
+    from training.models import TrainingRun
+
+    base, version = frozen_version(people, model_dir, records)
     return TrainingRun.objects.create(
         project=people.project,
         name="r1",

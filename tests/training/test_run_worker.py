@@ -11,11 +11,8 @@ import pytest
 
 from curation.core.demo_tickets import make_examples
 from curation.core.splits import SplitConfig
-from curation.models import Example
-from curation.versions import freeze
 from studio.jobs import reap_stale
-from tests.conftest import wait_for
-from training.core.model_info import inspect_model_folder
+from tests.conftest import frozen_version, wait_for
 from training.models import BaseModel, TrainingRun
 from training.runs import launch
 from training.tasks import train_run
@@ -25,22 +22,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.
 
 @pytest.fixture
 def setup(people, tiny_model_dir):
-    base = BaseModel.objects.create(project=people.project, name="Tiny", path=str(tiny_model_dir))
-    base.record_inspection(info=inspect_model_folder(tiny_model_dir))
-    Example.objects.bulk_create(
-        Example(
-            project=people.project,
-            author=people.annotator,
-            status=Example.Status.APPROVED,
-            instruction=e.instruction,
-            input=e.input,
-            output=e.output,
-        )
-        for e in make_examples(n=120)
-    )
-    version = freeze(
-        people.project, people.lead, name="v1", note="", config=SplitConfig(), leakage_override="templated tickets"
-    )
+    base, version = frozen_version(people, tiny_model_dir, make_examples(n=120), ratios=SplitConfig().ratios)
     return people, version, base
 
 
