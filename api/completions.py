@@ -275,8 +275,7 @@ def chat_completions(request, body: ChatCompletionRequest):
 def chat_prompt(run, messages):
     """The prompt a chat becomes, asked exactly as the run was trained: its chat template, or the
     alpaca prompt (studio/core/prompts.py decides)."""
-    from studio.core.chat_templates import template_tokenizer
-    from studio.core.prompts import RenderError, prompt_for
+    from studio.core.prompts import RenderError, prompt_for, template_tokenizer
     from studio.core.records import Record
 
     asked = Record.chat([*messages, {"role": "assistant", "content": ""}])

@@ -3,8 +3,10 @@ sees and which of them carry loss, and the one loader of tokenizers that every l
 
 The pre-flight page, the trainer, evaluations, studies, preference exports and the API all call
 these functions, so what a lead inspects before a run is exactly what the run trains on and what
-the tuned model is asked afterwards. Plain Python: no Django; transformers is imported only by
-`load_tokenizer`, and the web process's token counts use the Rust tokenizer alone.
+the tuned model is asked afterwards. Plain Python: no Django. Three ways to read a model folder's
+tokenizer, all here and cached per state of its files: `load_tokenizer` (transformers; workers and
+commands), and for the web process, which must not import torch, `token_counter` (the Rust
+tokenizer alone) and `template_tokenizer` (the chat template and special tokens alone).
 
 - A model with a chat template gets the example as a chat (an instruction/input/output pair
   becomes one user turn and one assistant turn). The prompt is everything up to the final
@@ -13,6 +15,7 @@ the tuned model is asked afterwards. Plain Python: no Django; transformers is im
 Only completion tokens carry loss; prompt tokens are masked.
 """
 
+import json
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -176,6 +179,65 @@ def token_counter(path):
         return None
     tokenizer = _rust_tokenizer(str(path), _stamp(path))
     return lambda text: len(tokenizer.encode(text, add_special_tokens=False).ids)
+
+
+class TemplateTokenizer:
+    """A model's chat template and special tokens, rendered as transformers renders them."""
+
+    def __init__(self, chat_template, special_tokens):
+        self.chat_template = chat_template
+        self.special_tokens = special_tokens
+        self.eos_token = special_tokens.get("eos_token")
+        self.bos_token = special_tokens.get("bos_token")
+
+    def apply_chat_template(self, messages, tokenize=False, add_generation_prompt=False):
+        from transformers.utils.chat_template_utils import render_jinja_template  # no torch, unlike tokenizers
+
+        if tokenize:
+            raise ValueError("this stand-in only renders text")
+        rendered, _ = render_jinja_template(
+            conversations=[list(messages)],
+            chat_template=self.chat_template,
+            add_generation_prompt=add_generation_prompt,
+            **self.special_tokens,
+        )
+        return rendered[0]
+
+
+def _text(token):
+    return token.get("content") if isinstance(token, dict) else token
+
+
+def template_tokenizer(path):
+    """The folder's chat template and special tokens (tokenizer_config.json, chat_template.jinja,
+    special_tokens_map.json) as a stand-in for its tokenizer in prompt_for, without transformers'
+    tokenizer classes (whose configuration classes import torch): what the web process renders
+    chats with. Read once per state of those files."""
+    return _read_template(str(path), _stamp(path))
+
+
+@lru_cache(maxsize=16)
+def _read_template(path, stamp):
+    folder = Path(path)
+    config = {}
+    if (folder / "tokenizer_config.json").is_file():
+        config = json.loads((folder / "tokenizer_config.json").read_text())
+    if (folder / "special_tokens_map.json").is_file():
+        config = {**json.loads((folder / "special_tokens_map.json").read_text()), **config}
+    template = config.get("chat_template")
+    if (folder / "chat_template.jinja").is_file():
+        template = (folder / "chat_template.jinja").read_text()
+    if isinstance(template, list):  # named templates: the default one
+        template = next((t["template"] for t in template if t.get("name") == "default"), None)
+    special = {
+        key: _text(value)
+        for key, value in config.items()
+        if key.endswith("_token") and _text(value) is not None and isinstance(_text(value), str)
+    }
+    extra = config.get("additional_special_tokens") or config.get("extra_special_tokens")
+    if isinstance(extra, list) and extra:
+        special["additional_special_tokens"] = [_text(t) for t in extra]
+    return TemplateTokenizer(template or None, special)
 
 
 def tokenize(rendered, tokenizer, max_length):

@@ -728,8 +728,7 @@ def test_the_web_process_renders_chats_exactly_as_the_model_s_tokenizer_does(tin
 
     from transformers import AutoTokenizer
 
-    from studio.core.chat_templates import template_tokenizer
-    from studio.core.prompts import template_kind
+    from studio.core.prompts import template_kind, template_tokenizer
 
     real, light = AutoTokenizer.from_pretrained(tiny_model_dir), template_tokenizer(tiny_model_dir)
     for chat in (
