@@ -22,6 +22,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(PY)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt "torch==2.13.0"
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	$(PY) -m curation.core.semantic  # the checks' static embedding model, built once per machine (offline)
 	touch $@
 
 install: $(VENV)/.installed

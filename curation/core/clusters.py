@@ -6,11 +6,11 @@ For each pair with the same prompt there is one diagnosis: *duplicate* when the 
 """
 
 from dataclasses import dataclass, field
-from functools import cache
 
+from curation.core import semantic
 from curation.core.answer_comparison import compare_answers
 from curation.core.candidate_index import batch_keys, candidate_pairs, prompt_hashes
-from curation.core.prompt_comparison import prompt_words, same_prompt
+from curation.core.prompt_match import CANDIDATE, PromptView, main_and_side, match
 
 
 @dataclass
@@ -22,6 +22,17 @@ class Cluster:
     conflicts: dict = field(default_factory=dict)  # (group i, group j) -> detail
     prompt_notes: dict = field(default_factory=dict)  # frozenset(pair) -> what differs in the prompts
     silenced: set = field(default_factory=set)  # pairs marked as intended variation
+    # Word-level matches (equal, a typo, a filler word) hold transitively: they form classes.
+    # A match by wording or meaning links two classes directly, not through a third: "between
+    # Paris and Rome" may read like "from Paris to Rome", and that like "from Rome to Paris",
+    # yet the first and the last are different requests.
+    klass: dict = field(default_factory=dict)  # member -> its class
+    linked: dict = field(default_factory=dict)  # class -> classes matched directly
+
+    def related(self, a, b):
+        """True when a and b were seen to ask the same thing (not only through a third)."""
+        ka, kb = self.klass.get(a, a), self.klass.get(b, b)
+        return ka == kb or kb in self.linked.get(ka, ())
 
 
 class UnionFind:
@@ -42,42 +53,86 @@ class UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def find_clusters(records, silenced=frozenset(), hashes=None):
+def main_vectors(records):
+    """Unit embeddings of each record's main part (semantic.py), or None when the semantic layer
+    cannot run here (its model is not installed)."""
+    if not semantic.available():
+        return None
+    return semantic.embed([main_and_side(r)[0] for r in records])
+
+
+def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None):
     """Clusters of examples (indexes into records) that share a prompt, with their answer groups.
 
-    `hashes` is prompt_hashes(records) when the caller computed it already (in parallel).
+    `hashes` is prompt_hashes(records) and `vectors` main_vectors(records) when the caller
+    computed them already (in parallel); vectors=False leaves the semantic layer out.
     `silenced` holds frozensets {i, j} of pairs marked as intended variation: they are never
     reported, though each may still be reported with a third example.
     """
     hashes, lengths = hashes if hashes is not None else prompt_hashes(records)
     keys, owners, positions = batch_keys(hashes, lengths)
+    if vectors is None:
+        vectors = main_vectors(records)
 
-    @cache
-    def words_of(i):
-        return prompt_words(records[i])
+    views = {}
+
+    def view(i):
+        if i not in views:
+            views[i] = PromptView(records[i])
+        return views[i]
 
     def removed_word(owner, position):
-        context, query = words_of(owner)
+        context, query = view(owner).words
         return (context + query)[position]
 
-    uf = UnionFind()
+    cosines = {}
+    if vectors is not None and vectors is not False and len(records) > 1:
+        left, right, sims = semantic.neighbour_pairs(vectors, CANDIDATE)
+        cosines = dict(zip(zip(left.tolist(), right.tolist()), sims.tolist()))
+    candidates = candidate_pairs(keys, owners, positions, removed_word) | set(cosines)
+
+    side_vectors = {}
+
+    def side_cosine(i, j):
+        missing = [k for k in (i, j) if k not in side_vectors]
+        if missing:
+            for k, v in zip(missing, semantic.embed([view(k).parts[1] for k in missing])):
+                side_vectors[k] = v
+        return float(side_vectors[i] @ side_vectors[j])
+
+    uf = UnionFind()  # every match: the clusters
+    words_uf = UnionFind()  # word-level matches only: the classes
+    links = []
     notes = {}
-    for i, j in candidate_pairs(keys, owners, positions, removed_word):
-        same, detail = same_prompt(words_of(i), words_of(j))
+    for i, j in candidates:
+        i, j = min(i, j), max(i, j)
+        cosine = cosines.get((i, j))
+        if cosine is None and vectors is not None and vectors is not False:
+            cosine = float(vectors[i] @ vectors[j])
+        same, detail, layer = match(
+            view(i), view(j), cosine, (lambda i=i, j=j: side_cosine(i, j)) if cosine is not None else None
+        )
         if same:
             uf.union(i, j)
+            if layer == "words":
+                words_uf.union(i, j)
+            else:
+                links.append((i, j))
             if detail:
-                notes[frozenset((i, j))] = detail
+                notes[frozenset((i, j))] = f"a near-identical prompt ({detail})" if layer == "words" else detail
     by_root = {}
     for i in list(uf.parent):
         by_root.setdefault(uf.find(i), []).append(i)
     clusters = []
+    cluster_of = {}
     for members in by_root.values():
         if len(members) < 2:
             continue
         members = sorted(members)
         answers = {m: records[m].answer() for m in members}
         cluster = Cluster(members=members, prompt_notes={k: v for k, v in notes.items() if k <= set(members)})
+        cluster.klass = {m: words_uf.find(m) for m in members}
+        cluster_of.update(dict.fromkeys(members, cluster))
         for m in members:
             for group in cluster.groups:
                 if compare_answers(answers[group[0]], answers[m])[0] == "agree":
@@ -86,12 +141,18 @@ def find_clusters(records, silenced=frozenset(), hashes=None):
             else:
                 cluster.groups.append([m])
         for gi in range(len(cluster.groups)):
-            for gj in range(gi + 1, len(cluster.groups)):
-                cluster.conflicts[(gi, gj)] = compare_answers(
-                    answers[cluster.groups[gi][0]], answers[cluster.groups[gj][0]]
-                )[1]
+            for gj in range(len(cluster.groups)):
+                if gi != gj:
+                    cluster.conflicts[(gi, gj)] = compare_answers(
+                        answers[cluster.groups[gi][0]], answers[cluster.groups[gj][0]]
+                    )[1]
         cluster.silenced = {pair for pair in silenced if pair <= set(members)}
         clusters.append(cluster)
+    for i, j in links:
+        cluster = cluster_of[i]
+        ki, kj = cluster.klass[i], cluster.klass[j]
+        cluster.linked.setdefault(ki, set()).add(kj)
+        cluster.linked.setdefault(kj, set()).add(ki)
     return clusters
 
 
@@ -104,10 +165,11 @@ def cluster_findings(clusters, label, finding_cls):
         group_of = {m: gi for gi, group in enumerate(cluster.groups) for m in group}
         for m in cluster.members:
             gi = group_of[m]
-            dupes = [o for o in cluster.groups[gi] if o != m and frozenset((m, o)) not in silenced]
+            dupes = [
+                o for o in cluster.groups[gi] if o != m and frozenset((m, o)) not in silenced and cluster.related(m, o)
+            ]
             if dupes:
-                note = cluster.prompt_notes.get(frozenset((m, dupes[0])), "")
-                how = "the same prompt" if not note else f"a near-identical prompt ({note})"
+                how = cluster.prompt_notes.get(frozenset((m, dupes[0])), "the same prompt")
                 out.setdefault(m, []).append(
                     finding_cls(
                         "duplicate",
@@ -122,16 +184,17 @@ def cluster_findings(clusters, label, finding_cls):
                 for gj, group in enumerate(cluster.groups)
                 if gj != gi
                 for o in group
-                if frozenset((m, o)) not in silenced
+                if frozenset((m, o)) not in silenced and cluster.related(m, o)
             ]
             if others:
                 gj = group_of[others[0]]
-                detail = cluster.conflicts[(min(gi, gj), max(gi, gj))]
+                how = cluster.prompt_notes.get(frozenset((m, others[0])), "the same prompt")
+                detail = cluster.conflicts[(gi, gj)]  # this example's answer first
                 out.setdefault(m, []).append(
                     finding_cls(
                         "contradiction",
                         "error",
-                        f"the same prompt as {_labels(others, label)} but a conflicting answer: {detail}",
+                        f"{how} as {_labels(others, label)} but a conflicting answer: {detail}",
                         "output",
                         tuple(others[:MAX_RELATED]),
                     )
@@ -160,11 +223,11 @@ def cluster_pairs(cluster, all_pairs_up_to=50):
         candidates = {tuple(sorted((m, h))) for m in cluster.members for h in heads if m != h}
     out = []
     for a, b in sorted(candidates):
-        if frozenset((a, b)) in cluster.silenced:
+        if frozenset((a, b)) in cluster.silenced or not cluster.related(a, b):
             continue
         ga, gb = group_of[a], group_of[b]
         if ga == gb:
             out.append((a, b, "duplicate", cluster.prompt_notes.get(frozenset((a, b)), "")))
         else:
-            out.append((a, b, "contradiction", cluster.conflicts[(min(ga, gb), max(ga, gb))]))
+            out.append((a, b, "contradiction", cluster.conflicts[(ga, gb)]))
     return out

@@ -1,0 +1,110 @@
+"""Do two examples ask the same thing? All layers together (plain Python + numpy).
+
+A pair of prompts is the same request when any layer says so and no slot differs:
+1. word level (prompt_comparison.same_prompt): equal after normalising, up to a typo or a filler
+   word;
+2. character level: several small edits at once (casing, spacing, typos, an added word), seen as
+   a high character similarity of the folded texts;
+3. meaning: a paraphrase or reordering, seen as a high cosine between sentence embeddings.
+Layers 2 and 3 pass the slot guard (slots.py): another number, name, quoted text, negation,
+comparison or direction makes another request, however alike the texts read, and so does one
+content word swapped for another ("cats" / "dogs").
+
+When an example has an input, the input is the part that tells prompts apart and the
+instruction is shared by many: both parts must match, each on its own.
+"""
+
+import difflib
+
+from curation.core.prompt_comparison import prompt_words, same_prompt
+from curation.core.slots import fold, slot_difference, slots_of, swapped_word
+from curation.core.text import WORD_RE
+from curation.core.wordlists import FILLER
+
+SAME_MEANING = 0.82  # cosine from which two prompts with the same slots ask the same thing
+CANDIDATE = 0.72  # pairs at least this alike (or sharing a word-level key) are looked at
+NEAR_WORDING = 0.86  # character similarity from which texts are the same wording with slips
+
+
+def main_and_side(record):
+    """(the part that tells prompts apart, the part many share): (input, instruction), or
+    (instruction, "") when there is no input; for a chat (turns, system prompt)."""
+    context, query = record.prompt()
+    if query.strip():
+        return query, context
+    return context, ""
+
+
+def _plain(text):
+    """Folded words without punctuation or filler ("please", "thank you"): what the wording
+    similarity compares."""
+    return " ".join(w for w in WORD_RE.findall(fold(text)) if w not in FILLER)
+
+
+def wording_similarity(a, b, most=1500):
+    """Character similarity of two texts after folding case, accents and spacing (0-1)."""
+    a, b = _plain(a)[:most], _plain(b)[:most]
+    if a == b:
+        return 1.0
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < NEAR_WORDING or matcher.quick_ratio() < NEAR_WORDING:
+        return matcher.quick_ratio()
+    return matcher.ratio()
+
+
+class PromptView:
+    """What the comparison needs of one record, computed once."""
+
+    __slots__ = ("record", "_words", "_parts", "_slots")
+
+    def __init__(self, record):
+        self.record = record
+        self._words = self._parts = self._slots = None
+
+    @property
+    def words(self):
+        if self._words is None:
+            self._words = prompt_words(self.record)
+        return self._words
+
+    @property
+    def parts(self):
+        if self._parts is None:
+            self._parts = main_and_side(self.record)
+        return self._parts
+
+    @property
+    def slots(self):
+        if self._slots is None:
+            main, side = self.parts
+            self._slots = slots_of(f"{side}\n{main}")
+        return self._slots
+
+
+def match(a, b, main_cosine=None, side_cosine=None):
+    """(same request?, how it was seen, layer) for two PromptViews; layer is "words",
+    "wording" or "meaning".
+
+    `main_cosine` is the embeddings' cosine of the two main parts (None without the semantic
+    layer); `side_cosine()` gives that of the shared parts, asked only when needed."""
+    same, detail = same_prompt(a.words, b.words)
+    if same:
+        return True, detail, "words"
+    if slot_difference(a.slots, b.slots):
+        return False, "", ""
+    (main_a, side_a), (main_b, side_b) = a.parts, b.parts
+    if swapped_word(f"{side_a}\n{main_a}", f"{side_b}\n{main_b}"):
+        return False, "", ""
+    if bool(side_a.strip()) != bool(side_b.strip()):
+        return False, "", ""
+    if side_a.strip() and _plain(side_a) != _plain(side_b):
+        side_same = wording_similarity(side_a, side_b) >= NEAR_WORDING or (
+            side_cosine is not None and side_cosine() >= SAME_MEANING
+        )
+        if not side_same:
+            return False, "", ""
+    if wording_similarity(main_a, main_b) >= NEAR_WORDING:
+        return True, "the same wording with small edits", "wording"
+    if main_cosine is not None and main_cosine >= SAME_MEANING:
+        return True, f"the same request in other words ({main_cosine:.0%} alike)", "meaning"
+    return False, "", ""
