@@ -7,9 +7,10 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
+from curation.core import semantic
 from curation.core.candidate_index import prompt_hashes
 from curation.core.checks import Finding, check_record
-from curation.core.clusters import cluster_findings, find_clusters
+from curation.core.clusters import cluster_findings, find_clusters, main_vectors
 from curation.core.rules import FormatRules
 
 _shared = {}  # records and rules handed to forked workers without pickling them
@@ -20,7 +21,17 @@ def _check_slice(bounds):
     start, stop = bounds
     records, rules, count_tokens = _shared["records"], _shared["rules"], _shared["count_tokens"]
     found = [(i, f) for i in range(start, stop) if (f := check_record(records[i], rules, count_tokens))]
-    return found, prompt_hashes(records[start:stop])
+    return found, prompt_hashes(records[start:stop]), _vectors(records[start:stop])
+
+
+def _vectors(records):
+    """Main-part embeddings as float16 (half the bytes back from a worker), or None."""
+    vectors = main_vectors(records) if _shared.get("semantic") else None
+    return None if vectors is None else vectors.astype(np.float16)
+
+
+def _stack(parts):
+    return None if any(p is None for p in parts) else np.concatenate(parts).astype(np.float32)
 
 
 def default_workers():
@@ -52,19 +63,25 @@ def check_all(
     slices = [(start, min(start + chunk, total)) for start in range(0, total, chunk)]
     report_total = total + total // 4  # the pairwise pass takes about a fifth of the time
     if workers > 1 and total >= 5000 and count_tokens is None:
-        _shared.update(records=records, rules=rules, count_tokens=None)
+        _shared.update(records=records, rules=rules, count_tokens=None, semantic=semantic.available())
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                hashes, lengths = [], []
-                for (_start, stop), (found, (h, n)) in zip(slices, pool.map(_check_slice, slices)):
+                hashes, lengths, vectors = [], [], []
+                for (_start, stop), (found, (h, n), v) in zip(slices, pool.map(_check_slice, slices)):
                     findings.update(found)
                     hashes.append(h)
                     lengths.append(n)
+                    vectors.append(v)
                     if progress:
                         progress(stop, report_total)
         finally:
             _shared.clear()
-        clusters = find_clusters(records, silenced, hashes=(np.concatenate(hashes), np.concatenate(lengths)))
+        clusters = find_clusters(
+            records,
+            silenced,
+            hashes=(np.concatenate(hashes), np.concatenate(lengths)),
+            vectors=_stack(vectors) if vectors else False,
+        )
     else:
         for start, stop in slices:
             for i in range(start, stop):
@@ -89,7 +106,8 @@ def _check_jsonl_block(bounds):
     rows, errors = rows_from_jsonl_lines(_shared["lines"][start:stop], first_line=start + 1)
     rules, count_tokens = _shared["rules"], _shared["count_tokens"]
     found = [(row.line, f) for row in rows if (f := check_record(row.record, rules, count_tokens))]
-    return [row.line for row in rows], errors, found, prompt_hashes([row.record for row in rows])
+    records = [row.record for row in rows]
+    return [row.line for row in rows], errors, found, prompt_hashes(records), _vectors(records)
 
 
 class _LazyRecords:
@@ -133,20 +151,23 @@ def check_jsonl(text, rules=None, count_tokens=None, workers=None):
         return line_numbers, errors, {line_numbers[i]: f for i, f in found.items()}
     block = max(2000, len(lines) // (workers * 6))
     blocks = [(start, min(start + block, len(lines))) for start in range(0, len(lines), block)]
-    _shared.update(lines=lines, rules=rules, count_tokens=None)
-    line_numbers, errors, findings, hashes, lengths = [], [], {}, [], []
+    _shared.update(lines=lines, rules=rules, count_tokens=None, semantic=semantic.available())
+    line_numbers, errors, findings, hashes, lengths, vectors = [], [], {}, [], [], []
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for numbers, block_errors, found, (h, n) in pool.map(_check_jsonl_block, blocks):
+            for numbers, block_errors, found, (h, n), v in pool.map(_check_jsonl_block, blocks):
                 line_numbers += numbers
                 errors += block_errors
                 findings.update(found)
                 hashes.append(h)
                 lengths.append(n)
+                vectors.append(v)
     finally:
         _shared.clear()
     records = _LazyRecords(lines, line_numbers)
-    clusters = find_clusters(records, hashes=(np.concatenate(hashes), np.concatenate(lengths)))
+    clusters = find_clusters(
+        records, hashes=(np.concatenate(hashes), np.concatenate(lengths)), vectors=_stack(vectors) if vectors else False
+    )
     for i, found in cluster_findings(clusters, lambda i: f"line {line_numbers[i]}", Finding).items():
         findings.setdefault(line_numbers[i], []).extend(found)
     return line_numbers, errors, findings
