@@ -241,9 +241,15 @@ def move_reasons(old, new, example_ids):
         .order_by("created_at", "id")
     )
     wanted, out = set(example_ids), {}
-    for version in between.only("id", "name", "split_moves", "created_at"):
+    versions = list(between.only("id", "name", "split_moves", "created_at"))
+    for version in versions:
         for move in version.split_moves:
             if move["example"] in wanted:
-                step = f"{move['from']} → {move['to']} in {version.name}: {move['why']}"
+                # over several versions, each step says where and when it happened
+                step = (
+                    move["why"]
+                    if len(versions) == 1
+                    else f"{move['from']} → {move['to']} in {version.name}: {move['why']}"
+                )
                 out[move["example"]] = f"{out[move['example']]}; then {step}" if move["example"] in out else step
     return out
