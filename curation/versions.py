@@ -198,7 +198,10 @@ def diff_versions(old, new, limit=200):
     removed = sorted(a.keys() - b.keys(), key=str)
     edited = sorted((k for k in both if a[k][1] != b[k][1]), key=str)
     # held-out data that reached train first: the moves that matter most
-    moved = sorted((k for k in both if a[k][2] != b[k][2]), key=lambda k: (b[k][2] != "train", str(k)))
+    moved = sorted(
+        (k for k in both if a[k][2] != b[k][2]),
+        key=lambda k: (b[k][2] != "train", isinstance(k, str), k if isinstance(k, int) else 0, str(k)),
+    )
     shown = [a[k][0] for k in removed[:limit] + edited[:limit] + moved[:limit]] + [
         b[k][0] for k in added[:limit] + edited[:limit] + moved[:limit]
     ]
