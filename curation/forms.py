@@ -145,7 +145,8 @@ class FreezeForm(forms.Form):
     validation = forms.IntegerField(min_value=0, max_value=99, initial=10, label="Validation %")
     test = forms.IntegerField(min_value=0, max_value=99, initial=10, label="Test %")
     seed = forms.IntegerField(
-        initial=0, help_text="The same approved examples with the same seed give the same splits."
+        initial=0,
+        help_text="The same approved examples with the same seed give the same splits; it orders only new examples once a version exists.",
     )
     stratify_field = forms.ChoiceField(
         required=False,
@@ -161,6 +162,12 @@ class FreezeForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Freeze although test examples resemble training examples, because…",
+    )
+    resplit_reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Re-split every example from scratch (test and validation examples may move into train), because…",
+        help_text="Leave empty to keep the previous version's splits.",
     )
 
     def __init__(self, *args, fields_available=(), project=None, **kwargs):

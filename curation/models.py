@@ -334,6 +334,19 @@ class DatasetVersion(FrozenModel):
         default=list, blank=True, help_text="the most similar train example of each leaking test example"
     )
     leakage_override = models.TextField(blank=True, help_text="why it was frozen although test examples leak")
+    based_on = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        help_text="the version whose splits this one carried over",
+    )
+    split_moves = models.JSONField(
+        default=list, blank=True, help_text="[{example, from, to, why}]: examples in another split than before"
+    )
+    resplit_reason = models.TextField(blank=True, help_text="why the lead dealt every example into splits afresh")
     # DO_NOTHING without a constraint: a frozen row cannot be updated, not even to forget a user
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"

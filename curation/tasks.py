@@ -70,6 +70,7 @@ def freeze_version(*, job_id):
                 ),
                 findings_override=d.get("findings_override", ""),
                 leakage_override=d.get("leakage_override", ""),
+                resplit_reason=d.get("resplit_reason", ""),
                 progress=job.progress(),
             )
     except FreezeRefused as e:
@@ -82,7 +83,12 @@ def freeze_version(*, job_id):
     counts = version.counts
     job.finish(
         f"Froze “{version.name}”: {counts.get('train', 0)} train, {counts.get('validation', 0)} validation, "
-        f"{counts.get('test', 0)} test examples.",
+        f"{counts.get('test', 0)} test examples"
+        + (
+            f"; {len(version.split_moves)} moved between splits since the previous version."
+            if version.split_moves
+            else "."
+        ),
         details={**d, "version_id": version.id},
     )
 

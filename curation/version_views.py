@@ -66,6 +66,7 @@ def freeze_version(request, project):
             "stratify_field": d["stratify_field"],
             "findings_override": d["findings_override"],
             "leakage_override": d["leakage_override"],
+            "resplit_reason": d["resplit_reason"],
         }
         job = Job.objects.create(project=project, kind=Job.Kind.FREEZE, user=request.user, details=details)
         job.enqueue()
