@@ -4,7 +4,7 @@ Goal: recall >= 0.95 and precision >= 0.9 for every kind of fault in every domai
 
     .venv/bin/python -m benchmarks.check_accuracy [--seed 1] [--size 400] [--show-misses 5]
 
-`--size` is the number of clean examples per domain; about a twelfth of them get a planted twin of
+`--size` is the number of clean examples per domain (60 to 1000 tried); about a twelfth of them get a planted twin of
 each pair kind and a sixth get a hard-negative sibling (see benchmarks/accuracy_sets). Writes
 benchmarks/results/check_accuracy.json and check_accuracy.md.
 

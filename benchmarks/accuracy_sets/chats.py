@@ -84,6 +84,11 @@ def minutes(x):
     return f"{int(x)}:{round((x % 1) * 60):02d}"
 
 
+def pace_goal(r):
+    km = r.choice((5, 10, 15, 21.1, 42.2))
+    return {"km": km, "minutes": round(km * r.uniform(4, 7.5) / 5) * 5}
+
+
 INTENTS = (
     Intent(
         "scale_recipe",
@@ -125,7 +130,7 @@ INTENTS = (
         lambda r: {
             "cities": tuple(r.sample(sorted(CITIES), 2)),
             "month": r.choice(("January", "July")),
-            "k": r.randrange(1, 7),
+            "k": r.randrange(2, 8),
         },
         (
             lambda s, r: (
@@ -185,7 +190,7 @@ INTENTS = (
     ),
     Intent(
         "running_pace",
-        lambda r: {"km": r.choice((5, 10, 15, 21.1, 42.2)), "minutes": r.randrange(20, 300, 5)},
+        lambda r: pace_goal(r),
         (
             lambda s, r: f"I want to run {s['km']} km in under {s['minutes']} minutes. What pace per km is that?",
             lambda s, r: f"What pace do I need per kilometre to finish {s['km']} km within {s['minutes']} minutes?",

@@ -50,7 +50,7 @@ SQL_SWAPS = (
     (r" <> ", " = "),
     (r"status = ", "status <> "),
     (r"LIMIT (\d+)", lambda m: f"LIMIT {int(m.group(1)) + 1}"),
-    (r"LIKE '([^']*)%'", lambda m: f"LIKE '%{m.group(1)}%'"),
+    (r"LIKE '((?:[^']|'')*)%'", lambda m: f"LIKE '%{m.group(1)}%'"),
 )
 PYTHON_SWAPS = (
     (r"reverse=True", "reverse=False"),
@@ -59,7 +59,7 @@ PYTHON_SWAPS = (
     (r"% 2 == 0", "% 2 == 1"),
     (r"len\(w\) > ", "len(w) >= "),
     (r"len\(w\) < ", "len(w) <= "),
-    (r"\* 9 / 5", "* 5 / 9"),
+    (r"- 32\)", "+ 32)"),
     (r"\+ 32", "- 32"),
     (r"- 273\.15", "+ 273.15"),
     (r"\+ 273\.15", "- 273.15"),
@@ -429,6 +429,37 @@ INTENTS = (
         },
     ),
 )
+ACCOUNTS = ("checking", "savings", "brokerage", "credit card", "business", "joint")
+
+INTENTS = INTENTS + (
+    Intent(
+        "transfers",
+        lambda r: {"accounts": tuple(r.sample(ACCOUNTS, 2)), "year": year(r)},
+        (
+            lambda s, r: (
+                f"How much money was moved from {s['accounts'][0]} accounts to {s['accounts'][1]} accounts in {s['year']}?"
+            ),
+            lambda s, r: (
+                f"Total the {s['year']} transfers that went from a {s['accounts'][0]} account into a {s['accounts'][1]} account."
+            ),
+            lambda s, r: (
+                f"In {s['year']}, what was the sum of all transfers out of {s['accounts'][0]} and into {s['accounts'][1]} accounts?"
+            ),
+        ),
+        lambda s, r: sql(
+            "SELECT SUM(amount)\nFROM transfers\n"
+            f"WHERE from_type = '{s['accounts'][0]}' AND to_type = '{s['accounts'][1]}'\n"
+            f"AND EXTRACT(YEAR FROM created_at) = {s['year']};",
+            r,
+        ),
+        conflict,
+        vary={
+            "accounts": ("direction", lambda s, r: tuple(reversed(s["accounts"]))),
+            "year": ("year", lambda s, r: s["year"] + r.choice((-1, 1))),
+        },
+    ),
+)
+
 FORMULAS = {
     ("Celsius", "Fahrenheit"): "degrees * 9 / 5 + 32",
     ("Fahrenheit", "Celsius"): "(degrees - 32) * 5 / 9",

@@ -556,6 +556,76 @@ INTENTS = INTENTS + (
 )
 
 
+SPELLED = (
+    "banana rhythm queue strength avocado onomatopoeia crypt euouae facetious abstemious sequoia syzygy "
+    "mississippi bookkeeper committee aardvark zucchini eucalyptus strengths psychology rhinoceros archipelago "
+    "kaleidoscope dichotomy hierarchy quarantine labyrinth silhouette chrysanthemum bureaucracy necessary "
+    "embarrass accommodate rendezvous juxtaposition xylophone yacht gnome pneumonia"
+).split()
+
+
+def vowels(word):
+    return [c for c in word if c in "aeiou"]
+
+
+def vowels_answer(s, r):
+    found = vowels(s["word"])
+    if not found:
+        return f"'{s['word']}' has no vowels (a, e, i, o, u) at all."
+    return f"'{s['word']}' has {len(found)} vowels: {', '.join(found)}."
+
+
+INTENTS = INTENTS + (
+    Intent(
+        "vowels",
+        lambda r: {"word": r.choice(SPELLED)},
+        (
+            lambda s, r: f"How many vowels are there in the word '{s['word']}'?",
+            lambda s, r: f"Count the vowels in '{s['word']}'.",
+            lambda s, r: f"'{s['word']}': how many of its letters are vowels?",
+        ),
+        vowels_answer,
+        lambda s, a, r: f"'{s['word']}' has {len(vowels(s['word'])) + r.choice((1, 2))} vowels.",
+        vary={"word": ("literal", lambda s, r: other(r, SPELLED, s["word"]))},
+    ),
+)
+
+
+SUBSTITUTES = {
+    "eggs": "a mashed banana or a tablespoon of ground flaxseed mixed with three of water per egg",
+    "butter": "the same weight of coconut oil, or three quarters of the amount in olive oil",
+    "buttermilk": "milk with a tablespoon of lemon juice stirred in and left for ten minutes",
+    "brown sugar": "white sugar with a tablespoon of molasses per cup",
+    "sour cream": "plain Greek yogurt in the same amount",
+    "breadcrumbs": "rolled oats or crushed crackers",
+    "heavy cream": "milk mixed with melted butter, about three to one",
+    "white wine": "chicken or vegetable stock with a splash of vinegar",
+    "cornstarch": "twice the amount of plain flour",
+    "honey": "maple syrup in the same amount",
+}
+DISHES = ("pancakes", "a sponge cake", "meatballs", "a curry", "muffins", "a risotto", "cookies", "a stew")
+
+INTENTS = INTENTS + (
+    Intent(
+        "substitute",
+        lambda r: {"ingredient": r.choice(sorted(SUBSTITUTES)), "dish": r.choice(DISHES)},
+        (
+            lambda s, r: f"What can I use instead of {s['ingredient']} in {s['dish']}?",
+            lambda s, r: f"I ran out of {s['ingredient']}. What do I replace it with when making {s['dish']}?",
+            lambda s, r: f"Is there a good substitute for {s['ingredient']} in a recipe for {s['dish']}?",
+        ),
+        lambda s, r: f"For {s['dish']}, replace the {s['ingredient']} with {SUBSTITUTES[s['ingredient']]}.",
+        lambda s, a, r: a.replace(
+            SUBSTITUTES[s["ingredient"]], other(r, sorted(SUBSTITUTES.values()), SUBSTITUTES[s["ingredient"]])
+        ),
+        vary={
+            "ingredient": ("word", lambda s, r: other(r, sorted(SUBSTITUTES), s["ingredient"])),
+            "dish": ("word", lambda s, r: other(r, DISHES, s["dish"])),
+        },
+    ),
+)
+
+
 def row(intent, slots, query, answer, rng, vague=None):
     if vague is not None:
         return {"instruction": vague, "input": "", "output": answer}
