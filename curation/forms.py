@@ -92,6 +92,18 @@ class FormatRulesForm(forms.Form):
         label="Banned phrases",
         help_text="One per line, e.g. “As an AI language model”.",
     )
+    min_instruction_chars = forms.IntegerField(
+        required=False,
+        min_value=0,
+        label="Warn when an instruction is shorter than (characters)",
+        help_text="Quality warnings, not errors; 0 turns one off. Vague instructions (“Help”, “Do it”) are always flagged.",
+    )
+    max_instruction_chars = forms.IntegerField(
+        required=False, min_value=0, label="Warn when an instruction is longer than (characters)"
+    )
+    min_answer_chars = forms.IntegerField(
+        required=False, min_value=0, label="Warn when an answer is shorter than (characters)"
+    )
 
     @classmethod
     def initial_from(cls, rules):

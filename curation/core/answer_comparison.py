@@ -95,10 +95,89 @@ def _compare_json(a, b, path="$"):
     return ""
 
 
+# Code and queries: compared token by token. Keywords are compared without case (SQL's SELECT is
+# select); identifiers, literals and operators exactly.
+CODE_TOKEN_RE = re.compile(
+    r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`[^`\n]*`|\d+(?:\.\d+)?|[A-Za-z_][A-Za-z_0-9]*|==|!=|<>|<=|>=|->|=>|::|&&|\|\||\*\*|//|[^\sA-Za-z_0-9]"""
+)
+KEYWORDS = frozenset(
+    """select from where group by order having limit offset join inner left right outer full cross on as and or
+    not in is null like ilike between distinct count sum avg min max case when then else end union all insert into
+    values update set delete create table index view with desc asc exists any returning interval cast true false
+    def return if elif else for while in import from as class lambda none and or not is pass break continue try
+    except finally raise yield with async await function const let var new this""".split()
+)
+SQL_START_RE = re.compile(r"^\s*(select|with|insert|update|delete|create|alter|drop)\b", re.IGNORECASE)
+CODE_HINT_RE = re.compile(
+    r"^\s*(def |class |import |from \w+ import|function |const |let |var |return |#include|package |public |fn |SELECT )"
+    r"|[;{}]\s*$|\w\(.*\)|==|=>|->|\b\w+\.\w+\(",
+    re.MULTILINE,
+)
+FENCE_RE = re.compile(r"^\s*```[\w+-]*\s*\n?|\n?\s*```\s*$")
+
+
+def _strip_fence(text):
+    return FENCE_RE.sub("", text.strip())
+
+
+def is_code(text):
+    """True for an answer that is a program or a query rather than prose."""
+    text = _strip_fence(text)
+    if not text:
+        return False
+    if SQL_START_RE.match(text):
+        return True
+    lines = [line for line in text.splitlines() if line.strip()]
+    hinted = sum(1 for line in lines if CODE_HINT_RE.search(line))
+    symbols = sum(text.count(c) for c in "(){}[];=<>")
+    prose_words = len(re.findall(r"\b[a-z]{3,}\b", text))
+    return hinted >= max(1, len(lines) // 2) and symbols >= 2 and symbols * 4 >= prose_words // 2
+
+
+def code_tokens(text):
+    tokens = CODE_TOKEN_RE.findall(_strip_fence(text))
+    out = [t.lower() if t.lower() in KEYWORDS else t for t in tokens]
+    while out and out[-1] == ";":
+        out.pop()  # a closing semicolon changes nothing
+    return out
+
+
+def compare_code(a, b):
+    """("agree" | "conflict", detail): one changed token is a conflict (COUNT(*) vs
+    COUNT(DISTINCT x), SUM vs AVG, > vs >=)."""
+    ta, tb = code_tokens(a), code_tokens(b)
+    if ta == tb:
+        return "agree", ""
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
+        if op != "equal":
+            left = " ".join(ta[max(0, i1 - 2) : i2 + 1])[:60]
+            right = " ".join(tb[max(0, j1 - 2) : j2 + 1])[:60]
+            return "conflict", f"code differs: `{left}` vs `{right}`"
+    return "agree", ""
+
+
+def answer_kind(a, b):
+    """How two answers are compared: "JSON", "code", "short answer" or "free text"."""
+    if _load_json(a) is not None and _load_json(b) is not None:
+        return "JSON"
+    if is_code(a) or is_code(b):
+        return "code"
+    if max(len(words(a)), len(words(b))) <= SHORT_ANSWER_WORDS:
+        return "short answer"
+    return "free text"
+
+
 def compare_answers(a, b):
-    """("agree" | "conflict", detail) for two answers, JSON-aware."""
-    ja, jb = _load_json(a), _load_json(b)
-    if ja is not None and jb is not None:
-        conflict = _compare_json(ja, jb)
-        return ("conflict", conflict) if conflict else ("agree", "")
-    return compare_text(a, b)
+    """("agree" | "conflict", detail) for two answers, compared by their kind, which the detail
+    names: JSON field by field, code token by token, short answers exactly, free text by content."""
+    kind = answer_kind(a, b)
+    if kind == "JSON":
+        conflict = _compare_json(_load_json(a), _load_json(b))
+        return ("conflict", f"JSON {conflict}") if conflict else ("agree", "")
+    if kind == "code":
+        verdict, detail = compare_code(a, b)
+        return verdict, detail
+    verdict, detail = compare_text(a, b)
+    if verdict == "conflict":
+        return verdict, f"{kind}: {detail}"
+    return verdict, detail

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from curation.core.pii import find_pii
 from curation.core.repetition import find_repetition
 from curation.core.rules import FormatRules
-from curation.core.text import word_count
+from curation.core.text import words
 from studio.core.records import ROLES
 
 PII_HINT_RE = re.compile(r"[@\d]")
-CHECKS = ("duplicate", "contradiction", "format", "length", "repetition", "pii")
+CHECKS = ("duplicate", "contradiction", "format", "length", "quality", "repetition", "pii")
 ERROR, WARNING = "error", "warning"
 
 
@@ -101,15 +101,6 @@ def check_length(record, rules, count_tokens=None):
     if not record.is_chat:
         if not record.instruction.strip():
             found.append(Finding("length", ERROR, "the instruction is empty", "instruction"))
-        elif not record.input.strip() and word_count(record.instruction) < 2 and len(record.instruction.strip()) < 12:
-            found.append(
-                Finding(
-                    "length",
-                    WARNING,
-                    f"the instruction is very short (“{record.instruction.strip()}”) and there is no input",
-                    "instruction",
-                )
-            )
         if not record.output.strip():
             found.append(Finding("length", ERROR, "the output is empty", "output"))
     answer = record.answer()
@@ -191,12 +182,72 @@ def check_pii(record):
     return found
 
 
+# Words that name no task or topic on their own: an instruction made only of these is vague.
+VAGUE_WORDS = frozenset(
+    """help helps please do it this that these those something anything stuff thing things fix make answer answers
+    question questions reply respond json yes no ok okay go again more continue same tell me explain write give show
+    info information what why how who when where which hmm hi hello hey thanks thank you can could would will should
+    i we us our my your the a an and or now asap here there task todo below above following need want pls plz test
+    check look see try work done use just is are was be""".split()
+)
+
+
+def check_quality(record, rules):
+    """Instructions a model cannot learn from: vague ("Help", "Do it", "JSON", "?"), too short or
+    too long; and answers too short to teach anything. Warnings, with thresholds the lead sets."""
+    if record.is_chat:
+        return []
+    found = []
+    instruction = record.instruction.strip()
+    if instruction:
+        specific = [w for w in words(instruction) if w not in VAGUE_WORDS and len(w) > 1]
+        if not record.input.strip() and not specific:
+            found.append(
+                Finding(
+                    "quality",
+                    WARNING,
+                    f"the instruction is vague (“{instruction[:40]}”): say what to do, and with what",
+                    "instruction",
+                )
+            )
+        elif rules.min_instruction_chars and len(instruction) < rules.min_instruction_chars:
+            found.append(
+                Finding(
+                    "quality",
+                    WARNING,
+                    f"the instruction is very short ({len(instruction)} characters; the project asks for at least {rules.min_instruction_chars})",
+                    "instruction",
+                )
+            )
+        if rules.max_instruction_chars and len(instruction) > rules.max_instruction_chars:
+            found.append(
+                Finding(
+                    "quality",
+                    WARNING,
+                    f"the instruction is very long ({len(instruction):,} characters; the project's limit is {rules.max_instruction_chars:,}): move material into the input",
+                    "instruction",
+                )
+            )
+    answer = record.output.strip()
+    if answer and rules.min_answer_chars and len(answer) < rules.min_answer_chars:
+        found.append(
+            Finding(
+                "quality",
+                WARNING,
+                f"the answer is very short ({len(answer)} characters; the project asks for at least {rules.min_answer_chars})",
+                "output",
+            )
+        )
+    return found
+
+
 def check_record(record, rules=None, count_tokens=None):
     """Every single-example finding for record, in a stable order."""
     rules = rules or FormatRules()
     return (
         check_format(record, rules)
         + check_length(record, rules, count_tokens)
+        + check_quality(record, rules)
         + check_repetition(record)
         + check_pii(record)
     )

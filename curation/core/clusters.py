@@ -13,6 +13,9 @@ from curation.core.candidate_index import batch_keys, candidate_pairs, prompt_ha
 from curation.core.prompt_match import CANDIDATE, PromptView, main_and_side, match
 
 
+NEIGHBOURS = 24  # nearest neighbours looked at per example (chats with one scaffold are all alike)
+
+
 @dataclass
 class Cluster:
     """Examples sharing one prompt, split into groups whose answers agree."""
@@ -61,11 +64,12 @@ def main_vectors(records):
     return semantic.embed([main_and_side(r)[0] for r in records])
 
 
-def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None):
+def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=None):
     """Clusters of examples (indexes into records) that share a prompt, with their answer groups.
 
-    `hashes` is prompt_hashes(records) and `vectors` main_vectors(records) when the caller
-    computed them already (in parallel); vectors=False leaves the semantic layer out.
+    `hashes` is prompt_hashes(records), `vectors` main_vectors(records) and `idf` the Idf of the
+    main parts when the caller computed them already (in parallel); vectors=False leaves the
+    semantic layer out.
     `silenced` holds frozensets {i, j} of pairs marked as intended variation: they are never
     reported, though each may still be reported with a third example.
     """
@@ -87,9 +91,18 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None):
 
     cosines = {}
     if vectors is not None and vectors is not False and len(records) > 1:
-        left, right, sims = semantic.neighbour_pairs(vectors, CANDIDATE)
+        left, right, sims = semantic.neighbour_pairs(vectors, CANDIDATE, most=NEIGHBOURS)
         cosines = dict(zip(zip(left.tolist(), right.tolist()), sims.tolist()))
     candidates = candidate_pairs(keys, owners, positions, removed_word) | set(cosines)
+    # The meaning layer decides on vectors whose words are weighed by their rarity in this
+    # dataset: a template's frame counts less than what fills it ("instead of butter in a
+    # risotto" / "I ran out of honey ... a risotto").
+    weighted = {}
+    if cosines:
+        if idf is None:
+            idf = semantic.Idf(main_and_side(records[k])[0] for k in range(len(records)))
+        involved = sorted({k for pair in cosines for k in pair})
+        weighted = dict(zip(involved, semantic.embed([view(k).parts[0] for k in involved], idf)))
 
     side_vectors = {}
 
@@ -109,6 +122,8 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None):
         cosine = cosines.get((i, j))
         if cosine is None and vectors is not None and vectors is not False:
             cosine = float(vectors[i] @ vectors[j])
+        if cosine is not None and cosine >= CANDIDATE:
+            cosine = min(cosine, float(weighted[i] @ weighted[j]))
         same, detail, layer = match(
             view(i), view(j), cosine, (lambda i=i, j=j: side_cosine(i, j)) if cosine is not None else None
         )

@@ -11,6 +11,7 @@ from curation.core import semantic
 from curation.core.candidate_index import prompt_hashes
 from curation.core.checks import Finding, check_record
 from curation.core.clusters import cluster_findings, find_clusters, main_vectors
+from curation.core.prompt_match import main_and_side
 from curation.core.rules import FormatRules
 
 _shared = {}  # records and rules handed to forked workers without pickling them
@@ -25,13 +26,18 @@ def _check_slice(bounds):
 
 
 def _vectors(records):
-    """Main-part embeddings as float16 (half the bytes back from a worker), or None."""
+    """(main-part embeddings as float16 (half the bytes back from a worker), their Idf), or None."""
     vectors = main_vectors(records) if _shared.get("semantic") else None
-    return None if vectors is None else vectors.astype(np.float16)
+    if vectors is None:
+        return None
+    return vectors.astype(np.float16), semantic.Idf(main_and_side(r)[0] for r in records)
 
 
 def _stack(parts):
-    return None if any(p is None for p in parts) else np.concatenate(parts).astype(np.float32)
+    """(vectors, idf) from the workers' parts; (False, None) without the semantic layer."""
+    if not parts or any(p is None for p in parts):
+        return False, None
+    return np.concatenate([v for v, _ in parts]).astype(np.float32), sum((i for _, i in parts), semantic.Idf())
 
 
 def default_workers():
@@ -80,7 +86,7 @@ def check_all(
             records,
             silenced,
             hashes=(np.concatenate(hashes), np.concatenate(lengths)),
-            vectors=_stack(vectors) if vectors else False,
+            **dict(zip(("vectors", "idf"), _stack(vectors))),
         )
     else:
         for start, stop in slices:
@@ -166,7 +172,9 @@ def check_jsonl(text, rules=None, count_tokens=None, workers=None):
         _shared.clear()
     records = _LazyRecords(lines, line_numbers)
     clusters = find_clusters(
-        records, hashes=(np.concatenate(hashes), np.concatenate(lengths)), vectors=_stack(vectors) if vectors else False
+        records,
+        hashes=(np.concatenate(hashes), np.concatenate(lengths)),
+        **dict(zip(("vectors", "idf"), _stack(vectors))),
     )
     for i, found in cluster_findings(clusters, lambda i: f"line {line_numbers[i]}", Finding).items():
         findings.setdefault(line_numbers[i], []).extend(found)

@@ -33,6 +33,10 @@ class FormatRules:
     max_total_tokens: int = 0  # prompt and answer together, in the base model's tokens
     input_required: bool = False
     banned_phrases: tuple = field(default_factory=tuple)
+    # Instruction quality (warnings), with the seed guide's thresholds; 0 turns one off.
+    min_instruction_chars: int = 10
+    max_instruction_chars: int = 1000
+    min_answer_chars: int = 5
 
     @classmethod
     def from_dict(cls, data):
@@ -48,8 +52,12 @@ class FormatRules:
             "min_output_tokens",
             "max_output_tokens",
             "max_total_tokens",
+            "min_instruction_chars",
+            "max_instruction_chars",
+            "min_answer_chars",
         ):
-            value = data.get(name, 0) or 0
+            value = data.get(name, getattr(cls, name))
+            value = 0 if value is None else value
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise RulesError(name, f"must be a whole number of 0 or more, not {value!r}")
             data[name] = value

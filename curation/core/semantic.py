@@ -16,10 +16,12 @@ checkout (`STUDIO_EMBEDDINGS_DIR`, default ~/.cache/studio/embeddings).
 import fcntl
 import hashlib
 import json
+import math
 import os
 import re
 import subprocess
 import sys
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -159,8 +161,11 @@ class StaticModel:
         self._sums = np.zeros((0, self.dims), dtype=np.float32)
         self._counts = np.zeros(0, dtype=np.float32)
 
-    def encode(self, texts):
+    def encode(self, texts, idf=None):
         """Unit vectors (float32, one row per text); a text with no words gets a zero row.
+
+        `idf` (an Idf) weighs each word by how rare it is in the dataset at hand, so the words a
+        template repeats in every prompt count less than the ones that fill it.
 
         A text is split into words first and each distinct word is tokenized once: datasets repeat
         their words, so this is many times faster than tokenizing every text whole."""
@@ -172,9 +177,34 @@ class StaticModel:
         from scipy.sparse import csr_matrix  # not at import: the web process starts without scipy
 
         indptr = np.r_[0, np.cumsum(lengths)]
-        counts = csr_matrix((np.ones(len(index), dtype=np.float32), index, indptr), shape=(len(split), len(self._sums)))
+        if idf is None:
+            data = np.ones(len(index), dtype=np.float32)
+        else:
+            data = np.fromiter((idf.weight(w) for words in split for w in words), dtype=np.float32, count=len(index))
+        counts = csr_matrix((data, index, indptr), shape=(len(split), len(self._sums)))
         sums = np.asarray(counts @ self._sums, dtype=np.float32)  # texts x words times words x dims
         return sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
+
+
+class Idf:
+    """Inverse document frequencies of the words of a set of texts (smoothed, as scikit-learn's)."""
+
+    def __init__(self, texts=(), df=None, n=0):
+        self.df = Counter() if df is None else df
+        self.n = n
+        for text in texts:
+            self.df.update(set(WORD_RE.findall(text.lower())))
+            self.n += 1
+        self._cache = {}
+
+    def __add__(self, other):
+        return Idf(df=self.df + other.df, n=self.n + other.n)
+
+    def weight(self, word):
+        value = self._cache.get(word)
+        if value is None:
+            value = self._cache[word] = math.log((self.n + 1) / (self.df.get(word, 0) + 1)) + 1.0
+        return value
 
 
 def neighbour_pairs(vectors, threshold, most=8, seed=0):
@@ -256,8 +286,8 @@ def available():
     return True
 
 
-def embed(texts):
-    return load().encode(texts)
+def embed(texts, idf=None):
+    return load().encode(texts, idf)
 
 
 if __name__ == "__main__":

@@ -8,13 +8,14 @@ cannot see this (another year scores 0.94 against its original, a true paraphras
 candidate pair found by similarity passes this guard too.
 """
 
+import difflib
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
 from curation.core.prompt_comparison import is_typo
-from curation.core.wordlists import NEGATIONS, STOPWORDS
+from curation.core.wordlists import FILLER, NEGATIONS, REQUEST_VERBS, STOPWORDS
 
 QUOTED_RE = re.compile(r"\"([^\"\n]{1,200})\"|“([^”\n]{1,200})”|`([^`\n]{1,200})`|(?<!\w)'([^'\n]{1,200})'(?!\w)")
 NUMBER_RE = re.compile(r"(?<![\w.])[-+]?\d+(?:[.,:/]\d+)*%?")
@@ -24,9 +25,10 @@ SENTENCE_END = frozenset(".!?:;\n")
 NUMBER_WORDS = {
     w: str(i)
     for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "zero - two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
         "seventeen eighteen nineteen twenty".split()
     )
+    if w != "-"  # "one" is more often a pronoun ("which one") than a number
 }
 # Words that turn a question around: comparatives, superlatives, order and direction.
 COMPARATIVES = frozenset(
@@ -34,11 +36,15 @@ COMPARATIVES = frozenset(
     cheaper pricier faster slower earlier later better worse most least highest lowest largest smallest
     biggest longest shortest oldest newest youngest cheapest fastest slowest earliest latest best worst
     above below exceeding exceeds ascending descending asc desc increase increasing decrease decreasing
-    maximum minimum max min top bottom first last before after since until within outside inside
-    between""".split()
-) - {"between"}
-# Words after which a slot's role depends on the order ("from A to B" is not "from B to A").
-DIRECTED = frozenset("from to into than before after minus over under by per vs versus against".split())
+    maximum minimum max min top bottom first last within outside inside""".split()
+)
+# Comparisons in time count only before a date or a number ("after 2020", not "after tax").
+TEMPORAL = frozenset("before after since until".split())
+# Words after which a word's role depends on the order ("from A to B" is not "from B to A";
+# "2 gallons in litres" is not "2 litres in gallons").
+DIRECTED = frozenset("from to into than in before after minus per vs versus against".split())
+ARTICLES = frozenset("a an the".split())
+SAME_MARKER = {"into": "to", "vs": "versus", "against": "versus"}
 # A word a person capitalises only for a name: never a slot on its own.
 COMMON_CAPITALISED = frozenset("i i'm i've i'd i'll ok okay please hi hello hey thanks dear".split())
 
@@ -56,13 +62,13 @@ class Slots:
     names: frozenset  # folded
     negated: bool
     comparatives: frozenset
-    roles: frozenset  # (directed word, slot) pairs: "from paris"
+    roles: frozenset  # (directed word, the word after it) pairs: "from paris", "to litres"
     words: frozenset  # every folded word, for matching names that one side does not capitalise
 
 
 def _number(text):
     text = THOUSANDS_RE.sub("", text).replace(",", ".")
-    return text.rstrip(".").lstrip("+")
+    return text.rstrip(".%").lstrip("+")  # 5% and "5 percent" are one number
 
 
 def slots_of(text):
@@ -89,6 +95,8 @@ def slots_of(text):
             negated = True
         if word in COMPARATIVES:
             comparatives.add(word)
+        if previous in TEMPORAL and (token[0].isdigit() or token[0].isupper()):
+            comparatives.add(previous)
         is_name = (
             (not start and token[0].isupper() and word not in COMMON_CAPITALISED)
             or (len(token) > 1 and token.isupper() and token.isalpha())  # acronyms: NASA, EU
@@ -96,12 +104,12 @@ def slots_of(text):
                 "_" in token or any(c.isupper() for c in token[1:]) and any(c.islower() for c in token)
             )  # snake_case, camelCase
         )
-        is_slot = is_name or any(c.isdigit() for c in token)
         if is_name and not token.isdigit():
             names.add(word)
-        if is_slot and previous in DIRECTED:
-            roles.add((previous, word))
-        previous = word
+        if previous in DIRECTED and word not in ARTICLES:
+            roles.add((SAME_MARKER.get(previous, previous), word))
+        if word not in ARTICLES:
+            previous = word
         start = False
     return Slots(
         numbers=numbers,
@@ -131,27 +139,31 @@ def slot_difference(a, b):
         return "one is negated"
     if a.comparatives != b.comparatives:
         return f"another comparison ({', '.join(sorted(a.comparatives ^ b.comparatives)[:3])})"
-    for name in a.names:
-        if not _has_word(name, b.words):
-            return f"another name ({name})"
-    for name in b.names:
-        if not _has_word(name, a.words):
-            return f"another name ({name})"
-    roles_a, roles_b = {}, {}
+    # A name swapped for another makes another request; a name one side adds ("my Python code")
+    # only says more.
+    only_a = [name for name in a.names if not _has_word(name, b.words)]
+    only_b = [name for name in b.names if not _has_word(name, a.words)]
+    if only_a and only_b:
+        return f"another name ({only_a[0]} / {only_b[0]})"
+    after_a, after_b = {}, {}
     for marker, word in a.roles:
-        roles_a.setdefault(word, set()).add(marker)
+        after_a.setdefault(marker, set()).add(word)
     for marker, word in b.roles:
-        roles_b.setdefault(word, set()).add(marker)
-    for word in roles_a.keys() & roles_b.keys():
-        if roles_a[word] != roles_b[word]:
-            return f"another direction ({word})"  # "from Paris to Rome" / "from Rome to Paris"
+        after_b.setdefault(marker, set()).add(word)
+    for marker in after_a.keys() & after_b.keys():
+        # the words swapped places around the marker: each side's word is in the other text
+        moved_a = [w for w in after_a[marker] - after_b[marker] if w in b.words]
+        moved_b = [w for w in after_b[marker] - after_a[marker] if w in a.words]
+        if moved_a and moved_b:
+            word = moved_a[0]
+            return f"another direction ({marker} {word} / {marker} {moved_b[0]})"
     return ""
 
 
 def content_words(text):
     """The folded words of text that carry content (no stopwords), lightly stemmed."""
     words = (fold(t) for t in TOKEN_RE.findall(text) if t[0].isalnum())
-    return [_stem(NUMBER_WORDS.get(w, w)) for w in words if w not in STOPWORDS]
+    return [_stem(NUMBER_WORDS.get(w, w)) for w in words if w not in STOPWORDS and w not in REQUEST_VERBS]
 
 
 def _stem(word):
@@ -169,4 +181,36 @@ def swapped_word(a, b):
     only_a, only_b = sorted(ca - cb), sorted(cb - ca)
     if len(only_a) == 1 and len(only_b) == 1 and not is_typo(only_a[0], only_b[0]):
         return only_a[0], only_b[0]
+    return None
+
+
+FRAME_SHARE = 0.6  # word-sequence similarity from which two texts share one frame
+FILLER_WORDS = 3  # what fills a frame is short ("sponge cake"); a reworded clause is longer
+
+
+def frame_swap(a, b):
+    """(x, y) when the two texts are one frame with different fillers: most of their words in the
+    same order, and somewhere content words of one replaced by other content words that are not
+    spelling slips of them ("substitute for honey in a stew" / "substitute for butter in
+    cookies"). A paraphrase rewords the whole; an added word or a typo replaces nothing."""
+    wa = [fold(t) for t in TOKEN_RE.findall(a) if t[0].isalnum()]
+    wb = [fold(t) for t in TOKEN_RE.findall(b) if t[0].isalnum()]
+    lines_a, lines_b = a.splitlines(), b.splitlines()
+    if len(lines_a) == len(lines_b) > 1:  # chat turns: the turns that differ, each on its own
+        for line_a, line_b in zip(lines_a, lines_b):
+            if line_a != line_b and (found := frame_swap(line_a, line_b)):
+                return found
+        return None
+    matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
+    if matcher.ratio() < FRAME_SHARE:
+        return None
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "replace":
+            continue
+        left = [w for w in wa[i1:i2] if w not in STOPWORDS and w not in FILLER and w not in REQUEST_VERBS]
+        right = [w for w in wb[j1:j2] if w not in STOPWORDS and w not in FILLER and w not in REQUEST_VERBS]
+        left_only = [w for w in left if not any(_stem(w) == _stem(x) or is_typo(w, x) for x in right)]
+        right_only = [w for w in right if not any(_stem(w) == _stem(x) or is_typo(w, x) for x in left)]
+        if left_only and right_only and len(left_only) <= FILLER_WORDS and len(right_only) <= FILLER_WORDS:
+            return " ".join(left_only), " ".join(right_only)
     return None

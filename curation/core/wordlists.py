@@ -19,3 +19,9 @@ STOPWORDS = frozenset(
     must shall not no so than too very just about into over under up down out off again further once here there when where why how
     all any both each few more most other some such only own same what which who whom""".split()
 )
+# Verbs a request opens with that paraphrases trade freely ("Name the capital ..." / "Which city
+# is the capital ..."); verbs that define a task (summarize, translate, classify) are not here.
+REQUEST_VERBS = frozenset(
+    """name list show give find tell define explain calculate compute count get return display provide print
+    output fetch retrieve determine identify state work figure""".split()
+)
