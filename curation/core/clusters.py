@@ -13,6 +13,7 @@ from curation.core.candidate_index import batch_keys, candidate_pairs, prompt_ha
 from curation.core.prompt_match import CANDIDATE, PromptView, main_and_side, match
 
 
+STRONG_MEANING = 0.9  # a pair whose answers conflict must be at least this alike in meaning
 NEIGHBOURS = 24  # nearest neighbours looked at per example (chats with one scaffold are all alike)
 
 
@@ -127,6 +128,10 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
         same, detail, layer = match(
             view(i), view(j), cosine, (lambda i=i, j=j: side_cosine(i, j)) if cosine is not None else None
         )
+        if same and layer == "meaning" and cosine < STRONG_MEANING:
+            # Answers that disagree are evidence that the prompts differ too: a contradiction
+            # found only by meaning needs prompts that are very alike.
+            same = compare_answers(records[i].answer(), records[j].answer())[0] == "agree"
         if same:
             uf.union(i, j)
             if layer == "words":
