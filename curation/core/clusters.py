@@ -12,7 +12,6 @@ from curation.core.answer_comparison import compare_answers
 from curation.core.candidate_index import batch_keys, candidate_pairs, prompt_hashes
 from curation.core.prompt_match import CANDIDATE, PromptView, main_and_side, match
 
-
 STRONG_MEANING = 0.9  # a pair whose answers conflict must be at least this alike in meaning
 NEIGHBOURS = 24  # nearest neighbours looked at per example (chats with one scaffold are all alike)
 

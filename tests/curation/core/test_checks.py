@@ -15,7 +15,7 @@ def test_empty_and_short_fields():
     found = check_record(Record("", "", ""))
     assert ("length", "error", "instruction") in checks_of(found)
     assert ("length", "error", "output") in checks_of(found)
-    assert ("length", "warning", "instruction") in checks_of(check_record(Record("Hi", "", "Hello there")))
+    assert ("quality", "warning", "instruction") in checks_of(check_record(Record("Hi", "", "Hello there")))
 
 
 def test_token_budget_uses_the_given_counter():

@@ -43,7 +43,7 @@ def test_json_answers_conflict_on_a_field_value():
     b = Record("Triage", ticket, json.dumps({"priority": "high", "category": "shipping"}))
     c = Record("Triage", ticket, json.dumps({"category": "shipping", "priority": "low"}))
     assert diagnoses([a, b, c]) == {(0, 1): "duplicate", (0, 2): "contradiction", (1, 2): "contradiction"}
-    assert compare_answers(a.output, c.output) == ("conflict", "$.priority: “high” vs “low”")
+    assert compare_answers(a.output, c.output) == ("conflict", "JSON $.priority: “high” vs “low”")
 
 
 def test_silenced_pairs_are_not_reported():
@@ -67,13 +67,13 @@ def test_parallel_jsonl_check_equals_the_plain_pass():
                 {
                     "instruction": "Answer briefly.",
                     "input": f"Question {i}: how many legs has animal {i}?",
-                    "output": str(i % 7),
+                    "output": f"{i % 7} legs",
                 }
             )
         )
     lines.append(
         json.dumps(
-            {"instruction": "Answer briefly.", "input": "Question 17: how many legs has animal 17?", "output": "9"}
+            {"instruction": "Answer briefly.", "input": "Question 17: how many legs has animal 17?", "output": "9 legs"}
         )
     )
     text = "\n".join(lines)
@@ -84,5 +84,7 @@ def test_parallel_jsonl_check_equals_the_plain_pass():
         k: [f.message for f in v] for k, v in single.items()
     }
     assert [f.check for f in parallel[6001]] == ["contradiction"]
-    records = [Record("Answer briefly.", f"Question {i}: how many legs has animal {i}?", str(i % 7)) for i in range(3)]
+    records = [
+        Record("Answer briefly.", f"Question {i}: how many legs has animal {i}?", f"{i % 7} legs") for i in range(3)
+    ]
     assert check_records(records, workers=1) == {}
