@@ -7,12 +7,15 @@ neighbours) and stores what they find.
 from django.db import transaction
 from django.db.models import Q
 
+from curation import vectors
+from curation.core import semantic
 from curation.core.answer_comparison import compare_answers
 from curation.core.bucket_keys import SIM_BANDS, similarity_keys, stored_keys
 from curation.core.checks import check_record
-from curation.core.clusters import cluster_pairs
+from curation.core.clusters import NEIGHBOURS, STRONG_MEANING, cluster_pairs
 from curation.core.dataset import check_all
-from curation.core.prompt_comparison import is_typo, one_word_apart, prompt_words, same_prompt
+from curation.core.prompt_comparison import is_typo, one_word_apart, prompt_words
+from curation.core.prompt_match import CANDIDATE, PromptView, match
 from curation.core.rules import FormatRules
 from curation.models import Example, ExampleKey, Finding, FormatRuleSet, PairFinding, SilencedPair
 from studio.core import prompts
@@ -102,34 +105,63 @@ def check_example(example, rules=None, count_tokens=None):
 
     words, near, sim = _keys_for(example)
     PairFinding.involving([example.id]).delete()
-    candidates = _near_candidates(example, near)
+    view = PromptView(record)
+    vector, cosines = None, {}
+    if vectors.ready():
+        vector = vectors.embed_main([record])[0]
+        cosines = dict(vectors.neighbours(project.id, vector, CANDIDATE, NEIGHBOURS, exclude=example.id))
+    candidates = _near_candidates(example, near) | set(cosines)
     silenced = {
         frozenset(p)
         for p in SilencedPair.objects.filter(Q(low=example) | Q(high=example)).values_list("low_id", "high_id")
     }
+    others = [
+        o
+        for o in Example.objects.filter(id__in=candidates, deleted_at=None)
+        if frozenset((example.id, o.id)) not in silenced
+    ]
+    meaning = _meanings(project.id, view, others, cosines) if vector is not None else {}
     pairs = []
     answer = record.answer()
-    for other in Example.objects.filter(id__in=candidates, deleted_at=None):
-        if frozenset((example.id, other.id)) in silenced:
-            continue
-        other_words = prompt_words(other.record())
-        same, _ = same_prompt(words, other_words)
-        if not same or not one_word_apart(words, other_words):
-            continue
+    for other in others:
+        other_view = PromptView(other.record())
+        cosine = meaning.get(other.id)
+        same, note, layer = match(view, other_view, cosine, lambda o=other_view: _side_cosine(view, o))
+        if not same or (layer == "words" and not one_word_apart(words, other_view.words)):
+            continue  # word-level pairs as the scan's deletion index finds them
         verdict, detail = compare_answers(answer, other.record().answer())
+        if layer == "meaning" and verdict != "agree" and cosine < STRONG_MEANING:
+            continue  # as in the scan (clusters.py): disagreeing answers need prompts very alike
         low, high = sorted((example.id, other.id))
-        pairs.append(
-            PairFinding(
-                project_id=example.project_id,
-                low_id=low,
-                high_id=high,
-                kind="duplicate" if verdict == "agree" else "contradiction",
-                detail=detail,
-            )
-        )
+        if verdict == "agree":
+            kind, detail = "duplicate", (f"a near-identical prompt ({note})" if layer == "words" and note else note)
+        else:
+            kind = "contradiction"
+        pairs.append(PairFinding(project_id=example.project_id, low_id=low, high_id=high, kind=kind, detail=detail))
     PairFinding.objects.bulk_create(pairs, ignore_conflicts=True)  # a neighbour saved at the same moment
     _store_keys(example, near, sim)
+    if vector is not None:
+        vectors.store(project.id, [example.id], [vector])
     return single, pairs
+
+
+def _meanings(project_id, view, others, cosines):
+    """{other id: the cosine the meaning layer decides on}: the smaller of the plain one and the
+    one with words weighed by their rarity in the project, as the scan does."""
+    if not others:
+        return {}
+    idf = vectors.project_idf(project_id)
+    texts = [view.parts[0]] + [PromptView(o.record()).parts[0] for o in others]
+    plain, weighted = semantic.embed(texts), semantic.embed(texts, idf)
+    return {
+        o.id: min(cosines.get(o.id, float(plain[0] @ plain[n])), float(weighted[0] @ weighted[n]))
+        for n, o in enumerate(others, 1)
+    }
+
+
+def _side_cosine(a, b):
+    va, vb = semantic.embed([a.parts[1], b.parts[1]])
+    return float(va @ vb)
 
 
 def recheck_since(project, moment):
@@ -154,6 +186,7 @@ def forget_example(example):
 
 
 def forget_examples(ids):
+    vectors.forget(ids)
     Finding.objects.filter(example_id__in=ids).delete()
     PairFinding.involving(ids).delete()
     ExampleKey.objects.filter(example_id__in=ids).delete()
@@ -244,6 +277,7 @@ def scan_project(project, progress=None):
         if progress:
             progress(int(done * 0.7), of)
 
+    main = vectors.embed_main(records) if records and semantic.available() else None
     found, clusters = check_all(
         records,
         project_rules(project),
@@ -251,6 +285,7 @@ def scan_project(project, progress=None):
         label=lambda i: example_label(ids[i]),
         silenced=silenced,
         progress=scan_progress,
+        vectors=main if main is not None else False,
     )
     singles, pairs = [], []
     counts = {}
@@ -290,6 +325,8 @@ def scan_project(project, progress=None):
         Finding.objects.bulk_create(singles, batch_size=2000)
         PairFinding.objects.bulk_create(pairs, batch_size=2000)
         _insert_keys(keys)
+        if main is not None:
+            vectors.store(project.id, ids, main)
     recheck_since(project, started)
     if progress:
         progress(total, total)

@@ -242,6 +242,19 @@ class ExampleKey(models.Model):
         indexes = [models.Index(fields=["project", "kind", "key"]), models.Index(fields=["example"])]
 
 
+class ExampleVector(models.Model):
+    """The sentence embedding of an example's main part (float16 bytes; curation/core/semantic.py),
+    so that checking one example on save finds paraphrases without embedding the project."""
+
+    example = models.OneToOneField(Example, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="+")
+    vector = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["project", "updated_at"])]
+
+
 class Job(BackgroundJob):
     """A long piece of curation work in Celery (a whole-dataset scan, an import, a freeze, a
     pre-flight, an export) with its progress; state and heartbeat as every job (studio/jobs.py)."""

@@ -82,6 +82,17 @@ def tiny_model_dir():
     return folder
 
 
+@pytest.fixture(autouse=True)
+def fresh_vector_cache():
+    """The on-save check keeps each project's vectors in memory; a test's database starts anew,
+    so does the cache (ids may be reused)."""
+    from curation import vectors
+
+    vectors.reset()
+    yield
+    vectors.reset()
+
+
 def make_user(django_user_model, username, **extra):
     return django_user_model.objects.create_user(
         username=username, password="pw-" + username, email=f"{username}@example.org", **extra

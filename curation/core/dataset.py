@@ -57,10 +57,18 @@ def check_records(
 
 
 def check_all(
-    records, rules=None, count_tokens=None, label=lambda i: f"#{i}", silenced=frozenset(), progress=None, workers=None
+    records,
+    rules=None,
+    count_tokens=None,
+    label=lambda i: f"#{i}",
+    silenced=frozenset(),
+    progress=None,
+    workers=None,
+    vectors=None,
 ):
     """({index: [Finding]}, clusters): check_records, plus the clusters of examples that share a
-    prompt (for storing them as pairs)."""
+    prompt (for storing them as pairs). `vectors` are the main parts' embeddings when the caller
+    has them (False: no semantic layer)."""
     rules = rules or FormatRules()
     total = len(records)
     workers = default_workers() if workers is None else workers
@@ -69,15 +77,17 @@ def check_all(
     slices = [(start, min(start + chunk, total)) for start in range(0, total, chunk)]
     report_total = total + total // 4  # the pairwise pass takes about a fifth of the time
     if workers > 1 and total >= 5000 and count_tokens is None:
-        _shared.update(records=records, rules=rules, count_tokens=None, semantic=semantic.available())
+        _shared.update(
+            records=records, rules=rules, count_tokens=None, semantic=vectors is None and semantic.available()
+        )
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                hashes, lengths, vectors = [], [], []
+                hashes, lengths, embedded = [], [], []
                 for (_start, stop), (found, (h, n), v) in zip(slices, pool.map(_check_slice, slices)):
                     findings.update(found)
                     hashes.append(h)
                     lengths.append(n)
-                    vectors.append(v)
+                    embedded.append(v)
                     if progress:
                         progress(stop, report_total)
         finally:
@@ -86,7 +96,7 @@ def check_all(
             records,
             silenced,
             hashes=(np.concatenate(hashes), np.concatenate(lengths)),
-            **dict(zip(("vectors", "idf"), _stack(vectors))),
+            **(dict(zip(("vectors", "idf"), _stack(embedded))) if vectors is None else {"vectors": vectors}),
         )
     else:
         for start, stop in slices:
@@ -96,7 +106,7 @@ def check_all(
                     findings[i] = found
             if progress:
                 progress(stop, report_total)
-        clusters = find_clusters(records, silenced)
+        clusters = find_clusters(records, silenced, vectors=vectors)
     for i, found in cluster_findings(clusters, label, Finding).items():
         findings.setdefault(i, []).extend(found)
     if progress:
