@@ -76,7 +76,7 @@ class Example(models.Model):
         changes = {**content, "version": expected_version + 1, "updated_at": timezone.now()}
         if status:
             changes["status"] = status
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # inside the editor's transaction: no savepoint needed
             updated = Example.objects.filter(id=self.id, version=expected_version, deleted_at=None).update(**changes)
             if updated != 1:
                 return False
