@@ -5,9 +5,9 @@ or per author would show up here as hundreds (benchmarks/load.py measures the ti
 
 import pytest
 
-from curation.checking import scan_project
+from curation.checking import check_example, scan_project
 from curation.core.demo_tickets import make_examples, planted_faults
-from curation.models import Example, FormatRuleSet, PairFinding, ReviewComment, Revision
+from curation.models import Example, ExampleKey, FormatRuleSet, PairFinding, ReviewComment, Revision
 from studio.models import Membership, Role
 
 pytestmark = pytest.mark.django_db
@@ -103,8 +103,8 @@ def test_a_save_with_its_check_makes_a_bounded_number_of_queries(
         "version": example.version,
     }
     # request (3), example (1), one transaction for the save, its revision and the check (about
-    # 14: the rules, findings, neighbours by index key, pairs, keys), the editor again (7)
-    with django_assert_max_num_queries(25):
+    # 13: the rules, findings, neighbours by index key, pairs, keys), the editor again (7)
+    with django_assert_max_num_queries(24):
         response = client.post(curation_url("example", example.id), form, HTTP_HX_REQUEST="true")
     page = response.content.decode()
     assert f"Saved (version {example.version + 1})" in page
@@ -112,3 +112,19 @@ def test_a_save_with_its_check_makes_a_bounded_number_of_queries(
     example.refresh_from_db()
     assert example.output.startswith(form["output"][:20]) and example.version == form["version"] + 1
     assert list(example.revisions.values_list("version", "action"))[0] == (example.version, "edited")
+
+
+def test_an_edited_answer_keeps_the_index_keys_and_an_edited_prompt_meets_its_new_twin(make_example):
+    example = make_example(input="My parcel from Lisbon is late again.")
+    twin = make_example(input="The printer shows error E42 after the update.", output='{"category": "technical"}')
+    keys = sorted(ExampleKey.objects.filter(example=example).values_list("id", flat=True))
+    assert keys
+    example.output = '{"category": "shipping", "priority": "low"}'
+    example.save()
+    check_example(example)
+    assert sorted(ExampleKey.objects.filter(example=example).values_list("id", flat=True)) == keys  # untouched
+    example.input = twin.input
+    example.save()
+    check_example(example)
+    assert not set(ExampleKey.objects.filter(example=example).values_list("id", flat=True)) & set(keys)
+    assert PairFinding.involving([example.id]).get().kind == "contradiction"
