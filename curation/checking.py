@@ -48,6 +48,9 @@ def _keys_for(example):
 
 
 def _store_keys(example, near, sim):
+    wanted = {("near", k, w[:100]) for k, w in near} | {("sim", k, "") for k in sim}
+    if set(ExampleKey.objects.filter(example=example).values_list("kind", "key", "removed")) == wanted:
+        return  # the prompt did not change (an edited answer, say): one read instead of two writes
     ExampleKey.objects.filter(example=example).delete()
     ExampleKey.objects.bulk_create(
         [

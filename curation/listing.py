@@ -7,6 +7,7 @@ from django.db.models import Q
 from curation.models import Example, Finding, PairFinding
 
 PAGE_SIZE = 50
+PREVIEW_CHARS = 140
 PAIR_KINDS = ("duplicate", "contradiction")
 SINGLE_KINDS = ("format", "length", "repetition", "pii")
 
@@ -100,3 +101,24 @@ def finding_badges(rows):
             if i in badges:
                 badges[i][kind] = "error" if kind == "contradiction" else "warning"
     return {i: sorted(b.items()) for i, b in badges.items()}
+
+
+def clip(text, limit):
+    """`text` cut to `limit` characters, the last one an ellipsis when cut. What the template
+    filter truncatechars shows, without its scan of every character for combining marks: the list
+    shows a hundred of these per page, and that scan was an eighth of the page's CPU."""
+    text = text or ""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def add_previews(rows):
+    """Give each row the text the list shows: `preview` (the chat's first user turn, the input, or
+    the instruction) and `note` (the instruction under an input)."""
+    for e in rows:
+        if e.messages:
+            e.preview, e.note = clip(e.first_user_turn(), PREVIEW_CHARS), ""
+        elif e.input:
+            e.preview, e.note = clip(e.input, PREVIEW_CHARS), clip(e.instruction, 80)
+        else:
+            e.preview, e.note = clip(e.instruction, PREVIEW_CHARS), ""
+    return rows

@@ -73,14 +73,17 @@ class Example(models.Model):
     def save_content(self, *, user, expected_version, content, status=None, action="edited"):
         """Save new content if nobody saved since `expected_version`; returns True, or False when
         someone else's save came first (nothing is written then). Every save keeps a revision."""
-        changes = {**content, "version": F("version") + 1, "updated_at": timezone.now()}
+        changes = {**content, "version": expected_version + 1, "updated_at": timezone.now()}
         if status:
             changes["status"] = status
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # inside the editor's transaction: no savepoint needed
             updated = Example.objects.filter(id=self.id, version=expected_version, deleted_at=None).update(**changes)
             if updated != 1:
                 return False
-            self.refresh_from_db()
+            # the row now holds exactly these values: no need to read it back (nor to drop the
+            # loaded author and project, which the editor shows next)
+            for name, value in changes.items():
+                setattr(self, name, value)
             Revision.record(self, user, action)
         return True
 

@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from curation import checking
 from curation.diffs import content_diff as _diff
 from curation.forms import ExampleForm, ExportForm, FormatRulesForm, ImportForm, ReviewForm
-from curation.listing import PAIR_KINDS, SINGLE_KINDS, Filters, finding_badges, page
+from curation.listing import PAIR_KINDS, SINGLE_KINDS, Filters, add_previews, finding_badges, page
 from curation.models import Example, FormatRuleSet, Job, ReviewComment, Revision
 from studio.access import project_view, require
 from studio.core.formats import human_size, to_object, write_parquet
@@ -39,7 +39,9 @@ def can_edit(project, example, user):
 
 
 def _example(project, example_id):
-    return get_object_or_404(Example.objects.select_related("author", "reviewer"), project=project, id=example_id)
+    example = get_object_or_404(Example.objects.select_related("author", "reviewer"), project=project, id=example_id)
+    example.project = project  # with its base model, already loaded: the check on save needs both
+    return example
 
 
 # --- list -------------------------------------------------------------------------------------
@@ -49,12 +51,17 @@ def _example(project, example_id):
 def example_list(request, project):
     filters = Filters.from_query(request.GET)
     rows, older, newer = page(
-        filters.apply(project).select_related("author"), _int(request.GET.get("after")), _int(request.GET.get("before"))
+        # only what a row shows: no answers, dates or password hashes read and parsed 50 times
+        filters.apply(project)
+        .select_related("author")
+        .only("id", "instruction", "input", "messages", "status", "author__username"),
+        _int(request.GET.get("after")),
+        _int(request.GET.get("before")),
     )
     query = filters.as_query()
     context = {
         "project": project,
-        "rows": rows,
+        "rows": add_previews(rows),
         "badges": finding_badges(rows),
         "filters": filters,
         "next_url": f"?{urlencode({**query, 'after': older})}" if older else "",
@@ -62,7 +69,7 @@ def example_list(request, project):
         "filter_query": urlencode(query),
         "statuses": Example.Status.choices,
         "finding_kinds": SINGLE_KINDS + PAIR_KINDS,
-        "authors": project.memberships.select_related("user").order_by("user__username"),
+        "authors": project.memberships.order_by("user__username").values_list("user__username", flat=True),
         "is_lead": project.membership.role == Role.LEAD,
     }
     template = (
@@ -179,11 +186,14 @@ def example_detail(request, project, example_id):
     unchanged = form.cleaned_data["content"] == example.content() and expected == example.version
     new_status = Example.Status.DRAFT if example.status != Example.Status.DRAFT else None
     if not unchanged:  # an unchanged save writes nothing: no new version, no revision
-        if not example.save_content(
-            user=request.user, expected_version=expected, content=form.cleaned_data["content"], status=new_status
-        ):
+        with transaction.atomic():  # the save and its findings: one commit
+            saved = example.save_content(
+                user=request.user, expected_version=expected, content=form.cleaned_data["content"], status=new_status
+            )
+            if saved:
+                checking.check_example(example)
+        if not saved:
             return _conflict(request, project, example)
-        checking.check_example(example)
     if request.POST.get("then") == "submit":
         return _submit(request, project, example)
     form = ExampleForm(initial={**example.content(), "version": example.version}, chat=example.is_chat)

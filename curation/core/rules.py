@@ -3,6 +3,7 @@
 import json
 import re
 from dataclasses import asdict, dataclass, field, fields
+from functools import lru_cache
 
 import regex  # like the standard module, but a match can be given a time limit
 
@@ -40,7 +41,19 @@ class FormatRules:
 
     @classmethod
     def from_dict(cls, data):
-        """Rules from stored or submitted values; raises RulesError naming the bad field."""
+        """Rules from stored or submitted values; raises RulesError naming the bad field.
+
+        The same values give the same rules object (it is immutable), built once per process: every
+        save checks its example against the project's rules, and building them means checking the
+        JSON Schema against its meta-schema and compiling its validator, several milliseconds."""
+        try:
+            key = json.dumps(data or {}, sort_keys=True)
+        except (TypeError, ValueError):  # not plain JSON: built each time
+            return cls._build(data)
+        return _rules_from_json(cls, key)
+
+    @classmethod
+    def _build(cls, data):
         data = dict(data or {})
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
@@ -160,3 +173,8 @@ class FormatRules:
             if phrase_folded in folded:
                 problems.append(f"output contains the banned phrase “{phrase}”")
         return problems
+
+
+@lru_cache(maxsize=64)
+def _rules_from_json(cls, text):
+    return cls._build(json.loads(text))

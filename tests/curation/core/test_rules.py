@@ -79,3 +79,16 @@ def test_a_catastrophic_pattern_gives_up_with_a_finding_instead_of_stalling():
     assert rules.check_output("aaaa") == []
     findings = check_record(Record("Say a", "", "a" * 40 + "b"), rules)
     assert any(f.check == "format" and "could not be checked" in f.message for f in findings)
+
+
+def test_the_same_rules_are_built_once_and_changed_rules_take_effect_at_once():
+    stored = {"output_json": True, "json_schema": SCHEMA}
+    rules = FormatRules.from_dict(stored)
+    assert FormatRules.from_dict({"json_schema": SCHEMA, "output_json": True}) is rules  # the key order is no matter
+    stricter = FormatRules.from_dict({**stored, "banned_phrases": ["sorry"]})
+    answer = '{"category": "billing", "priority": "low", "note": "Sorry!"}'
+    assert rules.check_output(answer) == []
+    assert stricter.check_output(answer) == ["output contains the banned phrase “sorry”"]
+    for _ in range(2):  # a refused rule set is refused every time, never remembered as valid
+        with pytest.raises(RulesError, match="json_schema"):
+            FormatRules.from_dict({"output_json": False, "json_schema": SCHEMA})
