@@ -13,7 +13,7 @@ import threading
 import time
 
 import numpy as np
-from django.db import transaction
+from django.utils import timezone
 
 from curation.core import semantic
 from curation.core.prompt_match import main_and_side
@@ -66,14 +66,15 @@ def embed_main(records):
 
 
 def store(project_id, example_ids, vectors):
-    """Keep the vectors of these examples (replacing older ones)."""
+    """Keep the vectors of these examples (replacing older ones), in one statement per batch."""
+    now = timezone.now()
     rows = [
-        ExampleVector(example_id=e, project_id=project_id, vector=v.astype(np.float16).tobytes())
+        ExampleVector(example_id=e, project_id=project_id, vector=v.astype(np.float16).tobytes(), updated_at=now)
         for e, v in zip(example_ids, vectors)
     ]
-    with transaction.atomic():
-        ExampleVector.objects.filter(example_id__in=example_ids).delete()
-        ExampleVector.objects.bulk_create(rows, batch_size=5000)
+    ExampleVector.objects.bulk_create(
+        rows, batch_size=5000, update_conflicts=True, unique_fields=["example"], update_fields=["vector", "updated_at"]
+    )
 
 
 def forget(example_ids):
