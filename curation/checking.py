@@ -108,23 +108,59 @@ def check_example(example, rules=None, count_tokens=None):
 
     words, near, sim = _keys_for(example)
     PairFinding.involving([example.id]).delete()
+    found, vector = _pairs_of(example, record, words, near)
+    pairs = [
+        PairFinding(
+            project_id=example.project_id,
+            low_id=min(example.id, other),
+            high_id=max(example.id, other),
+            kind=kind,
+            detail=detail,
+        )
+        for other, kind, detail in found
+    ]
+    PairFinding.objects.bulk_create(pairs, ignore_conflicts=True)  # a neighbour saved at the same moment
+    _store_keys(example, near, sim)
+    if vector is not None:
+        vectors.store(project.id, [example.id], [vector])
+    return single, pairs
+
+
+def preview(example, rules=None, count_tokens=None):
+    """What saving `example` (as it is in memory, saved or not) would find, storing nothing:
+    (single findings, [(other example id, kind, detail)]). The editor shows it as one types."""
+    project = example.project
+    rules = rules if rules is not None else project_rules(project)
+    count_tokens = count_tokens if count_tokens is not None else token_counter(project)
+    record = example.record()
+    single = check_record(record, rules, count_tokens)
+    words, near, _ = _keys_for(example)
+    return single, _pairs_of(example, record, words, near)[0]
+
+
+def _pairs_of(example, record, words, near):
+    """([(other example id, kind, detail)], this example's vector or None): the duplicates and
+    contradictions of one example in its project, by every layer (as the scan finds them)."""
+    project_id = example.project_id
     view = PromptView(record)
     vector, cosines = None, {}
     if vectors.ready():
         vector = vectors.embed_main([record])[0]
-        cosines = dict(vectors.neighbours(project.id, vector, CANDIDATE, NEIGHBOURS, exclude=example.id))
+        cosines = dict(vectors.neighbours(project_id, vector, CANDIDATE, NEIGHBOURS, exclude=example.id))
     candidates = _near_candidates(example, near) | set(cosines)
-    silenced = {
-        frozenset(p)
-        for p in SilencedPair.objects.filter(Q(low=example) | Q(high=example)).values_list("low_id", "high_id")
-    }
+    silenced = set()
+    if example.id:
+        silenced = {
+            frozenset(p)
+            for p in SilencedPair.objects.filter(Q(low=example) | Q(high=example)).values_list("low_id", "high_id")
+        }
     others = [
         o
-        for o in Example.objects.filter(id__in=candidates, deleted_at=None)
+        for o in Example.objects.filter(id__in=candidates, deleted_at=None).exclude(id=example.id)
         if frozenset((example.id, o.id)) not in silenced
     ]
-    meaning = _meanings(project.id, view, others, cosines) if vector is not None else {}
-    pairs = []
+    meaning = _meanings(project_id, view, others, cosines) if vector is not None else {}
+    found = []
     answer = record.answer()
     for other in others:
         other_view = PromptView(other.record())
@@ -135,17 +171,13 @@ def check_example(example, rules=None, count_tokens=None):
         verdict, detail = compare_answers(answer, other.record().answer())
         if layer == "meaning" and verdict != "agree" and cosine < STRONG_MEANING:
             continue  # as in the scan (clusters.py): disagreeing answers need prompts very alike
-        low, high = sorted((example.id, other.id))
         if verdict == "agree":
-            kind, detail = "duplicate", (f"a near-identical prompt ({note})" if layer == "words" and note else note)
+            found.append(
+                (other.id, "duplicate", f"a near-identical prompt ({note})" if layer == "words" and note else note)
+            )
         else:
-            kind = "contradiction"
-        pairs.append(PairFinding(project_id=example.project_id, low_id=low, high_id=high, kind=kind, detail=detail))
-    PairFinding.objects.bulk_create(pairs, ignore_conflicts=True)  # a neighbour saved at the same moment
-    _store_keys(example, near, sim)
-    if vector is not None:
-        vectors.store(project.id, [example.id], [vector])
-    return single, pairs
+            found.append((other.id, "contradiction", detail))
+    return found, vector
 
 
 def _meanings(project_id, view, others, cosines):
