@@ -7,10 +7,20 @@ For each pair with the same prompt there is one diagnosis: *duplicate* when the 
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from curation.core import semantic
 from curation.core.answer_comparison import compare_answers
 from curation.core.candidate_index import batch_keys, candidate_pairs, prompt_hashes
-from curation.core.prompt_match import CANDIDATE, PromptView, main_and_side, match
+from curation.core.prompt_match import (
+    CANDIDATE,
+    NEAR_WORDING,
+    SAME_MEANING,
+    PromptView,
+    main_and_side,
+    match,
+    plain_text,
+)
 
 STRONG_MEANING = 0.9  # a pair whose answers conflict must be at least this alike in meaning
 NEIGHBOURS = 24  # nearest neighbours looked at per example (chats with one scaffold are all alike)
@@ -92,17 +102,24 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
     cosines = {}
     if vectors is not None and vectors is not False and len(records) > 1:
         left, right, sims = semantic.neighbour_pairs(vectors, CANDIDATE, most=NEIGHBOURS)
-        cosines = dict(zip(zip(left.tolist(), right.tolist()), sims.tolist()))
+        if len(left):
+            # The meaning layer decides on vectors whose words are weighed by their rarity in
+            # this dataset: a template's frame counts less than what fills it ("instead of
+            # butter in a risotto" / "I ran out of honey ... a risotto").
+            if idf is None:
+                idf = semantic.Idf(main_and_side(records[k])[0] for k in range(len(records)))
+            involved = np.unique(np.concatenate([left, right]))
+            at_left, at_right = np.searchsorted(involved, left), np.searchsorted(involved, right)
+            weighted = semantic.embed([view(k).parts[0] for k in involved.tolist()], idf)
+            meaning = np.minimum(sims, (weighted[at_left] * weighted[at_right]).sum(axis=1))
+            # Pairs that can still match: alike in meaning, or of lengths that allow the same
+            # wording (a character similarity is at most 2 * shorter / both lengths).
+            lengths = np.fromiter((len(plain_text(view(k).parts[0])) for k in involved.tolist()), np.float32)
+            shorter = np.minimum(lengths[at_left], lengths[at_right])
+            wording_possible = 2 * shorter >= NEAR_WORDING * (lengths[at_left] + lengths[at_right])
+            keep = (meaning >= SAME_MEANING) | wording_possible
+            cosines = dict(zip(zip(left[keep].tolist(), right[keep].tolist()), meaning[keep].tolist()))
     candidates = candidate_pairs(keys, owners, positions, removed_word) | set(cosines)
-    # The meaning layer decides on vectors whose words are weighed by their rarity in this
-    # dataset: a template's frame counts less than what fills it ("instead of butter in a
-    # risotto" / "I ran out of honey ... a risotto").
-    weighted = {}
-    if cosines:
-        if idf is None:
-            idf = semantic.Idf(main_and_side(records[k])[0] for k in range(len(records)))
-        involved = sorted({k for pair in cosines for k in pair})
-        weighted = dict(zip(involved, semantic.embed([view(k).parts[0] for k in involved], idf)))
 
     side_vectors = {}
 
@@ -122,8 +139,6 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
         cosine = cosines.get((i, j))
         if cosine is None and vectors is not None and vectors is not False:
             cosine = float(vectors[i] @ vectors[j])
-        if cosine is not None and cosine >= CANDIDATE:
-            cosine = min(cosine, float(weighted[i] @ weighted[j]))
         same, detail, layer = match(
             view(i), view(j), cosine, (lambda i=i, j=j: side_cosine(i, j)) if cosine is not None else None
         )

@@ -35,7 +35,7 @@ def main_and_side(record):
     return context, ""
 
 
-def _plain(text):
+def plain_text(text):
     """Folded words without punctuation or filler ("please", "thank you"): what the wording
     similarity compares."""
     return " ".join(w for w in WORD_RE.findall(fold(text)) if w not in FILLER)
@@ -43,7 +43,7 @@ def _plain(text):
 
 def wording_similarity(a, b, most=1500):
     """Character similarity of two texts after folding case, accents and spacing (0-1)."""
-    a, b = _plain(a)[:most], _plain(b)[:most]
+    a, b = plain_text(a)[:most], plain_text(b)[:most]
     if a == b:
         return 1.0
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
@@ -97,7 +97,7 @@ def match(a, b, main_cosine=None, side_cosine=None):
         return False, "", ""
     if bool(side_a.strip()) != bool(side_b.strip()):
         return False, "", ""
-    if side_a.strip() and _plain(side_a) != _plain(side_b):
+    if side_a.strip() and plain_text(side_a) != plain_text(side_b):
         side_same = wording_similarity(side_a, side_b) >= NEAR_WORDING or (
             side_cosine is not None and side_cosine() >= SAME_MEANING
         )

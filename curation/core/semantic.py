@@ -256,8 +256,10 @@ def _groups(vectors, seed, iterations=4):
     centres = vectors[rng.choice(n, k, replace=False)].copy()
     for _ in range(iterations):
         nearest = np.concatenate([np.argmax(vectors[s : s + 8192] @ centres.T, axis=1) for s in range(0, n, 8192)])
-        sums = np.zeros_like(centres)
-        np.add.at(sums, nearest, vectors)
+        from scipy.sparse import csr_matrix
+
+        members = csr_matrix((np.ones(n, dtype=np.float32), (nearest, np.arange(n))), shape=(k, n))
+        sums = np.asarray(members @ vectors, dtype=np.float32)
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         empty = norms[:, 0] == 0
         centres = np.where(empty[:, None], centres, sums / np.maximum(norms, 1e-9))
