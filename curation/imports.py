@@ -1,5 +1,6 @@
 """Importing a file into a project: all or nothing, then every example is checked."""
 
+from django.conf import settings
 from django.db import transaction
 
 from curation.checking import scan_project, summarize
@@ -14,7 +15,7 @@ def import_job(job, progress=None):
     with job.upload.open("rb") as f:
         data = f.read()
     try:
-        rows, errors = read_rows(data, job.filename, max_bytes=None)
+        rows, errors = read_rows(data, job.filename, max_bytes=None, max_example_bytes=settings.MAX_EXAMPLE_BYTES)
     except FileError as e:
         job.finish(f"Nothing was imported: {e}", details={"errors": [str(e)]}, failed=True)
         return

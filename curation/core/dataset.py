@@ -11,6 +11,7 @@ from curation.core.candidate_index import prompt_hashes
 from curation.core.checks import Finding, check_record
 from curation.core.clusters import cluster_findings, find_clusters
 from curation.core.rules import FormatRules
+from studio.core.formats import MAX_EXAMPLE_BYTES
 
 _shared = {}  # records and rules handed to forked workers without pickling them
 
@@ -86,7 +87,9 @@ def _check_jsonl_block(bounds):
     start, stop = bounds
     from studio.core.formats import rows_from_jsonl_lines
 
-    rows, errors = rows_from_jsonl_lines(_shared["lines"][start:stop], first_line=start + 1)
+    rows, errors = rows_from_jsonl_lines(
+        _shared["lines"][start:stop], first_line=start + 1, max_example_bytes=_shared["max_example_bytes"]
+    )
     rules, count_tokens = _shared["rules"], _shared["count_tokens"]
     found = [(row.line, f) for row in rows if (f := check_record(row.record, rules, count_tokens))]
     return [row.line for row in rows], errors, found, prompt_hashes([row.record for row in rows])
@@ -111,8 +114,9 @@ class _LazyRecords:
         return self.cache[i]
 
 
-def check_jsonl(text, rules=None, count_tokens=None, workers=None):
-    """Check a whole JSONL text, parsing and checking blocks of lines in parallel.
+def check_jsonl(text, rules=None, count_tokens=None, workers=None, max_example_bytes=MAX_EXAMPLE_BYTES):
+    """Check a whole JSONL text, parsing and checking blocks of lines in parallel. A line that
+    cannot be read, or whose example is larger than max_example_bytes, is a line error.
 
     Returns (line numbers of the examples, line errors, {line: [Finding]}). The findings are
     exactly those of check_records on the same examples; only the work is spread out.
@@ -125,7 +129,7 @@ def check_jsonl(text, rules=None, count_tokens=None, workers=None):
     lines = split_lines(text)
     workers = default_workers() if workers is None else workers
     if workers <= 1 or len(lines) < 5000 or count_tokens is not None:
-        rows, errors = rows_from_jsonl_lines(lines)
+        rows, errors = rows_from_jsonl_lines(lines, max_example_bytes=max_example_bytes)
         line_numbers = [row.line for row in rows]
         found = check_records(
             [row.record for row in rows], rules, count_tokens, label=lambda i: f"line {line_numbers[i]}", workers=1
@@ -133,7 +137,7 @@ def check_jsonl(text, rules=None, count_tokens=None, workers=None):
         return line_numbers, errors, {line_numbers[i]: f for i, f in found.items()}
     block = max(2000, len(lines) // (workers * 6))
     blocks = [(start, min(start + block, len(lines))) for start in range(0, len(lines), block)]
-    _shared.update(lines=lines, rules=rules, count_tokens=None)
+    _shared.update(lines=lines, rules=rules, count_tokens=None, max_example_bytes=max_example_bytes)
     line_numbers, errors, findings, hashes, lengths = [], [], {}, [], []
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
