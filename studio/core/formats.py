@@ -12,6 +12,7 @@ Writes JSONL in alpaca, chat and prompt/completion forms, and Hugging Face parqu
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,6 +106,8 @@ def size_problem(record, max_example_bytes=MAX_EXAMPLE_BYTES):
     )
 
 
+SURROGATE = re.compile("[\ud800-\udfff]")
+
 # Deeper nesting is refused with a reason (orjson stops at 1024 levels; the standard library's
 # parser would run out of stack near 1000 and end in a traceback).
 TOO_DEEP = "nested too deeply ([ and { more than 1,000 levels inside each other); an example is an object of texts"
@@ -138,6 +141,10 @@ def record_from_object(obj, max_example_bytes=MAX_EXAMPLE_BYTES):
     ]
     if any("\x00" in t for t in texts):
         raise ValueError("contains a NUL character (\\u0000), which text cannot hold; remove it")
+    if any(SURROGATE.search(t) for t in texts):
+        raise ValueError(
+            "contains an unpaired surrogate escape (\\ud800 to \\udfff), which is not text; fix the escape"
+        )
     problem = size_problem(record, max_example_bytes)
     if problem:
         raise ValueError(problem)
