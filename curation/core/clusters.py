@@ -23,6 +23,7 @@ from curation.core.prompt_match import (
 )
 
 STRONG_MEANING = 0.9  # a pair whose answers conflict must be at least this alike in meaning
+WORDING_CANDIDATE = 0.75  # below this even in weighted meaning, slips of wording are not looked for
 NEIGHBOURS = 24  # nearest neighbours looked at per example (chats with one scaffold are all alike)
 
 
@@ -101,7 +102,8 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
 
     cosines = {}
     if vectors is not None and vectors is not False and len(records) > 1:
-        left, right, sims = semantic.neighbour_pairs(vectors, CANDIDATE, most=NEIGHBOURS)
+        most = NEIGHBOURS if len(records) <= 20000 else NEIGHBOURS // 3  # bounded work on big sets
+        left, right, sims = semantic.neighbour_pairs(vectors, CANDIDATE, most=most)
         if len(left):
             # The meaning layer decides on vectors whose words are weighed by their rarity in
             # this dataset: a template's frame counts less than what fills it ("instead of
@@ -117,7 +119,7 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
             lengths = np.fromiter((len(plain_text(view(k).parts[0])) for k in involved.tolist()), np.float32)
             shorter = np.minimum(lengths[at_left], lengths[at_right])
             wording_possible = 2 * shorter >= NEAR_WORDING * (lengths[at_left] + lengths[at_right])
-            keep = (meaning >= SAME_MEANING) | wording_possible
+            keep = (meaning >= SAME_MEANING) | (wording_possible & (meaning >= WORDING_CANDIDATE))
             cosines = dict(zip(zip(left[keep].tolist(), right[keep].tolist()), meaning[keep].tolist()))
     candidates = candidate_pairs(keys, owners, positions, removed_word) | set(cosines)
 
