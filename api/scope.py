@@ -88,7 +88,7 @@ def visible_runs(request):
             project_id__in=project_ids(request), status=TrainingRun.Status.SUCCEEDED, model_deleted_at=None
         )
         .exclude(id__in=hidden_runs(request))
-        .select_related("project", "base_model")
+        .select_related("project__serving_backend", "base_model")  # all that serving reads, in one query
         .defer("log_tail", "summary", "config")  # what serving needs is small; a run's log is not
     )
 
