@@ -31,6 +31,7 @@ class _Index:
         self.row = {}  # example id -> row
         self.matrix = np.zeros((0, semantic.DIMS), dtype=np.float32)
         self.synced = None  # the newest updated_at seen
+        self.threshold = None  # (rows when computed, semantic.meaning_threshold)
 
     def apply(self, rows):
         base = len(self.matrix)
@@ -104,6 +105,16 @@ def neighbours(project_id, vector, threshold, most, exclude=None):
     if len(top) > most:
         top = top[np.argsort(-sims[top])[:most]]
     return [(idx.ids[i], float(sims[i])) for i in top]
+
+
+def meaning_threshold(project_id, base):
+    """semantic.meaning_threshold over the project's stored vectors, computed again when the
+    project has grown or shrunk by a tenth."""
+    idx = index(project_id)
+    rows = len(idx.ids)
+    if idx.threshold is None or abs(rows - idx.threshold[0]) > rows / 10:
+        idx.threshold = (rows, semantic.meaning_threshold(idx.matrix, base))
+    return idx.threshold[1]
 
 
 def project_idf(project_id):

@@ -67,6 +67,17 @@ class UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+def semantic_useful(records, sample=2000, seed=0):
+    """True when the semantic layer can run here and can tell this dataset's prompts apart,
+    judged on a random sample before embedding them all (semantic.meaning_threshold)."""
+    if len(records) < 2 or not semantic.available():
+        return False
+    rng = np.random.default_rng(seed)
+    picked = rng.choice(len(records), min(sample, len(records)), replace=False).tolist()
+    vectors = semantic.embed([main_and_side(records[i])[0] for i in picked])
+    return semantic.meaning_threshold(vectors, SAME_MEANING) <= 1.0
+
+
 def main_vectors(records):
     """Unit embeddings of each record's main part (semantic.py), or None when the semantic layer
     cannot run here (its model is not installed)."""
@@ -101,7 +112,10 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
         return (context + query)[position]
 
     cosines = {}
+    same_meaning = SAME_MEANING
     if vectors is not None and vectors is not False and len(records) > 1:
+        same_meaning = semantic.meaning_threshold(vectors, SAME_MEANING)
+    if same_meaning <= 1.0 and vectors is not None and vectors is not False and len(records) > 1:
         most = NEIGHBOURS if len(records) <= 20000 else NEIGHBOURS // 3  # bounded work on big sets
         left, right, sims = semantic.neighbour_pairs(vectors, CANDIDATE, most=most)
         if len(left):
@@ -119,7 +133,7 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
             lengths = np.fromiter((len(plain_text(view(k).parts[0])) for k in involved.tolist()), np.float32)
             shorter = np.minimum(lengths[at_left], lengths[at_right])
             wording_possible = 2 * shorter >= NEAR_WORDING * (lengths[at_left] + lengths[at_right])
-            keep = (meaning >= SAME_MEANING) | (wording_possible & (meaning >= WORDING_CANDIDATE))
+            keep = (meaning >= same_meaning) | (wording_possible & (meaning >= WORDING_CANDIDATE))
             cosines = dict(zip(zip(left[keep].tolist(), right[keep].tolist()), meaning[keep].tolist()))
     candidates = candidate_pairs(keys, owners, positions, removed_word) | set(cosines)
 
@@ -142,7 +156,11 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
         if cosine is None and vectors is not None and vectors is not False:
             cosine = float(vectors[i] @ vectors[j])
         same, detail, layer = match(
-            view(i), view(j), cosine, (lambda i=i, j=j: side_cosine(i, j)) if cosine is not None else None
+            view(i),
+            view(j),
+            cosine,
+            (lambda i=i, j=j: side_cosine(i, j)) if cosine is not None else None,
+            same_meaning=same_meaning,
         )
         if same and layer == "meaning" and cosine < STRONG_MEANING:
             # Answers that disagree are evidence that the prompts differ too: a contradiction

@@ -10,7 +10,7 @@ import numpy as np
 from curation.core import semantic
 from curation.core.candidate_index import prompt_hashes
 from curation.core.checks import Finding, check_record
-from curation.core.clusters import cluster_findings, find_clusters, main_vectors
+from curation.core.clusters import cluster_findings, find_clusters, main_vectors, semantic_useful
 from curation.core.prompt_match import main_and_side
 from curation.core.rules import FormatRules
 from studio.core.formats import MAX_EXAMPLE_BYTES
@@ -79,7 +79,7 @@ def check_all(
     report_total = total + total // 4  # the pairwise pass takes about a fifth of the time
     if workers > 1 and total >= 5000 and count_tokens is None:
         _shared.update(
-            records=records, rules=rules, count_tokens=None, semantic=vectors is None and semantic.available()
+            records=records, rules=rules, count_tokens=None, semantic=vectors is None and semantic_useful(records)
         )
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -148,6 +148,16 @@ class _LazyRecords:
         return self.cache[i]
 
 
+def _sample_records(lines, size=2000, seed=0):
+    """Records parsed from a random sample of the lines (unreadable ones left out)."""
+    import random
+
+    from studio.core.formats import rows_from_jsonl_lines
+
+    picked = random.Random(seed).sample(lines, min(size, len(lines)))
+    return [row.record for row in rows_from_jsonl_lines(picked)[0]]
+
+
 def check_jsonl(text, rules=None, count_tokens=None, workers=None, max_example_bytes=MAX_EXAMPLE_BYTES):
     """Check a whole JSONL text, parsing and checking blocks of lines in parallel. A line that
     cannot be read, or whose example is larger than max_example_bytes, is a line error.
@@ -176,7 +186,7 @@ def check_jsonl(text, rules=None, count_tokens=None, workers=None, max_example_b
         rules=rules,
         count_tokens=None,
         max_example_bytes=max_example_bytes,
-        semantic=semantic.available(),
+        semantic=semantic_useful(_sample_records(lines)),
     )
     line_numbers, errors, findings, hashes, lengths, vectors = [], [], {}, [], [], []
     try:

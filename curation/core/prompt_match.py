@@ -81,7 +81,7 @@ class PromptView:
         return self._slots
 
 
-def match(a, b, main_cosine=None, side_cosine=None):
+def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING):
     """(same request?, how it was seen, layer) for two PromptViews; layer is "words",
     "wording" or "meaning".
 
@@ -99,12 +99,12 @@ def match(a, b, main_cosine=None, side_cosine=None):
         return False, "", ""
     if side_a.strip() and plain_text(side_a) != plain_text(side_b):
         side_same = wording_similarity(side_a, side_b) >= NEAR_WORDING or (
-            side_cosine is not None and side_cosine() >= SAME_MEANING
+            side_cosine is not None and side_cosine() >= same_meaning
         )
         if not side_same:
             return False, "", ""
     if wording_similarity(main_a, main_b) >= NEAR_WORDING:
         return True, "the same wording with small edits", "wording"
-    if main_cosine is not None and main_cosine >= SAME_MEANING:
+    if main_cosine is not None and main_cosine >= same_meaning:
         return True, f"the same request in other words ({main_cosine:.0%} alike)", "meaning"
     return False, "", ""

@@ -207,6 +207,24 @@ class Idf:
         return value
 
 
+def meaning_threshold(vectors, base, margin=0.3, sample=2000, seed=0):
+    """The cosine from which two texts of this dataset mean the same: `base`, or higher when even
+    random pairs of the dataset are alike (the median random pair plus `margin`). Above 1 the
+    embeddings cannot tell this dataset's texts apart (codes, made-up words) and the meaning layer
+    stays out of it."""
+    n = len(vectors)
+    if n < 50:
+        return base
+    rng = np.random.default_rng(seed)
+    a, b = rng.integers(0, n, sample), rng.integers(0, n, sample)
+    keep = a != b
+    cosines = (vectors[a[keep]] * vectors[b[keep]]).sum(axis=1)
+    cosines = cosines[np.linalg.norm(vectors[a[keep]], axis=1) > 0]
+    if not len(cosines):
+        return base
+    return max(base, float(np.median(cosines)) + margin)
+
+
 def neighbour_pairs(vectors, threshold, most=8, seed=0):
     """(i, j, cosine) arrays, i < j, for pairs of unit vectors at least `threshold` alike; each
     vector keeps at most its `most` nearest such neighbours (a template shared by thousands of
