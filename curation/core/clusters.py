@@ -74,8 +74,8 @@ def semantic_useful(records, sample=2000, seed=0):
         return False
     rng = np.random.default_rng(seed)
     picked = rng.choice(len(records), min(sample, len(records)), replace=False).tolist()
-    vectors = semantic.embed([main_and_side(records[i])[0] for i in picked])
-    return semantic.meaning_threshold(vectors, SAME_MEANING) <= 1.0
+    texts = [main_and_side(records[i])[0] for i in picked]
+    return semantic.meaning_threshold(texts, semantic.Idf(texts), SAME_MEANING) <= 1.0
 
 
 def main_vectors(records):
@@ -114,7 +114,10 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
     cosines = {}
     same_meaning = SAME_MEANING
     if vectors is not None and vectors is not False and len(records) > 1:
-        same_meaning = semantic.meaning_threshold(vectors, SAME_MEANING)
+        mains = [main_and_side(records[k])[0] for k in range(len(records))]
+        if idf is None:
+            idf = semantic.Idf(mains)
+        same_meaning = semantic.meaning_threshold(mains, idf, SAME_MEANING)
     if same_meaning <= 1.0 and vectors is not None and vectors is not False and len(records) > 1:
         most = NEIGHBOURS if len(records) <= 20000 else NEIGHBOURS // 3  # bounded work on big sets
         left, right, sims = semantic.neighbour_pairs(vectors, CANDIDATE, most=most)
@@ -122,8 +125,6 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
             # The meaning layer decides on vectors whose words are weighed by their rarity in
             # this dataset: a template's frame counts less than what fills it ("instead of
             # butter in a risotto" / "I ran out of honey ... a risotto").
-            if idf is None:
-                idf = semantic.Idf(main_and_side(records[k])[0] for k in range(len(records)))
             involved = np.unique(np.concatenate([left, right]))
             at_left, at_right = np.searchsorted(involved, left), np.searchsorted(involved, right)
             weighted = semantic.embed([view(k).parts[0] for k in involved.tolist()], idf)

@@ -193,9 +193,12 @@ class Idf:
         self.df = Counter() if df is None else df
         self.n = n
         for text in texts:
-            self.df.update(set(WORD_RE.findall(text.lower())))
-            self.n += 1
+            self.add(text)
         self._cache = {}
+
+    def add(self, text):
+        self.df.update(set(WORD_RE.findall(text.lower())))
+        self.n += 1
 
     def __add__(self, other):
         return Idf(df=self.df + other.df, n=self.n + other.n)
@@ -207,21 +210,25 @@ class Idf:
         return value
 
 
-def meaning_threshold(vectors, base, margin=0.3, sample=2000, seed=0):
+def meaning_threshold(texts, idf, base, margin=0.3, sample=2000, seed=0):
     """The cosine from which two texts of this dataset mean the same: `base`, or higher when even
-    random pairs of the dataset are alike (the median random pair plus `margin`). Above 1 the
-    embeddings cannot tell this dataset's texts apart (codes, made-up words) and the meaning layer
-    stays out of it."""
-    n = len(vectors)
+    random pairs of the dataset are alike (the median cosine of random pairs, measured as the
+    meaning layer measures, plus `margin`). Above 1 the embeddings cannot tell this dataset's
+    texts apart (codes, made-up words) and the meaning layer stays out of it."""
+    texts = list(texts)
+    n = len(texts)
     if n < 50:
         return base
     rng = np.random.default_rng(seed)
-    a, b = rng.integers(0, n, sample), rng.integers(0, n, sample)
-    keep = a != b
-    cosines = (vectors[a[keep]] * vectors[b[keep]]).sum(axis=1)
-    cosines = cosines[np.linalg.norm(vectors[a[keep]], axis=1) > 0]
-    if not len(cosines):
+    picked = rng.choice(n, min(sample, n), replace=False)
+    chosen = [texts[i] for i in picked.tolist()]
+    plain, weighted = embed(chosen), embed(chosen, idf)
+    a, b = rng.integers(0, len(chosen), 4000), rng.integers(0, len(chosen), 4000)
+    keep = (a != b) & (np.linalg.norm(plain[a], axis=1) > 0) & (np.linalg.norm(plain[b], axis=1) > 0)
+    if not keep.any():
         return base
+    a, b = a[keep], b[keep]
+    cosines = np.minimum((plain[a] * plain[b]).sum(axis=1), (weighted[a] * weighted[b]).sum(axis=1))
     return max(base, float(np.median(cosines)) + margin)
 
 
