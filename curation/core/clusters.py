@@ -136,7 +136,8 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
             wording_possible = 2 * shorter >= NEAR_WORDING * (lengths[at_left] + lengths[at_right])
             keep = (meaning >= same_meaning) | (wording_possible & (meaning >= WORDING_CANDIDATE))
             cosines = dict(zip(zip(left[keep].tolist(), right[keep].tolist()), meaning[keep].tolist()))
-    candidates = candidate_pairs(keys, owners, positions, removed_word) | set(cosines)
+    by_words = candidate_pairs(keys, owners, positions, removed_word)
+    candidates = by_words | set(cosines)
 
     side_vectors = {}
 
@@ -162,6 +163,7 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
             cosine,
             (lambda i=i, j=j: side_cosine(i, j)) if cosine is not None else None,
             same_meaning=same_meaning,
+            words_layer=(i, j) in by_words or (j, i) in by_words,
         )
         if same and layer == "meaning" and cosine < STRONG_MEANING:
             # Answers that disagree are evidence that the prompts differ too: a contradiction

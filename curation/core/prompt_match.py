@@ -81,15 +81,16 @@ class PromptView:
         return self._slots
 
 
-def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING):
+def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, words_layer=True):
     """(same request?, how it was seen, layer) for two PromptViews; layer is "words",
     "wording" or "meaning".
 
     `main_cosine` is the embeddings' cosine of the two main parts (None without the semantic
     layer); `side_cosine()` gives that of the shared parts, asked only when needed."""
-    same, detail = same_prompt(a.words, b.words)
-    if same:
-        return True, detail, "words"
+    if words_layer:  # off for pairs the word-level index did not propose: it finds all of those
+        same, detail = same_prompt(a.words, b.words)
+        if same:
+            return True, detail, "words"
     if slot_difference(a.slots, b.slots):
         return False, "", ""
     (main_a, side_a), (main_b, side_b) = a.parts, b.parts

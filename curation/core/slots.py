@@ -126,7 +126,10 @@ def slots_of(text):
 
 def _has_word(word, words):
     """word, or a spelling slip of it, among words."""
-    return word in words or any(is_typo(word, w) for w in words if abs(len(w) - len(word)) <= 2)
+    if word in words:
+        return True
+    first, size = word[:1], len(word)
+    return any(is_typo(word, w) for w in words if w[:1] == first and abs(len(w) - size) <= 2)
 
 
 def slot_difference(a, b):
