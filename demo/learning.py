@@ -47,6 +47,7 @@ class AnswerScores:
     json_valid: float  # share of answers that parse as JSON
     category: float  # share whose JSON object has the reference's category
     priority: float
+    category_named: float  # share that name the right category anywhere, JSON or prose
     examples: list  # a few (reference, answer) pairs to read
 
     def as_dict(self):
@@ -55,6 +56,7 @@ class AnswerScores:
             "json_valid": round(self.json_valid, 4),
             "category": round(self.category, 4),
             "priority": round(self.priority, 4),
+            "category_named": round(self.category_named, 4),
             "examples": self.examples,
         }
 
@@ -72,8 +74,9 @@ def score_answers(answers, references, keep=3):
     if len(answers) != len(references):
         raise ValueError(f"{len(answers)} answers for {len(references)} references")
     n = len(answers)
-    valid = category = priority = 0
+    valid = category = priority = named = 0
     for answer, reference in zip(answers, references):
+        named += bool(_field(reference, "category")) and str(_field(reference, "category")) in (answer or "")
         try:
             json.loads(answer)
             valid += 1
@@ -90,6 +93,7 @@ def score_answers(answers, references, keep=3):
         json_valid=valid / n if n else 0.0,
         category=category / n if n else 0.0,
         priority=priority / n if n else 0.0,
+        category_named=named / n if n else 0.0,
         examples=[{"reference": r, "answer": a} for a, r in list(zip(answers, references))[:keep]],
     )
 

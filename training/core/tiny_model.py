@@ -135,13 +135,14 @@ ARCH = {
 }
 
 # What the pretraining does; part of the stamp, so changing it rebuilds the model.
-PRETRAIN = {"steps": 400, "seq_len": 128, "batch": 16, "lr": 3e-3, "warmup": 30, "tickets": 3000}
+PRETRAIN = {"steps": 400, "seq_len": 192, "batch": 16, "lr": 5e-3, "warmup": 30, "tickets": 3000}
 
-# Launch settings for this model: LoRA on 130k random-then-briefly-pretrained parameters needs a far
-# higher learning rate than the guides' 2e-4 for billion-parameter models (measured in
-# benchmarks/demo_learning.py).
+# Launch settings for this model: LoRA on 430k briefly pretrained parameters needs a learning rate
+# fifty times the guides' 2e-4 for billion-parameter models, and more, smaller steps; with them a run
+# on the demo answers in valid JSON with the right category (measured in benchmarks/demo_learning.py;
+# with 3 epochs of 8 the category stays near chance).
 RECOMMENDED_FILE = "studio_recommended.json"
-RECOMMENDED = {"learning_rate": 3e-3, "epochs": 3.0, "lora_r": 16, "lora_alpha": 32, "batch_size": 8}
+RECOMMENDED = {"learning_rate": 1e-2, "epochs": 6.0, "batch_size": 4, "lora_r": 16, "lora_alpha": 32}
 
 # Ways a person asks for a reply in plain words (never the demo's JSON instruction).
 ASKS = [
@@ -152,11 +153,18 @@ ASKS = [
     "Draft a friendly first reply.",
 ]
 
-TRIAGE_ASKS = ["Which team should handle this ticket, and how urgent is it?", "Triage this ticket in one sentence."]
+TRIAGE_ASKS = [
+    "Which team should handle this ticket, and how urgent is it?",
+    "Triage this ticket in one sentence.",
+    "Is this ticket about billing, technical, account, shipping, returns or feedback? How urgent is it (low, normal, high, urgent)?",
+    "Give the ticket's category (billing, technical, account, shipping, returns, feedback) and priority (low, normal, high, urgent).",
+]
 TRIAGE_NOTES = [
     "This is a {category} ticket with {priority} priority.",
     "The {category} team should take this one; priority {priority}.",
     "Team: {category}. Urgency: {priority}.",
+    "category: {category}, priority: {priority}",
+    "Category {category}; priority {priority}.",
 ]
 
 
@@ -175,7 +183,7 @@ def pretraining_corpus(seed=0, n=None):
         if ex.input in demo_inputs:
             continue
         answer = json.loads(ex.output)
-        if rng.random() < 0.4:  # how a support lead talks about a ticket: its team and urgency
+        if rng.random() < 0.5:  # how a support lead talks about a ticket: its team and urgency
             ask = rng.choice(TRIAGE_ASKS)
             reply = rng.choice(TRIAGE_NOTES).format(**answer)
         else:
@@ -212,16 +220,17 @@ def _record_line(rng, name):
 
 
 def pretrain(model, tokenizer, texts, *, steps, seed=0, report=None):
-    """Next-token training of every weight on texts packed into PRETRAIN["seq_len"] windows
-    (AdamW, warmup then cosine decay); deterministic for a seed. Returns the loss history."""
+    """Next-token training of every weight on whole documents (one per row, cut at
+    PRETRAIN["seq_len"] tokens, so an answer always sees its ticket), AdamW with warmup then
+    cosine decay; deterministic for a seed. Returns the loss history."""
     import torch
 
     seq_len, batch = PRETRAIN["seq_len"], PRETRAIN["batch"]
     rng = random.Random(seed)
     texts = list(texts)
     rng.shuffle(texts)
-    ids = [t for ids in tokenizer(texts, add_special_tokens=False)["input_ids"] for t in ids]
-    windows = torch.tensor(ids[: len(ids) // seq_len * seq_len]).view(-1, seq_len)
+    docs = [ids[:seq_len] for ids in tokenizer(texts, add_special_tokens=False)["input_ids"]]
+    pad = tokenizer.pad_token_id
     generator = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=PRETRAIN["lr"], weight_decay=0.0)
     warmup = PRETRAIN["warmup"]
@@ -236,8 +245,11 @@ def pretrain(model, tokenizer, texts, *, steps, seed=0, report=None):
     losses = []
     started = time.monotonic()
     for step in range(steps):
-        rows = windows[torch.randint(len(windows), (batch,), generator=generator)]
-        loss = model(input_ids=rows, labels=rows).loss
+        picked = [docs[i] for i in torch.randint(len(docs), (batch,), generator=generator).tolist()]
+        width = max(len(d) for d in picked)
+        ids = torch.tensor([d + [pad] * (width - len(d)) for d in picked])
+        mask = torch.tensor([[1] * len(d) + [0] * (width - len(d)) for d in picked])
+        loss = model(input_ids=ids, attention_mask=mask, labels=ids.masked_fill(mask == 0, -100)).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
