@@ -104,16 +104,24 @@ def launch_run(request, project):
     them (?base_model=ID picks the model; the project's by default). POST with 'estimate': the
     estimate and the equivalent command line. POST with 'launch': queue the run."""
     chosen = request.GET.get("base_model", "")
+    ready = project.base_models.filter(status="ready")
     base_model = (
-        project.base_models.filter(status="ready", id=int(chosen)).first() if chosen.isdigit() else None
-    ) or project.base_model
+        (ready.filter(id=int(chosen)).first() if chosen.isdigit() and len(chosen) < 10 else None)
+        or project.base_model
+        or ready.first()  # the one the form's list shows first
+    )
     form = LaunchForm(
         request.POST or None,
         project=project,
         base_model=base_model,
         initial={"name": f"run {project.training_runs.count() + 1}"},
     )
-    context = {"project": project, "form": form, "recommended_for": base_model if form.recommended else None}
+    context = {
+        "project": project,
+        "form": form,
+        "recommended_for": base_model if form.recommended else None,
+        "other_models": [m for m in ready if m != base_model],
+    }
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         config = TrainConfig.from_dict({**form.config_values(), "base_model": d["base_model"].path})

@@ -378,13 +378,17 @@ def test_launch_form_picks_the_model_from_the_query_but_only_this_projects(as_us
     foreign = BaseModel.objects.create(
         project=people.other_project, name="Foreign", path="/models/x", status="ready", recommended={"epochs": 9.0}
     )
+    people.project.base_model = base
+    people.project.save(update_fields=["base_model"])
     client = as_user(people.lead)
     page = client.get(url("launch-run", people) + f"?base_model={other.id}").content.decode()
     assert 'name="epochs" value="5.0"' in page and "recommended for <strong>Other</strong>" in page
     page = client.get(url("launch-run", people) + f"?base_model={foreign.id}").content.decode()
     assert 'name="epochs" value="3"' in page and "Foreign" not in page
-    page = client.get(url("launch-run", people) + "?base_model=nonsense").status_code
-    assert page == 200
+    for junk in ("nonsense", "9" * 30, "-1"):
+        assert (
+            'name="epochs" value="3"' in client.get(url("launch-run", people) + f"?base_model={junk}").content.decode()
+        )
 
 
 def test_launch_run_command_uses_the_models_recommendations(people, ready):
