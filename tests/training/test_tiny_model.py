@@ -56,7 +56,12 @@ def test_the_pretraining_corpus_leaves_out_the_demo_tickets_and_the_json_answers
     demo = make_examples()
     assert len(corpus) > 2000
     joined = "\n".join(corpus)
-    assert not [ex.input for ex in demo if ex.input in joined]
+    tickets = set()
+    for text in corpus:
+        if text.startswith("<|im_start|>user\n"):
+            user = text[len("<|im_start|>user\n") : text.index("<|im_end|>")]
+            tickets.add(user.split("\n\n", 1)[1] if "\n\n" in user else user)
+    assert len(tickets) > 2000 and not tickets & {ex.input for ex in demo}
     assert '"category"' not in joined and '"reply"' not in joined and demo[0].instruction not in joined
     assert any(t.startswith("<|im_start|>user") for t in corpus) and any(t.startswith("{") for t in corpus)
     assert pretraining_corpus() == corpus  # seeded
