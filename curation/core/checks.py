@@ -214,7 +214,7 @@ def check_quality(record, rules):
                     field,
                 )
             )
-        elif rules.min_instruction_chars and len(instruction) < rules.min_instruction_chars:
+        elif not has_input and rules.min_instruction_chars and len(instruction) < rules.min_instruction_chars:
             found.append(
                 Finding(
                     "quality",
