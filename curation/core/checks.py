@@ -214,7 +214,12 @@ def check_quality(record, rules):
                     field,
                 )
             )
-        elif not has_input and rules.min_instruction_chars and len(instruction) < rules.min_instruction_chars:
+        elif (
+            not record.is_chat  # people chat in short turns
+            and not has_input
+            and rules.min_instruction_chars
+            and len(instruction) < rules.min_instruction_chars
+        ):
             found.append(
                 Finding(
                     "quality",
@@ -223,7 +228,7 @@ def check_quality(record, rules):
                     field,
                 )
             )
-        if rules.max_instruction_chars and len(instruction) > rules.max_instruction_chars:
+        if not record.is_chat and rules.max_instruction_chars and len(instruction) > rules.max_instruction_chars:
             found.append(
                 Finding(
                     "quality",
