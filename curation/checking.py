@@ -168,10 +168,17 @@ def _pairs_of(example, record, words, near):
         other_view = PromptView(other.record())
         cosine = meaning.get(other.id)
         same, note, layer = match(
-            view, other_view, cosine, lambda o=other_view: _side_cosine(view, o), same_meaning=same_meaning
+            view,
+            other_view,
+            cosine,
+            (lambda o=other_view: _side_cosine(view, o)) if vector is not None else None,
+            same_meaning=same_meaning,
+            # word-level pairs as the scan's deletion index finds them (one word apart); the
+            # other layers look at every candidate, as the scan's do
+            words_layer=one_word_apart(words, other_view.words),
         )
-        if not same or (layer == "words" and not one_word_apart(words, other_view.words)):
-            continue  # word-level pairs as the scan's deletion index finds them
+        if not same:
+            continue
         verdict, detail = compare_answers(answer, other.record().answer())
         if layer == "meaning" and verdict != "agree" and cosine < STRONG_MEANING:
             continue  # as in the scan (clusters.py): disagreeing answers need prompts very alike

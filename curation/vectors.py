@@ -12,6 +12,7 @@ from the project's prompts once per process and rebuilt after IDF_SECONDS.
 import random
 import threading
 import time
+from datetime import timedelta
 
 import numpy as np
 from django.utils import timezone
@@ -19,8 +20,10 @@ from django.utils import timezone
 from curation.core import semantic
 from curation.core.prompt_match import main_and_side
 from curation.models import Example, ExampleVector
+from studio.core.records import Record
 
 IDF_SECONDS = 600
+LOOK_BACK = timedelta(minutes=15)
 SAMPLE = 2000
 _lock = threading.Lock()
 _projects = {}  # project id -> _Index
@@ -36,23 +39,31 @@ class _Index:
         self.threshold = None  # (rows when computed, semantic.meaning_threshold)
 
     def apply(self, rows):
+        """Take in (example id, vector bytes, updated_at) rows; all or nothing."""
+        ids, row, synced = list(self.ids), dict(self.row), self.synced
         base = len(self.matrix)
-        fresh = []
+        updates, fresh = {}, []
         for example_id, vector, updated in rows:
             v = np.frombuffer(bytes(vector), dtype=np.float16).astype(np.float32)
-            row = self.row.get(example_id)
-            if row is None:
-                self.row[example_id] = len(self.ids)
-                self.ids.append(example_id)
+            if v.shape != (semantic.DIMS,):
+                continue  # written by another version of the model: the next scan replaces it
+            at = row.get(example_id)
+            if at is None:
+                row[example_id] = len(ids)
+                ids.append(example_id)
                 fresh.append(v)
-            elif row < base:
-                self.matrix[row] = v
+            elif at < base:
+                updates[at] = v
             else:
-                fresh[row - base] = v
-            if self.synced is None or updated > self.synced:
-                self.synced = updated
+                fresh[at - base] = v
+            if synced is None or updated > synced:
+                synced = updated
+        matrix = self.matrix.copy() if updates else self.matrix
+        for at, v in updates.items():
+            matrix[at] = v
         if fresh:
-            self.matrix = np.concatenate([self.matrix, np.stack(fresh)])
+            matrix = np.concatenate([matrix, np.stack(fresh)])
+        self.ids, self.row, self.synced, self.matrix = ids, row, synced, matrix
 
 
 def ready():
@@ -90,23 +101,25 @@ def index(project_id):
         idx = _projects.setdefault(project_id, _Index())
         rows = ExampleVector.objects.filter(project_id=project_id)
         if idx.synced is not None:
-            rows = rows.filter(updated_at__gte=idx.synced)  # >=: rows written in the same instant
+            # Rows are stamped before their transaction commits: look back far enough that one
+            # committed late (a long scan, a slow save) is still seen; taking a row in twice is harmless.
+            rows = rows.filter(updated_at__gte=idx.synced - LOOK_BACK)
         idx.apply(rows.values_list("example_id", "vector", "updated_at").iterator(chunk_size=5000))
-        return idx
+        return idx.matrix, idx.ids, idx.row  # a snapshot: other threads replace, never change, these
 
 
 def neighbours(project_id, vector, threshold, most, exclude=None):
     """[(example id, cosine)] of the project's stored examples at least `threshold` alike."""
-    idx = index(project_id)
-    if not idx.ids:
+    matrix, ids, row = index(project_id)
+    if not ids:
         return []
-    sims = idx.matrix @ vector
-    if exclude in idx.row:
-        sims[idx.row[exclude]] = -1.0
+    sims = matrix @ vector
+    if exclude in row:
+        sims[row[exclude]] = -1.0
     top = np.flatnonzero(sims >= threshold)
     if len(top) > most:
         top = top[np.argsort(-sims[top])[:most]]
-    return [(idx.ids[i], float(sims[i])) for i in top]
+    return [(ids[i], float(sims[i])) for i in top]
 
 
 def project_idf(project_id):
@@ -129,9 +142,9 @@ def _project_words(project_id):
     if built and time.monotonic() - built[0] < IDF_SECONDS:
         return built
     texts = (
-        main_and_side(e.record())[0]
-        for e in Example.objects.filter(project_id=project_id, deleted_at=None)
-        .only("instruction", "input", "output", "messages")
+        main_and_side(Record.chat(messages) if messages else Record(instruction=instruction, input=input_))[0]
+        for instruction, input_, messages in Example.objects.filter(project_id=project_id, deleted_at=None)
+        .values_list("instruction", "input", "messages")  # the prompt: never the (long) answers
         .iterator(chunk_size=5000)
     )
     idf, sample, rng = semantic.Idf(), [], random.Random(project_id)

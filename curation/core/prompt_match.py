@@ -42,8 +42,18 @@ def plain_text(text):
 
 
 def wording_similarity(a, b, most=1500):
-    """Character similarity of two texts after folding case, accents and spacing (0-1)."""
-    a, b = plain_text(a)[:most], plain_text(b)[:most]
+    """Character similarity of two texts after folding case, accents and spacing (0-1). Long
+    texts are compared at their start and at their end (a shared handbook followed by another
+    question is another request), the lower of the two counting."""
+    a, b = plain_text(a), plain_text(b)
+    if a == b:
+        return 1.0
+    if max(len(a), len(b)) > most:
+        return min(_similarity(a[:most], b[:most]), _similarity(a[-most:], b[-most:]))
+    return _similarity(a, b)
+
+
+def _similarity(a, b):
     if a == b:
         return 1.0
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
@@ -81,6 +91,13 @@ class PromptView:
         return self._slots
 
 
+MEANING_WORDS = 80  # a mean of more words than this says what a text is about, not what it asks
+
+
+def _short(text):
+    return len(text.split()) <= MEANING_WORDS
+
+
 def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, words_layer=True):
     """(same request?, how it was seen, layer) for two PromptViews; layer is "words",
     "wording" or "meaning".
@@ -106,6 +123,6 @@ def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, w
             return False, "", ""
     if wording_similarity(main_a, main_b) >= NEAR_WORDING:
         return True, "the same wording with small edits", "wording"
-    if main_cosine is not None and main_cosine >= same_meaning:
+    if main_cosine is not None and main_cosine >= same_meaning and _short(main_a) and _short(main_b):
         return True, f"the same request in other words ({main_cosine:.0%} alike)", "meaning"
     return False, "", ""

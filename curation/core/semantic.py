@@ -21,6 +21,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
@@ -134,11 +135,16 @@ class StaticModel:
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
         self.dims = self.vectors.shape[1]
+        self._lock = threading.Lock()
         self._reset()
 
     def word_vectors(self, words):
-        """(sum of token vectors, token count) per word, for words not seen before."""
+        """(sum of token vectors, token count) per word, for words not seen before (call with
+        self._lock held)."""
         new = [w for w in dict.fromkeys(words) if w not in self._words]
+        if len(self._words) + len(new) > 1 << 20:  # bound the memory of a long-lived process
+            self._reset()
+            new = list(dict.fromkeys(words))
         for start in range(0, len(new), 20000):
             chunk = new[start : start + 20000]
             encodings = self.tokenizer.encode_batch(chunk, add_special_tokens=False)
@@ -153,8 +159,6 @@ class StaticModel:
             self._counts = np.concatenate([self._counts, lengths.astype(np.float32)])
             for n, w in enumerate(chunk):
                 self._words[w] = base + n
-        if len(self._words) > 1 << 20:  # bound the memory of a long-lived process
-            self._reset()
 
     def _reset(self):
         self._words = {}
@@ -170,10 +174,11 @@ class StaticModel:
         A text is split into words first and each distinct word is tokenized once: datasets repeat
         their words, so this is many times faster than tokenizing every text whole."""
         split = [WORD_RE.findall(t.lower())[:MAX_TOKENS] for t in texts]
-        self.word_vectors([w for words in split for w in words])
-        lookup = self._words
-        lengths = np.fromiter((len(words) for words in split), dtype=np.int64, count=len(split))
-        index = np.fromiter((lookup[w] for words in split for w in words), dtype=np.int64, count=int(lengths.sum()))
+        with self._lock:  # threads of one web worker share the model and its word cache
+            self.word_vectors([w for words in split for w in words])
+            lookup, word_sums = self._words, self._sums
+            lengths = np.fromiter((len(words) for words in split), dtype=np.int64, count=len(split))
+            index = np.fromiter((lookup[w] for words in split for w in words), dtype=np.int64, count=int(lengths.sum()))
         from scipy.sparse import csr_matrix  # not at import: the web process starts without scipy
 
         indptr = np.r_[0, np.cumsum(lengths)]
@@ -181,8 +186,8 @@ class StaticModel:
             data = np.ones(len(index), dtype=np.float32)
         else:
             data = np.fromiter((idf.weight(w) for words in split for w in words), dtype=np.float32, count=len(index))
-        counts = csr_matrix((data, index, indptr), shape=(len(split), len(self._sums)))
-        sums = np.asarray(counts @ self._sums, dtype=np.float32)  # texts x words times words x dims
+        counts = csr_matrix((data, index, indptr), shape=(len(split), len(word_sums)))
+        sums = np.asarray(counts @ word_sums, dtype=np.float32)  # texts x words times words x dims
         return sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
 
 
@@ -257,10 +262,13 @@ def neighbour_pairs(vectors, threshold, most=8, seed=0):
             part = block[start : start + 2048] @ block.T
             rows = np.arange(part.shape[0])
             part[rows, start + rows] = -1.0  # not with itself
-            if part.shape[1] > most:
-                kth = np.partition(part, -most, axis=1)[:, -most][:, None]
-                part[part < kth] = -1.0
-            r, c = np.nonzero(part >= threshold)
+            if part.shape[1] > most:  # exactly `most` per row, ties included (identical copies)
+                top = np.argpartition(part, -most, axis=1)[:, -most:]
+                kept = np.take_along_axis(part, top, axis=1)
+                r, c = np.nonzero(kept >= threshold)
+                c = top[r, c]
+            else:
+                r, c = np.nonzero(part >= threshold)
             a, b = members[start + r], members[c]
             lefts.append(np.minimum(a, b))
             rights.append(np.maximum(a, b))

@@ -20,7 +20,7 @@ from curation.core.wordlists import FILLER, NEGATIONS, REQUEST_VERBS, STOPWORDS
 QUOTED_RE = re.compile(r"\"([^\"\n]{1,200})\"|“([^”\n]{1,200})”|`([^`\n]{1,200})`|(?<!\w)'([^'\n]{1,200})'(?!\w)")
 NUMBER_RE = re.compile(r"(?<![\w.])[-+]?\d+(?:[.,:/]\d+)*%?")
 THOUSANDS_RE = re.compile(r"(?<=\d)[,\u202f\u00a0'](?=\d{3}(?!\d))")
-TOKEN_RE = re.compile(r"[\w'’-]+|[^\w\s]")
+TOKEN_RE = re.compile(r"[\w'’-]+|\n|[^\w\s]")
 SENTENCE_END = frozenset(".!?:;\n")
 NUMBER_WORDS = {
     w: str(i)

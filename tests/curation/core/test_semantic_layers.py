@@ -177,3 +177,32 @@ def test_a_dataset_check_reports_a_paraphrase_and_not_its_siblings():
     pairs = {(i, j, f.check) for i, fs in found.items() for f in fs for j in f.related}
     assert (0, 1, "duplicate") in pairs
     assert not {p for p in pairs if {p[0], p[1]} in ({0, 2}, {1, 2}, {3, 4})}
+
+
+def test_a_shared_long_context_with_another_question_is_another_request():
+    handbook = " ".join(f"Rule {i}: staff follow the procedure for case {i} as written." for i in range(60))
+    a = PromptView(Record("Answer using the handbook.", handbook + " Question: may I bring my dog on Fridays?", "x"))
+    b = PromptView(Record("Answer using the handbook.", handbook + " Question: who approves travel expenses?", "y"))
+    assert match(a, b, 0.99, lambda: 1.0)[0] is False
+
+
+def test_the_first_word_of_an_input_is_not_a_name():
+    a = PromptView(Record("Answer the question.", "What is the capital of France?", "Paris"))
+    b = PromptView(Record("Answer the question.", "Which city is the capital of France?", "Paris"))
+    assert slot_difference(a.slots, b.slots) == ""
+
+
+def test_identical_copies_keep_at_most_their_neighbours():
+    vectors = np.tile(semantic.embed(["Where is my parcel?"]), (3000, 1))
+    left, _, _ = semantic.neighbour_pairs(vectors, 0.9, most=8)
+    assert len(left) <= 3000 * 8
+
+
+def test_threads_sharing_the_model_get_the_same_vectors_as_one_thread():
+    from concurrent.futures import ThreadPoolExecutor
+
+    batches = [[f"ticket {t}-{i} about parcel{t}x{i} and refund{i}" for i in range(200)] for t in range(8)]
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(semantic.embed, batches))
+    for batch, vectors in zip(batches, together):
+        assert np.allclose(vectors, semantic.embed(batch), atol=1e-5)
