@@ -152,9 +152,16 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
     words_uf = UnionFind()  # word-level matches only: the classes
     links = []
     notes = {}
+    rest = {}  # the meaning of pairs only the word index proposed, measured as for the others
+    if idf is not None and same_meaning <= 1.0:
+        others = sorted({(min(p), max(p)) for p in by_words} - set(cosines))
+        involved = sorted({k for p in others for k in p})
+        if involved:
+            weighted = dict(zip(involved, semantic.embed([view(k).parts[0] for k in involved], idf)))
+            rest = {(i, j): min(float(vectors[i] @ vectors[j]), float(weighted[i] @ weighted[j])) for i, j in others}
     for i, j in candidates:
         i, j = min(i, j), max(i, j)
-        cosine = cosines.get((i, j))
+        cosine = cosines.get((i, j), rest.get((i, j)))
         if cosine is None and vectors is not None and vectors is not False:
             cosine = float(vectors[i] @ vectors[j])
         same, detail, layer = match(
