@@ -81,7 +81,10 @@ def test_clean_file_exits_0_with_text_summary(tmp_path):
 
 def test_unreadable_lines_exit_2_with_line_and_reason_and_no_traceback(tmp_path):
     path = tmp_path / "bad.jsonl"
-    path.write_text('{"instruction": "Name three primary colours.", "output": "Red, yellow and blue."}\n{not json}\n', encoding="utf-8")
+    path.write_text(
+        '{"instruction": "Name three primary colours.", "output": "Red, yellow and blue."}\n{not json}\n',
+        encoding="utf-8",
+    )
     code, out, err = run(path, "--format", "json")
     assert code == 2
     (finding,) = json.loads(out)["findings"]
