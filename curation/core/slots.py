@@ -51,6 +51,8 @@ COMMON_CAPITALISED = frozenset("i i'm i've i'd i'll ok okay please hi hello hey 
 
 def fold(text):
     """Lower case without accents ("Chloé" = "chloe")."""
+    if text.isascii():  # nothing to decompose: 30x faster, and most words of most sets are ASCII
+        return text.lower()
     text = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in text if not unicodedata.combining(c))
 
