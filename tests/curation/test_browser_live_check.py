@@ -75,3 +75,17 @@ def test_typing_in_a_chat_shows_its_problems_and_clears_them(page, live_server, 
     assert "Checked as typed" in checks.inner_text()
     chat.refresh_from_db()
     assert chat.version == 1 and chat.messages[1]["content"].startswith("Only Pro")
+
+
+def test_clearing_the_text_says_why_nothing_is_checked(page, live_server, people):
+    sign_in(page, live_server, "arjun", "pw-arjun")
+    page.goto(f"{live_server.url}/p/{people.project.slug}/examples/new/")
+    checks = page.locator("#findings")
+    instruction = page.get_by_label("Instruction")
+    instruction.fill("Help")
+    checks.get_by_text("the instruction is vague").wait_for()
+    instruction.fill("")
+    # the server refuses (400) and studio.js lets the reason replace the panel
+    checks.get_by_text("Not checked: Write an instruction and an output.").wait_for()
+    assert "vague" not in checks.inner_text()
+    assert not Example.objects.exists()
