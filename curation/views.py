@@ -16,7 +16,7 @@ from curation import checking
 from curation.diffs import content_diff as _diff
 from curation.forms import ExampleForm, ExportForm, FormatRulesForm, ImportForm, ReviewForm
 from curation.listing import PAIR_KINDS, SINGLE_KINDS, Filters, add_previews, finding_badges, page
-from curation.models import Example, FormatRuleSet, Job, ReviewComment, Revision
+from curation.models import Example, Finding, FormatRuleSet, Job, ReviewComment, Revision
 from studio.access import project_view, require
 from studio.core.formats import human_size, to_object, write_parquet
 from studio.models import Action, Role
@@ -359,6 +359,85 @@ def restore_example(request, project, example_id):
         checking.check_example(example)
     messages.success(request, f"#{example.id} restored.")
     return redirect("curation:example", project.slug, example.id)
+
+
+# --- checks as one types ---------------------------------------------------------------------
+
+LIVE_CHECK_MAX_CHARS = 1_000_000  # longer texts are checked on Save only, not on every pause in typing
+
+
+@project_view(Action.WRITE_EXAMPLES)
+@require_POST
+def live_check(request, project, example_id=None):
+    """The findings panel for the editor's text as typed: what saving it would find, with the same
+    wording, storing nothing (no revision, no finding). A new example when example_id is None."""
+    if example_id is None:
+        if request.POST.get("kind", "") not in ("", "chat"):
+            return _live_refusal(request, project, "kind must be “chat” or left out.")
+        example, chat = Example(project=project), request.POST.get("kind") == "chat"
+    else:
+        example = _example(project, example_id)
+        if not can_edit(project, example, request.user):
+            raise PermissionDenied("You may check only the examples you may edit.")
+        chat = example.is_chat
+    problem = _malformed_turns(request.POST) if chat else None
+    if problem:
+        return _live_refusal(request, project, problem)
+    form = ExampleForm(request.POST, chat=chat)
+    if not form.is_valid():
+        return _live_refusal(request, project, " ".join(e for errors in form.errors.values() for e in errors))
+    content = form.cleaned_data["content"]
+    size = sum(len(v or "") for k, v in content.items() if k != "messages") + sum(
+        len(t["content"]) for t in content["messages"] or []
+    )
+    if size > LIVE_CHECK_MAX_CHARS:
+        return _live_refusal(
+            request, project, f"The text is {size:,} characters, too long to check as you type; Save checks it."
+        )
+    for name, value in content.items():
+        setattr(example, name, value)
+    single, pairs = checking.preview(example)
+    return render(
+        request,
+        "curation/findings.html",
+        {"project": project, "live": True, **_as_displayed(example, single, pairs)},
+    )
+
+
+def _malformed_turns(data):
+    """Why the posted chat turns cannot be read as the editor posts them (role_N and content_N,
+    numbered from 0), or None. Save would silently drop such turns; as one types, say so."""
+    numbers = {}
+    for key in data:
+        field, _, n = key.partition("_")
+        if field in ("role", "content") and n:
+            if not n.isdigit() or len(n) > 4:
+                return f"{key}: a turn's number must be a whole number from 0, like role_0 and content_0."
+            numbers.setdefault(int(n), set()).add(field)
+    for n in sorted(numbers):
+        missing = {"role", "content"} - numbers[n]
+        if missing:
+            return f"Turn {n + 1} has no {missing.pop()}_{n}: each turn is posted as role_{n} and content_{n}."
+    expected = list(range(len(numbers)))
+    if sorted(numbers) != expected:
+        gap = next(n for n in expected if n not in numbers)
+        return f"Turn {gap + 1} (role_{gap}, content_{gap}) is missing: turns are numbered from 0 without gaps."
+    return None
+
+
+def _live_refusal(request, project, message):
+    """400 with the reason, shown in the findings panel (studio.js lets this one swap in)."""
+    return render(request, "curation/findings.html", {"project": project, "live": True, "refusal": message}, status=400)
+
+
+def _as_displayed(example, single, pairs):
+    """A preview's findings in the shapes and order the panel shows saved ones in
+    (checking.findings_of): unsaved Finding rows by severity and kind, pairs by kind and ids."""
+    rows = [Finding(kind=f.check, severity=f.severity, message=f.message, field=f.field) for f in single]
+    rows.sort(key=lambda f: (f.severity, f.kind))
+    me = example.id or 0
+    ordered = sorted(pairs, key=lambda p: (p[1], min(me, p[0]), max(me, p[0])))
+    return {"single_findings": rows, "pair_findings": ordered}
 
 
 # --- review queue -----------------------------------------------------------------------------

@@ -39,3 +39,13 @@ document.addEventListener("submit", function (event) {
     else done(fallback(text));
   });
 })();
+
+// Checks as one types (the editor's #live-check): a refusal (400) carries its reason in the
+// findings panel, so it is swapped in like an answer instead of being dropped as an error.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+  if (source && source.id === "live-check" && event.detail.xhr.status === 400) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

@@ -206,3 +206,11 @@ def test_threads_sharing_the_model_get_the_same_vectors_as_one_thread():
         together = list(pool.map(semantic.embed, batches))
     for batch, vectors in zip(batches, together):
         assert np.allclose(vectors, semantic.embed(batch), atol=1e-5)
+
+
+def test_another_form_of_a_word_is_no_swap_but_another_word_is():
+    from curation.core.slots import same_stem, swapped_word
+
+    assert same_stem("place", "placed") and same_stem("reply", "replies") and not same_stem("cat", "car")
+    assert swapped_word("Count the orders they place", "Count the orders they placed") is None
+    assert swapped_word("Fix the red car", "Fix the red cat") == ("car", "cat")

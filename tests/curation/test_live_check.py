@@ -1,0 +1,299 @@
+"""live_check: the editor's findings panel as one types (what Save would find, storing nothing),
+and checking.preview against check_example on the same texts."""
+
+import re
+
+import pytest
+
+from curation import checking
+from curation.models import Example, ExampleKey, ExampleVector, Finding, PairFinding, Revision
+
+pytestmark = pytest.mark.django_db
+
+ORDERS_SQL = (
+    "SELECT COUNT(*) FROM orders o JOIN customers c ON c.id = o.customer_id "
+    "WHERE c.country = 'Canada' AND o.year = 2023"
+)
+
+
+def stored_rows():
+    """Everything a check or a save writes, counted."""
+    return [m.objects.count() for m in (Example, Revision, Finding, PairFinding, ExampleKey, ExampleVector)]
+
+
+def panel_items(html):
+    """The findings panel's entries as a person reads them: tags stripped, spaces collapsed."""
+    section = re.search(r'<section class="card findings" id="findings".*?</section>', html, re.S).group(0)
+    items = re.findall(r"<li[^>]*>(.*?)</li>", section, re.S)
+    return sorted(" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in items)
+
+
+# --- the view ---------------------------------------------------------------------------------
+
+
+def test_a_draft_that_rewords_an_existing_example_shows_the_duplicate_and_writes_nothing(
+    as_user, people, make_example, curation_url
+):
+    original = make_example(instruction="How many orders did customers from Canada place in 2023?", output=ORDERS_SQL)
+    make_example(instruction="What is the capital of Australia?", output="Canberra")
+    make_example(
+        instruction="List the customers who joined in March.", output="SELECT name FROM customers WHERE month = 3"
+    )
+    before = stored_rows()
+    response = as_user(people.annotator).post(
+        curation_url("live-check-new"),
+        {"instruction": "In 2023, how many orders were placed by customers from Canada?", "output": ORDERS_SQL},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'href="{curation_url("example", original.id)}"' in html
+    (item,) = panel_items(html)
+    assert re.fullmatch(
+        rf"duplicate Same prompt and answer as #{original.id} : the same request in other words \(\d+% alike\)\.", item
+    )
+    assert "Checked as typed, not saved yet" in html
+    assert stored_rows() == before
+
+
+def test_an_edit_is_checked_as_typed_without_touching_the_saved_example(as_user, people, make_example, curation_url):
+    shipping = make_example(input="My parcel never arrived.", output='{"category": "shipping", "priority": "high"}')
+    mine = make_example(input="I was charged twice.", output='{"category": "billing", "priority": "low"}')
+    before = stored_rows()
+    response = as_user(people.annotator).post(
+        curation_url("live-check", mine.id),
+        {
+            "instruction": mine.instruction,
+            "input": "My parcel never arrived.",
+            "output": '{"category": "billing", "priority": "high"}',
+            "version": mine.version,
+        },
+    )
+    assert response.status_code == 200
+    items = panel_items(response.content.decode())
+    assert items == [
+        f"contradiction Same prompt as #{shipping.id} but a conflicting answer: JSON $.category: “billing” vs “shipping”."
+    ]
+    assert stored_rows() == before
+    mine.refresh_from_db()
+    assert (mine.input, mine.version) == ("I was charged twice.", 1)
+    assert not PairFinding.involving([mine.id]).exists()
+
+
+def test_a_vague_chat_turn_and_a_clean_one(as_user, people, curation_url):
+    client = as_user(people.annotator)
+    vague = client.post(
+        curation_url("live-check-new"),
+        {"kind": "chat", "role_0": "user", "content_0": "Help", "role_1": "assistant", "content_1": ""},
+    )
+    clean = client.post(
+        curation_url("live-check-new"),
+        {
+            "kind": "chat",
+            "role_0": "user",
+            "content_0": "Which plan includes phone support, Basic or Pro?",
+            "role_1": "assistant",
+            "content_1": "Only Pro includes phone support; Basic has email support.",
+        },
+    )
+    assert vague.status_code == clean.status_code == 200
+    assert any("assistant" in item and "format" in item for item in panel_items(vague.content.decode()))
+    assert "✓ No problems found." in clean.content.decode()
+    assert not Example.objects.exists()
+
+
+def test_live_and_saved_findings_read_the_same(as_user, people, make_example, curation_url):
+    make_example(instruction="Which city is the capital of Australia?", output="Canberra")
+    make_example(instruction="Triage the ticket.", input="Refund please", output='{"category": "billing"}')
+    fields = {"instruction": "What city is the capital of Australia?", "output": "Sydney (ann@example.org)"}
+    client = as_user(people.annotator)
+    live = panel_items(client.post(curation_url("live-check-new"), fields).content.decode())
+    client.post(curation_url("new-example"), fields)
+    saved_example = Example.objects.get(output="Sydney (ann@example.org)")
+    saved = panel_items(client.get(curation_url("example", saved_example.id)).content.decode())
+    assert live == saved, live
+    assert any(item.startswith("contradiction") for item in live)
+    assert any(item.startswith("pii") for item in live)
+
+
+def test_silenced_pairs_stay_silent_as_one_types(as_user, people, make_example, curation_url):
+    from curation.models import SilencedPair
+
+    first = make_example(instruction="Which city is the capital of Australia?", output="Canberra")
+    second = make_example(instruction="Which city is the capital of Australia ?", output="Canberra")
+    SilencedPair.objects.create(project=people.project, low=first, high=second, by=people.lead)
+    response = as_user(people.annotator).post(
+        curation_url("live-check", second.id), {"instruction": second.instruction, "output": "Canberra"}
+    )
+    assert "✓ No problems found." in response.content.decode()
+
+
+def test_live_check_outsider_gets_404(as_user, people, make_example, curation_url):
+    example = make_example()
+    client = as_user(people.outsider)
+    assert client.post(curation_url("live-check-new"), {"instruction": "Hi", "output": "Hello"}).status_code == 404
+    assert client.post(curation_url("live-check", example.id), {"instruction": "x", "output": "y"}).status_code == 404
+    # and a member cannot reach another project's example through their own project's URL
+    other = make_example(project=people.other_project, author=people.outsider)
+    response = as_user(people.annotator).post(curation_url("live-check", other.id), {"instruction": "x", "output": "y"})
+    assert response.status_code == 404
+
+
+def test_live_check_wrong_role_or_someone_elses_example_gets_403(
+    as_user, people, make_example, curation_url, second_annotator
+):
+    example = make_example()
+    fields = {"instruction": "Triage the ticket.", "output": "{}"}
+    assert as_user(people.reviewer).post(curation_url("live-check-new"), fields).status_code == 403
+    assert as_user(people.reviewer).post(curation_url("live-check", example.id), fields).status_code == 403
+    assert as_user(second_annotator).post(curation_url("live-check", example.id), fields).status_code == 403
+    assert as_user(people.lead).post(curation_url("live-check", example.id), fields).status_code == 200
+
+
+def test_live_check_only_answers_post(as_user, people, curation_url):
+    assert as_user(people.annotator).get(curation_url("live-check-new")).status_code == 405
+
+
+def test_an_example_in_the_trash_is_not_checked_as_typed(as_user, people, make_example, curation_url):
+    example = make_example()
+    example.move_to_trash(user=people.lead)
+    response = as_user(people.annotator).post(curation_url("live-check", example.id), {"instruction": "x"})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        (
+            {"kind": "chat", "role_0": "user", "content_0": "Hi", "content_1": "Hello"},
+            "Turn 2 has no role_1: each turn is posted as role_1 and content_1.",
+        ),
+        (
+            {"kind": "chat", "role_0": "user", "content_0": "Hi", "role_2": "assistant", "content_2": "Hello"},
+            "Turn 2 (role_1, content_1) is missing: turns are numbered from 0 without gaps.",
+        ),
+        (
+            {"kind": "chat", "role_x": "user", "content_x": "Hi"},
+            "role_x: a turn&#x27;s number must be a whole number from 0",
+        ),
+        ({"kind": "chat", "role_0": "user", "content_0": " "}, "Write at least one turn."),
+        ({"instruction": " ", "output": ""}, "Write an instruction and an output."),
+        ({"kind": "poem", "instruction": "Hi", "output": "Hello"}, "kind must be “chat” or left out."),
+        (
+            {"instruction": "Summarise this.", "input": "word " * 250_000},
+            "the limit is 1 MB (the MAX_EXAMPLE_BYTES setting)",
+        ),
+    ],
+)
+def test_bad_input_is_refused_with_a_reason_in_the_panel(as_user, people, curation_url, fields, reason):
+    response = as_user(people.annotator).post(curation_url("live-check-new"), fields)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="findings"' in html
+    assert "Not checked: " in html
+    assert reason in html
+    assert not Example.objects.exists()
+
+
+def test_the_editor_wires_the_form_to_the_live_check(as_user, people, make_example, curation_url):
+    example = make_example()
+    client = as_user(people.annotator)
+    for page, url in [
+        (client.get(curation_url("new-example")), curation_url("live-check-new")),
+        (client.get(curation_url("new-example") + "?kind=chat"), curation_url("live-check-new")),
+        (client.get(curation_url("example", example.id)), curation_url("live-check", example.id)),
+    ]:
+        html = page.content.decode()
+        assert f'hx-post="{url}"' in html
+        assert 'hx-trigger="input changed delay:600ms from:#example-form"' in html
+        assert "checking…" in html
+    # a reviewer reads the example without a form: nothing to check as they type
+    assert 'id="live-check"' not in as_user(people.reviewer).get(curation_url("example", example.id)).content.decode()
+
+
+# --- preview and save agree -------------------------------------------------------------------
+
+
+def as_found(single, pairs):
+    return (
+        sorted((f.check, f.severity, f.message, f.field) for f in single),
+        sorted(pairs),
+    )
+
+
+def as_stored(example):
+    single, pairs = checking.findings_of(example)
+    return sorted((f.kind, f.severity, f.message, f.field) for f in single), sorted(pairs)
+
+
+CASES = {
+    "paraphrase": {
+        "instruction": "In 2023, how many orders were placed by customers from Canada?",
+        "output": ORDERS_SQL,
+    },
+    "another year (a sibling, not a duplicate)": {
+        "instruction": "How many orders did customers from Canada place in 2022?",
+        "output": ORDERS_SQL.replace("2023", "2022"),
+    },
+    "contradiction in JSON": {
+        "instruction": "Triage the ticket.",
+        "input": "My parcel never arrived and tracking has not moved in a week.",
+        "output": '{"category": "billing", "priority": "high"}',
+    },
+    "contradiction in a short answer": {"instruction": "What is the capital of Australia ?", "output": "Sydney"},
+    "near-identical wording": {"instruction": "Which city is the capital of Australia?", "output": "Canberra"},
+    "vague instruction": {"instruction": "Help", "output": "Sure, happy to."},
+    "pii and a short answer": {
+        "instruction": "Reply to the customer.",
+        "input": "Call me on +44 20 7946 0958",
+        "output": "Ok",
+    },
+    "chat": {
+        "messages": [
+            {"role": "user", "content": "What is the capital of Australia?"},
+            {"role": "assistant", "content": "Canberra"},
+        ]
+    },
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_preview_finds_what_saving_stores(people, make_example, case):
+    make_example(instruction="How many orders did customers from Canada place in 2023?", output=ORDERS_SQL)
+    make_example(
+        instruction="Triage the ticket.",
+        input="My parcel never arrived and tracking has not moved in a week.",
+        output='{"category": "shipping", "priority": "high"}',
+    )
+    make_example(instruction="What is the capital of Australia?", output="Canberra")
+    draft = Example(project=people.project, author=people.annotator, **CASES[case])
+    before = stored_rows()
+    previewed = checking.preview(draft)
+    assert stored_rows() == before
+    draft.save()
+    checking.check_example(draft)
+    assert as_found(*previewed) == as_stored(draft)
+    expected_kinds = {
+        "paraphrase": {"duplicate"},
+        "another year (a sibling, not a duplicate)": set(),
+        "contradiction in JSON": {"contradiction"},
+        "contradiction in a short answer": {"contradiction"},
+        "near-identical wording": {"duplicate"},
+        "vague instruction": {"quality"},
+        "pii and a short answer": {"pii", "quality"},
+        "chat": {"duplicate"},
+    }[case]
+    found_kinds = {f.check for f in previewed[0]} | {kind for _, kind, _ in previewed[1]}
+    assert found_kinds == expected_kinds
+
+
+def test_preview_of_a_saved_example_excludes_itself_and_matches_its_next_save(people, make_example):
+    make_example(instruction="What is the capital of Australia?", output="Canberra")
+    mine = make_example(instruction="Name the largest desert in Africa.", output="The Sahara")
+    mine.instruction, mine.output = "What is the capital city of Australia?", "Sydney"
+    previewed = checking.preview(mine)
+    assert all(other != mine.id for other, _, _ in previewed[1])
+    mine.save()
+    checking.check_example(mine)
+    assert as_found(*previewed) == as_stored(mine)
+    assert {kind for _, kind, _ in previewed[1]} == {"contradiction"}
