@@ -4,7 +4,7 @@ from django import forms
 
 from curation.core.rules import FormatRules, RulesError
 from curation.models import Example, ReviewComment
-from studio.core.formats import EXPORT_FORMS
+from studio.core.formats import EXPORT_FORMS, json_error_place
 
 ROLES = [("user", "user"), ("assistant", "assistant"), ("system", "system")]
 
@@ -19,6 +19,8 @@ class ExampleForm(forms.Form):
     )
     output = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 6}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # a new example's form carries a token of its own: sent twice, it still creates one example
+    token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, chat=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,7 +122,7 @@ class FormatRulesForm(forms.Form):
             try:
                 data["json_schema"] = json.loads(schema)
             except json.JSONDecodeError as e:
-                self.add_error("json_schema", f"Not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}.")
+                self.add_error("json_schema", f"Not valid JSON: {json_error_place(e)}.")
                 return cleaned
         try:
             cleaned["rules"] = FormatRules.from_dict(data)
