@@ -33,9 +33,9 @@ SHAREGPT_ROLES = {
 
 
 def json_error_place(e):
-    """Python's message for a JSONDecodeError with its place: "Expecting value at line 1 column 5".
+    """Python's message for a JSONDecodeError with its place: "Expecting value at line 1, column 5".
     Some of its messages end in "at" already ("Unterminated string starting at"): not "at at"."""
-    return f"{e.msg.removesuffix(' at')} at line {e.lineno} column {e.colno}"
+    return f"{e.msg.removesuffix(' at')} at line {e.lineno}, column {e.colno}"
 
 
 class FileError(ValueError):
@@ -323,7 +323,7 @@ def read_rows(data, filename="", max_bytes=MAX_BYTES):
     """(rows, line errors) of a file's bytes. Raises FileError when the file as a whole is unusable."""
     text = decode(data, max_bytes)
     if not text.strip():
-        raise FileError("the file is empty" if not text else "the file holds only blank lines, no examples")
+        raise FileError("the file is empty")
     kind = detect_kind(filename, text)
     if kind == "jsonl":
         rows, errors = _rows_jsonl(text)
