@@ -243,7 +243,10 @@ def example_detail(request, project, example_id):
             if saved:
                 checking.check_example(example)
         if not saved:
-            return _conflict(request, project, example)
+            example.refresh_from_db()
+            if example.content() != form.cleaned_data["content"]:
+                return _conflict(request, project, example)
+            # this very text is saved already (the form sent twice): nothing of anyone's is lost
     if request.POST.get("then") == "submit":
         return _submit(request, project, example)
     form = ExampleForm(initial={**example.content(), "version": example.version}, chat=example.is_chat)

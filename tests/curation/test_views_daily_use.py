@@ -294,3 +294,15 @@ def test_a_job_page_is_under_the_tab_it_was_started_from(as_user, people, curati
     page = as_user(people.lead).get(curation_url("job", job.id)).content.decode()
     current = re.findall(r'<a href="[^"]*" aria-current="page">([^<]+)</a>', page)
     assert current == [tab]
+
+
+def test_an_edit_sent_twice_is_saved_once_without_a_conflict(make_example, as_user, people, curation_url):
+    example = make_example(**TICKET)
+    client = as_user(people.annotator)
+    edit = {**TICKET, "output": '{"category": "shipping", "priority": "low"}', "version": example.version}
+    first, second = (client.post(curation_url("example", example.id), edit) for _ in range(2))
+    assert "Saved (version 2)" in text_of(first)
+    assert "Saved (version 2)" in text_of(second) and "Someone else saved" not in text_of(second)
+    assert list(example.revisions.values_list("version", flat=True)) == [2, 1]
+    other = {**edit, "output": '{"category": "billing", "priority": "low"}'}  # a stale page with other text
+    assert "Someone else saved" in text_of(client.post(curation_url("example", example.id), other))
