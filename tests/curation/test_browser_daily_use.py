@@ -81,6 +81,22 @@ def test_ctrl_s_pressed_three_times_makes_one_example(page, live_server, people)
     assert page.url.endswith(f"/examples/{example.id}/")
 
 
+def test_the_same_form_sent_twice_at_once_makes_one_example(page, live_server, people):
+    """As a page without htmx, or a browser resending, would: the server's token guard alone."""
+    sign_in(page, live_server, "arjun", "pw-arjun")
+    page.goto(live_server.url + f"/p/{people.project.slug}/examples/new/")
+    write_ticket(page)
+    statuses = page.evaluate(
+        """async () => {
+            const form = document.getElementById("example-form");
+            const send = () => fetch(form.action, {method: "POST", body: new FormData(form)});
+            return (await Promise.all([send(), send()])).map(r => r.status);
+        }"""
+    )
+    assert statuses == [200, 200]  # both followed the redirect to the one example
+    assert Example.objects.count() == 1
+
+
 def test_searching_words_of_a_chat_finds_it(page, live_server, people, make_example):
     chat = make_example(
         messages=[

@@ -59,3 +59,10 @@ def test_more_than_four_schema_errors_show_three_and_count_the_rest():
 )
 def test_p_values_never_read_zero(p, shown):
     assert p_value(p) == shown
+
+
+def test_the_study_page_filter_is_available_to_every_template():
+    from django.template import engines
+
+    template = engines["django"].from_string("Sign test p {{ p|p_value }}")
+    assert template.render({"p": 1.9e-6}) == "Sign test p &lt; 0.0001"  # "< 0.0001" on the page
