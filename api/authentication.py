@@ -82,9 +82,16 @@ def count_request(token):
     now = time.time()
     minute = int(now // 60)
     table = connection.ops.quote_name(RateWindow._meta.db_table)
+    # PostgreSQL commits the count without waiting for the disk (synchronous_commit off for this
+    # one statement's transaction): a crash may forget a fraction of a second of counts, and a
+    # request no longer waits for a WAL flush (4-11 ms on a busy machine) before it is served
+    asynchronously = (
+        "WITH c AS (SELECT set_config('synchronous_commit', 'off', true)) " if connection.vendor == "postgresql" else ""
+    )
+    values = "SELECT %s, %s, 1 FROM c" if asynchronously else "VALUES (%s, %s, 1)"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (token_id, minute, count) VALUES (%s, %s, 1) "
+            f"{asynchronously}INSERT INTO {table} (token_id, minute, count) {values} "
             f"ON CONFLICT (token_id, minute) DO UPDATE SET count = {table}.count + 1 RETURNING count",
             [token.id, minute],
         )

@@ -71,10 +71,17 @@ class DecodingOptions(RequestBody):
     n: Annotated[int, Field(ge=1, le=1)] | None = Field(1, description="How many answers: only 1 is offered.")
     user: Annotated[str, Field(max_length=256)] | None = Field(None, description="Your end user's id; not kept.")
     stream: bool | None = Field(False, description="Answer as server-sent events (the whole answer in one chunk).")
-    stream_options: StreamOptions | None = None
+    stream_options: StreamOptions | None = Field(None, description="Only with `stream: true` (else a 400).")
     stop: StopText | Annotated[list[StopText], Field(max_length=4)] | None = Field(
         None, description="Generation stops before any of these strings (up to 4, none empty)."
     )
+
+    def refuse_stream_options_without_stream(self):
+        """OpenAI refuses stream_options on a request that does not stream (a 400 naming it)."""
+        if self.stream_options is not None and not self.stream:
+            raise ApiError(
+                "The 'stream_options' parameter is only allowed when 'stream' is enabled.", param="stream_options"
+            )
 
     def decoding(self, default_max_tokens):
         from evaluation.core.backends import Decoding
@@ -245,6 +252,7 @@ USAGE_EXAMPLE = {"prompt_tokens": 21, "completion_tokens": 9, "total_tokens": 30
     ),
 )
 def chat_completions(request, body: ChatCompletionRequest):
+    body.refuse_stream_options_without_stream()
     run = served_run(request, body.model)
     messages = [m.turn() for m in body.messages]
     g, row = serve(request, run, "chat.completions", lambda: chat_prompt(run, messages), messages, body.decoding(256))
@@ -311,6 +319,7 @@ def chat_prompt(run, messages):
     ),
 )
 def completions(request, body: CompletionRequest):
+    body.refuse_stream_options_without_stream()
     run = served_run(request, body.model)
     prompt = body.text()
     messages = [{"role": "user", "content": prompt}]
@@ -374,12 +383,12 @@ def serve(request, run, endpoint, prompt, messages, decoding):
         row.status = ServedCompletion.Status.ERROR
         row.error = str(e)[:2000] if isinstance(e, BackendError) else f"{type(e).__name__}: {e}"[:2000]
         row.latency_ms = (time.monotonic() - started) * 1000
-        row.save()
+        row.log()
         raise ApiError(f"The serving backend did not answer: {e}", status=502, code="backend_unavailable") from None
     row.output, row.finish_reason = g.text, g.finish_reason
     row.prompt_tokens, row.completion_tokens = g.prompt_tokens, g.completion_tokens
     row.latency_ms = (time.monotonic() - started) * 1000
-    row.save()
+    row.log()
     return g, row
 
 

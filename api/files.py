@@ -14,7 +14,7 @@ from api.errors import ApiError
 from api.models import ApiFile, ApiJob
 from api.openapi import CREATED, EXAMPLE_FILE, EXAMPLE_PROJECT, documented
 from api.pagination import After, limit_param, page
-from api.scope import acting_project, hidden_runs, memberships, object_id, project_ids
+from api.scope import acting_project, hidden_runs, object_id, owned, project_ids
 from studio.models import Action
 
 router = Router(tags=["Files"])
@@ -152,16 +152,8 @@ def list_files(
 def file_for(request, file_id, action=None):
     """The file an id names in the requester's projects (404 otherwise); 403 when the role in its
     project may not do `action`."""
-    number = object_id(file_id, "file")
-    mine = {m.project_id: m for m in memberships(request)}
-    found = (
-        visible_files(request).filter(id=number, project_id__in=list(mine)).defer("content").first() if number else None
-    )
-    if found is None:
-        raise ApiError(f"No file {file_id!r} in your projects.", param="file_id", status=404, code="not_found")
-    if action and not mine[found.project_id].can(action):
-        raise ApiError(f"Your role in this file's project may not {Action(action).label}.", status=403)
-    return found
+    missing = ApiError(f"No file {file_id!r} in your projects.", param="file_id", status=404, code="not_found")
+    return owned(request, visible_files(request).defer("content"), object_id(file_id, "file"), action, missing)
 
 
 @router.get(

@@ -3,6 +3,8 @@ approved examples, frozen into a version of their own) or from a frozen dataset 
 OpenAI's job shapes; their events and their cancelling."""
 
 import re
+from datetime import UTC, datetime
+from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
 from django.db import transaction
@@ -17,7 +19,7 @@ from api.files import ProjectHeader
 from api.models import ApiFile, ApiJob
 from api.openapi import CREATED, EXAMPLE_FILE, EXAMPLE_JOB, EXAMPLE_MODEL, EXAMPLE_PROJECT, documented
 from api.pagination import After, limit_param, page
-from api.scope import acting_project, hidden_runs, memberships, object_id, project_ids
+from api.scope import acting_project, hidden_runs, object_id, owned, project_ids
 from studio.models import Action
 from training.models import TrainingRun
 
@@ -247,21 +249,9 @@ def with_result_file(run):
 def job_for(request, job_id, action=Action.VIEW):
     """The job an id names in the requester's projects (404 otherwise); 403 when the role there
     may not do `action`."""
-    number = object_id(job_id, "ftjob")
-    if number is None:
-        raise ApiError(f"Unknown fine-tuning job {job_id!r}.", status=404)
-    mine = {m.project_id: m for m in memberships(request)}
-    run = (
-        TrainingRun.objects.filter(id=number, project_id__in=list(mine))
-        .exclude(id__in=hidden_runs(request))
-        .select_related("project", "base_model")
-        .first()
-    )
-    if run is None:
-        raise ApiError(f"The fine-tuning job {job_id!r} does not exist or is not yours to see.", status=404)
-    if not mine[run.project_id].can(action):
-        raise ApiError(f"Your role in {run.project.slug} may not {Action(action).label}.", status=403)
-    return run
+    runs = TrainingRun.objects.exclude(id__in=hidden_runs(request)).select_related("project", "base_model")
+    missing = ApiError(f"The fine-tuning job {job_id!r} does not exist or is not yours to see.", status=404)
+    return owned(request, runs, object_id(job_id, "ftjob"), action, missing)
 
 
 @router.get(
@@ -470,8 +460,9 @@ def retrieve_job(request, job_id: JobId):
     response=FineTuningEventList,
     operation_id="listFineTuningEvents",
     summary="List a job's events",
-    description="The job's end (when it has finished) and then its training-loss points, newest first, each at the "
-    "time the worker reported it; a page of `limit` at a time, `after` being the last event id of the page before.",
+    description="Newest first: the job's end (succeeded, failed or cancelled, once it has finished), its "
+    "training-loss points, each at the time the worker reported it, then its start by a worker, the validation "
+    "of its data and its creation. A page of `limit` at a time, `after` being the last event id of the page before.",
     url_name="job-events",
     openapi_extra=documented(
         {
@@ -505,39 +496,72 @@ def retrieve_job(request, job_id: JobId):
 )
 def list_job_events(request, job_id: JobId, limit: JobLimit = 20, after: After = None):
     run = job_for(request, job_id)
-    events = []
-    if run.finished and not after:
-        events.append(
-            {
-                "id": f"ftevent-{run.id}-end",
-                "object": "fine_tuning.job.event",
-                "created_at": int((run.finished_at or run.created_at).timestamp()),
-                "level": "error" if run.error else "info",
-                "message": run.error or f"The job has {run.status}. New fine-tuned model: run-{run.id}",
-                "type": "message",
-                "data": {},
-            }
-        )
+    ending = [] if after else [e for e in (end_event(run),) if e]
+    opening = lifecycle_events(run)  # newest first: started, validated, validating, created
+    known = [e["id"] for e in opening]
+    if after in known:  # a page that starts inside the job's opening events
+        rest = opening[known.index(after) + 1 :]
+        return {"object": "list", "data": rest[:limit], "has_more": len(rest) > limit}
     points = run.points.exclude(loss=None).order_by("-step", "-id")
     number = object_id(after, f"ftevent-{run.id}") if after else None
     before = points.filter(id=number).first() if number is not None else None
     if before:
         points = points.filter(Q(step__lt=before.step) | Q(step=before.step, id__lt=before.id))
-    wanted = limit - len(events)
-    found = list(points[: wanted + 1])
-    events += [
-        {
-            "id": f"ftevent-{run.id}-{p.id}",
-            "object": "fine_tuning.job.event",
-            "created_at": int((p.created_at or run.created_at).timestamp()),
-            "level": "info",
-            "message": f"Step {p.step}/{run.total}: training loss={p.loss:.4f}",
-            "type": "metrics",
-            "data": {"step": p.step, "train_loss": p.loss, "valid_loss": p.eval_loss},
-        }
-        for p in found[:wanted]
+    found = ending + [metric_event(run, p) for p in points[: limit + 1 - len(ending)]]
+    if len(found) <= limit:
+        found += opening
+    return {"object": "list", "data": found[:limit], "has_more": len(found) > limit}
+
+
+def event(run, name, at, message, level="info", kind="message", data=None):
+    return {
+        "id": f"ftevent-{run.id}-{name}",
+        "object": "fine_tuning.job.event",
+        "created_at": int(at.timestamp()),
+        "level": level,
+        "message": message,
+        "type": kind,
+        "data": data or {},
+    }
+
+
+def lifecycle_events(run):
+    """The job's opening events, newest first, as OpenAI emits them: created, its data validated
+    (in the request that created it: the file was parsed and checked when uploaded, the settings
+    when the job was made) and queued, and started by a worker (the latest start, once taken up)."""
+    source = f"training file: {run.training_file}" if run.training_file else f"dataset version: {run.dataset_version}"
+    events = [
+        event(run, "created", run.created_at, f"Created fine-tuning job: ftjob-{run.id}"),
+        event(run, "validating", run.created_at, f"Validating {source}"),
+        event(run, "validated", run.created_at, "Files validated, moving job to queued state"),
     ]
-    return {"object": "list", "data": events, "has_more": len(found) > wanted}
+    if run.started_at:
+        again = f" (attempt {run.attempts}: resumed from its last checkpoint)" if run.attempts > 1 else ""
+        events.append(event(run, "started", run.started_at, f"Fine-tuning job started{again}"))
+    return events[::-1]
+
+
+def end_event(run):
+    """The event of a finished job: succeeded (with its model), failed (with why) or cancelled."""
+    at = run.finished_at or run.created_at
+    if run.status == run.Status.SUCCEEDED:
+        return event(run, "end", at, f"The job has succeeded. New fine-tuned model: run-{run.id}")
+    if run.status == run.Status.FAILED:
+        return event(run, "end", at, f"The job has failed: {run.error or 'no reason was recorded'}", level="error")
+    if run.status == run.Status.CANCELLED:
+        return event(run, "end", at, "The job was cancelled.")
+    return None
+
+
+def metric_event(run, p):
+    return event(
+        run,
+        p.id,
+        p.created_at or run.created_at,
+        f"Step {p.step}/{run.total}: training loss={p.loss:.4f}",
+        kind="metrics",
+        data={"step": p.step, "train_loss": p.loss, "valid_loss": p.eval_loss},
+    )
 
 
 @router.get(
@@ -545,7 +569,10 @@ def list_job_events(request, job_id: JobId, limit: JobLimit = 20, after: After =
     response=FineTuningCheckpointList,
     operation_id="listFineTuningCheckpoints",
     summary="List a job's checkpoints",
-    description="A succeeded job's final adapter, served as its model; a job that has not succeeded has none.",
+    description="Newest first: a succeeded job's final adapter, served as its model (run-<id>), then the "
+    "intermediate checkpoints training keeps in the run's folder (the last three and the best), named "
+    "run-<id>:ckpt-step-<step>; those are listed, not served. A page of `limit` at a time, `after` being the "
+    "last checkpoint id of the page before.",
     url_name="job-checkpoints",
     openapi_extra=documented(
         {
@@ -572,31 +599,66 @@ def list_job_events(request, job_id: JobId, limit: JobLimit = 20, after: After =
 )
 def list_job_checkpoints(request, job_id: JobId, limit: JobLimit = 10, after: After = None):
     run = job_for(request, job_id)
-    data = []
-    if run.status == run.Status.SUCCEEDED and not after:
-        last = run.points.order_by("-step", "-id").first()
-        step = run.summary.get("steps") or (last.step if last else 0)
-        loss = run.points.exclude(loss=None).order_by("-step", "-id").values_list("loss", flat=True).first()
-        eval_loss = run.points.exclude(eval_loss=None).order_by("-step", "-id").values_list("eval_loss", flat=True)
-        data.append(
-            {
-                "id": f"ftckpt-{run.id}-{step}",
-                "object": "fine_tuning.job.checkpoint",
-                "created_at": int((run.finished_at or run.created_at).timestamp()),
-                "fine_tuned_model_checkpoint": f"run-{run.id}",
-                "fine_tuning_job_id": f"ftjob-{run.id}",
-                "step_number": step,
-                "metrics": {"step": step, "train_loss": loss, "valid_loss": eval_loss.first()},
-            }
-        )
-    data = data[:limit]
+    data = checkpoints(run)
+    known = [c["id"] for c in data]
+    if after is not None:
+        if after not in known:
+            raise ApiError(f"No checkpoint {after!r} in {job_id}.", param="after")
+        data = data[known.index(after) + 1 :]
+    page_ = data[:limit]
     return {
         "object": "list",
-        "data": data,
-        "has_more": False,
-        "first_id": data[0]["id"] if data else None,
-        "last_id": data[-1]["id"] if data else None,
+        "data": page_,
+        "has_more": len(data) > limit,
+        "first_id": page_[0]["id"] if page_ else None,
+        "last_id": page_[-1]["id"] if page_ else None,
     }
+
+
+def checkpoints(run):
+    """The job's checkpoints, newest first: its final adapter once it has succeeded (served as
+    run-<id>), then the intermediate ones training keeps in the run's folder (checkpoint-<step>,
+    the last three and the best: training/core/engine.py), named run-<id>:ckpt-step-<step>. Those
+    are listed to be downloaded with the run's artifacts or compared, not served."""
+    points = {}
+    for p in run.points.order_by("step", "id"):
+        known = points.setdefault(p.step, {"train_loss": None, "valid_loss": None, "at": p.created_at})
+        known["train_loss"] = p.loss if p.loss is not None else known["train_loss"]
+        known["valid_loss"] = p.eval_loss if p.eval_loss is not None else known["valid_loss"]
+
+    def checkpoint(step, model, at, metrics):
+        return {
+            "id": f"ftckpt-{run.id}-{step}",
+            "object": "fine_tuning.job.checkpoint",
+            "created_at": int(at.timestamp()),
+            "fine_tuned_model_checkpoint": model,
+            "fine_tuning_job_id": f"ftjob-{run.id}",
+            "step_number": step,
+            "metrics": {"step": step, **metrics},
+        }
+
+    found = []
+    if run.status == run.Status.SUCCEEDED:
+        last = max(points, default=0)
+        step = run.summary.get("steps") or last
+        losses = [v["train_loss"] for _, v in sorted(points.items()) if v["train_loss"] is not None]
+        evals = [v["valid_loss"] for _, v in sorted(points.items()) if v["valid_loss"] is not None]
+        metrics = {"train_loss": losses[-1] if losses else None, "valid_loss": evals[-1] if evals else None}
+        found.append(checkpoint(step, f"run-{run.id}", run.finished_at or run.created_at, metrics))
+    folder = FilePath(run.output_dir) if run.output_dir else None
+    saved = []
+    for path in folder.glob("checkpoint-*") if folder and folder.is_dir() else ():
+        named = re.fullmatch(r"checkpoint-([0-9]+)", path.name)
+        if named and (path / "adapter_config.json").is_file():
+            saved.append((int(named.group(1)), path))
+    for step, path in sorted(saved, reverse=True):
+        if found and step == found[0]["step_number"]:
+            continue  # the final adapter stands for its step
+        known = points.get(step) or {"train_loss": None, "valid_loss": None, "at": None}
+        at = known["at"] or datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+        metrics = {"train_loss": known["train_loss"], "valid_loss": known["valid_loss"]}
+        found.append(checkpoint(step, f"run-{run.id}:ckpt-step-{step}", at, metrics))
+    return found
 
 
 @router.post(

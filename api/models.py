@@ -3,7 +3,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 
@@ -124,6 +124,17 @@ class ServedCompletion(models.Model):
 
     def prompt_text(self):
         return self.messages[-1]["content"] if self.messages else ""
+
+    def log(self):
+        """Save the row without waiting for the disk: on PostgreSQL it commits asynchronously
+        (synchronous_commit off for this transaction only), which spares each completion a WAL
+        flush (4-11 ms on a busy machine). A database crash can lose the last fraction of a second
+        of log rows; a crash cannot corrupt anything, and the studio's own data is not touched."""
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            self.save()
 
 
 class Feedback(models.Model):

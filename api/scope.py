@@ -16,14 +16,18 @@ def object_id(value, prefix):
 
 
 def memberships(request):
-    """The requester's memberships, narrowed to the project the OpenAI-Project header names."""
-    found = Membership.objects.filter(user=request.user)
-    slug = request.headers.get("OpenAI-Project", "").strip()
-    return found.filter(project__slug=slug) if slug else found
+    """The requester's memberships, narrowed to the project the OpenAI-Project header names; read
+    once a request (a membership's project is read when a refusal names it)."""
+    found = getattr(request, "_memberships", None)
+    if found is None:
+        query = Membership.objects.filter(user=request.user).only("id", "project_id", "user_id", "role")
+        slug = request.headers.get("OpenAI-Project", "").strip()
+        found = request._memberships = list(query.filter(project__slug=slug) if slug else query)
+    return found
 
 
 def project_ids(request):
-    return memberships(request).values_list("project_id", flat=True)
+    return [m.project_id for m in memberships(request)]
 
 
 def acting_project(request, action):
@@ -52,12 +56,27 @@ def acting_project(request, action):
     return project
 
 
+def owned(request, objects, number, action, missing):
+    """The object of `objects` whose id is `number`, in one of the requester's projects. Anything
+    else (no such id, another project, a bad id given as None) raises `missing` (a 404 ApiError
+    naming what was asked for), so an outsider learns nothing; 403 when the requester's role in
+    the object's project may not do `action` (None: seeing it is enough)."""
+    mine = {m.project_id: m for m in memberships(request)}
+    found = objects.filter(id=number, project_id__in=list(mine)).first() if number is not None else None
+    if found is None:
+        raise missing
+    membership = mine[found.project_id]
+    if action and not membership.can(action):
+        raise ApiError(f"Your role in {membership.project.slug} may not {Action(action).label}.", status=403)
+    return found
+
+
 def hidden_runs(request):
     """The ids of the runs the requester may not see in any of their projects (a blind study they
-    rate is open: evaluation/blinding.py); the API treats them as missing."""
-    hidden = set()
-    for membership in memberships(request):
-        hidden |= hidden_run_ids(membership)
+    rate is open: evaluation/blinding.py); the API treats them as missing. Asked once a request."""
+    hidden = getattr(request, "_hidden_runs", None)
+    if hidden is None:
+        hidden = request._hidden_runs = frozenset().union(*(hidden_run_ids(m) for m in memberships(request)))
     return hidden
 
 
@@ -69,7 +88,8 @@ def visible_runs(request):
             project_id__in=project_ids(request), status=TrainingRun.Status.SUCCEEDED, model_deleted_at=None
         )
         .exclude(id__in=hidden_runs(request))
-        .select_related("project", "base_model")
+        .select_related("project__serving_backend", "base_model")  # all that serving reads, in one query
+        .defer("log_tail", "summary", "config")  # what serving needs is small; a run's log is not
     )
 
 
@@ -84,6 +104,13 @@ def served_run(request, model):
         if number is not None
         else runs.filter(version_name__iexact=model).exclude(version_name="").first()
     )
+    if run is None and re.fullmatch(r"run-[0-9]+:ckpt-step-[0-9]+", model):
+        raise ApiError(
+            f"{model!r} is an intermediate checkpoint: GET /v1/fine_tuning/jobs/<job>/checkpoints lists those, "
+            f"but only a job's final model ({model.split(':')[0]}) is served.",
+            param="model",
+            status=404,
+        )
     if run is None:
         deleted = (
             TrainingRun.objects.filter(project_id__in=project_ids(request), model_deleted_at__isnull=False)

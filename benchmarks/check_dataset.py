@@ -1,5 +1,5 @@
 """`check_dataset` on 100,000 examples versus a plain datasketch MinHash-LSH dedup pass over
-the same data, in the same run. Targets: under 10 s, and at least 3x faster than datasketch.
+the same data, in the same run. Targets (issue 13): under 15 s, and at least 3x faster than datasketch.
 
     .venv/bin/python benchmarks/check_dataset.py [--n 100000]
 
@@ -100,8 +100,9 @@ def main():
         "datasketch_bulk_seconds": round(bulk, 2),
         "speedup_vs_datasketch_plain": round(plain / ours, 2),
         "speedup_vs_datasketch_bulk": round(bulk / ours, 2),
-        "targets": {"under_10_s": ours < 10, "at_least_3x_vs_plain": plain / ours >= 3},
-        "note": "check_dataset runs every check (format, length, repetition, PII, duplicates and contradictions) and starts Django; datasketch only finds candidate near-duplicate pairs.",
+        "targets": {"under_15_s": ours < 15, "at_least_3x_vs_plain": plain / ours >= 3},
+        "note": "check_dataset runs every check (format, length, quality, repetition, PII, duplicates and contradictions) and starts Django; datasketch only finds candidate near-duplicate pairs. This synthetic set's inputs are made-up words: the semantic layer measures that even random pairs read alike to it (semantic.meaning_threshold) and stays out, after embedding a sample of 2,000; the machine's load is recorded beside.",
+        "load_average": os.getloadavg()[0],
         "planted": {
             "near_duplicates": len(planted["duplicate"]),
             "found_by_check_dataset": found_dupes,

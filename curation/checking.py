@@ -12,10 +12,10 @@ from curation.core import semantic
 from curation.core.answer_comparison import compare_answers
 from curation.core.bucket_keys import SIM_BANDS, similarity_keys, stored_keys
 from curation.core.checks import check_record
-from curation.core.clusters import NEIGHBOURS, STRONG_MEANING, cluster_pairs
+from curation.core.clusters import NEIGHBOURS, STRONG_MEANING, cluster_pairs, semantic_useful
 from curation.core.dataset import check_all
 from curation.core.prompt_comparison import is_typo, one_word_apart, prompt_words
-from curation.core.prompt_match import CANDIDATE, PromptView, match
+from curation.core.prompt_match import CANDIDATE, SAME_MEANING, PromptView, match
 from curation.core.rules import FormatRules
 from curation.models import Example, ExampleKey, Finding, FormatRuleSet, PairFinding, SilencedPair
 from studio.core import prompts
@@ -143,10 +143,12 @@ def _pairs_of(example, record, words, near):
     contradictions of one example in its project, by every layer (as the scan finds them)."""
     project_id = example.project_id
     view = PromptView(record)
-    vector, cosines = None, {}
+    vector, cosines, same_meaning = None, {}, SAME_MEANING
     if vectors.ready():
         vector = vectors.embed_main([record])[0]
-        cosines = dict(vectors.neighbours(project_id, vector, CANDIDATE, NEIGHBOURS, exclude=example.id))
+        same_meaning = vectors.meaning_threshold(project_id, SAME_MEANING)
+        if same_meaning <= 1.0:
+            cosines = dict(vectors.neighbours(project_id, vector, CANDIDATE, NEIGHBOURS, exclude=example.id))
     candidates = _near_candidates(example, near) | set(cosines)
     silenced = set()
     if example.id:
@@ -165,7 +167,9 @@ def _pairs_of(example, record, words, near):
     for other in others:
         other_view = PromptView(other.record())
         cosine = meaning.get(other.id)
-        same, note, layer = match(view, other_view, cosine, lambda o=other_view: _side_cosine(view, o))
+        same, note, layer = match(
+            view, other_view, cosine, lambda o=other_view: _side_cosine(view, o), same_meaning=same_meaning
+        )
         if not same or (layer == "words" and not one_word_apart(words, other_view.words)):
             continue  # word-level pairs as the scan's deletion index finds them
         verdict, detail = compare_answers(answer, other.record().answer())
@@ -312,7 +316,7 @@ def scan_project(project, progress=None):
         if progress:
             progress(int(done * 0.7), of)
 
-    main = vectors.embed_main(records) if records and semantic.available() else None
+    main = vectors.embed_main(records) if semantic_useful(records) else None
     found, clusters = check_all(
         records,
         project_rules(project),

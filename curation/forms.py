@@ -1,10 +1,12 @@
 import json
 
 from django import forms
+from django.conf import settings
 
 from curation.core.rules import FormatRules, RulesError
 from curation.models import Example, ReviewComment
-from studio.core.formats import EXPORT_FORMS, json_error_place
+from studio.core.formats import EXPORT_FORMS, json_error_place, size_problem
+from studio.core.records import Record
 
 ROLES = [("user", "user"), ("assistant", "assistant"), ("system", "system")]
 
@@ -49,6 +51,11 @@ class ExampleForm(forms.Form):
             if not any(v.strip() for v in content.values()):
                 raise forms.ValidationError("Write an instruction and an output.")
             cleaned["content"] = {**content, "messages": None}
+        content = cleaned["content"]
+        record = Record.chat(content["messages"]) if content["messages"] else Record(**{**content, "messages": ()})
+        problem = size_problem(record, settings.MAX_EXAMPLE_BYTES)
+        if problem:
+            raise forms.ValidationError(f"Not saved: {problem}.")
         return cleaned
 
 

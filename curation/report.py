@@ -1,13 +1,15 @@
 """The check report: pairs stored by the checks, grouped into clusters for display."""
 
+from django.db.models import Q
+
 from curation.core.clusters import UnionFind
 from curation.diffs import content_diff
 from curation.models import Example, PairFinding
 
 
 def clusters_for(project, kind, limit=50):
-    """([cluster], number of clusters): a cluster is a dict with its examples (oldest first) and
-    the pairs among them; clusters are joined through pairs of the given kind."""
+    """([cluster], number of clusters): a cluster is a dict with every one of its examples (oldest
+    first) and the pairs among them; clusters are joined through pairs of the given kind."""
     pairs = list(PairFinding.objects.filter(project=project, kind=kind).values_list("low_id", "high_id", "detail"))
     uf = UnionFind()
     for low, high, _ in pairs:
@@ -31,3 +33,16 @@ def clusters_for(project, kind, limit=50):
             }
         )
     return clusters, len(ordered)
+
+
+def cluster_of(project, kind, example_id):
+    """The ids of the cluster (joined through pairs of kind) that example_id belongs to, itself
+    included: what the report shows for it now."""
+    members, frontier = {example_id}, {example_id}
+    pairs = PairFinding.objects.filter(project=project, kind=kind)
+    while frontier:
+        linked = pairs.filter(Q(low_id__in=frontier) | Q(high_id__in=frontier)).values_list("low_id", "high_id")
+        found = {i for pair in linked for i in pair} - members
+        members |= found
+        frontier = found
+    return members

@@ -9,6 +9,7 @@ The meaning layer weighs words by their rarity in the project (semantic.Idf). Th
 from the project's prompts once per process and rebuilt after IDF_SECONDS.
 """
 
+import random
 import threading
 import time
 
@@ -20,6 +21,7 @@ from curation.core.prompt_match import main_and_side
 from curation.models import Example, ExampleVector
 
 IDF_SECONDS = 600
+SAMPLE = 2000
 _lock = threading.Lock()
 _projects = {}  # project id -> _Index
 _idf = {}  # project id -> (built at, Idf)
@@ -31,6 +33,7 @@ class _Index:
         self.row = {}  # example id -> row
         self.matrix = np.zeros((0, semantic.DIMS), dtype=np.float32)
         self.synced = None  # the newest updated_at seen
+        self.threshold = None  # (rows when computed, semantic.meaning_threshold)
 
     def apply(self, rows):
         base = len(self.matrix)
@@ -108,18 +111,38 @@ def neighbours(project_id, vector, threshold, most, exclude=None):
 
 def project_idf(project_id):
     """The rarity of words in this project's prompts (cached per process for IDF_SECONDS)."""
+    return _project_words(project_id)[1]
+
+
+def meaning_threshold(project_id, base):
+    """semantic.meaning_threshold for the project, on a sample of its prompts (cached with its
+    word rarities)."""
+    _, idf, thresholds, sample = _project_words(project_id)
+    if base not in thresholds:
+        thresholds[base] = semantic.meaning_threshold(sample, idf, base)
+    return thresholds[base]
+
+
+def _project_words(project_id):
+    """(built at, Idf, {base: threshold}, a sample of 2,000 prompts) for the project."""
     built = _idf.get(project_id)
     if built and time.monotonic() - built[0] < IDF_SECONDS:
-        return built[1]
+        return built
     texts = (
         main_and_side(e.record())[0]
         for e in Example.objects.filter(project_id=project_id, deleted_at=None)
         .only("instruction", "input", "output", "messages")
         .iterator(chunk_size=5000)
     )
-    idf = semantic.Idf(texts)
-    _idf[project_id] = (time.monotonic(), idf)
-    return idf
+    idf, sample, rng = semantic.Idf(), [], random.Random(project_id)
+    for n, text in enumerate(texts):  # reservoir sampling: every prompt equally likely
+        idf.add(text)
+        if len(sample) < SAMPLE:
+            sample.append(text)
+        elif (k := rng.randrange(n + 1)) < SAMPLE:
+            sample[k] = text
+    entry = _idf[project_id] = (time.monotonic(), idf, {}, sample)
+    return entry
 
 
 def reset():

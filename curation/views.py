@@ -608,16 +608,47 @@ def silence_pair(request, project, low_id, high_id):
 @project_view(Action.MANAGE_PROJECT, doing="move examples to the trash")
 @require_POST
 def keep_one(request, project, example_id):
-    """Keep this example of a cluster and move the others (given as `drop`) to the trash."""
+    """Keep this example of a cluster and move the others the lead saw (posted as `shown`) to the
+    trash; nothing moves when the cluster has changed since the page was drawn."""
+    from curation.report import cluster_of
+
     keep = _example(project, example_id)
-    drop_ids = [i for i in map(_int, request.POST.getlist("drop")) if i and i != keep.id]
-    dropped = list(Example.objects.filter(project=project, id__in=drop_ids, deleted_at=None))
+    back = redirect(_next_or(request, reverse("curation:check-report", args=[project.slug])))
+    kind = request.POST.get("kind")
+    shown = {i for i in map(_int, request.POST.getlist("shown")) if i}
+    if kind not in PAIR_KINDS or keep.id not in shown:
+        messages.error(request, "Nothing was moved: keep one from a cluster on the check report.")
+        return back
     with transaction.atomic():
+        # lock what was shown, so a save or a second lead cannot change it between the look and the move
+        shown_examples = list(
+            Example.objects.select_for_update().filter(project=project, id__in=shown, deleted_at=None).order_by("id")
+        )
+        now = cluster_of(project, kind, keep.id)
+        if now != shown or len(shown_examples) != len(shown):
+            messages.error(request, _cluster_changed(shown, now))
+            return back
+        dropped = [e for e in shown_examples if e.id != keep.id]
         for example in dropped:
             example.move_to_trash(user=request.user, action=f"deleted, #{keep.id} kept")
         checking.forget_examples([e.id for e in dropped])
     messages.success(request, f"Kept #{keep.id}; moved {len(dropped)} to the trash.")
-    return redirect(_next_or(request, reverse("curation:check-report", args=[project.slug])))
+    return back
+
+
+def _cluster_changed(shown, now):
+    def ids(group):
+        return ", ".join(f"#{i}" for i in sorted(group))
+
+    changes = []
+    if now - shown:
+        changes.append(f"{ids(now - shown)} joined it")
+    if shown - now:
+        changes.append(f"{ids(shown - now)} left it or went to the trash")
+    return (
+        f"Nothing was moved: this cluster changed since the page was shown ({'; '.join(changes)}). "
+        "Look at it again and choose."
+    )
 
 
 # the project tab a job's page belongs under: where it was started

@@ -44,7 +44,10 @@ def backend_for(project, runs, *, in_process=True):
     from evaluation.core.backends import BackendError, ModelServerBackend, OpenAIBackend, TGIBackend
     from evaluation.models import ServingBackend
 
-    config = ServingBackend.objects.filter(project=project).first()
+    try:  # read with the project when the caller selected it (the API does), else one query
+        config = project.serving_backend
+    except ServingBackend.DoesNotExist:
+        config = None
     if config is None or config.kind == ServingBackend.Kind.LOCAL:
         adapters = {}
         for run in runs:

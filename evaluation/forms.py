@@ -51,7 +51,7 @@ class StudyForm(forms.Form):
 class ServingBackendForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[
-            ("local", "In the worker (transformers + peft)"),
+            ("local", "The local model server (transformers + peft, its own process)"),
             ("tgi", "Text Generation Inference"),
             ("openai", "OpenAI-compatible server (vLLM, SGLang, TGI Messages API)"),
         ]

@@ -132,7 +132,7 @@ class ServingBackend(models.Model):
     or by an OpenAI-compatible server. Adapters are addressed as run-<id> on every backend."""
 
     class Kind(models.TextChoices):
-        LOCAL = "local", "In the worker (transformers + peft)"
+        LOCAL = "local", "The local model server (transformers + peft, its own process)"
         TGI = "tgi", "Text Generation Inference"
         OPENAI = "openai", "OpenAI-compatible server (vLLM, SGLang, TGI Messages API)"
 

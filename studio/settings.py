@@ -5,6 +5,7 @@ and Celery on kombu's filesystem transport, so no server is needed. DATABASE_URL
 CELERY_BROKER_URL switch to PostgreSQL and Redis.
 """
 
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,9 +19,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("STUDIO_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = envbool("DEBUG", False)
+# manage.py sets this for the commands that only read files (check_dataset): they run on a fresh
+# clone with no SECRET_KEY, DEBUG or database, and cannot reach a database by mistake.
+OFFLINE_COMMAND = envbool("STUDIO_OFFLINE_COMMAND", False)
 SECRET_KEY = envstr("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
+    if OFFLINE_COMMAND:
+        SECRET_KEY = secrets.token_urlsafe(50)  # signs nothing that outlives the command
+    elif not DEBUG:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set SECRET_KEY (or SECRET_KEY_FILE) for production, "
             "or DEBUG=true for local development."
@@ -105,6 +111,8 @@ def database_from_url(url):
 
 
 DATABASES = {"default": database_from_url(envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'studio.sqlite3'}"))}
+if OFFLINE_COMMAND:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.dummy"}}  # any query fails loudly
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -139,6 +147,9 @@ MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))  # uploaded impo
 MEDIA_URL = "media/"
 # Uploads above this size are refused with a message (imports and the API).
 MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_BYTES", 50_000_000)
+# One example's text (every field and turn, UTF-8) at most: larger ones are refused on import,
+# by check_dataset and in the editor, naming the line.
+MAX_EXAMPLE_BYTES = envint("MAX_EXAMPLE_BYTES", 1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
 

@@ -63,22 +63,10 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def tiny_model_dir():
-    """The tiny model, built once (deterministic, so a copy from an earlier run is reused)."""
-    import hashlib
-    import shutil
+    """The tiny demo model, built and pretrained once (a copy made by the same code is reused)."""
+    from training.core.tiny_model import ensure_tiny_model
 
-    import curation.core.demo_tickets
-    import training.core.tiny_model
-    from training.core.tiny_model import build_tiny_model, default_corpus
-
-    sources = [training.core.tiny_model.__file__, curation.core.demo_tickets.__file__]
-    stamp = hashlib.sha256(b"".join(open(path, "rb").read() for path in sources)).hexdigest()
-    folder = settings.DEMO_MODEL_DIR
-    stamp_file = folder.parent / "tiny-llama.stamp"
-    if not (folder / "model.safetensors").is_file() or not stamp_file.is_file() or stamp_file.read_text() != stamp:
-        shutil.rmtree(folder, ignore_errors=True)
-        build_tiny_model(folder, default_corpus())
-        stamp_file.write_text(stamp)
+    folder, _built = ensure_tiny_model(settings.DEMO_MODEL_DIR)
     return folder
 
 

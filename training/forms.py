@@ -113,12 +113,23 @@ class LaunchForm(forms.Form):
         "devices",
     )
 
-    def __init__(self, *args, project, **kwargs):
+    RECOMMENDED_NOTE = "Recommended for this model."
+
+    def __init__(self, *args, project, base_model=None, **kwargs):
+        """base_model: the model whose recommended settings the form starts from (default: the
+        project's base model)."""
         super().__init__(*args, **kwargs)
         self.fields["dataset_version"].queryset = project.dataset_versions.all()
         self.fields["base_model"].queryset = project.base_models.filter(status="ready")
-        if project.base_model_id:
-            self.fields["base_model"].initial = project.base_model_id
+        base_model = base_model or project.base_model
+        self.recommended = {}
+        if base_model is not None:
+            self.fields["base_model"].initial = base_model.id
+            self.recommended = {k: v for k, v in base_model.recommended.items() if k in self.CONFIG_FIELDS}
+        for name, value in self.recommended.items():
+            field = self.fields[name]
+            field.initial = value
+            field.help_text = f"{field.help_text} {self.RECOMMENDED_NOTE}".strip()
 
     def config_values(self):
         return {name: self.cleaned_data[name] for name in self.CONFIG_FIELDS}

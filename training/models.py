@@ -1,3 +1,4 @@
+from dataclasses import fields
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,6 +26,11 @@ class BaseModel(models.Model):
     info = models.JSONField(
         default=dict, blank=True, help_text="What the inspection found (architecture, sizes, template)."
     )
+    recommended = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Launch settings that suit this model (TrainConfig names), read from the folder's studio_recommended.json; the launch form starts from them.",
+    )
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
     checked_at = models.DateTimeField(null=True, blank=True)
@@ -36,13 +42,22 @@ class BaseModel(models.Model):
     def __str__(self):
         return self.name
 
-    def record_inspection(self, info=None, error=""):
+    def record_inspection(self, info=None, error="", recommended=None):
         """Store an inspection done in this process (the demo seeding does its own)."""
         self.info = info.as_dict() if info else {}
+        self.recommended = recommended or {}
         self.error = error
         self.status = self.Status.FAILED if error else self.Status.READY
         self.checked_at = timezone.now()
-        self.save(update_fields=["info", "error", "status", "checked_at"])
+        self.save(update_fields=["info", "recommended", "error", "status", "checked_at"])
+
+    def launch_defaults(self):
+        """The launch settings a run of this model starts from: the guides' defaults
+        (TrainConfig), with this model's recommendations over them."""
+        from training.core.engine import TrainConfig
+
+        defaults = {f.name: f.default for f in fields(TrainConfig) if f.name != "base_model"}
+        return {**defaults, **{k: v for k, v in self.recommended.items() if k in defaults}}
 
 
 class TrainingRun(BackgroundJob):

@@ -87,7 +87,7 @@ def command_line(project, form):
         "--base-model",
         d["base_model"].name,
     ]
-    defaults = {f.name: f.default for f in TrainConfig.__dataclass_fields__.values()}
+    defaults = d["base_model"].launch_defaults()  # what launch_run starts from for this model
     for key in LaunchForm.CONFIG_FIELDS:
         if d[key] != defaults.get(key):
             parts += (
@@ -100,12 +100,28 @@ def command_line(project, form):
 
 @project_view(Action.TRAIN)
 def launch_run(request, project):
-    """GET: the form with the guides' defaults. POST with 'estimate': the estimate and the
-    equivalent command line. POST with 'launch': queue the run."""
-    form = LaunchForm(
-        request.POST or None, project=project, initial={"name": f"run {project.training_runs.count() + 1}"}
+    """GET: the form with the guides' defaults and the base model's recommended settings over
+    them (?base_model=ID picks the model; the project's by default). POST with 'estimate': the
+    estimate and the equivalent command line. POST with 'launch': queue the run."""
+    chosen = request.GET.get("base_model", "")
+    ready = project.base_models.filter(status="ready")
+    base_model = (
+        (ready.filter(id=int(chosen)).first() if chosen.isdigit() and len(chosen) < 10 else None)
+        or project.base_model
+        or ready.first()  # the one the form's list shows first
     )
-    context = {"project": project, "form": form}
+    form = LaunchForm(
+        request.POST or None,
+        project=project,
+        base_model=base_model,
+        initial={"name": f"run {project.training_runs.count() + 1}"},
+    )
+    context = {
+        "project": project,
+        "form": form,
+        "recommended_for": base_model if form.recommended else None,
+        "other_models": [m for m in ready if m != base_model],
+    }
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         config = TrainConfig.from_dict({**form.config_values(), "base_model": d["base_model"].path})

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from training.core.archive import zip_folder
 from training.core.engine import merge_adapter
-from training.core.model_info import ModelFolderError, inspect_model_folder
+from training.core.model_info import ModelFolderError, inspect_model_folder, read_recommended
 from training.models import AdapterMerge, ArtifactArchive, BaseModel, TrainingRun
 from training.runs import execute
 
@@ -26,9 +26,10 @@ def inspect_base_model(*, base_model_id):
     base_model = BaseModel.objects.filter(id=base_model_id).first()
     if base_model is None:  # removed while queued
         return
-    info, error = None, ""
+    info, error, recommended = None, "", {}
     try:
         info = inspect_model_folder(base_model.path)
+        recommended = read_recommended(base_model.path)
     except ModelFolderError as e:
         error = str(e)
     except Exception as e:  # a broken file can fail in many ways; the lead needs the reason
@@ -36,6 +37,7 @@ def inspect_base_model(*, base_model_id):
         error = f"{base_model.path}: could not be read ({type(e).__name__}: {e})"
     BaseModel.objects.filter(id=base_model_id).update(
         info=info.as_dict() if info else {},
+        recommended=recommended if not error else {},
         error=error,
         status=BaseModel.Status.FAILED if error else BaseModel.Status.READY,
         checked_at=timezone.now(),

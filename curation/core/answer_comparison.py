@@ -21,7 +21,7 @@ def _load_json(text):
         return None
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested deeper than the parser goes: not read as JSON
         return None
 
 

@@ -195,47 +195,56 @@ VAGUE_WORDS = frozenset(
 def check_quality(record, rules):
     """Instructions a model cannot learn from: vague ("Help", "Do it", "JSON", "?"), too short or
     too long; and answers too short to teach anything. Warnings, with thresholds the lead sets."""
-    if record.is_chat:
-        return []
     found = []
-    instruction = record.instruction.strip()
+    if record.is_chat:
+        # The request is the user's turn when there is one; later turns may fairly be "yes".
+        users = [i for i, m in enumerate(record.messages) if m["role"] == "user"]
+        instruction = str(record.messages[users[0]]["content"] or "").strip() if len(users) == 1 else ""
+        field, has_input = (f"messages[{users[0]}]" if len(users) == 1 else ""), False
+    else:
+        instruction, field, has_input = record.instruction.strip(), "instruction", bool(record.input.strip())
     if instruction:
         specific = [w for w in words(instruction) if w not in VAGUE_WORDS and len(w) > 1]
-        if not record.input.strip() and not specific:
+        if not has_input and not specific:
             found.append(
                 Finding(
                     "quality",
                     WARNING,
-                    f"the instruction is vague (“{instruction[:40]}”): say what to do, and with what",
-                    "instruction",
+                    f"{'the request' if record.is_chat else 'the instruction'} is vague (“{instruction[:40]}”): say what to do, and with what",
+                    field,
                 )
             )
-        elif rules.min_instruction_chars and len(instruction) < rules.min_instruction_chars:
+        elif (
+            not record.is_chat  # people chat in short turns
+            and not has_input
+            and rules.min_instruction_chars
+            and len(instruction) < rules.min_instruction_chars
+        ):
             found.append(
                 Finding(
                     "quality",
                     WARNING,
                     f"the instruction is very short ({len(instruction)} characters; the project asks for at least {rules.min_instruction_chars})",
-                    "instruction",
+                    field,
                 )
             )
-        if rules.max_instruction_chars and len(instruction) > rules.max_instruction_chars:
+        if not record.is_chat and rules.max_instruction_chars and len(instruction) > rules.max_instruction_chars:
             found.append(
                 Finding(
                     "quality",
                     WARNING,
                     f"the instruction is very long ({len(instruction):,} characters; the project's limit is {rules.max_instruction_chars:,}): move material into the input",
-                    "instruction",
+                    field,
                 )
             )
-    answer = record.output.strip()
+    answer = record.answer().strip()
     if answer and rules.min_answer_chars and len(answer) < rules.min_answer_chars:
         found.append(
             Finding(
                 "quality",
                 WARNING,
                 f"the answer is very short ({len(answer)} characters; the project asks for at least {rules.min_answer_chars})",
-                "output",
+                "output" if not record.is_chat else "messages",
             )
         )
     return found

@@ -7,12 +7,23 @@ For each pair with the same prompt there is one diagnosis: *duplicate* when the 
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from curation.core import semantic
 from curation.core.answer_comparison import compare_answers
 from curation.core.candidate_index import batch_keys, candidate_pairs, prompt_hashes
-from curation.core.prompt_match import CANDIDATE, PromptView, main_and_side, match
+from curation.core.prompt_match import (
+    CANDIDATE,
+    NEAR_WORDING,
+    SAME_MEANING,
+    PromptView,
+    main_and_side,
+    match,
+    plain_text,
+)
 
 STRONG_MEANING = 0.9  # a pair whose answers conflict must be at least this alike in meaning
+WORDING_CANDIDATE = 0.75  # below this even in weighted meaning, slips of wording are not looked for
 NEIGHBOURS = 24  # nearest neighbours looked at per example (chats with one scaffold are all alike)
 
 
@@ -56,6 +67,17 @@ class UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+def semantic_useful(records, sample=2000, seed=0):
+    """True when the semantic layer can run here and can tell this dataset's prompts apart,
+    judged on a random sample before embedding them all (semantic.meaning_threshold)."""
+    if len(records) < 2 or not semantic.available():
+        return False
+    rng = np.random.default_rng(seed)
+    picked = rng.choice(len(records), min(sample, len(records)), replace=False).tolist()
+    texts = [main_and_side(records[i])[0] for i in picked]
+    return semantic.meaning_threshold(texts, semantic.Idf(texts), SAME_MEANING) <= 1.0
+
+
 def main_vectors(records):
     """Unit embeddings of each record's main part (semantic.py), or None when the semantic layer
     cannot run here (its model is not installed)."""
@@ -90,19 +112,32 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
         return (context + query)[position]
 
     cosines = {}
+    same_meaning = SAME_MEANING
     if vectors is not None and vectors is not False and len(records) > 1:
-        left, right, sims = semantic.neighbour_pairs(vectors, CANDIDATE, most=NEIGHBOURS)
-        cosines = dict(zip(zip(left.tolist(), right.tolist()), sims.tolist()))
-    candidates = candidate_pairs(keys, owners, positions, removed_word) | set(cosines)
-    # The meaning layer decides on vectors whose words are weighed by their rarity in this
-    # dataset: a template's frame counts less than what fills it ("instead of butter in a
-    # risotto" / "I ran out of honey ... a risotto").
-    weighted = {}
-    if cosines:
+        mains = [main_and_side(records[k])[0] for k in range(len(records))]
         if idf is None:
-            idf = semantic.Idf(main_and_side(records[k])[0] for k in range(len(records)))
-        involved = sorted({k for pair in cosines for k in pair})
-        weighted = dict(zip(involved, semantic.embed([view(k).parts[0] for k in involved], idf)))
+            idf = semantic.Idf(mains)
+        same_meaning = semantic.meaning_threshold(mains, idf, SAME_MEANING)
+    if same_meaning <= 1.0 and vectors is not None and vectors is not False and len(records) > 1:
+        most = NEIGHBOURS if len(records) <= 20000 else NEIGHBOURS // 3  # bounded work on big sets
+        left, right, sims = semantic.neighbour_pairs(vectors, CANDIDATE, most=most)
+        if len(left):
+            # The meaning layer decides on vectors whose words are weighed by their rarity in
+            # this dataset: a template's frame counts less than what fills it ("instead of
+            # butter in a risotto" / "I ran out of honey ... a risotto").
+            involved = np.unique(np.concatenate([left, right]))
+            at_left, at_right = np.searchsorted(involved, left), np.searchsorted(involved, right)
+            weighted = semantic.embed([view(k).parts[0] for k in involved.tolist()], idf)
+            meaning = np.minimum(sims, (weighted[at_left] * weighted[at_right]).sum(axis=1))
+            # Pairs that can still match: alike in meaning, or of lengths that allow the same
+            # wording (a character similarity is at most 2 * shorter / both lengths).
+            lengths = np.fromiter((len(plain_text(view(k).parts[0])) for k in involved.tolist()), np.float32)
+            shorter = np.minimum(lengths[at_left], lengths[at_right])
+            wording_possible = 2 * shorter >= NEAR_WORDING * (lengths[at_left] + lengths[at_right])
+            keep = (meaning >= same_meaning) | (wording_possible & (meaning >= WORDING_CANDIDATE))
+            cosines = dict(zip(zip(left[keep].tolist(), right[keep].tolist()), meaning[keep].tolist()))
+    by_words = candidate_pairs(keys, owners, positions, removed_word)
+    candidates = by_words | set(cosines)
 
     side_vectors = {}
 
@@ -122,10 +157,13 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
         cosine = cosines.get((i, j))
         if cosine is None and vectors is not None and vectors is not False:
             cosine = float(vectors[i] @ vectors[j])
-        if cosine is not None and cosine >= CANDIDATE:
-            cosine = min(cosine, float(weighted[i] @ weighted[j]))
         same, detail, layer = match(
-            view(i), view(j), cosine, (lambda i=i, j=j: side_cosine(i, j)) if cosine is not None else None
+            view(i),
+            view(j),
+            cosine,
+            (lambda i=i, j=j: side_cosine(i, j)) if cosine is not None else None,
+            same_meaning=same_meaning,
+            words_layer=(i, j) in by_words or (j, i) in by_words,
         )
         if same and layer == "meaning" and cosine < STRONG_MEANING:
             # Answers that disagree are evidence that the prompts differ too: a contradiction

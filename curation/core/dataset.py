@@ -10,9 +10,10 @@ import numpy as np
 from curation.core import semantic
 from curation.core.candidate_index import prompt_hashes
 from curation.core.checks import Finding, check_record
-from curation.core.clusters import cluster_findings, find_clusters, main_vectors
+from curation.core.clusters import cluster_findings, find_clusters, main_vectors, semantic_useful
 from curation.core.prompt_match import main_and_side
 from curation.core.rules import FormatRules
+from studio.core.formats import MAX_EXAMPLE_BYTES
 
 _shared = {}  # records and rules handed to forked workers without pickling them
 
@@ -78,7 +79,7 @@ def check_all(
     report_total = total + total // 4  # the pairwise pass takes about a fifth of the time
     if workers > 1 and total >= 5000 and count_tokens is None:
         _shared.update(
-            records=records, rules=rules, count_tokens=None, semantic=vectors is None and semantic.available()
+            records=records, rules=rules, count_tokens=None, semantic=vectors is None and semantic_useful(records)
         )
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -119,7 +120,9 @@ def _check_jsonl_block(bounds):
     start, stop = bounds
     from studio.core.formats import rows_from_jsonl_lines
 
-    rows, errors = rows_from_jsonl_lines(_shared["lines"][start:stop], first_line=start + 1)
+    rows, errors = rows_from_jsonl_lines(
+        _shared["lines"][start:stop], first_line=start + 1, max_example_bytes=_shared["max_example_bytes"]
+    )
     rules, count_tokens = _shared["rules"], _shared["count_tokens"]
     found = [(row.line, f) for row in rows if (f := check_record(row.record, rules, count_tokens))]
     records = [row.record for row in rows]
@@ -145,8 +148,19 @@ class _LazyRecords:
         return self.cache[i]
 
 
-def check_jsonl(text, rules=None, count_tokens=None, workers=None):
-    """Check a whole JSONL text, parsing and checking blocks of lines in parallel.
+def _sample_records(lines, size=2000, seed=0):
+    """Records parsed from a random sample of the lines (unreadable ones left out)."""
+    import random
+
+    from studio.core.formats import rows_from_jsonl_lines
+
+    picked = random.Random(seed).sample(lines, min(size, len(lines)))
+    return [row.record for row in rows_from_jsonl_lines(picked)[0]]
+
+
+def check_jsonl(text, rules=None, count_tokens=None, workers=None, max_example_bytes=MAX_EXAMPLE_BYTES):
+    """Check a whole JSONL text, parsing and checking blocks of lines in parallel. A line that
+    cannot be read, or whose example is larger than max_example_bytes, is a line error.
 
     Returns (line numbers of the examples, line errors, {line: [Finding]}). The findings are
     exactly those of check_records on the same examples; only the work is spread out.
@@ -159,7 +173,7 @@ def check_jsonl(text, rules=None, count_tokens=None, workers=None):
     lines = split_lines(text)
     workers = default_workers() if workers is None else workers
     if workers <= 1 or len(lines) < 5000 or count_tokens is not None:
-        rows, errors = rows_from_jsonl_lines(lines)
+        rows, errors = rows_from_jsonl_lines(lines, max_example_bytes=max_example_bytes)
         line_numbers = [row.line for row in rows]
         found = check_records(
             [row.record for row in rows], rules, count_tokens, label=lambda i: f"line {line_numbers[i]}", workers=1
@@ -167,7 +181,13 @@ def check_jsonl(text, rules=None, count_tokens=None, workers=None):
         return line_numbers, errors, {line_numbers[i]: f for i, f in found.items()}
     block = max(2000, len(lines) // (workers * 6))
     blocks = [(start, min(start + block, len(lines))) for start in range(0, len(lines), block)]
-    _shared.update(lines=lines, rules=rules, count_tokens=None, semantic=semantic.available())
+    _shared.update(
+        lines=lines,
+        rules=rules,
+        count_tokens=None,
+        max_example_bytes=max_example_bytes,
+        semantic=semantic_useful(_sample_records(lines)),
+    )
     line_numbers, errors, findings, hashes, lengths, vectors = [], [], {}, [], [], []
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:

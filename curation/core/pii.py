@@ -79,6 +79,10 @@ def find_ibans(text):
     return [PiiMatch("iban", m.group(), m.start()) for m in IBAN_RE.finditer(text) if iban.is_valid(m.group())]
 
 
+SPACED_OPERATOR_RE = re.compile(r"\s[-+*/×÷]\s")  # "1800 - 600": arithmetic, not a formatted number
+RESULT_RE = re.compile(r"\s*[=×÷*/]")
+
+
 def find_phones(text, regions=DEFAULT_REGIONS):
     if not DIGITS_RE.search(text):
         return []
@@ -94,6 +98,8 @@ def find_phones(text, regions=DEFAULT_REGIONS):
             near_word = PHONE_CONTEXT_RE.search(text[max(0, m.start - 30) : m.start])
             if _is_identifier(text, m.start) or not (formatted or near_word):
                 continue
+            if SPACED_OPERATOR_RE.search(raw) or RESULT_RE.match(text[m.end : m.end + 4]):
+                continue  # a sum ("1800 - 600 - 450 = 750"), not a number to call
             found[m.start] = PiiMatch("phone", raw, m.start)
     return sorted(found.values(), key=lambda p: p.start)
 

@@ -35,7 +35,7 @@ def main_and_side(record):
     return context, ""
 
 
-def _plain(text):
+def plain_text(text):
     """Folded words without punctuation or filler ("please", "thank you"): what the wording
     similarity compares."""
     return " ".join(w for w in WORD_RE.findall(fold(text)) if w not in FILLER)
@@ -43,7 +43,7 @@ def _plain(text):
 
 def wording_similarity(a, b, most=1500):
     """Character similarity of two texts after folding case, accents and spacing (0-1)."""
-    a, b = _plain(a)[:most], _plain(b)[:most]
+    a, b = plain_text(a)[:most], plain_text(b)[:most]
     if a == b:
         return 1.0
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
@@ -81,15 +81,16 @@ class PromptView:
         return self._slots
 
 
-def match(a, b, main_cosine=None, side_cosine=None):
+def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, words_layer=True):
     """(same request?, how it was seen, layer) for two PromptViews; layer is "words",
     "wording" or "meaning".
 
     `main_cosine` is the embeddings' cosine of the two main parts (None without the semantic
     layer); `side_cosine()` gives that of the shared parts, asked only when needed."""
-    same, detail = same_prompt(a.words, b.words)
-    if same:
-        return True, detail, "words"
+    if words_layer:  # off for pairs the word-level index did not propose: it finds all of those
+        same, detail = same_prompt(a.words, b.words)
+        if same:
+            return True, detail, "words"
     if slot_difference(a.slots, b.slots):
         return False, "", ""
     (main_a, side_a), (main_b, side_b) = a.parts, b.parts
@@ -97,14 +98,14 @@ def match(a, b, main_cosine=None, side_cosine=None):
         return False, "", ""
     if bool(side_a.strip()) != bool(side_b.strip()):
         return False, "", ""
-    if side_a.strip() and _plain(side_a) != _plain(side_b):
+    if side_a.strip() and plain_text(side_a) != plain_text(side_b):
         side_same = wording_similarity(side_a, side_b) >= NEAR_WORDING or (
-            side_cosine is not None and side_cosine() >= SAME_MEANING
+            side_cosine is not None and side_cosine() >= same_meaning
         )
         if not side_same:
             return False, "", ""
     if wording_similarity(main_a, main_b) >= NEAR_WORDING:
         return True, "the same wording with small edits", "wording"
-    if main_cosine is not None and main_cosine >= SAME_MEANING:
+    if main_cosine is not None and main_cosine >= same_meaning:
         return True, f"the same request in other words ({main_cosine:.0%} alike)", "meaning"
     return False, "", ""

@@ -147,6 +147,8 @@ class FormatRules:
                 value = json.loads(output)
             except json.JSONDecodeError as e:
                 problems.append(f"output is not valid JSON: {json_error_place(e)}")
+            except RecursionError:
+                problems.append("output is JSON nested too deeply (more than 1,000 levels) to read")
             else:
                 if self._validator is not None:
                     errors = sorted(self._validator.iter_errors(value), key=lambda e: list(e.absolute_path))

@@ -193,9 +193,12 @@ class Idf:
         self.df = Counter() if df is None else df
         self.n = n
         for text in texts:
-            self.df.update(set(WORD_RE.findall(text.lower())))
-            self.n += 1
+            self.add(text)
         self._cache = {}
+
+    def add(self, text):
+        self.df.update(set(WORD_RE.findall(text.lower())))
+        self.n += 1
 
     def __add__(self, other):
         return Idf(df=self.df + other.df, n=self.n + other.n)
@@ -205,6 +208,28 @@ class Idf:
         if value is None:
             value = self._cache[word] = math.log((self.n + 1) / (self.df.get(word, 0) + 1)) + 1.0
         return value
+
+
+def meaning_threshold(texts, idf, base, margin=0.3, sample=2000, seed=0):
+    """The cosine from which two texts of this dataset mean the same: `base`, or higher when even
+    random pairs of the dataset are alike (the median cosine of random pairs, measured as the
+    meaning layer measures, plus `margin`). Above 1 the embeddings cannot tell this dataset's
+    texts apart (codes, made-up words) and the meaning layer stays out of it."""
+    texts = list(texts)
+    n = len(texts)
+    if n < 50:
+        return base
+    rng = np.random.default_rng(seed)
+    picked = rng.choice(n, min(sample, n), replace=False)
+    chosen = [texts[i] for i in picked.tolist()]
+    plain, weighted = embed(chosen), embed(chosen, idf)
+    a, b = rng.integers(0, len(chosen), 4000), rng.integers(0, len(chosen), 4000)
+    keep = (a != b) & (np.linalg.norm(plain[a], axis=1) > 0) & (np.linalg.norm(plain[b], axis=1) > 0)
+    if not keep.any():
+        return base
+    a, b = a[keep], b[keep]
+    cosines = np.minimum((plain[a] * plain[b]).sum(axis=1), (weighted[a] * weighted[b]).sum(axis=1))
+    return max(base, float(np.median(cosines)) + margin)
 
 
 def neighbour_pairs(vectors, threshold, most=8, seed=0):
@@ -256,8 +281,10 @@ def _groups(vectors, seed, iterations=4):
     centres = vectors[rng.choice(n, k, replace=False)].copy()
     for _ in range(iterations):
         nearest = np.concatenate([np.argmax(vectors[s : s + 8192] @ centres.T, axis=1) for s in range(0, n, 8192)])
-        sums = np.zeros_like(centres)
-        np.add.at(sums, nearest, vectors)
+        from scipy.sparse import csr_matrix
+
+        members = csr_matrix((np.ones(n, dtype=np.float32), (nearest, np.arange(n))), shape=(k, n))
+        sums = np.asarray(members @ vectors, dtype=np.float32)
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         empty = norms[:, 0] == 0
         centres = np.where(empty[:, None], centres, sums / np.maximum(norms, 1e-9))

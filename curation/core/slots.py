@@ -51,6 +51,8 @@ COMMON_CAPITALISED = frozenset("i i'm i've i'd i'll ok okay please hi hello hey 
 
 def fold(text):
     """Lower case without accents ("Chloé" = "chloe")."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in text if not unicodedata.combining(c))
 
@@ -124,7 +126,10 @@ def slots_of(text):
 
 def _has_word(word, words):
     """word, or a spelling slip of it, among words."""
-    return word in words or any(is_typo(word, w) for w in words if abs(len(w) - len(word)) <= 2)
+    if word in words:
+        return True
+    first, size = word[:1], len(word)
+    return any(is_typo(word, w) for w in words if w[:1] == first and abs(len(w) - size) <= 2)
 
 
 def slot_difference(a, b):

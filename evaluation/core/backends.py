@@ -14,10 +14,12 @@ the text, the finish reason and the token counts, so a run records exactly how e
 to be. A server that is down or slow raises BackendError after a few retries, never hangs.
 """
 
+import http.client
 import json
+import socket
+import threading
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
@@ -341,6 +343,64 @@ class OpenAIBackend:
             return list(pool.map(lambda r: self._one(r, decoding), requests))
 
 
+class Connections:
+    """Kept-alive HTTP connections to one server, shared by every client of it in this process
+    (the API makes a ModelServerBackend per request): a request takes an idle connection or opens
+    one, and gives it back once the answer is read. Opening a connection per request cost the API
+    a TCP handshake and a server thread's start on every completion."""
+
+    pools = {}  # (scheme, host, port) -> Connections
+    pools_lock = threading.Lock()
+
+    def __init__(self, scheme, host, port):
+        self.scheme, self.host, self.port = scheme, host, port
+        self.idle = []
+        self.lock = threading.Lock()
+
+    @classmethod
+    def to(cls, url):
+        parts = urllib.parse.urlsplit(url)
+        key = (parts.scheme or "http", parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        with cls.pools_lock:
+            return cls.pools.setdefault(key, cls(*key))
+
+    def _open(self, timeout):
+        kind = http.client.HTTPSConnection if self.scheme == "https" else http.client.HTTPConnection
+        connection = kind(self.host, self.port, timeout=timeout)
+        connection.connect()
+        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # small requests go out at once
+        return connection
+
+    def post(self, path, body, timeout):
+        """(status, body bytes) of a JSON POST. A kept connection the server has closed meanwhile
+        is dropped and the request sent once more on a new one (nothing was generated for it)."""
+        with self.lock:
+            connection = self.idle.pop() if self.idle else None
+        for fresh in (False, True) if connection else (True,):
+            if fresh:
+                connection = self._open(timeout)
+            connection.sock.settimeout(timeout)
+            try:
+                connection.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+                response = connection.getresponse()
+                data = response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                connection.close()
+                if fresh:
+                    raise
+                continue
+            except BaseException:
+                connection.close()
+                raise
+            if response.will_close:
+                connection.close()
+            else:
+                with self.lock:
+                    self.idle.append(connection)
+            return response.status, data
+        raise AssertionError("unreachable: the last try opens a new connection")
+
+
 class ModelServerBackend:
     """The local model server (evaluation/core/local_server.py) over HTTP: each request names the
     base model folder and the adapter folder, so one server serves every base model of the studio
@@ -351,24 +411,20 @@ class ModelServerBackend:
         self.base_model = str(base_model)
         self.adapters = dict(adapters or {})  # name -> folder
         self.timeout, self.retries, self.concurrency = timeout, retries, concurrency
+        self.connections = Connections.to(self.base_url)
+        self.path = urllib.parse.urlsplit(self.base_url).path + "/generate"
 
     def _post(self, payload):
-        request = urllib.request.Request(
-            f"{self.base_url}/generate",
-            data=json.dumps(payload).encode(),
-            headers={"Content-Type": "application/json"},
-        )
+        status, data = self.connections.post(self.path, json.dumps(payload).encode(), self.timeout)
+        if status == 200:
+            return json.loads(data)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return json.loads(response.read())
-        except urllib.error.HTTPError as e:
-            try:
-                reason = json.loads(e.read()).get("error", "") or str(e)
-            except ValueError:
-                reason = str(e)
-            if 400 <= e.code < 500:  # the server refused the request: asking again will not help
-                raise BackendError(f"the model server at {self.base_url} refused: {reason}") from None
-            raise RuntimeError(f"HTTP {e.code}: {reason}") from None
+            reason = json.loads(data).get("error", "") or f"HTTP {status}"
+        except (ValueError, AttributeError):
+            reason = f"HTTP {status}: {data[:300]!r}"
+        if 400 <= status < 500:  # the server refused the request: asking again will not help
+            raise BackendError(f"the model server at {self.base_url} refused: {reason}")
+        raise RuntimeError(f"HTTP {status}: {reason}")
 
     def _one(self, r, decoding):
         if r.adapter and r.adapter not in self.adapters:

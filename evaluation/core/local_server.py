@@ -129,6 +129,9 @@ class Batcher:
 def make_handler(batcher, model_name, delay=0.0):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive: a client's next request reuses the connection
+        # the headers and the body are two writes: with Nagle's algorithm the body waited for the
+        # client's delayed ACK of the headers (up to 40 ms on Linux) on a kept-alive connection
+        disable_nagle_algorithm = True
 
         def log_message(self, *args):
             pass
@@ -243,6 +246,7 @@ def make_handler(batcher, model_name, delay=0.0):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # socketserver's 5 dropped connections when a burst of clients connected at once
 
 
 def serve(backend=None, model_name="base", host="127.0.0.1", port=0, delay=0.0, roots=(), window=0.01, size=16):

@@ -12,12 +12,15 @@ Writes JSONL in alpaca, chat and prompt/completion forms, and Hugging Face parqu
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from studio.core.records import Record
 
 MAX_BYTES = 50_000_000  # uploads through the browser or the API; the command line has no limit
+# One example's text (every field, UTF-8) at most; the MAX_EXAMPLE_BYTES setting overrides it.
+MAX_EXAMPLE_BYTES = 1_000_000
 FORMS = ("alpaca", "prompt_completion", "chat", "sharegpt")
 SHAREGPT_ROLES = {
     "human": "user",
@@ -91,8 +94,50 @@ def _content(value, where):
     raise ValueError(f"{where} must be text, not {_describe(value)}")
 
 
-def record_from_object(obj):
-    """(Record, form) for one row; ValueError with a plain reason when it fits no form."""
+def size_problem(record, max_example_bytes=MAX_EXAMPLE_BYTES):
+    """Why an example is too large to keep (its text, every field and turn, in UTF-8), or None."""
+    if max_example_bytes is None:
+        return None
+    texts = [t for _field, t in record.texts()]
+    if sum(map(len, texts)) * 4 <= max_example_bytes:  # a character takes at most 4 bytes
+        return None
+    size = sum(len(t.encode("utf-8", "surrogatepass")) for t in texts)
+    if size <= max_example_bytes:
+        return None
+    shown, limit = human_size(size), human_size(max_example_bytes)
+    if shown == limit:  # rounded alike: say it exactly
+        shown, limit = f"{size:,} bytes", f"{max_example_bytes:,} bytes"
+    return (
+        f"the example is {shown} of text; the limit is {limit} (the MAX_EXAMPLE_BYTES setting). Split it or shorten it"
+    )
+
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+# Deeper nesting is refused with a reason (orjson stops at 1024 levels; the standard library's
+# parser would run out of stack near 1000 and end in a traceback).
+TOO_DEEP = "nested too deeply ([ and { more than 1,000 levels inside each other); an example is an object of texts"
+
+
+def loads_json(text):
+    """One JSON value; ValueError with a plain reason (column, or nesting) when it is not one."""
+    import orjson
+
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        return json.loads(text)  # the standard library words its errors better
+    except json.JSONDecodeError as e:
+        raise ValueError(f"not valid JSON: {e.msg} (column {e.colno})") from None
+    except RecursionError:
+        raise ValueError(TOO_DEEP) from None
+
+
+def record_from_object(obj, max_example_bytes=MAX_EXAMPLE_BYTES):
+    """(Record, form) for one row; ValueError with a plain reason when it fits no form or is
+    larger than max_example_bytes (None: no limit)."""
     record, form = _record_from_object(obj)
     texts = [
         record.instruction,
@@ -102,6 +147,13 @@ def record_from_object(obj):
     ]
     if any("\x00" in t for t in texts):
         raise ValueError("contains a NUL character (\\u0000), which text cannot hold; remove it")
+    if any(SURROGATE.search(t) for t in texts):
+        raise ValueError(
+            "contains an unpaired surrogate escape (\\ud800 to \\udfff), which is not text; fix the escape"
+        )
+    problem = size_problem(record, max_example_bytes)
+    if problem:
+        raise ValueError(problem)
     return record, form
 
 
@@ -193,28 +245,19 @@ def split_lines(text):
     return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
 
 
-def _rows_jsonl(text):
-    return rows_from_jsonl_lines(split_lines(text), first_line=1)
+def _rows_jsonl(text, max_example_bytes):
+    return rows_from_jsonl_lines(split_lines(text), first_line=1, max_example_bytes=max_example_bytes)
 
 
-def rows_from_jsonl_lines(lines, first_line=1):
+def rows_from_jsonl_lines(lines, first_line=1, max_example_bytes=MAX_EXAMPLE_BYTES):
     """(rows, line errors) for JSONL lines, numbered from first_line."""
-    import orjson
-
     rows, errors = [], []
     for n, line in enumerate(lines, first_line):
         if not line.strip():
             continue
         try:
-            try:
-                obj = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                obj = json.loads(line)  # the standard library words its errors better
-        except json.JSONDecodeError as e:
-            errors.append(LineError(n, f"not valid JSON: {e.msg} (column {e.colno})"))
-            continue
-        try:
-            record, form = record_from_object(obj)
+            obj = loads_json(line)
+            record, form = record_from_object(obj, max_example_bytes)
         except ValueError as e:
             errors.append(LineError(n, str(e)))
             continue
@@ -222,7 +265,7 @@ def rows_from_jsonl_lines(lines, first_line=1):
     return rows, errors
 
 
-def _rows_json(text):
+def _rows_json(text, max_example_bytes):
     decoder = json.JSONDecoder()
     pos, line = 0, 1
     length = len(text)
@@ -241,6 +284,8 @@ def _rows_json(text):
             json.loads(text)
         except json.JSONDecodeError as e:
             raise FileError(f"line {e.lineno}: not valid JSON: {e.msg} (column {e.colno})") from None
+        except RecursionError:
+            raise FileError(f"line {text.count(chr(10), 0, pos) + 1}: {TOO_DEEP}") from None
         raise FileError("line 1: a .json file must hold a list of examples: [ {...}, {...} ]")
     rows, errors = [], []
     mark, mark_line = 0, 1
@@ -254,8 +299,10 @@ def _rows_json(text):
             obj, end = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as e:
             raise FileError(f"line {e.lineno}: not valid JSON: {e.msg} (column {e.colno})") from None
+        except RecursionError:
+            raise FileError(f"line {line}: {TOO_DEEP}") from None
         try:
-            record, form = record_from_object(obj)
+            record, form = record_from_object(obj, max_example_bytes)
             rows.append(Row(line, record, form))
         except ValueError as e:
             errors.append(LineError(line, str(e)))
@@ -272,7 +319,7 @@ def _rows_json(text):
     return rows, errors
 
 
-def _rows_csv(text, delimiter=","):
+def _rows_csv(text, delimiter, max_example_bytes):
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = reader.fieldnames
@@ -304,14 +351,14 @@ def _rows_csv(text, delimiter=","):
             continue  # blank line
         if "messages" in obj:
             try:
-                obj["messages"] = json.loads(obj["messages"] or "null")
-            except json.JSONDecodeError as e:
-                errors.append(LineError(line, f"the messages column is not valid JSON: {e.msg}"))
+                obj["messages"] = loads_json(obj["messages"] or "null")
+            except ValueError as e:
+                errors.append(LineError(line, f"the messages column is {e}"))
                 continue
         else:
             obj = {k: v for k, v in obj.items() if v is not None}
         try:
-            record, form = record_from_object(obj)
+            record, form = record_from_object(obj, max_example_bytes)
         except ValueError as e:
             errors.append(LineError(line, str(e)))
             continue
@@ -319,18 +366,20 @@ def _rows_csv(text, delimiter=","):
     return rows, errors
 
 
-def read_rows(data, filename="", max_bytes=MAX_BYTES):
-    """(rows, line errors) of a file's bytes. Raises FileError when the file as a whole is unusable."""
+def read_rows(data, filename="", max_bytes=MAX_BYTES, max_example_bytes=MAX_EXAMPLE_BYTES):
+    """(rows, line errors) of a file's bytes. Raises FileError when the file as a whole is unusable.
+    An example nested too deeply or larger than max_example_bytes (None: no limit) is a line error."""
     text = decode(data, max_bytes)
     if not text.strip():
         raise FileError("the file is empty")
     kind = detect_kind(filename, text)
     if kind == "jsonl":
-        rows, errors = _rows_jsonl(text)
+        rows, errors = _rows_jsonl(text, max_example_bytes)
     elif kind == "json":
-        rows, errors = _rows_json(text)
+        rows, errors = _rows_json(text, max_example_bytes)
     else:
-        rows, errors = _rows_csv(text, "\t" if Path(filename or "").suffix.lower() == ".tsv" else ",")
+        delimiter = "\t" if Path(filename or "").suffix.lower() == ".tsv" else ","
+        rows, errors = _rows_csv(text, delimiter, max_example_bytes)
     if not rows and not errors:
         raise FileError("the file holds no examples")
     return rows, errors

@@ -295,3 +295,108 @@ def test_a_chunked_body_is_read_under_gunicorn(people, tmp_path, django_db_block
         assert uploaded.studio_examples == 1 and uploaded.bytes == 35
     finally:
         stop(process)
+
+
+def test_stream_options_without_stream_are_refused_as_openai_does(live_server, people):
+    from openai import BadRequestError
+
+    client = client_for(live_server, people.reviewer)
+    chat = lambda **more: client.chat.completions.create(messages=[{"role": "user", "content": "hi"}], **more)  # noqa: E731
+    complete = lambda **more: client.completions.create(prompt="hi", **more)  # noqa: E731
+    for call in (chat, complete):
+        for stream in ({}, {"stream": False}):
+            with pytest.raises(BadRequestError) as refused:  # refused before the (unknown) model is looked up
+                call(model="run-999999", stream_options={"include_usage": True}, **stream)
+            assert refused.value.body == {
+                "message": "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+                "type": "invalid_request_error",
+                "param": "stream_options",
+                "code": None,
+            }
+
+
+def test_a_job_tells_its_lifecycle_in_events_as_openai_does(live_server, people, run):
+    from training.models import TrainingRun
+
+    started = run.created_at + timedelta(seconds=5)
+    TrainingRun.objects.filter(id=run.id).update(started_at=started, attempts=2, training_file="file-7")
+    client = client_for(live_server, people.reviewer)
+    job_id = f"ftjob-{run.id}"
+    events = list(client.fine_tuning.jobs.list_events(job_id, limit=7))  # a page crosses into the opening events
+    assert len(events) == 1 + 420 + 4 and len({e.id for e in events}) == len(events)
+    assert events[0].message == f"The job has succeeded. New fine-tuned model: run-{run.id}"
+    assert [e.message for e in events[-4:]] == [
+        "Fine-tuning job started (attempt 2: resumed from its last checkpoint)",
+        "Files validated, moving job to queued state",
+        "Validating training file: file-7",
+        f"Created fine-tuning job: {job_id}",
+    ]
+    assert {(e.object, e.type, e.level) for e in events[-4:]} == {("fine_tuning.job.event", "message", "info")}
+    assert events[-4].created_at == int(started.timestamp()) and events[-1].created_at == int(
+        run.created_at.timestamp()
+    )
+    rest = client.fine_tuning.jobs.list_events(job_id, after=events[-3].id)
+    assert [e.id for e in rest.data] == [e.id for e in events[-2:]] and not rest.has_more
+
+    def job(status, **fields):
+        made = TrainingRun.objects.create(
+            project=people.project,
+            name=status,
+            dataset_version=run.dataset_version,
+            base_model=run.base_model,
+            config={},
+            status=status,
+            **fields,
+        )
+        return client.fine_tuning.jobs.list_events(f"ftjob-{made.id}").data
+
+    failed = job("failed", message="Out of memory at step 3.", finished_at=timezone.now(), started_at=started)
+    assert failed[0].level == "error" and failed[0].message == "The job has failed: Out of memory at step 3."
+    assert [e.message.split(":")[0] for e in failed[1:]] == [
+        "Fine-tuning job started",
+        "Files validated, moving job to queued state",
+        "Validating dataset version",
+        "Created fine-tuning job",
+    ]
+    cancelled = job("cancelled", finished_at=timezone.now())
+    assert cancelled[0].message == "The job was cancelled." and "model" not in cancelled[0].message
+    queued = job("queued")  # not started, not finished: only its creation so far
+    assert [e.id.rsplit("-", 1)[1] for e in queued] == ["validated", "validating", "created"]
+
+
+def test_checkpoints_list_the_final_model_then_those_training_kept(live_server, people, run, tmp_path):
+    from openai import NotFoundError
+
+    from training.models import MetricPoint, TrainingRun
+
+    folder = tmp_path / "run"
+    for step in (126, 252, 400, 420):  # 420's folder is the last step's: the final model stands for it
+        (folder / f"checkpoint-{step}").mkdir(parents=True)
+        (folder / f"checkpoint-{step}" / "adapter_config.json").write_text("{}")
+    (folder / "checkpoint-99").mkdir()  # no adapter in it: not a checkpoint
+    (folder / "checkpoint-last").mkdir()
+    TrainingRun.objects.filter(id=run.id).update(output_dir=str(folder))
+    client = client_for(live_server, people.reviewer)
+    job_id = f"ftjob-{run.id}"
+    listed = list(client.fine_tuning.jobs.checkpoints.list(job_id, limit=3))  # every page, by `after`
+    assert [c.step_number for c in listed] == [420, 400, 252, 126]
+    assert [c.fine_tuned_model_checkpoint for c in listed] == [
+        f"run-{run.id}",
+        f"run-{run.id}:ckpt-step-400",
+        f"run-{run.id}:ckpt-step-252",
+        f"run-{run.id}:ckpt-step-126",
+    ]
+    assert [c.id for c in listed] == [f"ftckpt-{run.id}-{s}" for s in (420, 400, 252, 126)]
+    assert listed[2].metrics.train_loss == pytest.approx(3 - 252 / 420) and listed[2].metrics.valid_loss == 2.5
+    assert listed[1].metrics.valid_loss is None  # no evaluation at step 400
+    assert listed[1].created_at == int(MetricPoint.objects.get(run=run, step=400).created_at.timestamp())
+    first = client.fine_tuning.jobs.checkpoints.list(job_id, limit=3)
+    assert first.has_more and [c.step_number for c in first.data] == [420, 400, 252]
+    with pytest.raises(NotFoundError) as refused:  # listed, not served
+        client.chat.completions.create(
+            model=f"run-{run.id}:ckpt-step-400", messages=[{"role": "user", "content": "hi"}], max_tokens=4
+        )
+    assert "intermediate checkpoint" in refused.value.body["message"] and refused.value.body["param"] == "model"
+    outsider = client_for(live_server, people.outsider)
+    with pytest.raises(NotFoundError):
+        outsider.fine_tuning.jobs.checkpoints.list(job_id)

@@ -333,34 +333,103 @@ def test_silence_pair_never_sends_the_browser_to_another_site(as_user, people, c
 # --- keep_one ---------------------------------------------------------------------------------
 
 
-def test_keep_one_moves_the_rest_of_the_cluster_to_the_trash(as_user, people, contradiction, curation_url):
-    high, low, again = contradiction
-    response = as_user(people.lead).post(
-        curation_url("keep-one", high.id), {"drop": [low.id, again.id, high.id]}, follow=True
-    )
-    assert f"Kept #{high.id}; moved 2 to the trash." in response.content.decode()
-    for example in (low, again):
+def duplicates_of(make_example, n, **prompt):
+    """n examples with the same prompt and the same answer: one duplicate cluster of n."""
+    prompt = prompt or {"instruction": "Summarise the refund policy.", "input": "Order 5512, paid by card."}
+    return [make_example(**prompt, output="Refunds are issued within 14 days.") for _ in range(n)]
+
+
+def keep(as_user, user, url, shown, kind="duplicate", **extra):
+    return as_user(user).post(url, {"shown": [e.id for e in shown], "kind": kind, **extra}, follow=True)
+
+
+def test_the_report_shows_every_member_of_a_large_cluster(as_user, people, make_example, curation_url):
+    members = duplicates_of(make_example, 7)
+    other = make_example(instruction="Translate to French.", input="Good morning.", output="Bonjour.")
+    page = as_user(people.lead).get(curation_url("check-report") + "?kind=duplicate").content.decode()
+    assert "7 examples with the same prompt" in page
+    assert "more.</p>" not in page
+    for e in members:
+        assert f'href="{curation_url("example", e.id)}">#{e.id}</a>' in page
+        assert page.count(f'name="shown" value="{e.id}"') == 7  # every member's form names every member
+    assert f"#{other.id}" not in page
+    assert page.count("Keep this one") == 7
+
+
+def test_keep_one_moves_the_rest_of_the_cluster_to_the_trash(as_user, people, make_example, curation_url):
+    first, *rest = duplicates_of(make_example, 5)
+    bystander = make_example(instruction="Translate to French.", input="Good night.", output="Bonne nuit.")
+    response = keep(as_user, people.lead, curation_url("keep-one", first.id), [first, *rest])
+    assert f"Kept #{first.id}; moved 4 to the trash." in response.content.decode()
+    for example in rest:
         example.refresh_from_db()
         assert example.deleted_at is not None
-        assert example.revisions.first().action == f"deleted, #{high.id} kept"
-    high.refresh_from_db()
-    assert high.deleted_at is None
+        assert example.revisions.first().action == f"deleted, #{first.id} kept"
+    first.refresh_from_db()
+    bystander.refresh_from_db()
+    assert first.deleted_at is None and bystander.deleted_at is None
     assert not PairFinding.objects.exists()
 
 
-def test_keep_one_ignores_examples_of_other_projects(as_user, people, contradiction, make_example, curation_url):
-    high, _, _ = contradiction
-    foreign = make_example(**PROMPT, project=people.other_project, author=people.outsider)
-    response = as_user(people.lead).post(curation_url("keep-one", high.id), {"drop": [foreign.id, "x"]}, follow=True)
-    assert f"Kept #{high.id}; moved 0 to the trash." in response.content.decode()
-    foreign.refresh_from_db()
-    assert foreign.deleted_at is None
+def test_keep_one_refuses_when_a_member_joined_since_the_page_was_shown(as_user, people, make_example, curation_url):
+    members = duplicates_of(make_example, 4)
+    page = as_user(people.lead).get(curation_url("check-report") + "?kind=duplicate").content.decode()
+    assert "4 examples with the same prompt" in page
+    late = duplicates_of(make_example, 1)[0]  # someone saves a fifth copy before the lead clicks
+    response = keep(as_user, people.lead, curation_url("keep-one", members[0].id), members)
+    text = response.content.decode()
+    assert f"Nothing was moved: this cluster changed since the page was shown (#{late.id} joined it)" in text
+    assert not Example.objects.filter(deleted_at__isnull=False).exists()
 
 
-def test_keep_one_outsider_and_wrong_roles(as_user, people, contradiction, curation_url):
-    high, low, again = contradiction
-    target = curation_url("keep-one", high.id)
-    data = {"drop": [low.id, again.id]}
+def test_keep_one_refuses_when_a_member_left_or_went_to_the_trash(as_user, people, make_example, curation_url):
+    members = duplicates_of(make_example, 4)
+    gone, edited = members[2], members[3]
+    gone.move_to_trash(user=people.lead)
+    checking.forget_examples([gone.id])
+    assert edited.save_content(
+        user=people.annotator,
+        expected_version=edited.version,
+        content={**edited.content(), "instruction": "Write a haiku about autumn.", "input": ""},
+    )
+    checking.check_example(edited)
+    assert not PairFinding.involving([edited.id]).exists()
+    response = keep(as_user, people.lead, curation_url("keep-one", members[0].id), members)
+    text = response.content.decode()
+    assert f"(#{gone.id}, #{edited.id} left it or went to the trash)" in text
+    assert Example.objects.filter(deleted_at__isnull=False).get() == gone
+    # A fresh look shows the two that are left; keeping one of them works.
+    page = as_user(people.lead).get(curation_url("check-report") + "?kind=duplicate").content.decode()
+    assert "2 examples with the same prompt" in page
+    response = keep(as_user, people.lead, curation_url("keep-one", members[1].id), members[:2])
+    assert f"Kept #{members[1].id}; moved 1 to the trash." in response.content.decode()
+
+
+def test_keep_one_never_reaches_examples_outside_the_cluster(as_user, people, make_example, curation_url):
+    first, second = duplicates_of(make_example, 2)
+    bystander = make_example(instruction="Translate to French.", input="Good night.", output="Bonne nuit.")
+    foreign = make_example(
+        instruction="Summarise the refund policy.",
+        input="Order 5512, paid by card.",
+        output="Refunds are issued within 14 days.",
+        project=people.other_project,
+        author=people.outsider,
+    )
+    for shown in ([first, second, bystander], [first, second, foreign], [second]):
+        response = keep(as_user, people.lead, curation_url("keep-one", first.id), shown)
+        assert "Nothing was moved" in response.content.decode()
+    # the wrong kind of cluster, or no cluster named at all
+    response = keep(as_user, people.lead, curation_url("keep-one", first.id), [first, second], kind="contradiction")
+    assert "Nothing was moved" in response.content.decode()
+    response = as_user(people.lead).post(curation_url("keep-one", first.id), {"drop": [second.id]}, follow=True)
+    assert "Nothing was moved: keep one from a cluster on the check report." in response.content.decode()
+    assert not Example.objects.filter(deleted_at__isnull=False).exists()
+
+
+def test_keep_one_outsider_and_wrong_roles(as_user, people, make_example, curation_url):
+    members = duplicates_of(make_example, 3)
+    target = curation_url("keep-one", members[0].id)
+    data = {"shown": [e.id for e in members], "kind": "duplicate"}
     assert as_user(people.outsider).post(target, data).status_code == 404
     assert as_user(people.annotator).post(target, data).status_code == 403
     assert as_user(people.reviewer).post(target, data).status_code == 403

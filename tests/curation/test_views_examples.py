@@ -299,6 +299,32 @@ def test_an_invalid_save_changes_nothing(as_user, people, make_example, curation
     assert (example.version, example.output) == (1, TICKET["output"])
 
 
+def test_an_example_over_the_size_limit_is_not_saved_and_the_text_is_kept(as_user, people, make_example, curation_url):
+    example = make_example(**TICKET)
+    pasted = "Log line: disk quota exceeded.\n" * 40_000  # 1.24 MB, pasted into the input
+    response = as_user(people.annotator).post(curation_url("example", example.id), editor_post(example, input=pasted))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "Not saved: the example is 1.2 MB of text; the limit is 1 MB (the MAX_EXAMPLE_BYTES setting). "
+        "Split it or shorten it." in page
+    )
+    assert page.count("disk quota exceeded.") == 40_000  # what was typed stays in the form
+    example.refresh_from_db()
+    assert (example.version, example.input) == (1, TICKET["input"])
+    # a new example and a chat turn are measured the same way; just under the limit is fine
+    client = as_user(people.annotator)
+    chat = {"kind": "chat", "role_0": "user", "content_0": "ü" * 300_000, "role_1": "assistant", "content_1": "ok"}
+    assert (
+        "Not saved: the example is 600,002 bytes" not in client.post(curation_url("new-example"), chat).content.decode()
+    )
+    assert Example.objects.filter(messages__isnull=False).count() == 1
+    chat["content_1"] = "ö" * 200_001
+    page = client.post(curation_url("new-example"), chat).content.decode()
+    assert "Not saved: the example is 1,000,002 bytes of text; the limit is 1,000,000 bytes" in page
+    assert Example.objects.filter(messages__isnull=False).count() == 1
+
+
 def test_editor_outsider_wrong_role_and_someone_elses_example(
     as_user, people, make_example, curation_url, second_annotator
 ):

@@ -114,6 +114,29 @@ def test_an_unreadable_file_imports_nothing(
     assert not Example.objects.exists()
 
 
+def test_an_import_with_a_huge_or_deeply_nested_example_imports_nothing_and_names_them(
+    as_user, people, curation_url, media, eager_tasks, django_capture_on_commit_callbacks, settings
+):
+    settings.MAX_EXAMPLE_BYTES = 5000
+    lines = [
+        GOOD_LINES[0],
+        {"instruction": "Summarise the log.", "input": "ERROR disk full\n" * 400, "output": "The disk filled up."},
+        GOOD_LINES[1],
+        '{"instruction": "Triage.", "output": "ok", "tags": ' + "[" * 3000 + "]" * 3000 + "}",
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(as_user(people.annotator), curation_url("import"), jsonl(lines))
+    job = Job.objects.get()
+    assert job.status == Job.Status.FAILED
+    assert job.message == "Nothing was imported: 2 lines cannot be read. Fix them and import the file again."
+    assert job.details["errors"] == [
+        "line 2: the example is 6 kB of text; the limit is 5 kB (the MAX_EXAMPLE_BYTES setting). Split it or shorten it",
+        "line 4: nested too deeply ([ and { more than 1,000 levels inside each other); an example is an object of texts",
+    ]
+    assert not Example.objects.exists() and not Revision.objects.exists()
+    assert "line 2: the example is 6 kB of text" in as_user(people.annotator).get(response["Location"]).content.decode()
+
+
 def test_an_import_over_the_size_limit_is_refused_at_once(as_user, people, curation_url, media, settings):
     settings.MAX_UPLOAD_BYTES = 20
     page = upload(as_user(people.annotator), curation_url("import"), jsonl(GOOD_LINES)).content.decode()

@@ -155,3 +155,27 @@ def test_a_lead_cannot_reach_another_projects_model(as_user, people, tiny_model_
     )
     assert as_user(people.lead).get(url("base-model-card", people, foreign.id)).status_code == 404
     assert as_user(people.lead).post(url("use-base-model", people, foreign.id)).status_code == 404
+
+
+def test_the_inspection_reads_the_folders_recommended_settings(
+    as_user, people, tiny_model_dir, tmp_path, settings, eager_tasks, django_capture_on_commit_callbacks
+):
+    import shutil
+
+    client = as_user(people.lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("base-models", people), {"name": "Tiny", "path": str(tiny_model_dir)})
+    model = BaseModel.objects.get(project=people.project)
+    assert model.recommended["learning_rate"] > 2e-4  # a tiny model learns only with a high rate
+    page = client.get(url("base-models", people)).content.decode()
+    assert "Recommended for this model" in page and f"learning_rate {model.recommended['learning_rate']}" in page
+
+    settings.MODEL_ROOTS = [tmp_path]
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_model_dir, broken)
+    (broken / "studio_recommended.json").write_text('{"learning_rate": "fast"}')
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("base-models", people), {"name": "Broken", "path": str(broken)})
+    failed = BaseModel.objects.get(name="Broken")
+    assert failed.status == BaseModel.Status.FAILED and failed.recommended == {}
+    assert 'studio_recommended.json: learning_rate must be float, not "fast"' in failed.error

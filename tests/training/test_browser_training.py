@@ -20,6 +20,9 @@ pytestmark = [
 
 def launch(page, live_server, name, learning_rate):
     page.goto(live_server.url + "/p/support-triage/runs/new/")
+    # the form starts from what the demo model recommends, and says so
+    assert "Starting from the settings recommended for" in page.locator("#recommended-note").inner_text()
+    assert "Recommended for this model." in page.locator(".field", has=page.get_by_label("Learning rate")).inner_text()
     page.get_by_label("Name").fill(name)
     page.get_by_label("Learning rate").fill(learning_rate)
     page.get_by_label("Epochs").fill("1")

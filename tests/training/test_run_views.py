@@ -351,3 +351,55 @@ def test_estimate_guesses_tokens_from_characters_before_a_preflight(as_user, peo
     )
     assert "Tokens are guessed from the characters" in page
     assert "about " in page and " tokens" in page
+
+
+def test_launch_form_starts_from_the_models_recommended_settings(as_user, people, ready):
+    version, base = ready
+    base.recommended = {"learning_rate": 0.003, "epochs": 2.0, "lora_r": 8}
+    base.save(update_fields=["recommended"])
+    page = as_user(people.lead).get(url("launch-run", people)).content.decode()
+    for field, value in (("learning_rate", "0.003"), ("epochs", "2.0"), ("lora_r", "8"), ("lora_alpha", "32")):
+        assert f'name="{field}" value="{value}"' in page, field
+    assert page.count("Recommended for this model.") == 3
+    assert "Starting from the settings recommended for <strong>Tiny</strong>" in page
+    # the command line leaves out what launch_run takes from the model by itself
+    estimate = as_user(people.lead).post(
+        url("launch-run", people), form(version, base, action="estimate", learning_rate=0.003, epochs=2, lora_r=8)
+    )
+    command = estimate.content.decode().split("python manage.py launch_run", 1)[1].split("</pre>")[0]
+    assert "--learning-rate" not in command and "--lora-r" not in command and "--epochs" not in command
+
+
+def test_launch_form_picks_the_model_from_the_query_but_only_this_projects(as_user, people, ready, tiny_model_dir):
+    version, base = ready
+    other = BaseModel.objects.create(
+        project=people.project, name="Other", path="/models/other", status="ready", recommended={"epochs": 5.0}
+    )
+    foreign = BaseModel.objects.create(
+        project=people.other_project, name="Foreign", path="/models/x", status="ready", recommended={"epochs": 9.0}
+    )
+    people.project.base_model = base
+    people.project.save(update_fields=["base_model"])
+    client = as_user(people.lead)
+    page = client.get(url("launch-run", people) + f"?base_model={other.id}").content.decode()
+    assert 'name="epochs" value="5.0"' in page and "recommended for <strong>Other</strong>" in page
+    page = client.get(url("launch-run", people) + f"?base_model={foreign.id}").content.decode()
+    assert 'name="epochs" value="3"' in page and "Foreign" not in page
+    for junk in ("nonsense", "9" * 30, "-1"):
+        assert (
+            'name="epochs" value="3"' in client.get(url("launch-run", people) + f"?base_model={junk}").content.decode()
+        )
+
+
+def test_launch_run_command_uses_the_models_recommendations(people, ready):
+    from django.core.management import call_command
+
+    version, base = ready
+    base.recommended = {"learning_rate": 0.003, "epochs": 2.0}
+    base.save(update_fields=["recommended"])
+    call_command(
+        "launch_run", people.project.slug, "--name", "cli", "--dataset-version", "v1", "--base-model", "Tiny",
+        "--epochs", "1.0", stdout=open("/dev/null", "w"),
+    )  # fmt: skip
+    run = TrainingRun.objects.get(name="cli")
+    assert (run.config["learning_rate"], run.config["epochs"], run.config["lora_r"]) == (0.003, 1.0, 16)

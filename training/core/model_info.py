@@ -2,7 +2,7 @@
 
 import json
 import struct
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from studio.core.prompts import load_tokenizer
@@ -79,3 +79,37 @@ def inspect_model_folder(folder):
         eos_token=str(tokenizer.eos_token or ""),
         dtype=str(config.get("dtype") or config.get("torch_dtype") or "unknown"),
     )
+
+
+RECOMMENDED_FILE = "studio_recommended.json"
+
+
+def read_recommended(folder):
+    """The launch settings a model folder recommends for itself (its studio_recommended.json,
+    keys as training/core/engine.py TrainConfig), or {} when it has none.
+
+    Raises ModelFolderError naming the file and the setting that is unknown or out of range."""
+    from training.core.engine import ConfigError, TrainConfig
+
+    path = Path(folder) / RECOMMENDED_FILE
+    if not path.is_file():
+        return {}
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ModelFolderError(f"{path}: not valid JSON ({e})") from None
+    if not isinstance(values, dict):
+        raise ModelFolderError(f"{path}: must hold one JSON object of settings, not {type(values).__name__}")
+    if "base_model" in values:
+        raise ModelFolderError(f"{path}: base_model cannot be recommended (it is the folder itself)")
+    defaults = {f.name: f.default for f in fields(TrainConfig)}
+    for name, value in values.items():
+        want = type(defaults.get(name, value))
+        ok = isinstance(value, want) and not (want is not bool and isinstance(value, bool))
+        if not ok and not (want is float and isinstance(value, int) and not isinstance(value, bool)):
+            raise ModelFolderError(f"{path}: {name} must be {want.__name__}, not {json.dumps(value)}")
+    try:
+        TrainConfig.from_dict({**values, "base_model": str(folder)}).validate(has_gpu=True)
+    except ConfigError as e:
+        raise ModelFolderError(f"{path}: {e}") from None
+    return values

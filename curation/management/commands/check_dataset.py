@@ -1,13 +1,16 @@
 """python manage.py check_dataset FILE [--output-schema SCHEMA.json] [--format json|text]
 
-Checks a file with the studio's checks without touching the database. Exit status: 0 no errors,
-1 errors found, 2 the file cannot be used (unreadable, or lines that cannot be read).
+Checks a file with the studio's checks without touching the database; it needs no SECRET_KEY,
+DEBUG or DATABASE_URL (manage.py runs it with OFFLINE_COMMAND settings). Exit status: 0 no errors,
+1 errors found, 2 the file cannot be used (unreadable, or lines that cannot be read: bad JSON,
+nesting too deep, an example over MAX_EXAMPLE_BYTES).
 """
 
 import json
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from curation.core.dataset import check_jsonl, check_records
@@ -64,10 +67,12 @@ class Command(BaseCommand):
             if count_tokens is None:
                 return self.fail(format, f"{tokenizer}: no tokenizer.json, so tokens cannot be counted")
         if kind == "jsonl":
-            lines, line_errors, by_line = check_jsonl(text, rules, count_tokens)
+            lines, line_errors, by_line = check_jsonl(
+                text, rules, count_tokens, max_example_bytes=settings.MAX_EXAMPLE_BYTES
+            )
         else:
             try:
-                rows, line_errors = read_rows(data, file, max_bytes=None)
+                rows, line_errors = read_rows(data, file, max_bytes=None, max_example_bytes=settings.MAX_EXAMPLE_BYTES)
             except FileError as e:
                 return self.fail(format, f"{file}: {e}")
             lines = [row.line for row in rows]

@@ -12,8 +12,8 @@ from curation.core.splits import SplitConfig
 from curation.models import Example, FormatRuleSet, Revision
 from curation.versions import freeze
 from studio.models import Membership, Project, Role
-from training.core.model_info import inspect_model_folder
-from training.core.tiny_model import build_tiny_model, default_corpus
+from training.core.model_info import inspect_model_folder, read_recommended
+from training.core.tiny_model import ensure_tiny_model
 from training.models import BaseModel
 
 DEMO_SLUG = "support-triage"
@@ -156,15 +156,16 @@ class Command(BaseCommand):
 
     def _base_model(self, project, lead):
         folder = settings.DEMO_MODEL_DIR
-        if not (folder / "config.json").is_file():
-            self.stdout.write(f"Building the tiny demo model in {folder} …")
-            build_tiny_model(folder, default_corpus())
+        self.stdout.write(f"The tiny demo model in {folder} (built and pretrained once, then reused) …")
+        _, built = ensure_tiny_model(folder, report=self.stdout.write)
+        if built:
+            self.stdout.write("Built and pretrained the tiny demo model.")
         base_model, _ = BaseModel.objects.get_or_create(
             project=project,
             path=str(folder.resolve()),
-            defaults={"name": "Tiny Llama (demo, random weights)", "added_by": lead},
+            defaults={"name": "Tiny Llama (demo, pretrained on support chats)", "added_by": lead},
         )
-        base_model.record_inspection(info=inspect_model_folder(folder))
+        base_model.record_inspection(info=inspect_model_folder(folder), recommended=read_recommended(folder))
         project.base_model = base_model
         project.save(update_fields=["base_model"])
         self.stdout.write(f"Registered {folder} as the demo project's base model.")

@@ -1,6 +1,6 @@
 import pytest
 
-from curation.core.pii import find_pii
+from curation.core.pii import find_phones, find_pii
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,9 @@ def test_ordinary_identifiers_and_numbers_are_not_personal_data(text):
 def test_masking_does_not_repeat_the_secret():
     (match,) = find_pii("card 4111 1111 1111 1111")
     assert match.masked() == "…11"
+
+
+def test_a_sum_is_not_a_phone_number():
+    assert find_phones("I earn 5800 a month; 1800 - 600 - 450 = 750 is left") == []
+    assert find_phones("Total: 2000 - 1200 - 300 left over") == []
+    assert [p.text for p in find_phones("Call me at +44 20 7946 0958 tomorrow")] == ["+44 20 7946 0958"]

@@ -3,7 +3,15 @@ import json
 
 import pytest
 
-from studio.core.formats import FileError, read_rows, to_object, write_jsonl, write_parquet
+from studio.core.formats import (
+    MAX_EXAMPLE_BYTES,
+    FileError,
+    read_rows,
+    size_problem,
+    to_object,
+    write_jsonl,
+    write_parquet,
+)
 from studio.core.records import Record
 
 
@@ -131,3 +139,65 @@ def test_lines_with_unusual_unicode_line_breaks_stay_one_example():
     text = json.dumps({"instruction": "Say it", "output": "Line one\u2028line two\u0085end"}, ensure_ascii=False) + "\n"
     rows, errors = read_rows(text.encode("utf-8"), "x.jsonl")
     assert errors == [] and rows[0].record.output == "Line one\u2028line two\u0085end"
+
+
+def deep(depth):
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize(
+    "name, text, line",
+    [
+        ("a.jsonl", '{"instruction": "a", "output": "b"}\n' + deep(50_000) + "\n", 2),
+        ("a.jsonl", '{"instruction": "a", "output": "b", "x": {"y": ' + deep(1100) + "}}\n", 1),
+        ("a.csv", 'messages\n"[{""role"": ""user"", ""content"": ""Hi""}]"\n"' + deep(2000) + '"\n', 3),
+    ],
+)
+def test_deep_nesting_is_a_line_error_not_a_crash(name, text, line):
+    rows, errors = read_rows(text.encode(), name)
+    (error,) = errors
+    assert error.line == line
+    assert "nested too deeply" in error.reason
+
+
+def test_deep_nesting_in_a_json_array_refuses_the_file_naming_the_line():
+    text = '[{"instruction": "a", "output": "b"},\n\n' + deep(5000) + "]"
+    with pytest.raises(FileError, match=r"^line 3: nested too deeply"):
+        read_rows(text.encode(), "a.json")
+    with pytest.raises(FileError, match=r"^line 2: nested too deeply"):
+        read_rows(("\n" + deep(5000)).encode(), "a.json")  # the whole array is too deep
+    with pytest.raises(FileError, match=r"^line 3: nested too deeply"):
+        read_rows(('\n\n{"a": ' + deep(5000) + "}").encode(), "a.json")  # not an array of examples at all
+
+
+def test_the_example_size_limit_counts_utf8_bytes_of_every_field_and_turn():
+    assert MAX_EXAMPLE_BYTES == 1_000_000
+    assert size_problem(Record(instruction="a" * 1_000_000)) is None
+    assert size_problem(Record(instruction="a" * 999_999, output="b" * 2)).startswith(
+        "the example is 1,000,001 bytes of text; the limit is 1,000,000 bytes"
+    )
+    assert size_problem(Record(input="ü" * 400_000)) is None  # 800 kB
+    assert size_problem(Record(input="ü" * 600_000)).startswith("the example is 1.2 MB of text; the limit is 1 MB")
+    chat = Record.chat([{"role": "user", "content": "€" * 200_000}, {"role": "assistant", "content": "€" * 200_000}])
+    assert "1.2 MB" in size_problem(chat)  # 3 bytes each
+    assert size_problem(chat, max_example_bytes=None) is None
+    assert size_problem(Record(output="x" * 11), max_example_bytes=10) == (
+        "the example is 11 bytes of text; the limit is 10 bytes (the MAX_EXAMPLE_BYTES setting). Split it or shorten it"
+    )
+
+
+def test_an_oversized_example_is_a_line_error_in_every_format():
+    big = "z" * 2000
+    files = {
+        "a.jsonl": f'{{"instruction": "ok", "output": "ok"}}\n{{"prompt": "{big}", "completion": "c"}}\n',
+        "a.json": f'[{{"instruction": "ok", "output": "ok"}},\n{{"instruction": "i", "output": "{big}"}}]',
+        "a.csv": f"instruction,output\nok,ok\ni,{big}\n",
+    }
+    for name, text in files.items():
+        rows, errors = read_rows(text.encode(), name, max_example_bytes=1500)
+        assert [r.line for r in rows] == [1] if name != "a.csv" else [2]
+        (error,) = errors
+        assert error.line == (2 if name != "a.csv" else 3), name
+        assert error.reason.startswith("the example is 2,00"), error.reason
+        assert "bytes of text; the limit is 1,500 bytes (the MAX_EXAMPLE_BYTES setting)" in error.reason
+        assert read_rows(text.encode(), name, max_example_bytes=None)[1] == []

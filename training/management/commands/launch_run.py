@@ -51,6 +51,7 @@ class Command(BaseCommand):
             for f in fields(TrainConfig)
             if f.name != "base_model" and options.get(f.name) is not None
         }
+        values = {**base_model.recommended, **values}  # the model's recommended settings, as the form starts from
         try:
             run = launch(
                 project, user, name=options["name"], version=version, base_model=base_model, config_values=values

@@ -1,0 +1,179 @@
+"""The checks' layers beyond word level: the slot guard, wording and meaning, answers by kind and
+instruction quality (plain Python; the static embedding model is built once per machine)."""
+
+import numpy as np
+import pytest
+
+from curation.core import semantic
+from curation.core.answer_comparison import answer_kind, compare_answers
+from curation.core.checks import check_quality
+from curation.core.dataset import check_records
+from curation.core.prompt_match import PromptView, match
+from curation.core.rules import FormatRules
+from curation.core.slots import frame_swap, slot_difference, slots_of
+from studio.core.records import Record
+
+
+def differ(a, b):
+    return slot_difference(slots_of(a), slots_of(b))
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("How many orders did customers from Berlin place in 2023?", "How many orders from Berlin in 2022?"),
+        ("What is the capital of France?", "What is the capital of Germany?"),
+        ("Show products priced more than $50", "Show products priced less than $50"),
+        ("Find users named 'bob'", "Find users named 'alice'"),
+        ("Sort the rows by date ascending", "Sort the rows by date descending"),
+        ("Is the store open on Sunday?", "Is the store not open on Sunday?"),
+        ("List flights from Paris to Rome", "List flights from Rome to Paris"),
+        ("Convert 3 litres to US gallons.", "Convert 3 US gallons to litres."),
+        ("Orders placed after 2020", "Orders placed before 2020"),
+    ],
+)
+def test_siblings_that_differ_in_one_slot_are_other_requests(a, b):
+    assert differ(a, b)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        (
+            "How many orders did customers from Berlin place in 2023?",
+            "Count the orders placed in 2023 by customers located in Berlin.",
+        ),
+        ("List flights between Paris and Rome", "List flights between Rome and Paris"),
+        ("What is 5% of 40?", "Calculate 5 percent of 40."),
+        ("Email Chloé about the order", "email chloe about the order"),
+        ("My script crashes with a KeyError", "My Python script crashes with a KeyError"),
+        ("Take-home pay 5800, rent 450: what is left after tax?", "I earn 5800 and pay 450 rent. What is left?"),
+    ],
+)
+def test_rewordings_keep_their_slots(a, b):
+    assert differ(a, b) == ""
+
+
+def test_a_template_with_another_filler_is_another_request():
+    assert frame_swap(
+        "Is there a good substitute for honey in a recipe for a stew?",
+        "Is there a good substitute for butter in a recipe for cookies?",
+    )
+    assert frame_swap("How do I reset my password?", "Hwo do I reset my new password?") is None  # typo + a word
+
+
+def views(a, b):
+    return PromptView(Record(a, "", "x")), PromptView(Record(b, "", "x"))
+
+
+def cosine(a, b):
+    va, vb = semantic.embed([a, b])
+    return float(va @ vb)
+
+
+def test_meaning_finds_a_paraphrase_and_the_guard_refuses_a_sibling():
+    a = "How many orders did customers from Berlin place in 2023?"
+    b = "Count the orders placed in 2023 by customers located in Berlin."
+    c = "How many orders did customers from Berlin place in 2022?"
+    same, how, layer = match(*views(a, b), cosine(a, b))
+    assert same and layer == "meaning" and "in other words" in how
+    assert cosine(a, c) > cosine(a, b)  # the embeddings alone would pick the sibling
+    assert match(*views(a, c), cosine(a, c))[0] is False
+
+
+def test_wording_finds_several_small_edits_at_once():
+    a, b = "how do i reset my password", "Hwo do I reset my  pasword? Thank you!"
+    assert match(*views(a, b), cosine(a, b))[2] == "wording"
+
+
+def test_embeddings_are_unit_vectors_and_empty_texts_are_zero():
+    vectors = semantic.embed(["Refund my order", "", "Refund my order"])
+    assert np.allclose(np.linalg.norm(vectors[0]), 1.0) and not vectors[1].any()
+    assert float(vectors[0] @ vectors[2]) == pytest.approx(1.0)
+
+
+def test_neighbour_pairs_agree_between_the_exact_and_the_grouped_search():
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=(400, semantic.DIMS)).astype(np.float32)
+    near = base + rng.normal(scale=0.05, size=base.shape).astype(np.float32)
+    vectors = np.concatenate([base, near] * 5)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    exact = set(zip(*[a.tolist() for a in semantic.neighbour_pairs(vectors[:800], 0.95)[:2]]))
+    assert exact == {(i, i + 400) for i in range(400)}
+    left, right, _ = semantic.neighbour_pairs(vectors, 0.95, most=64)  # 4,000 vectors: the grouped search
+    found = set(zip(left.tolist(), right.tolist()))
+    assert len({(i, i + 400) for i in range(400)} & found) >= 390
+
+
+def test_the_meaning_layer_stays_out_when_random_texts_read_alike():
+    rng = np.random.default_rng(0)
+    words = [
+        "".join(rng.choice(list("bdfgklmnprstvz")) + rng.choice(list("aeiou")) for _ in range(3)) for _ in range(300)
+    ]
+    made_up = [" ".join(rng.choice(words, 20)) for _ in range(300)]
+    real = [
+        f"How do I {verb} my {thing}?"
+        for verb in ("reset", "cancel", "track", "return", "upgrade", "pay")
+        for thing in ("order", "account", "password", "parcel", "plan", "card", "invoice", "laptop", "phone", "ticket")
+    ]
+    assert semantic.meaning_threshold(made_up, semantic.Idf(made_up), 0.82) > 1.0
+    assert semantic.meaning_threshold(real * 5, semantic.Idf(real * 5), 0.82) <= 1.0
+
+
+@pytest.mark.parametrize(
+    "a, b, kind, verdict",
+    [
+        ("SELECT COUNT(*) FROM orders;", "select count(*)\nFROM orders", "code", "agree"),
+        ("SELECT COUNT(*) FROM orders", "SELECT COUNT(DISTINCT customer_id) FROM orders", "code", "conflict"),
+        ("SELECT SUM(total) FROM orders", "SELECT AVG(total) FROM orders", "code", "conflict"),
+        ('{"category": "billing"}', '{"category": "returns"}', "JSON", "conflict"),
+        ("Paris", "Lyon", "short answer", "conflict"),
+        ("Paris", "It is Paris.", "short answer", "agree"),
+        (
+            "The meeting starts at 10 and ends at noon, bring your laptop.",
+            "The meeting starts at 11 and ends at noon, bring your laptop.",
+            "free text",
+            "conflict",
+        ),
+    ],
+)
+def test_answers_are_compared_by_kind_and_the_message_names_it(a, b, kind, verdict):
+    assert answer_kind(a, b) == kind
+    found, detail = compare_answers(a, b)
+    assert found == verdict
+    if verdict == "conflict":
+        assert detail.startswith(
+            {"code": "code", "JSON": "JSON", "short answer": "short answer", "free text": "free text"}[kind]
+        )
+
+
+@pytest.mark.parametrize("instruction", ["Help", "Do it", "JSON", "?", "fix this please"])
+def test_vague_instructions_are_flagged(instruction):
+    (finding,) = check_quality(Record(instruction, "", "A long enough answer."), FormatRules())
+    assert finding.check == "quality" and "vague" in finding.message
+
+
+def test_quality_thresholds_are_the_leads_and_an_input_makes_a_short_instruction_clear():
+    assert (
+        check_quality(Record("Summarize", "A long article about tides ...", "Tides follow the moon."), FormatRules())
+        == []
+    )
+    assert check_quality(Record("Define AI", "", "Machines that learn."), FormatRules())  # 9 characters
+    assert check_quality(Record("Define AI", "", "Machines that learn."), FormatRules(min_instruction_chars=0)) == []
+    (short,) = check_quality(Record("Name the capital of Peru.", "", "Lima"), FormatRules())
+    assert "answer is very short" in short.message
+    assert check_quality(Record("Name the capital of Peru.", "", "Lima"), FormatRules(min_answer_chars=0)) == []
+
+
+def test_a_dataset_check_reports_a_paraphrase_and_not_its_siblings():
+    records = [
+        Record("How many orders did customers from Berlin place in 2023?", "", "SELECT COUNT(*) FROM orders"),
+        Record("Count the orders placed in 2023 by customers located in Berlin.", "", "SELECT COUNT(*) FROM orders"),
+        Record("How many orders did customers from Berlin place in 2022?", "", "SELECT COUNT(*) FROM orders"),
+        Record("List flights from Paris to Rome", "", "SELECT * FROM flights"),
+        Record("List flights from Rome to Paris", "", "SELECT * FROM flights WHERE 1"),
+    ]
+    found = check_records(records)
+    pairs = {(i, j, f.check) for i, fs in found.items() for f in fs for j in f.related}
+    assert (0, 1, "duplicate") in pairs
+    assert not {p for p in pairs if {p[0], p[1]} in ({0, 2}, {1, 2}, {3, 4})}

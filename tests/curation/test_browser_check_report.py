@@ -1,0 +1,59 @@
+"""A lead keeps one example of a duplicate cluster from the check report, in Chromium."""
+
+import pytest
+
+from curation.models import Example
+from tests.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+PROMPT = {"instruction": "Summarise the refund policy.", "input": "Order 5512, paid by card."}
+
+
+def copies(make_example, n):
+    return [make_example(**PROMPT, output="Refunds are issued within 14 days.") for _ in range(n)]
+
+
+def test_lead_sees_all_five_copies_and_keeps_the_fourth(page, live_server, people, make_example):
+    members = copies(make_example, 5)
+    bystander = make_example(instruction="Translate to French.", input="Good night.", output="Bonne nuit.")
+    sign_in(page, live_server, "lena", "pw-lena")
+    page.goto(f"{live_server.url}/p/{people.project.slug}/checks/?kind=duplicate")
+    cluster = page.locator("section.cluster")
+    cluster.get_by_text("5 examples with the same prompt").wait_for()
+    cards = cluster.locator("article")
+    assert cards.count() == 5
+    assert [cards.nth(i).locator("header a").inner_text() for i in range(5)] == [f"#{e.id}" for e in members]
+    assert "more." not in cluster.inner_text()
+
+    kept = members[3]
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    cards.nth(3).get_by_role("button", name="Keep this one").click()
+    page.get_by_text(f"Kept #{kept.id}; moved 4 to the trash.").wait_for()
+    others = " ".join(f"#{e.id}" for e in members if e != kept)
+    assert asked == [f"Keep #{kept.id} and move the other 4 to the trash: {others}?"]
+    assert set(Example.objects.filter(deleted_at__isnull=False).values_list("id", flat=True)) == {
+        e.id for e in members if e != kept
+    }
+    assert Example.objects.filter(id__in=[kept.id, bystander.id], deleted_at=None).count() == 2
+    page.get_by_text("No duplicates found.").wait_for()
+
+
+def test_a_copy_saved_after_the_page_was_drawn_stops_keep_one(page, live_server, people, make_example):
+    members = copies(make_example, 3)
+    sign_in(page, live_server, "lena", "pw-lena")
+    page.goto(f"{live_server.url}/p/{people.project.slug}/checks/?kind=duplicate")
+    page.get_by_text("3 examples with the same prompt").wait_for()
+    late = copies(make_example, 1)[0]  # an annotator saves a fourth copy meanwhile
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("section.cluster article").first.get_by_role("button", name="Keep this one").click()
+    page.get_by_text(
+        f"Nothing was moved: this cluster changed since the page was shown (#{late.id} joined it)"
+    ).wait_for()
+    assert not Example.objects.filter(deleted_at__isnull=False).exists()
+    # the page drawn again shows the fourth, and keeping one now moves all three others
+    page.get_by_text("4 examples with the same prompt").wait_for()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("section.cluster article").first.get_by_role("button", name="Keep this one").click()
+    page.get_by_text(f"Kept #{members[0].id}; moved 3 to the trash.").wait_for()
