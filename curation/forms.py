@@ -5,7 +5,7 @@ from django.conf import settings
 
 from curation.core.rules import FormatRules, RulesError
 from curation.models import Example, ReviewComment
-from studio.core.formats import EXPORT_FORMS, size_problem
+from studio.core.formats import EXPORT_FORMS, json_error_place, size_problem
 from studio.core.records import Record
 
 ROLES = [("user", "user"), ("assistant", "assistant"), ("system", "system")]
@@ -21,6 +21,8 @@ class ExampleForm(forms.Form):
     )
     output = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 6}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # a new example's form carries a token of its own: sent twice, it still creates one example
+    token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, chat=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -127,7 +129,7 @@ class FormatRulesForm(forms.Form):
             try:
                 data["json_schema"] = json.loads(schema)
             except json.JSONDecodeError as e:
-                self.add_error("json_schema", f"Not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}.")
+                self.add_error("json_schema", f"Not valid JSON: {json_error_place(e)}.")
                 return cleaned
         try:
             cleaned["rules"] = FormatRules.from_dict(data)

@@ -21,7 +21,7 @@ def import_job(job, progress=None):
     try:
         rows, errors = read_rows(data, job.filename, max_bytes=None, max_example_bytes=settings.MAX_EXAMPLE_BYTES)
     except FileError as e:
-        job.finish(f"Nothing was imported: {e}", details={"errors": [str(e)]}, failed=True)
+        job.finish(f"Nothing was imported: {e}", failed=True)  # said once, not again as a line error
         return
     if errors:
         listed = [str(e) for e in errors[:MAX_ERRORS_SHOWN]]

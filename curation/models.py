@@ -158,6 +158,17 @@ class Revision(models.Model):
         return revision
 
 
+class FormToken(models.Model):
+    """The hidden token of one new-example form, stored with the example that form created: the
+    same form sent twice (a double click on Save, Ctrl+S pressed three times) creates one example.
+    The unique index makes a second insert of the token wait for the first transaction and then
+    fail, so even two requests at the same moment create one example."""
+
+    token = models.UUIDField(unique=True)
+    example = models.OneToOneField(Example, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+
 class ReviewComment(models.Model):
     class Decision(models.TextChoices):
         APPROVE = "approve", "Approved"

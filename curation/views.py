@@ -1,22 +1,25 @@
 import json
 import tempfile
+import uuid
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from curation import checking
+from curation.core.answer_comparison import compare_answers
 from curation.diffs import content_diff as _diff
 from curation.forms import ExampleForm, ExportForm, FormatRulesForm, ImportForm, ReviewForm
 from curation.listing import PAIR_KINDS, SINGLE_KINDS, Filters, add_previews, finding_badges, page
-from curation.models import Example, Finding, FormatRuleSet, Job, ReviewComment, Revision
+from curation.models import Example, Finding, FormatRuleSet, FormToken, Job, ReviewComment, Revision
 from studio.access import project_view, require
 from studio.core.formats import human_size, to_object, write_parquet
 from studio.models import Action, Role
@@ -72,12 +75,14 @@ def example_list(request, project):
         "authors": project.memberships.order_by("user__username").values_list("user__username", flat=True),
         "is_lead": project.membership.role == Role.LEAD,
     }
-    template = (
-        "curation/example_list.html#example-rows"
-        if request.htmx and request.GET.get("fragment") == "rows"
-        else "curation/example_list.html"
-    )
-    return render(request, template, context)
+    # htmx asks for the rows alone and pushes their URL; what comes back at that URL later (Back,
+    # a reload, htmx restoring its history) must be the whole page
+    fragment = request.htmx and not request.htmx.history_restore_request and request.GET.get("fragment") == "rows"
+    response = render(request, "curation/example_list.html" + ("#example-rows" if fragment else ""), context)
+    patch_vary_headers(response, ["HX-Request"])  # the browser's cache keeps the page and the rows apart
+    if fragment:
+        patch_cache_control(response, no_store=True)
+    return response
 
 
 def _next_or(request, default):
@@ -107,7 +112,11 @@ def _int(value):
 
 def _editor_context(request, project, example, form=None, conflict=None, saved=False):
     single, pairs = checking.findings_of(example) if example and example.pk else ([], [])
-    chat = bool(example.messages) if example and example.pk else request.GET.get("kind") == "chat"
+    pairs = _oriented(example, pairs)
+    if example and example.pk:
+        chat = bool(example.messages)
+    else:  # a new example: the form knows (a refused POST carries kind=chat, not the query string)
+        chat = form.chat if form is not None else request.GET.get("kind") == "chat"
     turns = list(example.messages or []) if example and example.pk else []
     if form is not None and chat:
         turns = form.turns() or turns
@@ -134,6 +143,26 @@ def _editor_context(request, project, example, form=None, conflict=None, saved=F
     }
 
 
+def _oriented(example, pairs):
+    """Pair findings with each contradiction's detail told from `example`'s side, its own answer
+    first: a stored pair's detail is in the order of whichever example was checked to find it."""
+    others = [other for other, kind, _ in pairs if kind == "contradiction"]
+    if not others:
+        return pairs
+    answers = {e.id: e.record().answer() for e in Example.objects.filter(id__in=others)}
+    mine = example.record().answer()
+    return [
+        (other, kind, conflict_detail(mine, answers[other]) if other in answers and kind == "contradiction" else detail)
+        for other, kind, detail in pairs
+    ]
+
+
+def conflict_detail(answer, other_answer):
+    """What differs between two conflicting answers, `answer`'s side first ("" when they agree now)."""
+    verdict, detail = compare_answers(answer, other_answer)
+    return detail if verdict == "conflict" else ""
+
+
 def _next_for(project, user, example):
     """The next example this person would work on: their next draft or changes-requested one."""
     todo = Example.objects.filter(
@@ -154,18 +183,39 @@ def _render_editor(request, context, status=200):
 @project_view(Action.WRITE_EXAMPLES)
 def new_example(request, project):
     chat = request.GET.get("kind") == "chat" or request.POST.get("kind") == "chat"
-    form = ExampleForm(request.POST or None, chat=chat)
+    form = ExampleForm(request.POST or None, chat=chat, initial={"token": uuid.uuid4()})
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            example = Example.objects.create(project=project, author=request.user, **form.cleaned_data["content"])
-            Revision.record(example, request.user, "created")
-            checking.check_example(example)
+        example, created = _create_once(project, request.user, form.cleaned_data["content"], form.cleaned_data["token"])
+        url = reverse("curation:example", args=[project.slug, example.id])
+        if not created:  # the same form sent again: the first request made the example (and said so)
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
         if request.POST.get("then") == "submit":
             return _submit(request, project, example)
         messages.success(request, "Saved as a draft. Checks ran; see the results beside the text.")
-        url = reverse("curation:example", args=[project.slug, example.id])
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     return _render_editor(request, _editor_context(request, project, None, form))
+
+
+def _create_once(project, user, content, token):
+    """(example, created): a new checked example, or the one this form's token made already."""
+    if token:
+        try:
+            return _create(project, user, content, token), True
+        except IntegrityError:  # the token is taken: by this form's first request, normally
+            earlier = FormToken.objects.filter(token=token, example__project=project, example__author=user).first()
+            if earlier:
+                return _example(project, earlier.example_id), False
+    return _create(project, user, content, None), True  # no token, or someone else's: a new example
+
+
+def _create(project, user, content, token):
+    with transaction.atomic():
+        example = Example.objects.create(project=project, author=user, **content)
+        Revision.record(example, user, "created")
+        if token:  # a second request with this token waits here for the first one's commit, then fails
+            FormToken.objects.create(token=token, example=example)
+        checking.check_example(example)
+    return example
 
 
 @project_view(Action.VIEW)
@@ -193,7 +243,10 @@ def example_detail(request, project, example_id):
             if saved:
                 checking.check_example(example)
         if not saved:
-            return _conflict(request, project, example)
+            example.refresh_from_db()
+            if example.content() != form.cleaned_data["content"]:
+                return _conflict(request, project, example)
+            # this very text is saved already (the form sent twice): nothing of anyone's is lost
     if request.POST.get("then") == "submit":
         return _submit(request, project, example)
     form = ExampleForm(initial={**example.content(), "version": example.version}, chat=example.is_chat)
@@ -339,7 +392,7 @@ def older_content(revision):
     }
 
 
-@project_view(Action.MANAGE_PROJECT)
+@project_view(Action.MANAGE_PROJECT, doing="move examples to the trash")
 @require_POST
 def delete_example(request, project, example_id):
     example = _example(project, example_id)
@@ -350,7 +403,7 @@ def delete_example(request, project, example_id):
     return redirect(_next_or(request, reverse("curation:example-list", args=[project.slug])))
 
 
-@project_view(Action.MANAGE_PROJECT)
+@project_view(Action.MANAGE_PROJECT, doing="restore examples from the trash")
 @require_POST
 def restore_example(request, project, example_id):
     example = _example(project, example_id)
@@ -463,6 +516,7 @@ def _queue_context(request, project, example, form=None):
     context = {"project": project, "example": example, "remaining": _waiting(project, request.user).count()}
     if example:
         single, pairs = checking.findings_of(example)
+        pairs = _oriented(example, pairs)
         context.update(
             single_findings=single,
             pair_findings=pairs,
@@ -477,7 +531,7 @@ def _queue_context(request, project, example, form=None):
 BULK_ACTIONS = {"approve": "Approve", "reject": "Reject", "delete": "Delete"}
 
 
-@project_view(Action.MANAGE_PROJECT)
+@project_view(Action.MANAGE_PROJECT, doing="approve, reject or delete examples in bulk")
 def bulk_action(request, project):
     """Approve, reject or delete every example matching the list's filters (leads). A GET shows
     how many that is and asks to confirm; the POST does it."""
@@ -569,6 +623,12 @@ def check_report(request, project):
     kind = request.GET.get("kind", "contradiction")
     kind = kind if kind in PAIR_KINDS else "contradiction"
     clusters, total = clusters_for(project, kind, limit=50)
+    if kind == "contradiction":  # "#3 and #312: …" names #3's answer first, whichever was checked last
+        for cluster in clusters:
+            cluster["pairs"] = [
+                (a, b, conflict_detail(a.record().answer(), b.record().answer()) if a and b else detail)
+                for a, b, detail in cluster["pairs"]
+            ]
     from django.db.models import Count
 
     from curation.models import Finding, PairFinding
@@ -605,7 +665,7 @@ def start_scan(request, project):
     return redirect("curation:job", project.slug, job.id)
 
 
-@project_view(Action.MANAGE_PROJECT)
+@project_view(Action.MANAGE_PROJECT, doing="mark pairs of examples as intended variation")
 @require_POST
 def silence_pair(request, project, low_id, high_id):
     from curation.models import PairFinding, SilencedPair
@@ -624,7 +684,7 @@ def silence_pair(request, project, low_id, high_id):
     return redirect(_next_or(request, reverse("curation:check-report", args=[project.slug])))
 
 
-@project_view(Action.MANAGE_PROJECT)
+@project_view(Action.MANAGE_PROJECT, doing="move examples to the trash")
 @require_POST
 def keep_one(request, project, example_id):
     """Keep this example of a cluster and move the others the lead saw (posted as `shown`) to the
@@ -670,13 +730,24 @@ def _cluster_changed(shown, now):
     )
 
 
+# the project tab a job's page belongs under: where it was started
+JOB_TABS = {
+    Job.Kind.SCAN: "checks",
+    Job.Kind.IMPORT: "import",
+    Job.Kind.FREEZE: "versions",
+    Job.Kind.PREFLIGHT: "versions",
+    Job.Kind.EXPORT: "versions",
+}
+
+
 @project_view(Action.VIEW)
 def job_detail(request, project, job_id):
     job = get_object_or_404(Job, project=project, id=job_id)
     if job.kind == Job.Kind.IMPORT and job.user_id != request.user.id and project.membership.role != Role.LEAD:
         raise PermissionDenied("This import belongs to someone else.")  # its errors quote their file
     template = "curation/job.html#job-status" if request.htmx else "curation/job.html"
-    return render(request, template, {"project": project, "job": job})
+    tab = JOB_TABS[job.kind]
+    return render(request, template, {"project": project, "job": job, "tab": tab})
 
 
 # --- import and export ------------------------------------------------------------------------

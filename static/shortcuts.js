@@ -14,7 +14,9 @@
     var target = document.querySelector('[data-shortcut="' + keysOf(event) + '"]');
     if (!target) return;
     event.preventDefault();
-    if (target.tagName === "BUTTON" && target.form && target.form.requestSubmit) target.form.requestSubmit(target);
-    else target.click();
+    // A click, not form.requestSubmit(button): htmx learns which button sent the form from the
+    // click, and sends that button's name and value (then=submit) only then. A disabled button
+    // ignores the click, as it would a mouse.
+    target.click();
   });
 })();

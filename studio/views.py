@@ -134,7 +134,8 @@ def change_member_role(request, project, membership_id):
             membership.change_role(form.cleaned_data["role"])
         except LastLeadError as e:
             error = str(e)
-    notice = "" if error else f"{membership.user.username} is now a {membership.get_role_display().lower()}."
+    role = membership.get_role_display().lower()
+    notice = "" if error else f"{membership.user.username} is now {'an' if role[0] in 'aeiou' else 'a'} {role}."
     return _after_member_change(request, project, error, notice)
 
 

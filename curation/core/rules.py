@@ -7,10 +7,13 @@ from functools import lru_cache
 
 import regex  # like the standard module, but a match can be given a time limit
 
+from studio.core.formats import json_error_place
+
 # A lead's pattern runs on every saved example; one that backtracks catastrophically (say
 # `(a|aa)+$` on a long line of a's) gives up after this long with a finding instead of stalling
 # the save, the import or the check.
 REGEX_TIMEOUT_SECONDS = 0.5
+SCHEMA_ERRORS_SHOWN = 3
 
 
 class RulesError(ValueError):
@@ -143,17 +146,21 @@ class FormatRules:
             try:
                 value = json.loads(output)
             except json.JSONDecodeError as e:
-                problems.append(f"output is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}")
+                problems.append(f"output is not valid JSON: {json_error_place(e)}")
             except RecursionError:
                 problems.append("output is JSON nested too deeply (more than 1,000 levels) to read")
             else:
                 if self._validator is not None:
                     errors = sorted(self._validator.iter_errors(value), key=lambda e: list(e.absolute_path))
-                    for error in errors[:3]:
+                    # three in full; a fourth too rather than "and 1 more", which would hide it
+                    shown = errors if len(errors) <= SCHEMA_ERRORS_SHOWN + 1 else errors[:SCHEMA_ERRORS_SHOWN]
+                    for error in shown:
                         where = error.json_path if error.absolute_path else "the top level"
                         problems.append(f"output breaks the JSON Schema at {where}: {error.message}")
-                    if len(errors) > 3:
-                        problems.append(f"… and {len(errors) - 3} more schema errors")
+                    if len(errors) > len(shown):
+                        problems.append(
+                            f"… and {len(errors) - len(shown)} more schema errors, shown once these are fixed"
+                        )
         if self._regex is not None:
             try:
                 matched = self._regex.fullmatch(output, timeout=REGEX_TIMEOUT_SECONDS)

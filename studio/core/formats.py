@@ -35,6 +35,12 @@ SHAREGPT_ROLES = {
 }
 
 
+def json_error_place(e):
+    """Python's message for a JSONDecodeError with its place: "Expecting value at line 1, column 5".
+    Some of its messages end in "at" already ("Unterminated string starting at"): not "at at"."""
+    return f"{e.msg.removesuffix(' at')} at line {e.lineno}, column {e.colno}"
+
+
 class FileError(ValueError):
     """The file as a whole cannot be used (empty, not UTF-8, too large, wrong shape)."""
 

@@ -15,6 +15,14 @@ def split_words(value):
 
 
 @register.filter
+def p_value(p):
+    """A p-value as people read it: four decimals, "< 0.0001" below that (never "0.0000")."""
+    if p is None:
+        return "–"
+    return "< 0.0001" if p < 0.0001 else f"{p:.4f}"
+
+
+@register.filter
 def freeze_query(details):
     """The freeze form's fields from a refused freeze job, as a query string (overrides are left
     for the lead to write)."""

@@ -195,7 +195,7 @@ def test_check_report_shows_contradictions_side_by_side(as_user, people, contrad
     page = response.content.decode()
     assert response.context["counts"] == {"contradiction": 2, "duplicate": 1, "pii": 1}
     assert "3 examples with the same prompt" in page
-    assert f"#{high.id} and #{low.id}: JSON $.priority: “low” vs “high”" in page
+    assert f"#{high.id} and #{low.id}: JSON $.priority: “high” vs “low”" in page  # #high's answer first
     assert "Keep this one" in page and "Intended variation" in page
     duplicates = as_user(people.lead).get(curation_url("check-report") + "?kind=duplicate").content.decode()
     assert f"#{low.id} and #{again.id}" in duplicates

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand
 
 from curation.core.dataset import check_jsonl, check_records
 from curation.core.rules import FormatRules, RulesError
-from studio.core.formats import FileError, decode, detect_kind, read_rows
+from studio.core.formats import FileError, decode, detect_kind, json_error_place, read_rows
 from studio.core.prompts import token_counter
 
 
@@ -118,12 +118,12 @@ class Command(BaseCommand):
             try:
                 data = json.loads(Path(rules_path).read_text(encoding="utf-8"))
             except json.JSONDecodeError as e:
-                raise ValueError(f"{rules_path}: not valid JSON ({e.msg} at line {e.lineno})") from None
+                raise ValueError(f"{rules_path}: not valid JSON ({json_error_place(e)})") from None
         if schema_path:
             try:
                 data["json_schema"] = json.loads(Path(schema_path).read_text(encoding="utf-8"))
             except json.JSONDecodeError as e:
-                raise ValueError(f"{schema_path}: not valid JSON ({e.msg} at line {e.lineno})") from None
+                raise ValueError(f"{schema_path}: not valid JSON ({json_error_place(e)})") from None
             data["output_json"] = True
         try:
             return FormatRules.from_dict(data)

@@ -1,0 +1,127 @@
+"""Bugs of a day in the editor and the list (issue 16), as a person meets them in Chromium."""
+
+import re
+
+import pytest
+
+from curation.models import Example
+from tests.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def write_ticket(page, text="My kettle leaks from the bottom after two days."):
+    page.get_by_label("Instruction").fill("Triage this customer support ticket and answer in JSON.")
+    page.get_by_label("Input (optional)").fill(text)
+    page.get_by_label("Output").fill('{"category": "returns", "priority": "high"}')
+
+
+def settle(page):
+    """Let every request the page started finish (a second submit lands after the first)."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)
+    page.wait_for_load_state("networkidle")
+
+
+def test_ctrl_enter_and_cmd_enter_submit_for_review(page, live_server, people, make_example):
+    sign_in(page, live_server, "arjun", "pw-arjun")
+    page.goto(live_server.url + f"/p/{people.project.slug}/examples/new/")
+    write_ticket(page)
+    page.keyboard.press("Control+Enter")
+    page.get_by_text("submitted for review").wait_for()
+    assert Example.objects.get().status == Example.Status.SUBMITTED
+
+    draft = make_example(input="The courier left my parcel in the rain.")
+    page.goto(live_server.url + f"/p/{people.project.slug}/examples/{draft.id}/")
+    page.get_by_label("Output").focus()
+    page.keyboard.press("Meta+Enter")
+    page.get_by_text(f"#{draft.id} submitted for review").wait_for()
+    draft.refresh_from_db()
+    assert draft.status == Example.Status.SUBMITTED
+
+
+def test_back_after_filtering_shows_the_whole_list_page(page, live_server, people, make_example):
+    approved = make_example(input="An approved ticket about a refund.", status=Example.Status.APPROVED)
+    make_example(input="A draft about a late parcel.")
+    sign_in(page, live_server, "arjun", "pw-arjun")
+    page.goto(live_server.url + f"/p/{people.project.slug}/examples/")
+    page.get_by_label("Status").select_option("approved")
+    page.wait_for_url(re.compile(r"status=approved"))
+    page.get_by_text("A draft about a late parcel.").wait_for(state="detached")
+    page.get_by_role("link", name="An approved ticket about a refund.").click()
+    page.wait_for_url(re.compile(rf"/examples/{approved.id}/$"))
+    page.go_back()
+    page.wait_for_url(re.compile(r"status=approved"))
+    page.get_by_role("heading", name="Examples").wait_for()
+    assert page.get_by_role("navigation", name="Project").is_visible()
+    assert page.get_by_label("Status").input_value() == "approved"
+    assert page.get_by_role("link", name="An approved ticket about a refund.").is_visible()
+    assert page.evaluate("getComputedStyle(document.body).margin") != "8px"  # the stylesheet is there
+
+
+def test_a_double_click_on_save_makes_one_example(page, live_server, people):
+    sign_in(page, live_server, "arjun", "pw-arjun")
+    page.goto(live_server.url + f"/p/{people.project.slug}/examples/new/")
+    write_ticket(page)
+    page.get_by_role("button", name="Save Ctrl S").dblclick()
+    page.get_by_text("Saved as a draft").wait_for()
+    settle(page)
+    assert Example.objects.count() == 1
+
+
+def test_ctrl_s_pressed_three_times_makes_one_example(page, live_server, people):
+    sign_in(page, live_server, "arjun", "pw-arjun")
+    page.goto(live_server.url + f"/p/{people.project.slug}/examples/new/")
+    write_ticket(page)
+    for _ in range(3):
+        page.keyboard.press("Control+s")
+    page.get_by_text("Saved as a draft").wait_for()
+    settle(page)
+    example = Example.objects.get()
+    assert page.url.endswith(f"/examples/{example.id}/")
+
+
+def test_the_same_form_sent_twice_at_once_makes_one_example(page, live_server, people):
+    """As a page without htmx, or a browser resending, would: the server's token guard alone."""
+    sign_in(page, live_server, "arjun", "pw-arjun")
+    page.goto(live_server.url + f"/p/{people.project.slug}/examples/new/")
+    write_ticket(page)
+    statuses = page.evaluate(
+        """async () => {
+            const form = document.getElementById("example-form");
+            const send = () => fetch(form.action, {method: "POST", body: new FormData(form)});
+            return (await Promise.all([send(), send()])).map(r => r.status);
+        }"""
+    )
+    assert statuses == [200, 200]  # both followed the redirect to the one example
+    assert Example.objects.count() == 1
+
+
+def test_searching_words_of_a_chat_finds_it(page, live_server, people, make_example):
+    chat = make_example(
+        messages=[
+            {"role": "user", "content": "Chloé's kettle whistles all night."},
+            {"role": "assistant", "content": "Descale it with vinegar; if it still whistles, we replace it."},
+        ]
+    )
+    make_example(input="My toaster burns everything.")
+    sign_in(page, live_server, "arjun", "pw-arjun")
+    page.goto(live_server.url + f"/p/{people.project.slug}/examples/")
+    page.get_by_label("Search").press_sequentially("vinegar")  # the list follows the typing
+    page.get_by_text("My toaster burns everything.").wait_for(state="detached")
+    rows = page.locator("#example-rows tbody tr")
+    assert rows.count() == 1 and rows.first.get_by_role("link", name=str(chat.id)).is_visible()
+
+
+def test_saving_an_empty_chat_keeps_the_chat_editor(page, live_server, people):
+    sign_in(page, live_server, "arjun", "pw-arjun")
+    page.goto(live_server.url + f"/p/{people.project.slug}/examples/new/?kind=chat")
+    page.get_by_role("button", name="Save Ctrl S").click()
+    page.get_by_role("alert").get_by_text("Write at least one turn.").wait_for()
+    assert page.get_by_role("heading", name="New chat").is_visible()
+    assert page.get_by_label("Turn 1", exact=True).is_visible()
+    assert page.get_by_label("Instruction").count() == 0
+    page.get_by_label("Turn 1", exact=True).fill("Where is my parcel?")
+    page.get_by_role("button", name="Save Ctrl S").click()
+    page.get_by_text("Saved as a draft").wait_for()
+    assert Example.objects.get().messages == [{"role": "user", "content": "Where is my parcel?"}]
