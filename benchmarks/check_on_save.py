@@ -49,7 +49,7 @@ def project_of(n, scan):
 
     from benchmarks.synthetic import make_rows
     from curation import checking, vectors
-    from curation.core.bucket_keys import similarity_keys, stored_keys
+    from curation.core.bucket_keys import stored_keys
     from curation.core.prompt_comparison import prompt_words
     from curation.models import Example, ExampleVector
     from studio.models import Project
@@ -85,7 +85,6 @@ def project_of(n, scan):
     for example, record in zip(examples, records):
         context, query = prompt_words(record)
         keys += [(project.id, example.id, "near", k, w[:100]) for k, w in stored_keys(context, query)]
-        keys += [(project.id, example.id, "sim", k, "") for k in similarity_keys(context, query)]
     checking._insert_keys(keys)
     vectors.store(project.id, [e.id for e in examples], vectors.embed_main(records))
     setup["index_seconds"] = round(time.perf_counter() - start, 1)

@@ -10,12 +10,19 @@ from django.db.models import Q
 from curation import vectors
 from curation.core import semantic
 from curation.core.answer_comparison import compare_answers
-from curation.core.bucket_keys import SIM_BANDS, similarity_keys, stored_keys
+from curation.core.bucket_keys import stored_keys
 from curation.core.checks import check_record
-from curation.core.clusters import NEIGHBOURS, STRONG_MEANING, cluster_pairs, semantic_useful
+from curation.core.clusters import NEIGHBOURS, cluster_pairs, semantic_useful
 from curation.core.dataset import check_all
 from curation.core.prompt_comparison import is_typo, one_word_apart, prompt_words
-from curation.core.prompt_match import CANDIDATE, SAME_MEANING, PromptView, match
+from curation.core.prompt_match import (
+    CANDIDATE,
+    SAME_MEANING,
+    PromptView,
+    match,
+    may_contradict,
+    wording_similarity,
+)
 from curation.core.rules import FormatRules
 from curation.models import Example, ExampleKey, Finding, FormatRuleSet, PairFinding, SilencedPair
 from studio.core import prompts
@@ -42,13 +49,11 @@ def example_label(example_id):
 
 def _keys_for(example):
     context, query = prompt_words(example.record())
-    near = stored_keys(context, query)
-    sim = similarity_keys(context, query)
-    return (context, query), near, sim
+    return (context, query), stored_keys(context, query)
 
 
-def _store_keys(example, near, sim):
-    wanted = {("near", k, w[:100]) for k, w in near} | {("sim", k, "") for k in sim}
+def _store_keys(example, near):
+    wanted = {("near", k, w[:100]) for k, w in near}
     if set(ExampleKey.objects.filter(example=example).values_list("kind", "key", "removed")) == wanted:
         return  # the prompt did not change (an edited answer, say): one read instead of two writes
     ExampleKey.objects.filter(example=example).delete()
@@ -57,7 +62,6 @@ def _store_keys(example, near, sim):
             ExampleKey(project_id=example.project_id, example=example, kind="near", key=k, removed=w[:100])
             for k, w in near
         ]
-        + [ExampleKey(project_id=example.project_id, example=example, kind="sim", key=k) for k in sim]
     )
 
 
@@ -106,7 +110,7 @@ def check_example(example, rules=None, count_tokens=None):
         ]
     )
 
-    words, near, sim = _keys_for(example)
+    words, near = _keys_for(example)
     PairFinding.involving([example.id]).delete()
     found, vector = _pairs_of(example, record, words, near)
     pairs = [
@@ -120,7 +124,7 @@ def check_example(example, rules=None, count_tokens=None):
         for other, kind, detail in found
     ]
     PairFinding.objects.bulk_create(pairs, ignore_conflicts=True)  # a neighbour saved at the same moment
-    _store_keys(example, near, sim)
+    _store_keys(example, near)
     if vector is not None:
         vectors.store(project.id, [example.id], [vector])
     return single, pairs
@@ -134,7 +138,7 @@ def preview(example, rules=None, count_tokens=None):
     count_tokens = count_tokens if count_tokens is not None else token_counter(project)
     record = example.record()
     single = check_record(record, rules, count_tokens)
-    words, near, _ = _keys_for(example)
+    words, near = _keys_for(example)
     return single, _pairs_of(example, record, words, near)[0]
 
 
@@ -180,8 +184,8 @@ def _pairs_of(example, record, words, near):
         if not same:
             continue
         verdict, detail = compare_answers(answer, other.record().answer())
-        if layer == "meaning" and verdict != "agree" and cosine < STRONG_MEANING:
-            continue  # as in the scan (clusters.py): disagreeing answers need prompts very alike
+        if verdict != "agree" and not may_contradict(layer, cosine):
+            continue
         if verdict == "agree":
             found.append(
                 (other.id, "duplicate", f"a near-identical prompt ({note})" if layer == "words" and note else note)
@@ -247,29 +251,25 @@ def findings_of(example):
     return single, pairs
 
 
-def similar_approved(example, limit=5):
-    """Approved examples most like this one (most shared similarity bands first)."""
-    from django.db.models import Count
-
-    _, _, sim = _keys_for(example)
-    if not sim:
-        return []
-    ranked = (
-        ExampleKey.objects.filter(
-            project_id=example.project_id,
-            kind="sim",
-            key__in=sim,
-            example__status=Example.Status.APPROVED,
-            example__deleted_at=None,
-        )
-        .exclude(example_id=example.id)
-        .values("example_id")
-        .annotate(shared=Count("id"))
-        .order_by("-shared", "-example_id")[:limit]
-    )
-    shares = {row["example_id"]: row["shared"] for row in ranked}
-    examples = Example.objects.in_bulk(list(shares))
-    return [(examples[i], shares[i] / SIM_BANDS) for i in shares if i in examples]
+def similar_approved(example, limit=5, at_least=CANDIDATE):
+    """[(approved example, how alike 0-1)], most alike first: by the checks' own measures, the
+    meaning layer's cosine of the prompts' main parts (pairs under `at_least` are not alike
+    enough to matter), or, without that layer, the prompts the word index finds one word apart
+    (by their wording similarity)."""
+    if vectors.ready():
+        vector = vectors.embed_main([example.record()])[0]
+        alike = dict(vectors.neighbours(example.project_id, vector, at_least, limit * 20, exclude=example.id))
+    else:
+        main = PromptView(example.record()).parts[0]
+        _, near = _keys_for(example)
+        candidates = Example.objects.filter(id__in=_near_candidates(example, near))
+        alike = {o.id: wording_similarity(main, PromptView(o.record()).parts[0]) for o in candidates}
+        alike = {i: share for i, share in alike.items() if share >= at_least}
+    approved = Example.objects.filter(
+        id__in=list(alike), project_id=example.project_id, status=Example.Status.APPROVED, deleted_at=None
+    ).exclude(id=example.id)
+    ranked = sorted(approved, key=lambda o: (-alike[o.id], -o.id))
+    return [(o, alike[o.id]) for o in ranked[:limit]]
 
 
 def _insert_keys(rows):
@@ -321,10 +321,10 @@ def scan_project(project, progress=None):
 
     def scan_progress(done, of):
         if progress:
-            progress(int(done * 0.7), of)
+            progress(int(done * 0.85), of)
 
     main = vectors.embed_main(records) if semantic_useful(records) else None
-    found, clusters = check_all(
+    found, clusters, record_keys = check_all(
         records,
         project_rules(project),
         token_counter(project),
@@ -332,6 +332,7 @@ def scan_project(project, progress=None):
         silenced=silenced,
         progress=scan_progress,
         vectors=main if main is not None else False,
+        keys=True,
     )
     singles, pairs = [], []
     counts = {}
@@ -357,13 +358,7 @@ def scan_project(project, progress=None):
                 )
             )
             counts[kind] = counts.get(kind, 0) + 1
-    keys = []
-    for n, (example, record) in enumerate(zip(examples, records)):
-        context, query = prompt_words(record)
-        keys += [(project.id, example.id, "near", k, w[:100]) for k, w in stored_keys(context, query)]
-        keys += [(project.id, example.id, "sim", k, "") for k in similarity_keys(context, query)]
-        if progress and n % 2000 == 0:
-            progress(int(total * 0.7 + n * 0.2), total)
+    keys = ((project.id, example_id, "near", k, w[:100]) for example_id, near in zip(ids, record_keys) for k, w in near)
     with transaction.atomic():
         Finding.objects.filter(project=project).delete()
         PairFinding.objects.filter(project=project).delete()

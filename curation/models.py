@@ -243,12 +243,20 @@ class SilencedPair(models.Model):
 
 
 class ExampleKey(models.Model):
-    """Index keys of an example's prompt: `near` keys find near-identical prompts on save,
-    `sim` keys find similar examples for reviewers."""
+    """Word-index keys of an example's prompt (kind "near"): prompts one word apart share one, so
+    checking one example on save finds its near-identical prompts by an indexed lookup.
 
-    project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="+")
-    example = models.ForeignKey(Example, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=4)  # near or sim
+    A derived table (the scan rewrites it whole; a 100,000-example project has about a million
+    rows): no foreign-key constraints and no index beyond the two lookups, each of which costs
+    every bulk insert. Django still deletes the rows of a deleted example or project."""
+
+    project = models.ForeignKey(
+        "studio.Project", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    example = models.ForeignKey(
+        Example, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    kind = models.CharField(max_length=4)  # near
     key = models.BigIntegerField()
     removed = models.CharField(max_length=100, blank=True)
 

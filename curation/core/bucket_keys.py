@@ -1,6 +1,7 @@
 """Keys kept in the database for each example, so that checking one example on save against a
 whole project is an indexed lookup (plain Python + numpy): bucket keys that two prompts one word
-apart always share, and MinHash band keys for "similar approved examples".
+apart always share. MinHash band keys of content words (kept in memory only) find the training
+example most like each test example for the leakage report.
 """
 
 import hashlib
@@ -58,7 +59,7 @@ def stored_keys(context_words, query_words):
 
 def similarity_keys(context_words, query_words):
     """MinHash band keys over the content words of the main part: examples about the same thing
-    share some, and more shared bands mean more alike (for "similar approved examples")."""
+    share some, and more shared bands mean more alike (for the leakage report)."""
     main_words = [w for w in (query_words or context_words) if w not in STOPWORDS]
     if not main_words:
         return []

@@ -19,10 +19,10 @@ from curation.core.prompt_match import (
     PromptView,
     main_and_side,
     match,
+    may_contradict,
     plain_text,
 )
 
-STRONG_MEANING = 0.9  # a pair whose answers conflict must be at least this alike in meaning
 WORDING_CANDIDATE = 0.75  # below this even in weighted meaning, slips of wording are not looked for
 NEIGHBOURS = 24  # nearest neighbours looked at per example (chats with one scaffold are all alike)
 
@@ -172,9 +172,7 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
             same_meaning=same_meaning,
             words_layer=(i, j) in by_words or (j, i) in by_words,
         )
-        if same and layer == "meaning" and cosine < STRONG_MEANING:
-            # Answers that disagree are evidence that the prompts differ too: a contradiction
-            # found only by meaning needs prompts that are very alike.
+        if same and not may_contradict(layer, cosine):
             same = compare_answers(records[i].answer(), records[j].answer())[0] == "agree"
         if same:
             uf.union(i, j)

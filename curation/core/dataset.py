@@ -8,9 +8,11 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 from curation.core import semantic
+from curation.core.bucket_keys import stored_keys
 from curation.core.candidate_index import prompt_hashes
 from curation.core.checks import Finding, check_record
 from curation.core.clusters import cluster_findings, find_clusters, main_vectors, semantic_useful
+from curation.core.prompt_comparison import prompt_words
 from curation.core.prompt_match import main_and_side
 from curation.core.rules import FormatRules
 from studio.core.formats import MAX_EXAMPLE_BYTES
@@ -19,11 +21,18 @@ _shared = {}  # records and rules handed to forked workers without pickling them
 
 
 def _check_slice(bounds):
-    """Single-example findings and prompt hashes for records[start:stop] (runs in a worker)."""
+    """Single-example findings and prompt hashes for records[start:stop] (runs in a worker), and
+    their word-index keys when the caller stores them."""
     start, stop = bounds
     records, rules, count_tokens = _shared["records"], _shared["rules"], _shared["count_tokens"]
     found = [(i, f) for i in range(start, stop) if (f := check_record(records[i], rules, count_tokens))]
-    return found, prompt_hashes(records[start:stop]), _vectors(records[start:stop])
+    keys = _keys(records[start:stop]) if _shared.get("keys") else None
+    return found, prompt_hashes(records[start:stop]), _vectors(records[start:stop]), keys
+
+
+def _keys(records):
+    """Each record's word-index keys (bucket_keys.stored_keys), what the on-save check looks up."""
+    return [stored_keys(*prompt_words(r)) for r in records]
 
 
 def _vectors(records):
@@ -66,10 +75,12 @@ def check_all(
     progress=None,
     workers=None,
     vectors=None,
+    keys=False,
 ):
     """({index: [Finding]}, clusters): check_records, plus the clusters of examples that share a
     prompt (for storing them as pairs). `vectors` are the main parts' embeddings when the caller
-    has them (False: no semantic layer)."""
+    has them (False: no semantic layer). With `keys`, a third item: each record's word-index
+    keys, worked out with the rest (in parallel where the checks are)."""
     rules = rules or FormatRules()
     total = len(records)
     workers = default_workers() if workers is None else workers
@@ -79,16 +90,21 @@ def check_all(
     report_total = total + total // 4  # the pairwise pass takes about a fifth of the time
     if workers > 1 and total >= 5000 and count_tokens is None:
         _shared.update(
-            records=records, rules=rules, count_tokens=None, semantic=vectors is None and semantic_useful(records)
+            records=records,
+            rules=rules,
+            count_tokens=None,
+            semantic=vectors is None and semantic_useful(records),
+            keys=keys,
         )
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                hashes, lengths, embedded = [], [], []
-                for (_start, stop), (found, (h, n), v) in zip(slices, pool.map(_check_slice, slices)):
+                hashes, lengths, embedded, record_keys = [], [], [], []
+                for (_start, stop), (found, (h, n), v, k) in zip(slices, pool.map(_check_slice, slices)):
                     findings.update(found)
                     hashes.append(h)
                     lengths.append(n)
                     embedded.append(v)
+                    record_keys += k or []
                     if progress:
                         progress(stop, report_total)
         finally:
@@ -100,11 +116,14 @@ def check_all(
             **(dict(zip(("vectors", "idf"), _stack(embedded))) if vectors is None else {"vectors": vectors}),
         )
     else:
+        record_keys = []
         for start, stop in slices:
             for i in range(start, stop):
                 found = check_record(records[i], rules, count_tokens)
                 if found:
                     findings[i] = found
+            if keys:
+                record_keys += _keys(records[start:stop])
             if progress:
                 progress(stop, report_total)
         clusters = find_clusters(records, silenced, vectors=vectors)
@@ -112,7 +131,7 @@ def check_all(
         findings.setdefault(i, []).extend(found)
     if progress:
         progress(report_total, report_total)
-    return findings, clusters
+    return (findings, clusters, record_keys) if keys else (findings, clusters)
 
 
 def _check_jsonl_block(bounds):

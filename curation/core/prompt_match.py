@@ -24,6 +24,7 @@ from curation.core.wordlists import FILLER
 SAME_MEANING = 0.82  # cosine from which two prompts with the same slots ask the same thing
 CANDIDATE = 0.72  # pairs at least this alike (or sharing a word-level key) are looked at
 NEAR_WORDING = 0.86  # character similarity from which texts are the same wording with slips
+STRONG_MEANING = 0.9  # a pair whose answers conflict must be at least this alike in meaning
 
 
 def main_and_side(record):
@@ -126,3 +127,12 @@ def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, w
     if main_cosine is not None and main_cosine >= same_meaning and _short(main_a) and _short(main_b):
         return True, f"the same request in other words ({main_cosine:.0%} alike)", "meaning"
     return False, "", ""
+
+
+def may_contradict(layer, main_cosine):
+    """Can a pair that `match` found by `layer` be reported with answers that disagree? Answers
+    that disagree are evidence that the prompts differ too, so a pair seen only by its meaning
+    needs prompts that are very alike (STRONG_MEANING) before it counts as a contradiction;
+    below that, it counts only when the answers agree (a duplicate). The scan and the on-save
+    check both ask this."""
+    return layer != "meaning" or main_cosine >= STRONG_MEANING

@@ -121,6 +121,7 @@ def test_a_fresh_clone_needs_no_secret_key_debug_or_database(dataset, tmp_path):
     code, out, err = run(path, STUDIO_VAR_DIR=str(var))
     assert (code, err) == (1, "")
     assert out.splitlines()[-1].startswith("4 examples, ")
+    assert "[contradiction]" in out and "(see line 2)" in out and "see lines 2" not in out
     assert not var.exists()  # no SQLite file, no broker folder
     # a database that cannot be reached does not matter either: the command never connects
     code, out, err = run(path, DATABASE_URL="postgres://nobody@127.0.0.1:1/none", STUDIO_VAR_DIR=str(var))

@@ -216,6 +216,49 @@ def test_queue_shows_the_most_similar_approved_examples(as_user, people, make_ex
     assert "Write a short poem" not in page
 
 
+def _queue_with(make_example, waiting_input, approved_inputs):
+    approved = [
+        make_example(instruction="Triage the ticket.", input=text, output='{"priority": "high"}', status="approved")
+        for text in approved_inputs
+    ]
+    make_example(
+        instruction="Triage the ticket.", input=waiting_input, output='{"priority": "high"}', status="submitted"
+    )
+    return approved
+
+
+def test_queue_lists_only_examples_alike_by_the_checks_measure(as_user, people, make_example, curation_url):
+    """Approved examples that merely share words with the waiting one ("8% alike") are not shown:
+    the list uses the checks' own similarity, most alike first, with its percentage."""
+    reworded, shares_words = _queue_with(
+        make_example,
+        "The parcel I ordered from Berlin has still not arrived.",
+        ["The parcel I ordered from Berlin still has not arrived!", "I ordered a lamp and it arrived broken."],
+    )
+    response = as_user(people.reviewer).get(curation_url("review-queue"))
+    similar = response.context["similar"]
+    assert [other for other, _ in similar] == [reworded]
+    assert similar[0][1] >= 0.72
+    page = response.content.decode()
+    assert f"{round(similar[0][1] * 100)}% alike" in page
+    assert f"#{shares_words.id}</a>" not in page
+
+
+def test_queue_similar_examples_without_the_meaning_layer(as_user, people, make_example, curation_url, monkeypatch):
+    """Where the embedding model is missing, the word index and the wording similarity decide."""
+    from curation import vectors
+
+    monkeypatch.setattr(vectors, "ready", lambda: False)
+    one_word_apart, other = _queue_with(
+        make_example,
+        "My parcel from Berlin is very late.",
+        ["My parcel from Berlin is very late again.", "My invoice from Hamburg is wrong."],
+    )
+    similar = as_user(people.reviewer).get(curation_url("review-queue")).context["similar"]
+    assert [o for o, _ in similar] == [one_word_apart]
+    assert 0.86 <= similar[0][1] < 1
+
+
 def test_queue_says_when_no_approved_example_is_alike(as_user, people, make_example, curation_url):
     make_example(instruction="Triage the ticket.", input="Card declined.", status=Example.Status.SUBMITTED)
     page = as_user(people.reviewer).get(curation_url("review-queue")).content.decode()

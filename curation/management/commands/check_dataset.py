@@ -102,7 +102,7 @@ class Command(BaseCommand):
             )
         else:
             for f in out:
-                related = f" (see lines {', '.join(map(str, f['related'][:10]))})" if f["related"] else ""
+                related = _see_lines(f["related"])
                 self.stdout.write(f"line {f['line']}: {f['severity']} [{f['check']}] {f['message']}{related}")
             errors = sum(f["severity"] == "error" for f in out)
             self.stdout.write(
@@ -129,3 +129,12 @@ class Command(BaseCommand):
             return FormatRules.from_dict(data)
         except RulesError as e:
             raise ValueError(f"{schema_path or rules_path}: {e}") from None
+
+
+def _see_lines(lines, most=10):
+    """ " (see line 2)", " (see lines 2, 9)", " (see lines 2, 3, ... and 4 more)", or "" for none."""
+    if not lines:
+        return ""
+    shown = ", ".join(map(str, lines[:most]))
+    more = f" and {len(lines) - most} more" if len(lines) > most else ""
+    return f" (see line{'s' if len(lines) > 1 else ''} {shown}{more})"

@@ -88,3 +88,22 @@ def test_parallel_jsonl_check_equals_the_plain_pass():
         Record("Answer briefly.", f"Question {i}: how many legs has animal {i}?", f"{i % 7} legs") for i in range(3)
     ]
     assert check_records(records, workers=1) == {}
+
+
+def test_the_scans_word_index_keys_are_those_a_save_looks_up():
+    """check_all(keys=True) works out each record's word-index keys with the checks (in worker
+    processes for big sets); they must be exactly what the on-save check stores and looks up, or
+    a save would miss the near-identical prompts a scan indexed."""
+    from curation.core.bucket_keys import stored_keys
+    from curation.core.dataset import check_all
+    from curation.core.prompt_comparison import prompt_words
+
+    records = [
+        Record("Answer briefly.", f"How many legs has animal {i % 2600}?", f"{i % 7} legs") for i in range(5200)
+    ] + [Record.chat([{"role": "user", "content": "Hi there"}, {"role": "assistant", "content": "Hello!"}])]
+    expected = [stored_keys(*prompt_words(r)) for r in records]
+    for workers in (2, 1):
+        findings, clusters, keys = check_all(records, workers=workers, vectors=False, keys=True)
+        assert keys == expected
+        assert clusters  # the repeated questions are found as before
+    assert len(check_all(records[:10], workers=1, vectors=False)) == 2  # without keys: as before
