@@ -26,6 +26,7 @@ from curation.core.prompt_match import (
 from curation.core.rules import FormatRules
 from curation.models import Example, ExampleKey, Finding, FormatRuleSet, PairFinding, SilencedPair
 from studio.core import prompts
+from studio.core.records import Record
 
 BIG_BUCKET = 200  # a key shared by more examples than this is a template: match removed words only
 
@@ -160,51 +161,63 @@ def _pairs_of(example, record, words, near):
             frozenset(p)
             for p in SilencedPair.objects.filter(Q(low=example) | Q(high=example)).values_list("low_id", "high_id")
         }
-    others = [
-        o
-        for o in Example.objects.filter(id__in=candidates, deleted_at=None).exclude(id=example.id)
-        if frozenset((example.id, o.id)) not in silenced
-    ]
+    # The prompts first (answers can be long), and only the pairs the scan would look at: those
+    # the word index finds (one word apart) and the meaning layer's neighbours.
+    others = []
+    for other_id, instruction, input_, messages in (
+        Example.objects.filter(id__in=candidates, deleted_at=None)
+        .exclude(id=example.id)
+        .values_list("id", "instruction", "input", "messages")
+    ):
+        if frozenset((example.id, other_id)) in silenced:
+            continue
+        other = PromptView(Record.chat(messages) if messages else Record(instruction=instruction, input=input_))
+        by_words = one_word_apart(words, other.words)
+        if by_words or other_id in cosines:
+            others.append((other_id, other, by_words))
     meaning = _meanings(project_id, view, others, cosines) if vector is not None else {}
-    found = []
-    answer = record.answer()
-    for other in others:
-        other_view = PromptView(other.record())
-        cosine = meaning.get(other.id)
+    matched = []
+    for other_id, other_view, by_words in others:
+        cosine = meaning.get(other_id)
         same, note, layer = match(
             view,
             other_view,
             cosine,
             (lambda o=other_view: _side_cosine(view, o)) if vector is not None else None,
             same_meaning=same_meaning,
-            # word-level pairs as the scan's deletion index finds them (one word apart); the
-            # other layers look at every candidate, as the scan's do
-            words_layer=one_word_apart(words, other_view.words),
+            words_layer=by_words,  # as the scan's deletion index finds them
         )
-        if not same:
-            continue
-        verdict, detail = compare_answers(answer, other.record().answer())
+        if same:
+            matched.append((other_id, other_view, cosine, note, layer))
+    wanted = [m[0] for m in matched if not m[1].record.messages]
+    answers = dict(Example.objects.filter(id__in=wanted).values_list("id", "output")) if wanted else {}
+    found = []
+    answer = record.answer()
+    for other_id, other_view, cosine, note, layer in matched:
+        other_answer = other_view.record.answer() if other_view.record.messages else answers.get(other_id, "")
+        verdict, detail = compare_answers(answer, other_answer)
         if verdict != "agree" and not may_contradict(layer, cosine):
             continue
         if verdict == "agree":
             found.append(
-                (other.id, "duplicate", f"a near-identical prompt ({note})" if layer == "words" and note else note)
+                (other_id, "duplicate", f"a near-identical prompt ({note})" if layer == "words" and note else note)
             )
         else:
-            found.append((other.id, "contradiction", detail))
+            found.append((other_id, "contradiction", detail))
     return found, vector
 
 
 def _meanings(project_id, view, others, cosines):
     """{other id: the cosine the meaning layer decides on}: the smaller of the plain one and the
-    one with words weighed by their rarity in the project, as the scan does."""
+    one with words weighed by their rarity in the project, as the scan does. `others` holds
+    (id, PromptView, ...) tuples."""
     if not others:
         return {}
     idf = vectors.project_idf(project_id)
-    texts = [view.parts[0]] + [PromptView(o.record()).parts[0] for o in others]
+    texts = [view.parts[0]] + [o[1].parts[0] for o in others]
     plain, weighted = semantic.embed(texts), semantic.embed(texts, idf)
     return {
-        o.id: min(cosines.get(o.id, float(plain[0] @ plain[n])), float(weighted[0] @ weighted[n]))
+        o[0]: min(cosines.get(o[0], float(plain[0] @ plain[n])), float(weighted[0] @ weighted[n]))
         for n, o in enumerate(others, 1)
     }
 

@@ -271,7 +271,7 @@ class ExampleVector(models.Model):
     example = models.OneToOneField(Example, on_delete=models.CASCADE, primary_key=True, related_name="+")
     project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="+")
     vector = models.BinaryField()
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(default=timezone.now)  # one stamp for all rows of one store() call
 
     class Meta:
         indexes = [models.Index(fields=["project", "updated_at"])]

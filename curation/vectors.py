@@ -15,6 +15,8 @@ import time
 from datetime import timedelta
 
 import numpy as np
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from curation.core import semantic
@@ -24,6 +26,7 @@ from studio.core.records import Record
 
 IDF_SECONDS = 600
 LOOK_BACK = timedelta(minutes=15)
+BIG_BATCH = 100  # rows written with one stamp from which a batch is not fetched again
 SAMPLE = 2000
 _lock = threading.Lock()
 _projects = {}  # project id -> _Index
@@ -37,13 +40,33 @@ class _Index:
         self.matrix = np.zeros((0, semantic.DIMS), dtype=np.float32)
         self.synced = None  # the newest updated_at seen
         self.threshold = None  # (rows when computed, semantic.meaning_threshold)
+        self.batches = set()  # stamps of big batches taken in whole (see window)
+
+    def window(self):
+        """What to fetch to bring the index up to date: rows stamped since the newest seen, less
+        the look-back, leaving out the big batches already taken in. A batch (one `store` call:
+        one stamp, one transaction) becomes visible all at once, so once seen it is complete;
+        without this, every check for 15 minutes after a scan would fetch its 100,000 rows again."""
+        since = self.synced - LOOK_BACK
+        self.batches = {b for b in self.batches if b >= since}
+        q, lower = Q(), since
+        for stamp in sorted(self.batches):
+            q |= (
+                Q(updated_at__gte=lower, updated_at__lt=stamp)
+                if lower == since
+                else Q(updated_at__gt=lower, updated_at__lt=stamp)
+            )
+            lower = stamp
+        q |= Q(updated_at__gte=lower) if lower == since else Q(updated_at__gt=lower)
+        return q
 
     def apply(self, rows):
         """Take in (example id, vector bytes, updated_at) rows; all or nothing."""
         ids, row, synced = list(self.ids), dict(self.row), self.synced
         base = len(self.matrix)
-        updates, fresh = {}, []
+        updates, fresh, stamps = {}, [], {}
         for example_id, vector, updated in rows:
+            stamps[updated] = stamps.get(updated, 0) + 1
             v = np.frombuffer(bytes(vector), dtype=np.float16).astype(np.float32)
             if v.shape != (semantic.DIMS,):
                 continue  # written by another version of the model: the next scan replaces it
@@ -64,6 +87,7 @@ class _Index:
         if fresh:
             matrix = np.concatenate([matrix, np.stack(fresh)])
         self.ids, self.row, self.synced, self.matrix = ids, row, synced, matrix
+        self.batches |= {stamp for stamp, n in stamps.items() if n >= BIG_BATCH}
 
 
 def ready():
@@ -79,6 +103,7 @@ def embed_main(records):
     return semantic.embed([main_and_side(r)[0] for r in records])
 
 
+@transaction.atomic(savepoint=False)  # one stamp, one transaction: readers see a batch whole or not at all (window)
 def store(project_id, example_ids, vectors):
     """Keep the vectors of these examples (replacing older ones), in one statement per batch."""
     now = timezone.now()
@@ -103,7 +128,7 @@ def index(project_id):
         if idx.synced is not None:
             # Rows are stamped before their transaction commits: look back far enough that one
             # committed late (a long scan, a slow save) is still seen; taking a row in twice is harmless.
-            rows = rows.filter(updated_at__gte=idx.synced - LOOK_BACK)
+            rows = rows.filter(idx.window())
         idx.apply(rows.values_list("example_id", "vector", "updated_at").iterator(chunk_size=5000))
         return idx.matrix, idx.ids, idx.row  # a snapshot: other threads replace, never change, these
 

@@ -509,6 +509,23 @@ class Builder:
         )
 
 
+def realistic_rows(n, seed=1):
+    """n rows in real words from the four domains, meanings drawn with replacement (so, as in a
+    big real project, many prompts ask about the same things, some the very same), for
+    benchmarks that need data the meaning layer switches on for. Not planted: no truth kept."""
+    from benchmarks.accuracy_sets import chats, queries, questions, tickets
+
+    builders = [Builder(m.DOMAIN, 0, seed) for m in (tickets, queries, questions, chats)]
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        b = rng.choice(builders)
+        intent = b.rng.choice(b.domain.intents)
+        b.add(b.example(intent, intent.draw(b.rng)))
+        rows.append(b.rows.pop())
+    return rows
+
+
 def build_sets(size=400, seed=1):
     from benchmarks.accuracy_sets import chats, queries, questions, tickets
 

@@ -1,0 +1,71 @@
+"""The per-process index of a project's stored vectors (curation/vectors.py): what a check on
+save compares with, kept up to date without reading the whole project again."""
+
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from django.utils import timezone
+
+from curation import vectors
+from curation.core import semantic
+from curation.models import Example, ExampleVector
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def examples(people):
+    made = Example.objects.bulk_create(
+        Example(project=people.project, author=people.annotator, instruction=f"Question {i}", output="x")
+        for i in range(vectors.BIG_BATCH + 20)
+    )
+    return [e.id for e in made]
+
+
+def unit(seed):
+    v = np.random.default_rng(seed).normal(size=semantic.DIMS).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+@pytest.fixture
+def fetched(monkeypatch):
+    """How many rows each bring-up-to-date took in."""
+    counts = []
+    apply = vectors._Index.apply
+
+    def counting(self, rows):
+        rows = list(rows)
+        counts.append(len(rows))
+        return apply(self, rows)
+
+    monkeypatch.setattr(vectors._Index, "apply", counting)
+    return counts
+
+
+def test_a_scans_batch_is_read_once_then_only_what_changed(people, examples, fetched):
+    project = people.project.id
+    vectors.store(project, examples, [unit(i) for i in range(len(examples))])  # as a scan does
+    matrix, ids, _ = vectors.index(project)
+    assert len(ids) == len(examples) and fetched == [len(examples)]
+    vectors.index(project)
+    assert fetched[-1] == 0  # within the look-back, the whole batch is not fetched again
+    vectors.store(project, examples[:1], [unit(999)])  # one save
+    matrix, ids, row = vectors.index(project)
+    assert fetched[-1] == 1
+    assert np.allclose(matrix[row[examples[0]]], unit(999), atol=1e-3)
+    assert vectors.neighbours(project, unit(999), 0.99, 5) == [(examples[0], pytest.approx(1.0, abs=1e-3))]
+
+
+def test_a_row_committed_late_with_an_older_stamp_is_still_seen(people, examples, fetched):
+    """A slow transaction stamps its rows before it commits: rows stamped before the newest one
+    seen, but committed after, must still reach the index (the look-back)."""
+    project = people.project.id
+    vectors.store(project, examples[:-1], [unit(i) for i in range(len(examples) - 1)])
+    vectors.index(project)
+    late = examples[-1]
+    ExampleVector.objects.create(example_id=late, project_id=project, vector=unit(7).astype(np.float16).tobytes())
+    ExampleVector.objects.filter(example_id=late).update(updated_at=timezone.now() - timedelta(minutes=5))
+    _, ids, _ = vectors.index(project)
+    assert late in ids
+    assert fetched[-1] == 1
