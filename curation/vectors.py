@@ -2,8 +2,8 @@
 
 The first check in a process loads the project's vectors (100,000 examples: 51 MB, well under a
 second on PostgreSQL); later checks fetch only the rows changed since, so a save compares its
-example with every other one by one matrix product (a few milliseconds at 100,000). Rows of
-deleted examples may linger here; the caller keeps only examples that still exist.
+example with every other one by one matrix product (a few milliseconds at 100,000). A deleted
+example's row becomes a zero vector (forget), so it takes no neighbour place.
 
 The meaning layer weighs words by their rarity in the project (semantic.Idf). That table is built
 from the project's prompts once per process and rebuilt after IDF_SECONDS.
@@ -117,7 +117,12 @@ def store(project_id, example_ids, vectors):
 
 
 def forget(example_ids):
-    ExampleVector.objects.filter(example_id__in=example_ids).delete()
+    """Deleted examples: their rows become zero vectors with a new stamp rather than going away,
+    so every process's index takes the change in (a deleted row would linger there, taking one of
+    a check's neighbour places), and no zero vector is ever anyone's neighbour."""
+    ExampleVector.objects.filter(example_id__in=example_ids).update(
+        vector=np.zeros(semantic.DIMS, dtype=np.float16).tobytes(), updated_at=timezone.now()
+    )
 
 
 def index(project_id):

@@ -69,3 +69,18 @@ def test_a_row_committed_late_with_an_older_stamp_is_still_seen(people, examples
     _, ids, _ = vectors.index(project)
     assert late in ids
     assert fetched[-1] == 1
+
+
+def test_a_deleted_example_takes_no_neighbour_place(people, examples):
+    """Deleting an example reaches every process's index (its row becomes a zero vector with a
+    new stamp), so the next most alike example takes its place among a check's neighbours."""
+    project = people.project.id
+    query = unit(1)
+    closest, next_closest = examples[0], examples[1]
+    vectors.store(
+        project, [closest, next_closest], [query, (query + 0.05 * unit(2)) / np.linalg.norm(query + 0.05 * unit(2))]
+    )
+    assert [i for i, _ in vectors.neighbours(project, query, 0.72, 1)] == [closest]
+    vectors.forget([closest])
+    assert [i for i, _ in vectors.neighbours(project, query, 0.72, 1)] == [next_closest]
+    assert [i for i, _ in vectors.neighbours(project, query, 0.72, 5)] == [next_closest]
