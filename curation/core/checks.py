@@ -182,14 +182,53 @@ def check_pii(record):
     return found
 
 
-# Words that name no task or topic on their own: an instruction made only of these is vague.
+# Words that name no task or topic on their own: an instruction made only of these is vague. By
+# kind: requests without an object ("help", "do it", "make it better", "handle this one"),
+# references to a context the example does not hold ("same as before", "like last time", "that
+# thing we discussed", "the usual", "see above"), hedges and fillers ("idk", "thoughts?", "hmm"),
+# and the small words around them.
 VAGUE_WORDS = frozenset(
-    """help helps please do it this that these those something anything stuff thing things fix make answer answers
-    question questions reply respond json yes no ok okay go again more continue same tell me explain write give show
-    info information what why how who when where which hmm hi hello hey thanks thank you can could would will should
-    i we us our my your the a an and or now asap here there task todo below above following need want pls plz test
-    check look see try work done use just is are was be""".split()
+    """help helps please do does did doing done it its this that these those something anything everything
+    nothing stuff thing things one ones fix make makes made get got handle redo retry improve better best good
+    nice fine right work works working go going proceed continue start begin finish complete deal sort answer
+    answers question questions reply respond json yes no ok okay sure tell me explain write give show info
+    information what why how who when where which whatever whichever hmm um uh well hi hello hey thanks thank
+    you can could would will should shall might may must i we us our my your the a an and or as like so then
+    now asap here there task todo below above following previous previously before earlier last usual same
+    again next more know knew discuss discussed mention mentioned said say says talked told agreed
+    idk dunno maybe perhaps thought thoughts idea ideas opinion think need want pls plz test check look see try
+    use just is are was were be been with for on about to of in at from into up out any another ahead rest
+    update updates follow yesterday today tomorrow conversation per take care drill deal needful""".split()
 )
+
+
+# Phrases that point at a context the example does not hold; their words alone are specific.
+VAGUE_PHRASES = re.compile(r"\b(?:last|next|this|that|same)\s+times?\b|\bas\s+usual\b", re.I)
+# Questions to the assistant about itself: short, and answerable, so never vague.
+ABOUT_ITSELF = frozenset(
+    ("who are you", "what are you", "what can you do", "what do you do", "how are you", "who made you", "who built you")
+)
+
+
+def _vague(word):
+    """A word in VAGUE_WORDS, or an inflection of one ("handled", "fixing"); a stem must keep three
+    letters, so "bed" and "seed" are not forms of "be" and "see"."""
+    if word in VAGUE_WORDS:
+        return True
+    for suffix in ("ing", "ed", "es", "s", "d"):
+        stem = word[: -len(suffix)] if word.endswith(suffix) else ""
+        if len(stem) >= 3 and (stem in VAGUE_WORDS or stem + "e" in VAGUE_WORDS):
+            return True
+    return False
+
+
+def is_vague(instruction):
+    """True when no word of the instruction names a task or a topic ("Help", "Make it better",
+    "Same as last time", "idk"); "Who are you?" and "Tell me a joke" are not vague."""
+    plain = " ".join(words(instruction))
+    if plain in ABOUT_ITSELF:
+        return False
+    return not [w for w in words(VAGUE_PHRASES.sub(" ", instruction)) if not _vague(w) and len(w) > 1]
 
 
 def check_quality(record, rules):
@@ -204,8 +243,7 @@ def check_quality(record, rules):
     else:
         instruction, field, has_input = record.instruction.strip(), "instruction", bool(record.input.strip())
     if instruction:
-        specific = [w for w in words(instruction) if w not in VAGUE_WORDS and len(w) > 1]
-        if not has_input and not specific:
+        if not has_input and is_vague(instruction):
             found.append(
                 Finding(
                     "quality",

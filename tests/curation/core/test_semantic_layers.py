@@ -147,10 +147,49 @@ def test_answers_are_compared_by_kind_and_the_message_names_it(a, b, kind, verdi
         )
 
 
-@pytest.mark.parametrize("instruction", ["Help", "Do it", "JSON", "?", "fix this please"])
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "Help",
+        "Do it",
+        "JSON",
+        "?",
+        "fix this please",
+        # requests without an object, references to a context the example lacks, hedges
+        "Make it better",
+        "Handle this one.",
+        "Same as last time",
+        "like before, thanks",
+        "Do the usual",
+        "Redo the thing we discussed",
+        "idk, thoughts?",
+        "Fixing it now pls",
+        "Can you help me with this?",
+    ],
+)
 def test_vague_instructions_are_flagged(instruction):
     (finding,) = check_quality(Record(instruction, "", "A long enough answer."), FormatRules())
     assert finding.check == "quality" and "vague" in finding.message
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        "Write a poem about autumn",
+        "Explain recursion",
+        "Tell me a joke",
+        "What time is it in Tokyo?",
+        "Who are you?",
+        "What can you do?",
+        "Make the bed",
+        "Plant a seed",
+        "Fix the login bug",
+        "Summarize the attached report",
+        "Is it safe to eat raw eggs?",
+    ],
+)
+def test_short_specific_instructions_are_not_vague(instruction):
+    assert not [f for f in check_quality(Record(instruction, "", "A long enough answer."), FormatRules()) if "vague" in f.message]
 
 
 def test_quality_thresholds_are_the_leads_and_an_input_makes_a_short_instruction_clear():
