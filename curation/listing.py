@@ -1,6 +1,7 @@
 """Filtering and keyset paging of a project's examples (no COUNT, no deep OFFSET)."""
 
 import json
+import re
 from dataclasses import dataclass
 
 from django.db.models import Func, Q, TextField
@@ -46,6 +47,7 @@ class Filters:
     finding: str = ""
     q: str = ""
     trash: bool = False
+    label: str = ""  # "field=value": JSON answers whose top-level field holds that value
 
     @classmethod
     def from_query(cls, params):
@@ -57,6 +59,7 @@ class Filters:
             finding=finding if finding in PAIR_KINDS + SINGLE_KINDS + ("any",) else "",
             q=params.get("q", "").strip()[:200],
             trash=params.get("trash") == "1",
+            label=(lambda v: v if "=" in v and not v.startswith("=") else "")(params.get("label", "").strip()[:200]),
         )
 
     def as_query(self):
@@ -68,6 +71,7 @@ class Filters:
                 ("finding", self.finding),
                 ("q", self.q),
                 ("trash", "1" if self.trash else ""),
+                ("label", self.label),
             )
             if v
         }
@@ -90,6 +94,8 @@ class Filters:
                 | Q(id__in=pairs.values("low_id"))
                 | Q(id__in=pairs.values("high_id"))
             )
+        if self.label:
+            qs = qs.filter(output__regex=label_pattern(*self.label.split("=", 1)))
         if self.q:
             qs = qs.alias(chat_text=ChatContents("messages"))
             text = (
@@ -102,6 +108,14 @@ class Filters:
                 text |= Q(id=int(self.q.lstrip("#")))
             qs = qs.filter(text)
         return qs
+
+
+def label_pattern(field, value):
+    """A regular expression (PostgreSQL's and Python's alike) for a JSON answer whose `field` holds
+    `value`, as a string or as a bare number or boolean: `"priority": "low"`, `"stars":3}`."""
+    key = re.escape(json.dumps(field, ensure_ascii=False)[1:-1])
+    text = re.escape(json.dumps(value, ensure_ascii=False)[1:-1])
+    return r'"' + key + r'"\s*:\s*("' + text + r'"|' + text + r"\s*[,}])"
 
 
 def page(qs, after=None, before=None, size=PAGE_SIZE):

@@ -287,6 +287,7 @@ class Job(BackgroundJob):
         FREEZE = "freeze", "Freeze a dataset version"
         PREFLIGHT = "preflight", "Pre-flight"
         EXPORT = "export", "Export a dataset version"
+        READINESS = "readiness", "Readiness report"
 
     TASKS = {
         Kind.SCAN: "curation.tasks.scan_dataset",
@@ -294,6 +295,7 @@ class Job(BackgroundJob):
         Kind.FREEZE: "curation.tasks.freeze_version",
         Kind.PREFLIGHT: "curation.tasks.preflight_version",
         Kind.EXPORT: "curation.tasks.export_version",
+        Kind.READINESS: "curation.tasks.readiness_report",
     }
 
     project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="curation_jobs")

@@ -80,6 +80,7 @@ def freeze_version(*, job_id):
         log.exception("freeze %s failed", job_id)
         job.finish(f"The freeze stopped and no version was made: {type(e).__name__}: {e}", details=d, failed=True)
         raise
+    measure_readiness(version, job.user)
     counts = version.counts
     job.finish(
         f"Froze “{version.name}”: {counts.get('train', 0)} train, {counts.get('validation', 0)} validation, "
@@ -144,4 +145,56 @@ def export_version(*, job_id):
         raise
     job.finish(
         f"“{version.name}” exported as {FORMATS[d['format']]}, with its dataset card.", details={**d, "path": path}
+    )
+
+
+def measure_readiness(version, user):
+    """A new version's readiness report, measured with the thresholds of the latest report on
+    the approved examples, so that it is kept with the version and its dataset card."""
+    from curation.readiness import latest
+
+    before = latest(version.project)
+    rules = before.details.get("rules", {}) if before else {}
+    Job.objects.create(
+        project=version.project,
+        kind=Job.Kind.READINESS,
+        user=user,
+        details={"version_id": version.id, "rules": rules},
+    ).enqueue()
+
+
+@shared_task
+def readiness_report(*, job_id):
+    """Balance, coverage, outliers, consistency and the verdict, for a version or for the
+    approved examples before a freeze."""
+    from curation.core.readiness import ReadinessRules
+    from curation.readiness import approved_report, version_report
+
+    if (job := _claim(job_id)) is None:
+        return
+    d = job.details
+    rules = ReadinessRules.from_dict(d.get("rules"))
+    version = None
+    if d.get("version_id") is not None:
+        version = DatasetVersion.objects.filter(id=d["version_id"], project=job.project).first()
+        if version is None:
+            job.finish("The version is gone.", details=d, failed=True)
+            return
+    try:
+        with job.beating():
+            if version is not None:
+                report = version_report(version, rules, progress=job.progress())
+            else:
+                report = approved_report(job.project, rules, progress=job.progress())
+    except Exception as e:
+        log.exception("readiness %s failed", job_id)
+        job.finish(f"The readiness report stopped: {type(e).__name__}: {e}", details=d, failed=True)
+        raise
+    verdict = {"ready": "Ready to train", "warnings": "Ready, with warnings", "not ready": "Not ready"}[
+        report["verdict"]
+    ]
+    job.finish(
+        f"{verdict}: {report['total']:,} examples, {len(report['coverage']['topics'])} topics, "
+        f"{len(report['outliers'])} outlier(s).",
+        details={**d, **report},
     )

@@ -25,11 +25,15 @@ urlpatterns = [
     path("p/<slug:slug>/import/", views.import_examples, name="import"),
     path("p/<slug:slug>/export/", views.export_examples, name="export"),
     path("p/<slug:slug>/stats/", version_views.statistics, name="stats"),
+    path("p/<slug:slug>/readiness/", version_views.readiness, name="readiness"),
     path("p/<slug:slug>/versions/", version_views.version_list, name="version-list"),
     path("p/<slug:slug>/versions/new/", version_views.freeze_version, name="freeze-version"),
     path("p/<slug:slug>/versions/<int:version_id>/", version_views.version_detail, name="version"),
     path("p/<slug:slug>/versions/<int:version_id>/compare/", version_views.compare_versions, name="compare-versions"),
     path("p/<slug:slug>/versions/<int:version_id>/preflight/", version_views.preflight, name="preflight"),
+    path(
+        "p/<slug:slug>/versions/<int:version_id>/readiness/", version_views.version_readiness, name="version-readiness"
+    ),
     path("p/<slug:slug>/versions/<int:version_id>/export/", version_views.export_version, name="export-version"),
     path(
         "p/<slug:slug>/versions/<int:version_id>/export/<int:job_id>/",

@@ -101,7 +101,16 @@ def _row(item):
 
 
 def card_meta(version, fmt, files):
+    from curation.readiness import latest
+
+    readiness = latest(version.project, version)
     return {
+        "readiness": (
+            {k: readiness.details[k] for k in ("verdict", "checks", "total")}
+            | {"topics": len(readiness.details["coverage"]["topics"]), "outliers": len(readiness.details["outliers"])}
+            if readiness
+            else None
+        ),
         "name": version.name,
         "project": version.project.name,
         "note": version.note,

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from curation.forms import FreezeForm
 from curation.listing import PAGE_SIZE
 from curation.models import Example, Job
+from curation.readiness import latest as readiness_latest
 from curation.versions import diff_versions
 from studio.access import project_view, require
 from studio.core.charts import histogram
@@ -72,7 +73,11 @@ def freeze_version(request, project):
         job.enqueue()
         return redirect("curation:job", project.slug, job.id)
     approved = Example.objects.filter(project=project, status=Example.Status.APPROVED, deleted_at=None).count()
-    return render(request, "curation/freeze.html", {"project": project, "form": form, "approved": approved})
+    return render(
+        request,
+        "curation/freeze.html",
+        {"project": project, "form": form, "approved": approved, "readiness": readiness_latest(project)},
+    )
 
 
 @project_view(Action.VIEW)
@@ -102,6 +107,7 @@ def version_detail(request, project, version_id):
             "more": more,
             "others": others,
             "labels": sorted(version.label_counts.items()),
+            "readiness": readiness_latest(project, version),
             "formats": FORMATS.items(),
             "is_lead": project.membership.role == Role.LEAD,
         },
@@ -291,5 +297,113 @@ def statistics(request, project):
     return render(
         request,
         "curation/stats.html",
-        {"project": project, "stats": project_stats(project), "statuses": Example.Status.choices},
+        {
+            "project": project,
+            "stats": project_stats(project),
+            "statuses": Example.Status.choices,
+            "readiness": readiness_latest(project),
+        },
     )
+
+
+READINESS_FIELDS = (
+    ("min_examples", "Examples at least"),
+    ("preferred_examples", "Examples preferred"),
+    ("min_class_share", "Class share at least (%)"),
+    ("min_class_examples", "Examples per class at least"),
+    ("max_split_gap", "Class share gap train/test at most (points)"),
+    ("min_topic_train", "Training examples per topic at least"),
+)
+
+
+def _readiness(request, project, version=None):
+    """GET: the latest readiness report (of a version, or of the approved examples a freeze would
+    take). POST (leads): measure again in the background with the thresholds given."""
+    from curation import readiness
+    from curation.core.readiness import ReadinessRules, RulesError
+    from studio.core.charts import Series, category_chart, color
+
+    job = readiness.latest(project, version)
+    report = job.details if job else None
+    rules = ReadinessRules.from_dict(report["rules"]) if report else ReadinessRules()
+    error = None
+    if request.method == "POST":
+        require(project.membership, Action.MANAGE_PROJECT)
+        try:
+            rules = ReadinessRules.from_dict({name: request.POST.get(name, "") for name, _ in READINESS_FIELDS})
+        except RulesError as e:
+            error = {"field": e.field, "text": f"{dict(READINESS_FIELDS)[e.field]}: {e.message}."}
+        else:
+            new = Job.objects.create(
+                project=project,
+                kind=Job.Kind.READINESS,
+                user=request.user,
+                details={"version_id": version.id if version else None, "rules": rules.as_dict()},
+            )
+            new.enqueue()
+            return redirect("curation:job", project.slug, new.id)
+    running = Job.objects.filter(
+        project=project,
+        kind=Job.Kind.READINESS,
+        status__in=(Job.Status.QUEUED, Job.Status.RUNNING),
+        details__version_id=version.id if version else None,
+    ).first()
+    charts = {}
+    if report:
+        for f in report["balance"]["fields"]:
+            names = [c["value"] for c in f["classes"]]
+            series = (
+                [
+                    Series(s, [c["by_split"].get(s, 0) for c in f["classes"]], color(n))
+                    for n, s in enumerate(f["splits"])
+                ]
+                if f["splits"]
+                else [Series("examples", [c["count"] for c in f["classes"]], "blue")]
+            )
+            charts[f["field"]] = category_chart(names, series, f"Examples by {f['field']}")
+        turns = report["balance"].get("turns")
+        if turns:
+            charts["turns"] = category_chart(
+                [str(n) for n, _ in turns["counts"]],
+                [Series("chats", [c for _, c in turns["counts"]], "blue")],
+                "Chats by assistant turns",
+                y_title="chats",
+            )
+        for name, info in report["balance"]["lengths"].items():
+            charts[f"length-{name}"] = histogram(info["bins"], f"{name.capitalize()} length", "characters")
+        for f in report["balance"]["fields"]:
+            f["chart"] = charts[f["field"]]
+        for name, info in report["balance"]["lengths"].items():
+            info["chart"] = charts[f"length-{name}"]
+    changed = readiness.approved_changed_since(project, job) if (job and version is None) else None
+    values = {name: getattr(rules, name) for name, _ in READINESS_FIELDS}
+    if request.method == "POST":
+        values = {name: request.POST.get(name, "") for name, _ in READINESS_FIELDS}
+    return render(
+        request,
+        "curation/readiness.html",
+        {
+            "project": project,
+            "version": version,
+            "job": job,
+            "report": report,
+            "charts": charts,
+            "running": running,
+            "changed": changed,
+            "error": error,
+            "threshold_fields": [(name, label, values[name]) for name, label in READINESS_FIELDS],
+            "is_lead": project.membership.role == Role.LEAD,
+        },
+        status=400 if error else 200,
+    )
+
+
+@project_view(Action.VIEW)
+def readiness(request, project):
+    return _readiness(request, project)
+
+
+@project_view(Action.VIEW)
+def version_readiness(request, project, version_id):
+    version = get_object_or_404(project.dataset_versions, id=version_id)
+    return _readiness(request, project, version)

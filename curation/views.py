@@ -737,6 +737,7 @@ JOB_TABS = {
     Job.Kind.FREEZE: "versions",
     Job.Kind.PREFLIGHT: "versions",
     Job.Kind.EXPORT: "versions",
+    Job.Kind.READINESS: "stats",
 }
 
 

@@ -50,5 +50,17 @@ def dataset_card(meta):
         lines += ["", f"{meta['leakage_count']} test example(s) closely resemble a training example."]
     if meta.get("leakage_override"):
         lines += [f"Frozen anyway, because: {meta['leakage_override']}"]
+    readiness = meta.get("readiness")
+    if readiness:
+        verdict = {"ready": "ready to train", "warnings": "ready, with warnings", "not ready": "not ready"}
+        lines += [
+            "",
+            "## Readiness",
+            "",
+            f"Measured as {verdict[readiness['verdict']]}: {readiness['topics']} topics, {readiness['outliers']} outlier(s).",
+            "",
+        ]
+        mark = {"pass": "✓", "warn": "!", "fail": "✗"}
+        lines += [f"- {mark[c['level']]} {c['what']}: {c['detail']}" for c in readiness["checks"]]
     lines += ["", "## Format", "", meta["format_description"], ""]
     return "\n".join(lines)

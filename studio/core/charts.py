@@ -1,9 +1,10 @@
 """Every plot in the studio as geometry: axes with round ticks, scales, series, bars and hover titles
 laid out in an SVG box, in plain Python. One template, templates/studio/chart.html, draws them all.
 
-Three builders: `line_chart` (several series over a numeric x, such as loss by step), `histogram`
-(counts in equal-width bins, such as lengths) and `time_chart` (stacked bars or broken lines over time
-buckets, such as requests per hour). Colours are names from `PALETTE`; the stylesheet gives each
+Four builders: `line_chart` (several series over a numeric x, such as loss by step), `histogram`
+(counts in equal-width bins, such as lengths), `category_chart` (grouped bars per class, such as a
+label's counts per split) and `time_chart` (stacked bars or broken lines over time buckets, such as
+requests per hour). Colours are names from `PALETTE`; the stylesheet gives each
 a shade (`.series-<name>`), so a table beside a chart can use the same class for its text.
 """
 
@@ -302,6 +303,47 @@ def histogram(counts, title, unit, y_title="examples", width=300, height=170, em
     chart.description = (
         f"{total} {y_title} from {low} to {high - 1} {unit} in {len(counts)} bins; "
         f"the most, {peak[2]}, at {peak[0]}–{peak[1]} {unit}."
+    )
+    return chart
+
+
+def category_chart(
+    categories, series, title, y_title="examples", width=420, height=190, empty_text="Nothing to count yet."
+):
+    """Grouped bars: one group per category (a class such as "urgent") along x, one bar per
+    Series in it (a split), on a count axis from zero. Each Series holds one count per category."""
+    chart = _frame("histogram", title, width, height, y_title=y_title, empty_text=empty_text)
+    counts = [v or 0 for s in series for v in s.values]
+    if not categories or not counts or max(counts) == 0:
+        chart.empty = True
+        return chart
+    ys = ticks(0, max(counts), zero=True, integer=True)
+    y = Scale(ys[0], ys[-1], chart.bottom, chart.top)
+    chart.y_ticks = y.ticks(ys)
+    slot = (chart.right - chart.left) / len(categories)
+    bar = max(1.0, (slot * 0.8) / max(1, len(series)))
+    chart.legend = [(s.name, s.color, False) for s in series] if len(series) > 1 else []
+    for c, name in enumerate(categories):
+        start = chart.left + c * slot + slot * 0.1
+        shown = name if len(name) <= max(3, int(slot / 6)) else name[: max(2, int(slot / 6) - 1)] + "…"
+        chart.x_ticks.append(Tick(round(chart.left + (c + 0.5) * slot, 1), shown))
+        for n, s in enumerate(series):
+            count = s.values[c] or 0
+            chart.bars.append(
+                Bar(
+                    x=round(start + n * bar, 1),
+                    y=y(count),
+                    width=round(bar - 0.5, 1),
+                    height=round(chart.bottom - y(count), 1),
+                    color=s.color or color(n),
+                    title=f"{name}{', ' + s.name if len(series) > 1 else ''}: {count}",
+                )
+            )
+    chart.description = (
+        "; ".join(
+            f"{s.name}: " + ", ".join(f"{name} {v or 0}" for name, v in zip(categories, s.values)) for s in series
+        )
+        + "."
     )
     return chart
 

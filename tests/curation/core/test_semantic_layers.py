@@ -189,7 +189,11 @@ def test_vague_instructions_are_flagged(instruction):
     ],
 )
 def test_short_specific_instructions_are_not_vague(instruction):
-    assert not [f for f in check_quality(Record(instruction, "", "A long enough answer."), FormatRules()) if "vague" in f.message]
+    assert not [
+        f
+        for f in check_quality(Record(instruction, "", "A long enough answer."), FormatRules())
+        if "vague" in f.message
+    ]
 
 
 def test_quality_thresholds_are_the_leads_and_an_input_makes_a_short_instruction_clear():

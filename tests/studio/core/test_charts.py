@@ -1,6 +1,16 @@
 """Exact geometry of the one chart module: ticks, scales, bars and lines in the SVG box."""
 
-from studio.core.charts import MAX_MARKERS, Series, bins, histogram, label, line_chart, ticks, time_chart
+from studio.core.charts import (
+    MAX_MARKERS,
+    Series,
+    bins,
+    category_chart,
+    histogram,
+    label,
+    line_chart,
+    ticks,
+    time_chart,
+)
 
 
 def test_ticks_are_round_and_cover_the_values():
@@ -164,3 +174,19 @@ def test_a_fixed_top_holds_the_scale():
     assert ratings.lines[0].markers[0].y == top and ratings.lines[0].markers[1].y == 87.0  # half way
     above = time_chart(["1"], [Series("mean rating", [7], "green")], "Ratings", top=5)
     assert above.lines[0].markers[0].y == top and above.lines[0].markers[0].title == "1: 7 mean rating"
+
+
+def test_a_category_chart_groups_one_bar_per_series_in_each_class():
+    chart = category_chart(
+        ["billing", "delivery", "an unusually long class name"],
+        [Series("train", [40, 30, 2], "blue"), Series("test", [5, 4, 0], "orange")],
+        "Examples by category",
+    )
+    assert len(chart.bars) == 6 and [t.label for t in chart.y_ticks][0] == "0"
+    tallest = max(chart.bars, key=lambda b: b.height)
+    assert tallest.title == "billing, train: 40"
+    assert chart.bars[5].height == 0  # an empty bar has no height but is there
+    assert [name for name, *_ in chart.legend] == ["train", "test"]
+    assert chart.x_ticks[2].label.endswith("…") and len(chart.x_ticks[2].label) < 30
+    assert "test: billing 5" in chart.description
+    assert category_chart(["a"], [Series("x", [0])], "t").empty

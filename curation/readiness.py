@@ -1,0 +1,126 @@
+"""Readiness of a dataset before training, for a dataset version or for the approved examples a
+freeze would take (the plain-Python core is curation/core/readiness.py). It runs in a background
+job; the report is the job's details, so each version's report is kept and the latest one for
+the same target and thresholds is shown."""
+
+from django.db.models import Q
+
+from curation.core import readiness as core
+from curation.core import semantic
+from curation.core.splits import SplitConfig, carry_splits, content_key
+from curation.models import Example, Finding, Job, PairFinding
+from curation.versions import previous_splits
+
+
+def freeze_settings(project):
+    """The split settings a freeze would start from: the latest version's, or the form's defaults."""
+    latest = project.dataset_versions.order_by("-created_at", "-id").first()
+    if latest is None:
+        return SplitConfig(ratios=(0.8, 0.1, 0.1), seed=0, stratify_field="")
+    return SplitConfig(ratios=tuple(latest.ratios), seed=latest.seed, stratify_field=latest.stratify_field)
+
+
+def _embed():
+    return semantic.embed if semantic.available() else None
+
+
+def version_report(version, rules, progress=None):
+    items = [
+        core.Item(example_id or -item_id, split, VersionItemRecord.of(instruction, input_, output, messages))
+        for item_id, example_id, split, instruction, input_, output, messages in version.items.order_by(
+            "id"
+        ).values_list("id", "example_id", "split", "instruction", "input", "output", "messages")
+    ]
+    before = version.project.dataset_versions.filter(created_at__lt=version.created_at).order_by("-created_at").first()
+    previous = (
+        [VersionItemRecord.of(*row) for row in before.items.values_list("instruction", "input", "output", "messages")]
+        if before
+        else None
+    )
+    # a version froze without error findings, or with the lead's reason for freezing anyway
+    errors = 1 if version.findings_override else 0
+    result = core.report(
+        items,
+        rules,
+        embed=_embed(),
+        previous=previous,
+        errors=errors,
+        errors_override=version.findings_override,
+        progress=progress,
+    )
+    result["previous_version"] = {"id": before.id, "name": before.name} if before else None
+    return result
+
+
+def approved_report(project, rules, progress=None):
+    """The approved examples, split as a freeze with the latest version's settings would split
+    them (old examples keep their split, new ones are dealt)."""
+    examples = list(
+        Example.objects.filter(project=project, status=Example.Status.APPROVED, deleted_at=None).order_by("id")
+    )
+    records = [e.record() for e in examples]
+    ids = [e.id for e in examples]
+    config = freeze_settings(project)
+    splits = [""] * len(ids)
+    latest = None
+    if examples:
+        latest, before, before_keys = previous_splits(project, ids)
+        edited = {i for i, r in zip(ids, records) if i in before_keys and before_keys[i] != content_key(r)}
+        splits = carry_splits(records, ids, before, config, edited=edited).splits
+    items = [core.Item(i, s, r) for i, s, r in zip(ids, splits, records)]
+    previous = (
+        [VersionItemRecord.of(*row) for row in latest.items.values_list("instruction", "input", "output", "messages")]
+        if latest
+        else None
+    )
+    result = core.report(items, rules, embed=_embed(), previous=previous, errors=open_errors(ids), progress=progress)
+    result["previous_version"] = {"id": latest.id, "name": latest.name} if latest else None
+    result["split_settings"] = {
+        "ratios": list(config.ratios),
+        "seed": config.seed,
+        "stratify_field": config.stratify_field,
+    }
+    return result
+
+
+def open_errors(ids):
+    """Error findings on these examples, and contradictions between two of them."""
+    chosen = set(ids)
+    errors = 0
+    for start in range(0, len(ids), 5000):
+        part = ids[start : start + 5000]
+        errors += Finding.objects.filter(example_id__in=part, severity="error").count()
+        errors += sum(
+            1
+            for low, high in PairFinding.objects.filter(Q(low_id__in=part), kind="contradiction").values_list(
+                "low_id", "high_id"
+            )
+            if high in chosen
+        )
+    return errors
+
+
+class VersionItemRecord:
+    """A Record from a frozen item's columns."""
+
+    @staticmethod
+    def of(instruction, input_, output, messages):
+        from studio.core.records import Record
+
+        return Record.chat(messages) if messages else Record(instruction=instruction, input=input_, output=output)
+
+
+def latest(project, version=None):
+    """The latest finished readiness job for a version (or for the approved examples)."""
+    jobs = Job.objects.filter(project=project, kind=Job.Kind.READINESS, status=Job.Status.SUCCEEDED)
+    jobs = jobs.filter(details__version_id=version.id) if version else jobs.filter(details__version_id=None)
+    return jobs.order_by("-finished_at", "-id").first()
+
+
+def approved_changed_since(project, job):
+    """How the approved examples changed since a report on them: (examples approved, edited or
+    removed since, count now)."""
+    approved = Example.objects.filter(project=project, status=Example.Status.APPROVED, deleted_at=None)
+    now = approved.count()
+    changed = Example.objects.filter(project=project, updated_at__gt=job.started_at).count() if job.started_at else 0
+    return changed, now
