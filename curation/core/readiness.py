@@ -202,7 +202,8 @@ def balance(items, rules):
             continue
         result["lengths"][name] = {
             "bins": bins([n for n in lengths if n]),
-            "by_split": {s: _summary([n for n, i in zip(lengths, items) if i.split == s and n]) for s in splits},
+            # lists, not dicts: PostgreSQL's jsonb keeps no key order, and train comes first
+            "by_split": [[s, _summary([n for n, i in zip(lengths, items) if i.split == s and n])] for s in splits],
             "overall": _summary([n for n in lengths if n]),
         }
     return result
@@ -634,6 +635,7 @@ def verdict(total, rules, bal, cov, errors=0, errors_override="", splits_known=T
         add("pass", "Every topic in test", f"{len(cov['topics'])} topics; splits are dealt when you freeze.")
     else:
         missing = [t for t in cov["topics"] if "no test examples" in t["flags"]]
+        unlucky = [t for t in cov["topics"] if t["by_split"].get("test", 0) == 0 and t not in missing]
         if missing:
             add(
                 "fail",
@@ -641,6 +643,15 @@ def verdict(total, rules, bal, cov, errors=0, errors_override="", splits_known=T
                 f"{len(missing)} topic(s) have no test examples: "
                 + ", ".join(f"{t['topic']} ({' '.join(t['words'])}, {t['size']})" for t in missing[:6])
                 + ". The evaluation would not see them.",
+            )
+        elif unlucky:
+            add(
+                "warn",
+                "Every topic in test",
+                f"{len(unlucky)} of {len(cov['topics'])} topics have no test examples, which their size and the "
+                "test share leave to chance: "
+                + ", ".join(f"{t['topic']} ({' '.join(t['words'])}, {t['size']})" for t in unlucky[:6])
+                + ". More examples of them, or a larger test share, would let the evaluation see them.",
             )
         else:
             add("pass", "Every topic in test", f"All {len(cov['topics'])} topics have test examples.")
@@ -677,7 +688,7 @@ def report(items, rules=ReadinessRules(), embed=None, previous=None, errors=0, e
     split_counts = Counter(i.split for i in items if i.split)
     return {
         "total": len(items),
-        "splits": {s: split_counts.get(s, 0) for s in SPLITS if s in split_counts},
+        "splits": [[s, split_counts[s]] for s in SPLITS if s in split_counts],
         "rules": rules.as_dict(),
         "balance": bal,
         "coverage": {"topics": cov["topics"], "note": cov.get("note", ""), "previous": cov.get("previous")},
