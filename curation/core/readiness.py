@@ -282,16 +282,20 @@ def _silhouette(distances, labels, k):
 
 
 def group_topics(vectors, seed=0, most=MAX_TOPICS):
-    """(centres, label per vector): the number of topics is the largest whose silhouette on a
-    sample is within 5% of the best, so that distinct subjects are not lumped together."""
+    """(centres, label per vector). The number of topics grows with the data (about the square
+    root of a quarter of the prompts, at most `most`); within half to three times that, the one whose
+    silhouette on a sample is best, or within 5% of the best and larger, so that distinct subjects
+    are not lumped together. (Silhouette alone prefers two topics whenever a small set of prompts
+    stands apart from the rest, such as a few code requests among questions.)"""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n = len(vectors)
     rng = np.random.default_rng(seed)
     sample = vectors[rng.choice(n, SAMPLE, replace=False)] if n > SAMPLE else vectors
-    top = max(2, min(most, len(sample) // 8, len(np.unique(sample, axis=0)) - 1))
+    top = max(2, min(most, len(sample) // 4, len(np.unique(sample, axis=0)) - 1))
+    aim = max(2, min(top, round(math.sqrt(n / 4))))
     distances = np.clip(1.0 - sample @ sample.T, 0.0, 2.0)
     scored = []
-    for k in range(2, top + 1):
+    for k in range(max(2, math.ceil(aim / 2)), min(top, 3 * aim) + 1):
         centres, labels = _kmeans(sample, k, np.random.default_rng(seed + k))
         scored.append((_silhouette(distances, labels, k), k, centres))
     best = max(s for s, _, _ in scored)
@@ -341,7 +345,7 @@ def topics(items, vectors, rules, previous_vectors=None):
     # a topic of one or two prompts is no topic: k-means gives a stray prompt its own centre;
     # its prompts join the nearest real topic, where they show as outliers
     sizes = np.bincount(labels, minlength=len(centres))
-    small = sizes < max(3, n // 200)
+    small = sizes < max(3, n // 1000)
     if small.any() and (~small).any():
         big = np.flatnonzero(~small)
         moved = np.isin(labels, np.flatnonzero(small))
@@ -476,7 +480,9 @@ def consistency(items, embed=None, same=0.85):
 
     A task is an instruction that comes with its own input (the instruction says what to do, the
     input what with): instructions alike in meaning (`same` cosine, by `embed`) or in wording are
-    one task. Chats and examples without input have no task phrasing to compare."""
+    one task, reported when its phrasings repeat (a set of questions over one database schema,
+    each asked once, is not a task phrased many ways). Chats and examples without input have no
+    task phrasing to compare."""
     phrasing = Counter()
     members = defaultdict(list)
     for n, i in enumerate(items):
@@ -523,7 +529,9 @@ def consistency(items, embed=None, same=0.85):
     tasks, formats = [], []
     for group in groups.values():
         rows = [m for n in group for m in members[texts[n]]]
-        if len(group) > 1:
+        # a task's phrasings repeat (each used twice on average at least); a group of questions
+        # each asked once, alike in meaning, is a set of different requests, not one task
+        if len(group) > 1 and 2 * len(group) <= len(rows):
             ways = sorted(((texts[n], phrasing[texts[n]]) for n in group), key=lambda tc: (-tc[1], tc[0]))
             tasks.append(
                 {

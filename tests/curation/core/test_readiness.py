@@ -221,3 +221,14 @@ def test_a_small_topic_without_test_examples_is_a_warning_not_a_failure(embed):
     result = report(items, ReadinessRules(min_examples=50, preferred_examples=100), embed=embed)
     check = next(c for c in result["checks"] if c["what"] == "Every topic in test")
     assert check["level"] == "warn" and "leave to chance" in check["detail"]
+
+
+def test_questions_each_asked_once_over_one_schema_are_not_one_task(embed):
+    columns = ["name", "email", "city", "country", "phone", "signup_date"]
+    rows = [
+        Record(
+            f"List the {a} and {b} of customers who signed up in {2015 + n % 8}", "Tables: customers(...)", "SELECT ..."
+        )
+        for n, (a, b) in enumerate((a, b) for a in columns for b in columns if a != b)
+    ]
+    assert consistency([Item(n, "", r) for n, r in enumerate(rows)], embed)["tasks"] == []
