@@ -13,7 +13,7 @@ import os
 import platform
 import random
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.accuracy_sets import realistic_rows
@@ -44,7 +44,7 @@ def main():
     took = time.perf_counter() - start
     summary = {
         "benchmark": "readiness",
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "rows": len(items),

@@ -3,12 +3,16 @@ freeze would take (the plain-Python core is curation/core/readiness.py). It runs
 job; the report is the job's details, so each version's report is kept and the latest one for
 the same target and thresholds is shown."""
 
-from django.db.models import Q
+import re
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
 
 from curation.core import readiness as core
 from curation.core import semantic
 from curation.core.splits import SplitConfig, carry_splits, content_key
-from curation.models import Example, Finding, Job, PairFinding
+from curation.models import Example, Finding, Job, PairFinding, Revision
 from curation.versions import previous_splits
 
 
@@ -124,3 +128,42 @@ def approved_changed_since(project, job):
     now = approved.count()
     changed = Example.objects.filter(project=project, updated_at__gt=job.started_at).count() if job.started_at else 0
     return changed, now
+
+
+RECHECK_INLINE = 200  # examples a phrasing change checks again at once; beyond, a scan job does
+
+
+def _spaced(text):
+    """A regular expression (PostgreSQL's and Python's alike) for `text` with any spacing."""
+    return r"^\s*" + r"\s+".join(re.escape(w) for w in text.split()) + r"\s*$"
+
+
+def unify(project, phrasings, chosen, user):
+    """Give every live example whose instruction is one of `phrasings` (spacing aside) the
+    instruction `chosen`; each keeps its status and gets a revision. Returns how many changed."""
+    from curation import checking
+
+    match = Q()
+    for p in set(phrasings) | {chosen}:  # the chosen one typed with other spacing too
+        if p.split():
+            match |= Q(instruction__regex=_spaced(p))
+    moment = timezone.now()
+    with transaction.atomic():
+        targets = (
+            Example.objects.select_for_update()
+            .filter(project=project, deleted_at=None)
+            .filter(match)
+            .exclude(instruction=chosen)
+        )
+        ids = list(targets.values_list("id", flat=True))
+        Example.objects.filter(id__in=ids).update(instruction=chosen, version=F("version") + 1, updated_at=moment)
+        Revision.objects.bulk_create(
+            [Revision.of(e, user, "unified phrasing") for e in Example.objects.filter(id__in=ids)], batch_size=1000
+        )
+        if len(ids) <= RECHECK_INLINE:
+            checking.recheck_since(project, moment)
+        elif not Job.objects.filter(
+            project=project, kind=Job.Kind.SCAN, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+        ).exists():  # many examples: the whole-dataset check, in the background
+            Job.objects.create(project=project, kind=Job.Kind.SCAN, user=user).enqueue()
+    return len(ids)

@@ -26,6 +26,7 @@ urlpatterns = [
     path("p/<slug:slug>/export/", views.export_examples, name="export"),
     path("p/<slug:slug>/stats/", version_views.statistics, name="stats"),
     path("p/<slug:slug>/readiness/", version_views.readiness, name="readiness"),
+    path("p/<slug:slug>/readiness/unify/", version_views.unify_phrasing, name="unify-phrasing"),
     path("p/<slug:slug>/versions/", version_views.version_list, name="version-list"),
     path("p/<slug:slug>/versions/new/", version_views.freeze_version, name="freeze-version"),
     path("p/<slug:slug>/versions/<int:version_id>/", version_views.version_detail, name="version"),

@@ -2,8 +2,9 @@
 
 import json
 
+from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from curation.forms import FreezeForm
 from curation.listing import PAGE_SIZE
@@ -407,3 +408,24 @@ def readiness(request, project):
 def version_readiness(request, project, version_id):
     version = get_object_or_404(project.dataset_versions, id=version_id)
     return _readiness(request, project, version)
+
+
+@project_view(Action.MANAGE_PROJECT)
+@require_POST
+def unify_phrasing(request, project):
+    """One task phrased several ways, from the readiness report: every live example whose
+    instruction is one of the phrasings (spacing aside) takes the one the lead chose. Each keeps
+    its status and gets a revision, so the old wording stays in its history."""
+    from curation.readiness import unify
+
+    phrasings = [p for p in request.POST.getlist("phrasing") if p.strip()][:200]
+    chosen = request.POST.get("to", "")
+    if not chosen.strip() or chosen not in phrasings or len(phrasings) < 2:
+        messages.error(request, "Choose one of the task's phrasings to keep.")
+        return redirect("curation:readiness", project.slug)
+    changed = unify(project, phrasings, chosen, request.user)
+    messages.success(
+        request,
+        f"{changed} example{'s' if changed != 1 else ''} now read “{chosen[:80]}”. Measure again to see the report change.",
+    )
+    return redirect("curation:readiness", project.slug)

@@ -124,3 +124,35 @@ def test_readiness_outsider_and_wrong_roles(
     assert not Job.objects.filter(kind=Job.Kind.READINESS).exists()
     other = people.other_project
     assert as_user(people.lead).get(f"/p/{other.slug}/readiness/").status_code == 404
+
+
+def test_lead_unifies_a_task_phrased_several_ways(as_user, people, make_example, curation_url):
+    ways = ["Classify this ticket", "Classify  this ticket", "Classify the ticket below", "Please classify this ticket"]
+    rows = [
+        make_example(instruction=ways[n % 4], input=f"ticket {n}", output="billing", status=Example.Status.APPROVED)
+        for n in range(8)
+    ]
+    other = make_example(
+        instruction="Summarize this ticket", input="ticket x", output="short", status=Example.Status.APPROVED
+    )
+    form = {
+        "to": "Classify this ticket",
+        "phrasing": ["Classify this ticket", "Classify the ticket below", "Please classify this ticket"],
+    }
+    for who in (people.annotator, people.reviewer):
+        assert as_user(who).post(curation_url("unify-phrasing"), form).status_code == 403
+    assert as_user(people.outsider).post(curation_url("unify-phrasing"), form).status_code == 404
+    response = as_user(people.lead).post(curation_url("unify-phrasing"), form, follow=True)
+    assert "6 examples now read" in response.content.decode()
+    for row in rows:
+        row.refresh_from_db()
+        assert row.instruction == "Classify this ticket" and row.status == Example.Status.APPROVED
+    changed = [r for r in rows if r.version > 1]
+    assert len(changed) == 6  # the chosen phrasing typed with a doubled space is made the same too
+    assert changed[0].revisions.first().action == "unified phrasing"
+    assert changed[0].revisions.filter(instruction__in=ways).exists()  # the old wording is kept
+    other.refresh_from_db()
+    assert other.instruction == "Summarize this ticket" and other.version == 1
+    # a phrasing that was not offered is refused
+    bad = as_user(people.lead).post(curation_url("unify-phrasing"), {**form, "to": "Something else"}, follow=True)
+    assert "Choose one of the task" in bad.content.decode()
