@@ -361,7 +361,7 @@ def _readiness(request, project, version=None):
                 if f["splits"]
                 else [Series("examples", [c["count"] for c in f["classes"]], "blue")]
             )
-            charts[f["field"]] = category_chart(names, series, f"Examples by {f['field']}")
+            charts[f["field"]] = category_chart(names, series, f"Examples by {f['field']}", x_title=f["field"])
         turns = report["balance"].get("turns")
         if turns:
             charts["turns"] = category_chart(
@@ -369,12 +369,13 @@ def _readiness(request, project, version=None):
                 [Series("chats", [c for _, c in turns["counts"]], "blue")],
                 "Chats by assistant turns",
                 y_title="chats",
+                x_title="assistant turns",
             )
-        for name, info in report["balance"]["lengths"].items():
+        for name, info in report["balance"]["lengths"]:
             charts[f"length-{name}"] = histogram(info["bins"], f"{name.capitalize()} length", "characters")
         for f in report["balance"]["fields"]:
             f["chart"] = charts[f["field"]]
-        for name, info in report["balance"]["lengths"].items():
+        for name, info in report["balance"]["lengths"]:
             info["chart"] = charts[f"length-{name}"]
     changed = readiness.approved_changed_since(project, job) if (job and version is None) else None
     values = {name: getattr(rules, name) for name, _ in READINESS_FIELDS}

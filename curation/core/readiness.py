@@ -135,7 +135,7 @@ def balance(items, rules):
     chat turn counts and length summaries."""
     splits = _splits_present(items)
     answers = [i.record.answer() for i in items]
-    result = {"fields": [], "turns": None, "lengths": {}}
+    result = {"fields": [], "turns": None, "lengths": []}  # lengths: [[field, figures]], in this order
     for field, values in class_fields(answers).items():
         carried = [(v, i.split) for v, i in zip(values, items) if v is not None]
         total = len(carried)
@@ -200,12 +200,19 @@ def balance(items, rules):
         lengths = [len(get(i.record) or "") for i in items]
         if not any(lengths):
             continue
-        result["lengths"][name] = {
-            "bins": bins([n for n in lengths if n]),
-            # lists, not dicts: PostgreSQL's jsonb keeps no key order, and train comes first
-            "by_split": [[s, _summary([n for n, i in zip(lengths, items) if i.split == s and n])] for s in splits],
-            "overall": _summary([n for n in lengths if n]),
-        }
+        result["lengths"].append(
+            [
+                name,
+                {
+                    "bins": bins([n for n in lengths if n]),
+                    # lists, not dicts: PostgreSQL's jsonb keeps no key order, and train comes first
+                    "by_split": [
+                        [s, _summary([n for n, i in zip(lengths, items) if i.split == s and n])] for s in splits
+                    ],
+                    "overall": _summary([n for n in lengths if n]),
+                },
+            ]
+        )
     return result
 
 
@@ -443,19 +450,30 @@ def _outliers(items, prompts, labels, cos, norms, renumber):
             centre, spread = _robust(logs)
             spread = max(spread, math.log(1.5))
             typical = math.exp(centre)
-            for j, value in zip(members, logs):
-                ratio = math.exp(value - centre)
-                if abs(value - centre) > 4 * spread and (ratio >= 5 or ratio <= 0.2) and max(lengths[j], typical) >= 40:
-                    found.append(
-                        {
-                            "example": items[j].example,
-                            "split": items[j].split,
-                            "topic": renumber[int(t)],
-                            "why": f"{'long' if ratio > 1 else 'short'} {name} for its topic: {int(lengths[j]):,} characters, where topic {renumber[int(t)]}'s are about {int(typical):,}",
-                            "prompt": prompts[j][:160],
-                            "score": abs(value - centre) / spread / 10,
-                        }
-                    )
+            extreme = [
+                (j, math.exp(value - centre), abs(value - centre))
+                for j, value in zip(members, logs)
+                if abs(value - centre) > 4 * spread
+                and not 0.2 < math.exp(value - centre) < 5
+                and max(lengths[j], typical) >= 40
+            ]
+            # a whole group as short or as long (twenty "What is 15% of 1960?" among worded
+            # questions) is a kind of example of its own, not an outlier
+            most = max(2, len(members) // 50)
+            for side in (True, False):
+                if sum(1 for _, ratio, _ in extreme if (ratio > 1) == side) > most:
+                    extreme = [e for e in extreme if (e[1] > 1) != side]
+            for j, ratio, distance in extreme:
+                found.append(
+                    {
+                        "example": items[j].example,
+                        "split": items[j].split,
+                        "topic": renumber[int(t)],
+                        "why": f"{'long' if ratio > 1 else 'short'} {name} for its topic: {int(lengths[j]):,} characters, where topic {renumber[int(t)]}'s are about {int(typical):,}",
+                        "prompt": prompts[j][:160],
+                        "score": distance / spread / 10,
+                    }
+                )
     found.sort(key=lambda o: -o["score"])
     return found[:MAX_LISTED]
 

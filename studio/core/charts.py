@@ -308,11 +308,11 @@ def histogram(counts, title, unit, y_title="examples", width=300, height=170, em
 
 
 def category_chart(
-    categories, series, title, y_title="examples", width=420, height=190, empty_text="Nothing to count yet."
+    categories, series, title, y_title="examples", x_title="", width=420, height=190, empty_text="Nothing to count yet."
 ):
     """Grouped bars: one group per category (a class such as "urgent") along x, one bar per
     Series in it (a split), on a count axis from zero. Each Series holds one count per category."""
-    chart = _frame("histogram", title, width, height, y_title=y_title, empty_text=empty_text)
+    chart = _frame("histogram", title, width, height, x_title=x_title, y_title=y_title, empty_text=empty_text)
     counts = [v or 0 for s in series for v in s.values]
     if not categories or not counts or max(counts) == 0:
         chart.empty = True

@@ -18,6 +18,7 @@ from curation.core.readiness import (
     consistency,
     group_topics,
     report,
+    topics,
 )
 from studio.core.records import Record
 
@@ -232,3 +233,19 @@ def test_questions_each_asked_once_over_one_schema_are_not_one_task(embed):
         for n, (a, b) in enumerate((a, b) for a in columns for b in columns if a != b)
     ]
     assert consistency([Item(n, "", r) for n, r in enumerate(rows)], embed)["tasks"] == []
+
+
+def test_a_group_of_short_answers_within_a_topic_is_no_outlier_but_one_is():
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(2, 16))
+    vectors = np.repeat(centres, 60, axis=0) + rng.normal(scale=0.05, size=(120, 16))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    worded = "A worded answer that explains the steps one by one, as the others do. " * 2
+
+    def items(short):
+        return [Item(n, "train", Record(f"question {n}", "", "42" if n in short else worded)) for n in range(120)]
+
+    group = topics(items(set(range(0, 15))), vectors, ReadinessRules())  # a quarter of topic one
+    assert not [o for o in group["outliers"] if "short answer" in o["why"]]
+    lone = topics(items({7}), vectors, ReadinessRules())
+    assert [o["example"] for o in lone["outliers"] if "short answer" in o["why"]] == [7]
