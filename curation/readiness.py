@@ -167,3 +167,16 @@ def unify(project, phrasings, chosen, user):
         ).exists():  # many examples: the whole-dataset check, in the background
             Job.objects.create(project=project, kind=Job.Kind.SCAN, user=user).enqueue()
     return len(ids)
+
+
+def outlier_notes(project, example_id):
+    """Why the latest report on the approved examples calls this example an outlier ([] if it does
+    not): only that part of the report is read."""
+    row = (
+        Job.objects.filter(project=project, kind=Job.Kind.READINESS, status=Job.Status.SUCCEEDED)
+        .filter(details__version_id=None)
+        .order_by("-finished_at", "-id")
+        .values_list("details__outliers", flat=True)
+        .first()
+    )
+    return [o["why"] for o in row or [] if o.get("example") == example_id]

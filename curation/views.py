@@ -225,7 +225,12 @@ def example_detail(request, project, example_id):
     example = _example(project, example_id)
     if request.method != "POST":
         form = ExampleForm(initial={**example.content(), "version": example.version}, chat=example.is_chat)
-        return _render_editor(request, _editor_context(request, project, example, form))
+        context = _editor_context(request, project, example, form)
+        if request.GET.get("outlier") == "1":  # opened from the readiness report's outliers
+            from curation.readiness import outlier_notes
+
+            context["outlier_notes"] = outlier_notes(project, example.id)
+        return _render_editor(request, context)
     require(project.membership, Action.WRITE_EXAMPLES)
     if not can_edit(project, example, request.user):
         raise PermissionDenied("You may edit only the examples you wrote.")

@@ -156,3 +156,24 @@ def test_lead_unifies_a_task_phrased_several_ways(as_user, people, make_example,
     # a phrasing that was not offered is refused
     bad = as_user(people.lead).post(curation_url("unify-phrasing"), {**form, "to": "Something else"}, follow=True)
     assert "Choose one of the task" in bad.content.decode()
+
+
+def test_an_outlier_opens_with_why_it_is_one(
+    as_user, people, approved, make_example, curation_url, eager_tasks, django_capture_on_commit_callbacks
+):
+    stray = make_example(
+        instruction="Triage the support ticket",
+        input="Explain the theory of general relativity and the curvature of spacetime near black holes",
+        output=json.dumps({"category": "billing", "priority": "normal"}),
+        status=Example.Status.APPROVED,
+    )
+    measure(as_user(people.lead), curation_url("readiness"), django_capture_on_commit_callbacks)
+    report = as_user(people.reviewer).get(curation_url("readiness")).content.decode()
+    link = f"{curation_url('example', stray.id)}?outlier=1"
+    assert link in report
+    page = as_user(people.reviewer).get(link).content.decode()
+    assert "calls it an outlier: far from every topic" in page
+    plain = as_user(people.reviewer).get(curation_url("example", stray.id)).content.decode()
+    assert "calls it an outlier" not in plain  # the editor reads the report only when asked
+    ordinary = as_user(people.reviewer).get(f"{curation_url('example', approved[0].id)}?outlier=1").content.decode()
+    assert "calls it an outlier" not in ordinary
