@@ -58,7 +58,8 @@ def version_report(version, rules, progress=None):
 
 def approved_report(project, rules, progress=None):
     """The approved examples, split as a freeze with the latest version's settings would split
-    them (old examples keep their split, new ones are dealt)."""
+    them (old examples keep their split, new ones are dealt; near-duplicates kept together as the
+    checks paired them)."""
     examples = list(
         Example.objects.filter(project=project, status=Example.Status.APPROVED, deleted_at=None).order_by("id")
     )
@@ -70,7 +71,8 @@ def approved_report(project, rules, progress=None):
     if examples:
         latest, before, before_keys = previous_splits(project, ids)
         edited = {i for i, r in zip(ids, records) if i in before_keys and before_keys[i] != content_key(r)}
-        splits = carry_splits(records, ids, before, config, edited=edited).splits
+        groups = stored_groups(ids)
+        splits = carry_splits(records, ids, before, config, groups=groups, edited=edited).splits
     items = [core.Item(i, s, r) for i, s, r in zip(ids, splits, records)]
     previous = (
         [VersionItemRecord.of(*row) for row in latest.items.values_list("instruction", "input", "output", "messages")]
@@ -85,6 +87,26 @@ def approved_report(project, rules, progress=None):
         "stratify_field": config.stratify_field,
     }
     return result
+
+
+def stored_groups(ids):
+    """A group number per example: examples the checks paired (same prompt: duplicate or
+    contradiction) share one. The freeze finds these groups afresh with the whole scan (minutes on
+    100,000 realistic examples); the report takes the pairs the checks keep up to date on save."""
+    from curation.core.clusters import UnionFind
+
+    position = {example_id: n for n, example_id in enumerate(ids)}
+    uf = UnionFind()
+    for start in range(0, len(ids), 5000):
+        for low, high in PairFinding.objects.filter(low_id__in=ids[start : start + 5000]).values_list(
+            "low_id", "high_id"
+        ):
+            if high in position:
+                uf.union(position[low], position[high])
+    roots, groups = {}, []
+    for n in range(len(ids)):
+        groups.append(roots.setdefault(uf.find(n), len(roots)))
+    return groups
 
 
 def open_errors(ids):
