@@ -198,10 +198,24 @@ def loss_to_curation(request, project, study_id, item_id):
         raise Http404("No such item in this study.")
     item = assignment.item
     source = f"study {study.id} “{study.name}”, test example #{item.example_id or item.id}"
-    example, created = drafts.draft_once(project, request.user, item.record(), source=source, action="from a study")
+    tuned = study.outputs.filter(item=item).exclude(system="base").order_by("system").first()
+    if tuned is None:
+        example, created = drafts.draft_once(project, request.user, item.record(), source=source, action="from a study")
+    else:
+        example, created = drafts.correction_once(
+            project,
+            request.user,
+            item.record(),
+            tuned.text,
+            who=f"the tuned model ({tuned.system})",
+            source=source,
+            action="from a study",
+        )
     if created:
         messages.success(
-            request, f"Draft #{example.id} created from the study: improve its answer so the next run learns it."
+            request,
+            f"Draft #{example.id} created from the study"
+            + (": it holds the tuned model's answer, the reference beside it; correct it." if tuned else "."),
         )
     else:
         messages.info(request, f"Already in curation as #{example.id}.")

@@ -85,18 +85,25 @@ def evaluation_detail(request, project, evaluation_id):
 @project_view(Action.WRITE_EXAMPLES)
 @require_POST
 def to_curation(request, project, evaluation_id, item_id):
-    """Turn a test example the tuned model got wrong into a draft in curation, linked to where it
-    came from, with the tuned output kept in the draft's note for the annotator."""
+    """Turn a test example the tuned model got wrong into a correction task in curation: a draft
+    holding the tuned model's answer, the reference beside it, linked to where it came from."""
     ev = get_object_or_404(visible_evaluations(project), id=evaluation_id)
     tuned = get_object_or_404(ev.generations.select_related("item"), item_id=item_id, side=TUNED)
     item = tuned.item
     source = f"evaluation {ev.id} of {ev.training_run.name}, test example #{item.example_id or item.id}"
-    example, created = drafts.draft_once(
-        project, request.user, item.record(), source=source, action="from an evaluation"
+    example, created = drafts.correction_once(
+        project,
+        request.user,
+        item.record(),
+        tuned.text,
+        who=f"the tuned model ({ev.training_run.name})",
+        source=source,
+        action="from an evaluation",
     )
     if created:
         messages.success(
-            request, f"Draft #{example.id} created from the evaluation. The tuned model answered: “{tuned.text[:300]}”"
+            request,
+            f"Draft #{example.id} holds the tuned model's answer, with the reference beside it in a comment: correct it.",
         )
     else:
         messages.info(request, f"Already in curation as #{example.id}.")

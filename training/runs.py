@@ -219,7 +219,18 @@ def _finish(run, code, outcome, stderr):
     if outcome.get("kind") == "done" and code == 0:
         summary = outcome["summary"]
         cancelled = outcome.get("cancelled") or run.cancel_requested
-        message = "Cancelled; the adapter so far is saved." if cancelled else f"Finished at step {summary['steps']}."
+        early = not cancelled and summary.get("stopped_early")
+        if cancelled:
+            message = "Cancelled; the adapter so far is saved."
+        elif early:
+            patience = (run.config or {}).get("early_stopping_patience")
+            message = (
+                f"Stopped early at step {summary['steps']} of {summary.get('max_steps', run.total)}: the validation "
+                f"loss did not improve for {patience or 'several'} evaluations in a row (early stopping); "
+                "the best checkpoint is the one kept."
+            )
+        else:
+            message = f"Finished at step {summary['steps']}."
         _append_log(run, message)
         run.finish(
             message,
@@ -227,6 +238,8 @@ def _finish(run, code, outcome, stderr):
             summary=summary,
             eta_seconds=0,
             done=summary["steps"],
+            # a finished run reads "step N of N" unless it stopped before its plan (cancel, early stop)
+            **({} if cancelled or early else {"total": summary["steps"]}),
         )
     elif outcome.get("kind") == "nan":
         notes = diagnose([{"step": outcome["step"], "loss": float("nan")}])

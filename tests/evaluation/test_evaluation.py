@@ -65,6 +65,14 @@ def test_a_failure_goes_back_to_curation_as_a_linked_draft(
     assert Example.objects.count() == before + 1
     assert response["Location"] == reverse("curation:example", args=[people.project.slug, draft.id])
     assert draft.status == Example.Status.DRAFT and draft.source.startswith(f"evaluation {ev.id} of r1")
+    # a correction task: the draft holds the tuned model's answer, the reference beside it
+    tuned = ev.generations.get(item_id=item_id, side="tuned")
+    reference = ev.generations.get(item_id=item_id, side="tuned").item.record().answer()
+    assert draft.record().answer() == tuned.text
+    (comment,) = draft.comments.all()
+    assert comment.text.startswith("Correction task") and reference in comment.text
+    page = as_user(people.annotator).get(response["Location"]).content.decode()
+    assert "Correction task" in page
     as_user(people.annotator).post(target)
     assert Example.objects.count() == before + 1  # one click, one draft
 

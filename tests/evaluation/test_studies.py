@@ -106,6 +106,9 @@ def test_items_the_tuned_model_lost_go_back_to_curation(as_user, people, study, 
     response = as_user(people.lead).post(target)
     draft = Example.objects.latest("id")
     assert draft.source.startswith(f"study {study.id}") and draft.status == Example.Status.DRAFT
+    tuned = study.outputs.filter(item_id=lost.item_id).exclude(system="base").get()
+    assert draft.record().answer() == tuned.text  # the tuned model's answer, to correct
+    assert lost.item.record().answer() in draft.comments.get().text  # the reference beside it
     assert response["Location"] == reverse("curation:example", args=[people.project.slug, draft.id])
 
 
