@@ -238,6 +238,8 @@ SERVING_TRUSTED_HOSTS = envlist("SERVING_TRUSTED_HOSTS", [])
 # Beat runs the reaper itself (no worker slot needed, so busy workers cannot delay it).
 CELERY_BEAT_SCHEDULER = "studio.tasks:ReapingScheduler"
 MAX_DEVICES_PER_RUN = envint("MAX_DEVICES_PER_RUN", 8)
+# GPUs of one training worker; unset: those nvidia-smi lists on this machine (training/devices.py).
+WORKER_GPUS = envint("WORKER_GPUS", None)
 API_MAX_NEW_TOKENS = envint("API_MAX_NEW_TOKENS", 2048)
 # Requests a minute per API token (a token may carry its own limit).
 API_RATE_LIMIT_PER_MINUTE = envint("API_RATE_LIMIT_PER_MINUTE", 600)

@@ -128,7 +128,10 @@ def launch_run(request, project):
         examples, tokens, exact = _version_tokens(d["dataset_version"])
         speed = _observed_speed(project, d["base_model"])
         measured = speed is not None
-        if speed is None and d["base_model"].info.get("num_parameters"):
+        from training.devices import worker_gpus
+
+        on_gpu = worker_gpus() > 0
+        if speed is None and on_gpu and d["base_model"].info.get("num_parameters"):
             from django.conf import settings
 
             # about 6 FLOPs per parameter and token (forward and backward), at 40% of the GPU's peak
@@ -144,6 +147,7 @@ def launch_run(request, project):
                 "speed": speed,
                 "measured": measured,
                 "tflops": settings_tflops(),
+                "hardware": "GPU" if on_gpu else "CPU",
             },
             command=command_line(project, form),
         )

@@ -31,6 +31,10 @@ def launch(project, user, *, name, version, base_model, config_values):
     config.validate(has_gpu=True)  # the GPU worker decides about QLoRA; the rest is checked now
     if config.devices > settings.MAX_DEVICES_PER_RUN:
         raise ConfigError(f"devices: at most {settings.MAX_DEVICES_PER_RUN} per run on this installation")
+    from training.devices import devices_problem
+
+    if problem := devices_problem(config.devices):
+        raise ConfigError(problem)
     with transaction.atomic():
         run = TrainingRun.objects.create(
             project=project,

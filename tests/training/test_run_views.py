@@ -307,10 +307,11 @@ def test_merge_a_finished_run(as_user, people, ready, tmp_path, django_capture_o
 
 
 def test_estimate_gives_a_duration_from_earlier_runs_or_from_the_model_size(
-    as_user, people, ready, django_capture_on_commit_callbacks
+    as_user, people, ready, django_capture_on_commit_callbacks, settings
 ):
     from curation.models import Job
 
+    settings.WORKER_GPUS = 1  # the workers are GPU machines
     version, base = ready
     Job.objects.create(
         project=people.project,
@@ -403,3 +404,60 @@ def test_launch_run_command_uses_the_models_recommendations(people, ready):
     )  # fmt: skip
     run = TrainingRun.objects.get(name="cli")
     assert (run.config["learning_rate"], run.config["epochs"], run.config["lora_r"]) == (0.003, 1.0, 16)
+
+
+def preflighted(people, version, tokens):
+    from curation.models import Job
+
+    Job.objects.create(
+        project=people.project,
+        kind=Job.Kind.PREFLIGHT,
+        status=Job.Status.SUCCEEDED,
+        user=people.lead,
+        details={"version_id": version.id, "by_split": {"train": {"tokens": tokens}}},
+    )
+
+
+def test_on_cpu_workers_the_estimate_says_cpu_time_and_counts_packed_steps(as_user, people, ready, settings):
+    settings.WORKER_GPUS = 0
+    version, base = ready
+    preflighted(people, version, 40_000)
+    train = version.counts["train"]
+
+    def estimate(**extra):
+        return (
+            as_user(people.lead)
+            .post(url("launch-run", people), form(version, base, action="estimate", epochs=1, batch_size=4, **extra))
+            .content.decode()
+        )
+
+    page = estimate()
+    assert "the training workers have no GPU, so this runs on the CPU" in page.replace("The", "the")
+    assert "TFLOP/s" not in page and f"{-(-train // 4)} optimizer steps" in page
+    TrainingRun.objects.create(
+        project=people.project,
+        name="timed",
+        dataset_version=version,
+        base_model=base,
+        config={},
+        status=TrainingRun.Status.SUCCEEDED,
+        tokens_per_second=100,
+    )
+    assert "of CPU time at 100 tokens/s" in estimate()
+    # packed: 40,000 tokens fill 40 bins of 1,000 tokens, 10 steps of 4 bins
+    assert "10 optimizer steps" in estimate(packing="on", max_length=1000)
+
+
+def test_more_gpus_than_the_workers_have_are_refused_at_launch(as_user, people, ready, settings):
+    version, base = ready
+    settings.WORKER_GPUS = 0
+    page = (
+        as_user(people.lead)
+        .post(url("launch-run", people), form(version, base, action="launch", devices=2))
+        .content.decode()
+    )
+    assert "2 GPUs asked for, but the training workers have no GPU" in page
+    assert not TrainingRun.objects.exists()
+    settings.WORKER_GPUS = 2
+    as_user(people.lead).post(url("launch-run", people), form(version, base, action="launch", devices=2))
+    assert TrainingRun.objects.get().config["devices"] == 2

@@ -129,9 +129,17 @@ def plan_steps(n_examples, config, devices=1):
     )
 
 
+def training_rows(n_examples, n_tokens, config):
+    """Rows the trainer steps through: the examples, or with packing the bins of max_length
+    tokens they fill (at least tokens / max_length; packing whole examples leaves a little room)."""
+    if config.packing and n_tokens:
+        return max(1, math.ceil(n_tokens / config.max_length))
+    return n_examples
+
+
 def estimate(n_examples, n_tokens, config, tokens_per_second):
     """{"steps", "tokens", "seconds"}: a rough duration before launch."""
-    steps = plan_steps(n_examples, config, config.devices)
+    steps = plan_steps(training_rows(n_examples, n_tokens, config), config, config.devices)
     tokens = int(n_tokens * config.epochs)
     return {"steps": steps, "tokens": tokens, "seconds": int(tokens / max(tokens_per_second, 1))}
 
@@ -258,7 +266,7 @@ def train(
             task_type="CAUSAL_LM",
         )
 
-    steps = plan_steps(len(train_set.rows), config, config.devices)
+    steps = plan_steps(training_rows(len(train_set.rows), train_set.tokens, config), config, config.devices)
     eval_every = config.eval_steps or config.save_steps or max(1, steps // 10)
     # keeping the best checkpoint needs a checkpoint at evaluations: a multiple of eval_every
     save_every = math.ceil((config.save_steps or eval_every) / eval_every) * eval_every
