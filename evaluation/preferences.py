@@ -69,6 +69,12 @@ def export_study(study, names):
     }
     prefs = build_preferences(votes, prompts, outputs)
     counts = prefs.counts
+    # pairs whose two answers were the same text were never shown to raters, so no vote counts
+    # them above: they are left out all the same, and the card says how many
+    from evaluation.studying import identical_pairs
+
+    voted = {(v["item"], *sorted((v["left"], v["right"]))) for v in votes}
+    counts["identical"] += len({(i, a, b) for i, a, b in identical_pairs(study) if a < b} - voted)
     if not prefs.rows:
         raise ExportRefused(
             f"No preference pairs in “{study.name}”: of {counts['counted']} votes counted, {counts['ties']} said tie and {counts['both_bad']} both bad, "

@@ -140,7 +140,20 @@ def report(study):
     votes = study_votes(study)
     if not votes:
         return None
-    return analyze(votes, anchor=BASE, rounds=300, seed=study.id)
+    result = analyze(votes, anchor=BASE, rounds=300, seed=study.id)
+    # items whose two outputs were the same text: never shown to raters, counted per model pair
+    same = {}
+    for _item, a, b in identical_pairs(study):
+        if a < b:
+            same[(a, b)] = same.get((a, b), 0) + 1
+    for row in result["pairs"]:
+        row["identical"] = same.pop((row["a"], row["b"]), 0)
+    for (a, b), n in sorted(same.items()):  # pairs with nothing but identical outputs
+        result["pairs"].append(
+            {"a": a, "b": b, "a_wins": 0, "b_wins": 0, "ties": 0, "both_bad": 0, "decisive": 0, "identical": n}
+            | {"a_win_rate": None, "a_win_interval": None, "sign_test_p": None}
+        )
+    return result
 
 
 def close(study):

@@ -128,23 +128,76 @@ def analyze(votes, anchor, rounds=500, seed=0):
     battles = [b for item in battles_by_item.values() for b in item]
     ratings = bradley_terry(battles, anchor) if battles else {}
     intervals = bradley_terry_intervals(dict(battles_by_item), anchor, rounds=rounds, seed=seed) if battles else {}
-    board = sorted(ratings, key=lambda m: -ratings[m])
+    # a model no vote preferred or rejected has a rating the fit made up: it is not ranked
+    decisive = defaultdict(int)
+    for row in pairs.values():
+        decisive[row["a"]] += row["decisive"]
+        decisive[row["b"]] += row["decisive"]
+    evidence = {m for m in ratings if m == anchor or decisive[m]}
+    board = sorted(ratings, key=lambda m: (m not in evidence, -ratings[m]))
     leaderboard = [
         {
             "system": m,
-            "rating": ratings[m],
-            "interval": intervals.get(m),
-            "rank": 1
-            + sum(1 for o in board if intervals.get(o) and intervals.get(m) and intervals[o][0] > intervals[m][1]),
+            "rating": ratings[m] if m in evidence else None,
+            "interval": intervals.get(m) if m in evidence else None,
+            "decisive": decisive[m],
+            "rank": (
+                1
+                + sum(
+                    1 for o in evidence if intervals.get(o) and intervals.get(m) and intervals[o][0] > intervals[m][1]
+                )
+                if m in evidence
+                else None
+            ),
+            "why_unranked": "" if m in evidence else "no decisive vote: every comparison was a tie or both bad",
         }
         for m in board
     ]
+    _plot_positions(leaderboard)
+    stats = agreement(main)
     return {
         "pairs": list(pairs.values()),
         "leaderboard": leaderboard,
-        "agreement": agreement(main),
+        "agreement": stats,
+        "agreement_note": agreement_note(stats),
         "raters": rater_behaviour(votes),
     }
+
+
+def _plot_positions(leaderboard):
+    """Each ranked row's rating and interval as percentages of one scale shared by the rows."""
+    ends = [v for row in leaderboard if row["rating"] is not None for v in (row["interval"] or (row["rating"],) * 2)]
+    if not ends:
+        return
+    low, high = min(ends), max(ends)
+    pad = max((high - low) * 0.05, 10.0)
+    low, high = low - pad, high + pad
+    for row in leaderboard:
+        if row["rating"] is None:
+            continue
+        lo, hi = row["interval"] or (row["rating"], row["rating"])
+        row["plot"] = {
+            "point": round(100 * (row["rating"] - low) / (high - low), 1),
+            "low": round(100 * (lo - low) / (high - low), 1),
+            "high": round(100 * (hi - low) / (high - low), 1),
+        }
+    for row in leaderboard:
+        row["scale"] = [round(low), round(high)]
+
+
+def agreement_note(stats):
+    """Why a low alpha can sit beside a high raw agreement, when it does."""
+    for key in ("with_ties", "without_ties"):
+        s = stats.get(key) or {}
+        raw, alpha = s.get("raw"), s.get("alpha")
+        if raw is not None and alpha is not None and raw >= 0.8 and alpha < 0.4:
+            return (
+                f"Raters agree on {raw:.0%} of the items rated twice, yet α is {alpha:.2f}: when nearly every "
+                "vote gives the same answer, α expects that much agreement by chance and credits little of it "
+                "(the prevalence paradox). With so little variety, read the raw agreement and rate more varied items "
+                "before trusting α."
+            )
+    return ""
 
 
 def _relative(v):

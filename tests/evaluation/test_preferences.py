@@ -534,3 +534,25 @@ def test_trl_trains_dpo_on_the_exported_file(as_user, people, make_study, tiny_m
     assert trainer.state.global_step == 2 and len(losses) == 2 and all(math.isfinite(x) for x in losses)
     assert losses[0] == pytest.approx(math.log(2), abs=1e-4)  # the policy starts as its own reference
     assert any(not (p.detach() == before[n]).all() for n, p in trainer.model.named_parameters())
+
+
+@pytest.mark.django_db
+def test_pairs_never_shown_because_their_answers_were_the_same_are_counted_on_the_card(as_user, people, make_study):
+    from curation.models import VersionItem
+    from evaluation.models import StudyOutput
+
+    study = make_study("closed")
+    same = VersionItem.objects.create(
+        version=study.dataset_version,
+        example_version=1,
+        split="test",
+        group=9,
+        content_key="k9",
+        instruction="Triage the ticket.",
+        input="Thanks, all sorted!",
+        output="{}",
+    )
+    StudyOutput.objects.create(study=study, item=same, system="base", text='{"category": "other"}')
+    StudyOutput.objects.create(study=study, item=same, system=study.tuned, text='{"category": "other"}\n')
+    _rows, card = unzip(as_user(people.lead).get(url("study-preferences", people, study.id)))
+    assert "| pairs whose two answers are the same text (left out) | 1 |" in card

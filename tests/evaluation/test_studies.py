@@ -131,3 +131,8 @@ def test_pairs_with_the_same_text_are_not_shown_or_counted(study, trained):
     Vote.objects.create(assignment=first, choice="left")
     Vote.objects.create(assignment=second, choice="right")
     assert [v["item"] for v in study_votes(study)] == [second.item_id]
+    from evaluation.studying import report
+
+    (pair,) = report(study)["pairs"]
+    assert pair["identical"] == len(same_items(study, trained))  # counted and shown, for neither side
+    assert pair["identical"] >= 1

@@ -84,3 +84,43 @@ def test_perfectly_agreeing_raters_have_alpha_one():
     agreement = analyze(votes, anchor="base", rounds=20)["agreement"]
     assert agreement["with_ties"]["raw"] == 1.0 and agreement["with_ties"]["alpha"] == pytest.approx(1.0)
     assert agreement["without_ties"]["units"] == 20
+
+
+def test_a_model_without_a_decisive_vote_is_not_ranked():
+    votes = []
+    for item in range(10):
+        votes.append({"rater": "ann", "item": item, "left": "base", "right": "good", "choice": "right"})
+        votes.append({"rater": "ann", "item": item, "left": "base", "right": "unseen", "choice": "tie"})
+    board = {row["system"]: row for row in analyze(votes, anchor="base", rounds=50)["leaderboard"]}
+    assert board["good"]["rank"] == 1 and board["good"]["rating"] > 1000
+    assert board["unseen"]["rank"] is None and board["unseen"]["rating"] is None
+    assert "no decisive vote" in board["unseen"]["why_unranked"]
+    assert list(board)[-1] == "unseen"  # listed last, below every ranked model
+    # every ranked row is drawn on one shared scale, its dot inside its band
+    for row in (board["base"], board["good"]):
+        plot = row["plot"]
+        assert 0 <= plot["low"] <= plot["point"] <= plot["high"] <= 100
+    assert board["good"]["plot"]["point"] > board["base"]["plot"]["point"]
+
+
+def test_low_alpha_beside_high_raw_agreement_is_explained():
+    votes = []
+    for item in range(40):
+        for rater in ("ann", "bob"):
+            # nearly every vote prefers the tuned model; one item splits the raters
+            tuned_wins = not (item == 0 and rater == "bob")
+            votes.append(
+                {
+                    "rater": rater,
+                    "item": item,
+                    "left": "base",
+                    "right": "tuned",
+                    "choice": "right" if tuned_wins else "left",
+                }
+            )
+    report = analyze(votes, anchor="base", rounds=20)
+    stats = report["agreement"]["with_ties"]
+    assert stats["raw"] >= 0.95 and stats["alpha"] < 0.4
+    assert "prevalence paradox" in report["agreement_note"]
+    balanced = [dict(v, choice="left" if v["item"] % 2 else "right") for v in votes]
+    assert analyze(balanced, anchor="base", rounds=20)["agreement_note"] == ""
