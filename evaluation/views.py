@@ -41,7 +41,8 @@ def evaluation_detail(request, project, evaluation_id):
         data = ev.summary.get("metrics", {}).get(m)
         if data:
             scale = 1 if m == "length_words" else 100
-            top = max(data["base"], data[TUNED], 1e-9)
+            # rates on their own 0-100% scale (a 5% F1 is a short bar); lengths up to the longer side
+            top = max(data["base"], data[TUNED], 1e-9) if m == "length_words" else 1.0
             rows.append(
                 {
                     "name": LABELS[m],
@@ -54,6 +55,7 @@ def evaluation_detail(request, project, evaluation_id):
                     "percent": scale == 100,
                     "base_bar": 100 * data["base"] / top,
                     "tuned_bar": 100 * data[TUNED] / top,
+                    "scale": f"0 to {top:.0f} words" if m == "length_words" else "0 to 100%",
                     "better": data["low"] > 0 if m != "length_words" else None,
                     "worse": data["high"] < 0 if m != "length_words" else None,
                 }

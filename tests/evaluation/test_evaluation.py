@@ -37,6 +37,17 @@ def test_lead_evaluates_a_run_and_reads_tuned_versus_base(as_user, people, train
     page = as_user(people.reviewer).get(url("evaluation", people, ev.id)).content.decode()
     assert "Tuned versus base" in page and "Token F1" in page
     assert "<script>alert" not in page and "&lt;script&gt;alert" in page  # model output is untrusted text
+    # a blank answer says so; rates are drawn on 0-100%, so a small F1 is a short bar
+    other = ev.generations.exclude(id=generation.id).first()
+    other.text = "  \n"
+    other.save()
+    summary = dict(ev.summary)
+    summary["metrics"] = {**summary["metrics"], "token_f1": {**m, "base": 0.02, "tuned": 0.051}}
+    EvaluationRun.objects.filter(id=ev.id).update(summary=summary)
+    page = as_user(people.reviewer).get(url("evaluation", people, ev.id)).content.decode()
+    assert "(empty answer: only whitespace)" in page
+    f1_row = page.split("Token F1", 1)[1].split("</tr>", 1)[0]
+    assert 'style="width: 2%" title="base"' in f1_row and 'style="width: 5%" title="tuned"' in f1_row
 
 
 def test_evaluation_outsider_and_wrong_role(as_user, people, trained):
