@@ -60,18 +60,20 @@ def approved_report(project, rules, progress=None):
     """The approved examples, split as a freeze with the latest version's settings would split
     them (old examples keep their split, new ones are dealt; near-duplicates kept together as the
     checks paired them)."""
-    examples = list(
-        Example.objects.filter(project=project, status=Example.Status.APPROVED, deleted_at=None).order_by("id")
+    rows = list(
+        Example.objects.filter(project=project, status=Example.Status.APPROVED, deleted_at=None)
+        .order_by("id")
+        .values_list("id", "instruction", "input", "output", "messages")
     )
-    records = [e.record() for e in examples]
-    ids = [e.id for e in examples]
+    records = [VersionItemRecord.of(*row[1:]) for row in rows]
+    ids = [row[0] for row in rows]
     config = freeze_settings(project)
     splits = [""] * len(ids)
     latest = None
-    if examples:
+    if ids:
         latest, before, before_keys = previous_splits(project, ids)
         edited = {i for i, r in zip(ids, records) if i in before_keys and before_keys[i] != content_key(r)}
-        groups = stored_groups(ids)
+        groups = stored_groups(project, ids)
         splits = carry_splits(records, ids, before, config, groups=groups, edited=edited).splits
     items = [core.Item(i, s, r) for i, s, r in zip(ids, splits, records)]
     previous = (
@@ -79,7 +81,9 @@ def approved_report(project, rules, progress=None):
         if latest
         else None
     )
-    result = core.report(items, rules, embed=_embed(), previous=previous, errors=open_errors(ids), progress=progress)
+    result = core.report(
+        items, rules, embed=_embed(), previous=previous, errors=open_errors(project), progress=progress
+    )
     result["previous_version"] = {"id": latest.id, "name": latest.name} if latest else None
     result["split_settings"] = {
         "ratios": list(config.ratios),
@@ -89,7 +93,7 @@ def approved_report(project, rules, progress=None):
     return result
 
 
-def stored_groups(ids):
+def stored_groups(project, ids):
     """A group number per example: examples the checks paired (same prompt: duplicate or
     contradiction) share one. The freeze finds these groups afresh with the whole scan (minutes on
     100,000 realistic examples); the report takes the pairs the checks keep up to date on save."""
@@ -97,32 +101,27 @@ def stored_groups(ids):
 
     position = {example_id: n for n, example_id in enumerate(ids)}
     uf = UnionFind()
-    for start in range(0, len(ids), 5000):
-        for low, high in PairFinding.objects.filter(low_id__in=ids[start : start + 5000]).values_list(
-            "low_id", "high_id"
-        ):
-            if high in position:
-                uf.union(position[low], position[high])
+    for low, high in PairFinding.objects.filter(project=project).values_list("low_id", "high_id").iterator(5000):
+        if low in position and high in position:
+            uf.union(position[low], position[high])
     roots, groups = {}, []
     for n in range(len(ids)):
         groups.append(roots.setdefault(uf.find(n), len(roots)))
     return groups
 
 
-def open_errors(ids):
-    """Error findings on these examples, and contradictions between two of them."""
-    chosen = set(ids)
-    errors = 0
-    for start in range(0, len(ids), 5000):
-        part = ids[start : start + 5000]
-        errors += Finding.objects.filter(example_id__in=part, severity="error").count()
-        errors += sum(
-            1
-            for low, high in PairFinding.objects.filter(Q(low_id__in=part), kind="contradiction").values_list(
-                "low_id", "high_id"
-            )
-            if high in chosen
-        )
+def open_errors(project):
+    """Error findings on the project's approved examples, and contradictions between two of them."""
+    live = {"status": Example.Status.APPROVED, "deleted_at": None}
+    errors = Finding.objects.filter(
+        project=project, severity="error", **{f"example__{k}": v for k, v in live.items()}
+    ).count()
+    errors += PairFinding.objects.filter(
+        project=project,
+        kind="contradiction",
+        **{f"low__{k}": v for k, v in live.items()},
+        **{f"high__{k}": v for k, v in live.items()},
+    ).count()
     return errors
 
 

@@ -531,15 +531,25 @@ def consistency(items, embed=None, same=0.85):
 
         vectors = embed(texts)
         slots = [slots_of(t) for t in texts]
+        most = 16  # nearest phrasings looked at per phrasing: a chain joins the rest
         for start in range(0, len(texts), 2048):
             sims = vectors[start : start + 2048] @ vectors.T
-            for a, b in zip(*np.nonzero(sims >= same)):
-                a = int(a) + start
-                b = int(b)
-                differ = a < b and slot_difference(slots[a], slots[b])
+            if sims.shape[1] > most:
+                top = np.argpartition(-sims, most, axis=1)[:, :most]
+                rows = np.repeat(np.arange(sims.shape[0]), most)
+                cols = top.ravel()
+                keep = sims[rows, cols] >= same
+                pairs = zip(rows[keep], cols[keep])
+            else:
+                pairs = zip(*np.nonzero(sims >= same))
+            for a, b in pairs:
+                a, b = int(a) + start, int(b)
+                if a == b or root(a) == root(b):  # a pair already joined (by a chain) needs no look
+                    continue
+                differ = slot_difference(slots[a], slots[b])
                 # "the ticket below" / "this ticket": in a task's instruction, "below" and "above"
                 # point at the input; a name, number or literal still makes another task
-                if a < b and (not differ or differ.startswith("another comparison")):
+                if not differ or differ.startswith("another comparison"):
                     parent[root(a)] = root(b)
     groups = defaultdict(list)
     for n in range(len(texts)):
