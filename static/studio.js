@@ -49,3 +49,9 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     event.detail.isError = false;
   }
 });
+
+// A select with data-submit sends its form when it changes (no inline handlers: the CSP forbids them).
+document.addEventListener("change", function (event) {
+  var select = event.target.closest("select[data-submit]");
+  if (select && select.form) select.form.requestSubmit ? select.form.requestSubmit() : select.form.submit();
+});

@@ -166,6 +166,8 @@ class MetricPoint(models.Model):
     loss = models.FloatField(null=True)
     eval_loss = models.FloatField(null=True)
     learning_rate = models.FloatField(null=True)
+    grad_norm = models.FloatField(null=True, help_text="the gradients' norm before clipping")
+    tokens_seen = models.BigIntegerField(null=True, help_text="training tokens seen so far")
     tokens_per_second = models.FloatField(null=True)
     created_at = models.DateTimeField(null=True, default=timezone.now, help_text="when the worker reported it")
 

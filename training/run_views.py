@@ -172,22 +172,50 @@ def launch_run(request, project):
     return render(request, "training/launch.html", context)
 
 
-def _run_series(run, shade, prefix=""):
-    train, evals = [], []
-    for step, loss, eval_loss in run.points.values_list("step", "loss", "eval_loss"):
+AXES = {"step": "step", "epoch": "epoch", "tokens": "tokens seen"}
+
+
+def _run_series(run, shade, prefix="", axis="step"):
+    """(loss series, train [(step, loss)], evals [(step, eval loss)]); the series' x is `axis`:
+    the step, the epoch, or the training tokens seen (a packed and an unpacked run compare by
+    epoch or tokens, not by steps). Points without that x are left out."""
+    train, evals, plotted_train, plotted_evals = [], [], [], []
+    for step, epoch, tokens, loss, eval_loss in run.points.values_list(
+        "step", "epoch", "tokens_seen", "loss", "eval_loss"
+    ):
+        x = {"step": step, "epoch": epoch, "tokens": tokens}[axis]
         if loss is not None:
             train.append((step, loss))
+            if x is not None:
+                plotted_train.append((x, loss))
         if eval_loss is not None:
             evals.append((step, eval_loss))
+            if x is not None:
+                plotted_evals.append((x, eval_loss))
     series = [
-        Series(f"{prefix}train loss", train, shade),
-        Series(f"{prefix}validation loss", evals, shade, dashed=True),
+        Series(f"{prefix}train loss", plotted_train, shade),
+        Series(f"{prefix}validation loss", plotted_evals, shade, dashed=True),
     ]
     return series, train, evals
 
 
-def loss_chart(series):
-    return line_chart(series, "Loss by step", x_title="step", y_title="loss", empty_text="No loss reported yet.")
+def loss_chart(series, axis="step"):
+    return line_chart(
+        series, f"Loss by {AXES[axis]}", x_title=AXES[axis], y_title="loss", empty_text="No loss reported yet."
+    )
+
+
+def optimizer_charts(run):
+    """The learning rate and the gradient norm by step, where the run reported them."""
+    rows = list(run.points.values_list("step", "learning_rate", "grad_norm"))
+    charts = []
+    for n, (name, unit) in enumerate((("Learning rate", "learning rate"), ("Gradient norm", "gradient norm"))):
+        values = [(row[0], row[n + 1]) for row in rows if row[n + 1] is not None]
+        if values:
+            charts.append(
+                line_chart([Series(unit, values, color(n + 1))], f"{name} by step", x_title="step", y_title=unit)
+            )
+    return charts
 
 
 @project_view(Action.VIEW)
@@ -214,6 +242,7 @@ def run_detail(request, project, run_id):
         "project": project,
         "run": run,
         "chart": loss_chart(series),
+        "optimizer_charts": optimizer_charts(run),
         "notes": notes,
         "can_train": project.membership.can(Action.TRAIN),
         "config": sorted(run.config.items()),
@@ -339,9 +368,11 @@ def compare_runs(request, project):
     if len(runs) < 2:
         messages.error(request, "Tick two or more runs to compare.")
         return redirect("training:run-list", project.slug)
+    axis = request.GET.get("by", "step")
+    axis = axis if axis in AXES else "step"
     series = []
     for i, run in enumerate(runs):
-        s, _, _ = _run_series(run, color(i), prefix=f"{run.name}: ")
+        s, _, _ = _run_series(run, color(i), prefix=f"{run.name}: ", axis=axis)
         series += s
     keys = sorted({k for run in runs for k in run.config if k != "base_model"})
     rows = [(k, [run.config.get(k) for run in runs]) for k in keys]
@@ -367,7 +398,10 @@ def compare_runs(request, project):
         {
             "project": project,
             "runs": runs,
-            "chart": loss_chart(series),
+            "chart": loss_chart(series, axis),
+            "axis": axis,
+            "axes": AXES.items(),
+            "run_ids": [run.id for run in runs],
             "differing": differing,
             "same": [k for k, v in rows if (k, v) not in differing],
             "versions": versions,

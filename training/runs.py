@@ -197,6 +197,8 @@ def _record(run, event):
             loss=event.get("loss"),
             eval_loss=event.get("eval_loss"),
             learning_rate=event.get("learning_rate"),
+            grad_norm=event.get("grad_norm"),
+            tokens_seen=event.get("tokens_seen"),
             tokens_per_second=event.get("tokens_per_second"),
         )
         changes = {"done": event["step"], "total": event.get("total") or 0, "eta_seconds": event.get("eta_seconds")}

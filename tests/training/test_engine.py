@@ -51,6 +51,11 @@ def test_lora_learns_and_leaves_the_base_model_alone(tiny_model_dir, records, tm
     losses = [e["loss"] for e in events if e["kind"] == "progress" and e.get("loss") is not None]
     assert sum(losses[-5:]) / 5 < sum(losses[:5]) / 5 - 0.5, losses
     assert any(e.get("eval_loss") is not None for e in events if e["kind"] == "progress")
+    # what the run page plots beside the loss: the optimizer, and the tokens seen for comparing runs
+    steps = [e for e in events if e["kind"] == "progress" and e.get("loss") is not None]
+    assert all(e["grad_norm"] is not None and e["grad_norm"] > 0 for e in steps)
+    seen = [e["tokens_seen"] for e in steps]
+    assert all(seen) and seen == sorted(seen) and seen[-1] > seen[0]
     assert digest(tiny_model_dir) == before  # the base folder is untouched
     adapter = tmp_path / "run" / "adapter"
     assert (adapter / "adapter_model.safetensors").is_file() and (adapter / "studio_run.json").is_file()

@@ -461,3 +461,45 @@ def test_more_gpus_than_the_workers_have_are_refused_at_launch(as_user, people, 
     settings.WORKER_GPUS = 2
     as_user(people.lead).post(url("launch-run", people), form(version, base, action="launch", devices=2))
     assert TrainingRun.objects.get().config["devices"] == 2
+
+
+def test_runs_compare_along_epochs_or_tokens_and_show_their_optimizer(as_user, people, ready):
+    version, base = ready
+    runs = []
+    for name, steps in (("unpacked", 20), ("packed", 5)):  # the same data in 20 steps, or packed in 5
+        run = TrainingRun.objects.create(
+            project=people.project,
+            name=name,
+            dataset_version=version,
+            base_model=base,
+            config={"packing": name == "packed"},
+            status=TrainingRun.Status.SUCCEEDED,
+        )
+        for step in range(1, steps + 1):
+            MetricPoint.objects.create(
+                run=run,
+                step=step,
+                epoch=step / steps,
+                tokens_seen=step * 8000 // steps,
+                loss=3 - step / steps,
+                learning_rate=1e-3 * (1 - step / steps),
+                grad_norm=2.0 / step,
+            )
+        runs.append(run)
+    query = f"?run={runs[0].id}&run={runs[1].id}"
+    by_step = as_user(people.reviewer).get(url("compare-runs", people) + query).content.decode()
+    assert "Loss by step" in by_step and "compare them along epochs or tokens seen" in by_step
+    by_tokens = as_user(people.reviewer).get(url("compare-runs", people) + query + "&by=tokens").content.decode()
+    assert 'aria-label="Loss by tokens seen"' in by_tokens and '<option value="tokens" selected>' in by_tokens
+    # both runs end at 8,000 tokens: the same place on this axis, where by step one ends at 5, one at 20
+    assert by_tokens.count("tokens seen 8000") == 2 or by_tokens.count("tokens seen 8,000") == 2
+    assert (
+        "Loss by epoch"
+        in as_user(people.reviewer).get(url("compare-runs", people) + query + "&by=epoch").content.decode()
+    )
+    assert (
+        "Loss by step"
+        in as_user(people.reviewer).get(url("compare-runs", people) + query + "&by=nonsense").content.decode()
+    )
+    page = as_user(people.reviewer).get(url("run", people, runs[0].id)).content.decode()
+    assert "Learning rate by step" in page and "Gradient norm by step" in page

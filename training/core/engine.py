@@ -207,7 +207,7 @@ def train(
 ):
     """Train and save; returns a summary dict. Resumes from the newest checkpoint in output_dir.
 
-    Events given to report(): {"kind": "progress", step, total, loss, eval_loss, learning_rate,
+    Events given to report(): {"kind": "progress", step, total, loss, eval_loss, learning_rate, grad_norm, tokens_seen,
     tokens_per_second, eta_seconds, epoch}, {"kind": "log", "message"}, {"kind": "checkpoint", step, path}.
     """
     import torch
@@ -344,6 +344,8 @@ def train(
                     "loss": loss,
                     "eval_loss": logs.get("eval_loss"),
                     "learning_rate": logs.get("learning_rate"),
+                    "grad_norm": logs.get("grad_norm"),
+                    "tokens_seen": int(tokens) if tokens else None,
                     "tokens_per_second": round(tokens / elapsed, 1) if tokens else None,
                     "eta_seconds": int(per_step * max(state.max_steps - state.global_step, 0)),
                 }
