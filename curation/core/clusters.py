@@ -185,14 +185,23 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
     by_root = {}
     for i in list(uf.parent):
         by_root.setdefault(uf.find(i), []).append(i)
+    # each note and silenced pair filed under its cluster once (looking every note up for every
+    # cluster cost 2.8 s of 17 at 20,000 realistic examples, and grows with the square)
+    notes_of, silenced_of = {}, {}
+    for pair, note in notes.items():
+        notes_of.setdefault(uf.find(next(iter(pair))), {})[pair] = note
+    for pair in silenced:
+        ends = list(pair)
+        if len(ends) == 2 and ends[0] in uf.parent and ends[1] in uf.parent and uf.find(ends[0]) == uf.find(ends[1]):
+            silenced_of.setdefault(uf.find(ends[0]), set()).add(pair)
     clusters = []
     cluster_of = {}
-    for members in by_root.values():
+    for root, members in by_root.items():
         if len(members) < 2:
             continue
         members = sorted(members)
         answers = {m: records[m].answer() for m in members}
-        cluster = Cluster(members=members, prompt_notes={k: v for k, v in notes.items() if k <= set(members)})
+        cluster = Cluster(members=members, prompt_notes=notes_of.get(root, {}))
         cluster.klass = {m: words_uf.find(m) for m in members}
         cluster_of.update(dict.fromkeys(members, cluster))
         for m in members:
@@ -208,7 +217,7 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
                     cluster.conflicts[(gi, gj)] = compare_answers(
                         answers[cluster.groups[gi][0]], answers[cluster.groups[gj][0]]
                     )[1]
-        cluster.silenced = {pair for pair in silenced if pair <= set(members)}
+        cluster.silenced = silenced_of.get(root, set())
         clusters.append(cluster)
     for i, j in links:
         cluster = cluster_of[i]
