@@ -6,7 +6,7 @@ from pathlib import Path
 from django.db import transaction
 
 from evaluation.core.backends import Decoding, LocalBackend, Request
-from evaluation.core.metrics import paired_bootstrap, perplexity, score
+from evaluation.core.metrics import field_report, paired_bootstrap, perplexity, score
 from evaluation.models import EvaluationRun, Generation
 from studio.core.prompts import RenderError, load_tokenizer, prompt_for, render
 from studio.core.records import Record
@@ -193,6 +193,15 @@ def execute(job):
             "low": low,
             "high": high,
         }
+    references = [item.record().answer() for item in kept]
+    summary["fields"] = field_report(references, {side: [g.text for g in per_side[side]] for side in ("base", TUNED)})
+    summary["latency"] = {
+        side: {
+            "median_seconds": _median([g.seconds for g in per_side[side]]),
+            "median_tokens": _median([g.completion_tokens for g in per_side[side]]),
+        }
+        for side in ("base", TUNED)
+    }
     summary["finish_reasons"] = {
         side: {r: sum(g.finish_reason == r for g in per_side[side]) for r in ("stop", "length")}
         for side in ("base", TUNED)
@@ -202,3 +211,8 @@ def execute(job):
         Generation.objects.filter(evaluation=ev).delete()
         Generation.objects.bulk_create(rows, batch_size=500)
         ev.finish(f"Compared {len(kept)} examples, base against tuned.", summary=summary, done=2 * len(kept))
+
+
+def _median(values):
+    ordered = sorted(v for v in values if v is not None)
+    return ordered[len(ordered) // 2] if ordered else None

@@ -109,3 +109,82 @@ def perplexity(total_nll, total_tokens):
     import math
 
     return math.exp(total_nll / total_tokens) if total_tokens else None
+
+
+MISSING = "(missing)"  # the answer is JSON but lacks the field
+INVALID = "(not JSON)"  # the answer is no JSON object at all
+MAX_CLASSES = 12
+
+
+def _object(text):
+    try:
+        value = json.loads(text)
+    except (ValueError, TypeError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _label(value):
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def field_report(references, predictions_by_side):
+    """For JSON answers, what the seed guides ask beyond one overall score: each top-level field's
+    accuracy per side, and for a field with a few values (a category, a priority) each class's
+    precision, recall and F1 with the confusion matrix (rows: the reference; columns: the answer,
+    MISSING or INVALID included). None when fewer than half the references are JSON objects.
+
+    `predictions_by_side` maps a side ("base", "tuned") to its answers, in the references' order."""
+    refs = [_object(r) for r in references]
+    carried = [r for r in refs if r is not None]
+    if not carried or len(carried) * 2 < len(refs):
+        return None
+    answers = {side: [_object(p) for p in preds] for side, preds in predictions_by_side.items()}
+    keys = sorted({k for r in carried for k in r}, key=lambda k: (-sum(k in r for r in carried), k))
+    fields = []
+    for key in keys:
+        rows = [n for n, r in enumerate(refs) if r is not None and key in r]
+        truth = [_label(refs[n][key]) for n in rows]
+        entry = {"field": key, "examples": len(rows), "accuracy": {}, "classes": None}
+        said = {}
+        for side, objs in answers.items():
+            got = [INVALID if objs[n] is None else (_label(objs[n][key]) if key in objs[n] else MISSING) for n in rows]
+            said[side] = got
+            entry["accuracy"][side] = sum(g == t for g, t in zip(got, truth)) / len(rows)
+        values = sorted(set(truth))
+        if 2 <= len(values) <= MAX_CLASSES and len(values) * 2 <= len(rows):
+            entry["classes"] = {side: _classes(truth, got, values) for side, got in said.items()}
+        fields.append(entry)
+    return {"fields": fields, "examples": len(carried)}
+
+
+def _classes(truth, got, values):
+    """Per-class precision, recall, F1 and the confusion matrix of one side."""
+    columns = (
+        values
+        + [c for c in (MISSING, INVALID) if c in got]
+        + sorted({g for g in got} - set(values) - {MISSING, INVALID})
+    )
+    matrix = [[sum(1 for t, g in zip(truth, got) if t == row and g == col) for col in columns] for row in values]
+    per_class = []
+    for value in values:
+        tp = sum(1 for t, g in zip(truth, got) if t == value and g == value)
+        predicted = sum(1 for g in got if g == value)
+        actual = sum(1 for t in truth if t == value)
+        precision = tp / predicted if predicted else None
+        recall = tp / actual if actual else None
+        f1 = (
+            2 * precision * recall / (precision + recall)
+            if precision is not None and recall is not None and precision + recall
+            else 0.0
+            if predicted or actual
+            else None
+        )
+        per_class.append({"value": value, "support": actual, "precision": precision, "recall": recall, "f1": f1})
+    scored = [c["f1"] for c in per_class if c["f1"] is not None]
+    return {
+        "columns": columns,
+        "matrix": [{"value": v, "counts": row} for v, row in zip(values, matrix)],
+        "per_class": per_class,
+        "macro_f1": sum(scored) / len(scored) if scored else None,
+    }

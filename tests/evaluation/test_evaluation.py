@@ -36,6 +36,11 @@ def test_lead_evaluates_a_run_and_reads_tuned_versus_base(as_user, people, train
     generation.save()
     page = as_user(people.reviewer).get(url("evaluation", people, ev.id)).content.decode()
     assert "Tuned versus base" in page and "Token F1" in page
+    # the demo's answers are JSON: each field scored, its classes with a confusion matrix, and latency
+    fields = {f["field"]: f for f in ev.summary["fields"]["fields"]}
+    assert {"category", "priority"} <= set(fields) and fields["category"]["classes"]["tuned"]["per_class"]
+    assert "Fields of the JSON answers" in page and "Confusion matrix of category, tuned" in page
+    assert ev.summary["latency"]["tuned"]["median_seconds"] > 0 and "Median per answer" in page
     assert "<script>alert" not in page and "&lt;script&gt;alert" in page  # model output is untrusted text
     # a blank answer says so; rates are drawn on 0-100%, so a small F1 is a short bar
     other = ev.generations.exclude(id=generation.id).first()

@@ -1,3 +1,4 @@
+import json
 import math
 
 import pytest
@@ -52,3 +53,32 @@ def test_paired_bootstrap():
 
 def test_perplexity_is_token_weighted():
     assert perplexity(2 * math.log(4) + 2 * math.log(16), 4) == pytest.approx(8.0)
+
+
+def test_json_answers_get_field_accuracy_and_per_class_scores_with_a_confusion_matrix():
+    from evaluation.core.metrics import INVALID, MISSING, field_report
+
+    references = [
+        json.dumps({"category": c, "priority": p, "summary": f"ticket {n}"})
+        for n, (c, p) in enumerate(
+            [("billing", "low"), ("billing", "high"), ("shipping", "low"), ("shipping", "low")] * 3
+        )
+    ]
+    tuned = list(references)
+    tuned[0] = json.dumps({"category": "shipping", "priority": "low", "summary": "ticket 0"})  # a wrong class
+    tuned[1] = json.dumps({"priority": "high", "summary": "ticket 1"})  # the field left out
+    tuned[2] = "Shipping, low priority."  # no JSON at all
+    base = ["I cannot help with that."] * len(references)
+    report = field_report(references, {"base": base, "tuned": tuned})
+    fields = {f["field"]: f for f in report["fields"]}
+    assert set(fields) == {"category", "priority", "summary"}
+    assert fields["category"]["accuracy"] == {"base": 0.0, "tuned": 9 / 12}
+    assert fields["summary"]["classes"] is None  # a value per example: no classes
+    tuned_classes = fields["category"]["classes"]["tuned"]
+    assert tuned_classes["columns"][:2] == ["billing", "shipping"] and MISSING in tuned_classes["columns"]
+    billing = next(c for c in tuned_classes["per_class"] if c["value"] == "billing")
+    assert billing["support"] == 6 and billing["recall"] == 4 / 6 and billing["precision"] == 1.0
+    shipping_row = next(r for r in tuned_classes["matrix"] if r["value"] == "shipping")["counts"]
+    assert dict(zip(tuned_classes["columns"], shipping_row))[INVALID] == 1
+    assert fields["category"]["classes"]["base"]["macro_f1"] == 0.0
+    assert field_report(["plain text"] * 4, {"tuned": ["x"] * 4}) is None
