@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluation import registry_views, study_views, views
+from evaluation import playground_views, registry_views, study_views, views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
     path("p/<slug:slug>/models/<int:run_id>/serve-again/", registry_views.serve_again, name="serve-again"),
     path("p/<slug:slug>/serving/", views.serving_backend, name="serving-backend"),
     path("p/<slug:slug>/regression/", views.regression_prompts, name="regression"),
+    path("p/<slug:slug>/playground/", playground_views.playground, name="playground"),
+    path("p/<slug:slug>/playground/draft/", playground_views.playground_draft, name="playground-draft"),
     path("p/<slug:slug>/studies/", study_views.study_list, name="study-list"),
     path("p/<slug:slug>/studies/new/", study_views.create_study, name="create-study"),
     path("p/<slug:slug>/studies/<int:study_id>/", study_views.study_detail, name="study"),

@@ -350,3 +350,17 @@ def trained(people, tiny_model_dir, tmp_path):
         run.output_dir,
     )
     return run
+
+
+@pytest.fixture(scope="session")
+def model_server(tmp_path_factory):
+    """The local model server, as under `make run`: one for the session (in this process, models
+    loaded on first use), serving the tests' folders."""
+    from django.conf import settings
+
+    from evaluation.core.local_server import serve
+
+    roots = [tmp_path_factory.getbasetemp(), settings.MODELS_DIR, settings.VAR_DIR, *settings.MODEL_ROOTS]
+    server, url = serve(roots=roots)
+    yield server, url
+    server.shutdown()
