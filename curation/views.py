@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +20,7 @@ from curation.core.answer_comparison import compare_answers
 from curation.diffs import content_diff as _diff
 from curation.forms import ExampleForm, ExportForm, FormatRulesForm, ImportForm, ReviewForm
 from curation.listing import PAIR_KINDS, SINGLE_KINDS, Filters, add_previews, finding_badges, page
-from curation.models import Example, Finding, FormatRuleSet, FormToken, Job, ReviewComment, Revision
+from curation.models import Example, Finding, FormatRuleSet, FormToken, Job, PairFinding, ReviewComment, Revision
 from studio.access import project_view, require
 from studio.core.formats import human_size, to_object, write_parquet
 from studio.models import Action, Role
@@ -311,16 +312,23 @@ def review_example(request, project, example_id):
     if example.status != Example.Status.SUBMITTED:
         messages.error(request, f"#{example.id} is {example.get_status_display().lower()}, not waiting for review.")
         return _after_review(request, project, example)
-    if not form.is_valid():
+    warning = []
+    if form.is_valid() and form.cleaned_data["decision"] == "approve" and request.POST.get("approve_anyway") != "1":
+        warning = _errors_of(example)  # approving over errors is a choice the reviewer makes knowingly
+    if not form.is_valid() or warning:
         if request.POST.get("from") == "queue":
-            return render(request, "curation/review_queue.html", _queue_context(request, project, example, form))
-        context = _editor_context(
-            request,
-            project,
-            example,
-            ExampleForm(initial={**example.content(), "version": example.version}, chat=example.is_chat),
-        )
-        context["review_form"] = form
+            context = _queue_context(request, project, example, form)
+        else:
+            context = _editor_context(
+                request,
+                project,
+                example,
+                ExampleForm(initial={**example.content(), "version": example.version}, chat=example.is_chat),
+            )
+            context["review_form"] = form
+        context["approve_warning"] = warning
+        if request.POST.get("from") == "queue":
+            return render(request, "curation/review_queue.html", context)
         return _render_editor(request, context)
     decision = form.cleaned_data["decision"]
     status = {
@@ -356,6 +364,30 @@ def review_example(request, project, example_id):
         return redirect("curation:example", project.slug, example.id)
     messages.success(request, f"#{example.id}: {ReviewComment.Decision(decision).label.lower()}.")
     return _after_review(request, project, example)
+
+
+def _with_errors(project):
+    """A subquery of the project's examples with error findings or in a contradiction."""
+    contradictions = PairFinding.objects.filter(project=project, kind="contradiction")
+    return (
+        Example.objects.filter(project=project)
+        .filter(
+            Q(id__in=Finding.objects.filter(project=project, severity="error").values("example_id"))
+            | Q(id__in=contradictions.values("low_id"))
+            | Q(id__in=contradictions.values("high_id"))
+        )
+        .values("id")
+    )
+
+
+def _errors_of(example):
+    """What still makes an example wrong (error findings, contradictions), in words."""
+    single, pairs = checking.findings_of(example)
+    return [f.message for f in single if f.severity == "error"] + [
+        f"contradicts #{other}{': ' + detail if detail else ''}"
+        for other, kind, detail in pairs
+        if kind == "contradiction"
+    ]
 
 
 def _after_review(request, project, example):
@@ -547,19 +579,29 @@ def bulk_action(request, project):
         messages.error(request, "Choose approve, reject or delete.")
         return redirect(reverse("curation:example-list", args=[project.slug]) + "?" + urlencode(filters.as_query()))
     qs = filters.apply(project)
+    ready = None
+    if action == "approve":
+        # submitted and without errors: what a reviewer would approve one by one
+        wrong = _with_errors(project)
+        ready = qs.filter(status=Example.Status.SUBMITTED).exclude(id__in=wrong)
+        if params.get("only_ready") == "1":
+            qs = ready
     if request.method != "POST" or request.POST.get("confirm") != "yes":
-        return render(
-            request,
-            "curation/bulk_confirm.html",
-            {
-                "project": project,
-                "action": action,
-                "label": BULK_ACTIONS[action],
-                "count": qs.count(),
-                "filters": filters,
-                "query": urlencode(filters.as_query()),
-            },
-        )
+        context = {
+            "project": project,
+            "action": action,
+            "label": BULK_ACTIONS[action],
+            "count": qs.count(),
+            "filters": filters,
+            "query": urlencode(filters.as_query()),
+        }
+        if ready is not None:
+            context.update(
+                ready=ready.count(),
+                unsubmitted=qs.exclude(status__in=[Example.Status.SUBMITTED, Example.Status.APPROVED]).count(),
+                with_errors=qs.filter(id__in=wrong).count(),
+            )
+        return render(request, "curation/bulk_confirm.html", context)
     ids = list(qs.values_list("id", flat=True))
     now = timezone.now()
     with transaction.atomic():

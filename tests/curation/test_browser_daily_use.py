@@ -125,3 +125,22 @@ def test_saving_an_empty_chat_keeps_the_chat_editor(page, live_server, people):
     page.get_by_role("button", name="Save Ctrl S").click()
     page.get_by_text("Saved as a draft").wait_for()
     assert Example.objects.get().messages == [{"role": "user", "content": "Where is my parcel?"}]
+
+
+def test_a_reviewer_is_warned_before_approving_an_example_with_errors(page, live_server, people, make_example):
+    from curation.models import FormatRuleSet
+
+    FormatRuleSet.objects.update_or_create(project=people.project, defaults={"rules": {"output_json": True}})
+    broken = make_example(input="My kettle leaks.", output='{"category": "returns"', status=Example.Status.SUBMITTED)
+    sign_in(page, live_server, "rosa", "pw-rosa")
+    page.goto(live_server.url + f"/p/{people.project.slug}/review/")
+    page.get_by_role("button", name="Approve").click()
+    alert = page.get_by_role("alert").filter(has_text="still has 1 error")
+    alert.wait_for()
+    assert "output is not valid JSON" in alert.inner_text()
+    broken.refresh_from_db()
+    assert broken.status == Example.Status.SUBMITTED
+    page.get_by_role("button", name="Approve anyway").click()
+    page.get_by_text(f"#{broken.id}: approved.").wait_for()
+    broken.refresh_from_db()
+    assert broken.status == Example.Status.APPROVED

@@ -56,6 +56,23 @@ def test_bulk_approve_changes_only_the_matching_examples(as_user, people, make_e
     assert (draft.status, draft.version) == (Example.Status.DRAFT, 1)
 
 
+def test_bulk_approve_states_the_drafts_and_errors_and_offers_only_the_ready_ones(
+    as_user, people, make_example, curation_url, contradiction
+):
+    ready = make_example(instruction="Ready.", input="A clean ticket.", status=Example.Status.SUBMITTED)
+    draft = make_example(instruction="Never submitted.", input="Another ticket.")
+    high, low, again = contradiction  # drafts, and two of them in a contradiction
+    page = as_user(people.lead).get(curation_url("bulk-action") + "?action=approve").content.decode()
+    assert "Approve 5 examples?" in page
+    assert "4 were never submitted for review" in page and "3 still have errors" in page
+    assert "Only 1 is submitted and without errors." in page
+    assert "Approve the 1 submitted without errors" in page and "Approve all 5" in page
+    as_user(people.lead).post(curation_url("bulk-action"), {"action": "approve", "confirm": "yes", "only_ready": "1"})
+    statuses = {e.id: e.status for e in Example.objects.all()}
+    assert statuses[ready.id] == Example.Status.APPROVED
+    assert statuses[draft.id] == statuses[high.id] == Example.Status.DRAFT
+
+
 def test_bulk_reject_by_author(as_user, people, make_example, curation_url):
     mine = make_example(instruction="By the lead.", author=people.lead)
     theirs = make_example(instruction="By the annotator.")

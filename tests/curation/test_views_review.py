@@ -286,3 +286,30 @@ def test_a_review_of_an_older_version_is_refused_and_the_comment_shown(as_user, 
         and "Looks right to me" in response.content.decode()
     )
     assert not example.comments.exists()
+
+
+@pytest.mark.parametrize("where", ["example", "queue"])
+def test_approving_an_example_with_errors_warns_first_and_then_approves_knowingly(
+    as_user, people, make_example, curation_url, where
+):
+    from curation.models import FormatRuleSet
+
+    FormatRuleSet.objects.update_or_create(project=people.project, defaults={"rules": {"output_json": True}})
+    broken = make_example(input="My parcel is late.", output="{priority: high", status=Example.Status.SUBMITTED)
+    client = as_user(people.reviewer)
+    first = client.post(curation_url("review-example", broken.id), decide(broken, "approve", **{"from": where}))
+    page = first.content.decode()
+    assert first.status_code == 200 and "still has 1 error" in page and "output is not valid JSON" in page
+    assert "Approve anyway" in page
+    broken.refresh_from_db()
+    assert broken.status == Example.Status.SUBMITTED  # nothing decided yet
+    client.post(
+        curation_url("review-example", broken.id), decide(broken, "approve", approve_anyway="1", **{"from": where})
+    )
+    broken.refresh_from_db()
+    assert broken.status == Example.Status.APPROVED
+
+
+def test_an_example_without_errors_is_approved_at_once(as_user, people, submitted, curation_url):
+    response = as_user(people.reviewer).post(curation_url("review-example", submitted.id), decide(submitted, "approve"))
+    assert response.status_code == 302
