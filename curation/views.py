@@ -140,6 +140,7 @@ def _editor_context(request, project, example, form=None, conflict=None, saved=F
         "review_form": ReviewForm(initial={"version": example.version}) if example is not None and example.pk else None,
         "comments": example.comments.select_related("author") if example is not None and example.pk else [],
         "is_lead": project.membership.role == Role.LEAD,
+        "can_trash": bool(example is not None and example.pk and can_trash(project, example, request.user)),
         "next_url": _next_for(project, request.user, example) if example is not None and example.pk else "",
     }
 
@@ -429,10 +430,25 @@ def older_content(revision):
     }
 
 
-@project_view(Action.MANAGE_PROJECT, doing="move examples to the trash")
+def can_trash(project, example, user):
+    """Leads move any example to the trash (and back); an annotator only their own drafts, which
+    no reviewer has seen (a submitted or approved example is the team's)."""
+    membership = project.membership
+    if membership.role == Role.LEAD:
+        return True
+    return (
+        membership.can(Action.WRITE_EXAMPLES)
+        and example.author_id == user.id
+        and example.status in (Example.Status.DRAFT, Example.Status.CHANGES_REQUESTED)
+    )
+
+
+@project_view(Action.WRITE_EXAMPLES, doing="move examples to the trash")
 @require_POST
 def delete_example(request, project, example_id):
     example = _example(project, example_id)
+    if not can_trash(project, example, request.user):
+        raise PermissionDenied("You may move only your own drafts to the trash; ask a lead for others.")
     with transaction.atomic():
         example.move_to_trash(user=request.user)
         checking.forget_example(example)
@@ -440,10 +456,12 @@ def delete_example(request, project, example_id):
     return redirect(_next_or(request, reverse("curation:example-list", args=[project.slug])))
 
 
-@project_view(Action.MANAGE_PROJECT, doing="restore examples from the trash")
+@project_view(Action.WRITE_EXAMPLES, doing="restore examples from the trash")
 @require_POST
 def restore_example(request, project, example_id):
     example = _example(project, example_id)
+    if not can_trash(project, example, request.user):
+        raise PermissionDenied("You may restore only your own drafts; ask a lead for others.")
     with transaction.atomic():
         example.restore(user=request.user)
         checking.check_example(example)

@@ -144,3 +144,14 @@ def test_a_reviewer_is_warned_before_approving_an_example_with_errors(page, live
     page.get_by_text(f"#{broken.id}: approved.").wait_for()
     broken.refresh_from_db()
     assert broken.status == Example.Status.APPROVED
+
+
+def test_an_annotator_moves_their_own_draft_to_the_trash(page, live_server, people, make_example):
+    draft = make_example(input="A ticket written twice by mistake.")
+    sign_in(page, live_server, "arjun", "pw-arjun")
+    page.goto(live_server.url + f"/p/{people.project.slug}/examples/{draft.id}/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Move to the trash").click()
+    page.get_by_text(f"#{draft.id} moved to the trash").wait_for()
+    draft.refresh_from_db()
+    assert draft.deleted_at is not None

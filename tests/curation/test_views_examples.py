@@ -455,10 +455,10 @@ def test_lead_restores_an_example_from_the_trash(as_user, people, make_example, 
 @pytest.mark.parametrize("name", ["delete-example", "restore-example"])
 def test_delete_and_restore_outsider_and_wrong_roles(as_user, people, make_example, curation_url, name):
     deleted_at = timezone.now() if name == "restore-example" else None
-    example = make_example(**TICKET, deleted_at=deleted_at)
+    example = make_example(**TICKET, deleted_at=deleted_at, status=Example.Status.SUBMITTED)
     target = curation_url(name, example.id)
     assert as_user(people.outsider).post(target).status_code == 404
-    assert as_user(people.annotator).post(target).status_code == 403  # even their own example
+    assert as_user(people.annotator).post(target).status_code == 403  # their own, but submitted: the team's
     assert as_user(people.reviewer).post(target).status_code == 403
     assert as_user(people.lead).get(target).status_code == 405
     foreign = make_example(project=people.other_project, author=people.outsider, deleted_at=deleted_at)
@@ -478,3 +478,22 @@ def test_saving_without_a_change_keeps_spaces_status_and_version(as_user, people
     )
     example.refresh_from_db()
     assert (example.output, example.status, example.version) == ("    return x\n", Example.Status.APPROVED, 1)
+
+
+def test_an_annotator_trashes_and_restores_their_own_draft_only(as_user, people, make_example, curation_url):
+    mine = make_example(**TICKET)
+    leads = make_example(**TICKET, author=people.lead)
+    client = as_user(people.annotator)
+    page = client.get(curation_url("example", mine.id)).content.decode()
+    assert "Move to the trash" in page
+    assert "Move to the trash" not in client.get(curation_url("example", leads.id)).content.decode()
+    response = client.post(curation_url("delete-example", mine.id), follow=True)
+    assert "moved to the trash" in response.content.decode()
+    mine.refresh_from_db()
+    assert mine.deleted_at is not None
+    assert "Restore from the trash" in client.get(curation_url("example", mine.id)).content.decode()
+    assert "The trash</a> holds deleted examples" in client.get(curation_url("example-list")).content.decode()
+    client.post(curation_url("restore-example", mine.id))
+    mine.refresh_from_db()
+    assert mine.deleted_at is None
+    assert client.post(curation_url("delete-example", leads.id)).status_code == 403
