@@ -19,4 +19,17 @@ def home_context(sender, request, project, **kwargs):
             + PairFinding.objects.filter(project=project, kind="contradiction").count()
         ),
         "waiting_review": counts.get(Example.Status.SUBMITTED, 0),
+        "unfrozen": _unfrozen(project, counts.get(Example.Status.APPROVED, 0)),
     }
+
+
+def _unfrozen(project, approved):
+    """Approved examples the latest version does not hold (what the next freeze would add)."""
+    latest = project.dataset_versions.order_by("-created_at", "-id").first()
+    if latest is None:
+        return approved
+    return (
+        project.examples.filter(status=Example.Status.APPROVED, deleted_at=None)
+        .exclude(id__in=latest.items.exclude(example_id=None).values("example_id"))
+        .count()
+    )

@@ -9,3 +9,7 @@ class EvaluationConfig(AppConfig):
         from studio.signals import hidden_runs
 
         hidden_runs.connect(receiver, dispatch_uid="evaluation-blinding")
+        from evaluation.home import home_context
+        from studio.signals import project_home
+
+        project_home.connect(home_context, dispatch_uid="evaluation-home")

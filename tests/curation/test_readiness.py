@@ -177,3 +177,13 @@ def test_an_outlier_opens_with_why_it_is_one(
     assert "calls it an outlier" not in plain  # the editor reads the report only when asked
     ordinary = as_user(people.reviewer).get(f"{curation_url('example', approved[0].id)}?outlier=1").content.decode()
     assert "calls it an outlier" not in ordinary
+
+
+def test_the_leads_home_points_at_readiness_and_the_freeze(as_user, people, approved):
+    from django.urls import reverse
+
+    page = as_user(people.lead).get(reverse("studio:project-home", args=[people.project.slug])).content.decode()
+    assert "60 approved examples are in no version yet" in page and "Check readiness" in page
+    freeze(people.project, people.lead, name="v1", note="", config=SplitConfig(), leakage_override="x")
+    page = as_user(people.lead).get(reverse("studio:project-home", args=[people.project.slug])).content.decode()
+    assert "in no version yet" not in page and "Launch a run</a> on v1" in page

@@ -136,3 +136,15 @@ def test_pairs_with_the_same_text_are_not_shown_or_counted(study, trained):
     (pair,) = report(study)["pairs"]
     assert pair["identical"] == len(same_items(study, trained))  # counted and shown, for neither side
     assert pair["identical"] >= 1
+
+
+def test_home_pages_say_what_comes_next_for_raters_and_the_lead(as_user, people, study, trained):
+    home = reverse("studio:project-home", args=[people.project.slug])
+    waiting = study.assignments.filter(rater=people.reviewer, vote__isnull=True).count()
+    page = as_user(people.reviewer).get(home).content.decode()
+    assert f"Rate “{study.name}”</a>: {waiting} comparisons wait for your vote" in page
+    assert "Launch a run" not in page  # not a reviewer's step
+    lead = as_user(people.lead).get(home).content.decode()
+    assert f"Evaluate {trained.name}" in lead  # finished, never evaluated
+    as_user(people.annotator).get(home)  # an annotator's home still renders without the lead's steps
+    assert "Evaluate" not in as_user(people.annotator).get(home).content.decode()
