@@ -136,7 +136,14 @@ def _editor_context(request, project, example, form=None, conflict=None, saved=F
         "can_review": project.membership.can(Action.REVIEW)
         and example is not None
         and example.pk
-        and example.status == Example.Status.SUBMITTED,
+        and example.status == Example.Status.SUBMITTED
+        and may_review(project, example, request.user),
+        "own_submitted": bool(
+            example is not None
+            and example.pk
+            and example.status == Example.Status.SUBMITTED
+            and not may_review(project, example, request.user)
+        ),
         "review_form": ReviewForm(initial={"version": example.version}) if example is not None and example.pk else None,
         "comments": example.comments.select_related("author") if example is not None and example.pk else [],
         "is_lead": project.membership.role == Role.LEAD,
@@ -313,6 +320,10 @@ def review_example(request, project, example_id):
     if example.status != Example.Status.SUBMITTED:
         messages.error(request, f"#{example.id} is {example.get_status_display().lower()}, not waiting for review.")
         return _after_review(request, project, example)
+    if not may_review(project, example, request.user):
+        raise PermissionDenied(
+            "You wrote this example: someone else reviews it (a lead can allow self-review in the project's settings)."
+        )
     warning = []
     if form.is_valid() and form.cleaned_data["decision"] == "approve" and request.POST.get("approve_anyway") != "1":
         warning = _errors_of(example)  # approving over errors is a choice the reviewer makes knowingly
@@ -561,10 +572,15 @@ def review_queue(request, project):
     return render(request, "curation/review_queue.html", _queue_context(request, project, example))
 
 
+def may_review(project, example, user):
+    """One rule, in the queue and the editor: an author reviews their own example only where the
+    project allows it (Settings)."""
+    return project.self_review or example.author_id != user.id
+
+
 def _waiting(project, user):
-    return Example.objects.filter(project=project, status=Example.Status.SUBMITTED, deleted_at=None).exclude(
-        author=user
-    )
+    waiting = Example.objects.filter(project=project, status=Example.Status.SUBMITTED, deleted_at=None)
+    return waiting if project.self_review else waiting.exclude(author=user)
 
 
 def _queue_context(request, project, example, form=None):

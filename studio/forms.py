@@ -10,7 +10,7 @@ class ProjectForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = ["name", "description"]
+        fields = ["name", "description", "self_review"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 

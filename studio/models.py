@@ -51,6 +51,11 @@ class Project(models.Model):
         related_name="+",
         help_text="The model this project fine-tunes, unless a run names another.",
     )
+    self_review = models.BooleanField(
+        default=False,
+        verbose_name="Reviewers may approve their own examples",
+        help_text="Off: every example is reviewed by someone other than its author, in the queue and in the editor alike.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -64,7 +69,7 @@ class Project(models.Model):
         return reverse("studio:project-home", args=[self.slug])
 
     @classmethod
-    def create_with_lead(cls, *, name, description, lead):
+    def create_with_lead(cls, *, name, description, lead, self_review=False):
         """A new project whose creator is its first lead; the slug is made unique (a
         concurrent creation of the same name takes the next number)."""
         base = slugify(name)[:120] or "project"
@@ -77,7 +82,9 @@ class Project(models.Model):
                 continue
             try:
                 with transaction.atomic():
-                    project = cls.objects.create(name=name, slug=slug, description=description, created_by=lead)
+                    project = cls.objects.create(
+                        name=name, slug=slug, description=description, self_review=self_review, created_by=lead
+                    )
                     Membership.objects.create(project=project, user=lead, role=Role.LEAD)
                 return project
             except IntegrityError:

@@ -154,11 +154,15 @@ def remove_member(request, project, membership_id):
 
 @project_view(Action.MANAGE_PROJECT)
 def project_settings(request, project):
-    form = ProjectForm(request.POST or None, initial={"name": project.name, "description": project.description})
+    form = ProjectForm(
+        request.POST or None,
+        initial={"name": project.name, "description": project.description, "self_review": project.self_review},
+    )
     if request.method == "POST" and form.is_valid():
         project.name = form.cleaned_data["name"]
         project.description = form.cleaned_data["description"]
-        project.save(update_fields=["name", "description"])
+        project.self_review = form.cleaned_data["self_review"]
+        project.save(update_fields=["name", "description", "self_review"])
         messages.success(request, "Project settings saved.")
         return redirect("studio:project-settings", project.slug)
     return render(request, "studio/project_settings.html", {"project": project, "form": form})

@@ -313,3 +313,32 @@ def test_approving_an_example_with_errors_warns_first_and_then_approves_knowingl
 def test_an_example_without_errors_is_approved_at_once(as_user, people, submitted, curation_url):
     response = as_user(people.reviewer).post(curation_url("review-example", submitted.id), decide(submitted, "approve"))
     assert response.status_code == 302
+
+
+def test_one_rule_for_reviewing_ones_own_example_in_the_queue_and_the_editor(
+    as_user, people, make_example, curation_url
+):
+    own = make_example(input="The lead's own ticket.", author=people.lead, status=Example.Status.SUBMITTED)
+    client = as_user(people.lead)
+    editor = client.get(curation_url("example", own.id)).content.decode()
+    assert "You wrote this example: someone else reviews it" in editor and "Approve <kbd>" not in editor
+    assert client.post(curation_url("review-example", own.id), decide(own, "approve")).status_code == 403
+    assert "Nothing waits" in client.get(curation_url("review-queue")).content.decode() or str(own.id) not in (
+        client.get(curation_url("review-queue")).content.decode()
+    )
+    own.refresh_from_db()
+    assert own.status == Example.Status.SUBMITTED
+    # the lead allows self-review in the settings: both places follow
+    from django.urls import reverse
+
+    client.post(
+        reverse("studio:project-settings", args=[people.project.slug]),
+        {"name": people.project.name, "description": "", "self_review": "on"},
+    )
+    people.project.refresh_from_db()
+    assert people.project.self_review
+    assert "Approve <kbd>" in client.get(curation_url("example", own.id)).content.decode()
+    assert f"#{own.id}" in client.get(curation_url("review-queue")).content.decode()
+    client.post(curation_url("review-example", own.id), decide(own, "approve"))
+    own.refresh_from_db()
+    assert own.status == Example.Status.APPROVED
