@@ -244,8 +244,11 @@ def test_the_report_names_the_first_numbered_examples_answer_first(contradiction
 def test_a_saved_approved_example_warns_without_a_wrong_article(make_example, as_user, people, curation_url):
     example = make_example(status=Example.Status.APPROVED)
     page = text_of(as_user(people.annotator).get(curation_url("example", example.id)))
-    assert "This example is approved; saving changes makes it a draft again" in page
+    assert "This example is approved. Saving a change makes it a draft again: it leaves the next version" in page
     assert "a approved" not in page
+    submitted = make_example(status=Example.Status.SUBMITTED)
+    page = text_of(as_user(people.annotator).get(curation_url("example", submitted.id)))
+    assert "This example is submitted; saving changes makes it a draft again" in page
 
 
 def test_a_role_change_says_an_annotator(as_user, people):
