@@ -361,7 +361,9 @@ def _readiness(request, project, version=None):
                 if f["splits"]
                 else [Series("examples", [c["count"] for c in f["classes"]], "blue")]
             )
-            charts[f["field"]] = category_chart(names, series, f"Examples by {f['field']}", x_title=f["field"])
+            charts[f"field:{f['field']}"] = category_chart(
+                names, series, f"Examples by {f['field']}", x_title=f["field"]
+            )
         turns = report["balance"].get("turns")
         if turns:
             charts["turns"] = category_chart(
@@ -374,7 +376,7 @@ def _readiness(request, project, version=None):
         for name, info in report["balance"]["lengths"]:
             charts[f"length-{name}"] = histogram(info["bins"], f"{name.capitalize()} length", "characters")
         for f in report["balance"]["fields"]:
-            f["chart"] = charts[f["field"]]
+            f["chart"] = charts[f"field:{f['field']}"]
         for name, info in report["balance"]["lengths"]:
             info["chart"] = charts[f"length-{name}"]
     changed = readiness.approved_changed_since(project, job) if (job and version is None) else None
