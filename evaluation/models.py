@@ -158,3 +158,28 @@ class RegressionPrompt(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class SuccessGate(models.Model):
+    """What a tuned model must reach to count as a success, set by the project's lead and shown
+    as pass or fail on each evaluation, run page and registry entry."""
+
+    project = models.OneToOneField("studio.Project", on_delete=models.CASCADE, related_name="success_gate")
+    metric = models.CharField(max_length=20, default="token_f1")
+    min_gain = models.FloatField(default=10.0, help_text="percent better than the base model on the metric")
+    min_json_valid = models.FloatField(default=0.0, help_text="percent of valid JSON answers; 0: not asked")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    @property
+    def metric_label(self):
+        from evaluation.core.metrics import GATE_METRICS
+
+        return GATE_METRICS.get(self.metric, self.metric)
+
+    def result(self, evaluation):
+        from evaluation.core.metrics import gate_result
+
+        return gate_result(
+            (evaluation.summary or {}).get("metrics", {}), self.metric, self.min_gain, self.min_json_valid
+        )

@@ -16,17 +16,54 @@ from training.models import TrainingRun
 def _context(request, project, entries):
     """The page's context; which study reports this member may open is decided here, as the
     study page decides it (leads always, raters of a closed study)."""
+    from evaluation.core.metrics import GATE_METRICS
+    from evaluation.models import SuccessGate
+
     is_lead = project.membership.can(Action.EVALUATE)
     rated = set() if is_lead else set(project.studies.filter(raters=request.user).values_list("id", flat=True))
+    gate = SuccessGate.objects.filter(project=project).first()
     for entry in entries:
         for result in entry.studies:
             result.link = is_lead or result.study.id in rated
+        entry.gate = gate.result(entry.evaluation) if gate and entry.evaluation else None
     return {
         "project": project,
         "entries": entries,
+        "gate": gate,
+        "gate_metrics": GATE_METRICS.items(),
         "can_rename": project.membership.can(Action.TRAIN),
         "can_manage": project.membership.can(Action.MANAGE_PROJECT),
     }
+
+
+@project_view(Action.EVALUATE)
+@require_POST
+def success_gate(request, project):
+    """Set (or, with an empty gain, remove) what a tuned model must reach to pass."""
+    from evaluation.core.metrics import GATE_METRICS
+    from evaluation.models import SuccessGate
+
+    metric = request.POST.get("metric", "")
+    raw_gain, raw_json = request.POST.get("min_gain", "").strip(), request.POST.get("min_json_valid", "").strip()
+    url = reverse("evaluation:registry", args=[project.slug]) + "#gate"
+    if not raw_gain:
+        SuccessGate.objects.filter(project=project).delete()
+        messages.success(request, "No success gate: models are shown without pass or fail.")
+        return redirect(url)
+    try:
+        gain, json_valid = float(raw_gain), float(raw_json or 0)
+    except ValueError:
+        messages.error(request, "The gain and the JSON share must be numbers (percent).")
+        return redirect(url)
+    if metric not in GATE_METRICS or not -100 < gain <= 1000 or not 0 <= json_valid <= 100:
+        messages.error(request, "Choose a metric, a gain above -100%, and a JSON share from 0 to 100%.")
+        return redirect(url)
+    SuccessGate.objects.update_or_create(
+        project=project,
+        defaults={"metric": metric, "min_gain": gain, "min_json_valid": json_valid, "updated_by": request.user},
+    )
+    messages.success(request, "Success gate saved: every evaluated model shows whether it passes.")
+    return redirect(url)
 
 
 @project_view(Action.VIEW)

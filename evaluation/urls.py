@@ -12,6 +12,7 @@ urlpatterns = [
         name="to-curation",
     ),
     path("p/<slug:slug>/models/", registry_views.model_registry, name="registry"),
+    path("p/<slug:slug>/models/gate/", registry_views.success_gate, name="success-gate"),
     path("p/<slug:slug>/models/<int:run_id>/version-name/", registry_views.rename_model, name="rename-model"),
     path("p/<slug:slug>/models/<int:run_id>/serve-again/", registry_views.serve_again, name="serve-again"),
     path("p/<slug:slug>/serving/", views.serving_backend, name="serving-backend"),

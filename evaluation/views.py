@@ -80,6 +80,10 @@ def evaluation_detail(request, project, evaluation_id):
         "tuned": TUNED,
         "can_write": project.membership.can(Action.WRITE_EXAMPLES),
     }
+    from evaluation.models import SuccessGate
+
+    gate = SuccessGate.objects.filter(project=project).first()
+    context["gate"] = gate.result(ev) if gate and ev.status == ev.Status.SUCCEEDED else None
     template = "evaluation/evaluation.html#evaluation-live" if request.htmx else "evaluation/evaluation.html"
     return render(request, template, context)
 

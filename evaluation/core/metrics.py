@@ -188,3 +188,51 @@ def _classes(truth, got, values):
         "per_class": per_class,
         "macro_f1": sum(scored) / len(scored) if scored else None,
     }
+
+
+GATE_METRICS = {
+    "token_f1": "Token F1",
+    "exact_match": "Exact match",
+    "rougeL": "ROUGE-L",
+    "json_valid": "Valid JSON",
+    "schema_valid": "Schema valid",
+}
+
+
+def gate_result(metrics, metric, min_gain, min_json_valid):
+    """Does a tuned model pass the lead's success gate? `metrics` is an evaluation summary's
+    {name: {"base", "tuned"}} (rates 0-1); `min_gain` the percent the tuned model must beat the
+    base model by on `metric` (relative: 10 means tuned >= 1.1 x base), `min_json_valid` the
+    percent of valid JSON answers it must reach (0: not asked). Returns {"passed", "checks":
+    [{"what", "passed", "detail"}]}; a metric the evaluation lacks fails, saying so."""
+    checks = []
+    label = GATE_METRICS.get(metric, metric)
+    m = metrics.get(metric)
+    if not m or m.get("tuned") is None or m.get("base") is None:
+        checks.append(
+            {"what": f"{label} +{min_gain:g}% over base", "passed": False, "detail": f"{label} was not measured."}
+        )
+    else:
+        base, tuned = m["base"], m["tuned"]
+        needed = base * (1 + min_gain / 100)
+        passed = tuned >= needed and (tuned > base or min_gain <= 0)
+        gain = f"{(tuned / base - 1) * 100:+.0f}%" if base > 0 else ("from 0" if tuned > 0 else "0 both")
+        checks.append(
+            {
+                "what": f"{label} +{min_gain:g}% over base",
+                "passed": passed,
+                "detail": f"{tuned * 100:.1f}% against the base model's {base * 100:.1f}% ({gain}; needs {needed * 100:.1f}%)",
+            }
+        )
+    if min_json_valid:
+        v = (metrics.get("json_valid") or {}).get("tuned")
+        checks.append(
+            {
+                "what": f"Valid JSON at least {min_json_valid:g}%",
+                "passed": v is not None and v * 100 >= min_json_valid,
+                "detail": "not measured (the project's format rules do not ask for JSON)"
+                if v is None
+                else f"{v * 100:.1f}% of the answers",
+            }
+        )
+    return {"passed": all(c["passed"] for c in checks), "checks": checks}

@@ -380,3 +380,43 @@ def test_lead_renames_a_model_in_the_registry(page, live_server, people, trained
     page.reload()
     assert page.locator(f"#model-{trained.id}").get_by_role("heading", name="triage-v1").is_visible()
     assert TrainingRun.objects.get(id=trained.id).version_name == "triage-v1"
+
+
+@pytest.mark.django_db
+def test_a_lead_sets_a_success_gate_and_every_page_shows_pass_or_fail(as_user, people, trained):
+    from evaluation.models import EvaluationRun, SuccessGate
+
+    ev = EvaluationRun.objects.create(
+        project=people.project,
+        training_run=trained,
+        decoding={},
+        backend={},
+        status=EvaluationRun.Status.SUCCEEDED,
+        summary={
+            "examples": 4,
+            "metrics": {"token_f1": {"base": 0.2, "tuned": 0.3, "diff": 0.1, "low": 0.05, "high": 0.15}},
+        },
+    )
+    gate_url = reverse("evaluation:success-gate", args=[people.project.slug])
+    form = {"metric": "token_f1", "min_gain": "25", "min_json_valid": ""}
+    for who, status in ((people.outsider, 404), (people.annotator, 403), (people.reviewer, 403)):
+        assert as_user(who).post(gate_url, form).status_code == status
+    assert not SuccessGate.objects.exists()
+    as_user(people.lead).post(gate_url, form)
+    registry_page = (
+        as_user(people.reviewer).get(reverse("evaluation:registry", args=[people.project.slug])).content.decode()
+    )
+    assert "Passes the gate" in registry_page and "+50%; needs 25.0%" in registry_page
+    run_page = (
+        as_user(people.reviewer).get(reverse("training:run", args=[people.project.slug, trained.id])).content.decode()
+    )
+    assert "Passes the gate" in run_page
+    as_user(people.lead).post(gate_url, {**form, "min_gain": "60"})
+    ev_page = (
+        as_user(people.lead).get(reverse("evaluation:evaluation", args=[people.project.slug, ev.id])).content.decode()
+    )
+    assert "Fails the success gate" in ev_page and "needs 32.0%" in ev_page
+    bad = as_user(people.lead).post(gate_url, {**form, "min_gain": "lots"}, follow=True).content.decode()
+    assert "must be numbers" in bad
+    as_user(people.lead).post(gate_url, {**form, "min_gain": ""})
+    assert not SuccessGate.objects.exists()

@@ -82,3 +82,21 @@ def test_json_answers_get_field_accuracy_and_per_class_scores_with_a_confusion_m
     assert dict(zip(tuned_classes["columns"], shipping_row))[INVALID] == 1
     assert fields["category"]["classes"]["base"]["macro_f1"] == 0.0
     assert field_report(["plain text"] * 4, {"tuned": ["x"] * 4}) is None
+
+
+def test_the_success_gate_compares_with_the_base_model_and_the_json_share():
+    from evaluation.core.metrics import gate_result
+
+    metrics = {"token_f1": {"base": 0.40, "tuned": 0.46}, "json_valid": {"base": 0.1, "tuned": 0.97}}
+    passed = gate_result(metrics, "token_f1", 10, 95)
+    assert passed["passed"] and [c["passed"] for c in passed["checks"]] == [True, True]
+    assert "46.0% against the base model's 40.0% (+15%; needs 44.0%)" in passed["checks"][0]["detail"]
+    short = gate_result(metrics, "token_f1", 20, 95)  # +15% is not +20%
+    assert not short["passed"] and "needs 48.0%" in short["checks"][0]["detail"]
+    assert not gate_result(metrics, "token_f1", 10, 98)["passed"]  # 97% valid JSON is under 98%
+    missing = gate_result(metrics, "rougeL", 10, 0)
+    assert not missing["passed"] and "was not measured" in missing["checks"][0]["detail"]
+    from_zero = gate_result({"exact_match": {"base": 0.0, "tuned": 0.3}}, "exact_match", 10, 0)
+    assert from_zero["passed"] and "from 0" in from_zero["checks"][0]["detail"]
+    both_zero = gate_result({"exact_match": {"base": 0.0, "tuned": 0.0}}, "exact_match", 10, 0)
+    assert not both_zero["passed"]
