@@ -34,6 +34,17 @@ def adapter_name(run):
     return f"run-{run.id}"
 
 
+def served_folder(run):
+    """(kind, folder) of what serves a run: ("adapter", its LoRA adapter), ("model", the whole
+    model a full fine-tune saved), or (None, None) when neither is on storage."""
+    out = Path(run.output_dir) if run.output_dir else None
+    if out is not None and (out / "adapter").is_dir():
+        return "adapter", out / "adapter"
+    if out is not None and (out / "model").is_dir():
+        return "model", out / "model"
+    return None, None
+
+
 def backend_for(project, runs, *, in_process=True):
     """(backend, its description) for a project's serving settings and the runs to compare.
     The "local" kind is the local model server when LOCAL_MODEL_SERVER_URL is set; without one, a
@@ -41,30 +52,45 @@ def backend_for(project, runs, *, in_process=True):
     a BackendError: it never loads torch."""
     from django.conf import settings
 
-    from evaluation.core.backends import BackendError, ModelServerBackend, OpenAIBackend, TGIBackend
+    from evaluation.core.backends import BackendError, ModelServerBackend, OpenAIBackend, RoutedBackend, TGIBackend
     from evaluation.models import ServingBackend
 
     try:  # read with the project when the caller selected it (the API does), else one query
         config = project.serving_backend
     except ServingBackend.DoesNotExist:
         config = None
+    adapters, models = {}, {}  # adapters of the base model; whole model folders (full fine-tunes)
+    for run in runs:
+        kind, folder = served_folder(run)
+        if kind is None:
+            raise ValueError(f"{run.name} has no adapter or model folder (status {run.get_status_display().lower()})")
+        (adapters if kind == "adapter" else models)[adapter_name(run)] = str(folder)
     if config is None or config.kind == ServingBackend.Kind.LOCAL:
-        adapters = {}
-        for run in runs:
-            folder = Path(run.output_dir) / "adapter"
-            if not folder.is_dir():
-                raise ValueError(f"{run.name} has no adapter (status {run.get_status_display().lower()})")
-            adapters[adapter_name(run)] = str(folder)
         base = runs[0].base_model.path
         if settings.LOCAL_MODEL_SERVER_URL:
             url = settings.LOCAL_MODEL_SERVER_URL
-            return ModelServerBackend(url, base, adapters), {"kind": "local", "url": url, "base_model": base}
-        if not in_process:
+            main = ModelServerBackend(url, base, adapters)
+            routed = {name: ModelServerBackend(url, folder) for name, folder in models.items()}
+            described = {"kind": "local", "url": url, "base_model": base}
+        elif not in_process:
             raise BackendError(
                 "no local model server is configured (LOCAL_MODEL_SERVER_URL): start one with "
                 "python -m evaluation.core.local_server, or set a TGI or OpenAI-compatible backend"
             )
-        return LocalBackend(base, adapters), {"kind": "local", "base_model": base}
+        else:
+            main = LocalBackend(base, adapters)
+            routed = {name: LocalBackend(folder) for name, folder in models.items()}
+            described = {"kind": "local", "base_model": base}
+        if routed:
+            described["models"] = models
+            return RoutedBackend(main, routed), described
+        return main, described
+    if models:
+        raise BackendError(
+            f"{', '.join(models)}: a full fine-tune is a model of its own, which the project's "
+            f"{config.get_kind_display()} server (one base model with adapters) does not hold; serve its folder "
+            "with its own server (the launch line is on the Models page), or use the local model server"
+        )
     if config.kind == ServingBackend.Kind.TGI:
         return TGIBackend(config.base_url, timeout=config.timeout, concurrency=config.concurrency), {
             "kind": "tgi",
@@ -145,7 +171,8 @@ def execute(job):
             outputs += backend.generate(reqs[start_at : start_at + 16], decoding)
             ev.report(n * len(kept) + min(start_at + 16, len(reqs)), 2 * len(kept))
         per_side[side] = outputs
-        if isinstance(backend, LocalBackend):  # servers do not give reference log-probabilities here
+        # servers do not give reference log-probabilities here; the in-process model does
+        if getattr(backend, "gives_nll", isinstance(backend, LocalBackend)):
             nll, tokens = backend.reference_nll(
                 [(rendered.prompt, rendered.completion) for _, rendered in requests],
                 adapter="" if side == "base" else tuned_key,

@@ -25,9 +25,8 @@ class Reply:
 
 
 def servable_runs(project):
-    """Runs the requesting member may see whose adapter can be served, newest first."""
-    from pathlib import Path
-
+    """Runs the requesting member may see that can be served (an adapter, or a full fine-tune's
+    model folder), newest first."""
     from training.models import TrainingRun
 
     runs = (
@@ -36,7 +35,9 @@ def servable_runs(project):
         .select_related("base_model")
         .order_by("-id")
     )
-    return [run for run in runs if run.output_dir and (Path(run.output_dir) / "adapter").is_dir()]
+    from evaluation.evaluating import served_folder
+
+    return [run for run in runs if served_folder(run)[0] is not None]
 
 
 def messages_for(system, message):

@@ -352,6 +352,32 @@ def trained(people, tiny_model_dir, tmp_path):
     return run
 
 
+@pytest.fixture
+def full_trained(people, tiny_model_dir, tmp_path):
+    """A succeeded full fine-tune of the tiny model: its output is a whole model folder, no adapter."""
+    from curation.core.demo_tickets import make_examples
+    from training.core.engine import TrainConfig, train
+
+    run = succeeded_run(people, tiny_model_dir, make_examples(n=40), output_dir=tmp_path / "full")
+    run.name, run.config = "full1", {"method": "full"}
+    run.save(update_fields=["name", "config"])
+    train(
+        TrainConfig(
+            base_model=str(tiny_model_dir),
+            method="full",
+            epochs=1,
+            batch_size=8,
+            learning_rate=1e-3,
+            max_length=384,
+            early_stopping_patience=0,
+        ),
+        [i.record() for i in run.dataset_version.items.filter(split="train")],
+        [],
+        run.output_dir,
+    )
+    return run
+
+
 @pytest.fixture(scope="session")
 def model_server(tmp_path_factory):
     """The local model server, as under `make run`: one for the session (in this process, models

@@ -31,10 +31,15 @@ def launch(project, user, *, name, version, base_model, config_values):
     config.validate(has_gpu=True)  # the GPU worker decides about QLoRA; the rest is checked now
     if config.devices > settings.MAX_DEVICES_PER_RUN:
         raise ConfigError(f"devices: at most {settings.MAX_DEVICES_PER_RUN} per run on this installation")
-    from training.devices import devices_problem
+    from training.devices import devices_problem, worker_gpus
 
     if problem := devices_problem(config.devices):
         raise ConfigError(problem)
+    if config.method == "qlora" and worker_gpus() == 0:
+        raise ConfigError(
+            "method: QLoRA loads the model in 4 bits with bitsandbytes, which needs a GPU, and the training "
+            "workers have none; choose LoRA (or set WORKER_GPUS where the workers have GPUs)"
+        )
     with transaction.atomic():
         run = TrainingRun.objects.create(
             project=project,

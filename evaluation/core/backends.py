@@ -21,7 +21,7 @@ import threading
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from studio.core.prompts import load_tokenizer
 
@@ -399,6 +399,36 @@ class Connections:
                     self.idle.append(connection)
             return response.status, data
         raise AssertionError("unreachable: the last try opens a new connection")
+
+
+class RoutedBackend:
+    """One backend for runs of both kinds: requests naming a whole model (a full fine-tune, whose
+    folder is a model of its own rather than an adapter of the base) go to that model's backend,
+    asked as its base; everything else goes to `main` (the base model and its adapters)."""
+
+    def __init__(self, main, models):
+        self.main = main
+        self.models = dict(models)  # name -> a backend serving that model folder as its base
+        self.gives_nll = hasattr(main, "reference_nll")
+
+    def generate(self, requests, decoding=Decoding()):
+        out = [None] * len(requests)
+        groups = {}
+        for i, r in enumerate(requests):
+            target = self.models.get(r.adapter)
+            key = r.adapter if target is not None else ""
+            groups.setdefault(key, []).append(i)
+        for key, indexes in groups.items():
+            backend = self.models[key] if key else self.main
+            asked = [replace(requests[i], adapter="") if key else requests[i] for i in indexes]
+            for i, g in zip(indexes, backend.generate(asked, decoding)):
+                out[i] = g
+        return out
+
+    def reference_nll(self, pairs, adapter=""):
+        if adapter in self.models:
+            return self.models[adapter].reference_nll(pairs, adapter="")
+        return self.main.reference_nll(pairs, adapter=adapter)
 
 
 class ModelServerBackend:

@@ -748,3 +748,18 @@ def test_the_web_process_renders_chats_exactly_as_the_model_s_tokenizer_does(tin
     shutil.copytree(tiny_model_dir, plain)
     (plain / "chat_template.jinja").unlink()
     assert template_kind(template_tokenizer(plain)) == template_kind(AutoTokenizer.from_pretrained(plain)) == "alpaca"
+
+
+@pytest.mark.slow
+def test_a_full_fine_tune_answers_through_the_api(client, people, full_trained):
+    headers = bearer(people.reviewer)
+    listed = [m["id"] for m in client.get("/v1/models", **headers).json()["data"]]
+    assert f"run-{full_trained.id}" in listed
+    reply = client.post(
+        "/v1/chat/completions",
+        data={"model": f"run-{full_trained.id}", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 6},
+        content_type="application/json",
+        **headers,
+    )
+    assert reply.status_code == 200, reply.content[:300]
+    assert reply.json()["usage"]["completion_tokens"] > 0

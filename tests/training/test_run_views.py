@@ -503,3 +503,18 @@ def test_runs_compare_along_epochs_or_tokens_and_show_their_optimizer(as_user, p
     )
     page = as_user(people.reviewer).get(url("run", people, runs[0].id)).content.decode()
     assert "Learning rate by step" in page and "Gradient norm by step" in page
+
+
+def test_qlora_is_refused_at_launch_when_the_workers_have_no_gpu(as_user, people, ready, settings):
+    version, base = ready
+    settings.WORKER_GPUS = 0
+    page = (
+        as_user(people.lead)
+        .post(url("launch-run", people), form(version, base, action="launch", method="qlora"))
+        .content.decode()
+    )
+    assert "QLoRA loads the model in 4 bits with bitsandbytes, which needs a GPU" in page
+    assert not TrainingRun.objects.exists()
+    settings.WORKER_GPUS = 1
+    as_user(people.lead).post(url("launch-run", people), form(version, base, action="launch", method="qlora"))
+    assert TrainingRun.objects.get().config["method"] == "qlora"
