@@ -144,7 +144,14 @@ def _editor_context(request, project, example, form=None, conflict=None, saved=F
             and example.status == Example.Status.SUBMITTED
             and not may_review(project, example, request.user)
         ),
-        "review_form": ReviewForm(initial={"version": example.version}) if example is not None and example.pk else None,
+        "review_form": ReviewForm(
+            initial={
+                "version": example.version,
+                "text": request.session.pop(f"review-comment-{example.id}", ""),
+            }
+        )
+        if example is not None and example.pk
+        else None,
         "comments": example.comments.select_related("author") if example is not None and example.pk else [],
         "is_lead": project.membership.role == Role.LEAD,
         "can_trash": bool(example is not None and example.pk and can_trash(project, example, request.user)),
@@ -369,9 +376,13 @@ def review_example(request, project, example_id):
             )
             changed = False
     if changed:
+        typed = form.cleaned_data["text"]
+        if typed.strip():  # kept whole in the review form of the page that follows
+            request.session[f"review-comment-{example.id}"] = typed
         messages.error(
             request,
-            f"#{example.id} changed while you were reading it; here is the new version. Your comment: “{form.cleaned_data['text'][:300]}”",
+            f"#{example.id} changed while you were reading it; here is the new version."
+            + (" Your comment is still in the review form." if typed.strip() else ""),
         )
         return redirect("curation:example", project.slug, example.id)
     messages.success(request, f"#{example.id}: {ReviewComment.Decision(decision).label.lower()}.")

@@ -155,3 +155,15 @@ def test_an_annotator_moves_their_own_draft_to_the_trash(page, live_server, peop
     page.get_by_text(f"#{draft.id} moved to the trash").wait_for()
     draft.refresh_from_db()
     assert draft.deleted_at is not None
+
+
+def test_a_reviewers_comment_survives_a_change_made_meanwhile(page, live_server, people, make_example):
+    example = make_example(input="My kettle leaks.", status=Example.Status.SUBMITTED)
+    sign_in(page, live_server, "rosa", "pw-rosa")
+    page.goto(live_server.url + f"/p/{people.project.slug}/examples/{example.id}/")
+    comment = "The priority should be urgent: water near a kettle's electrics is a safety issue, as the guide says."
+    page.get_by_label("Comment for the author").fill(comment)
+    Example.objects.filter(id=example.id).update(input="My kettle leaks badly.", version=example.version + 1)
+    page.get_by_role("button", name="Request changes").click()
+    page.get_by_text("changed while you were reading it").wait_for()
+    assert page.get_by_label("Comment for the author").input_value().strip() == comment

@@ -274,18 +274,20 @@ def test_a_review_of_an_older_version_is_refused_and_the_comment_shown(as_user, 
     example = make_example(status=Example.Status.SUBMITTED)
     read = example.version
     Example.objects.filter(id=example.id).update(output="changed meanwhile", version=read + 1)
-    response = as_user(people.reviewer).post(
+    long_comment = "Looks right to me, " + "and here is why at length. " * 30  # longer than any message shows
+    client = as_user(people.reviewer)
+    response = client.post(
         curation_url("review-example", example.id),
-        {"decision": "approve", "text": "Looks right to me", "version": read},
+        {"decision": "approve", "text": long_comment, "version": read},
         follow=True,
     )
     example.refresh_from_db()
     assert example.status == Example.Status.SUBMITTED
-    assert (
-        "changed while you were reading it" in response.content.decode()
-        and "Looks right to me" in response.content.decode()
-    )
+    page = response.content.decode()
+    assert "changed while you were reading it" in page and "Your comment is still in the review form" in page
+    assert f"{long_comment.strip()}</textarea>" in page  # whole, in the form, ready to send again
     assert not example.comments.exists()
+    assert long_comment.strip() not in client.get(curation_url("example", example.id)).content.decode()  # once
 
 
 @pytest.mark.parametrize("where", ["example", "queue"])
