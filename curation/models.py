@@ -131,6 +131,11 @@ class Revision(models.Model):
     output = models.TextField(blank=True)
     messages = models.JSONField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Example.Status.choices)
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    redacted_at = models.DateTimeField(null=True, blank=True)
+    redaction = models.CharField(max_length=200, blank=True, help_text="what was removed, e.g. '2 emails, 1 phone'")
 
     class Meta:
         ordering = ["-version"]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("p/<slug:slug>/examples/<int:example_id>/submit/", views.submit_example, name="submit-example"),
     path("p/<slug:slug>/examples/<int:example_id>/review/", views.review_example, name="review-example"),
     path("p/<slug:slug>/examples/<int:example_id>/history/", views.example_history, name="example-history"),
+    path("p/<slug:slug>/examples/<int:example_id>/history/redact/", views.redact_history, name="redact-history"),
     path("p/<slug:slug>/examples/<int:example_id>/delete/", views.delete_example, name="delete-example"),
     path("p/<slug:slug>/examples/<int:example_id>/restore/", views.restore_example, name="restore-example"),
     path("p/<slug:slug>/examples/<int:example_id>/keep/", views.keep_one, name="keep-one"),

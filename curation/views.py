@@ -425,7 +425,7 @@ def _after_review(request, project, example):
 @project_view(Action.VIEW)
 def example_history(request, project, example_id):
     example = _example(project, example_id)
-    revisions = list(example.revisions.select_related("author"))
+    revisions = list(example.revisions.select_related("author", "redacted_by"))
     entries = []
     for newer, older in zip(revisions, revisions[1:] + [None]):
         entries.append(
@@ -441,6 +441,23 @@ def example_history(request, project, example_id):
             "comments": example.comments.select_related("author"),
         },
     )
+
+
+@project_view(Action.MANAGE_PROJECT, doing="redact personal data from an example's history")
+@require_POST
+def redact_history(request, project, example_id):
+    from curation.redaction import describe
+    from curation.redaction import redact_history as redact
+
+    example = _example(project, example_id)
+    removed = redact(example, request.user)
+    if removed:
+        messages.success(request, f"Redacted from the history of #{example.id}: {describe(removed)}.")
+        if example.findings.filter(kind="pii").exists():
+            messages.info(request, "The example's current text still holds personal data: edit it to remove that too.")
+    else:
+        messages.info(request, f"No personal data found in the history of #{example.id}.")
+    return redirect("curation:example-history", project.slug, example.id)
 
 
 def older_content(revision):

@@ -167,3 +167,20 @@ def test_a_reviewers_comment_survives_a_change_made_meanwhile(page, live_server,
     page.get_by_role("button", name="Request changes").click()
     page.get_by_text("changed while you were reading it").wait_for()
     assert page.get_by_label("Comment for the author").input_value().strip() == comment
+
+
+def test_a_lead_redacts_personal_data_left_in_the_history(page, live_server, people, make_example):
+    from curation.models import Revision
+
+    example = make_example(input="Write to jane.doe@example.com about the refund.")
+    Example.objects.filter(id=example.id).update(input="Write to the customer about the refund.", version=2)
+    example.refresh_from_db()
+    Revision.record(example, people.annotator, "edited")
+    sign_in(page, live_server, "lena", "pw-lena")
+    page.goto(live_server.url + f"/p/{people.project.slug}/examples/{example.id}/history/")
+    assert "jane" in page.locator("ol.history").inner_text()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Redact personal data from the history").click()
+    page.get_by_text("Redacted from the history of").wait_for()
+    assert "jane" not in page.locator("ol.history").inner_text()
+    assert "Redacted by lena" in page.locator("ol.history").inner_text()

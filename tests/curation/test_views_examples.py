@@ -497,3 +497,29 @@ def test_an_annotator_trashes_and_restores_their_own_draft_only(as_user, people,
     mine.refresh_from_db()
     assert mine.deleted_at is None
     assert client.post(curation_url("delete-example", leads.id)).status_code == 403
+
+
+def test_a_lead_redacts_personal_data_from_an_examples_history(as_user, people, make_example, curation_url):
+    from curation.redaction import redact_text
+
+    example = make_example(
+        instruction="Triage the ticket.", input="Call me on +44 20 7946 0958 or write to jane.doe@example.com"
+    )
+    client = as_user(people.annotator)
+    saved = client.post(curation_url("example", example.id), editor_post(example, input="Call me back please."))
+    assert "Saved (version 2)" in saved.content.decode()
+    history = curation_url("example-history", example.id)
+    before = client.get(history).content.decode()
+    assert "jane" in before and "7946" in before  # the edit left them in the history
+    for who, status in ((people.outsider, 404), (people.annotator, 403), (people.reviewer, 403)):
+        assert as_user(who).post(curation_url("redact-history", example.id)).status_code == status
+    response = as_user(people.lead).post(curation_url("redact-history", example.id), follow=True)
+    page = response.content.decode()
+    assert "Redacted from the history of" in page and "1 e-mail address, 1 phone number" in page
+    assert "jane" not in page and "7946" not in page
+    assert "[redacted e-mail address]" in page and "Redacted by lena" in page
+    first = example.revisions.get(version=1)
+    assert first.redacted_by == people.lead and first.redaction == "1 e-mail address, 1 phone number"
+    again = as_user(people.lead).post(curation_url("redact-history", example.id), follow=True).content.decode()
+    assert "No personal data found in the history" in again
+    assert redact_text("mail a@b.co now", __import__("collections").Counter()) == "mail [redacted e-mail address] now"
