@@ -98,16 +98,31 @@ class Filters:
             qs = qs.filter(output__regex=label_pattern(*self.label.split("=", 1)))
         if self.q:
             qs = qs.alias(chat_text=ChatContents("messages"))
-            text = (
-                Q(instruction__icontains=self.q)
-                | Q(input__icontains=self.q)
-                | Q(output__icontains=self.q)
-                | Q(chat_text__icontains=as_json_text(self.q))
-            )
             if self.q.lstrip("#").isdigit():
-                text |= Q(id=int(self.q.lstrip("#")))
-            qs = qs.filter(text)
+                return qs.filter(Q(id=int(self.q.lstrip("#"))) | self._anywhere(self.q))
+            for term in search_terms(self.q):  # every word (or "quoted phrase") somewhere in the example
+                qs = qs.filter(self._anywhere(term))
         return qs
+
+    @staticmethod
+    def _anywhere(term):
+        return (
+            Q(instruction__icontains=term)
+            | Q(input__icontains=term)
+            | Q(output__icontains=term)
+            | Q(chat_text__icontains=as_json_text(term))
+        )
+
+
+def search_terms(q, most=8):
+    """The words of a search, each to be found somewhere in an example ("box damaged" finds "the
+    box arrived damaged"); a "quoted phrase" stays whole. At most `most` terms."""
+    terms = []
+    for phrase, word in re.findall(r'"([^"]+)"|(\S+)', q):
+        term = (phrase or word).strip()
+        if term and term not in terms:
+            terms.append(term)
+    return terms[:most]
 
 
 def label_pattern(field, value):

@@ -162,7 +162,13 @@ def chats(make_example):
         ("courier", {"lisbon", "pair"}),  # chats and pairs together
         ("assistant", set()),  # a role is not text: no chat matches by its roles
         ("content", set()),  # nor by the keys of its turns
-        ("tarde. We", set()),  # nor across two turns
+        ('"tarde. We"', set()),  # nor a quoted phrase across two turns
+        ("tarde. We", {"lisbon"}),  # while separate words may sit in different turns
+        ("box rain", {"pair"}),  # words in any order
+        ("rain box courier", {"pair"}),
+        ('"box in the rain"', {"pair"}),
+        ('"rain box"', set()),  # a quoted phrase keeps its order
+        ("courier kettle", set()),  # every word must be found
         ("100%", set()),
     ],
 )
@@ -263,10 +269,14 @@ def test_a_role_change_says_an_annotator(as_user, people):
 
 
 def test_an_annotators_refused_delete_says_what_was_refused(make_example, as_user, people, curation_url):
-    example = make_example()
+    example = make_example(status=Example.Status.SUBMITTED)  # their own, but submitted: the team's now
     response = as_user(people.annotator).post(curation_url("delete-example", example.id))
     assert response.status_code == 403
-    assert "An annotator may not move examples to the trash in this project." in text_of(response)
+    assert "You may move only your own drafts to the trash; ask a lead for others." in text_of(response)
+    assert as_user(people.reviewer).post(curation_url("delete-example", example.id)).status_code == 403
+    assert "A reviewer may not move examples to the trash in this project." in text_of(
+        as_user(people.reviewer).post(curation_url("delete-example", example.id))
+    )
     assert "project settings" not in text_of(response)
     assert as_user(people.outsider).post(curation_url("delete-example", example.id)).status_code == 404
 
