@@ -276,14 +276,37 @@ def example_detail(request, project, example_id):
 
 def _conflict(request, project, example):
     """Someone saved first: show their version beside what this person typed, which stays in the
-    form; the form now carries the new version, so saving again overwrites knowingly."""
+    form; the form now carries the new version, so saving again overwrites knowingly. Fields only
+    the other person changed take their text in the form, so saving again keeps their edits."""
     example.refresh_from_db()
     latest = example.revisions.select_related("author").first()
     data = request.POST.copy()
+    started = data.get("version", "")
     data["version"] = example.version
     form = ExampleForm(data, chat=example.is_chat)
     form.is_valid()
-    conflict = {"revision": latest, "diff": _diff(form.cleaned_data.get("content") or {}, example.content())}
+    merge = None
+    base = example.revisions.filter(version=int(started)).first() if started.isdigit() else None
+    typed = form.cleaned_data.get("content")
+    if base is not None and typed and not example.is_chat and not typed.get("messages"):
+        # field by field: what only they changed comes into the form, what only you changed stays
+        merge = {"theirs": [], "yours": [], "both": []}
+        for field in ("instruction", "input", "output"):
+            mine, was, now = typed[field], getattr(base, field), getattr(example, field)
+            if mine == was and now != was:
+                data[field] = now
+                merge["theirs"].append(field)
+            elif mine != was and now == was:
+                merge["yours"].append(field)
+            elif mine != was and now != was and mine != now:
+                merge["both"].append(field)
+        form = ExampleForm(data, chat=False)
+        form.is_valid()
+    conflict = {
+        "revision": latest,
+        "diff": _diff(form.cleaned_data.get("content") or {}, example.content()),
+        "merge": merge,
+    }
     return _render_editor(request, _editor_context(request, project, example, form, conflict=conflict))
 
 

@@ -523,3 +523,36 @@ def test_a_lead_redacts_personal_data_from_an_examples_history(as_user, people, 
     again = as_user(people.lead).post(curation_url("redact-history", example.id), follow=True).content.decode()
     assert "No personal data found in the history" in again
     assert redact_text("mail a@b.co now", __import__("collections").Counter()) == "mail [redacted e-mail address] now"
+
+
+def test_saving_again_after_a_conflict_keeps_their_edits_in_fields_you_did_not_touch(
+    as_user, people, make_example, curation_url
+):
+    example = make_example(**TICKET)
+    # the lead fixes the output; meanwhile the annotator, on version 1, rewrites the input only
+    as_user(people.lead).post(curation_url("example", example.id), editor_post(example, output='{"priority": "low"}'))
+    response = as_user(people.annotator).post(
+        curation_url("example", example.id), editor_post(example, input="My parcel is two weeks late.", version=1)
+    )
+    page = response.content.decode()
+    assert "Their change to <strong>output</strong>, which you did not touch, is now in the form" in page
+    assert "Your change to <strong>input</strong> stays" in page
+    assert response.context["form"]["output"].value() == '{"priority": "low"}'
+    again = as_user(people.annotator).post(
+        curation_url("example", example.id),
+        {**editor_post(example, input="My parcel is two weeks late.", version=2), "output": '{"priority": "low"}'},
+    )
+    assert "Saved (version 3)" in again.content.decode()
+    example.refresh_from_db()
+    assert (example.input, example.output) == ("My parcel is two weeks late.", '{"priority": "low"}')  # both kept
+
+
+def test_a_conflict_on_the_same_field_keeps_yours_in_the_form_and_says_so(as_user, people, make_example, curation_url):
+    example = make_example(**TICKET)
+    as_user(people.lead).post(curation_url("example", example.id), editor_post(example, output="Lead's answer."))
+    page = (
+        as_user(people.annotator)
+        .post(curation_url("example", example.id), editor_post(example, output="Annotator's answer.", version=1))
+        .content.decode()
+    )
+    assert "You both changed <strong>output</strong>: yours is in the form" in page
