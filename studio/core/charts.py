@@ -355,7 +355,7 @@ def time_chart(
     stacked=False,
     unit="",
     top=None,
-    width=480,
+    width=380,
     height=190,
     empty_text="Nothing in this period.",
 ):
@@ -373,11 +373,11 @@ def time_chart(
     if top is not None:
         ys = ticks(0, top, zero=True, exact=True)
     else:
-        ys = ticks(0, peak if stacked else max(values), zero=True, integer=stacked)
+        ys = ticks(0, peak if stacked else max(values), count=5, zero=True, integer=stacked)
     y = Scale(ys[0], ys[-1], chart.bottom, chart.top)
     chart.y_ticks = y.ticks(ys)
     slot = (chart.right - chart.left) / max(len(labels), 1)
-    every = max(1, math.ceil(len(labels) / 6))
+    every = max(1, math.ceil(len(labels) / 5))  # labels that fit side by side at the text size
     chart.x_ticks = [Tick(round(chart.left + slot * (i + 0.5), 1), labels[i]) for i in range(0, len(labels), every)]
     if stacked:
         for i, name in enumerate(labels):
