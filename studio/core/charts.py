@@ -377,7 +377,9 @@ def time_chart(
     y = Scale(ys[0], ys[-1], chart.bottom, chart.top)
     chart.y_ticks = y.ticks(ys)
     slot = (chart.right - chart.left) / max(len(labels), 1)
-    every = max(1, math.ceil(len(labels) / 5))  # labels that fit side by side at the text size
+    # as many labels as fit side by side at the text size (about 6.5 units a character)
+    fit = max(2, int((chart.right - chart.left) / (max(len(str(label)) for label in labels) * 6.5 + 12)))
+    every = max(1, math.ceil(len(labels) / fit))
     chart.x_ticks = [Tick(round(chart.left + slot * (i + 0.5), 1), labels[i]) for i in range(0, len(labels), every)]
     if stacked:
         for i, name in enumerate(labels):

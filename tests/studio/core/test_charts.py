@@ -190,3 +190,13 @@ def test_a_category_chart_groups_one_bar_per_series_in_each_class():
     assert chart.x_ticks[2].label.endswith("…") and len(chart.x_ticks[2].label) < 30
     assert "test: billing 5" in chart.description
     assert category_chart(["a"], [Series("x", [0])], "t").empty
+
+
+def test_time_chart_labels_never_overlap():
+    long = [f"{d:02d} Nov {h:02d}h" for d in range(20, 30) for h in (6, 18)]
+    chart = time_chart(long, [Series("answered", list(range(len(long))), "blue")], "Requests", stacked=True)
+    xs = [t.at for t in chart.x_ticks]
+    room = min(b - a for a, b in zip(xs, xs[1:]))
+    assert room >= len(long[0]) * 6.5  # each label has its width to itself
+    short = time_chart([str(h) for h in range(6)], [Series("p50", [1] * 6, "blue")], "Latency")
+    assert len(short.x_ticks) == 6  # short labels: every one shown
