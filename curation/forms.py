@@ -31,12 +31,13 @@ class ExampleForm(forms.Form):
     def turns(self):
         """The posted chat turns, blanks dropped (the editor always offers one blank turn)."""
         data = self.data
-        turns, i = [], 0
-        while f"role_{i}" in data:
+        # in the order of their numbers, which may have gaps: turns removed in the page leave them
+        numbers = sorted(int(key[5:]) for key in data if key.startswith("role_") and key[5:].isdigit())
+        turns = []
+        for i in numbers[:1000]:
             role, content = data.get(f"role_{i}", ""), data.get(f"content_{i}", "")
             if content.strip():
                 turns.append({"role": role, "content": content.replace("\r\n", "\n")})
-            i += 1
         return turns
 
     def clean(self):

@@ -55,3 +55,37 @@ document.addEventListener("change", function (event) {
   var select = event.target.closest("select[data-submit]");
   if (select && select.form) select.form.requestSubmit ? select.form.requestSubmit() : select.form.submit();
 });
+
+// Chat turns: add and remove them in the page, saved together by one Save.
+document.addEventListener("click", function (event) {
+  var add = event.target.closest("button[data-add-turn]");
+  var remove = event.target.closest("button[data-remove-turn]");
+  if (!add && !remove) return;
+  var fieldset = event.target.closest("fieldset.turns");
+  var turns = fieldset.querySelectorAll(".turn");
+  if (remove) {
+    if (turns.length > 1) remove.closest(".turn").remove();
+    else remove.closest(".turn").querySelector("textarea").value = "";
+    return;
+  }
+  var last = turns[turns.length - 1];
+  var next = 0;
+  fieldset.querySelectorAll("select[name^=role_]").forEach(function (s) {
+    next = Math.max(next, parseInt(s.name.slice(5), 10) + 1);
+  });
+  var turn = last.cloneNode(true);
+  var select = turn.querySelector("select"), text = turn.querySelector("textarea");
+  var labels = turn.querySelectorAll("label");
+  select.name = select.id = "role_" + next;
+  text.name = text.id = "content_" + next;
+  labels[0].htmlFor = select.id;
+  labels[1].htmlFor = text.id;
+  labels[0].textContent = "Role of turn " + (turns.length + 1);
+  labels[1].textContent = "Turn " + (turns.length + 1);
+  turn.querySelector("button[data-remove-turn]").setAttribute("aria-label", "Remove turn " + (turns.length + 1));
+  select.value = last.querySelector("select").value === "user" ? "assistant" : "user";
+  text.value = "";
+  text.placeholder = "";
+  last.after(turn);
+  text.focus();
+});

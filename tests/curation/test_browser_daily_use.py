@@ -184,3 +184,24 @@ def test_a_lead_redacts_personal_data_left_in_the_history(page, live_server, peo
     page.get_by_text("Redacted from the history of").wait_for()
     assert "jane" not in page.locator("ol.history").inner_text()
     assert "Redacted by lena" in page.locator("ol.history").inner_text()
+
+
+def test_chat_turns_are_added_and_removed_in_the_page_and_saved_once(page, live_server, people):
+    sign_in(page, live_server, "arjun", "pw-arjun")
+    page.goto(live_server.url + f"/p/{people.project.slug}/examples/new/?kind=chat")
+    page.get_by_label("Turn 1", exact=True).fill("My order never arrived.")
+    page.get_by_role("button", name="Add a turn").click()
+    assert page.get_by_label("Role of turn 2").input_value() == "assistant"
+    page.get_by_label("Turn 2", exact=True).fill("A mistaken reply.")
+    page.get_by_role("button", name="Add a turn").click()
+    page.get_by_label("Turn 3", exact=True).fill("Sorry about that: I have sent a replacement today.")
+    page.get_by_label("Role of turn 3").select_option("assistant")
+    page.get_by_role("button", name="Remove turn 2").click()  # no save in between
+    page.get_by_role("button", name="Save", exact=False).first.click()
+    page.get_by_text("Saved as a draft").wait_for()
+    example = Example.objects.get()
+    assert example.messages == [
+        {"role": "user", "content": "My order never arrived."},
+        {"role": "assistant", "content": "Sorry about that: I have sent a replacement today."},
+    ]
+    assert example.revisions.count() == 1  # one save

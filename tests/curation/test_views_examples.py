@@ -164,6 +164,26 @@ def test_new_chat_keeps_its_turns_and_drops_the_blank_one(as_user, people, curat
     assert example.instruction == ""
 
 
+def test_chat_turns_removed_in_the_page_leave_gaps_that_change_nothing(as_user, people, curation_url):
+    as_user(people.lead).post(
+        curation_url("new-example"),
+        {
+            "kind": "chat",
+            "role_0": "user",
+            "content_0": "Where is my parcel?",
+            "role_3": "user",  # turns 1 and 2 were removed in the page; 10 was added after them
+            "content_3": "It is late.",
+            "role_10": "assistant",
+            "content_10": "It ships tomorrow.",
+        },
+    )
+    assert [m["content"] for m in Example.objects.get(project=people.project).messages] == [
+        "Where is my parcel?",
+        "It is late.",
+        "It ships tomorrow.",
+    ]
+
+
 def test_an_empty_example_is_refused_with_a_reason(as_user, people, curation_url):
     response = as_user(people.annotator).post(curation_url("new-example"), {"instruction": " ", "output": ""})
     assert response.status_code == 200
