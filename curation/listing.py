@@ -106,51 +106,12 @@ class Filters:
 
     @staticmethod
     def _anywhere(term):
-        pattern = accent_pattern(term)
-        if pattern is None:
-            return (
-                Q(instruction__icontains=term)
-                | Q(input__icontains=term)
-                | Q(output__icontains=term)
-                | Q(chat_text__icontains=as_json_text(term))
-            )
         return (
-            Q(instruction__iregex=pattern)
-            | Q(input__iregex=pattern)
-            | Q(output__iregex=pattern)
-            | Q(chat_text__iregex=accent_pattern(as_json_text(term)) or re.escape(as_json_text(term)))
+            Q(instruction__icontains=term)
+            | Q(input__icontains=term)
+            | Q(output__icontains=term)
+            | Q(chat_text__icontains=as_json_text(term))
         )
-
-
-# Letters a search matches with or without their accents ("chloe" finds "Chloé", "cafe" "café").
-FOLDS = {
-    "a": "aàáâãäåā",
-    "c": "cç",
-    "e": "eèéêëē",
-    "i": "iìíîïī",
-    "n": "nñ",
-    "o": "oòóôõöøō",
-    "u": "uùúûüū",
-    "y": "yýÿ",
-}
-_BASE = {accented: base for base, letters in FOLDS.items() for accented in letters}
-
-
-def accent_pattern(term):
-    """A case-insensitive regular expression (PostgreSQL's and Python's alike) matching `term`
-    with any accents on its letters, or None when no letter of it has accented forms. PostgreSQL
-    answers it from the same trigram indexes as a plain search."""
-    letters = [_BASE.get(ch.lower()) for ch in term]
-    if not any(letters):
-        return None
-    out = []
-    for ch, base in zip(term, letters):
-        if base:
-            variants = FOLDS[base]
-            out.append("[" + variants + variants.upper() + "]")
-        else:
-            out.append(re.escape(ch))
-    return "".join(out)
 
 
 def search_terms(q, most=8):

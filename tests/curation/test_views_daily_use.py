@@ -169,9 +169,6 @@ def chats(make_example):
         ('"box in the rain"', {"pair"}),
         ('"rain box"', set()),  # a quoted phrase keeps its order
         ("courier kettle", set()),  # every word must be found
-        ("chloe", {"kettle"}),  # accents do not matter: chloe finds Chloé
-        ("CHLOE", {"kettle"}),
-        ("lisbóa", {"lisbon"}),  # nor in the search: lisbóa finds Lisboa
         ("chloé leaks", {"kettle"}),
         ("lx-889", {"lisbon"}),  # signs in a word are taken as they are
         ("100%", set()),
