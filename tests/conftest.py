@@ -330,52 +330,38 @@ def succeeded_run(people, model_dir, records, output_dir=""):
     )
 
 
-@pytest.fixture
-def trained(people, tiny_model_dir, tmp_path):
+def trained_run(people, model_dir, folder, examples, name="r1", **settings):
+    """A succeeded run of the tiny model, really trained on the train split of a version frozen
+    from `examples` demo tickets; `settings` go to TrainConfig (method="full" saves a whole model)."""
     from curation.core.demo_tickets import make_examples
     from training.core.engine import TrainConfig, train
 
-    run = succeeded_run(people, tiny_model_dir, make_examples(n=60), output_dir=tmp_path / "run")
+    run = succeeded_run(people, model_dir, make_examples(n=examples), output_dir=folder)
+    run.name = name
+    if "method" in settings:
+        run.config = {"method": settings["method"]}  # what the run page and the registry read
+    run.save(update_fields=["name", "config"])
+    config = {"batch_size": 8, "max_length": 384, "early_stopping_patience": 0, **settings}
     train(
-        TrainConfig(
-            base_model=str(tiny_model_dir),
-            epochs=2,
-            batch_size=8,
-            learning_rate=3e-3,
-            max_length=384,
-            early_stopping_patience=0,
-        ),
+        TrainConfig(base_model=str(model_dir), **config),
         [i.record() for i in run.dataset_version.items.filter(split="train")],
         [],
         run.output_dir,
     )
     return run
+
+
+@pytest.fixture
+def trained(people, tiny_model_dir, tmp_path):
+    return trained_run(people, tiny_model_dir, tmp_path / "run", 60, epochs=2, learning_rate=3e-3)
 
 
 @pytest.fixture
 def full_trained(people, tiny_model_dir, tmp_path):
     """A succeeded full fine-tune of the tiny model: its output is a whole model folder, no adapter."""
-    from curation.core.demo_tickets import make_examples
-    from training.core.engine import TrainConfig, train
-
-    run = succeeded_run(people, tiny_model_dir, make_examples(n=40), output_dir=tmp_path / "full")
-    run.name, run.config = "full1", {"method": "full"}
-    run.save(update_fields=["name", "config"])
-    train(
-        TrainConfig(
-            base_model=str(tiny_model_dir),
-            method="full",
-            epochs=1,
-            batch_size=8,
-            learning_rate=1e-3,
-            max_length=384,
-            early_stopping_patience=0,
-        ),
-        [i.record() for i in run.dataset_version.items.filter(split="train")],
-        [],
-        run.output_dir,
+    return trained_run(
+        people, tiny_model_dir, tmp_path / "full", 40, name="full1", method="full", epochs=1, learning_rate=1e-3
     )
-    return run
 
 
 @pytest.fixture(scope="session")
