@@ -59,13 +59,16 @@ def backend_for(project, runs, *, in_process=True):
         config = project.serving_backend
     except ServingBackend.DoesNotExist:
         config = None
+    local = config is None or config.kind == ServingBackend.Kind.LOCAL
     adapters, models = {}, {}  # adapters of the base model; whole model folders (full fine-tunes)
     for run in runs:
         kind, folder = served_folder(run)
         if kind is None:
-            raise ValueError(f"{run.name} has no adapter or model folder (status {run.get_status_display().lower()})")
+            if local:  # a TGI or vLLM server holds its adapters itself
+                raise ValueError(f"{run.name} has no adapter (status {run.get_status_display().lower()})")
+            continue
         (adapters if kind == "adapter" else models)[adapter_name(run)] = str(folder)
-    if config is None or config.kind == ServingBackend.Kind.LOCAL:
+    if local:
         base = runs[0].base_model.path
         if settings.LOCAL_MODEL_SERVER_URL:
             url = settings.LOCAL_MODEL_SERVER_URL

@@ -15,12 +15,15 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def served_run(people, tiny_model_dir):
+def served_run(people, tiny_model_dir, tmp_path):
     """A succeeded run of the tiny model (no adapter needed: rows are made directly)."""
     from studio.core.records import Record
 
     return succeeded_run(
-        people, tiny_model_dir, [Record(f"Triage ticket {i}.", "", f'{{"n": {i}}}') for i in range(12)]
+        people,
+        tiny_model_dir,
+        [Record(f"Triage ticket {i}.", "", f'{{"n": {i}}}') for i in range(12)],
+        output_dir=tmp_path / "served",
     )
 
 
