@@ -14,6 +14,7 @@ from curation.core import semantic
 from curation.core.splits import SplitConfig, carry_splits, content_key
 from curation.models import Example, Finding, Job, PairFinding, Revision
 from curation.versions import previous_splits
+from studio.core.records import Record
 
 
 def freeze_settings(project):
@@ -30,14 +31,14 @@ def _embed():
 
 def version_report(version, rules, progress=None):
     items = [
-        core.Item(example_id or -item_id, split, VersionItemRecord.of(instruction, input_, output, messages))
+        core.Item(example_id or -item_id, split, record_of(instruction, input_, output, messages))
         for item_id, example_id, split, instruction, input_, output, messages in version.items.order_by(
             "id"
         ).values_list("id", "example_id", "split", "instruction", "input", "output", "messages")
     ]
     before = version.project.dataset_versions.filter(created_at__lt=version.created_at).order_by("-created_at").first()
     previous = (
-        [VersionItemRecord.of(*row) for row in before.items.values_list("instruction", "input", "output", "messages")]
+        [record_of(*row) for row in before.items.values_list("instruction", "input", "output", "messages")]
         if before
         else None
     )
@@ -65,7 +66,7 @@ def approved_report(project, rules, progress=None):
         .order_by("id")
         .values_list("id", "instruction", "input", "output", "messages")
     )
-    records = [VersionItemRecord.of(*row[1:]) for row in rows]
+    records = [record_of(*row[1:]) for row in rows]
     ids = [row[0] for row in rows]
     config = freeze_settings(project)
     splits = [""] * len(ids)
@@ -77,7 +78,7 @@ def approved_report(project, rules, progress=None):
         splits = carry_splits(records, ids, before, config, groups=groups, edited=edited).splits
     items = [core.Item(i, s, r) for i, s, r in zip(ids, splits, records)]
     previous = (
-        [VersionItemRecord.of(*row) for row in latest.items.values_list("instruction", "input", "output", "messages")]
+        [record_of(*row) for row in latest.items.values_list("instruction", "input", "output", "messages")]
         if latest
         else None
     )
@@ -125,21 +126,21 @@ def open_errors(project):
     return errors
 
 
-class VersionItemRecord:
-    """A Record from a frozen item's columns."""
+def record_of(instruction, input_, output, messages):
+    """A Record from the columns of an example or a frozen item."""
+    return Record.chat(messages) if messages else Record(instruction=instruction, input=input_, output=output)
 
-    @staticmethod
-    def of(instruction, input_, output, messages):
-        from studio.core.records import Record
 
-        return Record.chat(messages) if messages else Record(instruction=instruction, input=input_, output=output)
+def _reports(project, version=None):
+    """The finished readiness jobs of a version (or of the approved examples), newest first."""
+    jobs = Job.objects.filter(project=project, kind=Job.Kind.READINESS, status=Job.Status.SUCCEEDED)
+    jobs = jobs.filter(details__version_id=version.id) if version else jobs.filter(details__version_id=None)
+    return jobs.order_by("-finished_at", "-id")
 
 
 def latest(project, version=None):
     """The latest finished readiness job for a version (or for the approved examples)."""
-    jobs = Job.objects.filter(project=project, kind=Job.Kind.READINESS, status=Job.Status.SUCCEEDED)
-    jobs = jobs.filter(details__version_id=version.id) if version else jobs.filter(details__version_id=None)
-    return jobs.order_by("-finished_at", "-id").first()
+    return _reports(project, version).first()
 
 
 def approved_changed_since(project, job):
@@ -193,11 +194,5 @@ def unify(project, phrasings, chosen, user):
 def outlier_notes(project, example_id):
     """Why the latest report on the approved examples calls this example an outlier ([] if it does
     not): only that part of the report is read."""
-    row = (
-        Job.objects.filter(project=project, kind=Job.Kind.READINESS, status=Job.Status.SUCCEEDED)
-        .filter(details__version_id=None)
-        .order_by("-finished_at", "-id")
-        .values_list("details__outliers", flat=True)
-        .first()
-    )
+    row = _reports(project).values_list("details__outliers", flat=True).first()
     return [o["why"] for o in row or [] if o.get("example") == example_id]

@@ -198,7 +198,9 @@ def loss_to_curation(request, project, study_id, item_id):
         raise Http404("No such item in this study.")
     item = assignment.item
     source = f"study {study.id} “{study.name}”, test example #{item.example_id or item.id}"
-    tuned = study.outputs.filter(item=item).exclude(system="base").order_by("system").first()
+    # the answer of the model that lost (named by the report's list), else the first tuned one
+    outputs = study.outputs.filter(item=item).exclude(system="base")
+    tuned = outputs.filter(system=request.POST.get("system", "")).first() or outputs.order_by("system").first()
     if tuned is None:
         example, created = drafts.draft_once(project, request.user, item.record(), source=source, action="from a study")
     else:

@@ -15,7 +15,8 @@ NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 SHORT_ANSWER_WORDS = 6
 
 
-def _load_json(text):
+def load_json(text):
+    """A JSON object or array that `text` holds (spaces around it aside), else None."""
     text = text.strip()
     if not text or text[0] not in "{[":
         return None
@@ -158,7 +159,7 @@ def compare_code(a, b):
 
 def answer_kind(a, b):
     """How two answers are compared: "JSON", "code", "short answer" or "free text"."""
-    if _load_json(a) is not None and _load_json(b) is not None:
+    if load_json(a) is not None and load_json(b) is not None:
         return "JSON"
     if is_code(a) or is_code(b):
         return "code"
@@ -172,7 +173,7 @@ def compare_answers(a, b):
     names: JSON field by field, code token by token, short answers exactly, free text by content."""
     kind = answer_kind(a, b)
     if kind == "JSON":
-        conflict = _compare_json(_load_json(a), _load_json(b))
+        conflict = _compare_json(load_json(a), load_json(b))
         return ("conflict", f"JSON {conflict}") if conflict else ("agree", "")
     if kind == "code":
         verdict, detail = compare_code(a, b)

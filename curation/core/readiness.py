@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
-from curation.core.answer_comparison import is_code
+from curation.core.answer_comparison import is_code, load_json
 from curation.core.prompt_match import main_and_side
 from curation.core.text import normalize, words
 from curation.core.wordlists import STOPWORDS
@@ -66,8 +66,9 @@ class ReadinessRules:
                 value = float(raw) if f.type is float or f.type == "float" else int(str(raw).strip())
             except (TypeError, ValueError):
                 raise RulesError(f.name, f"must be a number, not {raw!r}") from None
-            if value < 0 or (f.name in ("min_class_share", "max_split_gap") and value > 100):
-                raise RulesError(f.name, f"must be from 0 to {'100' if 'share' in f.name or 'gap' in f.name else '…'}")
+            percent = f.name in ("min_class_share", "max_split_gap")
+            if value < 0 or (percent and value > 100):
+                raise RulesError(f.name, "must be from 0 to 100" if percent else "must be 0 or more")
             values[f.name] = value
         if values["preferred_examples"] < values["min_examples"]:
             raise RulesError("preferred_examples", "must be at least the minimum number of examples")
@@ -90,14 +91,17 @@ class Item:
 
 
 def _json_object(text):
-    text = (text or "").strip()
-    if not text.startswith("{"):
-        return None
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
+    value = load_json(text or "")
     return value if isinstance(value, dict) else None
+
+
+def _label(value):
+    """A class value as the page shows it: a string as it is, a number or boolean as JSON."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _is_class_value(value):
+    return isinstance(value, (str, int, bool)) and len(str(value)) <= 60
 
 
 def class_fields(answers):
@@ -110,17 +114,14 @@ def class_fields(answers):
     seen = defaultdict(list)
     for o in carrying:
         for key, value in o.items():
-            if isinstance(value, (str, int, bool)) and not isinstance(value, float) and len(str(value)) <= 60:
-                seen[key].append(json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value)
+            if _is_class_value(value):
+                seen[key].append(_label(value))
     found = {}
     for key, values in seen.items():
         distinct = len(set(values))
         if len(values) >= len(carrying) / 2 and 2 <= distinct <= MAX_CLASSES and distinct <= len(values) / 2:
             found[key] = [
-                (lambda v: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))(o[key])
-                if o is not None and key in o and isinstance(o[key], (str, int, bool))
-                else None
-                for o in objects
+                _label(o[key]) if o is not None and key in o and _is_class_value(o[key]) else None for o in objects
             ]
     return found
 
@@ -484,12 +485,8 @@ def _outliers(items, prompts, labels, cos, norms, renumber):
 def answer_format(text):
     """ "JSON", "code" or "prose": the shape of an answer."""
     stripped = (text or "").strip()
-    if stripped[:1] in "{[":
-        try:
-            json.loads(stripped)
-            return "JSON"
-        except (ValueError, RecursionError):
-            pass
+    if load_json(stripped) is not None:
+        return "JSON"
     return "code" if is_code(stripped) else "prose"
 
 

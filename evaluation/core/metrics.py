@@ -117,10 +117,9 @@ MAX_CLASSES = 12
 
 
 def _object(text):
-    try:
-        value = json.loads(text)
-    except (ValueError, TypeError, RecursionError):
-        return None
+    from curation.core.answer_comparison import load_json
+
+    value = load_json(text or "")
     return value if isinstance(value, dict) else None
 
 

@@ -103,7 +103,8 @@ def test_items_the_tuned_model_lost_go_back_to_curation(as_user, people, study, 
     assert "Where a tuned model lost to the base model" in page
     target = url("study-to-curation", people, study.id, lost.item_id)
     assert as_user(people.reviewer).post(target).status_code == 403
-    response = as_user(people.lead).post(target)
+    assert f'name="system" value="run-{trained.id}"' in page  # the list names the model that lost
+    response = as_user(people.lead).post(target, {"system": f"run-{trained.id}"})
     draft = Example.objects.latest("id")
     assert draft.source.startswith(f"study {study.id}") and draft.status == Example.Status.DRAFT
     tuned = study.outputs.filter(item_id=lost.item_id).exclude(system="base").get()
