@@ -40,11 +40,11 @@ document.addEventListener("submit", function (event) {
   });
 })();
 
-// Checks as one types (the editor's #live-check): a refusal (400) carries its reason in the
-// findings panel, so it is swapped in like an answer instead of being dropped as an error.
+// An element marked data-swap-errors (the editor's checks as one types, the playground) gets a
+// refusal (400) swapped in like an answer, for the reason it carries, instead of dropped as an error.
 document.addEventListener("htmx:beforeSwap", function (event) {
   var source = event.detail.requestConfig && event.detail.requestConfig.elt;
-  if (source && source.id === "live-check" && event.detail.xhr.status === 400) {
+  if (source && source.closest("[data-swap-errors]") && event.detail.xhr.status === 400) {
     event.detail.shouldSwap = true;
     event.detail.isError = false;
   }

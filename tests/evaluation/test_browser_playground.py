@@ -29,3 +29,16 @@ def test_lead_compares_replies_and_keeps_one_as_a_draft(page, live_server, peopl
     page.get_by_text(f"holds the reply of {trained.name}").wait_for()
     draft = Example.objects.latest("id")
     assert draft.instruction == "The app crashes when I open settings." and draft.status == Example.Status.DRAFT
+
+
+def test_a_refusal_shows_its_reason_in_the_page(page, live_server, people, trained, settings):
+    settings.LOCAL_MODEL_SERVER_URL = ""  # no model server: the web process never loads a model itself
+    people.lead.set_password("pw")
+    people.lead.save()
+    sign_in(page, live_server, people.lead.username, "pw")
+    page.goto(f"{live_server.url}/p/{people.project.slug}/playground/")
+    page.get_by_label("Message").fill("Hello?")
+    page.get_by_role("button", name="Send to every chosen model").click()
+    alert = page.get_by_role("alert").filter(has_text="no local model server is configured")
+    alert.wait_for()
+    assert page.get_by_label("Message").input_value() == "Hello?"  # the form stays as typed
