@@ -2,9 +2,10 @@
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 
-from django.db.models import Func, Q, TextField
+from django.db.models import Func, Q, TextField, Value
 
 from curation.models import Example, Finding, PairFinding
 
@@ -33,6 +34,45 @@ class ChatContents(Func):
             template="(SELECT json_group_array(json_extract(value, '$.content')) FROM json_each(%(expressions)s))",
             **extra,
         )
+
+
+# Letters NFKD does not take apart, folded as PostgreSQL's unaccent rules fold them.
+_FOLD_EXTRA = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "þ": "th",
+        "Þ": "TH",
+    }
+)
+
+
+def fold(text):
+    """`text` upper-cased without its accents: "Chloé" and "CHLOE" fold alike, so a search finds
+    either way of writing a name. SQLite's `studio_fold` (registered in CurationConfig.ready);
+    PostgreSQL's is unaccent's rules behind an immutable function (migration 0019)."""
+    if text is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_EXTRA))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
+class Folded(Func):
+    """`studio_fold(expression)`: the text as `fold` gives it. The trigram indexes of migration 0019
+    are on exactly these expressions, and a constant folded on the same side of the query stays a
+    constant to the planner (the function is immutable), so a search is answered from them."""
+
+    function = "studio_fold"
+    output_field = TextField()
 
 
 def as_json_text(words):
@@ -97,7 +137,12 @@ class Filters:
         if self.label:
             qs = qs.filter(output__regex=label_pattern(*self.label.split("=", 1)))
         if self.q:
-            qs = qs.alias(chat_text=ChatContents("messages"))
+            qs = qs.alias(
+                folded_instruction=Folded("instruction"),
+                folded_input=Folded("input"),
+                folded_output=Folded("output"),
+                folded_chat=Folded(ChatContents("messages")),
+            )
             if self.q.lstrip("#").isdigit():
                 return qs.filter(Q(id=int(self.q.lstrip("#"))) | self._anywhere(self.q))
             for term in search_terms(self.q):  # every word (or "quoted phrase") somewhere in the example
@@ -106,11 +151,13 @@ class Filters:
 
     @staticmethod
     def _anywhere(term):
+        """`term` in any text of an example, case and accents aside ("chloe" finds "Chloé")."""
+        sought, in_chats = Folded(Value(term)), Folded(Value(as_json_text(term)))
         return (
-            Q(instruction__icontains=term)
-            | Q(input__icontains=term)
-            | Q(output__icontains=term)
-            | Q(chat_text__icontains=as_json_text(term))
+            Q(folded_instruction__contains=sought)
+            | Q(folded_input__contains=sought)
+            | Q(folded_output__contains=sought)
+            | Q(folded_chat__contains=in_chats)
         )
 
 

@@ -214,7 +214,7 @@ def test_search_takes_words_in_any_order(page, live_server, people, make_example
     sign_in(page, live_server, "arjun", "pw-arjun")
     page.goto(live_server.url + f"/p/{people.project.slug}/examples/")
     rows = page.locator("#example-rows tbody tr")
-    page.get_by_label("Search").press_sequentially("damaged box")
+    page.get_by_label("Search").press_sequentially("damaged zoe box")  # "zoe" finds "Zoë"
     page.get_by_text("My toaster burns everything.").wait_for(state="detached")
     page.get_by_text("The box is fine.").wait_for(state="detached")
     assert rows.count() == 1 and rows.first.get_by_role("link", name=str(box.id)).is_visible()

@@ -1,6 +1,8 @@
 """What a row of the example list shows (curation/listing.py, plain Python)."""
 
-from curation.listing import PREVIEW_CHARS, add_previews, clip
+import pytest
+
+from curation.listing import PREVIEW_CHARS, add_previews, clip, fold
 from curation.models import Example
 
 
@@ -24,3 +26,21 @@ def test_rows_preview_the_first_user_turn_the_input_or_the_instruction():
     assert len(with_input.preview) == PREVIEW_CHARS and with_input.preview.startswith("My parcel is late.")
     assert with_input.note.startswith("Triage the ticket.") and len(with_input.note) == 80
     assert (plain.preview, plain.note) == ("Name three colours.", "")
+
+
+@pytest.mark.parametrize(
+    "text, folded",
+    [
+        ("Chloé", "CHLOE"),
+        ("ZOË", "ZOE"),
+        ("Müllerstraße", "MULLERSTRASSE"),
+        ("Ærø, Łódź, Œuvre", "AERO, LODZ, OEUVRE"),
+        ("naïve café", "NAIVE CAFE"),
+        ("ﬁle", "FILE"),  # a ligature is two letters
+        ("日本語", "日本語"),  # other scripts stay as they are
+        ("", ""),
+        (None, None),
+    ],
+)
+def test_fold_drops_case_and_accents_but_keeps_other_letters(text, folded):
+    assert fold(text) == folded

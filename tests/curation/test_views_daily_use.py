@@ -148,6 +148,7 @@ def chats(make_example):
             ]
         ),
         "pair": make_example(input="The courier left the box in the rain.", output='{"category": "shipping"}'),
+        "street": make_example(instruction="Deliver to Müllerstraße 5.", input="Ask for Zoe at the café."),
     }
 
 
@@ -172,6 +173,15 @@ def chats(make_example):
         ("chloé leaks", {"kettle"}),
         ("lx-889", {"lisbon"}),  # signs in a word are taken as they are
         ("100%", set()),
+        # accents and case folded on both sides, in pairs and in chats alike
+        ("chloe leaks", {"kettle"}),
+        ("CHLOÉ", {"kettle"}),
+        ("zoë", {"street"}),
+        ("cafe", {"street"}),
+        ("MULLERSTRASSE", {"street"}),
+        ("lísbóa", {"lisbon"}),
+        ("mueller", set()),  # folding drops accents; it does not transliterate
+        ("cafes", set()),
     ],
 )
 def test_text_search_finds_words_in_chat_turns(chats, people, words, found):
