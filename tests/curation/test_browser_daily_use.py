@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from curation.models import Example
+from curation.models import Example, FormatRuleSet
 from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -128,8 +128,6 @@ def test_saving_an_empty_chat_keeps_the_chat_editor(page, live_server, people):
 
 
 def test_a_reviewer_is_warned_before_approving_an_example_with_errors(page, live_server, people, make_example):
-    from curation.models import FormatRuleSet
-
     FormatRuleSet.objects.update_or_create(project=people.project, defaults={"rules": {"output_json": True}})
     broken = make_example(input="My kettle leaks.", output='{"category": "returns"', status=Example.Status.SUBMITTED)
     sign_in(page, live_server, "rosa", "pw-rosa")
@@ -218,3 +216,87 @@ def test_search_takes_words_in_any_order(page, live_server, people, make_example
     page.get_by_text("My toaster burns everything.").wait_for(state="detached")
     page.get_by_text("The box is fine.").wait_for(state="detached")
     assert rows.count() == 1 and rows.first.get_by_role("link", name=str(box.id)).is_visible()
+
+
+# --- paths with view tests only until now: the merge, bulk approve, self-review, the lead's next steps
+
+
+def test_after_a_conflict_saving_again_keeps_the_fields_only_the_other_person_changed(
+    browser, page, live_server, people, make_example
+):
+    example = make_example(instruction="Triage the ticket.", input="My kettle leaks.", output='{"category": "x"}')
+    url = live_server.url + f"/p/{people.project.slug}/examples/{example.id}/"
+    sign_in(page, live_server, "arjun", "pw-arjun")
+    page.goto(url)  # the annotator opens version 1 ...
+    lead = browser.new_context().new_page()  # ... while the lead, in their own browser, fixes the instruction
+    sign_in(lead, live_server, "lena", "pw-lena")
+    lead.goto(url)
+    lead.get_by_label("Instruction").fill("Triage this support ticket into JSON.")
+    lead.get_by_role("button", name="Save Ctrl S").click()
+    lead.get_by_text("Saved (version 2)").wait_for()
+    lead.context.close()
+
+    page.get_by_label("Output").fill('{"category": "returns"}')
+    page.get_by_role("button", name="Save Ctrl S").click()
+    panel = page.get_by_role("alert").filter(has_text="Someone else saved this example")
+    panel.wait_for()
+    assert "Their change to instruction" in panel.inner_text() and "Your change to output" in panel.inner_text()
+    assert page.get_by_label("Instruction").input_value() == "Triage this support ticket into JSON."
+    page.get_by_role("button", name="Save Ctrl S").click()
+    page.get_by_text("Saved (version 3)").wait_for()
+    example.refresh_from_db()
+    assert (example.instruction, example.output) == ("Triage this support ticket into JSON.", '{"category": "returns"}')
+
+
+def test_bulk_approve_states_what_is_not_ready_and_approves_only_the_ready_ones(
+    page, live_server, people, make_example
+):
+    FormatRuleSet.objects.create(project=people.project, rules={"output_json": True})
+    ready = make_example(input="A clean ticket about a refund.", status=Example.Status.SUBMITTED)
+    draft = make_example(input="A draft nobody submitted.")
+    broken = make_example(input="A ticket with a broken answer.", output="{not json", status=Example.Status.SUBMITTED)
+    sign_in(page, live_server, "lena", "pw-lena")
+    page.goto(live_server.url + f"/p/{people.project.slug}/examples/")
+    page.get_by_text("Bulk actions").click()
+    page.get_by_label("Action").select_option("approve")
+    page.get_by_role("button", name="Review the count…").click()
+    page.get_by_role("heading", name="Approve 3 examples?").wait_for()
+    warning = page.get_by_role("alert").inner_text()
+    assert "1 was never submitted for review" in warning and "1 still has errors" in warning
+    page.get_by_role("button", name="Approve the 1 submitted without errors").click()
+    page.wait_for_url(re.compile(r"/examples/"))
+    statuses = {e.id: e.status for e in Example.objects.all()}
+    assert statuses[ready.id] == Example.Status.APPROVED
+    assert statuses[draft.id] == Example.Status.DRAFT
+    assert statuses[broken.id] == Example.Status.SUBMITTED
+
+
+def test_a_lead_allows_self_review_and_approves_their_own_example_in_the_editor(
+    page, live_server, people, make_example
+):
+    own = make_example(input="The lead's own ticket.", author=people.lead, status=Example.Status.SUBMITTED)
+    sign_in(page, live_server, "lena", "pw-lena")
+    page.goto(live_server.url + f"/p/{people.project.slug}/examples/{own.id}/")
+    page.get_by_text("You wrote this example: someone else reviews it").wait_for()
+    assert page.get_by_role("button", name=re.compile("^Approve")).count() == 0
+    page.goto(live_server.url + f"/p/{people.project.slug}/settings/")
+    page.get_by_label("Reviewers may approve their own examples").check()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state("networkidle")
+    page.goto(live_server.url + f"/p/{people.project.slug}/examples/{own.id}/")
+    page.get_by_role("button", name=re.compile("^Approve")).click()
+    page.wait_for_load_state("networkidle")
+    own.refresh_from_db()
+    assert own.status == Example.Status.APPROVED and own.reviewer == people.lead
+
+
+def test_the_leads_next_step_leads_to_the_freeze(page, live_server, people, make_example):
+    for text in ("My kettle leaks.", "My parcel is late.", "I was charged twice."):
+        make_example(input=text, status=Example.Status.APPROVED)
+    sign_in(page, live_server, "lena", "pw-lena")
+    page.goto(live_server.url + f"/p/{people.project.slug}/")
+    step = page.locator(".next-steps li").filter(has_text="in no version yet")
+    assert "3 approved examples are in no version yet" in step.inner_text()
+    step.get_by_role("link", name="freeze a version").click()
+    page.wait_for_url(re.compile(r"/versions/new/|/freeze"))
+    assert page.get_by_role("button", name=re.compile("Freeze")).first.is_visible()
