@@ -1,6 +1,26 @@
 // What every page needs, kept out of the HTML so the Content-Security-Policy can forbid inline
 // scripts: confirmations before destructive forms, and copy buttons.
 
+// Bars and intervals say their size in data attributes (per cent of their cell), set here as
+// styles because the Content-Security-Policy allows no style="" attributes: data-bar-width,
+// data-bar-from (the left edge) and data-bar-to (the right edge).
+(function () {
+  function size(root) {
+    if (!root.querySelectorAll) return;
+    var found = Array.prototype.slice.call(root.querySelectorAll("[data-bar-width], [data-bar-from]"));
+    if (root.matches && root.matches("[data-bar-width], [data-bar-from]")) found.push(root);
+    found.forEach(function (el) {
+      var d = el.dataset;
+      if (d.barWidth !== undefined) el.style.width = d.barWidth + "%";
+      if (d.barFrom !== undefined) el.style.left = d.barFrom + "%";
+      if (d.barTo !== undefined) el.style.right = (100 - parseFloat(d.barTo)) + "%";
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", function () { size(document); });
+  else size(document);
+  document.addEventListener("htmx:load", function (event) { size(event.detail.elt); });
+})();
+
 // A form with data-confirm="Question?" asks before it is sent.
 document.addEventListener("submit", function (event) {
   var form = event.target;

@@ -1,3 +1,7 @@
+import base64
+import hashlib
+import re
+from pathlib import Path
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -23,22 +27,40 @@ class HtmxLoginRedirectMiddleware:
         return response
 
 
-# Scripts only from the studio's own static files (no inline scripts or on...= handlers: those
-# live in static/studio.js); inline styles stay allowed for style="" attributes, htmx's indicator
-# rules and the API docs page; nothing may frame the studio.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+def _inline_style_hashes(*templates):
+    """CSP source expressions ('sha256-...') for the one <style> element of each template: the
+    error page carries its own few rules so that it shows whatever else has failed."""
+    hashes = []
+    for name in templates:
+        text = (Path(__file__).resolve().parent.parent / "templates" / name).read_text()
+        match = re.search(r"<style>(.*?)</style>", text, re.S)
+        hashes.append("'sha256-%s'" % base64.b64encode(hashlib.sha256(match.group(1).encode()).digest()).decode())
+    return " ".join(hashes)
+
+
+def _policy(styles):
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            f"style-src {styles}",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+# Scripts and styles only from the studio's own static files: no inline scripts or on...=
+# handlers (those live in static/studio.js), no style="" attributes or <style> elements (bars take
+# their size from data attributes, htmx's indicator rules are in studio.css), but for the error
+# page's own <style>, allowed by its hash; nothing may frame the studio. Django's admin, used by
+# the studio's administrators only, keeps inline styles (its templates have style="" attributes).
+CONTENT_SECURITY_POLICY = _policy(f"'self' {_inline_style_hashes('500.html')}")
+ADMIN_CONTENT_SECURITY_POLICY = _policy("'self' 'unsafe-inline'")
 
 
 class ContentSecurityPolicyMiddleware:
@@ -49,5 +71,8 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        admin = request.path.startswith("/admin/")
+        response.headers.setdefault(
+            "Content-Security-Policy", ADMIN_CONTENT_SECURITY_POLICY if admin else CONTENT_SECURITY_POLICY
+        )
         return response
