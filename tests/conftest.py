@@ -215,7 +215,7 @@ def start_worker(tiny_model_dir, tmp_path):
     }
     started = []
 
-    def start(name="a"):
+    def start(name="a", app="studio"):
         log = open(tmp_path / f"worker-{name}.log", "w+")
         WORKER_LOGS.append(Path(log.name))
         celery = Path(sys.executable).with_name("celery")
@@ -223,7 +223,7 @@ def start_worker(tiny_model_dir, tmp_path):
             [
                 str(celery),
                 "-A",
-                "studio",
+                app,  # tests.slow_worker: a worker whose jobs pause after each progress report
                 "worker",
                 "-Q",
                 "default,gpu",
