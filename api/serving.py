@@ -62,7 +62,9 @@ def make_draft(completion, user, by_rule=False, checker=None):
         else:
             record = Record(instruction=locked.prompt_text(), output=answer)
         action = "from served feedback (rule)" if by_rule else "from served feedback"
-        example = drafts.new_draft(locked.project, user, record, source=source, action=action)
+        example = drafts.new_draft(
+            locked.project, user, record, source=source, action=action, origin_run_id=locked.run_id
+        )
         locked.draft = example
         locked.save(update_fields=["draft"])
     if checker:

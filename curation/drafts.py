@@ -10,13 +10,15 @@ from curation.models import Example, ReviewComment, Revision
 SOURCE_MAX = Example._meta.get_field("source").max_length
 
 
-def new_draft(project, user, record, *, source, action):
+def new_draft(project, user, record, *, source, action, origin_run_id=None):
     """A draft holding `record` (an instruction/input/output pair or a chat), saved with its first
-    revision. Not checked yet: the caller checks it once its own transaction is done."""
+    revision. Not checked yet: the caller checks it once its own transaction is done.
+    `origin_run_id`: the run whose output it holds, which blinds it like the run (see `visible`)."""
     example = Example.objects.create(
         project=project,
         author=user,
         source=source[:SOURCE_MAX],
+        origin_run_id=origin_run_id,
         instruction=record.instruction,
         input=record.input,
         output=record.output,
@@ -26,12 +28,12 @@ def new_draft(project, user, record, *, source, action):
     return example
 
 
-def draft_once(project, user, record, *, source, action):
+def draft_once(project, user, record, *, source, action, origin_run_id=None):
     """(example, created): the live draft made from `source` before, else a new, checked one."""
     existing = Example.objects.filter(project=project, source=source[:SOURCE_MAX], deleted_at=None).first()
     if existing:
         return existing, False
-    example = new_draft(project, user, record, source=source, action=action)
+    example = new_draft(project, user, record, source=source, action=action, origin_run_id=origin_run_id)
     checking.check_example(example)
     return example, True
 
@@ -50,7 +52,7 @@ def with_answer(record, answer):
     return type(record).chat(messages)
 
 
-def correction_once(project, user, record, model_answer, *, who, source, action):
+def correction_once(project, user, record, model_answer, *, who, source, action, origin_run_id=None):
     """(example, created): a correction task. The draft holds the answer `who` (a model) gave,
     and a comment on it gives the reference answer beside it, so the annotator corrects the
     model's answer rather than copying the reference (which the checks would flag as a duplicate
@@ -58,7 +60,9 @@ def correction_once(project, user, record, model_answer, *, who, source, action)
     existing = Example.objects.filter(project=project, source=source[:SOURCE_MAX], deleted_at=None).first()
     if existing:
         return existing, False
-    example = new_draft(project, user, with_answer(record, model_answer), source=source, action=action)
+    example = new_draft(
+        project, user, with_answer(record, model_answer), source=source, action=action, origin_run_id=origin_run_id
+    )
     shown = model_answer.strip() or "(empty answer)"
     ReviewComment.objects.create(
         example=example,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Func, Q, TextField, Value
 
 from curation.models import Example, Finding, PairFinding
+from studio.signals import hidden_run_ids
 
 PAGE_SIZE = 50
 PREVIEW_CHARS = 140
@@ -75,6 +76,13 @@ class Folded(Func):
     output_field = TextField()
 
 
+def visible(examples, membership):
+    """`examples` without the drafts holding the output of a run this member may not see (a rater
+    of an open blind study of it: studio.signals.hidden_run_ids; see Example.origin_run_id)."""
+    hidden = hidden_run_ids(membership)
+    return examples.exclude(origin_run_id__in=hidden) if hidden else examples
+
+
 def as_json_text(words):
     """`words` as they appear inside a JSON string (quotes, backslashes, newlines escaped)."""
     return json.dumps(words, ensure_ascii=False)[1:-1]
@@ -118,6 +126,8 @@ class Filters:
 
     def apply(self, project):
         qs = Example.objects.filter(project=project, deleted_at__isnull=not self.trash)
+        if membership := getattr(project, "membership", None):  # a request's: blinded drafts left out
+            qs = visible(qs, membership)
         if self.status:
             qs = qs.filter(status=self.status)
         if self.author:

@@ -41,6 +41,12 @@ class Example(models.Model):
         null=True, blank=True, help_text="Set when a lead deletes it; it can be restored."
     )
     source = models.CharField(max_length=200, blank=True, help_text="Where it came from: an import file and line, say.")
+    origin_run_id = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The training run whose output this draft holds (a correction from an evaluation or a study, a "
+        "served completion, a playground reply): hidden from the raters of an open study of that run.",
+    )
 
     class Meta:
         indexes = [

@@ -19,7 +19,7 @@ from curation import checking
 from curation.core.answer_comparison import compare_answers
 from curation.diffs import content_diff as _diff
 from curation.forms import ExampleForm, ExportForm, FormatRulesForm, ImportForm, ReviewForm
-from curation.listing import PAIR_KINDS, SINGLE_KINDS, Filters, add_previews, finding_badges, page
+from curation.listing import PAIR_KINDS, SINGLE_KINDS, Filters, add_previews, finding_badges, page, visible
 from curation.models import Example, Finding, FormatRuleSet, FormToken, Job, PairFinding, ReviewComment, Revision
 from studio.access import project_view, require
 from studio.core.formats import human_size, to_object, write_parquet
@@ -43,7 +43,8 @@ def can_edit(project, example, user):
 
 
 def _example(project, example_id):
-    example = get_object_or_404(Example.objects.select_related("author", "reviewer"), project=project, id=example_id)
+    examples = visible(Example.objects.select_related("author", "reviewer"), project.membership)
+    example = get_object_or_404(examples, project=project, id=example_id)
     example.project = project  # with its base model, already loaded: the check on save needs both
     return example
 
@@ -630,7 +631,9 @@ def may_review(project, example, user):
 
 
 def _waiting(project, user):
-    waiting = Example.objects.filter(project=project, status=Example.Status.SUBMITTED, deleted_at=None)
+    waiting = visible(
+        Example.objects.filter(project=project, status=Example.Status.SUBMITTED, deleted_at=None), project.membership
+    )
     return waiting if project.self_review else waiting.exclude(author=user)
 
 

@@ -17,13 +17,14 @@ from studio.models import Action
 # The rule in plain words: for the study page (leads) and for the rating page (raters)
 RULE = (
     "Blind while open: raters of this study who are not leads cannot open the runs it compares. Their run "
-    "pages, evaluations, registry entries and monitoring answer “not found”, and the API neither lists nor "
-    "serves them. Closing the study reveals which model wrote what, to everyone."
+    "pages, evaluations, registry entries and monitoring answer “not found”, drafts made from their answers "
+    "(corrections, served completions, playground replies) are left out of the raters' lists and queue, and "
+    "the API neither lists nor serves them. Closing the study reveals which model wrote what, to everyone."
 )
 RULE_FOR_RATERS = (
     "This comparison is blind. While the study is open, the models it compares are hidden from you: their "
-    "run pages, evaluations, registry entries and monitoring answer “not found”, and the API neither lists "
-    "nor serves them. When the lead closes the study, you see which model wrote what."
+    "run pages, evaluations, registry entries, monitoring and the drafts made from their answers answer “not "
+    "found”, and the API neither lists nor serves them. When the lead closes the study, you see which model wrote what."
 )
 
 

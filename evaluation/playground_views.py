@@ -91,6 +91,7 @@ def playground_draft(request, project):
         record,
         source=f"playground: {model}" if model else "playground",
         action="from the playground",
+        origin_run_id=int(model[4:]) if model.startswith("run-") and model[4:].isdigit() else None,
     )
     checking.check_example(example)
     messages.success(

@@ -204,6 +204,7 @@ def loss_to_curation(request, project, study_id, item_id):
     if tuned is None:
         example, created = drafts.draft_once(project, request.user, item.record(), source=source, action="from a study")
     else:
+        run_ids = {s["key"]: s["run_id"] for s in study.systems}
         example, created = drafts.correction_once(
             project,
             request.user,
@@ -212,6 +213,7 @@ def loss_to_curation(request, project, study_id, item_id):
             who=f"the tuned model ({tuned.system})",
             source=source,
             action="from a study",
+            origin_run_id=run_ids.get(tuned.system),
         )
     if created:
         messages.success(

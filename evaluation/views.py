@@ -105,6 +105,7 @@ def to_curation(request, project, evaluation_id, item_id):
         who=f"the tuned model ({ev.training_run.name})",
         source=source,
         action="from an evaluation",
+        origin_run_id=ev.training_run_id,
     )
     if created:
         messages.success(

@@ -67,26 +67,27 @@ def annotators_example_with_a_contradiction(people):
     return Example.objects.filter(id__in=mine).order_by("id").first()
 
 
-def test_the_list_makes_seven_queries_for_a_page_of_fifty(
+def test_the_list_makes_eight_queries_for_a_page_of_fifty(
     busy_project, as_user, people, curation_url, django_assert_max_num_queries
 ):
     client = as_user(people.annotator)
-    with django_assert_max_num_queries(7):  # session, user, membership, rows, findings, pairs, authors
+    # session, user, membership, the open studies this member rates (blinding), rows, findings, pairs, authors
+    with django_assert_max_num_queries(8):
         response = client.get(curation_url("example-list"))
     assert len(response.context["rows"]) == 50
     page = response.content.decode()
     assert page.count("<tr>") == 51 and "writer10" in page  # the rows and every author to filter by
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         client.get(curation_url("example-list") + response.context["next_url"])
 
 
-def test_the_editor_makes_ten_queries_with_findings_and_comments(
+def test_the_editor_makes_eleven_queries_with_findings_and_comments(
     busy_project, as_user, people, curation_url, django_assert_max_num_queries
 ):
     example = annotators_example_with_a_contradiction(people)
     ReviewComment.objects.create(example=example, author=people.reviewer, decision="comment", text="Hm.", version=1)
     client = as_user(people.annotator)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # one of them: the open studies this member rates (blinding)
         page = client.get(curation_url("example", example.id)).content.decode()
     assert "Hm." in page and "Save" in page
 
@@ -108,7 +109,7 @@ def test_a_save_with_its_check_makes_a_bounded_number_of_queries(
     # project's vectors changed since the last save, this example's vector; the project's word
     # rarities once per process, cached), the editor again (8: one of them reads the answers of
     # the examples it contradicts, to tell each contradiction from this example's side)
-    with django_assert_max_num_queries(28):
+    with django_assert_max_num_queries(29):  # and the open studies this member rates (blinding)
         response = client.post(curation_url("example", example.id), form, HTTP_HX_REQUEST="true")
     page = response.content.decode()
     assert f"Saved (version {example.version + 1})" in page

@@ -47,9 +47,10 @@ def fill(route, values):
 
 
 @pytest.fixture
-def scene(people, trained, study):
+def scene(people, trained, study, as_user):
     """Everything of the project a rater could stumble on: an evaluation of the study's run whose
-    tuned outputs are the study's, a served completion of it, and a run outside the study."""
+    tuned outputs are the study's, a correction draft a lead made from it (which holds the tuned
+    answer and names the run), a served completion of it, and a run outside the study."""
     key = f"run-{trained.id}"
     first = study.outputs.filter(system=key).order_by("id").first()
     study.outputs.filter(id=first.id).update(text=TIED_OUTPUT)
@@ -93,7 +94,11 @@ def scene(people, trained, study):
         project=people.project, user=people.lead, filename="tickets.jsonl", size=2, content=b"{}", rows=1
     )
     assignment = study.assignments.filter(rater=people.reviewer).order_by("order").first()
-    example = people.project.examples.order_by("id").first()
+    as_user(people.lead).post(
+        f"/p/{people.project.slug}/evaluations/{evaluation.id}/items/{first.item_id}/to-curation/"
+    )
+    example = people.project.examples.get(origin_run_id=trained.id)  # the correction draft
+    assert example.output == TIED_OUTPUT and trained.name in example.source
     values = {
         "slug": people.project.slug,
         "membership_id": Membership.objects.get(project=people.project, user=people.reviewer).id,
@@ -116,7 +121,7 @@ def scene(people, trained, study):
         "model_id": f"run-{trained.id}",
         "rest": "models",
     }
-    return {"evaluation": evaluation, "served": served, "outside": outside, "values": values}
+    return {"evaluation": evaluation, "served": served, "outside": outside, "values": values, "draft": example}
 
 
 def project_pages(values):
@@ -194,8 +199,14 @@ def test_a_rater_reaches_nothing_that_maps_answers_to_models_until_the_study_clo
             assert not re.search(pattern, body), (url, pattern)
         opened += response.status_code == 200
     assert opened >= 10
-    # a run outside the study is not hidden
+    # a run outside the study is not hidden, nor are the examples that hold no hidden run's output
     assert client.get(f"/p/{people.project.slug}/runs/{scene['outside'].id}/").status_code == 200
+    draft = scene["draft"]
+    assert client.get(f"/p/{people.project.slug}/examples/{draft.id}/").status_code == 404
+    listed = client.get(f"/p/{people.project.slug}/examples/?status=draft").content.decode()
+    assert f"/examples/{draft.id}/" not in listed
+    other = people.project.examples.exclude(id=draft.id).order_by("id").first()
+    assert client.get(f"/p/{people.project.slug}/examples/{other.id}/").status_code == 200
     assert client.post(f"/p/{people.project.slug}/served/{scene['served'].id}/draft/").status_code in (403, 404)
     page = client.get(f"/p/{people.project.slug}/rate/{values['token']}/").content.decode()
     assert "the models it compares are hidden from you" in page
@@ -232,6 +243,7 @@ def test_a_rater_reaches_nothing_that_maps_answers_to_models_until_the_study_clo
             assert response.status_code == 200, url
             assert trained.name in response.content.decode(), url
     assert f"run-{trained.id}" in client.get(f"/p/{people.project.slug}/models/").content.decode()
+    assert client.get(f"/p/{people.project.slug}/examples/{draft.id}/").status_code == 200  # the draft too
     evaluation_page = client.get(f"/p/{people.project.slug}/evaluations/{scene['evaluation'].id}/").content.decode()
     assert html.escape(TIED_OUTPUT) in evaluation_page
     listed = {m["id"] for m in client.get("/v1/models", **api(client, raw)).json()["data"]}
