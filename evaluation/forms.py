@@ -77,3 +77,93 @@ class ServingBackendForm(forms.Form):
         if cleaned.get("kind") == "openai" and not cleaned.get("base_model_name"):
             self.add_error("base_model_name", "Name the base model as the server serves it (its --served-model-name).")
         return cleaned
+
+
+class JudgeForm(forms.ModelForm):
+    """A judge: a served model with the lead's rubric, or a rule over the metrics."""
+
+    class Meta:
+        from evaluation.models import Judge
+
+        model = Judge
+        fields = ["name", "kind", "rubric", "rule", "model", "base_url", "api_key_env", "max_new_tokens", "trust_kappa"]
+        widgets = {"kind": forms.RadioSelect, "rubric": forms.Textarea(attrs={"rows": 14})}
+        labels = {
+            "kind": "Kind",
+            "model": "Model",
+            "base_url": "Server of its own (optional)",
+            "api_key_env": "API key variable (optional)",
+            "max_new_tokens": "Longest reply (tokens)",
+            "trust_kappa": "Trust threshold (lower end of kappa's interval)",
+        }
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        from evaluation.core.judging import DEFAULT_RUBRIC, REFERENCE_RULES
+
+        self.project = project
+        self.fields["rule"] = forms.ChoiceField(
+            choices=[("", "—")] + list(REFERENCE_RULES.items()), required=False, label="Rule (reference judges)"
+        )
+        if not self.instance.pk and not self.initial.get("rubric"):
+            self.initial["rubric"] = DEFAULT_RUBRIC
+        runs = project.training_runs.filter(status="succeeded").order_by("-id")
+        self.fields["model"].help_text = (
+            "On the project's serving backend: base, or run-<id> of a finished run"
+            + (f" ({', '.join(f'run-{r.id} = {r.name}' for r in runs[:6])})" if runs else "")
+            + ". With a server of its own: the model's name there."
+        )
+        self.fields["trust_kappa"].min_value = -1
+        self.fields["trust_kappa"].max_value = 1
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        others = self.project.judges.filter(name=name).exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(f"The project has a judge named {name!r} already.")
+        return name
+
+    def clean_trust_kappa(self):
+        value = self.cleaned_data["trust_kappa"]
+        if not -1 <= value <= 1:
+            raise forms.ValidationError("Kappa runs from -1 to 1; 0.6 is a common bar for substantial agreement.")
+        return value
+
+    def clean(self):
+        from django.conf import settings
+
+        from evaluation.core.backends import BackendError, refuse_internal_address
+        from evaluation.core.judging import RubricError, check_rubric
+
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind == "reference":
+            if not cleaned.get("rule"):
+                self.add_error("rule", "A reference judge needs a rule.")
+            return cleaned
+        if kind != "model":
+            return cleaned
+        try:
+            cleaned["rubric"] = check_rubric(cleaned.get("rubric") or "")
+        except RubricError as e:
+            self.add_error("rubric", str(e)[0].upper() + str(e)[1:] + ".")
+        model = (cleaned.get("model") or "").strip()
+        cleaned["model"] = model
+        if not model:
+            self.add_error("model", "Name the model that judges: base, run-<id>, or its name on the server below.")
+        elif not cleaned.get("base_url"):
+            run_id = model.removeprefix("run-")
+            if model != "base" and not (
+                model.startswith("run-")
+                and run_id.isdigit()
+                and self.project.training_runs.filter(id=int(run_id)).exists()
+            ):
+                self.add_error(
+                    "model", f"{model}: on the project's backend a judge is base or run-<id> of this project's runs."
+                )
+        if cleaned.get("base_url") and not settings.SERVING_ALLOW_PRIVATE:
+            try:
+                refuse_internal_address(cleaned["base_url"], trusted_hosts=settings.SERVING_TRUSTED_HOSTS)
+            except BackendError as e:
+                self.add_error("base_url", str(e))
+        return cleaned

@@ -183,3 +183,75 @@ class SuccessGate(models.Model):
         return gate_result(
             (evaluation.summary or {}).get("metrics", {}), self.metric, self.min_gain, self.min_json_valid
         )
+
+
+class Judge(models.Model):
+    """A judge the lead configures to rate studies as the experts do: a served model asked with a
+    rubric, or a rule over the metrics against the reference answer (evaluation/core/judging.py)."""
+
+    class Kind(models.TextChoices):
+        MODEL = "model", "A served model, asked with a rubric"
+        REFERENCE = "reference", "A rule over the metrics, against the reference answer"
+
+    project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="judges")
+    name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MODEL)
+    rubric = models.TextField(blank=True, help_text="model judges: the prompt, with {prompt}, {answer_a}, {answer_b}")
+    rule = models.CharField(max_length=20, blank=True, help_text="reference judges: which rule")
+    model = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="model judges: base or run-<id> on the project's serving backend, or the model's name on the server below",
+    )
+    base_url = models.URLField(
+        blank=True,
+        help_text="an OpenAI-compatible server of the judge's own (…/v1); empty: the project's serving backend",
+    )
+    api_key_env = models.CharField(
+        max_length=80, blank=True, help_text="the environment variable of the workers holding that server's API key"
+    )
+    max_new_tokens = models.PositiveIntegerField(default=256)
+    trust_kappa = models.FloatField(
+        default=0.6, help_text="trusted when the lower end of kappa's 95% interval against the experts is at least this"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="one_judge_name_per_project")]
+
+    def __str__(self):
+        return self.name
+
+
+class JudgeRun(BackgroundJob):
+    """A judge rating one study's pairs, each in both orders (gpu queue: a model judge generates)."""
+
+    task_name = "evaluation.tasks.generate_judge_verdicts"
+    task_argument = "judge_run_id"
+    requeue_note = "verdicts already stored are kept"
+
+    judge = models.ForeignKey(Judge, on_delete=models.CASCADE, related_name="runs")
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="judge_runs")
+    config = models.JSONField(default=dict, help_text="the judge's settings when it ran")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class JudgeVerdict(models.Model):
+    """One verdict on one pair in one order; the judge's raw reply kept (untrusted text)."""
+
+    run = models.ForeignKey(JudgeRun, on_delete=models.CASCADE, related_name="verdicts")
+    item = models.ForeignKey("curation.VersionItem", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    left = models.CharField(max_length=40)
+    right = models.CharField(max_length=40)
+    choice = models.CharField(max_length=10, blank=True, help_text="left, right, tie; empty: the reply said none")
+    raw = models.TextField(blank=True)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "item", "left", "right"], name="one_verdict_per_order")]

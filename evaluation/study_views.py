@@ -101,6 +101,8 @@ def study_detail(request, project, study_id):
         "is_lead": is_lead,
         "losses": losses,
         "blinding_rule": RULE,
+        "judges": list(project.judges.all()) if is_lead else [],
+        "judge_runs": list(study.judge_runs.select_related("judge")[:10]) if is_lead else [],
     }
     template = "evaluation/study.html#study-live" if request.htmx else "evaluation/study.html"
     return render(request, template, context)

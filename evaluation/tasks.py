@@ -6,7 +6,8 @@ import logging
 from celery import shared_task
 
 from evaluation.evaluating import execute
-from evaluation.models import EvaluationRun, StudyPreparation
+from evaluation.judging import execute as judge
+from evaluation.models import EvaluationRun, JudgeRun, StudyPreparation
 from evaluation.studying import prepare
 
 log = logging.getLogger(__name__)
@@ -38,3 +39,17 @@ def generate_study_outputs(*, study_id):
     except Exception as e:
         log.exception("study %s failed", study_id)
         preparation.finish(f"Preparing the study stopped: {type(e).__name__}: {e}", failed=True)
+
+
+@shared_task
+def generate_judge_verdicts(*, judge_run_id):
+    """A judge's verdicts on a study's pairs (a model judge generates: gpu queue)."""
+    run = JudgeRun.objects.select_related("judge", "judge__project", "study").filter(id=judge_run_id).first()
+    if run is None or not run.claim():
+        return
+    try:
+        with run.beating():
+            judge(run)
+    except Exception as e:
+        log.exception("judge run %s failed", judge_run_id)
+        run.finish(f"The judge stopped: {type(e).__name__}: {e}", failed=True)

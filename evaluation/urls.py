@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluation import playground_views, registry_views, study_views, views
+from evaluation import judge_views, playground_views, registry_views, study_views, views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -31,4 +31,8 @@ urlpatterns = [
         name="study-to-curation",
     ),
     path("p/<slug:slug>/rate/<str:token>/", study_views.rate, name="rate"),
+    path("p/<slug:slug>/judges/", judge_views.judge_list, name="judges"),
+    path("p/<slug:slug>/judges/<int:judge_id>/", judge_views.judge_edit, name="judge"),
+    path("p/<slug:slug>/studies/<int:study_id>/judge/", judge_views.run_judge, name="run-judge"),
+    path("p/<slug:slug>/studies/<int:study_id>/judges/<int:run_id>/", judge_views.judge_run, name="judge-run"),
 ]

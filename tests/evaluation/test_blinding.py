@@ -11,7 +11,7 @@ from django.urls import URLResolver, get_resolver
 from api.fine_tuning import with_result_file
 from api.models import ApiFile, ApiToken, ServedCompletion
 from evaluation.blinding import hidden_run_ids
-from evaluation.models import EvaluationRun, Generation
+from evaluation.models import EvaluationRun, Generation, Judge, JudgeRun
 from studio.models import Membership
 from training.models import ArtifactArchive, TrainingRun
 
@@ -99,8 +99,11 @@ def scene(people, trained, study, as_user):
     )
     example = people.project.examples.get(origin_run_id=trained.id)  # the correction draft
     assert example.output == TIED_OUTPUT and trained.name in example.source
+    judge = Judge.objects.create(project=people.project, name="fields", kind="reference", rule="json_fields")
+    JudgeRun.objects.create(judge=judge, study=study, created_by=people.lead, status="succeeded")
     values = {
         "slug": people.project.slug,
+        "judge_id": judge.id,
         "membership_id": Membership.objects.get(project=people.project, user=people.reviewer).id,
         "base_model_id": trained.base_model_id,
         "run_id": trained.id,
