@@ -34,7 +34,8 @@ def _inline_style_hashes(*templates):
     for name in templates:
         text = (Path(__file__).resolve().parent.parent / "templates" / name).read_text()
         match = re.search(r"<style>(.*?)</style>", text, re.S)
-        hashes.append("'sha256-%s'" % base64.b64encode(hashlib.sha256(match.group(1).encode()).digest()).decode())
+        digest = base64.b64encode(hashlib.sha256(match.group(1).encode()).digest()).decode()
+        hashes.append(f"'sha256-{digest}'")
     return " ".join(hashes)
 
 
