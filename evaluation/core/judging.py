@@ -179,19 +179,29 @@ def human_labels(votes):
 
 
 def _kappa(pairs):
+    """Cohen's kappa, or None where it is not defined: one label throughout on both sides, so no
+    agreement can be told from chance (cohens_kappa would say 1.0)."""
+    if len({label for pair in pairs for label in pair}) < 2:
+        return None
     return cohens_kappa([a for a, _ in pairs], [b for _, b in pairs])
 
 
 def kappa_interval(pairs, rounds=1000, confidence=0.95, seed=0):
     """(kappa, low, high): Cohen's kappa of [(x, y)] label pairs with a percentile bootstrap
-    interval over the items; (None, None, None) without items."""
+    interval over the items (resamples with one label throughout are left out); None for what
+    cannot be told: no items, one label throughout, or too few resamples with kappa defined."""
     if not pairs:
         return None, None, None
     kappa = _kappa(pairs)
+    if kappa is None:
+        return None, None, None
     rng = random.Random(seed)
-    samples = sorted(_kappa([pairs[rng.randrange(len(pairs))] for _ in pairs]) for _ in range(rounds))
+    samples = [_kappa([pairs[rng.randrange(len(pairs))] for _ in pairs]) for _ in range(rounds)]
+    samples = sorted(s for s in samples if s is not None)
+    if len(samples) < rounds / 2:
+        return kappa, None, None
     tail = (1 - confidence) / 2
-    return kappa, samples[int(tail * (rounds - 1))], samples[int((1 - tail) * (rounds - 1))]
+    return kappa, samples[int(tail * (len(samples) - 1))], samples[int((1 - tail) * (len(samples) - 1))]
 
 
 def confusion(pairs):
@@ -263,6 +273,8 @@ def _trust_reason(n, low, threshold):
         return "no item was rated by both the judge and the experts yet"
     if n < 20:
         return f"only {n} items rated by both; at least 20 are needed to tell"
+    if low is None:
+        return "kappa cannot be told from chance on these items (one label throughout, or nearly)"
     if low >= threshold:
         return f"the lower end of kappa's 95% interval, {low:.2f}, is at least {threshold:.2f}"
     return f"the lower end of kappa's 95% interval, {low:.2f}, is under {threshold:.2f}"

@@ -172,3 +172,12 @@ def test_the_judge_is_compared_with_each_rater_beside_the_raters_with_each_other
     (between,) = report["between_raters"]
     assert between["raters"] == ("ann", "bob") and between["n"] == 30
     assert report["position_consistency"] is None  # judged in one order only
+
+
+def test_kappa_is_not_defined_when_everyone_said_tie_throughout():
+    assert kappa_interval([("tie", "tie")] * 30) == (None, None, None)
+    verdicts = [{"item": i, "left": "base", "right": "t", "choice": "tie"} for i in range(30)]
+    votes = [{"rater": "r1", "item": i, "left": "base", "right": "t", "choice": "both_bad"} for i in range(30)]
+    report = calibrate(verdicts, votes, rounds=50)
+    assert report["agreement"] == 1.0 and report["kappa"] is None  # not a perfect 1.0
+    assert not report["trusted"] and "cannot be told from chance" in report["trust_reason"]
