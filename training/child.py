@@ -34,6 +34,12 @@ def read_records(path):
     return records
 
 
+def read_rows(path):
+    """Preference rows (prompt, chosen, rejected) as the file holds them."""
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
 def main(spec_path):
     spec = json.loads(Path(spec_path).read_text())
     from training.core.engine import ConfigError, TrainConfig, train
@@ -42,10 +48,11 @@ def main(spec_path):
     stop_file = output_dir / "STOP"
     try:
         config = TrainConfig.from_dict(spec["config"])
+        read = read_rows if config.method == "dpo" else read_records
         summary = train(
             config,
-            read_records(spec["train_file"]),
-            read_records(spec["eval_file"]) if spec.get("eval_file") else [],
+            read(spec["train_file"]),
+            read(spec["eval_file"]) if spec.get("eval_file") else [],
             output_dir,
             report=emit,
             should_stop=stop_file.exists,

@@ -142,3 +142,45 @@ def test_packing_learns_too_with_fewer_steps(tiny_model_dir, records, tmp_path):
     losses = [e["loss"] for e in events if e["kind"] == "progress" and e.get("loss") is not None]
     assert sum(losses[-3:]) / 3 < sum(losses[:3]) / 3 - 0.5, losses
     assert summary["steps"] < plan_steps(100, config(tiny_model_dir, epochs=3))  # bins hold several examples
+
+
+def test_dpo_continues_a_lora_adapter_and_learns_the_preferred_answers(tiny_model_dir, records, tmp_path):
+    """Preference pairs (the standard text form a study exports): the policy starts from the
+    supervised adapter and its reward accuracy and margin grow; the adapter is saved alone (not
+    trl's frozen reference copy) and loads on the base model."""
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    sft, _ = run(config(tiny_model_dir, epochs=1), records, tmp_path / "sft")
+    rows = [
+        {"prompt": f"Triage: {r.input}\n", "chosen": r.output, "rejected": "I cannot help with that."}
+        for r in records[:32]
+    ]
+    events = []
+    summary = train(
+        config(tiny_model_dir, method="dpo", parent_adapter=sft["final_dir"], epochs=2, learning_rate=5e-4, beta=0.1),
+        rows,
+        [],
+        tmp_path / "dpo",
+        report=events.append,
+    )
+    assert summary["preference_pairs"] == 32 and summary["steps"] == 8
+    assert summary["reward_accuracy"]["last"] >= 0.9
+    assert summary["reward_margin"]["last"] > summary["reward_margin"]["first"]
+    assert [e["step"] for e in events if e["kind"] == "progress"] == list(range(1, 9))
+    adapter = tmp_path / "dpo" / "adapter"
+    assert (adapter / "adapter_config.json").is_file() and not (adapter / "ref").exists()
+    assert json.loads((adapter / "studio_run.json").read_text())["config"]["method"] == "dpo"
+    model = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(tiny_model_dir), adapter)
+    assert list(model.peft_config) == ["default"]
+
+
+def test_dpo_settings_that_cannot_work_are_refused(tiny_model_dir, tmp_path):
+    with pytest.raises(ConfigError, match="beta: must be above 0"):
+        config(tiny_model_dir, method="dpo", beta=0).validate(has_gpu=False)
+    with pytest.raises(ConfigError, match="dpo_loss: must be one of sigmoid"):
+        config(tiny_model_dir, method="dpo", dpo_loss="kto").validate(has_gpu=False)
+    with pytest.raises(ConfigError, match="holds no LoRA adapter"):
+        config(tiny_model_dir, method="dpo", parent_adapter=str(tmp_path)).validate(has_gpu=False)
+    with pytest.raises(ConfigError, match="no preference pair"):
+        train(config(tiny_model_dir, method="dpo"), [{"prompt": "x", "chosen": "", "rejected": "y"}], [], tmp_path)

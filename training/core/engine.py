@@ -24,7 +24,7 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class TrainConfig:
     base_model: str
-    method: str = "lora"  # lora, qlora (4-bit, GPU only) or full
+    method: str = "lora"  # lora, qlora (4-bit, GPU only), full, or dpo (preference pairs, on a LoRA adapter)
     lora_r: int = 16
     lora_alpha: int = 32
     lora_dropout: float = 0.05
@@ -44,8 +44,12 @@ class TrainConfig:
     save_steps: int = 0  # 0: checkpoint at every evaluation
     early_stopping_patience: int = 3  # evaluations without improvement; 0 switches it off
     devices: int = 1
+    parent_adapter: str = ""  # dpo: the LoRA adapter it starts from (the SFT run's); empty: a new one
+    beta: float = 0.1  # dpo: how far from the reference the policy may move (lower: further)
+    dpo_loss: str = "sigmoid"  # dpo: sigmoid (DPO), ipo, hinge or robust
 
     SCHEDULERS = ("cosine", "linear", "constant", "constant_with_warmup")
+    DPO_LOSSES = ("sigmoid", "ipo", "hinge", "robust")
 
     @classmethod
     def from_dict(cls, data):
@@ -60,7 +64,14 @@ class TrainConfig:
 
     def validate(self, has_gpu):
         checks = [
-            (self.method in ("lora", "qlora", "full"), "method", "must be lora, qlora or full"),
+            (self.method in ("lora", "qlora", "full", "dpo"), "method", "must be lora, qlora, full or dpo"),
+            (self.beta > 0, "beta", "must be above 0 (0.1 is DPO's usual value)"),
+            (self.dpo_loss in self.DPO_LOSSES, "dpo_loss", f"must be one of {', '.join(self.DPO_LOSSES)}"),
+            (
+                not self.parent_adapter or Path(self.parent_adapter, "adapter_config.json").is_file(),
+                "parent_adapter",
+                f"{self.parent_adapter} holds no LoRA adapter (no adapter_config.json)",
+            ),
             (
                 self.method != "qlora" or has_gpu,
                 "method",
@@ -196,6 +207,64 @@ def diagnose(history):
     return notes
 
 
+def progress_callback(report, should_stop, output_dir):
+    """A transformers callback that reports each logged step, checkpoint and cancellation (for
+    supervised and preference runs alike)."""
+    from transformers import TrainerCallback
+
+    class Progress(TrainerCallback):
+        def __init__(self):
+            self.started = time.monotonic()
+            self.start_step = None
+            self.tokens_seen = 0
+
+        def on_step_end(self, args, state, control, **kwargs):
+            if self.start_step is None:
+                self.start_step = state.global_step - 1
+            if should_stop():
+                control.should_training_stop = True
+                report({"kind": "log", "message": f"Stopping at step {state.global_step}: cancelled."})
+
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            logs = logs or {}
+            if "train_runtime" in logs:
+                return  # the closing summary (average loss over the run), not a point on the curve
+            loss = logs.get("loss")
+            if loss is not None and (math.isnan(loss) or math.isinf(loss)):
+                control.should_training_stop = True
+                report({"kind": "nan", "step": state.global_step})
+            done = state.global_step - (self.start_step or 0)
+            elapsed = max(time.monotonic() - self.started, 1e-6)
+            per_step = elapsed / max(done, 1)
+            tokens = logs.get("num_tokens") or 0
+            report(
+                {
+                    "kind": "progress",
+                    "step": state.global_step,
+                    "total": state.max_steps,
+                    "epoch": state.epoch,
+                    "loss": loss,
+                    "eval_loss": logs.get("eval_loss"),
+                    "learning_rate": logs.get("learning_rate"),
+                    "grad_norm": logs.get("grad_norm"),
+                    "tokens_seen": int(tokens) if tokens else None,
+                    "tokens_per_second": round(tokens / elapsed, 1) if tokens else None,
+                    "eta_seconds": int(per_step * max(state.max_steps - state.global_step, 0)),
+                }
+            )
+
+        def on_save(self, args, state, control, **kwargs):
+            report(
+                {
+                    "kind": "checkpoint",
+                    "step": state.global_step,
+                    "path": str(output_dir / f"checkpoint-{state.global_step}"),
+                }
+            )
+
+    return Progress()
+
+
 def _has_gpu():
     import torch
 
@@ -212,7 +281,7 @@ def train(
     """
     import torch
     from datasets import Dataset
-    from transformers import AutoModelForCausalLM, EarlyStoppingCallback, TrainerCallback
+    from transformers import AutoModelForCausalLM, EarlyStoppingCallback
     from trl import SFTConfig, SFTTrainer
 
     has_gpu = _has_gpu()
@@ -220,6 +289,8 @@ def train(
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(config.seed)
+    if config.method == "dpo":
+        return train_preferences(config, train_records, eval_records, output_dir, report, should_stop, metadata)
 
     tokenizer = load_tokenizer(config.base_model, shared=False)  # its own: the pad token is set below
     if tokenizer.pad_token is None:
@@ -310,57 +381,7 @@ def train(
         ddp_find_unused_parameters=False if config.devices > 1 else None,
     )
 
-    class Progress(TrainerCallback):
-        def __init__(self):
-            self.started = time.monotonic()
-            self.start_step = None
-            self.tokens_seen = 0
-
-        def on_step_end(self, args, state, control, **kwargs):
-            if self.start_step is None:
-                self.start_step = state.global_step - 1
-            if should_stop():
-                control.should_training_stop = True
-                report({"kind": "log", "message": f"Stopping at step {state.global_step}: cancelled."})
-
-        def on_log(self, args, state, control, logs=None, **kwargs):
-            logs = logs or {}
-            if "train_runtime" in logs:
-                return  # the closing summary (average loss over the run), not a point on the curve
-            loss = logs.get("loss")
-            if loss is not None and (math.isnan(loss) or math.isinf(loss)):
-                control.should_training_stop = True
-                report({"kind": "nan", "step": state.global_step})
-            done = state.global_step - (self.start_step or 0)
-            elapsed = max(time.monotonic() - self.started, 1e-6)
-            per_step = elapsed / max(done, 1)
-            tokens = logs.get("num_tokens") or 0
-            report(
-                {
-                    "kind": "progress",
-                    "step": state.global_step,
-                    "total": state.max_steps,
-                    "epoch": state.epoch,
-                    "loss": loss,
-                    "eval_loss": logs.get("eval_loss"),
-                    "learning_rate": logs.get("learning_rate"),
-                    "grad_norm": logs.get("grad_norm"),
-                    "tokens_seen": int(tokens) if tokens else None,
-                    "tokens_per_second": round(tokens / elapsed, 1) if tokens else None,
-                    "eta_seconds": int(per_step * max(state.max_steps - state.global_step, 0)),
-                }
-            )
-
-        def on_save(self, args, state, control, **kwargs):
-            report(
-                {
-                    "kind": "checkpoint",
-                    "step": state.global_step,
-                    "path": str(output_dir / f"checkpoint-{state.global_step}"),
-                }
-            )
-
-    callbacks = [Progress()]
+    callbacks = [progress_callback(report, should_stop, output_dir)]
     if use_eval and config.early_stopping_patience:
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=config.early_stopping_patience))
     trainer = SFTTrainer(
@@ -402,6 +423,124 @@ def train(
         "trained_tokens": int(train_set.tokens * (state.epoch or 0)),  # the API job's trained_tokens
         "skipped": len(train_set.skipped),
         "truncated": train_set.truncated,
+        "diagnostics": diagnose(history),
+        "config": config.as_dict(),
+        "template": template_kind(tokenizer),
+        "chat_template": getattr(tokenizer, "chat_template", None),
+        **(metadata or {}),
+    }
+    (final_dir / "studio_run.json").write_text(json.dumps(summary, indent=2, default=str))
+    return summary
+
+
+def train_preferences(
+    config, rows, eval_rows, output_dir, report=lambda event: None, should_stop=lambda: False, metadata=None
+):
+    """DPO with trl on preference rows ({"prompt", "chosen", "rejected"}, text or chat turns, as
+    evaluation/core/preferences.py writes them), continuing the LoRA adapter `parent_adapter` (the
+    supervised run's) or a new one. The reference is the policy as it starts (trl keeps a frozen
+    copy of the adapter). Saves the adapter like a LoRA run, so everything downstream serves it.
+    Resumes from the newest checkpoint in output_dir."""
+    import torch
+    from datasets import Dataset
+    from peft import LoraConfig, PeftModel
+    from transformers import AutoModelForCausalLM
+    from trl import DPOConfig, DPOTrainer
+
+    has_gpu = _has_gpu()
+    rows = [r for r in rows if r.get("prompt") and r.get("chosen") and r.get("rejected")]
+    if not rows:
+        raise ConfigError("no preference pair to learn from (each needs a prompt, a chosen and a rejected answer)")
+    report({"kind": "log", "message": f"{len(rows)} preference pairs; beta {config.beta}, loss {config.dpo_loss}."})
+    tokenizer = load_tokenizer(config.base_model, shared=False)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    load_kwargs = {"local_files_only": True, **({"dtype": torch.bfloat16} if has_gpu else {})}
+    model = AutoModelForCausalLM.from_pretrained(config.base_model, **load_kwargs)
+    peft_config = None
+    if config.parent_adapter:
+        model = PeftModel.from_pretrained(model, config.parent_adapter, is_trainable=True)
+        report({"kind": "log", "message": f"Starting from the adapter in {config.parent_adapter}."})
+    else:
+        peft_config = LoraConfig(
+            r=config.lora_r,
+            lora_alpha=config.lora_alpha,
+            lora_dropout=config.lora_dropout,
+            target_modules=config.target_modules
+            if config.target_modules == "all-linear"
+            else [t.strip() for t in config.target_modules.split(",") if t.strip()],
+            task_type="CAUSAL_LM",
+        )
+    use_eval = bool(eval_rows)
+    steps = plan_steps(len(rows), config, config.devices)
+    every = max(1, steps // 10)
+    args = DPOConfig(
+        output_dir=str(output_dir),
+        num_train_epochs=config.epochs,
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=config.batch_size,
+        gradient_accumulation_steps=config.grad_accum,
+        learning_rate=config.learning_rate,
+        lr_scheduler_type=config.lr_scheduler,
+        warmup_steps=config.warmup_ratio,
+        weight_decay=config.weight_decay,
+        max_grad_norm=config.max_grad_norm,
+        max_length=config.max_length,
+        beta=config.beta,
+        loss_type=config.dpo_loss,
+        seed=config.seed,
+        logging_steps=1,
+        eval_strategy="steps" if use_eval else "no",
+        eval_steps=every,
+        save_strategy="steps",
+        save_steps=every,
+        save_total_limit=3,
+        bf16=has_gpu,
+        use_cpu=not has_gpu,
+        report_to=[],
+        disable_tqdm=True,
+        dataloader_num_workers=0,
+    )
+    trainer = DPOTrainer(
+        model=model,
+        ref_model=None,
+        args=args,
+        train_dataset=Dataset.from_list(rows),
+        eval_dataset=Dataset.from_list(eval_rows) if use_eval else None,
+        processing_class=tokenizer,
+        peft_config=peft_config,
+        callbacks=[progress_callback(report, should_stop, output_dir)],
+    )
+    from transformers.trainer_callback import PrinterCallback
+
+    trainer.remove_callback(PrinterCallback)
+    resume = latest_checkpoint(output_dir)
+    if resume:
+        report({"kind": "log", "message": f"Resuming from {Path(resume).name}."})
+    trainer.train(resume_from_checkpoint=resume)
+    final_dir = output_dir / "adapter"
+    state = trainer.state
+    if not trainer.is_world_process_zero():
+        return {"steps": state.global_step}
+    trainer.model.save_pretrained(final_dir, selected_adapters=["default"])
+    tokenizer.save_pretrained(final_dir)
+    for path in final_dir.rglob("*"):
+        if path.is_file():
+            path.chmod(0o644)
+    logged = [h for h in state.log_history if "rewards/accuracies" in h]
+    first, last = (logged[0], logged[-1]) if logged else ({}, {})
+    history = [
+        {"step": h.get("step"), "loss": h.get("loss"), "eval_loss": h.get("eval_loss")} for h in state.log_history
+    ]
+    summary = {
+        "final_dir": str(final_dir),
+        "steps": state.global_step,
+        "max_steps": state.max_steps,
+        "stopped_early": state.global_step < state.max_steps,
+        "preference_pairs": len(rows),
+        "train_examples": len(rows),
+        "reward_accuracy": {"first": first.get("rewards/accuracies"), "last": last.get("rewards/accuracies")},
+        "reward_margin": {"first": first.get("rewards/margins"), "last": last.get("rewards/margins")},
         "diagnostics": diagnose(history),
         "config": config.as_dict(),
         "template": template_kind(tokenizer),
