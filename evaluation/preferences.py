@@ -41,10 +41,9 @@ def _base_model(study):
     return run.base_model if run else None
 
 
-def export_study(study, names):
-    """(file name, zip bytes) with preferences.jsonl and README.md; `names` maps each system
-    key to the model's name. Raises ExportRefused for a study that is not closed or whose
-    votes give no pair."""
+def study_preferences(study):
+    """(Preferences, votes, base model, chat template?) of a closed study: the rows trl reads.
+    Raises ExportRefused for a study that is not closed or whose votes give no pair."""
     if study.status != Study.Status.CLOSED:
         raise ExportRefused(
             f"“{study.name}” is {study.get_status_display().lower()}: preference pairs can be exported once the study is closed, so that no vote comes in after the export."
@@ -80,6 +79,15 @@ def export_study(study, names):
             f"No preference pairs in “{study.name}”: of {counts['counted']} votes counted, {counts['ties']} said tie and {counts['both_bad']} both bad, "
             f"{counts['split']} item pair(s) split evenly and {counts['identical']} had two identical answers, so no answer was preferred."
         )
+    return prefs, votes, base_model, chat_template
+
+
+def export_study(study, names):
+    """(file name, zip bytes) with preferences.jsonl and README.md; `names` maps each system
+    key to the model's name. Raises ExportRefused for a study that is not closed or whose
+    votes give no pair."""
+    prefs, votes, base_model, chat_template = study_preferences(study)
+    counts = prefs.counts
     pairs = Counter()
     for d in prefs.decisions:
         a, b = sorted((d.chosen, d.rejected))

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from curation import drafts
 from evaluation.blinding import RULE, RULE_FOR_RATERS
-from evaluation.forms import StudyForm
+from evaluation.forms import PreferenceRunForm, StudyForm
 from evaluation.models import Assignment, Study, Vote
-from evaluation.preferences import ExportRefused, export_study
+from evaluation.preferences import ExportRefused, export_study, study_preferences
 from evaluation.studying import BASE, close, next_assignment, report, start, system_key, vote
 from studio.access import project_view
 from studio.models import Action
@@ -226,3 +226,88 @@ def loss_to_curation(request, project, study_id, item_id):
     else:
         messages.info(request, f"Already in curation as #{example.id}.")
     return redirect("curation:example", project.slug, example.id)
+
+
+def _adapter_runs(study):
+    """The study's tuned runs that a preference run can continue: finished, with a LoRA adapter."""
+    from pathlib import Path
+
+    from training.models import TrainingRun
+
+    runs = TrainingRun.objects.filter(
+        id__in=[s["run_id"] for s in study.systems if s["run_id"]], status=TrainingRun.Status.SUCCEEDED
+    ).select_related("base_model", "dataset_version")
+    return [r for r in runs if r.output_dir and (Path(r.output_dir) / "adapter" / "adapter_config.json").is_file()]
+
+
+@project_view(Action.TRAIN)
+def train_on_votes(request, project, study_id):
+    """A DPO run from a closed study's votes, on top of one of the runs it compared."""
+    from training.core.engine import ConfigError
+    from training.runs import launch_preferences
+
+    study = get_object_or_404(project.studies, id=study_id)
+    refused = ""
+    prefs = None
+    try:
+        prefs, _votes, _base, _chat = study_preferences(study)
+    except ExportRefused as e:
+        refused = str(e)
+    runs = _adapter_runs(study)
+    if not refused and not runs:
+        refused = (
+            f"None of the runs “{study.name}” compared has a LoRA adapter to continue (full fine-tunes have none)."
+        )
+    form = PreferenceRunForm(
+        request.POST or None,
+        runs=runs,
+        initial={"name": f"{runs[0].name}-dpo" if runs else "dpo", "parent": str(_favoured(study, runs))},
+    )
+    if request.method == "POST" and not refused and form.is_valid():
+        d = form.cleaned_data
+        lineage = {"study_id": study.id, "study_name": study.name, "counts": prefs.counts}
+        try:
+            run = launch_preferences(
+                project,
+                request.user,
+                name=d["name"],
+                parent=d["parent"],
+                rows=prefs.rows,
+                config_values={
+                    "beta": d["beta"],
+                    "dpo_loss": d["dpo_loss"],
+                    "epochs": d["epochs"],
+                    "learning_rate": d["learning_rate"],
+                    "batch_size": 4,
+                    "early_stopping_patience": 0,
+                    "max_length": d["parent"].config.get("max_length", 1024),
+                    "lora_r": d["parent"].config.get("lora_r", 16),
+                },
+                lineage=lineage,
+            )
+        except ConfigError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(
+                request, f"{run.name} queued: DPO on {len(prefs.rows)} preference pairs from “{study.name}”."
+            )
+            return redirect("training:run", project.slug, run.id)
+    context = {
+        "project": project,
+        "study": study,
+        "form": form,
+        "refused": refused,
+        "prefs": prefs,
+        "names": _names(study),
+    }
+    return render(request, "evaluation/train_on_votes.html", context)
+
+
+def _favoured(study, runs):
+    """The run the study's votes put highest (else the first): the natural one to continue."""
+    if not runs:
+        return ""
+    data = report(study) if study.status != Study.Status.PREPARING else None
+    ranked = [row["system"] for row in (data or {}).get("leaderboard", []) if row.get("rating") is not None]
+    keys = {system_key(r): r.id for r in runs}
+    return next((keys[k] for k in ranked if k in keys), runs[0].id)

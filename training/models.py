@@ -86,6 +86,19 @@ class TrainingRun(BackgroundJob):
     summary = models.JSONField(default=dict, blank=True)
     output_dir = models.CharField(max_length=1000, blank=True)
     training_file = models.CharField(max_length=40, blank=True, help_text="the API file it was launched from, if any")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        help_text="a preference run: the supervised run whose adapter it continues",
+    )
+    lineage = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='a preference run: {"study_id", "study_name", "pairs", "counts"} it learned from',
+    )
     model_deleted_at = models.DateTimeField(
         null=True, blank=True, help_text="set by DELETE /v1/models/{id}: no longer served; its files are kept"
     )

@@ -56,6 +56,47 @@ def launch(project, user, *, name, version, base_model, config_values):
     return run
 
 
+PREFERENCES_FILE = "preferences.jsonl"
+
+
+def launch_preferences(project, user, *, name, parent, rows, config_values, lineage):
+    """Validate and queue a DPO run on preference `rows` (prompt / chosen / rejected), continuing
+    the LoRA adapter of the finished run `parent`; `lineage` says where the rows came from (a
+    study). The rows are written into the run's folder, which the worker reads them from."""
+    adapter = Path(parent.output_dir or "-") / "adapter"
+    if parent.status != TrainingRun.Status.SUCCEEDED or not (adapter / "adapter_config.json").is_file():
+        raise ConfigError(
+            f"parent: {parent.name} has no LoRA adapter to continue (a finished LoRA run has one; "
+            "a full fine-tune or a run still going does not)"
+        )
+    if not rows:
+        raise ConfigError("no preference pair to learn from")
+    values = {**config_values, "method": "dpo", "parent_adapter": str(adapter), "base_model": parent.base_model.path}
+    config = TrainConfig.from_dict(values)
+    config.validate(has_gpu=True)
+    with transaction.atomic():
+        run = TrainingRun.objects.create(
+            project=project,
+            name=name,
+            dataset_version=parent.dataset_version,
+            base_model=parent.base_model,
+            config=config.as_dict(),
+            created_by=user,
+            parent=parent,
+            lineage={**lineage, "pairs": len(rows)},
+        )
+        run.output_dir = str(runs_dir() / str(run.id))
+        run.save(update_fields=["output_dir"])
+        folder = Path(run.output_dir)
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        with open(folder / PREFERENCES_FILE, "w", encoding="utf-8") as f:
+            for row in rows:
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        run.enqueue()
+    return run
+
+
 def start_merge(run, user):
     """Queue the merge of a finished run's adapter into its base model."""
     with transaction.atomic():
@@ -67,6 +108,9 @@ def start_merge(run, user):
 
 def _write_data(run, folder):
     """The version's train and validation splits as JSONL for the child process."""
+    if run.config.get("method") == "dpo":  # the preference pairs written at launch; no held-out split
+        (folder / "validation.jsonl").write_text("")
+        return {"train": str(folder / PREFERENCES_FILE), "validation": str(folder / "validation.jsonl")}
     files = {}
     for split in ("train", "validation"):
         path = folder / f"{split}.jsonl"
