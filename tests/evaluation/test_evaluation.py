@@ -52,7 +52,7 @@ def test_lead_evaluates_a_run_and_reads_tuned_versus_base(as_user, people, train
     page = as_user(people.reviewer).get(url("evaluation", people, ev.id)).content.decode()
     assert "(empty answer: only whitespace)" in page
     f1_row = page.split("Token F1", 1)[1].split("</tr>", 1)[0]
-    assert 'style="width: 2%" title="base"' in f1_row and 'style="width: 5%" title="tuned"' in f1_row
+    assert 'data-bar-width="2" title="base"' in f1_row and 'data-bar-width="5" title="tuned"' in f1_row
 
 
 def test_evaluation_outsider_and_wrong_role(as_user, people, trained):

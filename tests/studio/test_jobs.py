@@ -12,7 +12,7 @@ from django.utils import timezone
 from curation.core.splits import SplitConfig
 from curation.models import Example, Job
 from curation.versions import freeze
-from evaluation.models import EvaluationRun, StudyPreparation
+from evaluation.models import EvaluationRun, JudgeRun, StudyPreparation
 from studio import jobs
 from studio.jobs import STALE_AFTER, JobStatus, job_models, reap_stale
 from training.models import AdapterMerge, ArtifactArchive, BaseModel, TrainingRun
@@ -40,9 +40,17 @@ def gone_quiet(job, minutes=5):
 
 
 def test_every_long_job_is_a_background_job_with_a_task_to_run_it():
-    assert set(job_models()) == {Job, TrainingRun, AdapterMerge, ArtifactArchive, EvaluationRun, StudyPreparation}
+    assert set(job_models()) == {
+        Job,
+        TrainingRun,
+        AdapterMerge,
+        ArtifactArchive,
+        EvaluationRun,
+        StudyPreparation,
+        JudgeRun,
+    }
     names = {Job(kind=kind).task_name for kind in Job.Kind} | {
-        m.task_name for m in (TrainingRun, AdapterMerge, ArtifactArchive, EvaluationRun, StudyPreparation)
+        m.task_name for m in (TrainingRun, AdapterMerge, ArtifactArchive, EvaluationRun, StudyPreparation, JudgeRun)
     }
     from studio.celery import app
 

@@ -147,3 +147,30 @@ def test_a_merge_killed_mid_way_leaves_one_merged_folder(start_worker, people, t
     folder = Path(trained.output_dir)
     assert trained.summary["merged_dir"] == str(folder / "merged") and not trained.summary["merging"]
     assert (folder / "merged" / "config.json").is_file() and not (folder / "merged.partial").exists()
+
+
+def test_a_judge_run_killed_mid_way_keeps_its_verdicts_and_judges_the_rest_once(start_worker, people, trained, client):
+    from evaluation.judging import start as start_judge
+    from evaluation.models import Judge, JudgeVerdict, Study
+
+    client.force_login(people.lead)
+    client.post(
+        reverse("evaluation:create-study", args=[people.project.slug]),
+        {
+            "name": "Judged",
+            "runs": [trained.id],
+            "raters": [people.reviewer.id],
+            "ratings_per_item": 1,
+            "repeat_share": 0,
+            "max_items": 20,
+        },
+    )
+    study = Study.objects.get()
+    plain, log = start_worker("prepare")
+    wait_for(lambda: Study.objects.get(id=study.id).status == Study.Status.OPEN, 300, "the study to open", log)
+    stop(plain)
+    judge = Judge.objects.create(project=people.project, name="fields", kind=Judge.Kind.REFERENCE, rule="json_fields")
+    run = start_judge(judge, study, people.lead)
+    killed_mid_work(start_worker, run, "judge run")
+    orders = list(JudgeVerdict.objects.filter(run=run).values_list("item_id", "left", "right"))
+    assert orders and len(orders) == len(set(orders)) == fresh(run).total  # every order once
