@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from evaluation import judging
+from evaluation.blinding import visible_evaluations
 from evaluation.forms import JudgeForm
 from evaluation.models import Judge, JudgeRun, Study
 from evaluation.study_views import _names
@@ -26,7 +27,11 @@ def judge_list(request, project):
         return redirect("evaluation:judges", project.slug)
     judges = project.judges.all()
     runs = {}
-    for run in JudgeRun.objects.filter(judge__project=project).select_related("study").order_by("-created_at"):
+    for run in (
+        JudgeRun.objects.filter(judge__project=project)
+        .select_related("study", "evaluation__training_run")
+        .order_by("-created_at")
+    ):
         runs.setdefault(run.judge_id, []).append(run)
     for judge in judges:
         judge.recent = runs.get(judge.id, [])[:5]
@@ -77,4 +82,41 @@ def judge_run(request, project, study_id, run_id):
         "labels": (("a", "first wins"), ("b", "second wins"), ("tie", "tie")),
     }
     template = "evaluation/judge_run.html#judge-live" if request.htmx else "evaluation/judge_run.html"
+    return render(request, template, context)
+
+
+@project_view(Action.EVALUATE)
+@require_POST
+def judge_evaluation(request, project, evaluation_id):
+    """A trusted judge on every test item of an evaluation (base against tuned)."""
+    ev = get_object_or_404(visible_evaluations(project), id=evaluation_id)
+    judge = project.judges.filter(id=request.POST.get("judge") or 0).first()
+    if judge is None:
+        messages.error(request, "Pick one of the project's judges (configure them on the Judges page).")
+        return redirect("evaluation:evaluation", project.slug, ev.id)
+    if ev.status != ev.Status.SUCCEEDED:
+        messages.error(request, "The evaluation has not finished; judge it once its answers are all there.")
+        return redirect("evaluation:evaluation", project.slug, ev.id)
+    calibrated, report = judging.trust(judge)
+    if report is None or not report["trusted"]:
+        why = (
+            f"its latest calibration, on “{calibrated.study.name}”: {report['trust_reason']}"
+            if report
+            else "it has not been run on a blind study your experts rated"
+        )
+        messages.error(request, f"“{judge.name}” has not earned trust yet ({why}). Calibrate it on a study first.")
+        return redirect("evaluation:evaluation", project.slug, ev.id)
+    run = judging.start(judge, None, request.user, evaluation=ev)
+    return redirect("evaluation:evaluation-judge-run", project.slug, ev.id, run.id)
+
+
+@project_view(Action.EVALUATE)
+def evaluation_judge_run(request, project, evaluation_id, run_id):
+    """A trusted judge's verdicts on every test item of an evaluation."""
+    ev = get_object_or_404(visible_evaluations(project).select_related("training_run"), id=evaluation_id)
+    run = get_object_or_404(ev.judge_runs.select_related("judge"), id=run_id)
+    report = judging.scaled_report(run) if run.status == JudgeRun.Status.SUCCEEDED else None
+    names = {"base": "base model", f"run-{ev.training_run_id}": ev.training_run.name}
+    context = {"project": project, "ev": ev, "run": run, "report": report, "names": names}
+    template = "evaluation/judge_evaluation.html#judge-live" if request.htmx else "evaluation/judge_evaluation.html"
     return render(request, template, context)

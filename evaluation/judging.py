@@ -20,7 +20,14 @@ from evaluation.core.backends import (
     OpenAIBackend,
     Request,
 )
-from evaluation.core.judging import calibrate, judge_prompt, judge_votes, parse_verdict, reference_verdict
+from evaluation.core.judging import (
+    calibrate,
+    judge_labels,
+    judge_prompt,
+    judge_votes,
+    parse_verdict,
+    reference_verdict,
+)
 from evaluation.core.studies import analyze
 from evaluation.evaluating import adapter_name, backend_for
 from evaluation.models import Judge, JudgeRun, JudgeVerdict
@@ -31,8 +38,8 @@ from studio.core.records import Record
 BATCH = 16
 
 
-def start(judge, study, user):
-    """Queue `judge` on `study`'s outputs."""
+def start(judge, study, user, evaluation=None):
+    """Queue `judge` on `study`'s outputs, or on `evaluation`'s base and tuned answers."""
     config = {
         "kind": judge.kind,
         "rule": judge.rule,
@@ -41,7 +48,7 @@ def start(judge, study, user):
         "rubric": judge.rubric,
         "max_new_tokens": judge.max_new_tokens,
     }
-    run = JudgeRun.objects.create(judge=judge, study=study, config=config, created_by=user)
+    run = JudgeRun.objects.create(judge=judge, study=study, evaluation=evaluation, config=config, created_by=user)
     run.enqueue()
     return run
 
@@ -52,11 +59,23 @@ def request_text(record):
     return "\n\n".join(part for part in (context, query) if part)
 
 
-def _orders(study):
+def _outputs(job):
+    """[(item id, system, text)] the job judges: a study's outputs, or an evaluation's answers
+    (its base side as "base", its tuned side under the run's key, as a study names them)."""
+    if job.study_id:
+        return job.study.outputs.values_list("item_id", "system", "text")
+    tuned = f"run-{job.evaluation.training_run_id}"
+    return [
+        (item_id, BASE if side == "base" else tuned, text)
+        for item_id, side, text in job.evaluation.generations.values_list("item_id", "side", "text")
+    ]
+
+
+def _orders(job):
     """[(item, left, right)]: every pair of systems on every item, both ways round, leaving out the
     pairs whose two outputs are the same text (no one can prefer either)."""
     texts = {}
-    for item_id, system, text in study.outputs.values_list("item_id", "system", "text"):
+    for item_id, system, text in _outputs(job):
         texts.setdefault(item_id, {})[system] = text
     orders = []
     for item_id, by_system in sorted(texts.items()):
@@ -96,8 +115,8 @@ def judge_backend(judge):
 
 def execute(job):
     """Judge every order of the study not judged yet; progress counts verdicts."""
-    judge, study = job.judge, job.study
-    orders, texts = _orders(study)
+    judge = job.judge
+    orders, texts = _orders(job)
     done = set(job.verdicts.values_list("item_id", "left", "right"))
     todo = [o for o in orders if o not in done]
     items = {i.id: i for i in VersionItem.objects.filter(id__in={item for item, _, _ in todo})}
@@ -181,3 +200,34 @@ def calibration(run, rounds=1000):
         analyze(votes, anchor=BASE, rounds=300, seed=run.study_id)["leaderboard"] if votes else []
     )
     return report
+
+
+def trust(judge):
+    """(the judge's latest run on a study with a calibration, that calibration) or (None, None):
+    what a judge must have earned before it rates what no expert rated."""
+    run = judge.runs.filter(study__isnull=False, status=JudgeRun.Status.SUCCEEDED).order_by("-created_at").first()
+    return (run, calibration(run, rounds=500)) if run else (None, None)
+
+
+def scaled_report(run):
+    """A judge run on an evaluation: the judge's leaderboard on every test item, and its
+    win / tie / loss counts for the tuned model against the base."""
+    verdicts = verdicts_of(run)
+    labels, consistency, both = judge_labels(verdicts)
+    tuned = f"run-{run.evaluation.training_run_id}"
+    pair = tuple(sorted((BASE, tuned)))
+    tuned_label = "a" if pair[0] == tuned else "b"
+    counts = {"tuned": 0, "base": 0, "tie": 0}
+    for label in labels.values():
+        counts["tie" if label == "tie" else "tuned" if label == tuned_label else "base"] += 1
+    as_votes = judge_votes(verdicts)
+    return {
+        "items": len(labels),
+        "counts": counts,
+        "position_consistency": consistency,
+        "both_orders": both,
+        "unreadable": sum(v["choice"] is None for v in verdicts),
+        "verdicts": len(verdicts),
+        "leaderboard": analyze(as_votes, anchor=BASE, rounds=300, seed=run.id)["leaderboard"] if as_votes else [],
+        "tuned": tuned,
+    }

@@ -226,14 +226,18 @@ class Judge(models.Model):
 
 
 class JudgeRun(BackgroundJob):
-    """A judge rating one study's pairs, each in both orders (gpu queue: a model judge generates)."""
+    """A judge rating one study's pairs, or (once trusted) an evaluation's base and tuned answers on
+    the whole test split, each pair in both orders (gpu queue: a model judge generates)."""
 
     task_name = "evaluation.tasks.generate_judge_verdicts"
     task_argument = "judge_run_id"
     requeue_note = "verdicts already stored are kept"
 
     judge = models.ForeignKey(Judge, on_delete=models.CASCADE, related_name="runs")
-    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="judge_runs")
+    study = models.ForeignKey(Study, null=True, blank=True, on_delete=models.CASCADE, related_name="judge_runs")
+    evaluation = models.ForeignKey(
+        EvaluationRun, null=True, blank=True, on_delete=models.CASCADE, related_name="judge_runs"
+    )
     config = models.JSONField(default=dict, help_text="the judge's settings when it ran")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

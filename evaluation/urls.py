@@ -33,6 +33,12 @@ urlpatterns = [
     path("p/<slug:slug>/rate/<str:token>/", study_views.rate, name="rate"),
     path("p/<slug:slug>/studies/<int:study_id>/train/", study_views.train_on_votes, name="train-on-votes"),
     path("p/<slug:slug>/judges/", judge_views.judge_list, name="judges"),
+    path("p/<slug:slug>/evaluations/<int:evaluation_id>/judge/", judge_views.judge_evaluation, name="judge-evaluation"),
+    path(
+        "p/<slug:slug>/evaluations/<int:evaluation_id>/judges/<int:run_id>/",
+        judge_views.evaluation_judge_run,
+        name="evaluation-judge-run",
+    ),
     path("p/<slug:slug>/judges/<int:judge_id>/", judge_views.judge_edit, name="judge"),
     path("p/<slug:slug>/studies/<int:study_id>/judge/", judge_views.run_judge, name="run-judge"),
     path("p/<slug:slug>/studies/<int:study_id>/judges/<int:run_id>/", judge_views.judge_run, name="judge-run"),

@@ -79,6 +79,10 @@ def evaluation_detail(request, project, evaluation_id):
         "more": len(items) == PAGE,
         "tuned": TUNED,
         "can_write": project.membership.can(Action.WRITE_EXAMPLES),
+        "judges": list(project.judges.all()) if project.membership.can(Action.EVALUATE) else [],
+        "judge_runs": list(ev.judge_runs.select_related("judge")[:10])
+        if project.membership.can(Action.EVALUATE)
+        else [],
     }
     from evaluation.models import SuccessGate
 

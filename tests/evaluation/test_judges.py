@@ -9,7 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from evaluation.core.judging import DEFAULT_RUBRIC
+from evaluation.core.judging import DEFAULT_RUBRIC, reference_verdict
 from evaluation.models import Judge, JudgeRun, JudgeVerdict, Vote
 from studio.celery import app as celery_app
 
@@ -182,3 +182,118 @@ def test_the_study_report_of_votes_is_what_the_judges_page_compares_with(people,
     report = calibration(run)  # no verdicts yet: nothing compared, nothing trusted
     assert report["n"] == 0 and not report["trusted"] and report["human_leaderboard"]
     assert json.dumps(report, default=str)  # plain data for the page
+
+
+# --- scaling up: a trusted judge on every test item ------------------------------------------
+
+
+@pytest.fixture
+def calibrated(people, tiny_model_dir):
+    """A study of 30 items whose two raters voted as the json_fields rule would (so the rule's
+    judge earns trust), and an evaluation of the same run with its answers on 30 more items; all
+    text written here, no model needed."""
+    from django.utils import timezone
+
+    from curation.core.demo_tickets import make_examples
+    from evaluation.models import Assignment, EvaluationRun, Generation, Study, StudyOutput
+    from tests.conftest import frozen_version
+    from training.models import TrainingRun
+
+    base, version = frozen_version(people, tiny_model_dir, make_examples(n=400), ratios=(0.8, 0.0, 0.2))
+    run = TrainingRun.objects.create(
+        project=people.project, name="r1", dataset_version=version, base_model=base, config={}, status="succeeded"
+    )
+    tuned = f"run-{run.id}"
+    items = list(version.items.filter(split="test").order_by("id")[:60])
+    assert len(items) == 60
+
+    def answers(n, item):  # tuned right on two thirds, base better on the rest (right, or at least JSON)
+        right, wrong = item.output, '{"category": "unknown"}'
+        return {
+            0: (wrong, right),
+            1: (wrong, right),
+            2: (wrong, right),
+            3: (wrong, right),
+            4: (right, wrong),
+            5: (wrong, "no"),
+        }[n % 6]
+
+    study = Study.objects.create(
+        project=people.project,
+        name="Calibration study",
+        dataset_version=version,
+        systems=[{"key": "base", "run_id": None}, {"key": tuned, "run_id": run.id}],
+        status=Study.Status.CLOSED,
+        closed_at=timezone.now(),
+        created_by=people.lead,
+    )
+    study.raters.set([people.reviewer, people.lead])
+    order = 0
+    for n, item in enumerate(items[:30]):
+        base_text, tuned_text = answers(n, item)
+        StudyOutput.objects.create(study=study, item=item, system="base", text=base_text)
+        StudyOutput.objects.create(study=study, item=item, system=tuned, text=tuned_text)
+        for rater in (people.reviewer, people.lead):
+            left, right = ("base", tuned) if (n + order) % 2 else (tuned, "base")
+            texts = {"base": base_text, tuned: tuned_text}
+            choice = reference_verdict("json_fields", item.output, texts[left], texts[right])
+            a = Assignment.objects.create(
+                study=study, rater=rater, item=item, left=left, right=right, token=f"t{order}", order=order
+            )
+            Vote.objects.create(assignment=a, choice=choice)
+            order += 1
+    ev = EvaluationRun.objects.create(
+        project=people.project, training_run=run, decoding={}, backend={"kind": "local"}, status="succeeded"
+    )
+    for n, item in enumerate(items[30:]):
+        for side, text in zip(("base", "tuned"), answers(n, item), strict=True):
+            Generation.objects.create(
+                evaluation=ev,
+                item=item,
+                side=side,
+                text=text,
+                finish_reason="stop",
+                prompt_tokens=1,
+                completion_tokens=1,
+                seconds=0.1,
+            )
+    return study, ev, run
+
+
+def test_only_a_judge_that_earned_trust_on_a_study_rates_every_test_item(as_user, people, calibrated, eager):
+    study, ev, run = calibrated
+    judge = reference_judge(people)
+    client = as_user(people.lead)
+    response = client.post(url("judge-evaluation", people, ev.id), {"judge": judge.id}, follow=True)
+    assert "has not been run on a blind study your experts rated" in response.content.decode()
+    eager(lambda: client.post(url("run-judge", people, study.id), {"judge": judge.id}))
+    calibration_run = JudgeRun.objects.get(study=study)
+    page = " ".join(
+        re.sub(
+            r"<[^>]+>", " ", client.get(url("judge-run", people, study.id, calibration_run.id)).content.decode()
+        ).split()
+    )
+    assert "Trusted : the lower end of kappa" in page, page[-2500:]
+
+    response = eager(lambda: client.post(url("judge-evaluation", people, ev.id), {"judge": judge.id}))
+    scaled = JudgeRun.objects.get(evaluation=ev)
+    assert response["Location"] == url("evaluation-judge-run", people, ev.id, scaled.id)
+    assert scaled.status == JudgeRun.Status.SUCCEEDED and scaled.verdicts.count() == 2 * 30
+    text = " ".join(
+        re.sub(
+            r"<[^>]+>", " ", client.get(url("evaluation-judge-run", people, ev.id, scaled.id)).content.decode()
+        ).split()
+    )
+    assert "On 30 test items: r1 better on 20 , the base model better on 10 , neither on 0" in text, text[-1200:]
+    assert "The judge's verdicts, not the experts'" in text.replace("&#x27;", "'")
+
+    judge.trust_kappa = 0.99  # a stricter bar, which the same calibration does not clear? (kappa 1.0 does)
+    judge.save()
+    stricter = Judge.objects.create(
+        project=people.project, name="f1", kind=Judge.Kind.REFERENCE, rule="token_f1", trust_kappa=0.95
+    )
+    eager(lambda: client.post(url("run-judge", people, study.id), {"judge": stricter.id}))
+    response = client.post(url("judge-evaluation", people, ev.id), {"judge": stricter.id}, follow=True)
+    refused = response.content.decode().replace("&#x27;", "'").replace("&quot;", '"')
+    assert "“f1” has not earned trust yet (its latest calibration, on “Calibration study”" in refused
+    assert not JudgeRun.objects.filter(evaluation=ev, judge=stricter).exists()
