@@ -10,15 +10,17 @@ from curation.models import Example, ReviewComment, Revision
 SOURCE_MAX = Example._meta.get_field("source").max_length
 
 
-def new_draft(project, user, record, *, source, action, origin_run_id=None):
+def new_draft(project, user, record, *, source, action, origin_run_id=None, synthetic=None):
     """A draft holding `record` (an instruction/input/output pair or a chat), saved with its first
     revision. Not checked yet: the caller checks it once its own transaction is done.
-    `origin_run_id`: the run whose output it holds, which blinds it like the run (see `visible`)."""
+    `origin_run_id`: the run whose output it holds, which blinds it like the run (see
+    curation.listing.visible); `synthetic`: the recipe and model that generated it."""
     example = Example.objects.create(
         project=project,
         author=user,
         source=source[:SOURCE_MAX],
         origin_run_id=origin_run_id,
+        synthetic=synthetic,
         instruction=record.instruction,
         input=record.input,
         output=record.output,

@@ -96,6 +96,7 @@ class Filters:
     q: str = ""
     trash: bool = False
     label: str = ""  # "field=value": JSON answers whose top-level field holds that value
+    synthetic: str = ""  # "any": generated examples; digits: those of one synthesis job; "none": written ones
 
     @classmethod
     def from_query(cls, params):
@@ -108,6 +109,7 @@ class Filters:
             q=params.get("q", "").strip()[:200],
             trash=params.get("trash") == "1",
             label=(lambda v: v if "=" in v and not v.startswith("=") else "")(params.get("label", "").strip()[:200]),
+            synthetic=(lambda v: v if v in ("any", "none") or v.isdigit() else "")(params.get("synthetic", "")[:12]),
         )
 
     def as_query(self):
@@ -120,6 +122,7 @@ class Filters:
                 ("q", self.q),
                 ("trash", "1" if self.trash else ""),
                 ("label", self.label),
+                ("synthetic", self.synthetic),
             )
             if v
         }
@@ -146,6 +149,12 @@ class Filters:
             )
         if self.label:
             qs = qs.filter(output__regex=label_pattern(*self.label.split("=", 1)))
+        if self.synthetic == "any":
+            qs = qs.filter(synthetic__isnull=False)
+        elif self.synthetic == "none":
+            qs = qs.filter(synthetic__isnull=True)
+        elif self.synthetic:
+            qs = qs.filter(synthetic__job=int(self.synthetic))
         if self.q:
             qs = qs.alias(
                 folded_instruction=Folded("instruction"),

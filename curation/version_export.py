@@ -116,6 +116,7 @@ def card_meta(version, fmt, files):
         "note": version.note,
         "content_hash": version.content_hash,
         "counts": version.counts,
+        "synthetic_count": version.synthetic_count,
         "seed": version.seed,
         "ratios": version.ratios,
         "stratify_field": version.stratify_field,

@@ -150,6 +150,7 @@ def freeze(
             stratify_field=config.stratify_field,
             counts=p.result.counts,
             label_counts=p.result.by_label,
+            synthetic_count=sum(1 for e in p.examples if e.synthetic),
             check_summary=p.check_summary,
             findings_override=findings_override.strip() if p.errors else "",
             leakage=p.leaks[:500],

@@ -668,7 +668,10 @@ def bulk_action(request, project):
         return redirect(reverse("curation:example-list", args=[project.slug]) + "?" + urlencode(filters.as_query()))
     qs = filters.apply(project)
     ready = None
-    if action == "approve":
+    synthetic_left = 0
+    if action == "approve":  # nothing generated reaches a version without a reviewer's own look
+        synthetic_left = qs.filter(synthetic__isnull=False).exclude(status=Example.Status.APPROVED).count()
+        qs = qs.filter(synthetic__isnull=True)
         # submitted and without errors: what a reviewer would approve one by one
         wrong = _with_errors(project)
         ready = qs.filter(status=Example.Status.SUBMITTED).exclude(id__in=wrong)
@@ -682,6 +685,7 @@ def bulk_action(request, project):
             "count": qs.count(),
             "filters": filters,
             "query": urlencode(filters.as_query()),
+            "synthetic_left": synthetic_left,
         }
         if ready is not None:
             context.update(

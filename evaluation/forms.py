@@ -197,3 +197,71 @@ class PreferenceRunForm(forms.Form):
 
     def clean_parent(self):
         return self.runs[self.cleaned_data["parent"]]
+
+
+class SynthesisForm(forms.Form):
+    """A generation recipe: which model, what to generate from, how many."""
+
+    recipe = forms.ChoiceField(widget=forms.RadioSelect, label="Recipe")
+    model = forms.CharField(max_length=200, initial="base", help_text="base, or run-<id> of a finished run")
+    source = forms.CharField(
+        required=False,
+        max_length=200,
+        label="From the approved examples matching",
+        help_text="words as in the example list's search; empty: the newest approved examples",
+    )
+    limit = forms.IntegerField(initial=20, min_value=1, max_value=100, label="How many of them (at most)")
+    count = forms.IntegerField(
+        initial=10, min_value=1, max_value=200, label="New examples to generate", help_text="“like these” only"
+    )
+    vary = forms.CharField(
+        required=False, max_length=200, label="Varying", help_text="“like these” only, e.g. product and tone"
+    )
+    instruction = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="“answer new inputs” only"
+    )
+    inputs = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="New inputs, one per line",
+        help_text="“answer new inputs” only; at most 200",
+    )
+    max_new_tokens = forms.IntegerField(initial=512, min_value=16, max_value=4096, label="Longest reply (tokens)")
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        from evaluation.models import SynthesisJob
+
+        self.project = project
+        self.fields["recipe"].choices = SynthesisJob.Recipe.choices
+
+    def clean_model(self):
+        model = self.cleaned_data["model"].strip()
+        run_id = model.removeprefix("run-")
+        if model == "base":
+            if self.project.base_model is None:
+                raise forms.ValidationError("The project has no base model yet (Settings → Models).")
+        elif not (
+            model.startswith("run-")
+            and run_id.isdigit()
+            and self.project.training_runs.filter(id=int(run_id), status="succeeded").exists()
+        ):
+            raise forms.ValidationError(f"{model}: base, or run-<id> of one of this project's finished runs.")
+        return model
+
+    def clean(self):
+        from evaluation.core.synthesis import new_inputs
+
+        cleaned = super().clean()
+        recipe = cleaned.get("recipe")
+        if recipe == "answer":
+            if not (cleaned.get("instruction") or "").strip():
+                self.add_error("instruction", "Say what the model is asked to do with each input.")
+            try:
+                lines = new_inputs(cleaned.get("inputs"))
+            except ValueError as e:
+                self.add_error("inputs", str(e)[0].upper() + str(e)[1:] + ".")
+            else:
+                if not lines:
+                    self.add_error("inputs", "Paste at least one input, one per line.")
+        return cleaned

@@ -93,11 +93,16 @@ def judge_backend(judge):
         if judge.api_key_env and not key:
             raise BackendError(f"the workers have no {judge.api_key_env} set: the judge's API key")
         return OpenAIBackend(judge.base_url, model=judge.model, api_key=key), "", None
-    project = judge.project
-    if judge.model == BASE:
+    return project_model(judge.project, judge.model)
+
+
+def project_model(project, model):
+    """(backend, adapter, tokenizer) for `model` ("base" or "run-<id>") on the project's serving
+    backend; BackendError naming what is missing."""
+    if model == BASE:
         base = project.base_model
         if base is None:
-            raise BackendError("the project has no base model to judge with")
+            raise BackendError("the project has no base model (Settings → Models)")
         run = project.training_runs.filter(base_model=base, status="succeeded").order_by("-id").first()
         if run is not None:
             backend, _ = backend_for(project, [run])
@@ -105,10 +110,10 @@ def judge_backend(judge):
             url = settings.LOCAL_MODEL_SERVER_URL
             backend = ModelServerBackend(url, base.path) if url else LocalBackend(base.path)
         return backend, "", load_tokenizer(base.path)
-    run_id = judge.model.removeprefix("run-")
+    run_id = model.removeprefix("run-")
     run = project.training_runs.filter(id=int(run_id) if run_id.isdigit() else 0).select_related("base_model").first()
     if run is None:
-        raise BackendError(f"{judge.model}: no such run in this project (base, or run-<id> of a finished run)")
+        raise BackendError(f"{model}: no such run in this project (base, or run-<id> of a finished run)")
     backend, _ = backend_for(project, [run])
     return backend, adapter_name(run), load_tokenizer(run.base_model.path)
 

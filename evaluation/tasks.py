@@ -7,8 +7,9 @@ from celery import shared_task
 
 from evaluation.evaluating import execute
 from evaluation.judging import execute as judge
-from evaluation.models import EvaluationRun, JudgeRun, StudyPreparation
+from evaluation.models import EvaluationRun, JudgeRun, StudyPreparation, SynthesisJob
 from evaluation.studying import prepare
+from evaluation.synthesis import execute as synthesize
 
 log = logging.getLogger(__name__)
 
@@ -53,3 +54,17 @@ def generate_judge_verdicts(*, judge_run_id):
     except Exception as e:
         log.exception("judge run %s failed", judge_run_id)
         run.finish(f"The judge stopped: {type(e).__name__}: {e}", failed=True)
+
+
+@shared_task
+def generate_synthetic_drafts(*, job_id):
+    """Synthetic candidates as drafts for review (a served model generates: gpu queue)."""
+    job = SynthesisJob.objects.select_related("project", "created_by").filter(id=job_id).first()
+    if job is None or not job.claim():
+        return
+    try:
+        with job.beating():
+            synthesize(job)
+    except Exception as e:
+        log.exception("synthesis %s failed", job_id)
+        job.finish(f"Generating stopped: {type(e).__name__}: {e}", failed=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluation import judge_views, playground_views, registry_views, study_views, views
+from evaluation import judge_views, playground_views, registry_views, study_views, synthesis_views, views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -32,6 +32,8 @@ urlpatterns = [
     ),
     path("p/<slug:slug>/rate/<str:token>/", study_views.rate, name="rate"),
     path("p/<slug:slug>/studies/<int:study_id>/train/", study_views.train_on_votes, name="train-on-votes"),
+    path("p/<slug:slug>/synthesis/", synthesis_views.synthesis_page, name="synthesis"),
+    path("p/<slug:slug>/synthesis/<int:job_id>/", synthesis_views.synthesis_job, name="synthesis-job"),
     path("p/<slug:slug>/judges/", judge_views.judge_list, name="judges"),
     path("p/<slug:slug>/evaluations/<int:evaluation_id>/judge/", judge_views.judge_evaluation, name="judge-evaluation"),
     path(

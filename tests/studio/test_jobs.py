@@ -12,7 +12,7 @@ from django.utils import timezone
 from curation.core.splits import SplitConfig
 from curation.models import Example, Job
 from curation.versions import freeze
-from evaluation.models import EvaluationRun, JudgeRun, StudyPreparation
+from evaluation.models import EvaluationRun, JudgeRun, StudyPreparation, SynthesisJob
 from studio import jobs
 from studio.jobs import STALE_AFTER, JobStatus, job_models, reap_stale
 from training.models import AdapterMerge, ArtifactArchive, BaseModel, TrainingRun
@@ -48,9 +48,11 @@ def test_every_long_job_is_a_background_job_with_a_task_to_run_it():
         EvaluationRun,
         StudyPreparation,
         JudgeRun,
+        SynthesisJob,
     }
     names = {Job(kind=kind).task_name for kind in Job.Kind} | {
-        m.task_name for m in (TrainingRun, AdapterMerge, ArtifactArchive, EvaluationRun, StudyPreparation, JudgeRun)
+        m.task_name
+        for m in (TrainingRun, AdapterMerge, ArtifactArchive, EvaluationRun, StudyPreparation, JudgeRun, SynthesisJob)
     }
     from studio.celery import app
 
