@@ -83,6 +83,15 @@ def visible(examples, membership):
     return examples.exclude(origin_run_id__in=hidden) if hidden else examples
 
 
+def hidden_example_ids(project, membership):
+    """The ids of the project's examples `membership` may not see (see `visible`): for leaving out
+    the pair findings and similar examples that would show their text. Empty for most members."""
+    hidden = hidden_run_ids(membership) if membership is not None else ()
+    if not hidden:
+        return frozenset()
+    return frozenset(Example.objects.filter(project=project, origin_run_id__in=hidden).values_list("id", flat=True))
+
+
 def as_json_text(words):
     """`words` as they appear inside a JSON string (quotes, backslashes, newlines escaped)."""
     return json.dumps(words, ensure_ascii=False)[1:-1]

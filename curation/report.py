@@ -7,10 +7,17 @@ from curation.diffs import content_diff
 from curation.models import Example, PairFinding
 
 
-def clusters_for(project, kind, limit=50):
+def clusters_for(project, kind, limit=50, hidden=frozenset()):
     """([cluster], number of clusters): a cluster is a dict with every one of its examples (oldest
-    first) and the pairs among them; clusters are joined through pairs of the given kind."""
-    pairs = list(PairFinding.objects.filter(project=project, kind=kind).values_list("low_id", "high_id", "detail"))
+    first) and the pairs among them; clusters are joined through pairs of the given kind. Pairs
+    touching an example in `hidden` (ids the viewer may not see) are left out."""
+    pairs = [
+        (low, high, detail)
+        for low, high, detail in PairFinding.objects.filter(project=project, kind=kind).values_list(
+            "low_id", "high_id", "detail"
+        )
+        if low not in hidden and high not in hidden
+    ]
     uf = UnionFind()
     for low, high, _ in pairs:
         uf.union(low, high)

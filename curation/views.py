@@ -19,7 +19,16 @@ from curation import checking
 from curation.core.answer_comparison import compare_answers
 from curation.diffs import content_diff as _diff
 from curation.forms import ExampleForm, ExportForm, FormatRulesForm, ImportForm, ReviewForm
-from curation.listing import PAIR_KINDS, SINGLE_KINDS, Filters, add_previews, finding_badges, page, visible
+from curation.listing import (
+    PAIR_KINDS,
+    SINGLE_KINDS,
+    Filters,
+    add_previews,
+    finding_badges,
+    hidden_example_ids,
+    page,
+    visible,
+)
 from curation.models import Example, Finding, FormatRuleSet, FormToken, Job, PairFinding, ReviewComment, Revision
 from studio.access import project_view, require
 from studio.core.formats import human_size, to_object, write_parquet
@@ -112,9 +121,17 @@ def _int(value):
 # --- editor -----------------------------------------------------------------------------------
 
 
+def _seen(project, pairs):
+    """Pair findings without those whose other example this member may not see (a draft holding
+    the answers of a run in a blind study they rate: its text, or a contradiction's detail, would
+    show what that model wrote)."""
+    hidden = hidden_example_ids(project, getattr(project, "membership", None))
+    return [p for p in pairs if p[0] not in hidden] if hidden else pairs
+
+
 def _editor_context(request, project, example, form=None, conflict=None, saved=False):
     single, pairs = checking.findings_of(example) if example and example.pk else ([], [])
-    pairs = _oriented(example, pairs)
+    pairs = _oriented(example, _seen(project, pairs))
     if example and example.pk:
         chat = bool(example.messages)
     else:  # a new example: the form knows (a refused POST carries kind=chat, not the query string)
@@ -430,6 +447,7 @@ def _with_errors(project):
 def _errors_of(example):
     """What still makes an example wrong (error findings, contradictions), in words."""
     single, pairs = checking.findings_of(example)
+    pairs = _seen(example.project, pairs)
     return [f.message for f in single if f.severity == "error"] + [
         f"contradicts #{other}{': ' + detail if detail else ''}"
         for other, kind, detail in pairs
@@ -568,6 +586,7 @@ def live_check(request, project, example_id=None):
     for name, value in content.items():
         setattr(example, name, value)
     single, pairs = checking.preview(example)
+    pairs = _seen(project, pairs)
     return render(
         request,
         "curation/findings.html",
@@ -641,11 +660,12 @@ def _queue_context(request, project, example, form=None):
     context = {"project": project, "example": example, "remaining": _waiting(project, request.user).count()}
     if example:
         single, pairs = checking.findings_of(example)
-        pairs = _oriented(example, pairs)
+        pairs = _oriented(example, _seen(project, pairs))
+        hidden = hidden_example_ids(project, project.membership)
         context.update(
             single_findings=single,
             pair_findings=pairs,
-            similar=checking.similar_approved(example),
+            similar=[(e, alike) for e, alike in checking.similar_approved(example) if e.id not in hidden],
             review_form=form or ReviewForm(initial={"version": example.version}),
         )
     return context
@@ -761,7 +781,7 @@ def check_report(request, project):
 
     kind = request.GET.get("kind", "contradiction")
     kind = kind if kind in PAIR_KINDS else "contradiction"
-    clusters, total = clusters_for(project, kind, limit=50)
+    clusters, total = clusters_for(project, kind, limit=50, hidden=hidden_example_ids(project, project.membership))
     if kind == "contradiction":  # "#3 and #312: …" names #3's answer first, whichever was checked last
         for cluster in clusters:
             cluster["pairs"] = [

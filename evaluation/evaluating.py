@@ -29,6 +29,21 @@ def start(training_run, user, decoding=None):
     return run
 
 
+def trained_on(runs):
+    """Ids of test items the runs (or the runs they continue) learned from: a preference run learns
+    from a study's test items, which its evaluations and studies must then leave out."""
+    seen, ids = set(), set()
+    todo = list(runs)
+    while todo:
+        run = todo.pop()
+        if run is None or run.id in seen:
+            continue
+        seen.add(run.id)
+        ids.update((run.lineage or {}).get("item_ids", []))
+        todo.append(run.parent)
+    return ids
+
+
 def adapter_name(run):
     """How every backend addresses a run's adapter (TGI's LORA_ADAPTERS, vLLM's --lora-modules)."""
     return f"run-{run.id}"
@@ -151,7 +166,8 @@ def execute(job):
     tokenizer = load_tokenizer(run.base_model.path)  # prompts are rendered with the base model's own template
     tuned_key = adapter_name(run)
     rules = project_rules(ev.project)
-    items = list(run.dataset_version.items.filter(split=ev.split).order_by("id"))
+    seen = trained_on([run])  # test items it learned from (a preference run's study items) are no test of it
+    items = list(run.dataset_version.items.filter(split=ev.split).exclude(id__in=seen).order_by("id"))
     requests, kept = [], []
     for item in items:
         record = item.record()
@@ -207,6 +223,7 @@ def execute(job):
     summary = {
         "examples": len(kept),
         "skipped": len(items) - len(kept),
+        "trained_on_left_out": len(seen),
         "metrics": {},
         "perplexity": {"base": per_side["base_ppl"], TUNED: per_side[f"{TUNED}_ppl"]},
     }

@@ -1,5 +1,7 @@
 from django import forms
 
+from evaluation.core.judging import JUDGE_KEY_PREFIX
+
 
 class StudyForm(forms.Form):
     name = forms.CharField(max_length=120, help_text="Raters see this name: do not put model names in it.")
@@ -161,6 +163,13 @@ class JudgeForm(forms.ModelForm):
                 self.add_error(
                     "model", f"{model}: on the project's backend a judge is base or run-<id> of this project's runs."
                 )
+        key_env = (cleaned.get("api_key_env") or "").strip()
+        if key_env and not key_env.startswith(JUDGE_KEY_PREFIX):
+            self.add_error(
+                "api_key_env",
+                f"The workers' variables are not for judges to send: name one that starts with {JUDGE_KEY_PREFIX} "
+                f"(e.g. {JUDGE_KEY_PREFIX}OPENAI), set on the workers for this judge's server.",
+            )
         if cleaned.get("base_url") and not settings.SERVING_ALLOW_PRIVATE:
             try:
                 refuse_internal_address(cleaned["base_url"], trusted_hosts=settings.SERVING_TRUSTED_HOSTS)

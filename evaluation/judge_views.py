@@ -102,7 +102,7 @@ def judge_evaluation(request, project, evaluation_id):
         why = (
             f"its latest calibration, on “{calibrated.study.name}”: {report['trust_reason']}"
             if report
-            else "it has not been run on a blind study your experts rated"
+            else "it has not been run, with its present settings, on a blind study your experts rated"
         )
         messages.error(request, f"“{judge.name}” has not earned trust yet ({why}). Calibrate it on a study first.")
         return redirect("evaluation:evaluation", project.slug, ev.id)

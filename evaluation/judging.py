@@ -21,6 +21,7 @@ from evaluation.core.backends import (
     Request,
 )
 from evaluation.core.judging import (
+    JUDGE_KEY_PREFIX,
     calibrate,
     judge_labels,
     judge_prompt,
@@ -36,18 +37,26 @@ from studio.core.prompts import RenderError, load_tokenizer, prompt_for
 from studio.core.records import Record
 
 BATCH = 16
+ROUNDS = 1000  # bootstrap rounds of a calibration, the same on every page that shows or uses one
 
 
-def start(judge, study, user, evaluation=None):
-    """Queue `judge` on `study`'s outputs, or on `evaluation`'s base and tuned answers."""
-    config = {
+def settings_of(judge):
+    """What decides a judge's verdicts: a run keeps these, and trust earned with one set of them
+    does not carry over to another."""
+    return {
         "kind": judge.kind,
         "rule": judge.rule,
         "model": judge.model,
         "base_url": judge.base_url,
+        "api_key_env": judge.api_key_env,
         "rubric": judge.rubric,
         "max_new_tokens": judge.max_new_tokens,
     }
+
+
+def start(judge, study, user, evaluation=None):
+    """Queue `judge` on `study`'s outputs, or on `evaluation`'s base and tuned answers."""
+    config = settings_of(judge)
     run = JudgeRun.objects.create(judge=judge, study=study, evaluation=evaluation, config=config, created_by=user)
     run.enqueue()
     return run
@@ -89,6 +98,10 @@ def judge_backend(judge):
     """(backend, adapter, tokenizer or None) for a model judge: the project's serving backend with
     the base model or a run's adapter, or an OpenAI-compatible server of the judge's own."""
     if judge.base_url:
+        if judge.api_key_env and not judge.api_key_env.startswith(JUDGE_KEY_PREFIX):
+            raise BackendError(
+                f"{judge.api_key_env}: a judge's API key is read only from {JUDGE_KEY_PREFIX}* variables"
+            )
         key = os.environ.get(judge.api_key_env) if judge.api_key_env else None
         if judge.api_key_env and not key:
             raise BackendError(f"the workers have no {judge.api_key_env} set: the judge's API key")
@@ -119,8 +132,9 @@ def project_model(project, model):
 
 
 def execute(job):
-    """Judge every order of the study not judged yet; progress counts verdicts."""
-    judge = job.judge
+    """Judge every order of the study not judged yet, with the settings the run was started with
+    (a later edit of the judge does not change a run half way); progress counts verdicts."""
+    judge = Judge(project=job.judge.project, name=job.judge.name, **job.config) if job.config else job.judge
     orders, texts = _orders(job)
     done = set(job.verdicts.values_list("item_id", "left", "right"))
     todo = [o for o in orders if o not in done]
@@ -191,7 +205,7 @@ def verdicts_of(run):
     ]
 
 
-def calibration(run, rounds=1000):
+def calibration(run, rounds=ROUNDS):
     """The calibration report of a finished judge run against its study's votes, with the judge's
     own leaderboard and the experts' beside it."""
     verdicts = verdicts_of(run)
@@ -208,10 +222,13 @@ def calibration(run, rounds=1000):
 
 
 def trust(judge):
-    """(the judge's latest run on a study with a calibration, that calibration) or (None, None):
-    what a judge must have earned before it rates what no expert rated."""
-    run = judge.runs.filter(study__isnull=False, status=JudgeRun.Status.SUCCEEDED).order_by("-created_at").first()
-    return (run, calibration(run, rounds=500)) if run else (None, None)
+    """(the judge's latest run on a study with its current settings, that run's calibration), or
+    (None, None): what a judge must have earned before it rates what no expert rated. A run with
+    other settings (another model, an edited rubric) earned nothing for these."""
+    current = settings_of(judge)
+    runs = judge.runs.filter(study__isnull=False, status=JudgeRun.Status.SUCCEEDED).order_by("-created_at")
+    run = next((r for r in runs if r.config == current), None)
+    return (run, calibration(run)) if run else (None, None)
 
 
 def scaled_report(run):

@@ -265,7 +265,12 @@ def train_on_votes(request, project, study_id):
     )
     if request.method == "POST" and not refused and form.is_valid():
         d = form.cleaned_data
-        lineage = {"study_id": study.id, "study_name": study.name, "counts": prefs.counts}
+        lineage = {
+            "study_id": study.id,
+            "study_name": study.name,
+            "counts": prefs.counts,
+            "item_ids": sorted({d.item for d in prefs.decisions}),  # left out of its evaluations and studies
+        }
         try:
             run = launch_preferences(
                 project,

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from evaluation.core.backends import Decoding, Request
 from evaluation.core.studies import analyze, make_assignments
-from evaluation.evaluating import backend_for
+from evaluation.evaluating import backend_for, trained_on
 from evaluation.models import Assignment, Study, StudyOutput, StudyPreparation, Vote
 from studio.core.prompts import RenderError, load_tokenizer, prompt_for
 from training.models import TrainingRun
@@ -33,7 +33,10 @@ def prepare(job):
     }
     backend, _ = backend_for(study.project, list(runs.values()))
     tokenizer = load_tokenizer(next(iter(runs.values())).base_model.path)
-    items = list(study.dataset_version.items.filter(split="test").order_by("id")[: study.max_items])
+    seen = trained_on(runs.values())  # items a compared run learned from (a preference run's) are left out
+    items = list(
+        study.dataset_version.items.filter(split="test").exclude(id__in=seen).order_by("id")[: study.max_items]
+    )
     requests, kept = [], []
     for item in items:
         try:

@@ -39,13 +39,18 @@ def tasks(job):
     """[(ask: a Record the model answers, make(reply) -> Record of the draft)] for the job's recipe."""
     p = job.params
     if job.recipe == SynthesisJob.Recipe.LIKE:
-        pool = [e.record() for e in Example.objects.filter(id__in=p["example_ids"], project=job.project)]
+        pool = [
+            e.record()
+            for e in Example.objects.filter(id__in=p["example_ids"], project=job.project, deleted_at=None).order_by(
+                "id"
+            )
+        ]
         groups, rng = samples(pool, p["count"], PER_PROMPT, seed=job.id)
         return [(Record(instruction=like_prompt(g, p.get("vary", ""), rng), output="-"), parse_like) for g in groups]
     if job.recipe == SynthesisJob.Recipe.PARAPHRASE:
-        chosen = Example.objects.filter(id__in=p["example_ids"], project=job.project, messages__isnull=True).order_by(
-            "id"
-        )
+        chosen = Example.objects.filter(
+            id__in=p["example_ids"], project=job.project, messages__isnull=True, deleted_at=None
+        ).order_by("id")
         out = []
         for e in chosen:
             record = e.record()
@@ -79,6 +84,9 @@ def execute(job):
     made, unusable = int(job.params.get("made", 0)), list(job.params.get("unusable", []))
     run_id = int(job.model[4:]) if job.model.startswith("run-") and job.model[4:].isdigit() else None
     label = SynthesisJob.Recipe(job.recipe).label
+    if done:  # queued again: the drafts saved before the worker was lost may have missed their checks
+        for draft in Example.objects.filter(synthetic__job=job.id, deleted_at=None):
+            checking.check_example(draft)
     job.report(done, len(plan))
     for start_at in range(done, len(plan), BATCH):
         batch = list(enumerate(plan[start_at : start_at + BATCH], start_at))

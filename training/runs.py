@@ -28,6 +28,11 @@ def runs_dir():
 def launch(project, user, *, name, version, base_model, config_values):
     """Validate and queue a run; raises ConfigError naming the bad setting."""
     config = TrainConfig.from_dict({**config_values, "base_model": base_model.path})
+    if config.method == "dpo" or config.parent_adapter:
+        raise ConfigError(
+            "method: a preference run (DPO) is launched from a closed study's page (Train on the votes), "
+            "which gives it its pairs and the run it continues"
+        )
     config.validate(has_gpu=True)  # the GPU worker decides about QLoRA; the rest is checked now
     if config.devices > settings.MAX_DEVICES_PER_RUN:
         raise ConfigError(f"devices: at most {settings.MAX_DEVICES_PER_RUN} per run on this installation")

@@ -22,6 +22,7 @@ from curation.core.answer_comparison import load_json
 from evaluation.core.stats import cohens_kappa
 
 LABELS = ("a", "b", "tie")
+JUDGE_KEY_PREFIX = "STUDIO_JUDGE_KEY_"  # the only environment variables a judge's API key is read from
 CHOICES = ("left", "right", "tie")
 
 DEFAULT_RUBRIC = """You are an expert judge comparing two answers to the same request.
@@ -139,21 +140,19 @@ def judge_labels(verdicts):
     """From verdict dicts (item, left, right, choice; choice None when unreadable):
     ({(item, pair): label}, position consistency, orders judged).
 
-    A pair judged in both orders keeps its label when both agree, else it is a tie; consistency is
-    the share of pairs judged in both orders whose two verdicts agree."""
+    An unreadable reply counts as a tie (the judge said neither plainly), so the judge's failures
+    stay in the comparison. A pair judged in both orders keeps its label when both agree, else it
+    is a tie; consistency is the share of pairs judged in both orders whose two verdicts agree."""
     by_pair = defaultdict(list)
     for v in verdicts:
         pair, label = as_label(v["left"], v["right"], v["choice"])
-        by_pair[(v["item"], pair)].append(label if v["choice"] is not None else None)
+        by_pair[(v["item"], pair)].append(label)
     labels, both, same = {}, 0, 0
     for key, seen in by_pair.items():
-        readable = [x for x in seen if x is not None]
-        if not readable:
-            continue
         if len(seen) >= 2:
             both += 1
             same += len(set(seen)) == 1
-        labels[key] = readable[0] if len(set(readable)) == 1 and len(readable) == len(seen) else "tie"
+        labels[key] = seen[0] if len(set(seen)) == 1 else "tie"
     return labels, (same / both if both else None), both
 
 
@@ -186,17 +185,22 @@ def _kappa(pairs):
     return cohens_kappa([a for a, _ in pairs], [b for _, b in pairs])
 
 
-def kappa_interval(pairs, rounds=1000, confidence=0.95, seed=0):
+def kappa_interval(pairs, rounds=1000, confidence=0.95, seed=0, groups=None):
     """(kappa, low, high): Cohen's kappa of [(x, y)] label pairs with a percentile bootstrap
-    interval over the items (resamples with one label throughout are left out); None for what
-    cannot be told: no items, one label throughout, or too few resamples with kappa defined."""
+    interval that resamples whole items (`groups`: each pair's item; the pairs of systems on one
+    item are not independent), resamples with one label throughout left out; None for what cannot
+    be told: no items, one label throughout, or too few resamples with kappa defined."""
     if not pairs:
         return None, None, None
     kappa = _kappa(pairs)
     if kappa is None:
         return None, None, None
+    by_item = defaultdict(list)
+    for pair, group in zip(pairs, groups if groups is not None else range(len(pairs)), strict=True):
+        by_item[group].append(pair)
+    units = list(by_item.values())
     rng = random.Random(seed)
-    samples = [_kappa([pairs[rng.randrange(len(pairs))] for _ in pairs]) for _ in range(rounds)]
+    samples = [_kappa([p for _ in units for p in units[rng.randrange(len(units))]]) for _ in range(rounds)]
     samples = sorted(s for s in samples if s is not None)
     if len(samples) < rounds / 2:
         return kappa, None, None
@@ -216,9 +220,10 @@ def compare(first, second, rounds=1000, seed=0):
     """Agreement of two {key: label} maps on the keys both have."""
     common = sorted(set(first) & set(second), key=repr)
     pairs = [(first[k], second[k]) for k in common]
-    kappa, low, high = kappa_interval(pairs, rounds=rounds, seed=seed)
+    kappa, low, high = kappa_interval(pairs, rounds=rounds, seed=seed, groups=[k[0] for k in common])
     return {
         "n": len(pairs),
+        "items": len({k[0] for k in common}),
         "agreement": sum(a == b for a, b in pairs) / len(pairs) if pairs else None,
         "kappa": kappa,
         "kappa_interval": (low, high) if pairs else None,
@@ -248,7 +253,7 @@ def calibrate(verdicts, votes, trust_kappa=0.6, rounds=1000, seed=0):
         for r1, r2 in combinations(sorted(per_rater), 2)
     ]
     low = overall["kappa_interval"][0] if overall["kappa_interval"] else None
-    enough = overall["n"] >= 20
+    enough = overall["items"] >= 20
     return {
         "items_judged": len(judged),
         "unreadable": sum(v["choice"] is None for v in verdicts),
@@ -256,6 +261,7 @@ def calibrate(verdicts, votes, trust_kappa=0.6, rounds=1000, seed=0):
         "both_orders": both_orders,
         "position_consistency": consistency,
         "n": overall["n"],
+        "items": overall["items"],
         "agreement": overall["agreement"],
         "kappa": overall["kappa"],
         "kappa_interval": overall["kappa_interval"],
@@ -264,7 +270,7 @@ def calibrate(verdicts, votes, trust_kappa=0.6, rounds=1000, seed=0):
         "between_raters": [b for b in between if b["n"]],
         "trust_kappa": trust_kappa,
         "trusted": bool(enough and low is not None and low >= trust_kappa),
-        "trust_reason": _trust_reason(overall["n"], low, trust_kappa),
+        "trust_reason": _trust_reason(overall["items"], low, trust_kappa),
     }
 
 
@@ -272,7 +278,7 @@ def _trust_reason(n, low, threshold):
     if n == 0:
         return "no item was rated by both the judge and the experts yet"
     if n < 20:
-        return f"only {n} items rated by both; at least 20 are needed to tell"
+        return f"only {n} items rated by both; at least 20 are needed to tell"  # items, not pairs of systems
     if low is None:
         return "kappa cannot be told from chance on these items (one label throughout, or nearly)"
     if low >= threshold:

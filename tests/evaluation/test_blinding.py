@@ -10,6 +10,7 @@ from django.urls import URLResolver, get_resolver
 
 from api.fine_tuning import with_result_file
 from api.models import ApiFile, ApiToken, ServedCompletion
+from curation.models import PairFinding
 from evaluation.blinding import hidden_run_ids
 from evaluation.models import EvaluationRun, Generation, Judge, JudgeRun
 from studio.models import Membership
@@ -99,6 +100,12 @@ def scene(people, trained, study, as_user):
     )
     example = people.project.examples.get(origin_run_id=trained.id)  # the correction draft
     assert example.output == TIED_OUTPUT and trained.name in example.source
+    # the checks pair it with the example it came from (same prompt, another answer): that pair
+    # must not show its text to a rater either (the check report, the source example's editor)
+    source = people.project.examples.exclude(id=example.id).order_by("id").first()
+    PairFinding.objects.get_or_create(
+        project=people.project, low=source, high=example, kind="contradiction", defaults={"detail": "differs"}
+    )
     judge = Judge.objects.create(project=people.project, name="fields", kind="reference", rule="json_fields")
     JudgeRun.objects.create(judge=judge, study=study, created_by=people.lead, status="succeeded")
     values = {
@@ -209,7 +216,9 @@ def test_a_rater_reaches_nothing_that_maps_answers_to_models_until_the_study_clo
     listed = client.get(f"/p/{people.project.slug}/examples/?status=draft").content.decode()
     assert f"/examples/{draft.id}/" not in listed
     other = people.project.examples.exclude(id=draft.id).order_by("id").first()
-    assert client.get(f"/p/{people.project.slug}/examples/{other.id}/").status_code == 200
+    page = client.get(f"/p/{people.project.slug}/examples/{other.id}/").content.decode()
+    assert f"#{draft.id}" not in page  # its pair with the hidden draft is left out
+    assert f"/examples/{draft.id}/" not in client.get(f"/p/{people.project.slug}/checks/").content.decode()
     assert client.post(f"/p/{people.project.slug}/served/{scene['served'].id}/draft/").status_code in (403, 404)
     page = client.get(f"/p/{people.project.slug}/rate/{values['token']}/").content.decode()
     assert "the models it compares are hidden from you" in page

@@ -74,6 +74,18 @@ def test_a_lead_configures_a_judge_and_the_form_names_what_is_wrong(as_user, peo
         {**form, "rubric": DEFAULT_RUBRIC, "model": "gpt", "base_url": "http://169.254.169.254/v1"},
     )
     assert "internal address" in page.content.decode() and not Judge.objects.exists()
+    page = client.post(
+        url("judges", people),
+        {
+            **form,
+            "rubric": DEFAULT_RUBRIC,
+            "model": "gpt",
+            "base_url": "https://judge.example/v1",
+            "api_key_env": "DATABASE_URL",
+        },
+    )
+    assert "name one that starts with STUDIO_JUDGE_KEY_" in page.content.decode()  # no secret of the workers leaves
+    assert not Judge.objects.exists()
     response = client.post(url("judges", people), {**form, "rubric": DEFAULT_RUBRIC, "model": f"run-{trained.id}"})
     assert response.status_code == 302
     judge = Judge.objects.get()
@@ -265,7 +277,9 @@ def test_only_a_judge_that_earned_trust_on_a_study_rates_every_test_item(as_user
     judge = reference_judge(people)
     client = as_user(people.lead)
     response = client.post(url("judge-evaluation", people, ev.id), {"judge": judge.id}, follow=True)
-    assert "has not been run on a blind study your experts rated" in response.content.decode()
+    assert (
+        "has not been run, with its present settings, on a blind study your experts rated" in response.content.decode()
+    )
     eager(lambda: client.post(url("run-judge", people, study.id), {"judge": judge.id}))
     calibration_run = JudgeRun.objects.get(study=study)
     page = " ".join(
@@ -287,8 +301,11 @@ def test_only_a_judge_that_earned_trust_on_a_study_rates_every_test_item(as_user
     assert "On 30 test items: r1 better on 20 , the base model better on 10 , neither on 0" in text, text[-1200:]
     assert "The judge's verdicts, not the experts'" in text.replace("&#x27;", "'")
 
-    judge.trust_kappa = 0.99  # a stricter bar, which the same calibration does not clear? (kappa 1.0 does)
+    judge.rule = "token_f1"  # another rule: the trust earned with json_fields does not carry over
     judge.save()
+    response = client.post(url("judge-evaluation", people, ev.id), {"judge": judge.id}, follow=True)
+    assert "has not been run, with its present settings" in response.content.decode()
+    assert JudgeRun.objects.filter(evaluation=ev).count() == 1
     stricter = Judge.objects.create(
         project=people.project, name="f1", kind=Judge.Kind.REFERENCE, rule="token_f1", trust_kappa=0.95
     )

@@ -51,6 +51,8 @@ def test_a_lead_trains_on_a_closed_studys_votes_and_the_run_continues_the_tuned_
     run = TrainingRun.objects.get(name="r1-dpo")
     assert response["Location"] == reverse("training:run", args=[people.project.slug, run.id])
     assert run.parent == trained and run.lineage["study_id"] == study.id and run.lineage["pairs"] == pairs
+    studied = set(study.assignments.values_list("item_id", flat=True))
+    assert set(run.lineage["item_ids"]) == studied  # test items it learns from: no test of it afterwards
     assert run.config["method"] == "dpo" and run.config["parent_adapter"] == str(Path(trained.output_dir) / "adapter")
     assert (run.base_model, run.dataset_version) == (trained.base_model, trained.dataset_version)
     rows = [json.loads(line) for line in (Path(run.output_dir) / "preferences.jsonl").read_text().splitlines()]
@@ -88,6 +90,19 @@ def test_the_run_trains_in_its_own_process_and_leaves_an_adapter_to_serve(as_use
     from evaluation.evaluating import served_folder
 
     assert served_folder(run)[0] == "adapter"  # evaluated, studied and served like any LoRA run
+    from evaluation.evaluating import execute as evaluate
+    from evaluation.evaluating import start as start_evaluation
+
+    ev = start_evaluation(run, people.lead)
+    assert ev.claim()
+    evaluate(ev)
+    ev.refresh_from_db()
+    tests = run.dataset_version.items.filter(split="test").count()
+    studied = len(run.lineage["item_ids"])
+    assert ev.status == ev.Status.SUCCEEDED, ev.message
+    assert ev.summary["trained_on_left_out"] == studied
+    assert ev.generations.filter(item_id__in=run.lineage["item_ids"]).count() == 0
+    assert ev.summary["examples"] + ev.summary["skipped"] == tests - studied
 
 
 def test_training_on_votes_needs_the_training_right(as_user, people, study, trained):

@@ -83,7 +83,8 @@ def test_a_judge_that_changes_its_mind_when_the_sides_swap_said_tie():
         {"item": 3, "left": "base", "right": "t", "choice": None},  # unreadable, and once only
     ]
     labels, consistency, both = judge_labels(verdicts)
-    assert labels == {(1, ("base", "t")): "b", (2, ("base", "t")): "tie"}
+    # an unreadable reply is a tie: the judge's failures stay in the comparison
+    assert labels == {(1, ("base", "t")): "b", (2, ("base", "t")): "tie", (3, ("base", "t")): "tie"}
     assert (consistency, both) == (0.5, 2)
 
 
@@ -181,3 +182,16 @@ def test_kappa_is_not_defined_when_everyone_said_tie_throughout():
     report = calibrate(verdicts, votes, rounds=50)
     assert report["agreement"] == 1.0 and report["kappa"] is None  # not a perfect 1.0
     assert not report["trusted"] and "cannot be told from chance" in report["trust_reason"]
+
+
+def test_the_interval_resamples_items_and_trust_counts_items_not_pairs_of_systems():
+    """Three systems give three pairs per item: 7 items are 21 pairs, not enough to tell."""
+    verdicts, votes = [], []
+    for item in range(7):
+        for left, right in (("base", "r1"), ("base", "r2"), ("r1", "r2")):
+            choice = ["left", "right", "tie"][(item + len(left)) % 3]
+            verdicts.append({"item": item, "left": left, "right": right, "choice": choice})
+            votes.append({"rater": "ann", "item": item, "left": left, "right": right, "choice": choice})
+    report = calibrate(verdicts, votes, rounds=100)
+    assert (report["n"], report["items"]) == (21, 7)
+    assert not report["trusted"] and "only 7 items" in report["trust_reason"]
