@@ -174,3 +174,22 @@ def test_a_judge_run_killed_mid_way_keeps_its_verdicts_and_judges_the_rest_once(
     killed_mid_work(start_worker, run, "judge run")
     orders = list(JudgeVerdict.objects.filter(run=run).values_list("item_id", "left", "right"))
     assert orders and len(orders) == len(set(orders)) == fresh(run).total  # every order once
+
+
+def test_a_synthesis_job_killed_mid_way_makes_each_draft_once_and_checks_them(start_worker, people, trained):
+    from curation.models import ExampleKey
+    from evaluation.models import SynthesisJob
+    from evaluation.synthesis import start as start_synthesis
+
+    inputs = [f"Ticket {n}: my order number {1000 + n} has not arrived." for n in range(20)]
+    job = start_synthesis(
+        people.project,
+        people.lead,
+        SynthesisJob.Recipe.ANSWER,
+        f"run-{trained.id}",
+        {"instruction": "Triage this customer support ticket.", "inputs": "\n".join(inputs), "max_new_tokens": 8},
+    )
+    killed_mid_work(start_worker, job, "synthesis job")
+    drafts = Example.objects.filter(synthetic__job=job.id)
+    assert sorted(drafts.values_list("input", flat=True)) == sorted(inputs)  # each once, none lost
+    assert ExampleKey.objects.filter(example__in=drafts).values("example").distinct().count() == len(inputs)
