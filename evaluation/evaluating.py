@@ -5,8 +5,9 @@ from pathlib import Path
 
 from django.db import transaction
 
+from curation.models import Example
 from evaluation.core.backends import Decoding, LocalBackend, Request
-from evaluation.core.metrics import field_report, paired_bootstrap, perplexity, score
+from evaluation.core.metrics import field_report, paired_bootstrap, perplexity, score, split_by
 from evaluation.models import EvaluationRun, Generation
 from studio.core.prompts import RenderError, load_tokenizer, prompt_for, render
 from studio.core.records import Record
@@ -240,6 +241,14 @@ def execute(job):
             "low": low,
             "high": high,
         }
+    synthetic = set(
+        Example.objects.filter(
+            id__in=[i.example_id for i in kept if i.example_id], synthetic__isnull=False
+        ).values_list("id", flat=True)
+    )
+    if synthetic:  # the test split holds generated examples: how each model does on them and on people's
+        origins = ["synthetic" if item.example_id in synthetic else "written" for item in kept]
+        summary["by_origin"] = split_by(origins, table)
     references = [item.record().answer() for item in kept]
     summary["fields"] = field_report(references, {side: [g.text for g in per_side[side]] for side in ("base", TUNED)})
     summary["latency"] = {

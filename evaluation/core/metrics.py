@@ -235,3 +235,23 @@ def gate_result(metrics, metric, min_gain, min_json_valid):
             }
         )
     return {"passed": all(c["passed"] for c in checks), "checks": checks}
+
+
+def split_by(groups, table, metrics=("token_f1", "exact_match", "json_valid")):
+    """{group: {"n": items, metric: {side: mean}}} of per-item metric values (`table[side][metric]`,
+    aligned with `groups`, one label per item): an evaluation split by where its test items came
+    from (synthetic or written by people). Metrics with no value in a group are left out."""
+    out = {}
+    for group in sorted(set(groups)):
+        rows = [i for i, g in enumerate(groups) if g == group]
+        entry = {"n": len(rows)}
+        for m in metrics:
+            means = {}
+            for side, values in table.items():
+                vals = [values[m][i] for i in rows if values[m][i] is not None]
+                if vals:
+                    means[side] = sum(vals) / len(vals)
+            if means:
+                entry[m] = means
+        out[group] = entry
+    return out

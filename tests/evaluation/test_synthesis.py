@@ -185,3 +185,21 @@ def test_generating_is_for_leads_and_bad_input_is_named(as_user, people, trained
     )
     assert "No approved example matches" in page
     assert not SynthesisJob.objects.exists()
+
+
+def test_an_evaluation_is_split_by_synthetic_and_written_test_examples(as_user, people, trained):
+    from evaluation.evaluating import execute as evaluate
+    from evaluation.evaluating import start as start_evaluation
+
+    tests = list(trained.dataset_version.items.filter(split="test").order_by("id"))
+    generated = [i.example_id for i in tests[:4]]
+    Example.objects.filter(id__in=generated).update(synthetic={"recipe": "like", "model": "base", "job": 1, "task": 0})
+    ev = start_evaluation(trained, people.lead)
+    assert ev.claim()
+    evaluate(ev)
+    ev.refresh_from_db()
+    by_origin = ev.summary["by_origin"]
+    assert by_origin["synthetic"]["n"] == 4 and by_origin["written"]["n"] == ev.summary["examples"] - 4
+    assert set(by_origin["synthetic"]["token_f1"]) == {"base", "tuned"}
+    page = text(as_user(people.lead).get(url("evaluation", people, ev.id)))
+    assert "By where the test examples came from" in page and "synthetic (generated, reviewed) 4" in page
