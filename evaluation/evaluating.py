@@ -34,14 +34,14 @@ def trained_on(runs):
     """Ids of test items the runs (or the runs they continue) learned from: a preference run learns
     from a study's test items, which its evaluations and studies must then leave out."""
     seen, ids = set(), set()
-    todo = list(runs)
-    while todo:
-        run = todo.pop()
+    stack = list(runs)
+    while stack:
+        run = stack.pop()
         if run is None or run.id in seen:
             continue
         seen.add(run.id)
         ids.update((run.lineage or {}).get("item_ids", []))
-        todo.append(run.parent)
+        stack.append(run.parent)
     return ids
 
 

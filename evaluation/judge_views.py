@@ -10,7 +10,7 @@ from evaluation import judging
 from evaluation.blinding import visible_evaluations
 from evaluation.forms import JudgeForm
 from evaluation.models import Judge, JudgeRun, Study
-from evaluation.study_views import _names
+from evaluation.study_views import system_names
 from studio.access import project_view
 from studio.models import Action
 
@@ -77,7 +77,7 @@ def judge_run(request, project, study_id, run_id):
         "study": study,
         "run": run,
         "report": report,
-        "names": _names(study),
+        "names": system_names(study),
         "unreadable": unreadable,
         "labels": (("a", "first wins"), ("b", "second wins"), ("tie", "tie")),
     }

@@ -137,14 +137,14 @@ def execute(job):
     judge = Judge(project=job.judge.project, name=job.judge.name, **job.config) if job.config else job.judge
     orders, texts = _orders(job)
     done = set(job.verdicts.values_list("item_id", "left", "right"))
-    todo = [o for o in orders if o not in done]
-    items = {i.id: i for i in VersionItem.objects.filter(id__in={item for item, _, _ in todo})}
+    pending = [o for o in orders if o not in done]
+    items = {i.id: i for i in VersionItem.objects.filter(id__in={item for item, _, _ in pending})}
     backend = adapter = tokenizer = None
     if judge.kind == Judge.Kind.MODEL:
         backend, adapter, tokenizer = judge_backend(judge)
     job.report(len(done), len(orders))
-    for start_at in range(0, len(todo), BATCH):
-        batch = todo[start_at : start_at + BATCH]
+    for start_at in range(0, len(pending), BATCH):
+        batch = pending[start_at : start_at + BATCH]
         verdicts = []
         if judge.kind == Judge.Kind.REFERENCE:
             for item_id, left, right in batch:

@@ -61,7 +61,7 @@ def create_study(request, project):
     return render(request, "evaluation/study_create.html", {"project": project, "form": form})
 
 
-def _names(study):
+def system_names(study):
     from training.models import TrainingRun
 
     runs = dict(
@@ -79,7 +79,7 @@ def study_detail(request, project, study_id):
     if not is_lead and not (study.status == Study.Status.CLOSED and study.raters.filter(id=request.user.id).exists()):
         raise PermissionDenied("The report opens to raters when the lead closes the study.")
     data = report(study) if study.status in (Study.Status.OPEN, Study.Status.CLOSED) else None
-    names = _names(study)
+    names = system_names(study)
     total = study.assignments.count()
     voted = Vote.objects.filter(assignment__study=study).count()
     losses = []
@@ -123,7 +123,7 @@ def export_preferences(request, project, study_id):
     """A closed study's votes as chosen/rejected pairs for DPO: a zip with the JSONL and a card."""
     study = get_object_or_404(project.studies.select_related("project", "dataset_version", "created_by"), id=study_id)
     try:
-        filename, data = export_study(study, _names(study))
+        filename, data = export_study(study, system_names(study))
     except ExportRefused as e:
         messages.error(request, str(e))
         return redirect("evaluation:study", project.slug, study.id)
@@ -303,7 +303,7 @@ def train_on_votes(request, project, study_id):
         "form": form,
         "refused": refused,
         "prefs": prefs,
-        "names": _names(study),
+        "names": system_names(study),
     }
     return render(request, "evaluation/train_on_votes.html", context)
 

@@ -3,6 +3,7 @@ reply becomes a draft (or is set aside with the reason). Model output is untrust
 read as data, never run, and every candidate goes through the same checks and review as an
 annotator's draft."""
 
+import json
 import random
 import re
 
@@ -51,8 +52,6 @@ def parse_like(reply):
         raise Unusable("the reply's JSON has no output")
     output = fields["output"]
     if not isinstance(output, str):  # a JSON answer given as an object: keep it as JSON text
-        import json
-
         output = json.dumps(output, ensure_ascii=False)
     given = fields["input"] if isinstance(fields["input"], str) else ""
     return Record(fields["instruction"].strip()[:MAX_FIELD], given.strip()[:MAX_FIELD], output.strip()[:MAX_FIELD])

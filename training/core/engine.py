@@ -271,6 +271,27 @@ def _has_gpu():
     return torch.cuda.is_available()
 
 
+def _train_resuming(trainer, output_dir, report):
+    """Train from the newest checkpoint in output_dir, if any; progress goes through report(), not stdout."""
+    from transformers.trainer_callback import PrinterCallback
+
+    trainer.remove_callback(PrinterCallback)
+    resume = latest_checkpoint(output_dir)
+    if resume:
+        report({"kind": "log", "message": f"Resuming from {Path(resume).name}."})
+    trainer.train(resume_from_checkpoint=resume)
+
+
+def _save(trainer, tokenizer, final_dir, **kwargs):
+    """The trained model (or adapter) and its tokenizer, readable by all: safetensors writes 0600,
+    and the web process may be another user."""
+    trainer.model.save_pretrained(final_dir, **kwargs)
+    tokenizer.save_pretrained(final_dir)
+    for path in Path(final_dir).rglob("*"):
+        if path.is_file():
+            path.chmod(0o644)
+
+
 def train(
     config, train_records, eval_records, output_dir, report=lambda event: None, should_stop=lambda: False, metadata=None
 ):
@@ -393,22 +414,12 @@ def train(
         train_dataset=Dataset.from_list(train_set.rows),
         eval_dataset=Dataset.from_list(eval_set.rows) if use_eval else None,
     )
-    from transformers.trainer_callback import PrinterCallback
-
-    trainer.remove_callback(PrinterCallback)  # progress goes through report(), not stdout
-    resume = latest_checkpoint(output_dir)
-    if resume:
-        report({"kind": "log", "message": f"Resuming from {Path(resume).name}."})
-    trainer.train(resume_from_checkpoint=resume)
-
+    _train_resuming(trainer, output_dir, report)
     final_dir = output_dir / ("adapter" if peft_config else "model")
     state = trainer.state
     if not trainer.is_world_process_zero():  # under torchrun, the first process writes the results
         return {"steps": state.global_step}
-    trainer.model.save_pretrained(final_dir)
-    tokenizer.save_pretrained(final_dir)
-    for path in final_dir.iterdir():  # safetensors writes 0600; the web process may be another user
-        path.chmod(0o644)
+    _save(trainer, tokenizer, final_dir)
     history = [
         {"step": h.get("step"), "loss": h.get("loss"), "eval_loss": h.get("eval_loss")} for h in state.log_history
     ]
@@ -511,22 +522,12 @@ def train_preferences(
         peft_config=peft_config,
         callbacks=[progress_callback(report, should_stop, output_dir)],
     )
-    from transformers.trainer_callback import PrinterCallback
-
-    trainer.remove_callback(PrinterCallback)
-    resume = latest_checkpoint(output_dir)
-    if resume:
-        report({"kind": "log", "message": f"Resuming from {Path(resume).name}."})
-    trainer.train(resume_from_checkpoint=resume)
+    _train_resuming(trainer, output_dir, report)
     final_dir = output_dir / "adapter"
     state = trainer.state
     if not trainer.is_world_process_zero():
         return {"steps": state.global_step}
-    trainer.model.save_pretrained(final_dir, selected_adapters=["default"])
-    tokenizer.save_pretrained(final_dir)
-    for path in final_dir.rglob("*"):
-        if path.is_file():
-            path.chmod(0o644)
+    _save(trainer, tokenizer, final_dir, selected_adapters=["default"])  # not trl's frozen "ref" copy
     logged = [h for h in state.log_history if "rewards/accuracies" in h]
     first, last = (logged[0], logged[-1]) if logged else ({}, {})
     history = [
