@@ -407,6 +407,7 @@ def freeze_file(request, project, f, file_id, suffix, config):
                 input=r.record.input,
                 output=r.record.output,
                 messages=[dict(m) for m in r.record.messages] or None,
+                rejected=r.record.rejected,
             )
             for r in rows
         ]

@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from curation import vectors
 from curation.core import semantic
-from curation.core.answer_comparison import compare_answers
+from curation.core.answer_comparison import compare_records
 from curation.core.bucket_keys import stored_keys
 from curation.core.checks import check_record
 from curation.core.clusters import NEIGHBOURS, cluster_pairs, semantic_useful
@@ -190,13 +190,19 @@ def _pairs_of(example, record, words, near):
         if same:
             matched.append((other_id, other_view, cosine, note, layer))
     wanted = [m[0] for m in matched if not m[1].record.messages]
-    answers = dict(Example.objects.filter(id__in=wanted).values_list("id", "output")) if wanted else {}
+    answers = (
+        {i: (o, r) for i, o, r in Example.objects.filter(id__in=wanted).values_list("id", "output", "rejected")}
+        if wanted
+        else {}
+    )
     found = []
-    answer = record.answer()
     for other_id, other_view, cosine, note, layer in matched:
-        other_answer = other_view.record.answer() if other_view.record.messages else answers.get(other_id, "")
-        verdict, detail = compare_answers(answer, other_answer)
-        if verdict != "agree" and not may_contradict(layer, cosine):
+        other = other_view.record
+        if not other.messages:
+            output, rejected = answers.get(other_id, ("", ""))
+            other = Record(instruction=other.instruction, input=other.input, output=output, rejected=rejected)
+        verdict, detail = compare_records(record, other)
+        if verdict == "other" or (verdict != "agree" and not may_contradict(layer, cosine)):
             continue
         if verdict == "agree":
             found.append(

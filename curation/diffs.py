@@ -10,14 +10,14 @@ MAX_CHARS = 20_000  # beyond this, the diff shows the start only
 def _as_text(content):
     if content.get("messages"):
         return {"chat": "\n\n".join(f"[{m.get('role')}]\n{m.get('content')}" for m in content["messages"])}
-    return {k: content.get(k) or "" for k in ("instruction", "input", "output")}
+    return {k: content.get(k) or "" for k in ("instruction", "input", "output", "rejected")}
 
 
 def content_diff(a, b):
     """[(field, [(op, text)])] for the fields that differ; op is equal, delete or insert."""
     a, b = _as_text(a), _as_text(b)
     out = []
-    for field in sorted(set(a) | set(b), key=["instruction", "input", "output", "chat"].index):
+    for field in sorted(set(a) | set(b), key=["instruction", "input", "output", "rejected", "chat"].index):
         x, y = a.get(field, ""), b.get(field, "")
         if x == y:
             continue

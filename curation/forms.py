@@ -20,6 +20,14 @@ class ExampleForm(forms.Form):
         required=False, strip=False, widget=forms.Textarea(attrs={"rows": 4}), label="Input (optional)"
     )
     output = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 6}))
+    rejected = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        label="Rejected answer",
+        help_text="A worse answer to the same prompt. With one, the example is a preference pair: the output above is "
+        "the chosen answer, and a preference run (DPO) learns to prefer it to this one. Supervised runs learn the output.",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # a new example's form carries a token of its own: sent twice, it still creates one example
     token = forms.UUIDField(widget=forms.HiddenInput, required=False)
@@ -27,6 +35,8 @@ class ExampleForm(forms.Form):
     def __init__(self, *args, chat=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.chat = chat
+        if (self.data.get("rejected") if self.is_bound else (self.initial.get("rejected"))) or "":
+            self.fields["output"].label = "Output (the chosen answer)"
 
     def turns(self):
         """The posted chat turns, blanks dropped (the editor always offers one blank turn)."""
@@ -46,11 +56,18 @@ class ExampleForm(forms.Form):
             turns = self.turns()
             if not turns:
                 raise forms.ValidationError("Write at least one turn.")
-            cleaned["content"] = {"instruction": "", "input": "", "output": "", "messages": turns}
+            cleaned["content"] = {"instruction": "", "input": "", "output": "", "messages": turns, "rejected": ""}
         else:
-            content = {k: (cleaned.get(k) or "").replace("\r\n", "\n") for k in ("instruction", "input", "output")}
+            fields = ("instruction", "input", "output", "rejected")
+            content = {k: (cleaned.get(k) or "").replace("\r\n", "\n") for k in fields}
             if not any(v.strip() for v in content.values()):
                 raise forms.ValidationError("Write an instruction and an output.")
+            if content["rejected"].strip() and content["rejected"].strip() == content["output"].strip():
+                raise forms.ValidationError(
+                    "The rejected answer is the same as the output: a preference pair needs a better and a worse answer."
+                )
+            if not content["rejected"].strip():
+                content["rejected"] = ""  # spaces alone do not make a preference pair
             cleaned["content"] = {**content, "messages": None}
         content = cleaned["content"]
         record = Record.chat(content["messages"]) if content["messages"] else Record(**{**content, "messages": ()})
@@ -141,7 +158,8 @@ class FormatRulesForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        help_text="JSONL, JSON or CSV: alpaca (instruction/input/output), prompt/completion, OpenAI chat (messages) or ShareGPT (conversations)."
+        help_text="JSONL, JSON or CSV: alpaca (instruction/input/output), prompt/completion, OpenAI chat (messages), "
+        "ShareGPT (conversations) or preference pairs (prompt/chosen/rejected)."
     )
     status = forms.ChoiceField(
         choices=[(Example.Status.DRAFT, "Drafts"), (Example.Status.SUBMITTED, "Submitted for review")],
@@ -152,8 +170,18 @@ class ImportForm(forms.Form):
 
 class ExportForm(forms.Form):
     form = forms.ChoiceField(
-        choices=[(f, f.replace("_", "/")) for f in EXPORT_FORMS] + [("parquet", "parquet (Hugging Face datasets)")],
+        choices=[
+            (
+                f,
+                "preference (prompt/chosen/rejected): the preference pairs only"
+                if f == "preference"
+                else f.replace("_", "/"),
+            )
+            for f in EXPORT_FORMS
+        ]
+        + [("parquet", "parquet (Hugging Face datasets)")],
         label="Format",
+        help_text="A preference pair exported as alpaca, chat or prompt/completion keeps its chosen answer.",
     )
     status = forms.ChoiceField(
         choices=[("approved", "Approved only"), ("all", "Every example that is not deleted")], initial="approved"

@@ -116,11 +116,12 @@ def _example_values(job, row):
         r.input,
         r.output,
         [dict(m) for m in r.messages] or None,
+        r.rejected,
     )
 
 
 SOURCE_LENGTH = Example._meta.get_field("source").max_length
-VARYING = ("source", "instruction", "input", "output", "messages")
+VARYING = ("source", "instruction", "input", "output", "messages", "rejected")
 
 
 def _copy_examples(job, rows, status, progress):

@@ -8,7 +8,8 @@ from studio.jobs import BackgroundJob
 
 
 class Example(models.Model):
-    """One training pair (instruction, optional input, output) or a chat of messages."""
+    """One training pair (instruction, optional input, output), a preference pair (the same with a
+    rejected answer beside the chosen output) or a chat of messages."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -23,6 +24,9 @@ class Example(models.Model):
     output = models.TextField(blank=True)
     messages = models.JSONField(
         null=True, blank=True, help_text="For a chat: [{role, content}, ...]; instruction/input/output stay empty."
+    )
+    rejected = models.TextField(
+        blank=True, help_text="A preference pair's rejected answer (its output is the chosen one); empty otherwise."
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     author = models.ForeignKey(
@@ -74,13 +78,23 @@ class Example(models.Model):
                 return str(m.get("content") or "")
         return ""
 
+    @property
+    def is_preference(self):
+        return bool(self.rejected) and not self.messages
+
     def record(self):
         if self.messages:
             return Record.chat(self.messages)
-        return Record(instruction=self.instruction, input=self.input, output=self.output)
+        return Record(instruction=self.instruction, input=self.input, output=self.output, rejected=self.rejected)
 
     def content(self):
-        return {"instruction": self.instruction, "input": self.input, "output": self.output, "messages": self.messages}
+        return {
+            "instruction": self.instruction,
+            "input": self.input,
+            "output": self.output,
+            "messages": self.messages,
+            "rejected": self.rejected,
+        }
 
     def save_content(self, *, user, expected_version, content, status=None, action="edited"):
         """Save new content if nobody saved since `expected_version`; returns True, or False when
@@ -142,6 +156,7 @@ class Revision(models.Model):
     input = models.TextField(blank=True)
     output = models.TextField(blank=True)
     messages = models.JSONField(null=True, blank=True)
+    rejected = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=Example.Status.choices)
     redacted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -166,6 +181,7 @@ class Revision(models.Model):
             input=example.input,
             output=example.output,
             messages=example.messages,
+            rejected=example.rejected,
         )
 
     @classmethod
@@ -437,6 +453,7 @@ class VersionItem(FrozenModel):
     input = models.TextField(blank=True)
     output = models.TextField(blank=True)
     messages = models.JSONField(null=True, blank=True)
+    rejected = models.TextField(blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["version", "split", "id"])]
@@ -444,7 +461,13 @@ class VersionItem(FrozenModel):
     def record(self):
         if self.messages:
             return Record.chat(self.messages)
-        return Record(instruction=self.instruction, input=self.input, output=self.output)
+        return Record(instruction=self.instruction, input=self.input, output=self.output, rejected=self.rejected)
 
     def content(self):
-        return {"instruction": self.instruction, "input": self.input, "output": self.output, "messages": self.messages}
+        return {
+            "instruction": self.instruction,
+            "input": self.input,
+            "output": self.output,
+            "messages": self.messages,
+            "rejected": self.rejected,
+        }

@@ -16,12 +16,14 @@ FORMATS = {
     "parquet": "parquet, one file per split",
     "chat": "OpenAI chat JSONL (messages)",
     "alpaca": "alpaca JSONL (instruction, input, output)",
+    "preference": "preference JSONL (prompt, chosen, rejected): the preference pairs only",
 }
 DESCRIPTIONS = {
-    "hf": 'A `datasets.DatasetDict` saved with `save_to_disk`: load it with `datasets.load_from_disk("data")`. Columns: example_id, instruction, input, output, messages (list of role/content).',
-    "parquet": 'One parquet file per split with columns instruction, input, output and messages (list of role/content); `datasets.load_dataset("parquet", data_dir="data")` reads them.',
+    "hf": 'A `datasets.DatasetDict` saved with `save_to_disk`: load it with `datasets.load_from_disk("data")`. Columns: example_id, instruction, input, output, rejected (a preference pair\'s rejected answer, else empty), messages (list of role/content).',
+    "parquet": 'One parquet file per split with columns instruction, input, output, rejected (a preference pair\'s, else empty) and messages (list of role/content); `datasets.load_dataset("parquet", data_dir="data")` reads them.',
     "chat": 'One JSONL file per split, each line `{"messages": [{"role", "content"}, ...]}` as OpenAI\'s fine-tuning API and TRL read it.',
     "alpaca": 'One JSONL file per split, each line `{"instruction", "input", "output"}`.',
+    "preference": 'One JSONL file per split, each line `{"prompt", "chosen", "rejected"}` as TRL\'s DPO trainer reads it; only the preference pairs (examples with a rejected answer) are in it.',
 }
 SPLITS = ("train", "validation", "test")
 
@@ -35,6 +37,12 @@ def export_version(version, fmt, progress=None):
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     items = {split: list(version.items.filter(split=split).order_by("id")) for split in SPLITS}
+    if fmt == "preference":
+        items = {split: [i for i in rows if i.record().is_preference] for split, rows in items.items()}
+        if not any(items.values()):
+            raise ExportError(
+                "this version holds no preference pairs (examples with a rejected answer); choose another format"
+            )
     if fmt == "alpaca":
         blocked = [
             i.example_id
@@ -91,6 +99,7 @@ def _row(item):
         "instruction": item.instruction,
         "input": item.input,
         "output": record.answer(),
+        "rejected": record.rejected,
         "messages": [dict(m) for m in item.messages]
         if item.messages
         else [
@@ -117,6 +126,7 @@ def card_meta(version, fmt, files):
         "content_hash": version.content_hash,
         "counts": version.counts,
         "synthetic_count": version.synthetic_count,
+        "preference_count": version.items.exclude(rejected="").filter(messages__isnull=True).count(),
         "seed": version.seed,
         "ratios": version.ratios,
         "stratify_field": version.stratify_field,

@@ -110,6 +110,7 @@ def version_detail(request, project, version_id):
             "labels": sorted(version.label_counts.items()),
             "readiness": readiness_latest(project, version),
             "formats": FORMATS.items(),
+            "preference_pairs": version.items.exclude(rejected="").filter(messages__isnull=True).count(),
             "is_lead": project.membership.role == Role.LEAD,
         },
     )

@@ -174,6 +174,7 @@ def freeze(
                     input=e.input,
                     output=e.output,
                     messages=e.messages,
+                    rejected=e.rejected,
                 )
                 for e, record, split, group in zip(p.examples, p.records, p.result.splits, p.result.groups)
             ],

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from curation import checking
-from curation.core.answer_comparison import compare_answers
+from curation.core.answer_comparison import compare_records
 from curation.diffs import content_diff as _diff
 from curation.forms import ExampleForm, ExportForm, FormatRulesForm, ImportForm, ReviewForm
 from curation.listing import (
@@ -183,17 +183,18 @@ def _oriented(example, pairs):
     others = [other for other, kind, _ in pairs if kind == "contradiction"]
     if not others:
         return pairs
-    answers = {e.id: e.record().answer() for e in Example.objects.filter(id__in=others)}
-    mine = example.record().answer()
+    answers = {e.id: e.record() for e in Example.objects.filter(id__in=others)}
+    mine = example.record()
     return [
         (other, kind, conflict_detail(mine, answers[other]) if other in answers and kind == "contradiction" else detail)
         for other, kind, detail in pairs
     ]
 
 
-def conflict_detail(answer, other_answer):
-    """What differs between two conflicting answers, `answer`'s side first ("" when they agree now)."""
-    verdict, detail = compare_answers(answer, other_answer)
+def conflict_detail(record, other_record):
+    """What differs between two conflicting examples' answers (a preference pair's two answers),
+    `record`'s side first ("" when they agree now)."""
+    verdict, detail = compare_records(record, other_record)
     return detail if verdict == "conflict" else ""
 
 
@@ -309,7 +310,7 @@ def _conflict(request, project, example):
     if base is not None and typed and not example.is_chat and not typed.get("messages"):
         # field by field: what only they changed comes into the form, what only you changed stays
         merge = {"theirs": [], "yours": [], "both": []}
-        for field in ("instruction", "input", "output"):
+        for field in ("instruction", "input", "output", "rejected"):
             mine, was, now = typed[field], getattr(base, field), getattr(example, field)
             if mine == was and now != was:
                 data[field] = now
@@ -785,7 +786,7 @@ def check_report(request, project):
     if kind == "contradiction":  # "#3 and #312: …" names #3's answer first, whichever was checked last
         for cluster in clusters:
             cluster["pairs"] = [
-                (a, b, conflict_detail(a.record().answer(), b.record().answer()) if a and b else detail)
+                (a, b, conflict_detail(a.record(), b.record()) if a and b else detail)
                 for a, b, detail in cluster["pairs"]
             ]
     from django.db.models import Count
@@ -951,6 +952,15 @@ def export_examples(request, project):
     if form.cleaned_data["status"] == "approved":
         qs = qs.filter(status=Example.Status.APPROVED)
     fmt = form.cleaned_data["form"]
+    if fmt == "preference":  # only the preference pairs have this form
+        qs = qs.exclude(rejected="").filter(messages__isnull=True)
+        if not qs.exists():
+            form.add_error(
+                "form",
+                "No preference pairs to export: an example becomes one when it has a rejected answer "
+                "(write one in the editor, or import prompt/chosen/rejected lines).",
+            )
+            return render(request, "curation/export.html", {"project": project, "form": form})
     if fmt in ("alpaca", "prompt_completion"):
         blocked = []
         for example in qs.filter(messages__isnull=False).only("id", "messages"):

@@ -178,36 +178,6 @@ class JudgeForm(forms.ModelForm):
         return cleaned
 
 
-class PreferenceRunForm(forms.Form):
-    """A DPO run on a closed study's votes, continuing one of the runs it compared."""
-
-    name = forms.CharField(max_length=120)
-    parent = forms.ChoiceField(label="Continue the run", help_text="its LoRA adapter is where DPO starts from")
-    beta = forms.FloatField(
-        initial=0.1, min_value=0.001, max_value=10, help_text="lower lets the model move further from where it starts"
-    )
-    dpo_loss = forms.ChoiceField(
-        label="Loss",
-        initial="sigmoid",
-        choices=[
-            ("sigmoid", "DPO (sigmoid)"),
-            ("ipo", "IPO"),
-            ("hinge", "hinge (SLiC)"),
-            ("robust", "robust DPO (noisy votes)"),
-        ],
-    )
-    epochs = forms.FloatField(initial=2, min_value=0.1, max_value=20)
-    learning_rate = forms.FloatField(initial=5e-5, min_value=1e-8, max_value=1e-2, label="Learning rate")
-
-    def __init__(self, *args, runs, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.runs = {str(r.id): r for r in runs}
-        self.fields["parent"].choices = [(str(r.id), r.name) for r in runs]
-
-    def clean_parent(self):
-        return self.runs[self.cleaned_data["parent"]]
-
-
 class SynthesisForm(forms.Form):
     """A generation recipe: which model, what to generate from, how many."""
 

@@ -5,8 +5,9 @@ import io
 import zipfile
 from collections import Counter
 
-from evaluation.core.preferences import build_preferences, file_prompt, preference_card, rater_agreement, to_jsonl
+from evaluation.core.preferences import build_preferences, preference_card, rater_agreement, to_jsonl
 from evaluation.models import Study
+from studio.core.prompts import file_prompt
 
 FILE = "preferences.jsonl"
 

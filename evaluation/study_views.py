@@ -9,12 +9,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from curation import drafts
 from evaluation.blinding import RULE, RULE_FOR_RATERS
-from evaluation.forms import PreferenceRunForm, StudyForm
+from evaluation.forms import StudyForm
 from evaluation.models import Assignment, Study, Vote
 from evaluation.preferences import ExportRefused, export_study, study_preferences
 from evaluation.studying import BASE, close, next_assignment, report, start, system_key, vote
 from studio.access import project_view
 from studio.models import Action
+from training.forms import PreferenceRunForm
 
 
 @project_view(Action.VIEW)
@@ -230,14 +231,13 @@ def loss_to_curation(request, project, study_id, item_id):
 
 def _adapter_runs(study):
     """The study's tuned runs that a preference run can continue: finished, with a LoRA adapter."""
-    from pathlib import Path
-
     from training.models import TrainingRun
+    from training.runs import has_adapter
 
     runs = TrainingRun.objects.filter(
         id__in=[s["run_id"] for s in study.systems if s["run_id"]], status=TrainingRun.Status.SUCCEEDED
     ).select_related("base_model", "dataset_version")
-    return [r for r in runs if r.output_dir and (Path(r.output_dir) / "adapter" / "adapter_config.json").is_file()]
+    return [r for r in runs if has_adapter(r)]
 
 
 @project_view(Action.TRAIN)
@@ -278,16 +278,7 @@ def train_on_votes(request, project, study_id):
                 name=d["name"],
                 parent=d["parent"],
                 rows=prefs.rows,
-                config_values={
-                    "beta": d["beta"],
-                    "dpo_loss": d["dpo_loss"],
-                    "epochs": d["epochs"],
-                    "learning_rate": d["learning_rate"],
-                    "batch_size": 4,
-                    "early_stopping_patience": 0,
-                    "max_length": d["parent"].config.get("max_length", 1024),
-                    "lora_r": d["parent"].config.get("lora_r", 16),
-                },
+                config_values=form.config_values(),
                 lineage=lineage,
             )
         except ConfigError as e:

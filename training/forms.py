@@ -133,3 +133,48 @@ class LaunchForm(forms.Form):
 
     def config_values(self):
         return {name: self.cleaned_data[name] for name in self.CONFIG_FIELDS}
+
+
+class PreferenceRunForm(forms.Form):
+    """A DPO run on preference pairs (a closed study's votes, or a dataset version's pairs),
+    continuing the LoRA adapter of a finished run."""
+
+    name = forms.CharField(max_length=120)
+    parent = forms.ChoiceField(label="Continue the run", help_text="its LoRA adapter is where DPO starts from")
+    beta = forms.FloatField(
+        initial=0.1, min_value=0.001, max_value=10, help_text="lower lets the model move further from where it starts"
+    )
+    dpo_loss = forms.ChoiceField(
+        label="Loss",
+        initial="sigmoid",
+        choices=[
+            ("sigmoid", "DPO (sigmoid)"),
+            ("ipo", "IPO"),
+            ("hinge", "hinge (SLiC)"),
+            ("robust", "robust DPO (noisy votes)"),
+        ],
+    )
+    epochs = forms.FloatField(initial=2, min_value=0.1, max_value=20)
+    learning_rate = forms.FloatField(initial=5e-5, min_value=1e-8, max_value=1e-2, label="Learning rate")
+
+    def __init__(self, *args, runs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.runs = {str(r.id): r for r in runs}
+        self.fields["parent"].choices = [(str(r.id), r.name) for r in runs]
+
+    def clean_parent(self):
+        return self.runs[self.cleaned_data["parent"]]
+
+    def config_values(self):
+        """The run's settings: the form's, the rest as the parent run trained (its length and rank)."""
+        d = self.cleaned_data
+        return {
+            "beta": d["beta"],
+            "dpo_loss": d["dpo_loss"],
+            "epochs": d["epochs"],
+            "learning_rate": d["learning_rate"],
+            "batch_size": 4,
+            "early_stopping_patience": 0,
+            "max_length": d["parent"].config.get("max_length", 1024),
+            "lora_r": d["parent"].config.get("lora_r", 16),
+        }

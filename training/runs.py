@@ -64,12 +64,42 @@ def launch(project, user, *, name, version, base_model, config_values):
 PREFERENCES_FILE = "preferences.jsonl"
 
 
-def launch_preferences(project, user, *, name, parent, rows, config_values, lineage):
+def has_adapter(run):
+    """True for a finished run with a LoRA adapter, which a preference run can continue."""
+    return (
+        run.status == TrainingRun.Status.SUCCEEDED
+        and bool(run.output_dir)
+        and (Path(run.output_dir) / "adapter" / "adapter_config.json").is_file()
+    )
+
+
+def version_preference_rows(version, base_model):
+    """(rows trl's DPO trainer reads, [example ids]) from the preference pairs in a version's
+    train split, the prompt in the form `base_model` is trained with (its chat template's
+    messages, else the alpaca text). Validation and test pairs stay held out."""
+    from studio.core.prompts import RenderError, file_prompt, preference_row
+
+    chat_template = bool((base_model.info or {}).get("has_chat_template", True))
+    rows, ids = [], []
+    items = version.items.filter(split="train", messages__isnull=True).exclude(rejected="").order_by("id")
+    for item in items.iterator(chunk_size=2000):
+        record = item.record()
+        try:
+            prompt = file_prompt(record, chat_template)
+        except RenderError:
+            continue
+        rows.append(preference_row(prompt, record.output, record.rejected))
+        ids.append(item.example_id)
+    return rows, ids
+
+
+def launch_preferences(project, user, *, name, parent, rows, config_values, lineage, version=None):
     """Validate and queue a DPO run on preference `rows` (prompt / chosen / rejected), continuing
     the LoRA adapter of the finished run `parent`; `lineage` says where the rows came from (a
-    study). The rows are written into the run's folder, which the worker reads them from."""
+    study, or the preference pairs of `version`, which is then the run's dataset version). The
+    rows are written into the run's folder, which the worker reads them from."""
     adapter = Path(parent.output_dir or "-") / "adapter"
-    if parent.status != TrainingRun.Status.SUCCEEDED or not (adapter / "adapter_config.json").is_file():
+    if not has_adapter(parent):
         raise ConfigError(
             f"parent: {parent.name} has no LoRA adapter to continue (a finished LoRA run has one; "
             "a full fine-tune or a run still going does not)"
@@ -83,7 +113,7 @@ def launch_preferences(project, user, *, name, parent, rows, config_values, line
         run = TrainingRun.objects.create(
             project=project,
             name=name,
-            dataset_version=parent.dataset_version,
+            dataset_version=version or parent.dataset_version,
             base_model=parent.base_model,
             config=config.as_dict(),
             created_by=user,

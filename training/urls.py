@@ -1,6 +1,6 @@
 from django.urls import path
 
-from training import run_views, views
+from training import preference_views, run_views, views
 
 app_name = "training"
 urlpatterns = [
@@ -12,6 +12,11 @@ urlpatterns = [
     path("p/<slug:slug>/runs/", run_views.run_list, name="run-list"),
     path("p/<slug:slug>/runs/new/", run_views.launch_run, name="launch-run"),
     path("p/<slug:slug>/runs/compare/", run_views.compare_runs, name="compare-runs"),
+    path(
+        "p/<slug:slug>/versions/<int:version_id>/train-preferences/",
+        preference_views.train_on_pairs,
+        name="train-on-pairs",
+    ),
     path("p/<slug:slug>/runs/<int:run_id>/", run_views.run_detail, name="run"),
     path("p/<slug:slug>/runs/<int:run_id>/cancel/", run_views.cancel_run, name="cancel-run"),
     path("p/<slug:slug>/runs/<int:run_id>/merge/", run_views.merge_run, name="merge-run"),

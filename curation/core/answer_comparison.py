@@ -182,3 +182,51 @@ def compare_answers(a, b):
     if verdict == "conflict":
         return verdict, f"{kind}: {detail}"
     return verdict, detail
+
+
+SAME_ANSWER = 0.85  # character similarity of two normalised answers that count as one answer in a pair
+
+
+def _same(a, b):
+    """True when two answers are one answer written twice: equal JSON, or texts equal but for
+    case, spacing and a few slips. Stricter than compare_answers' "agree", which lets reworded
+    free text pass so that only clear conflicts are reported: in a preference pair the rejected
+    answer is often a rewording of the chosen one, and two pairs differ by just that."""
+    if load_json(a) is not None and load_json(b) is not None:
+        return compare_answers(a, b)[0] == "agree"
+    na, nb = normalize(a), normalize(b)
+    if na == nb:
+        return True
+    matcher = difflib.SequenceMatcher(None, na, nb, autojunk=False)
+    return (
+        matcher.real_quick_ratio() >= SAME_ANSWER
+        and matcher.quick_ratio() >= SAME_ANSWER
+        and matcher.ratio() >= SAME_ANSWER
+    )
+
+
+def compare_records(a, b):
+    """("agree" | "conflict" | "other", detail) for two records whose prompts match, `a`'s side
+    first. Plain answers compare as compare_answers does. A preference pair (chosen output,
+    rejected answer) agrees with a pair that prefers the same answer to the same one, conflicts
+    with one that prefers them the other way round, and conflicts with a plain example that
+    teaches the answer it rejects; anything else is another pair for the same prompt, which
+    preference data holds on purpose ("other": neither a duplicate nor a contradiction)."""
+    if not (a.is_preference or b.is_preference):
+        return compare_answers(a.answer(), b.answer())
+    if a.is_preference and b.is_preference:
+        if _same(a.output, b.output) and _same(a.rejected, b.rejected):
+            return "agree", ""
+        if _same(a.output, b.rejected) and _same(a.rejected, b.output):
+            return (
+                "conflict",
+                "preference reversed: the answer chosen here is the one rejected there, and the other way round",
+            )
+        return "other", ""
+    if a.is_preference:
+        if _same(b.answer(), a.rejected):
+            return "conflict", "preference against the answer taught: this pair rejects the other example's output"
+        return "other", ""
+    if _same(a.answer(), b.rejected):
+        return "conflict", "preference against the answer taught: the other example's pair rejects this output"
+    return "other", ""

@@ -46,6 +46,12 @@ def dataset_card(meta):
         else "Synthetic share: none; every example was written by people.",
         "",
     ]
+    if meta.get("preference_count"):
+        lines += [
+            f"Preference pairs: {meta['preference_count']} of {total} examples carry a rejected answer beside the chosen "
+            "one (the output); DPO learns from them, supervised fine-tuning from the chosen answer.",
+            "",
+        ]
     lines += ["## Checks", ""]
     summary = meta.get("check_summary") or {}
     if summary:

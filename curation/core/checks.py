@@ -177,7 +177,13 @@ def check_pii(record):
     for field_name, text in record.texts():
         for match in find_pii(text):
             found.append(
-                Finding("pii", ERROR, f"the {field_name} contains {labels[match.kind]} ({match.masked()})", field_name)
+                Finding(
+                    "pii",
+                    ERROR,
+                    f"the {'rejected answer' if field_name == 'rejected' else field_name} contains "
+                    f"{labels[match.kind]} ({match.masked()})",
+                    field_name,
+                )
             )
     return found
 
@@ -288,11 +294,31 @@ def check_quality(record, rules):
     return found
 
 
+def check_preference(record):
+    """A preference pair needs a chosen answer (its output) that differs from the rejected one.
+    The format rules apply to the chosen answer only: the rejected one is worse on purpose."""
+    if not record.is_preference:
+        return []
+    if not record.output.strip():
+        return [Finding("format", ERROR, "a preference pair needs a chosen answer: the output is empty", "output")]
+    if record.output.strip() == record.rejected.strip():
+        return [
+            Finding(
+                "format",
+                ERROR,
+                "the rejected answer is the same as the chosen one: the pair teaches no preference",
+                "rejected",
+            )
+        ]
+    return []
+
+
 def check_record(record, rules=None, count_tokens=None):
     """Every single-example finding for record, in a stable order."""
     rules = rules or FormatRules()
     return (
-        check_format(record, rules)
+        check_preference(record)
+        + check_format(record, rules)
         + check_length(record, rules, count_tokens)
         + check_quality(record, rules)
         + check_repetition(record)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from curation.core import semantic
-from curation.core.answer_comparison import compare_answers
+from curation.core.answer_comparison import compare_records
 from curation.core.candidate_index import batch_keys, candidate_pairs, prompt_hashes
 from curation.core.prompt_match import (
     CANDIDATE,
@@ -172,8 +172,10 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
             same_meaning=same_meaning,
             words_layer=(i, j) in by_words or (j, i) in by_words,
         )
-        if same and not may_contradict(layer, cosine):
-            same = compare_answers(records[i].answer(), records[j].answer())[0] == "agree"
+        if same and (records[i].is_preference or records[j].is_preference or not may_contradict(layer, cosine)):
+            # another preference pair for the same prompt is neither a duplicate nor a contradiction
+            verdict = compare_records(records[i], records[j])[0]
+            same = verdict == "agree" or (verdict == "conflict" and may_contradict(layer, cosine))
         if same:
             uf.union(i, j)
             if layer == "words":
@@ -200,13 +202,12 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
         if len(members) < 2:
             continue
         members = sorted(members)
-        answers = {m: records[m].answer() for m in members}
         cluster = Cluster(members=members, prompt_notes=notes_of.get(root, {}))
         cluster.klass = {m: words_uf.find(m) for m in members}
         cluster_of.update(dict.fromkeys(members, cluster))
         for m in members:
             for group in cluster.groups:
-                if compare_answers(answers[group[0]], answers[m])[0] == "agree":
+                if compare_records(records[group[0]], records[m])[0] == "agree":
                     group.append(m)
                     break
             else:
@@ -214,10 +215,22 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
         for gi in range(len(cluster.groups)):
             for gj in range(len(cluster.groups)):
                 if gi != gj:
-                    cluster.conflicts[(gi, gj)] = compare_answers(
-                        answers[cluster.groups[gi][0]], answers[cluster.groups[gj][0]]
-                    )[1]
+                    cluster.conflicts[(gi, gj)] = (
+                        compare_records(records[cluster.groups[gi][0]], records[cluster.groups[gj][0]])[1]
+                        or "another preference pair for this prompt"
+                    )
         cluster.silenced = silenced_of.get(root, set())
+        # two preference pairs for one prompt that neither repeat nor reverse each other (or a
+        # pair and a plain example that does not teach its rejected answer) are meant to stand
+        # side by side: never reported, like a pair marked as intended variation
+        preferences = [m for m in members if records[m].is_preference]
+        if preferences:
+            cluster.silenced = cluster.silenced | {
+                frozenset((p, m))
+                for p in preferences
+                for m in members
+                if m != p and compare_records(records[p], records[m])[0] == "other"
+            }
         clusters.append(cluster)
     for i, j in links:
         cluster = cluster_of[i]

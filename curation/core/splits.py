@@ -48,6 +48,8 @@ def content_key(record):
         "output": record.output,
         "messages": [dict(m) for m in record.messages] or None,
     }
+    if record.rejected:  # only a preference pair's key holds it: every other key stays as it was
+        data["rejected"] = record.rejected
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 

@@ -24,12 +24,9 @@ One file holds one form, as `datasets` needs one type per column.
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from evaluation.core.studies import agreement
-from studio.core import prompts
-
-WITHOUT_CHAT_TEMPLATE = SimpleNamespace(chat_template=None)  # renders the alpaca prompt
+from studio.core.prompts import preference_row
 
 DECISIVE = ("left", "right")
 COUNT_NAMES = (
@@ -108,27 +105,6 @@ def aggregate(votes):
             chosen, rejected = (a, b) if tally[a] > tally[b] else (b, a)
             decisions.append(Decision(item, chosen, rejected, tally[chosen], tally[rejected]))
     return decisions, counts
-
-
-def file_prompt(record, chat_template):
-    """What the model was asked, in the form of the file: a list of messages for a model with a
-    chat template, else the alpaca prompt text. Raises RenderError for a chat that has no alpaca
-    form (more than one exchange)."""
-    if chat_template:
-        return prompts.question(record)
-    return prompts.prompt_for(record, WITHOUT_CHAT_TEMPLATE).text
-
-
-def preference_row(prompt, chosen, rejected):
-    """One row in trl's preference form: conversational when the prompt is a list of messages,
-    standard when it is text."""
-    if isinstance(prompt, str):
-        return {"prompt": prompt, "chosen": chosen, "rejected": rejected}
-    return {
-        "prompt": list(prompt),
-        "chosen": [{"role": "assistant", "content": chosen}],
-        "rejected": [{"role": "assistant", "content": rejected}],
-    }
 
 
 def build_preferences(votes, prompts, outputs):

@@ -1,12 +1,15 @@
 """Reading and writing example files (plain Python).
 
-Reads JSONL, JSON (an array of objects) and CSV, with rows in any of four forms:
-alpaca (instruction, input, output), prompt/completion, OpenAI chat (messages) and ShareGPT
-(conversations with from/value). A BOM, CRLF line ends, blank lines and any Unicode are fine.
+Reads JSONL, JSON (an array of objects) and CSV, with rows in any of five forms:
+alpaca (instruction, input, output), prompt/completion, OpenAI chat (messages), ShareGPT
+(conversations with from/value) and preference pairs (prompt, chosen, rejected, as TRL's DPO
+trainer reads them; instruction/input may stand for the prompt). A BOM, CRLF line ends, blank lines and any Unicode are fine.
 Every problem names its line; callers decide whether any problem refuses the whole file
 (imports are all-or-nothing).
 
-Writes JSONL in alpaca, chat and prompt/completion forms, and Hugging Face parquet.
+Writes JSONL in alpaca, chat, prompt/completion and preference forms, and Hugging Face parquet.
+A preference pair written in a form without a rejected answer keeps its chosen one (what
+supervised fine-tuning learns from it).
 """
 
 import csv
@@ -21,7 +24,7 @@ from studio.core.records import Record
 MAX_BYTES = 50_000_000  # uploads through the browser or the API; the command line has no limit
 # One example's text (every field, UTF-8) at most; the MAX_EXAMPLE_BYTES setting overrides it.
 MAX_EXAMPLE_BYTES = 1_000_000
-FORMS = ("alpaca", "prompt_completion", "chat", "sharegpt")
+FORMS = ("alpaca", "prompt_completion", "chat", "sharegpt", "preference")
 SHAREGPT_ROLES = {
     "human": "user",
     "user": "user",
@@ -143,6 +146,7 @@ def record_from_object(obj, max_example_bytes=MAX_EXAMPLE_BYTES):
         record.instruction,
         record.input,
         record.output,
+        record.rejected,
         *(str(m.get("content") or "") + str(m.get("role") or "") for m in record.messages),
     ]
     if any("\x00" in t for t in texts):
@@ -187,6 +191,8 @@ def _record_from_object(obj):
                 {"role": SHAREGPT_ROLES[speaker], "content": _content(m.get("value"), f"the value of turn {i}")}
             )
         return Record.chat(turns), "sharegpt"
+    if "chosen" in obj or "rejected" in obj:
+        return _preference(obj), "preference"
     if "instruction" in obj or "output" in obj:
         return Record(
             instruction=_text(obj, "instruction"),
@@ -197,8 +203,31 @@ def _record_from_object(obj):
         return Record(instruction=_text(obj, "prompt"), output=_text(obj, "completion")), "prompt_completion"
     keys = ", ".join(sorted(obj)) or "none"
     raise ValueError(
-        f"no known fields: expected instruction/input/output, prompt/completion, messages or conversations (found {keys})"
+        f"no known fields: expected instruction/input/output, prompt/completion, messages, conversations or prompt/chosen/rejected (found {keys})"
     )
+
+
+def _preference(obj):
+    """A preference pair: prompt (or instruction and optional input), chosen, rejected."""
+    for key in ("prompt", "chosen", "rejected"):
+        if isinstance(obj.get(key), list):
+            raise ValueError(
+                f"“{key}” is a list of messages: preference pairs of chats are not supported; give prompt, chosen and rejected as text"
+            )
+    if "prompt" in obj:
+        instruction, input_ = _text(obj, "prompt"), ""
+    elif "instruction" in obj:
+        instruction, input_ = _text(obj, "instruction"), _text(obj, "input", required=False)
+    else:
+        raise ValueError("“prompt” is missing: a preference pair needs prompt, chosen and rejected")
+    chosen, rejected = _text(obj, "chosen"), _text(obj, "rejected")
+    if not rejected.strip():
+        raise ValueError("“rejected” is empty: a preference pair needs an answer to prefer the chosen one to")
+    if not chosen.strip():
+        raise ValueError("“chosen” is empty: a preference pair needs the answer to prefer")
+    if chosen.strip() == rejected.strip():
+        raise ValueError("“chosen” and “rejected” are the same text: a preference pair needs two different answers")
+    return Record(instruction=instruction, input=input_, output=chosen, rejected=rejected)
 
 
 def human_size(n):
@@ -328,9 +357,14 @@ def _rows_csv(text, delimiter, max_example_bytes):
     if not header:
         raise FileError("the file is empty")
     columns = {h.strip() for h in header if h}
-    if not ({"instruction", "output"} <= columns or {"prompt", "completion"} <= columns or "messages" in columns):
+    if not (
+        {"instruction", "output"} <= columns
+        or {"prompt", "completion"} <= columns
+        or "messages" in columns
+        or {"chosen", "rejected"} <= columns
+    ):
         raise FileError(
-            f"line 1: the header must name instruction,input,output or prompt,completion or messages (found {', '.join(header)})"
+            f"line 1: the header must name instruction,input,output or prompt,completion or messages or prompt,chosen,rejected (found {', '.join(header)})"
         )
     rows, errors = [], []
     start = 2
@@ -387,18 +421,28 @@ def read_rows(data, filename="", max_bytes=MAX_BYTES, max_example_bytes=MAX_EXAM
 
 # --- writing ---------------------------------------------------------------------------------
 
-EXPORT_FORMS = ("alpaca", "chat", "prompt_completion")
+EXPORT_FORMS = ("alpaca", "chat", "prompt_completion", "preference")
+
+
+def prompt_text(record):
+    """An instruction/input record's prompt as one text: the instruction, a blank line, the input."""
+    return record.instruction if not record.input else f"{record.instruction}\n\n{record.input}"
 
 
 def to_chat(record):
     if record.is_chat:
         return [dict(m) for m in record.messages]
-    user = record.instruction if not record.input else f"{record.instruction}\n\n{record.input}"
-    return [{"role": "user", "content": user}, {"role": "assistant", "content": record.output}]
+    return [{"role": "user", "content": prompt_text(record)}, {"role": "assistant", "content": record.output}]
 
 
 def to_object(record, form):
     """One exported row; ValueError when the record cannot take that form."""
+    if form == "preference":
+        if not record.is_preference:
+            raise ValueError(
+                "has no rejected answer, so no preference form; export it as alpaca, chat or prompt/completion"
+            )
+        return {"prompt": prompt_text(record), "chosen": record.output, "rejected": record.rejected}
     if form == "chat":
         return {"messages": to_chat(record)}
     if record.is_chat:
@@ -413,8 +457,7 @@ def to_object(record, form):
     if form == "alpaca":
         return {"instruction": record.instruction, "input": record.input, "output": record.output}
     if form == "prompt_completion":
-        prompt = record.instruction if not record.input else f"{record.instruction}\n\n{record.input}"
-        return {"prompt": prompt, "completion": record.output}
+        return {"prompt": prompt_text(record), "completion": record.output}
     raise ValueError(f"unknown export form {form!r}; choose one of {', '.join(EXPORT_FORMS)}")
 
 
@@ -429,7 +472,7 @@ def write_jsonl(records, form, out):
 
 def write_parquet(records, path):
     """A parquet file that `datasets.load_dataset("parquet", ...)` reads: instruction, input,
-    output, and messages as a list of {role, content}."""
+    output, rejected (a preference pair's, else empty) and messages as a list of {role, content}."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -440,6 +483,7 @@ def write_parquet(records, path):
             "instruction": pa.array([r.instruction for r in records], pa.string()),
             "input": pa.array([r.input for r in records], pa.string()),
             "output": pa.array([r.answer() for r in records], pa.string()),
+            "rejected": pa.array([r.rejected for r in records], pa.string()),
             "messages": pa.array([to_chat(r) for r in records], message_type),
         }
     )

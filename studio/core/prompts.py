@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 from studio.core.records import Record
 
@@ -256,3 +257,28 @@ def tokenize(rendered, tokenizer, max_length):
     mask = [0] * n_prompt + [1] * (len(full_ids) - n_prompt)
     length = len(full_ids)
     return Tokenized(full_ids[:max_length], mask[:max_length], min(n_prompt, max_length), length, length > max_length)
+
+
+# Preference pairs in the form trl's DPO trainer reads (evaluation/core/preferences.py says why).
+WITHOUT_CHAT_TEMPLATE = SimpleNamespace(chat_template=None)  # renders the alpaca prompt
+
+
+def file_prompt(record, chat_template):
+    """What the model was asked, in the form of the file: a list of messages for a model with a
+    chat template, else the alpaca prompt text. Raises RenderError for a chat that has no alpaca
+    form (more than one exchange)."""
+    if chat_template:
+        return question(record)
+    return prompt_for(record, WITHOUT_CHAT_TEMPLATE).text
+
+
+def preference_row(prompt, chosen, rejected):
+    """One row in trl's preference form: conversational when the prompt is a list of messages,
+    standard when it is text."""
+    if isinstance(prompt, str):
+        return {"prompt": prompt, "chosen": chosen, "rejected": rejected}
+    return {
+        "prompt": list(prompt),
+        "chosen": [{"role": "assistant", "content": chosen}],
+        "rejected": [{"role": "assistant", "content": rejected}],
+    }

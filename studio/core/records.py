@@ -1,4 +1,5 @@
-"""One training example in plain Python: instruction/input/output, or a chat of messages."""
+"""One training example in plain Python: instruction/input/output, a preference pair (the same with
+a rejected answer beside the chosen output), or a chat of messages."""
 
 from dataclasses import dataclass
 
@@ -11,10 +12,16 @@ class Record:
     input: str = ""
     output: str = ""
     messages: tuple = ()  # ({"role": ..., "content": ...}, ...) for a chat; empty otherwise
+    # A preference pair's rejected answer; its output is the chosen one. Empty for a plain example.
+    rejected: str = ""
 
     @property
     def is_chat(self):
         return bool(self.messages)
+
+    @property
+    def is_preference(self):
+        return bool(self.rejected) and not self.messages
 
     @classmethod
     def chat(cls, messages):
@@ -43,5 +50,6 @@ class Record:
     def texts(self):
         """(field, text) for every piece of text a person wrote, for checks that read all of it."""
         if not self.is_chat:
-            return [("instruction", self.instruction), ("input", self.input), ("output", self.output)]
+            texts = [("instruction", self.instruction), ("input", self.input), ("output", self.output)]
+            return texts + [("rejected", self.rejected)] if self.rejected else texts
         return [(f"messages[{i}]", str(m["content"] or "")) for i, m in enumerate(self.messages)]

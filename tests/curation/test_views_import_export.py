@@ -245,7 +245,7 @@ def test_export_parquet_that_datasets_can_load(as_user, people, dataset, curatio
     assert response["Content-Disposition"].startswith('attachment; filename="ticket-triage-')
     assert response["Content-Disposition"].endswith('.parquet"')
     table = pq.read_table(io.BytesIO(body))
-    assert table.column_names == ["instruction", "input", "output", "messages"]
+    assert table.column_names == ["instruction", "input", "output", "rejected", "messages"]
     rows = table.to_pylist()
     assert [r["output"] for r in rows] == ['{"priority": "high"}', '{"priority": "normal"}', "billing"]
     assert rows[2]["messages"][0] == {"role": "system", "content": "You triage tickets."}

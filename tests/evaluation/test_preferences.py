@@ -11,7 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluation.core.preferences import aggregate, build_preferences, file_prompt, preference_card, rater_agreement
+from evaluation.core.preferences import aggregate, build_preferences, preference_card, rater_agreement
+from studio.core.prompts import file_prompt
 from studio.core.records import Record
 
 TUNED, BASE = "run-7", "base"

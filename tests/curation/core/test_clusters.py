@@ -107,3 +107,54 @@ def test_the_scans_word_index_keys_are_those_a_save_looks_up():
         assert keys == expected
         assert clusters  # the repeated questions are found as before
     assert len(check_all(records[:10], workers=1, vectors=False)) == 2  # without keys: as before
+
+
+def P(instruction, chosen, rejected, input_=""):
+    return Record(instruction=instruction, input=input_, output=chosen, rejected=rejected)
+
+
+def test_preference_pairs_duplicate_reverse_or_stand_beside_each_other():
+    ask = "Which plan should a family of four pick for home internet?"
+    records = [
+        P(ask, "The family plan: 500 Mbit/s for four devices at once.", "The starter plan."),
+        P(ask.lower(), "The family plan: 500 Mbit/s for four devices at once.", "The starter plan."),  # the same pair
+        P(ask, "The starter plan.", "The family plan: 500 Mbit/s for four devices at once."),  # reversed
+        # another pair for the same prompt: preference data holds several on purpose (a hard negative)
+        P(ask, "The family plan: 500 Mbit/s for four devices at once.", "Any plan works, they are all the same."),
+        P("Which plan should a single student pick for home internet?", "The starter plan.", "The family plan."),
+    ]
+    assert diagnoses(records) == {
+        (0, 1): "duplicate",
+        (0, 2): "contradiction",
+        (1, 2): "contradiction",
+    }
+    findings = check_records(records, workers=1)
+    reversed_ = next(f for f in findings[2] if f.check == "contradiction")
+    assert "preference reversed" in reversed_.message
+    assert 3 not in findings and 4 not in findings
+
+
+def test_a_plain_example_teaching_the_rejected_answer_contradicts_the_pair():
+    ask = "Can I return opened headphones?"
+    records = [
+        P(ask, "Yes, within 30 days, if they are undamaged.", "No, opened items cannot be returned."),
+        Record(ask, "", "No, opened items cannot be returned."),  # teaches what the pair rejects
+        Record(ask + " ", "", "Yes, within 30 days, if they are undamaged."),  # teaches the chosen one
+    ]
+    # the pair and the example teaching its chosen answer stand side by side; the two plain
+    # examples contradict each other as ever
+    assert diagnoses(records) == {(0, 1): "contradiction", (1, 2): "contradiction"}
+    message = next(f for f in check_records(records, workers=1)[1] if f.check == "contradiction").message
+    assert "rejects this output" in message
+
+
+def test_a_preference_pair_with_the_same_answer_twice_is_an_error():
+    findings = check_records([P("Is 7 prime?", "Yes, 7 is prime.", " Yes, 7 is prime. ")], workers=1)[0]
+    assert [(f.check, f.severity, f.field) for f in findings] == [("format", "error", "rejected")]
+
+
+def test_pii_in_a_rejected_answer_is_found():
+    findings = check_records([P("Who handles refunds?", "The billing team.", "Mail jane.doe@example.com")], workers=1)
+    assert [f.message for f in findings[0] if f.check == "pii"] == [
+        "the rejected answer contains an e-mail address (…@example.com)"
+    ]

@@ -49,7 +49,7 @@ def test_bad_lines_are_named_with_the_reason():
     assert len(rows) == 1
     assert [str(e) for e in errors] == [
         "line 2: not valid JSON: Expecting property name enclosed in double quotes (column 2)",
-        "line 3: no known fields: expected instruction/input/output, prompt/completion, messages or conversations (found foo)",
+        "line 3: no known fields: expected instruction/input/output, prompt/completion, messages, conversations or prompt/chosen/rejected (found foo)",
         "line 4: “instruction” must be text, not a number",
         "line 5: expected an object with fields, found a list",
     ]
@@ -201,3 +201,56 @@ def test_an_oversized_example_is_a_line_error_in_every_format():
         assert error.reason.startswith("the example is 2,00"), error.reason
         assert "bytes of text; the limit is 1,500 bytes (the MAX_EXAMPLE_BYTES setting)" in error.reason
         assert read_rows(text.encode(), name, max_example_bytes=None)[1] == []
+
+
+def test_preference_pairs_are_read_in_trl_form_and_with_an_instruction():
+    data = (
+        b'{"prompt": "Is 7 prime?", "chosen": "Yes: its only divisors are 1 and 7.", "rejected": "No."}\n'
+        b'{"instruction": "Summarise the ticket.", "input": "My order 5 never came.", "chosen": "Order 5 missing.", "rejected": "A ticket."}\n'
+    )
+    rows, errors = read_rows(data, "prefs.jsonl")
+    assert errors == []
+    assert [r.form for r in rows] == ["preference", "preference"]
+    first, second = rows[0].record, rows[1].record
+    assert (first.instruction, first.output, first.rejected) == (
+        "Is 7 prime?",
+        "Yes: its only divisors are 1 and 7.",
+        "No.",
+    )
+    assert first.is_preference and second.is_preference
+    assert (second.input, second.output, second.rejected) == ("My order 5 never came.", "Order 5 missing.", "A ticket.")
+    # the rejected answer is text a person wrote: the checks read it
+    assert ("rejected", "No.") in first.texts()
+
+
+def test_bad_preference_pairs_are_named_with_the_reason():
+    data = (
+        b'{"prompt": "q", "chosen": "same", "rejected": " same "}\n'
+        b'{"prompt": "q", "chosen": "a", "rejected": ""}\n'
+        b'{"prompt": "q", "chosen": "", "rejected": "b"}\n'
+        b'{"chosen": "a", "rejected": "b"}\n'
+        b'{"prompt": [{"role": "user", "content": "q"}], "chosen": [{"role": "assistant", "content": "a"}], "rejected": "b"}\n'
+        b'{"prompt": "q", "chosen": "a", "rejected": 3}\n'
+    )
+    rows, errors = read_rows(data, "prefs.jsonl")
+    assert rows == []
+    assert [str(e) for e in errors] == [
+        "line 1: “chosen” and “rejected” are the same text: a preference pair needs two different answers",
+        "line 2: “rejected” is empty: a preference pair needs an answer to prefer the chosen one to",
+        "line 3: “chosen” is empty: a preference pair needs the answer to prefer",
+        "line 4: “prompt” is missing: a preference pair needs prompt, chosen and rejected",
+        "line 5: “prompt” is a list of messages: preference pairs of chats are not supported; give prompt, chosen and rejected as text",
+        "line 6: “rejected” must be text, not a number",
+    ]
+
+
+def test_preference_pairs_from_csv_and_exported_back():
+    rows, errors = read_rows(b"prompt,chosen,rejected\nIs 7 prime?,Yes.,No.\n", "prefs.csv")
+    assert errors == []
+    record = rows[0].record
+    assert to_object(record, "preference") == {"prompt": "Is 7 prime?", "chosen": "Yes.", "rejected": "No."}
+    # a form without a rejected answer keeps the chosen one: what supervised fine-tuning learns
+    assert to_object(record, "alpaca") == {"instruction": "Is 7 prime?", "input": "", "output": "Yes."}
+    assert to_object(record, "chat")["messages"][-1] == {"role": "assistant", "content": "Yes."}
+    with pytest.raises(ValueError, match="has no rejected answer"):
+        to_object(Record(instruction="q", output="a"), "preference")
