@@ -152,6 +152,7 @@ class PreferenceRunForm(forms.Form):
             ("ipo", "IPO"),
             ("hinge", "hinge (SLiC)"),
             ("robust", "robust DPO (noisy votes)"),
+            ("kto", "KTO (each answer judged on its own, trl's KTOTrainer)"),
         ],
     )
     epochs = forms.FloatField(initial=2, min_value=0.1, max_value=20)

@@ -121,7 +121,7 @@ def test_a_bad_setting_is_named_and_nothing_is_launched(as_user, people, study, 
     close(study)
     page = as_user(people.lead).post(
         url("train-on-votes", people, study.id),
-        {"name": "x", "parent": trained.id, "beta": 0, "dpo_loss": "kto", "epochs": 1, "learning_rate": 5e-5},
+        {"name": "x", "parent": trained.id, "beta": 0, "dpo_loss": "simpo", "epochs": 1, "learning_rate": 5e-5},
     )
     text = page.content.decode()
     assert "Ensure this value is greater than or equal to 0.001" in text and "Select a valid choice" in text

@@ -175,11 +175,44 @@ def test_dpo_continues_a_lora_adapter_and_learns_the_preferred_answers(tiny_mode
     assert list(model.peft_config) == ["default"]
 
 
+def test_kto_learns_from_the_same_pairs_each_answer_on_its_own(tiny_model_dir, records, tmp_path):
+    """KTO (trl's KTOTrainer) unpairs the rows: each chosen answer is desirable, each rejected one
+    not; the reward of the chosen answers rises above the rejected ones' and the adapter serves
+    like any other."""
+    sft, _ = run(config(tiny_model_dir, epochs=1), records, tmp_path / "sft")
+    rows = [
+        {"prompt": f"Triage: {r.input}\n", "chosen": r.output, "rejected": "I cannot help with that."}
+        for r in records[:32]
+    ]
+    summary = train(
+        config(
+            tiny_model_dir,
+            method="dpo",
+            dpo_loss="kto",
+            parent_adapter=sft["final_dir"],
+            epochs=1,
+            learning_rate=5e-4,
+            beta=0.1,
+        ),
+        rows,
+        [],
+        tmp_path / "kto",
+    )
+    assert summary["preference_pairs"] == 32 and summary["steps"] == plan_steps(64, config(tiny_model_dir, epochs=1))
+    assert summary["reward_margin"]["last"] > summary["reward_margin"]["first"]
+    assert summary["reward_margin"]["last"] > 0
+    adapter = tmp_path / "kto" / "adapter"
+    assert json.loads((adapter / "studio_run.json").read_text())["config"]["dpo_loss"] == "kto"
+    assert (adapter / "adapter_config.json").is_file()
+
+
 def test_dpo_settings_that_cannot_work_are_refused(tiny_model_dir, tmp_path):
     with pytest.raises(ConfigError, match="beta: must be above 0"):
         config(tiny_model_dir, method="dpo", beta=0).validate(has_gpu=False)
-    with pytest.raises(ConfigError, match="dpo_loss: must be one of sigmoid"):
-        config(tiny_model_dir, method="dpo", dpo_loss="kto").validate(has_gpu=False)
+    with pytest.raises(ConfigError, match="dpo_loss: must be one of sigmoid, ipo, hinge, robust, kto"):
+        config(tiny_model_dir, method="dpo", dpo_loss="simpo").validate(has_gpu=False)
+    with pytest.raises(ConfigError, match="batch_size: KTO needs at least 2 answers per batch"):
+        config(tiny_model_dir, method="dpo", dpo_loss="kto", batch_size=1).validate(has_gpu=False)
     with pytest.raises(ConfigError, match="holds no LoRA adapter"):
         config(tiny_model_dir, method="dpo", parent_adapter=str(tmp_path)).validate(has_gpu=False)
     with pytest.raises(ConfigError, match="no preference pair"):

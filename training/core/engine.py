@@ -46,10 +46,10 @@ class TrainConfig:
     devices: int = 1
     parent_adapter: str = ""  # dpo: the LoRA adapter it starts from (the SFT run's); empty: a new one
     beta: float = 0.1  # dpo: how far from the reference the policy may move (lower: further)
-    dpo_loss: str = "sigmoid"  # dpo: sigmoid (DPO), ipo, hinge or robust
+    dpo_loss: str = "sigmoid"  # dpo: sigmoid (DPO), ipo, hinge, robust, or kto (trl's KTOTrainer, answers unpaired)
 
     SCHEDULERS = ("cosine", "linear", "constant", "constant_with_warmup")
-    DPO_LOSSES = ("sigmoid", "ipo", "hinge", "robust")
+    DPO_LOSSES = ("sigmoid", "ipo", "hinge", "robust", "kto")
 
     @classmethod
     def from_dict(cls, data):
@@ -67,6 +67,11 @@ class TrainConfig:
             (self.method in ("lora", "qlora", "full", "dpo"), "method", "must be lora, qlora, full or dpo"),
             (self.beta > 0, "beta", "must be above 0 (0.1 is DPO's usual value)"),
             (self.dpo_loss in self.DPO_LOSSES, "dpo_loss", f"must be one of {', '.join(self.DPO_LOSSES)}"),
+            (
+                self.dpo_loss != "kto" or self.batch_size >= 2,
+                "batch_size",
+                "KTO needs at least 2 answers per batch (it estimates its KL term from the others in the batch)",
+            ),
             (
                 not self.parent_adapter or Path(self.parent_adapter, "adapter_config.json").is_file(),
                 "parent_adapter",
@@ -456,8 +461,12 @@ def train_preferences(
     from datasets import Dataset
     from peft import LoraConfig, PeftModel
     from transformers import AutoModelForCausalLM
-    from trl import DPOConfig, DPOTrainer
+    from trl import DPOConfig, DPOTrainer, KTOConfig, KTOTrainer
 
+    # KTO judges each answer on its own (desirable or not) against the batch's KL estimate; trl
+    # unpairs the rows itself, so the same pairs feed it. Every other loss is DPO's.
+    kto = config.dpo_loss == "kto"
+    Config, Trainer = (KTOConfig, KTOTrainer) if kto else (DPOConfig, DPOTrainer)
     has_gpu = _has_gpu()
     rows = [r for r in rows if r.get("prompt") and r.get("chosen") and r.get("rejected")]
     if not rows:
@@ -483,9 +492,9 @@ def train_preferences(
             task_type="CAUSAL_LM",
         )
     use_eval = bool(eval_rows)
-    steps = plan_steps(len(rows), config, config.devices)
+    steps = plan_steps(len(rows) * (2 if kto else 1), config, config.devices)  # KTO: each answer a row
     every = max(1, steps // 10)
-    args = DPOConfig(
+    args = Config(
         output_dir=str(output_dir),
         num_train_epochs=config.epochs,
         per_device_train_batch_size=config.batch_size,
@@ -498,7 +507,7 @@ def train_preferences(
         max_grad_norm=config.max_grad_norm,
         max_length=config.max_length,
         beta=config.beta,
-        loss_type=config.dpo_loss,
+        **({} if kto else {"loss_type": config.dpo_loss}),
         seed=config.seed,
         logging_steps=1,
         eval_strategy="steps" if use_eval else "no",
@@ -512,12 +521,12 @@ def train_preferences(
         disable_tqdm=True,
         dataloader_num_workers=0,
     )
-    trainer = DPOTrainer(
+    trainer = Trainer(
         model=model,
         ref_model=None,
         args=args,
-        train_dataset=Dataset.from_list(rows),
-        eval_dataset=Dataset.from_list(eval_rows) if use_eval else None,
+        train_dataset=Dataset.from_list(unpaired(rows) if kto else rows),
+        eval_dataset=Dataset.from_list(unpaired(eval_rows) if kto else eval_rows) if use_eval else None,
         processing_class=tokenizer,
         peft_config=peft_config,
         callbacks=[progress_callback(report, should_stop, output_dir)],
@@ -528,8 +537,11 @@ def train_preferences(
     if not trainer.is_world_process_zero():
         return {"steps": state.global_step}
     _save(trainer, tokenizer, final_dir, selected_adapters=["default"])  # not trl's frozen "ref" copy
-    logged = [h for h in state.log_history if "rewards/accuracies" in h]
-    first, last = (logged[0], logged[-1]) if logged else ({}, {})
+    logged = [h for h in state.log_history if "rewards/accuracies" in h or "rewards/rejected" in h]
+    first, last = (dict(logged[0]), dict(logged[-1])) if logged else ({}, {})
+    for h in (first, last):  # KTO logs the two rewards, not their margin
+        if "rewards/margins" not in h and "rewards/chosen" in h and "rewards/rejected" in h:
+            h["rewards/margins"] = h["rewards/chosen"] - h["rewards/rejected"]
     history = [
         {"step": h.get("step"), "loss": h.get("loss"), "eval_loss": h.get("eval_loss")} for h in state.log_history
     ]
@@ -550,6 +562,17 @@ def train_preferences(
     }
     (final_dir / "studio_run.json").write_text(json.dumps(summary, indent=2, default=str))
     return summary
+
+
+def unpaired(rows):
+    """Preference rows as KTO reads them: each pair's chosen answer (label True) followed by its
+    rejected one (False), so that every batch holds both kinds (trl's own unpairing puts all the
+    chosen answers first, and a batch of one kind has no margin to learn or to log)."""
+    out = []
+    for r in rows:
+        out.append({"prompt": r["prompt"], "completion": r["chosen"], "label": True})
+        out.append({"prompt": r["prompt"], "completion": r["rejected"], "label": False})
+    return out
 
 
 def merge_adapter(base_model, adapter_dir, out_dir):
