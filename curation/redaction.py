@@ -36,15 +36,16 @@ def describe(removed):
     return ", ".join(f"{n} {NAMES.get(k, (k, k + 's'))[0 if n == 1 else 1]}" for k, n in sorted(removed.items()))
 
 
+TEXT_FIELDS = ("instruction", "input", "output", "rejected")  # a preference pair's rejected answer too
+
+
 def redact_history(example, user):
     """Redact every revision of `example`; returns what was removed in all, as a Counter."""
     total = Counter()
     with transaction.atomic():
         for revision in example.revisions.select_for_update():
             removed = Counter()
-            fields = {
-                name: redact_text(getattr(revision, name), removed) for name in ("instruction", "input", "output")
-            }
+            fields = {name: redact_text(getattr(revision, name), removed) for name in TEXT_FIELDS}
             messages = revision.messages
             if messages:
                 messages = [
@@ -58,8 +59,6 @@ def redact_history(example, user):
             revision.messages = messages
             revision.redacted_by, revision.redacted_at = user, timezone.now()
             revision.redaction = describe(removed)[:200]
-            revision.save(
-                update_fields=["instruction", "input", "output", "messages", "redacted_by", "redacted_at", "redaction"]
-            )
+            revision.save(update_fields=[*TEXT_FIELDS, "messages", "redacted_by", "redacted_at", "redaction"])
             total += removed
     return total

@@ -509,6 +509,7 @@ def older_content(revision):
         "input": revision.input,
         "output": revision.output,
         "messages": revision.messages,
+        "rejected": revision.rejected,
     }
 
 

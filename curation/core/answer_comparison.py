@@ -188,12 +188,15 @@ SAME_ANSWER = 0.85  # character similarity of two normalised answers that count 
 
 
 def _same(a, b):
-    """True when two answers are one answer written twice: equal JSON, or texts equal but for
-    case, spacing and a few slips. Stricter than compare_answers' "agree", which lets reworded
-    free text pass so that only clear conflicts are reported: in a preference pair the rejected
-    answer is often a rewording of the chosen one, and two pairs differ by just that."""
-    if load_json(a) is not None and load_json(b) is not None:
-        return compare_answers(a, b)[0] == "agree"
+    """True when two answers are one answer written twice. JSON, code and short answers are
+    compared strictly already (a field, a token, a word): agreeing is being the same. Free text
+    must also read alike (case, spacing and a few slips aside): compare_answers lets reworded
+    free text agree so that only clear conflicts are reported, but in a preference pair the
+    rejected answer is often a rewording of the chosen one, and two pairs differ by just that."""
+    if compare_answers(a, b)[0] != "agree":
+        return False
+    if answer_kind(a, b) != "free text":
+        return True
     na, nb = normalize(a), normalize(b)
     if na == nb:
         return True
@@ -220,13 +223,13 @@ def compare_records(a, b):
         if _same(a.output, b.rejected) and _same(a.rejected, b.output):
             return (
                 "conflict",
-                "preference reversed: the answer chosen here is the one rejected there, and the other way round",
+                "reversed preference (the answer chosen here is rejected there, and the other way round)",
             )
         return "other", ""
     if a.is_preference:
         if _same(b.answer(), a.rejected):
-            return "conflict", "preference against the answer taught: this pair rejects the other example's output"
+            return "conflict", "a preference against the answer taught (this pair rejects the other example's output)"
         return "other", ""
     if _same(a.answer(), b.rejected):
-        return "conflict", "preference against the answer taught: the other example's pair rejects this output"
+        return "conflict", "a preference against the answer taught (the other example's pair rejects this output)"
     return "other", ""

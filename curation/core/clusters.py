@@ -215,10 +215,9 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
         for gi in range(len(cluster.groups)):
             for gj in range(len(cluster.groups)):
                 if gi != gj:
-                    cluster.conflicts[(gi, gj)] = (
-                        compare_records(records[cluster.groups[gi][0]], records[cluster.groups[gj][0]])[1]
-                        or "another preference pair for this prompt"
-                    )
+                    cluster.conflicts[(gi, gj)] = compare_records(
+                        records[cluster.groups[gi][0]], records[cluster.groups[gj][0]]
+                    )[1]
         cluster.silenced = silenced_of.get(root, set())
         # two preference pairs for one prompt that neither repeat nor reverse each other (or a
         # pair and a plain example that does not teach its rejected answer) are meant to stand

@@ -39,7 +39,7 @@ def test_an_annotator_writes_a_pair_and_sees_a_reversed_one_flagged(page, live_s
     # the same two answers the other way round: the live check names the contradiction before saving
     write_pair(page, live_server, BAD, GOOD)
     findings = page.locator("#findings")
-    findings.get_by_text("preference reversed").wait_for()
+    findings.get_by_text("reversed preference").wait_for()
     assert f"#{first.id}" in findings.inner_text()
 
     # the same answer twice is refused with the reason, nothing saved

@@ -60,13 +60,13 @@ def test_a_reversed_pair_and_a_plain_example_teaching_the_rejected_answer_are_co
         for low, high, kind, detail in PairFinding.objects.values_list("low_id", "high_id", "kind", "detail")
     }
     assert pairs[(first.id, reversed_.id)][0] == "contradiction"
-    assert "preference reversed" in pairs[(first.id, reversed_.id)][1]
+    assert "reversed preference" in pairs[(first.id, reversed_.id)][1]
     assert pairs[(first.id, teaches_rejected.id)][0] == "contradiction"
     for plain_or_pair in (other_pair, teaches_chosen):
         assert (first.id, plain_or_pair.id) not in pairs
     # the editor tells it from the pair's side
     page = as_user(people.annotator).get(curation_url("example", first.id)).content.decode()
-    assert "preference reversed" in page and "rejects the other example" in page
+    assert "reversed preference" in page and "rejects the other example" in page
 
 
 def test_import_and_export_in_the_preference_form(
@@ -177,3 +177,17 @@ def test_a_version_carries_the_pairs_and_exports_them(
     assert sum(r["output"] == GOOD for r in rows) == 6 and all(
         set(r) == {"instruction", "input", "output"} for r in rows
     )
+
+
+def test_the_history_shows_a_rejected_answer_changed_and_redacts_personal_data_in_it(
+    as_user, people, curation_url, make_example
+):
+    example = make_example(**pair(rejected="No. Write to jane.doe@example.com about it."))
+    client = as_user(people.annotator)
+    client.post(curation_url("example", example.id), {**pair(rejected="No, never."), "version": example.version})
+    history = client.get(curation_url("example-history", example.id)).content.decode()
+    assert "rejected" in history and "never" in history and "jane.doe" in history  # the change, and the old text
+    as_user(people.lead).post(curation_url("redact-history", example.id))
+    first = example.revisions.get(version=1)
+    assert first.rejected == "No. Write to [redacted e-mail address] about it."
+    assert "jane.doe" not in as_user(people.lead).get(curation_url("example-history", example.id)).content.decode()

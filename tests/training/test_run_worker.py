@@ -120,3 +120,45 @@ def test_a_killed_worker_s_run_resumes_from_its_last_checkpoint_on_another_worke
     assert len(steps) == len(set(steps))  # one point per step, the steps trained twice included
     assert killed_at in steps and max(steps) == run.total
     assert run.done == run.total
+
+
+def test_a_killed_worker_s_preference_run_resumes_with_one_point_per_step(
+    people, trained, start_worker, settings, client
+):
+    """A DPO run on a version's preference pairs, its worker killed between two checkpoints: the
+    next worker resumes it from the last one, and it ends once, one stored point per step."""
+    from tests.training.test_train_on_pairs import with_pairs
+    from training.runs import launch_preferences, version_preference_rows
+
+    settings.JOB_STALE_SECONDS = 2
+    version = with_pairs(people, n=60)
+    rows, ids = version_preference_rows(version, trained.base_model)
+    first, log_a = start_worker("a")
+    run = launch_preferences(
+        people.project,
+        people.lead,
+        name="dpo",
+        parent=trained,
+        rows=rows,
+        config_values={"epochs": 8, "batch_size": 4, "learning_rate": 5e-5, "early_stopping_patience": 0},
+        lineage={"version_id": version.id, "version_name": version.name, "example_ids": ids},
+        version=version,
+    )
+    wait_for(lambda: status_of(run).total and status_of(run).done >= status_of(run).total // 3, 240, "a third", log_a)
+    wait_for(lambda: list(Path(run.output_dir).glob("checkpoint-*/trainer_state.json")), 120, "a checkpoint", log_a)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+    killed_at = status_of(run).done
+    wait_for(lambda: reap_stale() == [("training.TrainingRun", run.id)], 30, "the reaper to see the lost worker")
+    client.force_login(people.lead)
+    page = client.get(f"/p/{people.project.slug}/runs/{run.id}/").content.decode()
+    assert f"Worker lost at step {killed_at}; resuming." in page
+    second, log_b = start_worker("b")
+    wait_for(lambda: status_of(run).finished, 300, "the resumed preference run to finish", log_b)
+    run = status_of(run)
+    assert run.status == TrainingRun.Status.SUCCEEDED, run.error
+    assert run.attempts == 2 and "Resuming from checkpoint-" in run.log_tail
+    steps = list(run.points.exclude(loss=None).values_list("step", flat=True))
+    assert len(steps) == len(set(steps)) and max(steps) == run.total  # one point per step
+    assert run.summary["preference_pairs"] == len(rows)
+    assert (Path(run.output_dir) / "adapter" / "adapter_config.json").is_file()

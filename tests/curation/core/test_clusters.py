@@ -130,7 +130,7 @@ def test_preference_pairs_duplicate_reverse_or_stand_beside_each_other():
     }
     findings = check_records(records, workers=1)
     reversed_ = next(f for f in findings[2] if f.check == "contradiction")
-    assert "preference reversed" in reversed_.message
+    assert "reversed preference" in reversed_.message
     assert 3 not in findings and 4 not in findings
 
 
@@ -158,3 +158,16 @@ def test_pii_in_a_rejected_answer_is_found():
     assert [f.message for f in findings[0] if f.check == "pii"] == [
         "the rejected answer contains an e-mail address (…@example.com)"
     ]
+
+
+def test_a_reversed_pair_whose_answers_differ_in_one_token_is_not_a_duplicate():
+    """Code answers that differ in one token are two answers (a near miss is what a rejected answer
+    often is): the pair the other way round is a contradiction, not the same pair again."""
+    ask = "Which customers registered before 2021? Return their signup_date and country."
+    right = "SELECT country, signup_date\nFROM customers\nWHERE signup_date < '2021-01-01';"
+    wrong = "SELECT country, signup_date\nFROM customers\nWHERE signup_date <= '2021-01-01';"
+    assert diagnoses([P(ask, right, wrong), P(ask, wrong, right)]) == {(0, 1): "contradiction"}
+    assert diagnoses([P(ask, right, wrong), P(ask.lower(), right, wrong)]) == {(0, 1): "duplicate"}
+    # reworded free text is one answer for a contradiction check, but two answers in a pair
+    chosen = "Restart the router, then sign in again with the new password from the card."
+    assert diagnoses([P(ask, chosen, "Restart it."), P(ask, chosen, "Try turning the router off and on.")]) == {}
