@@ -4,6 +4,8 @@ The checks themselves are curation/core; this module loads what they need (rules
 neighbours) and stores what they find.
 """
 
+import itertools
+
 from django.db import transaction
 from django.db.models import Q
 
@@ -12,7 +14,14 @@ from curation.core import semantic
 from curation.core.answer_comparison import compare_records
 from curation.core.bucket_keys import stored_keys
 from curation.core.checks import check_record
-from curation.core.clusters import NEIGHBOURS, cluster_pairs, semantic_useful
+from curation.core.clusters import (
+    ANCHOR_MOST,
+    ANCHORED_MEANING,
+    NEIGHBOURS,
+    answer_keys,
+    cluster_pairs,
+    semantic_useful,
+)
 from curation.core.dataset import check_all
 from curation.core.prompt_comparison import is_typo, one_word_apart, prompt_words
 from curation.core.prompt_match import (
@@ -53,39 +62,58 @@ def _keys_for(example):
     return (context, query), stored_keys(context, query)
 
 
-def _store_keys(example, near):
-    wanted = {("near", k, w[:100]) for k, w in near}
-    if set(ExampleKey.objects.filter(example=example).values_list("kind", "key", "removed")) == wanted:
-        return  # the prompt did not change (an edited answer, say): one read instead of two writes
+def _answer_key(example):
+    """The example's answer key (clusters.answer_keys), 0 for an answer too plain to vouch."""
+    return int(answer_keys([example.record()])[0])
+
+
+def _store_keys(example, near, answer):
+    """Keep the example's index keys: its prompt's near keys and its answer key (0: none)."""
+    wanted = {("near", k, w[:100]) for k, w in near} | ({("ans", answer, "")} if answer else set())
+    stored = set(ExampleKey.objects.filter(example=example).values_list("kind", "key", "removed"))
+    if stored == wanted:
+        return  # neither the prompt nor the answer changed: one read instead of two writes
+    near_changed = {k for k in stored if k[0] == "near"} != {k for k in wanted if k[0] == "near"}
+    stored_answer = [k for k in stored if k[0] == "ans"]
+    if not near_changed and answer and stored_answer:  # an edited answer: one update
+        ExampleKey.objects.filter(example=example, kind="ans").update(key=answer)
+        return
     ExampleKey.objects.filter(example=example).delete()
     ExampleKey.objects.bulk_create(
         [
-            ExampleKey(project_id=example.project_id, example=example, kind="near", key=k, removed=w[:100])
-            for k, w in near
+            ExampleKey(project_id=example.project_id, example=example, kind=kind, key=k, removed=removed)
+            for kind, k, removed in wanted
         ]
     )
 
 
-def _near_candidates(example, near):
+def _near_candidates(example, near, answer=0):
     """Ids of examples sharing a near key, with template-sized buckets narrowed to removed
-    words that could be typos of this example's."""
+    words that could be typos of this example's; with `answer` (this example's answer key), also
+    (in the same query) the ids of the examples with that answer, kept when few enough share it
+    to vouch for the prompts asking the same thing (clusters.ANCHOR_MOST, as the scan counts).
+    Returns (near ids, answer ids)."""
     keys = [k for k, _ in near]
+    wanted = Q(kind="near", key__in=keys) | (Q(kind="ans", key=answer) if answer else Q(pk__in=[]))
     rows = list(
-        ExampleKey.objects.filter(project_id=example.project_id, kind="near", key__in=keys)
+        ExampleKey.objects.filter(wanted, project_id=example.project_id)
         .exclude(example_id=example.id)
-        .values_list("key", "example_id", "removed")[:5000]
+        .values_list("kind", "key", "example_id", "removed")[:5000]
     )
     mine = dict(near)
-    by_key = {}
-    for key, other, removed in rows:
-        by_key.setdefault(key, []).append((other, removed))
+    by_key, same_answer = {}, set()
+    for kind, key, other, removed in rows:
+        if kind == "ans":
+            same_answer.add(other)
+        else:
+            by_key.setdefault(key, []).append((other, removed))
     candidates = set()
     for key, others in by_key.items():
         if len(others) <= BIG_BUCKET or not mine.get(key):
             candidates.update(o for o, _ in others[:BIG_BUCKET])
         else:
             candidates.update(o for o, removed in others if removed and is_typo(removed, mine[key]))
-    return candidates
+    return candidates, (same_answer if len(same_answer) < ANCHOR_MOST else set())
 
 
 @transaction.atomic
@@ -112,8 +140,9 @@ def check_example(example, rules=None, count_tokens=None):
     )
 
     words, near = _keys_for(example)
+    answer = _answer_key(example)
     PairFinding.involving([example.id]).delete()
-    found, vector = _pairs_of(example, record, words, near)
+    found, vector = _pairs_of(example, record, words, near, answer)
     pairs = [
         PairFinding(
             project_id=example.project_id,
@@ -125,7 +154,7 @@ def check_example(example, rules=None, count_tokens=None):
         for other, kind, detail in found
     ]
     PairFinding.objects.bulk_create(pairs, ignore_conflicts=True)  # a neighbour saved at the same moment
-    _store_keys(example, near)
+    _store_keys(example, near, answer)
     if vector is not None:
         vectors.store(project.id, [example.id], [vector])
     return single, pairs
@@ -140,10 +169,10 @@ def preview(example, rules=None, count_tokens=None):
     record = example.record()
     single = check_record(record, rules, count_tokens)
     words, near = _keys_for(example)
-    return single, _pairs_of(example, record, words, near)[0]
+    return single, _pairs_of(example, record, words, near, _answer_key(example))[0]
 
 
-def _pairs_of(example, record, words, near):
+def _pairs_of(example, record, words, near, answer):
     """([(other example id, kind, detail)], this example's vector or None): the duplicates and
     contradictions of one example in its project, by every layer (as the scan finds them)."""
     project_id = example.project_id
@@ -154,7 +183,9 @@ def _pairs_of(example, record, words, near):
         same_meaning = vectors.meaning_threshold(project_id, SAME_MEANING)
         if same_meaning <= 1.0:
             cosines = dict(vectors.neighbours(project_id, vector, CANDIDATE, NEIGHBOURS, exclude=example.id))
-    candidates = _near_candidates(example, near) | set(cosines)
+    near_ids, anchored = _near_candidates(example, near, answer)
+    candidates = near_ids | set(cosines) | anchored
+    anchored_meaning = max(ANCHORED_MEANING, same_meaning - (SAME_MEANING - ANCHORED_MEANING))
     silenced = set()
     if example.id:
         silenced = {
@@ -173,7 +204,7 @@ def _pairs_of(example, record, words, near):
             continue
         other = PromptView(Record.chat(messages) if messages else Record(instruction=instruction, input=input_))
         by_words = one_word_apart(words, other.words)
-        if by_words or other_id in cosines:
+        if by_words or other_id in cosines or other_id in anchored:
             others.append((other_id, other, by_words))
     meaning = _meanings(project_id, view, others, cosines) if vector is not None else {}
     matched = []
@@ -184,7 +215,7 @@ def _pairs_of(example, record, words, near):
             other_view,
             cosine,
             (lambda o=other_view: _side_cosine(view, o)) if vector is not None else None,
-            same_meaning=same_meaning,
+            same_meaning=anchored_meaning if other_id in anchored and same_meaning <= 1.0 else same_meaning,
             words_layer=by_words,  # as the scan's deletion index finds them
         )
         if same:
@@ -281,7 +312,7 @@ def similar_approved(example, limit=5, at_least=CANDIDATE):
     else:
         main = PromptView(example.record()).parts[0]
         _, near = _keys_for(example)
-        candidates = Example.objects.filter(id__in=_near_candidates(example, near))
+        candidates = Example.objects.filter(id__in=_near_candidates(example, near)[0])
         alike = {o.id: wording_similarity(main, PromptView(o.record()).parts[0]) for o in candidates}
         alike = {i: share for i, share in alike.items() if share >= at_least}
     approved = Example.objects.filter(
@@ -329,7 +360,7 @@ def scan_project(project, progress=None):
     examples = list(
         Example.objects.filter(project=project, deleted_at=None)
         .order_by("id")
-        .only("id", "instruction", "input", "output", "messages")
+        .only("id", "instruction", "input", "output", "messages", "rejected")
     )
     records = [e.record() for e in examples]
     ids = [e.id for e in examples]
@@ -343,7 +374,7 @@ def scan_project(project, progress=None):
             progress(int(done * 0.85), of)
 
     main = vectors.embed_main(records) if semantic_useful(records) else None
-    found, clusters, record_keys = check_all(
+    found, clusters, record_keys, answers = check_all(
         records,
         project_rules(project),
         token_counter(project),
@@ -377,7 +408,10 @@ def scan_project(project, progress=None):
                 )
             )
             counts[kind] = counts.get(kind, 0) + 1
-    keys = ((project.id, example_id, "near", k, w[:100]) for example_id, near in zip(ids, record_keys) for k, w in near)
+    keys = itertools.chain(
+        ((project.id, example_id, "near", k, w[:100]) for example_id, near in zip(ids, record_keys) for k, w in near),
+        ((project.id, example_id, "ans", int(k), "") for example_id, k in zip(ids, answers) if k),
+    )
     with transaction.atomic():
         Finding.objects.filter(project=project).delete()
         PairFinding.objects.filter(project=project).delete()

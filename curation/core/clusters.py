@@ -5,6 +5,7 @@ For each pair with the same prompt there is one diagnosis: *duplicate* when the 
 *contradiction* when they conflict.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,9 +23,17 @@ from curation.core.prompt_match import (
     may_contradict,
     plain_text,
 )
+from curation.core.text import normalize, words
 
 WORDING_CANDIDATE = 0.75  # below this even in weighted meaning, slips of wording are not looked for
 NEIGHBOURS = 24  # nearest neighbours looked at per example (chats with one scaffold are all alike)
+# Two examples with the same answer, an answer long enough to belong to one request and shared by
+# few examples, need less likeness of meaning to ask the same thing: the answer vouches for it
+# ("Names of Engineering staff hired later than 2021" / "Who joined Engineering after 2021? I need
+# their names", both answered by one SQL query, score 0.64). The slot guard still applies in full.
+ANCHOR_MIN_WORDS = 6  # fewer different words ("positive", {"category": "billing"}) make a label, not one answer
+ANCHOR_MOST = 4  # an answer shared by more examples is a label, not one request's answer
+ANCHORED_MEANING = 0.65  # at the base threshold SAME_MEANING; it moves with the dataset's threshold
 
 
 @dataclass
@@ -78,6 +87,33 @@ def semantic_useful(records, sample=2000, seed=0):
     return semantic.meaning_threshold(texts, semantic.Idf(texts), SAME_MEANING) <= 1.0
 
 
+def answer_keys(records):
+    """Per record, a stable 64-bit key of its answer (case and spacing folded) when the answer says
+    enough to belong to one request (ANCHOR_MIN_WORDS different words), else 0."""
+    keys = np.zeros(len(records), dtype=np.int64)
+    for i in range(len(records)):
+        text = normalize(records[i].answer())
+        if len(text) >= 2 * ANCHOR_MIN_WORDS and len(set(words(text))) >= ANCHOR_MIN_WORDS:
+            digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+            keys[i] = int.from_bytes(digest, "little", signed=True) or 1
+    return keys
+
+
+def anchored_pairs(keys):
+    """{(i, j)} of examples sharing an answer key that at most ANCHOR_MOST examples share."""
+    order = np.argsort(keys, kind="stable")
+    ranked = keys[order]
+    pairs = set()
+    start = 0
+    for end in range(1, len(ranked) + 1):
+        if end == len(ranked) or ranked[end] != ranked[start]:
+            if ranked[start] != 0 and 2 <= end - start <= ANCHOR_MOST:
+                group = sorted(order[start:end].tolist())
+                pairs.update((a, b) for x, a in enumerate(group) for b in group[x + 1 :])
+            start = end
+    return pairs
+
+
 def main_vectors(records):
     """Unit embeddings of each record's main part (semantic.py), or None when the semantic layer
     cannot run here (its model is not installed)."""
@@ -86,12 +122,12 @@ def main_vectors(records):
     return semantic.embed([main_and_side(r)[0] for r in records])
 
 
-def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=None):
+def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=None, answers=None):
     """Clusters of examples (indexes into records) that share a prompt, with their answer groups.
 
     `hashes` is prompt_hashes(records), `vectors` main_vectors(records) and `idf` the Idf of the
-    main parts when the caller computed them already (in parallel); vectors=False leaves the
-    semantic layer out.
+    main parts and `answers` answer_keys(records) when the caller computed them already (in
+    parallel); vectors=False leaves the semantic layer out.
     `silenced` holds frozensets {i, j} of pairs marked as intended variation: they are never
     reported, though each may still be reported with a third example.
     """
@@ -137,7 +173,9 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
             keep = (meaning >= same_meaning) | (wording_possible & (meaning >= WORDING_CANDIDATE))
             cosines = dict(zip(zip(left[keep].tolist(), right[keep].tolist()), meaning[keep].tolist()))
     by_words = candidate_pairs(keys, owners, positions, removed_word)
-    candidates = by_words | set(cosines)
+    anchored = anchored_pairs(answer_keys(records) if answers is None else answers)
+    anchored_meaning = max(ANCHORED_MEANING, same_meaning - (SAME_MEANING - ANCHORED_MEANING))
+    candidates = by_words | set(cosines) | anchored
 
     side_vectors = {}
 
@@ -154,7 +192,7 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
     notes = {}
     rest = {}  # the meaning of pairs only the word index proposed, measured as for the others
     if idf is not None and same_meaning <= 1.0:
-        others = sorted({(min(p), max(p)) for p in by_words} - set(cosines))
+        others = sorted(({(min(p), max(p)) for p in by_words} | anchored) - set(cosines))
         involved = sorted({k for p in others for k in p})
         if involved:
             weighted = dict(zip(involved, semantic.embed([view(k).parts[0] for k in involved], idf)))
@@ -169,7 +207,7 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
             view(j),
             cosine,
             (lambda i=i, j=j: side_cosine(i, j)) if cosine is not None else None,
-            same_meaning=same_meaning,
+            same_meaning=anchored_meaning if (i, j) in anchored and same_meaning <= 1.0 else same_meaning,
             words_layer=(i, j) in by_words or (j, i) in by_words,
         )
         if same and (records[i].is_preference or records[j].is_preference or not may_contradict(layer, cosine)):

@@ -11,7 +11,7 @@ from curation.core import semantic
 from curation.core.bucket_keys import stored_keys
 from curation.core.candidate_index import prompt_hashes
 from curation.core.checks import Finding, check_record
-from curation.core.clusters import cluster_findings, find_clusters, main_vectors, semantic_useful
+from curation.core.clusters import answer_keys, cluster_findings, find_clusters, main_vectors, semantic_useful
 from curation.core.prompt_comparison import prompt_words
 from curation.core.prompt_match import main_and_side
 from curation.core.rules import FormatRules
@@ -27,7 +27,13 @@ def _check_slice(bounds):
     records, rules, count_tokens = _shared["records"], _shared["rules"], _shared["count_tokens"]
     found = [(i, f) for i in range(start, stop) if (f := check_record(records[i], rules, count_tokens))]
     keys = _keys(records[start:stop]) if _shared.get("keys") else None
-    return found, prompt_hashes(records[start:stop]), _vectors(records[start:stop]), keys
+    return (
+        found,
+        prompt_hashes(records[start:stop]),
+        _vectors(records[start:stop]),
+        keys,
+        answer_keys(records[start:stop]),
+    )
 
 
 def _keys(records):
@@ -79,8 +85,9 @@ def check_all(
 ):
     """({index: [Finding]}, clusters): check_records, plus the clusters of examples that share a
     prompt (for storing them as pairs). `vectors` are the main parts' embeddings when the caller
-    has them (False: no semantic layer). With `keys`, a third item: each record's word-index
-    keys, worked out with the rest (in parallel where the checks are)."""
+    has them (False: no semantic layer). With `keys`, two more items: each record's word-index
+    keys, worked out with the rest (in parallel where the checks are), and its answer key
+    (clusters.answer_keys)."""
     rules = rules or FormatRules()
     total = len(records)
     workers = default_workers() if workers is None else workers
@@ -98,25 +105,29 @@ def check_all(
         )
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                hashes, lengths, embedded, record_keys = [], [], [], []
-                for (_start, stop), (found, (h, n), v, k) in zip(slices, pool.map(_check_slice, slices)):
+                hashes, lengths, embedded, record_keys, answer_parts = [], [], [], [], []
+                for (_start, stop), (found, (h, n), v, k, a) in zip(slices, pool.map(_check_slice, slices)):
                     findings.update(found)
                     hashes.append(h)
                     lengths.append(n)
                     embedded.append(v)
                     record_keys += k or []
+                    answer_parts.append(a)
                     if progress:
                         progress(stop, report_total)
         finally:
             _shared.clear()
+        answers = np.concatenate(answer_parts)
         clusters = find_clusters(
             records,
             silenced,
             hashes=(np.concatenate(hashes), np.concatenate(lengths)),
+            answers=answers,
             **(dict(zip(("vectors", "idf"), _stack(embedded))) if vectors is None else {"vectors": vectors}),
         )
     else:
         record_keys = []
+        answers = answer_keys(records)
         for start, stop in slices:
             for i in range(start, stop):
                 found = check_record(records[i], rules, count_tokens)
@@ -126,12 +137,12 @@ def check_all(
                 record_keys += _keys(records[start:stop])
             if progress:
                 progress(stop, report_total)
-        clusters = find_clusters(records, silenced, vectors=vectors)
+        clusters = find_clusters(records, silenced, vectors=vectors, answers=answers)
     for i, found in cluster_findings(clusters, label, Finding).items():
         findings.setdefault(i, []).extend(found)
     if progress:
         progress(report_total, report_total)
-    return (findings, clusters, record_keys) if keys else (findings, clusters)
+    return (findings, clusters, record_keys, answers) if keys else (findings, clusters)
 
 
 def _check_jsonl_block(bounds):
@@ -145,7 +156,7 @@ def _check_jsonl_block(bounds):
     rules, count_tokens = _shared["rules"], _shared["count_tokens"]
     found = [(row.line, f) for row in rows if (f := check_record(row.record, rules, count_tokens))]
     records = [row.record for row in rows]
-    return [row.line for row in rows], errors, found, prompt_hashes(records), _vectors(records)
+    return [row.line for row in rows], errors, found, prompt_hashes(records), _vectors(records), answer_keys(records)
 
 
 class _LazyRecords:
@@ -207,22 +218,24 @@ def check_jsonl(text, rules=None, count_tokens=None, workers=None, max_example_b
         max_example_bytes=max_example_bytes,
         semantic=semantic_useful(_sample_records(lines)),
     )
-    line_numbers, errors, findings, hashes, lengths, vectors = [], [], {}, [], [], []
+    line_numbers, errors, findings, hashes, lengths, vectors, answers = [], [], {}, [], [], [], []
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for numbers, block_errors, found, (h, n), v in pool.map(_check_jsonl_block, blocks):
+            for numbers, block_errors, found, (h, n), v, a in pool.map(_check_jsonl_block, blocks):
                 line_numbers += numbers
                 errors += block_errors
                 findings.update(found)
                 hashes.append(h)
                 lengths.append(n)
                 vectors.append(v)
+                answers.append(a)
     finally:
         _shared.clear()
     records = _LazyRecords(lines, line_numbers)
     clusters = find_clusters(
         records,
         hashes=(np.concatenate(hashes), np.concatenate(lengths)),
+        answers=np.concatenate(answers),
         **dict(zip(("vectors", "idf"), _stack(vectors))),
     )
     for i, found in cluster_findings(clusters, lambda i: f"line {line_numbers[i]}", Finding).items():

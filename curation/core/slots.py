@@ -38,6 +38,16 @@ COMPARATIVES = frozenset(
     above below exceeding exceeds ascending descending asc desc increase increasing decrease decreasing
     maximum minimum max min top bottom first last within outside inside""".split()
 )
+# Words that make the same comparison count as one ("more than 375" = "higher than 375", "later
+# than 2021" = "after 2021"), so a paraphrase keeps its slots; opposites stay apart.
+COMPARATIVE_CLASS = {
+    **dict.fromkeys("more greater higher larger bigger above exceeding exceeds longer".split(), "more"),
+    **dict.fromkeys("less fewer lower smaller below shorter".split(), "less"),
+    **dict.fromkeys("most highest largest biggest maximum max top longest".split(), "most"),
+    **dict.fromkeys("least fewest lowest smallest minimum min bottom shortest".split(), "least"),
+    "later": "after",
+    "earlier": "before",
+}
 # Comparisons in time count only before a date or a number ("after 2020", not "after tax").
 TEMPORAL = frozenset("before after since until".split())
 # Words after which a word's role depends on the order ("from A to B" is not "from B to A";
@@ -46,7 +56,9 @@ DIRECTED = frozenset("from to into than in before after minus per vs versus agai
 ARTICLES = frozenset("a an the".split())
 SAME_MARKER = {"into": "to", "vs": "versus", "against": "versus"}
 # A word a person capitalises only for a name: never a slot on its own.
-COMMON_CAPITALISED = frozenset("i i'm i've i'd i'll ok okay please hi hello hey thanks dear".split())
+COMMON_CAPITALISED = frozenset(
+    "i i'm i've i'd i'll ok okay please hi hello hey thanks thank dear cheers regards best bye thx ty yours".split()
+)
 
 
 def fold(text):
@@ -82,7 +94,8 @@ def slots_of(text):
     negated = False
     start = True  # at the start of a sentence a capital letter says nothing
     previous = ""
-    for token in tokens:
+    last = max((n for n, t in enumerate(tokens) if t[0].isalnum()), default=-1)
+    for n, token in enumerate(tokens):
         if token in SENTENCE_END or token == "\n":
             start = True
             previous = ""
@@ -95,12 +108,13 @@ def slots_of(text):
             numbers[NUMBER_WORDS[word]] += 1
         if word in NEGATIONS or word.endswith(("n't", "n’t")):
             negated = True
-        if word in COMPARATIVES:
-            comparatives.add(word)
+        if word in COMPARATIVES and not (word == "best" and _sign_off(tokens, n)):
+            comparatives.add(COMPARATIVE_CLASS.get(word, word))
         if previous in TEMPORAL and (token[0].isdigit() or token[0].isupper()):
-            comparatives.add(previous)
+            comparatives.add(COMPARATIVE_CLASS.get(previous, previous))
         is_name = (
-            (not start and token[0].isupper() and word not in COMMON_CAPITALISED)
+            # a capital mid-sentence, or on the text's last word: a sign-off ("... - Ines", "\n\nPavel")
+            ((not start or n == last) and token[0].isupper() and word not in COMMON_CAPITALISED)
             or (len(token) > 1 and token.isupper() and token.isalpha())  # acronyms: NASA, EU
             or (
                 "_" in token or any(c.isupper() for c in token[1:]) and any(c.islower() for c in token)
@@ -122,6 +136,14 @@ def slots_of(text):
         roles=frozenset(roles),
         words=frozenset(folded_words),
     )
+
+
+def _sign_off(tokens, n):
+    """True when tokens[n] ("Best") closes a message: "Best, Grace" or "Best" alone on its line."""
+    after = tokens[n + 1 : n + 3]
+    if not after or after[0] == "\n":
+        return True
+    return after[0] == "," and (len(after) == 1 or after[1] == "\n" or after[1][:1].isupper())
 
 
 def _has_word(word, words):

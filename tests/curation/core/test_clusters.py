@@ -95,6 +95,7 @@ def test_the_scans_word_index_keys_are_those_a_save_looks_up():
     processes for big sets); they must be exactly what the on-save check stores and looks up, or
     a save would miss the near-identical prompts a scan indexed."""
     from curation.core.bucket_keys import stored_keys
+    from curation.core.clusters import answer_keys
     from curation.core.dataset import check_all
     from curation.core.prompt_comparison import prompt_words
 
@@ -103,8 +104,9 @@ def test_the_scans_word_index_keys_are_those_a_save_looks_up():
     ] + [Record.chat([{"role": "user", "content": "Hi there"}, {"role": "assistant", "content": "Hello!"}])]
     expected = [stored_keys(*prompt_words(r)) for r in records]
     for workers in (2, 1):
-        findings, clusters, keys = check_all(records, workers=workers, vectors=False, keys=True)
+        findings, clusters, keys, answers = check_all(records, workers=workers, vectors=False, keys=True)
         assert keys == expected
+        assert answers.tolist() == answer_keys(records).tolist()  # what a save stores and looks up too
         assert clusters  # the repeated questions are found as before
     assert len(check_all(records[:10], workers=1, vectors=False)) == 2  # without keys: as before
 
@@ -171,3 +173,65 @@ def test_a_reversed_pair_whose_answers_differ_in_one_token_is_not_a_duplicate():
     # reworded free text is one answer for a contradiction check, but two answers in a pair
     chosen = "Restart the router, then sign in again with the new password from the card."
     assert diagnoses([P(ask, chosen, "Restart it."), P(ask, chosen, "Try turning the router off and on.")]) == {}
+
+
+def test_the_same_specific_answer_vouches_for_a_paraphrased_prompt():
+    """Two prompts in quite other words (cosine 0.64) asking for one SQL query, answered by the same
+    query: a duplicate. The answer says enough (many different words) and only they share it."""
+    query = "SELECT name FROM employees WHERE department = 'Engineering' AND hire_date >= '2022-01-01';"
+    records = [
+        Record("Names of Engineering staff whose hire date is later than 2021, please.", "", query),
+        Record("Who joined Engineering after 2021? I need their names.", "", query),
+        Record(
+            "How many orders were placed in March 2021?",
+            "",
+            "SELECT COUNT(*) FROM orders WHERE order_date >= '2021-03-01' AND order_date < '2021-04-01';",
+        ),
+    ]
+    assert diagnoses(records) == {(0, 1): "duplicate"}
+
+
+def test_a_shared_label_or_another_slot_does_not_vouch():
+    """Hard negatives: a short label answer shared by different tickets says nothing about their
+    prompts; the same specific answer under prompts with another year, or another customer
+    signing, is still two requests (the slot guard holds in full)."""
+    label = '{"category": "shipping", "priority": "high"}'
+    tickets = [
+        Record("Triage the ticket.", "My parcel never arrived and the tracking page shows nothing.", label),
+        Record("Triage the ticket.", "The courier left my parcel in the rain and it is soaked.", label),
+    ]
+    assert diagnoses(tickets) == {}
+    query = "SELECT name FROM employees WHERE department = 'Engineering' AND hire_date >= '2022-01-01';"
+    years = [
+        Record("Names of Engineering staff hired later than 2021, please.", "", query),
+        Record("Who joined Engineering after 2020? I need their names.", "", query),
+    ]
+    assert diagnoses(years) == {}
+    answer = '{"category": "account", "priority": "low", "product": "Harbor Mail", "action": "disable_auto_renew"}'
+    signed = [
+        Record("Triage the ticket.", "Hi, Please do not renew my Business plan for Harbor Mail.\n\nPavel", answer),
+        Record("Triage the ticket.", "About my Business plan on Harbor Mail: renewal should stay off. - Mateo", answer),
+    ]
+    assert diagnoses(signed) == {}
+
+
+def test_comparisons_said_in_other_words_are_one_slot_and_opposites_two():
+    from curation.core.slots import slot_difference, slots_of
+
+    same = [
+        ("products that cost more than $375", "products whose price is higher than 375"),
+        ("staff hired later than 2021", "staff hired after 2021"),
+        ("the largest order", "the biggest order"),
+        ("It stopped syncing. Best, Grace", "It stopped syncing. Cheers, Grace"),
+    ]
+    for a, b in same:
+        assert slot_difference(slots_of(a), slots_of(b)) == "", (a, b)
+    for a, b in [
+        ("more than 375", "less than 375"),
+        ("the largest order", "the smallest order"),
+        ("before 2021", "after 2021"),
+    ]:
+        assert slot_difference(slots_of(a), slots_of(b)).startswith("another comparison"), (a, b)
+    assert "another name" in slot_difference(
+        slots_of("Reset my password.\n\nPavel"), slots_of("Reset my password.\n\nLucas")
+    )

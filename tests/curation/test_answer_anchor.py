@@ -1,0 +1,54 @@
+"""A specific answer that only a few examples share vouches for their prompts asking the same
+thing: the scan and the check on save both find a paraphrase by it, and store the same keys."""
+
+import numpy as np
+import pytest
+
+from curation import checking
+from curation.models import ExampleKey, PairFinding
+
+pytestmark = pytest.mark.django_db
+
+QUERY = "SELECT name FROM employees WHERE department = 'Engineering' AND hire_date >= '2022-01-01';"
+
+
+def pairs():
+    return set(PairFinding.objects.values_list("low_id", "high_id", "kind"))
+
+
+def test_a_save_finds_a_paraphrase_by_its_answer_and_the_scan_agrees(people, make_example):
+    first = make_example(
+        instruction="Names of Engineering staff whose hire date is later than 2021, please.", output=QUERY
+    )
+    # hard negative: the same query under another year is another request (or a wrong answer)
+    other_year = make_example(instruction="Who joined Engineering after 2020? I need their names.", output=QUERY)
+    assert pairs() == set()
+    second = make_example(instruction="Who joined Engineering after 2021? I need their names.", output=QUERY)
+    assert pairs() == {(first.id, second.id, "duplicate")}
+    detail = PairFinding.objects.get().detail
+    assert "in other words" in detail
+    stored = set(ExampleKey.objects.filter(kind="ans").values_list("example_id", flat=True))
+    assert stored == {first.id, other_year.id, second.id}
+    before = set(ExampleKey.objects.values_list("example_id", "kind", "key"))
+    checking.scan_project(people.project)
+    assert pairs() == {(first.id, second.id, "duplicate")}
+    assert set(ExampleKey.objects.values_list("example_id", "kind", "key")) == before  # the same keys
+
+
+def test_which_answers_vouch_and_for_how_many():
+    from curation.core.clusters import ANCHOR_MOST, anchored_pairs, answer_keys
+    from studio.core.records import Record
+
+    keys = answer_keys(
+        [
+            Record(instruction="a", output=QUERY),
+            Record(instruction="b", output="  " + QUERY.upper() + "\n"),  # case and spacing folded
+            Record(instruction="c", output='{"category": "billing", "priority": "high"}'),  # a label: 4 words
+            Record(instruction="d", output="positive"),
+        ]
+    )
+    assert keys[0] == keys[1] != 0 and keys[2] == 0 and keys[3] == 0
+    three = [7, 7, 7, 0, 0, 9]
+    assert anchored_pairs(np.array(three)) == {(0, 1), (0, 2), (1, 2)}
+    many = [5] * (ANCHOR_MOST + 1)
+    assert anchored_pairs(np.array(many)) == set()  # a template's answer vouches for nothing
