@@ -17,7 +17,7 @@ instruction is shared by many: both parts must match, each on its own.
 import difflib
 
 from curation.core.prompt_comparison import prompt_words, same_prompt
-from curation.core.slots import fold, frame_swap, slot_difference, slots_of, swapped_word
+from curation.core.slots import filler_swap, fold, frame_swap, slot_difference, slots_of, swapped_word
 from curation.core.text import WORD_RE
 from curation.core.wordlists import FILLER
 
@@ -112,7 +112,11 @@ def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, w
     if slot_difference(a.slots, b.slots):
         return False, "", ""
     (main_a, side_a), (main_b, side_b) = a.parts, b.parts
-    if swapped_word(f"{side_a}\n{main_a}", f"{side_b}\n{main_b}") or frame_swap(main_a, main_b):
+    if (
+        swapped_word(f"{side_a}\n{main_a}", f"{side_b}\n{main_b}")
+        or frame_swap(main_a, main_b)
+        or filler_swap(main_a, main_b)
+    ):
         return False, "", ""
     if bool(side_a.strip()) != bool(side_b.strip()):
         return False, "", ""

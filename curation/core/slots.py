@@ -224,6 +224,21 @@ def swapped_word(a, b):
     return None
 
 
+def filler_swap(a, b, share=0.67):
+    """(x, y) when most content words are shared (Jaccard at least `share`) and each text has a
+    few of its own that are no spelling slip or other form of the other's: one frame with other
+    fillers, in whatever order ("more calories, oats or chicken breast" / "more calories, salmon
+    or oats"); None otherwise. frame_swap finds the same in word order."""
+    ca, cb = set(content_words(a)), set(content_words(b))
+    if not ca or not cb or len(ca & cb) / len(ca | cb) < share:
+        return None
+    only_a = [x for x in sorted(ca - cb) if not any(is_typo(x, y) or same_stem(x, y) for y in cb - ca)]
+    only_b = [y for y in sorted(cb - ca) if not any(is_typo(x, y) or same_stem(x, y) for x in ca - cb)]
+    if only_a and only_b and len(only_a) <= FILLER_WORDS and len(only_b) <= FILLER_WORDS:
+        return " ".join(only_a), " ".join(only_b)
+    return None
+
+
 FRAME_SHARE = 0.6  # word-sequence similarity from which two texts share one frame
 FILLER_WORDS = 3  # what fills a frame is short ("sponge cake"); a reworded clause is longer
 

@@ -235,3 +235,41 @@ def test_comparisons_said_in_other_words_are_one_slot_and_opposites_two():
     assert "another name" in slot_difference(
         slots_of("Reset my password.\n\nPavel"), slots_of("Reset my password.\n\nLucas")
     )
+
+
+def test_one_frame_with_other_fillers_in_another_order_is_another_request():
+    """Embeddings read "oats or chicken breast" and "salmon or oats" as one request (0.92); most
+    content words are shared and each side has its own filler, in whatever order: two requests,
+    so their different numbers are no contradiction. A rewording is not held back by it."""
+    from curation.core.slots import filler_swap
+
+    a = "Which has more calories, oats or chicken breast?\nassistant: Are you comparing them raw or cooked?\nuser: Raw."
+    b = "Which has more calories, salmon or oats?\nassistant: Are you comparing them raw or cooked?\nuser: Raw."
+    assert filler_swap(a, b) == ("breast chicken", "salmon")
+    assert (
+        filler_swap(
+            "Which products in the office category cost less than $375?",
+            "List every product from office whose price is lower than 375.",
+        )
+        is None
+    )
+    assert filler_swap("My parcel from Lyon never arrived", "My parcle from Lyon never arived") is None  # slips
+    records = [
+        Record(
+            messages=(
+                {"role": "user", "content": "Which has more calories, oats or chicken breast?"},
+                {"role": "assistant", "content": "Are you comparing them raw or cooked?"},
+                {"role": "user", "content": "Raw."},
+                {"role": "assistant", "content": "Oats: about 389 kcal per 100 g, chicken breast 165."},
+            )
+        ),
+        Record(
+            messages=(
+                {"role": "user", "content": "Which has more calories, salmon or oats?"},
+                {"role": "assistant", "content": "Are you comparing them raw or cooked?"},
+                {"role": "user", "content": "Raw."},
+                {"role": "assistant", "content": "Oats: about 389 kcal per 100 g, salmon 208."},
+            )
+        ),
+    ]
+    assert diagnoses(records) == {}
