@@ -223,6 +223,26 @@ def test_a_rater_reaches_nothing_that_maps_answers_to_models_until_the_study_clo
     page = client.get(f"/p/{people.project.slug}/rate/{values['token']}/").content.decode()
     assert "the models it compares are hidden from you" in page
 
+    # every route posted too, as a form with nothing filled (the actions: save, review, cancel,
+    # merge, to curation, judge...), as a curious rater would: neither the answer nor the page it
+    # sends on to names the run or shows its outputs, and what is about the run stays missing
+    posted = 0
+    for name, url in pages:
+        response = client.post(url, {})
+        assert response.status_code in (200, 204, 302, 400, 403, 404, 405), (url, response.status_code)
+        if name in about_the_run:
+            assert response.status_code in (404, 405), (url, response.status_code)
+        bodies = [response.content.decode(errors="replace") if not response.streaming else ""]
+        if response.status_code == 302 and response["Location"].startswith("/p/"):
+            bodies.append(client.get(response["Location"]).content.decode(errors="replace"))
+        for body in bodies:
+            for pattern in patterns:
+                if name == "rate" and pattern == re.escape(html.escape(TIED_OUTPUT)):
+                    continue
+                assert not re.search(pattern, body), (url, pattern)
+        posted += response.status_code != 405
+    assert posted > 20
+
     # the API: every /v1/ route, with the hidden run's ids
     _, raw = ApiToken.issue(people.reviewer, "notebook")
     v1 = [(route, name) for route, name, _ in routes("api.v1_routes") if name != "openapi"]
