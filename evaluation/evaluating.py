@@ -9,6 +9,7 @@ from curation.models import Example
 from evaluation.core.backends import Decoding, LocalBackend, Request
 from evaluation.core.metrics import field_report, paired_bootstrap, perplexity, score, split_by
 from evaluation.models import EvaluationRun, Generation
+from studio.core.adapters import is_prompt_learning
 from studio.core.prompts import RenderError, load_tokenizer, prompt_for, render
 from studio.core.records import Record
 
@@ -104,6 +105,12 @@ def backend_for(project, runs, *, in_process=True):
             described["models"] = models
             return RoutedBackend(main, routed), described
         return main, described
+    soft = [name for name, folder in adapters.items() if is_prompt_learning(folder)]
+    if soft:
+        raise BackendError(
+            f"{', '.join(soft)}: a soft prompt (prompt tuning), which the project's {config.get_kind_display()} "
+            "server does not load (it takes LoRA adapters only); use the local model server"
+        )
     if models:
         raise BackendError(
             f"{', '.join(models)}: a full fine-tune is a model of its own, which the project's "

@@ -18,6 +18,7 @@ from evaluation.core.studies import analyze
 from evaluation.evaluating import TUNED
 from evaluation.models import EvaluationRun, Study
 from evaluation.studying import BASE, study_votes
+from studio.core.adapters import is_prompt_learning
 from training.models import TrainingRun
 
 VERSION_NAME_MAX = TrainingRun._meta.get_field("version_name").max_length
@@ -56,7 +57,7 @@ def display_name(run):
 class Recipe:
     tgi: str
     vllm: str
-    vllm_source: str  # "merged", "adapter" or "model": what the vLLM line serves
+    vllm_source: str  # "merged", "adapter", "model" or "soft prompt" (no line: the local model server only)
 
 
 def vllm_max_lora_rank(rank):
@@ -73,9 +74,12 @@ def serving_recipe(name, *, base_path, adapter_dir=None, merged_dir=None, model_
     A LoRA run: TGI serves the base model with the adapter loaded at start (`--lora-adapters
     name=folder`, picked per request by `adapter_id`); vLLM serves the merged folder when there is
     one, otherwise the base model with the adapter (`--enable-lora --lora-modules name=folder`).
-    A full fine-tune (`model_dir`): both serve the model folder itself.
+    A full fine-tune (`model_dir`): both serve the model folder itself. A soft prompt (prompt
+    tuning) has no line: neither loads one, the studio's local model server does.
     """
     q = shlex.quote
+    if adapter_dir and is_prompt_learning(adapter_dir):
+        return Recipe("", "", "soft prompt")  # TGI and vLLM load LoRA adapters only
     if adapter_dir:
         tgi = f"text-generation-launcher --model-id {q(str(base_path))} --lora-adapters {q(f'{name}={adapter_dir}')}"
         if merged_dir:
@@ -120,7 +124,10 @@ def project_recipe(base_path, runs):
     loaded at start and picked per request by its model id; None when no run has an adapter."""
     q = shlex.quote
     adapters = [
-        (model_id(run), folder, _lora_rank(run, folder)) for run in runs for folder in [_folders(run)[0]] if folder
+        (model_id(run), folder, _lora_rank(run, folder))
+        for run in runs
+        for folder in [_folders(run)[0]]
+        if folder and not is_prompt_learning(folder)  # TGI and vLLM load LoRA adapters only
     ]
     if not adapters:
         return None

@@ -59,8 +59,16 @@ class LaunchForm(forms.Form):
             ("lora", "LoRA"),
             ("qlora", "QLoRA (4-bit, GPU workers only)"),
             ("full", "Full fine-tuning (small models)"),
+            ("prompt_tuning", "Prompt tuning (a learned soft prompt; the model stays as it is)"),
         ],
         initial="lora",
+    )
+    num_virtual_tokens = forms.IntegerField(
+        initial=20,
+        min_value=1,
+        max_value=512,
+        label="Soft prompt length (prompt tuning)",
+        help_text="Virtual tokens learned before every prompt. Prompt tuning wants a learning rate near 0.03.",
     )
     lora_r = forms.IntegerField(initial=16, min_value=1, max_value=1024, label="LoRA rank r")
     lora_alpha = forms.IntegerField(initial=32, min_value=1, label="LoRA alpha")
@@ -93,6 +101,7 @@ class LaunchForm(forms.Form):
 
     CONFIG_FIELDS = (
         "method",
+        "num_virtual_tokens",
         "lora_r",
         "lora_alpha",
         "lora_dropout",

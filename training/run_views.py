@@ -261,7 +261,7 @@ def _artifacts(run):
     folder = Path(run.output_dir)
     found = []
     for name, label in (
-        ("adapter", "Adapter (safetensors + adapter config)"),
+        ("adapter", "Adapter (safetensors + adapter config; a soft prompt for prompt tuning)"),
         ("model", "Fine-tuned model"),
         ("merged", "Merged model (base + adapter, for vLLM or TGI)"),
     ):
@@ -300,9 +300,15 @@ def merge_run(request, project, run_id):
     """Queue the merge of a finished run's adapter into its base model (a GPU worker does it)."""
     from pathlib import Path
 
+    from studio.core.adapters import is_prompt_learning
+
     run = get_object_or_404(_runs(project), id=run_id)
     if not run.finished or not (Path(run.output_dir) / "adapter").is_dir():
         messages.error(request, "Only a finished LoRA run has an adapter to merge.")
+    elif is_prompt_learning(Path(run.output_dir) / "adapter"):
+        messages.error(
+            request, "A soft prompt (prompt tuning) has no weights to fold into the model: nothing to merge."
+        )
     else:
         start_merge(run, request.user)
         messages.success(

@@ -65,11 +65,14 @@ PREFERENCES_FILE = "preferences.jsonl"
 
 
 def has_adapter(run):
-    """True for a finished run with a LoRA adapter, which a preference run can continue."""
+    """True for a finished run with a LoRA adapter, which a preference run can continue (a soft
+    prompt, from prompt tuning, cannot be trained further by peft once saved)."""
+    from studio.core.adapters import peft_type
+
     return (
         run.status == TrainingRun.Status.SUCCEEDED
         and bool(run.output_dir)
-        and (Path(run.output_dir) / "adapter" / "adapter_config.json").is_file()
+        and peft_type(Path(run.output_dir) / "adapter") == "LORA"
     )
 
 
@@ -102,7 +105,7 @@ def launch_preferences(project, user, *, name, parent, rows, config_values, line
     if not has_adapter(parent):
         raise ConfigError(
             f"parent: {parent.name} has no LoRA adapter to continue (a finished LoRA run has one; "
-            "a full fine-tune or a run still going does not)"
+            "a soft prompt, a full fine-tune or a run still going does not)"
         )
     if not rows:
         raise ConfigError("no preference pair to learn from")

@@ -23,6 +23,7 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 
+from studio.core.adapters import is_prompt_learning
 from studio.core.prompts import load_tokenizer
 
 
@@ -97,53 +98,79 @@ class Generation:
 
 
 class LocalBackend:
-    """transformers in this process; adapters are folders, loaded once and switched per request."""
+    """transformers in this process; adapters are folders, loaded once and switched per request.
+    LoRA adapters share one copy of the base model; soft prompts (prompt tuning), which peft will
+    not mix with them, share a second copy, loaded when the first one is asked for."""
 
     def __init__(self, base_model, adapters=None, batch_size=8):
         self.base_model = str(base_model)
         self.adapters = dict(adapters or {})  # name -> folder
+        self.prompts = {n for n, f in self.adapters.items() if is_prompt_learning(f)}  # soft-prompt names
         self.batch_size = batch_size
-        self._model = None
+        self._model = self._prompt_model = None
 
-    def _load(self):
-        if self._model is None:
-            import torch
-            from transformers import AutoModelForCausalLM
+    def _base(self):
+        import torch
+        from transformers import AutoModelForCausalLM
 
+        if not hasattr(self, "tokenizer"):
             self.tokenizer = load_tokenizer(self.base_model, shared=False)  # its own: padding is set below
             self.tokenizer.padding_side = "left"
             if self.tokenizer.pad_token is None:
                 self.tokenizer.pad_token = self.tokenizer.eos_token
-            model = AutoModelForCausalLM.from_pretrained(
-                self.base_model,
-                local_files_only=True,
-                dtype=torch.bfloat16 if torch.cuda.is_available() else torch.float32,
-            )
-            if self.adapters:
-                from peft import PeftModel
+        return AutoModelForCausalLM.from_pretrained(
+            self.base_model,
+            local_files_only=True,
+            dtype=torch.bfloat16 if torch.cuda.is_available() else torch.float32,
+        )
 
-                names = list(self.adapters)
-                model = PeftModel.from_pretrained(model, self.adapters[names[0]], adapter_name=names[0])
-                for name in names[1:]:
-                    model.load_adapter(self.adapters[name], adapter_name=name)
-            self._model = model.to("cuda" if torch.cuda.is_available() else "cpu").eval()
+    @staticmethod
+    def _with_adapters(model, adapters):
+        import torch
+
+        if adapters:
+            from peft import PeftModel
+
+            names = list(adapters)
+            model = PeftModel.from_pretrained(model, adapters[names[0]], adapter_name=names[0])
+            for name in names[1:]:
+                model.load_adapter(adapters[name], adapter_name=name)
+        return model.to("cuda" if torch.cuda.is_available() else "cpu").eval()
+
+    def _load(self, adapter=""):
+        """The model that serves `adapter` ("" the base model): the LoRA copy, or the soft prompts'."""
+        if adapter in self.prompts:
+            if self._prompt_model is None:
+                prompts = {n: f for n, f in self.adapters.items() if n in self.prompts}
+                self._prompt_model = self._with_adapters(self._base(), prompts)
+            return self._prompt_model
+        if self._model is None:
+            weights = {n: f for n, f in self.adapters.items() if n not in self.prompts}
+            self._model = self._with_adapters(self._base(), weights)
         return self._model
 
     def add_adapter(self, name, folder):
         """Load one more adapter next to those already loaded (nothing else reloads)."""
         if name in self.adapters:
             return
-        if self._model is not None:
+        prompt = is_prompt_learning(folder)
+        loaded = self._prompt_model if prompt else self._model
+        if loaded is not None:
             from peft import PeftModel
 
-            if isinstance(self._model, PeftModel):
-                self._model.load_adapter(folder, adapter_name=name)
+            if isinstance(loaded, PeftModel):
+                loaded.load_adapter(folder, adapter_name=name)
             else:
-                self._model = PeftModel.from_pretrained(self._model, folder, adapter_name=name).eval()
+                loaded = PeftModel.from_pretrained(loaded, folder, adapter_name=name).eval()
+            if prompt:
+                self._prompt_model = loaded
+            else:
+                self._model = loaded
         self.adapters[name] = str(folder)
+        if prompt:
+            self.prompts.add(name)
 
     def generate(self, requests, decoding=Decoding()):
-        model = self._load()
         out = [None] * len(requests)
         by_adapter = {}
         for i, r in enumerate(requests):
@@ -155,7 +182,8 @@ class LocalBackend:
         for adapter, indexes in by_adapter.items():
             for start in range(0, len(indexes), self.batch_size):
                 chunk = indexes[start : start + self.batch_size]
-                for i, g in zip(chunk, self._batch(model, adapter, [requests[i].prompt for i in chunk], decoding)):
+                prompts = [requests[i].prompt for i in chunk]
+                for i, g in zip(chunk, self._batch(self._load(adapter), adapter, prompts, decoding)):
                     out[i] = g
         return out
 
@@ -163,10 +191,13 @@ class LocalBackend:
         """(summed negative log-likelihood, token count) of reference completions given their
         prompts: the numerator and denominator of token-weighted perplexity."""
         import torch
+        from peft import PeftModel
 
-        model = self._load()
+        model = self._load(adapter)
         tok = self.tokenizer
         total, count = 0.0, 0
+        # a soft prompt is put before the text: its logits come first, one per virtual token
+        skip = model.peft_config[adapter].num_virtual_tokens if adapter in self.prompts else 0
         for prompt, completion in pairs:
             prompt_ids = tok(prompt, add_special_tokens=False)["input_ids"]
             ids = tok(prompt + completion, add_special_tokens=False)["input_ids"]
@@ -177,10 +208,10 @@ class LocalBackend:
                 continue
             x = torch.tensor([ids], device=model.device)
             with torch.no_grad():
-                if self.adapters and adapter:
+                if isinstance(model, PeftModel) and adapter:
                     model.set_adapter(adapter)
-                    logits = model(x).logits
-                elif self.adapters:
+                    logits = model(x).logits[:, skip:]
+                elif isinstance(model, PeftModel):
                     with model.disable_adapter():
                         logits = model(x).logits
                 else:
@@ -214,8 +245,10 @@ class LocalBackend:
             kwargs.update(do_sample=False)
         if decoding.stop:
             kwargs.update(stop_strings=list(decoding.stop), tokenizer=tok)
+        from peft import PeftModel
+
         with torch.no_grad():
-            if self.adapters:  # a PeftModel: pick the adapter, or none for the base model
+            if isinstance(model, PeftModel):  # pick the adapter, or none for the base model
                 if adapter:
                     model.set_adapter(adapter)
                     output = model.generate(**enc, **kwargs)

@@ -227,7 +227,9 @@ def calibrated(people, tiny_model_dir):
             2: (wrong, right),
             3: (wrong, right),
             4: (right, wrong),
-            5: (wrong, "no"),
+            # not JSON, and as close to the reference by tokens as `wrong`: the json_fields rule
+            # (and the experts) prefer the base answer, token F1 calls it a tie on every item
+            5: (wrong, "category"),
         }[n % 6]
 
     study = Study.objects.create(

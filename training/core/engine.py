@@ -24,7 +24,10 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class TrainConfig:
     base_model: str
-    method: str = "lora"  # lora, qlora (4-bit, GPU only), full, or dpo (preference pairs, on a LoRA adapter)
+    method: str = (
+        "lora"  # lora, qlora (4-bit, GPU only), full, prompt_tuning, or dpo (preference pairs, on a LoRA adapter)
+    )
+    num_virtual_tokens: int = 20  # prompt_tuning: the soft prompt's length, learned; the model stays as it is
     lora_r: int = 16
     lora_alpha: int = 32
     lora_dropout: float = 0.05
@@ -64,7 +67,18 @@ class TrainConfig:
 
     def validate(self, has_gpu):
         checks = [
-            (self.method in ("lora", "qlora", "full", "dpo"), "method", "must be lora, qlora, full or dpo"),
+            (
+                self.method in ("lora", "qlora", "full", "prompt_tuning", "dpo"),
+                "method",
+                "must be lora, qlora, full, prompt_tuning or dpo",
+            ),
+            (1 <= self.num_virtual_tokens <= 512, "num_virtual_tokens", "must be from 1 to 512"),
+            (
+                self.method != "prompt_tuning" or self.learning_rate >= 1e-3,
+                "learning_rate",
+                "prompt tuning learns a few embeddings only and needs a rate near 0.03 (0.01 to 0.3); "
+                "a LoRA rate such as 2e-4 would barely move them",
+            ),
             (self.beta > 0, "beta", "must be above 0 (0.1 is DPO's usual value)"),
             (self.dpo_loss in self.DPO_LOSSES, "dpo_loss", f"must be one of {', '.join(self.DPO_LOSSES)}"),
             (
@@ -297,6 +311,9 @@ def _save(trainer, tokenizer, final_dir, **kwargs):
             path.chmod(0o644)
 
 
+PROMPT_TUNING_INIT = "Read the request below and write the answer it asks for."
+
+
 def train(
     config, train_records, eval_records, output_dir, report=lambda event: None, should_stop=lambda: False, metadata=None
 ):
@@ -361,6 +378,18 @@ def train(
             lora_dropout=config.lora_dropout,
             target_modules=targets,
             task_type="CAUSAL_LM",
+        )
+
+    elif config.method == "prompt_tuning":
+        from peft import PromptTuningConfig, PromptTuningInit
+
+        # the soft prompt starts as the embeddings of a plain request, not noise: it learns faster
+        peft_config = PromptTuningConfig(
+            task_type="CAUSAL_LM",
+            num_virtual_tokens=config.num_virtual_tokens,
+            prompt_tuning_init=PromptTuningInit.TEXT,
+            prompt_tuning_init_text=PROMPT_TUNING_INIT,
+            tokenizer_name_or_path=config.base_model,
         )
 
     steps = plan_steps(training_rows(len(train_set.rows), train_set.tokens, config), config, config.devices)
