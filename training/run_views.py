@@ -261,7 +261,7 @@ def _artifacts(run):
     folder = Path(run.output_dir)
     found = []
     for name, label in (
-        ("adapter", "Adapter (safetensors + adapter config; a soft prompt for prompt tuning)"),
+        ("adapter", "Adapter (safetensors + adapter config)"),
         ("model", "Fine-tuned model"),
         ("merged", "Merged model (base + adapter, for vLLM or TGI)"),
     ):
