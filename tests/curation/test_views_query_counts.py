@@ -105,11 +105,12 @@ def test_a_save_with_its_check_makes_a_bounded_number_of_queries(
     }
     # request (3), example (1), one transaction for the save, its revision and the check (about
     # 14: the rules, findings, neighbours by index key, their prompts, the answers of the few whose
-    # prompts match (long answers are not read for the rest), pairs, keys), the semantic layer (2: the
+    # prompts match (long answers are not read for the rest), pairs, keys and the edited answer's key),
+    # the semantic layer (2: the
     # project's vectors changed since the last save, this example's vector; the project's word
     # rarities once per process, cached), the editor again (8: one of them reads the answers of
     # the examples it contradicts, to tell each contradiction from this example's side)
-    with django_assert_max_num_queries(29):  # and the open studies this member rates (blinding)
+    with django_assert_max_num_queries(30):  # and the open studies this member rates (blinding)
         response = client.post(curation_url("example", example.id), form, HTTP_HX_REQUEST="true")
     page = response.content.decode()
     assert f"Saved (version {example.version + 1})" in page
