@@ -188,9 +188,21 @@ def slot_difference(a, b):
 
 
 def content_words(text):
-    """The folded words of text that carry content (no stopwords), lightly stemmed."""
-    words = (fold(t) for t in TOKEN_RE.findall(text) if t[0].isalnum())
-    return [_stem(NUMBER_WORDS.get(w, w)) for w in words if w not in STOPWORDS and w not in REQUEST_VERBS]
+    """The folded words of text that carry content (no stopwords), lightly stemmed. A request verb
+    ("list", "name", "count") is left out where it asks (a sentence's first word), kept where it
+    names something ("the name and signup_date", "the order count")."""
+    out, start = [], True
+    for token in TOKEN_RE.findall(text):
+        if token in SENTENCE_END or token == "\n":
+            start = True
+            continue
+        if not token[0].isalnum():
+            continue
+        word = fold(token)
+        if word not in STOPWORDS and not (start and word in REQUEST_VERBS):
+            out.append(_stem(NUMBER_WORDS.get(word, word)))
+        start = start and word in STOPWORDS | FILLER  # "Please list ...", "Can you name ..." still ask
+    return out
 
 
 def _stem(word):

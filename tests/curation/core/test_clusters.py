@@ -273,3 +273,16 @@ def test_one_frame_with_other_fillers_in_another_order_is_another_request():
         ),
     ]
     assert diagnoses(records) == {}
+
+
+def test_a_request_verb_that_names_a_column_is_content():
+    """ "name" asks in "Name 3 foods" but names a column in "List the name and signup_date": two
+    prompts that swap it for "country" ask for different columns."""
+    from curation.core.slots import content_words, swapped_word
+
+    assert swapped_word(
+        "List the name and signup_date of customers who signed up before 2017.",
+        "List the country and signup_date of customers who signed up before 2017.",
+    ) == ("name", "country")
+    assert swapped_word("Name 3 foods that contain lactose.", "List 3 foods that contain lactose.") is None
+    assert "name" not in content_words("Please name 3 foods.") and "count" in content_words("Show the order count.")
