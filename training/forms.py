@@ -65,6 +65,7 @@ class LaunchForm(forms.Form):
     )
     num_virtual_tokens = forms.IntegerField(
         initial=20,
+        required=False,  # read for prompt tuning only; 20 when left empty
         min_value=1,
         max_value=512,
         label="Soft prompt length (prompt tuning)",
@@ -139,6 +140,10 @@ class LaunchForm(forms.Form):
             field = self.fields[name]
             field.initial = value
             field.help_text = f"{field.help_text} {self.RECOMMENDED_NOTE}".strip()
+
+    def clean_num_virtual_tokens(self):
+        value = self.cleaned_data.get("num_virtual_tokens")
+        return 20 if value is None else value
 
     def config_values(self):
         return {name: self.cleaned_data[name] for name in self.CONFIG_FIELDS}
