@@ -7,7 +7,22 @@ from studio.core.records import Record
 from studio.jobs import BackgroundJob
 
 
-class Example(models.Model):
+class ExampleText:
+    """The text of an example, or of a version's frozen copy of one: as a Record, and as the
+    dict the editor and the diffs compare."""
+
+    CONTENT_FIELDS = ("instruction", "input", "output", "messages", "rejected")
+
+    def record(self):
+        if self.messages:
+            return Record.chat(self.messages)
+        return Record(instruction=self.instruction, input=self.input, output=self.output, rejected=self.rejected)
+
+    def content(self):
+        return {name: getattr(self, name) for name in self.CONTENT_FIELDS}
+
+
+class Example(ExampleText, models.Model):
     """One training pair (instruction, optional input, output), a preference pair (the same with a
     rejected answer beside the chosen output) or a chat of messages."""
 
@@ -82,19 +97,6 @@ class Example(models.Model):
     def is_preference(self):
         return bool(self.rejected) and not self.messages
 
-    def record(self):
-        if self.messages:
-            return Record.chat(self.messages)
-        return Record(instruction=self.instruction, input=self.input, output=self.output, rejected=self.rejected)
-
-    def content(self):
-        return {
-            "instruction": self.instruction,
-            "input": self.input,
-            "output": self.output,
-            "messages": self.messages,
-            "rejected": self.rejected,
-        }
 
     def save_content(self, *, user, expected_version, content, status=None, action="edited"):
         """Save new content if nobody saved since `expected_version`; returns True, or False when
@@ -432,7 +434,7 @@ class DatasetVersion(FrozenModel):
         return f"{self.name} ({self.content_hash[:10]})"
 
 
-class VersionItem(FrozenModel):
+class VersionItem(ExampleText, FrozenModel):
     """A frozen copy of one example in one split."""
 
     version = models.ForeignKey(DatasetVersion, on_delete=models.CASCADE, related_name="items")
@@ -458,16 +460,3 @@ class VersionItem(FrozenModel):
     class Meta:
         indexes = [models.Index(fields=["version", "split", "id"])]
 
-    def record(self):
-        if self.messages:
-            return Record.chat(self.messages)
-        return Record(instruction=self.instruction, input=self.input, output=self.output, rejected=self.rejected)
-
-    def content(self):
-        return {
-            "instruction": self.instruction,
-            "input": self.input,
-            "output": self.output,
-            "messages": self.messages,
-            "rejected": self.rejected,
-        }
