@@ -97,7 +97,6 @@ class Example(ExampleText, models.Model):
     def is_preference(self):
         return bool(self.rejected) and not self.messages
 
-
     def save_content(self, *, user, expected_version, content, status=None, action="edited"):
         """Save new content if nobody saved since `expected_version`; returns True, or False when
         someone else's save came first (nothing is written then). Every save keeps a revision."""
@@ -459,4 +458,3 @@ class VersionItem(ExampleText, FrozenModel):
 
     class Meta:
         indexes = [models.Index(fields=["version", "split", "id"])]
-
