@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from evaluation.models import EvaluationRun
+from tests.training.test_run_views import form as launch_form
 from training.core.engine import ConfigError, TrainConfig
 from training.models import TrainingRun
 
@@ -134,31 +135,17 @@ def test_the_launch_form_offers_prompt_tuning_and_names_a_rate_that_cannot_work(
     client = as_user(people.lead)
     page = client.get(url).content.decode()
     assert 'value="prompt_tuning"' in page and "Soft prompt length (prompt tuning)" in page
-    form = {
-        "name": "pt-launch",
-        "dataset_version": soft_prompt.dataset_version_id,
-        "base_model": soft_prompt.base_model_id,
-        "method": "prompt_tuning",
-        "num_virtual_tokens": 12,
-        "lora_r": 16,
-        "lora_alpha": 32,
-        "lora_dropout": 0.05,
-        "target_modules": "all-linear",
-        "learning_rate": 2e-4,
-        "lr_scheduler": "cosine",
-        "warmup_ratio": 0.1,
-        "epochs": 1,
-        "batch_size": 8,
-        "grad_accum": 1,
-        "weight_decay": 0,
-        "max_grad_norm": 1,
-        "max_length": 384,
-        "seed": 0,
-        "eval_steps": 0,
-        "early_stopping_patience": 0,
-        "devices": 1,
-        "action": "launch",
-    }
+    form = launch_form(
+        soft_prompt.dataset_version,
+        soft_prompt.base_model,
+        name="pt-launch",
+        method="prompt_tuning",
+        num_virtual_tokens=12,
+        epochs=1,
+        max_length=384,
+        early_stopping_patience=0,
+        action="launch",
+    )
     page = client.post(url, form).content.decode()
     assert "needs a rate near 0.03" in page
     assert not TrainingRun.objects.filter(name="pt-launch").exists()
