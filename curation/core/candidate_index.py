@@ -88,6 +88,27 @@ def batch_keys(hashes, lengths):
     return keys, owners, positions
 
 
+def exact_groups(hashes, lengths):
+    """Per prompt, the index of the first prompt with the very same normalised words in the same
+    order (itself when none comes before): one representative per group of equal prompts."""
+    n = len(lengths)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    owners = np.repeat(np.arange(n), lengths)
+    position = (np.arange(len(hashes), dtype=np.uint64) - starts[owners].astype(np.uint64)) + np.uint64(1)
+    with np.errstate(over="ignore"):  # arithmetic modulo 2**64 is the point
+        mixed = (hashes ^ (position * np.uint64(0x9E3779B97F4A7C15))) * np.uint64(0xBF58476D1CE4E5B9)
+        ends = starts + lengths
+        running = np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(mixed, dtype=np.uint64)])
+        ordered = running[ends] - running[starts]
+        running = np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(hashes, dtype=np.uint64)])
+        plain = running[ends] - running[starts]
+    table = np.stack([ordered, plain, lengths.astype(np.uint64)], axis=1)
+    _, first, inverse = np.unique(table, axis=0, return_index=True, return_inverse=True)
+    return first[inverse.reshape(-1)].astype(np.int64)
+
+
 def candidate_pairs(keys, owners, positions, removed_word, big_bucket=64):
     """Pairs of owners sharing a key. A key shared by very many prompts means they differ in one
     word at the same place (a template), so only owners whose removed words could be typos of one

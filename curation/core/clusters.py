@@ -12,7 +12,7 @@ import numpy as np
 
 from curation.core import semantic
 from curation.core.answer_comparison import compare_records
-from curation.core.candidate_index import batch_keys, candidate_pairs, prompt_hashes
+from curation.core.candidate_index import batch_keys, candidate_pairs, exact_groups, prompt_hashes
 from curation.core.prompt_match import (
     CANDIDATE,
     NEAR_WORDING,
@@ -22,6 +22,7 @@ from curation.core.prompt_match import (
     match,
     may_contradict,
     plain_text,
+    prompt_number_key,
 )
 from curation.core.text import normalize, words
 
@@ -51,6 +52,16 @@ class Cluster:
     # yet the first and the last are different requests.
     klass: dict = field(default_factory=dict)  # member -> its class
     linked: dict = field(default_factory=dict)  # class -> classes matched directly
+    # member -> the example with the very same prompt words that was compared for it (members
+    # compared themselves are left out); a note on the representatives' pair holds for theirs
+    rep: dict = field(default_factory=dict)
+
+    def note(self, a, b, default=""):
+        """What differs in the prompts of a and b, for people (`default` when nothing was noted)."""
+        found = self.prompt_notes.get(frozenset((a, b)))
+        if found is None:
+            found = self.prompt_notes.get(frozenset((self.rep.get(a, a), self.rep.get(b, b))), default)
+        return found
 
     def related(self, a, b):
         """True when a and b were seen to ask the same thing (not only through a third)."""
@@ -114,6 +125,23 @@ def anchored_pairs(keys):
     return pairs
 
 
+def _representatives(records, hashes, word_counts):
+    """candidate_index.exact_groups, except that a preference pair is its own representative
+    (whether it pairs up with a copy of its prompt depends on the answers)."""
+    rep = exact_groups(hashes, word_counts)
+    copies = np.flatnonzero(np.bincount(rep, minlength=len(rep))[rep] > 1).tolist()
+    preferences = {m for m in copies if records[m].is_preference}
+    if preferences:
+        groups = {}
+        for m in copies:
+            groups.setdefault(int(rep[m]), []).append(m)
+        for members in groups.values():
+            plain = [m for m in members if m not in preferences]
+            for m in members:
+                rep[m] = m if m in preferences else plain[0]
+    return rep
+
+
 def main_vectors(records):
     """Unit embeddings of each record's main part (semantic.py), or None when the semantic layer
     cannot run here (its model is not installed)."""
@@ -122,19 +150,62 @@ def main_vectors(records):
     return semantic.embed([main_and_side(r)[0] for r in records])
 
 
-def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=None, answers=None):
+class _Mains:
+    """The main parts of records, each read when asked for (a checked file's records are parsed
+    again on demand: the threshold needs only a sample of them)."""
+
+    def __init__(self, records):
+        self.records = records
+
+    def __len__(self):
+        return len(self.records)
+
+    def __getitem__(self, i):
+        return main_and_side(self.records[i])[0]
+
+
+def number_keys(records):
+    """prompt_number_key of each record, as an int64 array."""
+    return np.fromiter((prompt_number_key(r) for r in records), dtype=np.int64, count=len(records))
+
+
+def _same_numbers(pairs, numbers):
+    """The pairs (a set of (i, j)) whose prompts name the same numbers (number_keys)."""
+    if not pairs:
+        return set()
+    both = np.array(sorted(pairs), dtype=np.int64)
+    keep = numbers[both[:, 0]] == numbers[both[:, 1]]
+    return set(map(tuple, both[keep].tolist()))
+
+
+def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=None, answers=None, numbers=None):
     """Clusters of examples (indexes into records) that share a prompt, with their answer groups.
 
-    `hashes` is prompt_hashes(records), `vectors` main_vectors(records) and `idf` the Idf of the
-    main parts and `answers` answer_keys(records) when the caller computed them already (in
-    parallel); vectors=False leaves the semantic layer out.
+    `hashes` is prompt_hashes(records), `vectors` main_vectors(records), `idf` the Idf of the
+    main parts, `answers` answer_keys(records) and `numbers` number_keys(records) when the caller
+    computed them already (in parallel); vectors=False leaves the semantic layer out. Pairs whose
+    prompts name other numbers are left out before anything else is compared (match() says no
+    to them first): at 100,000 realistic examples they are two thirds of the candidates.
     `silenced` holds frozensets {i, j} of pairs marked as intended variation: they are never
     reported, though each may still be reported with a third example.
     """
-    hashes, lengths = hashes if hashes is not None else prompt_hashes(records)
-    keys, owners, positions = batch_keys(hashes, lengths)
+    hashes, word_counts = hashes if hashes is not None else prompt_hashes(records)
+    keys, owners, positions = batch_keys(hashes, word_counts)
     if vectors is None:
         vectors = main_vectors(records)
+    # Examples with the very same prompt words are one request: only one of each group (its
+    # representative) goes through the pairwise pass, and the group shares its verdicts. A third
+    # of a big real set can be such copies; compared one by one, they cost the square of their
+    # number and took every nearest-neighbour place from the paraphrases.
+    rep = _representatives(records, hashes, word_counts)
+    if numbers is None:
+        numbers = number_keys(records)
+    reps = np.flatnonzero(rep == np.arange(len(rep)))
+    group_of = {}  # representative -> its group, for groups of more than one
+    for m in np.flatnonzero(rep != np.arange(len(rep))).tolist():
+        group_of.setdefault(int(rep[m]), [int(rep[m])]).append(m)
+    keep = rep[owners] == owners
+    keys, owners, positions = keys[keep], owners[keep], positions[keep]
 
     views = {}
 
@@ -150,13 +221,16 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
     cosines = {}
     same_meaning = SAME_MEANING
     if vectors is not None and vectors is not False and len(records) > 1:
-        mains = [main_and_side(records[k])[0] for k in range(len(records))]
+        mains = _Mains(records)
         if idf is None:
-            idf = semantic.Idf(mains)
+            idf = semantic.Idf(mains[k] for k in range(len(mains)))
         same_meaning = semantic.meaning_threshold(mains, idf, SAME_MEANING)
     if same_meaning <= 1.0 and vectors is not None and vectors is not False and len(records) > 1:
         most = NEIGHBOURS if len(records) <= 20000 else NEIGHBOURS // 3  # bounded work on big sets
-        left, right, sims = semantic.neighbour_pairs(vectors, CANDIDATE, most=most)
+        left, right, sims = semantic.neighbour_pairs(vectors[reps], CANDIDATE, most=most)
+        left, right = reps[left], reps[right]
+        same_numbers = numbers[left] == numbers[right]
+        left, right, sims = left[same_numbers], right[same_numbers], sims[same_numbers]
         if len(left):
             # The meaning layer decides on vectors whose words are weighed by their rarity in
             # this dataset: a template's frame counts less than what fills it ("instead of
@@ -172,8 +246,18 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
             wording_possible = 2 * shorter >= NEAR_WORDING * (lengths[at_left] + lengths[at_right])
             keep = (meaning >= same_meaning) | (wording_possible & (meaning >= WORDING_CANDIDATE))
             cosines = dict(zip(zip(left[keep].tolist(), right[keep].tolist()), meaning[keep].tolist()))
-    by_words = candidate_pairs(keys, owners, positions, removed_word)
-    anchored = anchored_pairs(answer_keys(records) if answers is None else answers)
+    by_words = _same_numbers(candidate_pairs(keys, owners, positions, removed_word), numbers)
+    anchored = _same_numbers(
+        {
+            (min(a, b), max(a, b))
+            for a, b in (
+                (int(rep[i]), int(rep[j]))
+                for i, j in anchored_pairs(answer_keys(records) if answers is None else answers)
+            )
+            if a != b
+        },
+        numbers,
+    )
     anchored_meaning = max(ANCHORED_MEANING, same_meaning - (SAME_MEANING - ANCHORED_MEANING))
     candidates = by_words | set(cosines) | anchored
 
@@ -199,29 +283,47 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
             rest = {(i, j): min(float(vectors[i] @ vectors[j]), float(weighted[i] @ weighted[j])) for i, j in others}
     for i, j in candidates:
         i, j = min(i, j), max(i, j)
+        view_i, view_j = view(i), view(j)
+        words_layer = (i, j) in by_words or (j, i) in by_words
+        if not words_layer and view_i.hard_slots != view_j.hard_slots:
+            continue  # what match() would find first, for many candidates of a template
         cosine = cosines.get((i, j), rest.get((i, j)))
         if cosine is None and vectors is not None and vectors is not False:
             cosine = float(vectors[i] @ vectors[j])
         same, detail, layer = match(
-            view(i),
-            view(j),
+            view_i,
+            view_j,
             cosine,
             (lambda i=i, j=j: side_cosine(i, j)) if cosine is not None else None,
             same_meaning=anchored_meaning if (i, j) in anchored and same_meaning <= 1.0 else same_meaning,
-            words_layer=(i, j) in by_words or (j, i) in by_words,
+            words_layer=words_layer,
         )
-        if same and (records[i].is_preference or records[j].is_preference or not may_contradict(layer, cosine)):
-            # another preference pair for the same prompt is neither a duplicate nor a contradiction
-            verdict = compare_records(records[i], records[j])[0]
-            same = verdict == "agree" or (verdict == "conflict" and may_contradict(layer, cosine))
-        if same:
-            uf.union(i, j)
+        if not same:
+            continue
+        if records[i].is_preference or records[j].is_preference or not may_contradict(layer, cosine):
+            # another preference pair for the same prompt is neither a duplicate nor a contradiction;
+            # a pair alike only in meaning is a contradiction only when very alike. Both depend on
+            # the answers: each example of the two groups on its own.
+            joined = []
+            for a in group_of.get(i, (i,)):
+                for b in group_of.get(j, (j,)):
+                    verdict = compare_records(records[a], records[b])[0]
+                    if verdict == "agree" or (verdict == "conflict" and may_contradict(layer, cosine)):
+                        joined.append((a, b))
+        else:
+            joined = [(i, j)]
+        for a, b in joined:
+            uf.union(a, b)
             if layer == "words":
-                words_uf.union(i, j)
+                words_uf.union(a, b)
             else:
-                links.append((i, j))
-            if detail:
-                notes[frozenset((i, j))] = f"a near-identical prompt ({detail})" if layer == "words" else detail
+                links.append((a, b))
+        if detail and joined:
+            notes[frozenset((i, j))] = f"a near-identical prompt ({detail})" if layer == "words" else detail
+    for r, members in group_of.items():
+        for m in members[1:]:
+            uf.union(r, m)
+            words_uf.union(r, m)
     by_root = {}
     for i in list(uf.parent):
         by_root.setdefault(uf.find(i), []).append(i)
@@ -241,6 +343,7 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
             continue
         members = sorted(members)
         cluster = Cluster(members=members, prompt_notes=notes_of.get(root, {}))
+        cluster.rep = {m: int(rep[m]) for m in members if rep[m] != m}
         cluster.klass = {m: words_uf.find(m) for m in members}
         cluster_of.update(dict.fromkeys(members, cluster))
         for m in members:
@@ -290,7 +393,7 @@ def cluster_findings(clusters, label, finding_cls):
                 o for o in cluster.groups[gi] if o != m and frozenset((m, o)) not in silenced and cluster.related(m, o)
             ]
             if dupes:
-                how = cluster.prompt_notes.get(frozenset((m, dupes[0])), "the same prompt")
+                how = cluster.note(m, dupes[0], "the same prompt")
                 out.setdefault(m, []).append(
                     finding_cls(
                         "duplicate",
@@ -309,7 +412,7 @@ def cluster_findings(clusters, label, finding_cls):
             ]
             if others:
                 gj = group_of[others[0]]
-                how = cluster.prompt_notes.get(frozenset((m, others[0])), "the same prompt")
+                how = cluster.note(m, others[0], "the same prompt")
                 detail = cluster.conflicts[(gi, gj)]  # this example's answer first
                 out.setdefault(m, []).append(
                     finding_cls(
@@ -348,7 +451,7 @@ def cluster_pairs(cluster, all_pairs_up_to=50):
             continue
         ga, gb = group_of[a], group_of[b]
         if ga == gb:
-            out.append((a, b, "duplicate", cluster.prompt_notes.get(frozenset((a, b)), "")))
+            out.append((a, b, "duplicate", cluster.note(a, b)))
         else:
             out.append((a, b, "contradiction", cluster.conflicts[(ga, gb)]))
     return out

@@ -11,7 +11,14 @@ from curation.core import semantic
 from curation.core.bucket_keys import stored_keys
 from curation.core.candidate_index import prompt_hashes
 from curation.core.checks import Finding, check_record
-from curation.core.clusters import answer_keys, cluster_findings, find_clusters, main_vectors, semantic_useful
+from curation.core.clusters import (
+    answer_keys,
+    cluster_findings,
+    find_clusters,
+    main_vectors,
+    number_keys,
+    semantic_useful,
+)
 from curation.core.prompt_comparison import prompt_words
 from curation.core.prompt_match import main_and_side
 from curation.core.rules import FormatRules
@@ -33,6 +40,7 @@ def _check_slice(bounds):
         _vectors(records[start:stop]),
         keys,
         answer_keys(records[start:stop]),
+        number_keys(records[start:stop]),
     )
 
 
@@ -105,14 +113,15 @@ def check_all(
         )
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                hashes, lengths, embedded, record_keys, answer_parts = [], [], [], [], []
-                for (_start, stop), (found, (h, n), v, k, a) in zip(slices, pool.map(_check_slice, slices)):
+                hashes, lengths, embedded, record_keys, answer_parts, number_parts = [], [], [], [], [], []
+                for (_start, stop), (found, (h, n), v, k, a, nk) in zip(slices, pool.map(_check_slice, slices)):
                     findings.update(found)
                     hashes.append(h)
                     lengths.append(n)
                     embedded.append(v)
                     record_keys += k or []
                     answer_parts.append(a)
+                    number_parts.append(nk)
                     if progress:
                         progress(stop, report_total)
         finally:
@@ -123,6 +132,7 @@ def check_all(
             silenced,
             hashes=(np.concatenate(hashes), np.concatenate(lengths)),
             answers=answers,
+            numbers=np.concatenate(number_parts),
             **(dict(zip(("vectors", "idf"), _stack(embedded))) if vectors is None else {"vectors": vectors}),
         )
     else:
@@ -156,7 +166,15 @@ def _check_jsonl_block(bounds):
     rules, count_tokens = _shared["rules"], _shared["count_tokens"]
     found = [(row.line, f) for row in rows if (f := check_record(row.record, rules, count_tokens))]
     records = [row.record for row in rows]
-    return [row.line for row in rows], errors, found, prompt_hashes(records), _vectors(records), answer_keys(records)
+    return (
+        [row.line for row in rows],
+        errors,
+        found,
+        prompt_hashes(records),
+        _vectors(records),
+        answer_keys(records),
+        number_keys(records),
+    )
 
 
 class _LazyRecords:
@@ -218,17 +236,18 @@ def check_jsonl(text, rules=None, count_tokens=None, workers=None, max_example_b
         max_example_bytes=max_example_bytes,
         semantic=semantic_useful(_sample_records(lines)),
     )
-    line_numbers, errors, findings, hashes, lengths, vectors, answers = [], [], {}, [], [], [], []
+    line_numbers, errors, findings, hashes, lengths, vectors, answers, numbers = [], [], {}, [], [], [], [], []
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for numbers, block_errors, found, (h, n), v, a in pool.map(_check_jsonl_block, blocks):
-                line_numbers += numbers
+            for block_lines, block_errors, found, (h, n), v, a, nk in pool.map(_check_jsonl_block, blocks):
+                line_numbers += block_lines
                 errors += block_errors
                 findings.update(found)
                 hashes.append(h)
                 lengths.append(n)
                 vectors.append(v)
                 answers.append(a)
+                numbers.append(nk)
     finally:
         _shared.clear()
     records = _LazyRecords(lines, line_numbers)
@@ -236,6 +255,7 @@ def check_jsonl(text, rules=None, count_tokens=None, workers=None, max_example_b
         records,
         hashes=(np.concatenate(hashes), np.concatenate(lengths)),
         answers=np.concatenate(answers),
+        numbers=np.concatenate(numbers),
         **dict(zip(("vectors", "idf"), _stack(vectors))),
     )
     for i, found in cluster_findings(clusters, lambda i: f"line {line_numbers[i]}", Finding).items():

@@ -17,7 +17,18 @@ instruction is shared by many: both parts must match, each on its own.
 import difflib
 
 from curation.core.prompt_comparison import prompt_words, same_prompt
-from curation.core.slots import filler_swap, fold, frame_swap, slot_difference, slots_of, swapped_word
+from curation.core.slots import (
+    content_words,
+    filler_swap_content,
+    fold,
+    frame_swap,
+    frame_swap_words,
+    frame_words,
+    number_key,
+    slot_difference,
+    slots_of,
+    swapped_content,
+)
 from curation.core.text import WORD_RE
 from curation.core.wordlists import FILLER
 
@@ -46,7 +57,11 @@ def wording_similarity(a, b, most=1500):
     """Character similarity of two texts after folding case, accents and spacing (0-1). Long
     texts are compared at their start and at their end (a shared handbook followed by another
     question is another request), the lower of the two counting."""
-    a, b = plain_text(a), plain_text(b)
+    return plain_similarity(plain_text(a), plain_text(b), most)
+
+
+def plain_similarity(a, b, most=1500):
+    """wording_similarity of two texts already through plain_text."""
     if a == b:
         return 1.0
     if max(len(a), len(b)) > most:
@@ -63,14 +78,27 @@ def _similarity(a, b):
     return matcher.ratio()
 
 
-class PromptView:
-    """What the comparison needs of one record, computed once."""
+def slot_text(record):
+    """The text whose slots decide (the shared part, then the main part)."""
+    main, side = main_and_side(record)
+    return f"{side}\n{main}"
 
-    __slots__ = ("record", "_words", "_parts", "_slots")
+
+def prompt_number_key(record):
+    """A stable 64-bit key of the numbers a record's prompt names (slots.number_key), which the
+    scan's workers work out for every record: pairs with different keys are never compared."""
+    return number_key(slot_text(record))
+
+
+class PromptView:
+    """What the comparison needs of one record, computed once (the scan compares each record
+    with a dozen or more others)."""
+
+    __slots__ = ("record", "_words", "_parts", "_slots", "_derived", "_hard", "_numbers")
 
     def __init__(self, record):
         self.record = record
-        self._words = self._parts = self._slots = None
+        self._words = self._parts = self._slots = self._derived = self._hard = self._numbers = None
 
     @property
     def words(self):
@@ -91,6 +119,40 @@ class PromptView:
             self._slots = slots_of(f"{side}\n{main}")
         return self._slots
 
+    @property
+    def numbers(self):
+        """prompt_number_key: different keys, and match() says no on every layer (another number
+        is another request)."""
+        if self._numbers is None:
+            main, side = self.parts
+            self._numbers = number_key(f"{side}\n{main}")
+        return self._numbers
+
+    @property
+    def hard_slots(self):
+        """A hash of the slots that must be equal for two prompts to ask the same thing outside
+        the word level (numbers, quoted text, negation, comparisons): different hashes, and
+        match() says no without looking further. Valid within one process."""
+        if self._hard is None:
+            slots = self.slots
+            self._hard = hash((frozenset(slots.numbers.items()), slots.quoted, slots.negated, slots.comparatives))
+        return self._hard
+
+    @property
+    def derived(self):
+        """(content words of the whole prompt, of the main part, the main part's frame words or
+        None for several lines, plain_text of the main part, of the side part)."""
+        if self._derived is None:
+            main, side = self.parts
+            self._derived = (
+                set(content_words(f"{side}\n{main}")),
+                set(content_words(main)),
+                frame_words(main) if len(main.splitlines()) <= 1 else None,
+                plain_text(main),
+                plain_text(side),
+            )
+        return self._derived
+
 
 MEANING_WORDS = 80  # a mean of more words than this says what a text is about, not what it asks
 
@@ -105,28 +167,36 @@ def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, w
 
     `main_cosine` is the embeddings' cosine of the two main parts (None without the semantic
     layer); `side_cosine()` gives that of the shared parts, asked only when needed."""
+    if a.numbers != b.numbers:
+        return False, "", ""  # another number, on every layer ("three" / "there" is no typo)
     if words_layer:  # off for pairs the word-level index did not propose: it finds all of those
         same, detail = same_prompt(a.words, b.words)
         if same:
             return True, detail, "words"
-    if slot_difference(a.slots, b.slots):
+    if slot_difference(a.slots, b.slots, say=False):
         return False, "", ""
     (main_a, side_a), (main_b, side_b) = a.parts, b.parts
-    if (
-        swapped_word(f"{side_a}\n{main_a}", f"{side_b}\n{main_b}")
-        or frame_swap(main_a, main_b)
-        or filler_swap(main_a, main_b)
-    ):
-        return False, "", ""
     if bool(side_a.strip()) != bool(side_b.strip()):
         return False, "", ""
-    if side_a.strip() and plain_text(side_a) != plain_text(side_b):
-        side_same = wording_similarity(side_a, side_b) >= NEAR_WORDING or (
+    (content_a, main_content_a, frame_a, plain_a, plain_side_a) = a.derived
+    (content_b, main_content_b, frame_b, plain_b, plain_side_b) = b.derived
+    if (
+        swapped_content(content_a, content_b)
+        or filler_swap_content(main_content_a, main_content_b)
+        or (
+            frame_swap_words(frame_a, frame_b)
+            if frame_a is not None and frame_b is not None
+            else frame_swap(main_a, main_b)
+        )
+    ):
+        return False, "", ""
+    if side_a.strip() and plain_side_a != plain_side_b:
+        side_same = plain_similarity(plain_side_a, plain_side_b) >= NEAR_WORDING or (
             side_cosine is not None and side_cosine() >= same_meaning
         )
         if not side_same:
             return False, "", ""
-    if wording_similarity(main_a, main_b) >= NEAR_WORDING:
+    if plain_similarity(plain_a, plain_b) >= NEAR_WORDING:
         return True, "the same wording with small edits", "wording"
     if main_cosine is not None and main_cosine >= same_meaning and _short(main_a) and _short(main_b):
         return True, f"the same request in other words ({main_cosine:.0%} alike)", "meaning"

@@ -223,8 +223,9 @@ def meaning_threshold(texts, idf, base, margin=0.3, sample=2000, seed=0):
     random pairs of the dataset are alike (the median cosine of random pairs, measured as the
     meaning layer measures, plus `margin`). Above 1 the embeddings cannot tell this dataset's
     texts apart (codes, made-up words) and the meaning layer stays out of it."""
-    texts = list(texts)
-    n = len(texts)
+    if not hasattr(texts, "__getitem__"):
+        texts = list(texts)
+    n = len(texts)  # a sequence is only read at the sample it picks
     if n < 50:
         return base
     rng = np.random.default_rng(seed)

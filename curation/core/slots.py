@@ -9,6 +9,7 @@ candidate pair found by similarity passes this guard too.
 """
 
 import difflib
+import hashlib
 import re
 import unicodedata
 from collections import Counter
@@ -30,6 +31,9 @@ NUMBER_WORDS = {
     )
     if w != "-"  # "one" is more often a pronoun ("which one") than a number
 }
+NUMBER_WORD_RE = re.compile(
+    r"(?<![\w'’-])(" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")(?![\w'’-])", re.IGNORECASE
+)
 # Words that turn a question around: comparatives, superlatives, order and direction.
 COMPARATIVES = frozenset(
     """more less fewer greater higher lower larger smaller bigger longer shorter older newer younger
@@ -85,10 +89,28 @@ def _number(text):
     return text.rstrip(".%").lstrip("+")  # 5% and "5 percent" are one number
 
 
+def number_slots(text):
+    """The numbers a text names, in digits or in words ("three" = "3"), as a Counter: two regular
+    expressions, so that the scan can compare every candidate pair's numbers first."""
+    numbers = Counter(_number(m.group()) for m in NUMBER_RE.finditer(text))
+    numbers.update(NUMBER_WORDS[m.group().lower()] for m in NUMBER_WORD_RE.finditer(text))
+    return numbers
+
+
+def number_key(text):
+    """A stable 64-bit key of number_slots(text) (0 for a text without numbers)."""
+    numbers = number_slots(text)
+    if not numbers:
+        return 0
+    canonical = "\x00".join(f"{k}\x01{v}" for k, v in sorted(numbers.items()))
+    digest = hashlib.blake2b(canonical.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True) or 1
+
+
 def slots_of(text):
     """The slots of one text."""
     quoted = frozenset(fold(" ".join(next(g for g in m.groups() if g).split())) for m in QUOTED_RE.finditer(text))
-    numbers = Counter(_number(m.group()) for m in NUMBER_RE.finditer(text))
+    numbers = number_slots(text)
     tokens = TOKEN_RE.findall(text)
     names, comparatives, roles, folded_words = set(), set(), set(), set()
     negated = False
@@ -104,8 +126,6 @@ def slots_of(text):
             continue
         word = fold(token)
         folded_words.add(word)
-        if word in NUMBER_WORDS:
-            numbers[NUMBER_WORDS[word]] += 1
         if word in NEGATIONS or word.endswith(("n't", "n’t")):
             negated = True
         if word in COMPARATIVES and not (word == "best" and _sign_off(tokens, n)):
@@ -154,9 +174,12 @@ def _has_word(word, words):
     return any(is_typo(word, w) for w in words if w[:1] == first and abs(len(w) - size) <= 2)
 
 
-def slot_difference(a, b):
-    """ "" when the two Slots ask the same thing, else what differs, for people."""
+def slot_difference(a, b, say=True):
+    """ "" when the two Slots ask the same thing, else what differs, for people (with say=False
+    only that something differs: the scan asks this of a few hundred thousand pairs)."""
     if a.numbers != b.numbers:
+        if not say:
+            return "another number"
         only_a = sorted((a.numbers - b.numbers).elements())
         only_b = sorted((b.numbers - a.numbers).elements())
         return f"another number ({', '.join(only_a[:3]) or '–'} / {', '.join(only_b[:3]) or '–'})"
@@ -224,7 +247,11 @@ def swapped_word(a, b):
     """(x, y) when the two texts' content words are the same except that one word x became
     another word y (a sibling: "a poem about cats" / "a poem about dogs"); None otherwise. A
     spelling slip is not a swap."""
-    ca, cb = set(content_words(a)), set(content_words(b))
+    return swapped_content(set(content_words(a)), set(content_words(b)))
+
+
+def swapped_content(ca, cb):
+    """swapped_word on the two texts' sets of content words (computed once per text)."""
     only_a, only_b = sorted(ca - cb), sorted(cb - ca)
     if (
         len(only_a) == 1
@@ -241,7 +268,11 @@ def filler_swap(a, b, share=0.67):
     few of its own that are no spelling slip or other form of the other's: one frame with other
     fillers, in whatever order ("more calories, oats or chicken breast" / "more calories, salmon
     or oats"); None otherwise. frame_swap finds the same in word order."""
-    ca, cb = set(content_words(a)), set(content_words(b))
+    return filler_swap_content(set(content_words(a)), set(content_words(b)), share)
+
+
+def filler_swap_content(ca, cb, share=0.67):
+    """filler_swap on the two texts' sets of content words (computed once per text)."""
     if not ca or not cb or len(ca & cb) / len(ca | cb) < share:
         return None
     only_a = [x for x in sorted(ca - cb) if not any(is_typo(x, y) or same_stem(x, y) for y in cb - ca)]
@@ -260,16 +291,25 @@ def frame_swap(a, b):
     same order, and somewhere content words of one replaced by other content words that are not
     spelling slips of them ("substitute for honey in a stew" / "substitute for butter in
     cookies"). A paraphrase rewords the whole; an added word or a typo replaces nothing."""
-    wa = [fold(t) for t in TOKEN_RE.findall(a) if t[0].isalnum()]
-    wb = [fold(t) for t in TOKEN_RE.findall(b) if t[0].isalnum()]
     lines_a, lines_b = a.splitlines(), b.splitlines()
     if len(lines_a) == len(lines_b) > 1:  # chat turns: the turns that differ, each on its own
         for line_a, line_b in zip(lines_a, lines_b):
             if line_a != line_b and (found := frame_swap(line_a, line_b)):
                 return found
         return None
+    return frame_swap_words(frame_words(a), frame_words(b))
+
+
+def frame_words(text):
+    """The folded words frame_swap compares (computed once per text by the scan)."""
+    return [fold(t) for t in TOKEN_RE.findall(text) if t[0].isalnum()]
+
+
+def frame_swap_words(wa, wb):
+    """frame_swap on two single-line texts' frame_words."""
     matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
-    if matcher.ratio() < FRAME_SHARE:
+    # the quick ratios are upper bounds of ratio(): most pairs stop at them
+    if matcher.real_quick_ratio() < FRAME_SHARE or matcher.quick_ratio() < FRAME_SHARE or matcher.ratio() < FRAME_SHARE:
         return None
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op != "replace":

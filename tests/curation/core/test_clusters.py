@@ -286,3 +286,30 @@ def test_a_request_verb_that_names_a_column_is_content():
     ) == ("name", "country")
     assert swapped_word("Name 3 foods that contain lactose.", "List 3 foods that contain lactose.") is None
     assert "name" not in content_words("Please name 3 foods.") and "count" in content_words("Show the order count.")
+
+
+def test_copies_of_one_prompt_are_compared_once_and_keep_their_diagnoses(monkeypatch):
+    """Many copies of a prompt (a third of a big real set can be copies) go through the pairwise
+    comparison as one: comparing them one by one costs the square of their number."""
+    from curation.core import clusters
+
+    compared = []
+    real_match = clusters.match
+    monkeypatch.setattr(clusters, "match", lambda *a, **k: compared.append(1) or real_match(*a, **k))
+    parcel = "Where is my parcel? It is order 1234."
+    records = (
+        [Record(parcel, "", "It ships today.") for _ in range(20)]
+        + [Record(parcel.upper(), "", "It was cancelled.") for _ in range(20)]
+        + [Record("Where is my parcel? It is order 1235.", "", "It ships today.")]  # another order
+        + [Record("Where is my parcell? It is order 1234.", "", "It ships today.")]  # a typo
+    )
+    found = diagnoses(records)
+    assert len(compared) <= 3  # 42 examples, 861 pairs: three distinct prompts
+    assert found[(0, 19)] == found[(0, 41)] == found[(20, 39)] == "duplicate"
+    assert found[(0, 20)] == found[(20, 41)] == "contradiction"
+    assert not [pair for pair in found if 40 in pair]
+    notes = {
+        f.message.split(" as ")[0].split(" and the same")[0]
+        for f in cluster_findings(find_clusters(records), str, Finding)[41]
+    }
+    assert notes == {"the same wording with small edits"}  # the copies share their representative's note
