@@ -18,6 +18,7 @@ from evaluation.core.backends import (
     LocalBackend,
     ModelServerBackend,
     OpenAIBackend,
+    PublicOnlyBackend,
     Request,
 )
 from evaluation.core.judging import (
@@ -105,7 +106,10 @@ def judge_backend(judge):
         key = os.environ.get(judge.api_key_env) if judge.api_key_env else None
         if judge.api_key_env and not key:
             raise BackendError(f"the workers have no {judge.api_key_env} set: the judge's API key")
-        return OpenAIBackend(judge.base_url, model=judge.model, api_key=key), "", None
+        backend = OpenAIBackend(judge.base_url, model=judge.model, api_key=key)
+        if not settings.SERVING_ALLOW_PRIVATE:  # checked on save too, but a name can resolve elsewhere later
+            backend = PublicOnlyBackend(backend, judge.base_url, settings.SERVING_TRUSTED_HOSTS)
+        return backend, "", None
     return project_model(judge.project, judge.model)
 
 

@@ -134,9 +134,9 @@ def serving_backend(request, project):
         BackendError,
         Decoding,
         OpenAIBackend,
+        PublicOnlyBackend,
         Request,
         TGIBackend,
-        refuse_internal_address,
     )
     from evaluation.forms import ServingBackendForm
     from evaluation.models import ServingBackend
@@ -165,9 +165,9 @@ def serving_backend(request, project):
                 if d["kind"] == "tgi"
                 else OpenAIBackend(d["base_url"], d["base_model_name"], timeout=timeout, retries=0)
             )
+            if not settings.SERVING_ALLOW_PRIVATE:  # checked, and the connection held to what was checked
+                backend = PublicOnlyBackend(backend, d["base_url"], settings.SERVING_TRUSTED_HOSTS)
             try:
-                if not settings.SERVING_ALLOW_PRIVATE:
-                    refuse_internal_address(d["base_url"], trusted_hosts=settings.SERVING_TRUSTED_HOSTS)
                 (g,) = backend.generate(
                     [Request(prompt="Hello", messages=({"role": "user", "content": "Hello"},))],
                     Decoding(max_new_tokens=8),

@@ -66,6 +66,74 @@ def refuse_internal_address(url, resolve=None, trusted_hosts=()):
                 "the studio only connects to public servers, to hosts named in SERVING_TRUSTED_HOSTS, "
                 "or to any server when SERVING_ALLOW_PRIVATE is set"
             )
+    return host, sorted({info[4][0] for info in infos})
+
+
+# Host name -> [(checked addresses, ...)]: while a name is pinned, this process resolves it to the
+# addresses the check saw (the last pin wins), so a second DNS answer cannot point the connection
+# elsewhere (DNS rebinding: public for the check, 169.254.169.254 for the request).
+_pins = {}
+_pins_lock = threading.Lock()
+_real_getaddrinfo = None
+
+
+def _pinned_getaddrinfo(host, port, *args, **kwargs):
+    key = host.lower() if isinstance(host, str) else host
+    with _pins_lock:
+        pinned = _pins.get(key, [None])[-1]
+    if pinned is None:
+        return _real_getaddrinfo(host, port, *args, **kwargs)
+    out = []
+    for address in pinned:  # literal addresses: no DNS is asked
+        out += _real_getaddrinfo(address, port, *args, **kwargs)
+    return out
+
+
+class public_only:
+    """`with public_only(url, trusted_hosts):` refuse_internal_address(url), then, until the block
+    ends, every connection this process makes to the url's host goes to the addresses just checked
+    (TLS still checks the certificate against the host name)."""
+
+    def __init__(self, url, trusted_hosts=(), resolve=None):
+        self.url, self.trusted_hosts, self.resolve = url, trusted_hosts, resolve
+        self.host = None
+
+    def __enter__(self):
+        global _real_getaddrinfo
+        checked = refuse_internal_address(self.url, resolve=self.resolve, trusted_hosts=self.trusted_hosts)
+        if checked is None:  # a trusted host: connected to as it resolves
+            return self
+        self.host, self.addresses = checked[0].lower(), checked[1]
+        with _pins_lock:
+            if _real_getaddrinfo is None:
+                _real_getaddrinfo = socket.getaddrinfo
+                socket.getaddrinfo = _pinned_getaddrinfo
+            _pins.setdefault(self.host, []).append(self.addresses)
+        return self
+
+    def __exit__(self, *exc):
+        if self.host is not None:
+            with _pins_lock:
+                stack = _pins[self.host]
+                stack.remove(self.addresses)
+                if not stack:
+                    del _pins[self.host]
+        return False
+
+
+class PublicOnlyBackend:
+    """A backend (an outside judge's server) that connects only to its server's public addresses:
+    each call checks them and holds the connections to them (public_only)."""
+
+    def __init__(self, backend, url, trusted_hosts=()):
+        self.backend, self.url, self.trusted_hosts = backend, url, tuple(trusted_hosts)
+
+    def generate(self, requests, decoding=None):
+        with public_only(self.url, self.trusted_hosts):
+            return self.backend.generate(requests, decoding or Decoding())
+
+    def __getattr__(self, name):
+        return getattr(self.backend, name)
 
 
 @dataclass(frozen=True)

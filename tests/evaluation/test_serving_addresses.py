@@ -82,3 +82,58 @@ def test_the_connection_test_refuses_loopback_and_metadata_unless_allowed(as_use
         .content.decode()
     )
     assert "No answer:" in page and "internal address" not in page  # tried, and nobody listens on port 9
+
+
+def test_a_name_that_resolves_elsewhere_the_second_time_still_reaches_the_checked_address():
+    """DNS rebinding: public for the check, the metadata service for the request. While the check
+    holds, this process resolves the name to what was checked, on every thread."""
+    import threading
+
+    from evaluation.core.backends import public_only
+
+    answers = iter(["93.184.215.14", "169.254.169.254"])
+
+    def rebinding(host, port, type=0):
+        return resolving_to(next(answers))(host, port, type)
+
+    seen = []
+    with public_only("http://rebind.invalid:8080/v1", resolve=rebinding):
+        worker = threading.Thread(target=lambda: seen.append(socket.getaddrinfo("rebind.invalid", 8080)))
+        worker.start()
+        worker.join()
+        seen.append(socket.getaddrinfo("REBIND.invalid", 8080, type=socket.SOCK_STREAM))
+    assert {info[4][0] for found in seen for info in found} == {"93.184.215.14"}
+    assert next(answers) == "169.254.169.254"  # the second answer was never asked for
+    with pytest.raises(socket.gaierror):  # the pin is gone: the name resolves as before (it does not exist)
+        socket.getaddrinfo("rebind.invalid", 8080)
+
+
+def test_a_judge_on_an_outside_server_connects_only_to_what_was_checked(settings, monkeypatch):
+    from evaluation.core import backends
+    from evaluation.core.backends import Decoding, PublicOnlyBackend, Request
+
+    settings.SERVING_ALLOW_PRIVATE = False
+    checked = []
+
+    class Recording:
+        def generate(self, requests, decoding):
+            checked.append(socket.getaddrinfo("judge.example.com", 443)[0][4][0])
+            return ["verdict"]
+
+    real = backends.refuse_internal_address
+    monkeypatch.setattr(
+        backends,
+        "refuse_internal_address",
+        lambda url, resolve=None, trusted_hosts=(): real(url, resolving_to("93.184.215.14"), trusted_hosts),
+    )
+    backend = PublicOnlyBackend(Recording(), "https://judge.example.com/v1")
+    assert backend.generate([Request(prompt="x")], Decoding()) == ["verdict"]
+    assert checked == ["93.184.215.14"]
+    monkeypatch.setattr(
+        backends,
+        "refuse_internal_address",
+        lambda url, resolve=None, trusted_hosts=(): real(url, resolving_to("10.0.0.7"), trusted_hosts),
+    )
+    with pytest.raises(BackendError, match="internal address 10.0.0.7"):
+        backend.generate([Request(prompt="x")], Decoding())
+    assert checked == ["93.184.215.14"]  # never connected
