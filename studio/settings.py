@@ -134,6 +134,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Behind reverse proxies (nginx, a load balancer), every request comes from the proxy: set
+# TRUSTED_PROXIES to their number so that the address counted is the one the outermost proxy saw
+# (studio/proxies.py); 0 ignores X-Forwarded-For, which a client can write itself.
+TRUSTED_PROXIES = envint("TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "studio.proxies.client_ip"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "studio:project-list"
 LOGOUT_REDIRECT_URL = "login"

@@ -50,3 +50,33 @@ def test_an_admin_reset_unlocks_at_once(client, people):
 
 def test_force_login_is_not_watched(as_user, people):
     assert as_user(people.lead).get(reverse("studio:project-list")).status_code == 200
+
+
+BEHIND_PROXY = {"REMOTE_ADDR": "10.0.0.2"}  # every request arrives from the reverse proxy
+
+
+def test_behind_a_proxy_one_persons_wrong_passwords_do_not_lock_out_everyone(client, people, settings):
+    settings.TRUSTED_PROXIES = 1
+    attacker = {**BEHIND_PROXY, "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "lena", "password": "wrong"}, **attacker)
+    assert client.post(reverse("login"), {"username": "lena", "password": "pw-lena"}, **attacker).status_code == 429
+    # a claimed address to the left of what the proxy saw changes nothing
+    spoofed = {**BEHIND_PROXY, "HTTP_X_FORWARDED_FOR": "198.51.100.7, 203.0.113.9"}
+    assert client.post(reverse("login"), {"username": "lena", "password": "pw-lena"}, **spoofed).status_code == 429
+    # Lena herself, at her own address behind the same proxy, signs in
+    lena = {**BEHIND_PROXY, "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    assert client.post(reverse("login"), {"username": "lena", "password": "pw-lena"}, **lena).status_code == 302
+
+
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(client, people, settings):
+    settings.TRUSTED_PROXIES = 0
+    for n in range(settings.AXES_FAILURE_LIMIT):  # a new claimed address each time: still one address
+        client.post(
+            reverse("login"),
+            {"username": "lena", "password": "wrong"},
+            **BEHIND_PROXY,
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        )
+    fresh = {**BEHIND_PROXY, "HTTP_X_FORWARDED_FOR": "198.51.100.99"}
+    assert client.post(reverse("login"), {"username": "lena", "password": "pw-lena"}, **fresh).status_code == 429
