@@ -13,7 +13,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from curation.core.prompt_comparison import is_typo
 from curation.core.wordlists import FILLER, NEGATIONS, REQUEST_VERBS, STOPWORDS
@@ -45,10 +45,10 @@ COMPARATIVES = frozenset(
 # Words that make the same comparison count as one ("more than 375" = "higher than 375", "later
 # than 2021" = "after 2021"), so a paraphrase keeps its slots; opposites stay apart.
 COMPARATIVE_CLASS = {
-    **dict.fromkeys("more greater higher larger bigger above exceeding exceeds longer".split(), "more"),
-    **dict.fromkeys("less fewer lower smaller below shorter".split(), "less"),
-    **dict.fromkeys("most highest largest biggest maximum max top longest".split(), "most"),
-    **dict.fromkeys("least fewest lowest smallest minimum min bottom shortest".split(), "least"),
+    **dict.fromkeys("more greater higher larger bigger above exceeding exceeds longer pricier".split(), "more"),
+    **dict.fromkeys("less fewer lower smaller below shorter cheaper".split(), "less"),
+    **dict.fromkeys("most highest largest biggest maximum max top longest priciest".split(), "most"),
+    **dict.fromkeys("least fewest lowest smallest minimum min bottom shortest cheapest".split(), "least"),
     "later": "after",
     "earlier": "before",
 }
@@ -82,6 +82,7 @@ class Slots:
     comparatives: frozenset
     roles: frozenset  # (directed word, the word after it) pairs: "from paris", "to litres"
     words: frozenset  # every folded word, for matching names that one side does not capitalise
+    by_initial: dict = field(default=None, compare=False, hash=False)  # first letter -> words (for _has_word)
 
 
 def _number(text):
@@ -141,7 +142,8 @@ def slots_of(text):
             )  # snake_case, camelCase
         )
         if is_name and not token.isdigit():
-            names.add(word)
+            names.add(_possessive(word))
+            folded_words.add(_possessive(word))
         if previous in DIRECTED and word not in ARTICLES:
             roles.add((SAME_MARKER.get(previous, previous), word))
         if word not in ARTICLES:
@@ -155,7 +157,15 @@ def slots_of(text):
         comparatives=frozenset(comparatives),
         roles=frozenset(roles),
         words=frozenset(folded_words),
+        by_initial=_by_initial(folded_words),
     )
+
+
+def _by_initial(words):
+    out = {}
+    for w in words:
+        out.setdefault(w[:1], []).append(w)
+    return out
 
 
 def _sign_off(tokens, n):
@@ -166,12 +176,12 @@ def _sign_off(tokens, n):
     return after[0] == "," and (len(after) == 1 or after[1] == "\n" or after[1][:1].isupper())
 
 
-def _has_word(word, words):
-    """word, or a spelling slip of it, among words."""
-    if word in words:
+def _has_word(word, slots):
+    """word, or a spelling slip of it, among the words of slots (a slip keeps the first letter)."""
+    if word in slots.words:
         return True
-    first, size = word[:1], len(word)
-    return any(is_typo(word, w) for w in words if w[:1] == first and abs(len(w) - size) <= 2)
+    size = len(word)
+    return any(is_typo(word, w) for w in slots.by_initial.get(word[:1], ()) if abs(len(w) - size) <= 2)
 
 
 def slot_difference(a, b, say=True):
@@ -191,8 +201,8 @@ def slot_difference(a, b, say=True):
         return f"another comparison ({', '.join(sorted(a.comparatives ^ b.comparatives)[:3])})"
     # A name swapped for another makes another request; a name one side adds ("my Python code")
     # only says more.
-    only_a = [name for name in a.names if not _has_word(name, b.words)]
-    only_b = [name for name in b.names if not _has_word(name, a.words)]
+    only_a = [name for name in a.names if not _has_word(name, b)]
+    only_b = [name for name in b.names if not _has_word(name, a)]
     if only_a and only_b:
         return f"another name ({only_a[0]} / {only_b[0]})"
     after_a, after_b = {}, {}
@@ -210,19 +220,35 @@ def slot_difference(a, b, say=True):
     return ""
 
 
+def _possessive(word):
+    """ "python's" -> "python": a name with its possessive is the same name ("that's" stays)."""
+    if len(word) > 3 and word.endswith(("'s", "’s")) and word[:-2] not in STOPWORDS and word[:-2] != "let":
+        return word[:-2]
+    return word
+
+
+# Words that ask rather than name, beyond the stopwords: "how many inches" / "convert ... to
+# inches", "the number of days between" / "count the days separating".
+ASKING_WORDS = frozenset("many much between among".split())
+COUNTING_NOUNS = frozenset("number amount".split())  # "the number of days" asks for a count
+
+
 def content_words(text):
     """The folded words of text that carry content (no stopwords), lightly stemmed. A request verb
     ("list", "name", "count") is left out where it asks (a sentence's first word), kept where it
     names something ("the name and signup_date", "the order count")."""
     out, start = [], True
-    for token in TOKEN_RE.findall(text):
+    tokens = TOKEN_RE.findall(text)
+    for n, token in enumerate(tokens):
         if token in SENTENCE_END or token == "\n":
             start = True
             continue
         if not token[0].isalnum():
             continue
-        word = fold(token)
-        if word not in STOPWORDS and not (start and word in REQUEST_VERBS):
+        word = _possessive(fold(token))
+        if word in COUNTING_NOUNS and n + 1 < len(tokens) and fold(tokens[n + 1]) == "of":
+            continue
+        if word not in STOPWORDS and word not in ASKING_WORDS and not (start and word in REQUEST_VERBS):
             out.append(_stem(NUMBER_WORDS.get(word, word)))
         start = start and word in STOPWORDS | FILLER  # "Please list ...", "Can you name ..." still ask
     return out
@@ -282,6 +308,7 @@ def filler_swap_content(ca, cb, share=0.67):
     return None
 
 
+FRAME_WORDS = STOPWORDS | FILLER | REQUEST_VERBS | ASKING_WORDS | COUNTING_NOUNS  # never what fills a frame
 FRAME_SHARE = 0.6  # word-sequence similarity from which two texts share one frame
 FILLER_WORDS = 3  # what fills a frame is short ("sponge cake"); a reworded clause is longer
 
@@ -314,8 +341,8 @@ def frame_swap_words(wa, wb):
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op != "replace":
             continue
-        left = [w for w in wa[i1:i2] if w not in STOPWORDS and w not in FILLER and w not in REQUEST_VERBS]
-        right = [w for w in wb[j1:j2] if w not in STOPWORDS and w not in FILLER and w not in REQUEST_VERBS]
+        left = [w for w in wa[i1:i2] if w not in FRAME_WORDS]
+        right = [w for w in wb[j1:j2] if w not in FRAME_WORDS]
         left_only = [w for w in left if not any(same_stem(w, x) or is_typo(w, x) for x in right)]
         right_only = [w for w in right if not any(same_stem(w, x) or is_typo(w, x) for x in left)]
         if left_only and right_only and len(left_only) <= FILLER_WORDS and len(right_only) <= FILLER_WORDS:

@@ -257,3 +257,32 @@ def test_another_form_of_a_word_is_no_swap_but_another_word_is():
     assert same_stem("place", "placed") and same_stem("reply", "replies") and not same_stem("cat", "car")
     assert swapped_word("Count the orders they place", "Count the orders they placed") is None
     assert swapped_word("Fix the red car", "Fix the red cat") == ("car", "cat")
+
+
+def test_asking_words_possessive_names_and_price_comparisons_do_not_make_another_request():
+    from curation.core.slots import filler_swap, swapped_word
+
+    def slots(text):
+        return PromptView(Record(text, "", "x")).slots
+
+    # a name with its possessive is the same name; "that's" is no name and no possessive
+    assert (
+        slot_difference(slots("Using Python's csv module, count the rows."), slots("A Python script to count rows"))
+        == ""
+    )
+    ticket = "Why did Lumen Books charge me more than $15? That's the Pro price I signed up for."
+    other = "The Pro plan is advertised at $15, yet Lumen Books billed me more than that this month."
+    assert slot_difference(slots(ticket), slots(other)) == ""
+    # "cheaper" is "lower" in price; "pricier" is the other way
+    assert (
+        slot_difference(slots("Kitchen items with a price lower than 230"), slots("Kitchen items cheaper than 230"))
+        == ""
+    )
+    assert slot_difference(slots("Kitchen items cheaper than 230"), slots("Kitchen items pricier than 230"))
+    # "how many" and "the number of" ask; they name nothing a frame could be filled with
+    assert swapped_word("How many inches are in 10 centimetres?", "Convert 10 centimetres to inches.") is None
+    days = "What is the number of days between March 21, 2020 and January 03, 2016?"
+    assert filler_swap(days, "Count the days separating March 21, 2020 and January 03, 2016.") is None
+    # the siblings stay apart
+    assert swapped_word("How many inches are in 10 centimetres?", "How many feet are in 10 centimetres?")
+    assert filler_swap(days, "What is the number of weeks between March 21, 2020 and January 03, 2016?")
