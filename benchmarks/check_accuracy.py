@@ -133,6 +133,13 @@ def show_misses(planted, findings, limit):
         print(f"  flagged hard negative ({kind}: {slot}):")
         print(f"    {json.dumps(planted.rows[i], ensure_ascii=False)[:300]}")
         print(f"    {json.dumps(planted.rows[j], ensure_ascii=False)[:300]}")
+    for check in ("duplicate", "contradiction"):
+        truth = {(min(p), max(p)) for kind in PAIR_KINDS if CHECK_OF[kind] == check for p in planted.pairs[kind]}
+        hard = {(min(h[:2]), max(h[:2])) for h in planted.hard_negatives}
+        for i, j in sorted(pairs.get(check, set()) - truth - hard)[:limit]:
+            print(f"  flagged {check}, not planted:")
+            print(f"    {json.dumps(planted.rows[i], ensure_ascii=False)[:300]}")
+            print(f"    {json.dumps(planted.rows[j], ensure_ascii=False)[:300]}")
 
 
 def cell(found, whole):

@@ -233,7 +233,7 @@ def _pairs_of(example, record, words, near, answer):
             output, rejected = answers.get(other_id, ("", ""))
             other = Record(instruction=other.instruction, input=other.input, output=output, rejected=rejected)
         verdict, detail = compare_records(record, other)
-        if verdict == "other" or (verdict != "agree" and not may_contradict(layer, cosine)):
+        if verdict == "other" or (verdict != "agree" and not may_contradict(layer, cosine, view, other_view)):
             continue
         if verdict == "agree":
             found.append(

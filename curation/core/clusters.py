@@ -300,7 +300,8 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
         )
         if not same:
             continue
-        if records[i].is_preference or records[j].is_preference or not may_contradict(layer, cosine):
+        contradicts = may_contradict(layer, cosine, view_i, view_j)
+        if records[i].is_preference or records[j].is_preference or not contradicts:
             # another preference pair for the same prompt is neither a duplicate nor a contradiction;
             # a pair alike only in meaning is a contradiction only when very alike. Both depend on
             # the answers: each example of the two groups on its own.
@@ -308,7 +309,7 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
             for a in group_of.get(i, (i,)):
                 for b in group_of.get(j, (j,)):
                     verdict = compare_records(records[a], records[b])[0]
-                    if verdict == "agree" or (verdict == "conflict" and may_contradict(layer, cosine)):
+                    if verdict == "agree" or (verdict == "conflict" and contradicts):
                         joined.append((a, b))
         else:
             joined = [(i, j)]

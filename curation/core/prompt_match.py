@@ -16,7 +16,7 @@ instruction is shared by many: both parts must match, each on its own.
 
 import difflib
 
-from curation.core.prompt_comparison import prompt_words, same_prompt
+from curation.core.prompt_comparison import is_typo, prompt_words, same_prompt
 from curation.core.slots import (
     content_words,
     filler_swap_content,
@@ -25,12 +25,13 @@ from curation.core.slots import (
     frame_swap_words,
     frame_words,
     number_key,
+    same_stem,
     slot_difference,
     slots_of,
     swapped_content,
 )
 from curation.core.text import WORD_RE
-from curation.core.wordlists import FILLER
+from curation.core.wordlists import COURTESY, FILLER
 
 SAME_MEANING = 0.82  # cosine from which two prompts with the same slots ask the same thing
 CANDIDATE = 0.72  # pairs at least this alike (or sharing a word-level key) are looked at
@@ -191,6 +192,10 @@ def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, w
     ):
         return False, "", ""
     if side_a.strip() and plain_side_a != plain_side_b:
+        # the shared part differs: it may not be one frame with other fillers either ("moved from
+        # brokerage accounts" / "moved from credit card accounts" over one table schema)
+        if frame_swap(side_a, side_b) or filler_swap_content(set(content_words(side_a)), set(content_words(side_b))):
+            return False, "", ""
         side_same = plain_similarity(plain_side_a, plain_side_b) >= NEAR_WORDING or (
             side_cosine is not None and side_cosine() >= same_meaning
         )
@@ -203,10 +208,26 @@ def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, w
     return False, "", ""
 
 
-def may_contradict(layer, main_cosine):
+def may_contradict(layer, main_cosine, a=None, b=None):
     """Can a pair that `match` found by `layer` be reported with answers that disagree? Answers
     that disagree are evidence that the prompts differ too, so a pair seen only by its meaning
     needs prompts that are very alike (STRONG_MEANING) before it counts as a contradiction;
-    below that, it counts only when the answers agree (a duplicate). The scan and the on-save
-    check both ask this."""
-    return layer != "meaning" or main_cosine >= STRONG_MEANING
+    below that, it counts only when the answers agree (a duplicate). So does a pair where one
+    prompt asks for more than the other (refines, given the PromptViews a and b). The scan and
+    the on-save check both ask this."""
+    if layer == "meaning" and main_cosine < STRONG_MEANING:
+        return False
+    return a is None or b is None or layer == "words" or not refines(a, b)
+
+
+REFINING_WORDS = 2  # content words one prompt adds to the other's that make it ask for more
+
+
+def refines(a, b):
+    """True when one prompt asks what the other asks and more: it holds all of the other's content
+    words (spelling slips and other forms of a word aside) and REFINING_WORDS or more of its own,
+    courtesy aside ("count the rows of x.csv" / "... of x.csv (skip the header line)")."""
+    ca, cb = a.derived[0] - COURTESY - FILLER, b.derived[0] - COURTESY - FILLER
+    only_a = [x for x in ca - cb if not any(is_typo(x, y) or same_stem(x, y) for y in cb - ca)]
+    only_b = [y for y in cb - ca if not any(is_typo(x, y) or same_stem(x, y) for x in ca - cb)]
+    return (len(only_a) >= REFINING_WORDS and not only_b) or (len(only_b) >= REFINING_WORDS and not only_a)

@@ -25,3 +25,9 @@ REQUEST_VERBS = frozenset(
     """name list show give find tell define explain calculate compute count get return display provide print
     output fetch retrieve determine identify state work figure""".split()
 )
+# Words of greetings and sign-offs: a message that adds "Good morning" or "Kind regards" asks
+# nothing more.
+COURTESY = frozenset(
+    "good morning afternoon evening day dear team support folks there regards kind best cheers many thanks thx ty "
+    "sincerely warm wishes greetings question advance sorry bother appreciate appreciated hope well help".split()
+)

@@ -52,3 +52,17 @@ def test_which_answers_vouch_and_for_how_many():
     assert anchored_pairs(np.array(three)) == {(0, 1), (0, 2), (1, 2)}
     many = [5] * (ANCHOR_MOST + 1)
     assert anchored_pairs(np.array(many)) == set()  # a template's answer vouches for nothing
+
+
+def test_a_save_and_the_scan_agree_that_a_prompt_asking_for_more_is_no_contradiction(people, make_example):
+    rows = "Write Python code that reads the CSV file 'stock_2018.csv' and prints how many data rows it has"
+    plain = "import csv\nwith open('stock_2018.csv') as f:\n    print(sum(1 for _ in csv.reader(f)))"
+    skipping = "import csv\nwith open('stock_2018.csv') as f:\n    r = csv.reader(f)\n    next(r)\n    print(sum(1 for _ in r))"
+    first = make_example(instruction=rows + ".", output=plain)
+    make_example(instruction=rows + " (skip the header line).", output=skipping)
+    assert pairs() == set()
+    courteous = make_example(instruction="Hello! " + rows + ". Many thanks!", output=skipping)
+    found = pairs()
+    assert (first.id, courteous.id, "contradiction") in found
+    checking.scan_project(people.project)
+    assert pairs() == found

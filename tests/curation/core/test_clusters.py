@@ -313,3 +313,25 @@ def test_copies_of_one_prompt_are_compared_once_and_keep_their_diagnoses(monkeyp
         for f in cluster_findings(find_clusters(records), str, Finding)[41]
     }
     assert notes == {"the same wording with small edits"}  # the copies share their representative's note
+
+
+def test_a_prompt_that_asks_for_more_is_another_request_not_a_contradiction():
+    rows = "Write Python code that reads the CSV file 'stock_2018.csv' and prints how many data rows it has"
+    plain = "import csv\nwith open('stock_2018.csv') as f:\n    print(sum(1 for _ in csv.reader(f)))"
+    skipping = "import csv\nwith open('stock_2018.csv') as f:\n    r = csv.reader(f)\n    next(r)\n    print(sum(1 for _ in r))"
+    records = [
+        Record(rows + ".", "", plain),
+        Record(rows + " (skip the header line).", "", skipping),  # asks for more: another request
+        Record("Hello! " + rows.lower() + ". Many thanks!", "", skipping),  # only courtesy added: a contradiction
+    ]
+    assert diagnoses(records) == {(0, 2): "contradiction", (1, 2): "duplicate"}
+
+
+def test_one_schema_with_questions_that_fill_one_frame_differently_is_two_requests():
+    schema = "Tables: transfers(id, amount, from_type, to_type, created_at)"
+    records = [
+        Record("How much money was moved from brokerage accounts to savings accounts in 2017?", schema, "SELECT 1"),
+        Record("How much money was moved from credit card accounts to savings accounts in 2017?", schema, "SELECT 2"),
+        Record("How much money was moved from brokerage acconts to savings accounts in 2017?", schema, "SELECT 3"),
+    ]
+    assert diagnoses(records) == {(0, 2): "contradiction"}
