@@ -201,7 +201,13 @@ def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, w
         )
         if not side_same:
             return False, "", ""
-    if plain_similarity(plain_a, plain_b) >= NEAR_WORDING:
+    turns = differing_turns(a, b)
+    if turns is not None:
+        # two chats that share most turns: the turns that differ decide (the shared scaffold made
+        # "... cheddar or almonds?" and "... oats or lentils?" read 95% alike)
+        if plain_similarity(plain_text(turns[0]), plain_text(turns[1])) >= NEAR_WORDING:
+            return True, "the same wording with small edits", "wording"
+    elif plain_similarity(plain_a, plain_b) >= NEAR_WORDING:
         return True, "the same wording with small edits", "wording"
     if main_cosine is not None and main_cosine >= same_meaning and _short(main_a) and _short(main_b):
         return True, f"the same request in other words ({main_cosine:.0%} alike)", "meaning"
@@ -218,6 +224,20 @@ def may_contradict(layer, main_cosine, a=None, b=None):
     if layer == "meaning" and main_cosine < STRONG_MEANING:
         return False
     return a is None or b is None or layer == "words" or not refines(a, b)
+
+
+def differing_turns(a, b):
+    """For two chats (PromptViews) with as many lines, the lines that differ, joined, one text
+    per chat; None for anything else (or chats that do not differ)."""
+    if not (a.record.is_chat and b.record.is_chat):
+        return None
+    lines_a, lines_b = a.parts[0].splitlines(), b.parts[0].splitlines()
+    if len(lines_a) != len(lines_b) or len(lines_a) < 2:
+        return None
+    differ = [(x, y) for x, y in zip(lines_a, lines_b) if x != y]
+    if not differ:
+        return None
+    return "\n".join(x for x, _ in differ), "\n".join(y for _, y in differ)
 
 
 REFINING_WORDS = 2  # content words one prompt adds to the other's that make it ask for more

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from curation.core.prompt_comparison import is_typo
-from curation.core.wordlists import FILLER, NEGATIONS, REQUEST_VERBS, STOPWORDS
+from curation.core.wordlists import COURTESY, FILLER, NEGATIONS, REQUEST_VERBS, STOPWORDS
 
 QUOTED_RE = re.compile(r"\"([^\"\n]{1,200})\"|“([^”\n]{1,200})”|`([^`\n]{1,200})`|(?<!\w)'([^'\n]{1,200})'(?!\w)")
 NUMBER_RE = re.compile(r"(?<![\w.])[-+]?\d+(?:[.,:/]\d+)*%?")
@@ -328,8 +328,13 @@ def frame_swap(a, b):
 
 
 def frame_words(text):
-    """The folded words frame_swap compares (computed once per text by the scan)."""
-    return [fold(t) for t in TOKEN_RE.findall(text) if t[0].isalnum()]
+    """The folded words frame_swap compares (computed once per text by the scan): greetings and
+    thanks left out ("Hi there, which has more calories, cheddar or almonds? Thanks in advance"
+    is the frame of "Which has more calories, oats or lentils?")."""
+    return [w for w in (fold(t) for t in TOKEN_RE.findall(text) if t[0].isalnum()) if w not in FRAME_COURTESY]
+
+
+FRAME_COURTESY = (COURTESY | FILLER) - STOPWORDS - {"best", "help", "support", "day", "question", "well", "kind"}
 
 
 def frame_swap_words(wa, wb):

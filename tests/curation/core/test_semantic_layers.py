@@ -286,3 +286,28 @@ def test_asking_words_possessive_names_and_price_comparisons_do_not_make_another
     # the siblings stay apart
     assert swapped_word("How many inches are in 10 centimetres?", "How many feet are in 10 centimetres?")
     assert filler_swap(days, "What is the number of weeks between March 21, 2020 and January 03, 2016?")
+
+
+def test_two_chats_are_compared_in_wording_on_the_turns_they_do_not_share():
+    from curation.core.prompt_match import differing_turns
+
+    def chat(first, second="Raw."):
+        turns = [first, "Are you comparing them raw or cooked?", second]
+        roles = ["user", "assistant", "user"]
+        return PromptView(Record.chat([{"role": r, "content": c} for r, c in zip(roles, turns)]))
+
+    eggs, chocolate = (
+        chat("Do eggs or apples have more calories?"),
+        chat("Do dark chocolate or eggs have more calories?"),
+    )
+    assert differing_turns(eggs, chocolate) == (
+        "user: Do eggs or apples have more calories?",
+        "user: Do dark chocolate or eggs have more calories?",
+    )
+    assert differing_turns(eggs, chat("Do eggs or apples have more calories?", "Cooked.")) == (
+        "user: Raw.",
+        "user: Cooked.",
+    )
+    assert differing_turns(eggs, eggs) is None
+    plain = PromptView(Record("Do eggs or apples have more calories?\nRaw.", "", "x"))
+    assert differing_turns(plain, plain) is None and differing_turns(eggs, plain) is None
