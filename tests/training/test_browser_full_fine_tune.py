@@ -1,0 +1,61 @@
+"""A full fine-tune, in Chromium, from the launch form to a blind vote: a lead launches it on the
+demo, a real Celery worker trains it and prepares a study with it, a reviewer votes, and the
+lead's report names it. (The view tests cover evaluation, serving and /v1 for full fine-tunes.)"""
+
+import pytest
+from django.core.management import call_command
+
+from evaluation.models import Study, Vote
+from tests.conftest import sign_in, wait_for
+from training.models import TrainingRun
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def test_a_full_fine_tune_goes_from_the_launch_form_to_a_blind_vote(page, live_server, tiny_model_dir, start_worker):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    _, log = start_worker()
+    sign_in(page, live_server, "lead", "studio-demo")
+    page.goto(live_server.url + "/p/support-triage/runs/new/")
+    page.get_by_label("Name").fill("whole model")
+    page.get_by_label("Method").select_option("full")
+    page.get_by_label("Learning rate").fill("0.0005")
+    page.get_by_label("Epochs").fill("1")
+    page.get_by_label("Max sequence length").fill("384")
+    page.get_by_role("button", name="Launch").click()
+    page.get_by_text("Succeeded").wait_for(timeout=180_000)
+    run = TrainingRun.objects.get(name="whole model")
+    assert run.config["method"] == "full"
+    # what the Models page promises for it is true: it is served as a whole model
+    page.goto(live_server.url + "/p/support-triage/models/")
+    assert "whole model" in page.locator("main").inner_text()
+
+    page.goto(live_server.url + "/p/support-triage/studies/new/")
+    page.get_by_label("Name").fill("Full fine-tune round")
+    page.get_by_label("whole model").check()
+    page.get_by_label("reviewer").check()
+    page.get_by_label("Items (at most)").fill("3")
+    page.get_by_role("button", name="Create the study").click()
+    opened = Study.objects.filter(name="Full fine-tune round", status=Study.Status.OPEN)
+    wait_for(opened.exists, 180, "the study's outputs (base and the full fine-tune)", log)
+    study = opened.get()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, live_server, "reviewer", "studio-demo")
+    page.goto(live_server.url + "/p/support-triage/studies/")
+    page.get_by_role("link", name="Start rating").click()
+    # blind: the page names neither model
+    assert "whole model" not in page.locator("main").inner_text()
+    page.get_by_role("button", name="A is better").click()
+    wait_for(lambda: Vote.objects.filter(assignment__study=study).count() == 1, 30, "the vote", log)
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, live_server, "lead", "studio-demo")
+    page.goto(live_server.url + f"/p/support-triage/studies/{study.id}/")
+    assert page.get_by_role("cell", name="whole model").first.is_visible()
