@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from curation import vectors
 from curation.core import semantic
-from curation.core.answer_comparison import compare_records
+from curation.core.answer_comparison import compare_records, edited_answer
 from curation.core.bucket_keys import stored_keys
 from curation.core.checks import check_record
 from curation.core.clusters import (
@@ -20,6 +20,7 @@ from curation.core.clusters import (
     NEIGHBOURS,
     answer_keys,
     cluster_pairs,
+    neighbour_kept,
     semantic_useful,
 )
 from curation.core.dataset import check_all
@@ -30,6 +31,8 @@ from curation.core.prompt_match import (
     PromptView,
     match,
     may_contradict,
+    plain_text,
+    refines,
     wording_similarity,
 )
 from curation.core.rules import FormatRules
@@ -207,7 +210,7 @@ def _pairs_of(example, record, words, near, answer):
         if by_words or other_id in cosines or other_id in anchored:
             others.append((other_id, other, by_words))
     meaning = _meanings(project_id, view, others, cosines) if vector is not None else {}
-    matched = []
+    matched, edited = [], []
     for other_id, other_view, by_words in others:
         cosine = meaning.get(other_id)
         same, note, layer = match(
@@ -220,7 +223,20 @@ def _pairs_of(example, record, words, near, answer):
         )
         if same:
             matched.append((other_id, other_view, cosine, note, layer))
-    wanted = [m[0] for m in matched if not m[1].record.messages]
+        elif (
+            cosine is not None
+            and same_meaning <= 1.0
+            and anchored_meaning <= cosine < same_meaning
+            and (
+                by_words
+                or other_id in anchored
+                or neighbour_kept(
+                    cosine, len(plain_text(view.parts[0])), len(plain_text(other_view.parts[0])), same_meaning
+                )
+            )
+        ):
+            edited.append((other_id, other_view, cosine))  # the scan's candidates that answers may vouch for
+    wanted = [m[0] for m in matched + edited if not m[1].record.messages]
     answers = (
         {i: (o, r) for i, o, r in Example.objects.filter(id__in=wanted).values_list("id", "output", "rejected")}
         if wanted
@@ -241,6 +257,17 @@ def _pairs_of(example, record, words, near, answer):
             )
         else:
             found.append((other_id, "contradiction", detail))
+    for other_id, other_view, cosine in edited:
+        other = other_view.record
+        if not other.messages:
+            output, rejected = answers.get(other_id, ("", ""))
+            other = Record(instruction=other.instruction, input=other.input, output=output, rejected=rejected)
+        if (
+            edited_answer(record, other, view.words[0] + view.words[1], other_view.words[0] + other_view.words[1])
+            and match(view, other_view, cosine, None, same_meaning=anchored_meaning, words_layer=False)[0]
+            and not refines(view, other_view)
+        ):
+            found.append((other_id, "contradiction", compare_records(record, other)[1]))
     return found, vector
 
 

@@ -235,3 +235,34 @@ def compare_records(a, b):
     if _same(a.answer(), b.rejected):
         return "conflict", "a preference against the answer taught (the other example's pair rejects this output)"
     return "other", ""
+
+
+NEAR_ANSWER = 0.9  # token similarity from which two conflicting answers are one answer edited
+ANSWER_TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+
+
+def edited_answer(a, b, prompt_words_a, prompt_words_b):
+    """True when two records' answers conflict yet read as one answer with a small edit (the same
+    query with COUNT(*) for COUNT(DISTINCT x), one JSON field changed), and what the edit changed
+    is not something one prompt names and the other does not ('kitchen' / 'sports' in the query
+    when the prompts ask about kitchen and sports items). Such a pair is evidence that its
+    prompts ask the same thing, said in other words, with one of the answers wrong."""
+    if a.is_preference or b.is_preference:
+        return False
+    answer_a, answer_b = a.answer(), b.answer()
+    na, nb = normalize(answer_a), normalize(answer_b)
+    if not na or not nb or na == nb or 2 * min(len(na), len(nb)) < NEAR_ANSWER * (len(na) + len(nb)):
+        return False  # the lengths alone rule most pairs out
+    ta, tb = (
+        ANSWER_TOKEN_RE.findall(na),
+        ANSWER_TOKEN_RE.findall(nb),
+    )  # tokens: a character diff of long answers is slow
+    matcher = difflib.SequenceMatcher(None, ta, tb, autojunk=False)
+    if matcher.real_quick_ratio() < NEAR_ANSWER or matcher.quick_ratio() < NEAR_ANSWER or matcher.ratio() < NEAR_ANSWER:
+        return False
+    if compare_answers(answer_a, answer_b)[0] != "conflict":
+        return False
+    wa, wb = set(words(answer_a)), set(words(answer_b))
+    changed = {w for w in wa ^ wb if len(w) > 1}
+    pa, pb = set(prompt_words_a), set(prompt_words_b)
+    return not (changed & (pa ^ pb))

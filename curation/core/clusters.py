@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from curation.core import semantic
-from curation.core.answer_comparison import compare_records
+from curation.core.answer_comparison import compare_records, edited_answer
 from curation.core.candidate_index import batch_keys, candidate_pairs, exact_groups, prompt_hashes
 from curation.core.prompt_match import (
     CANDIDATE,
@@ -23,6 +23,7 @@ from curation.core.prompt_match import (
     may_contradict,
     plain_text,
     prompt_number_key,
+    refines,
 )
 from curation.core.text import normalize, words
 
@@ -164,6 +165,25 @@ class _Mains:
         return main_and_side(self.records[i])[0]
 
 
+def neighbour_kept(meaning, length_a, length_b, same_meaning):
+    """Which nearest-neighbour pairs the pairwise pass looks at (numpy arrays or numbers): those
+    alike in meaning, or of plain-text lengths that allow the same wording (a character
+    similarity is at most 2 * shorter / both lengths) and alike enough for that."""
+    wording_possible = 2 * np.minimum(length_a, length_b) >= NEAR_WORDING * (length_a + length_b)
+    return (meaning >= same_meaning) | (wording_possible & (meaning >= WORDING_CANDIDATE))
+
+
+def _edited(a, b, view_a, view_b, cosine, same_meaning, anchored_meaning):
+    """True when a pair the meaning layer left out is alike enough for an answer to vouch for it
+    (ANCHORED_MEANING) and its answers are one answer edited (edited_answer)."""
+    return (
+        cosine is not None
+        and same_meaning <= 1.0
+        and anchored_meaning <= cosine < same_meaning
+        and edited_answer(a, b, view_a.words[0] + view_a.words[1], view_b.words[0] + view_b.words[1])
+    )
+
+
 def number_keys(records):
     """prompt_number_key of each record, as an int64 array."""
     return np.fromiter((prompt_number_key(r) for r in records), dtype=np.int64, count=len(records))
@@ -242,9 +262,7 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
             # Pairs that can still match: alike in meaning, or of lengths that allow the same
             # wording (a character similarity is at most 2 * shorter / both lengths).
             lengths = np.fromiter((len(plain_text(view(k).parts[0])) for k in involved.tolist()), np.float32)
-            shorter = np.minimum(lengths[at_left], lengths[at_right])
-            wording_possible = 2 * shorter >= NEAR_WORDING * (lengths[at_left] + lengths[at_right])
-            keep = (meaning >= same_meaning) | (wording_possible & (meaning >= WORDING_CANDIDATE))
+            keep = neighbour_kept(meaning, lengths[at_left], lengths[at_right], same_meaning)
             cosines = dict(zip(zip(left[keep].tolist(), right[keep].tolist()), meaning[keep].tolist()))
     by_words = _same_numbers(candidate_pairs(keys, owners, positions, removed_word), numbers)
     anchored = _same_numbers(
@@ -298,9 +316,15 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
             same_meaning=anchored_meaning if (i, j) in anchored and same_meaning <= 1.0 else same_meaning,
             words_layer=words_layer,
         )
+        contradicts = same and may_contradict(layer, cosine, view_i, view_j)
+        if not same and _edited(records[i], records[j], view_i, view_j, cosine, same_meaning, anchored_meaning):
+            # answers one edit apart vouch for prompts said in other words, as a shared answer does
+            same, detail, layer = match(view_i, view_j, cosine, None, same_meaning=anchored_meaning, words_layer=False)
+            contradicts = same and not refines(view_i, view_j)
+            if not contradicts:
+                continue
         if not same:
             continue
-        contradicts = may_contradict(layer, cosine, view_i, view_j)
         if records[i].is_preference or records[j].is_preference or not contradicts:
             # another preference pair for the same prompt is neither a duplicate nor a contradiction;
             # a pair alike only in meaning is a contradiction only when very alike. Both depend on

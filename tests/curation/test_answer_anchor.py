@@ -66,3 +66,21 @@ def test_a_save_and_the_scan_agree_that_a_prompt_asking_for_more_is_no_contradic
     assert (first.id, courteous.id, "contradiction") in found
     checking.scan_project(people.project)
     assert pairs() == found
+
+
+def test_a_save_and_the_scan_agree_on_answers_one_edit_apart(people, make_example):
+    query = "SELECT name FROM products WHERE category = 'sports' AND price > 80;"
+    first = make_example(
+        instruction="Show me the names of sports items that are more expensive than $80.", output=query
+    )
+    make_example(
+        instruction="Which products in the kitchen category cost more than $80?",
+        output=query.replace("sports", "kitchen"),
+    )
+    assert pairs() == set()
+    second = make_example(
+        instruction="Which products in the sports category cost more than $80?", output=query.replace(">", ">=")
+    )
+    assert pairs() == {(first.id, second.id, "contradiction")}
+    checking.scan_project(people.project)
+    assert pairs() == {(first.id, second.id, "contradiction")}

@@ -335,3 +335,16 @@ def test_one_schema_with_questions_that_fill_one_frame_differently_is_two_reques
         Record("How much money was moved from brokerage acconts to savings accounts in 2017?", schema, "SELECT 3"),
     ]
     assert diagnoses(records) == {(0, 2): "contradiction"}
+
+
+SPORTS = "SELECT name FROM products WHERE category = 'sports' AND price > 80;"
+
+
+def test_answers_one_edit_apart_vouch_for_prompts_said_in_other_words():
+    records = [
+        Record("Show me the names of sports items that are more expensive than $80.", "", SPORTS),
+        Record("Which products in the sports category cost more than $80?", "", SPORTS.replace(">", ">=")),
+        # the edit is what the prompts name apart: another request, not a wrong answer
+        Record("Which products in the kitchen category cost more than $80?", "", SPORTS.replace("sports", "kitchen")),
+    ]
+    assert diagnoses(records) == {(0, 1): "contradiction"}
