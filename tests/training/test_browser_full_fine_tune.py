@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from evaluation.models import Study, Vote
 from tests.conftest import sign_in, wait_for
+from tests.training.test_browser_training import launch
 from training.models import TrainingRun
 
 pytestmark = [
@@ -22,13 +23,7 @@ def test_a_full_fine_tune_goes_from_the_launch_form_to_a_blind_vote(page, live_s
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     _, log = start_worker()
     sign_in(page, live_server, "lead", "studio-demo")
-    page.goto(live_server.url + "/p/support-triage/runs/new/")
-    page.get_by_label("Name").fill("whole model")
-    page.get_by_label("Method").select_option("full")
-    page.get_by_label("Learning rate").fill("0.0005")
-    page.get_by_label("Epochs").fill("1")
-    page.get_by_label("Max sequence length").fill("384")
-    page.get_by_role("button", name="Launch").click()
+    launch(page, live_server, "whole model", "0.0005", method="full")
     page.get_by_text("Succeeded").wait_for(timeout=180_000)
     run = TrainingRun.objects.get(name="whole model")
     assert run.config["method"] == "full"

@@ -18,12 +18,13 @@ pytestmark = [
 ]
 
 
-def launch(page, live_server, name, learning_rate):
+def launch(page, live_server, name, learning_rate, method="lora"):
     page.goto(live_server.url + "/p/support-triage/runs/new/")
     # the form starts from what the demo model recommends, and says so
     assert "Starting from the settings recommended for" in page.locator("#recommended-note").inner_text()
     assert "Recommended for this model." in page.locator(".field", has=page.get_by_label("Learning rate")).inner_text()
     page.get_by_label("Name").fill(name)
+    page.get_by_label("Method").select_option(method)
     page.get_by_label("Learning rate").fill(learning_rate)
     page.get_by_label("Epochs").fill("1")
     page.get_by_label("Max sequence length").fill("384")
