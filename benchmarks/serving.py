@@ -356,7 +356,7 @@ def measure(args, url, web_url, web_pid, run, raw):
     return {
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "concurrency": {
-            "model": "tiny model + LoRA adapter, max_tokens 8, CPU; server batches up to 16 requests within 5 ms",
+            "model": "tiny model + LoRA adapter, max_tokens 8, CPU; server batches up to 16 requests, each within 5 ms of the one before",
             "local_server": on_server,
             "through_api": through_api_concurrency,
         },

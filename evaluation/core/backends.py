@@ -176,6 +176,7 @@ class LocalBackend:
         self.prompts = {n for n, f in self.adapters.items() if is_prompt_learning(f)}  # soft-prompt names
         self.batch_size = batch_size
         self._model = self._prompt_model = None
+        self.parameters = 0  # the base model's, once loaded
 
     def _base(self):
         import torch
@@ -186,11 +187,13 @@ class LocalBackend:
             self.tokenizer.padding_side = "left"
             if self.tokenizer.pad_token is None:
                 self.tokenizer.pad_token = self.tokenizer.eos_token
-        return AutoModelForCausalLM.from_pretrained(
+        model = AutoModelForCausalLM.from_pretrained(
             self.base_model,
             local_files_only=True,
             dtype=torch.bfloat16 if torch.cuda.is_available() else torch.float32,
         )
+        self.parameters = sum(p.numel() for p in model.parameters())
+        return model
 
     @staticmethod
     def _with_adapters(model, adapters):
