@@ -56,8 +56,11 @@ COMPARATIVE_CLASS = {
 TEMPORAL = frozenset("before after since until".split())
 # Words after which a word's role depends on the order ("from A to B" is not "from B to A";
 # "2 gallons in litres" is not "2 litres in gallons").
-DIRECTED = frozenset("from to into than in before after minus per vs versus against".split())
+DIRECTED = frozenset("from to into than in before after minus per vs versus against not".split())
+OVER_UNDER = {"over": "more", "under": "less"}  # comparisons only before a number
 ARTICLES = frozenset("a an the".split())
+COORDINATING = frozenset({"and", "or"})
+ARROWS = frozenset("→⇒⟶")
 SAME_MARKER = {"into": "to", "vs": "versus", "against": "versus"}
 # A word a person capitalises only for a name: never a slot on its own.
 COMMON_CAPITALISED = frozenset(
@@ -116,12 +119,15 @@ def slots_of(text):
     names, comparatives, roles, folded_words = set(), set(), set(), set()
     negated = False
     start = True  # at the start of a sentence a capital letter says nothing
-    previous = ""
+    previous = directed = ""  # directed: the marker whose object (or list of objects) this is
     last = max((n for n, t in enumerate(tokens) if t[0].isalnum()), default=-1)
     for n, token in enumerate(tokens):
         if token in SENTENCE_END or token == "\n":
             start = True
-            previous = ""
+            previous = directed = ""
+            continue
+        if token in ARROWS or (token == ">" and n and tokens[n - 1] in ("-", "=")):
+            previous = "to"  # "Starter -> Pro": the word after the arrow is where it goes
             continue
         if not (token[0].isalnum() or token[0] == "_"):
             continue
@@ -133,6 +139,8 @@ def slots_of(text):
             comparatives.add(COMPARATIVE_CLASS.get(word, word))
         if previous in TEMPORAL and (token[0].isdigit() or token[0].isupper()):
             comparatives.add(COMPARATIVE_CLASS.get(previous, previous))
+        if previous in OVER_UNDER and token[0].isdigit():  # "over 13 days" / "under 13 days"
+            comparatives.add(OVER_UNDER[previous])
         is_name = (
             # a capital mid-sentence, or on the text's last word: a sign-off ("... - Ines", "\n\nPavel")
             ((not start or n == last) and token[0].isupper() and word not in COMMON_CAPITALISED)
@@ -145,7 +153,12 @@ def slots_of(text):
             names.add(_possessive(word))
             folded_words.add(_possessive(word))
         if previous in DIRECTED and word not in ARTICLES:
-            roles.add((SAME_MARKER.get(previous, previous), word))
+            directed = SAME_MARKER.get(previous, previous)
+            roles.add((directed, word))
+        elif directed and previous in COORDINATING and word not in ARTICLES:
+            roles.add((directed, word))  # "in january and july": the marker covers both
+        elif word not in ARTICLES and word not in COORDINATING:
+            directed = ""
         if word not in ARTICLES:
             previous = word
         start = False
@@ -343,13 +356,35 @@ def frame_swap_words(wa, wb):
     # the quick ratios are upper bounds of ratio(): most pairs stop at them
     if matcher.real_quick_ratio() < FRAME_SHARE or matcher.quick_ratio() < FRAME_SHARE or matcher.ratio() < FRAME_SHARE:
         return None
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op != "replace":
-            continue
-        left = [w for w in wa[i1:i2] if w not in FRAME_WORDS]
-        right = [w for w in wb[j1:j2] if w not in FRAME_WORDS]
+    opcodes = [op for op in matcher.get_opcodes() if op[0] == "replace"]
+    moved = {w for _, i1, i2, j1, j2 in opcodes for w in wa[i1:i2] + wb[j1:j2]}
+    for _, i1, i2, j1, j2 in opcodes:
+        # an item of a list that only moved within it fills nothing new ("on the iPad or the
+        # Kindle" / "on the Kindle or the iPad"); a word that moved anywhere else does ("ordered
+        # a fan but received a lamp" / "ordered a lamp but received a fan")
+        left = [w for n, w in enumerate(wa[i1:i2], i1) if w not in FRAME_WORDS and not _listed(wa, n, moved, wb)]
+        right = [w for n, w in enumerate(wb[j1:j2], j1) if w not in FRAME_WORDS and not _listed(wb, n, moved, wa)]
         left_only = [w for w in left if not any(same_stem(w, x) or is_typo(w, x) for x in right)]
         right_only = [w for w in right if not any(same_stem(w, x) or is_typo(w, x) for x in left)]
         if left_only and right_only and len(left_only) <= FILLER_WORDS and len(right_only) <= FILLER_WORDS:
             return " ".join(left_only), " ".join(right_only)
     return None
+
+
+LIST_GLUE = COORDINATING | {"the", "a", "an", "my", "our", "your", "his", "her", "their", "both", "either"}
+
+
+def _listed(words, n, moved, other):
+    """words[n] is an item of a list ("x and y", "x or the y") whose other item also moved, and
+    the other text has it too."""
+    if words[n] not in other:
+        return False
+    for step in (1, -1):
+        j, linked = n + step, False
+        while 0 <= j < len(words) and (words[j] in LIST_GLUE or words[j] in moved):
+            if words[j] in COORDINATING:
+                linked = True
+            elif linked and words[j] not in LIST_GLUE and words[j] != words[n]:
+                return True
+            j += step
+    return False
