@@ -31,8 +31,8 @@ from curation.core.prompt_match import (
     PromptView,
     match,
     may_contradict,
+    other_intent,
     plain_text,
-    refines,
     wording_similarity,
 )
 from curation.core.rules import FormatRules
@@ -265,7 +265,7 @@ def _pairs_of(example, record, words, near, answer):
         if (
             edited_answer(record, other, view.words[0] + view.words[1], other_view.words[0] + other_view.words[1])
             and match(view, other_view, cosine, None, same_meaning=anchored_meaning, words_layer=False)[0]
-            and not refines(view, other_view)
+            and not other_intent(view, other_view)
         ):
             found.append((other_id, "contradiction", compare_records(record, other)[1]))
     return found, vector

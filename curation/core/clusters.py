@@ -21,9 +21,9 @@ from curation.core.prompt_match import (
     main_and_side,
     match,
     may_contradict,
+    other_intent,
     plain_text,
     prompt_number_key,
-    refines,
 )
 from curation.core.text import normalize, words
 
@@ -320,7 +320,7 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
         if not same and _edited(records[i], records[j], view_i, view_j, cosine, same_meaning, anchored_meaning):
             # answers one edit apart vouch for prompts said in other words, as a shared answer does
             same, detail, layer = match(view_i, view_j, cosine, None, same_meaning=anchored_meaning, words_layer=False)
-            contradicts = same and not refines(view_i, view_j)
+            contradicts = same and not other_intent(view_i, view_j)
             if not contradicts:
                 continue
         if not same:

@@ -37,6 +37,7 @@ SAME_MEANING = 0.82  # cosine from which two prompts with the same slots ask the
 CANDIDATE = 0.72  # pairs at least this alike (or sharing a word-level key) are looked at
 NEAR_WORDING = 0.86  # character similarity from which texts are the same wording with slips
 STRONG_MEANING = 0.9  # a pair whose answers conflict must be at least this alike in meaning
+REWORDED = 0.8  # character similarity under which two texts are worded apart (not one edited)
 
 
 def main_and_side(record):
@@ -132,11 +133,11 @@ class PromptView:
     @property
     def hard_slots(self):
         """A hash of the slots that must be equal for two prompts to ask the same thing outside
-        the word level (numbers, quoted text, negation, comparisons): different hashes, and
-        match() says no without looking further. Valid within one process."""
+        the word level (numbers, quoted text, comparisons): different hashes, and match() says
+        no without looking further. Valid within one process."""
         if self._hard is None:
             slots = self.slots
-            self._hard = hash((frozenset(slots.numbers.items()), slots.quoted, slots.negated, slots.comparatives))
+            self._hard = hash((frozenset(slots.numbers.items()), slots.quoted, slots.comparatives))
         return self._hard
 
     @property
@@ -174,8 +175,9 @@ def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, w
         same, detail = same_prompt(a.words, b.words)
         if same:
             return True, detail, "words"
-    if slot_difference(a.slots, b.slots, say=False):
+    if slot_difference(a.slots, b.slots, say=False, negation=False):
         return False, "", ""
+    negation = a.slots.negated != b.slots.negated  # decided below, by how alike the wording is
     (main_a, side_a), (main_b, side_b) = a.parts, b.parts
     if bool(side_a.strip()) != bool(side_b.strip()):
         return False, "", ""
@@ -201,6 +203,11 @@ def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, w
         )
         if not side_same:
             return False, "", ""
+    if negation:
+        # a negation tells two requests apart when it is (nearly) all that differs; in a text
+        # reworded throughout it is phrasing ("where is my refund?" / "the money is not back")
+        if not (main_cosine is not None and plain_similarity(plain_a, plain_b) < REWORDED):
+            return False, "", ""
     turns = differing_turns(a, b)
     if turns is not None:
         # two chats that share most turns: the turns that differ decide (the shared scaffold made
@@ -219,11 +226,19 @@ def may_contradict(layer, main_cosine, a=None, b=None):
     that disagree are evidence that the prompts differ too, so a pair seen only by its meaning
     needs prompts that are very alike (STRONG_MEANING) before it counts as a contradiction;
     below that, it counts only when the answers agree (a duplicate). So does a pair where one
-    prompt asks for more than the other (refines, given the PromptViews a and b). The scan and
+    prompt asks for more than the other (refines, given the PromptViews a and b), and one where
+    only one side is negated. The scan and
     the on-save check both ask this."""
     if layer == "meaning" and main_cosine < STRONG_MEANING:
         return False
-    return a is None or b is None or layer == "words" or not refines(a, b)
+    return a is None or b is None or layer == "words" or not other_intent(a, b)
+
+
+def other_intent(a, b):
+    """True when two prompts that match() let through may still ask different things, so that
+    answers that disagree are no contradiction: one asks for more (refines), or only one is
+    negated (match() let it through as rewording; answers that disagree say it was not)."""
+    return a.slots.negated != b.slots.negated or refines(a, b)
 
 
 def differing_turns(a, b):

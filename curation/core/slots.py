@@ -197,9 +197,10 @@ def _has_word(word, slots):
     return any(is_typo(word, w) for w in slots.by_initial.get(word[:1], ()) if abs(len(w) - size) <= 2)
 
 
-def slot_difference(a, b, say=True):
+def slot_difference(a, b, say=True, negation=True):
     """ "" when the two Slots ask the same thing, else what differs, for people (with say=False
-    only that something differs: the scan asks this of a few hundred thousand pairs)."""
+    only that something differs: the scan asks this of a few hundred thousand pairs). With
+    negation=False a negation on one side only is left to the caller."""
     if a.numbers != b.numbers:
         if not say:
             return "another number"
@@ -208,7 +209,7 @@ def slot_difference(a, b, say=True):
         return f"another number ({', '.join(only_a[:3]) or '–'} / {', '.join(only_b[:3]) or '–'})"
     if a.quoted != b.quoted:
         return "another quoted text"
-    if a.negated != b.negated:
+    if negation and a.negated != b.negated:
         return "one is negated"
     if a.comparatives != b.comparatives:
         return f"another comparison ({', '.join(sorted(a.comparatives ^ b.comparatives)[:3])})"

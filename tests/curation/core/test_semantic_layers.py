@@ -350,3 +350,32 @@ def test_two_chats_are_compared_in_wording_on_the_turns_they_do_not_share():
     assert differing_turns(eggs, eggs) is None
     plain = PromptView(Record("Do eggs or apples have more calories?\nRaw.", "", "x"))
     assert differing_turns(plain, plain) is None and differing_turns(eggs, plain) is None
+
+
+TRIAGE = "Triage the support ticket below. Answer with JSON only."
+REFUND = '{"category": "billing", "action": "check_refund_status", "order_id": "#96230"}'
+
+
+def test_a_ticket_reworded_throughout_is_the_same_request_though_only_one_side_says_not():
+    asked = "Hi, Where is my refund? Order #96230, sent back 7 days ago. Regards, Lars"
+    reworded = (
+        "Good morning. It has been 7 days since you confirmed the return of #96230, "
+        "but the money is not back in my account. Cheers, Lars"
+    )
+    findings = check_records([Record(TRIAGE, asked, REFUND), Record(TRIAGE, reworded, REFUND)])
+    assert [f.check for f in findings[0]] == ["duplicate"] and "in other words" in findings[0][0].message
+    # with answers that disagree the negation may be what differs: no contradiction is claimed
+    other = REFUND.replace("check_refund_status", "issue_refund")
+    assert check_records([Record(TRIAGE, asked, REFUND), Record(TRIAGE, reworded, other)]) == {}
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Is the store open on Sunday?", "Is the store not open on Sunday?"),
+        ("Hi, my parcel #4411 arrived yesterday. - Ana", "Hi, my parcel #4411 never arrived yesterday. - Ana"),
+        ("My dog is drinking a lot of water lately.", "My dog is not drinking a lot of water lately."),
+    ],
+)
+def test_a_negation_that_is_all_that_differs_makes_another_request(a, b):
+    assert not match(*views(a, b), cosine(a, b))[0]
