@@ -2,6 +2,10 @@
 the launch form's defaults for it (the guides' defaults with the model's recommended settings
 over them) on the demo's train split, and scores base and tuned answers on the demo's test split.
 
+A study on the demo shows tuned ahead: the study a lead would set up (base against the run, every
+test example) judged by the studio's reference judge (its JSON-fields rule, each pair in both
+orders), its Bradley-Terry leaderboard recorded.
+
 Targets (issue 15, item 1): the model builds in at most a minute and the default run finishes in
 at most 3 minutes on 2 cores; tuned answers are valid JSON at least 90% of the time and name the
 right category at least 70% of the time; the base stays near 0. Times are also given as ratios to
@@ -53,7 +57,7 @@ def main():
 
     import torch
 
-    from demo.learning import demo_splits, generate, score_answers
+    from demo.learning import demo_splits, generate, judged_study, score_answers
     from training.core.engine import TrainConfig, train
     from training.core.model_info import read_recommended
     from training.core.tiny_model import PRETRAIN, RECOMMENDED, build_tiny_model, default_corpus
@@ -80,9 +84,11 @@ def main():
         test = splits["test"]
         references = [r.output for r in test]
         started = time.monotonic()
-        base = score_answers(generate(model_dir, test), references)
-        tuned = score_answers(generate(model_dir, test, summary["final_dir"]), references)
+        base_answers = generate(model_dir, test)
+        tuned_answers = generate(model_dir, test, summary["final_dir"])
         generate_seconds = time.monotonic() - started
+        base, tuned = score_answers(base_answers, references), score_answers(tuned_answers, references)
+        study = judged_study(base_answers, tuned_answers, references)
         baseline = baseline_seconds(model_dir, splits["train"])
 
     result = {
@@ -107,12 +113,22 @@ def main():
         "train_vs_baseline": round(train_seconds / baseline, 1),
         "base": base.as_dict(),
         "tuned": tuned.as_dict(),
+        "study": {
+            "judge": "reference judge, JSON-fields rule, each pair in both orders",
+            "pairs": study["pairs"],
+            "leaderboard": [
+                {k: row[k] for k in ("system", "rating", "interval", "rank", "decisive")}
+                for row in study["leaderboard"]
+            ],
+            "position_consistency": study["position_consistency"],
+        },
         "targets": {
             "build_at_most_60_s": build_seconds <= 60,
             "train_at_most_180_s": train_seconds <= 180,
             "tuned_json_valid_at_least_90_percent": tuned.json_valid >= 0.9,
             "tuned_category_at_least_70_percent": tuned.category >= 0.7,
             "base_json_valid_near_0": base.json_valid <= 0.05,
+            "study_ranks_tuned_first": study["leaderboard"][0]["system"] == "tuned",
         },
     }
     Path(args.out).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")

@@ -112,3 +112,34 @@ def generate(model_dir, records, adapter_dir=None, max_new_tokens=256):
         prompt = prompt_for(record, tokenizer)
         requests.append(Request(prompt.text, prompt.messages, "tuned" if adapter_dir else ""))
     return [g.text for g in backend.generate(requests, Decoding(max_new_tokens=max_new_tokens))]
+
+
+def judged_study(base_answers, tuned_answers, references, rule="json_fields"):
+    """The study a lead would set up on the demo (base against the tuned run, every test
+    example), judged as the studio's reference judge judges it: `rule` over each pair in both
+    orders, the two verdicts kept only when they agree (evaluation/core/judging.py). Returns the
+    study report (evaluation/core/studies.py analyze): leaderboard, wins and ties per pair."""
+    from evaluation.core.judging import judge_labels, reference_verdict
+    from evaluation.core.studies import analyze
+
+    if not len(base_answers) == len(tuned_answers) == len(references):
+        raise ValueError(
+            f"{len(base_answers)} base and {len(tuned_answers)} tuned answers for {len(references)} references"
+        )
+    verdicts = []
+    for item, (base, tuned, reference) in enumerate(zip(base_answers, tuned_answers, references)):
+        verdicts.append(
+            {"item": item, "left": "base", "right": "tuned", "choice": reference_verdict(rule, reference, base, tuned)}
+        )
+        verdicts.append(
+            {"item": item, "left": "tuned", "right": "base", "choice": reference_verdict(rule, reference, tuned, base)}
+        )
+    labels, consistency, _ = judge_labels(verdicts)
+    # one vote per item, as one expert rating each item once would give
+    votes = [
+        {"rater": "judge", "item": item, "left": a, "right": b, "choice": {"a": "left", "b": "right"}.get(label, "tie")}
+        for (item, (a, b)), label in labels.items()
+    ]
+    report = analyze(votes, anchor="base")
+    report["position_consistency"] = consistency
+    return report

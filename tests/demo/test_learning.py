@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from demo.learning import STATUS_MIX, demo_splits, demo_statuses, score_answers
+from demo.learning import STATUS_MIX, demo_splits, demo_statuses, judged_study, score_answers
 
 
 def test_demo_splits_are_the_approved_examples_frozen_as_seed_demo_does():
@@ -52,6 +52,27 @@ def test_score_answers_counts_valid_json_and_right_fields():
     assert score_answers([], []).json_valid == 0.0
 
 
+def test_the_judged_study_ranks_the_model_whose_answers_match_the_reference_and_not_on_ties():
+    refs = [json.dumps({"category": c, "priority": "low"}) for c in ("billing", "shipping", "returns", "account")]
+    right = list(refs)
+    prose = ["Team: billing.", "Team: shipping.", "Team: returns.", "Team: account."]
+    report = judged_study(prose, right, refs)
+    (pair,) = report["pairs"]
+    assert (pair["a"], pair["b"], pair["a_wins"], pair["b_wins"], pair["ties"]) == ("base", "tuned", 0, 4, 0)
+    board = {row["system"]: row for row in report["leaderboard"]}
+    assert board["tuned"]["rating"] > board["base"]["rating"] == 1000
+    assert report["position_consistency"] == 1.0
+    # the same answers on both sides are ties, and a model with no decisive win is not ranked
+    even = judged_study(right, right, refs)
+    assert even["pairs"][0]["ties"] == 4
+    assert {row["system"]: row["rating"] for row in even["leaderboard"]}["tuned"] is None
+    # each side right on two items: two wins each way
+    mixed = judged_study(right[:2] + prose[2:], prose[:2] + right[2:], refs)
+    assert (mixed["pairs"][0]["a_wins"], mixed["pairs"][0]["b_wins"]) == (2, 2)
+    with pytest.raises(ValueError, match="3 base and 4 tuned answers for 4 references"):
+        judged_study(prose[:3], right, refs)
+
+
 @pytest.mark.slow
 def test_a_short_default_run_on_the_demo_beats_the_base_model_on_valid_json(tiny_model_dir, tmp_path):
     """The direction benchmarks/demo_learning.py measures in full: with the demo model's
@@ -65,7 +86,10 @@ def test_a_short_default_run_on_the_demo_beats_the_base_model_on_valid_json(tiny
     summary = train(config, splits["train"], [], tmp_path / "run")
     test = splits["test"][:12]
     references = [r.output for r in test]
-    base = score_answers(generate(tiny_model_dir, test), references)
-    tuned = score_answers(generate(tiny_model_dir, test, summary["final_dir"]), references)
+    base_answers = generate(tiny_model_dir, test)
+    tuned_answers = generate(tiny_model_dir, test, summary["final_dir"])
+    base, tuned = score_answers(base_answers, references), score_answers(tuned_answers, references)
     assert base.json_valid <= 0.1
     assert tuned.json_valid >= base.json_valid + 0.5, (base.as_dict(), tuned.as_dict())
+    board = judged_study(base_answers, tuned_answers, references)["leaderboard"]
+    assert board[0]["system"] == "tuned" and board[0]["rating"] > 1000, board  # a study puts it ahead
