@@ -270,6 +270,11 @@ def _artifacts(run):
     best = run.summary.get("best_checkpoint")
     if best and Path(best).is_dir():
         found.append(("best", f"Best checkpoint ({Path(best).name})"))
+    from training.core.gguf_export import source_folder
+
+    if source_folder(run.output_dir) is not None:
+        found.append(("gguf-q8_0", "GGUF, 8-bit (Q8_0), for llama.cpp, Ollama or LM Studio"))
+        found.append(("gguf-f16", "GGUF, 16-bit (F16), for llama.cpp, Ollama or LM Studio"))
     return found
 
 

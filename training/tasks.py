@@ -2,6 +2,7 @@
 does nothing), calls the code that does the work and records the outcome."""
 
 import logging
+import tempfile
 from pathlib import Path
 
 from celery import shared_task
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from training.core.archive import zip_folder
 from training.core.engine import merge_adapter
+from training.core.gguf_export import GGUFExportError, export_gguf, source_folder
 from training.core.model_info import ModelFolderError, inspect_model_folder, read_recommended
 from training.models import AdapterMerge, ArtifactArchive, BaseModel, TrainingRun
 from training.runs import execute
@@ -101,8 +103,11 @@ def build_artifact_archive(*, archive_id):
     if archive is None or not archive.claim():
         return
     run = archive.run
+    gguf = archive.artifact.removeprefix("gguf-") if archive.artifact.startswith("gguf-") else ""
     if archive.artifact == "best":
         folder = Path(run.summary.get("best_checkpoint") or "")
+    elif gguf:
+        folder = (source_folder(run.output_dir) if run.output_dir else None) or Path("")
     else:
         folder = Path(run.output_dir) / archive.artifact if run.output_dir else Path("")
     if not run.output_dir or not folder.is_dir():
@@ -124,13 +129,26 @@ def build_artifact_archive(*, archive_id):
     )
     relative = f"{ArtifactArchive.FOLDER}/run{run.id}/{archive.filename.removesuffix('.zip')}-{archive.id}.zip"
     try:
-        with archive.beating():
+        with archive.beating(), tempfile.TemporaryDirectory(prefix="gguf-") as converted:
+            if gguf:  # the model as one GGUF file (training/core/gguf_export.py), then zipped like the rest
+                report = archive.progress()
+                export_gguf(
+                    folder,
+                    Path(converted) / f"{run.project.slug}-run{run.id}-{gguf}.gguf",
+                    gguf,
+                    name=f"{run.project.name} / {run.name}",
+                    report=lambda done, total: report(done, 2 * total),
+                )
+                folder = Path(converted)
             zip_folder(
                 folder,
                 Path(settings.MEDIA_ROOT) / relative,
                 extra={"studio_run.json": settings_json},
                 report=archive.progress(),
             )
+    except GGUFExportError as e:
+        archive.finish(f"No GGUF file: {e}.", failed=True)
+        return
     except Exception as e:
         log.exception("archiving %s of run %s failed", archive.artifact, run.id)
         archive.finish(f"The zip could not be written: {type(e).__name__}: {e}", failed=True)

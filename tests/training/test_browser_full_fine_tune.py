@@ -1,6 +1,9 @@
 """A full fine-tune, in Chromium, from the launch form to a blind vote: a lead launches it on the
 demo, a real Celery worker trains it and prepares a study with it, a reviewer votes, and the
-lead's report names it. (The view tests cover evaluation, serving and /v1 for full fine-tunes.)"""
+lead's report names it; on the way the lead downloads it as a GGUF file. (The view tests cover evaluation, serving and /v1 for full fine-tunes.)"""
+
+import re
+import zipfile
 
 import pytest
 from django.core.management import call_command
@@ -27,6 +30,14 @@ def test_a_full_fine_tune_goes_from_the_launch_form_to_a_blind_vote(page, live_s
     page.get_by_text("Succeeded").wait_for(timeout=180_000)
     run = TrainingRun.objects.get(name="whole model")
     assert run.config["method"] == "full"
+    # the whole model also leaves as one GGUF file for llama.cpp, which the worker writes
+    page.get_by_role("button", name="GGUF, 8-bit (Q8_0), for llama.cpp, Ollama or LM Studio").click()
+    link = page.get_by_role("link", name=re.compile(r"Download support-triage-run\d+-gguf-q8_0\.zip"))
+    link.wait_for(timeout=60_000)
+    with page.expect_download() as download:
+        link.click()
+    with zipfile.ZipFile(download.value.path()) as zipped:
+        assert sorted(zipped.namelist()) == ["studio_run.json", f"support-triage-run{run.id}-q8_0.gguf"]
     # what the Models page promises for it is true: it is served as a whole model
     page.goto(live_server.url + "/p/support-triage/models/")
     assert "whole model" in page.locator("main").inner_text()

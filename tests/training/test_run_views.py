@@ -518,3 +518,44 @@ def test_qlora_is_refused_at_launch_when_the_workers_have_no_gpu(as_user, people
     settings.WORKER_GPUS = 1
     as_user(people.lead).post(url("launch-run", people), form(version, base, action="launch", method="qlora"))
     assert TrainingRun.objects.get().config["method"] == "qlora"
+
+
+def test_a_whole_model_downloads_as_gguf_for_llama_cpp(
+    as_user, people, finished_runs, tmp_path, eager_tasks, django_capture_on_commit_callbacks, tiny_model_dir
+):
+    import io
+    import shutil
+    import zipfile
+
+    from training.models import ArtifactArchive
+
+    run = finished_runs[0]
+    (tmp_path / "out" / "adapter").mkdir(parents=True)
+    TrainingRun.objects.filter(id=run.id).update(output_dir=str(tmp_path / "out"))
+    # an adapter alone is no whole model: no GGUF until it is merged
+    assert "GGUF" not in as_user(people.lead).get(url("run", people, run.id)).content.decode()
+    assert as_user(people.lead).post(url("download-artifact", people, run.id, "gguf-q8_0")).status_code == 404
+    shutil.copytree(tiny_model_dir, tmp_path / "out" / "merged")
+    page = as_user(people.lead).get(url("run", people, run.id)).content.decode()
+    assert "GGUF, 8-bit (Q8_0), for llama.cpp, Ollama or LM Studio" in page and "GGUF, 16-bit (F16)" in page
+    assert as_user(people.reviewer).post(url("download-artifact", people, run.id, "gguf-q8_0")).status_code == 403
+    assert as_user(people.outsider).post(url("download-artifact", people, run.id, "gguf-q8_0")).status_code == 404
+    assert not ArtifactArchive.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        as_user(people.lead).post(url("download-artifact", people, run.id, "gguf-q8_0"))
+    archive = ArtifactArchive.objects.get()
+    assert archive.status == ArtifactArchive.Status.SUCCEEDED, archive.message
+    download = as_user(people.lead).get(url("artifact-archive-file", people, run.id, archive.id))
+    assert download["Content-Disposition"].endswith(f'-run{run.id}-gguf-q8_0.zip"')
+    zipped = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    gguf = f"{people.project.slug}-run{run.id}-q8_0.gguf"
+    assert sorted(zipped.namelist()) == sorted([gguf, "studio_run.json"])
+    assert zipped.read(gguf)[:4] == b"GGUF"  # the format's magic
+
+    # a model the exporter cannot write fails with the reason, not a traceback
+    (tmp_path / "out" / "merged" / "config.json").write_text(json.dumps({"model_type": "llama"}))
+    with django_capture_on_commit_callbacks(execute=True):
+        as_user(people.lead).post(url("download-artifact", people, run.id, "gguf-f16"))
+    failed = ArtifactArchive.objects.filter(artifact="gguf-f16").get()
+    assert failed.status == ArtifactArchive.Status.FAILED and failed.message.startswith("No GGUF file: ")
