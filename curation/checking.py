@@ -220,6 +220,7 @@ def _pairs_of(example, record, words, near, answer):
             (lambda o=other_view: _side_cosine(view, o)) if vector is not None else None,
             same_meaning=anchored_meaning if other_id in anchored and same_meaning <= 1.0 else same_meaning,
             words_layer=by_words,  # as the scan's deletion index finds them
+            anchored=other_id in anchored,
         )
         if same:
             matched.append((other_id, other_view, cosine, note, layer))

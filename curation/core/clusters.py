@@ -315,6 +315,7 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
             (lambda i=i, j=j: side_cosine(i, j)) if cosine is not None else None,
             same_meaning=anchored_meaning if (i, j) in anchored and same_meaning <= 1.0 else same_meaning,
             words_layer=words_layer,
+            anchored=(i, j) in anchored,
         )
         contradicts = same and may_contradict(layer, cosine, view_i, view_j)
         if not same and _edited(records[i], records[j], view_i, view_j, cosine, same_meaning, anchored_meaning):

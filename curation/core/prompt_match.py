@@ -163,12 +163,15 @@ def _short(text):
     return len(text.split()) <= MEANING_WORDS
 
 
-def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, words_layer=True):
+def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, words_layer=True, anchored=False):
     """(same request?, how it was seen, layer) for two PromptViews; layer is "words",
     "wording" or "meaning".
 
     `main_cosine` is the embeddings' cosine of the two main parts (None without the semantic
-    layer); `side_cosine()` gives that of the shared parts, asked only when needed."""
+    layer); `side_cosine()` gives that of the shared parts, asked only when needed. `anchored`:
+    the two share one substantive answer, word for word, which vouches for one content word said
+    otherwise ("foods that contain lactose" / "examples of food with lactose"); the slots still
+    decide."""
     if a.numbers != b.numbers:
         return False, "", ""  # another number, on every layer ("three" / "there" is no typo)
     if words_layer:  # off for pairs the word-level index did not propose: it finds all of those
@@ -184,7 +187,7 @@ def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, w
     (content_a, main_content_a, frame_a, plain_a, plain_side_a) = a.derived
     (content_b, main_content_b, frame_b, plain_b, plain_side_b) = b.derived
     if (
-        swapped_content(content_a, content_b)
+        (not anchored and swapped_content(content_a, content_b))
         or filler_swap_content(main_content_a, main_content_b)
         or (
             frame_swap_words(frame_a, frame_b)

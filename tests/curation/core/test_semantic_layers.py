@@ -379,3 +379,17 @@ def test_a_ticket_reworded_throughout_is_the_same_request_though_only_one_side_s
 )
 def test_a_negation_that_is_all_that_differs_makes_another_request(a, b):
     assert not match(*views(a, b), cosine(a, b))[0]
+
+
+def test_one_answer_word_for_word_vouches_for_a_content_word_said_otherwise():
+    answer = "Milk, ice cream, cream cheese, yogurt, butter, custard."
+    asked, reworded = "Name 6 foods that contain lactose.", "Give me 6 examples of food with lactose."
+    findings = check_records([Record(asked, "", answer), Record(reworded, "", answer)])
+    assert [f.check for f in findings[1]] == ["duplicate"]
+    # without that answer the swapped word is what tells them apart, and it still does
+    other = "Bread, pasta, couscous, barley soup, rye crackers, beer."
+    assert check_records([Record(asked, "", answer), Record(reworded, "", other)]) == {}
+    # and a shared answer never vouches for another slot: another number stays another request
+    assert (
+        check_records([Record(asked, "", answer), Record("Give me 7 examples of food with lactose.", "", answer)]) == {}
+    )
