@@ -8,6 +8,7 @@ import difflib
 import json
 import re
 
+from curation.core.slots import frame_swap, slots_of
 from curation.core.text import normalize, words
 from curation.core.wordlists import NEGATIONS, STOPWORDS
 
@@ -65,7 +66,52 @@ def compare_text(a, b):
         return "conflict", "one answer is negated"
     if overlap < 0.25 and difflib.SequenceMatcher(None, na, nb, autojunk=False).ratio() < 0.5:
         return "conflict", f"clearly different content ({overlap:.0%} of content words shared)"
+    swapped = _swapped_slot(a, b)
+    if swapped:  # one frame filled otherwise: "Kenya has the larger population" / "Colombia has ..."
+        return "conflict", f"“{swapped[0]}” where the other says “{swapped[1]}”"
+    middles = _differing_middles(wa, wb)
+    if middles:  # alike at the start and the end, something else in between
+        return "conflict", f"the same start, then other content (“{middles[0]}” vs “{middles[1]}”)"
     return "agree", f"reworded ({overlap:.0%} of content words shared)"
+
+
+def _swapped_slot(a, b):
+    """(x, y) when two answers are one frame with x in one where the other has y, and x and y
+    are names or traded places ("Kenya has more people than Colombia" / "Colombia has more people
+    than Kenya"); a common word said otherwise ("open Settings" / "go to Settings") is rewording."""
+    swapped = frame_swap(a, b)
+    if not swapped:
+        return None
+    x, y = swapped[0].split(), swapped[1].split()
+    slots_a, slots_b = slots_of(a), slots_of(b)
+    traded = all(w in slots_b.words for w in x) and all(w in slots_a.words for w in y)
+    named = any(w in slots_a.names for w in x) and any(w in slots_b.names for w in y)
+    return swapped if traded or named else None
+
+
+MIDDLE_WORDS = 3  # content words each answer must say after a shared start before they can conflict
+MIDDLE_SHARE = 0.2  # at most this share of those content words in common: other content
+
+
+def _differing_middles(wa, wb):
+    """(a's middle, b's middle) when two answers (word lists) share their first words and then
+    say other things: each what is left after the common start and end holds MIDDLE_WORDS
+    content words or more, and they share at most MIDDLE_SHARE of them ("replace the buttermilk
+    with milk and lemon juice" / "replace the buttermilk with stock and vinegar"). A rewording
+    from the first word on is left to the overlap test."""
+    start = 0
+    while start < min(len(wa), len(wb)) and wa[start] == wb[start]:
+        start += 1
+    if start < MIDDLE_WORDS:
+        return None
+    end = 0
+    while end < min(len(wa), len(wb)) - start and wa[-1 - end] == wb[-1 - end]:
+        end += 1
+    ma, mb = wa[start : len(wa) - end], wb[start : len(wb) - end]
+    ca, cb = {w for w in ma if w not in STOPWORDS}, {w for w in mb if w not in STOPWORDS}
+    if len(ca) < MIDDLE_WORDS or len(cb) < MIDDLE_WORDS or len(ca & cb) > MIDDLE_SHARE * len(ca | cb):
+        return None
+    return " ".join(ma[:8]), " ".join(mb[:8])
 
 
 def _compare_json(a, b, path="$"):

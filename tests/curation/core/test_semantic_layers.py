@@ -393,3 +393,41 @@ def test_one_answer_word_for_word_vouches_for_a_content_word_said_otherwise():
     assert (
         check_records([Record(asked, "", answer), Record("Give me 7 examples of food with lactose.", "", answer)]) == {}
     )
+
+
+@pytest.mark.parametrize(
+    "a, b, said",
+    [
+        (
+            "Kenya has the larger population: about 55 million people, against 52 million in Colombia.",
+            "Colombia has the larger population: about 55 million people, against 52 million in Kenya.",
+            "“kenya” where the other says “colombia”",
+        ),
+        (
+            "For meatballs, replace the buttermilk with plain yogurt thinned by a little cold water.",
+            "For meatballs, replace the buttermilk with chicken or vegetable stock and a splash of vinegar.",
+            "the same start, then other content",
+        ),
+    ],
+)
+def test_free_text_answers_that_fill_one_frame_otherwise_conflict(a, b, said):
+    found, detail = compare_answers(a, b)
+    assert found == "conflict" and said in detail and detail.startswith("free text")
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        (
+            "To reset your password, open Settings and click Reset, then check your email.",
+            "To reset your password, go to Settings, press Reset and then check your email.",
+        ),
+        ("Yes, you can return it within 30 days of delivery.", "You can return it within 30 days of delivery, yes."),
+        (
+            "We ship to Norway and Sweden within five working days.",
+            "We ship to Sweden and Norway within five working days.",
+        ),
+    ],
+)
+def test_free_text_answers_reworded_or_reordered_agree(a, b):
+    assert compare_answers(a, b)[0] == "agree"
