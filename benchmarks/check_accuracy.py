@@ -118,6 +118,9 @@ def total(per_domain, section, name, fields):
     return out
 
 
+SHOWN = int(os.environ.get("SHOW_CHARS", "300"))  # characters of each row shown
+
+
 def show_misses(planted, findings, limit):
     """Print a few missed planted pairs and flagged hard negatives, to read why."""
     pairs, _ = flagged(findings)
@@ -125,21 +128,21 @@ def show_misses(planted, findings, limit):
         missed = [p for p in planted.pairs[kind] if (min(p), max(p)) not in pairs.get(CHECK_OF[kind], ())]
         for i, j in missed[:limit]:
             print(f"  missed {kind} {planted.notes.get((i, j), '')}:")
-            print(f"    {json.dumps(planted.rows[i], ensure_ascii=False)[:300]}")
-            print(f"    {json.dumps(planted.rows[j], ensure_ascii=False)[:300]}")
+            print(f"    {json.dumps(planted.rows[i], ensure_ascii=False)[:SHOWN]}")
+            print(f"    {json.dumps(planted.rows[j], ensure_ascii=False)[:SHOWN]}")
     both = pairs.get("duplicate", set()) | pairs.get("contradiction", set())
     wrong = [h for h in planted.hard_negatives if (min(h[:2]), max(h[:2])) in both]
     for i, j, kind, slot in wrong[:limit]:
         print(f"  flagged hard negative ({kind}: {slot}):")
-        print(f"    {json.dumps(planted.rows[i], ensure_ascii=False)[:300]}")
-        print(f"    {json.dumps(planted.rows[j], ensure_ascii=False)[:300]}")
+        print(f"    {json.dumps(planted.rows[i], ensure_ascii=False)[:SHOWN]}")
+        print(f"    {json.dumps(planted.rows[j], ensure_ascii=False)[:SHOWN]}")
     for check in ("duplicate", "contradiction"):
         truth = {(min(p), max(p)) for kind in PAIR_KINDS if CHECK_OF[kind] == check for p in planted.pairs[kind]}
         hard = {(min(h[:2]), max(h[:2])) for h in planted.hard_negatives}
         for i, j in sorted(pairs.get(check, set()) - truth - hard)[:limit]:
             print(f"  flagged {check}, not planted:")
-            print(f"    {json.dumps(planted.rows[i], ensure_ascii=False)[:300]}")
-            print(f"    {json.dumps(planted.rows[j], ensure_ascii=False)[:300]}")
+            print(f"    {json.dumps(planted.rows[i], ensure_ascii=False)[:SHOWN]}")
+            print(f"    {json.dumps(planted.rows[j], ensure_ascii=False)[:SHOWN]}")
 
 
 def cell(found, whole):

@@ -60,6 +60,7 @@ DIRECTED = frozenset("from to into than in before after minus per vs versus agai
 OVER_UNDER = {"over": "more", "under": "less"}  # comparisons only before a number
 ARTICLES = frozenset("a an the".split())
 COORDINATING = frozenset({"and", "or"})
+SIGN_OFFS = frozenset("best cheers regards thanks thank thx sincerely yours".split())
 ARROWS = frozenset("→⇒⟶")
 SAME_MARKER = {"into": "to", "vs": "versus", "against": "versus"}
 # A word a person capitalises only for a name: never a slot on its own.
@@ -148,6 +149,8 @@ def slots_of(text):
             or (
                 "_" in token or any(c.isupper() for c in token[1:]) and any(c.islower() for c in token)
             )  # snake_case, camelCase
+            # the word after a sign-off, in any case: "best, ahmed"
+            or (n >= 2 and tokens[n - 1] == "," and fold(tokens[n - 2]) in SIGN_OFFS and token.isalpha())
         )
         if is_name and not token.isdigit():
             names.add(_possessive(word))
@@ -186,7 +189,8 @@ def _sign_off(tokens, n):
     after = tokens[n + 1 : n + 3]
     if not after or after[0] == "\n":
         return True
-    return after[0] == "," and (len(after) == 1 or after[1] == "\n" or after[1][:1].isupper())
+    # "Best, Grace", or in lower case near the end: "best, ahmed thx"
+    return after[0] == "," and (len(after) == 1 or after[1] == "\n" or after[1][:1].isupper() or len(tokens) - n <= 5)
 
 
 def _has_word(word, slots):

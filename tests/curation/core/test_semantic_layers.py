@@ -33,6 +33,7 @@ def differ(a, b):
         ("Return question: rug, bought over 13 days ago.", "Return question: rug, bought under 13 days ago."),
         ("I got a blue kettle, not the USB-C hub I paid for.", "I got a USB-C hub, not the blue kettle I paid for."),
         ("Plan change request: Starter -> Pro.", "Plan change request: Pro → Starter."),
+        ("hi, please move us to the pro plan. best, ahmed thx", "hi, please move us to the pro plan. best, ingrid"),
     ],
 )
 def test_siblings_that_differ_in_one_slot_are_other_requests(a, b):
@@ -52,6 +53,7 @@ def test_siblings_that_differ_in_one_slot_are_other_requests(a, b):
         ("My script crashes with a KeyError", "My Python script crashes with a KeyError"),
         ("Take-home pay 5800, rent 450: what is left after tax?", "I earn 5800 and pay 450 rent. What is left?"),
         ("My dog is not drinking much water", "My dog has not been drinking much water"),
+        ("Hi, please move us to the Pro plan. Best, Ahmed", "hi, please move us to the pro plan. best, ahmed thx"),
     ],
 )
 def test_rewordings_keep_their_slots(a, b):
