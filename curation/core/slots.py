@@ -46,7 +46,7 @@ COMPARATIVES = frozenset(
 # than 2021" = "after 2021"), so a paraphrase keeps its slots; opposites stay apart.
 COMPARATIVE_CLASS = {
     **dict.fromkeys("more greater higher larger bigger above exceeding exceeds longer pricier".split(), "more"),
-    **dict.fromkeys("less fewer lower smaller below shorter cheaper".split(), "less"),
+    **dict.fromkeys("less fewer lower smaller below shorter cheaper within".split(), "less"),
     **dict.fromkeys("most highest largest biggest maximum max top longest priciest".split(), "most"),
     **dict.fromkeys("least fewest lowest smallest minimum min bottom shortest cheapest".split(), "least"),
     "later": "after",

@@ -34,6 +34,7 @@ def differ(a, b):
         ("I got a blue kettle, not the USB-C hub I paid for.", "I got a USB-C hub, not the blue kettle I paid for."),
         ("Plan change request: Starter -> Pro.", "Plan change request: Pro → Starter."),
         ("hi, please move us to the pro plan. best, ahmed thx", "hi, please move us to the pro plan. best, ingrid"),
+        ("Can I return it within 30 days?", "Can I return it after 30 days?"),
     ],
 )
 def test_siblings_that_differ_in_one_slot_are_other_requests(a, b):
@@ -54,6 +55,7 @@ def test_siblings_that_differ_in_one_slot_are_other_requests(a, b):
         ("Take-home pay 5800, rent 450: what is left after tax?", "I earn 5800 and pay 450 rent. What is left?"),
         ("My dog is not drinking much water", "My dog has not been drinking much water"),
         ("Hi, please move us to the Pro plan. Best, Ahmed", "hi, please move us to the pro plan. best, ahmed thx"),
+        ("What pace finishes 42.2 km within 270 minutes?", "What pace finishes 42.2 km in under 270 minutes?"),
     ],
 )
 def test_rewordings_keep_their_slots(a, b):
