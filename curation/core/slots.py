@@ -144,7 +144,11 @@ def slots_of(text):
             comparatives.add(OVER_UNDER[previous])
         is_name = (
             # a capital mid-sentence, or on the text's last word: a sign-off ("... - Ines", "\n\nPavel")
-            ((not start or n == last) and token[0].isupper() and word not in COMMON_CAPITALISED)
+            (
+                (not start or (n == last and word not in STOPWORDS and word not in ASKING_WORDS))
+                and token[0].isupper()
+                and word not in COMMON_CAPITALISED
+            )
             or (len(token) > 1 and token.isupper() and token.isalpha())  # acronyms: NASA, EU
             or (
                 "_" in token or any(c.isupper() for c in token[1:]) and any(c.islower() for c in token)
@@ -264,6 +268,8 @@ def content_words(text):
         if not token[0].isalnum():
             continue
         word = _possessive(fold(token))
+        if word.endswith(("'s", "’s")) and word[:-2] in STOPWORDS:
+            word = word[:-2]  # "what's", "it's": a stopword and "is"
         if word in COUNTING_NOUNS and n + 1 < len(tokens) and fold(tokens[n + 1]) == "of":
             continue
         if word not in STOPWORDS and word not in ASKING_WORDS and not (start and word in REQUEST_VERBS):

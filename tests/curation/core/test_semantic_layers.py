@@ -56,6 +56,7 @@ def test_siblings_that_differ_in_one_slot_are_other_requests(a, b):
         ("My dog is not drinking much water", "My dog has not been drinking much water"),
         ("Hi, please move us to the Pro plan. Best, Ahmed", "hi, please move us to the pro plan. best, ahmed thx"),
         ("What pace finishes 42.2 km within 270 minutes?", "What pace finishes 42.2 km in under 270 minutes?"),
+        ("I get a KeyError when I run my Flask app. Why?", "My Python code in a Flask app crashes with a KeyError."),
     ],
 )
 def test_rewordings_keep_their_slots(a, b):
@@ -435,3 +436,16 @@ def test_free_text_answers_that_fill_one_frame_otherwise_conflict(a, b, said):
 )
 def test_free_text_answers_reworded_or_reordered_agree(a, b):
     assert compare_answers(a, b)[0] == "agree"
+
+
+def test_a_request_verb_or_a_contraction_is_no_content_word_swapped():
+    for a, b in [
+        (
+            "How do you say 'where is the train station' in German?",
+            "Translate 'where is the train station' into German.",
+        ),
+        ("What's the Spanish for 'how much does it cost'?", "How do you say 'how much does it cost' in Spanish?"),
+    ]:
+        assert match(*views(a, b), cosine(a, b))[0], (a, b)
+    a, b = "How do you say 'good night' in German?", "How do you say 'good night' in French?"
+    assert not match(*views(a, b), cosine(a, b))[0]
