@@ -33,7 +33,8 @@ NEIGHBOURS = 24  # nearest neighbours looked at per example (chats with one scaf
 # few examples, need less likeness of meaning to ask the same thing: the answer vouches for it
 # ("Names of Engineering staff hired later than 2021" / "Who joined Engineering after 2021? I need
 # their names", both answered by one SQL query, score 0.64). The slot guard still applies in full.
-ANCHOR_MIN_WORDS = 6  # fewer different words ("positive", {"category": "billing"}) make a label, not one answer
+ANCHOR_MIN_WORDS = 6  # fewer different words in JSON ({"category": "billing"}) make a label, not one answer
+ANCHOR_MIN_TEXT_WORDS = 4  # a sentence of four different words ("Milk, ice cream, cream cheese.") is one answer
 ANCHOR_MOST = 4  # an answer shared by more examples is a label, not one request's answer
 ANCHORED_MEANING = 0.65  # at the base threshold SAME_MEANING; it moves with the dataset's threshold
 
@@ -101,11 +102,13 @@ def semantic_useful(records, sample=2000, seed=0):
 
 def answer_keys(records):
     """Per record, a stable 64-bit key of its answer (case and spacing folded) when the answer says
-    enough to belong to one request (ANCHOR_MIN_WORDS different words), else 0."""
+    enough to belong to one request (ANCHOR_MIN_WORDS different words in JSON, ANCHOR_MIN_TEXT_WORDS
+    in text), else 0."""
     keys = np.zeros(len(records), dtype=np.int64)
     for i in range(len(records)):
         text = normalize(records[i].answer())
-        if len(text) >= 2 * ANCHOR_MIN_WORDS and len(set(words(text))) >= ANCHOR_MIN_WORDS:
+        least = ANCHOR_MIN_WORDS if text[:1] in ("{", "[") else ANCHOR_MIN_TEXT_WORDS
+        if len(text) >= 2 * least and len(set(words(text))) >= least:
             digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
             keys[i] = int.from_bytes(digest, "little", signed=True) or 1
     return keys

@@ -449,3 +449,24 @@ def test_a_request_verb_or_a_contraction_is_no_content_word_swapped():
         assert match(*views(a, b), cosine(a, b))[0], (a, b)
     a, b = "How do you say 'good night' in German?", "How do you say 'good night' in French?"
     assert not match(*views(a, b), cosine(a, b))[0]
+
+
+def test_a_short_sentence_vouches_as_an_answer_and_a_short_json_label_does_not():
+    from curation.core.clusters import answer_keys
+
+    keys = answer_keys(
+        [
+            Record("q", "", "Milk, ice cream, cream cheese."),
+            Record("q", "", "10% of 760 is 76."),
+            Record("q", "", "Yes, it is."),
+            Record("q", "", '{"category": "billing", "priority": "high"}'),
+        ]
+    )
+    assert keys[0] and keys[1] and not keys[2] and not keys[3]
+    same = check_records(
+        [
+            Record("What is 10% of 760?", "", "10% of 760 is 76."),
+            Record("Calculate 10 percent of 760.", "", "10% of 760 is 76."),
+        ]
+    )
+    assert [f.check for f in same[0]] == ["duplicate"]
