@@ -130,9 +130,9 @@ def build_artifact_archive(*, archive_id):
     relative = f"{ArtifactArchive.FOLDER}/run{run.id}/{archive.filename.removesuffix('.zip')}-{archive.id}.zip"
     try:
         with archive.beating(), tempfile.TemporaryDirectory(prefix="gguf-") as converted:
+            report = archive.progress()
             if gguf:  # the model as one GGUF file (training/core/gguf_export.py), then zipped like the rest
-                report = archive.progress()
-                export_gguf(
+                export_gguf(  # the first half of the progress bar, the zip the second
                     folder,
                     Path(converted) / f"{run.project.slug}-run{run.id}-{gguf}.gguf",
                     gguf,
@@ -144,7 +144,7 @@ def build_artifact_archive(*, archive_id):
                 folder,
                 Path(settings.MEDIA_ROOT) / relative,
                 extra={"studio_run.json": settings_json},
-                report=archive.progress(),
+                report=(lambda done, total: report(total + done, 2 * total)) if gguf else report,
             )
     except GGUFExportError as e:
         archive.finish(f"No GGUF file: {e}.", failed=True)

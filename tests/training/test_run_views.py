@@ -546,6 +546,7 @@ def test_a_whole_model_downloads_as_gguf_for_llama_cpp(
         as_user(people.lead).post(url("download-artifact", people, run.id, "gguf-q8_0"))
     archive = ArtifactArchive.objects.get()
     assert archive.status == ArtifactArchive.Status.SUCCEEDED, archive.message
+    assert archive.done == archive.total == 4  # the file's half of the bar, then the zip's: ends full
     download = as_user(people.lead).get(url("artifact-archive-file", people, run.id, archive.id))
     assert download["Content-Disposition"].endswith(f'-run{run.id}-gguf-q8_0.zip"')
     zipped = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
