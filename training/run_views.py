@@ -275,6 +275,11 @@ def _artifacts(run):
     if source_folder(run.output_dir) is not None:
         found.append(("gguf-q8_0", "GGUF, 8-bit (Q8_0), for llama.cpp, Ollama or LM Studio"))
         found.append(("gguf-f16", "GGUF, 16-bit (F16), for llama.cpp, Ollama or LM Studio"))
+    from training.core.bnb_export import whole_model_folder
+
+    if whole_model_folder(run.output_dir) is not None:
+        found.append(("bnb-8bit", "8-bit (bitsandbytes LLM.int8), loads with transformers"))
+        found.append(("bnb-4bit", "4-bit (bitsandbytes NF4), loads with transformers"))
     return found
 
 

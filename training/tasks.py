@@ -9,6 +9,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from training.core.archive import zip_folder
+from training.core.bnb_export import QuantizedExportError, export_bnb, whole_model_folder
 from training.core.engine import merge_adapter
 from training.core.gguf_export import GGUFExportError, export_gguf, source_folder
 from training.core.model_info import ModelFolderError, inspect_model_folder, read_recommended
@@ -104,10 +105,13 @@ def build_artifact_archive(*, archive_id):
         return
     run = archive.run
     gguf = archive.artifact.removeprefix("gguf-") if archive.artifact.startswith("gguf-") else ""
+    bnb = archive.artifact.removeprefix("bnb-") if archive.artifact.startswith("bnb-") else ""
     if archive.artifact == "best":
         folder = Path(run.summary.get("best_checkpoint") or "")
     elif gguf:
         folder = (source_folder(run.output_dir) if run.output_dir else None) or Path("")
+    elif bnb:
+        folder = (whole_model_folder(run.output_dir) if run.output_dir else None) or Path("")
     else:
         folder = Path(run.output_dir) / archive.artifact if run.output_dir else Path("")
     if not run.output_dir or not folder.is_dir():
@@ -129,7 +133,7 @@ def build_artifact_archive(*, archive_id):
     )
     relative = f"{ArtifactArchive.FOLDER}/run{run.id}/{archive.filename.removesuffix('.zip')}-{archive.id}.zip"
     try:
-        with archive.beating(), tempfile.TemporaryDirectory(prefix="gguf-") as converted:
+        with archive.beating(), tempfile.TemporaryDirectory(prefix="export-") as converted:
             report = archive.progress()
             if gguf:  # the model as one GGUF file (training/core/gguf_export.py), then zipped like the rest
                 export_gguf(  # the first half of the progress bar, the zip the second
@@ -140,14 +144,25 @@ def build_artifact_archive(*, archive_id):
                     report=lambda done, total: report(done, 2 * total),
                 )
                 folder = Path(converted)
+            elif bnb:  # the model quantized by bitsandbytes (training/core/bnb_export.py), then zipped
+                folder = export_bnb(
+                    folder,
+                    Path(converted) / archive.filename.removesuffix(".zip"),
+                    bnb,
+                    name=f"{run.project.name} / {run.name}",
+                    report=lambda done, total: report(done, 2 * total),
+                )
             zip_folder(
                 folder,
                 Path(settings.MEDIA_ROOT) / relative,
                 extra={"studio_run.json": settings_json},
-                report=(lambda done, total: report(total + done, 2 * total)) if gguf else report,
+                report=(lambda done, total: report(total + done, 2 * total)) if gguf or bnb else report,
             )
     except GGUFExportError as e:
         archive.finish(f"No GGUF file: {e}.", failed=True)
+        return
+    except QuantizedExportError as e:
+        archive.finish(f"No quantized model: {e}.", failed=True)
         return
     except Exception as e:
         log.exception("archiving %s of run %s failed", archive.artifact, run.id)

@@ -1,6 +1,6 @@
 """A full fine-tune, in Chromium, from the launch form to a blind vote: a lead launches it on the
 demo, a real Celery worker trains it and prepares a study with it, a reviewer votes, and the
-lead's report names it; on the way the lead downloads it as a GGUF file. (The view tests cover evaluation, serving and /v1 for full fine-tunes.)"""
+lead's report names it; on the way the lead downloads it as a GGUF file and quantized to 4 bits. (The view tests cover evaluation, serving and /v1 for full fine-tunes.)"""
 
 import re
 import zipfile
@@ -22,6 +22,16 @@ pytestmark = [
 ]
 
 
+def download(page, button, artifact):
+    """Ask for an artifact on the run page, wait for the worker to build its zip, download it."""
+    page.get_by_role("button", name=button).click()
+    link = page.get_by_role("link", name=re.compile(rf"Download support-triage-run\d+-{artifact}\.zip"))
+    link.wait_for(timeout=60_000)
+    with page.expect_download() as started:
+        link.click()
+    return started.value.path()
+
+
 def test_a_full_fine_tune_goes_from_the_launch_form_to_a_blind_vote(page, live_server, tiny_model_dir, start_worker):
     call_command("seed_demo", stdout=open("/dev/null", "w"))
     _, log = start_worker()
@@ -31,13 +41,15 @@ def test_a_full_fine_tune_goes_from_the_launch_form_to_a_blind_vote(page, live_s
     run = TrainingRun.objects.get(name="whole model")
     assert run.config["method"] == "full"
     # the whole model also leaves as one GGUF file for llama.cpp, which the worker writes
-    page.get_by_role("button", name="GGUF, 8-bit (Q8_0), for llama.cpp, Ollama or LM Studio").click()
-    link = page.get_by_role("link", name=re.compile(r"Download support-triage-run\d+-gguf-q8_0\.zip"))
-    link.wait_for(timeout=60_000)
-    with page.expect_download() as download:
-        link.click()
-    with zipfile.ZipFile(download.value.path()) as zipped:
+    with zipfile.ZipFile(
+        download(page, "GGUF, 8-bit (Q8_0), for llama.cpp, Ollama or LM Studio", "gguf-q8_0")
+    ) as zipped:
         assert sorted(zipped.namelist()) == ["studio_run.json", f"support-triage-run{run.id}-q8_0.gguf"]
+    # and quantized to 4 bits by bitsandbytes, for transformers
+    page.goto(live_server.url + f"/p/support-triage/runs/{run.id}/")
+    with zipfile.ZipFile(download(page, "4-bit (bitsandbytes NF4), loads with transformers", "bnb-4bit")) as zipped:
+        assert '"load_in_4bit": true' in zipped.read("config.json").decode()
+        assert {"model.safetensors", "README.md", "studio_run.json"} <= set(zipped.namelist())
     # what the Models page promises for it is true: it is served as a whole model
     page.goto(live_server.url + "/p/support-triage/models/")
     assert "whole model" in page.locator("main").inner_text()

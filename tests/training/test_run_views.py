@@ -520,36 +520,54 @@ def test_qlora_is_refused_at_launch_when_the_workers_have_no_gpu(as_user, people
     assert TrainingRun.objects.get().config["method"] == "qlora"
 
 
-def test_a_whole_model_downloads_as_gguf_for_llama_cpp(
-    as_user, people, finished_runs, tmp_path, eager_tasks, django_capture_on_commit_callbacks, tiny_model_dir
-):
-    import io
+def merged_later(as_user, people, run, tmp_path, tiny_model_dir, artifact, label):
+    """A finished run with only an adapter offers no `artifact` of a whole model (`label` is not on
+    its page); once it has a merged model, its page (returned) offers it to the lead, a reviewer
+    gets 403 and an outsider 404, and nothing has been built yet."""
     import shutil
+
+    from training.models import ArtifactArchive
+
+    (tmp_path / "out" / "adapter").mkdir(parents=True)
+    TrainingRun.objects.filter(id=run.id).update(output_dir=str(tmp_path / "out"))
+    assert label not in as_user(people.lead).get(url("run", people, run.id)).content.decode()
+    assert as_user(people.lead).post(url("download-artifact", people, run.id, artifact)).status_code == 404
+    shutil.copytree(tiny_model_dir, tmp_path / "out" / "merged")
+    page = as_user(people.lead).get(url("run", people, run.id)).content.decode()
+    assert as_user(people.reviewer).post(url("download-artifact", people, run.id, artifact)).status_code == 403
+    assert as_user(people.outsider).post(url("download-artifact", people, run.id, artifact)).status_code == 404
+    assert not ArtifactArchive.objects.exists()
+    return page
+
+
+def built(as_user, people, run, artifact, django_capture_on_commit_callbacks):
+    """The lead asks for `artifact`; the (eager) worker builds it; returns the archive and its zip."""
+    import io
     import zipfile
 
     from training.models import ArtifactArchive
 
-    run = finished_runs[0]
-    (tmp_path / "out" / "adapter").mkdir(parents=True)
-    TrainingRun.objects.filter(id=run.id).update(output_dir=str(tmp_path / "out"))
-    # an adapter alone is no whole model: no GGUF until it is merged
-    assert "GGUF" not in as_user(people.lead).get(url("run", people, run.id)).content.decode()
-    assert as_user(people.lead).post(url("download-artifact", people, run.id, "gguf-q8_0")).status_code == 404
-    shutil.copytree(tiny_model_dir, tmp_path / "out" / "merged")
-    page = as_user(people.lead).get(url("run", people, run.id)).content.decode()
-    assert "GGUF, 8-bit (Q8_0), for llama.cpp, Ollama or LM Studio" in page and "GGUF, 16-bit (F16)" in page
-    assert as_user(people.reviewer).post(url("download-artifact", people, run.id, "gguf-q8_0")).status_code == 403
-    assert as_user(people.outsider).post(url("download-artifact", people, run.id, "gguf-q8_0")).status_code == 404
-    assert not ArtifactArchive.objects.exists()
-
     with django_capture_on_commit_callbacks(execute=True):
-        as_user(people.lead).post(url("download-artifact", people, run.id, "gguf-q8_0"))
-    archive = ArtifactArchive.objects.get()
+        as_user(people.lead).post(url("download-artifact", people, run.id, artifact))
+    archive = ArtifactArchive.objects.get(artifact=artifact)
     assert archive.status == ArtifactArchive.Status.SUCCEEDED, archive.message
-    assert archive.done == archive.total == 4  # the file's half of the bar, then the zip's: ends full
     download = as_user(people.lead).get(url("artifact-archive-file", people, run.id, archive.id))
-    assert download["Content-Disposition"].endswith(f'-run{run.id}-gguf-q8_0.zip"')
-    zipped = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    assert download["Content-Disposition"].endswith(f'-run{run.id}-{artifact}.zip"')
+    return archive, zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+
+
+def test_a_whole_model_downloads_as_gguf_for_llama_cpp(
+    as_user, people, finished_runs, tmp_path, eager_tasks, django_capture_on_commit_callbacks, tiny_model_dir
+):
+
+    from training.models import ArtifactArchive
+
+    run = finished_runs[0]
+    page = merged_later(as_user, people, run, tmp_path, tiny_model_dir, "gguf-q8_0", "GGUF")
+    assert "GGUF, 8-bit (Q8_0), for llama.cpp, Ollama or LM Studio" in page and "GGUF, 16-bit (F16)" in page
+
+    archive, zipped = built(as_user, people, run, "gguf-q8_0", django_capture_on_commit_callbacks)
+    assert archive.done == archive.total == 4  # the file's half of the bar, then the zip's: ends full
     gguf = f"{people.project.slug}-run{run.id}-q8_0.gguf"
     assert sorted(zipped.namelist()) == sorted([gguf, "studio_run.json"])
     assert zipped.read(gguf)[:4] == b"GGUF"  # the format's magic
@@ -560,3 +578,30 @@ def test_a_whole_model_downloads_as_gguf_for_llama_cpp(
         as_user(people.lead).post(url("download-artifact", people, run.id, "gguf-f16"))
     failed = ArtifactArchive.objects.filter(artifact="gguf-f16").get()
     assert failed.status == ArtifactArchive.Status.FAILED and failed.message.startswith("No GGUF file: ")
+
+
+def test_a_whole_model_downloads_quantized_by_bitsandbytes(
+    as_user, people, finished_runs, tmp_path, eager_tasks, django_capture_on_commit_callbacks, tiny_model_dir
+):
+
+    from training.models import ArtifactArchive
+
+    run = finished_runs[0]
+    page = merged_later(as_user, people, run, tmp_path, tiny_model_dir, "bnb-4bit", "bitsandbytes")
+    assert "8-bit (bitsandbytes LLM.int8)" in page and "4-bit (bitsandbytes NF4)" in page
+
+    archive, zipped = built(as_user, people, run, "bnb-4bit", django_capture_on_commit_callbacks)
+    assert archive.done == archive.total  # quantizing fills the first half of the bar, the zip the second
+    names = set(zipped.namelist())
+    assert {"config.json", "model.safetensors", "tokenizer.json", "README.md", "studio_run.json"} <= names
+    assert json.loads(zipped.read("config.json"))["quantization_config"]["load_in_4bit"] is True
+    assert json.loads(zipped.read("studio_run.json"))["run_id"] == run.id
+    assert f"unzip {people.project.slug}-run{run.id}-bnb-4bit.zip" in zipped.read("README.md").decode()
+
+    # weights that cannot be read fail with the reason, not a traceback
+    (tmp_path / "out" / "merged" / "model.safetensors").write_bytes(b"not weights")
+    with django_capture_on_commit_callbacks(execute=True):
+        as_user(people.lead).post(url("download-artifact", people, run.id, "bnb-8bit"))
+    failed = ArtifactArchive.objects.filter(artifact="bnb-8bit").get()
+    assert failed.status == ArtifactArchive.Status.FAILED
+    assert failed.message.startswith("No quantized model: bitsandbytes could not quantize merged")
