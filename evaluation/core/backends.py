@@ -16,6 +16,7 @@ to be. A server that is down or slow raises BackendError after a few retries, ne
 
 import http.client
 import json
+import logging
 import socket
 import threading
 import time
@@ -25,6 +26,10 @@ from dataclasses import asdict, dataclass, field, replace
 
 from studio.core.adapters import is_prompt_learning
 from studio.core.prompts import load_tokenizer
+
+# peft imports bitsandbytes when it is installed, and bitsandbytes warns at import that an optional
+# CPU kernel package ("kernels") is missing; it falls back to plain torch, so the warning is noise
+logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)
 
 
 class BackendError(RuntimeError):

@@ -10,8 +10,13 @@ and the embeddings stay in their original precision, as transformers does by def
 """
 
 import json
+import logging
 import shutil
 from pathlib import Path
+
+# peft imports bitsandbytes when it is installed, and bitsandbytes warns at import that an optional
+# CPU kernel package ("kernels") is missing; it falls back to plain torch, so the warning is noise
+logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)
 
 KINDS = ("8bit", "4bit")
 TOKENIZER_FILES = (

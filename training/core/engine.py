@@ -8,6 +8,7 @@ One callable, `report(event)`, is the seam to the outside world (progress, metri
 """
 
 import json
+import logging
 import math
 import re
 import time
@@ -15,6 +16,10 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from studio.core.prompts import RenderError, load_tokenizer, render, template_kind, tokenize
+
+# peft imports bitsandbytes when it is installed, and bitsandbytes warns at import that an optional
+# CPU kernel package ("kernels") is missing; it falls back to plain torch, so the warning is noise
+logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)
 
 
 class ConfigError(ValueError):
