@@ -20,7 +20,8 @@ def memberships(request):
     once a request (a membership's project is read when a refusal names it)."""
     found = getattr(request, "_memberships", None)
     if found is None:
-        query = Membership.objects.filter(user=request.user).only("id", "project_id", "user_id", "role")
+        # no ORDER BY: the model's ordering joins auth_user, for nothing on this path
+        query = Membership.objects.filter(user=request.user).only("id", "project_id", "user_id", "role").order_by()
         slug = request.headers.get("OpenAI-Project", "").strip()
         found = request._memberships = list(query.filter(project__slug=slug) if slug else query)
     return found
