@@ -208,8 +208,11 @@ def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, w
             return False, "", ""
     if negation:
         # a negation tells two requests apart when it is (nearly) all that differs; in a text
-        # reworded throughout it is phrasing ("where is my refund?" / "the money is not back")
-        if not (main_cosine is not None and plain_similarity(plain_a, plain_b) < REWORDED):
+        # reworded throughout it is phrasing ("where is my refund?" / "the money is not back").
+        # A shared answer vouches for more rewording: there only nearly the same words, a
+        # negation apart, are two requests ("... I can't find it in the portal" / "Could you send ...")
+        reworded = NEAR_WORDING if anchored else REWORDED
+        if not (main_cosine is not None and plain_similarity(plain_a, plain_b) < reworded):
             return False, "", ""
     turns = differing_turns(a, b)
     if turns is not None:

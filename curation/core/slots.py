@@ -30,7 +30,7 @@ NUMBER_WORDS = {
         "seventeen eighteen nineteen twenty".split()
     )
     if w != "-"  # "one" is more often a pronoun ("which one") than a number
-}
+} | {"twice": "2", "thrice": "3"}  # "charged twice" = "charged two times"
 NUMBER_WORD_RE = re.compile(
     r"(?<![\w'’-])(" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")(?![\w'’-])", re.IGNORECASE
 )
@@ -136,9 +136,13 @@ def slots_of(text):
         folded_words.add(word)
         if word in NEGATIONS or word.endswith(("n't", "n’t")):
             negated = True
-        if word in COMPARATIVES and not (word == "best" and _sign_off(tokens, n)):
+        if (
+            word in COMPARATIVES
+            and not (word == "best" and _sign_off(tokens, n))
+            and not (word == "min" and n and tokens[n - 1][0].isdigit())  # "175 min": minutes
+        ):
             comparatives.add(COMPARATIVE_CLASS.get(word, word))
-        if previous in TEMPORAL and (token[0].isdigit() or token[0].isupper()):
+        if previous in TEMPORAL and (token[0].isdigit() or (token[0].isupper() and word not in COMMON_CAPITALISED)):
             comparatives.add(COMPARATIVE_CLASS.get(previous, previous))
         if previous in OVER_UNDER and token[0].isdigit():  # "over 13 days" / "under 13 days"
             comparatives.add(OVER_UNDER[previous])

@@ -470,3 +470,33 @@ def test_a_short_sentence_vouches_as_an_answer_and_a_short_json_label_does_not()
         ]
     )
     assert [f.check for f in same[0]] == ["duplicate"]
+
+
+def test_twice_is_two_a_pronoun_is_no_date_and_min_after_a_number_is_minutes():
+    # "twice" names the number "two times" does; "thrice" three
+    assert differ("Nimbus took $79 from my card two times in May.", "I was charged twice in May, $79 each time.") == ""
+    assert differ("I was charged twice in May.", "I was charged thrice in May.").startswith("another number")
+    # "after I had cancelled" is no comparison in time; "after June" is
+    assert (
+        differ("Charges showed up after I had cancelled Tallyhub.", "I cancelled Tallyhub but was still charged.") == ""
+    )
+    assert differ("Charges showed up after June.", "Charges showed up before June.").startswith("another comparison")
+    # "175 min" is minutes, not a minimum; "min 5 items" still compares
+    assert differ("Run 42.2 km in under 175 minutes.", "Goal: 42.2 km, finish time below 175 min.") == ""
+    assert differ("Orders with min 5 items", "Orders with max 5 items").startswith("another comparison")
+
+
+def test_a_shared_answer_vouches_for_a_ticket_reworded_with_a_negation_but_not_for_one_negated():
+    answer = '{"category": "billing", "priority": "low", "product": "Tallyhub", "action": "send_invoice", "period": "2024-02"}'
+    asked = "Could you send me a copy of the Tallyhub invoice for February 2024? Our accountant needs it. Aiko"
+    reworded = (
+        "Dear support, Please email over the Tallyhub bill covering February 2024; I can't find it in the portal. Aiko"
+    )
+    findings = check_records([Record(TRIAGE, asked, answer), Record(TRIAGE, reworded, answer)])
+    assert [f.check for f in findings[0]] == ["duplicate"]
+    # without the shared answer, the negation in so alike a wording keeps them apart
+    other = answer.replace("send_invoice", "explain_invoice")
+    assert check_records([Record(TRIAGE, asked, answer), Record(TRIAGE, reworded, other)]) == {}
+    # and with it, the same words a negation apart are still two requests
+    negated = asked.replace("Could you send", "Could you not send")
+    assert check_records([Record(TRIAGE, asked, answer), Record(TRIAGE, negated, answer)]) == {}
