@@ -63,6 +63,12 @@ COORDINATING = frozenset({"and", "or"})
 SIGN_OFFS = frozenset("best cheers regards thanks thank thx sincerely yours".split())
 ARROWS = frozenset("→⇒⟶")
 SAME_MARKER = {"into": "to", "vs": "versus", "against": "versus"}
+# Words that open a message before its first sentence ("Hi team,", "Hello -", "Dear support,"),
+# and the marks that end such a greeting: the word after it starts a sentence, its capital no name.
+GREETINGS = frozenset(
+    "hi hello hey dear good morning afternoon evening team all there everyone folks support greetings".split()
+)
+GREETING_END = frozenset(",-–—:!")
 # A word a person capitalises only for a name: never a slot on its own.
 COMMON_CAPITALISED = frozenset(
     "i i'm i've i'd i'll ok okay please hi hello hey thanks thank dear cheers regards best bye thx ty yours".split()
@@ -120,12 +126,16 @@ def slots_of(text):
     names, comparatives, roles, folded_words = set(), set(), set(), set()
     negated = False
     start = True  # at the start of a sentence a capital letter says nothing
+    greeting = True  # only greeting words so far in this sentence ("Hi team", "Good morning")
     previous = directed = ""  # directed: the marker whose object (or list of objects) this is
     last = max((n for n, t in enumerate(tokens) if t[0].isalnum()), default=-1)
     for n, token in enumerate(tokens):
         if token in SENTENCE_END or token == "\n":
-            start = True
+            start = greeting = True
             previous = directed = ""
+            continue
+        if token in GREETING_END and greeting and not start:
+            start = True  # "Hi team, Plan change request": the greeting ends, a sentence starts
             continue
         if token in ARROWS or (token == ">" and n and tokens[n - 1] in ("-", "=")):
             previous = "to"  # "Starter -> Pro": the word after the arrow is where it goes
@@ -173,6 +183,7 @@ def slots_of(text):
         if word not in ARTICLES:
             previous = word
         start = False
+        greeting = greeting and word in GREETINGS
     return Slots(
         numbers=numbers,
         quoted=quoted,

@@ -500,3 +500,21 @@ def test_a_shared_answer_vouches_for_a_ticket_reworded_with_a_negation_but_not_f
     # and with it, the same words a negation apart are still two requests
     negated = asked.replace("Could you send", "Could you not send")
     assert check_records([Record(TRIAGE, asked, answer), Record(TRIAGE, negated, answer)]) == {}
+
+
+def test_the_word_after_a_greeting_starts_a_sentence_and_is_no_name():
+    assert (
+        differ(
+            "Hi team, Plan change request for Quillpad: Pro -> Business.", "Hey - Can you move Quillpad to Business?"
+        )
+        == ""
+    )
+    assert differ("Hello, Charges for August showed up. - Nadia", "Hello, Why was I charged in August? - Nadia") == ""
+    assert (
+        differ("Hey - It would be great to have bulk editing.", "Hello, Our team keeps asking for bulk editing.") == ""
+    )
+    # a name in the greeting, or mid-sentence, is still a name
+    assert "plan" in slots_of("Hi Anna, Plan change request").names
+    assert differ(
+        "Hi team, the invoice for Quillpad is wrong.", "Hi team, the invoice for Tallyhub is wrong."
+    ).startswith("another name")
