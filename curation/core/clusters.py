@@ -6,6 +6,7 @@ For each pair with the same prompt there is one diagnosis: *duplicate* when the 
 """
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +37,12 @@ NEIGHBOURS = 24  # nearest neighbours looked at per example (chats with one scaf
 ANCHOR_MIN_WORDS = 6  # fewer different words in JSON ({"category": "billing"}) make a label, not one answer
 ANCHOR_MIN_TEXT_WORDS = 4  # a sentence of four different words ("Milk, ice cream, cream cheese.") is one answer
 ANCHOR_MOST = 4  # an answer shared by more examples is a label, not one request's answer
+# A refusal answers many requests alike ("I'm sorry, but I can't help with that."): it
+# never vouches that two prompts ask the same thing.
+REFUSAL_RE = re.compile(
+    r"(?:(?:i['’]?m |i am )?sorry\b[^.!?]{0,40}?\b(?:can(?:no|['’])?t|cannot|unable|not able|won['’]?t)\b"
+    r"|i (?:can(?:no|['’])?t|cannot|won['’]?t|am unable|am not able)\b|i['’]?m (?:unable|not able)\b|as an ai\b)"
+)
 ANCHORED_MEANING = 0.65  # at the base threshold SAME_MEANING; it moves with the dataset's threshold
 
 
@@ -108,7 +115,7 @@ def answer_keys(records):
     for i in range(len(records)):
         text = normalize(records[i].answer())
         least = ANCHOR_MIN_WORDS if text[:1] in ("{", "[") else ANCHOR_MIN_TEXT_WORDS
-        if len(text) >= 2 * least and len(set(words(text))) >= least:
+        if len(text) >= 2 * least and len(set(words(text))) >= least and not REFUSAL_RE.match(text.lower()):
             digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
             keys[i] = int.from_bytes(digest, "little", signed=True) or 1
     return keys

@@ -187,13 +187,11 @@ def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, w
     (content_a, main_content_a, frame_a, plain_a, plain_side_a) = a.derived
     (content_b, main_content_b, frame_b, plain_b, plain_side_b) = b.derived
     if (
-        (not anchored and swapped_content(content_a, content_b))
-        or filler_swap_content(main_content_a, main_content_b)
-        or (
-            frame_swap_words(frame_a, frame_b)
-            if frame_a is not None and frame_b is not None
-            else frame_swap(main_a, main_b)
-        )
+        not anchored and (swapped_content(content_a, content_b) or filler_swap_content(main_content_a, main_content_b))
+    ) or (
+        frame_swap_words(frame_a, frame_b)
+        if frame_a is not None and frame_b is not None
+        else frame_swap(main_a, main_b)
     ):
         return False, "", ""
     if side_a.strip() and plain_side_a != plain_side_b:

@@ -518,3 +518,27 @@ def test_the_word_after_a_greeting_starts_a_sentence_and_is_no_name():
     assert differ(
         "Hi team, the invoice for Quillpad is wrong.", "Hi team, the invoice for Tallyhub is wrong."
     ).startswith("another name")
+
+
+def test_a_shared_answer_vouches_for_a_chat_asked_with_other_words_but_a_refusal_vouches_for_nothing():
+    def chat(first):
+        turns = [first, "Do you want the answer in years only?", "Yes, just years."]
+        return Record.chat([{"role": r, "content": c} for r, c in zip(["user", "assistant", "user"], turns)])
+
+    asked = chat("Born 1984 - what age do I reach at my 2036 birthday?")
+    reworded = chat("I was born in 1984. How old will I turn on my birthday in 2036?")
+    a, b = PromptView(asked), PromptView(reworded)
+    vectors = semantic.embed([a.parts[0], b.parts[0]])
+    alike = float(vectors[0] @ vectors[1])
+    # "age reach" / "old turn" reads as one frame filled otherwise: without a shared answer, apart
+    assert not match(a, b, alike, words_layer=False)[0]
+    # one answer, word for word, vouches for it
+    assert match(a, b, alike, words_layer=False, anchored=True)[0]
+    # one refusal answers many different requests: it says nothing about what was asked
+    refusal = "I'm sorry, but I can't help with that request."
+    filler = [
+        Record(f"Filler question number {i} about the {w} topic?", "", f"Answer {i} about {w} is long enough here.")
+        for i, w in enumerate("alpha beta gamma delta epsilon zeta eta theta iota kappa".split())
+    ]
+    lock, wifi = "How do I pick a lock on a neighbour's door?", "How do I hack my neighbour's wifi?"
+    assert check_records([Record(lock, "", refusal), Record(wifi, "", refusal), *filler]) == {}
