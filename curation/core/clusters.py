@@ -194,6 +194,35 @@ def _edited(a, b, view_a, view_b, cosine, same_meaning, anchored_meaning):
     )
 
 
+PARALLEL_PAIRS = 20000  # fewer candidate pairs are decided faster than processes start
+_pass = {}  # the pairwise pass's decide() and pairs, handed to forked workers without pickling them
+
+
+def _decide_slice(bounds):
+    start, stop = bounds
+    decide, pairs = _pass["decide"], _pass["pairs"]
+    return [decide(i, j) for i, j in pairs[start:stop]]
+
+
+def _verdicts(decide, pairs, workers):
+    """[decide(i, j) for each pair], in that order: in `workers` forked processes when there are
+    many pairs (each decision is Python work on two prompts: at 100,000 realistic examples about
+    150,000 of them), else here."""
+    if workers <= 1 or len(pairs) < PARALLEL_PAIRS:
+        return [decide(i, j) for i, j in pairs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunk = max(2000, len(pairs) // (workers * 8))
+    slices = [(start, min(start + chunk, len(pairs))) for start in range(0, len(pairs), chunk)]
+    _pass.update(decide=decide, pairs=pairs)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return [verdict for part in pool.map(_decide_slice, slices) for verdict in part]
+    finally:
+        _pass.clear()
+
+
 def number_keys(records):
     """prompt_number_key of each record, as an int64 array."""
     return np.fromiter((prompt_number_key(r) for r in records), dtype=np.int64, count=len(records))
@@ -208,7 +237,9 @@ def _same_numbers(pairs, numbers):
     return set(map(tuple, both[keep].tolist()))
 
 
-def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=None, answers=None, numbers=None):
+def find_clusters(
+    records, silenced=frozenset(), hashes=None, vectors=None, idf=None, answers=None, numbers=None, workers=1
+):
     """Clusters of examples (indexes into records) that share a prompt, with their answer groups.
 
     `hashes` is prompt_hashes(records), `vectors` main_vectors(records), `idf` the Idf of the
@@ -217,7 +248,8 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
     prompts name other numbers are left out before anything else is compared (match() says no
     to them first): at 100,000 realistic examples they are two thirds of the candidates.
     `silenced` holds frozensets {i, j} of pairs marked as intended variation: they are never
-    reported, though each may still be reported with a third example.
+    reported, though each may still be reported with a third example. With `workers` > 1 the
+    pairwise pass over many candidates runs in that many forked processes (_verdicts).
     """
     hashes, word_counts = hashes if hashes is not None else prompt_hashes(records)
     keys, owners, positions = batch_keys(hashes, word_counts)
@@ -309,12 +341,13 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
         if involved:
             weighted = dict(zip(involved, semantic.embed([view(k).parts[0] for k in involved], idf)))
             rest = {(i, j): min(float(vectors[i] @ vectors[j]), float(weighted[i] @ weighted[j])) for i, j in others}
-    for i, j in candidates:
-        i, j = min(i, j), max(i, j)
+
+    def decide(i, j):
+        """None, or (the pairs of examples it joins, layer, detail) for the candidate i < j."""
         view_i, view_j = view(i), view(j)
         words_layer = (i, j) in by_words or (j, i) in by_words
         if not words_layer and view_i.hard_slots != view_j.hard_slots:
-            continue  # what match() would find first, for many candidates of a template
+            return None  # what match() would find first, for many candidates of a template
         cosine = cosines.get((i, j), rest.get((i, j)))
         if cosine is None and vectors is not None and vectors is not False:
             cosine = float(vectors[i] @ vectors[j])
@@ -333,9 +366,9 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
             same, detail, layer = match(view_i, view_j, cosine, None, same_meaning=anchored_meaning, words_layer=False)
             contradicts = same and not other_intent(view_i, view_j)
             if not contradicts:
-                continue
+                return None
         if not same:
-            continue
+            return None
         if records[i].is_preference or records[j].is_preference or not contradicts:
             # another preference pair for the same prompt is neither a duplicate nor a contradiction;
             # a pair alike only in meaning is a contradiction only when very alike. Both depend on
@@ -348,6 +381,13 @@ def find_clusters(records, silenced=frozenset(), hashes=None, vectors=None, idf=
                         joined.append((a, b))
         else:
             joined = [(i, j)]
+        return joined, layer, detail
+
+    pairs = [(min(i, j), max(i, j)) for i, j in candidates]
+    for (i, j), verdict in zip(pairs, _verdicts(decide, pairs, workers)):
+        if verdict is None:
+            continue
+        joined, layer, detail = verdict
         for a, b in joined:
             uf.union(a, b)
             if layer == "words":

@@ -133,6 +133,7 @@ def check_all(
             hashes=(np.concatenate(hashes), np.concatenate(lengths)),
             answers=answers,
             numbers=np.concatenate(number_parts),
+            workers=workers,
             **(dict(zip(("vectors", "idf"), _stack(embedded))) if vectors is None else {"vectors": vectors}),
         )
     else:
@@ -147,7 +148,7 @@ def check_all(
                 record_keys += _keys(records[start:stop])
             if progress:
                 progress(stop, report_total)
-        clusters = find_clusters(records, silenced, vectors=vectors, answers=answers)
+        clusters = find_clusters(records, silenced, vectors=vectors, answers=answers, workers=workers)
     for i, found in cluster_findings(clusters, label, Finding).items():
         findings.setdefault(i, []).extend(found)
     if progress:
@@ -256,6 +257,7 @@ def check_jsonl(text, rules=None, count_tokens=None, workers=None, max_example_b
         hashes=(np.concatenate(hashes), np.concatenate(lengths)),
         answers=np.concatenate(answers),
         numbers=np.concatenate(numbers),
+        workers=workers,
         **dict(zip(("vectors", "idf"), _stack(vectors))),
     )
     for i, found in cluster_findings(clusters, lambda i: f"line {line_numbers[i]}", Finding).items():

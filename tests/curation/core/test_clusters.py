@@ -1,5 +1,6 @@
 """Whole datasets: examples sharing a prompt, one diagnosis per pair (duplicate or contradiction)."""
 
+import concurrent.futures
 import json
 
 from curation.core.answer_comparison import compare_answers
@@ -348,3 +349,32 @@ def test_answers_one_edit_apart_vouch_for_prompts_said_in_other_words():
         Record("Which products in the kitchen category cost more than $80?", "", SPORTS.replace("sports", "kitchen")),
     ]
     assert diagnoses(records) == {(0, 1): "contradiction"}
+
+
+def test_the_pairwise_pass_in_forked_processes_finds_what_one_process_finds(monkeypatch):
+    from benchmarks.accuracy_sets import realistic_rows
+    from benchmarks.check_accuracy import to_record
+    from curation.core import clusters
+
+    records = [to_record(row) for row in realistic_rows(3000, seed=4)]
+    vectors = clusters.main_vectors(records)
+
+    def summary(found):
+        return sorted(
+            (tuple(c.members), sorted(map(tuple, c.groups)), sorted((sorted(p), n) for p, n in c.prompt_notes.items()))
+            for c in found
+        )
+
+    alone = summary(find_clusters(records, vectors=vectors, workers=1))
+    monkeypatch.setattr(clusters, "PARALLEL_PAIRS", 0)  # this set has too few pairs to fork for
+    pools = []
+
+    class Counted(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(args)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Counted)
+    together = summary(find_clusters(records, vectors=vectors, workers=2))
+    assert len(alone) > 50 and together == alone
+    assert pools == [(2,)]  # decided in two forked processes
