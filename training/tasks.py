@@ -107,14 +107,15 @@ def build_artifact_archive(*, archive_id):
     gguf = archive.artifact.removeprefix("gguf-") if archive.artifact.startswith("gguf-") else ""
     bnb = archive.artifact.removeprefix("bnb-") if archive.artifact.startswith("bnb-") else ""
     if archive.artifact == "best":
-        folder = Path(run.summary.get("best_checkpoint") or "")
+        best = run.summary.get("best_checkpoint")
+        folder = Path(best) if best else None
     elif gguf:
-        folder = (source_folder(run.output_dir) if run.output_dir else None) or Path("")
+        folder = source_folder(run.output_dir) if run.output_dir else None
     elif bnb:
-        folder = (whole_model_folder(run.output_dir) if run.output_dir else None) or Path("")
+        folder = whole_model_folder(run.output_dir) if run.output_dir else None
     else:
-        folder = Path(run.output_dir) / archive.artifact if run.output_dir else Path("")
-    if not run.output_dir or not folder.is_dir():
+        folder = Path(run.output_dir) / archive.artifact if run.output_dir else None
+    if not run.output_dir or folder is None or not folder.is_dir():  # Path("") would be the current folder
         archive.finish(f"The {archive.artifact} of {run.name} is no longer on disk.", failed=True)
         return
     settings_json = json.dumps(
@@ -162,7 +163,7 @@ def build_artifact_archive(*, archive_id):
         archive.finish(f"No GGUF file: {e}.", failed=True)
         return
     except QuantizedExportError as e:
-        archive.finish(f"No quantized model: {e}.", failed=True)
+        archive.finish(f"No quantized model: {str(e).rstrip('.')}.", failed=True)
         return
     except Exception as e:
         log.exception("archiving %s of run %s failed", archive.artifact, run.id)

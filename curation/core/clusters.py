@@ -37,12 +37,22 @@ NEIGHBOURS = 24  # nearest neighbours looked at per example (chats with one scaf
 ANCHOR_MIN_WORDS = 6  # fewer different words in JSON ({"category": "billing"}) make a label, not one answer
 ANCHOR_MIN_TEXT_WORDS = 4  # a sentence of four different words ("Milk, ice cream, cream cheese.") is one answer
 ANCHOR_MOST = 4  # an answer shared by more examples is a label, not one request's answer
-# A refusal answers many requests alike ("I'm sorry, but I can't help with that."): it
-# never vouches that two prompts ask the same thing.
+# A refusal answers many requests alike ("I'm sorry, but I can't help with that."): it never vouches
+# that two prompts ask the same thing. Short answers only, and the refusal names what it declines
+# (help, assist, comply, that request), so "Sorry, we can't ship to Alaska; ..." still vouches.
 REFUSAL_RE = re.compile(
-    r"(?:(?:i['’]?m |i am )?sorry\b[^.!?]{0,40}?\b(?:can(?:no|['’])?t|cannot|unable|not able|won['’]?t)\b"
-    r"|i (?:can(?:no|['’])?t|cannot|won['’]?t|am unable|am not able)\b|i['’]?m (?:unable|not able)\b|as an ai\b)"
+    r"^(?:[^.!?]{0,40}?\b)?(?:i|we)(?: really)?(?:['’]?m| am| are)? ?(?:sorry|afraid|apologi[sz]e|unable|not able"
+    r"|can(?:no|['’])?t|cannot|won['’]?t|will not)\b[^.!?]{0,60}?\b(?:help|assist|comply|provide|answer|support"
+    r"|do that|with that|this request|that request|fulfil)"
 )
+REFUSAL_MOST_WORDS = 30
+
+
+def is_refusal(text):
+    """Is this (normalised, lower-case) answer a refusal of the request?"""
+    return len(text.split()) <= REFUSAL_MOST_WORDS and REFUSAL_RE.search(text) is not None
+
+
 ANCHORED_MEANING = 0.65  # at the base threshold SAME_MEANING; it moves with the dataset's threshold
 
 
@@ -115,7 +125,7 @@ def answer_keys(records):
     for i in range(len(records)):
         text = normalize(records[i].answer())
         least = ANCHOR_MIN_WORDS if text[:1] in ("{", "[") else ANCHOR_MIN_TEXT_WORDS
-        if len(text) >= 2 * least and len(set(words(text))) >= least and not REFUSAL_RE.match(text.lower()):
+        if len(text) >= 2 * least and len(set(words(text))) >= least and not is_refusal(text):
             digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
             keys[i] = int.from_bytes(digest, "little", signed=True) or 1
     return keys

@@ -3,6 +3,7 @@ contradictions across it. The Celery scan and the `check_dataset` command both c
 
 import multiprocessing
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -65,9 +66,15 @@ def _stack(parts):
 
 
 def default_workers():
-    """Processes for the per-example checks: every core, except inside a daemon process (a
-    Celery prefork child may not start children of its own)."""
-    if multiprocessing.current_process().daemon or "fork" not in multiprocessing.get_all_start_methods():
+    """Processes for the per-example checks and the pairwise pass: every core, except inside a
+    daemon process (a Celery prefork child may not start children of its own) or a process
+    running other threads (gunicorn's gthread workers: a forked child inherits locks other
+    threads held, such as the embedding model's, and could wait on them forever)."""
+    if (
+        multiprocessing.current_process().daemon
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or threading.active_count() > 1  # a threaded web process: a fork copies other threads' locks
+    ):
         return 1
     return min(4, os.cpu_count() or 1)
 
@@ -148,7 +155,7 @@ def check_all(
                 record_keys += _keys(records[start:stop])
             if progress:
                 progress(stop, report_total)
-        clusters = find_clusters(records, silenced, vectors=vectors, answers=answers, workers=workers)
+        clusters = find_clusters(records, silenced, vectors=vectors, answers=answers)
     for i, found in cluster_findings(clusters, label, Finding).items():
         findings.setdefault(i, []).extend(found)
     if progress:

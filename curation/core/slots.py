@@ -63,7 +63,7 @@ COORDINATING = frozenset({"and", "or"})
 SIGN_OFFS = frozenset("best cheers regards thanks thank thx sincerely yours".split())
 ARROWS = frozenset("→⇒⟶")
 SAME_MARKER = {"into": "to", "vs": "versus", "against": "versus"}
-# Words that open a message before its first sentence ("Hi team,", "Hello -", "Dear support,"),
+# Words that open a message or a line (not any sentence) before its first sentence ("Hi team,", "Hello -", "Dear support,"),
 # and the marks that end such a greeting: the word after it starts a sentence, its capital no name.
 GREETINGS = frozenset(
     "hi hello hey dear good morning afternoon evening team all there everyone folks support greetings".split()
@@ -100,11 +100,29 @@ def _number(text):
     return text.rstrip(".%").lstrip("+")  # 5% and "5 percent" are one number
 
 
+# "five numbers: 3, 23, 29, 38, 72": a count among the words just before a colon, and the list after it
+COUNTED_LIST_RE = re.compile(r"(?<![\w-])((?:[\w-]{1,30}\s{1,3}){1,3}[\w-]{1,30})\s?:\s?([^\n:;?!]{1,500})")
+COUNTED_LIST_MOST = 5000  # characters: longer texts are no short request with a list
+LIST_SEPARATOR_RE = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+
+
 def number_slots(text):
     """The numbers a text names, in digits or in words ("three" = "3"), as a Counter: two regular
-    expressions, so that the scan can compare every candidate pair's numbers first."""
+    expressions, so that the scan can compare every candidate pair's numbers first. A count that
+    only says how long the list after it is ("five numbers: 3, 23, 29, 38, 72") is no number of
+    its own: the list says it."""
     numbers = Counter(_number(m.group()) for m in NUMBER_RE.finditer(text))
     numbers.update(NUMBER_WORDS[m.group().lower()] for m in NUMBER_WORD_RE.finditer(text))
+    if ":" in text and len(text) <= COUNTED_LIST_MOST:
+        for m in COUNTED_LIST_RE.finditer(text):
+            before = m.group(1).split()[-3:-1]  # "are five numbers": the count comes before the noun
+            counts = [NUMBER_WORDS.get(w.lower(), w) for w in before if w.isdigit() or w.lower() in NUMBER_WORDS]
+            items = [item for item in LIST_SEPARATOR_RE.split(re.split(r"\.(?:\s|$)", m.group(2))[0].strip()) if item]
+            count = counts[-1] if counts else ""
+            if count.isdigit() and int(count) >= 2 and len(items) == int(count) and numbers[count]:
+                numbers[count] -= 1
+                if not numbers[count]:
+                    del numbers[count]
     return numbers
 
 
@@ -131,7 +149,8 @@ def slots_of(text):
     last = max((n for n, t in enumerate(tokens) if t[0].isalnum()), default=-1)
     for n, token in enumerate(tokens):
         if token in SENTENCE_END or token == "\n":
-            start = greeting = True
+            start = True
+            greeting = token == "\n"  # only a line's opening words can be a greeting, not a sentence's
             previous = directed = ""
             continue
         if token in GREETING_END and greeting and not start:

@@ -5,7 +5,8 @@ README on loading it. The folder loads with `AutoModelForCausalLM.from_pretraine
 bitsandbytes is installed; the quantization settings travel in its config.json.
 
 bitsandbytes quantizes on a CUDA GPU when the worker has one, else on the CPU (its CPU backend,
-from 0.47): slower, but the same file. Any architecture transformers loads works; the output head
+from 0.47): slower, but the same weights (the 4-bit compute type is bfloat16 on a GPU, float32 on
+a CPU, as each runs best). Any architecture transformers loads works; the output head
 and the embeddings stay in their original precision, as transformers does by default.
 """
 
@@ -118,32 +119,44 @@ def export_bnb(folder, destination, kind="4bit", *, name="", report=None):
             folder, quantization_config=quantization_config(kind, gpu=gpu), device_map="cuda:0" if gpu else "cpu"
         )
     except Exception as e:  # unreadable weights, an architecture transformers lacks, out of memory
-        raise QuantizedExportError(f"bitsandbytes could not quantize {folder.name}: {type(e).__name__}: {e}") from e
+        raise QuantizedExportError(
+            f"bitsandbytes could not quantize {folder.name}: {type(e).__name__}: {str(e).rstrip('.')}"
+        ) from e
     if not quantized_layers(model):
         raise QuantizedExportError(f"{folder.name} has no linear layers bitsandbytes can quantize")
     report(1, 3)
     partial = destination.with_name(destination.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
-    model.save_pretrained(partial, safe_serialization=True)
-    del model
-    report(2, 3)
-    for file in TOKENIZER_FILES:
-        if (folder / file).is_file():
-            shutil.copy2(folder / file, partial / file)
-    stamp = {
-        "source": folder.name,
-        "kind": kind,
-        "bitsandbytes": bitsandbytes.__version__,
-        "quantized_on": "cuda" if gpu else "cpu",
-    }
-    (partial / "studio_quantized.json").write_text(json.dumps(stamp, indent=2))
-    (partial / "README.md").write_text(
-        README.format(
-            name=name or folder.name, label=LABELS[kind], version=bitsandbytes.__version__, folder=destination.name
+    try:
+        partial.mkdir(parents=True)
+        model.save_pretrained(partial, safe_serialization=True)
+        report(2, 3)
+        for file in TOKENIZER_FILES:
+            if (folder / file).is_file():
+                shutil.copy2(folder / file, partial / file)
+        stamp = {
+            "source": folder.name,
+            "kind": kind,
+            "bitsandbytes": bitsandbytes.__version__,
+            "quantized_on": "cuda" if gpu else "cpu",
+        }
+        (partial / "studio_quantized.json").write_text(json.dumps(stamp, indent=2))
+        (partial / "README.md").write_text(
+            README.format(
+                name=name or folder.name, label=LABELS[kind], version=bitsandbytes.__version__, folder=destination.name
+            )
         )
-    )
-    shutil.rmtree(destination, ignore_errors=True)
-    partial.rename(destination)
+        shutil.rmtree(destination, ignore_errors=True)
+        partial.rename(destination)
+    except OSError as e:  # a full disk, a folder that cannot be written
+        shutil.rmtree(partial, ignore_errors=True)
+        raise QuantizedExportError(f"the quantized model could not be written: {e}") from e
+    finally:
+        del model
+        import gc
+
+        gc.collect()
+        if gpu:
+            torch.cuda.empty_cache()  # a long-lived worker gives the GPU memory back
     report(3, 3)
     return destination

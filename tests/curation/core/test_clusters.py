@@ -378,3 +378,18 @@ def test_the_pairwise_pass_in_forked_processes_finds_what_one_process_finds(monk
     together = summary(find_clusters(records, vectors=vectors, workers=2))
     assert len(alone) > 50 and together == alone
     assert pools == [(2,)]  # decided in two forked processes
+
+
+def test_a_process_running_other_threads_checks_in_itself():
+    import threading
+
+    from curation.core.dataset import default_workers
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert default_workers() == 1  # a fork would copy the other thread's locks
+    finally:
+        stop.set()
+        other.join()

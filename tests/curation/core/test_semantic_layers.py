@@ -542,3 +542,38 @@ def test_a_shared_answer_vouches_for_a_chat_asked_with_other_words_but_a_refusal
     ]
     lock, wifi = "How do I pick a lock on a neighbour's door?", "How do I hack my neighbour's wifi?"
     assert check_records([Record(lock, "", refusal), Record(wifi, "", refusal), *filler]) == {}
+
+
+def test_a_count_that_only_says_how_long_the_list_after_it_is_names_no_number():
+    from curation.core.slots import number_slots
+
+    listed = "Here are five numbers: 3, 23, 29, 38, 72. Tell me which ones are prime."
+    assert differ(listed, "Which of these numbers are prime: 3, 23, 29, 38, 72?") == ""
+    assert number_slots("Sort these 4 words: pear, apple, fig, kiwi.") == {}
+    # a count that is not the list's length stays a number of its own
+    assert number_slots("Pick 3 of these numbers: 1, 2, 4, 5, 6.")["3"] == 1
+    assert differ("Pick 3 of these: 1, 2, 4, 5, 6.", "Pick 2 of these: 1, 2, 4, 5, 6.").startswith("another number")
+
+
+def test_refusals_are_recognised_and_answers_that_only_start_alike_are_not():
+    from curation.core.clusters import is_refusal
+    from curation.core.text import normalize
+
+    for text in (
+        "I'm sorry, but I can't help with that request.",
+        "Unfortunately, I can't help with that request.",
+        "I apologize, but I cannot assist with that request.",
+        "I'm afraid I can't do that.",
+    ):
+        assert is_refusal(normalize(text)), text
+    for text in (
+        "Sorry, we can't ship to Alaska; orders there go through ShipCo.",
+        "I can't see a charge on your card; the refund went out on May 3.",
+        "Sorry to hear that! Your parcel ships today.",
+    ):
+        assert not is_refusal(normalize(text)), text
+
+
+def test_only_the_opening_words_of_a_message_make_a_greeting():
+    assert "postgres" in slots_of("I compared them. Good - Postgres wins.").names
+    assert "alice" in slots_of("The rota is set. Team - Alice owns billing.").names
