@@ -28,6 +28,15 @@ PHONE_CONTEXT_RE = re.compile(
     r"\b(?:call|phone|tel|telephone|mobile|cell|whatsapp|sms|text me|fax|reach me|llámame|llamame|appelez|anrufen|handy|teléfono|telefono)\b",
     re.IGNORECASE,
 )
+# A field or label that names a phone number: "callback_number": "…", "Mobile:", "tel."
+PHONE_KEY_RE = re.compile(
+    r"(?:phone|mobile|cell|tel|fax|callback|whatsapp|sms|contact)[\w -]{0,16}[\"']?\s*[:=]\s*[\"']?\s*$",
+    re.IGNORECASE,
+)
+PHONE_HINT_RE = re.compile(
+    r"phone|mobile|cell|\btel|fax|call|whatsapp|sms|text me|reach me|contact|llám|llam|appelez|anrufen|handy|tel[eé]f",
+    re.IGNORECASE,
+)
 DEFAULT_REGIONS = ("US", "GB", "DE", "FR", "ES", "IN")
 
 
@@ -74,9 +83,21 @@ def find_cards(text):
 
 
 def find_ibans(text):
-    from stdnum import iban
+    return [PiiMatch("iban", m.group(), m.start()) for m in IBAN_RE.finditer(text) if _is_iban(m.group())]
 
-    return [PiiMatch("iban", m.group(), m.start()) for m in IBAN_RE.finditer(text) if iban.is_valid(m.group())]
+
+def _is_iban(text):
+    """ISO 13616's checksum and the country's account layout. A bank's own check digits inside the
+    account number (Spain's, France's, ...) are not asked for: a made-up or mistyped account
+    number that passes the checksum is still written as someone's bank account."""
+    from stdnum import iban
+    from stdnum.exceptions import ValidationError
+
+    try:
+        iban.validate(text, check_country=False)
+    except ValidationError:
+        return False
+    return True
 
 
 SPACED_OPERATOR_RE = re.compile(r"\s[-+*/×÷]\s")  # "1800 - 600": arithmetic, not a formatted number
@@ -89,18 +110,27 @@ def find_phones(text, regions=DEFAULT_REGIONS):
     import phonenumbers
 
     found = {}
-    for region in regions:
-        for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
-            if m.start in found:
-                continue
-            raw = m.raw_string
-            formatted = raw.startswith("+") or any(c in raw for c in " ()-.")
-            near_word = PHONE_CONTEXT_RE.search(text[max(0, m.start - 30) : m.start])
-            if _is_identifier(text, m.start) or not (formatted or near_word):
-                continue
-            if SPACED_OPERATOR_RE.search(raw) or RESULT_RE.match(text[m.end : m.end + 4]):
-                continue  # a sum ("1800 - 600 - 450 = 750"), not a number to call
-            found[m.start] = PiiMatch("phone", raw, m.start)
+    lenient = "+" in text or PHONE_HINT_RE.search(text)  # else the second pass could accept nothing
+    for leniency in (phonenumbers.Leniency.VALID, phonenumbers.Leniency.POSSIBLE)[: 2 if lenient else 1]:
+        for region in regions:
+            for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=leniency):
+                if any(a <= m.start < b for a, b in found):
+                    continue
+                raw = m.raw_string
+                before = text[max(0, m.start - 30) : m.start]
+                near_word = PHONE_CONTEXT_RE.search(before) or PHONE_KEY_RE.search(before)
+                if leniency == phonenumbers.Leniency.VALID:
+                    formatted = raw.startswith("+") or any(c in raw for c in " ()-.")
+                else:
+                    # A number no operator has given out (the fictional +44 7700 900…, 555-01…,
+                    # the drama ranges that made-up and masked data use) still reads as one to
+                    # call when written internationally or named as a phone.
+                    formatted = raw.startswith("+") and len(DIGIT_RE.findall(raw)) >= 9
+                if _is_identifier(text, m.start) or not (formatted or near_word):
+                    continue
+                if SPACED_OPERATOR_RE.search(raw) or RESULT_RE.match(text[m.end : m.end + 4]):
+                    continue  # a sum ("1800 - 600 - 450 = 750"), not a number to call
+                found[(m.start, m.end)] = PiiMatch("phone", raw, m.start)
     return sorted(found.values(), key=lambda p: p.start)
 
 

@@ -53,3 +53,39 @@ def test_a_sum_is_not_a_phone_number():
     assert find_phones("I earn 5800 a month; 1800 - 600 - 450 = 750 is left") == []
     assert find_phones("Total: 2000 - 1200 - 300 left over") == []
     assert [p.text for p in find_phones("Call me at +44 20 7946 0958 tomorrow")] == ["+44 20 7946 0958"]
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("Reach us on +44 7700 900123", "+44 7700 900123"),  # Ofcom's drama range: no operator's
+        ('{"callback_number": "+44 7700 900461"}', "+44 7700 900461"),
+        ("call 555-0134 after six", "555-0134"),  # a US fictional number, named as one to call
+        ('{"phone": "(555) 010-0199"}', "(555) 010-0199"),
+    ],
+)
+def test_numbers_no_operator_has_given_out_are_still_phone_numbers(text, found):
+    """Made-up and masked data use the fictional ranges, which phonenumbers calls invalid; written
+    internationally or named as a phone, they are personal data all the same."""
+    assert [p.text for p in find_phones(text)] == [found]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Order 555-0134 shipped on Monday",
+        "Invoice #+44 7700 900123",
+        "The score moved by +12 34 to 56",
+        "We sold 1200 units between 2019 and 2024",
+        "Call the function with +3 and 45",
+    ],
+)
+def test_the_lenient_pass_leaves_other_numbers_alone(text):
+    assert find_phones(text) == []
+
+
+def test_an_iban_is_found_by_its_checksum_without_the_banks_own_check_digits():
+    """ES14 6551 2172 6762 0805 4703 passes ISO 13616's checksum but not Spain's account check
+    digits: still an account number written down."""
+    assert [m.kind for m in find_pii("tips go to ES14 6551 2172 6762 0805 4703.")] == ["iban"]
+    assert find_pii("tips go to ES15 6551 2172 6762 0805 4703.") == ()  # the checksum fails
