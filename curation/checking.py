@@ -250,7 +250,18 @@ def _pairs_of(example, record, words, near, answer):
             output, rejected = answers.get(other_id, ("", ""))
             other = Record(instruction=other.instruction, input=other.input, output=output, rejected=rejected)
         verdict, detail = compare_records(record, other)
-        if verdict == "other" or (verdict != "agree" and not may_contradict(layer, cosine, view, other_view)):
+        if verdict == "other" or (
+            verdict != "agree"
+            and not may_contradict(
+                layer,
+                cosine,
+                view,
+                other_view,
+                lambda other=other, other_view=other_view: edited_answer(
+                    record, other, view.words[0] + view.words[1], other_view.words[0] + other_view.words[1], True
+                ),
+            )
+        ):
             continue
         if verdict == "agree":
             found.append(
@@ -264,7 +275,7 @@ def _pairs_of(example, record, words, near, answer):
             output, rejected = answers.get(other_id, ("", ""))
             other = Record(instruction=other.instruction, input=other.input, output=output, rejected=rejected)
         if (
-            edited_answer(record, other, view.words[0] + view.words[1], other_view.words[0] + other_view.words[1])
+            edited_answer(record, other, view.words[0] + view.words[1], other_view.words[0] + other_view.words[1], True)
             and match(view, other_view, cosine, None, same_meaning=anchored_meaning, words_layer=False)[0]
             and not other_intent(view, other_view)
         ):

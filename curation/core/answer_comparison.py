@@ -7,6 +7,7 @@ on clearly divergent content (other numbers, a negation, little shared content).
 import difflib
 import json
 import re
+from collections import Counter
 
 from curation.core.slots import frame_swap, slots_of
 from curation.core.text import normalize, words
@@ -285,14 +286,18 @@ def compare_records(a, b):
 
 NEAR_ANSWER = 0.9  # token similarity from which two conflicting answers are one answer edited
 ANSWER_TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+OPERATOR_TOKEN_RE = re.compile(r"\w+|[^\w\s]+")
 
 
-def edited_answer(a, b, prompt_words_a, prompt_words_b):
+def edited_answer(a, b, prompt_words_a, prompt_words_b, replaced_only=False):
     """True when two records' answers conflict yet read as one answer with a small edit (the same
     query with COUNT(*) for COUNT(DISTINCT x), one JSON field changed), and what the edit changed
     is not something one prompt names and the other does not ('kitchen' / 'sports' in the query
     when the prompts ask about kitchen and sports items). Such a pair is evidence that its
-    prompts ask the same thing, said in other words, with one of the answers wrong."""
+    prompts ask the same thing, said in other words, with one of the answers wrong.
+    `replaced_only`: the edit only replaces (a value, an operator), adding and removing nothing;
+    an answer that does one step more (`next(reader)` to skip a header) answers a prompt that
+    asks for more."""
     if a.is_preference or b.is_preference:
         return False
     answer_a, answer_b = a.answer(), b.answer()
@@ -303,9 +308,17 @@ def edited_answer(a, b, prompt_words_a, prompt_words_b):
     matcher = difflib.SequenceMatcher(None, ANSWER_TOKEN_RE.findall(na), ANSWER_TOKEN_RE.findall(nb), autojunk=False)
     if matcher.real_quick_ratio() < NEAR_ANSWER or matcher.quick_ratio() < NEAR_ANSWER or matcher.ratio() < NEAR_ANSWER:
         return False
+    if replaced_only:  # operators read whole here: ">" / ">=" is one replaced token
+        ta, tb = OPERATOR_TOKEN_RE.findall(na), OPERATOR_TOKEN_RE.findall(nb)
+        opcodes = difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes()
+        if any(op in ("insert", "delete") for op, *_ in opcodes):
+            return False
     if compare_answers(answer_a, answer_b)[0] != "conflict":
         return False
     wa, wb = set(words(answer_a)), set(words(answer_b))
     changed = {w for w in wa ^ wb if len(w) > 1}
-    pa, pb = set(prompt_words_a), set(prompt_words_b)
-    return not (changed & (pa ^ pb))
+    changed |= {part for w in changed if "_" in w for part in w.split("_") if len(part) > 1}  # pick_prices
+    # words one prompt says more often than the other: "city" in a question over a schema that
+    # lists city too ("Return their signup_date and city" / "... signup_date and email")
+    pa, pb = Counter(prompt_words_a), Counter(prompt_words_b)
+    return not any(pa[w] != pb[w] for w in changed)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from curation.core import semantic
-from curation.core.answer_comparison import compare_records, edited_answer
+from curation.core.answer_comparison import NEAR_ANSWER, compare_records, edited_answer
 from curation.core.candidate_index import batch_keys, candidate_pairs, exact_groups, prompt_hashes
 from curation.core.prompt_match import (
     CANDIDATE,
@@ -175,14 +175,16 @@ class _Mains:
     """The main parts of records, each read when asked for (a checked file's records are parsed
     again on demand: the threshold needs only a sample of them)."""
 
-    def __init__(self, records):
+    def __init__(self, records, swapped=()):
         self.records = records
+        self.swapped = swapped  # records whose instruction tells them apart, not their shared input
 
     def __len__(self):
         return len(self.records)
 
     def __getitem__(self, i):
-        return main_and_side(self.records[i])[0]
+        main, side = main_and_side(self.records[i])
+        return side if i in self.swapped else main
 
 
 def neighbour_kept(meaning, length_a, length_b, same_meaning):
@@ -200,7 +202,7 @@ def _edited(a, b, view_a, view_b, cosine, same_meaning, anchored_meaning):
         cosine is not None
         and same_meaning <= 1.0
         and anchored_meaning <= cosine < same_meaning
-        and edited_answer(a, b, view_a.words[0] + view_a.words[1], view_b.words[0] + view_b.words[1])
+        and edited_answer(a, b, view_a.words[0] + view_a.words[1], view_b.words[0] + view_b.words[1], True)
     )
 
 
@@ -231,6 +233,67 @@ def _verdicts(decide, pairs, workers):
             return [verdict for part in pool.map(_decide_slice, slices) for verdict in part]
     finally:
         _pass.clear()
+
+
+SHARED_CONTEXT_MOST = 2000  # examples with one shared context (a table schema) compared by their instructions
+
+
+def _shared_contexts(records):
+    """{index: context number} for the records whose main part, the input, is one text shared by
+    several records with other instructions (a table schema under many questions, one document
+    under many instructions): the embeddings of those inputs cannot tell the records apart."""
+    by_context = {}
+    for k, record in enumerate(records):
+        main, side = main_and_side(record)
+        if side.strip() and main.strip():
+            by_context.setdefault(normalize(main), {}).setdefault(normalize(side), []).append(k)
+    context_of = {}
+    for n, sides in enumerate(by_context.values()):
+        if len(sides) > 1:
+            context_of.update((k, n) for ks in sides.values() for k in ks)
+    return context_of
+
+
+def _shared_context_pairs(records, reps, view, numbers, context_of):
+    """{(i, j): cosine} for the representatives of one shared context (_shared_contexts),
+    compared by their instructions as the meaning layer compares main parts (nearest neighbours
+    at the same thresholds, the same numbers asked)."""
+    members = [k for k in reps.tolist() if k in context_of]
+    if len(members) < 2:
+        return {}
+    sides = semantic.embed([view(k).parts[1] for k in members])
+    left, right, sims = semantic.neighbour_pairs(sides, CANDIDATE, most=NEIGHBOURS)
+    found = {}
+    for a, b, cosine in zip(left.tolist(), right.tolist(), sims.tolist()):
+        i, j = sorted((members[a], members[b]))
+        if context_of[i] == context_of[j] and numbers[i] == numbers[j]:
+            found[(i, j)] = cosine
+    return found
+
+
+def _decide_by_context(records, i, j, view_i, view_j, cosine, same_meaning, group_of):
+    """decide() for two examples whose input is one shared context: their instructions take the
+    main part's place (match() compares them in meaning, the slot guard reads both parts)."""
+    swapped = []
+    for v in (view_i, view_j):
+        s = PromptView(v.record)
+        s._parts = tuple(reversed(v.parts))
+        swapped.append(s)
+    a, b = swapped
+    same, detail, layer = match(a, b, cosine, None, same_meaning=same_meaning, words_layer=False)
+    if not same:
+        return None
+    words_a, words_b = view_i.words[0] + view_i.words[1], view_j.words[0] + view_j.words[1]
+    contradicts = may_contradict(
+        layer, cosine, a, b, lambda: edited_answer(records[i], records[j], words_a, words_b, True)
+    )
+    joined = []
+    for x in group_of.get(i, (i,)):
+        for y in group_of.get(j, (j,)):
+            verdict = compare_records(records[x], records[y])[0]
+            if verdict == "agree" or (verdict == "conflict" and contradicts):
+                joined.append((x, y))
+    return joined, layer, detail
 
 
 def number_keys(records):
@@ -292,8 +355,9 @@ def find_clusters(
 
     cosines = {}
     same_meaning = SAME_MEANING
+    context_of = _shared_contexts(records) if vectors is not None and vectors is not False else {}
     if vectors is not None and vectors is not False and len(records) > 1:
-        mains = _Mains(records)
+        mains = _Mains(records, context_of)
         if idf is None:
             idf = semantic.Idf(mains[k] for k in range(len(mains)))
         same_meaning = semantic.meaning_threshold(mains, idf, SAME_MEANING)
@@ -302,6 +366,10 @@ def find_clusters(
         left, right, sims = semantic.neighbour_pairs(vectors[reps], CANDIDATE, most=most)
         left, right = reps[left], reps[right]
         same_numbers = numbers[left] == numbers[right]
+        if context_of:  # those are compared by their instructions (_shared_context_pairs)
+            in_context = np.zeros(len(records), bool)
+            in_context[list(context_of)] = True
+            same_numbers &= ~(in_context[left] | in_context[right])
         left, right, sims = left[same_numbers], right[same_numbers], sims[same_numbers]
         if len(left):
             # The meaning layer decides on vectors whose words are weighed by their rarity in
@@ -315,7 +383,30 @@ def find_clusters(
             # wording (a character similarity is at most 2 * shorter / both lengths).
             lengths = np.fromiter((len(plain_text(view(k).parts[0])) for k in involved.tolist()), np.float32)
             keep = neighbour_kept(meaning, lengths[at_left], lengths[at_right], same_meaning)
+            # Less alike in meaning, a pair is still looked at when its answers are one answer
+            # with a small edit (edited_answer): prompts said in other words whose answers
+            # disagree in one value, which no shared answer proposes. Answer lengths rule out most.
+            loose = ~keep & (meaning >= max(ANCHORED_MEANING, same_meaning - (SAME_MEANING - ANCHORED_MEANING)))
+            if loose.any():
+                answer_lengths = np.fromiter((len(records[k].answer()) for k in involved.tolist()), np.float32)
+                la, lb = answer_lengths[at_left], answer_lengths[at_right]
+                loose &= (np.minimum(la, lb) > 0) & (2 * np.minimum(la, lb) >= NEAR_ANSWER * (la + lb))
+                for k in np.flatnonzero(loose).tolist():
+                    a, b = int(left[k]), int(right[k])
+                    if edited_answer(
+                        records[a],
+                        records[b],
+                        view(a).words[0] + view(a).words[1],
+                        view(b).words[0] + view(b).words[1],
+                        True,
+                    ):
+                        keep[k] = True
             cosines = dict(zip(zip(left[keep].tolist(), right[keep].tolist()), meaning[keep].tolist()))
+    by_side = {}
+    if same_meaning <= 1.0 and vectors is not None and vectors is not False and len(records) > 1:
+        by_side = _shared_context_pairs(records, reps, view, numbers, context_of)
+        for pair in by_side:
+            cosines.pop(pair, None)  # the shared part's cosine (1.0) says nothing of these two
     by_words = _same_numbers(candidate_pairs(keys, owners, positions, removed_word), numbers)
     anchored = _same_numbers(
         {
@@ -329,7 +420,7 @@ def find_clusters(
         numbers,
     )
     anchored_meaning = max(ANCHORED_MEANING, same_meaning - (SAME_MEANING - ANCHORED_MEANING))
-    candidates = by_words | set(cosines) | anchored
+    candidates = by_words | set(cosines) | anchored | set(by_side)
 
     side_vectors = {}
 
@@ -356,6 +447,8 @@ def find_clusters(
         """None, or (the pairs of examples it joins, layer, detail) for the candidate i < j."""
         view_i, view_j = view(i), view(j)
         words_layer = (i, j) in by_words or (j, i) in by_words
+        if (i, j) in by_side and not words_layer and (i, j) not in anchored:
+            return _decide_by_context(records, i, j, view_i, view_j, by_side[(i, j)], same_meaning, group_of)
         if not words_layer and view_i.hard_slots != view_j.hard_slots:
             return None  # what match() would find first, for many candidates of a template
         cosine = cosines.get((i, j), rest.get((i, j)))
@@ -370,7 +463,15 @@ def find_clusters(
             words_layer=words_layer,
             anchored=(i, j) in anchored,
         )
-        contradicts = same and may_contradict(layer, cosine, view_i, view_j)
+        contradicts = same and may_contradict(
+            layer,
+            cosine,
+            view_i,
+            view_j,
+            lambda: edited_answer(
+                records[i], records[j], view_i.words[0] + view_i.words[1], view_j.words[0] + view_j.words[1], True
+            ),
+        )
         if not same and _edited(records[i], records[j], view_i, view_j, cosine, same_meaning, anchored_meaning):
             # answers one edit apart vouch for prompts said in other words, as a shared answer does
             same, detail, layer = match(view_i, view_j, cosine, None, same_meaning=anchored_meaning, words_layer=False)

@@ -225,15 +225,16 @@ def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, w
     return False, "", ""
 
 
-def may_contradict(layer, main_cosine, a=None, b=None):
+def may_contradict(layer, main_cosine, a=None, b=None, answers_edited=None):
     """Can a pair that `match` found by `layer` be reported with answers that disagree? Answers
     that disagree are evidence that the prompts differ too, so a pair seen only by its meaning
-    needs prompts that are very alike (STRONG_MEANING) before it counts as a contradiction;
-    below that, it counts only when the answers agree (a duplicate). So does a pair where one
-    prompt asks for more than the other (refines, given the PromptViews a and b), and one where
-    only one side is negated. The scan and
-    the on-save check both ask this."""
-    if layer == "meaning" and main_cosine < STRONG_MEANING:
+    needs prompts that are very alike (STRONG_MEANING) before it counts as a contradiction,
+    unless its answers are one answer with a small edit (`answers_edited()`, asked only then:
+    "to_plan": "Enterprise" / "Starter" in otherwise equal JSON says both prompts asked for the
+    same record); else it counts only when the answers agree (a duplicate). So does a pair where
+    one prompt asks for more than the other (refines, given the PromptViews a and b), and one
+    where only one side is negated. The scan and the on-save check both ask this."""
+    if layer == "meaning" and main_cosine < STRONG_MEANING and not (answers_edited and answers_edited()):
         return False
     return a is None or b is None or layer == "words" or not other_intent(a, b)
 

@@ -577,3 +577,117 @@ def test_refusals_are_recognised_and_answers_that_only_start_alike_are_not():
 def test_only_the_opening_words_of_a_message_make_a_greeting():
     assert "postgres" in slots_of("I compared them. Good - Postgres wins.").names
     assert "alice" in slots_of("The rota is set. Team - Alice owns billing.").names
+
+
+SCHEMA = (
+    "Tables: customers(id, name, email, city, country, signup_date); orders(id, customer_id, order_date, "
+    "status, total); employees(id, name, department, hire_date, salary)"
+)
+
+
+def _questions_over_one_schema():
+    """Questions asked over one table schema (the input), each with its query: a dataset where the
+    input tells no two examples apart."""
+    topics = [
+        ("List the employees of the {} department.", "SELECT name FROM employees WHERE department = '{}';"),
+        ("What is the average salary in {}?", "SELECT AVG(salary) FROM employees WHERE department = '{}';"),
+        ("Which customers live in {}?", "SELECT name FROM customers WHERE city = '{}';"),
+        ("How many customers come from {}?", "SELECT COUNT(*) FROM customers WHERE country = '{}';"),
+        (
+            "Show the orders shipped to {}.",
+            "SELECT id FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.city = '{}';",
+        ),
+        (
+            "Who earns the most in {}?",
+            "SELECT name FROM employees WHERE department = '{}' ORDER BY salary DESC LIMIT 1;",
+        ),
+    ]
+    places = (
+        "Sales Legal Lisbon Oslo Kenya Chile Support Quito Peru Finance Marketing Tokyo Cairo Lima Dublin Ghana "
+        "Nepal Research Berlin Madrid Vienna Warsaw Prague Austin Denver Boston Seoul Hanoi Bogota Nairobi"
+    ).split()  # 180 questions: more than the nearest neighbours one example keeps
+    return [Record(q.format(p), SCHEMA, a.format(p)) for q, a in topics for p in places]
+
+
+def test_questions_over_one_shared_schema_are_compared_by_the_question():
+    asked = Record(
+        "How many orders did customers from Brazil place in 2021?",
+        SCHEMA,
+        "SELECT COUNT(*) FROM orders o JOIN customers c ON c.id = o.customer_id "
+        "WHERE c.country = 'Brazil' AND EXTRACT(YEAR FROM o.order_date) = 2021;",
+    )
+    reworded = Record(
+        "Count the orders placed in 2021 by customers located in Brazil.",
+        SCHEMA,
+        asked.output.replace("COUNT(*)", "COUNT(DISTINCT o.customer_id)"),
+    )
+    other_year = Record(asked.instruction.replace("2021", "2022"), SCHEMA, asked.output.replace("2021", "2022"))
+    records = [*_questions_over_one_schema(), asked, reworded, other_year]
+    found = check_records(records)
+    n = len(records)
+    contradiction = [f for f in found.get(n - 2, []) if f.check == "contradiction"]
+    assert contradiction and n - 3 in contradiction[0].related  # reworded, with COUNT(*) for COUNT(DISTINCT ...)
+    assert "code" in contradiction[0].message
+    # another year is another question, however alike the rest; the other questions are apart
+    assert not any(n - 1 in f.related for i in (n - 3, n - 2) for f in found.get(i, []))
+    assert not any(i < n - 3 for i in found)
+
+
+def test_answers_one_value_apart_vouch_for_reworded_tickets_but_not_for_one_step_more():
+    def ticket(text, answer):
+        return Record("Triage the ticket below. Answer with JSON only.", text, answer)
+
+    answer = (
+        '{"category": "account", "priority": "normal", "product": "PixelNote", "action": "upgrade_plan", '
+        '"from_plan": "Free", "to_plan": "%s"}'
+    )
+    moved = ticket("Please move my PixelNote account from the Free plan to Enterprise. Leila", answer % "Enterprise")
+    changed = ticket(
+        "Can you change our PixelNote subscription? We are on Free and want Enterprise instead. Leila",
+        answer % "Starter",
+    )
+    filler = [
+        ticket(f"My {w} order {i}00 never arrived, can you check it?", f'{{"category": "shipping", "order": {i}00}}')
+        for i, w in enumerate("red blue green black white grey pink gold".split(), 1)
+    ]
+    found = check_records([moved, changed, *filler])
+    assert [f.check for f in found.get(1, [])] == ["contradiction"]
+    assert "to_plan" in found[1][0].message
+
+
+@pytest.mark.parametrize(
+    "a, b, edited",
+    [
+        (  # a replaced operator
+            "SELECT name, email FROM customers WHERE city = 'Oslo' AND signup_date > '2020-01-01' ORDER BY name;",
+            "SELECT name, email FROM customers WHERE city = 'Oslo' AND signup_date >= '2020-01-01' ORDER BY name;",
+            True,
+        ),
+        (  # one step more
+            "import csv\nwith open('a.csv', newline='') as f:\n    reader = csv.reader(f, delimiter=',')\n"
+            "    rows = list(reader)\n    print(len(rows))",
+            "import csv\nwith open('a.csv', newline='') as f:\n    reader = csv.reader(f, delimiter=',')\n"
+            "    next(reader)\n    rows = list(reader)\n    print(len(rows))",
+            False,
+        ),
+    ],
+)
+def test_an_edited_answer_replaces_and_does_not_add_when_asked_so(a, b, edited):
+    from curation.core.answer_comparison import edited_answer
+
+    ra, rb = Record("Count the rows of the file.", "", a), Record("How many rows has the file?", "", b)
+    assert edited_answer(ra, rb, ["count", "rows"], ["how", "many", "rows"], replaced_only=True) is edited
+    assert edited_answer(ra, rb, ["count", "rows"], ["how", "many", "rows"])  # any small edit
+
+
+def test_an_edited_answer_is_no_evidence_when_the_edit_is_a_word_one_prompt_says_more_often():
+    from curation.core.answer_comparison import edited_answer
+
+    schema = ["customers", "id", "name", "email", "city"]
+    a = Record("Return their city.", "", "select city, signup_date from customers where signup_date < '2023-01-01';")
+    b = Record("Return their email.", "", "select email, signup_date from customers where signup_date < '2023-01-01';")
+    assert not edited_answer(a, b, [*schema, "return", "their", "city"], [*schema, "return", "their", "email"])
+    # an identifier made of words the prompts name apart ("prices" / "numbers")
+    c = Record("x", "", "def pick_prices(values):\n    return sorted(values)[:14]")
+    d = Record("y", "", "def pick_numbers(values):\n    return sorted(values)[:14]")
+    assert not edited_answer(c, d, ["14", "smallest", "prices"], ["14", "lowest", "numbers"])
