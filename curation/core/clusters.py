@@ -239,11 +239,13 @@ SHARED_CONTEXT_MOST = 2000  # examples with one shared context (a table schema) 
 
 
 def _shared_contexts(records):
-    """{index: context number} for the records whose main part, the input, is one text shared by
-    several records with other instructions (a table schema under many questions, one document
+    """{index: context number} for the records (not chats) whose main part, the input, is one text
+    shared by several records with other instructions (a table schema under many questions, one document
     under many instructions): the embeddings of those inputs cannot tell the records apart."""
     by_context = {}
     for k, record in enumerate(records):
+        if record.is_chat:
+            continue  # the turns tell chats apart; their system prompt is the shared part
         main, side = main_and_side(record)
         if side.strip() and main.strip():
             by_context.setdefault(normalize(main), {}).setdefault(normalize(side), []).append(k)
@@ -271,15 +273,23 @@ def _shared_context_pairs(records, reps, view, numbers, context_of):
     return found
 
 
+def swapped_view(view):
+    """A PromptView of the same record whose instruction is its main part and its input the shared
+    one; made once per view (its slots and words are worked out once)."""
+    swapped = getattr(view, "swapped", None)
+    if swapped is None:
+        swapped = view.swapped = PromptView(view.record)
+        swapped._parts = tuple(reversed(view.parts))
+        swapped._slots, swapped._hard, swapped._numbers = view.slots, view.hard_slots, view.numbers
+    return swapped
+
+
 def _decide_by_context(records, i, j, view_i, view_j, cosine, same_meaning, group_of):
     """decide() for two examples whose input is one shared context: their instructions take the
     main part's place (match() compares them in meaning, the slot guard reads both parts)."""
-    swapped = []
-    for v in (view_i, view_j):
-        s = PromptView(v.record)
-        s._parts = tuple(reversed(v.parts))
-        swapped.append(s)
-    a, b = swapped
+    if view_i.hard_slots != view_j.hard_slots:
+        return None  # what match() would find first
+    a, b = swapped_view(view_i), swapped_view(view_j)
     same, detail, layer = match(a, b, cosine, None, same_meaning=same_meaning, words_layer=False)
     if not same:
         return None

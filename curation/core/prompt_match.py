@@ -96,11 +96,12 @@ class PromptView:
     """What the comparison needs of one record, computed once (the scan compares each record
     with a dozen or more others)."""
 
-    __slots__ = ("record", "_words", "_parts", "_slots", "_derived", "_hard", "_numbers")
+    __slots__ = ("record", "_words", "_parts", "_slots", "_derived", "_hard", "_numbers", "swapped")
 
     def __init__(self, record):
         self.record = record
         self._words = self._parts = self._slots = self._derived = self._hard = self._numbers = None
+        self.swapped = None  # clusters.swapped_view
 
     @property
     def words(self):
