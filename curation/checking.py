@@ -6,6 +6,7 @@ neighbours) and stores what they find.
 
 import itertools
 
+import numpy as np
 from django.db import transaction
 from django.db.models import Q
 
@@ -18,10 +19,12 @@ from curation.core.clusters import (
     ANCHOR_MOST,
     ANCHORED_MEANING,
     NEIGHBOURS,
+    SHARED_CONTEXT_MOST,
     answer_keys,
     cluster_pairs,
     neighbour_kept,
     semantic_useful,
+    swapped_view,
 )
 from curation.core.dataset import check_all
 from curation.core.prompt_comparison import is_typo, one_word_apart, prompt_words
@@ -187,6 +190,10 @@ def _pairs_of(example, record, words, near, answer):
         if same_meaning <= 1.0:
             cosines = dict(vectors.neighbours(project_id, vector, CANDIDATE, NEIGHBOURS, exclude=example.id))
     near_ids, anchored = _near_candidates(example, near, answer)
+    in_context = _shared_context_neighbours(example, record, same_meaning) if vector is not None else {}
+    if in_context:  # its input is shared: the scan compares it by its instruction only
+        cosines = {}
+        in_context = {k: v for k, v in in_context.items() if k not in near_ids and k not in anchored}
     candidates = near_ids | set(cosines) | anchored
     anchored_meaning = max(ANCHORED_MEANING, same_meaning - (SAME_MEANING - ANCHORED_MEANING))
     silenced = set()
@@ -280,7 +287,66 @@ def _pairs_of(example, record, words, near, answer):
             and not other_intent(view, other_view)
         ):
             found.append((other_id, "contradiction", compare_records(record, other)[1]))
+    found += _context_pairs(example, record, view, in_context, same_meaning, silenced)
     return found, vector
+
+
+def _shared_context_neighbours(example, record, same_meaning):
+    """{other id: (its Record without answer, cosine of the instructions)} for the examples whose
+    input is this example's, word for word, under another instruction (a table schema under many
+    questions): the scan (clusters.shared_contexts) compares those by their instructions, the
+    nearest NEIGHBOURS at least CANDIDATE alike."""
+    if same_meaning > 1.0 or record.is_chat or not record.input.strip() or not record.instruction.strip():
+        return {}
+    rows = list(
+        Example.objects.filter(project_id=example.project_id, deleted_at=None, input=record.input)
+        .exclude(id=example.id)
+        .exclude(instruction=record.instruction)
+        .values_list("id", "instruction")[:SHARED_CONTEXT_MOST]
+    )
+    if not rows:
+        return {}
+    found = semantic.embed([record.instruction] + [instruction for _, instruction in rows])
+    sims = found[1:] @ found[0]
+    top = np.flatnonzero(sims >= CANDIDATE)
+    top = top[np.argsort(-sims[top])[:NEIGHBOURS]]
+    return {rows[k][0]: (Record(instruction=rows[k][1], input=record.input), float(sims[k])) for k in top.tolist()}
+
+
+def _context_pairs(example, record, view, in_context, same_meaning, silenced):
+    """clusters._decide_by_context for one example and its shared context's neighbours."""
+    found = []
+    answers = dict(
+        (i, (o, r))
+        for i, o, r in Example.objects.filter(id__in=list(in_context)).values_list("id", "output", "rejected")
+    )
+    mine = swapped_view(view)
+    for other_id, (other, cosine) in in_context.items():
+        if frozenset((example.id, other_id)) in silenced or other_id not in answers:
+            continue
+        other_view = PromptView(other)
+        if view.hard_slots != other_view.hard_slots:
+            continue
+        theirs = swapped_view(other_view)
+        same, note, layer = match(mine, theirs, cosine, None, same_meaning=same_meaning, words_layer=False)
+        if not same:
+            continue
+        output, rejected = answers[other_id]
+        other = Record(instruction=other.instruction, input=other.input, output=output, rejected=rejected)
+        verdict, detail = compare_records(record, other)
+        if verdict == "agree":
+            found.append((other_id, "duplicate", note))
+        elif verdict == "conflict" and may_contradict(
+            layer,
+            cosine,
+            mine,
+            theirs,
+            lambda other=other, other_view=other_view: edited_answer(
+                record, other, view.words[0] + view.words[1], other_view.words[0] + other_view.words[1], True
+            ),
+        ):
+            found.append((other_id, "contradiction", detail))
+    return found
 
 
 def _meanings(project_id, view, others, cosines):

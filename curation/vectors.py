@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from curation.core import semantic
+from curation.core.clusters import shared_contexts
 from curation.core.prompt_match import main_and_side
 from curation.models import Example, ExampleVector
 from studio.core.records import Record
@@ -189,12 +190,15 @@ def _project_words(project_id):
     built = _idf.get(project_id)
     if built and time.monotonic() - built[0] < IDF_SECONDS:
         return built
-    texts = (
-        main_and_side(Record.chat(messages) if messages else Record(instruction=instruction, input=input_))[0]
+    records = [
+        Record.chat(messages) if messages else Record(instruction=instruction, input=input_)
         for instruction, input_, messages in Example.objects.filter(project_id=project_id, deleted_at=None)
         .values_list("instruction", "input", "messages")  # the prompt: never the (long) answers
         .iterator(chunk_size=5000)
-    )
+    ]
+    # as the scan reads them: an input shared by several instructions is told apart by those
+    context_of = shared_contexts(records)
+    texts = (main_and_side(r)[1 if k in context_of else 0] for k, r in enumerate(records))
     idf, sample, rng = semantic.Idf(), [], random.Random(project_id)
     for n, text in enumerate(texts):  # reservoir sampling: every prompt equally likely
         idf.add(text)

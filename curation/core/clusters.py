@@ -235,10 +235,10 @@ def _verdicts(decide, pairs, workers):
         _pass.clear()
 
 
-SHARED_CONTEXT_MOST = 2000  # examples with one shared context (a table schema) compared by their instructions
+SHARED_CONTEXT_MOST = 2000  # the on-save check compares at most this many examples of one shared context
 
 
-def _shared_contexts(records):
+def shared_contexts(records):
     """{index: context number} for the records (not chats) whose main part, the input, is one text
     shared by several records with other instructions (a table schema under many questions, one document
     under many instructions): the embeddings of those inputs cannot tell the records apart."""
@@ -365,7 +365,7 @@ def find_clusters(
 
     cosines = {}
     same_meaning = SAME_MEANING
-    context_of = _shared_contexts(records) if vectors is not None and vectors is not False else {}
+    context_of = shared_contexts(records) if vectors is not None and vectors is not False else {}
     if vectors is not None and vectors is not False and len(records) > 1:
         mains = _Mains(records, context_of)
         if idf is None:

@@ -297,3 +297,60 @@ def test_preview_of_a_saved_example_excludes_itself_and_matches_its_next_save(pe
     checking.check_example(mine)
     assert as_found(*previewed) == as_stored(mine)
     assert {kind for _, kind, _ in previewed[1]} == {"contradiction"}
+
+
+SCHEMA = (
+    "Tables: customers(id, name, country, city); orders(id, customer_id, order_date, total); "
+    "employees(id, name, department, salary)"
+)
+
+
+def test_a_question_over_a_shared_schema_is_checked_by_its_question_on_save_as_in_the_scan(people, make_example):
+    """Every example's input is the one table schema: the input tells none apart, so Save compares
+    the questions (as the scan does), and a reworded question with another query is a contradiction."""
+    from curation.core.dataset import check_records
+
+    topics = [
+        ("List the employees of the {} department.", "SELECT name FROM employees WHERE department = '{}'"),
+        ("What is the average salary in {}?", "SELECT AVG(salary) FROM employees WHERE department = '{}'"),
+        ("Which customers live in {}?", "SELECT name FROM customers WHERE city = '{}'"),
+        ("Who earns the most in {}?", "SELECT name FROM employees WHERE department = '{}' ORDER BY salary DESC"),
+        (
+            "Show the orders shipped to {}.",
+            "SELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.city = '{}'",
+        ),
+    ]  # 75 questions: the project's meaning threshold is measured on them
+    places = "Sales Legal Lisbon Oslo Kenya Chile Support Quito Peru Finance Tokyo Cairo Lima Dublin Ghana".split()
+    for question, query in topics:
+        for place in places:
+            make_example(instruction=question.format(place), input=SCHEMA, output=query.format(place), check=False)
+    brazil = ORDERS_SQL.replace("Canada", "Brazil").replace("2023", "2021")
+    asked = make_example(
+        instruction="How many orders did customers from Brazil place in 2021?", input=SCHEMA, output=brazil
+    )
+    draft = Example(
+        project=people.project,
+        author=people.annotator,
+        instruction="Count the orders placed in 2021 by customers located in Brazil.",
+        input=SCHEMA,
+        output=brazil.replace("COUNT(*)", "COUNT(DISTINCT c.id)"),
+    )
+    previewed = checking.preview(draft)
+    assert [(other, kind) for other, kind, _ in previewed[1]] == [(asked.id, "contradiction")]
+    draft.save()
+    checking.check_example(draft)
+    assert as_found(*previewed) == as_stored(draft)
+    # the scan says the same of these examples
+    rows = list(Example.objects.filter(project=people.project).order_by("id"))
+    found = check_records([e.record() for e in rows])
+    where = {e.id: n for n, e in enumerate(rows)}
+    assert [f.check for f in found[where[draft.id]] if where[asked.id] in f.related] == ["contradiction"]
+    # another year is another question
+    sibling = Example(
+        project=people.project,
+        author=people.annotator,
+        instruction="Count the orders placed in 2020 by customers located in Brazil.",
+        input=SCHEMA,
+        output=brazil.replace("2021", "2020"),
+    )
+    assert checking.preview(sibling)[1] == []
