@@ -292,38 +292,40 @@ def _pairs_of(example, record, words, near, answer):
 
 
 def _shared_context_neighbours(example, record, same_meaning):
-    """{other id: (its Record without answer, cosine of the instructions)} for the examples whose
-    input is this example's, word for word, under another instruction (a table schema under many
-    questions): the scan (clusters.shared_contexts) compares those by their instructions, the
-    nearest NEIGHBOURS at least CANDIDATE alike."""
+    """{other id: cosine of the instructions} for the examples whose input is this example's, word
+    for word, under another instruction (a table schema under many questions): the scan
+    (clusters.shared_contexts) compares those by their instructions, the nearest NEIGHBOURS at
+    least CANDIDATE alike. The context's instructions are embedded once per process
+    (vectors.context_instructions); at most SHARED_CONTEXT_MOST are looked at."""
     if same_meaning > 1.0 or record.is_chat or not record.input.strip() or not record.instruction.strip():
         return {}
-    rows = list(
-        Example.objects.filter(project_id=example.project_id, deleted_at=None, input=record.input)
-        .exclude(id=example.id)
-        .exclude(instruction=record.instruction)
-        .values_list("id", "instruction")[:SHARED_CONTEXT_MOST]
-    )
-    if not rows:
+    ids, instructions, matrix = vectors.context_instructions(example.project_id, record.input, SHARED_CONTEXT_MOST)
+    if not ids:
         return {}
-    found = semantic.embed([record.instruction] + [instruction for _, instruction in rows])
-    sims = found[1:] @ found[0]
-    top = np.flatnonzero(sims >= CANDIDATE)
+    mine = semantic.embed([record.instruction])[0]
+    sims = matrix @ mine
+    other = np.array([i != example.id and text != record.instruction for i, text in zip(ids, instructions)])
+    if not other.any():
+        return {}
+    top = np.flatnonzero((sims >= CANDIDATE) & other)
     top = top[np.argsort(-sims[top])[:NEIGHBOURS]]
-    return {rows[k][0]: (Record(instruction=rows[k][1], input=record.input), float(sims[k])) for k in top.tolist()}
+    return {ids[k]: float(sims[k]) for k in top.tolist()}
 
 
 def _context_pairs(example, record, view, in_context, same_meaning, silenced):
     """clusters._decide_by_context for one example and its shared context's neighbours."""
     found = []
-    answers = dict(
-        (i, (o, r))
-        for i, o, r in Example.objects.filter(id__in=list(in_context)).values_list("id", "output", "rejected")
-    )
+    current = {
+        i: Record(instruction=instruction, input=input_, output=output, rejected=rejected)
+        for i, instruction, input_, output, rejected in Example.objects.filter(
+            id__in=list(in_context), deleted_at=None
+        ).values_list("id", "instruction", "input", "output", "rejected")
+    }
     mine = swapped_view(view)
-    for other_id, (other, cosine) in in_context.items():
-        if frozenset((example.id, other_id)) in silenced or other_id not in answers:
-            continue
+    for other_id, cosine in in_context.items():
+        other = current.get(other_id)
+        if frozenset((example.id, other_id)) in silenced or other is None or other.input != record.input:
+            continue  # deleted, or moved to another input since the context was read
         other_view = PromptView(other)
         if view.hard_slots != other_view.hard_slots:
             continue
@@ -331,8 +333,6 @@ def _context_pairs(example, record, view, in_context, same_meaning, silenced):
         same, note, layer = match(mine, theirs, cosine, None, same_meaning=same_meaning, words_layer=False)
         if not same:
             continue
-        output, rejected = answers[other_id]
-        other = Record(instruction=other.instruction, input=other.input, output=output, rejected=rejected)
         verdict, detail = compare_records(record, other)
         if verdict == "agree":
             found.append((other_id, "duplicate", note))

@@ -9,6 +9,7 @@ The meaning layer weighs words by their rarity in the project (semantic.Idf). Th
 from the project's prompts once per process and rebuilt after IDF_SECONDS.
 """
 
+import hashlib
 import random
 import threading
 import time
@@ -210,8 +211,42 @@ def _project_words(project_id):
     return entry
 
 
+CONTEXT_SECONDS = 60  # a shared context's instructions are read and embedded again after this
+_contexts = {}  # (project id, digest of the input) -> (built at, last id, ids, instructions, matrix)
+
+
+def context_instructions(project_id, text, most):
+    """(ids, instructions, unit vectors of the instructions) of the project's examples whose input
+    is `text` (a schema many questions share), up to `most` of them. Read and embedded once per
+    process and CONTEXT_SECONDS; in between, examples created since are added (an instruction
+    edited or an example deleted meanwhile is read afresh by the caller, its vector only after
+    CONTEXT_SECONDS)."""
+    key = (project_id, hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest())
+    with _lock:
+        cached = _contexts.get(key)
+    now = time.monotonic()
+    rows = Example.objects.filter(project_id=project_id, deleted_at=None, input=text)
+    if cached is None or now - cached[0] > CONTEXT_SECONDS:
+        found = list(rows.order_by("id").values_list("id", "instruction")[:most])
+        ids, instructions = [i for i, _ in found], [t for _, t in found]
+        matrix = semantic.embed(instructions) if instructions else np.zeros((0, semantic.DIMS), np.float32)
+        cached = (now, max(ids, default=0), ids, instructions, matrix)
+    else:
+        built, last, ids, instructions, matrix = cached
+        new = list(rows.filter(id__gt=last).order_by("id").values_list("id", "instruction")[: max(0, most - len(ids))])
+        if new:
+            ids = ids + [i for i, _ in new]
+            instructions = instructions + [t for _, t in new]
+            matrix = np.vstack([matrix, semantic.embed([t for _, t in new])])
+            cached = (built, ids[-1], ids, instructions, matrix)
+    with _lock:
+        _contexts[key] = cached
+    return cached[2], cached[3], cached[4]
+
+
 def reset():
     """Forget every cached index (tests that rebuild databases)."""
     with _lock:
         _projects.clear()
         _idf.clear()
+        _contexts.clear()
