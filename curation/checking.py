@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from curation import vectors
 from curation.core import semantic
-from curation.core.answer_comparison import compare_records, edited_answer
+from curation.core.answer_comparison import answers_echo_prompts, compare_records, edited_answer
 from curation.core.bucket_keys import stored_keys
 from curation.core.checks import check_record
 from curation.core.clusters import (
@@ -22,6 +22,7 @@ from curation.core.clusters import (
     SHARED_CONTEXT_MOST,
     answer_keys,
     cluster_pairs,
+    edited_candidate,
     neighbour_kept,
     semantic_useful,
     swapped_view,
@@ -190,9 +191,11 @@ def _pairs_of(example, record, words, near, answer):
         if same_meaning <= 1.0:
             cosines = dict(vectors.neighbours(project_id, vector, CANDIDATE, NEIGHBOURS, exclude=example.id))
     near_ids, anchored = _near_candidates(example, near, answer)
-    in_context = _shared_context_neighbours(example, record, same_meaning) if vector is not None else {}
-    if in_context:  # its input is shared: the scan compares it by its instruction only
-        cosines = {}
+    in_context, context_ids = (
+        _shared_context_neighbours(example, record, same_meaning) if vector is not None else ({}, set())
+    )
+    if context_ids:  # its input is shared: the scan compares two of one context by their instructions only
+        cosines = {k: v for k, v in cosines.items() if k not in context_ids}
         in_context = {k: v for k, v in in_context.items() if k not in near_ids and k not in anchored}
     candidates = near_ids | set(cosines) | anchored
     anchored_meaning = max(ANCHORED_MEANING, same_meaning - (SAME_MEANING - ANCHORED_MEANING))
@@ -231,19 +234,16 @@ def _pairs_of(example, record, words, near, answer):
         )
         if same:
             matched.append((other_id, other_view, cosine, note, layer))
-        elif (
-            cosine is not None
-            and same_meaning <= 1.0
-            and anchored_meaning <= cosine < same_meaning
-            and (
+        elif cosine is not None and same_meaning <= 1.0 and anchored_meaning <= cosine < same_meaning:
+            proposed = (
                 by_words
                 or other_id in anchored
                 or neighbour_kept(
                     cosine, len(plain_text(view.parts[0])), len(plain_text(other_view.parts[0])), same_meaning
                 )
             )
-        ):
-            edited.append((other_id, other_view, cosine))  # the scan's candidates that answers may vouch for
+            if proposed or cosine >= edited_candidate(same_meaning):  # the scan's candidates
+                edited.append((other_id, other_view, cosine, not proposed))  # answers may vouch for them
     wanted = [m[0] for m in matched + edited if not m[1].record.messages]
     answers = (
         {i: (o, r) for i, o, r in Example.objects.filter(id__in=wanted).values_list("id", "output", "rejected")}
@@ -276,13 +276,15 @@ def _pairs_of(example, record, words, near, answer):
             )
         else:
             found.append((other_id, "contradiction", detail))
-    for other_id, other_view, cosine in edited:
+    for other_id, other_view, cosine, loose in edited:
         other = other_view.record
         if not other.messages:
             output, rejected = answers.get(other_id, ("", ""))
             other = Record(instruction=other.instruction, input=other.input, output=output, rejected=rejected)
+        words_a, words_b = view.words[0] + view.words[1], other_view.words[0] + other_view.words[1]
         if (
-            edited_answer(record, other, view.words[0] + view.words[1], other_view.words[0] + other_view.words[1], True)
+            edited_answer(record, other, words_a, words_b, True)
+            and (not loose or answers_echo_prompts(record, other, words_a, words_b))
             and match(view, other_view, cosine, None, same_meaning=anchored_meaning, words_layer=False)[0]
             and not other_intent(view, other_view)
         ):
@@ -292,24 +294,22 @@ def _pairs_of(example, record, words, near, answer):
 
 
 def _shared_context_neighbours(example, record, same_meaning):
-    """{other id: cosine of the instructions} for the examples whose input is this example's, word
-    for word, under another instruction (a table schema under many questions): the scan
+    """({other id: cosine of the instructions}, the ids of the whole context) for the examples whose
+    input is this example's, word for word, under another instruction (a table schema under many questions): the scan
     (clusters.shared_contexts) compares those by their instructions, the nearest NEIGHBOURS at
     least CANDIDATE alike. The context's instructions are embedded once per process
     (vectors.context_instructions); at most SHARED_CONTEXT_MOST are looked at."""
     if same_meaning > 1.0 or record.is_chat or not record.input.strip() or not record.instruction.strip():
-        return {}
+        return {}, set()
     ids, instructions, matrix = vectors.context_instructions(example.project_id, record.input, SHARED_CONTEXT_MOST)
     if not ids:
-        return {}
+        return {}, set()
     mine = semantic.embed([record.instruction])[0]
     sims = matrix @ mine
     other = np.array([i != example.id and text != record.instruction for i, text in zip(ids, instructions)])
-    if not other.any():
-        return {}
     top = np.flatnonzero((sims >= CANDIDATE) & other)
     top = top[np.argsort(-sims[top])[:NEIGHBOURS]]
-    return {ids[k]: float(sims[k]) for k in top.tolist()}
+    return {ids[k]: float(sims[k]) for k in top.tolist()}, set(ids)
 
 
 def _context_pairs(example, record, view, in_context, same_meaning, silenced):

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from curation.core import semantic
-from curation.core.clusters import shared_contexts
+from curation.core.clusters import CONTEXT_MIN_INSTRUCTIONS, shared_contexts
 from curation.core.prompt_match import main_and_side
 from curation.models import Example, ExampleVector
 from studio.core.records import Record
@@ -229,6 +229,8 @@ def context_instructions(project_id, text, most):
     if cached is None or now - cached[0] > CONTEXT_SECONDS:
         found = list(rows.order_by("id").values_list("id", "instruction")[:most])
         ids, instructions = [i for i, _ in found], [t for _, t in found]
+        if not _is_context(project_id, text, instructions):
+            ids, instructions = [], []
         matrix = semantic.embed(instructions) if instructions else np.zeros((0, semantic.DIMS), np.float32)
         cached = (now, max(ids, default=0), ids, instructions, matrix)
     else:
@@ -242,6 +244,21 @@ def context_instructions(project_id, text, most):
     with _lock:
         _contexts[key] = cached
     return cached[2], cached[3], cached[4]
+
+
+def _is_context(project_id, text, instructions):
+    """clusters.shared_contexts' rule for one input: under at least CONTEXT_MIN_INSTRUCTIONS
+    instructions, most of them asked of this input only (not templates used with many inputs)."""
+    distinct = set(instructions)
+    if len(distinct) < CONTEXT_MIN_INSTRUCTIONS:
+        return False
+    elsewhere = set(
+        Example.objects.filter(project_id=project_id, deleted_at=None, instruction__in=list(distinct))
+        .exclude(input=text)
+        .values_list("instruction", flat=True)
+        .distinct()
+    )
+    return 2 * len(distinct - elsewhere) > len(distinct)
 
 
 def reset():

@@ -308,13 +308,13 @@ def edited_answer(a, b, prompt_words_a, prompt_words_b, replaced_only=False):
     matcher = difflib.SequenceMatcher(None, ANSWER_TOKEN_RE.findall(na), ANSWER_TOKEN_RE.findall(nb), autojunk=False)
     if matcher.real_quick_ratio() < NEAR_ANSWER or matcher.quick_ratio() < NEAR_ANSWER or matcher.ratio() < NEAR_ANSWER:
         return False
+    if compare_answers(answer_a, answer_b)[0] != "conflict":
+        return False
     if replaced_only:  # operators read whole here: ">" / ">=" is one replaced token
         ta, tb = OPERATOR_TOKEN_RE.findall(na), OPERATOR_TOKEN_RE.findall(nb)
         opcodes = difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes()
         if any(op in ("insert", "delete") for op, *_ in opcodes):
             return False
-    if compare_answers(answer_a, answer_b)[0] != "conflict":
-        return False
     wa, wb = set(words(answer_a)), set(words(answer_b))
     changed = {w for w in wa ^ wb if len(w) > 1}
     changed |= {part for w in changed if "_" in w for part in w.split("_") if len(part) > 1}  # pick_prices
@@ -322,3 +322,15 @@ def edited_answer(a, b, prompt_words_a, prompt_words_b, replaced_only=False):
     # lists city too ("Return their signup_date and city" / "... signup_date and email")
     pa, pb = Counter(prompt_words_a), Counter(prompt_words_b)
     return not any(pa[w] != pb[w] for w in changed)
+
+
+ECHOED_WORDS = 2  # words from the prompts both answers repeat, for answers one edit apart to vouch from further off
+
+
+def answers_echo_prompts(a, b, prompt_words_a, prompt_words_b):
+    """True when the two records' answers both repeat at least ECHOED_WORDS content words that both
+    prompts say (the product, the plan, the order number, the table, the city): what they agree
+    on is this request's, not a label set's ("sentiment", "positive") that every answer of the
+    dataset shares."""
+    shared = set(words(a.answer())) & set(words(b.answer())) & set(prompt_words_a) & set(prompt_words_b)
+    return len(shared - STOPWORDS) >= ECHOED_WORDS

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from curation.core import semantic
-from curation.core.answer_comparison import NEAR_ANSWER, compare_records, edited_answer
+from curation.core.answer_comparison import NEAR_ANSWER, answers_echo_prompts, compare_records, edited_answer
 from curation.core.candidate_index import batch_keys, candidate_pairs, exact_groups, prompt_hashes
 from curation.core.prompt_match import (
     CANDIDATE,
@@ -195,6 +195,13 @@ def neighbour_kept(meaning, length_a, length_b, same_meaning):
     return (meaning >= same_meaning) | (wording_possible & (meaning >= WORDING_CANDIDATE))
 
 
+def edited_candidate(same_meaning):
+    """The meaning from which a pair whose answers are one edit apart is looked at without another
+    reason (a shared word key or answer): below it, tickets about one product and one plan read
+    alike enough that answers differing in a priority are two tickets, not one reworded."""
+    return max(WORDING_CANDIDATE, same_meaning - (SAME_MEANING - WORDING_CANDIDATE))
+
+
 def _edited(a, b, view_a, view_b, cosine, same_meaning, anchored_meaning):
     """True when a pair the meaning layer left out is alike enough for an answer to vouch for it
     (ANCHORED_MEANING) and its answers are one answer edited (edited_answer)."""
@@ -238,20 +245,28 @@ def _verdicts(decide, pairs, workers):
 SHARED_CONTEXT_MOST = 2000  # the on-save check compares at most this many examples of one shared context
 
 
+CONTEXT_MIN_INSTRUCTIONS = 3  # an input under fewer instructions is not what a dataset shares
+
+
 def shared_contexts(records):
     """{index: context number} for the records (not chats) whose main part, the input, is one text
-    shared by several records with other instructions (a table schema under many questions, one document
-    under many instructions): the embeddings of those inputs cannot tell the records apart."""
-    by_context = {}
+    shared by several records whose instructions are their own (a table schema under many
+    questions): the embeddings of those inputs cannot tell the records apart, the instructions
+    can. An input under a few instruction templates ("Summarize:", "Answer the question.", each
+    used with many inputs) is what varies there: no context."""
+    by_context, spread = {}, {}
     for k, record in enumerate(records):
         if record.is_chat:
             continue  # the turns tell chats apart; their system prompt is the shared part
         main, side = main_and_side(record)
         if side.strip() and main.strip():
-            by_context.setdefault(normalize(main), {}).setdefault(normalize(side), []).append(k)
+            main, side = normalize(main), normalize(side)
+            by_context.setdefault(main, {}).setdefault(side, []).append(k)
+            spread.setdefault(side, set()).add(main)
     context_of = {}
     for n, sides in enumerate(by_context.values()):
-        if len(sides) > 1:
+        own = [side for side in sides if len(spread[side]) == 1]  # instructions asked of this input only
+        if len(sides) >= CONTEXT_MIN_INSTRUCTIONS and 2 * len(own) > len(sides):
             context_of.update((k, n) for ks in sides.values() for k in ks)
     return context_of
 
@@ -376,10 +391,10 @@ def find_clusters(
         left, right, sims = semantic.neighbour_pairs(vectors[reps], CANDIDATE, most=most)
         left, right = reps[left], reps[right]
         same_numbers = numbers[left] == numbers[right]
-        if context_of:  # those are compared by their instructions (_shared_context_pairs)
-            in_context = np.zeros(len(records), bool)
-            in_context[list(context_of)] = True
-            same_numbers &= ~(in_context[left] | in_context[right])
+        if context_of:  # two of one context are compared by their instructions (_shared_context_pairs)
+            context = np.full(len(records), -1)
+            context[list(context_of)] = list(context_of.values())
+            same_numbers &= ~((context[left] == context[right]) & (context[left] >= 0))
         left, right, sims = left[same_numbers], right[same_numbers], sims[same_numbers]
         if len(left):
             # The meaning layer decides on vectors whose words are weighed by their rarity in
@@ -396,19 +411,16 @@ def find_clusters(
             # Less alike in meaning, a pair is still looked at when its answers are one answer
             # with a small edit (edited_answer): prompts said in other words whose answers
             # disagree in one value, which no shared answer proposes. Answer lengths rule out most.
-            loose = ~keep & (meaning >= max(ANCHORED_MEANING, same_meaning - (SAME_MEANING - ANCHORED_MEANING)))
+            loose = ~keep & (meaning >= edited_candidate(same_meaning))
             if loose.any():
                 answer_lengths = np.fromiter((len(records[k].answer()) for k in involved.tolist()), np.float32)
                 la, lb = answer_lengths[at_left], answer_lengths[at_right]
                 loose &= (np.minimum(la, lb) > 0) & (2 * np.minimum(la, lb) >= NEAR_ANSWER * (la + lb))
                 for k in np.flatnonzero(loose).tolist():
                     a, b = int(left[k]), int(right[k])
-                    if edited_answer(
-                        records[a],
-                        records[b],
-                        view(a).words[0] + view(a).words[1],
-                        view(b).words[0] + view(b).words[1],
-                        True,
+                    words_a, words_b = view(a).words[0] + view(a).words[1], view(b).words[0] + view(b).words[1]
+                    if edited_answer(records[a], records[b], words_a, words_b, True) and answers_echo_prompts(
+                        records[a], records[b], words_a, words_b
                     ):
                         keep[k] = True
             cosines = dict(zip(zip(left[keep].tolist(), right[keep].tolist()), meaning[keep].tolist()))

@@ -691,3 +691,30 @@ def test_an_edited_answer_is_no_evidence_when_the_edit_is_a_word_one_prompt_says
     c = Record("x", "", "def pick_prices(values):\n    return sorted(values)[:14]")
     d = Record("y", "", "def pick_numbers(values):\n    return sorted(values)[:14]")
     assert not edited_answer(c, d, ["14", "smallest", "prices"], ["14", "lowest", "numbers"])
+
+
+def test_answers_vouch_from_further_off_only_when_they_repeat_what_the_prompts_name():
+    """Two tickets one plan apart repeat the product and the plans their prompts name; two reviews
+    with another sentiment share only the label set every answer of the dataset has."""
+    from curation.core.answer_comparison import answers_echo_prompts
+    from curation.core.text import words
+
+    def pair(a, b):
+        return answers_echo_prompts(a, b, words(a.instruction + " " + a.input), words(b.instruction + " " + b.input))
+
+    plan = '{"product": "PixelNote", "action": "upgrade_plan", "from_plan": "Free", "to_plan": "%s"}'
+    moved = Record(
+        "Triage the ticket.", "Please move my PixelNote account from Free to Enterprise.", plan % "Enterprise"
+    )
+    changed = Record(
+        "Triage the ticket.", "Change our PixelNote subscription from Free to Enterprise.", plan % "Starter"
+    )
+    assert pair(moved, changed)
+    label = '{"sentiment": "%s", "aspect": "shipping", "needs_reply": %s}'
+    quick = Record(
+        "Classify the review.", "Shipping was quick and the box arrived intact.", label % ("positive", "false")
+    )
+    slow = Record(
+        "Classify the review.", "Shipping took forever and the box arrived crushed.", label % ("negative", "true")
+    )
+    assert not pair(quick, slow)
