@@ -284,7 +284,7 @@ def _pairs_of(example, record, words, near, answer):
         words_a, words_b = view.words[0] + view.words[1], other_view.words[0] + other_view.words[1]
         if (
             edited_answer(record, other, words_a, words_b, True)
-            and (not loose or answers_echo_prompts(record, other, words_a, words_b))
+            and (not loose or answers_echo_prompts(record, other, view.parts[0], other_view.parts[0]))
             and match(view, other_view, cosine, None, same_meaning=anchored_meaning, words_layer=False)[0]
             and not other_intent(view, other_view)
         ):

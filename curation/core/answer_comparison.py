@@ -327,10 +327,10 @@ def edited_answer(a, b, prompt_words_a, prompt_words_b, replaced_only=False):
 ECHOED_WORDS = 2  # words from the prompts both answers repeat, for answers one edit apart to vouch from further off
 
 
-def answers_echo_prompts(a, b, prompt_words_a, prompt_words_b):
+def answers_echo_prompts(a, b, main_a, main_b):
     """True when the two records' answers both repeat at least ECHOED_WORDS content words that both
-    prompts say (the product, the plan, the order number, the table, the city): what they agree
-    on is this request's, not a label set's ("sentiment", "positive") that every answer of the
-    dataset shares."""
-    shared = set(words(a.answer())) & set(words(b.answer())) & set(prompt_words_a) & set(prompt_words_b)
+    prompts' main parts (main_a, main_b: prompt_match.main_and_side) say (the product, the plan, the order number, the table, the city): what
+    they agree on is this request's, not a label set's ("sentiment", "aspect") that every answer
+    of the dataset shares and a shared instruction names."""
+    shared = set(words(a.answer())) & set(words(b.answer())) & set(words(main_a)) & set(words(main_b))
     return len(shared - STOPWORDS) >= ECHOED_WORDS

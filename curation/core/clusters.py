@@ -420,7 +420,7 @@ def find_clusters(
                     a, b = int(left[k]), int(right[k])
                     words_a, words_b = view(a).words[0] + view(a).words[1], view(b).words[0] + view(b).words[1]
                     if edited_answer(records[a], records[b], words_a, words_b, True) and answers_echo_prompts(
-                        records[a], records[b], words_a, words_b
+                        records[a], records[b], view(a).parts[0], view(b).parts[0]
                     ):
                         keep[k] = True
             cosines = dict(zip(zip(left[keep].tolist(), right[keep].tolist()), meaning[keep].tolist()))

@@ -697,10 +697,9 @@ def test_answers_vouch_from_further_off_only_when_they_repeat_what_the_prompts_n
     """Two tickets one plan apart repeat the product and the plans their prompts name; two reviews
     with another sentiment share only the label set every answer of the dataset has."""
     from curation.core.answer_comparison import answers_echo_prompts
-    from curation.core.text import words
 
     def pair(a, b):
-        return answers_echo_prompts(a, b, words(a.instruction + " " + a.input), words(b.instruction + " " + b.input))
+        return answers_echo_prompts(a, b, a.input, b.input)
 
     plan = '{"product": "PixelNote", "action": "upgrade_plan", "from_plan": "Free", "to_plan": "%s"}'
     moved = Record(
