@@ -22,10 +22,10 @@ from curation.core.clusters import (
     SHARED_CONTEXT_MOST,
     answer_keys,
     cluster_pairs,
+    context_match,
     edited_candidate,
     neighbour_kept,
     semantic_useful,
-    swapped_view,
 )
 from curation.core.dataset import check_all
 from curation.core.prompt_comparison import is_typo, one_word_apart, prompt_words
@@ -313,7 +313,7 @@ def _shared_context_neighbours(example, record, same_meaning):
 
 
 def _context_pairs(example, record, view, in_context, same_meaning, silenced):
-    """clusters._decide_by_context for one example and its shared context's neighbours."""
+    """clusters.context_match for one example and its shared context's neighbours."""
     found = []
     current = {
         i: Record(instruction=instruction, input=input_, output=output, rejected=rejected)
@@ -321,30 +321,15 @@ def _context_pairs(example, record, view, in_context, same_meaning, silenced):
             id__in=list(in_context), deleted_at=None
         ).values_list("id", "instruction", "input", "output", "rejected")
     }
-    mine = swapped_view(view)
     for other_id, cosine in in_context.items():
         other = current.get(other_id)
         if frozenset((example.id, other_id)) in silenced or other is None or other.input != record.input:
             continue  # deleted, or moved to another input since the context was read
-        other_view = PromptView(other)
-        if view.hard_slots != other_view.hard_slots:
-            continue
-        theirs = swapped_view(other_view)
-        same, note, layer = match(mine, theirs, cosine, None, same_meaning=same_meaning, words_layer=False)
-        if not same:
-            continue
-        verdict, detail = compare_records(record, other)
+        same, contradicts, note, _ = context_match(record, other, view, PromptView(other), cosine, same_meaning)
+        verdict, detail = compare_records(record, other) if same else ("other", "")
         if verdict == "agree":
             found.append((other_id, "duplicate", note))
-        elif verdict == "conflict" and may_contradict(
-            layer,
-            cosine,
-            mine,
-            theirs,
-            lambda other=other, other_view=other_view: edited_answer(
-                record, other, view.words[0] + view.words[1], other_view.words[0] + other_view.words[1], True
-            ),
-        ):
+        elif verdict == "conflict" and contradicts:
             found.append((other_id, "contradiction", detail))
     return found
 

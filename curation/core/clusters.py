@@ -299,19 +299,26 @@ def swapped_view(view):
     return swapped
 
 
-def _decide_by_context(records, i, j, view_i, view_j, cosine, same_meaning, group_of):
-    """decide() for two examples whose input is one shared context: their instructions take the
-    main part's place (match() compares them in meaning, the slot guard reads both parts)."""
-    if view_i.hard_slots != view_j.hard_slots:
-        return None  # what match() would find first
-    a, b = swapped_view(view_i), swapped_view(view_j)
+def context_match(record_a, record_b, view_a, view_b, cosine, same_meaning):
+    """(same request?, may the answers contradict?, detail, layer) for two examples whose input is
+    one shared context: their instructions take the main part's place (match() compares them in
+    meaning, the slot guard reads both parts). The scan and the on-save check both ask this."""
+    if view_a.hard_slots != view_b.hard_slots:
+        return False, False, "", ""  # what match() would find first
+    a, b = swapped_view(view_a), swapped_view(view_b)
     same, detail, layer = match(a, b, cosine, None, same_meaning=same_meaning, words_layer=False)
     if not same:
+        return False, False, "", ""
+    words_a, words_b = view_a.words[0] + view_a.words[1], view_b.words[0] + view_b.words[1]
+    contradicts = may_contradict(layer, cosine, a, b, lambda: edited_answer(record_a, record_b, words_a, words_b, True))
+    return True, contradicts, detail, layer
+
+
+def _decide_by_context(records, i, j, view_i, view_j, cosine, same_meaning, group_of):
+    """decide() for two representatives of one shared context (context_match), for their groups."""
+    same, contradicts, detail, layer = context_match(records[i], records[j], view_i, view_j, cosine, same_meaning)
+    if not same:
         return None
-    words_a, words_b = view_i.words[0] + view_i.words[1], view_j.words[0] + view_j.words[1]
-    contradicts = may_contradict(
-        layer, cosine, a, b, lambda: edited_answer(records[i], records[j], words_a, words_b, True)
-    )
     joined = []
     for x in group_of.get(i, (i,)):
         for y in group_of.get(j, (j,)):
