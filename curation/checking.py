@@ -288,7 +288,9 @@ def _pairs_of(example, record, words, near, answer):
             and match(view, other_view, cosine, None, same_meaning=anchored_meaning, words_layer=False)[0]
             and not other_intent(view, other_view)
         ):
-            found.append((other_id, "contradiction", compare_records(record, other)[1]))
+            verdict, detail = compare_records(record, other)
+            if verdict == "conflict":  # not "other": answers that follow what each prompt names
+                found.append((other_id, "contradiction", detail))
     found += _context_pairs(example, record, view, in_context, same_meaning, silenced)
     return found, vector
 

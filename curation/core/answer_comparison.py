@@ -8,6 +8,7 @@ import difflib
 import json
 import re
 from collections import Counter
+from functools import lru_cache
 
 from curation.core.slots import frame_swap, slots_of
 from curation.core.text import normalize, words
@@ -40,18 +41,66 @@ def _numbers(text):
     return {THOUSANDS_RE.sub("", n).replace(",", ".") for n in NUMBER_RE.findall(text)}
 
 
+def _negations(tokens):
+    """The positions of negations in a word list: not, no, never, ... and the t of don't, isn't or
+    can't (words() splits it off)."""
+    return {i for i, w in enumerate(tokens) if w in NEGATIONS or (w == "t" and i and tokens[i - 1].endswith("n"))}
+
+
 def _polarity(tokens):
-    return bool(set(tokens) & NEGATIONS)
+    return bool(_negations(tokens))
 
 
-def compare_text(a, b):
-    """("agree" | "conflict", detail) for two plain-text answers."""
+def _negated_stretch(wa, wb):
+    """(a's words, b's words) around a stretch where one answer adds, drops or replaces words
+    with a negation the other lacks there ("see a vet within a day if it does not improve" /
+    "there is no need to see a vet if it does not improve": both hold a "not", only one a "no").
+    None when every negation has its counterpart ("is not" / "isn't")."""
+    marks_a, marks_b = _negations(wa), _negations(wb)
+    if not marks_a and not marks_b:
+        return None
+    matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        if any(i in marks_a for i in range(i1, i2)) != any(j in marks_b for j in range(j1, j2)):
+            return " ".join(wa[max(0, i1 - 2) : i2 + 2]), " ".join(wb[max(0, j1 - 2) : j2 + 2])
+    return None
+
+
+QUOTED_RE = re.compile(
+    r'"([^"\n]{1,300})"|\u201c([^\u201d\n]{1,300})\u201d|\u00ab([^\u00bb\n]{1,300})\u00bb|`([^`\n]{1,300})`'
+)
+
+
+def _quoted_swap(a, b):
+    """(x, y) when two answers are one sentence quoting x in one where the other quotes y ("In
+    Italian you would say: "buongiorno"" / "... "grazie mille""): what is quoted is the answer."""
+    quoted_a = [next(g for g in m.groups() if g is not None) for m in QUOTED_RE.finditer(a)]
+    quoted_b = [next(g for g in m.groups() if g is not None) for m in QUOTED_RE.finditer(b)]
+    if not quoted_a or len(quoted_a) != len(quoted_b):
+        return None
+    if words(QUOTED_RE.sub(" \u2026 ", a)) != words(QUOTED_RE.sub(" \u2026 ", b)):
+        return None
+    return next(((x, y) for x, y in zip(quoted_a, quoted_b) if normalize(x) != normalize(y)), None)
+
+
+TOLD_WORDS = 2  # content words beyond the prompt's each answer says before they are compared by those alone
+
+
+def compare_text(a, b, asked=frozenset()):
+    """("agree" | "conflict", detail) for two plain-text answers. `asked`: the content words of the
+    prompts (or a function giving them, asked only when needed), which an answer repeats without
+    saying anything by them ("'mundane' means ...")."""
     na, nb = normalize(a), normalize(b)
     if na == nb:
         return "agree", ""
     wa, wb = words(a), words(b)
     if wa == wb:
         return "agree", "punctuation only"
+    quoted = _quoted_swap(a, b)
+    if quoted:
+        return "conflict", f"quotes “{quoted[0][:60]}” where the other quotes “{quoted[1][:60]}”"
     if max(len(wa), len(wb)) <= SHORT_ANSWER_WORDS:
         ca, cb = _content_words(a), _content_words(b)
         same_polarity = _polarity(wa) == _polarity(wb)
@@ -65,8 +114,20 @@ def compare_text(a, b):
     overlap = len(ca & cb) / len(ca | cb) if ca | cb else 1.0
     if overlap >= 0.5 and _polarity(wa) != _polarity(wb):
         return "conflict", "one answer is negated"
-    if overlap < 0.25 and difflib.SequenceMatcher(None, na, nb, autojunk=False).ratio() < 0.5:
-        return "conflict", f"clearly different content ({overlap:.0%} of content words shared)"
+    if overlap >= 0.5:
+        negated = _negated_stretch(wa, wb)
+        if negated:
+            return "conflict", f"negated in one answer only (“{negated[0][:60]}” vs “{negated[1][:60]}”)"
+    if callable(asked):
+        asked = asked()
+    # what each answer says beyond repeating the prompts; both must say something of their own
+    told_a, told_b = {w for w in ca - asked if len(w) > 1}, {w for w in cb - asked if len(w) > 1}
+    told = len(told_a & told_b) / len(told_a | told_b) if min(len(told_a), len(told_b)) >= TOLD_WORDS else 1.0
+    if min(overlap, told) < 0.25 and difflib.SequenceMatcher(None, na, nb, autojunk=False).ratio() < 0.5:
+        shared = f"{overlap:.0%} of content words shared" + (
+            f", {told:.0%} beyond the prompt's" if told < overlap else ""
+        )
+        return "conflict", f"clearly different content ({shared})"
     swapped = _swapped_slot(a, b)
     if swapped:  # one frame filled otherwise: "Kenya has the larger population" / "Colombia has ..."
         return "conflict", f"“{swapped[0]}” where the other says “{swapped[1]}”"
@@ -215,9 +276,10 @@ def answer_kind(a, b):
     return "free text"
 
 
-def compare_answers(a, b):
+def compare_answers(a, b, asked=frozenset()):
     """("agree" | "conflict", detail) for two answers, compared by their kind, which the detail
-    names: JSON field by field, code token by token, short answers exactly, free text by content."""
+    names: JSON field by field, code token by token, short answers exactly, free text by content
+    (`asked`: the prompts' content words, compare_text)."""
     if a == b:
         return "agree", ""  # one answer written twice (most pairs of a big set's copies): agrees in every kind
     kind = answer_kind(a, b)
@@ -227,7 +289,7 @@ def compare_answers(a, b):
     if kind == "code":
         verdict, detail = compare_code(a, b)
         return verdict, detail
-    verdict, detail = compare_text(a, b)
+    verdict, detail = compare_text(a, b, asked)
     if verdict == "conflict":
         return verdict, f"{kind}: {detail}"
     return verdict, detail
@@ -257,15 +319,39 @@ def _same(a, b):
     )
 
 
+@lru_cache(maxsize=16384)
+def _content_words_of(text):
+    """_content_words, kept for the texts a scan compares again and again (a cluster's groups)."""
+    return frozenset(_content_words(text))
+
+
+def _asked(record):
+    return _content_words_of(" ".join(record.prompt()))
+
+
+def _follow_their_prompts(a, b):
+    """True when each answer repeats a content word that only its own prompt says, and the other
+    answer does not: the prompts ask about other things, which the answers follow ("Which has more
+    calories, banana or dark chocolate?" / "... dark chocolate or chicken breast?", each answer
+    naming its own pair). Two answers that disagree on one request do not part that way."""
+    asked_a, asked_b = _asked(a), _asked(b)
+    said_a, said_b = _content_words_of(a.answer()), _content_words_of(b.answer())
+    return bool((asked_a - asked_b) & (said_a - said_b)) and bool((asked_b - asked_a) & (said_b - said_a))
+
+
 def compare_records(a, b):
     """("agree" | "conflict" | "other", detail) for two records whose prompts match, `a`'s side
-    first. Plain answers compare as compare_answers does. A preference pair (chosen output,
+    first. Plain answers compare as compare_answers does (the prompts' words aside), and two that
+    conflict only by following what each prompt names are "other" (_follow_their_prompts). A preference pair (chosen output,
     rejected answer) agrees with a pair that prefers the same answer to the same one, conflicts
     with one that prefers them the other way round, and conflicts with a plain example that
     teaches the answer it rejects; anything else is another pair for the same prompt, which
     preference data holds on purpose ("other": neither a duplicate nor a contradiction)."""
     if not (a.is_preference or b.is_preference):
-        return compare_answers(a.answer(), b.answer())
+        verdict, detail = compare_answers(a.answer(), b.answer(), lambda: _asked(a) | _asked(b))
+        if verdict == "conflict" and _follow_their_prompts(a, b):
+            return "other", ""
+        return verdict, detail
     if a.is_preference and b.is_preference:
         if _same(a.output, b.output) and _same(a.rejected, b.rejected):
             return "agree", ""
@@ -285,7 +371,8 @@ def compare_records(a, b):
 
 
 NEAR_ANSWER = 0.9  # token similarity from which two conflicting answers are one answer edited
-ANSWER_TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+ANSWER_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+|[^\w\s]")  # 26.25 is one token
+ONE_VALUE_TOKENS = 5  # an answer of at least this many tokens with one token replaced is one answer edited
 OPERATOR_TOKEN_RE = re.compile(r"\w+|[^\w\s]+")
 
 
@@ -305,8 +392,11 @@ def edited_answer(a, b, prompt_words_a, prompt_words_b, replaced_only=False):
     if not na or not nb or na == nb or 2 * min(len(na), len(nb)) < NEAR_ANSWER * (len(na) + len(nb)):
         return False  # the lengths alone rule most pairs out
     # compared token by token: a character diff of long answers took seconds in a big scan
-    matcher = difflib.SequenceMatcher(None, ANSWER_TOKEN_RE.findall(na), ANSWER_TOKEN_RE.findall(nb), autojunk=False)
-    if matcher.real_quick_ratio() < NEAR_ANSWER or matcher.quick_ratio() < NEAR_ANSWER or matcher.ratio() < NEAR_ANSWER:
+    tokens_a, tokens_b = ANSWER_TOKEN_RE.findall(na), ANSWER_TOKEN_RE.findall(nb)
+    matcher = difflib.SequenceMatcher(None, tokens_a, tokens_b, autojunk=False)
+    if (
+        matcher.real_quick_ratio() < NEAR_ANSWER or matcher.quick_ratio() < NEAR_ANSWER or matcher.ratio() < NEAR_ANSWER
+    ) and not _one_value_replaced(matcher, tokens_a, tokens_b):
         return False
     if compare_answers(answer_a, answer_b)[0] != "conflict":
         return False
@@ -322,6 +412,15 @@ def edited_answer(a, b, prompt_words_a, prompt_words_b, replaced_only=False):
     # lists city too ("Return their signup_date and city" / "... signup_date and email")
     pa, pb = Counter(prompt_words_a), Counter(prompt_words_b)
     return not any(pa[w] != pb[w] for w in changed)
+
+
+def _one_value_replaced(matcher, tokens_a, tokens_b):
+    """True when a short answer differs from the other in one token only, replaced ("8 metres is
+    about 26.25 feet." / "... 28.87 feet."): one edit, however large a share of a short answer."""
+    if min(len(tokens_a), len(tokens_b)) < ONE_VALUE_TOKENS or len(tokens_a) != len(tokens_b):
+        return False
+    changed = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    return len(changed) == 1 and changed[0][0] == "replace" and changed[0][2] - changed[0][1] == 1
 
 
 ECHOED_WORDS = 2  # words from the prompts both answers repeat, for answers one edit apart to vouch from further off

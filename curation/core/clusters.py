@@ -519,6 +519,8 @@ def find_clusters(
                     verdict = compare_records(records[a], records[b])[0]
                     if verdict == "agree" or (verdict == "conflict" and contradicts):
                         joined.append((a, b))
+        elif compare_records(records[i], records[j])[0] == "other":
+            return None  # answers that follow what each prompt names: two requests (_follow_their_prompts)
         else:
             joined = [(i, j)]
         return joined, layer, detail

@@ -57,6 +57,11 @@ TEMPORAL = frozenset("before after since until".split())
 # Words after which a word's role depends on the order ("from A to B" is not "from B to A";
 # "2 gallons in litres" is not "2 litres in gallons").
 DIRECTED = frozenset("from to into than in before after minus per vs versus against not".split())
+# "my last invoice", "your first release": which one of someone's things, not an order asked for
+# ("the last 5 orders" / "the first 5 orders" stay apart)
+OWNED_ORDER = frozenset("last first latest newest oldest earliest".split())
+POSSESSIVES = frozenset("my your our his her their its".split())
+UNIT_MARKER = " (its unit)"  # a role: the word after a number ("8 metres")
 OVER_UNDER = {"over": "more", "under": "less"}  # comparisons only before a number
 ARTICLES = frozenset("a an the".split())
 COORDINATING = frozenset({"and", "or"})
@@ -169,6 +174,7 @@ def slots_of(text):
             word in COMPARATIVES
             and not (word == "best" and _sign_off(tokens, n))
             and not (word == "min" and n and tokens[n - 1][0].isdigit())  # "175 min": minutes
+            and not (word in OWNED_ORDER and previous in POSSESSIVES)  # "my last invoice": the latest one
         ):
             comparatives.add(COMPARATIVE_CLASS.get(word, word))
         if previous in TEMPORAL and (token[0].isdigit() or (token[0].isupper() and word not in COMMON_CAPITALISED)):
@@ -194,11 +200,17 @@ def slots_of(text):
             folded_words.add(_possessive(word))
         if previous in DIRECTED and word not in ARTICLES:
             directed = SAME_MARKER.get(previous, previous)
+            if directed == "in" and word[0].isdigit():
+                # "feet in 8 metres" names the quantity converted, as "8 metres in feet" does
+                # before its "in": another role than the unit after "in" ("2 gallons in litres")
+                directed = "in (a quantity)"
             roles.add((directed, word))
         elif directed and previous in COORDINATING and word not in ARTICLES:
             roles.add((directed, word))  # "in january and july": the marker covers both
         elif word not in ARTICLES and word not in COORDINATING:
             directed = ""
+        if previous and previous[0].isdigit() and word.isalpha() and word not in STOPWORDS:
+            roles.add((f"{previous}{UNIT_MARKER}", word))  # "8 metres in feet" / "8 feet in metres"
         if word not in ARTICLES:
             previous = word
         start = False
@@ -272,6 +284,9 @@ def slot_difference(a, b, say=True, negation=True):
         moved_b = [w for w in after_b[marker] - after_a[marker] if w in a.words]
         if moved_a and moved_b:
             word = moved_a[0]
+            if marker.endswith(UNIT_MARKER):
+                number = marker[: -len(UNIT_MARKER)]
+                return f"another quantity ({number} {word} / {number} {moved_b[0]})"
             return f"another direction ({marker} {word} / {marker} {moved_b[0]})"
     return ""
 

@@ -43,3 +43,71 @@ def test_short_answers_that_say_more_agree_and_negations_in_other_languages_conf
         )[0]
         == "agree"
     )
+
+
+def test_a_negation_added_beside_another_is_a_conflict_and_a_contraction_is_not():
+    vet = "Offer fresh water in several places and see a vet within a day if it does not improve."
+    no_vet = "Offer fresh water in several places and there is no need to see a vet if it does not improve."
+    verdict, detail = compare_answers(vet, no_vet)
+    assert verdict == "conflict" and "negated" in detail
+    assert (
+        compare_answers(
+            "The parcel is not insured, so keep the receipt and the tracking number somewhere safe.",
+            "The parcel isn't insured, so keep the receipt and the tracking number somewhere safe.",
+        )[0]
+        == "agree"
+    )
+
+
+def test_a_quoted_answer_in_one_sentence_is_compared_by_what_it_quotes():
+    verdict, detail = compare_answers(
+        'In Italian you would say: "buongiorno"', 'In Italian you would say: "grazie mille"'
+    )
+    assert verdict == "conflict" and "buongiorno" in detail
+    assert compare_answers('In Italian you would say: "buongiorno"', 'In Italian you would say: "Buongiorno"')[0] == (
+        "agree"
+    )
+    # other sentences around the quotes: left to the other tests (rewording around one quote agrees)
+    assert (
+        compare_answers(
+            'Most Italians greet you in the morning with "buongiorno", which is polite anywhere.',
+            'In the morning, "buongiorno" is the polite greeting you will hear from most Italians.',
+        )[0]
+        == "agree"
+    )
+
+
+def test_words_repeated_from_the_prompt_do_not_make_two_definitions_agree():
+    asked = frozenset({"keep", "seeing", "mundane", "articles", "meaning"})
+    a, b = "'mundane' means ordinary and not interesting.", "'mundane' means showing great attention to detail."
+    assert compare_answers(a, b)[0] == "agree"  # without the prompt, two of six content words are shared
+    verdict, detail = compare_answers(a, b, asked)
+    assert verdict == "conflict" and "beyond the prompt" in detail
+    reworded = "'mundane' means ordinary, everyday and not very interesting."
+    assert compare_answers(a, reworded, asked)[0] == "agree"
+
+
+def test_answers_that_each_follow_what_their_own_prompt_names_are_two_requests():
+    from curation.core.answer_comparison import compare_records
+    from studio.core.records import Record
+
+    def chat(question, answer):
+        return Record.chat([{"role": "user", "content": question}, {"role": "assistant", "content": answer}])
+
+    banana = chat(
+        "Which has more calories, banana or dark chocolate?",
+        "Dark chocolate has more calories: about 546 kcal per 100 g, against 89 kcal for banana.",
+    )
+    chicken = chat(
+        "Which has more calories, dark chocolate or chicken breast?",
+        "Dark chocolate has more calories: about 546 kcal per 100 g, against 165 kcal for chicken breast.",
+    )
+    assert compare_records(banana, chicken) == ("other", "")
+    # one request reworded, two answers: they share what they name, and disagree
+    feet = Record("How many feet are in 8 metres?", "", "8 metres is about 26.25 feet.")
+    reworded = Record("If something measures 8 metres, what is that in feet?", "", "8 metres is about 28.87 feet.")
+    assert compare_records(feet, reworded)[0] == "conflict"
+    # a ticket reworded, the answer naming a word only one ticket says: still a conflict
+    a = Record("Triage.", "Double billing!! Orbit VPN took $59 twice in June.", '{"category": "billing"}')
+    b = Record("Triage.", "I was charged two times for Orbit VPN in June, $59 each.", '{"category": "account"}')
+    assert compare_records(a, b)[0] == "conflict"

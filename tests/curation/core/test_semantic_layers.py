@@ -35,6 +35,9 @@ def differ(a, b):
         ("Plan change request: Starter -> Pro.", "Plan change request: Pro → Starter."),
         ("hi, please move us to the pro plan. best, ahmed thx", "hi, please move us to the pro plan. best, ingrid"),
         ("Can I return it within 30 days?", "Can I return it after 30 days?"),
+        ("How many feet are in 8 metres?", "What is 8 feet in metres?"),
+        ("Pack 3 apples and 2 pears.", "Pack 3 pears and 2 apples."),
+        ("Show the last 5 orders.", "Show the first 5 orders."),
     ],
 )
 def test_siblings_that_differ_in_one_slot_are_other_requests(a, b):
@@ -57,6 +60,14 @@ def test_siblings_that_differ_in_one_slot_are_other_requests(a, b):
         ("Hi, please move us to the Pro plan. Best, Ahmed", "hi, please move us to the pro plan. best, ahmed thx"),
         ("What pace finishes 42.2 km within 270 minutes?", "What pace finishes 42.2 km in under 270 minutes?"),
         ("I get a KeyError when I run my Flask app. Why?", "My Python code in a Flask app crashes with a KeyError."),
+        # the quantity converted, before "in" or after it
+        ("If something measures 8 metres, what is that in feet?", "How many feet are in 8 metres?"),
+        # which of someone's invoices, not an order asked for
+        (
+            "My last invoice for Orbit VPN was less than the $59.99 shown for Enterprise.",
+            "Why did Orbit VPN charge me less than $59.99? That's the Enterprise price.",
+        ),
+        ("Since your last release the dashboard takes 9s to open.", "The dashboard takes 9 seconds to open."),
     ],
 )
 def test_rewordings_keep_their_slots(a, b):
@@ -717,3 +728,18 @@ def test_answers_vouch_from_further_off_only_when_they_repeat_what_the_prompts_n
         "Classify the review.", "Shipping took forever and the box arrived crushed.", label % ("negative", "true")
     )
     assert not pair(quick, slow)
+
+
+def test_a_short_answer_with_one_value_replaced_is_one_answer_edited():
+    """However large a share of a short answer one value is, replacing it is one edit; two values
+    replaced, or a word added, is not."""
+    from curation.core.answer_comparison import edited_answer
+
+    a = Record("If something measures 8 metres, what is that in feet?", "", "8 metres is about 26.25 feet.")
+    b = Record("How many feet are in 8 metres?", "", "8 metres is about 28.87 feet.")
+    words_a, words_b = PromptView(a).words, PromptView(b).words
+    assert edited_answer(a, b, words_a[0] + words_a[1], words_b[0] + words_b[1], replaced_only=True)
+    c = Record("How many feet are in 8 metres?", "", "8 metres is about 28.87 yards.")
+    assert not edited_answer(a, c, words_a[0] + words_a[1], words_b[0] + words_b[1], replaced_only=True)
+    d = Record("How many feet are in 8 metres?", "", "8 metres is roughly about 26.25 feet.")
+    assert not edited_answer(a, d, words_a[0] + words_a[1], words_b[0] + words_b[1], replaced_only=True)
