@@ -52,6 +52,7 @@ def project_of(n, scan, data="synthetic"):
     from curation import checking, vectors
     from curation.core.bucket_keys import stored_keys
     from curation.core.prompt_comparison import prompt_words
+    from curation.core.prompt_match import prompt_number_key
     from curation.models import Example, ExampleVector
     from studio.models import Project
 
@@ -88,7 +89,9 @@ def project_of(n, scan, data="synthetic"):
         context, query = prompt_words(record)
         keys += [(project.id, example.id, "near", k, w[:100]) for k, w in stored_keys(context, query)]
     checking._insert_keys(keys)
-    vectors.store(project.id, [e.id for e in examples], vectors.embed_main(records))
+    vectors.store(
+        project.id, [e.id for e in examples], vectors.embed_main(records), [prompt_number_key(r) for r in records]
+    )
     setup["index_seconds"] = round(time.perf_counter() - start, 1)
     setup["index_keys"] = len(keys)
     return project, setup

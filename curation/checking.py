@@ -17,9 +17,9 @@ from curation.core.bucket_keys import stored_keys
 from curation.core.checks import check_record
 from curation.core.clusters import (
     ANCHOR_MOST,
-    ANCHORED_MEANING,
     NEIGHBOURS,
     SHARED_CONTEXT_MOST,
+    anchored_floor,
     answer_keys,
     cluster_pairs,
     context_match,
@@ -163,7 +163,7 @@ def check_example(example, rules=None, count_tokens=None):
     PairFinding.objects.bulk_create(pairs, ignore_conflicts=True)  # a neighbour saved at the same moment
     _store_keys(example, near, answer)
     if vector is not None:
-        vectors.store(project.id, [example.id], [vector])
+        vectors.store(project.id, [example.id], [vector], [PromptView(record).numbers])
     return single, pairs
 
 
@@ -189,7 +189,9 @@ def _pairs_of(example, record, words, near, answer):
         vector = vectors.embed_main([record])[0]
         same_meaning = vectors.meaning_threshold(project_id, SAME_MEANING)
         if same_meaning <= 1.0:
-            cosines = dict(vectors.neighbours(project_id, vector, CANDIDATE, NEIGHBOURS, exclude=example.id))
+            cosines = dict(
+                vectors.neighbours(project_id, vector, CANDIDATE, NEIGHBOURS, exclude=example.id, key=view.numbers)
+            )
     near_ids, anchored = _near_candidates(example, near, answer)
     in_context, context_ids = (
         _shared_context_neighbours(example, record, same_meaning) if vector is not None else ({}, set())
@@ -198,7 +200,7 @@ def _pairs_of(example, record, words, near, answer):
         cosines = {k: v for k, v in cosines.items() if k not in context_ids}
         in_context = {k: v for k, v in in_context.items() if k not in near_ids and k not in anchored}
     candidates = near_ids | set(cosines) | anchored
-    anchored_meaning = max(ANCHORED_MEANING, same_meaning - (SAME_MEANING - ANCHORED_MEANING))
+    anchored_meaning = anchored_floor(same_meaning)
     silenced = set()
     if example.id:
         silenced = {
@@ -242,7 +244,8 @@ def _pairs_of(example, record, words, near, answer):
                     cosine, len(plain_text(view.parts[0])), len(plain_text(other_view.parts[0])), same_meaning
                 )
             )
-            if proposed or cosine >= edited_candidate(same_meaning):  # the scan's candidates
+            # the scan's candidates: prompts naming the same numbers from the anchored meaning on
+            if proposed or cosine >= (anchored_meaning if view.numbers else edited_candidate(same_meaning)):
                 edited.append((other_id, other_view, cosine, not proposed))  # answers may vouch for them
     wanted = [m[0] for m in matched + edited if not m[1].record.messages]
     answers = (
@@ -470,7 +473,7 @@ def scan_project(project, progress=None):
             progress(int(done * 0.85), of)
 
     main = vectors.embed_main(records) if semantic_useful(records) else None
-    found, clusters, record_keys, answers = check_all(
+    found, clusters, record_keys, answers, numbers = check_all(
         records,
         project_rules(project),
         token_counter(project),
@@ -503,7 +506,7 @@ def scan_project(project, progress=None):
         copy_rows(PairFinding, ("project_id", "low_id", "high_id", "kind", "detail"), pairs)
         _insert_keys(keys)
         if main is not None:
-            vectors.store(project.id, ids, main)
+            vectors.store(project.id, ids, main, numbers)
     recheck_since(project, started)
     if progress:
         progress(total, total)

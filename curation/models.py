@@ -305,6 +305,9 @@ class ExampleVector(models.Model):
     example = models.OneToOneField(Example, on_delete=models.CASCADE, primary_key=True, related_name="+")
     project = models.ForeignKey("studio.Project", on_delete=models.CASCADE, related_name="+")
     vector = models.BinaryField()
+    # the numbers its prompt names (slots.number_key; 0: none, null: stored before it was kept):
+    # a check looks for neighbours among the examples naming the same ones
+    number_key = models.BigIntegerField(null=True)
     updated_at = models.DateTimeField(default=timezone.now)  # one stamp for all rows of one store() call
 
     class Meta:

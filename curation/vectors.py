@@ -35,11 +35,15 @@ _projects = {}  # project id -> _Index
 _idf = {}  # project id -> (built at, Idf)
 
 
+UNKNOWN_KEY = np.iinfo(np.int64).min  # a row stored without its number key: a neighbour of any
+
+
 class _Index:
     def __init__(self):
         self.ids = []
         self.row = {}  # example id -> row
         self.matrix = np.zeros((0, semantic.DIMS), dtype=np.float32)
+        self.keys = np.zeros(0, dtype=np.int64)  # each row's number key
         self.synced = None  # the newest updated_at seen
         self.threshold = None  # (rows when computed, semantic.meaning_threshold)
         self.batches = set()  # stamps of big batches taken in whole (see window)
@@ -63,32 +67,36 @@ class _Index:
         return q
 
     def apply(self, rows):
-        """Take in (example id, vector bytes, updated_at) rows; all or nothing."""
+        """Take in (example id, vector bytes, updated_at, number key) rows; all or nothing."""
         ids, row, synced = list(self.ids), dict(self.row), self.synced
         base = len(self.matrix)
-        updates, fresh, stamps = {}, [], {}
-        for example_id, vector, updated in rows:
+        updates, fresh, fresh_keys, stamps = {}, [], [], {}
+        for example_id, vector, updated, key in rows:
             stamps[updated] = stamps.get(updated, 0) + 1
             v = np.frombuffer(bytes(vector), dtype=np.float16).astype(np.float32)
             if v.shape != (semantic.DIMS,):
                 continue  # written by another version of the model: the next scan replaces it
+            key = UNKNOWN_KEY if key is None else key
             at = row.get(example_id)
             if at is None:
                 row[example_id] = len(ids)
                 ids.append(example_id)
                 fresh.append(v)
+                fresh_keys.append(key)
             elif at < base:
-                updates[at] = v
+                updates[at] = (v, key)
             else:
-                fresh[at - base] = v
+                fresh[at - base], fresh_keys[at - base] = v, key
             if synced is None or updated > synced:
                 synced = updated
         matrix = self.matrix.copy() if updates else self.matrix
-        for at, v in updates.items():
-            matrix[at] = v
+        keys = self.keys.copy() if updates else self.keys
+        for at, (v, key) in updates.items():
+            matrix[at], keys[at] = v, key
         if fresh:
             matrix = np.concatenate([matrix, np.stack(fresh)])
-        self.ids, self.row, self.synced, self.matrix = ids, row, synced, matrix
+            keys = np.concatenate([keys, np.array(fresh_keys, dtype=np.int64)])
+        self.ids, self.row, self.synced, self.matrix, self.keys = ids, row, synced, matrix, keys
         self.batches |= {stamp for stamp, n in stamps.items() if n >= BIG_BATCH}
 
 
@@ -106,33 +114,45 @@ def embed_main(records):
 
 
 @transaction.atomic(savepoint=False)  # one stamp, one transaction: readers see a batch whole or not at all (window)
-def store(project_id, example_ids, vectors):
-    """Keep the vectors of these examples (replacing older ones), in one statement per batch."""
+def store(project_id, example_ids, vectors, number_keys):
+    """Keep the vectors of these examples (replacing older ones) and their prompts' number keys,
+    in one statement per batch."""
     now = timezone.now()
+    number_keys = [int(k) for k in number_keys]
     if connection.vendor == "postgresql" and len(example_ids) > 1000:
         # a scan's 100,000 vectors: COPY into a scratch table, then one upsert (bulk_create's
         # upsert took 10-15 s of a 100,000-example scan)
         table = ExampleVector._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS studio_vectors_in")
-            cursor.execute("CREATE TEMP TABLE studio_vectors_in (example_id bigint, vector bytea) ON COMMIT DROP")
-            with cursor.connection.cursor().copy("COPY studio_vectors_in (example_id, vector) FROM STDIN") as copy:
-                for e, v in zip(example_ids, vectors):
-                    copy.write_row((e, v.astype(np.float16).tobytes()))
             cursor.execute(
-                f"INSERT INTO {table} (example_id, project_id, vector, updated_at) "
-                "SELECT example_id, %s, vector, %s FROM studio_vectors_in "
-                "ON CONFLICT (example_id) DO UPDATE SET vector = EXCLUDED.vector, updated_at = EXCLUDED.updated_at",
+                "CREATE TEMP TABLE studio_vectors_in (example_id bigint, vector bytea, number_key bigint) ON COMMIT DROP"
+            )
+            copying = "COPY studio_vectors_in (example_id, vector, number_key) FROM STDIN"
+            with cursor.connection.cursor().copy(copying) as copy:
+                for e, v, k in zip(example_ids, vectors, number_keys):
+                    copy.write_row((e, v.astype(np.float16).tobytes(), k))
+            cursor.execute(
+                f"INSERT INTO {table} (example_id, project_id, vector, number_key, updated_at) "
+                "SELECT example_id, %s, vector, number_key, %s FROM studio_vectors_in "
+                "ON CONFLICT (example_id) DO UPDATE SET vector = EXCLUDED.vector, "
+                "number_key = EXCLUDED.number_key, updated_at = EXCLUDED.updated_at",
                 [project_id, now],
             )
             cursor.execute("DROP TABLE studio_vectors_in")
         return
     rows = [
-        ExampleVector(example_id=e, project_id=project_id, vector=v.astype(np.float16).tobytes(), updated_at=now)
-        for e, v in zip(example_ids, vectors)
+        ExampleVector(
+            example_id=e, project_id=project_id, vector=v.astype(np.float16).tobytes(), number_key=k, updated_at=now
+        )
+        for e, v, k in zip(example_ids, vectors, number_keys)
     ]
     ExampleVector.objects.bulk_create(
-        rows, batch_size=5000, update_conflicts=True, unique_fields=["example"], update_fields=["vector", "updated_at"]
+        rows,
+        batch_size=5000,
+        update_conflicts=True,
+        unique_fields=["example"],
+        update_fields=["vector", "number_key", "updated_at"],
     )
 
 
@@ -154,16 +174,21 @@ def index(project_id):
             # Rows are stamped before their transaction commits: look back far enough that one
             # committed late (a long scan, a slow save) is still seen; taking a row in twice is harmless.
             rows = rows.filter(idx.window())
-        idx.apply(rows.values_list("example_id", "vector", "updated_at").iterator(chunk_size=5000))
-        return idx.matrix, idx.ids, idx.row  # a snapshot: other threads replace, never change, these
+        idx.apply(rows.values_list("example_id", "vector", "updated_at", "number_key").iterator(chunk_size=5000))
+        return idx.matrix, idx.ids, idx.row, idx.keys  # a snapshot: other threads replace, never change, these
 
 
-def neighbours(project_id, vector, threshold, most, exclude=None):
-    """[(example id, cosine)] of the project's stored examples at least `threshold` alike."""
-    matrix, ids, row = index(project_id)
+def neighbours(project_id, vector, threshold, most, exclude=None, key=None):
+    """[(example id, cosine)] of the project's stored examples at least `threshold` alike. With
+    `key` (slots.number_key of the prompt), only those whose prompts name the same numbers, as
+    the scan looks for them (semantic.neighbour_pairs): others never match, and would take the
+    places of a reworded prompt among a template's siblings."""
+    matrix, ids, row, keys = index(project_id)
     if not ids:
         return []
     sims = matrix @ vector
+    if key is not None:
+        sims[(keys != key) & (keys != UNKNOWN_KEY)] = -1.0
     if exclude in row:
         sims[row[exclude]] = -1.0
     top = np.flatnonzero(sims >= threshold)

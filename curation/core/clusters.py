@@ -195,6 +195,12 @@ def neighbour_kept(meaning, length_a, length_b, same_meaning):
     return (meaning >= same_meaning) | (wording_possible & (meaning >= WORDING_CANDIDATE))
 
 
+def anchored_floor(same_meaning):
+    """The meaning from which a shared answer vouches for two prompts: ANCHORED_MEANING at the
+    base threshold, moving with the dataset's."""
+    return max(ANCHORED_MEANING, same_meaning - (SAME_MEANING - ANCHORED_MEANING))
+
+
 def edited_candidate(same_meaning):
     """The meaning from which a pair whose answers are one edit apart is looked at without another
     reason (a shared word key or answer): below it, tickets about one product and one plan read
@@ -395,7 +401,7 @@ def find_clusters(
         same_meaning = semantic.meaning_threshold(mains, idf, SAME_MEANING)
     if same_meaning <= 1.0 and vectors is not None and vectors is not False and len(records) > 1:
         most = NEIGHBOURS if len(records) <= 20000 else NEIGHBOURS // 3  # bounded work on big sets
-        left, right, sims = semantic.neighbour_pairs(vectors[reps], CANDIDATE, most=most)
+        left, right, sims = semantic.neighbour_pairs(vectors[reps], CANDIDATE, most=most, keys=numbers[reps])
         left, right = reps[left], reps[right]
         same_numbers = numbers[left] == numbers[right]
         if context_of:  # two of one context are compared by their instructions (_shared_context_pairs)
@@ -418,7 +424,10 @@ def find_clusters(
             # Less alike in meaning, a pair is still looked at when its answers are one answer
             # with a small edit (edited_answer): prompts said in other words whose answers
             # disagree in one value, which no shared answer proposes. Answer lengths rule out most.
-            loose = ~keep & (meaning >= edited_candidate(same_meaning))
+            # Prompts that name the same numbers ("the 13 biggest spenders of 2025") are looked at
+            # from the meaning a shared answer needs: their numbers already say much of the request.
+            floor = np.where(numbers[left] != 0, anchored_floor(same_meaning), edited_candidate(same_meaning))
+            loose = ~keep & (meaning >= floor)
             if loose.any():
                 answer_lengths = np.fromiter((len(records[k].answer()) for k in involved.tolist()), np.float32)
                 la, lb = answer_lengths[at_left], answer_lengths[at_right]
@@ -448,7 +457,7 @@ def find_clusters(
         },
         numbers,
     )
-    anchored_meaning = max(ANCHORED_MEANING, same_meaning - (SAME_MEANING - ANCHORED_MEANING))
+    anchored_meaning = anchored_floor(same_meaning)
     candidates = by_words | set(cosines) | anchored | set(by_side)
 
     side_vectors = {}

@@ -100,9 +100,9 @@ def check_all(
 ):
     """({index: [Finding]}, clusters): check_records, plus the clusters of examples that share a
     prompt (for storing them as pairs). `vectors` are the main parts' embeddings when the caller
-    has them (False: no semantic layer). With `keys`, two more items: each record's word-index
-    keys, worked out with the rest (in parallel where the checks are), and its answer key
-    (clusters.answer_keys)."""
+    has them (False: no semantic layer). With `keys`, three more items: each record's word-index
+    keys, worked out with the rest (in parallel where the checks are), its answer key
+    (clusters.answer_keys) and its prompt's number key (clusters.number_keys)."""
     rules = rules or FormatRules()
     total = len(records)
     workers = default_workers() if workers is None else workers
@@ -133,19 +133,19 @@ def check_all(
                         progress(stop, report_total)
         finally:
             _shared.clear()
-        answers = np.concatenate(answer_parts)
+        answers, numbers = np.concatenate(answer_parts), np.concatenate(number_parts)
         clusters = find_clusters(
             records,
             silenced,
             hashes=(np.concatenate(hashes), np.concatenate(lengths)),
             answers=answers,
-            numbers=np.concatenate(number_parts),
+            numbers=numbers,
             workers=workers,
             **(dict(zip(("vectors", "idf"), _stack(embedded))) if vectors is None else {"vectors": vectors}),
         )
     else:
         record_keys = []
-        answers = answer_keys(records)
+        answers, numbers = answer_keys(records), number_keys(records)
         for start, stop in slices:
             for i in range(start, stop):
                 found = check_record(records[i], rules, count_tokens)
@@ -155,12 +155,12 @@ def check_all(
                 record_keys += _keys(records[start:stop])
             if progress:
                 progress(stop, report_total)
-        clusters = find_clusters(records, silenced, vectors=vectors, answers=answers)
+        clusters = find_clusters(records, silenced, vectors=vectors, answers=answers, numbers=numbers)
     for i, found in cluster_findings(clusters, label, Finding).items():
         findings.setdefault(i, []).extend(found)
     if progress:
         progress(report_total, report_total)
-    return (findings, clusters, record_keys, answers) if keys else (findings, clusters)
+    return (findings, clusters, record_keys, answers, numbers) if keys else (findings, clusters)
 
 
 def _check_jsonl_block(bounds):

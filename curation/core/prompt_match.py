@@ -261,6 +261,9 @@ def differing_turns(a, b):
     return "\n".join(x for x, _ in differ), "\n".join(y for _, y in differ)
 
 
+# "If something measures 8 metres, ...": a pronoun that stands for what is asked about asks no more
+# (content_words' light stems)
+INDEFINITE = frozenset("someth someone somebody anyth anyone anybody".split())
 REFINING_WORDS = 2  # content words one prompt adds to the other's that make it ask for more
 
 
@@ -268,7 +271,7 @@ def refines(a, b):
     """True when one prompt asks what the other asks and more: it holds all of the other's content
     words (spelling slips and other forms of a word aside) and REFINING_WORDS or more of its own,
     courtesy aside ("count the rows of x.csv" / "... of x.csv (skip the header line)")."""
-    ca, cb = a.derived[0] - COURTESY - FILLER, b.derived[0] - COURTESY - FILLER
+    ca, cb = a.derived[0] - COURTESY - FILLER - INDEFINITE, b.derived[0] - COURTESY - FILLER - INDEFINITE
     only_a = [x for x in ca - cb if not any(is_typo(x, y) or same_stem(x, y) for y in cb - ca)]
     only_b = [y for y in cb - ca if not any(is_typo(x, y) or same_stem(x, y) for x in ca - cb)]
     return (len(only_a) >= REFINING_WORDS and not only_b) or (len(only_b) >= REFINING_WORDS and not only_a)

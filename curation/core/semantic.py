@@ -241,10 +241,12 @@ def meaning_threshold(texts, idf, base, margin=0.3, sample=2000, seed=0):
     return max(base, float(np.median(cosines)) + margin)
 
 
-def neighbour_pairs(vectors, threshold, most=8, seed=0):
+def neighbour_pairs(vectors, threshold, most=8, seed=0, keys=None):
     """(i, j, cosine) arrays, i < j, for pairs of unit vectors at least `threshold` alike; each
     vector keeps at most its `most` nearest such neighbours (a template shared by thousands of
-    prompts must not give millions of pairs).
+    prompts must not give millions of pairs). With `keys` (an int64 per vector), only vectors of
+    one key are neighbours: "How many miles are in 5 km?" keeps its places for the reworded one
+    of 5 km rather than giving them to the same words with other numbers, which never match.
 
     Up to a few thousand vectors every pair is compared. Beyond, an inverted file: the vectors are
     grouped around k-means centres, each vector joins its two nearest groups, and pairs are
@@ -266,6 +268,9 @@ def neighbour_pairs(vectors, threshold, most=8, seed=0):
             part = block[start : start + 2048] @ block.T
             rows = np.arange(part.shape[0])
             part[rows, start + rows] = -1.0  # not with itself
+            if keys is not None:
+                group_keys = keys[members]
+                part[group_keys[start : start + 2048, None] != group_keys[None, :]] = -1.0
             if part.shape[1] > most:  # exactly `most` per row, ties included (identical copies)
                 top = np.argpartition(part, -most, axis=1)[:, -most:]
                 kept = np.take_along_axis(part, top, axis=1)

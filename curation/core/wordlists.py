@@ -23,7 +23,7 @@ STOPWORDS = frozenset(
 # is the capital ..."); verbs that define a task (summarize, translate, classify) are not here.
 REQUEST_VERBS = frozenset(
     """name list show give find tell define explain calculate compute count get return display provide print
-    output fetch retrieve determine identify state work figure say translate""".split()
+    output fetch retrieve determine identify state work figure say translate convert""".split()
 )
 # Words of greetings and sign-offs: a message that adds "Good morning" or "Kind regards" asks
 # nothing more.

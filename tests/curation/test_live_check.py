@@ -354,3 +354,78 @@ def test_a_question_over_a_shared_schema_is_checked_by_its_question_on_save_as_i
         output=brazil.replace("2021", "2020"),
     )
     assert checking.preview(sibling)[1] == []
+
+
+DIVERSE = """Explain how photosynthesis turns light into sugar.
+Write a haiku about autumn rain in the mountains.
+What causes the tides along the coast?
+Summarise the plot of Hamlet in three sentences.
+How do I reset a forgotten router password?
+Give tips for sleeping better after night shifts.
+Why is the sky blue during the day but red at sunset?
+Describe the rules of chess castling.
+What is the difference between a virus and a bacterium?
+Suggest a vegetarian dinner using chickpeas and spinach.
+How does a bicycle gear system work?
+Write a polite email declining a meeting invitation.
+What were the main causes of the French Revolution?
+How can I remove a red wine stain from a carpet?
+Explain recursion to a ten-year-old.
+Which houseplants survive in low light?
+What does a mortgage broker actually do?
+Compose a short birthday toast for a colleague.
+How do vaccines train the immune system?
+List good habits for learning a new language.
+Why do cats purr?
+Describe how a refrigerator keeps food cold.
+What is the role of the Supreme Court?
+How should I prepare for a job interview at a startup?
+Explain the offside rule in football.
+What makes sourdough bread rise without yeast packets?
+Give a short history of the printing press.
+How do noise-cancelling headphones work?
+Recommend stretches for lower back pain.""".splitlines()
+
+
+def test_a_reworded_question_naming_the_same_numbers_is_found_among_its_templates_siblings(people, make_example):
+    """A template asked of many quantities fills every neighbour place with siblings naming other
+    numbers, which never match. Neighbours name the same numbers as the prompt (on Save as in the
+    scan), and prompts naming the same numbers are looked at from the meaning a shared answer
+    needs: the reworded conversion whose answer has another value is reported."""
+    from curation.core.dataset import check_records
+
+    units = [("feet", "metres", 3.2808), ("miles", "kilometres", 0.6214), ("pounds", "kilograms", 2.2046)]
+    units += [("inches", "centimetres", 0.3937), ("US gallons", "litres", 0.2642)]
+    for to, unit, factor in units:
+        for n in (1, 2, 3, 5, 8, 10, 12, 15, 20, 25, 30, 40, 50, 75, 100):
+            make_example(
+                instruction=f"How many {to} are in {n} {unit}?",
+                output=f"{n} {unit} is about {n * factor:.2f} {to}.",
+                check=False,
+            )
+    for text in DIVERSE:  # the project's meaning threshold is measured on varied prompts, as in a real set
+        make_example(instruction=text, output=f"An answer about {text.lower()}", check=False)
+    asked = Example.objects.get(project=people.project, instruction="How many feet are in 8 metres?")
+    draft = Example(
+        project=people.project,
+        author=people.annotator,
+        instruction="If something measures 8 metres, what is that in feet?",
+        output="8 metres is about 28.87 feet.",
+    )
+    checking.scan_project(people.project)  # the stored vectors and number keys Save looks among
+    previewed = checking.preview(draft)
+    assert [(other, kind) for other, kind, _ in previewed[1]] == [(asked.id, "contradiction")]
+    draft.save()
+    checking.check_example(draft)
+    assert as_found(*previewed) == as_stored(draft)
+    rows = list(Example.objects.filter(project=people.project).order_by("id"))
+    found = check_records([e.record() for e in rows])
+    where = {e.id: n for n, e in enumerate(rows)}
+    assert [f.check for f in found[where[draft.id]] if where[asked.id] in f.related] == ["contradiction"]
+    # the same words of another quantity, or the other way round, are other requests
+    for instruction, output in (
+        ("If something measures 12 metres, what is that in feet?", "12 metres is about 42.00 feet."),
+        ("If something measures 8 feet, what is that in metres?", "8 feet is about 2.44 metres."),
+    ):
+        other = Example(project=people.project, author=people.annotator, instruction=instruction, output=output)
+        assert asked.id not in [other_id for other_id, _, _ in checking.preview(other)[1]]

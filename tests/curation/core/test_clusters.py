@@ -105,7 +105,7 @@ def test_the_scans_word_index_keys_are_those_a_save_looks_up():
     ] + [Record.chat([{"role": "user", "content": "Hi there"}, {"role": "assistant", "content": "Hello!"}])]
     expected = [stored_keys(*prompt_words(r)) for r in records]
     for workers in (2, 1):
-        findings, clusters, keys, answers = check_all(records, workers=workers, vectors=False, keys=True)
+        findings, clusters, keys, answers, _numbers = check_all(records, workers=workers, vectors=False, keys=True)
         assert keys == expected
         assert answers.tolist() == answer_keys(records).tolist()  # what a save stores and looks up too
         assert clusters  # the repeated questions are found as before

@@ -743,3 +743,17 @@ def test_a_short_answer_with_one_value_replaced_is_one_answer_edited():
     assert not edited_answer(a, c, words_a[0] + words_a[1], words_b[0] + words_b[1], replaced_only=True)
     d = Record("How many feet are in 8 metres?", "", "8 metres is roughly about 26.25 feet.")
     assert not edited_answer(a, d, words_a[0] + words_a[1], words_b[0] + words_b[1], replaced_only=True)
+
+
+def test_neighbour_places_go_to_vectors_of_the_same_key():
+    """Ten siblings nearer than the reworded prompt but of another key (other numbers) take none of
+    its neighbour places."""
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=semantic.DIMS).astype(np.float32)
+    vectors = [base + eps * rng.normal(size=semantic.DIMS).astype(np.float32) for eps in [0.0] + [0.05] * 10 + [0.3]]
+    vectors = np.stack([v / np.linalg.norm(v) for v in vectors])
+    keys = np.array([7] + [8] * 10 + [7], dtype=np.int64)
+    left, right, _ = semantic.neighbour_pairs(vectors, 0.5, most=3)
+    assert {(a, b) for a, b in zip(left.tolist(), right.tolist()) if a == 0} & {(0, k) for k in range(1, 11)}
+    left, right, _ = semantic.neighbour_pairs(vectors, 0.5, most=3, keys=keys)
+    assert {(a, b) for a, b in zip(left.tolist(), right.tolist()) if 0 in (a, b)} == {(0, 11)}
