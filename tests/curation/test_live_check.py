@@ -305,10 +305,25 @@ SCHEMA = (
 )
 
 
+def assert_a_contradiction_on_save_and_in_the_scan(people, draft, asked):
+    """The live check shows `draft` contradicting `asked` alone, Save stores what it showed, and
+    the scan of the whole project says the same of the two."""
+    from curation.core.dataset import check_records
+
+    previewed = checking.preview(draft)
+    assert [(other, kind) for other, kind, _ in previewed[1]] == [(asked.id, "contradiction")]
+    draft.save()
+    checking.check_example(draft)
+    assert as_found(*previewed) == as_stored(draft)
+    rows = list(Example.objects.filter(project=people.project).order_by("id"))
+    found = check_records([e.record() for e in rows])
+    where = {e.id: n for n, e in enumerate(rows)}
+    assert [f.check for f in found[where[draft.id]] if where[asked.id] in f.related] == ["contradiction"]
+
+
 def test_a_question_over_a_shared_schema_is_checked_by_its_question_on_save_as_in_the_scan(people, make_example):
     """Every example's input is the one table schema: the input tells none apart, so Save compares
     the questions (as the scan does), and a reworded question with another query is a contradiction."""
-    from curation.core.dataset import check_records
 
     topics = [
         ("List the employees of the {} department.", "SELECT name FROM employees WHERE department = '{}'"),
@@ -335,16 +350,7 @@ def test_a_question_over_a_shared_schema_is_checked_by_its_question_on_save_as_i
         input=SCHEMA,
         output=brazil.replace("COUNT(*)", "COUNT(DISTINCT c.id)"),
     )
-    previewed = checking.preview(draft)
-    assert [(other, kind) for other, kind, _ in previewed[1]] == [(asked.id, "contradiction")]
-    draft.save()
-    checking.check_example(draft)
-    assert as_found(*previewed) == as_stored(draft)
-    # the scan says the same of these examples
-    rows = list(Example.objects.filter(project=people.project).order_by("id"))
-    found = check_records([e.record() for e in rows])
-    where = {e.id: n for n, e in enumerate(rows)}
-    assert [f.check for f in found[where[draft.id]] if where[asked.id] in f.related] == ["contradiction"]
+    assert_a_contradiction_on_save_and_in_the_scan(people, draft, asked)
     # another year is another question
     sibling = Example(
         project=people.project,
@@ -392,7 +398,6 @@ def test_a_reworded_question_naming_the_same_numbers_is_found_among_its_template
     numbers, which never match. Neighbours name the same numbers as the prompt (on Save as in the
     scan), and prompts naming the same numbers are looked at from the meaning a shared answer
     needs: the reworded conversion whose answer has another value is reported."""
-    from curation.core.dataset import check_records
 
     units = [("feet", "metres", 3.2808), ("miles", "kilometres", 0.6214), ("pounds", "kilograms", 2.2046)]
     units += [("inches", "centimetres", 0.3937), ("US gallons", "litres", 0.2642)]
@@ -413,15 +418,7 @@ def test_a_reworded_question_naming_the_same_numbers_is_found_among_its_template
         output="8 metres is about 28.87 feet.",
     )
     checking.scan_project(people.project)  # the stored vectors and number keys Save looks among
-    previewed = checking.preview(draft)
-    assert [(other, kind) for other, kind, _ in previewed[1]] == [(asked.id, "contradiction")]
-    draft.save()
-    checking.check_example(draft)
-    assert as_found(*previewed) == as_stored(draft)
-    rows = list(Example.objects.filter(project=people.project).order_by("id"))
-    found = check_records([e.record() for e in rows])
-    where = {e.id: n for n, e in enumerate(rows)}
-    assert [f.check for f in found[where[draft.id]] if where[asked.id] in f.related] == ["contradiction"]
+    assert_a_contradiction_on_save_and_in_the_scan(people, draft, asked)
     # the same words of another quantity, or the other way round, are other requests
     for instruction, output in (
         ("If something measures 12 metres, what is that in feet?", "12 metres is about 42.00 feet."),
