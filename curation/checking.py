@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from curation import vectors
 from curation.core import semantic
-from curation.core.answer_comparison import answers_echo_prompts, compare_records, edited_answer
+from curation.core.answer_comparison import answers_echo_prompts, compare_records, edited_answer, negating_edit
 from curation.core.bucket_keys import stored_keys
 from curation.core.checks import check_record
 from curation.core.clusters import (
@@ -270,6 +270,7 @@ def _pairs_of(example, record, words, near, answer):
                 lambda other=other, other_view=other_view: edited_answer(
                     record, other, view.words[0] + view.words[1], other_view.words[0] + other_view.words[1], True
                 ),
+                lambda other=other: negating_edit(record, other),
             )
         ):
             continue
@@ -289,7 +290,7 @@ def _pairs_of(example, record, words, near, answer):
             edited_answer(record, other, words_a, words_b, True)
             and (not loose or answers_echo_prompts(record, other, view.parts[0], other_view.parts[0]))
             and match(view, other_view, cosine, None, same_meaning=anchored_meaning, words_layer=False)[0]
-            and not other_intent(view, other_view)
+            and not other_intent(view, other_view, answers_edited=not negating_edit(record, other))
         ):
             verdict, detail = compare_records(record, other)
             if verdict == "conflict":  # not "other": answers that follow what each prompt names

@@ -329,14 +329,23 @@ def _asked(record):
     return _content_words_of(" ".join(record.prompt()))
 
 
+@lru_cache(maxsize=16384)
+def _content_counts(text):
+    return Counter(w for w in words(text) if w not in STOPWORDS)
+
+
 def _follow_their_prompts(a, b):
-    """True when each answer repeats a content word that only its own prompt says, and the other
-    answer does not: the prompts ask about other things, which the answers follow ("Which has more
-    calories, banana or dark chocolate?" / "... dark chocolate or chicken breast?", each answer
-    naming its own pair). Two answers that disagree on one request do not part that way."""
-    asked_a, asked_b = _asked(a), _asked(b)
-    said_a, said_b = _content_words_of(a.answer()), _content_words_of(b.answer())
-    return bool((asked_a - asked_b) & (said_a - said_b)) and bool((asked_b - asked_a) & (said_b - said_a))
+    """True when each answer says a content word more often than the other answer does, and its own
+    prompt says that word more often than the other prompt: the prompts ask about other things,
+    which the answers follow ("Which has more calories, banana or dark chocolate?" / "... dark
+    chocolate or chicken breast?", each answer naming its own pair; "Show city and phone_verified
+    ..." / "List the phone_verified and signup_date ...", each query selecting its own column). Two
+    answers that disagree on one request do not part that way."""
+    asked_a, asked_b = _content_counts(" ".join(a.prompt())), _content_counts(" ".join(b.prompt()))
+    said_a, said_b = _content_counts(a.answer()), _content_counts(b.answer())
+    return bool((asked_a - asked_b).keys() & (said_a - said_b).keys()) and bool(
+        (asked_b - asked_a).keys() & (said_b - said_a).keys()
+    )
 
 
 def compare_records(a, b):
@@ -407,7 +416,8 @@ def edited_answer(a, b, prompt_words_a, prompt_words_b, replaced_only=False):
             return False
     wa, wb = set(words(answer_a)), set(words(answer_b))
     changed = {w for w in wa ^ wb if len(w) > 1}
-    changed |= {part for w in changed if "_" in w for part in w.split("_") if len(part) > 1}  # pick_prices
+    # pick_prices; "review_overcharge" / "ask_for_details" changes no "for"
+    changed |= {part for w in changed if "_" in w for part in w.split("_") if len(part) > 1 and part not in STOPWORDS}
     # words one prompt says more often than the other: "city" in a question over a schema that
     # lists city too ("Return their signup_date and city" / "... signup_date and email")
     pa, pb = Counter(prompt_words_a), Counter(prompt_words_b)
@@ -421,6 +431,18 @@ def _one_value_replaced(matcher, tokens_a, tokens_b):
         return False
     changed = [op for op in matcher.get_opcodes() if op[0] != "equal"]
     return len(changed) == 1 and changed[0][0] == "replace" and changed[0][2] - changed[0][1] == 1
+
+
+NEGATING_TOKENS = NEGATIONS | {"<>", "!=", "!", "false", "true", "except", "exclude", "excluding"}
+
+
+def negating_edit(a, b):
+    """True when what differs between two records' answers says yes or no (`=` / `<>`, `true` /
+    `false`, a "not"): answers that differ so follow a prompt that is negated, however alike the
+    rest ("orders with the status 'cancelled'" / "orders not marked as 'cancelled'")."""
+    ta = Counter(OPERATOR_TOKEN_RE.findall(normalize(a.answer())))
+    tb = Counter(OPERATOR_TOKEN_RE.findall(normalize(b.answer())))
+    return any(t in NEGATING_TOKENS for t in (ta - tb) + (tb - ta))
 
 
 ECHOED_WORDS = 2  # words from the prompts both answers repeat, for answers one edit apart to vouch from further off

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from curation.core import semantic
-from curation.core.answer_comparison import NEAR_ANSWER, answers_echo_prompts, compare_records, edited_answer
+from curation.core.answer_comparison import (
+    NEAR_ANSWER,
+    answers_echo_prompts,
+    compare_records,
+    edited_answer,
+    negating_edit,
+)
 from curation.core.candidate_index import batch_keys, candidate_pairs, exact_groups, prompt_hashes
 from curation.core.prompt_match import (
     CANDIDATE,
@@ -316,7 +322,14 @@ def context_match(record_a, record_b, view_a, view_b, cosine, same_meaning):
     if not same:
         return False, False, "", ""
     words_a, words_b = view_a.words[0] + view_a.words[1], view_b.words[0] + view_b.words[1]
-    contradicts = may_contradict(layer, cosine, a, b, lambda: edited_answer(record_a, record_b, words_a, words_b, True))
+    contradicts = may_contradict(
+        layer,
+        cosine,
+        a,
+        b,
+        lambda: edited_answer(record_a, record_b, words_a, words_b, True),
+        lambda: negating_edit(record_a, record_b),
+    )
     return True, contradicts, detail, layer
 
 
@@ -509,11 +522,14 @@ def find_clusters(
             lambda: edited_answer(
                 records[i], records[j], view_i.words[0] + view_i.words[1], view_j.words[0] + view_j.words[1], True
             ),
+            lambda: negating_edit(records[i], records[j]),
         )
         if not same and _edited(records[i], records[j], view_i, view_j, cosine, same_meaning, anchored_meaning):
             # answers one edit apart vouch for prompts said in other words, as a shared answer does
             same, detail, layer = match(view_i, view_j, cosine, None, same_meaning=anchored_meaning, words_layer=False)
-            contradicts = same and not other_intent(view_i, view_j)
+            contradicts = same and not other_intent(
+                view_i, view_j, answers_edited=not negating_edit(records[i], records[j])
+            )
             if not contradicts:
                 return None
         if not same:

@@ -226,7 +226,7 @@ def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, w
     return False, "", ""
 
 
-def may_contradict(layer, main_cosine, a=None, b=None, answers_edited=None):
+def may_contradict(layer, main_cosine, a=None, b=None, answers_edited=None, negating_edit=None):
     """Can a pair that `match` found by `layer` be reported with answers that disagree? Answers
     that disagree are evidence that the prompts differ too, so a pair seen only by its meaning
     needs prompts that are very alike (STRONG_MEANING) before it counts as a contradiction,
@@ -234,17 +234,38 @@ def may_contradict(layer, main_cosine, a=None, b=None, answers_edited=None):
     "to_plan": "Enterprise" / "Starter" in otherwise equal JSON says both prompts asked for the
     same record); else it counts only when the answers agree (a duplicate). So does a pair where
     one prompt asks for more than the other (refines, given the PromptViews a and b), and one
-    where only one side is negated. The scan and the on-save check both ask this."""
-    if layer == "meaning" and main_cosine < STRONG_MEANING and not (answers_edited and answers_edited()):
-        return False
-    return a is None or b is None or layer == "words" or not other_intent(a, b)
+    where only one side is negated, unless the answers are one value apart and that value is no yes
+    or no (`negating_edit()`: "= 'cancelled'" / "<> 'cancelled'" follows the negation). The scan and
+    the on-save check both ask this."""
+    edited = None
+    if layer == "meaning" and main_cosine < STRONG_MEANING:
+        edited = bool(answers_edited and answers_edited())
+        if not edited:
+            return False
+    if a is None or b is None or layer == "words":
+        return True
+    return not other_intent(
+        a,
+        b,
+        lambda: (
+            bool(edited if edited is not None else (answers_edited and answers_edited()))
+            and not (negating_edit and negating_edit())
+        ),
+    )
 
 
-def other_intent(a, b):
+def other_intent(a, b, answers_edited=False):
     """True when two prompts that match() let through may still ask different things, so that
     answers that disagree are no contradiction: one asks for more (refines), or only one is
-    negated (match() let it through as rewording; answers that disagree say it was not)."""
-    return a.slots.negated != b.slots.negated or refines(a, b)
+    negated (match() let it through as rewording; answers that disagree say it was not), unless
+    the answers are one answer with one value replaced (`answers_edited`, a bool or a function
+    asked only then): "... the money is not back" / "Where is my refund?" with the same order
+    and days in both answers is one request reworded, the negation its phrasing."""
+    if refines(a, b):
+        return True
+    if a.slots.negated == b.slots.negated:
+        return False
+    return not (answers_edited() if callable(answers_edited) else answers_edited)
 
 
 def differing_turns(a, b):

@@ -103,6 +103,18 @@ def test_answers_that_each_follow_what_their_own_prompt_names_are_two_requests()
         "Dark chocolate has more calories: about 546 kcal per 100 g, against 165 kcal for chicken breast.",
     )
     assert compare_records(banana, chicken) == ("other", "")
+    # each query selects the column its own question names, though both name signup dates
+    city = Record(
+        "Show city and phone_verified for every customer whose signup date is before 2025.",
+        "",
+        "SELECT city, phone_verified FROM customers WHERE signup_date < '2025-01-01';",
+    )
+    signup = Record(
+        "List the signup_date and phone_verified of customers who signed up before 2025.",
+        "",
+        "SELECT signup_date, phone_verified FROM customers WHERE signup_date < '2025-01-01';",
+    )
+    assert compare_records(city, signup) == ("other", "")
     # one request reworded, two answers: they share what they name, and disagree
     feet = Record("How many feet are in 8 metres?", "", "8 metres is about 26.25 feet.")
     reworded = Record("If something measures 8 metres, what is that in feet?", "", "8 metres is about 28.87 feet.")

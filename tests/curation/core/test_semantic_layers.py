@@ -757,3 +757,46 @@ def test_neighbour_places_go_to_vectors_of_the_same_key():
     assert {(a, b) for a, b in zip(left.tolist(), right.tolist()) if a == 0} & {(0, k) for k in range(1, 11)}
     left, right, _ = semantic.neighbour_pairs(vectors, 0.5, most=3, keys=keys)
     assert {(a, b) for a, b in zip(left.tolist(), right.tolist()) if 0 in (a, b)} == {(0, 11)}
+
+
+def test_a_negation_one_ticket_words_and_the_other_does_not_is_phrasing_when_the_answers_are_one_value_apart():
+    """ "... the money is not back" / "Where is my refund?" with the same order and days in both
+    answers and another priority: one request reworded, its answers in conflict. An edit that says
+    yes or no (= / <>) follows a negated prompt: two requests."""
+    from curation.core.answer_comparison import edited_answer, negating_edit
+    from curation.core.prompt_match import may_contradict, other_intent
+
+    triage = '{{"category": "billing", "priority": "{}", "action": "check_refund_status", "order_id": "#280787"}}'
+    a = Record(
+        "Triage.",
+        "It has been 31 days since the return of #280787, but the money is not back.",
+        triage.format("normal"),
+    )
+    b = Record("Triage.", "Where is my refund? Order #280787, sent back 31 days ago.", triage.format("high"))
+    va, vb = PromptView(a), PromptView(b)
+    assert other_intent(va, vb) and not other_intent(va, vb, answers_edited=True)
+    assert edited_answer(a, b, va.words[0] + va.words[1], vb.words[0] + vb.words[1], True)
+    assert not negating_edit(a, b)
+    assert may_contradict("meaning", 0.86, va, vb, lambda: True, lambda: negating_edit(a, b))
+    query = "SELECT * FROM orders WHERE status {} 'cancelled' AND EXTRACT(YEAR FROM order_date) = 2023;"
+    c = Record("Show every order placed in 2023 with the status 'cancelled'.", "", query.format("="))
+    d = Record("List the 2023 orders that are not marked as 'cancelled'.", "", query.format("<>"))
+    vc, vd = PromptView(c), PromptView(d)
+    assert negating_edit(c, d)
+    assert not may_contradict("meaning", 0.87, vc, vd, lambda: True, lambda: negating_edit(c, d))
+
+
+def test_a_stopword_inside_an_identifier_is_no_word_the_prompts_name_apart():
+    from curation.core.answer_comparison import edited_answer
+
+    answer = '{{"category": "billing", "product": "Fieldday", "action": "{}", "plan": "Enterprise", "price": 9}}'
+    a = Record(
+        "Triage.",
+        "Why did Fieldday charge me more than $9? That's the Enterprise price.",
+        answer.format("review_overcharge"),
+    )
+    b = Record(
+        "Triage.", "My invoice for Fieldday was more than the $9 for Enterprise.", answer.format("ask_for_details")
+    )
+    va, vb = PromptView(a), PromptView(b)
+    assert edited_answer(a, b, va.words[0] + va.words[1], vb.words[0] + vb.words[1], True)
