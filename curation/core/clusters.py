@@ -215,14 +215,19 @@ def edited_candidate(same_meaning):
 
 
 def _edited(a, b, view_a, view_b, cosine, same_meaning, anchored_meaning):
-    """True when a pair the meaning layer left out is alike enough for an answer to vouch for it
-    (ANCHORED_MEANING) and its answers are one answer edited (edited_answer)."""
-    return (
-        cosine is not None
-        and same_meaning <= 1.0
-        and anchored_meaning <= cosine < same_meaning
-        and edited_answer(a, b, view_a.words[0] + view_a.words[1], view_b.words[0] + view_b.words[1], True)
-    )
+    """(same, detail, layer) of match() at the anchored meaning for a pair the meaning layer left out
+    that is alike enough for an answer to vouch for it (ANCHORED_MEANING) and whose answers are one
+    answer edited (edited_answer), else None. The prompts are matched first: it rules out most
+    such pairs (a template's siblings, one slot apart, whose answers differ in that slot) for a
+    fraction of what comparing the answers costs."""
+    if cosine is None or same_meaning > 1.0 or not anchored_meaning <= cosine < same_meaning:
+        return None
+    matched = match(view_a, view_b, cosine, None, same_meaning=anchored_meaning, words_layer=False)
+    if not matched[0]:
+        return None
+    if not edited_answer(a, b, view_a.words[0] + view_a.words[1], view_b.words[0] + view_b.words[1], True):
+        return None
+    return matched
 
 
 PARALLEL_PAIRS = 20000  # fewer candidate pairs are decided faster than processes start
@@ -524,9 +529,12 @@ def find_clusters(
             ),
             lambda: negating_edit(records[i], records[j]),
         )
-        if not same and _edited(records[i], records[j], view_i, view_j, cosine, same_meaning, anchored_meaning):
+        edited = (
+            None if same else _edited(records[i], records[j], view_i, view_j, cosine, same_meaning, anchored_meaning)
+        )
+        if edited:
             # answers one edit apart vouch for prompts said in other words, as a shared answer does
-            same, detail, layer = match(view_i, view_j, cosine, None, same_meaning=anchored_meaning, words_layer=False)
+            same, detail, layer = edited
             contradicts = same and not other_intent(
                 view_i, view_j, answers_edited=not negating_edit(records[i], records[j])
             )
