@@ -62,6 +62,7 @@ DIRECTED = frozenset("from to into than in before after minus per vs versus agai
 OWNED_ORDER = frozenset("last first latest newest oldest earliest".split())
 POSSESSIVES = frozenset("my your our his her their its".split())
 UNIT_MARKER = " (its unit)"  # a role: the word after a number ("8 metres")
+YEAR_RE = re.compile(r"(?:1[89]|20)\d\d$")
 OVER_UNDER = {"over": "more", "under": "less"}  # comparisons only before a number
 ARTICLES = frozenset("a an the".split())
 COORDINATING = frozenset({"and", "or"})
@@ -209,8 +210,15 @@ def slots_of(text):
             roles.add((directed, word))  # "in january and july": the marker covers both
         elif word not in ARTICLES and word not in COORDINATING:
             directed = ""
-        if previous and previous[0].isdigit() and word.isalpha() and word not in STOPWORDS:
-            roles.add((f"{previous}{UNIT_MARKER}", word))  # "8 metres in feet" / "8 feet in metres"
+        if (
+            previous
+            and previous[0].isdigit()
+            and word.isalpha()
+            and word not in STOPWORDS
+            and not YEAR_RE.match(previous)
+        ):
+            # "8 metres in feet" / "8 feet in metres"; a year has no unit ("2023 orders" / "2023 customers")
+            roles.add((f"{previous}{UNIT_MARKER}", word))
         if word not in ARTICLES:
             previous = word
         start = False

@@ -68,6 +68,8 @@ def test_siblings_that_differ_in_one_slot_are_other_requests(a, b):
             "Why did Orbit VPN charge me less than $59.99? That's the Enterprise price.",
         ),
         ("Since your last release the dashboard takes 9s to open.", "The dashboard takes 9 seconds to open."),
+        # a year has no unit
+        ("Orders of 2023 shipped to customers in Oslo", "Customers in Oslo whose 2023 orders shipped"),
     ],
 )
 def test_rewordings_keep_their_slots(a, b):
