@@ -320,18 +320,14 @@ def _same(a, b):
 
 
 @lru_cache(maxsize=16384)
-def _content_words_of(text):
-    """_content_words, kept for the texts a scan compares again and again (a cluster's groups)."""
-    return frozenset(_content_words(text))
+def _content_counts(text):
+    """How often text says each content word (_content_words, counted), kept for the texts a scan
+    compares again and again (a cluster's groups). Callers must not change the Counter."""
+    return Counter(w for w in words(text) if w not in STOPWORDS)
 
 
 def _asked(record):
-    return _content_words_of(" ".join(record.prompt()))
-
-
-@lru_cache(maxsize=16384)
-def _content_counts(text):
-    return Counter(w for w in words(text) if w not in STOPWORDS)
+    return frozenset(_content_counts(" ".join(record.prompt())))
 
 
 def _follow_their_prompts(a, b):
