@@ -118,22 +118,25 @@ def compare_text(a, b, asked=frozenset()):
         negated = _negated_stretch(wa, wb)
         if negated:
             return "conflict", f"negated in one answer only (“{negated[0][:60]}” vs “{negated[1][:60]}”)"
-    if callable(asked):
-        asked = asked()
-    # what each answer says beyond repeating the prompts; both must say something of their own
-    told_a, told_b = {w for w in ca - asked if len(w) > 1}, {w for w in cb - asked if len(w) > 1}
-    told = len(told_a & told_b) / len(told_a | told_b) if min(len(told_a), len(told_b)) >= TOLD_WORDS else 1.0
-    if min(overlap, told) < 0.25 and difflib.SequenceMatcher(None, na, nb, autojunk=False).ratio() < 0.5:
-        shared = f"{overlap:.0%} of content words shared" + (
-            f", {told:.0%} beyond the prompt's" if told < overlap else ""
-        )
-        return "conflict", f"clearly different content ({shared})"
     swapped = _swapped_slot(a, b)
     if swapped:  # one frame filled otherwise: "Kenya has the larger population" / "Colombia has ..."
         return "conflict", f"“{swapped[0]}” where the other says “{swapped[1]}”"
     middles = _differing_middles(wa, wb)
     if middles:  # alike at the start and the end, something else in between
         return "conflict", f"the same start, then other content (“{middles[0]}” vs “{middles[1]}”)"
+    if callable(asked):
+        asked = asked()
+    # what each answer says beyond repeating the prompts; both must say something of their own.
+    # Few words in common and few in the same order: other content. Word order, not letters: two
+    # unrelated sentences of one length share half their letters in order ("It means showing
+    # great attention to detail." / "It means using more words than needed.").
+    told_a, told_b = {w for w in ca - asked if len(w) > 1}, {w for w in cb - asked if len(w) > 1}
+    told = len(told_a & told_b) / len(told_a | told_b) if min(len(told_a), len(told_b)) >= TOLD_WORDS else 1.0
+    if min(overlap, told) < 0.25 and difflib.SequenceMatcher(None, wa, wb, autojunk=False).ratio() < 0.5:
+        shared = f"{overlap:.0%} of content words shared" + (
+            f", {told:.0%} beyond the prompt's" if told < overlap else ""
+        )
+        return "conflict", f"clearly different content ({shared})"
     return "agree", f"reworded ({overlap:.0%} of content words shared)"
 
 
@@ -410,14 +413,24 @@ def edited_answer(a, b, prompt_words_a, prompt_words_b, replaced_only=False):
         opcodes = difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes()
         if any(op in ("insert", "delete") for op, *_ in opcodes):
             return False
-    wa, wb = set(words(answer_a)), set(words(answer_b))
-    changed = {w for w in wa ^ wb if len(w) > 1}
-    # pick_prices; "review_overcharge" / "ask_for_details" changes no "for"
-    changed |= {part for w in changed if "_" in w for part in w.split("_") if len(part) > 1 and part not in STOPWORDS}
+    said_a, said_b = _answer_words(answer_a), _answer_words(answer_b)
+    only_a, only_b = said_a - said_b, said_b - said_a
     # words one prompt says more often than the other: "city" in a question over a schema that
-    # lists city too ("Return their signup_date and city" / "... signup_date and email")
+    # lists city too ("Return their signup_date and city" / "... signup_date and email"). An answer
+    # that says what its own prompt says more follows its prompt; one that says what the other
+    # prompt says more does not, and then the two disagree on one request ("Can you refund one of
+    # them?" answered with close_ticket, "I'd like the extra payment returned" with refund_...).
     pa, pb = Counter(prompt_words_a), Counter(prompt_words_b)
-    return not any(pa[w] != pb[w] for w in changed)
+    follows = any(pa[w] > pb[w] for w in only_a) or any(pb[w] > pa[w] for w in only_b)
+    crossed = any(pb[w] > pa[w] for w in only_a) or any(pa[w] > pb[w] for w in only_b)
+    return not follows or crossed
+
+
+def _answer_words(text):
+    """An answer's words of more than one letter, with the parts of its identifiers (pick_prices;
+    "review_overcharge" / "ask_for_details" says no "for")."""
+    said = {w for w in words(text) if len(w) > 1}
+    return said | {part for w in said if "_" in w for part in w.split("_") if len(part) > 1 and part not in STOPWORDS}
 
 
 def _one_value_replaced(matcher, tokens_a, tokens_b):
@@ -432,13 +445,54 @@ def _one_value_replaced(matcher, tokens_a, tokens_b):
 NEGATING_TOKENS = NEGATIONS | {"<>", "!=", "!", "false", "true", "except", "exclude", "excluding"}
 
 
+# values that say the opposite of each other, compared by the parts of an identifier
+OPPOSITES = {
+    frozenset(pair.split())
+    for pair in (
+        "enable disable",
+        "enabled disabled",
+        "on off",
+        "yes no",
+        "allow deny",
+        "allowed denied",
+        "accept reject",
+        "include exclude",
+        "opt_in opt_out",
+        "in out",
+        "start stop",
+        "add remove",
+        "activate deactivate",
+        "subscribe unsubscribe",
+        "lock unlock",
+    )
+}
+NEGATING_PREFIXES = ("un", "dis", "de", "non")
+
+
+def _opposite(x, y):
+    """Two words that say the opposite of each other: a known pair, or one the other with a
+    negating prefix ("unlock", "disallow", "deactivate", "nonstop")."""
+    return (
+        frozenset((x, y)) in OPPOSITES
+        or any(len(x) > 2 and (y == p + x or y == p + "_" + x) for p in NEGATING_PREFIXES)
+        or any(len(y) > 2 and (x == p + y or x == p + "_" + y) for p in NEGATING_PREFIXES)
+    )
+
+
 def negating_edit(a, b):
     """True when what differs between two records' answers says yes or no (`=` / `<>`, `true` /
-    `false`, a "not"): answers that differ so follow a prompt that is negated, however alike the
-    rest ("orders with the status 'cancelled'" / "orders not marked as 'cancelled'")."""
+    `false`, a "not", "enable_auto_renew" / "disable_auto_renew"): answers that differ so follow a
+    prompt that is negated, however alike the rest ("orders with the status 'cancelled'" /
+    "orders not marked as 'cancelled'"; "I do not want it to auto-renew" / "Please renew it
+    automatically")."""
     ta = Counter(OPERATOR_TOKEN_RE.findall(normalize(a.answer())))
     tb = Counter(OPERATOR_TOKEN_RE.findall(normalize(b.answer())))
-    return any(t in NEGATING_TOKENS for t in (ta - tb) + (tb - ta))
+    only_a, only_b = ta - tb, tb - ta
+    if any(t in NEGATING_TOKENS for t in only_a + only_b):
+        return True
+    parts_a = {p for t in only_a for p in [t, *t.split("_")] if p}
+    parts_b = {p for t in only_b for p in [t, *t.split("_")] if p}
+    return any(_opposite(x, y) for x in parts_a - parts_b for y in parts_b - parts_a)
 
 
 ECHOED_WORDS = 2  # words from the prompts both answers repeat, for answers one edit apart to vouch from further off

@@ -62,20 +62,22 @@ def wording_similarity(a, b, most=1500):
     return plain_similarity(plain_text(a), plain_text(b), most)
 
 
-def plain_similarity(a, b, most=1500):
-    """wording_similarity of two texts already through plain_text."""
+def plain_similarity(a, b, most=1500, exact_from=NEAR_WORDING):
+    """wording_similarity of two texts already through plain_text. Under `exact_from` it may give
+    an upper bound (difflib's quick ratio: the share of letters both hold, in any order), which
+    is all a comparison with a threshold of at least `exact_from` needs."""
     if a == b:
         return 1.0
     if max(len(a), len(b)) > most:
-        return min(_similarity(a[:most], b[:most]), _similarity(a[-most:], b[-most:]))
-    return _similarity(a, b)
+        return min(_similarity(a[:most], b[:most], exact_from), _similarity(a[-most:], b[-most:], exact_from))
+    return _similarity(a, b, exact_from)
 
 
-def _similarity(a, b):
+def _similarity(a, b, exact_from):
     if a == b:
         return 1.0
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < NEAR_WORDING or matcher.quick_ratio() < NEAR_WORDING:
+    if matcher.real_quick_ratio() < exact_from or matcher.quick_ratio() < exact_from:
         return matcher.quick_ratio()
     return matcher.ratio()
 
@@ -211,7 +213,7 @@ def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, w
         # A shared answer vouches for more rewording: there only nearly the same words, a
         # negation apart, are two requests ("... I can't find it in the portal" / "Could you send ...")
         reworded = NEAR_WORDING if anchored else REWORDED
-        if not (main_cosine is not None and plain_similarity(plain_a, plain_b) < reworded):
+        if not (main_cosine is not None and plain_similarity(plain_a, plain_b, exact_from=reworded) < reworded):
             return False, "", ""
     turns = differing_turns(a, b)
     if turns is not None:

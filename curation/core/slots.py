@@ -169,7 +169,7 @@ def slots_of(text):
             continue
         word = fold(token)
         folded_words.add(word)
-        if word in NEGATIONS or word.endswith(("n't", "n’t")):
+        if word in NEGATIONS or word.endswith(("n't", "n’t")) or _free_of(tokens, n, word):
             negated = True
         if (
             word in COMPARATIVES
@@ -233,6 +233,17 @@ def slots_of(text):
         words=frozenset(folded_words),
         by_initial=_by_initial(folded_words),
     )
+
+
+def _free_of(tokens, n, word):
+    """tokens[n] (folded: `word`) says "without": "free of caffeine", "free from gluten",
+    "lactose-free"; not "a free plan" or "free shipping"."""
+    if word.endswith("-free") and len(word) > 5:
+        return True
+    if word != "free":
+        return False
+    after = tokens[n + 1].lower() if n + 1 < len(tokens) else ""
+    return after in ("of", "from") or (n >= 2 and tokens[n - 1] == "-" and tokens[n - 2][0].isalnum())
 
 
 def _by_initial(words):
@@ -420,6 +431,9 @@ FRAME_COURTESY = (COURTESY | FILLER) - STOPWORDS - {"best", "help", "support", "
 
 def frame_swap_words(wa, wb):
     """frame_swap on two single-line texts' frame_words."""
+    traded = _traded(wa, wb)
+    if traded:
+        return traded
     matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
     # the quick ratios are upper bounds of ratio(): most pairs stop at them
     if matcher.real_quick_ratio() < FRAME_SHARE or matcher.quick_ratio() < FRAME_SHARE or matcher.ratio() < FRAME_SHARE:
@@ -440,6 +454,40 @@ def frame_swap_words(wa, wb):
 
 
 LIST_GLUE = COORDINATING | {"the", "a", "an", "my", "our", "your", "his", "her", "their", "both", "either"}
+COPULAS = frozenset({"is", "are", "was", "were"})
+TRADED_WORDS = 2 * FILLER_WORDS + 4  # two fillers and what stands between them
+
+
+def _traded(wa, wb):
+    """(x, y) when one word list is the other with two fillers traded places across words that are
+    no list's glue ("I ordered a standing fan but received a cast iron pan" / "... a cast iron pan
+    but received a standing fan"; "from the kitchen to the garage" / "from the garage to the
+    kitchen"), else None: a list said in another order asks the same ("the iPad mini or the Kindle"
+    / "the Kindle or the iPad mini"). Fillers of several words make no difflib replacement
+    (frame_swap_words): the longer one is aligned as equal, the rest as moved."""
+    shortest = min(len(wa), len(wb))
+    start = 0
+    while start < shortest and wa[start] == wb[start]:
+        start += 1
+    end = 0
+    while end < shortest - start and wa[-1 - end] == wb[-1 - end]:
+        end += 1
+    mid_a, mid_b = wa[start : len(wa) - end], wb[start : len(wb) - end]
+    n = len(mid_a)
+    if n != len(mid_b) or not 3 <= n <= TRADED_WORDS or sorted(mid_a) != sorted(mid_b):
+        return None
+    for x in range(1, n - 1):
+        for y in range(1, n - x):
+            between = mid_a[x : n - y]
+            if mid_a[:x] != mid_b[n - x :] or mid_a[n - y :] != mid_b[:y] or between != mid_b[y : n - x]:
+                continue
+            if all(w in LIST_GLUE or w in COPULAS for w in between):
+                return None  # a list in another order, or "the capital is Seoul" / "Seoul is the capital"
+            left = [w for w in mid_a[:x] if w not in FRAME_WORDS]
+            right = [w for w in mid_a[n - y :] if w not in FRAME_WORDS]
+            if left and right:
+                return " ".join(left), " ".join(right)
+    return None
 
 
 def _listed(words, n, moved, other):

@@ -123,3 +123,31 @@ def test_answers_that_each_follow_what_their_own_prompt_names_are_two_requests()
     a = Record("Triage.", "Double billing!! Orbit VPN took $59 twice in June.", '{"category": "billing"}')
     b = Record("Triage.", "I was charged two times for Orbit VPN in June, $59 each.", '{"category": "account"}')
     assert compare_records(a, b)[0] == "conflict"
+
+
+def test_sentences_that_share_their_letters_but_not_their_words_conflict():
+    """Two unrelated sentences of one length share half of their letters in order; what counts is
+    their words (definitions, lists of foods), and rewordings of one answer still agree."""
+    verdict, detail = compare_answers(
+        "It means showing great attention to detail.", "It means using more words than needed."
+    )
+    assert verdict == "conflict" and "clearly different content" in detail
+    assert (
+        compare_answers(
+            "Oat milk, rice, tofu, apples, olive oil, beans.", "Cream, ice cream, brie, yogurt, butter, beans."
+        )[0]
+        == "conflict"
+    )
+    assert (
+        compare_answers(
+            "Store it in the fridge and eat it within three days.", "Keep it refrigerated and eat it within three days."
+        )[0]
+        == "agree"
+    )
+    assert (
+        compare_answers(
+            "Water the plant once a week and keep it out of direct sun.",
+            "Give the plant water weekly, and keep it away from direct sunlight.",
+        )[0]
+        == "agree"
+    )

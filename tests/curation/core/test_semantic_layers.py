@@ -8,7 +8,7 @@ from curation.core import semantic
 from curation.core.answer_comparison import answer_kind, compare_answers
 from curation.core.checks import check_quality
 from curation.core.dataset import check_records
-from curation.core.prompt_match import PromptView, match
+from curation.core.prompt_match import PromptView, match, may_contradict
 from curation.core.rules import FormatRules
 from curation.core.slots import frame_swap, slot_difference, slots_of
 from studio.core.records import Record
@@ -802,3 +802,117 @@ def test_a_stopword_inside_an_identifier_is_no_word_the_prompts_name_apart():
     )
     va, vb = PromptView(a), PromptView(b)
     assert edited_answer(a, b, va.words[0] + va.words[1], vb.words[0] + vb.words[1], True)
+
+
+def test_an_edited_answer_that_says_what_the_other_prompt_asks_is_still_one_answer_edited():
+    """The edit follows its own prompt when the answer says what its own prompt names more; an
+    answer saying what the *other* prompt names is the other way round: one request, reworded,
+    with a wrong answer (a ticket asking for a refund triaged as close_ticket)."""
+    from curation.core.answer_comparison import edited_answer
+
+    record = '{"product": "Lumen Books", "priority": "high", "action": "%s"}'
+    asked = Record(
+        "Triage.", "Lumen Books took 12 EUR twice in May. Can you refund one of them?", record % "close_ticket"
+    )
+    reworded = Record(
+        "Triage.",
+        "I see two payments of 12 EUR to Lumen Books in May, one per charge.",
+        record % "refund_double_charge",
+    )
+    words_a, words_b = PromptView(asked).words, PromptView(reworded).words
+    assert edited_answer(asked, reworded, words_a[0] + words_a[1], words_b[0] + words_b[1])
+    # each answer naming what its own prompt names is two requests, answered right
+    follows = Record(
+        "Triage.", "Lumen Books took 12 EUR twice in May; please close the ticket.", record % "close_ticket"
+    )
+    words_c = PromptView(follows).words
+    assert not edited_answer(follows, reworded, words_c[0] + words_c[1], words_b[0] + words_b[1])
+
+
+@pytest.mark.parametrize(
+    "a, b, traded",
+    [
+        (
+            "Hi, I ordered a desk lamp but received a cast iron frying pan instead (order 5521).",
+            "Hi, I ordered a cast iron frying pan but received a desk lamp instead (order 5521).",
+            ("desk lamp", "cast iron frying pan"),
+        ),
+        (
+            "Move the boxes from the attic to the old stone basement",
+            "Move the boxes from the old stone basement to the attic",
+            ("attic", "old stone basement"),
+        ),
+        (
+            "Is a rabbit heavier than a large guinea pig?",
+            "Is a large guinea pig heavier than a rabbit?",
+            ("rabbit", "large guinea pig"),
+        ),
+        # a list in another order asks the same
+        (
+            "Which is lighter, the Kobo Clara HD or the Kindle?",
+            "Which is lighter, the Kindle or the Kobo Clara HD?",
+            None,
+        ),
+        (
+            "What is the difference between a lake and a pond?",
+            "What is the difference between a pond and a lake?",
+            None,
+        ),
+        # a sentence said the other way round around "is" says the same
+        ("The capital of New Zealand is Wellington.", "Wellington is the capital of New Zealand.", None),
+    ],
+)
+def test_fillers_of_several_words_that_trade_places_are_another_request(a, b, traded):
+    """difflib aligns the longer filler as equal and the rest as moved, so no word is replaced."""
+    assert frame_swap(a, b) == traded
+
+
+@pytest.mark.parametrize(
+    "text, negated",
+    [
+        ("List 5 snacks that are free of gluten.", True),
+        ("Suggest a dessert free from nuts.", True),
+        ("Give me three dairy-free breakfasts.", True),
+        ("Is the free plan enough for a team of four?", False),
+        ("Do you offer free shipping to Norway?", False),
+    ],
+)
+def test_free_of_something_is_a_negation(text, negated):
+    assert slots_of(text).negated is negated
+
+
+def test_a_negation_in_a_prompt_reworded_throughout_is_phrasing_by_the_exact_wording_similarity():
+    """Letters shared in any order (difflib's quick ratio) are an upper bound of the wording
+    similarity: two tickets reworded throughout share most letters, and the negation in one was
+    taken for the only difference."""
+    from curation.core.prompt_match import REWORDED, plain_similarity, plain_text
+
+    a = "Hello, please send the Northwind receipt for the March 2025 order; I can't find it in my account. Regards, Omar"
+    b = "Hello, could you mail me a copy of the Northwind invoice for March 2025? My accountant needs it. Thanks, Omar"
+    assert plain_similarity(plain_text(a), plain_text(b)) >= REWORDED  # the bound alone says "not reworded"
+    assert plain_similarity(plain_text(a), plain_text(b), exact_from=REWORDED) < REWORDED
+    view_a, view_b = PromptView(Record("Triage.", a, "{}")), PromptView(Record("Triage.", b, "{}"))
+    assert match(view_a, view_b, 0.9, lambda: 1.0)[0]
+    # nearly the same words with a negation added stay two requests
+    c = "Hello, please send the Northwind receipt for the March 2025 order; I can find it in my account. Regards, Omar"
+    assert not match(view_a, PromptView(Record("Triage.", c, "{}")), 0.99, lambda: 1.0)[0]
+
+
+def test_answers_that_differ_in_an_opposite_value_follow_a_negated_prompt():
+    """enable_auto_renew / disable_auto_renew says yes or no as `=` / `<>` does: a prompt negated
+    on one side only ("I do not want it to renew" / "please renew it") is then another request."""
+    from curation.core.answer_comparison import negating_edit
+
+    record = '{"product": "Orbit VPN", "action": "%s_auto_renew", "plan": "Pro"}'
+    keep = Record("Triage.", "Please renew my Orbit VPN Pro plan automatically next year.", record % "enable")
+    stop = Record("Triage.", "I do not want my Orbit VPN Pro subscription to auto-renew.", record % "disable")
+    assert negating_edit(keep, stop)
+    view_keep, view_stop = PromptView(keep), PromptView(stop)
+    assert not may_contradict("meaning", 0.95, view_keep, view_stop, lambda: True, lambda: negating_edit(keep, stop))
+    unlock = Record("Triage.", "x", '{"action": "unlock_account"}')
+    lock = Record("Triage.", "y", '{"action": "lock_account"}')
+    assert negating_edit(unlock, lock)
+    # another value that says no yes or no is one answer edited: the negation was phrasing
+    check = Record("Triage.", "x", record % "check")
+    assert not negating_edit(keep, check)
+    assert may_contradict("meaning", 0.95, view_keep, view_stop, lambda: True, lambda: negating_edit(keep, check))
