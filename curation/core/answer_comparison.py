@@ -380,6 +380,7 @@ def compare_records(a, b):
 
 NEAR_ANSWER = 0.9  # token similarity from which two conflicting answers are one answer edited
 ANSWER_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+|[^\w\s]")  # 26.25 is one token
+POLAR_WORDS = frozenset({"yes", "no", "not", "never"})
 ONE_VALUE_TOKENS = 5  # an answer of at least this many tokens with one token replaced is one answer edited
 OPERATOR_TOKEN_RE = re.compile(r"\w+|[^\w\s]+")
 
@@ -400,7 +401,9 @@ def edited_answer(a, b, prompt_words_a, prompt_words_b, replaced_only=False):
     if not na or not nb or na == nb or 2 * min(len(na), len(nb)) < NEAR_ANSWER * (len(na) + len(nb)):
         return False  # the lengths alone rule most pairs out
     # compared token by token: a character diff of long answers took seconds in a big scan
-    tokens_a, tokens_b = ANSWER_TOKEN_RE.findall(na), ANSWER_TOKEN_RE.findall(nb)
+    # a yes turned into a no, with a "not" added, is one edit: the answer flipped, not extended
+    tokens_a = [t for t in ANSWER_TOKEN_RE.findall(na) if t not in POLAR_WORDS]
+    tokens_b = [t for t in ANSWER_TOKEN_RE.findall(nb) if t not in POLAR_WORDS]
     matcher = difflib.SequenceMatcher(None, tokens_a, tokens_b, autojunk=False)
     if (
         matcher.real_quick_ratio() < NEAR_ANSWER or matcher.quick_ratio() < NEAR_ANSWER or matcher.ratio() < NEAR_ANSWER
@@ -409,7 +412,8 @@ def edited_answer(a, b, prompt_words_a, prompt_words_b, replaced_only=False):
     if compare_answers(answer_a, answer_b)[0] != "conflict":
         return False
     if replaced_only:  # operators read whole here: ">" / ">=" is one replaced token
-        ta, tb = OPERATOR_TOKEN_RE.findall(na), OPERATOR_TOKEN_RE.findall(nb)
+        ta = [t for t in OPERATOR_TOKEN_RE.findall(na) if t not in POLAR_WORDS]
+        tb = [t for t in OPERATOR_TOKEN_RE.findall(nb) if t not in POLAR_WORDS]
         opcodes = difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes()
         if any(op in ("insert", "delete") for op, *_ in opcodes):
             return False

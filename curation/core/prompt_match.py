@@ -189,6 +189,12 @@ def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, w
         return False, "", ""
     (content_a, main_content_a, frame_a, plain_a, plain_side_a) = a.derived
     (content_b, main_content_b, frame_b, plain_b, plain_side_b) = b.derived
+    turns = differing_turns(a, b)
+    if turns is not None:
+        # two chats: the turns that differ hold what fills a frame otherwise; the turns both share
+        # would make any rewording of one turn look like most words kept ("I was born in 2005. How
+        # old will I turn ...?" / "Born 2005 - what age do I reach ...?" over the same follow-ups)
+        main_content_a, main_content_b = set(content_words(turns[0])), set(content_words(turns[1]))
     if (
         not anchored and (swapped_content(content_a, content_b) or filler_swap_content(main_content_a, main_content_b))
     ) or (
@@ -215,7 +221,6 @@ def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, w
         reworded = NEAR_WORDING if anchored else REWORDED
         if not (main_cosine is not None and plain_similarity(plain_a, plain_b, exact_from=reworded) < reworded):
             return False, "", ""
-    turns = differing_turns(a, b)
     if turns is not None:
         # two chats that share most turns: the turns that differ decide (the shared scaffold made
         # "... cheddar or almonds?" and "... oats or lentils?" read 95% alike)

@@ -169,8 +169,8 @@ def slots_of(text):
             continue
         word = fold(token)
         folded_words.add(word)
-        if word in NEGATIONS or word.endswith(("n't", "n’t")) or _free_of(tokens, n, word):
-            negated = True
+        if (word in NEGATIONS or word.endswith(("n't", "n’t")) or _free_of(tokens, n, word)) and previous != "or":
+            negated = True  # "... a leap year or not?", "whether or not" ask both ways
         if (
             word in COMPARATIVES
             and not (word == "best" and _sign_off(tokens, n))

@@ -543,9 +543,11 @@ def test_a_shared_answer_vouches_for_a_chat_asked_with_other_words_but_a_refusal
     a, b = PromptView(asked), PromptView(reworded)
     vectors = semantic.embed([a.parts[0], b.parts[0]])
     alike = float(vectors[0] @ vectors[1])
-    # "age reach" / "old turn" reads as one frame filled otherwise: without a shared answer, apart
-    assert not match(a, b, alike, words_layer=False)[0]
-    # one answer, word for word, vouches for it
+    # the same request in other words: only the turn that differs is looked at for other fillers
+    # (over the whole chat, the shared follow-ups made "age reach" / "old turn" read as one frame
+    # filled otherwise)
+    assert alike >= 0.82 and match(a, b, alike, words_layer=False)[0]
+    # and one answer, word for word, vouches for it
     assert match(a, b, alike, words_layer=False, anchored=True)[0]
     # one refusal answers many different requests: it says nothing about what was asked
     refusal = "I'm sorry, but I can't help with that request."
@@ -916,3 +918,45 @@ def test_answers_that_differ_in_an_opposite_value_follow_a_negated_prompt():
     check = Record("Triage.", "x", record % "check")
     assert not negating_edit(keep, check)
     assert may_contradict("meaning", 0.95, view_keep, view_stop, lambda: True, lambda: negating_edit(keep, check))
+
+
+def _chat(first, answer):
+    return Record.chat(
+        [
+            {"role": "user", "content": first},
+            {"role": "assistant", "content": "Were there any booking fees on top?"},
+            {"role": "user", "content": "No fees, just the tickets."},
+            {"role": "assistant", "content": answer},
+        ]
+    )
+
+
+def test_chats_that_reword_one_turn_over_the_same_follow_ups_ask_the_same():
+    """The turns both chats share would make a reworded first turn look like one frame with other
+    fillers (most content words kept); only the turns that differ are compared for that, so a
+    sibling that names another thing in that turn stays apart."""
+    asked = _chat("I paid 40 dollars for 8 concert tickets. What did one ticket cost?", "5 dollars each.")
+    reworded = _chat("What is the price of a single ticket if 8 concert tickets cost me 40 dollars?", "4 dollars each.")
+    assert match(PromptView(asked), PromptView(reworded), 0.93, lambda: 1.0)[0]
+    sibling = _chat("I paid 40 dollars for 8 theatre tickets. What did one ticket cost?", "5 dollars each.")
+    assert not match(PromptView(asked), PromptView(sibling), 0.97, lambda: 1.0)[0]
+
+
+def test_or_not_asks_both_ways_and_a_flipped_yes_is_one_answer_edited():
+    """ "... or not?" negates nothing; an answer that turns its yes into a no (and a "not" in) with the
+    value that follows from it is one answer edited, evidence that two reworded prompts ask one thing."""
+    from curation.core.answer_comparison import edited_answer
+
+    assert not slots_of("Is 1900 a leap year or not?").negated
+    assert not slots_of("Tell me whether or not the museum opens on Mondays.").negated
+    assert slots_of("Is the museum not open on Mondays?").negated
+    a = Record("Does the museum open on Mondays or not?", "", "Yes, the museum opens on Mondays at 9:00.")
+    b = Record("Can I visit the museum on a Monday?", "", "No, the museum does not open on Mondays at 9:00.")
+    words_a, words_b = PromptView(a).words, PromptView(b).words
+    assert not edited_answer(a, b, words_a[0] + words_a[1], words_b[0] + words_b[1], replaced_only=True)
+    c = Record("Can I visit the museum on a Monday?", "", "No, the museum opens on Mondays at 10:00.")
+    assert edited_answer(a, c, words_a[0] + words_a[1], words_b[0] + words_b[1], replaced_only=True)
+    leap = Record("Is 1900 a leap year or not?", "", "Yes, 1900 was a leap year, so February had 29 days.")
+    common = Record("Was 1900 a leap year?", "", "No, 1900 was not a leap year, so February had 28 days.")
+    words_l, words_c = PromptView(leap).words, PromptView(common).words
+    assert edited_answer(leap, common, words_l[0] + words_l[1], words_c[0] + words_c[1], replaced_only=True)
