@@ -17,14 +17,17 @@ from curation.core.bucket_keys import stored_keys
 from curation.core.checks import check_record
 from curation.core.clusters import (
     ANCHOR_MOST,
+    EDIT_BUCKET_MOST,
     NEIGHBOURS,
     SHARED_CONTEXT_MOST,
     anchored_floor,
     answer_keys,
     cluster_pairs,
     context_match,
+    edit_keys,
     edited_candidate,
     neighbour_kept,
+    number_keys,
     semantic_useful,
 )
 from curation.core.dataset import check_all
@@ -74,44 +77,60 @@ def _answer_key(example):
     return int(answer_keys([example.record()])[0])
 
 
-def _store_keys(example, near, answer):
-    """Keep the example's index keys: its prompt's near keys and its answer key (0: none)."""
-    wanted = {("near", k, w[:100]) for k, w in near} | ({("ans", answer, "")} if answer else set())
+def _edit_keys(example):
+    """The example's answer edit keys (clusters.edit_keys), as the scan works them out."""
+    record = example.record()
+    return edit_keys([record], number_keys([record]))[0]
+
+
+def _store_keys(example, near, answer, edits=()):
+    """Keep the example's index keys: its prompt's near keys, its answer key (0: none) and its
+    answer's edit keys. Only the kinds that changed are written again (an edited answer leaves
+    the prompt's keys as they are)."""
+    wanted = (
+        {("near", k, w[:100]) for k, w in near}
+        | ({("ans", answer, "")} if answer else set())
+        | {("edit", k, "") for k in edits}
+    )
     stored = set(ExampleKey.objects.filter(example=example).values_list("kind", "key", "removed"))
     if stored == wanted:
         return  # neither the prompt nor the answer changed: one read instead of two writes
-    near_changed = {k for k in stored if k[0] == "near"} != {k for k in wanted if k[0] == "near"}
-    stored_answer = [k for k in stored if k[0] == "ans"]
-    if not near_changed and answer and stored_answer:  # an edited answer: one update
-        ExampleKey.objects.filter(example=example, kind="ans").update(key=answer)
-        return
-    ExampleKey.objects.filter(example=example).delete()
+    changed = {kind for kind, _, _ in stored ^ wanted}
+    ExampleKey.objects.filter(example=example, kind__in=changed).delete()
     ExampleKey.objects.bulk_create(
         [
             ExampleKey(project_id=example.project_id, example=example, kind=kind, key=k, removed=removed)
             for kind, k, removed in wanted
+            if kind in changed
         ]
     )
 
 
-def _near_candidates(example, near, answer=0):
+def _near_candidates(example, near, answer=0, edits=()):
     """Ids of examples sharing a near key, with template-sized buckets narrowed to removed
     words that could be typos of this example's; with `answer` (this example's answer key), also
     (in the same query) the ids of the examples with that answer, kept when few enough share it
-    to vouch for the prompts asking the same thing (clusters.ANCHOR_MOST, as the scan counts).
-    Returns (near ids, answer ids)."""
+    to vouch for the prompts asking the same thing (clusters.ANCHOR_MOST, as the scan counts); and
+    those sharing one of `edits` (its answer's edit keys) that few enough share
+    (clusters.EDIT_BUCKET_MOST, as the scan counts). Returns (near ids, answer ids, edit ids)."""
     keys = [k for k, _ in near]
-    wanted = Q(kind="near", key__in=keys) | (Q(kind="ans", key=answer) if answer else Q(pk__in=[]))
+    wanted = (
+        Q(kind="near", key__in=keys)
+        | (Q(kind="ans", key=answer) if answer else Q(pk__in=[]))
+        | (Q(kind="edit", key__in=list(edits)) if edits else Q(pk__in=[]))
+    )
     rows = list(
         ExampleKey.objects.filter(wanted, project_id=example.project_id)
         .exclude(example_id=example.id)
         .values_list("kind", "key", "example_id", "removed")[:5000]
     )
     mine = dict(near)
-    by_key, same_answer = {}, set()
+    by_key, same_answer, by_edit = {}, set(), {}
     for kind, key, other, removed in rows:
         if kind == "ans":
             same_answer.add(other)
+        elif kind == "edit":
+            by_edit.setdefault(key, set()).add(other)
         else:
             by_key.setdefault(key, []).append((other, removed))
     candidates = set()
@@ -120,7 +139,8 @@ def _near_candidates(example, near, answer=0):
             candidates.update(o for o, _ in others[:BIG_BUCKET])
         else:
             candidates.update(o for o, removed in others if removed and is_typo(removed, mine[key]))
-    return candidates, (same_answer if len(same_answer) < ANCHOR_MOST else set())
+    edited = set().union(*(others for others in by_edit.values() if len(others) < EDIT_BUCKET_MOST))
+    return candidates, (same_answer if len(same_answer) < ANCHOR_MOST else set()), edited
 
 
 @transaction.atomic
@@ -147,9 +167,9 @@ def check_example(example, rules=None, count_tokens=None):
     )
 
     words, near = _keys_for(example)
-    answer = _answer_key(example)
+    answer, edits = _answer_key(example), _edit_keys(example)
     PairFinding.involving([example.id]).delete()
-    found, vector = _pairs_of(example, record, words, near, answer)
+    found, vector = _pairs_of(example, record, words, near, answer, edits)
     pairs = [
         PairFinding(
             project_id=example.project_id,
@@ -161,7 +181,7 @@ def check_example(example, rules=None, count_tokens=None):
         for other, kind, detail in found
     ]
     PairFinding.objects.bulk_create(pairs, ignore_conflicts=True)  # a neighbour saved at the same moment
-    _store_keys(example, near, answer)
+    _store_keys(example, near, answer, edits)
     if vector is not None:
         vectors.store(project.id, [example.id], [vector], [PromptView(record).numbers])
     return single, pairs
@@ -176,10 +196,10 @@ def preview(example, rules=None, count_tokens=None):
     record = example.record()
     single = check_record(record, rules, count_tokens)
     words, near = _keys_for(example)
-    return single, _pairs_of(example, record, words, near, _answer_key(example))[0]
+    return single, _pairs_of(example, record, words, near, _answer_key(example), _edit_keys(example))[0]
 
 
-def _pairs_of(example, record, words, near, answer):
+def _pairs_of(example, record, words, near, answer, edits=()):
     """([(other example id, kind, detail)], this example's vector or None): the duplicates and
     contradictions of one example in its project, by every layer (as the scan finds them)."""
     project_id = example.project_id
@@ -192,14 +212,17 @@ def _pairs_of(example, record, words, near, answer):
             cosines = dict(
                 vectors.neighbours(project_id, vector, CANDIDATE, NEIGHBOURS, exclude=example.id, key=view.numbers)
             )
-    near_ids, anchored = _near_candidates(example, near, answer)
+    near_ids, anchored, edit_ids = _near_candidates(example, near, answer, edits)
+    if vector is None or same_meaning > 1.0:
+        edit_ids = set()  # answers one edit apart vouch only alongside the meaning layer, as in the scan
     in_context, context_ids = (
         _shared_context_neighbours(example, record, same_meaning) if vector is not None else ({}, set())
     )
     if context_ids:  # its input is shared: the scan compares two of one context by their instructions only
         cosines = {k: v for k, v in cosines.items() if k not in context_ids}
+        edit_ids -= context_ids
         in_context = {k: v for k, v in in_context.items() if k not in near_ids and k not in anchored}
-    candidates = near_ids | set(cosines) | anchored
+    candidates = near_ids | set(cosines) | anchored | edit_ids
     anchored_meaning = anchored_floor(same_meaning)
     silenced = set()
     if example.id:
@@ -219,7 +242,7 @@ def _pairs_of(example, record, words, near, answer):
             continue
         other = PromptView(Record.chat(messages) if messages else Record(instruction=instruction, input=input_))
         by_words = one_word_apart(words, other.words)
-        if by_words or other_id in cosines or other_id in anchored:
+        if by_words or other_id in cosines or other_id in anchored or other_id in edit_ids:
             others.append((other_id, other, by_words))
     meaning = _meanings(project_id, view, others, cosines) if vector is not None else {}
     matched, edited = [], []
@@ -474,7 +497,7 @@ def scan_project(project, progress=None):
             progress(int(done * 0.85), of)
 
     main = vectors.embed_main(records) if semantic_useful(records) else None
-    found, clusters, record_keys, answers, numbers = check_all(
+    found, clusters, record_keys, answers, numbers, edits = check_all(
         records,
         project_rules(project),
         token_counter(project),
@@ -498,6 +521,7 @@ def scan_project(project, progress=None):
     keys = itertools.chain(
         ((project.id, example_id, "near", k, w[:100]) for example_id, near in zip(ids, record_keys) for k, w in near),
         ((project.id, example_id, "ans", int(k), "") for example_id, k in zip(ids, answers) if k),
+        ((project.id, example_id, "edit", k, "") for example_id, keys in zip(ids, edits) for k in keys),
     )
     with transaction.atomic():
         Finding.objects.filter(project=project).delete()

@@ -277,8 +277,10 @@ class SilencedPair(models.Model):
 
 
 class ExampleKey(models.Model):
-    """Word-index keys of an example's prompt (kind "near"): prompts one word apart share one, so
-    checking one example on save finds its near-identical prompts by an indexed lookup.
+    """Index keys of an example: of its prompt's words (kind "near": prompts one word apart share
+    one), of its answer ("ans": the same answer) and of its answer's tokens ("edit": answers one
+    value apart share one). Checking one example on save finds its near-identical prompts, and
+    those whose answers vouch for them, by an indexed lookup.
 
     A derived table (the scan rewrites it whole; a 100,000-example project has about a million
     rows): no foreign-key constraints and no index beyond the two lookups, each of which costs
@@ -290,7 +292,7 @@ class ExampleKey(models.Model):
     example = models.ForeignKey(
         Example, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
-    kind = models.CharField(max_length=4)  # near
+    kind = models.CharField(max_length=4)  # near (prompt words), ans (the answer), edit (the answer, one value apart)
     key = models.BigIntegerField()
     removed = models.CharField(max_length=100, blank=True)
 

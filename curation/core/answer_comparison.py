@@ -247,8 +247,14 @@ def is_code(text):
 
 
 def code_tokens(text):
-    tokens = CODE_TOKEN_RE.findall(_strip_fence(text))
-    out = [t.lower() if t.lower() in KEYWORDS else t for t in tokens]
+    """A program's tokens, keywords in lower case. In SQL every bare word is read without case
+    (EXTRACT is extract, Orders is orders): only quoted text keeps it."""
+    text = _strip_fence(text)
+    tokens = CODE_TOKEN_RE.findall(text)
+    if SQL_START_RE.match(text):
+        out = [t.lower() if t[0].isalpha() or t[0] == "_" else t for t in tokens]
+    else:
+        out = [t.lower() if t.lower() in KEYWORDS else t for t in tokens]
     while out and out[-1] == ";":
         out.pop()  # a closing semicolon changes nothing
     return out
@@ -431,9 +437,9 @@ def edited_answer(a, b, prompt_words_a, prompt_words_b, replaced_only=False):
 
 
 def _answer_words(text):
-    """An answer's words of more than one letter, with the parts of its identifiers (pick_prices;
+    """An answer's words of more than one letter and its numbers, with the parts of its identifiers (pick_prices;
     "review_overcharge" / "ask_for_details" says no "for")."""
-    said = {w for w in words(text) if len(w) > 1}
+    said = {w for w in words(text) if len(w) > 1 or w.isdigit()}
     return said | {part for w in said if "_" in w for part in w.split("_") if len(part) > 1 and part not in STOPWORDS}
 
 
@@ -507,5 +513,5 @@ def answers_echo_prompts(a, b, main_a, main_b):
     prompts' main parts (main_a, main_b: prompt_match.main_and_side) say (the product, the plan, the order number, the table, the city): what
     they agree on is this request's, not a label set's ("sentiment", "aspect") that every answer
     of the dataset shares and a shared instruction names."""
-    shared = set(words(a.answer())) & set(words(b.answer())) & set(words(main_a)) & set(words(main_b))
+    shared = _answer_words(a.answer()) & _answer_words(b.answer()) & set(words(main_a)) & set(words(main_b))
     return len(shared - STOPWORDS) >= ECHOED_WORDS

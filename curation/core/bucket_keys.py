@@ -8,6 +8,7 @@ import hashlib
 
 import numpy as np
 
+from curation.core.answer_comparison import POLAR_WORDS, code_tokens, is_code, load_json
 from curation.core.candidate_index import MASK, signed, tagged_hashes, token_hash
 from curation.core.wordlists import STOPWORDS
 
@@ -67,3 +68,39 @@ def similarity_keys(context_words, query_words):
     seeds = np.asarray(_SIM_SEEDS, dtype=np.uint64)
     mins = ((hashes[None, :] ^ seeds[:, None]) * np.uint64(0xBF58476D1CE4E5B9)).min(axis=1)
     return [_mix(5, band, *mins[band * SIM_ROWS : (band + 1) * SIM_ROWS].tolist()) for band in range(SIM_BANDS)]
+
+
+_ANSWER_HASHES = {}
+EDIT_BUCKETS = 8
+EDIT_LEAST_TOKENS = 5  # shorter answers are compared whole (a label, a number)
+EDIT_MOST_TOKENS = 400  # longer ones are rarely one value apart from another
+
+
+def answer_edit_keys(answer, number_key):
+    """Keys that two answers with one value replaced always share, for prompts that name the same
+    numbers (`number_key`): the answer's distinct tokens (yes / no / not aside, as edited_answer
+    reads them) split into EDIT_BUCKETS hash buckets, a key per bucket. Replacing one token (or one
+    by a few the answer already has: COUNT(*) / COUNT(DISTINCT o.customer_id)) changes at most two
+    buckets. Reworded prompts whose answers are one edit apart ("How many orders did customers from
+    France place in 2016?" / "What's the total count of orders made during 2016 by people whose
+    country is France?") are found so, however many siblings of a template fill their
+    nearest-neighbour places. Only for programs, queries and JSON, where one token is one value
+    (free text is reworded too much for that, and its prompts read alike enough). An edit that
+    lands in the bucket of what names the request (pick_prices) leaves only template-wide
+    buckets in common, which are not looked at (clusters.EDIT_BUCKET_MOST): with EDIT_BUCKETS
+    buckets, a one-token flip is missed about one time in four."""
+    if not (is_code(answer) or load_json(answer) is not None):
+        return []
+    tokens = {t for t in code_tokens(answer) if t not in POLAR_WORDS}  # COUNT(*): "count", "(", "*", ")"
+    if not EDIT_LEAST_TOKENS <= len(tokens) <= EDIT_MOST_TOKENS:
+        return []
+    if len(_ANSWER_HASHES) > 1 << 20:  # bound the memory of a long-lived worker
+        _ANSWER_HASHES.clear()
+    sums = [0] * EDIT_BUCKETS
+    for token in tokens:
+        h = _ANSWER_HASHES.get(token)
+        if h is None:
+            h = _ANSWER_HASHES[token] = token_hash("a\x00" + token)
+        sums[h % EDIT_BUCKETS] = (sums[h % EDIT_BUCKETS] + h) & MASK
+    number = number_key & MASK
+    return [_mix(6, i, number, s) for i, s in enumerate(sums)]

@@ -19,6 +19,7 @@ from curation.core.answer_comparison import (
     edited_answer,
     negating_edit,
 )
+from curation.core.bucket_keys import answer_edit_keys
 from curation.core.candidate_index import batch_keys, candidate_pairs, exact_groups, prompt_hashes
 from curation.core.prompt_match import (
     CANDIDATE,
@@ -149,6 +150,37 @@ def anchored_pairs(keys):
                 group = sorted(order[start:end].tolist())
                 pairs.update((a, b) for x, a in enumerate(group) for b in group[x + 1 :])
             start = end
+    return pairs
+
+
+EDIT_BUCKET_MOST = 32  # answers sharing an edit key with more are a template's, not one answer's edits
+
+
+def edit_keys(records, numbers):
+    """Per record, its answer's edit keys (bucket_keys.answer_edit_keys) under its prompt's number
+    key; none for a preference pair."""
+    return [[] if r.is_preference else answer_edit_keys(r.answer(), int(n)) for r, n in zip(records, numbers.tolist())]
+
+
+def edit_pairs(keys, members):
+    """{(i, j)} of `members` (indexes into keys) sharing an edit key that at most EDIT_BUCKET_MOST
+    of them share."""
+    owners = [i for i in members.tolist() for _ in keys[i]]
+    if not owners:
+        return set()
+    flat = np.fromiter((k for i in members.tolist() for k in keys[i]), np.int64, len(owners))
+    owners = np.asarray(owners)
+    order = np.argsort(flat, kind="stable")
+    flat, owners = flat[order], owners[order]
+    starts = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]])
+    sizes = np.diff(np.r_[starts, len(flat)])
+    pairs = set()
+    for start, size in zip(
+        starts[(sizes >= 2) & (sizes <= EDIT_BUCKET_MOST)].tolist(),
+        sizes[(sizes >= 2) & (sizes <= EDIT_BUCKET_MOST)].tolist(),
+    ):
+        group = sorted(set(owners[start : start + size].tolist()))
+        pairs.update((a, b) for x, a in enumerate(group) for b in group[x + 1 :])
     return pairs
 
 
@@ -367,7 +399,15 @@ def _same_numbers(pairs, numbers):
 
 
 def find_clusters(
-    records, silenced=frozenset(), hashes=None, vectors=None, idf=None, answers=None, numbers=None, workers=1
+    records,
+    silenced=frozenset(),
+    hashes=None,
+    vectors=None,
+    idf=None,
+    answers=None,
+    numbers=None,
+    workers=1,
+    edits=None,
 ):
     """Clusters of examples (indexes into records) that share a prompt, with their answer groups.
 
@@ -458,6 +498,29 @@ def find_clusters(
                     ):
                         keep[k] = True
             cosines = dict(zip(zip(left[keep].tolist(), right[keep].tolist()), meaning[keep].tolist()))
+        # Answers one edit apart, whatever their prompts' nearest neighbours: a template asked
+        # about many things fills those places with siblings, and a reworded prompt reads less
+        # alike than they do. The same tests as above decide.
+        if edits is None:
+            edits = edit_keys(records, numbers)
+        fresh = sorted(edit_pairs(edits, reps) - set(cosines))
+        if context_of:  # two of one context are compared by their instructions (_shared_context_pairs)
+            fresh = [(a, b) for a, b in fresh if context_of.get(a, -1) < 0 or context_of.get(a) != context_of.get(b)]
+        if fresh:
+            left, right = np.asarray([p[0] for p in fresh]), np.asarray([p[1] for p in fresh])
+            involved = np.unique(np.concatenate([left, right]))
+            at_left, at_right = np.searchsorted(involved, left), np.searchsorted(involved, right)
+            weighted = semantic.embed([view(k).parts[0] for k in involved.tolist()], idf)
+            sims = (vectors[left] * vectors[right]).sum(axis=1)
+            meaning = np.minimum(sims, (weighted[at_left] * weighted[at_right]).sum(axis=1))
+            floor = np.where(numbers[left] != 0, anchored_floor(same_meaning), edited_candidate(same_meaning))
+            for k in np.flatnonzero(meaning >= floor).tolist():
+                a, b = int(left[k]), int(right[k])
+                words_a, words_b = view(a).words[0] + view(a).words[1], view(b).words[0] + view(b).words[1]
+                if edited_answer(records[a], records[b], words_a, words_b, True) and answers_echo_prompts(
+                    records[a], records[b], view(a).parts[0], view(b).parts[0]
+                ):
+                    cosines[(a, b)] = float(meaning[k])
     by_side = {}
     if same_meaning <= 1.0 and vectors is not None and vectors is not False and len(records) > 1:
         by_side = _shared_context_pairs(records, reps, view, numbers, context_of)

@@ -15,6 +15,7 @@ from curation.core.checks import Finding, check_record
 from curation.core.clusters import (
     answer_keys,
     cluster_findings,
+    edit_keys,
     find_clusters,
     main_vectors,
     number_keys,
@@ -35,13 +36,15 @@ def _check_slice(bounds):
     records, rules, count_tokens = _shared["records"], _shared["rules"], _shared["count_tokens"]
     found = [(i, f) for i in range(start, stop) if (f := check_record(records[i], rules, count_tokens))]
     keys = _keys(records[start:stop]) if _shared.get("keys") else None
+    numbers = number_keys(records[start:stop])
     return (
         found,
         prompt_hashes(records[start:stop]),
         _vectors(records[start:stop]),
         keys,
         answer_keys(records[start:stop]),
-        number_keys(records[start:stop]),
+        numbers,
+        edit_keys(records[start:stop], numbers),
     )
 
 
@@ -100,9 +103,10 @@ def check_all(
 ):
     """({index: [Finding]}, clusters): check_records, plus the clusters of examples that share a
     prompt (for storing them as pairs). `vectors` are the main parts' embeddings when the caller
-    has them (False: no semantic layer). With `keys`, three more items: each record's word-index
+    has them (False: no semantic layer). With `keys`, four more items: each record's word-index
     keys, worked out with the rest (in parallel where the checks are), its answer key
-    (clusters.answer_keys) and its prompt's number key (clusters.number_keys)."""
+    (clusters.answer_keys), its prompt's number key (clusters.number_keys) and its answer's edit
+    keys (clusters.edit_keys)."""
     rules = rules or FormatRules()
     total = len(records)
     workers = default_workers() if workers is None else workers
@@ -120,8 +124,8 @@ def check_all(
         )
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                hashes, lengths, embedded, record_keys, answer_parts, number_parts = [], [], [], [], [], []
-                for (_start, stop), (found, (h, n), v, k, a, nk) in zip(slices, pool.map(_check_slice, slices)):
+                hashes, lengths, embedded, record_keys, answer_parts, number_parts, edits = [], [], [], [], [], [], []
+                for (_start, stop), (found, (h, n), v, k, a, nk, e) in zip(slices, pool.map(_check_slice, slices)):
                     findings.update(found)
                     hashes.append(h)
                     lengths.append(n)
@@ -129,6 +133,7 @@ def check_all(
                     record_keys += k or []
                     answer_parts.append(a)
                     number_parts.append(nk)
+                    edits += e
                     if progress:
                         progress(stop, report_total)
         finally:
@@ -141,11 +146,13 @@ def check_all(
             answers=answers,
             numbers=numbers,
             workers=workers,
+            edits=edits,
             **(dict(zip(("vectors", "idf"), _stack(embedded))) if vectors is None else {"vectors": vectors}),
         )
     else:
         record_keys = []
         answers, numbers = answer_keys(records), number_keys(records)
+        edits = edit_keys(records, numbers)
         for start, stop in slices:
             for i in range(start, stop):
                 found = check_record(records[i], rules, count_tokens)
@@ -155,12 +162,12 @@ def check_all(
                 record_keys += _keys(records[start:stop])
             if progress:
                 progress(stop, report_total)
-        clusters = find_clusters(records, silenced, vectors=vectors, answers=answers, numbers=numbers)
+        clusters = find_clusters(records, silenced, vectors=vectors, answers=answers, numbers=numbers, edits=edits)
     for i, found in cluster_findings(clusters, label, Finding).items():
         findings.setdefault(i, []).extend(found)
     if progress:
         progress(report_total, report_total)
-    return (findings, clusters, record_keys, answers, numbers) if keys else (findings, clusters)
+    return (findings, clusters, record_keys, answers, numbers, edits) if keys else (findings, clusters)
 
 
 def _check_jsonl_block(bounds):
@@ -174,6 +181,7 @@ def _check_jsonl_block(bounds):
     rules, count_tokens = _shared["rules"], _shared["count_tokens"]
     found = [(row.line, f) for row in rows if (f := check_record(row.record, rules, count_tokens))]
     records = [row.record for row in rows]
+    numbers = number_keys(records)
     return (
         [row.line for row in rows],
         errors,
@@ -181,7 +189,8 @@ def _check_jsonl_block(bounds):
         prompt_hashes(records),
         _vectors(records),
         answer_keys(records),
-        number_keys(records),
+        numbers,
+        edit_keys(records, numbers),
     )
 
 
@@ -244,10 +253,20 @@ def check_jsonl(text, rules=None, count_tokens=None, workers=None, max_example_b
         max_example_bytes=max_example_bytes,
         semantic=semantic_useful(_sample_records(lines)),
     )
-    line_numbers, errors, findings, hashes, lengths, vectors, answers, numbers = [], [], {}, [], [], [], [], []
+    line_numbers, errors, findings, hashes, lengths, vectors, answers, numbers, edits = (
+        [],
+        [],
+        {},
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for block_lines, block_errors, found, (h, n), v, a, nk in pool.map(_check_jsonl_block, blocks):
+            for block_lines, block_errors, found, (h, n), v, a, nk, e in pool.map(_check_jsonl_block, blocks):
                 line_numbers += block_lines
                 errors += block_errors
                 findings.update(found)
@@ -256,6 +275,7 @@ def check_jsonl(text, rules=None, count_tokens=None, workers=None, max_example_b
                 vectors.append(v)
                 answers.append(a)
                 numbers.append(nk)
+                edits += e
     finally:
         _shared.clear()
     records = _LazyRecords(lines, line_numbers)
@@ -265,6 +285,7 @@ def check_jsonl(text, rules=None, count_tokens=None, workers=None, max_example_b
         answers=np.concatenate(answers),
         numbers=np.concatenate(numbers),
         workers=workers,
+        edits=edits,
         **dict(zip(("vectors", "idf"), _stack(vectors))),
     )
     for i, found in cluster_findings(clusters, lambda i: f"line {line_numbers[i]}", Finding).items():

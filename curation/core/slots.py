@@ -197,8 +197,9 @@ def slots_of(text):
             or (n >= 2 and tokens[n - 1] == "," and fold(tokens[n - 2]) in SIGN_OFFS and token.isalpha())
         )
         if is_name and not token.isdigit():
-            names.add(_possessive(word))
-            folded_words.add(_possessive(word))
+            name = _possessive(_hyphened_name(token, word))
+            names.add(name)
+            folded_words.add(name)
         if previous in DIRECTED and word not in ARTICLES:
             directed = SAME_MARKER.get(previous, previous)
             if directed == "in" and word[0].isdigit():
@@ -233,6 +234,19 @@ def slots_of(text):
         words=frozenset(folded_words),
         by_initial=_by_initial(folded_words),
     )
+
+
+def _hyphened_name(token, word):
+    """The name in a hyphened word: "Germany-based" -> "germany" (as "customers in Germany" names
+    it); a name made of capitalised parts ("Coca-Cola", "Wi-Fi") or with digits ("COVID-19") stays
+    whole."""
+    if "-" not in token:
+        return word
+    parts = token.split("-")
+    named = [p for p in parts if p[:1].isupper()]
+    if named and len(named) < len(parts) and all(p.isalpha() for p in parts):
+        return fold("-".join(named))
+    return word
 
 
 def _free_of(tokens, n, word):

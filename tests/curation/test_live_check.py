@@ -426,3 +426,41 @@ def test_a_reworded_question_naming_the_same_numbers_is_found_among_its_template
     ):
         other = Example(project=people.project, author=people.annotator, instruction=instruction, output=output)
         assert asked.id not in [other_id for other_id, _, _ in checking.preview(other)[1]]
+
+
+def test_a_reworded_request_whose_answer_is_one_value_apart_is_found_among_many_siblings(people, make_example):
+    """Two wordings of one template over many things: the siblings in the draft's own wording fill
+    every nearest-neighbour place and read more alike to it than the example it rewords. Answers
+    one value apart share an edit key (stored by the scan, looked up on Save), so the reworded
+    request with a flipped sort order is reported against its own example, not its siblings."""
+    nouns = (
+        "scores prices ages weights heights salaries distances temperatures speeds ratings votes "
+        "totals balances durations counts sizes lengths widths depths volumes areas grades points "
+        "bids offers fees rents wages taxes costs budgets profits losses margins yields returns "
+        "deposits loans"
+    ).split()
+    for noun in nouns:
+        make_example(
+            instruction=f"Write a Python function that returns the 5 largest {noun} from a list.",
+            output=f"def pick_{noun}(values):\n    return sorted(values, reverse=True)[:5]",
+            check=False,
+        )
+    for noun in nouns[1:]:
+        make_example(
+            instruction=f"Give me Python code that keeps only the 5 biggest {noun} of a list.",
+            output=f"def pick_{noun}(values):\n    return sorted(values, reverse=True)[:5]",
+            check=False,
+        )
+    for text in DIVERSE:
+        make_example(instruction=text, output=f"An answer about {text.lower()}", check=False)
+    asked = Example.objects.get(
+        project=people.project, instruction="Write a Python function that returns the 5 largest scores from a list."
+    )
+    draft = Example(
+        project=people.project,
+        author=people.annotator,
+        instruction="Give me Python code that keeps only the 5 biggest scores of a list.",
+        output="def pick_scores(values):\n    return sorted(values, reverse=False)[:5]",
+    )
+    checking.scan_project(people.project)
+    assert_a_contradiction_on_save_and_in_the_scan(people, draft, asked)

@@ -123,12 +123,15 @@ def test_a_save_with_its_check_makes_a_bounded_number_of_queries(
 def test_an_edited_answer_keeps_the_index_keys_and_an_edited_prompt_meets_its_new_twin(make_example):
     example = make_example(input="My parcel from Lisbon is late again.")
     twin = make_example(input="The printer shows error E42 after the update.", output='{"category": "technical"}')
-    keys = sorted(ExampleKey.objects.filter(example=example).values_list("id", flat=True))
+    keys = sorted(ExampleKey.objects.filter(example=example, kind="near").values_list("id", flat=True))
     assert keys
+    edits = set(ExampleKey.objects.filter(example=example, kind="edit").values_list("key", flat=True))
     example.output = '{"category": "shipping", "priority": "low"}'
     example.save()
     check_example(example)
-    assert sorted(ExampleKey.objects.filter(example=example).values_list("id", flat=True)) == keys  # untouched
+    # the prompt's keys untouched; the answer's edit keys follow the answer
+    assert sorted(ExampleKey.objects.filter(example=example, kind="near").values_list("id", flat=True)) == keys
+    assert set(ExampleKey.objects.filter(example=example, kind="edit").values_list("key", flat=True)) != edits
     example.input = twin.input
     example.save()
     check_example(example)

@@ -151,3 +151,12 @@ def test_sentences_that_share_their_letters_but_not_their_words_conflict():
         )[0]
         == "agree"
     )
+
+
+def test_a_query_in_other_letter_case_is_the_same_query_but_its_quoted_text_is_not():
+    upper = "SELECT COUNT(*) FROM Orders o WHERE EXTRACT(YEAR FROM o.order_date) = 2021 AND o.status = 'Shipped';"
+    lower = "select count(*) from orders o where extract(year from o.order_date) = 2021 and o.status = 'Shipped';"
+    assert compare_answers(upper, lower)[0] == "agree"
+    assert compare_answers(upper, lower.replace("'Shipped'", "'shipped'"))[0] == "conflict"
+    # outside SQL a name keeps its case
+    assert compare_answers("def f(x):\n    return X.total", "def f(x):\n    return x.total")[0] == "conflict"

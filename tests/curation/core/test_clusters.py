@@ -96,7 +96,7 @@ def test_the_scans_word_index_keys_are_those_a_save_looks_up():
     processes for big sets); they must be exactly what the on-save check stores and looks up, or
     a save would miss the near-identical prompts a scan indexed."""
     from curation.core.bucket_keys import stored_keys
-    from curation.core.clusters import answer_keys
+    from curation.core.clusters import answer_keys, edit_keys
     from curation.core.dataset import check_all
     from curation.core.prompt_comparison import prompt_words
 
@@ -105,9 +105,12 @@ def test_the_scans_word_index_keys_are_those_a_save_looks_up():
     ] + [Record.chat([{"role": "user", "content": "Hi there"}, {"role": "assistant", "content": "Hello!"}])]
     expected = [stored_keys(*prompt_words(r)) for r in records]
     for workers in (2, 1):
-        findings, clusters, keys, answers, _numbers = check_all(records, workers=workers, vectors=False, keys=True)
+        findings, clusters, keys, answers, numbers, edits = check_all(
+            records, workers=workers, vectors=False, keys=True
+        )
         assert keys == expected
         assert answers.tolist() == answer_keys(records).tolist()  # what a save stores and looks up too
+        assert edits == edit_keys(records, numbers)
         assert clusters  # the repeated questions are found as before
     assert len(check_all(records[:10], workers=1, vectors=False)) == 2  # without keys: as before
 

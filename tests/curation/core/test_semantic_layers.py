@@ -960,3 +960,25 @@ def test_or_not_asks_both_ways_and_a_flipped_yes_is_one_answer_edited():
     common = Record("Was 1900 a leap year?", "", "No, 1900 was not a leap year, so February had 28 days.")
     words_l, words_c = PromptView(leap).words, PromptView(common).words
     assert edited_answer(leap, common, words_l[0] + words_l[1], words_c[0] + words_c[1], replaced_only=True)
+
+
+def test_a_hyphened_word_names_what_its_capitalised_part_names():
+    assert slots_of("Orders that came from Germany-based customers").names == {"germany"}
+    assert differ("Orders from customers in Germany in 2018", "2018 orders from Germany-based customers") == ""
+    assert slots_of("Refill the Coca-Cola fridge").names == {"coca-cola"}
+
+
+def test_answers_echo_what_the_prompts_name_in_identifiers_and_single_digits():
+    from curation.core.answer_comparison import answers_echo_prompts
+
+    a = Record(
+        "Write a Python function that returns the 6 largest numbers from a list.",
+        "",
+        "def pick_numbers(values):\n    return sorted(values, reverse=True)[:6]",
+    )
+    b = Record(
+        "Give me Python code that keeps only the 6 biggest numbers of a list.",
+        "",
+        "def pick_numbers(values):\n    return sorted(values, reverse=False)[:6]",
+    )
+    assert answers_echo_prompts(a, b, a.instruction, b.instruction)
