@@ -446,6 +446,8 @@ FRAME_COURTESY = (COURTESY | FILLER) - STOPWORDS - {"best", "help", "support", "
 def frame_swap_words(wa, wb):
     """frame_swap on two single-line texts' frame_words."""
     traded = _traded(wa, wb)
+    if traded == BOTH_WAYS_TRADE:
+        return None  # one-word fillers too ("what sets a virus apart from a bacterium")
     if traded:
         return traded
     matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
@@ -477,8 +479,11 @@ def _traded(wa, wb):
     no list's glue ("I ordered a standing fan but received a cast iron pan" / "... a cast iron pan
     but received a standing fan"; "from the kitchen to the garage" / "from the garage to the
     kitchen"), else None: a list said in another order asks the same ("the iPad mini or the Kindle"
-    / "the Kindle or the iPad mini"). Fillers of several words make no difflib replacement
-    (frame_swap_words): the longer one is aligned as equal, the rest as moved."""
+    / "the Kindle or the iPad mini"), and so does a relation that reads both ways ("what sets a
+    virus apart from a bacterium"): then BOTH_WAYS_TRADE. Fillers of several words make no difflib replacement
+    (frame_swap_words): the longer one is aligned as equal, the rest as moved. Words both fillers
+    end or start with ("January 4, 2021 and June 2, 2021") may belong to them: every such
+    alignment is tried, and any that makes a list is one."""
     shortest = min(len(wa), len(wb))
     start = 0
     while start < shortest and wa[start] == wb[start]:
@@ -486,22 +491,39 @@ def _traded(wa, wb):
     end = 0
     while end < shortest - start and wa[-1 - end] == wb[-1 - end]:
         end += 1
-    mid_a, mid_b = wa[start : len(wa) - end], wb[start : len(wb) - end]
-    n = len(mid_a)
-    if n != len(mid_b) or not 3 <= n <= TRADED_WORDS or sorted(mid_a) != sorted(mid_b):
-        return None
-    for x in range(1, n - 1):
-        for y in range(1, n - x):
-            between = mid_a[x : n - y]
-            if mid_a[:x] != mid_b[n - x :] or mid_a[n - y :] != mid_b[:y] or between != mid_b[y : n - x]:
+    traded = None
+    for more_start in range(min(start, 2) + 1):
+        for more_end in range(min(end, 2) + 1):
+            mid_a = wa[start - more_start : len(wa) - end + more_end]
+            mid_b = wb[start - more_start : len(wb) - end + more_end]
+            n = len(mid_a)
+            if n != len(mid_b) or not 3 <= n <= TRADED_WORDS or sorted(mid_a) != sorted(mid_b):
                 continue
-            if all(w in LIST_GLUE or w in COPULAS for w in between):
-                return None  # a list in another order, or "the capital is Seoul" / "Seoul is the capital"
-            left = [w for w in mid_a[:x] if w not in FRAME_WORDS]
-            right = [w for w in mid_a[n - y :] if w not in FRAME_WORDS]
-            if left and right:
-                return " ".join(left), " ".join(right)
-    return None
+            for x in range(1, n - 1):
+                for y in range(1, n - x):
+                    between = mid_a[x : n - y]
+                    if mid_a[:x] != mid_b[n - x :] or mid_a[n - y :] != mid_b[:y] or between != mid_b[y : n - x]:
+                        continue
+                    if _both_ways(between):
+                        return BOTH_WAYS_TRADE  # a list in another order; "the capital is Seoul" / "Seoul is the capital"
+                    left = [w for w in mid_a[:x] if w not in FRAME_WORDS]
+                    right = [w for w in mid_a[n - y :] if w not in FRAME_WORDS]
+                    if left and right and traded is None:
+                        traded = " ".join(left), " ".join(right)
+    return traded
+
+
+BOTH_WAYS_TRADE = ("", "")  # _traded: the two trade places and say the same
+# what stands between two things that can trade places and still say the same
+BOTH_WAYS = {("apart", "from"), ("vs",), ("versus",), ("differ", "from"), ("differs", "from"), ("different", "from")}
+
+
+def _both_ways(between):
+    """True when the words between two traded fillers make a relation that reads both ways: a
+    list's glue ("and", "or the"), a copula ("is") or a difference ("apart from", "versus")."""
+    if all(w in LIST_GLUE or w in COPULAS for w in between):
+        return True
+    return tuple(w for w in between if w not in ARTICLES) in BOTH_WAYS
 
 
 def _listed(words, n, moved, other):

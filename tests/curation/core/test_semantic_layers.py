@@ -860,6 +860,19 @@ def test_an_edited_answer_that_says_what_the_other_prompt_asks_is_still_one_answ
             "What is the difference between a pond and a lake?",
             None,
         ),
+        # fillers that end alike: the shared year belongs to each date, "and" joins them
+        (
+            "Between March 04, 2021 and July 09, 2021, how many days pass?",
+            "Between July 09, 2021 and March 04, 2021, how many days pass?",
+            None,
+        ),
+        (
+            "How many days between 10 April 2024 and 10 June 2026?",
+            "How many days between 10 June 2026 and 10 April 2024?",
+            None,
+        ),
+        # a difference reads both ways
+        ("What sets a crocodile apart from an alligator?", "What sets an alligator apart from a crocodile?", None),
         # a sentence said the other way round around "is" says the same
         ("The capital of New Zealand is Wellington.", "Wellington is the capital of New Zealand.", None),
     ],
