@@ -353,6 +353,19 @@ def _follow_their_prompts(a, b):
     )
 
 
+def _swap_follows_prompts(a, b):
+    """True when two answers are one frame with x in one where the other has y (frame_swap), and
+    each prompt names its own: "... thirst in an 11-year-old parrot ..." / "... dog ..." answering
+    "my parrot" / "my dog". compare_answers lets a common word said otherwise agree ("open
+    Settings" / "go to Settings"); one that follows the prompts answers two requests alike."""
+    swapped = frame_swap(a.answer(), b.answer())
+    if not swapped:
+        return False
+    asked_a, asked_b = _content_counts(" ".join(a.prompt())), _content_counts(" ".join(b.prompt()))
+    x, y = swapped[0].split(), swapped[1].split()
+    return all(asked_a[w] > asked_b[w] for w in x) and all(asked_b[w] > asked_a[w] for w in y)
+
+
 def compare_records(a, b):
     """("agree" | "conflict" | "other", detail) for two records whose prompts match, `a`'s side
     first. Plain answers compare as compare_answers does (the prompts' words aside), and two that
@@ -364,6 +377,8 @@ def compare_records(a, b):
     if not (a.is_preference or b.is_preference):
         verdict, detail = compare_answers(a.answer(), b.answer(), lambda: _asked(a) | _asked(b))
         if verdict == "conflict" and _follow_their_prompts(a, b):
+            return "other", ""
+        if verdict == "agree" and a.answer() != b.answer() and _swap_follows_prompts(a, b):
             return "other", ""
         return verdict, detail
     if a.is_preference and b.is_preference:

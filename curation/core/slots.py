@@ -505,7 +505,9 @@ def _traded(wa, wb):
                     if mid_a[:x] != mid_b[n - x :] or mid_a[n - y :] != mid_b[:y] or between != mid_b[y : n - x]:
                         continue
                     if _both_ways(between):
-                        return BOTH_WAYS_TRADE  # a list in another order; "the capital is Seoul" / "Seoul is the capital"
+                        return (
+                            BOTH_WAYS_TRADE  # a list in another order; "the capital is Seoul" / "Seoul is the capital"
+                        )
                     left = [w for w in mid_a[:x] if w not in FRAME_WORDS]
                     right = [w for w in mid_a[n - y :] if w not in FRAME_WORDS]
                     if left and right and traded is None:

@@ -160,3 +160,19 @@ def test_a_query_in_other_letter_case_is_the_same_query_but_its_quoted_text_is_n
     assert compare_answers(upper, lower.replace("'Shipped'", "'shipped'"))[0] == "conflict"
     # outside SQL a name keeps its case
     assert compare_answers("def f(x):\n    return X.total", "def f(x):\n    return x.total")[0] == "conflict"
+
+
+def test_answers_alike_but_for_the_thing_each_prompt_names_answer_two_requests():
+    """ "... thirst in an 11-year-old cat ..." / "... rabbit ..." agree as free text (one common word
+    said otherwise), but each answer names what its own prompt asks about: neither a duplicate nor a
+    contradiction. The same answers under prompts that do not name them still agree."""
+    from curation.core.answer_comparison import compare_records
+    from studio.core.records import Record
+
+    said = "More thirst in an 11-year-old {} can point to kidney trouble. Book a vet visit this week."
+    cat = Record("My 11-year-old cat drinks a lot of water lately. Should I worry?", "", said.format("cat"))
+    rabbit = Record("Lately my rabbit (11 years old) drinks much more water. A problem?", "", said.format("rabbit"))
+    assert compare_answers(cat.output, rabbit.output)[0] == "agree"
+    assert compare_records(cat, rabbit)[0] == "other"
+    pet = Record("My 11-year-old pet drinks a lot of water lately. Should I worry?", "", said.format("rabbit"))
+    assert compare_records(cat, pet)[0] == "agree"
