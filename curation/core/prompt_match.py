@@ -267,10 +267,12 @@ def other_intent(a, b, answers_edited=False):
     negated (match() let it through as rewording; answers that disagree say it was not), unless
     the answers are one answer with one value replaced (`answers_edited`, a bool or a function
     asked only then): "... the money is not back" / "Where is my refund?" with the same order
-    and days in both answers is one request reworded, the negation its phrasing."""
-    if refines(a, b):
-        return True
-    if a.slots.negated == b.slots.negated:
+    and days in both answers is one request reworded, the negation its phrasing; so are the
+    words one prompt adds ("Walk me through it.", "Sorry to bother you,") when the answers
+    differ in one value and add nothing (a prompt that asks for more gets an answer that does
+    more: next(reader) to skip a header)."""
+    refined, negated = refines(a, b), a.slots.negated != b.slots.negated
+    if not (refined or negated):
         return False
     return not (answers_edited() if callable(answers_edited) else answers_edited)
 

@@ -995,3 +995,26 @@ def test_answers_echo_what_the_prompts_name_in_identifiers_and_single_digits():
         "def pick_numbers(values):\n    return sorted(values, reverse=False)[:6]",
     )
     assert answers_echo_prompts(a, b, a.instruction, b.instruction)
+
+
+def test_words_one_prompt_adds_are_phrasing_when_the_answers_differ_in_one_value_only():
+    """A prompt that holds all of another's words and a few of its own may ask for more (refines);
+    answers one value apart say the few were phrasing ("Walk me through it."), while an answer that
+    adds a step follows a prompt that asks for more."""
+    from curation.core.answer_comparison import edited_answer
+
+    def contradicts(a, b):
+        va, vb = PromptView(a), PromptView(b)
+        edited = edited_answer(a, b, va.words[0] + va.words[1], vb.words[0] + vb.words[1], True)
+        return may_contradict("meaning", 0.93, va, vb, lambda: edited, lambda: False)
+
+    steps = "In Sheets, select the column, open the {} menu and choose Sort range."
+    walk = Record("In Sheets, is there a way to sort a column? Walk me through it.", "", steps.format("Data"))
+    plain = Record("How do I sort a column in Sheets?", "", steps.format("Insert"))
+    assert contradicts(walk, plain)
+    count = "import csv\nwith open('a.csv') as f:\n    reader = csv.reader(f)\n{}    print(len(list(reader)))"
+    rows = Record("Count the rows of a.csv in Python.", "", count.format(""))
+    header = Record(
+        "Count the rows of a.csv in Python, skipping the header line.", "", count.format("    next(reader)\n")
+    )
+    assert not contradicts(rows, header)
