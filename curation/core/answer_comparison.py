@@ -107,13 +107,15 @@ def compare_text(a, b, asked=frozenset()):
         if same_polarity and ca and cb and (ca <= cb or cb <= ca) and _numbers(a) == _numbers(b):
             return "agree", "one answer says more"  # "Paris" / "It is Paris."
         return "conflict", f"“{a.strip()[:80]}” vs “{b.strip()[:80]}”"
-    if _numbers(a) != _numbers(b) and _numbers(a) and _numbers(b):
-        only_a, only_b = sorted(_numbers(a) - _numbers(b)), sorted(_numbers(b) - _numbers(a))
-        return "conflict", f"different numbers ({', '.join(only_a[:3]) or '–'} vs {', '.join(only_b[:3]) or '–'})"
     ca, cb = _content_words(a), _content_words(b)
     overlap = len(ca & cb) / len(ca | cb) if ca | cb else 1.0
     if overlap >= 0.5 and _polarity(wa) != _polarity(wb):
+        # said before the numbers: "Yes, 2100 is a leap year, so February has 29 days" / "No, ...
+        # not ..., 28 days" disagree on the yes, the days follow from it
         return "conflict", "one answer is negated"
+    if _numbers(a) != _numbers(b) and _numbers(a) and _numbers(b):
+        only_a, only_b = sorted(_numbers(a) - _numbers(b)), sorted(_numbers(b) - _numbers(a))
+        return "conflict", f"different numbers ({', '.join(only_a[:3]) or '–'} vs {', '.join(only_b[:3]) or '–'})"
     if overlap >= 0.5:
         negated = _negated_stretch(wa, wb)
         if negated:
@@ -268,10 +270,31 @@ def compare_code(a, b):
         return "agree", ""
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
         if op != "equal":
-            left = " ".join(ta[max(0, i1 - 2) : i2 + 1])[:60]
-            right = " ".join(tb[max(0, j1 - 2) : j2 + 1])[:60]
-            return "conflict", f"code differs: `{left}` vs `{right}`"
+            left = _code_text(ta[max(0, i1 - 2) : i2 + 1])[:60]
+            right = _code_text(tb[max(0, j1 - 2) : j2 + 1])[:60]
+            return "conflict", f"code differs: “{left}” vs “{right}”"
     return "agree", ""
+
+
+NO_SPACE_BEFORE = frozenset(")].,;:")
+NO_SPACE_AFTER = frozenset("([.")
+
+
+def _code_text(tokens):
+    """Tokens written back as code reads ("count(distinct i.client_id)", not "count ( distinct i .
+    client_id )"), for a message."""
+    out = ""
+    for n, token in enumerate(tokens):
+        previous = tokens[n - 1] if n else ""
+        glued = (
+            not out
+            or token in NO_SPACE_BEFORE
+            or previous in NO_SPACE_AFTER
+            or (token == "(" and (previous[:1].isalnum() or previous[:1] == "_"))  # a call: count(
+            or (previous == ":" and n >= 2 and tokens[n - 2] == "[")  # a slice: [:10]
+        )
+        out += token if glued else " " + token
+    return out
 
 
 def answer_kind(a, b):

@@ -20,7 +20,7 @@ def test_lead_sees_all_five_copies_and_keeps_the_fourth(page, live_server, peopl
     sign_in(page, live_server, "lena", "pw-lena")
     page.goto(f"{live_server.url}/p/{people.project.slug}/checks/?kind=duplicate")
     cluster = page.locator("section.cluster")
-    cluster.get_by_text("5 examples with the same prompt").wait_for()
+    cluster.get_by_text("5 examples that ask the same thing").wait_for()
     cards = cluster.locator("article")
     assert cards.count() == 5
     assert [cards.nth(i).locator("header a").inner_text() for i in range(5)] == [f"#{e.id}" for e in members]
@@ -44,7 +44,7 @@ def test_a_copy_saved_after_the_page_was_drawn_stops_keep_one(page, live_server,
     members = copies(make_example, 3)
     sign_in(page, live_server, "lena", "pw-lena")
     page.goto(f"{live_server.url}/p/{people.project.slug}/checks/?kind=duplicate")
-    page.get_by_text("3 examples with the same prompt").wait_for()
+    page.get_by_text("3 examples that ask the same thing").wait_for()
     late = copies(make_example, 1)[0]  # an annotator saves a fourth copy meanwhile
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("section.cluster article").first.get_by_role("button", name="Keep this one").click()
@@ -53,7 +53,7 @@ def test_a_copy_saved_after_the_page_was_drawn_stops_keep_one(page, live_server,
     ).wait_for()
     assert not Example.objects.filter(deleted_at__isnull=False).exists()
     # the page drawn again shows the fourth, and keeping one now moves all three others
-    page.get_by_text("4 examples with the same prompt").wait_for()
+    page.get_by_text("4 examples that ask the same thing").wait_for()
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("section.cluster article").first.get_by_role("button", name="Keep this one").click()
     page.get_by_text(f"Kept #{members[0].id}; moved 3 to the trash.").wait_for()

@@ -50,7 +50,8 @@ def test_a_draft_that_rewords_an_existing_example_shows_the_duplicate_and_writes
     assert f'href="{curation_url("example", original.id)}"' in html
     (item,) = panel_items(html)
     assert re.fullmatch(
-        rf"duplicate Same prompt and answer as #{original.id} : the same request in other words \(\d+% alike\)\.", item
+        rf"duplicate The same request and answer as #{original.id} : the same request in other words \(\d+% alike\)\.",
+        item,
     )
     assert "Checked as typed, not saved yet" in html
     assert stored_rows() == before
@@ -72,7 +73,7 @@ def test_an_edit_is_checked_as_typed_without_touching_the_saved_example(as_user,
     assert response.status_code == 200
     items = panel_items(response.content.decode())
     assert items == [
-        f"contradiction Same prompt as #{shipping.id} but a conflicting answer: JSON $.category: “billing” vs “shipping”."
+        f"contradiction The same request as #{shipping.id} but a conflicting answer: JSON $.category: “billing” vs “shipping”."
     ]
     assert stored_rows() == before
     mine.refresh_from_db()

@@ -211,7 +211,7 @@ def test_check_report_shows_contradictions_side_by_side(as_user, people, contrad
     response = as_user(people.lead).get(curation_url("check-report"))
     page = response.content.decode()
     assert response.context["counts"] == {"contradiction": 2, "duplicate": 1, "pii": 1}
-    assert "3 examples with the same prompt" in page
+    assert "3 examples that ask the same thing" in page
     assert f"#{high.id} and #{low.id}: JSON $.priority: “high” vs “low”" in page  # #high's answer first
     assert "Keep this one" in page and "Intended variation" in page
     duplicates = as_user(people.lead).get(curation_url("check-report") + "?kind=duplicate").content.decode()
@@ -233,7 +233,7 @@ def test_check_report_outsider_gets_404_and_only_leads_get_the_actions(as_user, 
         response = as_user(user).get(curation_url("check-report"))
         page = response.content.decode()
         assert response.status_code == 200
-        assert "3 examples with the same prompt" in page
+        assert "3 examples that ask the same thing" in page
         assert (
             "Keep this one" not in page and "Intended variation" not in page and "Check every example now" not in page
         )
@@ -364,7 +364,7 @@ def test_the_report_shows_every_member_of_a_large_cluster(as_user, people, make_
     members = duplicates_of(make_example, 7)
     other = make_example(instruction="Translate to French.", input="Good morning.", output="Bonjour.")
     page = as_user(people.lead).get(curation_url("check-report") + "?kind=duplicate").content.decode()
-    assert "7 examples with the same prompt" in page
+    assert "7 examples that ask the same thing" in page
     assert "more.</p>" not in page
     for e in members:
         assert f'href="{curation_url("example", e.id)}">#{e.id}</a>' in page
@@ -391,7 +391,7 @@ def test_keep_one_moves_the_rest_of_the_cluster_to_the_trash(as_user, people, ma
 def test_keep_one_refuses_when_a_member_joined_since_the_page_was_shown(as_user, people, make_example, curation_url):
     members = duplicates_of(make_example, 4)
     page = as_user(people.lead).get(curation_url("check-report") + "?kind=duplicate").content.decode()
-    assert "4 examples with the same prompt" in page
+    assert "4 examples that ask the same thing" in page
     late = duplicates_of(make_example, 1)[0]  # someone saves a fifth copy before the lead clicks
     response = keep(as_user, people.lead, curation_url("keep-one", members[0].id), members)
     text = response.content.decode()
@@ -417,7 +417,7 @@ def test_keep_one_refuses_when_a_member_left_or_went_to_the_trash(as_user, peopl
     assert Example.objects.filter(deleted_at__isnull=False).get() == gone
     # A fresh look shows the two that are left; keeping one of them works.
     page = as_user(people.lead).get(curation_url("check-report") + "?kind=duplicate").content.decode()
-    assert "2 examples with the same prompt" in page
+    assert "2 examples that ask the same thing" in page
     response = keep(as_user, people.lead, curation_url("keep-one", members[1].id), members[:2])
     assert f"Kept #{members[1].id}; moved 1 to the trash." in response.content.decode()
 

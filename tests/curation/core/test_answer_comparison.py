@@ -176,3 +176,20 @@ def test_answers_alike_but_for_the_thing_each_prompt_names_answer_two_requests()
     assert compare_records(cat, rabbit)[0] == "other"
     pet = Record("My 11-year-old pet drinks a lot of water lately. Should I worry?", "", said.format("rabbit"))
     assert compare_records(cat, pet)[0] == "agree"
+
+
+def test_a_conflict_in_code_is_shown_as_code_reads():
+    verdict, detail = compare_answers(
+        "SELECT COUNT(*) FROM invoices i WHERE i.city = 'Lima';",
+        "SELECT COUNT(DISTINCT i.client_id) FROM invoices i WHERE i.city = 'Lima';",
+    )
+    assert detail == "code differs: “count(*)” vs “count(distinct i.client_id)”"
+    detail = compare_answers("def f(v):\n    return sorted(v)[:10]", "def f(v):\n    return sorted(v)[:9]")[1]
+    assert detail == "code differs: “[:10]” vs “[:9]”"
+
+
+def test_a_yes_turned_into_a_no_is_named_before_the_numbers_that_follow_from_it():
+    verdict, detail = compare_answers(
+        "Yes, 2100 is a leap year, so February has 29 days.", "No, 2100 is not a leap year, so February has 28 days."
+    )
+    assert verdict == "conflict" and detail.endswith("one answer is negated")
