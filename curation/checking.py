@@ -8,7 +8,7 @@ import itertools
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from curation import vectors
 from curation.core import semantic
@@ -114,10 +114,21 @@ def _near_candidates(example, near, answer=0, edits=()):
     those sharing one of `edits` (its answer's edit keys) that few enough share
     (clusters.EDIT_BUCKET_MOST, as the scan counts). Returns (near ids, answer ids, edit ids)."""
     keys = [k for k, _ in near]
+    small = []
+    if edits:
+        # counted first: a key a whole template shares matches thousands of rows, which would take
+        # the 5,000 rows below from the prompt's own keys
+        counts = (
+            ExampleKey.objects.filter(project_id=example.project_id, kind="edit", key__in=list(edits))
+            .exclude(example_id=example.id)
+            .values("key")
+            .annotate(n=Count("example_id"))
+        )
+        small = [row["key"] for row in counts if row["n"] < EDIT_BUCKET_MOST]
     wanted = (
         Q(kind="near", key__in=keys)
         | (Q(kind="ans", key=answer) if answer else Q(pk__in=[]))
-        | (Q(kind="edit", key__in=list(edits)) if edits else Q(pk__in=[]))
+        | (Q(kind="edit", key__in=small) if small else Q(pk__in=[]))
     )
     rows = list(
         ExampleKey.objects.filter(wanted, project_id=example.project_id)
@@ -139,7 +150,7 @@ def _near_candidates(example, near, answer=0, edits=()):
             candidates.update(o for o, _ in others[:BIG_BUCKET])
         else:
             candidates.update(o for o, removed in others if removed and is_typo(removed, mine[key]))
-    edited = set().union(*(others for others in by_edit.values() if len(others) < EDIT_BUCKET_MOST))
+    edited = set().union(*by_edit.values())
     return candidates, (same_answer if len(same_answer) < ANCHOR_MOST else set()), edited
 
 
