@@ -104,13 +104,14 @@ def test_a_save_with_its_check_makes_a_bounded_number_of_queries(
         "version": example.version,
     }
     # request (3), example (1), one transaction for the save, its revision and the check (about
-    # 14: the rules, findings, neighbours by index key, their prompts, the answers of the few whose
-    # prompts match (long answers are not read for the rest), pairs, keys and the edited answer's key),
+    # 15: the rules, findings, how many share each of the answer's edit keys, neighbours by index
+    # key, their prompts, the answers of the few whose prompts match (long answers are not read for
+    # the rest), pairs, keys and the edited answer's keys),
     # the semantic layer (2: the
     # project's vectors changed since the last save, this example's vector; the project's word
     # rarities once per process, cached), the editor again (8: one of them reads the answers of
     # the examples it contradicts, to tell each contradiction from this example's side)
-    with django_assert_max_num_queries(30):  # and the open studies this member rates (blinding)
+    with django_assert_max_num_queries(31):  # and the open studies this member rates (blinding)
         response = client.post(curation_url("example", example.id), form, HTTP_HX_REQUEST="true")
     page = response.content.decode()
     assert f"Saved (version {example.version + 1})" in page
