@@ -68,7 +68,8 @@ def import_job(job, progress=None):
     summary = summarize(counts)
     job.finish(
         f"Imported {total} example{'s' if total != 1 else ''} from {job.filename}. Checked the project: {summary}.",
-        details={"imported": total, "findings": counts},
+        # "scanned": the whole project was checked (the check report counts it as its last full check)
+        details={"imported": total, "findings": counts, "scanned": created is None or total > SMALL_IMPORT},
     )
 
 

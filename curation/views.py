@@ -798,7 +798,13 @@ def check_report(request, project):
     counts.update(
         dict(PairFinding.objects.filter(project=project).values_list("kind").annotate(n=Count("id")).order_by())
     )
-    job = Job.objects.filter(project=project, kind=Job.Kind.SCAN).first()
+    # the last full check: a scan, or an import large enough to check the whole project
+    job = (
+        Job.objects.filter(project=project)
+        .filter(Q(kind=Job.Kind.SCAN) | Q(kind=Job.Kind.IMPORT, details__scanned=True))
+        .first()
+    )
+    last_import = Job.objects.filter(project=project, kind=Job.Kind.IMPORT, status=Job.Status.SUCCEEDED).first()
     return render(
         request,
         "curation/check_report.html",
@@ -809,6 +815,9 @@ def check_report(request, project):
             "kind": kind,
             "counts": counts,
             "job": job,
+            "last_import": last_import
+            if last_import and (not job or last_import.created_at > job.created_at)
+            else None,
             "is_lead": project.membership.role == Role.LEAD,
         },
     )

@@ -223,7 +223,7 @@ def test_check_report_without_findings(as_user, people, make_example, curation_u
     make_example(instruction="Triage the ticket.", input="Card declined.")
     page = as_user(people.annotator).get(curation_url("check-report") + "?kind=bogus").content.decode()
     assert "No contradictions found." in page
-    assert "No full check has run yet" in page
+    assert "No full check of every example has run yet." in page
 
 
 def test_check_report_outsider_gets_404_and_only_leads_get_the_actions(as_user, people, contradiction, curation_url):

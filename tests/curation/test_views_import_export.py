@@ -75,6 +75,27 @@ def test_an_import_creates_examples_with_revisions_and_findings(
     assert "tickets.jsonl" in client.get(curation_url("import")).content.decode()  # among the recent imports
 
 
+def test_the_check_report_names_the_import_that_checked_the_project(
+    as_user, people, curation_url, media, eager_tasks, django_capture_on_commit_callbacks, monkeypatch
+):
+    # A few rows are checked one by one on import: the report says so instead of "no check has run".
+    client = as_user(people.lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, curation_url("import"), jsonl(GOOD_LINES), name="first.jsonl")
+    page = client.get(curation_url("check-report")).content.decode()
+    assert "No full check of every example has run yet." in page
+    assert "first.jsonl</a>" in page and "checked each of its 3 examples against the project" in page
+    # A large import checks the whole project: that is the last full check.
+    from curation import imports
+
+    monkeypatch.setattr(imports, "SMALL_IMPORT", 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, curation_url("import"), jsonl(GOOD_LINES), name="second.jsonl")
+    page = client.get(curation_url("check-report")).content.decode()
+    assert "Last full check: " in page and "with the import of second.jsonl</a>" in page
+    assert "No full check" not in page and "checked each of its" not in page
+
+
 def test_an_import_with_a_bad_line_imports_nothing_and_names_the_line(
     as_user, people, curation_url, media, eager_tasks, django_capture_on_commit_callbacks
 ):
