@@ -41,14 +41,59 @@ def _numbers(text):
     return {THOUSANDS_RE.sub("", n).replace(",", ".") for n in NUMBER_RE.findall(text)}
 
 
+NOT_A_NO = frozenset("problem problems worries worry doubt matter".split())  # "No problem!" says no no
+
+
 def _negations(tokens):
     """The positions of negations in a word list: not, no, never, ... and the t of don't, isn't or
     can't (words() splits it off)."""
-    return {i for i, w in enumerate(tokens) if w in NEGATIONS or (w == "t" and i and tokens[i - 1].endswith("n"))}
+    return {
+        i
+        for i, w in enumerate(tokens)
+        if (w in NEGATIONS and not (w == "no" and i + 1 < len(tokens) and tokens[i + 1] in NOT_A_NO))
+        or (w == "t" and i and tokens[i - 1].endswith("n"))
+    }
 
 
 def _polarity(tokens):
     return bool(_negations(tokens))
+
+
+# Number words, read as the numbers they name when two answers are compared ("90 days" / "six
+# months", "two weeks' notice" / "four weeks'"). "one" is left out: it is a pronoun as often.
+NUMBER_WORDS = dict(
+    zip(
+        """two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
+        eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety dozen""".split(),
+        [str(n) for n in range(2, 21)] + [str(n) for n in range(30, 100, 10)] + ["12"],
+    )
+)
+
+
+def _spelled_numbers(tokens):
+    return {NUMBER_WORDS[w] for w in tokens if w in NUMBER_WORDS}
+
+
+# A yes or a no that opens an answer ("Usually yes. ..." / "Usually not. ..."), after words that
+# only hedge it; "No problem" and "No worries" open an answer of any kind.
+YES_WORDS = frozenset("yes yeah yep yup ja oui sí si".split())
+NO_WORDS = frozenset("no nope not never nah nein non".split())
+HEDGES = frozenset(
+    """usually generally typically normally mostly often probably definitely absolutely certainly technically
+    legally actually honestly unfortunately sadly fortunately well oh short answer in the""".split()
+)
+
+
+def leading_polarity(tokens):
+    """True for an answer that opens with a yes, False for one that opens with a no, else None."""
+    for n, w in enumerate(tokens[:5]):
+        if w in YES_WORDS:
+            return True
+        if w in NO_WORDS:
+            return None if n + 1 < len(tokens) and tokens[n + 1] in NOT_A_NO else False
+        if w not in HEDGES:
+            return None
+    return None
 
 
 def _negated_stretch(wa, wb):
@@ -101,10 +146,16 @@ def compare_text(a, b, asked=frozenset()):
     quoted = _quoted_swap(a, b)
     if quoted:
         return "conflict", f"quotes “{quoted[0][:60]}” where the other quotes “{quoted[1][:60]}”"
+    yes_a, yes_b = leading_polarity(wa), leading_polarity(wb)
+    if yes_a is not None and yes_b is not None and yes_a != yes_b:
+        return "conflict", f"one answer says {'yes' if yes_a else 'no'}, the other {'yes' if yes_b else 'no'}"
     if max(len(wa), len(wb)) <= SHORT_ANSWER_WORDS:
-        ca, cb = _content_words(a), _content_words(b)
+        # numbers spelled out read as numbers: "two to three days" / "2 to 3 days"
+        ca = {NUMBER_WORDS.get(w, w) for w in _content_words(a)}
+        cb = {NUMBER_WORDS.get(w, w) for w in _content_words(b)}
         same_polarity = _polarity(wa) == _polarity(wb)
-        if same_polarity and ca and cb and (ca <= cb or cb <= ca) and _numbers(a) == _numbers(b):
+        same_numbers = _numbers(a) | _spelled_numbers(wa) == _numbers(b) | _spelled_numbers(wb)
+        if same_polarity and ca and cb and (ca <= cb or cb <= ca) and same_numbers:
             return "agree", "one answer says more"  # "Paris" / "It is Paris."
         return "conflict", f"“{a.strip()[:80]}” vs “{b.strip()[:80]}”"
     ca, cb = _content_words(a), _content_words(b)
@@ -116,6 +167,12 @@ def compare_text(a, b, asked=frozenset()):
     if _numbers(a) != _numbers(b) and _numbers(a) and _numbers(b):
         only_a, only_b = sorted(_numbers(a) - _numbers(b)), sorted(_numbers(b) - _numbers(a))
         return "conflict", f"different numbers ({', '.join(only_a[:3]) or '–'} vs {', '.join(only_b[:3]) or '–'})"
+    # with the numbers spelled out counted too, a number must be replaced, not only added: "the two
+    # steps" / "both steps" is one answer, "90 days" / "six months" two
+    spelled_a, spelled_b = _numbers(a) | _spelled_numbers(wa), _numbers(b) | _spelled_numbers(wb)
+    if spelled_a - spelled_b and spelled_b - spelled_a:
+        only_a, only_b = sorted(spelled_a - spelled_b), sorted(spelled_b - spelled_a)
+        return "conflict", f"different numbers ({', '.join(only_a[:3])} vs {', '.join(only_b[:3])})"
     if overlap >= 0.5:
         negated = _negated_stretch(wa, wb)
         if negated:
@@ -212,7 +269,7 @@ def _compare_json(a, b, path="$"):
 # Code and queries: compared token by token. Keywords are compared without case (SQL's SELECT is
 # select); identifiers, literals and operators exactly.
 CODE_TOKEN_RE = re.compile(
-    r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`[^`\n]*`|\d+(?:\.\d+)?|[A-Za-z_][A-Za-z_0-9]*|==|!=|<>|<=|>=|->|=>|::|&&|\|\||\*\*|//|[^\sA-Za-z_0-9]"""
+    r"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`[^`\n]*`|(?<![\w)\]])--?[A-Za-z][A-Za-z0-9_-]*|\d+(?:\.\d+)?|[A-Za-z_][A-Za-z_0-9]*|==|!=|<>|<=|>=|->|=>|::|&&|\|\||\*\*|//|>>|<<|[^\sA-Za-z_0-9]"""
 )
 KEYWORDS = frozenset(
     """select from where group by order having limit offset join inner left right outer full cross on as and or
@@ -227,6 +284,34 @@ CODE_HINT_RE = re.compile(
     r"|[;{}]\s*$|\w\(.*\)|==|=>|->|\b\w+\.\w+\(",
     re.MULTILINE,
 )
+# A shell command line: a command the shell runs, then its arguments. Commands that are English
+# words too ("find", "sort", "make") count only with a flag, a path, a pipe or a redirection.
+SHELL_COMMANDS = frozenset(
+    """git docker kubectl helm pip pip3 npm npx yarn pnpm sudo apt apt-get brew curl wget chmod chown chgrp mkdir
+    rmdir rsync scp ssh tar gzip gunzip zip unzip grep egrep rg sed awk xargs ls cd cp mv rm ln du df ps pgrep pkill
+    jq systemctl journalctl echo printf export python python3 node conda venv virtualenv psql mysql sqlite3 redis-cli
+    openssl ffmpeg nohup crontab tmux htop lsof netstat ss ping dig nslookup traceroute iptables ufw useradd usermod
+    whoami uname hostname cargo javac mvn gradle gcc cmake""".split()
+)
+WORDLIKE_COMMANDS = frozenset(
+    "find cat head tail sort uniq cut wc tr diff comm kill touch date less more tee watch time make source env go java alias".split()
+)
+SHELL_SIGNAL_RE = re.compile(r"(?:^|\s)--?[A-Za-z]|[|<>~$*]|(?:^|\s)\.{0,2}/|\w/\w")
+
+
+def _shell_line(line):
+    """True for one line of shell: `cp -a src/ dest/`, `git reset --soft HEAD~1`, `sort -rh | head`."""
+    parts = line.strip().removeprefix("$ ").split()
+    if not parts:
+        return False
+    command = parts[0]
+    if command in SHELL_COMMANDS:
+        return (
+            len(parts) <= 40 and not line.rstrip().endswith((".", "?", "!")) or SHELL_SIGNAL_RE.search(line) is not None
+        )
+    return command in WORDLIKE_COMMANDS and SHELL_SIGNAL_RE.search(line) is not None
+
+
 FENCE_RE = re.compile(r"^\s*```[\w+-]*\s*\n?|\n?\s*```\s*$")
 
 
@@ -242,6 +327,8 @@ def is_code(text):
     if SQL_START_RE.match(text):
         return True
     lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) <= 12 and all(_shell_line(line) or line.lstrip().startswith("#") for line in lines):
+        return any(not line.lstrip().startswith("#") for line in lines)
     hinted = sum(1 for line in lines if CODE_HINT_RE.search(line))
     symbols = sum(text.count(c) for c in "(){}[];=<>")
     prose_words = len(re.findall(r"\b[a-z]{3,}\b", text))

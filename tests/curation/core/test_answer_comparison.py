@@ -1,6 +1,6 @@
 """Answers to the same prompt: agree or conflict."""
 
-from curation.core.answer_comparison import compare_answers
+from curation.core.answer_comparison import compare_answers, is_code
 
 
 def test_free_text_answers():
@@ -192,4 +192,61 @@ def test_a_yes_turned_into_a_no_is_named_before_the_numbers_that_follow_from_it(
     verdict, detail = compare_answers(
         "Yes, 2100 is a leap year, so February has 29 days.", "No, 2100 is not a leap year, so February has 28 days."
     )
-    assert verdict == "conflict" and detail.endswith("one answer is negated")
+    assert verdict == "conflict" and detail.endswith("one answer says yes, the other no")
+
+
+def test_an_answer_that_opens_with_a_yes_conflicts_with_one_that_opens_with_a_no_however_reworded():
+    verdict, detail = compare_answers(
+        "Usually yes. Peak bloom in Kyoto tends to be in late March to early April, though it shifts each year.",
+        "Usually not. Peak bloom in Kyoto tends to be in mid-May.",
+    )
+    assert (verdict, detail) == ("conflict", "free text: one answer says yes, the other no")
+    assert (
+        compare_answers(
+            "Yes, but the Inca Trail closes every February for maintenance.",
+            "No, the whole site closes every February for maintenance.",
+        )[0]
+        == "conflict"
+    )
+    # "No problem!" opens an answer of any kind: it is no "no"
+    assert (
+        compare_answers("No problem! Open Settings and tap Reset.", "Yes, open Settings and tap Reset.")[0] == "agree"
+    )
+    assert compare_answers("Sure, open Settings and tap Reset.", "Open Settings, then tap Reset.")[0] == "agree"
+
+
+def test_numbers_spelled_out_are_compared_with_numbers_when_one_replaces_another():
+    verdict, detail = compare_answers(
+        "The probation period is 90 days, and your manager will hold a review meeting before it ends.",
+        "The probation period is six months, and your manager will hold a review meeting before it ends.",
+    )
+    assert (verdict, detail) == ("conflict", "free text: different numbers (90 vs 6)")
+    assert (
+        compare_answers(
+            "Please give at least two weeks' notice; managers are asked to give four weeks.",
+            "Please give at least four weeks' notice; managers are asked to give eight weeks.",
+        )[0]
+        == "conflict"
+    )
+    # a number said in one answer only is more said, not another number
+    assert (
+        compare_answers(
+            "There are two steps: wait 10 minutes, then restart the router.",
+            "Wait 10 minutes, then restart the router.",
+        )[0]
+        == "agree"
+    )
+    assert compare_answers("It takes two to three days.", "It takes 2 to 3 days.")[0] == "agree"
+
+
+def test_a_shell_command_is_compared_as_code_one_flag_or_redirection_apart_is_a_conflict():
+    assert is_code("cp -a src/ dest/") and is_code("du -sh * | sort -rh | head -n 10") and is_code("git status")
+    assert not is_code("find the file in Settings") and not is_code("make sure you save first")
+    assert not is_code("Open a terminal and type git status.")
+    assert compare_answers("cp -a src/ dest/", "cp -r src/ dest/") == (
+        "conflict",
+        "code differs: “cp -a src” vs “cp -r src”",
+    )
+    verdict, detail = compare_answers("echo 'export EDITOR=vim' >> ~/.bashrc", "echo 'export EDITOR=vim' > ~/.bashrc")
+    assert verdict == "conflict" and ">>" in detail
+    assert compare_answers("git reset --soft HEAD~1", "git reset  --soft HEAD~1")[0] == "agree"
