@@ -29,6 +29,7 @@ from curation.core.clusters import (
     neighbour_kept,
     number_keys,
     semantic_useful,
+    text_anchor,
 )
 from curation.core.dataset import check_all
 from curation.core.prompt_comparison import is_typo, one_word_apart, prompt_words
@@ -264,9 +265,12 @@ def _pairs_of(example, record, words, near, answer, edits=()):
             other_view,
             cosine,
             (lambda o=other_view: _side_cosine(view, o)) if vector is not None else None,
-            same_meaning=anchored_meaning if other_id in anchored and same_meaning <= 1.0 else same_meaning,
+            same_meaning=anchored_floor(same_meaning, record.answer())
+            if other_id in anchored and same_meaning <= 1.0
+            else same_meaning,
             words_layer=by_words,  # as the scan's deletion index finds them
             anchored=other_id in anchored,
+            answer_vouches=other_id in anchored and text_anchor(record.answer()),
         )
         if same:
             matched.append((other_id, other_view, cosine, note, layer))

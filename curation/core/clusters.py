@@ -17,6 +17,7 @@ from curation.core.answer_comparison import (
     answers_echo_prompts,
     compare_records,
     edited_answer,
+    load_json,
     negating_edit,
 )
 from curation.core.bucket_keys import answer_edit_keys
@@ -61,6 +62,8 @@ def is_refusal(text):
 
 
 ANCHORED_MEANING = 0.65  # at the base threshold SAME_MEANING; it moves with the dataset's threshold
+ANCHORED_LONG_MEANING = 0.5  # the same for a long answer in text or code (long_anchor)
+LONG_ANCHOR_WORDS = 10
 
 
 @dataclass
@@ -233,10 +236,27 @@ def neighbour_kept(meaning, length_a, length_b, same_meaning):
     return (meaning >= same_meaning) | (wording_possible & (meaning >= WORDING_CANDIDATE))
 
 
-def anchored_floor(same_meaning):
+def anchored_floor(same_meaning, answer=None):
     """The meaning from which a shared answer vouches for two prompts: ANCHORED_MEANING at the
-    base threshold, moving with the dataset's."""
-    return max(ANCHORED_MEANING, same_meaning - (SAME_MEANING - ANCHORED_MEANING))
+    base threshold, moving with the dataset's; ANCHORED_LONG_MEANING for a long `answer` that is
+    no JSON record (long_anchor)."""
+    floor = ANCHORED_LONG_MEANING if answer is not None and long_anchor(answer) else ANCHORED_MEANING
+    return max(floor, same_meaning - (SAME_MEANING - floor))
+
+
+def text_anchor(answer):
+    """True when a shared answer is text or code, not a JSON record: its words are the answer's
+    own, where a JSON record's labels ({"category": "billing", "priority": "high", ...}) are
+    shared by tickets that ask other things."""
+    return load_json(answer) is None
+
+
+def long_anchor(answer):
+    """True for a shared answer of LONG_ANCHOR_WORDS different words or more that is text or
+    code: said word for word in two examples, it vouches for prompts worded far apart ("How fast
+    does light travel through empty space?" / "What is the speed of light in a vacuum?", 60%
+    alike)."""
+    return text_anchor(answer) and len(set(words(answer))) >= LONG_ANCHOR_WORDS
 
 
 def edited_candidate(same_meaning):
@@ -527,17 +547,12 @@ def find_clusters(
         for pair in by_side:
             cosines.pop(pair, None)  # the shared part's cosine (1.0) says nothing of these two
     by_words = _same_numbers(candidate_pairs(keys, owners, positions, removed_word), numbers)
-    anchored = _same_numbers(
-        {
-            (min(a, b), max(a, b))
-            for a, b in (
-                (int(rep[i]), int(rep[j]))
-                for i, j in anchored_pairs(answer_keys(records) if answers is None else answers)
-            )
-            if a != b
-        },
-        numbers,
-    )
+    shared_answer = {}  # representatives' pair -> an example whose answer both groups say
+    for i, j in anchored_pairs(answer_keys(records) if answers is None else answers):
+        a, b = int(rep[i]), int(rep[j])
+        if a != b:
+            shared_answer.setdefault((min(a, b), max(a, b)), i)
+    anchored = _same_numbers(set(shared_answer), numbers)
     anchored_meaning = anchored_floor(same_meaning)
     candidates = by_words | set(cosines) | anchored | set(by_side)
 
@@ -568,19 +583,23 @@ def find_clusters(
         words_layer = (i, j) in by_words or (j, i) in by_words
         if (i, j) in by_side and not words_layer and (i, j) not in anchored:
             return _decide_by_context(records, i, j, view_i, view_j, by_side[(i, j)], same_meaning, group_of)
-        if not words_layer and view_i.hard_slots != view_j.hard_slots:
+        if not words_layer and (i, j) not in anchored and view_i.hard_slots != view_j.hard_slots:
             return None  # what match() would find first, for many candidates of a template
         cosine = cosines.get((i, j), rest.get((i, j)))
         if cosine is None and vectors is not None and vectors is not False:
             cosine = float(vectors[i] @ vectors[j])
+        shared = records[shared_answer[(i, j)]].answer() if (i, j) in anchored else None
         same, detail, layer = match(
             view_i,
             view_j,
             cosine,
             (lambda i=i, j=j: side_cosine(i, j)) if cosine is not None else None,
-            same_meaning=anchored_meaning if (i, j) in anchored and same_meaning <= 1.0 else same_meaning,
+            same_meaning=anchored_floor(same_meaning, shared)
+            if shared is not None and same_meaning <= 1.0
+            else same_meaning,
             words_layer=words_layer,
-            anchored=(i, j) in anchored,
+            anchored=shared is not None,
+            answer_vouches=shared is not None and text_anchor(shared),
         )
         contradicts = same and may_contradict(
             layer,

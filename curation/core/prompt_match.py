@@ -166,7 +166,16 @@ def _short(text):
     return len(text.split()) <= MEANING_WORDS
 
 
-def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, words_layer=True, anchored=False):
+def match(
+    a,
+    b,
+    main_cosine=None,
+    side_cosine=None,
+    same_meaning=SAME_MEANING,
+    words_layer=True,
+    anchored=False,
+    answer_vouches=False,
+):
     """(same request?, how it was seen, layer) for two PromptViews; layer is "words",
     "wording" or "meaning".
 
@@ -174,14 +183,16 @@ def match(a, b, main_cosine=None, side_cosine=None, same_meaning=SAME_MEANING, w
     layer); `side_cosine()` gives that of the shared parts, asked only when needed. `anchored`:
     the two share one substantive answer, word for word, which vouches for one content word said
     otherwise ("foods that contain lactose" / "examples of food with lactose"); the slots still
-    decide."""
+    decide. `answer_vouches`: that answer is text or code (clusters.text_anchor), whose words are
+    one request's own: comparisons then differ only when one is the other's opposite ("the most
+    recent commit" / "the last commit")."""
     if a.numbers != b.numbers:
         return False, "", ""  # another number, on every layer ("three" / "there" is no typo)
     if words_layer:  # off for pairs the word-level index did not propose: it finds all of those
         same, detail = same_prompt(a.words, b.words)
         if same:
             return True, detail, "words"
-    if slot_difference(a.slots, b.slots, say=False, negation=False):
+    if slot_difference(a.slots, b.slots, say=False, negation=False, opposites_only=answer_vouches):
         return False, "", ""
     negation = a.slots.negated != b.slots.negated  # decided below, by how alike the wording is
     (main_a, side_a), (main_b, side_b) = a.parts, b.parts

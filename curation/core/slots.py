@@ -32,7 +32,9 @@ NUMBER_WORDS = {
     if w != "-"  # "one" is more often a pronoun ("which one") than a number
 } | {"twice": "2", "thrice": "3"}  # "charged twice" = "charged two times"
 NUMBER_WORD_RE = re.compile(
-    r"(?<![\w'’-])(" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")(?![\w'’-])", re.IGNORECASE
+    # "two weeks" and "a two-week trip" name the same number
+    r"(?<![\w'’-])(" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")(?![\w'’]|-\d)",
+    re.IGNORECASE,
 )
 # Words that turn a question around: comparatives, superlatives, order and direction.
 COMPARATIVES = frozenset(
@@ -284,10 +286,27 @@ def _has_word(word, slots):
     return any(is_typo(word, w) for w in slots.by_initial.get(word[:1], ()) if abs(len(w) - size) <= 2)
 
 
-def slot_difference(a, b, say=True, negation=True):
+# comparisons that turn a request into its opposite, after COMPARATIVE_CLASS
+OPPOSED_COMPARISONS = frozenset(
+    frozenset(pair.split())
+    for pair in """more less, most least, before after, first last, earliest latest, oldest newest, oldest youngest,
+    older newer, older younger, ascending descending, asc desc, increase decrease, increasing decreasing,
+    inside outside, best worst, better worse, faster slower, fastest slowest""".split(",")
+)
+
+
+def opposed(a, b):
+    """True when one set of comparisons holds the opposite of one in the other ("largest" / "smallest")."""
+    return any(frozenset((x, y)) in OPPOSED_COMPARISONS for x in a - b for y in b - a)
+
+
+def slot_difference(a, b, say=True, negation=True, opposites_only=False):
     """ "" when the two Slots ask the same thing, else what differs, for people (with say=False
     only that something differs: the scan asks this of a few hundred thousand pairs). With
-    negation=False a negation on one side only is left to the caller."""
+    negation=False a negation on one side only is left to the caller. With opposites_only (two
+    prompts one long answer vouches for), comparisons differ only when one is the other's
+    opposite: "the most recent commit" / "the last commit", "everything inside /srv/www" /
+    "/srv/www" ask one thing."""
     if a.numbers != b.numbers:
         if not say:
             return "another number"
@@ -298,7 +317,7 @@ def slot_difference(a, b, say=True, negation=True):
         return "another quoted text"
     if negation and a.negated != b.negated:
         return "one is negated"
-    if a.comparatives != b.comparatives:
+    if a.comparatives != b.comparatives and (not opposites_only or opposed(a.comparatives, b.comparatives)):
         return f"another comparison ({', '.join(sorted(a.comparatives ^ b.comparatives)[:3])})"
     # A name swapped for another makes another request; a name one side adds ("my Python code")
     # only says more.
@@ -437,7 +456,20 @@ def frame_words(text):
     """The folded words frame_swap compares (computed once per text by the scan): greetings and
     thanks left out ("Hi there, which has more calories, cheddar or almonds? Thanks in advance"
     is the frame of "Which has more calories, oats or lentils?")."""
-    return [w for w in (fold(t) for t in TOKEN_RE.findall(text) if t[0].isalnum()) if w not in FRAME_COURTESY]
+    # a word hyphened or spelled without its apostrophe is the same word ("part-time" / "part
+    # time", "I'm" / "Im"): its parts are compared; a date or a code (2025-08-15) stays whole
+    return [
+        w
+        for t in TOKEN_RE.findall(text)
+        if t[0].isalnum()
+        for w in _frame_parts(fold(t))
+        if w and w not in FRAME_COURTESY
+    ]
+
+
+def _frame_parts(word):
+    word = word.replace("'", "").replace("’", "")
+    return word.split("-") if "-" in word and not any(c.isdigit() for c in word) else (word,)
 
 
 FRAME_COURTESY = (COURTESY | FILLER) - STOPWORDS - {"best", "help", "support", "day", "question", "well", "kind"}

@@ -11,7 +11,9 @@ INTERCHANGEABLE = FILLER | frozenset("do does can could would will this that my 
 NEGATIONS = frozenset(
     "not no never none nobody nothing neither nor cannot can't won't don't doesn't didn't isn't aren't wasn't weren't shouldn't wouldn't couldn't without "
     "nicht kein keine keinen nie niemals ohne pas ne jamais aucun aucune sans non nunca nada ningún ninguna sin mai nessun senza niet geen nooit zonder "
-    "nie żaden bez не нет никогда без".split()
+    "nie żaden bez не нет никогда без "
+    # the same without their apostrophe, as people type them
+    "dont doesnt didnt isnt arent wasnt werent havent hasnt hadnt wouldnt shouldnt couldnt cant wont mustnt neednt aint".split()
 )
 STOPWORDS = frozenset(
     """a an the and or but if then of to in on at by for with from as is are was were be been being it its this that these those

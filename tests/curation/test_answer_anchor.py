@@ -84,3 +84,43 @@ def test_a_save_and_the_scan_agree_on_answers_one_edit_apart(people, make_exampl
     assert pairs() == {(first.id, second.id, "contradiction")}
     checking.scan_project(people.project)
     assert pairs() == {(first.id, second.id, "contradiction")}
+
+
+LIGHT = (
+    "About 299,792 kilometres per second, which is roughly 186,000 miles per second; nothing carrying "
+    "information travels faster."
+)
+
+
+def test_a_long_answer_said_word_for_word_vouches_for_prompts_worded_far_apart(people, make_example):
+    first = make_example(instruction="What is the speed of light in a vacuum?", output=LIGHT)
+    # hard negative: a sibling one comparison apart, answered otherwise
+    make_example(
+        instruction="What is the speed of sound in air?",
+        output="About 343 metres per second at 20 °C, slower in cold air.",
+    )
+    second = make_example(instruction="How fast does light travel through empty space?", output=LIGHT)
+    assert pairs() == {(first.id, second.id, "duplicate")}  # on save
+    checking.scan_project(people.project)
+    assert pairs() == {(first.id, second.id, "duplicate")}  # and in the scan
+
+
+def test_a_command_said_word_for_word_vouches_past_a_comparison_only_one_prompt_makes(people, make_example):
+    first = make_example(
+        instruction="How do I undo my last commit but keep the changes staged?", output="git reset --soft HEAD~1"
+    )
+    second = make_example(
+        instruction="I committed too early. How can I roll back that most recent commit while keeping the index?",
+        output="git reset --soft HEAD~1",
+    )
+    assert pairs() == {(first.id, second.id, "duplicate")}
+    checking.scan_project(people.project)
+    assert pairs() == {(first.id, second.id, "duplicate")}
+
+
+def test_a_shared_label_record_does_not_vouch_past_a_comparison(people, make_example):
+    label = '{"category": "billing", "priority": "normal", "team": "finance", "sentiment": "neutral", "lang": "en"}'
+    make_example(instruction="My invoice this month is higher than last month, why?", output=label)
+    make_example(instruction="My invoice this month looks wrong, why?", output=label)
+    checking.scan_project(people.project)
+    assert pairs() == set()

@@ -1018,3 +1018,22 @@ def test_words_one_prompt_adds_are_phrasing_when_the_answers_differ_in_one_value
         "Count the rows of a.csv in Python, skipping the header line.", "", count.format("    next(reader)\n")
     )
     assert not contradicts(rows, header)
+
+
+def test_comparisons_one_prompt_makes_alone_differ_only_as_opposites_when_an_answer_vouches():
+    last, recent = slots_of("Undo my last commit"), slots_of("Undo my most recent commit, keep the index")
+    assert slot_difference(last, recent) and not slot_difference(last, recent, opposites_only=True)
+    largest, smallest = slots_of("the largest file in /tmp"), slots_of("the smallest file in /tmp")
+    assert slot_difference(largest, smallest, opposites_only=True)  # still two requests
+
+
+def test_a_word_hyphened_or_typed_without_its_apostrophe_is_the_same_word():
+    from curation.core.slots import number_slots
+
+    assert frame_swap("Do part-time employees get paid holidays?", "Do part time employees get paid holidays?") is None
+    assert frame_swap("I'm going to Lisbon, what should I see?", "Im going to Lisbon, what should I see?") is None
+    assert (
+        frame_swap("orders placed between 2025-08-15 and 2025-07-07", "orders dated 2025-08-15 to 2025-07-07") is None
+    )
+    assert number_slots("a two-week trip") == number_slots("for two weeks")
+    assert slots_of("I havent seen the refund").negated == slots_of("I haven't seen the refund").negated is True
