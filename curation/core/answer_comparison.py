@@ -379,6 +379,7 @@ def _code_text(tokens):
             or previous in NO_SPACE_AFTER
             or (token == "(" and (previous[:1].isalnum() or previous[:1] == "_"))  # a call: count(
             or (previous == ":" and n >= 2 and tokens[n - 2] == "[")  # a slice: [:10]
+            or (previous in ("+", "-") and n >= 2 and tokens[n - 2][:1] == "-")  # a flag's value: -size +100
         )
         out += token if glued else " " + token
     return out

@@ -204,8 +204,21 @@ VAGUE_WORDS = frozenset(
     again next more know knew discuss discussed mention mentioned said say says talked told agreed
     idk dunno maybe perhaps thought thoughts idea ideas opinion think need want pls plz test check look see try
     use just is are was were be been with for on about to of in at from into up out any another ahead rest
-    update updates follow yesterday today tomorrow conversation per take care drill deal needful""".split()
+    update updates follow yesterday today tomorrow conversation per take care drill deal needful too also
+    attached attachment doesn don didn isn won""".split()
 )
+# Words that make an instruction a task when an input says what it applies to ("Answer the
+# question.", "Explain.", "Fix this" over a program): with an input, only an instruction without
+# one of these, and without any specific word, is vague ("?", "do the usual", "this one too").
+INPUT_TASK_WORDS = frozenset(
+    """answer answers explain fix improve tell write reply respond json check correct update continue finish
+    complete summarise summarize translate classify extract rewrite shorten review""".split()
+)
+# An opening that points back at a request the example does not hold ("Same but faster", "Do it in
+# bash", "Again, shorter"): vague in a short instruction, whatever follows.
+CONTEXT_OPENING = re.compile(r"^\W*(?:same|again|ditto|do (?:it|that|this)|like (?:before|that)|now)\b", re.I)
+CONTEXT_OPENING_WORDS = 6
+SINGLE_WORD_REQUEST = 2  # an instruction of at most this many words naming one thing only ("Recipe.", "Plan it.")
 
 
 # Phrases that point at a context the example does not hold; their words alone are specific.
@@ -223,18 +236,41 @@ def _vague(word):
         return True
     for suffix in ("ing", "ed", "es", "s", "d"):
         stem = word[: -len(suffix)] if word.endswith(suffix) else ""
+        if suffix == "d" and not word.endswith("ed"):
+            stem = ""  # "used" is a form of "use"; "find" is none of "fine"
         if len(stem) >= 3 and (stem in VAGUE_WORDS or stem + "e" in VAGUE_WORDS):
             return True
     return False
 
 
-def is_vague(instruction):
+def _specific(instruction):
+    """The words of an instruction that name a task or a topic (numbers included: "What's 2+2?",
+    "my W-2")."""
+    return [w for w in words(VAGUE_PHRASES.sub(" ", instruction)) if (len(w) > 1 or w.isdigit()) and not _vague(w)]
+
+
+def is_vague(instruction, has_input=False):
     """True when no word of the instruction names a task or a topic ("Help", "Make it better",
-    "Same as last time", "idk"); "Who are you?" and "Tell me a joke" are not vague."""
-    plain = " ".join(words(instruction))
-    if plain in ABOUT_ITSELF:
+    "Same as last time", "idk"), when it points back at a request the example does not hold ("Same
+    but faster", "Do it in bash"), or when it is a word or two naming one thing and nothing to do
+    with it ("Recipe.", "Plan it."); "Who are you?" and "Tell me a joke" are not vague. With an input (`has_input`) the input is what the instruction applies to: only an
+    instruction with no specific word and no task word ("?", "do the usual", "this one too") is."""
+    said = words(instruction)
+    if " ".join(said) in ABOUT_ITSELF:
         return False
-    return not [w for w in words(VAGUE_PHRASES.sub(" ", instruction)) if not _vague(w) and len(w) > 1]
+    specific = _specific(instruction)
+    if has_input:
+        return not specific and not any(w in INPUT_TASK_WORDS for w in said)
+    if not specific:
+        return True
+    if CONTEXT_OPENING.match(instruction) and len(said) <= CONTEXT_OPENING_WORDS:
+        return True
+    return (
+        len(said) <= SINGLE_WORD_REQUEST
+        and len(specific) == 1
+        and not specific[0].isdigit()
+        and not any(w in INPUT_TASK_WORDS for w in said)  # "Explain recursion" says what to do
+    )
 
 
 def check_quality(record, rules):
@@ -242,14 +278,15 @@ def check_quality(record, rules):
     too long; and answers too short to teach anything. Warnings, with thresholds the lead sets."""
     found = []
     if record.is_chat:
-        # The request is the user's turn when there is one; later turns may fairly be "yes".
+        # The request is the first user turn (later ones may fairly be "yes"), checked for
+        # vagueness only: people chat in short turns.
         users = [i for i, m in enumerate(record.messages) if m["role"] == "user"]
-        instruction = str(record.messages[users[0]]["content"] or "").strip() if len(users) == 1 else ""
-        field, has_input = (f"messages[{users[0]}]" if len(users) == 1 else ""), False
+        instruction = str(record.messages[users[0]]["content"] or "").strip() if users else ""
+        field, has_input = (f"messages[{users[0]}]" if users else ""), False
     else:
         instruction, field, has_input = record.instruction.strip(), "instruction", bool(record.input.strip())
     if instruction:
-        if not has_input and is_vague(instruction):
+        if is_vague(instruction, has_input):
             found.append(
                 Finding(
                     "quality",

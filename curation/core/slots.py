@@ -409,6 +409,7 @@ def swapped_content(ca, cb):
         and len(only_b) == 1
         and not is_typo(only_a[0], only_b[0])
         and not same_stem(only_a[0], only_b[0])
+        and not _same_comparison(only_a[0], only_b[0])
     ):
         return only_a[0], only_b[0]
     return None
@@ -426,11 +427,20 @@ def filler_swap_content(ca, cb, share=0.67):
     """filler_swap on the two texts' sets of content words (computed once per text)."""
     if not ca or not cb or len(ca & cb) / len(ca | cb) < share:
         return None
-    only_a = [x for x in sorted(ca - cb) if not any(is_typo(x, y) or same_stem(x, y) for y in cb - ca)]
-    only_b = [y for y in sorted(cb - ca) if not any(is_typo(x, y) or same_stem(x, y) for x in ca - cb)]
+    only_a = [x for x in sorted(ca - cb) if not any(_same_word(x, y) for y in cb - ca)]
+    only_b = [y for y in sorted(cb - ca) if not any(_same_word(x, y) for x in ca - cb)]
     if only_a and only_b and len(only_a) <= FILLER_WORDS and len(only_b) <= FILLER_WORDS:
         return " ".join(only_a), " ".join(only_b)
     return None
+
+
+def _same_comparison(x, y):
+    """ "larger" / "bigger": one comparison (COMPARATIVE_CLASS), said otherwise."""
+    return x in COMPARATIVE_CLASS and COMPARATIVE_CLASS[x] == COMPARATIVE_CLASS.get(y)
+
+
+def _same_word(x, y):
+    return is_typo(x, y) or same_stem(x, y) or _same_comparison(x, y)
 
 
 FRAME_WORDS = STOPWORDS | FILLER | REQUEST_VERBS | ASKING_WORDS | COUNTING_NOUNS  # never what fills a frame
@@ -469,7 +479,9 @@ def frame_words(text):
 
 def _frame_parts(word):
     word = word.replace("'", "").replace("’", "")
-    return word.split("-") if "-" in word and not any(c.isdigit() for c in word) else (word,)
+    if "-" in word and not any(c.isdigit() for c in word):
+        return [COMPARATIVE_CLASS.get(w, w) for w in word.split("-")]
+    return (NUMBER_WORDS.get(word, COMPARATIVE_CLASS.get(word, word)),)  # "ten" is 10, "larger" "bigger"
 
 
 FRAME_COURTESY = (COURTESY | FILLER) - STOPWORDS - {"best", "help", "support", "day", "question", "well", "kind"}

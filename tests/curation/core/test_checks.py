@@ -63,6 +63,8 @@ def test_chat_structure():
 
 
 def test_chat_records_check_the_final_assistant_turn():
-    chat = Record.chat([{"role": "user", "content": "Status?"}, {"role": "assistant", "content": "not json"}])
+    chat = Record.chat(
+        [{"role": "user", "content": "What is the status of order 1234?"}, {"role": "assistant", "content": "not json"}]
+    )
     found = check_record(chat, FormatRules(output_json=True))
     assert [(f.check, f.field) for f in found] == [("format", "messages[1]")]

@@ -222,6 +222,13 @@ def test_answers_are_compared_by_kind_and_the_message_names_it(a, b, kind, verdi
         "idk, thoughts?",
         "Fixing it now pls",
         "Can you help me with this?",
+        # a word or two naming one thing, and a request pointing back at one the example lacks
+        "Recipe.",
+        "Plan it.",
+        "It doesn't work",
+        "Same but faster",
+        "Do it in bash.",
+        "this one too",
     ],
 )
 def test_vague_instructions_are_flagged(instruction):
@@ -243,6 +250,10 @@ def test_vague_instructions_are_flagged(instruction):
         "Fix the login bug",
         "Summarize the attached report",
         "Is it safe to eat raw eggs?",
+        "Where can I find my W-2?",
+        "What's 2+2?",
+        "Find the bug",
+        "Define entropy",
     ],
 )
 def test_short_specific_instructions_are_not_vague(instruction):
@@ -251,6 +262,31 @@ def test_short_specific_instructions_are_not_vague(instruction):
         for f in check_quality(Record(instruction, "", "A long enough answer."), FormatRules())
         if "vague" in f.message
     ]
+
+
+def test_with_an_input_only_an_instruction_that_names_nothing_to_do_is_vague():
+    ticket = "Invoice 301 for $90, due 2 May 2025."
+
+    def vague(instruction):
+        return any("vague" in f.message for f in check_quality(Record(instruction, ticket, "{}"), FormatRules()))
+
+    assert vague("?") and vague("do the usual") and vague("this one too") and vague("what about this")
+    assert (
+        not vague("Answer the question.") and not vague("Explain.") and not vague("Summarize") and not vague("Fix this")
+    )
+
+
+def test_the_first_request_of_a_chat_with_several_turns_is_checked_for_vagueness():
+    chat = Record.chat(
+        [
+            {"role": "user", "content": "Recipe."},
+            {"role": "assistant", "content": "Which dish would you like a recipe for?"},
+            {"role": "user", "content": "yes"},
+            {"role": "assistant", "content": "Here is a simple tomato soup: ..."},
+        ]
+    )
+    (finding,) = check_quality(chat, FormatRules())
+    assert "the request is vague" in finding.message and finding.field == "messages[0]"
 
 
 def test_quality_thresholds_are_the_leads_and_an_input_makes_a_short_instruction_clear():
@@ -1037,3 +1073,19 @@ def test_a_word_hyphened_or_typed_without_its_apostrophe_is_the_same_word():
     )
     assert number_slots("a two-week trip") == number_slots("for two weeks")
     assert slots_of("I havent seen the refund").negated == slots_of("I haven't seen the refund").negated is True
+
+
+def test_a_command_one_flag_apart_under_the_same_request_said_otherwise_is_a_contradiction():
+    records = [
+        Record("Show the 10 largest files in the current directory tree.", "", "du -ah . | sort -rh | head -n 10"),
+        Record("Show the ten largest files in the current directory tree.", "", "du -ah . | sort -h | head -n 10"),
+        Record("Find files larger than 100 MB in my home directory.", "", "find ~ -type f -size +100M"),
+        Record("Find files bigger than 100 MB in my home directory.", "", "find ~ -type f -size -100M"),
+        # hard negative: the opposite comparison, answered by the opposite flag
+        Record("Find files smaller than 100 MB in my home directory.", "", "find ~ -type f -size -100M"),
+    ]
+    found = check_records(records)
+    pairs = {(i, j, f.check) for i, fs in found.items() for f in fs for j in f.related if i < j}
+    assert pairs == {(0, 1, "contradiction"), (2, 3, "contradiction")}
+    (message,) = [f.message for f in found[2] if f.check == "contradiction"]
+    assert "“f -size +100” vs “f -size -100”" in message
