@@ -36,9 +36,71 @@ def _content_words(text):
 THOUSANDS_RE = re.compile(r"(?<=\d)[.,\u202f\u00a0'](?=\d{3}(?!\d))")
 
 
+FRACTIONS = {"¼": "0.25", "½": "0.5", "¾": "0.75", "⅓": "0.33", "⅔": "0.67", "⅛": "0.125"}
+FRACTION_RE = re.compile("[" + "".join(FRACTIONS) + "]")
+
+
 def _numbers(text):
-    """The numbers in text, thousands separators removed (1,000 = 1.000 = 1000)."""
-    return {THOUSANDS_RE.sub("", n).replace(",", ".") for n in NUMBER_RE.findall(text)}
+    """The numbers in text, thousands separators removed (1,000 = 1.000 = 1000), a fraction
+    written as one character read as its value (¼ cup = 0.25 cup)."""
+    found = {THOUSANDS_RE.sub("", n).replace(",", ".") for n in NUMBER_RE.findall(text)}
+    return found | {FRACTIONS[c] for c in FRACTION_RE.findall(text)} if "¼" <= max(text, default="") else found
+
+
+# Units after a number, each under one name: "1 tablespoon" / "1 cup" is another quantity, "10
+# minutes" / "10 min" the same one. A word like "business" between them is part of the unit.
+UNITS = {
+    **dict.fromkeys("cup cups".split(), "cup"),
+    **dict.fromkeys("tablespoon tablespoons tbsp tbs".split(), "tablespoon"),
+    **dict.fromkeys("teaspoon teaspoons tsp".split(), "teaspoon"),
+    **dict.fromkeys("g gram grams gr".split(), "g"),
+    **dict.fromkeys("kg kilogram kilograms kilo kilos".split(), "kg"),
+    **dict.fromkeys("lb lbs pound pounds".split(), "lb"),
+    **dict.fromkeys("oz ounce ounces".split(), "oz"),
+    **dict.fromkeys("ml millilitre millilitres milliliter milliliters".split(), "ml"),
+    **dict.fromkeys("l litre litres liter liters".split(), "l"),
+    **dict.fromkeys("second seconds sec secs".split(), "second"),
+    **dict.fromkeys("minute minutes min mins".split(), "minute"),
+    **dict.fromkeys("hour hours hr hrs h".split(), "hour"),
+    **dict.fromkeys("day days".split(), "day"),
+    **dict.fromkeys("week weeks wk wks".split(), "week"),
+    **dict.fromkeys("month months".split(), "month"),
+    **dict.fromkeys("year years yr yrs".split(), "year"),
+    **dict.fromkeys("km kilometre kilometres kilometer kilometers".split(), "km"),
+    **dict.fromkeys("m metre metres meter meters".split(), "m"),
+    **dict.fromkeys("cm centimetre centimetres centimeter centimeters".split(), "cm"),
+    **dict.fromkeys("mile miles mi".split(), "mile"),
+    **dict.fromkeys("ft foot feet".split(), "ft"),
+    **dict.fromkeys("percent %".split(), "%"),
+    **dict.fromkeys("times".split(), "times"),
+}
+UNIT_QUALIFIERS = frozenset("business working calendar school full".split())
+QUANTITY_RE = re.compile(
+    r"(\d+(?:[.,]\d+)*|[" + "".join(FRACTIONS) + r"])\s*(?:([a-z]+)\s+)?(%|[a-z]+)", re.IGNORECASE
+)
+
+
+def _quantities(text):
+    """{number: {unit}} for the numbers in text followed by a unit (UNITS)."""
+    out = {}
+    for number, qualifier, unit in QUANTITY_RE.findall(text.lower()):
+        number = FRACTIONS.get(number) or THOUSANDS_RE.sub("", number).replace(",", ".")
+        if qualifier and qualifier in UNITS and unit not in UNITS:
+            qualifier, unit = "", qualifier
+        if unit not in UNITS or (qualifier and qualifier not in UNIT_QUALIFIERS):
+            continue
+        out.setdefault(number, set()).add(f"{qualifier} {UNITS[unit]}".strip())
+    return out
+
+
+def _other_unit(a, b):
+    """(x, y) when one number is said with another unit in each answer ("1 tablespoon of salt" /
+    "1 cup of salt", "30 business days" / "30 days"), else None."""
+    qa, qb = _quantities(a), _quantities(b)
+    for number in qa.keys() & qb.keys():
+        if not qa[number] & qb[number]:
+            return f"{number} {min(qa[number])}", f"{number} {min(qb[number])}"
+    return None
 
 
 NOT_A_NO = frozenset("problem problems worries worry doubt matter".split())  # "No problem!" says no no
@@ -151,8 +213,8 @@ def compare_text(a, b, asked=frozenset()):
         return "conflict", f"one answer says {'yes' if yes_a else 'no'}, the other {'yes' if yes_b else 'no'}"
     if max(len(wa), len(wb)) <= SHORT_ANSWER_WORDS:
         # numbers spelled out read as numbers: "two to three days" / "2 to 3 days"
-        ca = {NUMBER_WORDS.get(w, w) for w in _content_words(a)}
-        cb = {NUMBER_WORDS.get(w, w) for w in _content_words(b)}
+        ca = {NUMBER_WORDS.get(w, UNITS.get(w, w)) for w in _content_words(a)}  # "2 hours" / "2 hrs"
+        cb = {NUMBER_WORDS.get(w, UNITS.get(w, w)) for w in _content_words(b)}
         same_polarity = _polarity(wa) == _polarity(wb)
         same_numbers = _numbers(a) | _spelled_numbers(wa) == _numbers(b) | _spelled_numbers(wb)
         if same_polarity and ca and cb and (ca <= cb or cb <= ca) and same_numbers:
@@ -164,6 +226,9 @@ def compare_text(a, b, asked=frozenset()):
         # said before the numbers: "Yes, 2100 is a leap year, so February has 29 days" / "No, ...
         # not ..., 28 days" disagree on the yes, the days follow from it
         return "conflict", "one answer is negated"
+    other_unit = _other_unit(a, b)
+    if other_unit:
+        return "conflict", f"the same number in another unit ({other_unit[0]} vs {other_unit[1]})"
     if _numbers(a) != _numbers(b) and _numbers(a) and _numbers(b):
         only_a, only_b = sorted(_numbers(a) - _numbers(b)), sorted(_numbers(b) - _numbers(a))
         return "conflict", f"different numbers ({', '.join(only_a[:3]) or '–'} vs {', '.join(only_b[:3]) or '–'})"

@@ -205,7 +205,7 @@ VAGUE_WORDS = frozenset(
     idk dunno maybe perhaps thought thoughts idea ideas opinion think need want pls plz test check look see try
     use just is are was were be been with for on about to of in at from into up out any another ahead rest
     update updates follow yesterday today tomorrow conversation per take care drill deal needful too also
-    attached attachment doesn don didn isn won""".split()
+    attached attachment doesn don didn isn won other others problem problems issue issues""".split()
 )
 # Words that make an instruction a task when an input says what it applies to ("Answer the
 # question.", "Explain.", "Fix this" over a program): with an input, only an instruction without
@@ -222,7 +222,9 @@ SINGLE_WORD_REQUEST = 2  # an instruction of at most this many words naming one 
 
 
 # Phrases that point at a context the example does not hold; their words alone are specific.
-VAGUE_PHRASES = re.compile(r"\b(?:last|next|this|that|same)\s+times?\b|\bas\s+usual\b", re.I)
+VAGUE_PHRASES = re.compile(
+    r"\b(?:last|next|this|that|same)\s+times?\b|\bas\s+usual\b|\b(?:from|like)\s+(?:earlier|before)\b", re.I
+)
 # Questions to the assistant about itself: short, and answerable, so never vague.
 ABOUT_ITSELF = frozenset(
     ("who are you", "what are you", "what can you do", "what do you do", "how are you", "who made you", "who built you")
@@ -265,12 +267,10 @@ def is_vague(instruction, has_input=False):
         return True
     if CONTEXT_OPENING.match(instruction) and len(said) <= CONTEXT_OPENING_WORDS:
         return True
-    return (
-        len(said) <= SINGLE_WORD_REQUEST
-        and len(specific) == 1
-        and not specific[0].isdigit()
-        and not any(w in INPUT_TASK_WORDS for w in said)  # "Explain recursion" says what to do
-    )
+    if len(said) > SINGLE_WORD_REQUEST or len(specific) != 1 or specific[0].isdigit():
+        return False
+    # "Explain recursion" says what to do and with what; "Review it." only what to do
+    return specific[0] in INPUT_TASK_WORDS or not any(w in INPUT_TASK_WORDS for w in said)
 
 
 def check_quality(record, rules):

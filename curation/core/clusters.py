@@ -43,6 +43,7 @@ NEIGHBOURS = 24  # nearest neighbours looked at per example (chats with one scaf
 # ("Names of Engineering staff hired later than 2021" / "Who joined Engineering after 2021? I need
 # their names", both answered by one SQL query, score 0.64). The slot guard still applies in full.
 ANCHOR_MIN_WORDS = 6  # fewer different words in JSON ({"category": "billing"}) make a label, not one answer
+ANCHOR_MIN_ID_WORDS = 3  # or as few, one a number of three digits or more ({"intent": "refund", "amount": 74.99, ...})
 ANCHOR_MIN_TEXT_WORDS = 4  # a sentence of four different words ("Milk, ice cream, cream cheese.") is one answer
 ANCHOR_MOST = 4  # an answer shared by more examples is a label, not one request's answer
 # A refusal answers many requests alike ("I'm sorry, but I can't help with that."): it never vouches
@@ -63,6 +64,7 @@ def is_refusal(text):
 
 ANCHORED_MEANING = 0.65  # at the base threshold SAME_MEANING; it moves with the dataset's threshold
 ANCHORED_LONG_MEANING = 0.5  # the same for a long answer in text or code (long_anchor)
+ANCHORED_LABEL_MEANING = 0.72  # and for a JSON record of labels (_json_says_enough)
 LONG_ANCHOR_WORDS = 10
 
 
@@ -139,6 +141,30 @@ def answer_keys(records):
             digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
             keys[i] = int.from_bytes(digest, "little", signed=True) or 1
     return keys
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _leaves(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _leaves(v)
+    elif value is not None and not isinstance(value, bool):
+        yield str(value)
+
+
+def _json_says_enough(answer):
+    """True when a JSON answer's values (its keys aside, true, false and null too) hold
+    ANCHOR_MIN_WORDS different words, or ANCHOR_MIN_ID_WORDS with a number of three digits or more
+    (an order, an amount); else it is a record of labels ({"team": "tech_support", "priority":
+    "low", ...}), shared by tickets that ask other things, which vouches only from
+    ANCHORED_LABEL_MEANING."""
+    value = load_json(answer)
+    said = set(words(" ".join(_leaves(value)) if value is not None else answer))
+    if len(said) >= ANCHOR_MIN_WORDS:
+        return True
+    return len(said) >= ANCHOR_MIN_ID_WORDS and any(w.isdigit() and len(w) >= 3 for w in said)
 
 
 def anchored_pairs(keys):
@@ -240,7 +266,11 @@ def anchored_floor(same_meaning, answer=None):
     """The meaning from which a shared answer vouches for two prompts: ANCHORED_MEANING at the
     base threshold, moving with the dataset's; ANCHORED_LONG_MEANING for a long `answer` that is
     no JSON record (long_anchor)."""
-    floor = ANCHORED_LONG_MEANING if answer is not None and long_anchor(answer) else ANCHORED_MEANING
+    floor = ANCHORED_MEANING
+    if answer is not None and long_anchor(answer):
+        floor = ANCHORED_LONG_MEANING
+    elif answer is not None and not text_anchor(answer) and not _json_says_enough(answer):
+        floor = ANCHORED_LABEL_MEANING
     return max(floor, same_meaning - (SAME_MEANING - floor))
 
 

@@ -250,3 +250,24 @@ def test_a_shell_command_is_compared_as_code_one_flag_or_redirection_apart_is_a_
     verdict, detail = compare_answers("echo 'export EDITOR=vim' >> ~/.bashrc", "echo 'export EDITOR=vim' > ~/.bashrc")
     assert verdict == "conflict" and ">>" in detail
     assert compare_answers("git reset --soft HEAD~1", "git reset  --soft HEAD~1")[0] == "agree"
+
+
+def test_the_same_number_in_another_unit_or_a_fraction_is_another_quantity():
+    salt = "About {} of kosher salt per 5 lb of turkey, rubbed all over and left in the fridge for 1 to 3 days."
+    assert compare_answers(salt.format("1 tablespoon"), salt.format("1 cup")) == (
+        "conflict",
+        "free text: the same number in another unit (1 tablespoon vs 1 cup)",
+    )
+    terms = compare_answers(
+        "It means payment is due 30 business days after the goods are delivered, not from the invoice date.",
+        "It means the full invoice amount is due within 30 days of the invoice date.",
+    )
+    assert terms == ("conflict", "free text: the same number in another unit (30 business day vs 30 day)")
+    milk = "Stir {} of lemon juice into 1 cup of milk and let it sit for 5 minutes before you use it."
+    assert compare_answers(milk.format("¼ cup"), milk.format("1 tablespoon"))[0] == "conflict"
+    # a unit written otherwise is the same unit
+    assert (
+        compare_answers("Bake for 10 minutes at 200 °C, then rest.", "Bake it for 10 min at 200 °C, then rest.")[0]
+        == "agree"
+    )
+    assert compare_answers("Wait 2 hours, then stir.", "Wait 2 hrs and then stir.")[0] == "agree"

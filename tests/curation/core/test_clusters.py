@@ -396,3 +396,13 @@ def test_a_process_running_other_threads_checks_in_itself():
     finally:
         stop.set()
         other.join()
+
+
+def test_a_shared_record_of_labels_vouches_only_for_prompts_much_alike():
+    from curation.core.clusters import ANCHORED_LABEL_MEANING, ANCHORED_MEANING, anchored_floor
+    from curation.core.prompt_match import SAME_MEANING
+
+    labels = '{"team": "tech_support", "priority": "low", "product_area": "projects", "needs_refund": false}'
+    order = '{"intent": "refund", "order_id": "A-8812", "amount": 74.99, "currency": "USD", "urgent": false}'
+    assert anchored_floor(SAME_MEANING, labels) == ANCHORED_LABEL_MEANING > ANCHORED_MEANING
+    assert anchored_floor(SAME_MEANING, order) == ANCHORED_MEANING

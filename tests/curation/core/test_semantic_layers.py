@@ -229,6 +229,8 @@ def test_answers_are_compared_by_kind_and_the_message_names_it(a, b, kind, verdi
         "Same but faster",
         "Do it in bash.",
         "this one too",
+        "Review it.",
+        "the problem from earlier",
     ],
 )
 def test_vague_instructions_are_flagged(instruction):
