@@ -26,6 +26,7 @@ from curation.core.clusters import (
     context_match,
     edit_keys,
     edited_candidate,
+    long_anchor,
     neighbour_kept,
     number_keys,
     semantic_useful,
@@ -256,10 +257,13 @@ def _pairs_of(example, record, words, near, answer, edits=()):
         by_words = one_word_apart(words, other.words)
         if by_words or other_id in cosines or other_id in anchored or other_id in edit_ids:
             others.append((other_id, other, by_words))
-    meaning = _meanings(project_id, view, others, cosines) if vector is not None else {}
+    meaning, plains = _meanings(project_id, view, others, cosines) if vector is not None else ({}, {})
+    long_answer = bool(anchored) and long_anchor(record.answer())
     matched, edited = [], []
     for other_id, other_view, by_words in others:
         cosine = meaning.get(other_id)
+        if long_answer and other_id in anchored and cosine is not None:
+            cosine = max(cosine, plains[other_id])  # as the scan does for a long shared answer
         same, note, layer = match(
             view,
             other_view,
@@ -379,18 +383,16 @@ def _context_pairs(example, record, view, in_context, same_meaning, silenced):
 
 
 def _meanings(project_id, view, others, cosines):
-    """{other id: the cosine the meaning layer decides on}: the smaller of the plain one and the
-    one with words weighed by their rarity in the project, as the scan does. `others` holds
-    (id, PromptView, ...) tuples."""
+    """({other id: the cosine the meaning layer decides on}, {other id: the plain cosine}): the
+    smaller of the plain one and the one with words weighed by their rarity in the project, as the
+    scan does. `others` holds (id, PromptView, ...) tuples."""
     if not others:
-        return {}
+        return {}, {}
     idf = vectors.project_idf(project_id)
     texts = [view.parts[0]] + [o[1].parts[0] for o in others]
     plain, weighted = semantic.embed(texts), semantic.embed(texts, idf)
-    return {
-        o[0]: min(cosines.get(o[0], float(plain[0] @ plain[n])), float(weighted[0] @ weighted[n]))
-        for n, o in enumerate(others, 1)
-    }
+    plains = {o[0]: cosines.get(o[0], float(plain[0] @ plain[n])) for n, o in enumerate(others, 1)}
+    return {o[0]: min(plains[o[0]], float(weighted[0] @ weighted[n])) for n, o in enumerate(others, 1)}, plains
 
 
 def _side_cosine(a, b):

@@ -75,9 +75,7 @@ UNITS = {
     **dict.fromkeys("times".split(), "times"),
 }
 UNIT_QUALIFIERS = frozenset("business working calendar school full".split())
-QUANTITY_RE = re.compile(
-    r"(\d+(?:[.,]\d+)*|[" + "".join(FRACTIONS) + r"])\s*(?:([a-z]+)\s+)?(%|[a-z]+)", re.IGNORECASE
-)
+QUANTITY_RE = re.compile(r"(\d+(?:[.,]\d+)*|[" + "".join(FRACTIONS) + r"])\s*(?:([a-z]+)\s+)?(%|[a-z]+)", re.IGNORECASE)
 
 
 def _quantities(text):

@@ -619,6 +619,11 @@ def find_clusters(
         if cosine is None and vectors is not None and vectors is not False:
             cosine = float(vectors[i] @ vectors[j])
         shared = records[shared_answer[(i, j)]].answer() if (i, j) in anchored else None
+        long_answer = shared is not None and long_anchor(shared)
+        if long_answer and cosine is not None:
+            # the plain meaning: rare words weigh more in the other, and two wordings of one
+            # request say the rare ones differently ("physician" / "doctor")
+            cosine = max(cosine, float(vectors[i] @ vectors[j]))
         same, detail, layer = match(
             view_i,
             view_j,

@@ -185,7 +185,9 @@ def match(
     otherwise ("foods that contain lactose" / "examples of food with lactose"); the slots still
     decide. `answer_vouches`: that answer is text or code (clusters.text_anchor), whose words are
     one request's own: comparisons then differ only when one is the other's opposite ("the most
-    recent commit" / "the last commit")."""
+    recent commit" / "the last commit"). A frame filled otherwise stays two requests even then:
+    one explanation shared word for word by "this error from a script" and "... from a unit test"
+    answers two questions alike."""
     if a.numbers != b.numbers:
         return False, "", ""  # another number, on every layer ("three" / "there" is no typo)
     if words_layer:  # off for pairs the word-level index did not propose: it finds all of those

@@ -114,6 +114,10 @@ COUNTED_LIST_MOST = 5000  # characters: longer texts are no short request with a
 LIST_SEPARATOR_RE = re.compile(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
 
 
+MULTIPLIERS = {"hundred": 100, "thousand": 1000}
+MULTIPLIED_RE = re.compile(r"(?<![\w'’.-])(\d+|" + "|".join(NUMBER_WORDS) + r")\s+(hundred|thousand)\b", re.IGNORECASE)
+
+
 def number_slots(text):
     """The numbers a text names, in digits or in words ("three" = "3"), as a Counter: two regular
     expressions, so that the scan can compare every candidate pair's numbers first. A count that
@@ -121,6 +125,13 @@ def number_slots(text):
     its own: the list says it."""
     numbers = Counter(_number(m.group()) for m in NUMBER_RE.finditer(text))
     numbers.update(NUMBER_WORDS[m.group().lower()] for m in NUMBER_WORD_RE.finditer(text))
+    if "hundred" in text or "thousand" in text:
+        for m in MULTIPLIED_RE.finditer(text):  # "five hundred dollars" is $500
+            base = NUMBER_WORDS.get(m.group(1).lower()) or _number(m.group(1))
+            if base.isdigit() and numbers[base]:
+                numbers[base] -= 1
+                numbers[str(int(base) * MULTIPLIERS[m.group(2).lower()])] += 1
+        numbers = +numbers
     if ":" in text and len(text) <= COUNTED_LIST_MOST:
         for m in COUNTED_LIST_RE.finditer(text):
             before = m.group(1).split()[-3:-1]  # "are five numbers": the count comes before the noun
@@ -146,7 +157,10 @@ def number_key(text):
 
 def slots_of(text):
     """The slots of one text."""
-    quoted = frozenset(fold(" ".join(next(g for g in m.groups() if g).split())) for m in QUOTED_RE.finditer(text))
+    quoted = frozenset(
+        fold(" ".join(next(g for g in m.groups() if g).split())).rstrip(".,;:!? ")  # 'the essence.' = 'the essence'
+        for m in QUOTED_RE.finditer(text)
+    )
     numbers = number_slots(text)
     tokens = TOKEN_RE.findall(text)
     names, comparatives, roles, folded_words = set(), set(), set(), set()
@@ -477,8 +491,32 @@ def frame_words(text):
     ]
 
 
+# contractions written out or run together are the same words ("I am" / "I'm" / "Im")
+CONTRACTIONS = {
+    "im": ("i", "am"),
+    "youre": ("you", "are"),
+    "theyre": ("they", "are"),
+    "ive": ("i", "have"),
+    "cannot": ("can", "not"),
+    "cant": ("can", "not"),
+    "dont": ("do", "not"),
+    "doesnt": ("does", "not"),
+    "didnt": ("did", "not"),
+    "isnt": ("is", "not"),
+    "arent": ("are", "not"),
+    "wasnt": ("was", "not"),
+    "havent": ("have", "not"),
+    "hasnt": ("has", "not"),
+    "wont": ("will", "not"),
+    "whats": ("what", "is"),
+    "thats": ("that", "is"),
+}
+
+
 def _frame_parts(word):
     word = word.replace("'", "").replace("’", "")
+    if word in CONTRACTIONS:
+        return CONTRACTIONS[word]
     if "-" in word and not any(c.isdigit() for c in word):
         return [COMPARATIVE_CLASS.get(w, w) for w in word.split("-")]
     return (NUMBER_WORDS.get(word, COMPARATIVE_CLASS.get(word, word)),)  # "ten" is 10, "larger" "bigger"
@@ -508,6 +546,8 @@ def frame_swap_words(wa, wb):
         right = [w for n, w in enumerate(wb[j1:j2], j1) if w not in FRAME_WORDS and not _listed(wb, n, moved, wa)]
         left_only = [w for w in left if not any(same_stem(w, x) or is_typo(w, x) for x in right)]
         right_only = [w for w in right if not any(same_stem(w, x) or is_typo(w, x) for x in left)]
+        if "".join(left_only) == "".join(right_only):
+            continue  # one word written as two: "time zone" / "timezone"
         if left_only and right_only and len(left_only) <= FILLER_WORDS and len(right_only) <= FILLER_WORDS:
             return " ".join(left_only), " ".join(right_only)
     return None

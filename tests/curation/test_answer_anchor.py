@@ -124,3 +124,21 @@ def test_a_shared_label_record_does_not_vouch_past_a_comparison(people, make_exa
     make_example(instruction="My invoice this month looks wrong, why?", output=label)
     checking.scan_project(people.project)
     assert pairs() == set()
+
+
+TOP_DOCTOR = (
+    "SELECT d.name, COUNT(*) AS visits FROM visits v JOIN doctors d ON d.doctor_id = v.doctor_id "
+    "GROUP BY d.name ORDER BY visits DESC LIMIT 1;"
+)
+
+
+def test_a_long_query_said_word_for_word_vouches_for_prompts_that_say_rare_words_otherwise(people, make_example):
+    first = make_example(instruction="Which physician has handled more visits than any other?", output=TOP_DOCTOR)
+    # hard negative: the opposite request, its query ordered the other way
+    make_example(
+        instruction="Which physician has handled fewer visits than any other?", output=TOP_DOCTOR.replace("DESC", "ASC")
+    )
+    second = make_example(instruction="Find the doctor with the highest number of visits.", output=TOP_DOCTOR)
+    assert pairs() == {(first.id, second.id, "duplicate")}
+    checking.scan_project(people.project)
+    assert pairs() == {(first.id, second.id, "duplicate")}

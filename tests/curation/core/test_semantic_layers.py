@@ -1091,3 +1091,18 @@ def test_a_command_one_flag_apart_under_the_same_request_said_otherwise_is_a_con
     assert pairs == {(0, 1, "contradiction"), (2, 3, "contradiction")}
     (message,) = [f.message for f in found[2] if f.check == "contradiction"]
     assert "“f -size +100” vs “f -size -100”" in message
+
+
+def test_numbers_in_hundreds_quotes_with_their_full_stop_and_words_written_apart_are_the_same():
+    from curation.core.slots import number_slots
+
+    assert number_slots("less than five hundred dollars") == number_slots("under $500")
+    assert (
+        slots_of("My contract says 'time is of the essence.' What's the effect?").quoted
+        == slots_of("What does 'time is of the essence' mean?").quoted
+    )
+    assert (
+        frame_swap("I cannot find where to change my time zone.", "I can't find where to change my timezone.") is None
+    )
+    assert frame_swap("I am buying a small cafe. Asset or stock?", "I'm buying a small cafe. Asset or stock?") is None
+    assert frame_swap("a substitute for honey in a stew", "a substitute for butter in a stew")  # still a frame
