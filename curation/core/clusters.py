@@ -43,7 +43,7 @@ NEIGHBOURS = 24  # nearest neighbours looked at per example (chats with one scaf
 # ("Names of Engineering staff hired later than 2021" / "Who joined Engineering after 2021? I need
 # their names", both answered by one SQL query, score 0.64). The slot guard still applies in full.
 ANCHOR_MIN_WORDS = 6  # fewer different words in JSON ({"category": "billing"}) make a label, not one answer
-ANCHOR_MIN_ID_WORDS = 3  # or as few, one a number of three digits or more ({"intent": "refund", "amount": 74.99, ...})
+ANCHOR_MIN_ID_WORDS = 3  # or as few, one a number of three digits or more ({"intent": "refund", "order": 88230, ...})
 ANCHOR_MIN_TEXT_WORDS = 4  # a sentence of four different words ("Milk, ice cream, cream cheese.") is one answer
 ANCHOR_MOST = 4  # an answer shared by more examples is a label, not one request's answer
 # A refusal answers many requests alike ("I'm sorry, but I can't help with that."): it never vouches
@@ -265,7 +265,7 @@ def neighbour_kept(meaning, length_a, length_b, same_meaning):
 def anchored_floor(same_meaning, answer=None):
     """The meaning from which a shared answer vouches for two prompts: ANCHORED_MEANING at the
     base threshold, moving with the dataset's; ANCHORED_LONG_MEANING for a long `answer` that is
-    no JSON record (long_anchor)."""
+    no JSON record (long_anchor), ANCHORED_LABEL_MEANING for a JSON record of labels."""
     floor = ANCHORED_MEANING
     if answer is not None and long_anchor(answer):
         floor = ANCHORED_LONG_MEANING
