@@ -283,7 +283,11 @@ def _pairs_of(example, record, words, near, answer, edits=()):
                 by_words
                 or other_id in anchored
                 or neighbour_kept(
-                    cosine, len(plain_text(view.parts[0])), len(plain_text(other_view.parts[0])), same_meaning
+                    cosine,
+                    len(plain_text(view.parts[0])),
+                    len(plain_text(other_view.parts[0])),
+                    same_meaning,
+                    plains.get(other_id),
                 )
             )
             # the scan's candidates: prompts naming the same numbers from the anchored meaning on

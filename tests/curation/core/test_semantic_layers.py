@@ -1106,3 +1106,22 @@ def test_numbers_in_hundreds_quotes_with_their_full_stop_and_words_written_apart
     )
     assert frame_swap("I am buying a small cafe. Asset or stock?", "I'm buying a small cafe. Asset or stock?") is None
     assert frame_swap("a substitute for honey in a stew", "a substitute for butter in a stew")  # still a frame
+
+
+def test_a_typo_and_a_sign_off_do_not_hide_a_contradiction_from_the_scan():
+    # the typo is a rare word, which the weighted meaning counts much: 0.72 weighted, 0.82 plain
+    found = check_records(
+        [
+            Record(
+                "Which country has a smaller population, Thailand or Poland?",
+                "",
+                "Poland has the smaller population: about 37.6 million people, against 71 million in Thailand.",
+            ),
+            Record(
+                "Which cuontry has a smaller population, Thailand or Poland? Cheers.",
+                "",
+                "Thailand has the smaller population: about 37.6 million people, against 71 million in Poland.",
+            ),
+        ]
+    )
+    assert [(f.check, f.related) for f in found[0]] == [("contradiction", (1,))]
