@@ -243,6 +243,9 @@ def compare_text(a, b, asked=frozenset()):
     swapped = _swapped_slot(a, b)
     if swapped:  # one frame filled otherwise: "Kenya has the larger population" / "Colombia has ..."
         return "conflict", f"“{swapped[0]}” where the other says “{swapped[1]}”"
+    items = _other_items(a, b)
+    if items:  # two lists of mostly other things: "Coffee, black tea, cola" / "Water, rooibos tea, juice"
+        return "conflict", f"other items (“{items[0][:60]}” vs “{items[1][:60]}”)"
     middles = _differing_middles(wa, wb)
     if middles:  # alike at the start and the end, something else in between
         return "conflict", f"the same start, then other content (“{middles[0]}” vs “{middles[1]}”)"
@@ -260,6 +263,36 @@ def compare_text(a, b, asked=frozenset()):
         )
         return "conflict", f"clearly different content ({shared})"
     return "agree", f"reworded ({overlap:.0%} of content words shared)"
+
+
+LIST_SPLIT_RE = re.compile(r"\s*(?:[,;\n]|\band\b|\bor\b)\s*(?:and\s+|or\s+)?", re.IGNORECASE)
+LIST_MIN_ITEMS = 3
+LIST_ITEM_WORDS = 4  # an item of a list is a few words ("dark chocolate"); longer parts are sentences
+
+
+def _list_items(text):
+    """The items of an answer that is a list ("Coffee, black tea, cola and dark chocolate."), each
+    as (its text, its set of content words), or None for an answer that is no such list."""
+    text = re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", text.strip().rstrip(".!"), flags=re.MULTILINE)
+    parts = [p for p in LIST_SPLIT_RE.split(text) if p.strip()]
+    if len(parts) < LIST_MIN_ITEMS or any(len(p.split()) > LIST_ITEM_WORDS for p in parts):
+        return None
+    items = [(" ".join(p.split()), frozenset(_content_words(p))) for p in parts]
+    return items if all(words for _, words in items) else None
+
+
+def _other_items(a, b):
+    """(a's items, b's items) when both answers are lists (_list_items) and half of either list's
+    items or more share no word with any item of the other, else None. Steps said otherwise ("Open
+    Settings, tap Privacy" / "Go to Settings, choose Privacy") keep a word of each."""
+    items_a, items_b = _list_items(a), _list_items(b)
+    if not items_a or not items_b:
+        return None
+    only_a = [text for text, x in items_a if not any(x & y for _, y in items_b)]
+    only_b = [text for text, y in items_b if not any(x & y for _, x in items_a)]
+    if 2 * len(only_a) < len(items_a) and 2 * len(only_b) < len(items_b):
+        return None
+    return ", ".join(only_a), ", ".join(only_b)
 
 
 def _swapped_slot(a, b):

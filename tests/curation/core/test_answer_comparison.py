@@ -271,3 +271,21 @@ def test_the_same_number_in_another_unit_or_a_fraction_is_another_quantity():
         == "agree"
     )
     assert compare_answers("Wait 2 hours, then stir.", "Wait 2 hrs and then stir.")[0] == "agree"
+
+
+def test_two_lists_of_mostly_other_things_conflict_and_a_list_reordered_or_steps_reworded_agree():
+    verdict, detail = compare_answers(
+        "Coffee, black tea, cola, dark chocolate.", "Water, rooibos tea, orange juice, dark chocolate."
+    )
+    assert (verdict, detail) == ("conflict", "free text: other items (“Coffee, cola” vs “Water, orange juice”)")
+    assert (
+        compare_answers("Coffee, black tea, cola, dark chocolate.", "Dark chocolate, coffee, cola and black tea.")[0]
+        == "agree"
+    )
+    assert (
+        compare_answers(
+            "Open Settings, tap Privacy, then turn off Location.",
+            "Go to Settings, choose Privacy and switch Location off.",
+        )[0]
+        == "agree"
+    )
