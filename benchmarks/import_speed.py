@@ -129,12 +129,17 @@ NOTES = {
         "Realistic rows (benchmarks.accuracy_sets.realistic_rows: the four domains' real words, meanings drawn "
         "with replacement, so a third of the rows are copies of another's prompt), the meaning layer on. check is "
         "the whole-project scan. Its pairwise pass compares one representative of each group of identical "
-        "prompts and first drops the candidate pairs that name other numbers (clusters.find_clusters): 147 s "
-        "before (2026-12-02), about 27 s now; the rest of the check is the per-example checks and embeddings in "
-        "worker processes (~10 s), loading the examples (~5 s) and storing findings, pairs, keys and vectors "
-        "with COPY (~9 s). Target NOT met on this data: the pairwise pass still decides ~190,000 template "
-        "siblings in Python (most differ in a name), ~0.1 ms each; since 2026-12-03 in two forked processes "
-        "(18.1 s -> 13.5 s for that part; each process works out the slots of most records again)."
+        "prompts and first drops the candidate pairs that name other numbers (clusters.find_clusters). Target NOT "
+        "met on this data. Measured on 2026-12-04 with curation.core.dataset.check_all alone on the same rows: "
+        "59.6 s (find_clusters 46.8 s) at the day's start, more than the whole 44.6 s check recorded on "
+        "2026-12-03 (the answer edit keys, one more candidate source, came in between; the machine may differ "
+        "too); 49.9 s "
+        "(find_clusters 36.0 s) at its end, mostly from edited_answer asking first whether an edit follows "
+        "each prompt (the query for 'France' / for 'Spain') before its token diff. The rest of the check is "
+        "loading the examples, storing findings, pairs, keys and vectors with COPY, and checking again what "
+        "was saved meanwhile. The pairwise pass still decides ~280,000 candidate pairs in Python (two thirds "
+        "of them template siblings that differ in a name), in two forked processes that each work out the "
+        "slots of most records again."
     ),
 }
 
