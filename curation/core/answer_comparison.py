@@ -546,18 +546,27 @@ def _asked(record):
     return frozenset(_content_counts(" ".join(record.prompt())))
 
 
+SLOT_WORDS = 2
+
+
 def _follow_their_prompts(a, b):
     """True when each answer says a content word more often than the other answer does, and its own
     prompt says that word more often than the other prompt: the prompts ask about other things,
     which the answers follow ("Which has more calories, banana or dark chocolate?" / "... dark
     chocolate or chicken breast?", each answer naming its own pair; "Show city and phone_verified
-    ..." / "List the phone_verified and signup_date ...", each query selecting its own column). Two
+    ..." / "List the phone_verified and signup_date ...", each query selecting its own column). Also
+    when one answer follows its prompt that way and the prompts differ in a word or two each ("the
+    sum of the digits" answered by digit_sum, "the number of digits" by digit_count). Two
     answers that disagree on one request do not part that way."""
     asked_a, asked_b = _content_counts(" ".join(a.prompt())), _content_counts(" ".join(b.prompt()))
     said_a, said_b = _content_counts(a.answer()), _content_counts(b.answer())
-    return bool((asked_a - asked_b).keys() & (said_a - said_b).keys()) and bool(
-        (asked_b - asked_a).keys() & (said_b - said_a).keys()
-    )
+    own_a, own_b = (asked_a - asked_b).keys(), (asked_b - asked_a).keys()
+    follows_a, follows_b = bool(own_a & (said_a - said_b).keys()), bool(own_b & (said_b - said_a).keys())
+    if follows_a and follows_b:
+        return True
+    # one answer follows: enough when the prompts differ in a word or two each (one slot), not when
+    # one was reworded throughout ("Double billing!!" / "charged two times", answered "billing")
+    return (follows_a or follows_b) and 0 < len(own_a) <= SLOT_WORDS and 0 < len(own_b) <= SLOT_WORDS
 
 
 def _swap_follows_prompts(a, b):

@@ -289,3 +289,23 @@ def test_two_lists_of_mostly_other_things_conflict_and_a_list_reordered_or_steps
         )[0]
         == "agree"
     )
+
+
+def test_one_answer_that_follows_what_its_prompt_names_answers_another_request():
+    from curation.core.answer_comparison import compare_records
+    from studio.core.records import Record
+
+    total = Record(
+        "Write a Python function that returns the sum of the digits of an integer.",
+        "",
+        "def digit_sum(n): return sum(int(d) for d in str(abs(n)))",
+    )
+    count = Record(
+        "Write a Python function that returns the number of digits of an integer.",
+        "",
+        "def digit_count(n): return len(str(abs(n)))",
+    )
+    assert compare_records(total, count)[0] == "other"
+    # the same request with a wrong answer still conflicts
+    wrong = Record(total.instruction, "", "def digit_sum(n): return len(str(abs(n)))")
+    assert compare_records(total, wrong)[0] == "conflict"
