@@ -458,6 +458,9 @@ def _same_word(x, y):
 
 
 FRAME_WORDS = STOPWORDS | FILLER | REQUEST_VERBS | ASKING_WORDS | COUNTING_NOUNS  # never what fills a frame
+# verbs that say little on their own: one swapped for another fills no frame ("do I need" / "should I
+# use"), though each still counts against a word that fills one ("make pancakes" / "store pancakes")
+GENERIC_VERBS = frozenset("need needs use uses get gets have has want wants put take require requires".split())
 FRAME_SHARE = 0.6  # word-sequence similarity from which two texts share one frame
 FILLER_WORDS = 3  # what fills a frame is short ("sponge cake"); a reworded clause is longer
 
@@ -548,6 +551,8 @@ def frame_swap_words(wa, wb):
         right_only = [w for w in right if not any(same_stem(w, x) or is_typo(w, x) for x in left)]
         if "".join(left_only) == "".join(right_only):
             continue  # one word written as two: "time zone" / "timezone"
+        if set(left_only) | set(right_only) <= GENERIC_VERBS:
+            continue  # "how much salt do I need" / "... should I use": no filler, the same request
         if left_only and right_only and len(left_only) <= FILLER_WORDS and len(right_only) <= FILLER_WORDS:
             return " ".join(left_only), " ".join(right_only)
     return None

@@ -1125,3 +1125,29 @@ def test_a_typo_and_a_sign_off_do_not_hide_a_contradiction_from_the_scan():
         ]
     )
     assert [(f.check, f.related) for f in found[0]] == [("contradiction", (1,))]
+
+
+def test_one_generic_verb_for_another_fills_no_frame_and_the_unit_conflict_shows():
+    assert (
+        frame_swap(
+            "How much salt do I need to dry brine a turkey?", "How much salt should I use to dry-brine a turkey?"
+        )
+        is None
+    )
+    assert frame_swap("How do I make pancakes?", "How do I store pancakes?") == ("make", "store")
+    found = check_records(
+        [
+            Record(
+                "How much kosher salt do I need to dry brine a 12 lb turkey?",
+                "",
+                "About 2 tablespoons of kosher salt, rubbed all over, then left uncovered in the fridge for 1 to 3 days.",
+            ),
+            Record(
+                "How much kosher salt should I use to dry-brine a 12 lb turkey?",
+                "",
+                "About 2 cups of kosher salt, rubbed all over, then left uncovered in the fridge for 1 to 3 days.",
+            ),
+        ]
+    )
+    (finding,) = found[0]
+    assert finding.check == "contradiction" and "(2 tablespoon vs 2 cup)" in finding.message
