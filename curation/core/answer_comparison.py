@@ -79,25 +79,27 @@ QUANTITY_RE = re.compile(r"(\d+(?:[.,]\d+)*|[" + "".join(FRACTIONS) + r"])\s*(?:
 
 
 def _quantities(text):
-    """{number: {unit}} for the numbers in text followed by a unit (UNITS)."""
+    """{number: {unit: the quantity as written}} for the numbers in text followed by a unit (UNITS,
+    under its one name)."""
     out = {}
     for number, qualifier, unit in QUANTITY_RE.findall(text.lower()):
+        written = " ".join(w for w in (number, qualifier, unit) if w)
         number = FRACTIONS.get(number) or THOUSANDS_RE.sub("", number).replace(",", ".")
         if qualifier and qualifier in UNITS and unit not in UNITS:
-            qualifier, unit = "", qualifier
+            qualifier, unit, written = "", qualifier, written.rsplit(" ", 1)[0]
         if unit not in UNITS or (qualifier and qualifier not in UNIT_QUALIFIERS):
             continue
-        out.setdefault(number, set()).add(f"{qualifier} {UNITS[unit]}".strip())
+        out.setdefault(number, {}).setdefault(f"{qualifier} {UNITS[unit]}".strip(), written)
     return out
 
 
 def _other_unit(a, b):
-    """(x, y) when one number is said with another unit in each answer ("1 tablespoon of salt" /
-    "1 cup of salt", "30 business days" / "30 days"), else None."""
+    """(x, y) as written when one number is said with another unit in each answer ("1 tablespoon
+    of salt" / "1 cup of salt", "30 business days" / "30 days"), else None."""
     qa, qb = _quantities(a), _quantities(b)
-    for number in qa.keys() & qb.keys():
-        if not qa[number] & qb[number]:
-            return f"{number} {min(qa[number])}", f"{number} {min(qb[number])}"
+    for number in sorted(qa.keys() & qb.keys()):
+        if not qa[number].keys() & qb[number].keys():
+            return qa[number][min(qa[number])], qb[number][min(qb[number])]
     return None
 
 
@@ -226,7 +228,7 @@ def compare_text(a, b, asked=frozenset()):
         return "conflict", "one answer is negated"
     other_unit = _other_unit(a, b)
     if other_unit:
-        return "conflict", f"the same number in another unit ({other_unit[0]} vs {other_unit[1]})"
+        return "conflict", f"the same number in another unit (“{other_unit[0]}” vs “{other_unit[1]}”)"
     if _numbers(a) != _numbers(b) and _numbers(a) and _numbers(b):
         only_a, only_b = sorted(_numbers(a) - _numbers(b)), sorted(_numbers(b) - _numbers(a))
         return "conflict", f"different numbers ({', '.join(only_a[:3]) or '–'} vs {', '.join(only_b[:3]) or '–'})"

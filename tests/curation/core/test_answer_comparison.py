@@ -256,13 +256,13 @@ def test_the_same_number_in_another_unit_or_a_fraction_is_another_quantity():
     salt = "About {} of kosher salt per 5 lb of turkey, rubbed all over and left in the fridge for 1 to 3 days."
     assert compare_answers(salt.format("1 tablespoon"), salt.format("1 cup")) == (
         "conflict",
-        "free text: the same number in another unit (1 tablespoon vs 1 cup)",
+        "free text: the same number in another unit (“1 tablespoon” vs “1 cup”)",
     )
     terms = compare_answers(
         "It means payment is due 30 business days after the goods are delivered, not from the invoice date.",
         "It means the full invoice amount is due within 30 days of the invoice date.",
     )
-    assert terms == ("conflict", "free text: the same number in another unit (30 business day vs 30 day)")
+    assert terms == ("conflict", "free text: the same number in another unit (“30 business days” vs “30 days”)")
     milk = "Stir {} of lemon juice into 1 cup of milk and let it sit for 5 minutes before you use it."
     assert compare_answers(milk.format("¼ cup"), milk.format("1 tablespoon"))[0] == "conflict"
     # a unit written otherwise is the same unit

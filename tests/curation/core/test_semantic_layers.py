@@ -1150,4 +1150,4 @@ def test_one_generic_verb_for_another_fills_no_frame_and_the_unit_conflict_shows
         ]
     )
     (finding,) = found[0]
-    assert finding.check == "contradiction" and "(2 tablespoon vs 2 cup)" in finding.message
+    assert finding.check == "contradiction" and "(“2 tablespoons” vs “2 cups”)" in finding.message
