@@ -17,6 +17,7 @@ from curation.core.answer_comparison import (
     answers_echo_prompts,
     compare_records,
     edited_answer,
+    is_code,
     load_json,
     negating_edit,
 )
@@ -66,6 +67,7 @@ ANCHORED_MEANING = 0.65  # at the base threshold SAME_MEANING; it moves with the
 ANCHORED_LONG_MEANING = 0.5  # the same for a long answer in text or code (long_anchor)
 ANCHORED_LABEL_MEANING = 0.72  # and for a JSON record of labels (_json_says_enough)
 LONG_ANCHOR_WORDS = 10
+LONG_ANCHOR_CODE_WORDS = 4  # as many as any shared answer needs (ANCHOR_MIN_TEXT_WORDS)
 
 
 @dataclass
@@ -286,10 +288,14 @@ def text_anchor(answer):
 
 def long_anchor(answer):
     """True for a shared answer of LONG_ANCHOR_WORDS different words or more that is text or
-    code: said word for word in two examples, it vouches for prompts worded far apart ("How fast
+    code (LONG_ANCHOR_CODE_WORDS for a program or a command): said word for word in two examples, it vouches for prompts worded far apart ("How fast
     does light travel through empty space?" / "What is the speed of light in a vacuum?", 60%
     alike)."""
-    return text_anchor(answer) and len(set(words(answer))) >= LONG_ANCHOR_WORDS
+    if not text_anchor(answer):
+        return False
+    said = len(set(words(answer)))
+    # a program or a command is precise: fewer of its words say as much (`git checkout -- README.md`)
+    return said >= LONG_ANCHOR_WORDS or (said >= LONG_ANCHOR_CODE_WORDS and is_code(answer))
 
 
 def edited_candidate(same_meaning):

@@ -142,3 +142,15 @@ def test_a_long_query_said_word_for_word_vouches_for_prompts_that_say_rare_words
     assert pairs() == {(first.id, second.id, "duplicate")}
     checking.scan_project(people.project)
     assert pairs() == {(first.id, second.id, "duplicate")}
+
+
+def test_a_short_command_said_word_for_word_vouches_as_a_long_answer_does(people, make_example):
+    restore = "git checkout -- README.md"
+    first = make_example(instruction="Discard local changes to a single file README.md.", output=restore)
+    second = make_example(
+        instruction="I messed up README.md and want it back to how it was at the last commit. What's the command?",
+        output=restore,
+    )
+    assert pairs() == {(first.id, second.id, "duplicate")}
+    checking.scan_project(people.project)
+    assert pairs() == {(first.id, second.id, "duplicate")}
