@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from curation.core.slots import frame_swap, slots_of
+from curation.core.slots import NUMBER_WORDS, frame_swap, slots_of
 from curation.core.text import normalize, words
 from curation.core.wordlists import NEGATIONS, STOPWORDS
 
@@ -121,18 +121,9 @@ def _polarity(tokens):
     return bool(_negations(tokens))
 
 
-# Number words, read as the numbers they name when two answers are compared ("90 days" / "six
-# months", "two weeks' notice" / "four weeks'"). "one" is left out: it is a pronoun as often.
-NUMBER_WORDS = dict(
-    zip(
-        """two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
-        eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety dozen""".split(),
-        [str(n) for n in range(2, 21)] + [str(n) for n in range(30, 100, 10)] + ["12"],
-    )
-)
-
-
 def _spelled_numbers(tokens):
+    """The numbers an answer spells out (slots.NUMBER_WORDS: "90 days" / "six months", "two weeks'
+    notice" / "four weeks'")."""
     return {NUMBER_WORDS[w] for w in tokens if w in NUMBER_WORDS}
 
 

@@ -255,8 +255,9 @@ def is_vague(instruction, has_input=False):
     """True when no word of the instruction names a task or a topic ("Help", "Make it better",
     "Same as last time", "idk"), when it points back at a request the example does not hold ("Same
     but faster", "Do it in bash"), or when it is a word or two naming one thing and nothing to do
-    with it ("Recipe.", "Plan it."); "Who are you?" and "Tell me a joke" are not vague. With an input (`has_input`) the input is what the instruction applies to: only an
-    instruction with no specific word and no task word ("?", "do the usual", "this one too") is."""
+    with it ("Recipe.", "Plan it."); "Who are you?" and "Tell me a joke" are not vague. With an
+    input (`has_input`) the input is what the instruction applies to: only an instruction with no
+    specific word and no task word ("?", "do the usual", "this one too") is."""
     said = words(instruction)
     if " ".join(said) in ABOUT_ITSELF:
         return False

@@ -31,6 +31,10 @@ NUMBER_WORDS = {
     )
     if w != "-"  # "one" is more often a pronoun ("which one") than a number
 } | {"twice": "2", "thrice": "3"}  # "charged twice" = "charged two times"
+NUMBER_WORDS |= {
+    w: str(n) for n, w in zip(range(30, 100, 10), "thirty forty fifty sixty seventy eighty ninety".split())
+}
+NUMBER_WORDS["dozen"] = "12"
 NUMBER_WORD_RE = re.compile(
     # "two weeks" and "a two-week trip" name the same number
     r"(?<![\w'’-])(" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")(?![\w'’]|-\d)",
@@ -318,9 +322,9 @@ def slot_difference(a, b, say=True, negation=True, opposites_only=False):
     """ "" when the two Slots ask the same thing, else what differs, for people (with say=False
     only that something differs: the scan asks this of a few hundred thousand pairs). With
     negation=False a negation on one side only is left to the caller. With opposites_only (two
-    prompts one long answer vouches for), comparisons differ only when one is the other's
-    opposite: "the most recent commit" / "the last commit", "everything inside /srv/www" /
-    "/srv/www" ask one thing."""
+    prompts one shared answer in text or code vouches for), comparisons differ only when one is
+    the other's opposite: "the most recent commit" / "the last commit", "everything inside
+    /srv/www" / "/srv/www" ask one thing."""
     if a.numbers != b.numbers:
         if not say:
             return "another number"
