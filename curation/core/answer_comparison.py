@@ -16,6 +16,8 @@ from curation.core.wordlists import NEGATIONS, STOPWORDS
 
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 SHORT_ANSWER_WORDS = 6
+# conflicts of free text that say other things, not another value (factual_conflict)
+OTHER_CONTENT = ("free text: clearly different content", "free text: the same start, then other content")
 
 
 def load_json(text):
@@ -536,7 +538,7 @@ def _content_counts(text):
 
 
 def _asked(record):
-    return frozenset(_content_counts(" ".join(record.prompt())))
+    return frozenset(_content_counts(" ".join(record.request())))
 
 
 SLOT_WORDS = 2
@@ -551,7 +553,7 @@ def _follow_their_prompts(a, b):
     when one answer follows its prompt that way and the prompts differ in a word or two each ("the
     sum of the digits" answered by digit_sum, "the number of digits" by digit_count). Two
     answers that disagree on one request do not part that way."""
-    asked_a, asked_b = _content_counts(" ".join(a.prompt())), _content_counts(" ".join(b.prompt()))
+    asked_a, asked_b = _content_counts(" ".join(a.request())), _content_counts(" ".join(b.request()))
     said_a, said_b = _content_counts(a.answer()), _content_counts(b.answer())
     own_a, own_b = (asked_a - asked_b).keys(), (asked_b - asked_a).keys()
     follows_a, follows_b = bool(own_a & (said_a - said_b).keys()), bool(own_b & (said_b - said_a).keys())
@@ -570,7 +572,7 @@ def _swap_follows_prompts(a, b):
     swapped = frame_swap(a.answer(), b.answer())
     if not swapped:
         return False
-    asked_a, asked_b = _content_counts(" ".join(a.prompt())), _content_counts(" ".join(b.prompt()))
+    asked_a, asked_b = _content_counts(" ".join(a.request())), _content_counts(" ".join(b.request()))
     x, y = swapped[0].split(), swapped[1].split()
     return all(asked_a[w] > asked_b[w] for w in x) and all(asked_b[w] > asked_a[w] for w in y)
 
@@ -589,6 +591,10 @@ def compare_records(a, b):
             return "other", ""
         if verdict == "agree" and a.answer() != b.answer() and _swap_follows_prompts(a, b):
             return "other", ""
+        if verdict == "agree" and a.is_chat and b.is_chat:
+            turn = earlier_turn_conflict(a, b)
+            if turn:
+                return "conflict", turn
         return verdict, detail
     if a.is_preference and b.is_preference:
         if _same(a.output, b.output) and _same(a.rejected, b.rejected):
@@ -606,6 +612,41 @@ def compare_records(a, b):
     if _same(a.answer(), b.rejected):
         return "conflict", "a preference against the answer taught (the other example's pair rejects this output)"
     return "other", ""
+
+
+def factual_conflict(a, b):
+    """compare_answers' detail when two answers disagree on a fact (a value, a number, a unit, a
+    yes or a no, a negation, a quote, a token of code or JSON), else "". Two answers that only say
+    other things, which compare_answers calls a conflict of a final answer, are not one here
+    ("Hello! How can I help?" / "Hi there, what can I do for you?"; "Which card?" / "Is it your
+    debit card?" after one opening): what an assistant asks or says on the way is worded freely."""
+    verdict, detail = compare_answers(a, b)
+    if verdict != "conflict":
+        return ""
+    kind = answer_kind(a, b)
+    if kind == "free text":
+        return "" if detail.startswith(OTHER_CONTENT) else detail
+    if kind == "short answer":
+        wa, wb = words(a), words(b)
+        numbers_a, numbers_b = _numbers(a) | _spelled_numbers(wa), _numbers(b) | _spelled_numbers(wb)
+        shared = _content_words(a) & _content_words(b)  # "the savings account" / "the checking account"
+        if not (shared or numbers_a != numbers_b or _polarity(wa) != _polarity(wb)):
+            return ""  # "Hello!" / "Hi!"
+    return detail
+
+
+def earlier_turn_conflict(a, b):
+    """For two chats that ask the same (their user turns match), what an assistant turn before the
+    last says otherwise ("assistant turn 1 of 2: different numbers (3 vs 8)"), else "". Chats
+    with another number of assistant turns are compared on their last answers only."""
+    turns_a, turns_b = a.turn_answers(), b.turn_answers()
+    if len(turns_a) != len(turns_b):
+        return ""
+    for k, (x, y) in enumerate(zip(turns_a[:-1], turns_b[:-1]), start=1):
+        conflict = factual_conflict(x, y)
+        if conflict:
+            return f"assistant turn {k} of {len(turns_a)}: {conflict}"
+    return ""
 
 
 NEAR_ANSWER = 0.9  # token similarity from which two conflicting answers are one answer edited

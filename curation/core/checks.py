@@ -274,14 +274,28 @@ def is_vague(instruction, has_input=False):
     return specific[0] in INPUT_TASK_WORDS or not any(w in INPUT_TASK_WORDS for w in said)
 
 
+GREETING_WORDS = frozenset(
+    "hi hello hey hiya howdy yo good morning afternoon evening day there everyone all greetings thanks thank you".split()
+)
+
+
+def is_greeting(text):
+    """True for a turn of greeting words only ("Hi", "Hello there!", "Good morning")."""
+    said = words(text)
+    return bool(said) and all(w in GREETING_WORDS for w in said)
+
+
 def check_quality(record, rules):
     """Instructions a model cannot learn from: vague ("Help", "Do it", "JSON", "?"), too short or
     too long; and answers too short to teach anything. Warnings, with thresholds the lead sets."""
     found = []
     if record.is_chat:
         # The request is the first user turn (later ones may fairly be "yes"), checked for
-        # vagueness only: people chat in short turns.
+        # vagueness only: people chat in short turns. A turn that only greets ("Hi", "Good
+        # morning!") opens the chat; the request is the turn after it.
         users = [i for i, m in enumerate(record.messages) if m["role"] == "user"]
+        while len(users) > 1 and is_greeting(str(record.messages[users[0]]["content"] or "")):
+            users = users[1:]
         instruction = str(record.messages[users[0]]["content"] or "").strip() if users else ""
         field, has_input = (f"messages[{users[0]}]" if users else ""), False
     else:

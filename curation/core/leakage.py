@@ -20,7 +20,7 @@ class Leak:
 def _content_words(record):
     """Content words of what tells examples apart: the input (or the instruction when there is
     no input). A long shared instruction would make every pair look alike."""
-    context, query = record.prompt()
+    context, query = record.request()
     return {w for w in words(query or context) if w not in STOPWORDS}
 
 

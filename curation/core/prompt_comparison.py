@@ -16,7 +16,7 @@ from curation.core.wordlists import FILLER, INTERCHANGEABLE, NEGATIONS
 
 def prompt_words(record):
     """(context words, query words) of a record, normalised."""
-    context, query = record.prompt()
+    context, query = record.request()
     return words(context), words(query)
 
 

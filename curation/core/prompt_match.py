@@ -43,7 +43,7 @@ REWORDED = 0.8  # character similarity under which two texts are worded apart (n
 def main_and_side(record):
     """(the part that tells prompts apart, the part many share): (input, instruction), or
     (instruction, "") when there is no input; for a chat (turns, system prompt)."""
-    context, query = record.prompt()
+    context, query = record.request()
     if query.strip():
         return query, context
     return context, ""

@@ -38,6 +38,25 @@ class Record:
             turns = turns[:-1]
         return system, "\n".join(f"{m['role']}: {m['content'] or ''}" for m in turns)
 
+    def request(self):
+        """(context, query) as the checks compare what is asked: prompt(), but for a chat the user
+        turns only. An earlier assistant turn is an answer the chat teaches (turn_answers), not
+        part of the request: two chats that ask the same and answer a turn otherwise conflict
+        there, however alike their last answers."""
+        if not self.is_chat:
+            return self.instruction, self.input
+        context, _ = self.prompt()
+        turns = [m for m in self.messages if m["role"] != "system"]
+        if turns and turns[-1]["role"] == "assistant":
+            turns = turns[:-1]
+        return context, "\n".join(f"user: {m['content'] or ''}" for m in turns if m["role"] == "user")
+
+    def turn_answers(self):
+        """A chat's assistant turns in order (the last is answer()); [answer()] for anything else."""
+        if not self.is_chat:
+            return [self.output]
+        return [str(m["content"] or "") for m in self.messages if m["role"] == "assistant"]
+
     def answer(self):
         """The text the model is trained to write: the output, or the final assistant turn."""
         if not self.is_chat:

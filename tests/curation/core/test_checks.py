@@ -68,3 +68,19 @@ def test_chat_records_check_the_final_assistant_turn():
     )
     found = check_record(chat, FormatRules(output_json=True))
     assert [(f.check, f.field) for f in found] == [("format", "messages[1]")]
+
+
+def test_a_chat_that_opens_with_a_greeting_is_judged_by_its_request():
+    from curation.core.checks import check_quality
+
+    def chat(*turns):
+        roles = ["user", "assistant"] * len(turns)
+        return Record.chat([{"role": r, "content": c} for r, c in zip(roles, turns)])
+
+    greeted = chat(
+        "Hi there!", "Hello! How can I help?", "How do I reset my online banking password?", "Tap Forgot ..."
+    )
+    assert check_quality(greeted, FormatRules()) == []
+    vague = chat("Good morning", "Good morning! What can I do for you?", "help", "Sure, with what?")
+    (finding,) = check_quality(vague, FormatRules())
+    assert "vague (“help”)" in finding.message and finding.field == "messages[2]"

@@ -406,3 +406,60 @@ def test_a_shared_record_of_labels_vouches_only_for_prompts_much_alike():
     order = '{"intent": "refund", "order_id": "A-8812", "amount": 74.99, "currency": "USD", "urgent": false}'
     assert anchored_floor(SAME_MEANING, labels) == ANCHORED_LABEL_MEANING > ANCHORED_MEANING
     assert anchored_floor(SAME_MEANING, order) == ANCHORED_MEANING
+
+
+def _bank_chat(*turns):
+    roles = ["user", "assistant"] * len(turns)
+    return Record.chat([{"role": r, "content": c} for r, c in zip(roles, turns)])
+
+
+def test_two_chats_asking_the_same_conflict_on_an_earlier_assistant_turn():
+    """Every assistant turn is taught, not only the last: the same user turns answered 1 business
+    day in one chat and 3 in the other is a contradiction, however equal the last answers."""
+    one = _bank_chat(
+        "How long does a wire transfer take?",
+        "Domestic wires usually arrive within 1 business day.",
+        "And is there a fee?",
+        "Yes, outgoing domestic wires cost $25.",
+    )
+    three = _bank_chat(
+        "How long does a wire transfer take?",
+        "Domestic wires usually arrive within 3 business days.",
+        "And is there a fee?",
+        "Yes, outgoing domestic wires cost $25.",
+    )
+    assert diagnoses([one, three]) == {(0, 1): "contradiction"}
+    (finding,) = cluster_findings(find_clusters([one, three]), str, Finding)[0]
+    assert "assistant turn 1 of 2" in finding.message and "1 vs 3" in finding.message
+    frozen = _bank_chat(
+        "Can I freeze my card?",
+        "Yes, open the app and tap Freeze card.",
+        "Will automatic payments still go through?",
+        "Recurring payments are declined while the card is frozen.",
+    )
+    cannot = _bank_chat(
+        "Can I freeze my card?",
+        "No, you need to call us to freeze it.",
+        "Will automatic payments still go through?",
+        "Recurring payments are declined while the card is frozen.",
+    )
+    assert diagnoses([frozen, cannot]) == {(0, 1): "contradiction"}
+
+
+def test_an_earlier_turn_said_in_other_words_or_another_follow_up_is_no_conflict():
+    hello = _bank_chat("Hi", "Hello! How can I help?", "What is the daily ATM limit?", "The daily ATM limit is $500.")
+    hi = _bank_chat(
+        "Hi", "Hi there, what can I do for you today?", "What is the daily ATM limit?", "The daily ATM limit is $500."
+    )
+    assert diagnoses([hello, hi]) == {(0, 1): "duplicate"}
+    # other user turns after the same opening: two conversations, whatever their first answers
+    wire = _bank_chat("Hi", "Hello! How can I help?", "How long does a wire take?", "One business day.")
+    assert diagnoses([hello, wire]) == {}
+    # the numbers of an assistant turn no longer tell the chats apart: the user turns do
+    limit = _bank_chat(
+        "What is my card limit?", "Your limit is $2,000.", "Can I raise it to $5,000?", "Yes, in the app."
+    )
+    other = _bank_chat(
+        "What is my card limit?", "Your limit is $2,000.", "Can I raise it to $3,000?", "Yes, in the app."
+    )
+    assert diagnoses([limit, other]) == {}
