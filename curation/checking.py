@@ -8,7 +8,7 @@ import itertools
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Value
 
 from curation import vectors
 from curation.core import semantic
@@ -29,6 +29,7 @@ from curation.core.clusters import (
     long_anchor,
     neighbour_kept,
     number_keys,
+    same_input_and_record,
     semantic_useful,
     text_anchor,
 )
@@ -246,14 +247,18 @@ def _pairs_of(example, record, words, near, answer, edits=()):
     # The prompts first (answers can be long), and only the pairs the scan would look at: those
     # the word index finds (one word apart) and the meaning layer's neighbours.
     others = []
-    for other_id, instruction, input_, messages in (
+    for other_id, instruction, input_, messages, output in (
         Example.objects.filter(id__in=candidates, deleted_at=None)
         .exclude(id=example.id)
-        .values_list("id", "instruction", "input", "messages")
+        .annotate(with_input_output=F("output") if record.input.strip() and not record.is_chat else Value(""))
+        .values_list("id", "instruction", "input", "messages", "with_input_output")
     ):
         if frozenset((example.id, other_id)) in silenced:
             continue
-        other = PromptView(Record.chat(messages) if messages else Record(instruction=instruction, input=input_))
+        # outputs only when this example has an input (clusters.same_input_and_record); the rest later
+        other = PromptView(
+            Record.chat(messages) if messages else Record(instruction=instruction, input=input_, output=output)
+        )
         by_words = one_word_apart(words, other.words)
         if by_words or other_id in cosines or other_id in anchored or other_id in edit_ids:
             others.append((other_id, other, by_words))
@@ -264,17 +269,25 @@ def _pairs_of(example, record, words, near, answer, edits=()):
         cosine = meaning.get(other_id)
         if long_answer and other_id in anchored and cosine is not None:
             cosine = max(cosine, plains[other_id])  # as the scan does for a long shared answer
+        # as in the scan, a long shared answer vouches for prompts naming other numbers, and one
+        # input with one JSON record as its answer for instructions worded apart
+        values_vouched = long_answer and other_id in anchored and other_view.numbers != view.numbers
+        input_vouched = same_input_and_record(record, other_view.record)
         same, note, layer = match(
             view,
             other_view,
             cosine,
             (lambda o=other_view: _side_cosine(view, o)) if vector is not None else None,
-            same_meaning=anchored_floor(same_meaning, record.answer())
-            if other_id in anchored and same_meaning <= 1.0
+            same_meaning=min(
+                anchored_floor(same_meaning, record.answer(), values_vouched),
+                anchored_floor(same_meaning) if input_vouched else 1.0,
+            )
+            if (other_id in anchored or input_vouched) and same_meaning <= 1.0
             else same_meaning,
             words_layer=by_words,  # as the scan's deletion index finds them
-            anchored=other_id in anchored,
+            anchored=other_id in anchored or input_vouched,
             answer_vouches=other_id in anchored and text_anchor(record.answer()),
+            values_vouched=values_vouched,
         )
         if same:
             matched.append((other_id, other_view, cosine, note, layer))

@@ -406,6 +406,14 @@ def _shell_line(line):
 FENCE_RE = re.compile(r"^\s*```[\w+-]*\s*\n?|\n?\s*```\s*$")
 
 
+# what only code writes: an escape (\d, \b), a character class ([a-z]), an index or a call glued to
+# a name (lst[-3:], f(x)), an operator of two characters, an anchored pattern (^...$)
+SHORT_CODE_RE = re.compile(
+    r"\\[dwsbDWSBn\d.]|\[[^\]\s]*[-:][^\]\s]*\]|\w[\[(]|\[.+ for \w+ in .+\]|\*\*|=>|==|!=|>=|<=|^\^.*\$$"
+)
+SENTENCE_RE = re.compile(r"[a-z]{2,}[.!?](?:\s|$)|\b[A-Za-z][a-z]{2,} [a-z]{3,} [a-z]{3,} [a-z]{3,}\b")
+
+
 def _strip_fence(text):
     return FENCE_RE.sub("", text.strip())
 
@@ -423,7 +431,13 @@ def is_code(text):
     hinted = sum(1 for line in lines if CODE_HINT_RE.search(line))
     symbols = sum(text.count(c) for c in "(){}[];=<>")
     prose_words = len(re.findall(r"\b[a-z]{3,}\b", text))
-    return hinted >= max(1, len(lines) // 2) and symbols >= 2 and symbols * 4 >= prose_words // 2
+    if hinted >= max(1, len(lines) // 2) and symbols >= 2 and symbols * 4 >= prose_words // 2:
+        return True
+    # one line of a pattern or an expression: `^[a-z]+$`, `\b(\w+)\s+\1\b`, `lst[-3:]`,
+    # `[x ** 2 for x in nums]`; never a sentence ("Use the [Settings] page.")
+    if len(lines) != 1 or len(text) > 300 or SENTENCE_RE.search(text) or not SHORT_CODE_RE.search(text):
+        return False
+    return len(re.findall(r"[()\[\]{}^$\\*+|=<>;:/]", text)) >= max(3, prose_words)
 
 
 def code_tokens(text):
@@ -444,7 +458,7 @@ def compare_code(a, b):
     """("agree" | "conflict", detail): one changed token is a conflict (COUNT(*) vs
     COUNT(DISTINCT x), SUM vs AVG, > vs >=)."""
     ta, tb = code_tokens(a), code_tokens(b)
-    if ta == tb:
+    if ta == tb or _renamed(ta, tb):
         return "agree", ""
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
         if op != "equal":
@@ -452,6 +466,29 @@ def compare_code(a, b):
             right = _code_text(tb[max(0, j1 - 2) : j2 + 1])[:60]
             return "conflict", f"code differs: “{left}” vs “{right}”"
     return "agree", ""
+
+
+IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z_0-9]*$")
+
+
+def _renamed(ta, tb):
+    """True when two token lists are one program with local names renamed throughout (`resolve =>
+    setTimeout(resolve, ms)` / `r => setTimeout(r, ms)`): every differing token a name, each name
+    used at least twice and always renamed to the same other name. A name used once (SUM / AVG, a
+    function called) is another program."""
+    if len(ta) != len(tb):
+        return False
+    renames, back = {}, {}
+    for x, y in zip(ta, tb):
+        if x != y and (
+            not (IDENTIFIER_RE.match(x) and IDENTIFIER_RE.match(y)) or x.lower() in KEYWORDS or y.lower() in KEYWORDS
+        ):
+            return False
+        if IDENTIFIER_RE.match(x) and (renames.setdefault(x, y) != y or back.setdefault(y, x) != x):
+            return False  # a name renamed in one place and not in another, or two names made one
+    counts = Counter(ta)
+    renamed = [x for x, y in renames.items() if x != y]
+    return bool(renamed) and all(counts[x] >= 2 for x in renamed)
 
 
 NO_SPACE_BEFORE = frozenset(")].,;:")

@@ -15,6 +15,7 @@ from curation.core import semantic
 from curation.core.answer_comparison import (
     NEAR_ANSWER,
     answers_echo_prompts,
+    code_tokens,
     compare_records,
     edited_answer,
     is_code,
@@ -45,6 +46,7 @@ NEIGHBOURS = 24  # nearest neighbours looked at per example (chats with one scaf
 # their names", both answered by one SQL query, score 0.64). The slot guard still applies in full.
 ANCHOR_MIN_WORDS = 6  # fewer different words in JSON ({"category": "billing"}) make a label, not one answer
 ANCHOR_MIN_ID_WORDS = 3  # or as few, one a number of three digits or more ({"intent": "refund", "order": 88230, ...})
+ANCHOR_MIN_CODE_TOKENS = 8  # or a pattern of eight different tokens (`^(?:19|20)\d{2}$`)
 ANCHOR_MIN_TEXT_WORDS = 4  # a sentence of four different words ("Milk, ice cream, cream cheese.") is one answer
 ANCHOR_MOST = 4  # an answer shared by more examples is a label, not one request's answer
 # A refusal answers many requests alike ("I'm sorry, but I can't help with that."): it never vouches
@@ -66,6 +68,7 @@ def is_refusal(text):
 ANCHORED_MEANING = 0.65  # at the base threshold SAME_MEANING; it moves with the dataset's threshold
 ANCHORED_LONG_MEANING = 0.5  # the same for a long answer in text or code (long_anchor)
 ANCHORED_LABEL_MEANING = 0.72  # and for a JSON record of labels (_json_says_enough)
+ANCHORED_VALUES_MEANING = 0.6  # for a long answer under prompts naming other numbers or quotes (match(values_vouched))
 LONG_ANCHOR_WORDS = 10
 LONG_ANCHOR_CODE_WORDS = 4  # as many as any shared answer needs (ANCHOR_MIN_TEXT_WORDS)
 
@@ -138,11 +141,19 @@ def answer_keys(records):
     keys = np.zeros(len(records), dtype=np.int64)
     for i in range(len(records)):
         text = normalize(records[i].answer())
-        least = ANCHOR_MIN_WORDS if text[:1] in ("{", "[") else ANCHOR_MIN_TEXT_WORDS
-        if len(text) >= 2 * least and len(set(words(text))) >= least and not is_refusal(text):
+        least = ANCHOR_MIN_WORDS if text[:1] in ("{", "[") and load_json(text) is not None else ANCHOR_MIN_TEXT_WORDS
+        if len(text) >= 2 * least and _says_enough(text, least) and not is_refusal(text):
             digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
             keys[i] = int.from_bytes(digest, "little", signed=True) or 1
     return keys
+
+
+def _says_enough(answer, least):
+    """True when an answer holds `least` different words, or is a program or a pattern of
+    ANCHOR_MIN_CODE_TOKENS different tokens (`^\\d{5}(?:-\\d{4})?$` says little in words)."""
+    if len(set(words(answer))) >= least:
+        return True
+    return load_json(answer) is None and is_code(answer) and len(set(code_tokens(answer))) >= ANCHOR_MIN_CODE_TOKENS
 
 
 def _leaves(value):
@@ -267,13 +278,29 @@ def neighbour_kept(meaning, length_a, length_b, same_meaning, plain=None):
     return (meaning >= same_meaning) | (wording_possible & (alike >= WORDING_CANDIDATE))
 
 
-def anchored_floor(same_meaning, answer=None):
+def same_input_and_record(a, b):
+    """True when two examples have one input and one JSON record of two fields or more as their
+    answer (`{"cups": 14, "carafe": "glass"}` under one product description): instructions worded
+    apart ("Return JSON with the number of cups and the carafe type." / "I need JSON: how many cups
+    does this coffee maker brew ...?") ask for those fields of that text, which a record of other
+    fields would answer otherwise. A record too short to vouch on its own (answer_keys) vouches
+    with its input."""
+    if a.is_chat or b.is_chat or not a.input.strip() or a.is_preference or b.is_preference:
+        return False
+    if normalize(a.input) != normalize(b.input) or normalize(a.output) != normalize(b.output):
+        return False
+    value = load_json(a.output)
+    return isinstance(value, dict) and len(value) >= 2
+
+
+def anchored_floor(same_meaning, answer=None, values_differ=False):
     """The meaning from which a shared answer vouches for two prompts: ANCHORED_MEANING at the
     base threshold, moving with the dataset's; ANCHORED_LONG_MEANING for a long `answer` that is
-    no JSON record (long_anchor), ANCHORED_LABEL_MEANING for a JSON record of labels."""
+    no JSON record (long_anchor), ANCHORED_VALUES_MEANING when the prompts also name other numbers
+    or quotes (`values_differ`), ANCHORED_LABEL_MEANING for a JSON record of labels."""
     floor = ANCHORED_MEANING
     if answer is not None and long_anchor(answer):
-        floor = ANCHORED_LONG_MEANING
+        floor = ANCHORED_VALUES_MEANING if values_differ else ANCHORED_LONG_MEANING
     elif answer is not None and not text_anchor(answer) and not _json_says_enough(answer):
         floor = ANCHORED_LABEL_MEANING
     return max(floor, same_meaning - (SAME_MEANING - floor))
@@ -295,7 +322,11 @@ def long_anchor(answer):
         return False
     said = len(set(words(answer)))
     # a program or a command is precise: fewer of its words say as much (`git checkout -- README.md`)
-    return said >= LONG_ANCHOR_WORDS or (said >= LONG_ANCHOR_CODE_WORDS and is_code(answer))
+    if said >= LONG_ANCHOR_WORDS:
+        return True
+    return is_code(answer) and (
+        said >= LONG_ANCHOR_CODE_WORDS or len(set(code_tokens(answer))) >= ANCHOR_MIN_CODE_TOKENS
+    )
 
 
 def edited_candidate(same_meaning):
@@ -592,6 +623,9 @@ def find_clusters(
         if a != b:
             shared_answer.setdefault((min(a, b), max(a, b)), i)
     anchored = _same_numbers(set(shared_answer), numbers)
+    # a long answer said word for word vouches for prompts that give other examples (match())
+    values_vouched = {p for p in set(shared_answer) - anchored if long_anchor(records[shared_answer[p]].answer())}
+    anchored |= values_vouched
     anchored_meaning = anchored_floor(same_meaning)
     candidates = by_words | set(cosines) | anchored | set(by_side)
 
@@ -628,6 +662,10 @@ def find_clusters(
         if cosine is None and vectors is not None and vectors is not False:
             cosine = float(vectors[i] @ vectors[j])
         shared = records[shared_answer[(i, j)]].answer() if (i, j) in anchored else None
+        # one input and one JSON record vouch as a shared answer of its own would (ANCHORED_MEANING)
+        input_vouched = same_input_and_record(records[i], records[j])
+        if shared is None and input_vouched:
+            shared = records[i].answer()
         long_answer = shared is not None and long_anchor(shared)
         if long_answer and cosine is not None:
             # the plain meaning: rare words weigh more in the other, and two wordings of one
@@ -638,12 +676,16 @@ def find_clusters(
             view_j,
             cosine,
             (lambda i=i, j=j: side_cosine(i, j)) if cosine is not None else None,
-            same_meaning=anchored_floor(same_meaning, shared)
+            same_meaning=min(
+                anchored_floor(same_meaning, shared, (i, j) in values_vouched),
+                anchored_floor(same_meaning) if input_vouched else 1.0,
+            )
             if shared is not None and same_meaning <= 1.0
             else same_meaning,
             words_layer=words_layer,
             anchored=shared is not None,
             answer_vouches=shared is not None and text_anchor(shared),
+            values_vouched=(i, j) in values_vouched,
         )
         contradicts = same and may_contradict(
             layer,

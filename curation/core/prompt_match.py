@@ -175,6 +175,7 @@ def match(
     words_layer=True,
     anchored=False,
     answer_vouches=False,
+    values_vouched=False,
 ):
     """(same request?, how it was seen, layer) for two PromptViews; layer is "words",
     "wording" or "meaning".
@@ -187,14 +188,22 @@ def match(
     one request's own: comparisons then differ only when one is the other's opposite ("the most
     recent commit" / "the last commit"). A frame filled otherwise stays two requests even then:
     one explanation shared word for word by "this error from a script" and "... from a unit test"
-    answers two questions alike."""
-    if a.numbers != b.numbers:
+    answers two questions alike. `values_vouched`: that answer is long and specific (a program of
+    some length, an explanation): the numbers and quoted text the prompts name may differ, being
+    examples of one thing ("accepts zip codes like 12345 and 12345-6789" / "a US ZIP code (5 digits
+    with an optional -4 extension)"), since a request for other values gets another answer. Not
+    when one prompt names as many numbers as the other, each in its place: a sibling of a template
+    ("hired later than 2021" / "after 2020") is another request, whatever answer both were given."""
+    values_vouched = values_vouched and sum(a.slots.numbers.values()) != sum(b.slots.numbers.values())
+    if a.numbers != b.numbers and not values_vouched:
         return False, "", ""  # another number, on every layer ("three" / "there" is no typo)
     if words_layer:  # off for pairs the word-level index did not propose: it finds all of those
         same, detail = same_prompt(a.words, b.words)
         if same:
             return True, detail, "words"
-    if slot_difference(a.slots, b.slots, say=False, negation=False, opposites_only=answer_vouches):
+    if slot_difference(
+        a.slots, b.slots, say=False, negation=False, opposites_only=answer_vouches, values=not values_vouched
+    ):
         return False, "", ""
     negation = a.slots.negated != b.slots.negated  # decided below, by how alike the wording is
     (main_a, side_a), (main_b, side_b) = a.parts, b.parts

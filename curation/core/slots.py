@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from curation.core.prompt_comparison import is_typo
-from curation.core.wordlists import COURTESY, FILLER, NEGATIONS, REQUEST_VERBS, STOPWORDS
+from curation.core.wordlists import COURTESY, FILLER, NAME_ALIASES, NEGATIONS, REQUEST_VERBS, STOPWORDS
 
 QUOTED_RE = re.compile(r"\"([^\"\n]{1,200})\"|“([^”\n]{1,200})”|`([^`\n]{1,200})`|(?<!\w)'([^'\n]{1,200})'(?!\w)")
 NUMBER_RE = re.compile(r"(?<![\w.])[-+]?\d+(?:[.,:/]\d+)*%?")
@@ -46,7 +46,7 @@ COMPARATIVES = frozenset(
     cheaper pricier faster slower earlier later better worse most least highest lowest largest smallest
     biggest longest shortest oldest newest youngest cheapest fastest slowest earliest latest best worst
     above below exceeding exceeds ascending descending asc desc increase increasing decrease decreasing
-    maximum minimum max min top bottom first last within outside inside""".split()
+    maximum minimum max min top bottom first last final within outside inside""".split()
 )
 # Words that make the same comparison count as one ("more than 375" = "higher than 375", "later
 # than 2021" = "after 2021"), so a paraphrase keeps its slots; opposites stay apart.
@@ -57,6 +57,7 @@ COMPARATIVE_CLASS = {
     **dict.fromkeys("least fewest lowest smallest minimum min bottom shortest cheapest".split(), "least"),
     "later": "after",
     "earlier": "before",
+    "final": "last",
 }
 # Comparisons in time count only before a date or a number ("after 2020", not "after tax").
 TEMPORAL = frozenset("before after since until".split())
@@ -122,6 +123,33 @@ MULTIPLIERS = {"hundred": 100, "thousand": 1000}
 MULTIPLIED_RE = re.compile(r"(?<![\w'’.-])(\d+|" + "|".join(NUMBER_WORDS) + r")\s+(hundred|thousand)\b", re.IGNORECASE)
 
 
+TENS_UNITS_RE = re.compile(
+    r"(?<![\w'’-])(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ](one|two|three|four|five|six|seven|eight|nine)\b",
+    re.IGNORECASE,
+)
+ROMAN_RE = re.compile(r"\b([A-Z][a-z]+) (X{0,3}(?:IX|IV|VI{0,3}|I{1,3})|X{1,3})\b")
+ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+
+
+def _roman(numeral):
+    values = [ROMAN_VALUES[c] for c in numeral]
+    return sum(-v if v < w else v for v, w in zip(values, values[1:] + [0]))
+
+
+NAME_BEFORE_RE = re.compile(r"\b([A-Z][a-z]+) $")
+
+
+def _numeral_i(text, m):
+    """True when the "I" after a capitalised word is a numeral: after a name of two words ("World
+    War I", "Queen Elizabeth I") or before a mark ("Type I?"); not a pronoun ("Notes I write").
+    """
+    after = text[m.end() : m.end() + 1]
+    if not after or after in ".,;:!?)":
+        return True
+    before = NAME_BEFORE_RE.search(text[: m.start()])
+    return before is not None and fold(before.group(1)) not in GREETINGS
+
+
 def number_slots(text):
     """The numbers a text names, in digits or in words ("three" = "3"), as a Counter: two regular
     expressions, so that the scan can compare every candidate pair's numbers first. A count that
@@ -136,6 +164,19 @@ def number_slots(text):
                 numbers[base] -= 1
                 numbers[str(int(base) * MULTIPLIERS[m.group(2).lower()])] += 1
         numbers = +numbers
+    if "-" in text or " " in text:
+        for m in TENS_UNITS_RE.finditer(text):  # "ninety-five theses" are 95, "twenty one" 21
+            tens, units = NUMBER_WORDS[m.group(1).lower()], NUMBER_WORDS.get(m.group(2).lower(), "1")
+            for part in (tens, units):
+                if numbers[part]:
+                    numbers[part] -= 1
+            numbers[str(int(tens) + int(units))] += 1
+        numbers = +numbers
+    for m in ROMAN_RE.finditer(text):
+        # "World War II", "Nicholas II", "Henry VIII": a numeral after a name, not a sentence's
+        # first word ("Can I ...")
+        if m.group(2) != "I" or _numeral_i(text, m):
+            numbers[str(_roman(m.group(2)))] += 1
     if ":" in text and len(text) <= COUNTED_LIST_MOST:
         for m in COUNTED_LIST_RE.finditer(text):
             before = m.group(1).split()[-3:-1]  # "are five numbers": the count comes before the noun
@@ -218,6 +259,7 @@ def slots_of(text):
         )
         if is_name and not token.isdigit():
             name = _possessive(_hyphened_name(token, word))
+            name = NAME_ALIASES.get(name, name)
             names.add(name)
             folded_words.add(name)
         if previous in DIRECTED and word not in ARTICLES:
@@ -318,20 +360,21 @@ def opposed(a, b):
     return any(frozenset((x, y)) in OPPOSED_COMPARISONS for x in a - b for y in b - a)
 
 
-def slot_difference(a, b, say=True, negation=True, opposites_only=False):
+def slot_difference(a, b, say=True, negation=True, opposites_only=False, values=True):
     """ "" when the two Slots ask the same thing, else what differs, for people (with say=False
     only that something differs: the scan asks this of a few hundred thousand pairs). With
     negation=False a negation on one side only is left to the caller. With opposites_only (two
     prompts one shared answer in text or code vouches for), comparisons differ only when one is
     the other's opposite: "the most recent commit" / "the last commit", "everything inside
-    /srv/www" / "/srv/www" ask one thing."""
-    if a.numbers != b.numbers:
+    /srv/www" / "/srv/www" ask one thing. With values=False numbers and quoted text are left out
+    (two prompts one long answer vouches for, which give other examples of one thing)."""
+    if values and a.numbers != b.numbers:
         if not say:
             return "another number"
         only_a = sorted((a.numbers - b.numbers).elements())
         only_b = sorted((b.numbers - a.numbers).elements())
         return f"another number ({', '.join(only_a[:3]) or '–'} / {', '.join(only_b[:3]) or '–'})"
-    if a.quoted != b.quoted:
+    if values and a.quoted != b.quoted:
         return "another quoted text"
     if negation and a.negated != b.negated:
         return "one is negated"
@@ -386,7 +429,8 @@ def content_words(text):
             continue
         if not token[0].isalnum():
             continue
-        word = _possessive(fold(token))
+        word = _spelled_compound(_possessive(fold(token)))
+        word = NAME_ALIASES.get(word, word)
         if word.endswith(("'s", "’s")) and word[:-2] in STOPWORDS:
             word = word[:-2]  # "what's", "it's": a stopword and "is"
         if word in COUNTING_NOUNS and n + 1 < len(tokens) and fold(tokens[n + 1]) == "of":
@@ -520,8 +564,16 @@ CONTRACTIONS = {
 }
 
 
+def _spelled_compound(word):
+    """A hyphened word opened by a number word, with the number in digits ("four-digit" is
+    "4-digit", "two-week" "2-week"): one word however its number is written."""
+    head, dash, rest = word.partition("-")
+    return f"{NUMBER_WORDS[head]}-{rest}" if dash and head in NUMBER_WORDS else word
+
+
 def _frame_parts(word):
-    word = word.replace("'", "").replace("’", "")
+    word = _spelled_compound(word.replace("'", "").replace("’", ""))
+    word = NAME_ALIASES.get(word, word)
     if word in CONTRACTIONS:
         return CONTRACTIONS[word]
     if "-" in word and not any(c.isdigit() for c in word):

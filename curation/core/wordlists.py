@@ -33,3 +33,18 @@ COURTESY = frozenset(
     "good morning afternoon evening day dear team support folks there regards kind best cheers many thanks thx ty "
     "sincerely warm wishes greetings question advance sorry bother appreciate appreciated hope well help".split()
 )
+
+# Short and long names of one thing, folded, to the one each is read as ("JS" / "JavaScript"): not
+# another name, not another word.
+NAME_ALIASES = {
+    "js": "javascript",
+    "ts": "typescript",
+    "py": "python",
+    "python3": "python",
+    "k8s": "kubernetes",
+    "postgres": "postgresql",
+    "mongo": "mongodb",
+    "yml": "yaml",
+    "jpeg": "jpg",
+    "usa": "us",
+}

@@ -154,3 +154,55 @@ def test_a_short_command_said_word_for_word_vouches_as_a_long_answer_does(people
     assert pairs() == {(first.id, second.id, "duplicate")}
     checking.scan_project(people.project)
     assert pairs() == {(first.id, second.id, "duplicate")}
+
+
+ZIP = r"^\d{5}(?:-\d{4})?$"
+
+
+def test_a_pattern_said_word_for_word_vouches_for_prompts_that_give_other_examples(people, make_example):
+    """The numbers a prompt gives as examples ("like 12345 and 12345-6789") are no other request
+    when the same specific pattern answers both; a template's sibling with one number replaced
+    still is one (test_a_save_finds_a_paraphrase_by_its_answer_and_the_scan_agrees)."""
+    first = make_example(
+        instruction="Write a regex to validate a US ZIP code (5 digits with an optional -4 extension).", output=ZIP
+    )
+    # hard negative: another pattern for another format, alike in words
+    make_example(instruction="Write a regex to validate a UK postcode.", output=r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$")
+    second = make_example(
+        instruction="I need a pattern that accepts zip codes like 12345 and 12345-6789 and nothing else.", output=ZIP
+    )
+    assert pairs() == {(first.id, second.id, "duplicate")}
+    checking.scan_project(people.project)
+    assert pairs() == {(first.id, second.id, "duplicate")}
+
+
+BOTTLE = "Hydro Flask 32 oz Wide Mouth bottle, 18/8 pro-grade stainless steel, double-wall vacuum insulation."
+
+
+def test_one_input_with_one_json_record_vouches_for_instructions_worded_apart(people, make_example):
+    """Two instructions over one input (three or more make it a shared context, whose instructions
+    are compared on their own: not vouched for this way)."""
+    record = '{"volume_oz": 32, "material": "18/8 stainless steel"}'
+    first = make_example(
+        instruction="Extract the volume and material of this water bottle as JSON.", input=BOTTLE, output=record
+    )
+    for text, fields in [
+        ("LG C3 65-inch OLED evo 4K smart TV with a9 AI Processor.", '{"screen_size_in": 65, "panel": "OLED"}'),
+        ("JBL Flip 6 portable speaker, 12 hours of playtime, IP67 rated.", '{"battery_hours": 12, "ip": "IP67"}'),
+        ("Nespresso Vertuo coffee pods, 30 capsules per box, medium roast.", '{"brand": "Nespresso", "pods": 30}'),
+    ]:
+        make_example(instruction="Extract the main attributes as JSON.", input=text, output=fields)
+    # hard negative: another bottle, the same fields asked in the same words
+    make_example(
+        instruction="Extract the volume and material of this water bottle as JSON.",
+        input="Nalgene 16 oz Narrow Mouth bottle, BPA-free Tritan plastic, leakproof lid.",
+        output='{"volume_oz": 16, "material": "Tritan plastic"}',
+    )
+    second = make_example(
+        instruction="How big is this bottle and what's it made of? Please answer with a JSON object.",
+        input=BOTTLE,
+        output=record,
+    )
+    assert pairs() == {(first.id, second.id, "duplicate")}
+    checking.scan_project(people.project)
+    assert pairs() == {(first.id, second.id, "duplicate")}

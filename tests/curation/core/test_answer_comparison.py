@@ -309,3 +309,21 @@ def test_one_answer_that_follows_what_its_prompt_names_answers_another_request()
     # the same request with a wrong answer still conflicts
     wrong = Record(total.instruction, "", "def digit_sum(n): return len(str(abs(n)))")
     assert compare_records(total, wrong)[0] == "conflict"
+
+
+def test_a_pattern_or_an_expression_of_one_line_is_code_and_a_renamed_local_name_is_one_program():
+    for code in ["^[a-z]+$", r"\b(\w+)\s+\1\b", "lst[-3:]", "[x ** 2 for x in nums]", r"^(?:19|20)\d{3}$"]:
+        assert is_code(code), code
+    for prose in ["Use the [Settings] page.", "Paris (France)", "Yes (about 5%).", "$5-$10 (plus tax)", "10:00-18:00"]:
+        assert not is_code(prose), prose
+    # one token apart is another program, where the words alone read the same
+    assert compare_answers("lst[-3:]", "lst[:3]")[0] == "conflict"
+    assert compare_answers("^[A-Z]+$", "^[a-z]+$")[0] == "conflict"
+    assert compare_answers("[a for a in ages if a >= 18]", "[a for a in ages if a > 18]")[0] == "conflict"
+    # a local name renamed throughout is the same program; a name used once, or renamed in one
+    # place only, is not
+    sleep = "const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));"
+    assert compare_answers(sleep, sleep.replace("resolve", "r"))[0] == "agree"
+    assert compare_answers("def f(a, b):\n    return a - b", "def f(b, a):\n    return b - a")[0] == "agree"
+    assert compare_answers("[x * 2 for x in nums]", "[x * 2 for x in values]")[0] == "conflict"
+    assert compare_answers("def f(a, b):\n    return a - b", "def f(a, b):\n    return b - a")[0] == "conflict"

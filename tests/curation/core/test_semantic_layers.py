@@ -628,7 +628,7 @@ def test_refusals_are_recognised_and_answers_that_only_start_alike_are_not():
 
 
 def test_only_the_opening_words_of_a_message_make_a_greeting():
-    assert "postgres" in slots_of("I compared them. Good - Postgres wins.").names
+    assert "postgresql" in slots_of("I compared them. Good - Postgres wins.").names  # its long name (NAME_ALIASES)
     assert "alice" in slots_of("The rota is set. Team - Alice owns billing.").names
 
 
@@ -1151,3 +1151,24 @@ def test_one_generic_verb_for_another_fills_no_frame_and_the_unit_conflict_shows
     )
     (finding,) = found[0]
     assert finding.check == "contradiction" and "(“2 tablespoons” vs “2 cups”)" in finding.message
+
+
+def test_numbers_written_as_numerals_or_in_words_and_one_name_in_short():
+    from curation.core.slots import number_slots
+
+    assert number_slots("In what year did World War II begin?") != number_slots("In what year did World War I begin?")
+    assert dict(number_slots("Who was Henry VIII?")) == {"8": 1}
+    assert not number_slots("Can I take aspirin?") and not number_slots("Hi, Notes I write in Quillpad vanish.")
+    assert dict(number_slots("the Ninety-five Theses")) == dict(number_slots("the 95 Theses")) == {"95": 1}
+    asked = PromptView(Record("Regex for a 4-digit year between 1900 and 2099.", "", "x"))
+    reworded = PromptView(Record("Regex for a four-digit year from 1900 to 2099.", "", "x"))
+    assert match(asked, reworded, 0.97, lambda: 1.0)[0]
+    js = PromptView(Record("JS function to get a random integer between min and max, inclusive.", "", "x"))
+    javascript = PromptView(
+        Record("JavaScript function to get a random integer between min and max, inclusive.", "", "x")
+    )
+    python = PromptView(Record("Python function to get a random integer between min and max, inclusive.", "", "x"))
+    assert match(js, javascript, 0.95, lambda: 1.0)[0] and not match(js, python, 0.95, lambda: 1.0)[0]
+    last = PromptView(Record("Who was the last tsar of Russia?", "", "x"))
+    assert slots_of("Who was the final tsar of Russia?").comparatives == last.slots.comparatives  # one order
+    assert not match(last, PromptView(Record("Who was the first tsar of Russia?", "", "x")), 0.95, lambda: 1.0)[0]
