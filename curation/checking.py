@@ -12,7 +12,13 @@ from django.db.models import Count, F, Q, Value
 
 from curation import vectors
 from curation.core import semantic
-from curation.core.answer_comparison import answers_echo_prompts, compare_records, edited_answer, negating_edit
+from curation.core.answer_comparison import (
+    answers_echo_prompts,
+    compare_records,
+    edited_answer,
+    negating_edit,
+    reworded_answer,
+)
 from curation.core.bucket_keys import stored_keys
 from curation.core.checks import check_record
 from curation.core.clusters import (
@@ -29,6 +35,7 @@ from curation.core.clusters import (
     long_anchor,
     neighbour_kept,
     number_keys,
+    reworded_floor,
     same_input_and_record,
     semantic_useful,
     text_anchor,
@@ -264,7 +271,7 @@ def _pairs_of(example, record, words, near, answer, edits=()):
             others.append((other_id, other, by_words))
     meaning, plains = _meanings(project_id, view, others, cosines) if vector is not None else ({}, {})
     long_answer = bool(anchored) and long_anchor(record.answer())
-    matched, edited = [], []
+    matched, edited, reworded = [], [], []
     for other_id, other_view, by_words in others:
         cosine = meaning.get(other_id)
         if long_answer and other_id in anchored and cosine is not None:
@@ -291,7 +298,15 @@ def _pairs_of(example, record, words, near, answer, edits=()):
         )
         if same:
             matched.append((other_id, other_view, cosine, note, layer))
-        elif cosine is not None and same_meaning <= 1.0 and anchored_meaning <= cosine < same_meaning:
+            continue
+        if (
+            cosine is not None
+            and same_meaning <= 1.0
+            and cosine < same_meaning
+            and plains.get(other_id, 0.0) >= reworded_floor(same_meaning)
+        ):
+            reworded.append((other_id, other_view, max(cosine, plains[other_id])))  # its answer may vouch
+        if cosine is not None and same_meaning <= 1.0 and anchored_meaning <= cosine < same_meaning:
             proposed = (
                 by_words
                 or other_id in anchored
@@ -306,7 +321,7 @@ def _pairs_of(example, record, words, near, answer, edits=()):
             # the scan's candidates: prompts naming the same numbers from the anchored meaning on
             if proposed or cosine >= (anchored_meaning if view.numbers else edited_candidate(same_meaning)):
                 edited.append((other_id, other_view, cosine, not proposed))  # answers may vouch for them
-    wanted = [m[0] for m in matched + edited if not m[1].record.messages]
+    wanted = [m[0] for m in matched + edited + reworded if not m[1].record.messages]
     answers = (
         {i: (o, r) for i, o, r in Example.objects.filter(id__in=wanted).values_list("id", "output", "rejected")}
         if wanted
@@ -354,6 +369,24 @@ def _pairs_of(example, record, words, near, answer, edits=()):
             verdict, detail = compare_records(record, other)
             if verdict == "conflict":  # not "other": answers that follow what each prompt names
                 found.append((other_id, "contradiction", detail))
+    for other_id, other_view, plain in reworded:
+        # as the scan: answers that are one answer reworded vouch for prompts from the reworded
+        # floor, on the plain meaning, every guard in place; a duplicate, never a contradiction
+        other = other_view.record
+        if not other.messages:
+            output, rejected = answers.get(other_id, ("", ""))
+            other = Record(instruction=other.instruction, input=other.input, output=output, rejected=rejected)
+        if reworded_answer(record, other):
+            same, note, _ = match(
+                view,
+                other_view,
+                plain,
+                (lambda o=other_view: _side_cosine(view, o)),
+                same_meaning=reworded_floor(same_meaning),
+                words_layer=False,
+            )
+            if same:
+                found.append((other_id, "duplicate", note))
     found += _context_pairs(example, record, view, in_context, same_meaning, silenced)
     return found, vector
 

@@ -651,6 +651,52 @@ def compare_records(a, b):
     return "other", ""
 
 
+REWORDED_SHARE = 0.5  # content words two answers share, of all they say, to be one answer reworded
+REWORDED_ORDER = 0.6  # and the share of their words in the same order
+REWORDED_WORDS = 8
+
+
+@lru_cache(maxsize=65536)
+def _reword_view(text):
+    """(content words, words) of a free-text answer of REWORDED_WORDS content words or more, else
+    None (JSON, code, a short answer), kept for the answers a scan compares again and again."""
+    if load_json(text) is not None or is_code(text):
+        return None
+    content = frozenset(_content_words(text))
+    if len(content) < REWORDED_WORDS:
+        return None
+    # what one answer reworded keeps: its numbers and what it quotes ("no 'user_id' key" / "no
+    # 'order_id' key" answer two errors)
+    said = words(text)
+    return content, said, frozenset(_numbers(text) | _spelled_numbers(said)), frozenset(QUOTED_RE.findall(text))
+
+
+def reworded_answer(a, b):
+    """reworded_alike, and the two answers agree (compare_records)."""
+    return reworded_alike(a, b) and compare_records(a, b)[0] == "agree"
+
+
+def reworded_alike(a, b):
+    """True when two records' answers read as one free-text answer said a little otherwise: of
+    lengths at most twice apart, both of REWORDED_WORDS content words or more, half of them shared,
+    most words in the same order (whether they agree is reworded_answer's to say): "No more than 3 days in a row; using it longer causes rebound
+    congestion." / "No more than 3 days in a row; longer use causes rebound congestion." Such
+    answers vouch for their prompts asking one thing, as an identical answer does, though less."""
+    if a.is_preference or b.is_preference:
+        return False
+    x, y = a.answer(), b.answer()
+    if not x or not y or 2 * min(len(x), len(y)) < max(len(x), len(y)):
+        return False  # one answer more than twice as long as the other says more than it reworded
+    view_x, view_y = _reword_view(x), _reword_view(y)
+    if view_x is None or view_y is None:
+        return False
+    (ca, wa, na, qa), (cb, wb, nb, qb) = view_x, view_y
+    if na != nb or qa != qb or len(ca & cb) < REWORDED_SHARE * len(ca | cb):
+        return False
+    matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
+    return matcher.quick_ratio() >= REWORDED_ORDER and matcher.ratio() >= REWORDED_ORDER
+
+
 def factual_conflict(a, b):
     """compare_answers' detail when two answers disagree on a fact (a value, a number, a unit, a
     yes or a no, a negation, a quote, a token of code or JSON), else "". Two answers that only say

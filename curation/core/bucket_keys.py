@@ -10,6 +10,7 @@ import numpy as np
 
 from curation.core.answer_comparison import POLAR_WORDS, code_tokens, is_code, load_json
 from curation.core.candidate_index import MASK, signed, tagged_hashes, token_hash
+from curation.core.text import words
 from curation.core.wordlists import STOPWORDS
 
 BUCKETS = 4
@@ -104,3 +105,32 @@ def answer_edit_keys(answer, number_key):
         sums[h % EDIT_BUCKETS] = (sums[h % EDIT_BUCKETS] + h) & MASK
     number = number_key & MASK
     return [_mix(6, i, number, s) for i, s in enumerate(sums)]
+
+
+REWORDED_BANDS, REWORDED_ROWS = 8, 3
+REWORDED_LEAST_WORDS = 8  # content words an answer needs to be told apart from others by them
+_REWORDED_SEEDS = np.asarray(
+    [(0xD6E8FEB86659FD93 * (i + 1)) & MASK for i in range(REWORDED_BANDS * REWORDED_ROWS)], dtype=np.uint64
+)
+
+
+def answer_reworded_keys(answer, number_key):
+    """MinHash band keys of a free-text answer's content words under its prompt's number key: two
+    answers said a little otherwise ("... using it longer causes rebound congestion." / "...
+    longer use causes rebound congestion.", 80% of content words shared) share a band nearly
+    always (8 bands of 3), unrelated answers rarely. They propose prompts worded far apart whose
+    answers are one answer reworded (clusters.reworded_answer), which no identical answer and no
+    nearest neighbour proposes. None for programs, JSON and answers of fewer than
+    REWORDED_LEAST_WORDS content words."""
+    if load_json(answer) is not None or is_code(answer):
+        return []
+    said = {w for w in words(answer) if w not in STOPWORDS}
+    if len(said) < REWORDED_LEAST_WORDS:
+        return []
+    hashes = np.fromiter((token_hash("r\x00" + w) for w in said), dtype=np.uint64, count=len(said))
+    mins = ((hashes[None, :] ^ _REWORDED_SEEDS[:, None]) * np.uint64(0xBF58476D1CE4E5B9)).min(axis=1).tolist()
+    number = number_key & MASK
+    return [
+        _mix(7, band, number, *mins[band * REWORDED_ROWS : (band + 1) * REWORDED_ROWS])
+        for band in range(REWORDED_BANDS)
+    ]

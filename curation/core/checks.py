@@ -216,7 +216,21 @@ INPUT_TASK_WORDS = frozenset(
 )
 # An opening that points back at a request the example does not hold ("Same but faster", "Do it in
 # bash", "Again, shorter"): vague in a short instruction, whatever follows.
-CONTEXT_OPENING = re.compile(r"^\W*(?:same|again|ditto|do (?:it|that|this)|like (?:before|that)|now)\b", re.I)
+CONTEXT_OPENING = re.compile(
+    r"^\W*(?:same|again|ditto|do (?:it|that|this|the same)|like (?:before|that)|now|and|(?:what|how) about)\b", re.I
+)
+# ... and those that do so with an input too ("Same as before but shorter" over a product text)
+CONTEXT_BACK = re.compile(r"^\W*(?:same|again|ditto|do the same|like before|as before)\b", re.I)
+# A pronoun standing for something the example does not hold ("Is it safe?", "make it faster")
+POINTING = frozenset("it its this that them they these those".split())
+POINTING_WORDS = 4  # a request of at most this many words whose only thing is a pronoun
+# Tasks that need a text to work on: asked of "my account" or "this" without an input, vague
+NEEDS_MATERIAL = frozenset(
+    """fix correct review summarise summarize translate rewrite shorten improve update check extract classify
+    proofread edit debug""".split()
+)
+OWNED = frozenset("my our this that it".split())  # not "the": "Summarize the Odyssey" names its text
+COURTESY_WORDS = frozenset("please pls plz thanks thank you".split())
 CONTEXT_OPENING_WORDS = 6
 SINGLE_WORD_REQUEST = 2  # an instruction of at most this many words naming one thing only ("Recipe.", "Plan it.")
 
@@ -262,13 +276,22 @@ def is_vague(instruction, has_input=False):
     if " ".join(said) in ABOUT_ITSELF:
         return False
     specific = _specific(instruction)
+    if CONTEXT_BACK.match(instruction) and len(said) <= CONTEXT_OPENING_WORDS:
+        return True  # points back at a request the example does not hold, with an input or without
     if has_input:
         return not specific and not any(w in INPUT_TASK_WORDS for w in said)
     if not specific:
         return True
     if CONTEXT_OPENING.match(instruction) and len(said) <= CONTEXT_OPENING_WORDS:
         return True
-    if len(said) > SINGLE_WORD_REQUEST or len(specific) != 1 or specific[0].isdigit():
+    asked = [w for w in said if w not in COURTESY_WORDS]  # "one-liner please" asks two words
+    if len(asked) <= POINTING_WORDS and not any(w.isdigit() for w in specific):
+        if len(specific) == 1 and any(w in POINTING for w in asked):
+            return True  # "Is it safe?", "make it faster", "it's not working"
+        own = [w for w in specific if w not in NEEDS_MATERIAL]
+        if asked[0] in NEEDS_MATERIAL and len(asked) > 1 and asked[1] in OWNED and len(own) <= 1:
+            return True  # "fix my account", "Summarize this article": the text is not there
+    if len(asked) > SINGLE_WORD_REQUEST or len(specific) != 1 or specific[0].isdigit():
         return False
     # "Explain recursion" says what to do and with what; "Review it." only what to do
     return specific[0] in INPUT_TASK_WORDS or not any(w in INPUT_TASK_WORDS for w in said)

@@ -21,8 +21,9 @@ from curation.core.answer_comparison import (
     is_code,
     load_json,
     negating_edit,
+    reworded_alike,
 )
-from curation.core.bucket_keys import answer_edit_keys
+from curation.core.bucket_keys import answer_edit_keys, answer_reworded_keys
 from curation.core.candidate_index import batch_keys, candidate_pairs, exact_groups, prompt_hashes
 from curation.core.prompt_match import (
     CANDIDATE,
@@ -68,6 +69,7 @@ def is_refusal(text):
 ANCHORED_MEANING = 0.65  # at the base threshold SAME_MEANING; it moves with the dataset's threshold
 ANCHORED_LONG_MEANING = 0.5  # the same for a long answer in text or code (long_anchor)
 ANCHORED_LABEL_MEANING = 0.72  # and for a JSON record of labels (_json_says_enough)
+REWORDED_MEANING = 0.6  # for prompts whose answers are one answer reworded (reworded_answer)
 ANCHORED_VALUES_MEANING = 0.6  # for a long answer under prompts naming other numbers or quotes (match(values_vouched))
 LONG_ANCHOR_WORDS = 10
 LONG_ANCHOR_CODE_WORDS = 4  # as many as any shared answer needs (ANCHOR_MIN_TEXT_WORDS)
@@ -201,7 +203,10 @@ EDIT_BUCKET_MOST = 32  # answers sharing an edit key with more are a template's,
 def edit_keys(records, numbers):
     """Per record, its answer's edit keys (bucket_keys.answer_edit_keys) under its prompt's number
     key; none for a preference pair."""
-    return [[] if r.is_preference else answer_edit_keys(r.answer(), int(n)) for r, n in zip(records, numbers.tolist())]
+    return [
+        [] if r.is_preference else answer_edit_keys(r.answer(), int(n)) + answer_reworded_keys(r.answer(), int(n))
+        for r, n in zip(records, numbers.tolist())
+    ]
 
 
 def edit_pairs(keys, members):
@@ -327,6 +332,13 @@ def long_anchor(answer):
     return is_code(answer) and (
         said >= LONG_ANCHOR_CODE_WORDS or len(set(code_tokens(answer))) >= ANCHOR_MIN_CODE_TOKENS
     )
+
+
+def reworded_floor(same_meaning):
+    """The plain meaning from which two prompts whose answers are one answer reworded
+    (reworded_answer) ask one thing: REWORDED_MEANING at the base threshold, moving with the
+    dataset's."""
+    return max(REWORDED_MEANING, same_meaning - (SAME_MEANING - REWORDED_MEANING))
 
 
 def edited_candidate(same_meaning):
@@ -540,6 +552,7 @@ def find_clusters(
         return (context + query)[position]
 
     cosines = {}
+    reworded = set()  # pairs whose answers are one answer reworded (reworded_answer): from reworded_floor
     same_meaning = SAME_MEANING
     context_of = shared_contexts(records) if vectors is not None and vectors is not False else {}
     if vectors is not None and vectors is not False and len(records) > 1:
@@ -587,6 +600,17 @@ def find_clusters(
                         records[a], records[b], view(a).parts[0], view(b).parts[0]
                     ):
                         keep[k] = True
+            # prompts whose answers are one answer reworded, alike from the reworded floor in plain meaning
+            near = (meaning < same_meaning) & (sims >= reworded_floor(same_meaning))
+            if near.any():  # answers of lengths one rewording apart (at most twice as long)
+                answer_lengths = np.fromiter((len(records[k].answer()) for k in involved.tolist()), np.float32)
+                la, lb = answer_lengths[at_left], answer_lengths[at_right]
+                near &= (np.minimum(la, lb) > 0) & (2 * np.minimum(la, lb) >= np.maximum(la, lb))
+            for k in np.flatnonzero(near).tolist():
+                a, b = int(left[k]), int(right[k])
+                if reworded_alike(records[a], records[b]):
+                    keep[k] = True
+                    reworded.add((min(a, b), max(a, b)))
             cosines = dict(zip(zip(left[keep].tolist(), right[keep].tolist()), meaning[keep].tolist()))
         # Answers one edit apart, whatever their prompts' nearest neighbours: a template asked
         # about many things fills those places with siblings, and a reworded prompt reads less
@@ -604,13 +628,18 @@ def find_clusters(
             sims = (vectors[left] * vectors[right]).sum(axis=1)
             meaning = np.minimum(sims, (weighted[at_left] * weighted[at_right]).sum(axis=1))
             floor = np.where(numbers[left] != 0, anchored_floor(same_meaning), edited_candidate(same_meaning))
-            for k in np.flatnonzero(meaning >= floor).tolist():
+            for k in np.flatnonzero((meaning >= floor) | (sims >= reworded_floor(same_meaning))).tolist():
                 a, b = int(left[k]), int(right[k])
                 words_a, words_b = view(a).words[0] + view(a).words[1], view(b).words[0] + view(b).words[1]
-                if edited_answer(records[a], records[b], words_a, words_b, True) and answers_echo_prompts(
-                    records[a], records[b], view(a).parts[0], view(b).parts[0]
+                if (
+                    meaning[k] >= floor[k]
+                    and edited_answer(records[a], records[b], words_a, words_b, True)
+                    and answers_echo_prompts(records[a], records[b], view(a).parts[0], view(b).parts[0])
                 ):
                     cosines[(a, b)] = float(meaning[k])
+                elif sims[k] >= reworded_floor(same_meaning) and reworded_alike(records[a], records[b]):
+                    cosines[(a, b)] = float(meaning[k])
+                    reworded.add((a, b))
     by_side = {}
     if same_meaning <= 1.0 and vectors is not None and vectors is not False and len(records) > 1:
         by_side = _shared_context_pairs(records, reps, view, numbers, context_of)
@@ -708,6 +737,14 @@ def find_clusters(
             )
             if not contradicts:
                 return None
+        elif not same and (i, j) in reworded and cosine is not None:
+            # one answer reworded vouches for prompts said in other words, on the plain meaning,
+            # every guard in place: a duplicate, never a contradiction
+            plain = max(cosine, float(vectors[i] @ vectors[j]))
+            same, detail, layer = match(
+                view_i, view_j, plain, lambda i=i, j=j: side_cosine(i, j), reworded_floor(same_meaning), False
+            )
+            contradicts = False
         if not same:
             return None
         if records[i].is_preference or records[j].is_preference or not contradicts:

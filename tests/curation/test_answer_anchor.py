@@ -206,3 +206,33 @@ def test_one_input_with_one_json_record_vouches_for_instructions_worded_apart(pe
     assert pairs() == {(first.id, second.id, "duplicate")}
     checking.scan_project(people.project)
     assert pairs() == {(first.id, second.id, "duplicate")}
+
+
+def test_one_answer_reworded_vouches_for_prompts_worded_apart_on_save_and_in_the_scan(people, make_example):
+    """Reviewers write one answer twice in their own words; the prompts above them, worded apart
+    (0.73 alike), ask one thing. Keys of the answers' words propose the pair however far apart
+    the prompts read; the slot guard still decides."""
+    for question, answer in [
+        ("How do I order new checks?", "Tap More > Order checks in the app; a box of 100 costs $25."),
+        ("What is the daily ATM withdrawal limit?", "The daily ATM limit is $500 for standard checking."),
+        ("Can I change my statement date?", "No, statement dates are fixed by the account type."),
+    ]:
+        make_example(instruction=question, output=answer)
+    first = make_example(
+        instruction="How can I check my credit score in the app?",
+        output="Tap More > Credit score to see your free FICO Score, which is updated monthly. "
+        "Checking it does not affect your score.",
+    )
+    # hard negative: the same steps for another score, another thing asked
+    make_example(
+        instruction="How can I check my VantageScore in the app?",
+        output="Tap More > Credit score > VantageScore to see it, updated weekly. Checking it does not affect your score.",
+    )
+    second = make_example(
+        instruction="Is there a way to see my FICO score through the bank?",
+        output="Yes. Tap More > Credit score in the app to see your free FICO Score, updated monthly; "
+        "looking at it does not affect your score.",
+    )
+    assert pairs() == {(first.id, second.id, "duplicate")}
+    checking.scan_project(people.project)
+    assert pairs() == {(first.id, second.id, "duplicate")}

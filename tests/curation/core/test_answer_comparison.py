@@ -327,3 +327,18 @@ def test_a_pattern_or_an_expression_of_one_line_is_code_and_a_renamed_local_name
     assert compare_answers("def f(a, b):\n    return a - b", "def f(b, a):\n    return b - a")[0] == "agree"
     assert compare_answers("[x * 2 for x in nums]", "[x * 2 for x in values]")[0] == "conflict"
     assert compare_answers("def f(a, b):\n    return a - b", "def f(a, b):\n    return b - a")[0] == "conflict"
+
+
+def test_one_answer_reworded_is_told_from_another_answer_alike_in_words():
+    from curation.core.answer_comparison import reworded_answer
+    from studio.core.records import Record
+
+    def pair(x, y):
+        return reworded_answer(Record("q", "", x), Record("r", "", y))
+
+    spray = "No more than 3 days in a row; using it longer causes rebound congestion."
+    assert pair(spray, "No more than 3 days in a row; longer use causes rebound congestion.")
+    assert not pair(spray, "No more than 5 days in a row; using it longer causes rebound congestion.")  # a conflict
+    assert not pair(spray, "Use it twice a day for up to a week, then stop; see a doctor if it persists.")
+    assert not pair(spray, spray + " " + "Saline sprays are safe for longer use and can be used several times a day.")
+    assert not pair("SELECT name FROM users WHERE age > 30 ORDER BY name;", "SELECT name FROM users WHERE age > 30;")

@@ -84,3 +84,35 @@ def test_a_chat_that_opens_with_a_greeting_is_judged_by_its_request():
     vague = chat("Good morning", "Good morning! What can I do for you?", "help", "Sure, with what?")
     (finding,) = check_quality(vague, FormatRules())
     assert "vague (“help”)" in finding.message and finding.field == "messages[2]"
+
+
+def test_a_request_pointing_at_what_the_example_does_not_hold_is_vague():
+    from curation.core.checks import is_vague
+
+    for vague in [
+        "And for kids?",
+        "What about dogs?",
+        "Is it safe?",
+        "make it faster",
+        "it's not working",
+        "one-liner please",
+        "Do the same for emails",
+        "fix my account",
+        "Summarize this article",
+        "Translate this",
+    ]:
+        assert is_vague(vague), vague
+    for clear in [
+        "Is aspirin safe for kids?",
+        "Is it legal to record a phone call in California?",
+        "Reset my password",
+        "Summarize the Odyssey",
+        "Translate the word cat into German",
+        "Check my math: 2+2=5",
+        "And gates vs or gates: what is the difference?",
+        "Explain recursion",
+    ]:
+        assert not is_vague(clear), clear
+    # with an input, what it applies to is there: only a request pointing back at another is vague
+    assert is_vague("Same as before but shorter", has_input=True) and is_vague("Again, shorter", has_input=True)
+    assert not is_vague("Now translate it to French", has_input=True) and not is_vague("Summarize", has_input=True)
