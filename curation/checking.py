@@ -25,6 +25,7 @@ from curation.core.clusters import (
     ANCHOR_MOST,
     EDIT_BUCKET_MOST,
     NEIGHBOURS,
+    REWORDED_MOST,
     SHARED_CONTEXT_MOST,
     anchored_floor,
     answer_keys,
@@ -161,7 +162,7 @@ def _near_candidates(example, near, answer=0, edits=()):
         else:
             candidates.update(o for o, removed in others if removed and is_typo(removed, mine[key]))
     edited = set().union(*by_edit.values())
-    return candidates, (same_answer if len(same_answer) < ANCHOR_MOST else set()), edited
+    return candidates, (same_answer if len(same_answer) < ANCHOR_MOST else set()), edited, len(same_answer)
 
 
 @transaction.atomic
@@ -233,7 +234,7 @@ def _pairs_of(example, record, words, near, answer, edits=()):
             cosines = dict(
                 vectors.neighbours(project_id, vector, CANDIDATE, NEIGHBOURS, exclude=example.id, key=view.numbers)
             )
-    near_ids, anchored, edit_ids = _near_candidates(example, near, answer, edits)
+    near_ids, anchored, edit_ids, answer_shared = _near_candidates(example, near, answer, edits)
     if vector is None or same_meaning > 1.0:
         edit_ids = set()  # answers one edit apart vouch only alongside the meaning layer, as in the scan
     in_context, context_ids = (
@@ -369,6 +370,22 @@ def _pairs_of(example, record, words, near, answer, edits=()):
             verdict, detail = compare_records(record, other)
             if verdict == "conflict":  # not "other": answers that follow what each prompt names
                 found.append((other_id, "contradiction", detail))
+    if reworded and answer_shared + 1 > REWORDED_MOST:
+        reworded = []  # this answer is a template's reply, said by many: it vouches for no rewording
+    if reworded:
+        # the same for the others' answers (as the scan counts them)
+        keys = dict(
+            ExampleKey.objects.filter(
+                project_id=project_id, kind="ans", example_id__in=[r[0] for r in reworded]
+            ).values_list("example_id", "key")
+        )
+        counts = dict(
+            ExampleKey.objects.filter(project_id=project_id, kind="ans", key__in=set(keys.values()))
+            .values("key")
+            .annotate(n=Count("example_id"))
+            .values_list("key", "n")
+        )
+        reworded = [r for r in reworded if counts.get(keys.get(r[0]), 1) <= REWORDED_MOST]
     for other_id, other_view, plain in reworded:
         # as the scan: answers that are one answer reworded vouch for prompts from the reworded
         # floor, on the plain meaning, every guard in place; a duplicate, never a contradiction

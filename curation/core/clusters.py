@@ -50,6 +50,7 @@ ANCHOR_MIN_ID_WORDS = 3  # or as few, one a number of three digits or more ({"in
 ANCHOR_MIN_CODE_TOKENS = 8  # or a pattern of eight different tokens (`^(?:19|20)\d{2}$`)
 ANCHOR_MIN_TEXT_WORDS = 4  # a sentence of four different words ("Milk, ice cream, cream cheese.") is one answer
 ANCHOR_MOST = 4  # an answer shared by more examples is a label, not one request's answer
+REWORDED_MOST = 8  # an answer said word for word by more is a template's reply: it vouches for no rewording
 # A refusal answers many requests alike ("I'm sorry, but I can't help with that."): it never vouches
 # that two prompts ask the same thing. Short answers only, and the refusal names what it declines
 # (help, assist, comply, that request), so "Sorry, we can't ship to Alaska; ..." still vouches.
@@ -551,6 +552,12 @@ def find_clusters(
         context, query = view(owner).words
         return (context + query)[position]
 
+    if answers is None:
+        answers = answer_keys(records)
+    # how many examples say each answer word for word: one said by many is a template's reply
+    # ("Thanks for reaching out, our team ..."), which vouches for no rewording (REWORDED_MOST)
+    _, at_key, key_counts = np.unique(answers, return_inverse=True, return_counts=True)
+    said_by = np.where(answers == 0, 1, key_counts[at_key])
     cosines = {}
     reworded = set()  # pairs whose answers are one answer reworded (reworded_answer): from reworded_floor
     same_meaning = SAME_MEANING
@@ -608,7 +615,7 @@ def find_clusters(
                 near &= (np.minimum(la, lb) > 0) & (2 * np.minimum(la, lb) >= np.maximum(la, lb))
             for k in np.flatnonzero(near).tolist():
                 a, b = int(left[k]), int(right[k])
-                if reworded_alike(records[a], records[b]):
+                if max(said_by[a], said_by[b]) <= REWORDED_MOST and reworded_alike(records[a], records[b]):
                     keep[k] = True
                     reworded.add((min(a, b), max(a, b)))
             cosines = dict(zip(zip(left[keep].tolist(), right[keep].tolist()), meaning[keep].tolist()))
@@ -637,7 +644,11 @@ def find_clusters(
                     and answers_echo_prompts(records[a], records[b], view(a).parts[0], view(b).parts[0])
                 ):
                     cosines[(a, b)] = float(meaning[k])
-                elif sims[k] >= reworded_floor(same_meaning) and reworded_alike(records[a], records[b]):
+                elif (
+                    sims[k] >= reworded_floor(same_meaning)
+                    and max(said_by[a], said_by[b]) <= REWORDED_MOST
+                    and reworded_alike(records[a], records[b])
+                ):
                     cosines[(a, b)] = float(meaning[k])
                     reworded.add((a, b))
     by_side = {}
@@ -647,7 +658,7 @@ def find_clusters(
             cosines.pop(pair, None)  # the shared part's cosine (1.0) says nothing of these two
     by_words = _same_numbers(candidate_pairs(keys, owners, positions, removed_word), numbers)
     shared_answer = {}  # representatives' pair -> an example whose answer both groups say
-    for i, j in anchored_pairs(answer_keys(records) if answers is None else answers):
+    for i, j in anchored_pairs(answers):
         a, b = int(rep[i]), int(rep[j])
         if a != b:
             shared_answer.setdefault((min(a, b), max(a, b)), i)

@@ -15,6 +15,7 @@ instruction is shared by many: both parts must match, each on its own.
 """
 
 import difflib
+from functools import lru_cache
 
 from curation.core.prompt_comparison import is_typo, prompt_words, same_prompt
 from curation.core.slots import (
@@ -159,6 +160,13 @@ class PromptView:
         return self._derived
 
 
+@lru_cache(maxsize=32768)
+def _content_set(text):
+    """content_words as a set, kept for the texts a scan compares again and again (chat turns,
+    shared instructions). Callers must not change it."""
+    return frozenset(content_words(text))
+
+
 MEANING_WORDS = 80  # a mean of more words than this says what a text is about, not what it asks
 
 
@@ -216,7 +224,7 @@ def match(
         # two chats: the turns that differ hold what fills a frame otherwise; the turns both share
         # would make any rewording of one turn look like most words kept ("I was born in 2005. How
         # old will I turn ...?" / "Born 2005 - what age do I reach ...?" over the same follow-ups)
-        main_content_a, main_content_b = set(content_words(turns[0])), set(content_words(turns[1]))
+        main_content_a, main_content_b = _content_set(turns[0]), _content_set(turns[1])
     if (
         not anchored and (swapped_content(content_a, content_b) or filler_swap_content(main_content_a, main_content_b))
     ) or (
@@ -228,7 +236,7 @@ def match(
     if side_a.strip() and plain_side_a != plain_side_b:
         # the shared part differs: it may not be one frame with other fillers either ("moved from
         # brokerage accounts" / "moved from credit card accounts" over one table schema)
-        if frame_swap(side_a, side_b) or filler_swap_content(set(content_words(side_a)), set(content_words(side_b))):
+        if frame_swap(side_a, side_b) or filler_swap_content(_content_set(side_a), _content_set(side_b)):
             return False, "", ""
         side_same = plain_similarity(plain_side_a, plain_side_b) >= NEAR_WORDING or (
             side_cosine is not None and side_cosine() >= same_meaning

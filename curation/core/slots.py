@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from curation.core.prompt_comparison import is_typo
 from curation.core.wordlists import COURTESY, FILLER, NAME_ALIASES, NEGATIONS, REQUEST_VERBS, STOPWORDS
@@ -382,10 +383,10 @@ def slot_difference(a, b, say=True, negation=True, opposites_only=False, values=
         return f"another comparison ({', '.join(sorted(a.comparatives ^ b.comparatives)[:3])})"
     # A name swapped for another makes another request; a name one side adds ("my Python code")
     # only says more.
-    only_a = [name for name in a.names if not _has_word(name, b)]
-    only_b = [name for name in b.names if not _has_word(name, a)]
+    only_a = [name for name in a.names - b.words if not _has_word(name, b)]
+    only_b = [name for name in b.names - a.words if not _has_word(name, a)] if only_a else ()
     if only_a and only_b:
-        return f"another name ({only_a[0]} / {only_b[0]})"
+        return f"another name ({sorted(only_a)[0]} / {sorted(only_b)[0]})"
     after_a, after_b = {}, {}
     for marker, word in a.roles:
         after_a.setdefault(marker, set()).add(word)
@@ -524,7 +525,13 @@ def frame_swap(a, b):
             if line_a != line_b and (found := frame_swap(line_a, line_b)):
                 return found
         return None
-    return frame_swap_words(frame_words(a), frame_words(b))
+    return frame_swap_words(_cached_frame_words(a), _cached_frame_words(b))
+
+
+@lru_cache(maxsize=32768)
+def _cached_frame_words(text):
+    """frame_words, kept for the lines a scan compares again and again (chat turns, answers)."""
+    return tuple(frame_words(text))
 
 
 def frame_words(text):

@@ -463,3 +463,25 @@ def test_an_earlier_turn_said_in_other_words_or_another_follow_up_is_no_conflict
         "What is my card limit?", "Your limit is $2,000.", "Can I raise it to $3,000?", "Yes, in the app."
     )
     assert diagnoses([limit, other]) == {}
+
+
+def test_a_reply_said_by_many_vouches_for_no_rewording():
+    """A canned reply under many different requests is a template's, not one request's answer:
+    it links none of them, however alike two read."""
+    canned = (
+        "Thanks for reaching out! Our support team has received your request and will reply within 24 hours "
+        "with next steps."
+    )
+    asks = [
+        "The app crashes every time I open it on my phone.",
+        "The app freezes whenever I try to log in on my phone.",
+        "I can't upload photos from my gallery.",
+        "My invoice shows the wrong company name.",
+        "How do I export my notes to PDF?",
+        "The dark mode setting does not stick after a restart.",
+        "Sync between my laptop and tablet stopped working.",
+        "I was charged twice this month.",
+        "Where do I change my e-mail address?",
+        "Notifications arrive hours late on Android.",
+    ]
+    assert diagnoses([Record(a, "", canned) for a in asks]) == {}
