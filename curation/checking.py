@@ -8,7 +8,7 @@ import itertools
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Count, F, Q, Value
+from django.db.models import Count, Q
 
 from curation import vectors
 from curation.core import semantic
@@ -24,6 +24,7 @@ from curation.core.checks import check_record
 from curation.core.clusters import (
     ANCHOR_MOST,
     EDIT_BUCKET_MOST,
+    INPUT_RECORD_MOST,
     NEIGHBOURS,
     REWORDED_MOST,
     SHARED_CONTEXT_MOST,
@@ -36,6 +37,8 @@ from curation.core.clusters import (
     long_anchor,
     neighbour_kept,
     number_keys,
+    record_match,
+    record_value,
     reworded_floor,
     same_input_and_record,
     semantic_useful,
@@ -255,18 +258,14 @@ def _pairs_of(example, record, words, near, answer, edits=()):
     # The prompts first (answers can be long), and only the pairs the scan would look at: those
     # the word index finds (one word apart) and the meaning layer's neighbours.
     others = []
-    for other_id, instruction, input_, messages, output in (
+    for other_id, instruction, input_, messages in (
         Example.objects.filter(id__in=candidates, deleted_at=None)
         .exclude(id=example.id)
-        .annotate(with_input_output=F("output") if record.input.strip() and not record.is_chat else Value(""))
-        .values_list("id", "instruction", "input", "messages", "with_input_output")
+        .values_list("id", "instruction", "input", "messages")
     ):
         if frozenset((example.id, other_id)) in silenced:
             continue
-        # outputs only when this example has an input (clusters.same_input_and_record); the rest later
-        other = PromptView(
-            Record.chat(messages) if messages else Record(instruction=instruction, input=input_, output=output)
-        )
+        other = PromptView(Record.chat(messages) if messages else Record(instruction=instruction, input=input_))
         by_words = one_word_apart(words, other.words)
         if by_words or other_id in cosines or other_id in anchored or other_id in edit_ids:
             others.append((other_id, other, by_words))
@@ -277,23 +276,18 @@ def _pairs_of(example, record, words, near, answer, edits=()):
         cosine = meaning.get(other_id)
         if long_answer and other_id in anchored and cosine is not None:
             cosine = max(cosine, plains[other_id])  # as the scan does for a long shared answer
-        # as in the scan, a long shared answer vouches for prompts naming other numbers, and one
-        # input with one JSON record as its answer for instructions worded apart
+        # as in the scan, a long shared answer vouches for prompts naming other numbers
         values_vouched = long_answer and other_id in anchored and other_view.numbers != view.numbers
-        input_vouched = same_input_and_record(record, other_view.record)
         same, note, layer = match(
             view,
             other_view,
             cosine,
             (lambda o=other_view: _side_cosine(view, o)) if vector is not None else None,
-            same_meaning=min(
-                anchored_floor(same_meaning, record.answer(), values_vouched),
-                anchored_floor(same_meaning) if input_vouched else 1.0,
-            )
-            if (other_id in anchored or input_vouched) and same_meaning <= 1.0
+            same_meaning=anchored_floor(same_meaning, record.answer(), values_vouched)
+            if other_id in anchored and same_meaning <= 1.0
             else same_meaning,
             words_layer=by_words,  # as the scan's deletion index finds them
-            anchored=other_id in anchored or input_vouched,
+            anchored=other_id in anchored,
             answer_vouches=other_id in anchored and text_anchor(record.answer()),
             values_vouched=values_vouched,
         )
@@ -405,7 +399,35 @@ def _pairs_of(example, record, words, near, answer, edits=()):
             if same:
                 found.append((other_id, "duplicate", note))
     found += _context_pairs(example, record, view, in_context, same_meaning, silenced)
+    found += _record_pairs(example, record, view, silenced, {f[0] for f in found})
     return found, vector
+
+
+def _record_pairs(example, record, view, silenced, known):
+    """As the scan (clusters.input_record_pairs): the examples with this input, word for word, and
+    this JSON record as their answer, the same request unless their prompts name other numbers,
+    quotes or comparisons (clusters.record_match). At most INPUT_RECORD_MOST share one."""
+    if record.is_chat or record.is_preference or not record.input.strip() or record_value(record.output) is None:
+        return []
+    same = []
+    for other_id, instruction, output, rejected in (
+        Example.objects.filter(project_id=example.project_id, deleted_at=None, input=record.input)
+        .exclude(id=example.id)
+        .values_list("id", "instruction", "output", "rejected")[:SHARED_CONTEXT_MOST]
+    ):
+        other = Record(instruction=instruction, input=record.input, output=output, rejected=rejected)
+        if same_input_and_record(record, other):
+            same.append((other_id, other))
+    if not 1 <= len(same) < INPUT_RECORD_MOST:
+        return []
+    found = []
+    for other_id, other in same:
+        if other_id in known or frozenset((example.id, other_id)) in silenced:
+            continue
+        matched, detail = record_match(view, PromptView(other))
+        if matched and compare_records(record, other)[0] == "agree":
+            found.append((other_id, "duplicate", detail))
+    return found
 
 
 def _shared_context_neighbours(example, record, same_meaning):

@@ -123,10 +123,30 @@ def _polarity(tokens):
     return bool(_negations(tokens))
 
 
+ORDINALS = dict(
+    zip("first third fourth fifth sixth seventh eighth ninth tenth twelfth".split(), "1 3 4 5 6 7 8 9 10 12".split())
+)
+# "one" is a number before a thing ("one cabin bag"), not as a pronoun ("the one you", "one of")
+NOT_AFTER_ONE = frozenset("of or and that which who is are was were to at in on you i we more another".split())
+NOT_BEFORE_ONE = frozenset("the this that which each every any no another someone anyone".split())
+
+
 def _spelled_numbers(tokens):
     """The numbers an answer spells out (slots.NUMBER_WORDS: "90 days" / "six months", "two weeks'
-    notice" / "four weeks'")."""
-    return {NUMBER_WORDS[w] for w in tokens if w in NUMBER_WORDS}
+    notice" / "four weeks'"), ordinals as their numbers ("the first year" / "the third year"; not
+    "second", a unit of time too) and "one" before a thing ("one cabin bag" / "two cabin bags")."""
+    found = {NUMBER_WORDS[w] for w in tokens if w in NUMBER_WORDS}
+    found |= {ORDINALS[w] for w in tokens if w in ORDINALS}
+    for n, w in enumerate(tokens):
+        if (
+            w == "one"
+            and 0 < n + 1 < len(tokens)
+            and tokens[n + 1].isalpha()
+            and tokens[n + 1] not in NOT_AFTER_ONE
+            and (n == 0 or tokens[n - 1] not in NOT_BEFORE_ONE)
+        ):
+            found.add("1")
+    return found
 
 
 # A yes or a no that opens an answer ("Usually yes. ..." / "Usually not. ..."), after words that

@@ -205,7 +205,8 @@ VAGUE_WORDS = frozenset(
     idk dunno maybe perhaps thought thoughts idea ideas opinion think need want pls plz test check look see try
     use just is are was were be been with for on about to of in at from into up out any another ahead rest
     update updates follow yesterday today tomorrow conversation per take care drill deal needful too also
-    attached attachment doesn don didn isn won other others problem problems issue issues""".split()
+    attached attachment doesn don didn isn won hasn haven wasn weren couldn wouldn shouldn aren other others problem
+    problems issue issues""".split()
 )
 # Words that make an instruction a task when an input says what it applies to ("Answer the
 # question.", "Explain.", "Fix this" over a program): with an input, only an instruction without
@@ -217,8 +218,20 @@ INPUT_TASK_WORDS = frozenset(
 # An opening that points back at a request the example does not hold ("Same but faster", "Do it in
 # bash", "Again, shorter"): vague in a short instruction, whatever follows.
 CONTEXT_OPENING = re.compile(
-    r"^\W*(?:same|again|ditto|do (?:it|that|this|the same)|like (?:before|that)|now|and|(?:what|how) about)\b", re.I
+    r"^\W*(?:(?:ok|okay|alright|right|so|great|cool|thanks|hmm|well)\W+)*"
+    r"(?:same|again|ditto|do (?:it|that|this|the same)|like (?:before|that|the (?:last|previous|other))|now|and"
+    r"|(?:what|how) about|still)\b",
+    re.I,
 )
+# Words that point back at an earlier answer in a short request ("Use pandas instead.", "ok now the
+# opposite", "Give me another example.", "Still the same problem!!") ...
+BACK_RE = re.compile(
+    r"\b(?:instead(?! of)|opposite(?! of)|still|another (?:example|one|way|option|version|idea|try)"
+    r"|the same (?:problem|issue|thing|error|one|question))\b",
+    re.I,
+)
+# ... and comparisons with nothing to compare with, a request's only content ("Explain more simply.")
+BACK_COMPARISONS = frozenset("simply simpler shorter longer clearer easier".split())
 # ... and those that do so with an input too ("Same as before but shorter" over a product text)
 CONTEXT_BACK = re.compile(r"^\W*(?:same|again|ditto|do the same|like before|as before)\b", re.I)
 # A pronoun standing for something the example does not hold ("Is it safe?", "make it faster")
@@ -231,7 +244,7 @@ NEEDS_MATERIAL = frozenset(
 )
 OWNED = frozenset("my our this that it".split())  # not "the": "Summarize the Odyssey" names its text
 COURTESY_WORDS = frozenset("please pls plz thanks thank you".split())
-CONTEXT_OPENING_WORDS = 6
+CONTEXT_OPENING_WORDS = 7
 SINGLE_WORD_REQUEST = 2  # an instruction of at most this many words naming one thing only ("Recipe.", "Plan it.")
 
 
@@ -269,9 +282,13 @@ def is_vague(instruction, has_input=False):
     """True when no word of the instruction names a task or a topic ("Help", "Make it better",
     "Same as last time", "idk"), when it points back at a request the example does not hold ("Same
     but faster", "Do it in bash"), or when it is a word or two naming one thing and nothing to do
-    with it ("Recipe.", "Plan it."); "Who are you?" and "Tell me a joke" are not vague. With an
-    input (`has_input`) the input is what the instruction applies to: only an instruction with no
-    specific word and no task word ("?", "do the usual", "this one too") is."""
+    with it ("Recipe.", "Plan it."), or a short request whose only thing is a pronoun ("Is it
+    safe?"), a word pointing back ("Use pandas instead.", "Give me another example.", "Explain
+    more simply.") or a text the example lacks ("fix my account", "Summarize this article"); "Who
+    are you?", "What's a HELOC?" and "Tell me a joke" are not vague. With an input (`has_input`)
+    the input is what the instruction applies to: only an instruction with no specific word and no
+    task word ("?", "do the usual", "this one too") is, or one pointing back at another request
+    ("Same as before but shorter")."""
     said = words(instruction)
     if " ".join(said) in ABOUT_ITSELF:
         return False
@@ -285,8 +302,13 @@ def is_vague(instruction, has_input=False):
     if CONTEXT_OPENING.match(instruction) and len(said) <= CONTEXT_OPENING_WORDS:
         return True
     asked = [w for w in said if w not in COURTESY_WORDS]  # "one-liner please" asks two words
-    if len(asked) <= POINTING_WORDS and not any(w.isdigit() for w in specific):
-        if len(specific) == 1 and any(w in POINTING for w in asked):
+    counted = [w for w in asked if len(w) > 1]  # "What's wrong with it?" counts four
+    if len(counted) <= CONTEXT_OPENING_WORDS and (
+        (BACK_RE.search(instruction) and len(specific) <= 2) or set(specific) <= BACK_COMPARISONS
+    ):
+        return True  # "Use pandas instead.", "Explain more simply."
+    if len(counted) <= POINTING_WORDS and not any(w.isdigit() for w in specific):
+        if len(specific) == 1 and any(w in POINTING for w in counted):
             return True  # "Is it safe?", "make it faster", "it's not working"
         own = [w for w in specific if w not in NEEDS_MATERIAL]
         if asked[0] in NEEDS_MATERIAL and len(asked) > 1 and asked[1] in OWNED and len(own) <= 1:

@@ -6,6 +6,7 @@ For each pair with the same prompt there is one diagnosis: *duplicate* when the 
 """
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -285,18 +286,75 @@ def neighbour_kept(meaning, length_a, length_b, same_meaning, plain=None):
 
 
 def same_input_and_record(a, b):
-    """True when two examples have one input and one JSON record of two fields or more as their
-    answer (`{"cups": 14, "carafe": "glass"}` under one product description): instructions worded
-    apart ("Return JSON with the number of cups and the carafe type." / "I need JSON: how many cups
-    does this coffee maker brew ...?") ask for those fields of that text, which a record of other
-    fields would answer otherwise. A record too short to vouch on its own (answer_keys) vouches
-    with its input."""
-    if a.is_chat or b.is_chat or not a.input.strip() or a.is_preference or b.is_preference:
+    """True when two examples have one input, word for word, and one JSON record as their answer,
+    however its keys are ordered or spaced (`{"cups": 14, "carafe": "glass"}` under one product
+    description): instructions worded apart ("Return JSON with the number of cups and the carafe
+    type." / "I need JSON: how many cups does this coffee maker brew ...?") ask for those fields of
+    that text, which a request for other fields would answer otherwise. Such a pair is one request
+    when its prompts name the same numbers, quotes and comparisons (_decide_by_record), whatever
+    the meaning layer says (inputs that all read alike, receipts, turn it off)."""
+    if a.is_chat or b.is_chat or a.is_preference or b.is_preference or not a.input.strip() or a.input != b.input:
         return False
-    if normalize(a.input) != normalize(b.input) or normalize(a.output) != normalize(b.output):
-        return False
-    value = load_json(a.output)
-    return isinstance(value, dict) and len(value) >= 2
+    value = record_value(a.output)
+    return value is not None and value == record_value(b.output)
+
+
+def record_value(text):
+    """The JSON record an answer holds when it can vouch with its input (same_input_and_record):
+    an object of two fields or more, or of one number (`{"tax_rate": 8.875}`); else None."""
+    value = load_json(text) if text.lstrip()[:1] == "{" else None
+    if not isinstance(value, dict) or not value:
+        return None
+    if len(value) == 1:
+        (only,) = value.values()
+        if isinstance(only, bool) or not isinstance(only, (int, float)):
+            return None
+    return value
+
+
+INPUT_RECORD_MOST = 8  # more examples with one input and one record are a template's: not proposed
+
+
+def input_record_pairs(records, members):
+    """{(i, j)} of `members` (representatives) with one input and one JSON record as their answer
+    (same_input_and_record), from groups of at most INPUT_RECORD_MOST."""
+    groups = {}
+    for k in members.tolist():
+        record = records[k]
+        if record.is_chat or record.is_preference or not record.input.strip():
+            continue
+        value = record_value(record.output)
+        if value is not None:
+            groups.setdefault((record.input, json.dumps(value, sort_keys=True, ensure_ascii=False)), []).append(k)
+    return {
+        (min(a, b), max(a, b))
+        for group in groups.values()
+        if 2 <= len(group) <= INPUT_RECORD_MOST
+        for x, a in enumerate(group)
+        for b in group[x + 1 :]
+    }
+
+
+def record_match(view_a, view_b):
+    """(same, detail) for two examples with one input and one record (same_input_and_record): the
+    same request unless their prompts name other numbers, quotes or comparisons."""
+    if view_a.hard_slots != view_b.hard_slots or view_a.numbers != view_b.numbers:
+        return False, ""
+    return True, "the same input and the same JSON record, the instruction in other words"
+
+
+def _decide_by_record(records, i, j, view_i, view_j, group_of):
+    """decide() for two representatives with one input and one record (record_match)."""
+    same, detail = record_match(view_i, view_j)
+    if not same:
+        return None
+    joined = [
+        (x, y)
+        for x in group_of.get(i, (i,))
+        for y in group_of.get(j, (j,))
+        if compare_records(records[x], records[y])[0] == "agree"
+    ]
+    return joined, "record", detail
 
 
 def anchored_floor(same_meaning, answer=None, values_differ=False):
@@ -667,7 +725,8 @@ def find_clusters(
     values_vouched = {p for p in set(shared_answer) - anchored if long_anchor(records[shared_answer[p]].answer())}
     anchored |= values_vouched
     anchored_meaning = anchored_floor(same_meaning)
-    candidates = by_words | set(cosines) | anchored | set(by_side)
+    by_record = input_record_pairs(records, reps)
+    candidates = by_words | set(cosines) | anchored | set(by_side) | by_record
 
     side_vectors = {}
 
@@ -693,6 +752,8 @@ def find_clusters(
     def decide(i, j):
         """None, or (the pairs of examples it joins, layer, detail) for the candidate i < j."""
         view_i, view_j = view(i), view(j)
+        if (i, j) in by_record:
+            return _decide_by_record(records, i, j, view_i, view_j, group_of)
         words_layer = (i, j) in by_words or (j, i) in by_words
         if (i, j) in by_side and not words_layer and (i, j) not in anchored:
             return _decide_by_context(records, i, j, view_i, view_j, by_side[(i, j)], same_meaning, group_of)
@@ -702,10 +763,6 @@ def find_clusters(
         if cosine is None and vectors is not None and vectors is not False:
             cosine = float(vectors[i] @ vectors[j])
         shared = records[shared_answer[(i, j)]].answer() if (i, j) in anchored else None
-        # one input and one JSON record vouch as a shared answer of its own would (ANCHORED_MEANING)
-        input_vouched = same_input_and_record(records[i], records[j])
-        if shared is None and input_vouched:
-            shared = records[i].answer()
         long_answer = shared is not None and long_anchor(shared)
         if long_answer and cosine is not None:
             # the plain meaning: rare words weigh more in the other, and two wordings of one
@@ -716,10 +773,7 @@ def find_clusters(
             view_j,
             cosine,
             (lambda i=i, j=j: side_cosine(i, j)) if cosine is not None else None,
-            same_meaning=min(
-                anchored_floor(same_meaning, shared, (i, j) in values_vouched),
-                anchored_floor(same_meaning) if input_vouched else 1.0,
-            )
+            same_meaning=anchored_floor(same_meaning, shared, (i, j) in values_vouched)
             if shared is not None and same_meaning <= 1.0
             else same_meaning,
             words_layer=words_layer,

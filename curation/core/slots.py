@@ -107,6 +107,7 @@ class Slots:
     roles: frozenset  # (directed word, the word after it) pairs: "from paris", "to litres"
     words: frozenset  # every folded word, for matching names that one side does not capitalise
     by_initial: dict = field(default=None, compare=False, hash=False)  # first letter -> words (for _has_word)
+    folded: str = field(default="", compare=False, hash=False)  # the whole text folded (for _quotes_said)
 
 
 def _number(text):
@@ -296,6 +297,7 @@ def slots_of(text):
         roles=frozenset(roles),
         words=frozenset(folded_words),
         by_initial=_by_initial(folded_words),
+        folded=fold(text),
     )
 
 
@@ -375,7 +377,7 @@ def slot_difference(a, b, say=True, negation=True, opposites_only=False, values=
         only_a = sorted((a.numbers - b.numbers).elements())
         only_b = sorted((b.numbers - a.numbers).elements())
         return f"another number ({', '.join(only_a[:3]) or '–'} / {', '.join(only_b[:3]) or '–'})"
-    if values and a.quoted != b.quoted:
+    if values and a.quoted != b.quoted and not _quotes_said(a, b):
         return "another quoted text"
     if negation and a.negated != b.negated:
         return "one is negated"
@@ -403,6 +405,17 @@ def slot_difference(a, b, say=True, negation=True, opposites_only=False, values=
                 return f"another quantity ({number} {word} / {number} {moved_b[0]})"
             return f"another direction ({marker} {word} / {marker} {moved_b[0]})"
     return ""
+
+
+def _quotes_said(a, b):
+    """True when only one side quotes, and what it quotes the other says unquoted ("start with a
+    '#'" / "beginning with #", "rename the column 'amt' to 'amount'" / "the amt column ... called
+    amount")."""
+    only_a, only_b = a.quoted - b.quoted, b.quoted - a.quoted
+    if only_a and only_b:
+        return False
+    quoted, other = (only_a, b) if only_a else (only_b, a)
+    return all(re.search(r"(?<!\w)" + re.escape(q) + r"(?!\w)", other.folded) for q in quoted)
 
 
 def _possessive(word):

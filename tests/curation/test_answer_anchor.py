@@ -180,8 +180,9 @@ BOTTLE = "Hydro Flask 32 oz Wide Mouth bottle, 18/8 pro-grade stainless steel, d
 
 
 def test_one_input_with_one_json_record_vouches_for_instructions_worded_apart(people, make_example):
-    """Two instructions over one input (three or more make it a shared context, whose instructions
-    are compared on their own: not vouched for this way)."""
+    """One input and one record under two instructions worded apart: the same request, found by
+    the record whatever the meaning layer says; a third instruction over the input asking another
+    field (a shared context) stays apart."""
     record = '{"volume_oz": 32, "material": "18/8 stainless steel"}'
     first = make_example(
         instruction="Extract the volume and material of this water bottle as JSON.", input=BOTTLE, output=record
@@ -198,12 +199,18 @@ def test_one_input_with_one_json_record_vouches_for_instructions_worded_apart(pe
         input="Nalgene 16 oz Narrow Mouth bottle, BPA-free Tritan plastic, leakproof lid.",
         output='{"volume_oz": 16, "material": "Tritan plastic"}',
     )
+    make_example(
+        instruction="Extract the brand and the insulation of this water bottle as JSON.",
+        input=BOTTLE,
+        output='{"brand": "Hydro Flask", "insulation": "double-wall vacuum"}',
+    )
     second = make_example(
         instruction="How big is this bottle and what's it made of? Please answer with a JSON object.",
         input=BOTTLE,
-        output=record,
+        output='{ "material": "18/8 stainless steel", "volume_oz": 32 }',  # keys in another order
     )
     assert pairs() == {(first.id, second.id, "duplicate")}
+    assert "the same JSON record" in PairFinding.objects.get().detail
     checking.scan_project(people.project)
     assert pairs() == {(first.id, second.id, "duplicate")}
 

@@ -342,3 +342,35 @@ def test_one_answer_reworded_is_told_from_another_answer_alike_in_words():
     assert not pair(spray, "Use it twice a day for up to a week, then stop; see a doctor if it persists.")
     assert not pair(spray, spray + " " + "Saline sprays are safe for longer use and can be used several times a day.")
     assert not pair("SELECT name FROM users WHERE age > 30 ORDER BY name;", "SELECT name FROM users WHERE age > 30;")
+
+
+def test_ordinals_and_one_thing_are_numbers_of_an_answer():
+    assert (
+        compare_answers(
+            "You can take a full harvest in the first year after planting crowns.",
+            "Wait until the third year after planting crowns before taking a full harvest.",
+        )[0]
+        == "conflict"
+    )
+    assert (
+        compare_answers(
+            "In Business Class you can take two cabin bags of up to 8 kg each, plus a personal item.",
+            "In Business Class you can take one cabin bag of up to 8 kg, plus a personal item.",
+        )[0]
+        == "conflict"
+    )
+    # "one" as a pronoun, "first" as a step: no number replaced
+    assert (
+        compare_answers(
+            "Pick the one you like best, then water it twice a week.",
+            "Choose whichever one you like best and water it two times a week.",
+        )[0]
+        == "agree"
+    )
+    assert (
+        compare_answers(
+            "First, open Settings. Then tap Security and turn on two-factor authentication.",
+            "Open Settings, tap Security, and enable two-factor authentication.",
+        )[0]
+        == "agree"
+    )

@@ -100,6 +100,13 @@ def test_a_request_pointing_at_what_the_example_does_not_hold_is_vague():
         "fix my account",
         "Summarize this article",
         "Translate this",
+        "Use pandas instead.",
+        "ok now the opposite",
+        "Give me another example.",
+        "Explain more simply.",
+        "It still hasn't happened.",
+        "What's wrong with it?",
+        "Like the last one but for shade",
     ]:
         assert is_vague(vague), vague
     for clear in [
@@ -111,6 +118,11 @@ def test_a_request_pointing_at_what_the_example_does_not_hold_is_vague():
         "Check my math: 2+2=5",
         "And gates vs or gates: what is the difference?",
         "Explain recursion",
+        "What's a HELOC?",
+        "What is the opposite of 'generous'?",
+        "Can I use honey instead of sugar in bread?",
+        "Name another word for happy",
+        "Is butter still good after a month?",
     ]:
         assert not is_vague(clear), clear
     # with an input, what it applies to is there: only a request pointing back at another is vague

@@ -485,3 +485,30 @@ def test_a_reply_said_by_many_vouches_for_no_rewording():
         "Notifications arrive hours late on Android.",
     ]
     assert diagnoses([Record(a, "", canned) for a in asks]) == {}
+
+
+def test_one_receipt_and_one_record_under_instructions_worded_apart_is_one_request():
+    """Receipts all read alike (the meaning layer stays out of such a set); one receipt with one
+    JSON record under two instructions is still one request, however the record's keys are
+    ordered, and another field of the same receipt or the same fields of another stay apart."""
+
+    def receipt(n, total):
+        return f"GREENLEAF MARKET\\n442 Main St, Portland\\n05/0{n}/2023 13:55\\n----\\nApples 3.20\\nBread 4.10\\nTOTAL {total}"
+
+    ask = "Return the grand total and its currency in JSON (keys total, currency)."
+    records = [
+        Record(ask, receipt(n, f"{10 + n}.50"), f'{{"total": {10 + n}.5, "currency": "USD"}}') for n in range(1, 8)
+    ]
+    records += [
+        Record(
+            "As JSON, what was the total amount and in which currency?",
+            receipt(1, "11.50"),
+            '{ "currency": "USD", "total": 11.5 }',
+        ),
+        Record(
+            "Give me the date and the store name as JSON.",
+            receipt(1, "11.50"),
+            '{"date": "2023-05-01", "store": "Greenleaf Market"}',
+        ),
+    ]
+    assert diagnoses(records) == {(0, 7): "duplicate"}

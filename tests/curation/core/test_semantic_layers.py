@@ -1172,3 +1172,21 @@ def test_numbers_written_as_numerals_or_in_words_and_one_name_in_short():
     last = PromptView(Record("Who was the last tsar of Russia?", "", "x"))
     assert slots_of("Who was the final tsar of Russia?").comparatives == last.slots.comparatives  # one order
     assert not match(last, PromptView(Record("Who was the first tsar of Russia?", "", "x")), 0.95, lambda: 1.0)[0]
+
+
+def test_a_quote_said_unquoted_on_the_other_side_is_the_same_slot():
+    from curation.core.slots import slot_difference
+
+    assert not slot_difference(
+        slots_of("Print the lines of config.ini that start with a '#'."),
+        slots_of("Which grep command lists the comment lines (the ones beginning with #) in config.ini?"),
+    )
+    assert not slot_difference(
+        slots_of("pandas: rename the column 'amt' to 'amount'."),
+        slots_of("In a DataFrame, how do I change the name of the amt column so it's called amount?"),
+    )
+    # another text quoted, or quoted on one side and absent from the other, stays another request
+    assert slot_difference(
+        slots_of("Translate 'good morning' into Spanish"), slots_of("Translate good night into Spanish")
+    )
+    assert slot_difference(slots_of("Orders with status 'shipped'"), slots_of("Orders with status 'pending'"))
