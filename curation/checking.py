@@ -273,6 +273,8 @@ def _pairs_of(example, record, words, near, answer, edits=()):
     long_answer = bool(anchored) and long_anchor(record.answer())
     matched, edited, reworded = [], [], []
     for other_id, other_view, by_words in others:
+        if other_id in anchored and (view.asks_nothing or other_view.asks_nothing):
+            anchored = anchored - {other_id}  # as in the scan: a vague request vouches for nothing
         cosine = meaning.get(other_id)
         if long_answer and other_id in anchored and cosine is not None:
             cosine = max(cosine, plains[other_id])  # as the scan does for a long shared answer
@@ -381,6 +383,8 @@ def _pairs_of(example, record, words, near, answer, edits=()):
         )
         reworded = [r for r in reworded if counts.get(keys.get(r[0]), 1) <= REWORDED_MOST]
     for other_id, other_view, plain in reworded:
+        if view.asks_nothing or other_view.asks_nothing:
+            continue  # as in the scan: a vague request vouches for nothing
         # as the scan: answers that are one answer reworded vouch for prompts from the reworded
         # floor, on the plain meaning, every guard in place; a duplicate, never a contradiction
         other = other_view.record

@@ -763,6 +763,8 @@ def find_clusters(
         if cosine is None and vectors is not None and vectors is not False:
             cosine = float(vectors[i] @ vectors[j])
         shared = records[shared_answer[(i, j)]].answer() if (i, j) in anchored else None
+        if shared is not None and (view_i.asks_nothing or view_j.asks_nothing):
+            shared = None  # a vague request ("ok go") shares an answer with no rewording of it
         long_answer = shared is not None and long_anchor(shared)
         if long_answer and cosine is not None:
             # the plain meaning: rare words weigh more in the other, and two wordings of one
@@ -779,7 +781,7 @@ def find_clusters(
             words_layer=words_layer,
             anchored=shared is not None,
             answer_vouches=shared is not None and text_anchor(shared),
-            values_vouched=(i, j) in values_vouched,
+            values_vouched=shared is not None and (i, j) in values_vouched,
         )
         contradicts = same and may_contradict(
             layer,
@@ -802,7 +804,9 @@ def find_clusters(
             )
             if not contradicts:
                 return None
-        elif not same and (i, j) in reworded and cosine is not None:
+        elif (
+            not same and (i, j) in reworded and cosine is not None and not (view_i.asks_nothing or view_j.asks_nothing)
+        ):
             # one answer reworded vouches for prompts said in other words, on the plain meaning,
             # every guard in place: a duplicate, never a contradiction
             plain = max(cosine, float(vectors[i] @ vectors[j]))

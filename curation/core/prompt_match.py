@@ -17,8 +17,10 @@ instruction is shared by many: both parts must match, each on its own.
 import difflib
 from functools import lru_cache
 
+from curation.core.checks import is_vague
 from curation.core.prompt_comparison import is_typo, prompt_words, same_prompt
 from curation.core.slots import (
+    added_name,
     content_words,
     filler_swap_content,
     fold,
@@ -99,12 +101,25 @@ class PromptView:
     """What the comparison needs of one record, computed once (the scan compares each record
     with a dozen or more others)."""
 
-    __slots__ = ("record", "_words", "_parts", "_slots", "_derived", "_hard", "_numbers", "swapped")
+    __slots__ = ("record", "_words", "_parts", "_slots", "_derived", "_hard", "_numbers", "_vague", "swapped")
 
     def __init__(self, record):
         self.record = record
-        self._words = self._parts = self._slots = self._derived = self._hard = self._numbers = None
+        self._words = self._parts = self._slots = self._derived = self._hard = self._numbers = self._vague = None
         self.swapped = None  # clusters.swapped_view
+
+    @property
+    def asks_nothing(self):
+        """True when the request is vague (checks.is_vague: "ok go", "Help"): an answer it shares
+        with another example vouches for nothing (a vague copy of an example is not its rewording)."""
+        if self._vague is None:
+            record = self.record
+            if record.is_chat:
+                turns = [str(m["content"] or "") for m in record.messages if m["role"] == "user"]
+                self._vague = is_vague(" ".join(turns))
+            else:
+                self._vague = is_vague(record.instruction, bool(record.input.strip()))
+        return self._vague
 
     @property
     def words(self):
@@ -293,7 +308,8 @@ def may_contradict(layer, main_cosine, a=None, b=None, answers_edited=None, nega
 
 def other_intent(a, b, answers_edited=False):
     """True when two prompts that match() let through may still ask different things, so that
-    answers that disagree are no contradiction: one asks for more (refines), or only one is
+    answers that disagree are no contradiction: one asks for more (refines, or names something the
+    other does not: "a Nobel Prize" / "the Nobel Peace Prize"), or only one is
     negated (match() let it through as rewording; answers that disagree say it was not), unless
     the answers are one answer with one value replaced (`answers_edited`, a bool or a function
     asked only then): "... the money is not back" / "Where is my refund?" with the same order
@@ -301,7 +317,7 @@ def other_intent(a, b, answers_edited=False):
     words one prompt adds ("Walk me through it.", "Sorry to bother you,") when the answers
     differ in one value and add nothing (a prompt that asks for more gets an answer that does
     more: next(reader) to skip a header)."""
-    refined, negated = refines(a, b), a.slots.negated != b.slots.negated
+    refined, negated = refines(a, b) or added_name(a.slots, b.slots), a.slots.negated != b.slots.negated
     if not (refined or negated):
         return False
     return not (answers_edited() if callable(answers_edited) else answers_edited)

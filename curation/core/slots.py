@@ -383,6 +383,9 @@ def slot_difference(a, b, say=True, negation=True, opposites_only=False, values=
         return "one is negated"
     if a.comparatives != b.comparatives and (not opposites_only or opposed(a.comparatives, b.comparatives)):
         return f"another comparison ({', '.join(sorted(a.comparatives ^ b.comparatives)[:3])})"
+    quantifiers_a, quantifiers_b = _quantifiers(a), _quantifiers(b)
+    if quantifiers_a and quantifiers_b and quantifiers_a != quantifiers_b:
+        return f"another quantifier ({', '.join(sorted(quantifiers_a ^ quantifiers_b))})"
     # A name swapped for another makes another request; a name one side adds ("my Python code")
     # only says more.
     only_a = [name for name in a.names - b.words if not _has_word(name, b)]
@@ -405,6 +408,24 @@ def slot_difference(a, b, say=True, negation=True, opposites_only=False, values=
                 return f"another quantity ({number} {word} / {number} {moved_b[0]})"
             return f"another direction ({marker} {word} / {marker} {moved_b[0]})"
     return ""
+
+
+def added_name(a, b):
+    """True when one prompt names something the other does not and not the other way round ("the
+    first woman to win a Nobel Prize" / "... the Nobel Peace Prize"): it asks about something more
+    particular, so answers that disagree are no contradiction."""
+    only_a = [name for name in a.names - b.words if not _has_word(name, b)]
+    only_b = [name for name in b.names - a.words if not _has_word(name, a)]
+    return bool(only_a) != bool(only_b)
+
+
+# Quantifiers that ask other things when each prompt has its own ("true if every number is
+# positive" / "... if any number is positive"); one side alone says nothing ("all the orders").
+QUANTIFIERS = {"every": "all", "each": "all", "all": "all", "any": "any"}
+
+
+def _quantifiers(slots):
+    return {QUANTIFIERS[w] for w in slots.words if w in QUANTIFIERS}
 
 
 def _quotes_said(a, b):

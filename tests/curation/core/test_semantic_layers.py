@@ -1190,3 +1190,26 @@ def test_a_quote_said_unquoted_on_the_other_side_is_the_same_slot():
         slots_of("Translate 'good morning' into Spanish"), slots_of("Translate good night into Spanish")
     )
     assert slot_difference(slots_of("Orders with status 'shipped'"), slots_of("Orders with status 'pending'"))
+
+
+def test_every_and_any_ask_two_things_and_a_particular_name_asks_more():
+    every = PromptView(Record("JS function that returns true if every number in the array is positive.", "", "x"))
+    some = PromptView(Record("JS function that returns true if any number in the array is positive.", "", "x"))
+    assert not match(every, some, 0.97, lambda: 1.0)[0]
+    from curation.core.slots import slot_difference
+
+    each = slots_of("JS function that returns true if each number in the array is positive.")
+    assert not slot_difference(every.slots, each) and slot_difference(some.slots, each)
+    # one side alone says nothing
+    assert match(
+        PromptView(Record("Show all orders from 2020.", "", "x")),
+        PromptView(Record("Show the orders from 2020.", "", "x")),
+        0.95,
+        lambda: 1.0,
+    )[0]
+    # a name one prompt adds makes answers that disagree no contradiction
+    from curation.core.prompt_match import other_intent
+
+    nobel = PromptView(Record("Who was the first woman to win a Nobel Prize?", "", "x"))
+    peace = PromptView(Record("Who was the first woman to win the Nobel Peace Prize?", "", "x"))
+    assert other_intent(nobel, peace) and not other_intent(nobel, nobel)
