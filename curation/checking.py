@@ -18,6 +18,7 @@ from curation.core.answer_comparison import (
     edited_answer,
     negating_edit,
     reworded_answer,
+    reworded_view,
 )
 from curation.core.bucket_keys import stored_keys
 from curation.core.checks import check_record
@@ -38,11 +39,12 @@ from curation.core.clusters import (
     neighbour_kept,
     number_keys,
     record_match,
-    record_value,
     reworded_floor,
-    same_input_and_record,
     semantic_useful,
     text_anchor,
+)
+from curation.core.clusters import (
+    record_keys as input_record_keys,
 )
 from curation.core.dataset import check_all
 from curation.core.prompt_comparison import is_typo, one_word_apart, prompt_words
@@ -120,7 +122,7 @@ def _store_keys(example, near, answer, edits=()):
     )
 
 
-def _near_candidates(example, near, answer=0, edits=()):
+def _near_candidates(example, near, answer=0, edits=(), record=()):
     """Ids of examples sharing a near key, with template-sized buckets narrowed to removed
     words that could be typos of this example's; with `answer` (this example's answer key), also
     (in the same query) the ids of the examples with that answer, kept when few enough share it
@@ -151,6 +153,7 @@ def _near_candidates(example, near, answer=0, edits=()):
     )
     mine = dict(near)
     by_key, same_answer, by_edit = {}, set(), {}
+    record = set(record)
     for kind, key, other, removed in rows:
         if kind == "ans":
             same_answer.add(other)
@@ -165,7 +168,14 @@ def _near_candidates(example, near, answer=0, edits=()):
         else:
             candidates.update(o for o, removed in others if removed and is_typo(removed, mine[key]))
     edited = set().union(*by_edit.values())
-    return candidates, (same_answer if len(same_answer) < ANCHOR_MOST else set()), edited, len(same_answer)
+    same_record = set().union(*(by_edit.get(k, set()) for k in record))
+    return (
+        candidates,
+        (same_answer if len(same_answer) < ANCHOR_MOST else set()),
+        edited,
+        len(same_answer),
+        same_record if len(same_record) < INPUT_RECORD_MOST else set(),
+    )
 
 
 @transaction.atomic
@@ -237,7 +247,9 @@ def _pairs_of(example, record, words, near, answer, edits=()):
             cosines = dict(
                 vectors.neighbours(project_id, vector, CANDIDATE, NEIGHBOURS, exclude=example.id, key=view.numbers)
             )
-    near_ids, anchored, edit_ids, answer_shared = _near_candidates(example, near, answer, edits)
+    near_ids, anchored, edit_ids, answer_shared, same_record = _near_candidates(
+        example, near, answer, edits, input_record_keys(record)
+    )
     if vector is None or same_meaning > 1.0:
         edit_ids = set()  # answers one edit apart vouch only alongside the meaning layer, as in the scan
     in_context, context_ids = (
@@ -247,7 +259,7 @@ def _pairs_of(example, record, words, near, answer, edits=()):
         cosines = {k: v for k, v in cosines.items() if k not in context_ids}
         edit_ids -= context_ids
         in_context = {k: v for k, v in in_context.items() if k not in near_ids and k not in anchored}
-    candidates = near_ids | set(cosines) | anchored | edit_ids
+    candidates = near_ids | set(cosines) | anchored | edit_ids | same_record
     anchored_meaning = anchored_floor(same_meaning)
     silenced = set()
     if example.id:
@@ -267,12 +279,20 @@ def _pairs_of(example, record, words, near, answer, edits=()):
             continue
         other = PromptView(Record.chat(messages) if messages else Record(instruction=instruction, input=input_))
         by_words = one_word_apart(words, other.words)
-        if by_words or other_id in cosines or other_id in anchored or other_id in edit_ids:
+        if by_words or other_id in cosines or other_id in anchored or other_id in edit_ids or other_id in same_record:
             others.append((other_id, other, by_words))
     meaning, plains = _meanings(project_id, view, others, cosines) if vector is not None else ({}, {})
     long_answer = bool(anchored) and long_anchor(record.answer())
-    matched, edited, reworded = [], [], []
+    matched, edited, reworded, found_by_record = [], [], [], []
+    rewordable = reworded_view(record.answer()) is not None  # a free-text answer that may vouch so
     for other_id, other_view, by_words in others:
+        if other_id in same_record:
+            # one input and one JSON record (their key says so): as the scan, the same request
+            # unless the prompts name other numbers or comparisons (clusters.record_match)
+            same, note = record_match(view, other_view)
+            if same:
+                found_by_record.append((other_id, "duplicate", note))
+                continue
         if other_id in anchored and (view.asks_nothing or other_view.asks_nothing):
             anchored = anchored - {other_id}  # as in the scan: a vague request vouches for nothing
         cosine = meaning.get(other_id)
@@ -297,7 +317,8 @@ def _pairs_of(example, record, words, near, answer, edits=()):
             matched.append((other_id, other_view, cosine, note, layer))
             continue
         if (
-            cosine is not None
+            rewordable
+            and cosine is not None
             and same_meaning <= 1.0
             and cosine < same_meaning
             and plains.get(other_id, 0.0) >= reworded_floor(same_meaning)
@@ -402,36 +423,9 @@ def _pairs_of(example, record, words, near, answer, edits=()):
             )
             if same:
                 found.append((other_id, "duplicate", note))
+    found += found_by_record
     found += _context_pairs(example, record, view, in_context, same_meaning, silenced)
-    found += _record_pairs(example, record, view, silenced, {f[0] for f in found})
     return found, vector
-
-
-def _record_pairs(example, record, view, silenced, known):
-    """As the scan (clusters.input_record_pairs): the examples with this input, word for word, and
-    this JSON record as their answer, the same request unless their prompts name other numbers,
-    quotes or comparisons (clusters.record_match). At most INPUT_RECORD_MOST share one."""
-    if record.is_chat or record.is_preference or not record.input.strip() or record_value(record.output) is None:
-        return []
-    same = []
-    for other_id, instruction, output, rejected in (
-        Example.objects.filter(project_id=example.project_id, deleted_at=None, input=record.input)
-        .exclude(id=example.id)
-        .values_list("id", "instruction", "output", "rejected")[:SHARED_CONTEXT_MOST]
-    ):
-        other = Record(instruction=instruction, input=record.input, output=output, rejected=rejected)
-        if same_input_and_record(record, other):
-            same.append((other_id, other))
-    if not 1 <= len(same) < INPUT_RECORD_MOST:
-        return []
-    found = []
-    for other_id, other in same:
-        if other_id in known or frozenset((example.id, other_id)) in silenced:
-            continue
-        matched, detail = record_match(view, PromptView(other))
-        if matched and compare_records(record, other)[0] == "agree":
-            found.append((other_id, "duplicate", detail))
-    return found
 
 
 def _shared_context_neighbours(example, record, same_meaning):

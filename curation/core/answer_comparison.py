@@ -677,7 +677,7 @@ REWORDED_WORDS = 8
 
 
 @lru_cache(maxsize=65536)
-def _reword_view(text):
+def reworded_view(text):
     """(content words, words) of a free-text answer of REWORDED_WORDS content words or more, else
     None (JSON, code, a short answer), kept for the answers a scan compares again and again."""
     if load_json(text) is not None or is_code(text):
@@ -707,7 +707,7 @@ def reworded_alike(a, b):
     x, y = a.answer(), b.answer()
     if not x or not y or 2 * min(len(x), len(y)) < max(len(x), len(y)):
         return False  # one answer more than twice as long as the other says more than it reworded
-    view_x, view_y = _reword_view(x), _reword_view(y)
+    view_x, view_y = reworded_view(x), reworded_view(y)
     if view_x is None or view_y is None:
         return False
     (ca, wa, na, qa), (cb, wb, nb, qb) = view_x, view_y

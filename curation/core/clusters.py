@@ -206,7 +206,9 @@ def edit_keys(records, numbers):
     """Per record, its answer's edit keys (bucket_keys.answer_edit_keys) under its prompt's number
     key; none for a preference pair."""
     return [
-        [] if r.is_preference else answer_edit_keys(r.answer(), int(n)) + answer_reworded_keys(r.answer(), int(n))
+        []
+        if r.is_preference
+        else answer_edit_keys(r.answer(), int(n)) + answer_reworded_keys(r.answer(), int(n)) + record_keys(r)
         for r, n in zip(records, numbers.tolist())
     ]
 
@@ -315,17 +317,27 @@ def record_value(text):
 INPUT_RECORD_MOST = 8  # more examples with one input and one record are a template's: not proposed
 
 
+def record_keys(record):
+    """[a stable 64-bit key of the example's input and JSON record] when it has both
+    (same_input_and_record), else []: stored with the answer's edit keys, so that a save finds the
+    examples with its input and record in the same indexed lookup."""
+    if record.is_chat or record.is_preference or not record.input.strip():
+        return []
+    value = record_value(record.output)
+    if value is None:
+        return []
+    canonical = record.input + "\x00" + json.dumps(value, sort_keys=True, ensure_ascii=False)
+    digest = hashlib.blake2b(canonical.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return [int.from_bytes(digest, "little", signed=True) or 1]
+
+
 def input_record_pairs(records, members):
     """{(i, j)} of `members` (representatives) with one input and one JSON record as their answer
-    (same_input_and_record), from groups of at most INPUT_RECORD_MOST."""
+    (same_input_and_record, record_keys), from groups of at most INPUT_RECORD_MOST."""
     groups = {}
     for k in members.tolist():
-        record = records[k]
-        if record.is_chat or record.is_preference or not record.input.strip():
-            continue
-        value = record_value(record.output)
-        if value is not None:
-            groups.setdefault((record.input, json.dumps(value, sort_keys=True, ensure_ascii=False)), []).append(k)
+        for key in record_keys(records[k]):
+            groups.setdefault(key, []).append(k)
     return {
         (min(a, b), max(a, b))
         for group in groups.values()
