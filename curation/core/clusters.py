@@ -23,6 +23,7 @@ from curation.core.answer_comparison import (
     load_json,
     negating_edit,
     reworded_alike,
+    reworded_view,
 )
 from curation.core.bucket_keys import answer_edit_keys, answer_reworded_keys
 from curation.core.candidate_index import batch_keys, candidate_pairs, exact_groups, prompt_hashes
@@ -699,6 +700,12 @@ def find_clusters(
             fresh = [(a, b) for a, b in fresh if context_of.get(a, -1) < 0 or context_of.get(a) != context_of.get(b)]
         if fresh:
             left, right = np.asarray([p[0] for p in fresh]), np.asarray([p[1] for p in fresh])
+            # the plain cosine bounds the meaning from above: pairs under every floor go first,
+            # before the weighted vectors are worked out for the rest
+            lowest = min(anchored_floor(same_meaning), edited_candidate(same_meaning), reworded_floor(same_meaning))
+            near = (vectors[left] * vectors[right]).sum(axis=1) >= lowest
+            left, right = left[near], right[near]
+        if len(fresh) and len(left):
             involved = np.unique(np.concatenate([left, right]))
             at_left, at_right = np.searchsorted(involved, left), np.searchsorted(involved, right)
             weighted = semantic.embed([view(k).parts[0] for k in involved.tolist()], idf)
@@ -708,8 +715,11 @@ def find_clusters(
             for k in np.flatnonzero((meaning >= floor) | (sims >= reworded_floor(same_meaning))).tolist():
                 a, b = int(left[k]), int(right[k])
                 words_a, words_b = view(a).words[0] + view(a).words[1], view(b).words[0] + view(b).words[1]
+                # free-text answers share reworded keys, not edit keys (bucket_keys): no edit to look for
+                free = reworded_view(records[a].answer()) is not None or reworded_view(records[b].answer()) is not None
                 if (
                     meaning[k] >= floor[k]
+                    and not free
                     and edited_answer(records[a], records[b], words_a, words_b, True)
                     and answers_echo_prompts(records[a], records[b], view(a).parts[0], view(b).parts[0])
                 ):
