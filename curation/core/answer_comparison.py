@@ -438,6 +438,7 @@ def _strip_fence(text):
     return FENCE_RE.sub("", text.strip())
 
 
+@lru_cache(maxsize=8192)
 def is_code(text):
     """True for an answer that is a program or a query rather than prose."""
     text = _strip_fence(text)
