@@ -140,7 +140,7 @@ def _spelled_numbers(tokens):
     for n, w in enumerate(tokens):
         if (
             w == "one"
-            and 0 < n + 1 < len(tokens)
+            and n + 1 < len(tokens)
             and tokens[n + 1].isalpha()
             and tokens[n + 1] not in NOT_AFTER_ONE
             and (n == 0 or tokens[n - 1] not in NOT_BEFORE_ONE)
@@ -679,8 +679,9 @@ REWORDED_WORDS = 8
 
 @lru_cache(maxsize=65536)
 def reworded_view(text):
-    """(content words, words) of a free-text answer of REWORDED_WORDS content words or more, else
-    None (JSON, code, a short answer), kept for the answers a scan compares again and again."""
+    """(content words, words, numbers, quotes) of a free-text answer of REWORDED_WORDS content
+    words or more, else None (JSON, code, a short answer), kept for the answers a scan compares
+    again and again."""
     if load_json(text) is not None or is_code(text):
         return None
     content = frozenset(_content_words(text))
@@ -700,7 +701,8 @@ def reworded_answer(a, b):
 def reworded_alike(a, b):
     """True when two records' answers read as one free-text answer said a little otherwise: of
     lengths at most twice apart, both of REWORDED_WORDS content words or more, half of them shared,
-    most words in the same order (whether they agree is reworded_answer's to say): "No more than 3 days in a row; using it longer causes rebound
+    most words in the same order, the same numbers and quotes (whether they agree is
+    reworded_answer's to say): "No more than 3 days in a row; using it longer causes rebound
     congestion." / "No more than 3 days in a row; longer use causes rebound congestion." Such
     answers vouch for their prompts asking one thing, as an identical answer does, though less."""
     if a.is_preference or b.is_preference:

@@ -119,7 +119,7 @@ def answer_reworded_keys(answer, number_key):
     answers said a little otherwise ("... using it longer causes rebound congestion." / "...
     longer use causes rebound congestion.", 80% of content words shared) share a band nearly
     always (8 bands of 3), unrelated answers rarely. They propose prompts worded far apart whose
-    answers are one answer reworded (clusters.reworded_answer), which no identical answer and no
+    answers are one answer reworded (answer_comparison.reworded_alike), which no identical answer and no
     nearest neighbour proposes. None for programs, JSON and answers of fewer than
     REWORDED_LEAST_WORDS content words."""
     if load_json(answer) is not None or is_code(answer):

@@ -288,23 +288,9 @@ def neighbour_kept(meaning, length_a, length_b, same_meaning, plain=None):
     return (meaning >= same_meaning) | (wording_possible & (alike >= WORDING_CANDIDATE))
 
 
-def same_input_and_record(a, b):
-    """True when two examples have one input, word for word, and one JSON record as their answer,
-    however its keys are ordered or spaced (`{"cups": 14, "carafe": "glass"}` under one product
-    description): instructions worded apart ("Return JSON with the number of cups and the carafe
-    type." / "I need JSON: how many cups does this coffee maker brew ...?") ask for those fields of
-    that text, which a request for other fields would answer otherwise. Such a pair is one request
-    when its prompts name the same numbers, quotes and comparisons (_decide_by_record), whatever
-    the meaning layer says (inputs that all read alike, receipts, turn it off)."""
-    if a.is_chat or b.is_chat or a.is_preference or b.is_preference or not a.input.strip() or a.input != b.input:
-        return False
-    value = record_value(a.output)
-    return value is not None and value == record_value(b.output)
-
-
 def record_value(text):
-    """The JSON record an answer holds when it can vouch with its input (same_input_and_record):
-    an object of two fields or more, or of one number (`{"tax_rate": 8.875}`); else None."""
+    """The JSON record an answer holds when it can vouch with its input (record_keys): an object
+    of two fields or more, or of one number (`{"tax_rate": 8.875}`); else None."""
     value = load_json(text) if text.lstrip()[:1] == "{" else None
     if not isinstance(value, dict) or not value:
         return None
@@ -319,9 +305,14 @@ INPUT_RECORD_MOST = 8  # more examples with one input and one record are a templ
 
 
 def record_keys(record):
-    """[a stable 64-bit key of the example's input and JSON record] when it has both
-    (same_input_and_record), else []: stored with the answer's edit keys, so that a save finds the
-    examples with its input and record in the same indexed lookup."""
+    """[a stable 64-bit key of the example's input, word for word, and its JSON record, however
+    the record's keys are ordered or spaced] when it has both (record_value), else []. Two examples
+    sharing it ask one thing under instructions worded apart ("Return JSON with the number of cups
+    and the carafe type." / "I need JSON: how many cups does this coffee maker brew ...?" over one
+    product text, `{"cups": 14, "carafe": "glass"}`) when their prompts name the same numbers and
+    comparisons (record_match), whatever the meaning layer says (inputs that all read alike,
+    receipts, turn it off). Stored with the answer's edit keys, so that a save finds those
+    examples in its one indexed lookup."""
     if record.is_chat or record.is_preference or not record.input.strip():
         return []
     value = record_value(record.output)
@@ -333,8 +324,8 @@ def record_keys(record):
 
 
 def input_record_pairs(records, members):
-    """{(i, j)} of `members` (representatives) with one input and one JSON record as their answer
-    (same_input_and_record, record_keys), from groups of at most INPUT_RECORD_MOST."""
+    """{(i, j)} of `members` (representatives) sharing a record key (record_keys), from groups of
+    at most INPUT_RECORD_MOST."""
     groups = {}
     for k in members.tolist():
         for key in record_keys(records[k]):
@@ -349,8 +340,8 @@ def input_record_pairs(records, members):
 
 
 def record_match(view_a, view_b):
-    """(same, detail) for two examples with one input and one record (same_input_and_record): the
-    same request unless their prompts name other numbers, quotes or comparisons."""
+    """(same, detail) for two examples sharing a record key (record_keys): the same request unless
+    their prompts name other numbers or comparisons."""
     if view_a.hard_slots != view_b.hard_slots or view_a.numbers != view_b.numbers:
         return False, ""
     return True, "the same input and the same JSON record, the instruction in other words"
@@ -698,6 +689,7 @@ def find_clusters(
         fresh = sorted(edit_pairs(edits, reps) - set(cosines))
         if context_of:  # two of one context are compared by their instructions (_shared_context_pairs)
             fresh = [(a, b) for a, b in fresh if context_of.get(a, -1) < 0 or context_of.get(a) != context_of.get(b)]
+        left = right = np.zeros(0, dtype=np.int64)
         if fresh:
             left, right = np.asarray([p[0] for p in fresh]), np.asarray([p[1] for p in fresh])
             # the plain cosine bounds the meaning from above: pairs under every floor go first,
@@ -705,7 +697,7 @@ def find_clusters(
             lowest = min(anchored_floor(same_meaning), edited_candidate(same_meaning), reworded_floor(same_meaning))
             near = (vectors[left] * vectors[right]).sum(axis=1) >= lowest
             left, right = left[near], right[near]
-        if len(fresh) and len(left):
+        if len(left):
             involved = np.unique(np.concatenate([left, right]))
             at_left, at_right = np.searchsorted(involved, left), np.searchsorted(involved, right)
             weighted = semantic.embed([view(k).parts[0] for k in involved.tolist()], idf)

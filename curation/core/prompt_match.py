@@ -152,8 +152,8 @@ class PromptView:
     @property
     def hard_slots(self):
         """A hash of the slots that must be equal for two prompts to ask the same thing outside
-        the word level (numbers, comparisons; quoted text may be said unquoted on one side): different hashes, and match() says
-        no without looking further. Valid within one process."""
+        the word level (numbers, comparisons; not quoted text, which one side may say unquoted):
+        different hashes, and match() says no without looking further. Valid within one process."""
         if self._hard is None:
             slots = self.slots
             self._hard = hash((frozenset(slots.numbers.items()), slots.comparatives))

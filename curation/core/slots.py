@@ -388,8 +388,8 @@ def slot_difference(a, b, say=True, negation=True, opposites_only=False, values=
         return f"another quantifier ({', '.join(sorted(quantifiers_a ^ quantifiers_b))})"
     # A name swapped for another makes another request; a name one side adds ("my Python code")
     # only says more.
-    only_a = [name for name in a.names - b.words if not _has_word(name, b)]
-    only_b = [name for name in b.names - a.words if not _has_word(name, a)] if only_a else ()
+    only_a = _own_names(a, b)
+    only_b = _own_names(b, a) if only_a else ()
     if only_a and only_b:
         return f"another name ({sorted(only_a)[0]} / {sorted(only_b)[0]})"
     after_a, after_b = {}, {}
@@ -414,9 +414,12 @@ def added_name(a, b):
     """True when one prompt names something the other does not and not the other way round ("the
     first woman to win a Nobel Prize" / "... the Nobel Peace Prize"): it asks about something more
     particular, so answers that disagree are no contradiction."""
-    only_a = [name for name in a.names - b.words if not _has_word(name, b)]
-    only_b = [name for name in b.names - a.words if not _has_word(name, a)]
-    return bool(only_a) != bool(only_b)
+    return bool(_own_names(a, b)) != bool(_own_names(b, a))
+
+
+def _own_names(a, b):
+    """The names of Slots a that b does not say, spelling slips aside."""
+    return [name for name in a.names - b.words if not _has_word(name, b)]
 
 
 # Quantifiers that ask other things when each prompt has its own ("true if every number is

@@ -33,10 +33,14 @@ class Record:
         if not self.is_chat:
             return self.instruction, self.input
         system = "\n".join(str(m["content"] or "") for m in self.messages if m["role"] == "system")
+        return system, "\n".join(f"{m['role']}: {m['content'] or ''}" for m in self._turns_asked())
+
+    def _turns_asked(self):
+        """A chat's turns before its final assistant turn, the system prompt aside."""
         turns = [m for m in self.messages if m["role"] != "system"]
         if turns and turns[-1]["role"] == "assistant":
             turns = turns[:-1]
-        return system, "\n".join(f"{m['role']}: {m['content'] or ''}" for m in turns)
+        return turns
 
     def request(self):
         """(context, query) as the checks compare what is asked: prompt(), but for a chat the user
@@ -46,10 +50,7 @@ class Record:
         if not self.is_chat:
             return self.instruction, self.input
         context, _ = self.prompt()
-        turns = [m for m in self.messages if m["role"] != "system"]
-        if turns and turns[-1]["role"] == "assistant":
-            turns = turns[:-1]
-        return context, "\n".join(f"user: {m['content'] or ''}" for m in turns if m["role"] == "user")
+        return context, "\n".join(f"user: {m['content'] or ''}" for m in self._turns_asked() if m["role"] == "user")
 
     def turn_answers(self):
         """A chat's assistant turns in order (the last is answer()); [answer()] for anything else."""
