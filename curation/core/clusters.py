@@ -428,30 +428,30 @@ def _edited(a, b, view_a, view_b, cosine, same_meaning, anchored_meaning):
 
 
 PARALLEL_PAIRS = 20000  # fewer candidate pairs are decided faster than processes start
-_pass = {}  # the pairwise pass's decide() and pairs, handed to forked workers without pickling them
+_pass = {}  # the pairwise pass's function and items, handed to forked workers without pickling them
 
 
-def _decide_slice(bounds):
+def _map_slice(bounds):
     start, stop = bounds
-    decide, pairs = _pass["decide"], _pass["pairs"]
-    return [decide(i, j) for i, j in pairs[start:stop]]
+    fn, items = _pass["fn"], _pass["items"]
+    return [fn(*item) for item in items[start:stop]]
 
 
-def _verdicts(decide, pairs, workers):
-    """[decide(i, j) for each pair], in that order: in `workers` forked processes when there are
-    many pairs (each decision is Python work on two prompts: at 100,000 realistic examples about
-    150,000 of them), else here."""
-    if workers <= 1 or len(pairs) < PARALLEL_PAIRS:
-        return [decide(i, j) for i, j in pairs]
+def _in_workers(fn, items, workers):
+    """[fn(*item) for each item], in that order: in `workers` forked processes when there are many
+    items (each is Python work on one or two prompts: at 100,000 realistic examples about 290,000
+    candidate pairs), else here."""
+    if workers <= 1 or len(items) < PARALLEL_PAIRS:
+        return [fn(*item) for item in items]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    chunk = max(2000, len(pairs) // (workers * 8))
-    slices = [(start, min(start + chunk, len(pairs))) for start in range(0, len(pairs), chunk)]
-    _pass.update(decide=decide, pairs=pairs)
+    chunk = max(2000, len(items) // (workers * 8))
+    slices = [(start, min(start + chunk, len(items))) for start in range(0, len(items), chunk)]
+    _pass.update(fn=fn, items=items)
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [verdict for part in pool.map(_decide_slice, slices) for verdict in part]
+            return [result for part in pool.map(_map_slice, slices) for result in part]
     finally:
         _pass.clear()
 
@@ -583,7 +583,7 @@ def find_clusters(
     to them first): at 100,000 realistic examples they are two thirds of the candidates.
     `silenced` holds frozensets {i, j} of pairs marked as intended variation: they are never
     reported, though each may still be reported with a third example. With `workers` > 1 the
-    pairwise pass over many candidates runs in that many forked processes (_verdicts).
+    pairwise pass over many candidates runs in that many forked processes (_in_workers).
     """
     hashes, word_counts = hashes if hashes is not None else prompt_hashes(records)
     keys, owners, positions = batch_keys(hashes, word_counts)
@@ -609,6 +609,13 @@ def find_clusters(
         if i not in views:
             views[i] = PromptView(records[i])
         return views[i]
+
+    def edited_pair(a, b):
+        """Answers one edit apart whose prompts each echo their own answer (edited_answer)."""
+        view_a, view_b = view(a), view(b)
+        return edited_answer(
+            records[a], records[b], view_a.words[0] + view_a.words[1], view_b.words[0] + view_b.words[1], True
+        ) and answers_echo_prompts(records[a], records[b], view_a.parts[0], view_b.parts[0])
 
     def removed_word(owner, position):
         context, query = view(owner).words
@@ -662,13 +669,9 @@ def find_clusters(
                 answer_lengths = np.fromiter((len(records[k].answer()) for k in involved.tolist()), np.float32)
                 la, lb = answer_lengths[at_left], answer_lengths[at_right]
                 loose &= (np.minimum(la, lb) > 0) & (2 * np.minimum(la, lb) >= NEAR_ANSWER * (la + lb))
-                for k in np.flatnonzero(loose).tolist():
-                    a, b = int(left[k]), int(right[k])
-                    words_a, words_b = view(a).words[0] + view(a).words[1], view(b).words[0] + view(b).words[1]
-                    if edited_answer(records[a], records[b], words_a, words_b, True) and answers_echo_prompts(
-                        records[a], records[b], view(a).parts[0], view(b).parts[0]
-                    ):
-                        keep[k] = True
+                at = np.flatnonzero(loose)
+                looked = [(int(left[k]), int(right[k])) for k in at.tolist()]
+                keep[at[np.asarray(_in_workers(edited_pair, looked, workers), dtype=bool)]] = True
             # prompts whose answers are one answer reworded, alike from the reworded floor in plain meaning
             near = (meaning < same_meaning) & (sims >= reworded_floor(same_meaning))
             if near.any():  # answers of lengths one rewording apart (at most twice as long)
@@ -704,24 +707,27 @@ def find_clusters(
             sims = (vectors[left] * vectors[right]).sum(axis=1)
             meaning = np.minimum(sims, (weighted[at_left] * weighted[at_right]).sum(axis=1))
             floor = np.where(numbers[left] != 0, anchored_floor(same_meaning), edited_candidate(same_meaning))
-            for k in np.flatnonzero((meaning >= floor) | (sims >= reworded_floor(same_meaning))).tolist():
-                a, b = int(left[k]), int(right[k])
-                words_a, words_b = view(a).words[0] + view(a).words[1], view(b).words[0] + view(b).words[1]
+
+            def edited_or_reworded(k, a, b):
+                """ "edited", "reworded" or None for the fresh pair at k."""
                 # free-text answers share reworded keys, not edit keys (bucket_keys): no edit to look for
                 free = reworded_view(records[a].answer()) is not None or reworded_view(records[b].answer()) is not None
+                if meaning[k] >= floor[k] and not free and edited_pair(a, b):
+                    return "edited"
                 if (
-                    meaning[k] >= floor[k]
-                    and not free
-                    and edited_answer(records[a], records[b], words_a, words_b, True)
-                    and answers_echo_prompts(records[a], records[b], view(a).parts[0], view(b).parts[0])
-                ):
-                    cosines[(a, b)] = float(meaning[k])
-                elif (
                     sims[k] >= reworded_floor(same_meaning)
                     and max(said_by[a], said_by[b]) <= REWORDED_MOST
                     and reworded_alike(records[a], records[b])
                 ):
+                    return "reworded"
+                return None
+
+            at = np.flatnonzero((meaning >= floor) | (sims >= reworded_floor(same_meaning))).tolist()
+            looked = [(k, int(left[k]), int(right[k])) for k in at]
+            for (k, a, b), found in zip(looked, _in_workers(edited_or_reworded, looked, workers)):
+                if found:
                     cosines[(a, b)] = float(meaning[k])
+                if found == "reworded":
                     reworded.add((a, b))
     by_side = {}
     if same_meaning <= 1.0 and vectors is not None and vectors is not False and len(records) > 1:
@@ -847,7 +853,7 @@ def find_clusters(
         return joined, layer, detail
 
     pairs = [(min(i, j), max(i, j)) for i, j in candidates]
-    for (i, j), verdict in zip(pairs, _verdicts(decide, pairs, workers)):
+    for (i, j), verdict in zip(pairs, _in_workers(decide, pairs, workers)):
         if verdict is None:
             continue
         joined, layer, detail = verdict

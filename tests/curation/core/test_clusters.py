@@ -380,7 +380,7 @@ def test_the_pairwise_pass_in_forked_processes_finds_what_one_process_finds(monk
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Counted)
     together = summary(find_clusters(records, vectors=vectors, workers=2))
     assert len(alone) > 50 and together == alone
-    assert pools == [(2,)]  # decided in two forked processes
+    assert pools and set(pools) == {(2,)}  # decided (and the answer edits looked for) in two forked processes
 
 
 def test_a_process_running_other_threads_checks_in_itself():
