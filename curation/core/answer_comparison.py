@@ -410,11 +410,24 @@ WORDLIKE_COMMANDS = frozenset(
 SHELL_SIGNAL_RE = re.compile(r"(?:^|\s)--?[A-Za-z]|[|<>~$*]|(?:^|\s)\.{0,2}/|\w/\w")
 
 
+# a loop or a test of the shell, on one line or opening and closing several:
+# `for f in *.txt; do mv "$f" "${f%.txt}.md"; done`, `if [ -f a.yml ]; then`, `done < list.txt`
+SHELL_CONTROL_RE = re.compile(
+    r"\s*(?:(?:for \w+ in\b|while\b|until\b).*;\s*do\b|if \[\[? .*\]\]?\s*;\s*then\b|(?:done|fi|esac)\s*(?:[<>|;&].*)?$"
+    r"|(?:do|then|else)$|case \S+ in$)"
+)
+
+
+SHELL_KEYWORDS = frozenset({"do", "then", "else", "done", "fi", "esac"})  # alone, no program ("fi": Finnish)
+
+
 def _shell_line(line):
     """True for one line of shell: `cp -a src/ dest/`, `git reset --soft HEAD~1`, `sort -rh | head`."""
     parts = line.strip().removeprefix("$ ").split()
     if not parts:
         return False
+    if SHELL_CONTROL_RE.match(line):
+        return True
     command = parts[0]
     if command in SHELL_COMMANDS:
         return (
@@ -448,7 +461,7 @@ def is_code(text):
         return True
     lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) <= 12 and all(_shell_line(line) or line.lstrip().startswith("#") for line in lines):
-        return any(not line.lstrip().startswith("#") for line in lines)
+        return any(not line.lstrip().startswith("#") and line.strip() not in SHELL_KEYWORDS for line in lines)
     hinted = sum(1 for line in lines if CODE_HINT_RE.search(line))
     symbols = sum(text.count(c) for c in "(){}[];=<>")
     prose_words = len(re.findall(r"\b[a-z]{3,}\b", text))

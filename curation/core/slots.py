@@ -202,8 +202,14 @@ def number_key(text):
     return int.from_bytes(digest, "little", signed=True) or 1
 
 
+DEGREES_RE = re.compile(r"\s?°\s?([CFK])\b")
+DEGREE_SCALES = {"C": "Celsius", "F": "Fahrenheit", "K": "Kelvin"}
+
+
 def slots_of(text):
     """The slots of one text."""
+    if "°" in text:  # "100 °F" names the scale "100 degrees Fahrenheit" names, not a name "F"
+        text = DEGREES_RE.sub(lambda m: f" degrees {DEGREE_SCALES[m.group(1)]}", text)
     quoted = frozenset(
         fold(" ".join(next(g for g in m.groups() if g).split())).rstrip(".,;:!? ")  # 'the essence.' = 'the essence'
         for m in QUOTED_RE.finditer(text)

@@ -252,6 +252,15 @@ def test_a_shell_command_is_compared_as_code_one_flag_or_redirection_apart_is_a_
     assert compare_answers("git reset --soft HEAD~1", "git reset  --soft HEAD~1")[0] == "agree"
 
 
+def test_a_shell_loop_or_test_is_code_and_its_closing_word_alone_is_not():
+    rename = 'for f in *.txt; do mv "$f" "${f%.txt}.md"; done'
+    assert is_code(rename) and is_code('for f in *.csv; do\n  wc -l "$f"\ndone')
+    assert is_code("while read line; do echo $line; done < hosts.txt") and is_code("if [ -f a.yml ]; then echo ok; fi")
+    assert compare_answers(rename, 'for f in *.md; do mv "$f" "${f%.md}.txt"; done')[0] == "conflict"
+    assert compare_answers(rename, rename.replace("; do ", ";  do "))[0] == "agree"
+    assert not is_code("fi") and not is_code("done with it") and not is_code("If it is red, then unplug it.")
+
+
 def test_the_same_number_in_another_unit_or_a_fraction_is_another_quantity():
     salt = "About {} of kosher salt per 5 lb of turkey, rubbed all over and left in the fridge for 1 to 3 days."
     assert compare_answers(salt.format("1 tablespoon"), salt.format("1 cup")) == (

@@ -38,6 +38,8 @@ def differ(a, b):
         ("How many feet are in 8 metres?", "What is 8 feet in metres?"),
         ("Pack 3 apples and 2 pears.", "Pack 3 pears and 2 apples."),
         ("Show the last 5 orders.", "Show the first 5 orders."),
+        ("Convert 100°F to Celsius.", "Convert 100°C to Fahrenheit."),
+        ("Bake it at 180 °C.", "Bake it at 180 °F."),
     ],
 )
 def test_siblings_that_differ_in_one_slot_are_other_requests(a, b):
@@ -70,6 +72,8 @@ def test_siblings_that_differ_in_one_slot_are_other_requests(a, b):
         ("Since your last release the dashboard takes 9s to open.", "The dashboard takes 9 seconds to open."),
         # a year has no unit
         ("Orders of 2023 shipped to customers in Oslo", "Customers in Oslo whose 2023 orders shipped"),
+        # a scale written as a symbol names what its name names
+        ("What is 100 °F in Celsius?", "How many degrees Celsius is 100 degrees Fahrenheit?"),
     ],
 )
 def test_rewordings_keep_their_slots(a, b):
