@@ -52,6 +52,7 @@ from curation.core.prompt_match import (
     CANDIDATE,
     SAME_MEANING,
     PromptView,
+    edit_vouched_match,
     match,
     may_contradict,
     other_intent,
@@ -324,7 +325,7 @@ def _pairs_of(example, record, words, near, answer, edits=()):
             and plains.get(other_id, 0.0) >= reworded_floor(same_meaning)
         ):
             reworded.append((other_id, other_view, max(cosine, plains[other_id])))  # its answer may vouch
-        if cosine is not None and same_meaning <= 1.0 and anchored_meaning <= cosine < same_meaning:
+        if cosine is not None and same_meaning <= 1.0 and anchored_meaning <= cosine:
             proposed = (
                 by_words
                 or other_id in anchored
@@ -381,7 +382,9 @@ def _pairs_of(example, record, words, near, answer, edits=()):
         if (
             edited_answer(record, other, words_a, words_b, True)
             and (not loose or answers_echo_prompts(record, other, view.parts[0], other_view.parts[0]))
-            and match(view, other_view, cosine, None, same_meaning=anchored_meaning, words_layer=False)[0]
+            and edit_vouched_match(
+                view, other_view, cosine, same_meaning, anchored_meaning, record.answer(), other.answer()
+            )[0]
             and not other_intent(view, other_view, answers_edited=not negating_edit(record, other))
         ):
             verdict, detail = compare_records(record, other)

@@ -32,6 +32,7 @@ from curation.core.prompt_match import (
     NEAR_WORDING,
     SAME_MEANING,
     PromptView,
+    edit_vouched_match,
     main_and_side,
     match,
     may_contradict,
@@ -412,14 +413,14 @@ def edited_candidate(same_meaning):
 
 
 def _edited(a, b, view_a, view_b, cosine, same_meaning, anchored_meaning):
-    """(same, detail, layer) of match() at the anchored meaning for a pair the meaning layer left out
-    that is alike enough for an answer to vouch for it (ANCHORED_MEANING) and whose answers are one
-    answer edited (edited_answer), else None. The prompts are matched first: it rules out most
+    """(same, detail, layer) of edit_vouched_match() for a pair match() left out that is alike
+    enough for an answer to vouch for it (ANCHORED_MEANING) and whose answers are one answer edited
+    (edited_answer), else None. The prompts are matched first: it rules out most
     such pairs (a template's siblings, one slot apart, whose answers differ in that slot) for a
     fraction of what comparing the answers costs."""
-    if cosine is None or same_meaning > 1.0 or not anchored_meaning <= cosine < same_meaning:
+    if cosine is None or same_meaning > 1.0 or cosine < anchored_meaning:
         return None
-    matched = match(view_a, view_b, cosine, None, same_meaning=anchored_meaning, words_layer=False)
+    matched = edit_vouched_match(view_a, view_b, cosine, same_meaning, anchored_meaning, a.answer(), b.answer())
     if not matched[0]:
         return None
     if not edited_answer(a, b, view_a.words[0] + view_a.words[1], view_b.words[0] + view_b.words[1], True):

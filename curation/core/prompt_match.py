@@ -278,6 +278,23 @@ def match(
     return False, "", ""
 
 
+def edit_vouched_match(a, b, main_cosine, same_meaning, anchored_meaning, answer_a, answer_b):
+    """match() for two PromptViews whose answers are one answer edited (the caller asks
+    edited_answer): such answers vouch as a shared answer does, from the anchored meaning. From
+    the base meaning they also vouch for a content word each prompt says in its own way ("how many
+    days pass between" / "count the days separating"), when neither answer says either word: the
+    answers of a template's siblings say what fills it ("Water boils at 100 °C" / "Water freezes
+    at 0 °C")."""
+    if main_cosine < same_meaning:
+        return match(a, b, main_cosine, None, same_meaning=anchored_meaning, words_layer=False)
+    matched = match(a, b, main_cosine, None, same_meaning=same_meaning, words_layer=False, anchored=True)
+    if matched[0]:
+        own = a.derived[0] ^ b.derived[0]
+        if own & (_content_set(answer_a) | _content_set(answer_b)):
+            return False, "", ""
+    return matched
+
+
 def may_contradict(layer, main_cosine, a=None, b=None, answers_edited=None, negating_edit=None):
     """Can a pair that `match` found by `layer` be reported with answers that disagree? Answers
     that disagree are evidence that the prompts differ too, so a pair seen only by its meaning

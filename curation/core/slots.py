@@ -459,6 +459,8 @@ def _possessive(word):
 # inches", "the number of days between" / "count the days separating".
 ASKING_WORDS = frozenset("many much between among".split())
 COUNTING_NOUNS = frozenset("number amount".split())  # "the number of days" asks for a count
+QUOTING_NOUNS = frozenset("word words term phrase string sentence expression text name".split())
+QUOTE_MARKS = "'\"‘“`"
 
 
 def content_words(text):
@@ -479,6 +481,8 @@ def content_words(text):
             word = word[:-2]  # "what's", "it's": a stopword and "is"
         if word in COUNTING_NOUNS and n + 1 < len(tokens) and fold(tokens[n + 1]) == "of":
             continue
+        if word in QUOTING_NOUNS and n + 1 < len(tokens) and tokens[n + 1][0] in QUOTE_MARKS:
+            continue  # "the word 'xylophone'" names what the quote names: "'xylophone'"
         if word not in STOPWORDS and word not in ASKING_WORDS and not (start and word in REQUEST_VERBS):
             out.append(_stem(NUMBER_WORDS.get(word, word)))
         start = start and word in STOPWORDS | FILLER  # "Please list ...", "Can you name ..." still ask

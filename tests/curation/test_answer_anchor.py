@@ -243,3 +243,25 @@ def test_one_answer_reworded_vouches_for_prompts_worded_apart_on_save_and_in_the
     assert pairs() == {(first.id, second.id, "duplicate")}
     checking.scan_project(people.project)
     assert pairs() == {(first.id, second.id, "duplicate")}
+
+
+def test_answers_one_value_apart_vouch_for_a_verb_each_prompt_says_its_own_way(people, make_example):
+    answer = "There are {} days between the two dates."
+    first = make_example(
+        instruction="Between 6 July 2018 and 2 February 2024, how many days pass?", output=answer.format(2037)
+    )
+    # hard negative: a sibling whose answers say the word that fills the frame
+    boils = make_example(
+        instruction="At what temperature does water boil at sea level?", output="Water boils at 100 °C."
+    )
+    make_example(instruction="At what temperature does water freeze at sea level?", output="Water freezes at 0 °C.")
+    assert pairs() == set()
+    second = make_example(
+        instruction="Count the days separating 6 July 2018 and 2 February 2024.", output=answer.format(2042)
+    )
+    assert pairs() == {(first.id, second.id, "contradiction")}  # on save
+    detail = PairFinding.objects.get().detail
+    assert "different numbers" in detail and "2037" in detail and "2042" in detail
+    checking.scan_project(people.project)
+    assert pairs() == {(first.id, second.id, "contradiction")}  # and in the scan
+    assert boils.id not in {i for p in pairs() for i in p[:2]}

@@ -292,6 +292,17 @@ def test_a_request_verb_that_names_a_column_is_content():
     assert "name" not in content_words("Please name 3 foods.") and "count" in content_words("Show the order count.")
 
 
+def test_a_noun_that_introduces_a_quote_is_no_content_word_swapped():
+    """ "the word 'xylophone'" names what "'xylophone'" names: a reworded question about one
+    quoted word whose answers disagree is a contradiction; another word quoted stays another."""
+    from curation.core.slots import content_words, swapped_word
+
+    assert content_words("How many vowels are in the word 'xylophone'?") == ["vowel"]
+    assert "word" in content_words("Suggest a word that rhymes with cat.")
+    assert swapped_word("'xylophone': how many of its letters are vowels?", "Vowels in the word 'xylophone'?") is None
+    assert swapped_word("How many vowels are in 'xylophone'?", "How many consonants are in 'xylophone'?")
+
+
 def test_copies_of_one_prompt_are_compared_once_and_keep_their_diagnoses(monkeypatch):
     """Many copies of a prompt (a third of a big real set can be copies) go through the pairwise
     comparison as one: comparing them one by one costs the square of their number."""
