@@ -13,7 +13,7 @@ from studio.signals import hidden_run_ids
 PAGE_SIZE = 50
 PREVIEW_CHARS = 140
 PAIR_KINDS = ("duplicate", "contradiction")
-SINGLE_KINDS = ("format", "length", "repetition", "pii")
+SINGLE_KINDS = ("format", "length", "quality", "repetition", "pii")
 
 
 class ChatContents(Func):

@@ -61,6 +61,19 @@ def test_list_filters_by_status_author_words_and_finding(as_user, people, make_e
     assert shown("?status=approved") == set()
 
 
+def test_a_vague_instruction_is_counted_on_the_report_and_found_by_the_list_filter(
+    as_user, people, make_example, curation_url
+):
+    make_example(instruction="Classify the ticket by urgency.", input="The server is down for everyone.")
+    vague = make_example(instruction="same again")
+    client = as_user(people.lead)
+    report = client.get(curation_url("check-report")).content.decode()
+    box = report[report.index("?finding=quality") :]
+    assert '<span class="big-number">1</span> quality' in box[: box.index("</a>")]
+    page = client.get(curation_url("example-list") + "?finding=quality").content.decode()
+    assert f">{vague.id}</a>" in page and "Classify the ticket by urgency." not in page
+
+
 def test_list_pages_by_keyset_with_older_and_newer_links(as_user, people, make_example, curation_url):
     examples = [
         make_example(instruction=f"Ticket number {n:03d} to triage.", check=False) for n in range(PAGE_SIZE + 1)
