@@ -20,6 +20,8 @@ from functools import lru_cache
 from curation.core.checks import is_vague
 from curation.core.prompt_comparison import is_typo, prompt_words, same_prompt
 from curation.core.slots import (
+    GENERIC_VERBS,
+    SIGN_OFFS,
     added_name,
     content_words,
     filler_swap_content,
@@ -316,14 +318,22 @@ def may_contradict(layer, main_cosine, a=None, b=None, answers_edited=None, nega
     return not other_intent(
         a,
         b,
-        lambda: (
+        one_word=layer == "wording" and _says_more_than_a_value(a.record) and _says_more_than_a_value(b.record),
+        answers_edited=lambda: (
             bool(edited if edited is not None else (answers_edited and answers_edited()))
             and not (negating_edit and negating_edit())
         ),
     )
 
 
-def other_intent(a, b, answers_edited=False):
+def _says_more_than_a_value(record):
+    """A record (not a chat) whose answer is more than one short value: "the capital city of
+    Australia" / "the capital of Australia" answered "Canberra" / "Sydney" disagree on one request,
+    while a program or a worked sum that differs answers what the added word asks."""
+    return not record.is_chat and len(record.answer().split()) > 4
+
+
+def other_intent(a, b, answers_edited=False, one_word=False):
     """True when two prompts that match() let through may still ask different things, so that
     answers that disagree are no contradiction: one asks for more (refines, or names something the
     other does not: "a Nobel Prize" / "the Nobel Peace Prize"), or only one is
@@ -334,7 +344,12 @@ def other_intent(a, b, answers_edited=False):
     words one prompt adds ("Walk me through it.", "Sorry to bother you,") when the answers
     differ in one value and add nothing (a prompt that asks for more gets an answer that does
     more: next(reader) to skip a header)."""
-    refined, negated = refines(a, b) or added_name(a.slots, b.slots), a.slots.negated != b.slots.negated
+    # `one_word`: for prompts matched by their wording (small edits), one content word added is
+    # enough: answers that disagree say it asks for more ("the index of the largest int" / "the
+    # largest int", "the first 10 even integers" / "... integers"). Prompts reworded throughout
+    # add words as they go ("the word 'xylophone'"), and need two.
+    refined = refines(a, b, 1 if one_word else REFINING_WORDS, LIGHT_WORDS) or added_name(a.slots, b.slots)
+    negated = a.slots.negated != b.slots.negated
     if not (refined or negated):
         return False
     return not (answers_edited() if callable(answers_edited) else answers_edited)
@@ -358,13 +373,24 @@ def differing_turns(a, b):
 # (content_words' light stems)
 INDEFINITE = frozenset("someth someone somebody anyth anyone anybody".split())
 REFINING_WORDS = 2  # content words one prompt adds to the other's that make it ask for more
+# words that add no request of their own, when one is all a prompt adds ("pay using PayPal" / "pay
+# with PayPal", "asks whether" / "asks if", "how many products does it contain" / "... have")
+LIGHT_WORDS = (
+    GENERIC_VERBS
+    | frozenset("using used whether contain contains containing include includes including do does make makes".split())
+    | SIGN_OFFS
+)
+LIGHT_WORDS = LIGHT_WORDS | frozenset(w for word in LIGHT_WORDS for w in content_words(f"- {word}"))  # stemmed
 
 
-def refines(a, b):
+def refines(a, b, least=REFINING_WORDS, light=frozenset()):
     """True when one prompt asks what the other asks and more: it holds all of the other's content
     words (spelling slips and other forms of a word aside) and REFINING_WORDS or more of its own,
     courtesy aside ("count the rows of x.csv" / "... of x.csv (skip the header line)")."""
-    ca, cb = a.derived[0] - COURTESY - FILLER - INDEFINITE, b.derived[0] - COURTESY - FILLER - INDEFINITE
+    ca, cb = (
+        a.derived[0] - COURTESY - FILLER - INDEFINITE - light,
+        b.derived[0] - COURTESY - FILLER - INDEFINITE - light,
+    )
     only_a = [x for x in ca - cb if not any(is_typo(x, y) or same_stem(x, y) for y in cb - ca)]
     only_b = [y for y in cb - ca if not any(is_typo(x, y) or same_stem(x, y) for x in ca - cb)]
-    return (len(only_a) >= REFINING_WORDS and not only_b) or (len(only_b) >= REFINING_WORDS and not only_a)
+    return (len(only_a) >= least and not only_b) or (len(only_b) >= least and not only_a)

@@ -72,6 +72,7 @@ POSSESSIVES = frozenset("my your our his her their its".split())
 UNIT_MARKER = " (its unit)"  # a role: the word after a number ("8 metres")
 YEAR_RE = re.compile(r"(?:1[89]|20)\d\d$")
 OVER_UNDER = {"over": "more", "under": "less"}  # comparisons only before a number
+SWITCHING = frozenset("turn turns turning switch switches switching toggle power set".split())  # ... on / off
 ARTICLES = frozenset("a an the".split())
 COORDINATING = frozenset({"and", "or"})
 SIGN_OFFS = frozenset("best cheers regards thanks thank thx sincerely yours".split())
@@ -251,6 +252,8 @@ def slots_of(text):
             comparatives.add(COMPARATIVE_CLASS.get(previous, previous))
         if previous in OVER_UNDER and token[0].isdigit():  # "over 13 days" / "under 13 days"
             comparatives.add(OVER_UNDER[previous])
+        if word == "off" and previous in SWITCHING:  # "turn off" / "turn on" ("turn on my birthday": an age)
+            comparatives.add(word)
         is_name = (
             # a capital mid-sentence, or on the text's last word: a sign-off ("... - Ines", "\n\nPavel")
             (

@@ -1217,3 +1217,47 @@ def test_every_and_any_ask_two_things_and_a_particular_name_asks_more():
     nobel = PromptView(Record("Who was the first woman to win a Nobel Prize?", "", "x"))
     peace = PromptView(Record("Who was the first woman to win the Nobel Peace Prize?", "", "x"))
     assert other_intent(nobel, peace) and not other_intent(nobel, nobel)
+
+
+ARGMAX = "func argmax(xs []int) int { best := 0; for i, x := range xs { if x > xs[best] { best = i } }; return best }"
+MAX_INT = "func maxInt(xs []int) int { m := xs[0]; for _, x := range xs[1:] { if x > m { m = x } }; return m }"
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        (
+            ("Go: write a function that returns the index of the largest int in a slice.", ARGMAX),
+            ("Go: write a function that returns the largest int in a slice.", MAX_INT),
+        ),
+        (
+            (
+                "What is the sum of the first 10 positive even integers?",
+                "2 x (10 x 11 / 2) = 110. So the answer is 110",
+            ),
+            ("What is the sum of the first 10 positive integers?", "10 x 11 / 2 = 55. So the answer is 55"),
+        ),
+        (
+            (
+                "How do I turn off automatic replies in Outlook?",
+                "File > Automatic Replies > Do not send automatic replies > OK.",
+            ),
+            (
+                "How do I turn on automatic replies in Outlook?",
+                "File > Automatic Replies > Send automatic replies > OK.",
+            ),
+        ),
+    ],
+)
+def test_one_word_added_or_turned_around_in_a_prompt_with_another_answer_is_another_request(a, b):
+    assert check_records([Record(a[0], "", a[1]), Record(b[0], "", b[1])]) == {}
+
+
+def test_a_light_word_added_to_a_prompt_still_leaves_a_contradiction():
+    found = check_records(
+        [
+            Record("Can customers pay using PayPal? Write the reply.", "", "Yes, PayPal is supported under Billing."),
+            Record("Can customers pay with PayPal? Write the reply.", "", "No, PayPal is not supported under Billing."),
+        ]
+    )
+    assert [f.check for f in found[0]] == ["contradiction"]
