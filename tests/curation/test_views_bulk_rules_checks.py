@@ -211,11 +211,11 @@ def test_check_report_shows_contradictions_side_by_side(as_user, people, contrad
     response = as_user(people.lead).get(curation_url("check-report"))
     page = response.content.decode()
     assert response.context["counts"] == {"contradiction": 2, "duplicate": 1, "pii": 1}
-    assert "3 examples that ask the same thing" in page
+    assert "3 examples that ask the same thing, with answers that disagree" in page
     assert f"#{high.id} and #{low.id}: JSON $.priority: “high” vs “low”" in page  # #high's answer first
     assert "Keep this one" in page and "Intended variation" in page
     duplicates = as_user(people.lead).get(curation_url("check-report") + "?kind=duplicate").content.decode()
-    assert f"#{low.id} and #{again.id}" in duplicates
+    assert f"#{low.id} and #{again.id}: the same prompt, with answers that agree" in duplicates
     assert f"#{high.id} and #{low.id}" not in duplicates
 
 
