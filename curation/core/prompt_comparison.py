@@ -9,6 +9,7 @@ one instruction is normal; the input decides.
 
 import difflib
 from collections import Counter
+from functools import lru_cache
 
 from curation.core.text import words
 from curation.core.wordlists import FILLER, INTERCHANGEABLE, NEGATIONS
@@ -54,7 +55,19 @@ def is_typo(a, b):
         return False  # slips keep the first letter; ascending/descending, increase/decrease do not
     if a.startswith(b) or b.startswith(a):
         return False  # possible/impossibles, form/forms: a different word, not a slip
-    return _edit_distance_at_most(a, b, 1 if shorter < 8 else 2)
+    if _edit_distance_at_most(a, b, 1):
+        return True  # one slip, even into another word ("capitol")
+    return shorter >= 8 and _edit_distance_at_most(a, b, 2) and not _both_known(a, b)
+
+
+@lru_cache(maxsize=65536)
+def _both_known(a, b):
+    """Two words two edits apart that the embedding model knows whole are two words ("slovenia" /
+    "slovakia"), not a slip: two slips rarely make a word of its own."""
+    from curation.core.semantic import vocabulary
+
+    known = vocabulary()
+    return a in known and b in known
 
 
 def compare_words(a, b):

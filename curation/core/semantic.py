@@ -330,6 +330,16 @@ def load():
     return StaticModel(build())
 
 
+@lru_cache(maxsize=1)
+def vocabulary():
+    """The tokenizer's whole words (no "##" pieces), or an empty set without the model."""
+    try:
+        vocab = load().tokenizer.get_vocab()
+    except EmbeddingsUnavailable:
+        return frozenset()
+    return frozenset(w for w in vocab if w.isalpha())
+
+
 def available():
     """True when texts can be embedded (the model is built, or can be)."""
     try:

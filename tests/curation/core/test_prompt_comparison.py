@@ -37,3 +37,11 @@ def test_opposites_and_other_scripts_are_not_typos():
         ("东京的人口是多少？", "大阪的人口是多少？"),
     ]:
         assert not same_prompt(prompt_words(Record(a, "", "")), prompt_words(Record(b, "", "")))[0], (a, b)
+
+
+def test_two_words_the_embedding_model_knows_whole_are_no_spelling_slip():
+    from curation.core.prompt_comparison import is_typo
+
+    assert not is_typo("slovenia", "slovakia") and not is_typo("austria", "australia")
+    assert is_typo("expense", "expesne") and is_typo("receive", "recieve") and is_typo("country", "cuontry")
+    assert is_typo("capital", "capitol")  # one slip, even into another word
