@@ -230,6 +230,10 @@ BACK_RE = re.compile(
     r"|the same (?:problem|issue|thing|error|one|question))\b",
     re.I,
 )
+# ... unless the request says what it replaces ("I'm out of buttermilk. What can I use instead?")
+LACKING_RE = re.compile(
+    r"\b(?:out of|r[au]n out|(?:don'?t|do not|doesn'?t) have|no more|allergic|can'?t (?:eat|have|use)|without)\b", re.I
+)
 # ... and comparisons with nothing to compare with, a request's only content ("Explain more simply.")
 BACK_COMPARISONS = frozenset("simply simpler shorter longer clearer easier".split())
 # ... and those that do so with an input too ("Same as before but shorter" over a product text)
@@ -304,7 +308,8 @@ def is_vague(instruction, has_input=False):
     asked = [w for w in said if w not in COURTESY_WORDS]  # "one-liner please" asks two words
     counted = [w for w in asked if len(w) > 1]  # "What's wrong with it?" counts four
     if len(counted) <= CONTEXT_OPENING_WORDS and (
-        (BACK_RE.search(instruction) and len(specific) <= 2) or set(specific) <= BACK_COMPARISONS
+        (BACK_RE.search(instruction) and len(specific) <= 2 and not LACKING_RE.search(instruction))
+        or set(specific) <= BACK_COMPARISONS
     ):
         return True  # "Use pandas instead.", "Explain more simply."
     if len(counted) <= POINTING_WORDS and not any(w.isdigit() for w in specific):

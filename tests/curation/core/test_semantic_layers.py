@@ -260,6 +260,8 @@ def test_vague_instructions_are_flagged(instruction):
         "What's 2+2?",
         "Find the bug",
         "Define entropy",
+        "I'm out of buttermilk. What can I use instead?",  # says what "instead" replaces
+        "I don't have a whisk, what can I use instead?",
     ],
 )
 def test_short_specific_instructions_are_not_vague(instruction):
