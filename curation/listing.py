@@ -114,7 +114,7 @@ class Filters:
         return cls(
             status=status if status in Example.Status.values else "",
             author=params.get("author", "").strip()[:150],
-            finding=finding if finding in PAIR_KINDS + SINGLE_KINDS + ("any",) else "",
+            finding=finding if finding in PAIR_KINDS + SINGLE_KINDS + ("any", "none") else "",
             q=params.get("q", "").strip()[:200],
             trash=params.get("trash") == "1",
             label=(lambda v: v if "=" in v and not v.startswith("=") else "")(params.get("label", "").strip()[:200]),
@@ -149,13 +149,14 @@ class Filters:
         elif self.finding in PAIR_KINDS:
             pairs = PairFinding.objects.filter(project=project, kind=self.finding)
             qs = qs.filter(Q(id__in=pairs.values("low_id")) | Q(id__in=pairs.values("high_id")))
-        elif self.finding == "any":
+        elif self.finding in ("any", "none"):
             pairs = PairFinding.objects.filter(project=project)
-            qs = qs.filter(
+            found = (
                 Q(id__in=Finding.objects.filter(project=project).values("example_id"))
                 | Q(id__in=pairs.values("low_id"))
                 | Q(id__in=pairs.values("high_id"))
             )
+            qs = qs.filter(found) if self.finding == "any" else qs.exclude(found)
         if self.label:
             qs = qs.filter(output__regex=label_pattern(*self.label.split("=", 1)))
         if self.synthetic == "any":

@@ -81,7 +81,12 @@ class Example(ExampleText, models.Model):
         ]
 
     def __str__(self):
-        return f"#{self.pk}: {(self.instruction or self.first_user_turn())[:60]}"
+        return f"#{self.pk}: {self.prompt_text[:60]}"
+
+    @property
+    def prompt_text(self):
+        """The instruction, or a chat's first user turn: what a list shows of the example."""
+        return self.instruction or self.first_user_turn()
 
     @property
     def is_chat(self):

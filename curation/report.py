@@ -53,3 +53,27 @@ def cluster_of(project, kind, example_id):
         members |= found
         frontier = found
     return members
+
+
+def telling_apart(a, b, width=90):
+    """A line of each prompt for a list of pairs: what follows the words the two share at their
+    start (a shared instruction template would otherwise fill both lines alike)."""
+
+    def text(e):
+        return " ".join(f"{e.prompt_text} {e.input or ''}".split())
+
+    if text(a) == text(b):
+        whole = text(a)
+        return (whole if len(whole) <= width else whole[: width - 1].rstrip() + "…"), "(the same prompt)"
+    first, second = text(a).split(" "), text(b).split(" ")
+    shared = 0
+    while shared < min(len(first), len(second)) - 1 and first[shared] == second[shared]:
+        shared += 1
+    shared = max(0, shared - 3)  # a few words of context before the first that differs
+
+    def line(words):
+        rest = " ".join(words[shared:])
+        rest = rest if len(rest) <= width else rest[: width - 1].rstrip() + "…"
+        return ("…" if shared else "") + rest
+
+    return line(first), line(second)

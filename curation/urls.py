@@ -22,6 +22,7 @@ urlpatterns = [
     path("p/<slug:slug>/checks/", views.check_report, name="check-report"),
     path("p/<slug:slug>/checks/run/", views.start_scan, name="start-scan"),
     path("p/<slug:slug>/pairs/<int:low_id>-<int:high_id>/silence/", views.silence_pair, name="silence-pair"),
+    path("p/<slug:slug>/pairs/<int:low_id>-<int:high_id>/report-again/", views.unsilence_pair, name="unsilence-pair"),
     path("p/<slug:slug>/jobs/<int:job_id>/", views.job_detail, name="job"),
     path("p/<slug:slug>/import/", views.import_examples, name="import"),
     path("p/<slug:slug>/export/", views.export_examples, name="export"),

@@ -779,11 +779,22 @@ def format_rules(request, project):
 @project_view(Action.VIEW)
 def check_report(request, project):
     """Duplicate and contradiction clusters side by side, with the other findings counted."""
-    from curation.report import clusters_for
+    from curation.models import SilencedPair
+    from curation.report import clusters_for, telling_apart
 
     kind = request.GET.get("kind", "contradiction")
-    kind = kind if kind in PAIR_KINDS else "contradiction"
-    clusters, total = clusters_for(project, kind, limit=50, hidden=hidden_example_ids(project, project.membership))
+    kind = kind if kind in (*PAIR_KINDS, "silenced") else "contradiction"
+    hidden = hidden_example_ids(project, project.membership)
+    silenced = SilencedPair.objects.filter(project=project).exclude(low__in=hidden).exclude(high__in=hidden)
+    silenced_count = silenced.count()
+    if kind == "silenced":
+        clusters, total = [], 0
+        silenced = list(silenced.select_related("low", "high", "by").order_by("-created_at", "-id")[:200])
+        for pair in silenced:
+            pair.lines = telling_apart(pair.low, pair.high)
+    else:
+        clusters, total = clusters_for(project, kind, limit=50, hidden=hidden)
+        silenced = []
     if kind == "contradiction":  # "#3 and #312: …" names #3's answer first, whichever was checked last
         for cluster in clusters:
             cluster["pairs"] = [
@@ -814,6 +825,8 @@ def check_report(request, project):
             "total_clusters": total,
             "kind": kind,
             "counts": counts,
+            "silenced": silenced,
+            "silenced_count": silenced_count,
             "job": job,
             "last_import": last_import
             if last_import and (not job or last_import.created_at > job.created_at)
@@ -840,18 +853,46 @@ def start_scan(request, project):
 def silence_pair(request, project, low_id, high_id):
     from curation.models import PairFinding, SilencedPair
 
-    low, high = _example(project, low_id), _example(project, high_id)
+    low, high = sorted((_example(project, low_id), _example(project, high_id)), key=lambda e: e.id)
     SilencedPair.objects.get_or_create(
         project=project,
         low=low,
         high=high,
-        defaults={"by": request.user, "reason": request.POST.get("reason", "")[:500]},
+        defaults={"by": request.user, "reason": request.POST.get("reason", "").strip()[:500]},
     )
     PairFinding.objects.filter(low=low, high=high).delete()
     messages.success(
-        request, f"#{low.id} and #{high.id} marked as intended variation; they will not be reported as a pair again."
+        request,
+        f"#{low.id} and #{high.id} marked as intended variation; they will not be reported as a pair again. "
+        "To undo it, use Report again under Intended variation on the check report.",
     )
     return redirect(_next_or(request, reverse("curation:check-report", args=[project.slug])))
+
+
+@project_view(Action.MANAGE_PROJECT, doing="report pairs of examples again")
+@require_POST
+def unsilence_pair(request, project, low_id, high_id):
+    """Undo "intended variation": the pair is checked again at once, so a finding it still is comes back."""
+    from curation.models import PairFinding, SilencedPair
+
+    low, high = sorted((_example(project, low_id), _example(project, high_id)), key=lambda e: e.id)
+    deleted, _ = SilencedPair.objects.filter(project=project, low=low, high=high).delete()
+    back = redirect(_next_or(request, reverse("curation:check-report", args=[project.slug]) + "?kind=silenced"))
+    if not deleted:
+        messages.error(request, f"#{low.id} and #{high.id} were not marked as intended variation; nothing changed.")
+        return back
+    live = [e for e in (low, high) if e.deleted_at is None]
+    if len(live) == 2:
+        checking.check_example(high)
+    finding = PairFinding.objects.filter(low=low, high=high).first()
+    if finding:
+        said = f"the checks find them a {finding.kind} pair again"
+    elif len(live) < 2:
+        said = "one of them is in the trash"
+    else:
+        said = "the checks no longer find them a pair"
+    messages.success(request, f"#{low.id} and #{high.id} will be reported again; {said}.")
+    return back
 
 
 @project_view(Action.MANAGE_PROJECT, doing="move examples to the trash")

@@ -57,3 +57,30 @@ def test_a_copy_saved_after_the_page_was_drawn_stops_keep_one(page, live_server,
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("section.cluster article").first.get_by_role("button", name="Keep this one").click()
     page.get_by_text(f"Kept #{members[0].id}; moved 3 to the trash.").wait_for()
+
+
+def test_lead_marks_a_contradiction_as_intended_with_a_reason_then_reports_it_again(
+    page, live_server, people, make_example
+):
+    eu = make_example(**PROMPT, output="Refunds are issued within 14 days.")
+    us = make_example(**PROMPT, output="Refunds are issued within 30 days.")
+    sign_in(page, live_server, "lena", "pw-lena")
+    page.goto(f"{live_server.url}/p/{people.project.slug}/checks/?kind=contradiction")
+    page.get_by_text("2 examples that ask the same thing, with answers that disagree").wait_for()
+    # one click only opens the form: nothing is silenced until the lead confirms
+    page.get_by_text("Intended variation…").click()
+    page.get_by_label("Why they differ on purpose").fill("EU and US stores have different terms.")
+    page.get_by_role("button", name=f"Stop reporting #{eu.id} and #{us.id}").click()
+    page.get_by_text(f"#{eu.id} and #{us.id} marked as intended variation").wait_for()
+    page.get_by_text("No contradictions found.").wait_for()
+
+    page.get_by_role("link", name="Intended variation (1)").click()
+    row = page.locator("table.silenced-pairs tbody tr")
+    row.get_by_text("EU and US stores have different terms.").wait_for()
+    row.get_by_role("button", name="Report again").click()
+    page.get_by_text(
+        f"#{eu.id} and #{us.id} will be reported again; the checks find them a contradiction pair"
+    ).wait_for()
+    page.get_by_text("No pair is marked as intended variation.").wait_for()
+    page.get_by_role("link", name="Contradictions").click()
+    page.get_by_text("2 examples that ask the same thing, with answers that disagree").wait_for()

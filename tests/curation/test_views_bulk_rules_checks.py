@@ -73,6 +73,14 @@ def test_bulk_approve_states_the_drafts_and_errors_and_offers_only_the_ready_one
     assert statuses[draft.id] == statuses[high.id] == Example.Status.DRAFT
 
 
+def test_bulk_approve_with_none_ready_says_so_and_offers_no_partial_approval(
+    as_user, people, curation_url, contradiction
+):
+    page = as_user(people.lead).get(curation_url("bulk-action") + "?action=approve").content.decode()
+    assert "None of them is both submitted and without errors." in page and "Only 0" not in page
+    assert "Approve the 0" not in page and "Approve all 3" in page
+
+
 def test_bulk_reject_by_author(as_user, people, make_example, curation_url):
     mine = make_example(instruction="By the lead.", author=people.lead)
     theirs = make_example(instruction="By the annotator.")
@@ -235,7 +243,7 @@ def test_check_report_outsider_gets_404_and_only_leads_get_the_actions(as_user, 
         assert response.status_code == 200
         assert "3 examples that ask the same thing" in page
         assert (
-            "Keep this one" not in page and "Intended variation" not in page and "Check every example now" not in page
+            "Keep this one" not in page and "Intended variation…" not in page and "Check every example now" not in page
         )
 
 
@@ -345,6 +353,63 @@ def test_silence_pair_never_sends_the_browser_to_another_site(as_user, people, c
     )
     assert SilencedPair.objects.filter(low=high, high=low).exists()
     assert response["Location"] == curation_url("check-report")
+
+
+def test_silenced_pairs_are_listed_with_who_why_and_when(as_user, people, contradiction, curation_url):
+    high, low, _ = contradiction
+    lead = as_user(people.lead)
+    lead.post(curation_url("silence-pair", low.id, high.id), {"reason": "  Two regions, two rules. "})
+    page = lead.get(curation_url("check-report") + "?kind=silenced").content.decode()
+    assert "Intended variation (1)" in page
+    assert f"#{high.id}</a> and <a" in page and f">#{low.id}</a>" in page
+    assert "Two regions, two rules." in page and people.lead.username in page
+    assert "Report again</button>" in page
+    # The pair is off the contradictions tab; a reviewer sees the list but cannot undo it.
+    assert f"#{high.id} and #{low.id}" not in lead.get(curation_url("check-report")).content.decode()
+    as_reviewer = as_user(people.reviewer).get(curation_url("check-report") + "?kind=silenced").content.decode()
+    assert "Two regions, two rules." in as_reviewer and "Report again<" not in as_reviewer
+
+
+def test_report_again_checks_the_pair_at_once(as_user, people, contradiction, curation_url):
+    high, low, again = contradiction
+    lead = as_user(people.lead)
+    lead.post(curation_url("silence-pair", high.id, low.id))
+    response = lead.post(curation_url("unsilence-pair", low.id, high.id), follow=True)
+    assert f"#{high.id} and #{low.id} will be reported again; the checks find them a contradiction pair" in (
+        response.content.decode()
+    )
+    assert response.redirect_chain[0][0] == curation_url("check-report") + "?kind=silenced"
+    assert not SilencedPair.objects.exists()
+    assert PairFinding.objects.filter(low=high, high=low, kind="contradiction").exists()
+    # Undoing twice says nothing was marked.
+    response = lead.post(curation_url("unsilence-pair", high.id, low.id), follow=True)
+    assert "were not marked as intended variation; nothing changed" in response.content.decode()
+
+
+def test_report_again_says_when_the_pair_is_no_longer_one(as_user, people, contradiction, curation_url):
+    high, low, _ = contradiction
+    lead = as_user(people.lead)
+    lead.post(curation_url("silence-pair", high.id, low.id))
+    low.instruction, low.input = "Write a haiku about autumn.", ""
+    low.save()
+    response = lead.post(curation_url("unsilence-pair", high.id, low.id), follow=True)
+    assert "the checks no longer find them a pair" in response.content.decode()
+    assert not PairFinding.objects.filter(low=high, high=low).exists()
+
+
+def test_report_again_outsider_wrong_roles_and_foreign_examples(
+    as_user, people, contradiction, make_example, curation_url
+):
+    high, low, _ = contradiction
+    as_user(people.lead).post(curation_url("silence-pair", high.id, low.id))
+    target = curation_url("unsilence-pair", high.id, low.id)
+    assert as_user(people.outsider).post(target).status_code == 404
+    assert as_user(people.annotator).post(target).status_code == 403
+    assert as_user(people.reviewer).post(target).status_code == 403
+    assert as_user(people.lead).get(target).status_code == 405
+    foreign = make_example(**PROMPT, project=people.other_project, author=people.outsider)
+    assert as_user(people.lead).post(curation_url("unsilence-pair", high.id, foreign.id)).status_code == 404
+    assert SilencedPair.objects.count() == 1
 
 
 # --- keep_one ---------------------------------------------------------------------------------

@@ -57,6 +57,8 @@ def test_list_filters_by_status_author_words_and_finding(as_user, people, make_e
     assert shown("?author=lena") == {"Lead wrote this one."}
     assert shown("?q=INVOICES") == {"Submitted about invoices."}
     assert shown("?finding=pii") == {"Lead wrote this one."}
+    assert shown("?finding=none") == {"Draft about parcels.", "Submitted about invoices."}
+    assert shown("?finding=none&status=submitted") == {"Submitted about invoices."}
     assert shown(f"?q=%23{invoices.id}") == {"Submitted about invoices."}
     assert shown("?status=approved") == set()
 
