@@ -17,7 +17,7 @@ from curation.core.wordlists import NEGATIONS, STOPWORDS
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 SHORT_ANSWER_WORDS = 6
 # conflicts of free text that say other things, not another value (factual_conflict)
-OTHER_CONTENT = ("free text: clearly different content", "free text: the same start, then other content")
+OTHER_CONTENT = ("clearly different content", "the same start, then other content")
 
 
 def load_json(text):
@@ -572,8 +572,8 @@ def compare_answers(a, b, asked=frozenset()):
         verdict, detail = compare_code(a, b)
         return verdict, detail
     verdict, detail = compare_text(a, b, asked)
-    if verdict == "conflict":
-        return verdict, f"{kind}: {detail}"
+    if verdict == "conflict":  # "different numbers (90 vs 6), compared as free text"
+        return verdict, f"{detail}, compared as {'short answers' if kind == 'short answer' else kind}"
     return verdict, detail
 
 

@@ -192,7 +192,7 @@ def test_a_yes_turned_into_a_no_is_named_before_the_numbers_that_follow_from_it(
     verdict, detail = compare_answers(
         "Yes, 2100 is a leap year, so February has 29 days.", "No, 2100 is not a leap year, so February has 28 days."
     )
-    assert verdict == "conflict" and detail.endswith("one answer says yes, the other no")
+    assert verdict == "conflict" and detail.startswith("one answer says yes, the other no")
 
 
 def test_an_answer_that_opens_with_a_yes_conflicts_with_one_that_opens_with_a_no_however_reworded():
@@ -200,7 +200,7 @@ def test_an_answer_that_opens_with_a_yes_conflicts_with_one_that_opens_with_a_no
         "Usually yes. Peak bloom in Kyoto tends to be in late March to early April, though it shifts each year.",
         "Usually not. Peak bloom in Kyoto tends to be in mid-May.",
     )
-    assert (verdict, detail) == ("conflict", "free text: one answer says yes, the other no")
+    assert (verdict, detail) == ("conflict", "one answer says yes, the other no, compared as free text")
     assert (
         compare_answers(
             "Yes, but the Inca Trail closes every February for maintenance.",
@@ -220,7 +220,7 @@ def test_numbers_spelled_out_are_compared_with_numbers_when_one_replaces_another
         "The probation period is 90 days, and your manager will hold a review meeting before it ends.",
         "The probation period is six months, and your manager will hold a review meeting before it ends.",
     )
-    assert (verdict, detail) == ("conflict", "free text: different numbers (90 vs 6)")
+    assert (verdict, detail) == ("conflict", "different numbers (90 vs 6), compared as free text")
     assert (
         compare_answers(
             "Please give at least two weeks' notice; managers are asked to give four weeks.",
@@ -265,13 +265,16 @@ def test_the_same_number_in_another_unit_or_a_fraction_is_another_quantity():
     salt = "About {} of kosher salt per 5 lb of turkey, rubbed all over and left in the fridge for 1 to 3 days."
     assert compare_answers(salt.format("1 tablespoon"), salt.format("1 cup")) == (
         "conflict",
-        "free text: the same number in another unit (“1 tablespoon” vs “1 cup”)",
+        "the same number in another unit (“1 tablespoon” vs “1 cup”), compared as free text",
     )
     terms = compare_answers(
         "It means payment is due 30 business days after the goods are delivered, not from the invoice date.",
         "It means the full invoice amount is due within 30 days of the invoice date.",
     )
-    assert terms == ("conflict", "free text: the same number in another unit (“30 business days” vs “30 days”)")
+    assert terms == (
+        "conflict",
+        "the same number in another unit (“30 business days” vs “30 days”), compared as free text",
+    )
     milk = "Stir {} of lemon juice into 1 cup of milk and let it sit for 5 minutes before you use it."
     assert compare_answers(milk.format("¼ cup"), milk.format("1 tablespoon"))[0] == "conflict"
     # a unit written otherwise is the same unit
@@ -286,7 +289,10 @@ def test_two_lists_of_mostly_other_things_conflict_and_a_list_reordered_or_steps
     verdict, detail = compare_answers(
         "Coffee, black tea, cola, dark chocolate.", "Water, rooibos tea, orange juice, dark chocolate."
     )
-    assert (verdict, detail) == ("conflict", "free text: other items (“Coffee, cola” vs “Water, orange juice”)")
+    assert (verdict, detail) == (
+        "conflict",
+        "other items (“Coffee, cola” vs “Water, orange juice”), compared as free text",
+    )
     assert (
         compare_answers("Coffee, black tea, cola, dark chocolate.", "Dark chocolate, coffee, cola and black tea.")[0]
         == "agree"
