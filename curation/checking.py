@@ -29,12 +29,15 @@ from curation.core.clusters import (
     NEIGHBOURS,
     REWORDED_MOST,
     SHARED_CONTEXT_MOST,
+    TASK_NOTE,
     anchored_floor,
     answer_keys,
     cluster_pairs,
     context_match,
     edit_keys,
     edited_candidate,
+    input_keys,
+    input_task_match,
     long_anchor,
     neighbour_kept,
     number_keys,
@@ -97,7 +100,7 @@ def _answer_key(example):
 def _edit_keys(example):
     """The example's answer edit keys (clusters.edit_keys), as the scan works them out."""
     record = example.record()
-    return edit_keys([record], number_keys([record]))[0]
+    return edit_keys([record], number_keys([record]))[0] + input_keys(record)
 
 
 def _store_keys(example, near, answer, edits=()):
@@ -123,13 +126,16 @@ def _store_keys(example, near, answer, edits=()):
     )
 
 
-def _near_candidates(example, near, answer=0, edits=(), record=()):
+def _near_candidates(example, near, answer=0, edits=(), record=(), task=()):
     """Ids of examples sharing a near key, with template-sized buckets narrowed to removed
     words that could be typos of this example's; with `answer` (this example's answer key), also
     (in the same query) the ids of the examples with that answer, kept when few enough share it
     to vouch for the prompts asking the same thing (clusters.ANCHOR_MOST, as the scan counts); and
     those sharing one of `edits` (its answer's edit keys) that few enough share
-    (clusters.EDIT_BUCKET_MOST, as the scan counts). Returns (near ids, answer ids, edit ids)."""
+    (clusters.EDIT_BUCKET_MOST, as the scan counts). `record` and `task` are those of its edit keys
+    that are its input-and-record key and its input key (clusters.record_keys, input_keys).
+    Returns (near ids, answer ids, edit ids, how many share its answer, ids sharing its input and
+    record, ids sharing its input)."""
     keys = [k for k, _ in near]
     small = []
     if edits:
@@ -168,14 +174,18 @@ def _near_candidates(example, near, answer=0, edits=(), record=()):
             candidates.update(o for o, _ in others[:BIG_BUCKET])
         else:
             candidates.update(o for o, removed in others if removed and is_typo(removed, mine[key]))
-    edited = set().union(*by_edit.values())
+    task = set(task)
+    # an input key is no answer edit: the scan pairs its examples on their own (input_task_pairs)
+    edited = set().union(*(ids for key, ids in by_edit.items() if key not in task))
     same_record = set().union(*(by_edit.get(k, set()) for k in record))
+    same_input = set().union(*(by_edit.get(k, set()) for k in task))
     return (
         candidates,
         (same_answer if len(same_answer) < ANCHOR_MOST else set()),
         edited,
         len(same_answer),
         same_record if len(same_record) < INPUT_RECORD_MOST else set(),
+        same_input if len(same_input) < INPUT_RECORD_MOST else set(),
     )
 
 
@@ -248,8 +258,8 @@ def _pairs_of(example, record, words, near, answer, edits=()):
             cosines = dict(
                 vectors.neighbours(project_id, vector, CANDIDATE, NEIGHBOURS, exclude=example.id, key=view.numbers)
             )
-    near_ids, anchored, edit_ids, answer_shared, same_record = _near_candidates(
-        example, near, answer, edits, input_record_keys(record)
+    near_ids, anchored, edit_ids, answer_shared, same_record, same_input = _near_candidates(
+        example, near, answer, edits, input_record_keys(record), input_keys(record)
     )
     if vector is None or same_meaning > 1.0:
         edit_ids = set()  # answers one edit apart vouch only alongside the meaning layer, as in the scan
@@ -260,7 +270,7 @@ def _pairs_of(example, record, words, near, answer, edits=()):
         cosines = {k: v for k, v in cosines.items() if k not in context_ids}
         edit_ids -= context_ids
         in_context = {k: v for k, v in in_context.items() if k not in near_ids and k not in anchored}
-    candidates = near_ids | set(cosines) | anchored | edit_ids | same_record
+    candidates = near_ids | set(cosines) | anchored | edit_ids | same_record | same_input
     anchored_meaning = anchored_floor(same_meaning)
     silenced = set()
     if example.id:
@@ -280,13 +290,24 @@ def _pairs_of(example, record, words, near, answer, edits=()):
             continue
         other = PromptView(Record.chat(messages) if messages else Record(instruction=instruction, input=input_))
         by_words = one_word_apart(words, other.words)
-        if by_words or other_id in cosines or other_id in anchored or other_id in edit_ids or other_id in same_record:
+        if (
+            by_words
+            or other_id in cosines
+            or other_id in anchored
+            or other_id in edit_ids
+            or other_id in same_record
+            or other_id in same_input
+        ):
             others.append((other_id, other, by_words))
     meaning, plains = _meanings(project_id, view, others, cosines) if vector is not None else ({}, {})
     long_answer = bool(anchored) and long_anchor(record.answer())
     matched, edited, reworded, found_by_record = [], [], [], []
     rewordable = reworded_view(record.answer()) is not None  # a free-text answer that may vouch so
     for other_id, other_view, by_words in others:
+        if other_id in same_input and not (
+            by_words or other_id in cosines or other_id in anchored or other_id in edit_ids or other_id in same_record
+        ):
+            continue  # as the scan: no layer proposed it, input_task_match alone decides (below)
         if other_id in same_record:
             # one input and one JSON record (their key says so): as the scan, the same request
             # unless the prompts name other numbers or comparisons (clusters.record_match)
@@ -340,7 +361,8 @@ def _pairs_of(example, record, words, near, answer, edits=()):
             # the scan's candidates: prompts naming the same numbers from the anchored meaning on
             if proposed or cosine >= (anchored_meaning if view.numbers else edited_candidate(same_meaning)):
                 edited.append((other_id, other_view, cosine, not proposed))  # answers may vouch for them
-    wanted = [m[0] for m in matched + edited + reworded if not m[1].record.messages]
+    task_views = [(i, v) for i, v, _ in others if i in same_input]
+    wanted = [m[0] for m in matched + edited + reworded + task_views if not m[1].record.messages]
     answers = (
         {i: (o, r) for i, o, r in Example.objects.filter(id__in=wanted).values_list("id", "output", "rejected")}
         if wanted
@@ -428,6 +450,17 @@ def _pairs_of(example, record, words, near, answer, edits=()):
                 found.append((other_id, "duplicate", note))
     found += found_by_record
     found += _context_pairs(example, record, view, in_context, same_meaning, silenced)
+    paired = {f[0] for f in found}
+    for other_id, other_view in task_views:
+        # as the scan (clusters.input_task_match): one input under instructions the layers above
+        # left apart, the answers of one shape
+        if other_id in paired:
+            continue
+        output, rejected = answers.get(other_id, ("", ""))
+        other = Record(instruction=other_view.record.instruction, input=other_view.record.input, output=output)
+        task = input_task_match(record, other, view, other_view)
+        if task:
+            found.append((other_id, task[0], task[1] if task[0] == "contradiction" else TASK_NOTE))
     return found, vector
 
 
@@ -629,6 +662,7 @@ def scan_project(project, progress=None):
         ((project.id, example_id, "near", k, w[:100]) for example_id, near in zip(ids, record_keys) for k, w in near),
         ((project.id, example_id, "ans", int(k), "") for example_id, k in zip(ids, answers) if k),
         ((project.id, example_id, "edit", k, "") for example_id, keys in zip(ids, edits) for k in keys),
+        ((project.id, example_id, "edit", k, "") for example_id, r in zip(ids, records) for k in input_keys(r)),
     )
     with transaction.atomic():
         Finding.objects.filter(project=project).delete()

@@ -648,6 +648,70 @@ def _swap_follows_prompts(a, b):
     return all(asked_a[w] > asked_b[w] for w in x) and all(asked_b[w] > asked_a[w] for w in y)
 
 
+# An instruction that asks for a class of its text ("Classify the clause.", "clause type?", "Which
+# category ...?", "Tag the ticket."): its answers are labels, compared as labels (compare_labels).
+CLASSIFYING_RE = re.compile(
+    r"\b(?:classif\w*|categor\w*|label\w*|types?|kinds?|class(?:es)?|tag|tags|tagging|genre|topic|intent)\b", re.I
+)
+LABEL_PREFIX_RE = re.compile(
+    r"^\s*(?:label|category|class|classification|type|tag|answer|prediction|intent|sentiment|topic|genre|emotion|tone)"
+    r"\s*[:=-]\s*",
+    re.I,
+)
+LABEL_MOST_WORDS = 20  # a label with its reason ("Warranty: it promises ...") is at most this long
+LABEL_HEAD_WORDS = 4  # "Force majeure: ..." names its label before a colon in at most this many words
+
+
+@lru_cache(maxsize=8192)
+def classifies(instruction):
+    """True when an instruction asks for a class of its text (CLASSIFYING_RE)."""
+    return bool(CLASSIFYING_RE.search(instruction))
+
+
+def label_words(answer):
+    """(content words of the label an answer gives, negated?, the label), or None when the answer is no label
+    (longer than LABEL_MOST_WORDS words; with a digit, JSON or code; a bare yes or no). "Label:
+    force majeure", "It's an indemnification provision." and "Warranty: it gives a promise ..."
+    (the part before the colon) give their labels' words."""
+    text = answer.strip()
+    if not text or len(text) > 200 or text[0] in "{[" or any(c.isdigit() for c in text):
+        return None
+    if len(text.split()) > LABEL_MOST_WORDS or is_code(text):
+        return None
+    text = LABEL_PREFIX_RE.sub("", text)
+    head, colon, _ = text.partition(":")
+    if colon and 0 < len(head.split()) <= LABEL_HEAD_WORDS:
+        text = head
+    text = re.split(r"(?<=[.!?;])\s", text, maxsplit=1)[0]
+    said = words(text)
+    content = frozenset(w for w in said if w not in STOPWORDS and w not in NEGATIONS)
+    if not content:
+        return None
+    return content, any(w in NEGATIONS for w in said), text.strip().rstrip(".!;")
+
+
+def compare_labels(a, b):
+    """("agree" | "conflict", detail) for two examples whose instructions ask for a class of their
+    text (classifies) when both answers give a label (label_words), else None. Labels agree when
+    one says all the other says ("Label: indemnification" / "It's an indemnification provision.")
+    and conflict when they share no word ("termination" / "force majeure") or one is negated ("spam"
+    / "not spam"); anything between is left to compare_answers."""
+    if a.is_chat or b.is_chat or a.is_preference or b.is_preference:
+        return None
+    label_a, label_b = label_words(a.answer()), label_words(b.answer())
+    if label_a is None or label_b is None or not (classifies(a.instruction) and classifies(b.instruction)):
+        return None
+    (words_a, negated_a, text_a), (words_b, negated_b, text_b) = label_a, label_b
+    said = f"labels “{text_a[:60]}” vs “{text_b[:60]}”"
+    if negated_a != negated_b:
+        return ("conflict", f"{said}, one negated") if words_a == words_b else None
+    if words_a <= words_b or words_b <= words_a:
+        return "agree", ""
+    if not words_a & words_b:
+        return "conflict", said
+    return None
+
+
 def compare_records(a, b):
     """("agree" | "conflict" | "other", detail) for two records whose prompts match, `a`'s side
     first. Plain answers compare as compare_answers does (the prompts' words aside), and two that
@@ -657,6 +721,9 @@ def compare_records(a, b):
     teaches the answer it rejects; anything else is another pair for the same prompt, which
     preference data holds on purpose ("other": neither a duplicate nor a contradiction)."""
     if not (a.is_preference or b.is_preference):
+        labelled = compare_labels(a, b) if a.answer() != b.answer() else None
+        if labelled is not None:
+            return labelled
         verdict, detail = compare_answers(a.answer(), b.answer(), lambda: _asked(a) | _asked(b))
         if verdict == "conflict" and _follow_their_prompts(a, b):
             return "other", ""

@@ -9,6 +9,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -16,10 +17,12 @@ from curation.core import semantic
 from curation.core.answer_comparison import (
     NEAR_ANSWER,
     answers_echo_prompts,
+    classifies,
     code_tokens,
     compare_records,
     edited_answer,
     is_code,
+    label_words,
     load_json,
     negating_edit,
     reworded_alike,
@@ -32,6 +35,7 @@ from curation.core.prompt_match import (
     NEAR_WORDING,
     SAME_MEANING,
     PromptView,
+    _content_set,
     edit_vouched_match,
     main_and_side,
     match,
@@ -40,6 +44,7 @@ from curation.core.prompt_match import (
     plain_text,
     prompt_number_key,
 )
+from curation.core.slots import filler_swap_content, frame_swap, slots_of, swapped_content
 from curation.core.text import normalize, words
 
 WORDING_CANDIDATE = 0.75  # below this even in weighted meaning, slips of wording are not looked for
@@ -324,12 +329,12 @@ def record_keys(record):
     return [int.from_bytes(digest, "little", signed=True) or 1]
 
 
-def input_record_pairs(records, members):
-    """{(i, j)} of `members` (representatives) sharing a record key (record_keys), from groups of
-    at most INPUT_RECORD_MOST."""
+def input_record_pairs(records, members, keys_of=None):
+    """{(i, j)} of `members` (representatives) sharing a record key (record_keys, or the keys
+    `keys_of` gives), from groups of at most INPUT_RECORD_MOST."""
     groups = {}
     for k in members.tolist():
-        for key in record_keys(records[k]):
+        for key in (keys_of or record_keys)(records[k]):
             groups.setdefault(key, []).append(k)
     return {
         (min(a, b), max(a, b))
@@ -360,6 +365,116 @@ def _decide_by_record(records, i, j, view_i, view_j, group_of):
         if compare_records(records[x], records[y])[0] == "agree"
     ]
     return joined, "record", detail
+
+
+INPUT_TASK_WORDS = 5  # an input of fewer words is no text of its own ("Paris", "order 5512")
+
+
+def input_keys(record):
+    """[a stable 64-bit key of the example's input, case and spacing folded] for an example (not a
+    chat or a preference pair) with an instruction and an input of INPUT_TASK_WORDS words or more,
+    else []. Examples sharing it do a task on one text (label a clause, pull a product's fields out
+    of its description) under instructions that may be worded far apart ("Categorise this
+    provision." / "clause type?"); input_task_match decides. Stored with the answer's edit keys,
+    so that a save finds those examples in its one indexed lookup."""
+    if record.is_chat or record.is_preference or not record.instruction.strip():
+        return []
+    text = normalize(record.input)
+    if len(text.split()) < INPUT_TASK_WORDS:
+        return []
+    digest = hashlib.blake2b(("task\x00" + text).encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return [int.from_bytes(digest, "little", signed=True) or 1]
+
+
+def input_task_pairs(records, members):
+    """{(i, j)} of `members` (representatives) sharing an input key (input_keys), from groups of
+    at most INPUT_RECORD_MOST (a table schema under many questions is a shared context)."""
+    return input_record_pairs(records, members, input_keys)
+
+
+# JSON fields that say nothing of what they hold: under them the instructions name the task
+GENERIC_FIELDS = frozenset(
+    "label labels category categories class answer result results output value type tag tags prediction score text "
+    "response".split()
+)
+
+
+def task_shape(record):
+    """What a task on an input answers, for input_task_match: ("JSON", its fields) for a JSON
+    object, "label" for a label (label_words) under an instruction that asks for a class, else
+    None (free text or code: a shared input does not say two instructions ask one thing)."""
+    answer = record.answer()
+    if answer.lstrip()[:1] == "{":
+        value = load_json(answer)
+        return ("JSON", frozenset(value)) if isinstance(value, dict) and value else None
+    if label_words(answer) is not None and classifies(record.instruction):
+        return "label"
+    return None
+
+
+def input_task_match(record_a, record_b, view_a, view_b):
+    """("duplicate" | "contradiction", detail) or None for two examples with one input (input_keys)
+    under instructions worded apart, which match() compares in meaning and finds too far apart
+    ("Return JSON {sentiment, aspects, rating} for the review below." / "Analyze this review.
+    Output only JSON."). They do one task when their answers have one shape (task_shape: JSON of
+    the same fields, or labels under instructions that ask for a class) and the instructions name
+    the same numbers, comparisons and negations and are no frame filled otherwise ("Classify the
+    sentiment." / "Classify the topic."): then answers that agree are a duplicate and answers that
+    conflict a contradiction. Other shapes ("What is the payment deadline?" answered "45 days"
+    beside "Classify the clause." answered "payment terms") are two tasks."""
+    if view_a.numbers != view_b.numbers or view_a.asks_nothing or view_b.asks_nothing:
+        return None
+    shape = task_shape(record_a)
+    if shape is None or shape != task_shape(record_b):
+        return None
+    side_a, side_b = view_a.parts[1], view_b.parts[1]
+    slots_a, slots_b = _instruction_slots(side_a), _instruction_slots(side_b)
+    if slots_a.comparatives != slots_b.comparatives:
+        return None
+    if slots_a.negated != slots_b.negated and shape == "label":
+        return None  # "nothing else" in one of two instructions for JSON of the same fields says how, not what
+    content_a, content_b = _content_set(side_a), _content_set(side_b)
+    # JSON fields of their own name the task ("queue", "urgency"); a label, or one generic field,
+    # leaves it to the instructions, which must then be no frame filled otherwise
+    if (shape == "label" or shape[1] <= GENERIC_FIELDS) and (
+        swapped_content(content_a, content_b) or filler_swap_content(content_a, content_b) or frame_swap(side_a, side_b)
+    ):
+        return None
+    verdict, detail = compare_records(record_a, record_b)
+    if verdict == "agree":
+        return "duplicate", "the same input and the same answer, the instruction in other words"
+    if verdict == "conflict":
+        return "contradiction", detail
+    return None
+
+
+# "the review below:", "the text above.": where the input is, not a comparison
+POSITIONAL_RE = re.compile(
+    r"\b(?:below|above)(?=\s*(?:[.:,;!?)\]]|$))"
+    r"|\b((?:the|this)\s(?:[a-z-]+\s){0,3}?)(?:below|above)\b(?!\s*(?:[-+$€£\d]|zero|average|the\b))",
+    re.I,
+)
+
+
+@lru_cache(maxsize=4096)
+def _instruction_slots(instruction):
+    """slots_of an instruction, the words that say where its input is left out (POSITIONAL_RE)."""
+    return slots_of(POSITIONAL_RE.sub(lambda m: m.group(1) or " ", instruction))
+
+
+def _decide_by_task(records, i, j, view_i, view_j, group_of):
+    """decide() for two representatives with one input (input_task_match), for their groups: each
+    pair of members on its own (their answers may differ)."""
+    joined = [
+        (x, y)
+        for x in group_of.get(i, (i,))
+        for y in group_of.get(j, (j,))
+        if input_task_match(records[x], records[y], view_i, view_j)
+    ]
+    return (joined, "task", TASK_NOTE) if joined else None
+
+
+TASK_NOTE = "the same input, the instruction in other words"
 
 
 def anchored_floor(same_meaning, answer=None, values_differ=False):
@@ -747,7 +862,10 @@ def find_clusters(
     anchored |= values_vouched
     anchored_meaning = anchored_floor(same_meaning)
     by_record = input_record_pairs(records, reps)
-    candidates = by_words | set(cosines) | anchored | set(by_side) | by_record
+    by_task = input_task_pairs(records, reps)
+    others = by_words | set(cosines) | anchored | set(by_side) | by_record
+    task_only = by_task - others  # no layer proposed these: input_task_match alone decides
+    candidates = others | by_task
 
     side_vectors = {}
 
@@ -853,8 +971,15 @@ def find_clusters(
             joined = [(i, j)]
         return joined, layer, detail
 
+    def decide_any(i, j):
+        """decide(), and for two of one input that it leaves apart, input_task_match."""
+        verdict = None if (i, j) in task_only else decide(i, j)
+        if (verdict is None or not verdict[0]) and (i, j) in by_task:
+            return _decide_by_task(records, i, j, view(i), view(j), group_of)
+        return verdict
+
     pairs = [(min(i, j), max(i, j)) for i, j in candidates]
-    for (i, j), verdict in zip(pairs, _in_workers(decide, pairs, workers)):
+    for (i, j), verdict in zip(pairs, _in_workers(decide_any, pairs, workers)):
         if verdict is None:
             continue
         joined, layer, detail = verdict

@@ -389,3 +389,21 @@ def test_ordinals_and_one_thing_are_numbers_of_an_answer():
         )[0]
         == "agree"
     )
+
+
+def test_labels_under_classifying_instructions_compare_as_labels():
+    from curation.core.answer_comparison import compare_records
+    from studio.core.records import Record
+
+    def pair(answer_a, answer_b, instruction_b="What type of message is this?"):
+        text = "Your parcel is waiting, pay the 1.99 fee at this link to release it."
+        return compare_records(Record("Classify the SMS.", text, answer_a), Record(instruction_b, text, answer_b))
+
+    assert pair("Label: phishing", "It's a phishing message.") == ("agree", "")
+    assert pair("phishing", "Category: Phishing") == ("agree", "")
+    assert pair("Phishing: it asks for a fee through an unknown link.", "phishing") == ("agree", "")
+    assert pair("phishing", "delivery notice") == ("conflict", "labels “phishing” vs “delivery notice”")
+    assert pair("spam", "not spam") == ("conflict", "labels “spam” vs “not spam”, one negated")
+    # not labels: a question about the text, or answers with numbers
+    assert pair("Label: phishing", "It's a phishing message.", "Who sent it?")[0] == "conflict"
+    assert pair("1.99", "2.99")[0] == "conflict"

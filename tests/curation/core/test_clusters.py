@@ -523,3 +523,91 @@ def test_one_receipt_and_one_record_under_instructions_worded_apart_is_one_reque
         ),
     ]
     assert diagnoses(records) == {(0, 7): "duplicate"}
+
+
+# --- one input under instructions worded apart (input_task_match) ------------------------------
+
+TICKET = "Hi, the invoice for March charged us twice and our admin cannot log in since Tuesday."
+EMAIL = "Please stop billing me from next month on, I no longer use the service and want to leave."
+
+
+def test_one_input_with_json_of_the_same_fields_under_reworded_instructions():
+    records = [
+        Record(
+            "Return JSON with the queue and the urgency of this ticket.",
+            TICKET,
+            '{"queue": "billing", "urgency": "high"}',
+        ),
+        Record("triage it -> {queue, urgency} as json", TICKET, '{"urgency": "low", "queue": "billing"}'),
+        Record(
+            "Which team gets the message below, and how urgent is it? JSON only, nothing else.",
+            TICKET,
+            '{"queue": "billing", "urgency": "high"}',
+        ),
+    ]
+    assert diagnoses(records) == {(0, 1): "contradiction", (0, 2): "duplicate", (1, 2): "contradiction"}
+
+
+def test_one_input_with_labels_under_classifying_instructions():
+    records = [
+        Record("What is the intent of this email?", EMAIL, "Intent: cancel subscription"),
+        Record("Tag the email with its intent.", EMAIL, "cancel subscription"),
+        Record("Classify the message.", EMAIL, "Refund request."),
+    ]
+    assert diagnoses(records) == {(0, 1): "duplicate", (0, 2): "contradiction", (1, 2): "contradiction"}
+
+
+def test_one_input_under_two_tasks_is_no_pair():
+    clause = "Either party may terminate this Agreement with thirty (30) days written notice to the other."
+    records = [
+        # another dimension of the same text: a frame filled otherwise
+        Record(
+            "Classify the sentiment of this review.",
+            "The strap broke after a week but support replaced it fast.",
+            "mixed",
+        ),
+        Record(
+            "Classify the topic of this review.",
+            "The strap broke after a week but support replaced it fast.",
+            "durability",
+        ),
+        # a label beside a question about the text: two shapes of answer
+        Record("Classify the clause.", clause, "termination"),
+        Record("What notice does the clause require?", clause, "Thirty days, in writing."),
+        # questions about the text with short answers: no classifying instruction
+        Record(
+            "Who is the disclosing party?",
+            "The Supplier shall keep confidential all data the Customer discloses.",
+            "the Customer",
+        ),
+        Record(
+            "Who must keep the data confidential?",
+            "The Supplier shall keep confidential all data the Customer discloses.",
+            "the Supplier",
+        ),
+        # JSON of other fields
+        Record(
+            "Extract brand and color as JSON.",
+            "Kestrel trail shoes, moss green, size 44, waterproof.",
+            '{"brand": "Kestrel", "color": "moss green"}',
+        ),
+        Record(
+            "Extract brand and size as JSON.",
+            "Kestrel trail shoes, moss green, size 44, waterproof.",
+            '{"brand": "Kestrel", "size": "44"}',
+        ),
+    ]
+    assert diagnoses(records) == {}
+
+
+def test_instructions_that_name_another_comparison_or_a_negation_stay_apart():
+    review = "Arrived a day late, but the soup was hot and the portions were generous."
+    records = [
+        Record("Label the review below.", review, "positive"),
+        Record("Which category does the text above belong to?", review, "negative"),
+        Record("Classify the review, ignoring anything said about delivery.", review, "positive"),
+        Record("Classify the review, not ignoring anything said about delivery.", review, "negative"),
+    ]
+    found = diagnoses(records)
+    assert found[(0, 1)] == "contradiction"  # "below" / "above" say where the text is
+    assert (2, 3) not in found
