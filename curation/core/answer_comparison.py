@@ -42,10 +42,17 @@ FRACTIONS = {"¼": "0.25", "½": "0.5", "¾": "0.75", "⅓": "0.33", "⅔": "0.6
 FRACTION_RE = re.compile("[" + "".join(FRACTIONS) + "]")
 
 
+# a fraction written with a slash, not part of a date or a path ("8/4 = 1/2", not "12/05/2024")
+SLASH_FRACTION_RE = re.compile(r"(?<![\d/.])(\d{1,4})\s*/\s*(\d{1,4})(?![\d/]|\.\d)")
+
+
 def _numbers(text):
     """The numbers in text, thousands separators removed (1,000 = 1.000 = 1000), a fraction
-    written as one character read as its value (¼ cup = 0.25 cup)."""
+    written as one character read as its value (¼ cup = 0.25 cup), and a fraction written with
+    a slash read as its value too ("8/4 = 2" / "8/4 = 1/2": 0.5 is said by one answer only)."""
     found = {THOUSANDS_RE.sub("", n).replace(",", ".") for n in NUMBER_RE.findall(text)}
+    if "/" in text:
+        found |= {f"{int(a) / int(b):g}" for a, b in SLASH_FRACTION_RE.findall(text) if int(b)}
     return found | {FRACTIONS[c] for c in FRACTION_RE.findall(text)} if "¼" <= max(text, default="") else found
 
 
@@ -255,6 +262,10 @@ def compare_text(a, b, asked=frozenset()):
         negated = _negated_stretch(wa, wb)
         if negated:
             return "conflict", f"negated in one answer only (“{negated[0][:60]}” vs “{negated[1][:60]}”)"
+    if overlap >= 0.3:
+        opposed = _opposed_direction(wa, wb)
+        if opposed:
+            return "conflict", f"opposite directions (“{opposed[0]}” vs “{opposed[1]}”)"
     swapped = _swapped_slot(a, b)
     if swapped:  # one frame filled otherwise: "Kenya has the larger population" / "Colombia has ..."
         return "conflict", f"“{swapped[0]}” where the other says “{swapped[1]}”"
@@ -278,6 +289,75 @@ def compare_text(a, b, asked=frozenset()):
         )
         return "conflict", f"clearly different content ({shared})"
     return "agree", f"reworded ({overlap:.0%} of content words shared)"
+
+
+def _direction_words(classes):
+    """{word: (class, sign)} from {class: (words one way, words the other way)}."""
+    out = {}
+    for name, (up, down) in classes.items():
+        out.update((w, (name, 1)) for w in up.split())
+        out.update((w, (name, -1)) for w in down.split())
+    return out
+
+
+# Words that say which way something goes; two answers that say opposite ways of one thing
+# ("lowers the activation energy" / "increases the activation energy") disagree.
+DIRECTIONS = _direction_words(
+    {
+        "amount": (
+            "increase increases increased increasing raise raises raised raising higher rise rises rising boost "
+            "boosts boosted",
+            "decrease decreases decreased decreasing lower lowers lowered lowering reduce reduces reduced reducing "
+            "drop drops dropped cut cuts",
+        ),
+        "speed": ("accelerate accelerates accelerated faster quicken quickens", "slow slows slowed slower"),
+        "membership": (
+            "include includes included including add adds added",
+            "exclude excludes excluded excluding remove removes removed",
+        ),
+        "permission": (
+            "allow allows allowed permit permits permitted enable enables enabled",
+            "forbid forbids forbidden prohibit prohibits prohibited disable disables disabled block blocks blocked",
+        ),
+        "acceptance": ("accept accepts accepted approve approves approved", "reject rejects rejected deny denies denied"),
+        "exchange": ("gain gains gained absorb absorbs absorbed", "lose loses lost release releases released"),
+        "opening": ("open opens opened", "close closes closed"),
+        "strength": ("strengthen strengthens strengthened stronger", "weaken weakens weakened weaker"),
+    }
+)
+DIRECTION_REACH = 3  # the thing a direction word is about: the first content word within this many words after it
+
+
+def _directions(said):
+    """{(class, thing): {signs}} for the direction words of a text's words and what each is about
+    (the next content word, articles and the like skipped)."""
+    found = {}
+    for k, w in enumerate(said):
+        if w in DIRECTIONS:
+            name, sign = DIRECTIONS[w]
+            for thing in said[k + 1 : k + 1 + DIRECTION_REACH]:
+                if thing not in STOPWORDS and thing not in DIRECTIONS:
+                    found.setdefault((name, thing), set()).add(sign)
+                    break
+    return found
+
+
+def _opposed_direction(wa, wb):
+    """(word of a, word of b) when the two answers say opposite ways of one thing, each one way
+    only ("provides a pathway with a lower activation energy" / "increases the activation energy";
+    "includes weekends" / "excludes weekends"), else None. "reduces the risk" / "increases the
+    protection" are about two things."""
+    if not (DIRECTIONS.keys() & set(wa)) or not (DIRECTIONS.keys() & set(wb)):
+        return None
+    da, db = _directions(wa), _directions(wb)
+    for key, signs in da.items():
+        other = db.get(key)
+        if other and len(signs) == 1 and len(other) == 1 and signs != other:
+            name, thing = key
+            word_a = next(w for w in wa if DIRECTIONS.get(w) == (name, *signs))
+            word_b = next(w for w in wb if DIRECTIONS.get(w) == (name, *other))
+            return f"{word_a} … {thing}", f"{word_b} … {thing}"
+    return None
 
 
 LIST_SPLIT_RE = re.compile(r"\s*(?:[,;\n]|\band\b|\bor\b)\s*(?:and\s+|or\s+)?", re.IGNORECASE)

@@ -1017,13 +1017,22 @@ def find_clusters(
         cluster.rep = {m: int(rep[m]) for m in members if rep[m] != m}
         cluster.klass = {m: words_uf.find(m) for m in members}
         cluster_of.update(dict.fromkeys(members, cluster))
+        # a member joins the group whose every answer it agrees with: agreeing with one member
+        # only is no agreement with the rest ("... = 8/4 = 2." and "... = 8/4 = 1/2." each agree
+        # with a third chat that has another number of turns, and disagree with each other)
+        said = []  # per group: the members of distinct answers, the ones compared
         for m in members:
-            for group in cluster.groups:
-                if compare_records(records[group[0]], records[m])[0] == "agree":
+            key = _answer_identity(records[m])
+            for group, distinct in zip(cluster.groups, said):
+                if key in distinct or all(
+                    compare_records(records[o], records[m])[0] == "agree" for o in distinct.values()
+                ):
                     group.append(m)
+                    distinct.setdefault(key, m)
                     break
             else:
                 cluster.groups.append([m])
+                said.append({key: m})
         for gi in range(len(cluster.groups)):
             for gj in range(len(cluster.groups)):
                 if gi != gj:
@@ -1049,6 +1058,14 @@ def find_clusters(
         cluster.linked.setdefault(ki, set()).add(kj)
         cluster.linked.setdefault(kj, set()).add(ki)
     return clusters
+
+
+def _answer_identity(record):
+    """What two copies of an answer share word for word (a chat's every assistant turn, a
+    preference pair's rejected answer too)."""
+    if record.is_chat:
+        return tuple(record.turn_answers())
+    return record.answer(), record.rejected
 
 
 def cluster_findings(clusters, label, finding_cls):

@@ -407,3 +407,53 @@ def test_labels_under_classifying_instructions_compare_as_labels():
     # not labels: a question about the text, or answers with numbers
     assert pair("Label: phishing", "It's a phishing message.", "Who sent it?")[0] == "conflict"
     assert pair("1.99", "2.99")[0] == "conflict"
+
+
+def test_a_fraction_written_with_a_slash_is_read_as_its_value():
+    slope = "Slope = (5 − 1) / (4 − 0) = 8/4 = {}."
+    assert compare_answers(slope.format("2"), slope.format("1/2")) == (
+        "conflict",
+        "different numbers (– vs 0.5), compared as free text",
+    )
+    assert (
+        compare_answers("Mix in 1/2 cup of oats, then stir well.", "Stir well after you mix in 1/2 cup of oats.")[0]
+        == "agree"
+    )
+    # a date or a round-the-clock promise is no fraction to read otherwise
+    assert (
+        compare_answers(
+            "The invoice is due on 12/05/2024, before noon.", "The invoice is due on 12/05/2024 before noon, please."
+        )[0]
+        == "agree"
+    )
+    assert compare_answers("Support is open 24/7.", "Our support team is open 24/7, all year.")[0] == "agree"
+
+
+def test_answers_that_say_opposite_ways_of_one_thing_disagree():
+    verdict, detail = compare_answers(
+        "An enzyme speeds up a reaction by giving it a pathway with a lower activation energy.",
+        "An enzyme works by raising the activation energy of the reaction it speeds up.",
+    )
+    assert verdict == "conflict" and "opposite directions" in detail and "activation" in detail
+    assert (
+        compare_answers(
+            "The premium plan includes weekend delivery at no extra cost.",
+            "The premium plan excludes weekend delivery at no extra cost.",
+        )[0]
+        == "conflict"
+    )
+    # hard negatives: one direction said twice, or two directions of two things
+    assert (
+        compare_answers(
+            "Regular exercise lowers blood pressure over the years.",
+            "Exercising regularly reduces blood pressure over the years.",
+        )[0]
+        == "agree"
+    )
+    assert (
+        compare_answers(
+            "Raising interest rates lowers inflation over time.",
+            "Higher interest rates bring inflation down over time.",
+        )[0]
+        == "agree"
+    )

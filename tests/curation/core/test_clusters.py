@@ -611,3 +611,29 @@ def test_instructions_that_name_another_comparison_or_a_negation_stay_apart():
     found = diagnoses(records)
     assert found[(0, 1)] == "contradiction"  # "below" / "above" say where the text is
     assert (2, 3) not in found
+
+
+def test_two_chats_that_each_agree_with_a_third_but_not_with_each_other_are_a_contradiction():
+    def chat(points, answer, greeting=True):
+        turns = (
+            [
+                {"role": "user", "content": "Hi, I have a homework question"},
+                {"role": "assistant", "content": "Sure, go ahead."},
+            ]
+            if greeting
+            else []
+        )
+        turns += [
+            {"role": "user", "content": f"What is the slope of the line through {points}?"},
+            {"role": "assistant", "content": f"Slope = rise / run = 8/4 = {answer}."},
+            {"role": "user", "content": "what does the slope tell me?"},
+            {"role": "assistant", "content": "How much y changes for each step of 1 in x."},
+        ]
+        return Record.chat(turns)
+
+    right = chat("(1, -4) and (5, 4)", "2")
+    wrong = chat("(1, -4) and (5, 4)", "1/2")
+    # first, a chat with another number of turns, which agrees with each on the last answer
+    third = chat("(1, -4) and (5, 4)", "2", greeting=False)
+    found = diagnoses([third, right, wrong])
+    assert found[(1, 2)] == "contradiction"
