@@ -335,6 +335,21 @@ def is_greeting(text):
     return bool(said) and all(w in GREETING_WORDS for w in said)
 
 
+SYSTEM_DATA_WORDS = 12  # a system message this long, with figures or a list, gives what the chat is about
+
+
+def _system_gives_data(messages):
+    """True when a chat's system message holds what its first request is about, as an input does
+    ("Options in Cape Town: The Copper Key (90 EUR/night) ..." before "cheapest one please?"), not
+    only a role ("You are a helpful assistant.")."""
+    for m in messages:
+        if m["role"] == "system":
+            text = str(m["content"] or "")
+            if len(text.split()) >= SYSTEM_DATA_WORDS and (":" in text or any(c.isdigit() for c in text)):
+                return True
+    return False
+
+
 def check_quality(record, rules):
     """Instructions a model cannot learn from: vague ("Help", "Do it", "JSON", "?"), too short or
     too long; and answers too short to teach anything. Warnings, with thresholds the lead sets."""
@@ -347,7 +362,7 @@ def check_quality(record, rules):
         while len(users) > 1 and is_greeting(str(record.messages[users[0]]["content"] or "")):
             users = users[1:]
         instruction = str(record.messages[users[0]]["content"] or "").strip() if users else ""
-        field, has_input = (f"messages[{users[0]}]" if users else ""), False
+        field, has_input = (f"messages[{users[0]}]" if users else ""), _system_gives_data(record.messages)
     else:
         instruction, field, has_input = record.instruction.strip(), "instruction", bool(record.input.strip())
     if instruction:

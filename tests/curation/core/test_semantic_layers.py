@@ -301,6 +301,25 @@ def test_the_first_request_of_a_chat_with_several_turns_is_checked_for_vagueness
     assert "the request is vague" in finding.message and finding.field == "messages[0]"
 
 
+def test_a_system_message_that_gives_the_data_is_the_chats_input():
+    def chat(system, request):
+        return Record.chat(
+            [
+                {"role": "system", "content": system},
+                {"role": "user", "content": request},
+                {"role": "assistant", "content": "The Lantern Inn, at 75 EUR a night."},
+            ]
+        )
+
+    rooms = "You are a booking agent. Rooms in Porto: Lantern Inn (75 EUR/night), Casa Rio (120 EUR/night), Hotel Sol (210 EUR/night)."
+    assert check_quality(chat(rooms, "cheapest one please?"), FormatRules()) == []
+    # a role alone gives nothing to point at, and nothing at all is vague even with data
+    (finding,) = check_quality(chat("You are a helpful assistant.", "cheapest one please?"), FormatRules())
+    assert "the request is vague" in finding.message
+    (finding,) = check_quality(chat(rooms, "?"), FormatRules())
+    assert "the request is vague" in finding.message
+
+
 def test_quality_thresholds_are_the_leads_and_an_input_makes_a_short_instruction_clear():
     assert (
         check_quality(Record("Summarize", "A long article about tides ...", "Tides follow the moon."), FormatRules())
