@@ -319,7 +319,10 @@ DIRECTIONS = _direction_words(
             "allow allows allowed permit permits permitted enable enables enabled",
             "forbid forbids forbidden prohibit prohibits prohibited disable disables disabled block blocks blocked",
         ),
-        "acceptance": ("accept accepts accepted approve approves approved", "reject rejects rejected deny denies denied"),
+        "acceptance": (
+            "accept accepts accepted approve approves approved",
+            "reject rejects rejected deny denies denied",
+        ),
         "exchange": ("gain gains gained absorb absorbs absorbed", "lose loses lost release releases released"),
         "opening": ("open opens opened", "close closes closed"),
         "strength": ("strengthen strengthens strengthened stronger", "weaken weakens weakened weaker"),

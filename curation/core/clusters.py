@@ -148,12 +148,18 @@ def semantic_useful(records, sample=2000, seed=0):
 def answer_keys(records):
     """Per record, a stable 64-bit key of its answer (case and spacing folded) when the answer says
     enough to belong to one request (ANCHOR_MIN_WORDS different words in JSON, ANCHOR_MIN_TEXT_WORDS
-    in text), else 0."""
+    in text) and is no label a classifying instruction asks for ("Termination: it sets out when and
+    how the agreement ends." under many clauses), else 0."""
     keys = np.zeros(len(records), dtype=np.int64)
     for i in range(len(records)):
         text = normalize(records[i].answer())
         least = ANCHOR_MIN_WORDS if text[:1] in ("{", "[") and load_json(text) is not None else ANCHOR_MIN_TEXT_WORDS
-        if len(text) >= 2 * least and _says_enough(text, least) and not is_refusal(text):
+        if (
+            len(text) >= 2 * least
+            and _says_enough(text, least)
+            and not is_refusal(text)
+            and task_shape(records[i]) != "label"  # a label and its stock reason are shared by design
+        ):
             digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
             keys[i] = int.from_bytes(digest, "little", signed=True) or 1
     return keys

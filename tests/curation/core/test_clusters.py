@@ -637,3 +637,30 @@ def test_two_chats_that_each_agree_with_a_third_but_not_with_each_other_are_a_co
     third = chat("(1, -4) and (5, 4)", "2", greeting=False)
     found = diagnoses([third, right, wrong])
     assert found[(1, 2)] == "contradiction"
+
+
+def test_a_label_with_its_stock_reason_vouches_for_no_rewording():
+    reason = "Termination: it sets out when and how the agreement can be ended by either party."
+    records = [
+        Record(
+            "Classify the clause and give a one-line reason.",
+            "Either party may end this Agreement on ninety days written notice.",
+            reason,
+        ),
+        Record(
+            "Classify the clause and give a one-line reason.",
+            "This Agreement ends automatically if the Supplier becomes insolvent.",
+            reason,
+        ),
+        Record(
+            "Classify the clause and give a one-line reason.",
+            "The Customer may terminate for convenience with sixty days notice.",
+            reason,
+        ),
+    ]
+    assert diagnoses(records) == {}
+    # the same answer under a question that is no classification still vouches, as before
+    from curation.core.clusters import answer_keys
+
+    keys = answer_keys([records[0], Record("Explain what this clause does.", records[0].input, reason)])
+    assert keys[0] == 0 and keys[1] != 0
