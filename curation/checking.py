@@ -56,6 +56,7 @@ from curation.core.prompt_match import (
     SAME_MEANING,
     PromptView,
     edit_vouched_match,
+    labelled_apart,
     match,
     may_contradict,
     other_intent,
@@ -404,9 +405,12 @@ def _pairs_of(example, record, words, near, answer, edits=()):
         if (
             edited_answer(record, other, words_a, words_b, True)
             and (not loose or answers_echo_prompts(record, other, view.parts[0], other_view.parts[0]))
-            and edit_vouched_match(
-                view, other_view, cosine, same_meaning, anchored_meaning, record.answer(), other.answer()
+            and (
+                vouched := edit_vouched_match(
+                    view, other_view, cosine, same_meaning, anchored_meaning, record.answer(), other.answer()
+                )
             )[0]
+            and not (vouched[2] == "meaning" and labelled_apart(view, other_view))  # as the scan
             and not other_intent(view, other_view, answers_edited=not negating_edit(record, other))
         ):
             verdict, detail = compare_records(record, other)

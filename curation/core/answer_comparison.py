@@ -773,6 +773,17 @@ def label_words(answer):
     return content, any(w in NEGATIONS for w in said), text.strip().rstrip(".!;")
 
 
+def labels_its_input(record):
+    """True for an example (not a chat) whose answer labels its input: a JSON object, or a label
+    (label_words) that its instruction asks for ("Classify the review." over a review)."""
+    if record.is_chat or record.is_preference or not record.input.strip():
+        return False
+    answer = record.answer().lstrip()
+    if answer[:1] == "{":
+        return isinstance(load_json(answer), dict)
+    return label_words(answer) is not None and classifies(record.instruction)
+
+
 def compare_labels(a, b):
     """("agree" | "conflict", detail) for two examples whose instructions ask for a class of their
     text (classifies) when both answers give a label (label_words), else None. Labels agree when

@@ -37,6 +37,7 @@ from curation.core.prompt_match import (
     PromptView,
     _content_set,
     edit_vouched_match,
+    labelled_apart,
     main_and_side,
     match,
     may_contradict,
@@ -944,8 +945,10 @@ def find_clusters(
         if edited:
             # answers one edit apart vouch for prompts said in other words, as a shared answer does
             same, detail, layer = edited
-            contradicts = same and not other_intent(
-                view_i, view_j, answers_edited=not negating_edit(records[i], records[j])
+            contradicts = (
+                same
+                and not (layer == "meaning" and labelled_apart(view_i, view_j))
+                and not other_intent(view_i, view_j, answers_edited=not negating_edit(records[i], records[j]))
             )
             if not contradicts:
                 return None

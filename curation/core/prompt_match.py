@@ -17,6 +17,7 @@ instruction is shared by many: both parts must match, each on its own.
 import difflib
 from functools import lru_cache
 
+from curation.core.answer_comparison import labels_its_input
 from curation.core.checks import is_vague
 from curation.core.prompt_comparison import is_typo, prompt_words, same_prompt
 from curation.core.slots import (
@@ -35,7 +36,7 @@ from curation.core.slots import (
     slots_of,
     swapped_content,
 )
-from curation.core.text import WORD_RE
+from curation.core.text import WORD_RE, normalize, words
 from curation.core.wordlists import COURTESY, FILLER
 
 SAME_MEANING = 0.82  # cosine from which two prompts with the same slots ask the same thing
@@ -308,6 +309,8 @@ def may_contradict(layer, main_cosine, a=None, b=None, answers_edited=None, nega
     where only one side is negated, unless the answers are one value apart and that value is no yes
     or no (`negating_edit()`: "= 'cancelled'" / "<> 'cancelled'" follows the negation). The scan and
     the on-save check both ask this."""
+    if layer == "meaning" and labelled_apart(a, b):
+        return False
     edited = None
     if layer == "meaning" and main_cosine < STRONG_MEANING:
         edited = bool(answers_edited and answers_edited())
@@ -324,6 +327,27 @@ def may_contradict(layer, main_cosine, a=None, b=None, answers_edited=None, nega
             and not (negating_edit and negating_edit())
         ),
     )
+
+
+def labelled_apart(a, b):
+    """True for two PromptViews whose answers label two inputs that differ (labels_its_input): two
+    texts that read alike in meaning ("The screen is great but the speakers are weak." / "... and
+    the speakers are too.") are two texts to label, whose labels may fairly differ; only inputs
+    a few slips apart (the wording layer) are one text labelled twice."""
+    if a is None or b is None:
+        return False
+    ra, rb = a.record, b.record
+    if normalize(ra.input) == normalize(rb.input) or not (labels_its_input(ra) and labels_its_input(rb)):
+        return False
+    # one text edited in a place or two ("arrived" / "did not arrive", "but ... weak" / "and ...
+    # too") keeps most of its words in order: a text said otherwise throughout (a ticket reworded)
+    # is one text, and labels that differ there disagree
+    wa, wb = words(ra.input), words(rb.input)
+    kept = sum(block.size for block in difflib.SequenceMatcher(None, wa, wb, autojunk=False).get_matching_blocks())
+    return kept >= EDITED_TEXT_KEPT * min(len(wa), len(wb))
+
+
+EDITED_TEXT_KEPT = 0.6  # of the shorter text's words, kept in order by a text edited to say something else
 
 
 def _says_more_than_a_value(record):

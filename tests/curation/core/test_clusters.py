@@ -664,3 +664,28 @@ def test_a_label_with_its_stock_reason_vouches_for_no_rewording():
 
     keys = answer_keys([records[0], Record("Explain what this clause does.", records[0].input, reason)])
     assert keys[0] == 0 and keys[1] != 0
+
+
+def test_two_texts_edited_apart_and_labelled_otherwise_may_not_contradict_in_meaning():
+    from curation.core.prompt_match import PromptView, labelled_apart, may_contradict
+
+    ask = "Label the review's sentiment and rating as JSON."
+
+    def view(text, sentiment, rating, instruction=ask):
+        return PromptView(Record(instruction, text, json.dumps({"sentiment": sentiment, "rating": rating})))
+
+    weak = view("The screen is great but the speakers are weak.", "mixed", 3)
+    too = view("The screen is great and the speakers are too.", "positive", 5)
+    late = view("The parcel did not come on time but the kettle works well.", "mixed", 4)
+    on_time = view("The parcel came on time and the kettle works well.", "positive", 5)
+    for a, b in ((weak, too), (late, on_time)):
+        assert labelled_apart(a, b) and not may_contradict("meaning", 0.97, a, b)
+    # a ticket said otherwise throughout is one text: labels that differ there disagree
+    triage = "Triage the ticket as JSON."
+    said = view("My parcel is two weeks late and nobody answers the phone.", "negative", 1, triage)
+    again = view("Fourteen days on, the package still hasn't shown up; support is silent.", "neutral", 3, triage)
+    assert not labelled_apart(said, again) and may_contradict("meaning", 0.97, said, again)
+    # not labels: free text about two texts is left to the other rules
+    free = PromptView(Record("Reply to the customer.", weak.record.input, "Sorry about the speakers!"))
+    other = PromptView(Record("Reply to the customer.", too.record.input, "Glad you like it!"))
+    assert not labelled_apart(free, other)
