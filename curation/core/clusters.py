@@ -103,6 +103,7 @@ class Cluster:
     # member -> the example with the very same prompt words that was compared for it (members
     # compared themselves are left out); a note on the representatives' pair holds for theirs
     rep: dict = field(default_factory=dict)
+    worded: dict = field(default_factory=dict)  # member -> its answer's words (folded), to say "the same answer"
 
     def note(self, a, b, default=""):
         """What differs in the prompts of a and b, for people (`default` when nothing was noted)."""
@@ -1030,6 +1031,7 @@ def find_clusters(
         # only is no agreement with the rest ("... = 8/4 = 2." and "... = 8/4 = 1/2." each agree
         # with a third chat that has another number of turns, and disagree with each other)
         said = []  # per group: the members of distinct answers, the ones compared
+        cluster.worded = {m: tuple(words(records[m].answer())) for m in members}
         for m in members:
             key = _answer_identity(records[m])
             for group, distinct in zip(cluster.groups, said):
@@ -1095,7 +1097,7 @@ def cluster_findings(clusters, label, finding_cls):
                     finding_cls(
                         "duplicate",
                         "warning",
-                        f"{how} and the same answer as {_labels(dupes, label)}",
+                        f"{how} and {_same_or_agreeing(cluster, m, dupes)} {_labels(dupes, label)}",
                         "",
                         tuple(dupes[:MAX_RELATED]),
                     )
@@ -1121,6 +1123,15 @@ def cluster_findings(clusters, label, finding_cls):
                     )
                 )
     return out
+
+
+def _same_or_agreeing(cluster, m, dupes):
+    """ "the same answer as" when every duplicate's answer says m's words, else "an answer that
+    agrees with" ("Paris" / "It is Paris.")."""
+    mine = cluster.worded.get(m)
+    if mine is None or all(cluster.worded.get(o) == mine for o in dupes[:MAX_RELATED]):
+        return "the same answer as"
+    return "an answer that agrees with"
 
 
 MAX_RELATED = 50  # a finding lists at most this many others; its message gives the full count

@@ -50,7 +50,7 @@ def test_a_draft_that_rewords_an_existing_example_shows_the_duplicate_and_writes
     assert f'href="{curation_url("example", original.id)}"' in html
     (item,) = panel_items(html)
     assert re.fullmatch(
-        rf"duplicate The same request and answer as #{original.id} : the same request in other words \(\d+% alike\)\.",
+        rf"duplicate The same request as #{original.id} , with an answer that agrees: the same request in other words \(\d+% alike\)\.",
         item,
     )
     assert "Checked as typed, not saved yet" in html

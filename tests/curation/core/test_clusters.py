@@ -689,3 +689,25 @@ def test_two_texts_edited_apart_and_labelled_otherwise_may_not_contradict_in_mea
     free = PromptView(Record("Reply to the customer.", weak.record.input, "Sorry about the speakers!"))
     other = PromptView(Record("Reply to the customer.", too.record.input, "Glad you like it!"))
     assert not labelled_apart(free, other)
+
+
+def test_a_duplicate_says_the_same_answer_only_when_the_words_are_the_same():
+    found = cluster_findings(
+        find_clusters(
+            [
+                Record("What is the capital of France?", "", "Paris"),
+                Record("what is the capital of france", "", "paris"),
+                Record("What is the capital of France??", "", "It is Paris."),
+            ]
+        ),
+        lambda i: f"line {i + 1}",
+        Finding,
+    )
+    (first,) = found[0]
+    assert "the same prompt and an answer that agrees with line 2, line 3" in first.message
+    (second,) = found[1]
+    assert "an answer that agrees with line 1, line 3" in second.message
+    copies = cluster_findings(
+        find_clusters([Record("Name a prime.", "", "Seven"), Record("name a prime", "", "seven")]), str, Finding
+    )
+    assert "the same answer as 1" in copies[0][0].message
