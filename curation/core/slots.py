@@ -60,6 +60,22 @@ COMPARATIVE_CLASS = {
     "earlier": "before",
     "final": "last",
 }
+# "the top 10 lines" are the first 10 lines of a file, "the bottom 5 rows" its last 5 rows
+POSITIONED = frozenset("line lines row rows record records entry entries byte bytes character characters".split())
+TOP_BOTTOM = {"top": "first", "bottom": "last"}
+
+
+def _position(tokens, n, word):
+    """ "first" / "last" for "top" / "bottom" before a number and lines or rows (an order in a file,
+    not a ranking: "the top 10 customers by revenue" stays a superlative), else None."""
+    if word not in TOP_BOTTOM or n + 2 >= len(tokens):
+        return None
+    count, what = tokens[n + 1], fold(tokens[n + 2])
+    if (count[:1].isdigit() or fold(count) in NUMBER_WORDS) and what in POSITIONED:
+        return TOP_BOTTOM[word]
+    return None
+
+
 # Comparisons in time count only before a date or a number ("after 2020", not "after tax").
 TEMPORAL = frozenset("before after since until".split())
 # Words after which a word's role depends on the order ("from A to B" is not "from B to A";
@@ -247,7 +263,7 @@ def slots_of(text):
             and not (word == "min" and n and tokens[n - 1][0].isdigit())  # "175 min": minutes
             and not (word in OWNED_ORDER and previous in POSSESSIVES)  # "my last invoice": the latest one
         ):
-            comparatives.add(COMPARATIVE_CLASS.get(word, word))
+            comparatives.add(_position(tokens, n, word) or COMPARATIVE_CLASS.get(word, word))
         if previous in TEMPORAL and (token[0].isdigit() or (token[0].isupper() and word not in COMMON_CAPITALISED)):
             comparatives.add(COMPARATIVE_CLASS.get(previous, previous))
         if previous in OVER_UNDER and token[0].isdigit():  # "over 13 days" / "under 13 days"

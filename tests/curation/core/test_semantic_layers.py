@@ -1286,3 +1286,15 @@ def test_a_light_word_added_to_a_prompt_still_leaves_a_contradiction():
         ]
     )
     assert [f.check for f in found[0]] == ["contradiction"]
+
+
+def test_the_top_lines_of_a_file_are_its_first_lines_and_a_top_ranking_stays_a_superlative():
+    from curation.core.slots import slots_of
+
+    def differ(a, b):
+        return slot_difference(slots_of(a), slots_of(b))
+
+    assert differ("print the top 10 lines of export.csv", "Show the first 10 lines of export.csv.") == ""
+    assert differ("the bottom five rows of the sheet", "the last five rows of the sheet") == ""
+    assert differ("the top 10 lines of export.csv", "the last 10 lines of export.csv")
+    assert differ("the top 10 customers by revenue", "the first 10 customers by revenue")
