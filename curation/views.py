@@ -876,7 +876,8 @@ def unsilence_pair(request, project, low_id, high_id):
     from curation.models import PairFinding, SilencedPair
 
     low, high = sorted((_example(project, low_id), _example(project, high_id)), key=lambda e: e.id)
-    deleted, _ = SilencedPair.objects.filter(project=project, low=low, high=high).delete()
+    # pairs marked before the ends were stored in id order may be stored the other way round
+    deleted, _ = SilencedPair.objects.filter(Q(low=low, high=high) | Q(low=high, high=low), project=project).delete()
     back = redirect(_next_or(request, reverse("curation:check-report", args=[project.slug]) + "?kind=silenced"))
     if not deleted:
         messages.error(request, f"#{low.id} and #{high.id} were not marked as intended variation; nothing changed.")
