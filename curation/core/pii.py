@@ -12,6 +12,9 @@ from functools import lru_cache
 EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
 # Digit runs with optional separators, long enough to be a phone, card or IBAN digits.
 DIGITS_RE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")
+# ISO dates and year-months ("2024-01-15", "2024-03") are the digit runs data holds most; no phone
+# number is one, so they are blanked before asking whether a text has a run worth the phone parser.
+ISO_DATE_RE = re.compile(r"(?<![\d+.-])\d{4}-\d{2}(?:-\d{2})?(?![\d-])(?!\.\d)")
 CARD_RE = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
 IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
 IDENTIFIER_CONTEXT_RE = re.compile(
@@ -97,8 +100,19 @@ SPACED_OPERATOR_RE = re.compile(r"\s[-+*/×÷]\s")  # "1800 - 600": arithmetic, 
 RESULT_RE = re.compile(r"\s*[=×÷*/]")
 
 
+def _may_hold_phone(text):
+    """A run of 7+ digits (with separators) that is not a date: the parser below costs about 0.2 ms
+    a text and region, most of a dataset's check when its texts are full of dates or sums."""
+    blanked = ISO_DATE_RE.sub(" ", text)
+    return any(
+        sum(c.isdigit() for c in piece) >= 7
+        for m in DIGITS_RE.finditer(blanked)
+        for piece in SPACED_OPERATOR_RE.split(m.group())  # "(1800 - 600 - 450": three numbers in a sum
+    )
+
+
 def find_phones(text, regions=DEFAULT_REGIONS):
-    if not DIGITS_RE.search(text):
+    if not _may_hold_phone(text):
         return []
     import phonenumbers
 

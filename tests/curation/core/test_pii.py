@@ -96,3 +96,9 @@ def test_an_iban_is_found_by_its_checksum_without_the_banks_own_check_digits():
     digits: still an account number written down."""
     assert [m.kind for m in find_pii("tips go to ES14 6551 2172 6762 0805 4703.")] == ["iban"]
     assert find_pii("tips go to ES15 6551 2172 6762 0805 4703.") == ()  # the checksum fails
+
+
+def test_dates_beside_a_phone_number_neither_hide_it_nor_count_as_one():
+    assert find_phones("Shipped 2024-01-15, due 2024-02; call (415) 555-2671 if late")[0].text == "(415) 555-2671"
+    assert find_phones("Between 2024-01-15 and 2024-03-31, from 2023-12 on") == []
+    assert [m.kind for m in find_pii("On 2024-05-02 she wrote: mobile 07700 900123")] == ["phone"]
