@@ -45,7 +45,7 @@ from curation.core.prompt_match import (
     plain_text,
     prompt_number_key,
 )
-from curation.core.slots import filler_swap_content, frame_swap, slots_of, swapped_content
+from curation.core.slots import filler_swap_content, frame_swap, literal_slots, slots_of, swapped_content
 from curation.core.text import normalize, words
 
 WORDING_CANDIDATE = 0.75  # below this even in weighted meaning, slips of wording are not looked for
@@ -255,6 +255,14 @@ def _representatives(records, hashes, word_counts):
     (whether it pairs up with a copy of its prompt depends on the answers)."""
     rep = exact_groups(hashes, word_counts)
     copies = np.flatnonzero(np.bincount(rep, minlength=len(rep))[rep] > 1).tolist()
+    # words that read alike may write out other patterns ("DD/MM/YYYY" / "DD.MM.YYYY", "Aa x Aa" /
+    # "Aa x aa"): those copies start a group of their own, and match() tells them apart
+    literals = {m: literal_slots(f"{records[m].request()[0]}\n{records[m].request()[1]}") for m in copies}
+    split = {}
+    for m in copies:
+        r = int(rep[m])
+        if literals[m] != literals[r]:
+            rep[m] = split.setdefault((r, literals[m]), m)
     preferences = {m for m in copies if records[m].is_preference}
     if preferences:
         groups = {}

@@ -31,6 +31,7 @@ from curation.core.slots import (
     frame_swap_words,
     frame_words,
     number_key,
+    other_literals,
     same_stem,
     slot_difference,
     slots_of,
@@ -223,6 +224,8 @@ def match(
     values_vouched = values_vouched and sum(a.slots.numbers.values()) != sum(b.slots.numbers.values())
     if a.numbers != b.numbers and not values_vouched:
         return False, "", ""  # another number, on every layer ("three" / "there" is no typo)
+    if other_literals(a.slots, b.slots) and not values_vouched:
+        return False, "", ""  # "DD/MM/YYYY" / "DD.MM.YYYY": one separator, read by no word
     if words_layer:  # off for pairs the word-level index did not propose: it finds all of those
         same, detail = same_prompt(a.words, b.words)
         if same:

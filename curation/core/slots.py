@@ -123,6 +123,7 @@ class Slots:
     comparatives: frozenset
     roles: frozenset  # (directed word, the word after it) pairs: "from paris", "to litres"
     words: frozenset  # every folded word, for matching names that one side does not capitalise
+    literals: frozenset = frozenset()  # patterns written out: "DD/MM/YYYY", "HH:MM", genotypes "Aa" (literal_slots)
     by_initial: dict = field(default=None, compare=False, hash=False)  # first letter -> words (for _has_word)
     folded: str = field(default="", compare=False, hash=False)  # the whole text folded (for _quotes_said)
 
@@ -217,6 +218,30 @@ def number_key(text):
     canonical = "\x00".join(f"{k}\x01{v}" for k, v in sorted(numbers.items()))
     digest = hashlib.blake2b(canonical.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True) or 1
+
+
+# A pattern spelled in placeholder letters ("DD/MM/YYYY", "hh:mm", "YYYY-MM-DD"): each part one
+# letter said once or more, one part at least twice ("e.g.", "n/a", "km/h" are no pattern).
+PLACEHOLDER_RE = re.compile(r"(?<![\w/.:-])([A-Za-z])\1*(?:[/.:-]([A-Za-z])\2*){1,4}(?![\w/:-]|\.\w)")
+# A genotype: pairs of one letter whose case tells the alleles apart ("Aa", "AaBb", "aa").
+GENOTYPE_RE = re.compile(r"(?<![\w'’-])(?:([A-Za-z])(?i:\1)){1,3}(?![\w'’-])")
+
+
+def literal_slots(text):
+    """The patterns a text writes out, each a request of its own ("dates like DD/MM/YYYY" /
+    "... DD.MM.YYYY"; "an Aa x Aa cross" / "an Aa x aa cross"): placeholder patterns in any case
+    (a casing slip keeps the pattern), genotypes in their case, and only in a text with a genotype
+    of mixed case ("AA batteries" alone is a name)."""
+    found = set()
+    if "/" in text or ":" in text or "." in text or "-" in text:
+        for m in PLACEHOLDER_RE.finditer(text):
+            parts = re.split(r"[/.:-]", m.group())
+            if any(len(p) >= 2 for p in parts):
+                found.add(m.group().lower())
+    genotypes = [m.group() for m in GENOTYPE_RE.finditer(text)]
+    if any(not g.islower() and not g.isupper() for g in genotypes):
+        found.update(f"genotype {g}" for g in genotypes)
+    return frozenset(found)
 
 
 DEGREES_RE = re.compile(r"\s?°\s?([CFK])\b")
@@ -321,6 +346,7 @@ def slots_of(text):
         comparatives=frozenset(comparatives),
         roles=frozenset(roles),
         words=frozenset(folded_words),
+        literals=literal_slots(text),
         by_initial=_by_initial(folded_words),
         folded=fold(text),
     )
@@ -404,6 +430,8 @@ def slot_difference(a, b, say=True, negation=True, opposites_only=False, values=
         return f"another number ({', '.join(only_a[:3]) or '–'} / {', '.join(only_b[:3]) or '–'})"
     if values and a.quoted != b.quoted and not _quotes_said(a, b):
         return "another quoted text"
+    if values and other_literals(a, b):
+        return f"another pattern ({', '.join(sorted(a.literals - b.literals)[:2]) or '–'} / {', '.join(sorted(b.literals - a.literals)[:2]) or '–'})"
     if negation and a.negated != b.negated:
         return "one is negated"
     if a.comparatives != b.comparatives and (not opposites_only or opposed(a.comparatives, b.comparatives)):
@@ -433,6 +461,12 @@ def slot_difference(a, b, say=True, negation=True, opposites_only=False, values=
                 return f"another quantity ({number} {word} / {number} {moved_b[0]})"
             return f"another direction ({marker} {word} / {marker} {moved_b[0]})"
     return ""
+
+
+def other_literals(a, b):
+    """True when both Slots write out patterns and not the same ones (one side saying "day, month
+    and year" in words is a rewording)."""
+    return bool(a.literals) and bool(b.literals) and a.literals != b.literals
 
 
 def added_name(a, b):

@@ -711,3 +711,22 @@ def test_a_duplicate_says_the_same_answer_only_when_the_words_are_the_same():
         find_clusters([Record("Name a prime.", "", "Seven"), Record("name a prime", "", "seven")]), str, Finding
     )
     assert "the same answer as 1" in copies[0][0].message
+
+
+def test_prompts_that_write_out_other_patterns_are_two_requests():
+    from curation.core.slots import literal_slots
+
+    assert literal_slots("Match dates like DD/MM/YYYY.") == {"dd/mm/yyyy"}
+    assert literal_slots("Use yyyy-mm-dd, e.g. 2024-01-15, n/a otherwise, in km/h.") == {"yyyy-mm-dd"}
+    assert literal_slots("AA batteries or a TCP/IP stack") == frozenset()
+    records = [
+        Record("Write a regular expression that matches dates written as DD/MM/YYYY.", "", r"^\d{2}/\d{2}/\d{4}$"),
+        Record("Write a regular expression that matches dates written as DD.MM.YYYY.", "", r"^\d{2}\.\d{2}\.\d{4}$"),
+        Record("What fraction of an Aa x Aa cross shows the recessive phenotype?", "", "One quarter (1/4)."),
+        Record("What fraction of an Aa x aa cross shows the recessive phenotype?", "", "One half (1/2)."),
+        # a casing slip keeps the pattern: still one request, and these answers conflict
+        Record("write a regular expression that matches dates written as dd/mm/yyyy", "", r"^\d{2}-\d{2}-\d{4}$"),
+    ]
+    found = diagnoses(records)
+    assert (0, 1) not in found and (2, 3) not in found and (1, 4) not in found
+    assert found[(0, 4)] == "contradiction"
