@@ -216,12 +216,33 @@ INPUT_TASK_WORDS = frozenset(
     complete summarise summarize translate classify extract rewrite shorten review""".split()
 )
 # An opening that points back at a request the example does not hold ("Same but faster", "Do it in
-# bash", "Again, shorter"): vague in a short instruction, whatever follows.
-CONTEXT_OPENING = re.compile(
-    r"^\W*(?:(?:ok|okay|alright|right|so|great|cool|thanks|hmm|well)\W+)*"
-    r"(?:same|again|ditto|do (?:it|that|this|the same)|like (?:before|that|the (?:last|previous|other))|now|and"
-    r"|(?:what|how) about|still)\b",
+# bash", "Again, shorter", "What about Peru?"): vague in a short instruction, whatever follows.
+# "Same" points back on its own or before a word that goes on from it ("same for the orders
+# table", "the same as before but in Celsius"), not as a word of the request ("Same-day shipping
+# to Canada?", "same sex marriage laws"); "again" when no request of its own follows it ("Again,
+# but shorter", "Again, shorter"; not "Again, what year did Rome fall?").
+SAME_POINTING = (
+    r"(?:do\s+)?(?:the\s+)?same(?![\w'’-])(?=\s*(?:$|[.,!?;:]|(?:again|as|but|thing|for|with|here|please|pls|one"
+    r"|question|deal|idea|way|format|style|steps|answer|procedure|except|now|too|in)\b))"
+)
+OPENING_PREFIX = r"^\W*(?:(?:ok|okay|alright|right|so|great|cool|thanks|hmm|well)\W+)*"
+CONTEXT_BACK = re.compile(
+    OPENING_PREFIX
+    + rf"(?:{SAME_POINTING}|again(?=\s*(?:$|[.!?]|,?\s*(?:but|with|for|please|pls|in|and)\b|,?\s*\w+(?:\s+\w+)?\W*$))"
+    r"|ditto|like before|as before)\b",
     re.I,
+)
+# ... and, in a request without an input, these ("Do it in bash", "What about Peru?"), which over
+# an input may name it ("Do it in bash" over a Python script)
+CONTEXT_OPENING = re.compile(
+    OPENING_PREFIX + r"(?:do (?:it|that|this)(?!\s*:)|like (?:that|the (?:last|previous|other))|(?:what|how) about)\b",
+    re.I,
+)
+CONTEXT_OPENING_MOST_WORDS = 12  # "Same question but for the year 2019 and Germany please" still points back
+# Openings that only join a request to a conversation ("Now convert 100 F to Celsius", "And what
+# is the capital of Peru?", "OK so: list three fruits"): the rest decides.
+JOINING_OPENING = re.compile(
+    r"^\W*(?:(?:ok|okay|alright|so|great|cool|thanks|hmm|well|now|and|also)\b[\s,.!:;-]*)+", re.I
 )
 # Words that point back at an earlier answer in a short request ("Use pandas instead.", "ok now the
 # opposite", "Give me another example.", "Still the same problem!!") ...
@@ -237,7 +258,6 @@ LACKING_RE = re.compile(
 # ... and comparisons with nothing to compare with, a request's only content ("Explain more simply.")
 BACK_COMPARISONS = frozenset("simply simpler shorter longer clearer easier".split())
 # ... and those that do so with an input too ("Same as before but shorter" over a product text)
-CONTEXT_BACK = re.compile(r"^\W*(?:same|again|ditto|do the same|like before|as before)\b", re.I)
 # A pronoun standing for something the example does not hold ("Is it safe?", "make it faster")
 POINTING = frozenset("it its this that them they these those".split())
 POINTING_WORDS = 4  # a request of at most this many words whose only thing is a pronoun
@@ -273,6 +293,8 @@ def _vague(word):
             stem = ""  # "used" is a form of "use"; "find" is none of "fine"
         if len(stem) >= 3 and (stem in VAGUE_WORDS or stem + "e" in VAGUE_WORDS):
             return True
+        if len(stem) >= 4 and stem[-1] == stem[-2] and stem[:-1] in VAGUE_WORDS:
+            return True  # "getting", "doing" is above
     return False
 
 
@@ -296,14 +318,17 @@ def is_vague(instruction, has_input=False):
     said = words(instruction)
     if " ".join(said) in ABOUT_ITSELF:
         return False
-    specific = _specific(instruction)
-    if CONTEXT_BACK.match(instruction) and len(said) <= CONTEXT_OPENING_WORDS:
+    if CONTEXT_BACK.match(instruction) and len(said) <= CONTEXT_OPENING_MOST_WORDS:
         return True  # points back at a request the example does not hold, with an input or without
+    if not has_input and CONTEXT_OPENING.match(instruction) and len(said) <= CONTEXT_OPENING_WORDS:
+        return True
+    joined = JOINING_OPENING.match(instruction)
+    if joined and joined.end() < len(instruction):
+        return is_vague(instruction[joined.end() :], has_input)
+    specific = _specific(instruction)
     if has_input:
         return not specific and not any(w in INPUT_TASK_WORDS for w in said)
     if not specific:
-        return True
-    if CONTEXT_OPENING.match(instruction) and len(said) <= CONTEXT_OPENING_WORDS:
         return True
     asked = [w for w in said if w not in COURTESY_WORDS]  # "one-liner please" asks two words
     counted = [w for w in asked if len(w) > 1]  # "What's wrong with it?" counts four

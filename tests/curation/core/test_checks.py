@@ -128,3 +128,33 @@ def test_a_request_pointing_at_what_the_example_does_not_hold_is_vague():
     # with an input, what it applies to is there: only a request pointing back at another is vague
     assert is_vague("Same as before but shorter", has_input=True) and is_vague("Again, shorter", has_input=True)
     assert not is_vague("Now translate it to French", has_input=True) and not is_vague("Summarize", has_input=True)
+
+
+def test_a_follow_up_opening_is_vague_only_when_it_points_back():
+    from curation.core.checks import is_vague
+
+    for vague in [
+        "Same as before but for the other table",
+        "Do the same as before but with Celsius",
+        "Same question but for the year 2019 and Germany please",
+        "Same for the orders table.",
+        "Still getting the error",
+        "What about the Amazon river?",
+        "Again, but shorter",
+    ]:
+        assert is_vague(vague), vague
+    for clear in [
+        # "same" and "again" as words of a request, and openings that only join a conversation
+        "Same-day shipping cost to Canada?",
+        "Same sex marriage laws in Ireland",
+        "The same rules apply to contractors?",
+        "Again, what year did Rome fall?",
+        "Now explain how photosynthesis works.",
+        "And what is the capital of Peru?",
+        "Now convert 100 F to Celsius",
+        "Still charged twice for March",
+        "Do this: reverse a string in Python",
+    ]:
+        assert not is_vague(clear), clear
+    assert is_vague("Same as before but for the other table", has_input=True)
+    assert not is_vague("Now do it in bash", has_input=True)
