@@ -17,6 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from curation import checking
 from curation.core.answer_comparison import compare_records
+from curation.core.text import words
 from curation.diffs import content_diff as _diff
 from curation.forms import ExampleForm, ExportForm, FormatRulesForm, ImportForm, ReviewForm
 from curation.listing import (
@@ -178,15 +179,27 @@ def _editor_context(request, project, example, form=None, conflict=None, saved=F
 
 
 def _oriented(example, pairs):
-    """Pair findings with each contradiction's detail told from `example`'s side, its own answer
-    first: a stored pair's detail is in the order of whichever example was checked to find it."""
-    others = [other for other, kind, _ in pairs if kind == "contradiction"]
-    if not others:
-        return pairs
-    answers = {e.id: e.record() for e in Example.objects.filter(id__in=others)}
+    """Pair findings as (other, kind, detail, worded) with each contradiction's detail told from
+    `example`'s side, its own answer first (a stored pair's detail is in the order of whichever
+    example was checked to find it), and `worded` True for a duplicate whose answer says the very
+    words of `example`'s ("the same answer", not "an answer that agrees")."""
+    if not pairs:
+        return []
+    others = {e.id: e.record() for e in Example.objects.filter(id__in=[other for other, _, _ in pairs])}
     mine = example.record()
+    said = words(mine.answer()) if not mine.is_chat else tuple(words(t) for t in mine.turn_answers())
+
+    def worded(other):
+        o = others[other]
+        return said == (words(o.answer()) if not o.is_chat else tuple(words(t) for t in o.turn_answers()))
+
     return [
-        (other, kind, conflict_detail(mine, answers[other]) if other in answers and kind == "contradiction" else detail)
+        (
+            other,
+            kind,
+            conflict_detail(mine, others[other]) if other in others and kind == "contradiction" else detail,
+            kind != "contradiction" and other in others and worded(other),
+        )
         for other, kind, detail in pairs
     ]
 
@@ -629,7 +642,7 @@ def _as_displayed(example, single, pairs):
     rows.sort(key=lambda f: (f.severity, f.kind))
     me = example.id or 0
     ordered = sorted(pairs, key=lambda p: (p[1], min(me, p[0]), max(me, p[0])))
-    return {"single_findings": rows, "pair_findings": ordered}
+    return {"single_findings": rows, "pair_findings": _oriented(example, ordered)}
 
 
 # --- review queue -----------------------------------------------------------------------------

@@ -50,11 +50,24 @@ def test_a_draft_that_rewords_an_existing_example_shows_the_duplicate_and_writes
     assert f'href="{curation_url("example", original.id)}"' in html
     (item,) = panel_items(html)
     assert re.fullmatch(
-        rf"duplicate The same request as #{original.id} , with an answer that agrees: the same request in other words \(\d+% alike\)\.",
+        rf"duplicate The same request as #{original.id} , with the same answer: the same request in other words \(\d+% alike\)\.",
         item,
     )
     assert "Checked as typed, not saved yet" in html
     assert stored_rows() == before
+
+
+def test_a_duplicate_in_other_words_of_answer_says_it_agrees_not_that_it_is_the_same(
+    as_user, people, make_example, curation_url
+):
+    original = make_example(instruction="What is the capital of France?", output="Paris")
+    response = as_user(people.annotator).post(
+        curation_url("live-check-new"),
+        {"instruction": "What is the capital of France?", "output": "It is Paris."},
+        HTTP_HX_REQUEST="true",
+    )
+    (item,) = panel_items(response.content.decode())
+    assert f"#{original.id} , with an answer that agrees" in item and "the same answer" not in item
 
 
 def test_an_edit_is_checked_as_typed_without_touching_the_saved_example(as_user, people, make_example, curation_url):
