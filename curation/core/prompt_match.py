@@ -15,6 +15,7 @@ instruction is shared by many: both parts must match, each on its own.
 """
 
 import difflib
+import re
 from functools import lru_cache
 
 from curation.core.answer_comparison import labels_its_input
@@ -264,6 +265,8 @@ def match(
         )
         if not side_same:
             return False, "", ""
+    if negation and _withheld_thing_named(a, b):
+        return False, "", ""  # "food with caffeine" / "food free of caffeine": the opposite thing
     if negation:
         # a negation tells two requests apart when it is (nearly) all that differs; in a text
         # reworded throughout it is phrasing ("where is my refund?" / "the money is not back").
@@ -282,6 +285,33 @@ def match(
     if main_cosine is not None and main_cosine >= same_meaning and _short(main_a) and _short(main_b):
         return True, f"the same request in other words ({main_cosine:.0%} alike)", "meaning"
     return False, "", ""
+
+
+# A thing asked to be absent: "without sugar", "free of caffeine", "gluten-free", "eggless" (not "no": "I got
+# no refund" / "where is my refund?" ask one thing)
+WITHHELD_RE = re.compile(
+    r"\b(?:without|free\s+(?:of|from)|zero|non)[\s-]+(?:any\s+|the\s+|a\s+|an\s+)?([^\W\d_]{3,})"
+    r"|\b([^\W\d_]{3,})-?(?:free|less)\b"
+)
+
+
+def _withheld(text):
+    return {m.group(1) or m.group(2) for m in WITHHELD_RE.finditer(text)}
+
+
+def _withheld_thing_named(a, b):
+    """True when one prompt asks for a thing to be absent that the other names without that:
+    "5 examples of food with caffeine" / "5 things to eat that are free of caffeine" ask for
+    opposite things, however otherwise reworded (a verb's negation in a reworded text is phrasing:
+    "where is my refund?" / "the money is not back")."""
+    text_a, text_b = (fold(f"{side}\n{main}") for main, side in (a.parts, b.parts))
+    for withheld, other in ((_withheld(text_a), text_b), (_withheld(text_b), text_a)):
+        held_there = _withheld(other)
+        for thing in withheld - held_there:
+            said = [w for w in words(other) if same_stem(w, thing) and not w.endswith(("less", "free"))]
+            if said and not any(same_stem(w, thing) for w in held_there):
+                return True
+    return False
 
 
 def edit_vouched_match(a, b, main_cosine, same_meaning, anchored_meaning, answer_a, answer_b):

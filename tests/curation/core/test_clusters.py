@@ -730,3 +730,32 @@ def test_prompts_that_write_out_other_patterns_are_two_requests():
     found = diagnoses(records)
     assert (0, 1) not in found and (2, 3) not in found and (1, 4) not in found
     assert found[(0, 4)] == "contradiction"
+
+
+def test_a_thing_asked_to_be_absent_makes_another_request_however_reworded():
+    records = [
+        Record(
+            "Give me 5 examples of food with caffeine.", "", "Coffee, black tea, cola, dark chocolate, energy drinks."
+        ),
+        Record(
+            "List 5 things to eat that are free of caffeine.",
+            "",
+            "Water, rooibos tea, orange juice, milk, chamomile tea.",
+        ),
+        Record(
+            "List 5 things to eat that are free of caffeine.",
+            "",
+            "Coffee, black tea, cola, dark chocolate, chamomile tea.",
+        ),
+        Record("Suggest a gluten-free pasta dish for dinner.", "", "Rice noodles with garlic, chili and spinach."),
+        Record("Give me a pasta dish without gluten for dinner.", "", "Rice noodles with garlic, chili and spinach."),
+    ]
+    from curation.core.prompt_match import PromptView, match
+
+    view = [PromptView(r) for r in records]
+    # however alike in meaning: a verb's negation in a reworded text may be phrasing, a thing withheld is not
+    assert not match(view[0], view[1], 0.9)[0] and match(view[3], view[4], 0.9)[0]
+    found = diagnoses(records)
+    assert (0, 1) not in found and (0, 2) not in found
+    assert found[(1, 2)] == "contradiction"
+    assert found[(3, 4)] == "duplicate"  # both withhold gluten: one request
