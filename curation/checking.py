@@ -36,6 +36,8 @@ from curation.core.clusters import (
     context_match,
     edit_keys,
     edited_candidate,
+    fact_alike,
+    fact_match,
     input_keys,
     input_task_match,
     long_anchor,
@@ -50,6 +52,7 @@ from curation.core.clusters import (
     record_keys as input_record_keys,
 )
 from curation.core.dataset import check_all
+from curation.core.facts import FACT_MEANING, fact_detail, fact_of
 from curation.core.prompt_comparison import is_typo, one_word_apart, prompt_words
 from curation.core.prompt_match import (
     CANDIDATE,
@@ -363,7 +366,19 @@ def _pairs_of(example, record, words, near, answer, edits=()):
             if proposed or cosine >= (anchored_meaning if view.numbers else edited_candidate(same_meaning)):
                 edited.append((other_id, other_view, cosine, not proposed))  # answers may vouch for them
     task_views = [(i, v) for i, v, _ in others if i in same_input]
-    wanted = [m[0] for m in matched + edited + reworded + task_views if not m[1].record.messages]
+    # as the scan: short questions of fact alike in plain meaning from FACT_MEANING (clusters.fact_match)
+    fact_views = (
+        [
+            (i, v)
+            for i, v, _ in others
+            if not v.record.messages
+            and plains.get(i, 0.0) >= FACT_MEANING
+            and fact_alike(view, v, plains[i], meaning.get(i, 0.0))
+        ]
+        if answer_shared + 1 <= REWORDED_MOST and fact_of(record) is not None
+        else []
+    )
+    wanted = [m[0] for m in matched + edited + reworded + task_views + fact_views if not m[1].record.messages]
     answers = (
         {i: (o, r) for i, o, r in Example.objects.filter(id__in=wanted).values_list("id", "output", "rejected")}
         if wanted
@@ -465,6 +480,20 @@ def _pairs_of(example, record, words, near, answer, edits=()):
         task = input_task_match(record, other, view, other_view)
         if task:
             found.append((other_id, task[0], task[1] if task[0] == "contradiction" else TASK_NOTE))
+    paired = {f[0] for f in found}
+    for other_id, other_view in fact_views:
+        if other_id in paired:
+            continue
+        output, rejected = answers.get(other_id, ("", ""))
+        other = Record(instruction=other_view.record.instruction, output=output, rejected=rejected)
+        if fact_match(record, other, view, other_view, plains[other_id]):
+            verdict, detail = compare_records(record, other)
+            if verdict == "agree":
+                found.append(
+                    (other_id, "duplicate", f"the same question in other words ({plains[other_id]:.0%} alike)")
+                )
+            else:
+                found.append((other_id, "contradiction", detail or fact_detail(record, other)))
     return found, vector
 
 

@@ -30,6 +30,15 @@ from curation.core.answer_comparison import (
 )
 from curation.core.bucket_keys import answer_edit_keys, answer_reworded_keys
 from curation.core.candidate_index import batch_keys, candidate_pairs, exact_groups, prompt_hashes
+from curation.core.facts import (
+    FACT_MEANING,
+    FACT_UNNAMED_MEANING,
+    FACT_WEIGHTED_MEANING,
+    fact_detail,
+    fact_of,
+    facts_agree,
+    facts_disagree,
+)
 from curation.core.prompt_match import (
     CANDIDATE,
     NEAR_WORDING,
@@ -45,7 +54,15 @@ from curation.core.prompt_match import (
     plain_text,
     prompt_number_key,
 )
-from curation.core.slots import filler_swap_content, frame_swap, literal_slots, slots_of, swapped_content
+from curation.core.slots import (
+    UNIT_MARKER,
+    filler_swap_content,
+    frame_swap,
+    literal_slots,
+    same_stem,
+    slots_of,
+    swapped_content,
+)
 from curation.core.text import normalize, words
 
 WORDING_CANDIDATE = 0.75  # below this even in weighted meaning, slips of wording are not looked for
@@ -493,6 +510,51 @@ def _decide_by_task(records, i, j, view_i, view_j, group_of):
 TASK_NOTE = "the same input, the instruction in other words"
 
 
+def fact_alike(view_a, view_b, plain, weighted):
+    """True when two questions are alike enough in meaning to be one question of fact: from
+    FACT_MEANING in plain meaning (and FACT_WEIGHTED_MEANING weighted) when both name something
+    (the thing names the question: "the Ottomans ... Constantinople"), from FACT_UNNAMED_MEANING
+    weighted otherwise (a template asked of "raw chicken" and of "raw ground beef" reads 0.85 alike
+    in plain meaning, 0.80 weighted)."""
+    if view_a.slots.names and view_b.slots.names:
+        return plain >= FACT_MEANING and weighted >= FACT_WEIGHTED_MEANING
+    return weighted >= FACT_UNNAMED_MEANING
+
+
+def fact_match(record_a, record_b, view_a, view_b, cosine):
+    """True when two questions of fact (facts.fact_of), alike in meaning (`cosine`: the plain one,
+    fact_alike decided the rest) and through every guard of match(), are one question: answers
+    that agree naming the same values, or that disagree naming other values of one kind."""
+    fact_a, fact_b = fact_of(record_a), fact_of(record_b)
+    if fact_a is None or fact_b is None or cosine < FACT_MEANING:
+        return False
+    if not match(view_a, view_b, cosine, None, same_meaning=FACT_MEANING, words_layer=False)[0]:
+        return False
+    if other_intent(view_a, view_b) or _other_units(view_a.slots, view_b.slots):
+        return False
+    verdict = compare_records(record_a, record_b)[0]
+    return facts_agree(fact_a, fact_b) if verdict == "agree" else facts_disagree(fact_a, fact_b)
+
+
+def _other_units(a, b):
+    """True when two Slots put another unit after one number ("50 centimetres" / "50 metres"):
+    two conversions, whatever else they share."""
+    units_a = {marker: word for marker, word in a.roles if marker.endswith(UNIT_MARKER)}
+    units_b = {marker: word for marker, word in b.roles if marker.endswith(UNIT_MARKER)}
+    return any(not same_stem(units_a[m], units_b[m]) for m in units_a.keys() & units_b.keys())
+
+
+def _decide_by_fact(records, i, j, view_i, view_j, cosine, group_of):
+    """decide() for two representatives that are questions of fact (fact_match), for their groups."""
+    joined = [
+        (x, y)
+        for x in group_of.get(i, (i,))
+        for y in group_of.get(j, (j,))
+        if fact_match(records[x], records[y], view_i, view_j, cosine)
+    ]
+    return (joined, "meaning", f"the same question in other words ({cosine:.0%} alike)") if joined else None
+
+
 def anchored_floor(same_meaning, answer=None, values_differ=False):
     """The meaning from which a shared answer vouches for two prompts: ANCHORED_MEANING at the
     base threshold, moving with the dataset's; ANCHORED_LONG_MEANING for a long `answer` that is
@@ -760,6 +822,7 @@ def find_clusters(
     _, at_key, key_counts = np.unique(answers, return_inverse=True, return_counts=True)
     said_by = np.where(answers == 0, 1, key_counts[at_key])
     cosines = {}
+    fact_pairs = {}  # questions of fact alike in plain meaning (facts.fact_of) -> that cosine
     reworded = set()  # pairs whose answers are one answer reworded (reworded_answer): from reworded_floor
     same_meaning = SAME_MEANING
     context_of = shared_contexts(records) if vectors is not None and vectors is not False else {}
@@ -790,6 +853,23 @@ def find_clusters(
             # wording (a character similarity is at most 2 * shorter / both lengths).
             lengths = np.fromiter((len(plain_text(view(k).parts[0])) for k in involved.tolist()), np.float32)
             keep = neighbour_kept(meaning, lengths[at_left], lengths[at_right], same_meaning, sims)
+            # short questions of fact whose answers name a value (facts.fact_of), alike from
+            # FACT_MEANING in plain meaning: whether those values agree says if they are one question
+            factual = sims >= FACT_MEANING
+            if factual.any():
+                has_fact = np.fromiter(
+                    # an answer said by many is a template's reply, no one question's fact
+                    (said_by[k] <= REWORDED_MOST and fact_of(records[k]) is not None for k in involved.tolist()),
+                    bool,
+                )
+                factual &= has_fact[at_left] & has_fact[at_right]
+                for k in np.flatnonzero(factual).tolist():
+                    a, b = int(left[k]), int(right[k])
+                    if fact_alike(view(a), view(b), float(sims[k]), float(meaning[k])):
+                        fact_pairs[(min(a, b), max(a, b))] = float(sims[k])
+                    else:
+                        factual[k] = False
+                keep |= factual
             # Less alike in meaning, a pair is still looked at when its answers are one answer
             # with a small edit (edited_answer): prompts said in other words whose answers
             # disagree in one value, which no shared answer proposes. Answer lengths rule out most.
@@ -994,6 +1074,8 @@ def find_clusters(
         verdict = None if (i, j) in task_only else decide(i, j)
         if (verdict is None or not verdict[0]) and (i, j) in by_task:
             return _decide_by_task(records, i, j, view(i), view(j), group_of)
+        if (verdict is None or not verdict[0]) and (i, j) in fact_pairs:
+            return _decide_by_fact(records, i, j, view(i), view(j), fact_pairs[(i, j)], group_of)
         return verdict
 
     pairs = [(min(i, j), max(i, j)) for i, j in candidates]
@@ -1055,9 +1137,8 @@ def find_clusters(
         for gi in range(len(cluster.groups)):
             for gj in range(len(cluster.groups)):
                 if gi != gj:
-                    cluster.conflicts[(gi, gj)] = compare_records(
-                        records[cluster.groups[gi][0]], records[cluster.groups[gj][0]]
-                    )[1]
+                    first_i, first_j = records[cluster.groups[gi][0]], records[cluster.groups[gj][0]]
+                    cluster.conflicts[(gi, gj)] = compare_records(first_i, first_j)[1] or fact_detail(first_i, first_j)
         cluster.silenced = silenced_of.get(root, set())
         # two preference pairs for one prompt that neither repeat nor reverse each other (or a
         # pair and a plain example that does not teach its rejected answer) are meant to stand

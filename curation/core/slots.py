@@ -469,16 +469,35 @@ def other_literals(a, b):
     return bool(a.literals) and bool(b.literals) and a.literals != b.literals
 
 
+# Words that name what kind of thing a name is ("the Ottoman Empire", "the Amazon River", "Mount
+# Everest"): one side adding one says nothing more particular
+NAME_KINDS = frozenset(
+    """empire kingdom republic dynasty river mount mountain mountains ocean sea lake lakes island islands
+    city state province county desert bay gulf strait peninsula valley canyon falls cape university
+    college company corporation inc ltd war battle treaty""".split()
+)
+
+
 def added_name(a, b):
     """True when one prompt names something the other does not and not the other way round ("the
     first woman to win a Nobel Prize" / "... the Nobel Peace Prize"): it asks about something more
-    particular, so answers that disagree are no contradiction."""
-    return bool(_own_names(a, b)) != bool(_own_names(b, a))
+    particular, so answers that disagree are no contradiction. A word naming the kind of thing
+    ("the Ottomans" / "the Ottoman Empire") is no name of its own."""
+    own_a = [n for n in _own_names(a, b) if n not in NAME_KINDS]
+    own_b = [n for n in _own_names(b, a) if n not in NAME_KINDS]
+    return bool(own_a) != bool(own_b)
 
 
 def _own_names(a, b):
-    """The names of Slots a that b does not say, spelling slips aside."""
-    return [name for name in a.names - b.words if not _has_word(name, b)]
+    """The names of Slots a that b does not say, spelling slips and plurals aside ("the Ottomans"
+    / "the Ottoman Empire")."""
+    return [name for name in a.names - b.words if not _has_word(name, b) and not _plural_said(name, b)]
+
+
+def _plural_said(name, slots):
+    if name.endswith("s") and name[:-1] in slots.words:
+        return True
+    return name + "s" in slots.words or name + "es" in slots.words
 
 
 # Quantifiers that ask other things when each prompt has its own ("true if every number is

@@ -1,0 +1,100 @@
+"""Questions of fact asked in other words (plain Python).
+
+"In which year did the Ottomans capture Constantinople?" and "When did Constantinople fall to the
+Ottoman Empire?" read only 0.80 alike in meaning, below what lets a reworded pair's answers
+disagree (prompt_match.STRONG_MEANING): there, answers that disagree are as likely to say that the
+prompts ask two things. A short question whose short answer names a value (a number, a year, a
+name) is different: two such questions that pass every slot guard and name the same things, and
+whose answers name other values of one kind ("1453." / "It fell in 1492.", "Canberra." / "Sydney is
+the capital."), are one question answered two ways. The same answers naming the same value are one
+question asked twice.
+"""
+
+import re
+from dataclasses import dataclass
+
+from curation.core.answer_comparison import _numbers, _quantities
+from curation.core.slots import fold, number_slots, same_stem
+from curation.core.text import words
+from curation.core.wordlists import STOPWORDS
+
+FACT_MEANING = 0.78  # plain cosine from which two questions of fact naming one thing may be one question
+FACT_WEIGHTED_MEANING = 0.72  # ... and the meaning with words weighed by their rarity (clusters)
+FACT_UNNAMED_MEANING = 0.85  # that weighted meaning for questions that name nothing ("raw chicken" / "raw ground beef")
+YEAR_RE = re.compile(r"1[0-9]\d\d|20\d\d")
+FACT_QUESTION_WORDS = 25  # a longer instruction asks for more than a fact
+FACT_ANSWER_WORDS = 30  # a longer answer explains more than it names a value
+CAPITALISED_RE = re.compile(r"\b[A-Z][\w'’-]*")
+# Capitalised words that name no value: a sentence's openings and the answer's own frame
+NOT_NAMES = STOPWORDS | frozenset(
+    """yes no it it's its the a an there here this that these those they he she we you i in on at by of
+    answer approximately about around roughly only just""".split()
+)
+
+
+# A question: a question mark, or an opening that asks ("Name the capital city of Australia.")
+ASKING_RE = re.compile(
+    r"\?|^\W*(?:who|whom|whose|what|which|when|where|why|how|name|list|give|tell|state|identify|in what|in which)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Fact:
+    numbers: frozenset  # numbers the answer says that its question does not
+    names: frozenset  # capitalised words the answer says that its question does not (folded)
+    units: frozenset = frozenset()  # the units after those numbers ("day", "minute"), "year" for a bare year
+
+
+def fact_of(record):
+    """The values a record's answer names beyond its question, when the record is a short
+    question of fact with a short answer naming one; else None."""
+    if record.is_chat or record.is_preference or record.input.strip():
+        return None
+    question, answer = record.instruction, record.answer()
+    if not answer or len(question.split()) > FACT_QUESTION_WORDS or len(answer.split()) > FACT_ANSWER_WORDS:
+        return None
+    if not ASKING_RE.search(question):
+        return None  # "The app crashes every time I open it." reports, it asks no fact
+    asked_numbers = set(number_slots(question))
+    asked = words(question)
+    numbers = frozenset(n for n in _numbers(answer) if n not in asked_numbers)
+    names = frozenset(
+        name
+        for name in (fold(m.group().rstrip("'’-")) for m in CAPITALISED_RE.finditer(answer))
+        if name not in NOT_NAMES and not any(same_stem(name, w) for w in asked)
+    )
+    if not numbers and not names:
+        return None
+    units = {unit for n, said in _quantities(answer).items() if n in numbers for unit in said}
+    units |= {"year"} if any(YEAR_RE.fullmatch(n) for n in numbers) else set()
+    return Fact(numbers, names, frozenset(units))
+
+
+def facts_disagree(a, b):
+    """True when two Facts name other values of one kind: numbers with none in common, or, where
+    neither names a number, names with none in common."""
+    if a.numbers or b.numbers:
+        # numbers of one kind: a year and a height ("1889" / "330 metres") answer two questions
+        return bool(a.numbers) and bool(b.numbers) and a.numbers.isdisjoint(b.numbers) and a.units == b.units
+    return not any(same_stem(x, y) for x in a.names for y in b.names)
+
+
+def fact_detail(record_a, record_b):
+    """What two questions of fact's answers name otherwise, for people ("other names (Jane Austen
+    vs Charlotte Bronte)"), or "" when they are no two facts that disagree."""
+    fact_a, fact_b = fact_of(record_a), fact_of(record_b)
+    if fact_a is None or fact_b is None or not facts_disagree(fact_a, fact_b):
+        return ""
+    if fact_a.numbers:
+        return f"different numbers ({', '.join(sorted(fact_a.numbers))} vs {', '.join(sorted(fact_b.numbers))})"
+
+    def said(record, fact):
+        return " ".join(m.group() for m in CAPITALISED_RE.finditer(record.answer()) if fold(m.group()) in fact.names)
+
+    return f"other names ({said(record_a, fact_a)} vs {said(record_b, fact_b)})"
+
+
+def facts_agree(a, b):
+    """True when two Facts name the same values."""
+    return a == b

@@ -1,0 +1,72 @@
+"""Questions of fact asked in other words (curation.core.facts and clusters.fact_match)."""
+
+from curation.core.checks import Finding
+from curation.core.clusters import cluster_findings, find_clusters
+from curation.core.facts import fact_of, facts_agree, facts_disagree
+from studio.core.records import Record
+
+
+def reported(records):
+    """{(i, j): (check, message)} for every reported pair (i < j)."""
+    out = {}
+    for i, found in cluster_findings(find_clusters(records), str, Finding).items():
+        for f in found:
+            for j in f.related:
+                out[(min(i, j), max(i, j))] = (f.check, f.message)
+    return out
+
+
+def test_the_values_an_answer_names_beyond_its_question():
+    fact = fact_of(Record("When did Constantinople fall to the Ottoman Empire?", "", "It fell in 1453."))
+    assert fact.numbers == {"1453"} and fact.names == set()
+    fact = fact_of(Record("Name the capital city of Australia.", "", "Sydney is the capital of Australia."))
+    assert fact.names == {"sydney"}  # Australia is asked, "Sydney" opens the sentence and still names
+    # no value, a long answer, an input or a chat: no question of fact
+    assert fact_of(Record("Why is the sky blue?", "", "because light scatters")) is None
+    assert fact_of(Record("Who wrote Emma?", "Some text to read.", "Jane Austen.")) is None
+    assert fact_of(Record("Who wrote Emma?", "", "Jane Austen " + "and more words " * 12)) is None
+    one, other, again = (fact_of(Record("Q?", "", a)) for a in ("1453.", "In 1492.", "In the year 1453."))
+    assert facts_disagree(one, other) and not facts_disagree(one, again) and facts_agree(one, again)
+
+
+def test_a_question_of_fact_in_other_words_with_another_value_is_a_contradiction():
+    records = [
+        Record("In which year did the Ottomans capture Constantinople?", "", "1453."),
+        Record(
+            "When did Constantinople fall to the Ottoman Empire?", "", "Constantinople fell to the Ottomans in 1492."
+        ),
+        Record("Who wrote the novel Pride and Prejudice?", "", "Jane Austen wrote Pride and Prejudice."),
+        Record("Pride and Prejudice was written by which author?", "", "It was written by Charlotte Bronte."),
+        Record("What is the capital of Australia?", "", "It's Canberra."),
+        Record("Name the capital city of Australia.", "", "It's Canberra."),
+    ]
+    found = reported(records)
+    assert found[(0, 1)][0] == "contradiction" and "different numbers (1492 vs 1453)" in found[(0, 1)][1]
+    assert found[(2, 3)][0] == "contradiction" and "Charlotte Bronte vs Jane Austen" in found[(2, 3)][1]
+    assert found[(4, 5)][0] == "duplicate" and "the same question in other words" in found[(4, 5)][1]
+
+
+def test_questions_of_fact_about_other_things_stay_apart():
+    records = [
+        Record("What is the population of Canada?", "", "About 40 million people."),
+        Record("What is the area of Canada?", "", "About 9.98 million square kilometres."),
+        Record("How many inches are in 50 centimetres?", "", "50 centimetres is about 19.69 inches."),
+        Record("Sorry to bother you, how many feet are in 50 metres?", "", "50 metres is about 164.04 feet."),
+        Record("Who was the first woman to win a Nobel Prize?", "", "Marie Curie, in 1903."),
+        Record("Who was the first woman to win the Nobel Peace Prize?", "", "Bertha von Suttner, in 1905."),
+        Record("What is the boiling point of water in Fahrenheit?", "", "212 °F."),
+        Record("What is the freezing point of water in Fahrenheit?", "", "32 °F."),
+        Record("What is the capital of Austria?", "", "Vienna."),
+        Record("What is the capital of Australia?", "", "Canberra."),
+        Record("When did Constantinople fall to the Ottomans?", "", "In 1453."),
+        Record("How long did the Ottoman siege of Constantinople last?", "", "About 53 days."),
+        # one thing, two questions: a year and a height are no two answers to one
+        Record("How tall is the Eiffel Tower in Paris?", "", "About 330 metres."),
+        Record("When was the Eiffel Tower in Paris completed?", "", "In 1889."),
+        # one template asked of two things that no name tells apart
+        Record("How long does raw chicken keep in the fridge?", "", "1 to 2 days."),
+        Record("Cooked rice in the refrigerator is good for how long?", "", "4 to 6 days."),
+        Record("At what temperature should soft dinner rolls bake, and for how long?", "", "375°F for 15 minutes."),
+        Record("How many minutes, and at what heat, do I roast carrot sticks?", "", "425°F for 25 minutes."),
+    ]
+    assert reported(records) == {}
