@@ -734,7 +734,11 @@ def _swap_follows_prompts(a, b):
 # An instruction that asks for a class of its text ("Classify the clause.", "clause type?", "Which
 # category ...?", "Tag the ticket."): its answers are labels, compared as labels (compare_labels).
 CLASSIFYING_RE = re.compile(
-    r"\b(?:classif\w*|categor\w*|label\w*|types?|kinds?|class(?:es)?|tag|tags|tagging|genre|topic|intent)\b", re.I
+    r"\b(?:classif\w*|categor\w*|label\w*|types?|kinds?|class(?:es)?|tag|tags|tagging|genre|topic|intent|bucket"
+    # "which policy area this text is about", "which team should handle it", "route the ticket"
+    r"|(?:policy|topic|subject|practice) areas?|which (?:\w+ )?(?:team|department|queue|desk) (?:should|would|will|handles?|owns?)"
+    r"|rout(?:e|es|ing) (?:this|it|the)|sort (?:this|it|the \w+) into)\b",
+    re.I,
 )
 LABEL_PREFIX_RE = re.compile(
     r"^\s*(?:label|category|class|classification|type|tag|answer|prediction|intent|sentiment|topic|genre|emotion|tone)"
@@ -765,6 +769,10 @@ def label_words(answer):
     head, colon, _ = text.partition(":")
     if colon and 0 < len(head.split()) <= LABEL_HEAD_WORDS:
         text = head
+    # "Expenses — describes the mileage policy": the label before a dash, its reason after
+    parts = re.split(r"\s[—–-]\s", text, maxsplit=1)
+    if len(parts) == 2 and 0 < len(parts[0].split()) <= LABEL_HEAD_WORDS:
+        text = parts[0]
     text = re.split(r"(?<=[.!?;])\s", text, maxsplit=1)[0]
     said = words(text)
     content = frozenset(w for w in said if w not in STOPWORDS and w not in NEGATIONS)

@@ -407,6 +407,14 @@ def test_labels_under_classifying_instructions_compare_as_labels():
     # not labels: a question about the text, or answers with numbers
     assert pair("Label: phishing", "It's a phishing message.", "Who sent it?")[0] == "conflict"
     assert pair("1.99", "2.99")[0] == "conflict"
+    # a label with its reason after a dash, under instructions that ask where the text belongs
+    routed = "Read the note and tell me which team should handle it."
+    assert pair("Category: Phishing — asks for a fee through a link.", "phishing", routed) == ("agree", "")
+    assert pair("Category: Phishing - a fee link", "Delivery notice", "Decide which policy area this is about.") == (
+        "conflict",
+        "labels “Phishing” vs “Delivery notice”",
+    )
+    assert pair("phishing", "delivery notice", "Triage this message: which bucket does it go in?")[0] == "conflict"
 
 
 def test_a_fraction_written_with_a_slash_is_read_as_its_value():
