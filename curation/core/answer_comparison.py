@@ -932,9 +932,25 @@ def earlier_turn_conflict(a, b):
         return ""
     for k, (x, y) in enumerate(zip(turns_a[:-1], turns_b[:-1]), start=1):
         conflict = factual_conflict(x, y)
+        if not conflict and _advises(x) and _advises(y):
+            # two pieces of advice at one point of one conversation that say other things teach
+            # two answers ("... the screen is failing; order a new one." / "Then it's software.
+            # Update the display driver ..."); a question on the way is worded freely
+            verdict, detail = compare_answers(x, y)
+            conflict = detail if verdict == "conflict" else ""
         if conflict:
             return f"assistant turn {k} of {len(turns_a)}: {conflict}"
     return ""
+
+
+ADVICE_MIN_WORDS = 8  # an assistant turn that advises says at least this much, and asks nothing
+
+
+def _advises(turn):
+    """True for an assistant turn that says something of substance rather than asking on the way
+    ("Does it flicker on the startup screen too?") or greeting ("Hello! How can I help?")."""
+    text = turn.strip()
+    return len(words(text)) >= ADVICE_MIN_WORDS and "?" not in text
 
 
 NEAR_ANSWER = 0.9  # token similarity from which two conflicting answers are one answer edited

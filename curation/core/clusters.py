@@ -55,6 +55,7 @@ from curation.core.prompt_match import (
     prompt_number_key,
 )
 from curation.core.slots import (
+    QUOTED_RE,
     UNIT_MARKER,
     filler_swap_content,
     frame_swap,
@@ -274,7 +275,7 @@ def _representatives(records, hashes, word_counts):
     copies = np.flatnonzero(np.bincount(rep, minlength=len(rep))[rep] > 1).tolist()
     # words that read alike may write out other patterns ("DD/MM/YYYY" / "DD.MM.YYYY", "Aa x Aa" /
     # "Aa x aa"): those copies start a group of their own, and match() tells them apart
-    literals = {m: literal_slots(f"{records[m].request()[0]}\n{records[m].request()[1]}") for m in copies}
+    literals = {m: _written_out(records[m]) for m in copies}
     split = {}
     for m in copies:
         r = int(rep[m])
@@ -290,6 +291,14 @@ def _representatives(records, hashes, word_counts):
             for m in members:
                 rep[m] = m if m in preferences else plain[0]
     return rep
+
+
+def _written_out(record):
+    """What a prompt writes out beyond its words: patterns (literal_slots) and quoted symbols
+    ("starts with '#'" / "starts with '@'"), which the word-level normaliser drops."""
+    text = "\n".join(record.request())
+    quoted = {q for q in QUOTED_RE.findall(text) for q in q if q and not any(c.isalnum() for c in q)}
+    return literal_slots(text) | {f"quoted {q}" for q in quoted}
 
 
 def main_vectors(records):

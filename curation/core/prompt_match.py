@@ -225,8 +225,8 @@ def match(
     values_vouched = values_vouched and sum(a.slots.numbers.values()) != sum(b.slots.numbers.values())
     if a.numbers != b.numbers and not values_vouched:
         return False, "", ""  # another number, on every layer ("three" / "there" is no typo)
-    if other_literals(a.slots, b.slots) and not values_vouched:
-        return False, "", ""  # "DD/MM/YYYY" / "DD.MM.YYYY": one separator, read by no word
+    if (other_literals(a.slots, b.slots) or _quoted_symbols(a) != _quoted_symbols(b)) and not values_vouched:
+        return False, "", ""  # "DD/MM/YYYY" / "DD.MM.YYYY", "starts with '#'" / "'@'": read by no word
     if words_layer:  # off for pairs the word-level index did not propose: it finds all of those
         same, detail = same_prompt(a.words, b.words)
         if same:
@@ -314,6 +314,11 @@ def _withheld_thing_named(a, b):
     return False
 
 
+def _quoted_symbols(view):
+    """The quoted texts of a prompt made of symbols only ("'#'", "`->`"), which no word says."""
+    return frozenset(q for q in view.slots.quoted if q and not any(c.isalnum() for c in q))
+
+
 def edit_vouched_match(a, b, main_cosine, same_meaning, anchored_meaning, answer_a, answer_b):
     """match() for two PromptViews whose answers are one answer edited (the caller asks
     edited_answer): such answers vouch as a shared answer does, from the anchored meaning. From
@@ -387,7 +392,7 @@ def _says_more_than_a_value(record):
     """A record (not a chat) whose answer is more than one short value: "the capital city of
     Australia" / "the capital of Australia" answered "Canberra" / "Sydney" disagree on one request,
     while a program or a worked sum that differs answers what the added word asks."""
-    return not record.is_chat and len(record.answer().split()) > 4
+    return not record.is_chat and len(words(record.answer())) > 4  # words, not spaces: code says many
 
 
 def other_intent(a, b, answers_edited=False, one_word=False):

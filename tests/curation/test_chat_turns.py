@@ -68,3 +68,37 @@ def test_a_greeting_worded_otherwise_is_one_chat(people, make_example):
     assert {p[:3] for p in pairs()} == {(first.id, second.id, "duplicate")}
     checking.scan_project(people.project)
     assert {p[:3] for p in pairs()} == {(first.id, second.id, "duplicate")}
+
+
+def test_other_advice_in_an_earlier_turn_is_a_contradiction_and_a_question_worded_otherwise_is_not(
+    people, make_example
+):
+    def flicker(advice, question="Does it flicker on the startup screen too?"):
+        return chat(
+            "The screen on my laptop flickers.",
+            question,
+            "No, only after Windows loads.",
+            advice,
+            "Will this happen again?",
+            "It shouldn't, but message us if it does.",
+        )
+
+    first = make_example(messages=flicker("That means the screen hardware is failing; order a replacement screen."))
+    second = make_example(
+        messages=flicker("Then it's software. Update the display driver and set the refresh rate to 60 Hz.")
+    )
+    third = make_example(
+        messages=flicker(
+            "That means the screen hardware is failing; order a replacement screen.",
+            question="Does the flicker also show while the laptop boots?",
+        )
+    )
+    expected = {
+        (first.id, second.id, "contradiction"),
+        (first.id, third.id, "duplicate"),
+        (second.id, third.id, "contradiction"),
+    }
+    assert {p[:3] for p in pairs()} == expected
+    assert "assistant turn 2 of 3" in PairFinding.objects.get(low=first, high=second).detail
+    checking.scan_project(people.project)
+    assert {p[:3] for p in pairs()} == expected

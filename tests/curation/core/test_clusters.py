@@ -726,9 +726,12 @@ def test_prompts_that_write_out_other_patterns_are_two_requests():
         Record("What fraction of an Aa x aa cross shows the recessive phenotype?", "", "One half (1/2)."),
         # a casing slip keeps the pattern: still one request, and these answers conflict
         Record("write a regular expression that matches dates written as dd/mm/yyyy", "", r"^\d{2}-\d{2}-\d{4}$"),
+        # a quoted symbol, which no word says
+        Record("Regex to test whether a string starts with '#'.", "", "const startsWithHash = (s) => /^#/.test(s);"),
+        Record("Regex to test whether a string starts with '@'.", "", "const startsWithAt = (s) => /^@/.test(s);"),
     ]
     found = diagnoses(records)
-    assert (0, 1) not in found and (2, 3) not in found and (1, 4) not in found
+    assert (0, 1) not in found and (2, 3) not in found and (1, 4) not in found and (5, 6) not in found
     assert found[(0, 4)] == "contradiction"
 
 
