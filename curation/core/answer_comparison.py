@@ -258,6 +258,9 @@ def compare_text(a, b, asked=frozenset()):
     if spelled_a - spelled_b and spelled_b - spelled_a:
         only_a, only_b = sorted(spelled_a - spelled_b), sorted(spelled_b - spelled_a)
         return "conflict", f"different numbers ({', '.join(only_a[:3])} vs {', '.join(only_b[:3])})"
+    bound = _swapped_numbers(wa, wb)
+    if bound:  # "three parts oil to one part vinegar" / "one part oil to three parts vinegar"
+        return "conflict", f"the numbers count other things (“{bound[0]}” vs “{bound[1]}”)"
     if overlap >= 0.5:
         negated = _negated_stretch(wa, wb)
         if negated:
@@ -289,6 +292,40 @@ def compare_text(a, b, asked=frozenset()):
         )
         return "conflict", f"clearly different content ({shared})"
     return "agree", f"reworded ({overlap:.0%} of content words shared)"
+
+
+PORTION_WORDS = frozenset("part parts piece pieces portion portions measure measures".split())
+
+
+def _number_bindings(tokens):
+    """{number: the words it counts}: for each number (in digits or spelled, "one" too), the first
+    word after it that is no stopword, unit or portion ("three parts oil" counts oil)."""
+    out = {}
+    for n, w in enumerate(tokens):
+        number = w if w.isdigit() else "1" if w == "one" else NUMBER_WORDS.get(w)
+        if number is None:
+            continue
+        for after in tokens[n + 1 : n + 4]:
+            if after in STOPWORDS or after in UNITS or after in PORTION_WORDS:
+                continue
+            if after.isalpha():
+                out.setdefault(number, set()).add(after)
+            break
+    return out
+
+
+def _swapped_numbers(wa, wb):
+    """(a's number and thing, b's) when two answers name the same numbers and the same things but
+    count other things with them; else None."""
+    bound_a, bound_b = _number_bindings(wa), _number_bindings(wb)
+    if len(bound_a) < 2 or bound_a.keys() != bound_b.keys():
+        return None
+    if set().union(*bound_a.values()) != set().union(*bound_b.values()):
+        return None
+    for number in sorted(bound_a):
+        if bound_a[number] != bound_b[number]:
+            return f"{number} {min(bound_a[number])}", f"{number} {min(bound_b[number])}"
+    return None
 
 
 def _direction_words(classes):

@@ -21,6 +21,13 @@ from curation.core.wordlists import STOPWORDS
 FACT_MEANING = 0.78  # plain cosine from which two questions of fact naming one thing may be one question
 FACT_WEIGHTED_MEANING = 0.72  # ... and the meaning with words weighed by their rarity (clusters)
 FACT_UNNAMED_MEANING = 0.85  # that weighted meaning for questions that name nothing ("raw chicken" / "raw ground beef")
+# What a unit measures: "2 to 3 tablespoons" and "1/2 cup" of lemon juice answer one question
+DIMENSIONS = {
+    **dict.fromkeys("cup tablespoon teaspoon ml l".split(), "volume"),
+    **dict.fromkeys("g kg lb oz".split(), "mass"),
+    **dict.fromkeys("second minute hour day week month year".split(), "time"),
+    **dict.fromkeys("km m cm mile ft".split(), "length"),
+}
 YEAR_RE = re.compile(r"1[0-9]\d\d|20\d\d")
 FACT_QUESTION_WORDS = 25  # a longer instruction asks for more than a fact
 FACT_ANSWER_WORDS = 30  # a longer answer explains more than it names a value
@@ -43,7 +50,7 @@ ASKING_RE = re.compile(
 class Fact:
     numbers: frozenset  # numbers the answer says that its question does not
     names: frozenset  # capitalised words the answer says that its question does not (folded)
-    units: frozenset = frozenset()  # the units after those numbers ("day", "minute"), "year" for a bare year
+    units: frozenset = frozenset()  # what the units after those numbers measure ("time"), "a year" for a bare year
 
 
 def fact_of(record):
@@ -61,14 +68,36 @@ def fact_of(record):
     numbers = frozenset(n for n in _numbers(answer) if n not in asked_numbers)
     names = frozenset(
         name
-        for name in (fold(m.group().rstrip("'’-")) for m in CAPITALISED_RE.finditer(answer))
-        if name not in NOT_NAMES and not any(same_stem(name, w) for w in asked)
+        for name in _names(answer)
+        if len(name) > 1 and name not in NOT_NAMES and not any(same_stem(name, w) for w in asked)
     )
     if not numbers and not names:
         return None
-    units = {unit for n, said in _quantities(answer).items() if n in numbers for unit in said}
-    units |= {"year"} if any(YEAR_RE.fullmatch(n) for n in numbers) else set()
+    units = {DIMENSIONS.get(unit, unit) for n, said in _quantities(answer).items() if n in numbers for unit in said}
+    units |= {"a year"} if any(YEAR_RE.fullmatch(n) for n in numbers) else set()
     return Fact(numbers, names, frozenset(units))
+
+
+SENTENCE_START_RE = re.compile(r"(?:^|[.!?;:]\s+|\n)\W*$")
+COPULA = frozenset("is was are were has had became remains".split())
+
+
+def _names(answer):
+    """The capitalised words of an answer that name something, folded: mid-sentence, or opening a
+    sentence as a name does ("Canberra.", "Jane Austen wrote ...", "Sydney is the capital"), not
+    as an imperative or a frame does ("Preheat to 350°F", "Take it out at ...")."""
+    out = []
+    found = list(CAPITALISED_RE.finditer(answer))
+    for m in found:
+        word = fold(m.group().rstrip("'’-"))
+        if SENTENCE_START_RE.search(answer[: m.start()]):
+            after = answer[m.end() :].split(None, 1)
+            following = after[0] if after else ""
+            short = len(answer.split()) <= 3  # "Canberra.", "Leonardo da Vinci."
+            if not (short or following[:1].isupper() or fold(following) in COPULA):
+                continue
+        out.append(word)
+    return out
 
 
 def facts_disagree(a, b):
@@ -76,7 +105,8 @@ def facts_disagree(a, b):
     neither names a number, names with none in common."""
     if a.numbers or b.numbers:
         # numbers of one kind: a year and a height ("1889" / "330 metres") answer two questions
-        return bool(a.numbers) and bool(b.numbers) and a.numbers.isdisjoint(b.numbers) and a.units == b.units
+        kinds = a.units == b.units or bool(a.units & b.units)  # "1 1/2 hours ... 135°F" / "40 minutes"
+        return bool(a.numbers) and bool(b.numbers) and a.numbers.isdisjoint(b.numbers) and kinds
     return not any(same_stem(x, y) for x in a.names for y in b.names)
 
 
@@ -96,5 +126,8 @@ def fact_detail(record_a, record_b):
 
 
 def facts_agree(a, b):
-    """True when two Facts name the same values."""
-    return a == b
+    """True when two Facts name the same values, one perhaps a few more ("425°F (220°C) for 40 to
+    50 minutes" / "40 to 50 minutes at 425°F")."""
+    if not (a.numbers <= b.numbers or b.numbers <= a.numbers) or not (a.names <= b.names or b.names <= a.names):
+        return False
+    return bool(a.numbers & b.numbers or a.names & b.names)

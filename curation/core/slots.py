@@ -287,7 +287,8 @@ def slots_of(text):
             and not (word == "best" and _sign_off(tokens, n))
             and not (word == "min" and n and tokens[n - 1][0].isdigit())  # "175 min": minutes
             and not (word in OWNED_ORDER and previous in POSSESSIVES)  # "my last invoice": the latest one
-        ):
+            and not (word in ("first", "last") and n + 1 < len(tokens) and fold(tokens[n + 1]) == "time")
+        ):  # "baking it for the first time": no order asked for
             comparatives.add(_position(tokens, n, word) or COMPARATIVE_CLASS.get(word, word))
         if previous in TEMPORAL and (token[0].isdigit() or (token[0].isupper() and word not in COMMON_CAPITALISED)):
             comparatives.add(COMPARATIVE_CLASS.get(previous, previous))

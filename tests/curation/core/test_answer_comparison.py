@@ -465,3 +465,18 @@ def test_answers_that_say_opposite_ways_of_one_thing_disagree():
         )[0]
         == "agree"
     )
+
+
+def test_the_same_numbers_counting_other_things_conflict():
+    assert compare_answers(
+        "Three parts oil to one part vinegar, plus salt.", "One part oil to three parts vinegar."
+    ) == (
+        "conflict",
+        "the numbers count other things (“1 vinegar” vs “1 oil”), compared as free text",
+    )
+    assert compare_answers("Use 2 cups of flour and 1 cup of sugar.", "Use 1 cup of flour and 2 cups of sugar.")[0] == (
+        "conflict"
+    )
+    assert compare_answers("Use 2 cups of flour and 1 cup of sugar.", "Take 2 cups of flour and 1 cup of sugar.")[
+        0
+    ] == ("agree")

@@ -3,6 +3,7 @@
 from curation.core.checks import Finding
 from curation.core.clusters import cluster_findings, find_clusters
 from curation.core.facts import fact_of, facts_agree, facts_disagree
+from curation.core.slots import slot_difference, slots_of
 from studio.core.records import Record
 
 
@@ -44,6 +45,41 @@ def test_a_question_of_fact_in_other_words_with_another_value_is_a_contradiction
     assert found[(0, 1)][0] == "contradiction" and "different numbers (1492 vs 1453)" in found[(0, 1)][1]
     assert found[(2, 3)][0] == "contradiction" and "Charlotte Bronte vs Jane Austen" in found[(2, 3)][1]
     assert found[(4, 5)][0] == "duplicate" and "the same question in other words" in found[(4, 5)][1]
+
+
+def test_answers_that_name_the_same_values_one_a_few_more_are_one_answer():
+    records = [
+        Record(
+            "Roasting a 3 lb beef tenderloin: how hot should the oven be and how long does it need?",
+            "",
+            "Roast at 425°F for 40 to 50 minutes. Take it out at 130°F for medium-rare.",
+        ),
+        Record(
+            "Give me the oven setting and cook time for roasting a 3 lb beef tenderloin.",
+            "",
+            "40 to 50 minutes at 425°F works well. Take it out at 130°F for medium-rare.",
+        ),
+    ]
+    # a set of such questions, in which "oven", "temperature" and "how long" are the frame's words
+    records += [
+        Record(f"How long and at what oven temperature should I bake {thing}?", "", f"{n} minutes at 400°F.")
+        for n, thing in enumerate(
+            ["salmon", "a whole chicken", "meringues", "baguettes", "a cheesecake", "granola", "potatoes"], start=11
+        )
+    ]
+    found = reported(records)
+    assert found[(0, 1)][0] == "duplicate"
+    # "for the first time" asks for no order
+    assert (
+        slot_difference(
+            slots_of("Baking banana bread for the first time: how long?"), slots_of("Banana bread: how long?")
+        )
+        == ""
+    )
+    assert slot_difference(slots_of("the first 5 rows"), slots_of("the last 5 rows")) != ""
+    # an imperative opening a sentence names nothing; a name does
+    assert fact_of(Record("Q?", "", "Preheat to 350°F. Aim for 135°F inside.")).names == set()
+    assert fact_of(Record("Who painted it?", "", "Leonardo da Vinci.")).names == {"leonardo", "vinci"}
 
 
 def test_questions_of_fact_about_other_things_stay_apart():
