@@ -485,7 +485,9 @@ def _pairs_of(example, record, words, near, answer, edits=()):
         if other_id in paired:
             continue
         output, rejected = answers.get(other_id, ("", ""))
-        other = Record(instruction=other_view.record.instruction, output=output, rejected=rejected)
+        other = Record(
+            instruction=other_view.record.instruction, input=other_view.record.input, output=output, rejected=rejected
+        )
         if fact_match(record, other, view, other_view, plains[other_id]):
             verdict, detail = compare_records(record, other)
             if verdict == "agree":

@@ -187,11 +187,12 @@ def _oriented(example, pairs):
         return []
     others = {e.id: e.record() for e in Example.objects.filter(id__in=[other for other, _, _ in pairs])}
     mine = example.record()
-    said = words(mine.answer()) if not mine.is_chat else tuple(words(t) for t in mine.turn_answers())
+
+    def said(record):
+        return tuple(words(t) for t in record.turn_answers()) if record.is_chat else words(record.answer())
 
     def worded(other):
-        o = others[other]
-        return said == (words(o.answer()) if not o.is_chat else tuple(words(t) for t in o.turn_answers()))
+        return said(mine) == said(others[other])
 
     return [
         (

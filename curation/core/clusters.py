@@ -863,7 +863,8 @@ def find_clusters(
             lengths = np.fromiter((len(plain_text(view(k).parts[0])) for k in involved.tolist()), np.float32)
             keep = neighbour_kept(meaning, lengths[at_left], lengths[at_right], same_meaning, sims)
             # short questions of fact whose answers name a value (facts.fact_of), alike from
-            # FACT_MEANING in plain meaning: whether those values agree says if they are one question
+            # FACT_MEANING in plain meaning: whether those values agree says if they are one
+            # question (fact_match alone decides the pairs no other layer proposes)
             factual = sims >= FACT_MEANING
             if factual.any():
                 has_fact = np.fromiter(
@@ -876,9 +877,6 @@ def find_clusters(
                     a, b = int(left[k]), int(right[k])
                     if fact_alike(view(a), view(b), float(sims[k]), float(meaning[k])):
                         fact_pairs[(min(a, b), max(a, b))] = float(sims[k])
-                    else:
-                        factual[k] = False
-                keep |= factual
             # Less alike in meaning, a pair is still looked at when its answers are one answer
             # with a small edit (edited_answer): prompts said in other words whose answers
             # disagree in one value, which no shared answer proposes. Answer lengths rule out most.
@@ -969,8 +967,9 @@ def find_clusters(
     by_record = input_record_pairs(records, reps)
     by_task = input_task_pairs(records, reps)
     others = by_words | set(cosines) | anchored | set(by_side) | by_record
-    task_only = by_task - others  # no layer proposed these: input_task_match alone decides
-    candidates = others | by_task
+    # no layer proposed these: input_task_match or fact_match alone decides
+    task_only = (by_task | set(fact_pairs)) - others
+    candidates = others | by_task | set(fact_pairs)
 
     side_vectors = {}
 

@@ -87,8 +87,7 @@ def _names(answer):
     sentence as a name does ("Canberra.", "Jane Austen wrote ...", "Sydney is the capital"), not
     as an imperative or a frame does ("Preheat to 350°F", "Take it out at ...")."""
     out = []
-    found = list(CAPITALISED_RE.finditer(answer))
-    for m in found:
+    for m in CAPITALISED_RE.finditer(answer):
         word = fold(m.group().rstrip("'’-"))
         if SENTENCE_START_RE.search(answer[: m.start()]):
             after = answer[m.end() :].split(None, 1)
@@ -120,7 +119,9 @@ def fact_detail(record_a, record_b):
         return f"different numbers ({', '.join(sorted(fact_a.numbers))} vs {', '.join(sorted(fact_b.numbers))})"
 
     def said(record, fact):
-        return " ".join(m.group() for m in CAPITALISED_RE.finditer(record.answer()) if fold(m.group()) in fact.names)
+        return " ".join(
+            m.group() for m in CAPITALISED_RE.finditer(record.answer()) if fold(m.group().rstrip("'’-")) in fact.names
+        )
 
     return f"other names ({said(record_a, fact_a)} vs {said(record_b, fact_b)})"
 
