@@ -235,7 +235,11 @@ CONTEXT_BACK = re.compile(
 # ... and, in a request without an input, these ("Do it in bash", "What about Peru?"), which over
 # an input may name it ("Do it in bash" over a Python script)
 CONTEXT_OPENING = re.compile(
-    OPENING_PREFIX + r"(?:do (?:it|that|this)(?!\s*:)|like (?:that|the (?:last|previous|other))|(?:what|how) about)\b",
+    OPENING_PREFIX + r"(?:do (?:it|that|this)(?!\s*:)|like (?:that|the (?:last|previous|other))|(?:what|how) about"
+    # "now for two people", "and in kelvin?": the request they change is not here
+    r"|(?:(?:and|now|also)\s+)+(?:for|with|in|without|using)"
+    # "and the monthly one?", "the other one"
+    r"|(?:(?:and|now|also)\s+)*the\s+(?:[\w-]+\s+){0,2}one(?=\W*$))\b",
     re.I,
 )
 CONTEXT_OPENING_MOST_WORDS = 12  # "Same question but for the year 2019 and Germany please" still points back
@@ -267,6 +271,7 @@ NEEDS_MATERIAL = frozenset(
     proofread edit debug""".split()
 )
 OWNED = frozenset("my our this that it".split())  # not "the": "Summarize the Odyssey" names its text
+REPAIRS = frozenset("fix correct debug proofread".split())  # ... but "fix the math" has nothing to repair
 COURTESY_WORDS = frozenset("please pls plz thanks thank you".split())
 CONTEXT_OPENING_WORDS = 7
 SINGLE_WORD_REQUEST = 2  # an instruction of at most this many words naming one thing only ("Recipe.", "Plan it.")
@@ -341,8 +346,13 @@ def is_vague(instruction, has_input=False):
         if len(specific) == 1 and any(w in POINTING for w in counted):
             return True  # "Is it safe?", "make it faster", "it's not working"
         own = [w for w in specific if w not in NEEDS_MATERIAL]
-        if asked[0] in NEEDS_MATERIAL and len(asked) > 1 and asked[1] in OWNED and len(own) <= 1:
-            return True  # "fix my account", "Summarize this article": the text is not there
+        if (
+            asked[0] in NEEDS_MATERIAL
+            and len(asked) > 1
+            and len(own) <= 1
+            and (asked[1] in OWNED or (asked[0] in REPAIRS and asked[1] == "the"))
+        ):
+            return True  # "fix my account", "Summarize this article", "fix the math": the text is not there
     if len(asked) > SINGLE_WORD_REQUEST or len(specific) != 1 or specific[0].isdigit():
         return False
     # "Explain recursion" says what to do and with what; "Review it." only what to do

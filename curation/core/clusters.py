@@ -65,6 +65,7 @@ from curation.core.slots import (
     swapped_content,
 )
 from curation.core.text import normalize, words
+from curation.core.wordlists import STOPWORDS
 
 WORDING_CANDIDATE = 0.75  # below this even in weighted meaning, slips of wording are not looked for
 NEIGHBOURS = 24  # nearest neighbours looked at per example (chats with one scaffold are all alike)
@@ -483,11 +484,60 @@ def input_task_match(record_a, record_b, view_a, view_b):
     ):
         return None
     verdict, detail = compare_records(record_a, record_b)
+    if shape == "label":
+        # what one instruction names and the other does not may be a part of the text ("the
+        # sentiment about the battery" / "the overall sentiment"): labels that conflict say so;
+        # labels that agree, unless both name such a thing ("toward the food" / "about the
+        # price"). Two kinds of label named ("the intent" / "the topic") are two tasks.
+        (tasks_a, about_a), (tasks_b, about_b) = _asked_about(side_a), _asked_about(side_b)
+        only_a, only_b = about_a - about_b, about_b - about_a
+        if (tasks_a and tasks_b and tasks_a != tasks_b) or (
+            (only_a or only_b) if verdict == "conflict" else (only_a and only_b)
+        ):
+            return None
     if verdict == "agree":
         return "duplicate", "the same input and the same answer, the instruction in other words"
     if verdict == "conflict":
         return "contradiction", detail
     return None
+
+
+# Words of an instruction that labels a text which name no part of it: the task, the text and
+# the asking
+LABEL_TASK_WORDS = frozenset(
+    """classify classification categorize categorise categorization label labels labelling labeling tag tags tagging
+    class category categories type kind assign review reviews reviewer reviewers customer customers guest user users
+    author writer text message comment comments passage post tweet email ticket sentence paragraph document clause
+    provision statement snippet entry excerpt following below above read tell give say identify determine decide
+    output return answer reply respond word words single one only overall whether toward towards express expressed
+    expresses convey conveys looking look based please belong belongs fall falls fit fits best describe describes
+    describing apply applies choose pick select""".split()
+)
+# kinds of label an instruction may name, each however it is put
+LABEL_KINDS = {
+    **dict.fromkeys(
+        """sentiment sentiments positive negative neutral mixed favourable unfavourable favorable unfavorable feel feels
+        feeling feelings opinion polarity tone mood attitude""".split(),
+        "sentiment",
+    ),
+    **dict.fromkeys("intent intention purpose".split(), "intent"),
+    **dict.fromkeys("topic topics subject theme".split(), "topic"),
+    **dict.fromkeys("emotion emotions".split(), "emotion"),
+    **dict.fromkeys("urgency priority urgent".split(), "priority"),
+    **dict.fromkeys("language".split(), "language"),
+}
+
+
+@lru_cache(maxsize=4096)
+def _asked_about(instruction):
+    """(the kinds of label a labelling instruction names (LABEL_KINDS), its other words, which may
+    name what it asks about), LABEL_TASK_WORDS and stopwords left out."""
+    said = [
+        w for w in re.findall(r"[a-z]{2,}", instruction.lower()) if w not in STOPWORDS and w not in LABEL_TASK_WORDS
+    ]
+    return frozenset(LABEL_KINDS[w] for w in said if w in LABEL_KINDS), frozenset(
+        w for w in said if w not in LABEL_KINDS
+    )
 
 
 # "the review below:", "the text above.": where the input is, not a comparison
@@ -524,10 +574,18 @@ def fact_alike(view_a, view_b, plain, weighted):
     FACT_MEANING in plain meaning (and FACT_WEIGHTED_MEANING weighted) when both name something
     (the thing names the question: "the Ottomans ... Constantinople"), from FACT_UNNAMED_MEANING
     weighted otherwise (a template asked of "raw chicken" and of "raw ground beef" reads 0.85 alike
-    in plain meaning, 0.80 weighted)."""
-    if view_a.slots.names and view_b.slots.names:
+    in plain meaning, 0.80 weighted). Two that give one answer word for word ("Fluorine") are
+    held to the bar of named ones: siblings of a template rarely share their answer ("Which element
+    is the most electronegative?" / "What element has the highest electronegativity of all?" read
+    0.80 alike in plain meaning, 0.79 weighted)."""
+    if (view_a.slots.names and view_b.slots.names) or _same_answer(view_a.record, view_b.record):
         return plain >= FACT_MEANING and weighted >= FACT_WEIGHTED_MEANING
     return weighted >= FACT_UNNAMED_MEANING
+
+
+def _same_answer(record_a, record_b):
+    answer = plain_text(record_a.answer())
+    return bool(answer) and answer == plain_text(record_b.answer())
 
 
 def fact_match(record_a, record_b, view_a, view_b, cosine):
@@ -539,10 +597,12 @@ def fact_match(record_a, record_b, view_a, view_b, cosine):
         return False
     if not match(view_a, view_b, cosine, None, same_meaning=FACT_MEANING, words_layer=False)[0]:
         return False
-    if other_intent(view_a, view_b) or _other_units(view_a.slots, view_b.slots):
+    if _other_units(view_a.slots, view_b.slots):
         return False
-    verdict = compare_records(record_a, record_b)[0]
-    return facts_agree(fact_a, fact_b) if verdict == "agree" else facts_disagree(fact_a, fact_b)
+    if compare_records(record_a, record_b)[0] == "agree":
+        return facts_agree(fact_a, fact_b)
+    # answers that disagree say a question that asks for more asked something else
+    return not other_intent(view_a, view_b) and facts_disagree(fact_a, fact_b)
 
 
 def _other_units(a, b):

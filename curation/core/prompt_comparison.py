@@ -44,6 +44,9 @@ def has_digit(word):
     return any(c.isdigit() for c in word)
 
 
+HYDROCARBONS = frozenset({"ane", "ene", "yne"})  # endings that name other compounds of one stem
+
+
 def is_typo(a, b):
     """Two words that are one spelling slip apart (not two different words or numbers)."""
     if a == b:
@@ -55,6 +58,8 @@ def is_typo(a, b):
         return False  # slips keep the first letter; ascending/descending, increase/decrease do not
     if a.startswith(b) or b.startswith(a):
         return False  # possible/impossibles, form/forms: a different word, not a slip
+    if a[:-3] == b[:-3] and a[-3:] in HYDROCARBONS and b[-3:] in HYDROCARBONS:
+        return False  # ethane / ethene / ethyne: three compounds
     if _edit_distance_at_most(a, b, 1):
         return True  # one slip, even into another word ("capitol")
     return shorter >= 8 and _edit_distance_at_most(a, b, 2) and not _both_known(a, b)

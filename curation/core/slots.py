@@ -80,6 +80,8 @@ def _position(tokens, n, word):
 TEMPORAL = frozenset("before after since until".split())
 # Words after which a word's role depends on the order ("from A to B" is not "from B to A";
 # "2 gallons in litres" is not "2 litres in gallons").
+# "what sets a virus apart from a bacterium", "how is X different from Y": a difference reads both ways
+SETTING_APART = frozenset("apart different differ differs differently distinct".split())
 DIRECTED = frozenset("from to into than in before after minus per vs versus against not".split())
 # "my last invoice", "your first release": which one of someone's things, not an order asked for
 # ("the last 5 orders" / "the first 5 orders" stay apart)
@@ -124,6 +126,9 @@ class Slots:
     roles: frozenset  # (directed word, the word after it) pairs: "from paris", "to litres"
     words: frozenset  # every folded word, for matching names that one side does not capitalise
     literals: frozenset = frozenset()  # patterns written out: "DD/MM/YYYY", "HH:MM", genotypes "Aa" (literal_slots)
+    # "first" / "last" before a verb ("first published", "last updated"): when it happened, which a
+    # rewording may leave out; only the opposite one on the other side differs
+    happened: frozenset = frozenset()
     by_initial: dict = field(default=None, compare=False, hash=False)  # first letter -> words (for _has_word)
     folded: str = field(default="", compare=False, hash=False)  # the whole text folded (for _quotes_said)
 
@@ -258,17 +263,18 @@ def slots_of(text):
     )
     numbers = number_slots(text)
     tokens = TOKEN_RE.findall(text)
-    names, comparatives, roles, folded_words = set(), set(), set(), set()
+    names, comparatives, roles, folded_words, happened = set(), set(), set(), set(), set()
     negated = False
     start = True  # at the start of a sentence a capital letter says nothing
     greeting = True  # only greeting words so far in this sentence ("Hi team", "Good morning")
     previous = directed = ""  # directed: the marker whose object (or list of objects) this is
+    before = ""  # the word before previous
     last = max((n for n, t in enumerate(tokens) if t[0].isalnum()), default=-1)
     for n, token in enumerate(tokens):
         if token in SENTENCE_END or token == "\n":
             start = True
             greeting = token == "\n"  # only a line's opening words can be a greeting, not a sentence's
-            previous = directed = ""
+            previous = directed = before = ""
             continue
         if token in GREETING_END and greeting and not start:
             start = True  # "Hi team, Plan change request": the greeting ends, a sentence starts
@@ -287,8 +293,10 @@ def slots_of(text):
             and not (word == "best" and _sign_off(tokens, n))
             and not (word == "min" and n and tokens[n - 1][0].isdigit())  # "175 min": minutes
             and not (word in OWNED_ORDER and previous in POSSESSIVES)  # "my last invoice": the latest one
-            and not (word in ("first", "last") and n + 1 < len(tokens) and fold(tokens[n + 1]) == "time")
-        ):  # "baking it for the first time": no order asked for
+            and not (
+                word in ("first", "last") and n + 1 < len(tokens) and _no_order(fold(tokens[n + 1]), word, happened)
+            )
+        ):  # "baking it for the first time", "when was it first published": no order asked for
             comparatives.add(_position(tokens, n, word) or COMPARATIVE_CLASS.get(word, word))
         if previous in TEMPORAL and (token[0].isdigit() or (token[0].isupper() and word not in COMMON_CAPITALISED)):
             comparatives.add(COMPARATIVE_CLASS.get(previous, previous))
@@ -315,7 +323,7 @@ def slots_of(text):
             name = NAME_ALIASES.get(name, name)
             names.add(name)
             folded_words.add(name)
-        if previous in DIRECTED and word not in ARTICLES:
+        if previous in DIRECTED and word not in ARTICLES and not (previous == "from" and before in SETTING_APART):
             directed = SAME_MARKER.get(previous, previous)
             if directed == "in" and word[0].isdigit():
                 # "feet in 8 metres" names the quantity converted, as "8 metres in feet" does
@@ -336,7 +344,7 @@ def slots_of(text):
             # "8 metres in feet" / "8 feet in metres"; a year has no unit ("2023 orders" / "2023 customers")
             roles.add((f"{previous}{UNIT_MARKER}", word))
         if word not in ARTICLES:
-            previous = word
+            before, previous = previous, word
         start = False
         greeting = greeting and word in GREETINGS
     return Slots(
@@ -345,6 +353,7 @@ def slots_of(text):
         names=frozenset(names),
         negated=negated,
         comparatives=frozenset(comparatives),
+        happened=frozenset(happened),
         roles=frozenset(roles),
         words=frozenset(folded_words),
         literals=literal_slots(text),
@@ -410,6 +419,17 @@ OPPOSED_COMPARISONS = frozenset(
 )
 
 
+def _no_order(after, word, happened):
+    """True when `word` ("first" or "last") before `after` asks for no order: "for the first time";
+    "first published", "last updated" say when something happened (added to `happened`)."""
+    if after == "time":
+        return True
+    if len(after) > 4 and after.endswith("ed") and after.isalpha():
+        happened.add(word)
+        return True
+    return False
+
+
 def opposed(a, b):
     """True when one set of comparisons holds the opposite of one in the other ("largest" / "smallest")."""
     return any(frozenset((x, y)) in OPPOSED_COMPARISONS for x in a - b for y in b - a)
@@ -435,6 +455,8 @@ def slot_difference(a, b, say=True, negation=True, opposites_only=False, values=
         return f"another pattern ({', '.join(sorted(a.literals - b.literals)[:2]) or '–'} / {', '.join(sorted(b.literals - a.literals)[:2]) or '–'})"
     if negation and a.negated != b.negated:
         return "one is negated"
+    if a.happened and b.happened and a.happened != b.happened:
+        return f"another comparison ({', '.join(sorted(a.happened ^ b.happened))})"
     if a.comparatives != b.comparatives and (not opposites_only or opposed(a.comparatives, b.comparatives)):
         return f"another comparison ({', '.join(sorted(a.comparatives ^ b.comparatives)[:3])})"
     quantifiers_a, quantifiers_b = _quantifiers(a), _quantifiers(b)

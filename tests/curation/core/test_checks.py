@@ -141,6 +141,12 @@ def test_a_follow_up_opening_is_vague_only_when_it_points_back():
         "Still getting the error",
         "What about the Amazon river?",
         "Again, but shorter",
+        # what the request changes is not here
+        "now for two people",
+        "And in kelvin?",
+        "and the monthly one?",
+        "Now in French please",
+        "fix the math",
     ]:
         assert is_vague(vague), vague
     for clear in [
@@ -154,6 +160,12 @@ def test_a_follow_up_opening_is_vague_only_when_it_points_back():
         "Now convert 100 F to Celsius",
         "Still charged twice for March",
         "Do this: reverse a string in Python",
+        "Now for something different: list three prime numbers above 100.",
+        "Also, with pandas, how do I drop duplicate rows?",
+        "For a family of four, plan a week of dinners.",
+        "Which one is the largest planet?",
+        "fix the leaking kitchen tap",
+        "Correct the grammar: me and him goes to school.",
     ]:
         assert not is_vague(clear), clear
     assert is_vague("Same as before but for the other table", has_input=True)

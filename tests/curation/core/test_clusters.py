@@ -557,6 +557,37 @@ def test_one_input_with_labels_under_classifying_instructions():
     assert diagnoses(records) == {(0, 1): "duplicate", (0, 2): "contradiction", (1, 2): "contradiction"}
 
 
+def test_a_sentiment_asked_in_other_words_over_one_review():
+    earbuds = "The noise-cancelling on these earbuds is incredible; the subway goes silent."
+    risotto = "Three of us got food poisoning after the seafood risotto. Avoid."
+    records = [
+        Record("Classify the sentiment of this review as Positive, Negative or Neutral.", earbuds, "Positive"),
+        Record(
+            "Read the earbud review below and tell me whether the customer feels positive, negative or neutral about it.",
+            earbuds,
+            "Positive",
+        ),
+        Record("What is the overall sentiment of this restaurant review?", risotto, "Negative"),
+        Record("Overall sentiment of the restaurant review below?", risotto, "Positive"),
+    ]
+    assert diagnoses(records) == {(0, 1): "duplicate", (2, 3): "contradiction"}
+
+
+def test_labels_of_one_review_about_other_parts_of_it_are_no_pair():
+    meal = "The pasta was cold and bland, but the waiter was charming and quick."
+    phone = "Battery lasts two days, though the screen scratches far too easily."
+    records = [
+        Record("What is the sentiment toward the food in this review?", meal, "Negative"),
+        Record("How does the reviewer feel about the staff?", meal, "Positive"),
+        Record("How does the reviewer feel about the price?", meal, "Neutral"),
+        Record("Classify the sentiment about the battery as positive or negative.", phone, "Positive"),
+        Record("Classify the sentiment about the screen as positive or negative.", phone, "Negative"),
+        Record("Classify the overall sentiment of this review.", phone, "Mixed"),
+        Record("What emotion does the reviewer express about the battery?", phone, "Satisfaction"),
+    ]
+    assert diagnoses(records) == {}
+
+
 def test_one_input_under_two_tasks_is_no_pair():
     clause = "Either party may terminate this Agreement with thirty (30) days written notice to the other."
     records = [

@@ -106,3 +106,33 @@ def test_questions_of_fact_about_other_things_stay_apart():
         Record("How many minutes, and at what heat, do I roast carrot sticks?", "", "425°F for 25 minutes."),
     ]
     assert reported(records) == {}
+
+
+def test_one_short_answer_word_for_word_vouches_for_a_question_in_other_words():
+    records = [
+        Record("Which element is the most electronegative?", "", "Fluorine"),
+        Record("What element has the highest electronegativity of all?", "", "Fluorine"),
+        Record("Who is considered the father of modern genetics?", "", "Gregor Mendel"),
+        Record("Which scientist is regarded as the founder of modern genetics?", "", "Gregor Mendel"),
+        # "first published" says when it happened: the rewording that leaves it out asks the same
+        Record("In what year did Darwin publish On the Origin of Species?", "", "1859"),
+        Record("When was Charles Darwin's On the Origin of Species first published?", "", "1859"),
+        # one answer to two questions is no rewording
+        Record("Which gas do plants absorb from the air for photosynthesis?", "", "Carbon dioxide"),
+        Record("Which gas do humans breathe out as a waste product?", "", "Carbon dioxide"),
+        Record("Which planet is the largest in our solar system?", "", "Jupiter"),
+        Record("Which planet has the Great Red Spot?", "", "Jupiter"),
+    ]
+    assert {pair: check for pair, (check, _) in reported(records).items()} == {
+        (0, 1): "duplicate",
+        (2, 3): "duplicate",
+        (4, 5): "duplicate",
+    }
+
+
+def test_when_something_first_happened_is_no_order_unless_the_other_asks_the_last():
+    assert slot_difference(slots_of("When was it first published?"), slots_of("When was it published?")) == ""
+    assert slot_difference(
+        slots_of("Which element was first discovered?"), slots_of("Which element was last discovered?")
+    )
+    assert slot_difference(slots_of("Show the first 10 orders"), slots_of("Show the last 10 orders"))

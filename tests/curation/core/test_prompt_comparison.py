@@ -45,3 +45,5 @@ def test_two_words_the_embedding_model_knows_whole_are_no_spelling_slip():
     assert not is_typo("slovenia", "slovakia") and not is_typo("austria", "australia")
     assert is_typo("expense", "expesne") and is_typo("receive", "recieve") and is_typo("country", "cuontry")
     assert is_typo("capital", "capitol")  # one slip, even into another word
+    # three compounds of one stem, not a slip
+    assert not is_typo("ethane", "ethene") and not is_typo("propene", "propyne") and is_typo("ethane", "etane")

@@ -1298,3 +1298,22 @@ def test_the_top_lines_of_a_file_are_its_first_lines_and_a_top_ranking_stays_a_s
     assert differ("the bottom five rows of the sheet", "the last five rows of the sheet") == ""
     assert differ("the top 10 lines of export.csv", "the last 10 lines of export.csv")
     assert differ("the top 10 customers by revenue", "the first 10 customers by revenue")
+
+
+def test_a_difference_asked_either_way_round_is_one_request():
+    assert (
+        differ(
+            "Can you explain what sets a virus apart from a bacterium?",
+            "Can you explain what sets a bacterium apart from a virus?",
+        )
+        == ""
+    )
+    assert differ("How is a moth different from a butterfly?", "How is a butterfly different from a moth?") == ""
+    # a direction still tells two requests apart
+    assert differ("Move the files from staging to production", "Move the files from production to staging")
+    virus = "A bacterium is a living cell that reproduces on its own; a virus copies itself only inside a host cell."
+    records = [
+        Record("Can you explain what sets a virus apart from a bacterium?", "", virus),
+        Record("Can you explain what sets a bacterium apart from a virus?", "", virus),
+    ]
+    assert [f.check for f in check_records(records)[1] if f.check in ("duplicate", "contradiction")] == ["duplicate"]
