@@ -325,13 +325,15 @@ def _pairs_of(example, record, words, near, answer, edits=()):
         if long_answer and other_id in anchored and cosine is not None:
             cosine = max(cosine, plains[other_id])  # as the scan does for a long shared answer
         # as in the scan, a long shared answer vouches for prompts naming other numbers
-        values_vouched = long_answer and other_id in anchored and other_view.numbers != view.numbers
+        values_vouched = long_answer and other_id in anchored
         same, note, layer = match(
             view,
             other_view,
             cosine,
             (lambda o=other_view: _side_cosine(view, o)) if vector is not None else None,
-            same_meaning=anchored_floor(same_meaning, record.answer(), values_vouched)
+            same_meaning=anchored_floor(
+                same_meaning, record.answer(), values_vouched and other_view.numbers != view.numbers
+            )
             if other_id in anchored and same_meaning <= 1.0
             else same_meaning,
             words_layer=by_words,  # as the scan's deletion index finds them
@@ -464,6 +466,7 @@ def _pairs_of(example, record, words, near, answer, edits=()):
                 (lambda o=other_view: _side_cosine(view, o)),
                 same_meaning=reworded_floor(same_meaning),
                 words_layer=False,
+                answer_vouches=True,
             )
             if same:
                 found.append((other_id, "duplicate", note))

@@ -16,6 +16,7 @@ import numpy as np
 from curation.core import semantic
 from curation.core.answer_comparison import (
     NEAR_ANSWER,
+    UNITS,
     answers_echo_prompts,
     classifies,
     code_tokens,
@@ -39,6 +40,7 @@ from curation.core.facts import (
     facts_agree,
     facts_disagree,
 )
+from curation.core.prompt_comparison import is_typo
 from curation.core.prompt_match import (
     CANDIDATE,
     NEAR_WORDING,
@@ -602,15 +604,36 @@ def fact_match(record_a, record_b, view_a, view_b, cosine):
     if compare_records(record_a, record_b)[0] == "agree":
         return facts_agree(fact_a, fact_b)
     # answers that disagree say a question that asks for more asked something else
-    return not other_intent(view_a, view_b) and facts_disagree(fact_a, fact_b)
+    if other_intent(view_a, view_b) or not facts_disagree(fact_a, fact_b):
+        return False
+    # a yes and a no name no values of one kind: the questions must keep most of each other's
+    # words ("Can I deposit cash at an ATM?" / "Can I withdraw money from my savings account at an ATM?")
+    return not (fact_a.polarity and fact_b.polarity) or _words_kept(view_a.derived[1], view_b.derived[1])
+
+
+ROLE_WORDS = frozenset({"user", "assistant", "system"})
+POLAR_KEPT = 0.5  # of each yes-or-no question's content words, said by the other (fact_match)
+
+
+def _words_kept(content_a, content_b):
+    """True when each set of content words has POLAR_KEPT of its words in the other (a stem or a
+    slip apart)."""
+
+    content_a, content_b = content_a - ROLE_WORDS, content_b - ROLE_WORDS  # a chat's "user:" says nothing
+
+    def kept(mine, other):
+        return sum(any(same_stem(w, o) or is_typo(w, o) for o in other) for w in mine) >= POLAR_KEPT * len(mine)
+
+    return kept(content_a, content_b) and kept(content_b, content_a)
 
 
 def _other_units(a, b):
     """True when two Slots put another unit after one number ("50 centimetres" / "50 metres"):
     two conversions, whatever else they share."""
-    units_a = {marker: word for marker, word in a.roles if marker.endswith(UNIT_MARKER)}
-    units_b = {marker: word for marker, word in b.roles if marker.endswith(UNIT_MARKER)}
-    return any(not same_stem(units_a[m], units_b[m]) for m in units_a.keys() & units_b.keys())
+    units_a = {marker: UNITS[word] for marker, word in a.roles if marker.endswith(UNIT_MARKER) and word in UNITS}
+    units_b = {marker: UNITS[word] for marker, word in b.roles if marker.endswith(UNIT_MARKER) and word in UNITS}
+    # only units ("$50 item" / "$50 today", "1.10 USD" / "1.10 dollars" name no other unit)
+    return any(units_a[m] != units_b[m] for m in units_a.keys() & units_b.keys())
 
 
 def _decide_by_fact(records, i, j, view_i, view_j, cosine, group_of):
@@ -1060,7 +1083,12 @@ def find_clusters(
         words_layer = (i, j) in by_words or (j, i) in by_words
         if (i, j) in by_side and not words_layer and (i, j) not in anchored:
             return _decide_by_context(records, i, j, view_i, view_j, by_side[(i, j)], same_meaning, group_of)
-        if not words_layer and (i, j) not in anchored and view_i.hard_slots != view_j.hard_slots:
+        if (
+            not words_layer
+            and (i, j) not in anchored
+            and (i, j) not in reworded  # one answer reworded vouches as a shared one does: opposites differ
+            and view_i.hard_slots != view_j.hard_slots
+        ):
             return None  # what match() would find first, for many candidates of a template
         cosine = cosines.get((i, j), rest.get((i, j)))
         if cosine is None and vectors is not None and vectors is not False:
@@ -1084,7 +1112,7 @@ def find_clusters(
             words_layer=words_layer,
             anchored=shared is not None,
             answer_vouches=shared is not None and text_anchor(shared),
-            values_vouched=shared is not None and (i, j) in values_vouched,
+            values_vouched=long_answer,  # other numbers where values_vouched has the pair, other quotes in any
         )
         contradicts = same and may_contradict(
             layer,
@@ -1116,7 +1144,13 @@ def find_clusters(
             # every guard in place: a duplicate, never a contradiction
             plain = max(cosine, float(vectors[i] @ vectors[j]))
             same, detail, layer = match(
-                view_i, view_j, plain, lambda i=i, j=j: side_cosine(i, j), reworded_floor(same_meaning), False
+                view_i,
+                view_j,
+                plain,
+                lambda i=i, j=j: side_cosine(i, j),
+                reworded_floor(same_meaning),
+                False,
+                answer_vouches=True,  # as a shared answer in text does: only opposite comparisons differ
             )
             contradicts = False
         if not same:

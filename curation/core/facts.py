@@ -31,6 +31,7 @@ DIMENSIONS = {
 YEAR_RE = re.compile(r"1[0-9]\d\d|20\d\d")
 FACT_QUESTION_WORDS = 25  # a longer instruction asks for more than a fact
 FACT_ANSWER_WORDS = 30  # a longer answer explains more than it names a value
+POLAR_ANSWER_WORDS = 80  # ... but its opening yes or no answers a yes-or-no question up to this length
 CAPITALISED_RE = re.compile(r"\b[A-Z][\w'’-]*")
 # Capitalised words that name no value: a sentence's openings and the answer's own frame
 NOT_NAMES = STOPWORDS | frozenset(
@@ -41,7 +42,9 @@ NOT_NAMES = STOPWORDS | frozenset(
 
 # A question: a question mark, or an opening that asks ("Name the capital city of Australia.")
 ASKING_RE = re.compile(
-    r"\?|^\W*(?:who|whom|whose|what|which|when|where|why|how|name|list|give|tell|state|identify|in what|in which)\b",
+    r"\?|^\W*(?:who|whom|whose|what|which|when|where|why|how|name|list|give|tell|state|identify|in what|in which"
+    # a sum asked for: "Convert 200 euros to dollars at 1.10.", "Calculate the interest on ..."
+    r"|convert|calculate|compute|work out|figure out|solve|estimate|determine)\b",
     re.IGNORECASE,
 )
 
@@ -51,18 +54,39 @@ class Fact:
     numbers: frozenset  # numbers the answer says that its question does not
     names: frozenset  # capitalised words the answer says that its question does not (folded)
     units: frozenset = frozenset()  # what the units after those numbers measure ("time"), "a year" for a bare year
+    polarity: str = ""  # "yes" or "no": how the answer to a yes-or-no question opens
+
+
+# A yes-or-no question: a sentence that opens with an auxiliary and ends with a question mark
+# ("I bought shoes online. Can I return them?", "Is there a fee for ...?")
+POLAR_QUESTION_RE = re.compile(
+    r"(?:^|[.!?:]\s+)\W*(?:(?:so|and|ok|okay|also|hi|hello|hey)\W+)*"
+    r"(?:is|are|was|were|do|does|did|can|could|will|would|should|shall|may|might|must|have|has|had|am)"
+    r"(?:n't|n’t)?\b[^.!?]*\?",
+    re.IGNORECASE,
+)
+# ... and an answer that opens with its yes or no ("No. Power banks must ...", "Yes, you can ...")
+POLAR_ANSWER_RE = re.compile(r"^\W*(yes|no)\s*(?:[,.!;:—–-]|$)", re.IGNORECASE)
 
 
 def fact_of(record):
     """The values a record's answer names beyond its question, when the record is a short
-    question of fact with a short answer naming one; else None."""
-    if record.is_chat or record.is_preference or record.input.strip():
+    question of fact with a short answer naming one, or answering a yes-or-no question with its
+    yes or no; else None. A chat of one question and its answer is such a record too."""
+    asked = _question_and_answer(record)
+    if asked is None:
         return None
-    question, answer = record.instruction, record.answer()
-    if not answer or len(question.split()) > FACT_QUESTION_WORDS or len(answer.split()) > FACT_ANSWER_WORDS:
+    question, answer = asked
+    length = len(answer.split())
+    if not answer or len(question.split()) > FACT_QUESTION_WORDS or length > POLAR_ANSWER_WORDS:
         return None
     if not ASKING_RE.search(question):
         return None  # "The app crashes every time I open it." reports, it asks no fact
+    polar = POLAR_ANSWER_RE.match(answer) if POLAR_QUESTION_RE.search(question) else None
+    polarity = polar.group(1).lower() if polar else ""
+    if length > FACT_ANSWER_WORDS:
+        # a longer answer explains more than it names a value: only its yes or no is one
+        return Fact(frozenset(), frozenset(), frozenset(), polarity) if polarity else None
     asked_numbers = set(number_slots(question))
     asked = words(question)
     numbers = frozenset(n for n in _numbers(answer) if n not in asked_numbers)
@@ -71,11 +95,24 @@ def fact_of(record):
         for name in _names(answer)
         if len(name) > 1 and name not in NOT_NAMES and not any(same_stem(name, w) for w in asked)
     )
-    if not numbers and not names:
+    if not numbers and not names and not polarity:
         return None
     units = {DIMENSIONS.get(unit, unit) for n, said in _quantities(answer).items() if n in numbers for unit in said}
     units |= {"a year"} if any(YEAR_RE.fullmatch(n) for n in numbers) else set()
-    return Fact(numbers, names, frozenset(units))
+    return Fact(numbers, names, frozenset(units), polarity)
+
+
+def _question_and_answer(record):
+    """(question, answer) of a plain example without an input, or of a chat that asks one
+    question (a system message aside) and answers it; else None."""
+    if record.is_preference:
+        return None
+    if not record.is_chat:
+        return None if record.input.strip() else (record.instruction, record.answer())
+    turns = [m for m in record.messages if m["role"] != "system"]
+    if len(turns) != 2 or turns[0]["role"] != "user" or turns[1]["role"] != "assistant":
+        return None
+    return str(turns[0]["content"] or ""), str(turns[1]["content"] or "")
 
 
 SENTENCE_START_RE = re.compile(r"(?:^|[.!?;:]\s+|\n)\W*$")
@@ -100,8 +137,12 @@ def _names(answer):
 
 
 def facts_disagree(a, b):
-    """True when two Facts name other values of one kind: numbers with none in common, or, where
-    neither names a number, names with none in common."""
+    """True when two Facts name other values of one kind: a yes and a no, numbers with none in
+    common, or, where neither names a number, names with none in common."""
+    if a.polarity and b.polarity:
+        return a.polarity != b.polarity
+    if not (a.numbers or b.numbers or a.names or b.names):
+        return False  # a yes or a no beside an answer that names a value: no two values of one kind
     if a.numbers or b.numbers:
         # numbers of one kind: a year and a height ("1889" / "330 metres") answer two questions
         kinds = a.units == b.units or bool(a.units & b.units)  # "1 1/2 hours ... 135°F" / "40 minutes"
@@ -115,6 +156,8 @@ def fact_detail(record_a, record_b):
     fact_a, fact_b = fact_of(record_a), fact_of(record_b)
     if fact_a is None or fact_b is None or not facts_disagree(fact_a, fact_b):
         return ""
+    if fact_a.polarity and fact_b.polarity:
+        return "one answer says yes, the other no"
     if fact_a.numbers:
         return f"different numbers ({', '.join(sorted(fact_a.numbers))} vs {', '.join(sorted(fact_b.numbers))})"
 
@@ -128,7 +171,9 @@ def fact_detail(record_a, record_b):
 
 def facts_agree(a, b):
     """True when two Facts name the same values, one perhaps a few more ("425°F (220°C) for 40 to
-    50 minutes" / "40 to 50 minutes at 425°F")."""
+    50 minutes" / "40 to 50 minutes at 425°F"), neither a yes where the other says no."""
+    if a.polarity and b.polarity and a.polarity != b.polarity:
+        return False
     if not (a.numbers <= b.numbers or b.numbers <= a.numbers) or not (a.names <= b.names or b.names <= a.names):
         return False
     return bool(a.numbers & b.numbers or a.names & b.names)

@@ -221,9 +221,12 @@ def match(
     examples of one thing ("accepts zip codes like 12345 and 12345-6789" / "a US ZIP code (5 digits
     with an optional -4 extension)"), since a request for other values gets another answer. Not
     when one prompt names as many numbers as the other, each in its place: a sibling of a template
-    ("hired later than 2021" / "after 2020") is another request, whatever answer both were given."""
-    values_vouched = values_vouched and sum(a.slots.numbers.values()) != sum(b.slots.numbers.values())
-    if a.numbers != b.numbers and not values_vouched:
+    ("hired later than 2021" / "after 2020") is another request, whatever answer both were given;
+    then only one term quoted two ways may differ ("'at-will employment'" / "a job 'at will'":
+    quotes_of_one_term)."""
+    numbers_vouched = values_vouched and sum(a.slots.numbers.values()) != sum(b.slots.numbers.values())
+    values_vouched = values_vouched and (numbers_vouched or quotes_of_one_term(a.slots, b.slots))
+    if a.numbers != b.numbers and not numbers_vouched:
         return False, "", ""  # another number, on every layer ("three" / "there" is no typo)
     if (other_literals(a.slots, b.slots) or _quoted_symbols(a) != _quoted_symbols(b)) and not values_vouched:
         return False, "", ""  # "DD/MM/YYYY" / "DD.MM.YYYY", "starts with '#'" / "'@'": read by no word
@@ -285,6 +288,18 @@ def match(
     if main_cosine is not None and main_cosine >= same_meaning and _short(main_a) and _short(main_b):
         return True, f"the same request in other words ({main_cosine:.0%} alike)", "meaning"
     return False, "", ""
+
+
+def quotes_of_one_term(a, b):
+    """True when two Slots quote other texts that each share a word with one of the other's: one
+    term quoted two ways ("'at-will employment'" / "'at will'"), not two terms ("'KeyError:
+    'user_id''" / "'ZeroDivisionError: division by zero'")."""
+    only_a, only_b = a.quoted - b.quoted, b.quoted - a.quoted
+    if not (only_a and only_b):
+        return False
+    words_a = [set(re.findall(r"[^\W_]{3,}", q)) for q in only_a]
+    words_b = [set(re.findall(r"[^\W_]{3,}", q)) for q in only_b]
+    return all(any(x & y for y in words_b) for x in words_a) and all(any(y & x for x in words_a) for y in words_b)
 
 
 # A thing asked to be absent: "without sugar", "free of caffeine", "gluten-free", "eggless" (not "no": "I got

@@ -41,6 +41,7 @@ NUMBER_WORD_RE = re.compile(
     r"(?<![\w'’-])(" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")(?![\w'’]|-\d)",
     re.IGNORECASE,
 )
+
 # Words that turn a question around: comparatives, superlatives, order and direction.
 COMPARATIVES = frozenset(
     """more less fewer greater higher lower larger smaller bigger longer shorter older newer younger
@@ -89,6 +90,7 @@ OWNED_ORDER = frozenset("last first latest newest oldest earliest".split())
 POSSESSIVES = frozenset("my your our his her their its".split())
 UNIT_MARKER = " (its unit)"  # a role: the word after a number ("8 metres")
 YEAR_RE = re.compile(r"(?:1[89]|20)\d\d$")
+DURATIONS = frozenset("minute minutes hour hours day days week weeks month months year years".split())
 OVER_UNDER = {"over": "more", "under": "less"}  # comparisons only before a number
 SWITCHING = frozenset("turn turns turning switch switches switching toggle power set".split())  # ... on / off
 ARTICLES = frozenset("a an the".split())
@@ -126,9 +128,10 @@ class Slots:
     roles: frozenset  # (directed word, the word after it) pairs: "from paris", "to litres"
     words: frozenset  # every folded word, for matching names that one side does not capitalise
     literals: frozenset = frozenset()  # patterns written out: "DD/MM/YYYY", "HH:MM", genotypes "Aa" (literal_slots)
-    # "first" / "last" before a verb ("first published", "last updated"): when it happened, which a
-    # rewording may leave out; only the opposite one on the other side differs
-    happened: frozenset = frozenset()
+    # words that tell two requests apart only against their opposite, which a rewording may leave
+    # out: "first" / "last" before a verb ("first published", "last updated": when it happened),
+    # "up" / "down" ("marked up by 30%" / "marked down by 30%", "round up" / "round down")
+    opposable: frozenset = frozenset()
     by_initial: dict = field(default=None, compare=False, hash=False)  # first letter -> words (for _has_word)
     folded: str = field(default="", compare=False, hash=False)  # the whole text folded (for _quotes_said)
 
@@ -175,6 +178,9 @@ def _numeral_i(text, m):
     return before is not None and fold(before.group(1)) not in GREETINGS
 
 
+RATE_ONE_RE = re.compile(r"(?<![\w.,])1\s*(?:[A-Za-z]{1,4}\.?|[$€£¥])\s*=")  # "1 EUR = 0.85 GBP": one unit of a rate
+
+
 def number_slots(text):
     """The numbers a text names, in digits or in words ("three" = "3"), as a Counter: two regular
     expressions, so that the scan can compare every candidate pair's numbers first. A count that
@@ -202,6 +208,10 @@ def number_slots(text):
         # first word ("Can I ...")
         if m.group(2) != "I" or _numeral_i(text, m):
             numbers[str(_roman(m.group(2)))] += 1
+    if "=" in text and numbers["1"]:
+        # "at 1 EUR = 0.85 GBP" names the rate 0.85, as "at 0.85 pounds per euro" does
+        numbers["1"] -= len(RATE_ONE_RE.findall(text))
+        numbers = +numbers
     if ":" in text and len(text) <= COUNTED_LIST_MOST:
         for m in COUNTED_LIST_RE.finditer(text):
             before = m.group(1).split()[-3:-1]  # "are five numbers": the count comes before the noun
@@ -263,7 +273,7 @@ def slots_of(text):
     )
     numbers = number_slots(text)
     tokens = TOKEN_RE.findall(text)
-    names, comparatives, roles, folded_words, happened = set(), set(), set(), set(), set()
+    names, comparatives, roles, folded_words, opposable = set(), set(), set(), set(), set()
     negated = False
     start = True  # at the start of a sentence a capital letter says nothing
     greeting = True  # only greeting words so far in this sentence ("Hi team", "Good morning")
@@ -294,14 +304,31 @@ def slots_of(text):
             and not (word == "min" and n and tokens[n - 1][0].isdigit())  # "175 min": minutes
             and not (word in OWNED_ORDER and previous in POSSESSIVES)  # "my last invoice": the latest one
             and not (
-                word in ("first", "last") and n + 1 < len(tokens) and _no_order(fold(tokens[n + 1]), word, happened)
+                word in ("first", "last") and n + 1 < len(tokens) and _no_order(fold(tokens[n + 1]), word, opposable)
             )
         ):  # "baking it for the first time", "when was it first published": no order asked for
             comparatives.add(_position(tokens, n, word) or COMPARATIVE_CLASS.get(word, word))
+        if word in ("up", "down"):
+            opposable.add(word)
         if previous in TEMPORAL and (token[0].isdigit() or (token[0].isupper() and word not in COMMON_CAPITALISED)):
-            comparatives.add(COMPARATIVE_CLASS.get(previous, previous))
+            if token[0].isdigit() and n + 1 < len(tokens) and fold(tokens[n + 1]) in DURATIONS:
+                # "after 10 years of saving" / "for 10 years": how long, which a rewording may say
+                # otherwise; "after 30 days" / "within 30 days" still differ
+                opposable.add(COMPARATIVE_CLASS.get(previous, previous))
+            else:
+                comparatives.add(COMPARATIVE_CLASS.get(previous, previous))
         if previous in OVER_UNDER and token[0].isdigit():  # "over 13 days" / "under 13 days"
-            comparatives.add(OVER_UNDER[previous])
+            if (
+                previous == "over"
+                and n + 1 < len(tokens)
+                and fold(tokens[n + 1]) in DURATIONS
+                and (n + 2 >= len(tokens) or fold(tokens[n + 2]) != "ago")
+            ):
+                opposable.add(
+                    "more"
+                )  # "over 48 months": across them, as "for 48 months" says ("over 39 days ago": more)
+            else:
+                comparatives.add(OVER_UNDER[previous])
         if word == "off" and previous in SWITCHING:  # "turn off" / "turn on" ("turn on my birthday": an age)
             comparatives.add(word)
         is_name = (
@@ -353,7 +380,7 @@ def slots_of(text):
         names=frozenset(names),
         negated=negated,
         comparatives=frozenset(comparatives),
-        happened=frozenset(happened),
+        opposable=frozenset(opposable),
         roles=frozenset(roles),
         words=frozenset(folded_words),
         literals=literal_slots(text),
@@ -419,13 +446,13 @@ OPPOSED_COMPARISONS = frozenset(
 )
 
 
-def _no_order(after, word, happened):
+def _no_order(after, word, opposable):
     """True when `word` ("first" or "last") before `after` asks for no order: "for the first time";
-    "first published", "last updated" say when something happened (added to `happened`)."""
+    "first published", "last updated" say when something happened (added to `opposable`)."""
     if after == "time":
         return True
     if len(after) > 4 and after.endswith("ed") and after.isalpha():
-        happened.add(word)
+        opposable.add(word)
         return True
     return False
 
@@ -455,12 +482,14 @@ def slot_difference(a, b, say=True, negation=True, opposites_only=False, values=
         return f"another pattern ({', '.join(sorted(a.literals - b.literals)[:2]) or '–'} / {', '.join(sorted(b.literals - a.literals)[:2]) or '–'})"
     if negation and a.negated != b.negated:
         return "one is negated"
-    if a.happened and b.happened and a.happened != b.happened:
-        return f"another comparison ({', '.join(sorted(a.happened ^ b.happened))})"
+    if a.opposable and b.opposable and a.opposable != b.opposable:
+        return f"another comparison ({', '.join(sorted(a.opposable ^ b.opposable))})"
     if a.comparatives != b.comparatives and (not opposites_only or opposed(a.comparatives, b.comparatives)):
         return f"another comparison ({', '.join(sorted(a.comparatives ^ b.comparatives)[:3])})"
     quantifiers_a, quantifiers_b = _quantifiers(a), _quantifiers(b)
-    if quantifiers_a and quantifiers_b and quantifiers_a != quantifiers_b:
+    if (
+        quantifiers_a - quantifiers_b and quantifiers_b - quantifiers_a
+    ):  # "ignoring any growth" beside "every month" asks no "any"
         return f"another quantifier ({', '.join(sorted(quantifiers_a ^ quantifiers_b))})"
     # A name swapped for another makes another request; a name one side adds ("my Python code")
     # only says more.
@@ -473,10 +502,18 @@ def slot_difference(a, b, say=True, negation=True, opposites_only=False, values=
         after_a.setdefault(marker, set()).add(word)
     for marker, word in b.roles:
         after_b.setdefault(marker, set()).add(word)
+    # with one answer vouching (opposites_only), only words that traded roles ("from Paris to Rome" /
+    # "from Rome to Paris"): "shoes online from an EU shop" / "from an online shop in the EU" moved
+    # a word that has no role in the other text
+    roled_a, roled_b = {w for _, w in a.roles}, {w for _, w in b.roles}
     for marker in after_a.keys() & after_b.keys():
         # the words swapped places around the marker: each side's word is in the other text
-        moved_a = [w for w in after_a[marker] - after_b[marker] if w in b.words]
-        moved_b = [w for w in after_b[marker] - after_a[marker] if w in a.words]
+        moved_a = [
+            w for w in after_a[marker] - after_b[marker] if w in b.words and (not opposites_only or w in roled_b)
+        ]
+        moved_b = [
+            w for w in after_b[marker] - after_a[marker] if w in a.words and (not opposites_only or w in roled_a)
+        ]
         if moved_a and moved_b:
             word = moved_a[0]
             if marker.endswith(UNIT_MARKER):
@@ -591,6 +628,36 @@ def _stem(word):
     return word
 
 
+def _forms(verb):
+    """A verb and its inflections: "remove", "removes", "removed", "removing"."""
+    stem = verb[:-1] if verb.endswith("e") else verb
+    doubled = stem + stem[-1] if len(verb) <= 4 and verb[-1] not in "aeiouwy" and verb[-2] in "aeiou" else stem
+    return {verb, verb + "s", verb + "es", stem + "ed", stem + "ing", doubled + "ed", doubled + "ing"} | IRREGULAR.get(
+        verb, set()
+    )
+
+
+IRREGULAR = {"buy": {"bought"}, "begin": {"began", "begun"}}
+
+
+# Verbs that ask one thing however they are put ("drop the notes column" / "remove the notes
+# column"), each read as the first of its group, inflected or not
+SYNONYMS = {
+    form: group[0]
+    for group in (
+        ("remove", "delete", "drop", "eliminate", "erase"),
+        ("buy", "purchase"),
+        ("start", "begin"),
+        ("fix", "repair"),
+        ("change", "modify", "alter"),
+        ("replace", "substitute"),
+    )
+    for verb in group
+    for inflected in _forms(verb)
+    for form in (inflected, _stem(inflected))
+}
+
+
 def same_stem(x, y):
     """One word in another form: "place" / "placed", "order" / "orders", "reply" / "replies"."""
     if x == y:
@@ -615,6 +682,7 @@ def swapped_content(ca, cb):
         and not is_typo(only_a[0], only_b[0])
         and not same_stem(only_a[0], only_b[0])
         and not _same_comparison(only_a[0], only_b[0])
+        and not synonyms(only_a[0], only_b[0])
     ):
         return only_a[0], only_b[0]
     return None
@@ -645,7 +713,13 @@ def _same_comparison(x, y):
 
 
 def _same_word(x, y):
-    return is_typo(x, y) or same_stem(x, y) or _same_comparison(x, y)
+    return is_typo(x, y) or same_stem(x, y) or _same_comparison(x, y) or synonyms(x, y)
+
+
+def synonyms(x, y):
+    """True for two words (or their stems) of one SYNONYMS group ("drop" / "removed")."""
+    group = SYNONYMS.get(x)
+    return group is not None and group == SYNONYMS.get(y)
 
 
 FRAME_WORDS = STOPWORDS | FILLER | REQUEST_VERBS | ASKING_WORDS | COUNTING_NOUNS  # never what fills a frame
@@ -752,8 +826,8 @@ def frame_swap_words(wa, wb):
         # a fan but received a lamp" / "ordered a lamp but received a fan")
         left = [w for n, w in enumerate(wa[i1:i2], i1) if w not in FRAME_WORDS and not _listed(wa, n, moved, wb)]
         right = [w for n, w in enumerate(wb[j1:j2], j1) if w not in FRAME_WORDS and not _listed(wb, n, moved, wa)]
-        left_only = [w for w in left if not any(same_stem(w, x) or is_typo(w, x) for x in right)]
-        right_only = [w for w in right if not any(same_stem(w, x) or is_typo(w, x) for x in left)]
+        left_only = [w for w in left if not any(same_stem(w, x) or is_typo(w, x) or synonyms(w, x) for x in right)]
+        right_only = [w for w in right if not any(same_stem(w, x) or is_typo(w, x) or synonyms(w, x) for x in left)]
         if "".join(left_only) == "".join(right_only):
             continue  # one word written as two: "time zone" / "timezone"
         if set(left_only) | set(right_only) <= GENERIC_VERBS:

@@ -26,3 +26,17 @@ def test_a_save_finds_a_fact_said_otherwise_and_the_scan_agrees(people, make_exa
     assert PairFinding.objects.get(low=first, high=other).detail.startswith("different numbers")
     checking.scan_project(people.project)
     assert pairs() == expected
+
+
+def test_a_save_finds_a_yes_and_a_no_to_one_question_and_the_scan_agrees(people, make_example):
+    yes = make_example(
+        instruction="Does my debit card work in Canada?", output="Yes, it works anywhere Visa is accepted."
+    )
+    make_example(instruction="Will my card work in Cuba?", output="No, US-issued cards do not work in Cuba.")
+    no = make_example(
+        instruction="Will I be able to use my debit card when I'm in Canada?",
+        output="No, our debit cards only work inside the United States.",
+    )
+    assert pairs() == {(yes.id, no.id, "contradiction")}
+    checking.scan_project(people.project)
+    assert pairs() == {(yes.id, no.id, "contradiction")}

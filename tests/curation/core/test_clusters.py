@@ -793,3 +793,47 @@ def test_a_thing_asked_to_be_absent_makes_another_request_however_reworded():
     assert (0, 1) not in found and (0, 2) not in found
     assert found[(1, 2)] == "contradiction"
     assert found[(3, 4)] == "duplicate"  # both withhold gluten: one request
+
+
+def test_one_long_answer_vouches_for_a_term_quoted_two_ways_and_a_word_that_moved():
+    at_will = (
+        "At-will employment means either you or your employer can end the job at any time, for any reason or no"
+        " reason, without notice. An employer still cannot fire you for an illegal reason such as discrimination."
+    )
+    returns = (
+        "Under EU consumer law you generally have 14 days from delivery to withdraw from an online purchase"
+        " without giving a reason, and the seller must refund you within 14 days of your withdrawal."
+    )
+    error = (
+        "That error means the code asked for something that is not there. Read the traceback from the bottom up"
+        " and check the line it names."
+    )
+    records = [
+        Record("What does 'at-will employment' mean?", "", at_will),
+        Record("Could you explain what people mean when they say a job is 'at will'?", "", at_will),
+        # "online" has no role in the other: no direction turned around
+        Record("I bought shoes online from an EU shop. How long do I have to return them?", "", returns),
+        Record("What's the return window for shoes I ordered from an online shop based in the EU?", "", returns),
+        # two terms quoted: one explanation given to both is a template's
+        Record("My code crashes with 'KeyError: 'user_id''. What does it mean?", "", error),
+        Record("My code crashes with 'ZeroDivisionError: division by zero'. What does it mean?", "", error),
+    ]
+    assert diagnoses(records) == {(0, 1): "duplicate", (2, 3): "duplicate"}
+
+
+def test_one_answer_reworded_vouches_for_a_prompt_that_asks_for_the_best_in_other_words():
+    records = [
+        Record(
+            "What is the best time of year to visit Japan for cherry blossoms?",
+            "",
+            "Cherry blossoms usually peak in Tokyo and Kyoto from late March to early April. The season starts earlier"
+            " in Okinawa and moves north, reaching Hokkaido in early May. Check the official forecasts before you go.",
+        ),
+        Record(
+            "If I want to see sakura in full bloom, which month should I plan my trip to Japan?",
+            "",
+            "Cherry blossoms typically peak in Tokyo and Kyoto between late March and early April. The season begins"
+            " earlier in Okinawa and moves north, reaching Hokkaido in early May. Check the official forecasts before your trip.",
+        ),
+    ]
+    assert diagnoses(records) == {(0, 1): "duplicate"}

@@ -136,3 +136,60 @@ def test_when_something_first_happened_is_no_order_unless_the_other_asks_the_las
         slots_of("Which element was first discovered?"), slots_of("Which element was last discovered?")
     )
     assert slot_difference(slots_of("Show the first 10 orders"), slots_of("Show the last 10 orders"))
+
+
+def test_a_yes_or_no_question_in_other_words_answered_both_ways_is_a_contradiction():
+    records = [
+        Record(
+            "Does my debit card work in Canada?", "", "Yes, your debit card works in Canada anywhere Visa is accepted."
+        ),
+        Record(
+            "Will I be able to use my debit card when I'm in Canada?",
+            "",
+            "No, our debit cards only work inside the United States. Take a credit card or cash to Canada.",
+        ),
+        # a yes and a no to questions that keep few of each other's words: two questions
+        Record("Can I deposit cash at an ATM?", "", "No, our ATMs don't accept cash deposits."),
+        Record("Can I withdraw money from my savings account at an ATM?", "", "Yes, if it is linked to your card."),
+        # another thing named, another question
+        Record("Will my card work in Cuba?", "", "No, US-issued cards do not work in Cuba."),
+    ]
+    found = reported(records)
+    assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "contradiction"}
+    assert "one answer says no, the other yes" in found[(0, 1)][1]
+    # a chat that asks one question and answers it is a question of fact too
+    chats = [
+        Record.chat([{"role": "user", "content": r.instruction}, {"role": "assistant", "content": r.output}])
+        for r in records
+    ]
+    assert {pair: check for pair, (check, _) in reported(chats).items()} == {(0, 1): "contradiction"}
+
+
+def test_a_long_answer_is_a_fact_only_by_its_yes_or_no():
+    long = "No. " + "Dismissing an employee because of pregnancy is unlawful discrimination in many places. " * 4
+    fact = fact_of(Record("Can my employer fire me because I'm pregnant?", "", long))
+    assert fact.polarity == "no" and not fact.numbers and not fact.names
+    assert fact_of(Record("Why can't my employer fire me?", "", long)) is None  # no yes-or-no question
+    short = fact_of(Record("Is there a fee for closing my account?", "", "Yes, a $25 fee within 90 days."))
+    assert short.polarity == "yes" and short.numbers == {"25", "90"}
+    other = fact_of(Record("Do you charge for closing an account?", "", "No, closing is free."))
+    assert facts_disagree(short, other) and not facts_agree(short, other)
+
+
+def test_a_sum_asked_for_is_a_question_of_fact_and_a_word_after_a_number_is_no_unit_of_its_own():
+    assert fact_of(Record("Convert 200 euros to US dollars at 1 EUR = 1.10 USD.", "", "200 × 1.10 = 220. That's $220."))
+    assert fact_of(Record("The app crashes every time I open it.", "", "Reinstall version 2.3.")) is None
+    records = [
+        Record(
+            "If inflation is 4% a year, what will a $50 item cost in one year?", "", "50 × 1.04 = 52. It will cost $52."
+        ),
+        Record(
+            "With 4% annual inflation, how much will something that costs $50 today cost a year from now?",
+            "",
+            "50 × 1.08 = 54. It will cost $54.",
+        ),
+        # another unit after the same number: another question
+        Record("How many feet are in 50 metres?", "", "About 164 feet."),
+        Record("How many feet are in 50 yards?", "", "150 feet."),
+    ]
+    assert {pair: check for pair, (check, _) in reported(records).items()} == {(0, 1): "contradiction"}

@@ -1317,3 +1317,61 @@ def test_a_difference_asked_either_way_round_is_one_request():
         Record("Can you explain what sets a bacterium apart from a virus?", "", virus),
     ]
     assert [f.check for f in check_records(records)[1] if f.check in ("duplicate", "contradiction")] == ["duplicate"]
+
+
+def test_a_verb_said_as_its_synonym_asks_the_same():
+    assert frame_swap("Drop the notes column from df in place.", "Remove the notes column from df in place.") is None
+    assert frame_swap("Drop the notes column from df.", "Rename the notes column in df.") is not None
+    records = [
+        Record("Drop the column notes from df in place.", "", 'df.drop(columns=["notes"], inplace=True)'),
+        Record("Remove the notes column from df, in place.", "", 'df.drop(index=["notes"], inplace=True)'),
+        Record("Rename the notes column to comments in df.", "", 'df = df.rename(columns={"notes": "comments"})'),
+    ]
+    found = check_records(records)
+    assert [f.check for f in found[1] if f.check in ("duplicate", "contradiction")] == ["contradiction"]
+    assert not [f for f in found.get(2, []) if f.check in ("duplicate", "contradiction")]
+
+
+def test_up_and_down_tell_requests_apart_only_against_each_other():
+    records = [
+        Record("A $90 jacket is marked up by 30%. What's the new price?", "", "90 × 1.30 = 117. New price: $117."),
+        Record("A $90 jacket is marked down by 30%. What's the new price?", "", "90 × 0.70 = 63. New price: $63."),
+        Record("Round 2.5 up to the nearest whole number.", "", "3"),
+        Record("Round 2.5 down to the nearest whole number.", "", "2"),
+        # a word the other leaves out is no opposite
+        Record("How do I look up a word in the dictionary app?", "", "Tap the search icon and type the word."),
+        Record("How do I find a word in the dictionary app?", "", "Tap the search icon and type the word."),
+    ]
+    found = check_records(records)
+    linked = {i for i, fs in found.items() for f in fs if f.check in ("duplicate", "contradiction")}
+    assert linked == {4, 5}
+
+
+def test_the_one_of_a_rate_and_how_long_a_span_lasts_are_said_otherwise_by_a_rewording():
+    from curation.core.slots import number_slots
+
+    assert number_slots("Convert 750 euros to pounds at 1 EUR = 0.85 GBP.") == number_slots(
+        "At 0.85 pounds per euro, what is €750?"
+    )
+    assert number_slots("x = 1 + 1")["1"] == 2  # a sum keeps its ones
+    assert (
+        differ(
+            "How much have I paid in after 10 years of $500 a month?",
+            "If I pay $500 a month for 10 years, how much is that?",
+        )
+        == ""
+    )
+    assert differ("Can I return it within 30 days?", "Can I return it after 30 days?")
+    assert differ("Orders placed after 2020", "Orders placed in 2020")
+    assert differ("What happens after 3 days without food?", "What happens before 3 days without food?")
+
+
+def test_a_quantifier_differs_only_against_another_one():
+    assert differ("Return true if every number is positive", "Return true if any number is positive")
+    assert (
+        differ(
+            "I put in $500 every month. Ignoring any growth, what is that after 10 years?",
+            "What do $500 each month come to after 10 years?",
+        )
+        == ""
+    )
