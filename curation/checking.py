@@ -365,7 +365,8 @@ def _pairs_of(example, record, words, near, answer, edits=()):
                 )
             )
             # the scan's candidates: prompts naming the same numbers from the anchored meaning on
-            if proposed or cosine >= (anchored_meaning if view.numbers else edited_candidate(same_meaning)):
+            named = bool(view.slots.names) and view.slots.names == other_view.slots.names
+            if proposed or cosine >= (anchored_meaning if view.numbers or named else edited_candidate(same_meaning)):
                 edited.append((other_id, other_view, cosine, not proposed))  # answers may vouch for them
     task_views = [(i, v) for i, v, _ in others if i in same_input]
     # as the scan: short questions of fact alike in plain meaning from FACT_MEANING (clusters.fact_match)

@@ -1134,5 +1134,6 @@ def answers_echo_prompts(a, b, main_a, main_b):
     prompts' main parts (main_a, main_b: prompt_match.main_and_side) say (the product, the plan, the order number, the table, the city): what
     they agree on is this request's, not a label set's ("sentiment", "aspect") that every answer
     of the dataset shares and a shared instruction names."""
-    shared = _answer_words(a.answer()) & _answer_words(b.answer()) & set(words(main_a)) & set(words(main_b))
+    # an identifier counts with its parts, in the prompts as in the answers ("the wait_time column")
+    shared = _answer_words(a.answer()) & _answer_words(b.answer()) & _answer_words(main_a) & _answer_words(main_b)
     return len(shared - STOPWORDS) >= ECHOED_WORDS

@@ -835,6 +835,19 @@ def _decide_by_context(records, i, j, view_i, view_j, cosine, same_meaning, grou
     return joined, layer, detail
 
 
+def _same_names(view, left, right):
+    """Per pair, True when both prompts name the same things, at least one (slots.names: "the
+    wait_time column" / "the median wait_time"): as numbers do, those say much of the request."""
+    return np.fromiter(
+        (
+            bool(view(a).slots.names) and view(a).slots.names == view(b).slots.names
+            for a, b in zip(left.tolist(), right.tolist())
+        ),
+        bool,
+        len(left),
+    )
+
+
 def number_keys(records):
     """prompt_number_key of each record, as an int64 array."""
     return np.fromiter((prompt_number_key(r) for r in records), dtype=np.int64, count=len(records))
@@ -963,9 +976,14 @@ def find_clusters(
             # Less alike in meaning, a pair is still looked at when its answers are one answer
             # with a small edit (edited_answer): prompts said in other words whose answers
             # disagree in one value, which no shared answer proposes. Answer lengths rule out most.
-            # Prompts that name the same numbers ("the 13 biggest spenders of 2025") are looked at
-            # from the meaning a shared answer needs: their numbers already say much of the request.
-            floor = np.where(numbers[left] != 0, anchored_floor(same_meaning), edited_candidate(same_meaning))
+            # Prompts that name the same numbers ("the 13 biggest spenders of 2025") or the same
+            # things ("the wait_time column") are looked at from the meaning a shared answer needs:
+            # those already say much of the request.
+            floor = np.where(
+                (numbers[left] != 0) | _same_names(view, left, right),
+                anchored_floor(same_meaning),
+                edited_candidate(same_meaning),
+            )
             loose = ~keep & (meaning >= floor)
             if loose.any():
                 answer_lengths = np.fromiter((len(records[k].answer()) for k in involved.tolist()), np.float32)
@@ -1008,7 +1026,11 @@ def find_clusters(
             weighted = semantic.embed([view(k).parts[0] for k in involved.tolist()], idf)
             sims = (vectors[left] * vectors[right]).sum(axis=1)
             meaning = np.minimum(sims, (weighted[at_left] * weighted[at_right]).sum(axis=1))
-            floor = np.where(numbers[left] != 0, anchored_floor(same_meaning), edited_candidate(same_meaning))
+            floor = np.where(
+                (numbers[left] != 0) | _same_names(view, left, right),
+                anchored_floor(same_meaning),
+                edited_candidate(same_meaning),
+            )
 
             def edited_or_reworded(k, a, b):
                 """ "edited", "reworded" or None for the fresh pair at k."""

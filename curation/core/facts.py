@@ -13,8 +13,8 @@ question asked twice.
 import re
 from dataclasses import dataclass
 
-from curation.core.answer_comparison import _numbers, _quantities
-from curation.core.slots import fold, number_slots, same_stem
+from curation.core.answer_comparison import UNITS, _numbers, _quantities
+from curation.core.slots import NUMBER_WORDS, fold, number_slots, same_stem
 from curation.core.text import words
 from curation.core.wordlists import STOPWORDS
 
@@ -87,6 +87,7 @@ def fact_of(record):
     if length > FACT_ANSWER_WORDS:
         # a longer answer explains more than it names a value: only its yes or no is one
         return Fact(frozenset(), frozenset(), frozenset(), polarity) if polarity else None
+    answer = _in_digits(answer)
     asked_numbers = set(number_slots(question))
     asked = words(question)
     numbers = frozenset(n for n in _numbers(answer) if n not in asked_numbers)
@@ -100,6 +101,22 @@ def fact_of(record):
     units = {DIMENSIONS.get(unit, unit) for n, said in _quantities(answer).items() if n in numbers for unit in said}
     units |= {"a year"} if any(YEAR_RE.fullmatch(n) for n in numbers) else set()
     return Fact(numbers, names, frozenset(units), polarity)
+
+
+# A number said in words before a unit ("about two hours", "Thirty minutes"): the quantity in digits
+WORDED_QUANTITY_RE = re.compile(
+    r"\b("
+    + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+    + r")\s+(?=(?:"
+    + "|".join(sorted((u for u in UNITS if u.isalpha() and len(u) > 2), key=len, reverse=True))
+    + r")\b)",
+    re.IGNORECASE,
+)
+
+
+def _in_digits(answer):
+    """The answer with a number said in words before a unit said in digits ("two hours" -> "2 hours")."""
+    return WORDED_QUANTITY_RE.sub(lambda m: NUMBER_WORDS[m.group(1).lower()] + " ", answer)
 
 
 def _question_and_answer(record):

@@ -837,3 +837,31 @@ def test_one_answer_reworded_vouches_for_a_prompt_that_asks_for_the_best_in_othe
         ),
     ]
     assert diagnoses(records) == {(0, 1): "duplicate"}
+
+
+def test_prompts_naming_the_same_identifier_in_other_words_with_code_one_token_apart():
+    records = [
+        Record("Compute the median of the wait_time column.", "", 'df["wait_time"].median()'),
+        Record("What's the median wait_time?", "", 'df["wait_time"].mean()'),
+        # a template's siblings: another statistic asked, its own answer
+        Record("Compute the mean of the wait_time column.", "", 'df["wait_time"].mean()'),
+        Record("Compute the maximum of the wait_time column.", "", 'df["wait_time"].max()'),
+        Record(
+            "Merge orders and customers on customer_id, keeping only the rows that match in both.",
+            "",
+            'merged = orders.merge(customers, on="customer_id", how="inner")',
+        ),
+        Record(
+            "Inner-join orders to customers by customer_id.",
+            "",
+            'merged = orders.merge(customers, on="customer_id", how="outer")',
+        ),
+        Record(
+            "Left-join orders to customers by customer_id.",
+            "",
+            'merged = orders.merge(customers, on="customer_id", how="left")',
+        ),
+    ]
+    found = diagnoses(records)
+    assert found[(0, 1)] == "contradiction" and found[(4, 5)] == "contradiction"
+    assert not {pair for pair in found if 3 in pair or 6 in pair}  # the maximum, the left join: other requests

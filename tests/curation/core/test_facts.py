@@ -193,3 +193,24 @@ def test_a_sum_asked_for_is_a_question_of_fact_and_a_word_after_a_number_is_no_u
         Record("How many feet are in 50 yards?", "", "150 feet."),
     ]
     assert {pair: check for pair, (check, _) in reported(records).items()} == {(0, 1): "contradiction"}
+
+
+def test_a_quantity_said_in_words_is_a_value():
+    records = [
+        Record(
+            "How early should I arrive at the airport for a domestic flight in the US?",
+            "",
+            "Arrive about two hours before a domestic flight in the US. That leaves time for bag drop and security.",
+        ),
+        Record(
+            "For a US domestic flight, how far ahead of departure should I get to the airport?",
+            "",
+            "Thirty minutes before departure is plenty for a domestic US flight. Security lines are rarely long.",
+        ),
+        Record("How long should I boil an egg for a soft yolk?", "", "About six minutes."),
+        Record("How long should I boil an egg for a hard yolk?", "", "About ten minutes."),
+    ]
+    assert fact_of(records[2]).numbers == {"6"} and fact_of(records[2]).units == {"time"}
+    found = reported(records)
+    assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "contradiction"}
+    assert "different numbers" in found[(0, 1)][1]
