@@ -1110,14 +1110,22 @@ def _opposite(x, y):
     )
 
 
+# a regular expression's classes and lookarounds and their negations
+REGEX_NEGATIONS = (("\\d", "\\D"), ("\\w", "\\W"), ("\\s", "\\S"), ("(?=", "(?!"), ("(?<=", "(?<!"))
+
+
 def negating_edit(a, b):
     """True when what differs between two records' answers says yes or no (`=` / `<>`, `true` /
-    `false`, a "not", "enable_auto_renew" / "disable_auto_renew"): answers that differ so follow a
+    `false`, a "not", "enable_auto_renew" / "disable_auto_renew", `\\d` / `\\D`): answers that differ so follow a
     prompt that is negated, however alike the rest ("orders with the status 'cancelled'" /
     "orders not marked as 'cancelled'"; "I do not want it to auto-renew" / "Please renew it
     automatically")."""
-    ta = Counter(OPERATOR_TOKEN_RE.findall(normalize(a.answer())))
-    tb = Counter(OPERATOR_TOKEN_RE.findall(normalize(b.answer())))
+    text_a, text_b = a.answer(), b.answer()
+    for said, negated in REGEX_NEGATIONS:  # `^\d+$` / `^\D*$`: "only digits" / "no digit"
+        if (text_a.count(said) - text_b.count(said)) * (text_a.count(negated) - text_b.count(negated)) < 0:
+            return True
+    ta = Counter(OPERATOR_TOKEN_RE.findall(normalize(text_a)))
+    tb = Counter(OPERATOR_TOKEN_RE.findall(normalize(text_b)))
     only_a, only_b = ta - tb, tb - ta
     if any(t in NEGATING_TOKENS for t in only_a + only_b):
         return True

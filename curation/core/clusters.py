@@ -59,6 +59,7 @@ from curation.core.prompt_match import (
 from curation.core.slots import (
     QUOTED_RE,
     UNIT_MARKER,
+    content_words,
     filler_swap_content,
     frame_swap,
     literal_slots,
@@ -489,10 +490,15 @@ def input_task_match(record_a, record_b, view_a, view_b):
     if shape == "label":
         # what one instruction names and the other does not may be a part of the text ("the
         # sentiment about the battery" / "the overall sentiment"): labels that conflict say so;
-        # labels that agree, unless both name such a thing ("toward the food" / "about the
-        # price"). Two kinds of label named ("the intent" / "the topic") are two tasks.
+        # labels that agree, unless both name a part the text holds ("about the battery" / "about
+        # the screen"; "the matching intent label" / "what do they want" name none). Two kinds of
+        # label named ("the intent" / "the topic") are two tasks.
         (tasks_a, about_a), (tasks_b, about_b) = _asked_about(side_a), _asked_about(side_b)
         only_a, only_b = about_a - about_b, about_b - about_a
+        if verdict != "conflict":
+            held = set(content_words(view_a.parts[0]))  # the input, the main part here
+            only_a = {w for w in only_a if any(same_stem(w, x) for x in held)}
+            only_b = {w for w in only_b if any(same_stem(w, x) for x in held)}
         if (tasks_a and tasks_b and tasks_a != tasks_b) or (
             (only_a or only_b) if verdict == "conflict" else (only_a and only_b)
         ):
@@ -545,14 +551,19 @@ def _asked_about(instruction):
 # "the review below:", "the text above.": where the input is, not a comparison
 POSITIONAL_RE = re.compile(
     r"\b(?:below|above)(?=\s*(?:[.:,;!?)\]]|$))"
-    r"|\b((?:the|this)\s(?:[a-z-]+\s){0,3}?)(?:below|above)\b(?!\s*(?:[-+$€£\d]|zero|average|the\b))",
+    r"|\b((?:the|this)\s(?:[a-z-]+\s){0,3}?)(?:below|above)\b(?!\s*(?:[-+$€£\d]|zero|average|the\b))"
+    r"|(?:^|(?<=[.!?:]\s))(?:below|above)(?=\s+(?:is|are)\b)"  # "Below is an incoming support chat."
+    # how to answer, not what: "one label, nothing else", "no explanation"
+    r"|\b(?:nothing else|no (?:other |extra )?(?:text|words|explanation|commentary|reasoning)"
+    r"|without (?:any )?(?:explanation|commentary|other text))\b",
     re.I,
 )
 
 
 @lru_cache(maxsize=4096)
 def _instruction_slots(instruction):
-    """slots_of an instruction, the words that say where its input is left out (POSITIONAL_RE)."""
+    """slots_of an instruction, the words that say where its input is and how bare the answer is
+    left out (POSITIONAL_RE)."""
     return slots_of(POSITIONAL_RE.sub(lambda m: m.group(1) or " ", instruction))
 
 

@@ -57,10 +57,18 @@ def main_and_side(record):
     return context, ""
 
 
+# An opening that only asks to be told ("Could you tell me: is ...", "Quick question - ..."): no
+# words of the request
+ASKING_PREFIX_RE = re.compile(
+    r"^\W*(?:(?:could|can|would|will) you (?:please )?(?:tell|let) me(?: know)?|i(?:'d| would) like to know"
+    r"|i want to know|i was wondering|quick question|question)\b[\s:,.!?-]*"
+)
+
+
 def plain_text(text):
-    """Folded words without punctuation or filler ("please", "thank you"): what the wording
-    similarity compares."""
-    return " ".join(w for w in WORD_RE.findall(fold(text)) if w not in FILLER)
+    """Folded words without punctuation or filler ("please", "thank you") or an opening that only
+    asks to be told ("Could you tell me: ..."): what the wording similarity compares."""
+    return " ".join(w for w in WORD_RE.findall(ASKING_PREFIX_RE.sub("", fold(text), count=1)) if w not in FILLER)
 
 
 def wording_similarity(a, b, most=1500):

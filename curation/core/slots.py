@@ -274,6 +274,7 @@ def slots_of(text):
     numbers = number_slots(text)
     tokens = TOKEN_RE.findall(text)
     names, comparatives, roles, folded_words, opposable = set(), set(), set(), set(), set()
+    owned = False  # the word before was a possessive ("my", "their")
     negated = False
     start = True  # at the start of a sentence a capital letter says nothing
     greeting = True  # only greeting words so far in this sentence ("Hi team", "Good morning")
@@ -302,7 +303,7 @@ def slots_of(text):
             word in COMPARATIVES
             and not (word == "best" and _sign_off(tokens, n))
             and not (word == "min" and n and tokens[n - 1][0].isdigit())  # "175 min": minutes
-            and not (word in OWNED_ORDER and previous in POSSESSIVES)  # "my last invoice": the latest one
+            and not (word in OWNED_ORDER and (previous in POSSESSIVES or owned))  # "my last invoice": the latest one
             and not (
                 word in ("first", "last") and n + 1 < len(tokens) and _no_order(fold(tokens[n + 1]), word, opposable)
             )
@@ -310,7 +311,13 @@ def slots_of(text):
             comparatives.add(_position(tokens, n, word) or COMPARATIVE_CLASS.get(word, word))
         if word in ("up", "down"):
             opposable.add(word)
-        if previous in TEMPORAL and (token[0].isdigit() or (token[0].isupper() and word not in COMMON_CAPITALISED)):
+        elif word in OPPOSED_VERBS:
+            opposable.add(OPPOSED_VERBS[word])  # "append to ~/.bashrc" / "overwrite ~/.bashrc"
+        if (
+            previous in TEMPORAL
+            and not owned  # "before my A1C test" names no time
+            and (token[0].isdigit() or (token[0].isupper() and word not in COMMON_CAPITALISED))
+        ):
             if token[0].isdigit() and n + 1 < len(tokens) and fold(tokens[n + 1]) in DURATIONS:
                 # "after 10 years of saving" / "for 10 years": how long, which a rewording may say
                 # otherwise; "after 30 days" / "within 30 days" still differ
@@ -324,9 +331,8 @@ def slots_of(text):
                 and fold(tokens[n + 1]) in DURATIONS
                 and (n + 2 >= len(tokens) or fold(tokens[n + 2]) != "ago")
             ):
-                opposable.add(
-                    "more"
-                )  # "over 48 months": across them, as "for 48 months" says ("over 39 days ago": more)
+                # "over 48 months": across them, as "for 48 months" says ("over 39 days ago": more)
+                opposable.add("more")
             else:
                 comparatives.add(OVER_UNDER[previous])
         if word == "off" and previous in SWITCHING:  # "turn off" / "turn on" ("turn on my birthday": an age)
@@ -350,7 +356,12 @@ def slots_of(text):
             name = NAME_ALIASES.get(name, name)
             names.add(name)
             folded_words.add(name)
-        if previous in DIRECTED and word not in ARTICLES and not (previous == "from" and before in SETTING_APART):
+        if (
+            previous in DIRECTED
+            and word not in ARTICLES
+            and word not in POSSESSIVES  # "before my surgery": the surgery, as in "before surgery"
+            and not (previous == "from" and before in SETTING_APART)
+        ):
             directed = SAME_MARKER.get(previous, previous)
             if directed == "in" and word[0].isdigit():
                 # "feet in 8 metres" names the quantity converted, as "8 metres in feet" does
@@ -370,7 +381,8 @@ def slots_of(text):
         ):
             # "8 metres in feet" / "8 feet in metres"; a year has no unit ("2023 orders" / "2023 customers")
             roles.add((f"{previous}{UNIT_MARKER}", word))
-        if word not in ARTICLES:
+        owned = word in POSSESSIVES
+        if word not in ARTICLES and not (owned and previous in DIRECTED):
             before, previous = previous, word
         start = False
         greeting = greeting and word in GREETINGS
@@ -482,8 +494,9 @@ def slot_difference(a, b, say=True, negation=True, opposites_only=False, values=
         return f"another pattern ({', '.join(sorted(a.literals - b.literals)[:2]) or '–'} / {', '.join(sorted(b.literals - a.literals)[:2]) or '–'})"
     if negation and a.negated != b.negated:
         return "one is negated"
-    if a.opposable and b.opposable and a.opposable != b.opposable:
-        return f"another comparison ({', '.join(sorted(a.opposable ^ b.opposable))})"
+    opposite = next((x for x in a.opposable - b.opposable if OPPOSITE_OF.get(x) in b.opposable - a.opposable), None)
+    if opposite:
+        return f"another comparison ({opposite} / {OPPOSITE_OF[opposite]})"
     if a.comparatives != b.comparatives and (not opposites_only or opposed(a.comparatives, b.comparatives)):
         return f"another comparison ({', '.join(sorted(a.comparatives ^ b.comparatives)[:3])})"
     quantifiers_a, quantifiers_b = _quantifiers(a), _quantifiers(b)
@@ -502,19 +515,22 @@ def slot_difference(a, b, say=True, negation=True, opposites_only=False, values=
         after_a.setdefault(marker, set()).add(word)
     for marker, word in b.roles:
         after_b.setdefault(marker, set()).add(word)
-    # with one answer vouching (opposites_only), only words that traded roles ("from Paris to Rome" /
-    # "from Rome to Paris"): "shoes online from an EU shop" / "from an online shop in the EU" moved
-    # a word that has no role in the other text
+    # Where one answer vouches, only words that traded roles ("from Paris to Rome" / "from Rome to
+    # Paris"): "shoes online from an EU shop" / "from an online shop in the EU" moved a word that has
+    # no role in the other text. After "in", which says where as often as what into what, at least
+    # one of them: "in a game of ten-pin bowling" / "in ten-pin bowling ... in a single game" moved
+    # words that have none.
     roled_a, roled_b = {w for _, w in a.roles}, {w for _, w in b.roles}
     for marker in after_a.keys() & after_b.keys():
         # the words swapped places around the marker: each side's word is in the other text
-        moved_a = [
-            w for w in after_a[marker] - after_b[marker] if w in b.words and (not opposites_only or w in roled_b)
-        ]
-        moved_b = [
-            w for w in after_b[marker] - after_a[marker] if w in a.words and (not opposites_only or w in roled_a)
-        ]
-        if moved_a and moved_b:
+        moved_a = [w for w in after_a[marker] - after_b[marker] if w in b.words]
+        moved_b = [w for w in after_b[marker] - after_a[marker] if w in a.words]
+        traded_a, traded_b = any(w in roled_b for w in moved_a), any(w in roled_a for w in moved_b)
+        if opposites_only:
+            traded = traded_a and traded_b
+        else:
+            traded = marker != "in" or traded_a or traded_b
+        if moved_a and moved_b and traded:
             word = moved_a[0]
             if marker.endswith(UNIT_MARKER):
                 number = marker[: -len(UNIT_MARKER)]
@@ -655,6 +671,43 @@ SYNONYMS = {
     for verb in group
     for inflected in _forms(verb)
     for form in (inflected, _stem(inflected))
+}
+
+
+# Verbs that ask the opposite of each other ("append" / "overwrite", "enable" / "disable"), each
+# read as its group's first word, inflected or not
+OPPOSED_VERB_PAIRS = (
+    ("append", "overwrite"),
+    ("enable", "disable"),
+    ("encrypt", "decrypt"),
+    ("compress", "decompress"),
+    ("upload", "download"),
+    ("import", "export"),
+    ("lock", "unlock"),
+    ("install", "uninstall"),
+    ("mount", "unmount"),
+    ("zip", "unzip"),
+    ("show", "hide"),
+    ("include", "exclude"),
+    ("allow", "block"),
+    ("deposit", "withdraw"),
+    ("encode", "decode"),
+    ("serialize", "deserialize"),
+    ("subscribe", "unsubscribe"),
+    ("follow", "unfollow"),
+    ("mute", "unmute"),
+    ("pause", "resume"),
+    ("expand", "collapse"),
+    ("push", "pull"),
+)
+OPPOSED_VERBS = {form: verb for pair in OPPOSED_VERB_PAIRS for verb in pair for form in _forms(verb)}
+# what differs only against its opposite (Slots.opposable)
+OPPOSITE_OF = {
+    **{
+        x: y
+        for pair in OPPOSED_VERB_PAIRS + (("first", "last"), ("up", "down"), ("after", "before"), ("more", "less"))
+        for x, y in (pair, pair[::-1])
+    },
 }
 
 

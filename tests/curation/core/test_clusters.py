@@ -865,3 +865,34 @@ def test_prompts_naming_the_same_identifier_in_other_words_with_code_one_token_a
     found = diagnoses(records)
     assert found[(0, 1)] == "contradiction" and found[(4, 5)] == "contradiction"
     assert not {pair for pair in found if 3 in pair or 6 in pair}  # the maximum, the left join: other requests
+
+
+def test_an_intent_asked_in_other_words_over_one_message():
+    cancel = "I changed my mind about the bike helmet, please cancel the order before it leaves the warehouse."
+    track = "Can you tell me where my package is right now? Order 66120."
+    invoice = "I'd like an invoice for order 55410 with our company VAT number on it."
+    records = [
+        Record("Read the customer's message and output the matching intent label.", cancel, "cancel_order"),
+        Record(
+            "So this customer wrote in. What do they want us to do? Give me the intent tag only.",
+            cancel,
+            "cancel_order",
+        ),
+        Record("Intent classification. Message below; output only the intent.", track, "track_package"),
+        Record(
+            "Below is an incoming support chat. Which bucket should it be routed to? Only the label.",
+            track,
+            "track_package",
+        ),
+        Record("Classify the intent of this customer message.", invoice, "invoice_request"),
+        Record("Read this and tell me the request type (one label, nothing else).", invoice, "invoice_request"),
+    ]
+    assert diagnoses(records) == {(0, 1): "duplicate", (2, 3): "duplicate", (4, 5): "duplicate"}
+
+
+def test_a_regex_class_negated_follows_a_request_negated_in_other_words():
+    records = [
+        Record("A regex that matches a string made only of digits?", "", r"^\d+$"),
+        Record("Write a regex that matches lines that do not contain a digit.", "", r"^\D*$"),
+    ]
+    assert diagnoses(records) == {}

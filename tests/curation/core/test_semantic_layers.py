@@ -1375,3 +1375,51 @@ def test_a_quantifier_differs_only_against_another_one():
         )
         == ""
     )
+
+
+def test_an_opening_that_only_asks_to_be_told_is_no_word_of_the_request():
+    from curation.core.prompt_match import plain_text
+
+    assert plain_text("Could you tell me: is the reviewer satisfied?") == plain_text("Is the reviewer satisfied?")
+    assert plain_text("Quick question - what is the capital of Peru?") == plain_text("What is the capital of Peru?")
+    review = "Exactly as pictured, sturdy, and my cat has claimed it already. Five stars."
+    records = [
+        Record("Is the reviewer satisfied with the purchase?", review, "Yes"),
+        Record("Could you tell me: is the reviewer satifsied with the purchase?", review, "Yes"),
+        Record("Is the reviewer unhappy with the delivery?", review, "No"),
+    ]
+    assert [f.check for f in check_records(records)[1] if f.check in ("duplicate", "contradiction")] == ["duplicate"]
+
+
+def test_verbs_that_ask_the_opposite_tell_requests_apart():
+    assert (
+        differ("Append the line to ~/.bashrc", "Overwrite ~/.bashrc with only that line")
+        == "another comparison (append / overwrite)"
+    )
+    assert differ("How do I enable two-factor authentication?", "How do I disable two-factor authentication?")
+    assert differ("How do I enable 2FA?", "How can I turn on two-factor authentication?") == ""
+
+
+def test_a_possessive_after_a_marker_names_no_role_and_no_time():
+    assert (
+        differ("How many days before my surgery should I stop taking it?", "How many days before surgery do I stop it?")
+        == ""
+    )
+    assert (
+        differ("Do I need to fast before a hemoglobin A1C test?", "Do I have to fast before my A1C blood test?") == ""
+    )
+    assert differ("Move my files from my laptop to my phone", "Move my files from my phone to my laptop")
+    assert (
+        differ(
+            "What's the highest score in a game of ten-pin bowling?",
+            "In ten-pin bowling, what is the maximum score in a single game?",
+        )
+        == ""
+    )
+    assert (
+        differ(
+            "Which US president issued the Emancipation Proclamation?",
+            "The Emancipation Proclamation was signed by which American president?",
+        )
+        == ""
+    )
