@@ -32,6 +32,7 @@ from curation.core.answer_comparison import (
 from curation.core.bucket_keys import answer_edit_keys, answer_reworded_keys
 from curation.core.candidate_index import batch_keys, candidate_pairs, exact_groups, prompt_hashes
 from curation.core.facts import (
+    ANSWERS_DISAGREE,
     FACT_MEANING,
     FACT_UNNAMED_MEANING,
     FACT_WEIGHTED_MEANING,
@@ -1273,7 +1274,9 @@ def find_clusters(
             for gj in range(len(cluster.groups)):
                 if gi != gj:
                     first_i, first_j = records[cluster.groups[gi][0]], records[cluster.groups[gj][0]]
-                    cluster.conflicts[(gi, gj)] = compare_records(first_i, first_j)[1] or fact_detail(first_i, first_j)
+                    cluster.conflicts[(gi, gj)] = (
+                        compare_records(first_i, first_j)[1] or fact_detail(first_i, first_j) or ANSWERS_DISAGREE
+                    )
         cluster.silenced = silenced_of.get(root, set())
         # two preference pairs for one prompt that neither repeat nor reverse each other (or a
         # pair and a plain example that does not teach its rejected answer) are meant to stand

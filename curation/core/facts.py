@@ -167,6 +167,9 @@ def facts_disagree(a, b):
     return not any(same_stem(x, y) for x in a.names for y in b.names)
 
 
+ANSWERS_DISAGREE = "the answers say different things"  # what a conflict says when nothing more precise can be named
+
+
 def fact_detail(record_a, record_b):
     """What two questions of fact's answers name otherwise, for people ("other names (Jane Austen
     vs Charlotte Bronte)"), or "" when they are no two facts that disagree."""

@@ -271,11 +271,11 @@ def match(
         # brokerage accounts" / "moved from credit card accounts" over one table schema)
         if frame_swap(side_a, side_b) or filler_swap_content(_content_set(side_a), _content_set(side_b)):
             return False, "", ""
-        side_same = plain_similarity(plain_side_a, plain_side_b) >= NEAR_WORDING or (
-            side_cosine is not None and side_cosine() >= same_meaning
-        )
-        if not side_same:
+        side_reworded = plain_similarity(plain_side_a, plain_side_b) < NEAR_WORDING
+        if side_reworded and not (side_cosine is not None and side_cosine() >= same_meaning):
             return False, "", ""
+    else:
+        side_reworded = False
     if negation and _withheld_thing_named(a, b):
         return False, "", ""  # "food with caffeine" / "food free of caffeine": the opposite thing
     if negation:
@@ -292,6 +292,8 @@ def match(
         if plain_similarity(plain_text(turns[0]), plain_text(turns[1])) >= NEAR_WORDING:
             return True, "the same wording with small edits", "wording"
     elif plain_similarity(plain_a, plain_b) >= NEAR_WORDING:
+        if side_reworded:  # one input under an instruction said in other words: their meaning decided
+            return True, f"the same input, the instruction in other words ({side_cosine():.0%} alike)", "meaning"
         return True, "the same wording with small edits", "wording"
     if main_cosine is not None and main_cosine >= same_meaning and _short(main_a) and _short(main_b):
         return True, f"the same request in other words ({main_cosine:.0%} alike)", "meaning"

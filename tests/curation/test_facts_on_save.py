@@ -40,3 +40,18 @@ def test_a_save_finds_a_yes_and_a_no_to_one_question_and_the_scan_agrees(people,
     assert pairs() == {(yes.id, no.id, "contradiction")}
     checking.scan_project(people.project)
     assert pairs() == {(yes.id, no.id, "contradiction")}
+
+
+def test_a_quantity_said_in_words_names_what_differs_on_save_and_in_the_scan(people, make_example):
+    early = make_example(
+        instruction="How early should I arrive at the airport for a domestic flight in the US?",
+        output="Arrive about two hours before a domestic flight in the US. That leaves time for bag drop and security.",
+    )
+    late = make_example(
+        instruction="For a US domestic flight, how far ahead of departure should I get to the airport?",
+        output="Thirty minutes before departure is plenty for a domestic US flight. Security lines are rarely long.",
+    )
+    assert pairs() == {(early.id, late.id, "contradiction")}
+    assert PairFinding.objects.get(low=early, high=late).detail.startswith("different numbers")
+    checking.scan_project(people.project)
+    assert PairFinding.objects.get(low=early, high=late).detail.startswith("different numbers")

@@ -896,3 +896,18 @@ def test_a_regex_class_negated_follows_a_request_negated_in_other_words():
         Record("Write a regex that matches lines that do not contain a digit.", "", r"^\D*$"),
     ]
     assert diagnoses(records) == {}
+
+
+def test_one_input_under_an_instruction_in_other_words_says_so():
+    review = "We waited forty minutes for a table we had booked, and nobody apologised. The risotto was lovely though."
+    records = [
+        Record(
+            "Which aspect of the meal is the reviewer unhappy with: food, service, ambience, or price?",
+            review,
+            "Service",
+        ),
+        Record("Of food, service, ambience and price, what does this diner complain about?", review, "Service"),
+    ]
+    found = check_records(records)
+    (message,) = [f.message for f in found[1] if f.check == "duplicate"]
+    assert message.startswith("the same input, the instruction in other words")
