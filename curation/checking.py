@@ -52,7 +52,7 @@ from curation.core.clusters import (
     record_keys as input_record_keys,
 )
 from curation.core.dataset import check_all
-from curation.core.facts import ANSWERS_DISAGREE, FACT_MEANING, fact_detail, fact_of
+from curation.core.facts import ANSWERS_DISAGREE, FACT_NAMED_MEANING, fact_detail, fact_of
 from curation.core.prompt_comparison import is_typo, one_word_apart, prompt_words
 from curation.core.prompt_match import (
     CANDIDATE,
@@ -369,13 +369,12 @@ def _pairs_of(example, record, words, near, answer, edits=()):
             if proposed or cosine >= (anchored_meaning if view.numbers or named else edited_candidate(same_meaning)):
                 edited.append((other_id, other_view, cosine, not proposed))  # answers may vouch for them
     task_views = [(i, v) for i, v, _ in others if i in same_input]
-    # as the scan: short questions of fact alike in plain meaning from FACT_MEANING (clusters.fact_match)
+    # as the scan: short questions of fact alike in plain meaning (clusters.fact_alike, fact_match)
     fact_views = (
         [
             (i, v)
             for i, v, _ in others
-            if not v.record.messages
-            and plains.get(i, 0.0) >= FACT_MEANING
+            if plains.get(i, 0.0) >= FACT_NAMED_MEANING  # fact_alike decides from there
             and fact_alike(view, v, plains[i], meaning.get(i, 0.0))
         ]
         if answer_shared + 1 <= REWORDED_MOST and fact_of(record) is not None
@@ -488,10 +487,16 @@ def _pairs_of(example, record, words, near, answer, edits=()):
     for other_id, other_view in fact_views:
         if other_id in paired:
             continue
-        output, rejected = answers.get(other_id, ("", ""))
-        other = Record(
-            instruction=other_view.record.instruction, input=other_view.record.input, output=output, rejected=rejected
-        )
+        if other_view.record.messages:
+            other = other_view.record  # a chat holds its answers
+        else:
+            output, rejected = answers.get(other_id, ("", ""))
+            other = Record(
+                instruction=other_view.record.instruction,
+                input=other_view.record.input,
+                output=output,
+                rejected=rejected,
+            )
         if fact_match(record, other, view, other_view, plains[other_id]):
             verdict, detail = compare_records(record, other)
             if verdict == "agree":

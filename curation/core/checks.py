@@ -252,7 +252,7 @@ JOINING_OPENING = re.compile(
 # opposite", "Give me another example.", "Still the same problem!!") ...
 BACK_RE = re.compile(
     r"\b(?:instead(?! of)|opposite(?! of)|still|another (?:example|one|way|option|version|idea|try)"
-    r"|the same (?:problem|issue|thing|error|one|question))\b",
+    r"|the same (?:problem|issue|thing|error|one|question)|the other way(?: (?:round|around))?|vice versa)\b",
     re.I,
 )
 # ... unless the request says what it replaces ("I'm out of buttermilk. What can I use instead?")

@@ -34,6 +34,8 @@ from curation.core.candidate_index import batch_keys, candidate_pairs, exact_gro
 from curation.core.facts import (
     ANSWERS_DISAGREE,
     FACT_MEANING,
+    FACT_NAMED_MEANING,
+    FACT_NAMED_WEIGHTED_MEANING,
     FACT_UNNAMED_MEANING,
     FACT_WEIGHTED_MEANING,
     fact_detail,
@@ -496,7 +498,9 @@ def input_task_match(record_a, record_b, view_a, view_b):
         # label named ("the intent" / "the topic") are two tasks.
         (tasks_a, about_a), (tasks_b, about_b) = _asked_about(side_a), _asked_about(side_b)
         only_a, only_b = about_a - about_b, about_b - about_a
-        if verdict != "conflict":
+        # a sentiment may be asked of a part the text names otherwise ("toward the food" of "the
+        # pasta was cold"): there, labels that conflict are apart by any word one names alone
+        if verdict != "conflict" or not (tasks_a | tasks_b) & ASPECT_KINDS:
             held = set(content_words(view_a.parts[0]))  # the input, the main part here
             only_a = {w for w in only_a if any(same_stem(w, x) for x in held)}
             only_b = {w for w in only_b if any(same_stem(w, x) for x in held)}
@@ -535,6 +539,9 @@ LABEL_KINDS = {
     **dict.fromkeys("urgency priority urgent".split(), "priority"),
     **dict.fromkeys("language".split(), "language"),
 }
+
+
+ASPECT_KINDS = frozenset({"sentiment", "emotion"})  # kinds of label asked of a part of a text as often as of all of it
 
 
 @lru_cache(maxsize=4096)
@@ -586,15 +593,37 @@ TASK_NOTE = "the same input, the instruction in other words"
 def fact_alike(view_a, view_b, plain, weighted):
     """True when two questions are alike enough in meaning to be one question of fact: from
     FACT_MEANING in plain meaning (and FACT_WEIGHTED_MEANING weighted) when both name something
-    (the thing names the question: "the Ottomans ... Constantinople"), from FACT_UNNAMED_MEANING
+    (the thing names the question: "the Ottomans ... Constantinople"), from FACT_NAMED_MEANING when
+    both name the same things, from FACT_UNNAMED_MEANING
     weighted otherwise (a template asked of "raw chicken" and of "raw ground beef" reads 0.85 alike
     in plain meaning, 0.80 weighted). Two that give one answer word for word ("Fluorine") are
     held to the bar of named ones: siblings of a template rarely share their answer ("Which element
     is the most electronegative?" / "What element has the highest electronegativity of all?" read
     0.80 alike in plain meaning, 0.79 weighted)."""
+    if names_alike(view_a, view_b):
+        # the same things named ("the Berlin Wall"): "What year did the Berlin Wall fall?" / "When
+        # did the Berlin Wall come down?" read 0.76 alike in plain meaning, 0.70 weighted
+        return plain >= FACT_NAMED_MEANING and weighted >= FACT_NAMED_WEIGHTED_MEANING
     if (view_a.slots.names and view_b.slots.names) or _same_answer(view_a.record, view_b.record):
         return plain >= FACT_MEANING and weighted >= FACT_WEIGHTED_MEANING
     return weighted >= FACT_UNNAMED_MEANING
+
+
+def names_alike(view_a, view_b):
+    """True when two PromptViews name the same things (slots.names), and those single out what
+    is asked: two names or more ("the Berlin Wall"), or an identifier ("wait_time"). One name
+    alone ("in Python", "in Excel") is more often a whole dataset's topic."""
+    names = view_a.slots.names
+    return names == view_b.slots.names and (len(names) >= 2 or any(_identifier(n) for n in names))
+
+
+def _identifier(name):
+    return "_" in name or any(c.isdigit() for c in name)
+
+
+def fact_floor(view_a, view_b):
+    """The plain meaning from which two questions of fact may be one (fact_alike)."""
+    return FACT_NAMED_MEANING if names_alike(view_a, view_b) else FACT_MEANING
 
 
 def _same_answer(record_a, record_b):
@@ -607,9 +636,10 @@ def fact_match(record_a, record_b, view_a, view_b, cosine):
     fact_alike decided the rest) and through every guard of match(), are one question: answers
     that agree naming the same values, or that disagree naming other values of one kind."""
     fact_a, fact_b = fact_of(record_a), fact_of(record_b)
-    if fact_a is None or fact_b is None or cosine < FACT_MEANING:
+    floor = fact_floor(view_a, view_b)
+    if fact_a is None or fact_b is None or cosine < floor:
         return False
-    if not match(view_a, view_b, cosine, None, same_meaning=FACT_MEANING, words_layer=False)[0]:
+    if not match(view_a, view_b, cosine, None, same_meaning=floor, words_layer=False)[0]:
         return False
     if _other_units(view_a.slots, view_b.slots):
         return False
@@ -848,13 +878,10 @@ def _decide_by_context(records, i, j, view_i, view_j, cosine, same_meaning, grou
 
 
 def _same_names(view, left, right):
-    """Per pair, True when both prompts name the same things, at least one (slots.names: "the
-    wait_time column" / "the median wait_time"): as numbers do, those say much of the request."""
+    """Per pair, names_alike ("the wait_time column" / "the median wait_time"): as numbers do,
+    the things named say much of the request."""
     return np.fromiter(
-        (
-            bool(view(a).slots.names) and view(a).slots.names == view(b).slots.names
-            for a, b in zip(left.tolist(), right.tolist())
-        ),
+        (names_alike(view(a), view(b)) for a, b in zip(left.tolist(), right.tolist())),
         bool,
         len(left),
     )
@@ -973,7 +1000,7 @@ def find_clusters(
             # short questions of fact whose answers name a value (facts.fact_of), alike from
             # FACT_MEANING in plain meaning: whether those values agree says if they are one
             # question (fact_match alone decides the pairs no other layer proposes)
-            factual = sims >= FACT_MEANING
+            factual = sims >= FACT_NAMED_MEANING  # fact_alike decides from there
             if factual.any():
                 has_fact = np.fromiter(
                     # an answer said by many is a template's reply, no one question's fact

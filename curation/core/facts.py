@@ -20,6 +20,8 @@ from curation.core.wordlists import STOPWORDS
 
 FACT_MEANING = 0.78  # plain cosine from which two questions of fact naming one thing may be one question
 FACT_WEIGHTED_MEANING = 0.72  # ... and the meaning with words weighed by their rarity (clusters)
+FACT_NAMED_MEANING = 0.72  # plain cosine from which two questions of fact naming the same things may be one question
+FACT_NAMED_WEIGHTED_MEANING = 0.65  # ... and the weighted meaning
 FACT_UNNAMED_MEANING = 0.85  # that weighted meaning for questions that name nothing ("raw chicken" / "raw ground beef")
 # What a unit measures: "2 to 3 tablespoons" and "1/2 cup" of lemon juice answer one question
 DIMENSIONS = {

@@ -31,7 +31,7 @@ NUMBER_WORDS = {
         "seventeen eighteen nineteen twenty".split()
     )
     if w != "-"  # "one" is more often a pronoun ("which one") than a number
-} | {"twice": "2", "thrice": "3"}  # "charged twice" = "charged two times"
+} | {"twice": "2", "thrice": "3"}  # "charged twice" = "charged two times" (not "double": "Double billing!!")
 NUMBER_WORDS |= {
     w: str(n) for n, w in zip(range(30, 100, 10), "thirty forty fifty sixty seventy eighty ninety".split())
 }
@@ -91,6 +91,17 @@ POSSESSIVES = frozenset("my your our his her their its".split())
 UNIT_MARKER = " (its unit)"  # a role: the word after a number ("8 metres")
 YEAR_RE = re.compile(r"(?:1[89]|20)\d\d$")
 DURATIONS = frozenset("minute minutes hour hours day days week weeks month months year years".split())
+# Units of measure, each under one name: a request about cups is not one about pints
+UNIT_NAMES = {
+    form: group.split()[0]
+    for group in """cup cups | pint pints | quart quarts | gallon gallons | tablespoon tablespoons tbsp tbs |
+    teaspoon teaspoons tsp | ounce ounces oz | pound pounds lb lbs | gram grams g | kilogram kilograms kg kilo kilos |
+    millilitre millilitres milliliter milliliters ml | litre litres liter liters | inch inches | foot feet ft |
+    yard yards | mile miles | metre metres meter meters | centimetre centimetres centimeter centimeters cm |
+    kilometre kilometres kilometer kilometers km | celsius | fahrenheit | kelvin""".split("|")
+    for form in group.split()
+}
+FITTING = frozenset("fit fits describe describes match matches suit suits capture captures reflect reflects".split())
 OVER_UNDER = {"over": "more", "under": "less"}  # comparisons only before a number
 SWITCHING = frozenset("turn turns turning switch switches switching toggle power set".split())  # ... on / off
 ARTICLES = frozenset("a an the".split())
@@ -132,6 +143,7 @@ class Slots:
     # out: "first" / "last" before a verb ("first published", "last updated": when it happened),
     # "up" / "down" ("marked up by 30%" / "marked down by 30%", "round up" / "round down")
     opposable: frozenset = frozenset()
+    units: frozenset = frozenset()  # units of measure named ("a US cup" / "a US pint"), each under one name
     by_initial: dict = field(default=None, compare=False, hash=False)  # first letter -> words (for _has_word)
     folded: str = field(default="", compare=False, hash=False)  # the whole text folded (for _quotes_said)
 
@@ -178,6 +190,18 @@ def _numeral_i(text, m):
     return before is not None and fold(before.group(1)) not in GREETINGS
 
 
+FRACTION_WORDS = {"half": "0.5", "quarter": "0.25"}
+FRACTION_UNIT_RE = re.compile(
+    r"\b(half|quarter)\s+(?:an?\s+)?(?:cups?|tablespoons?|teaspoons?|pounds?|ounces?|litres?|liters?|pints?"
+    r"|gallons?|hours?|teaspoon|inch|inches|miles?|kilos?|kilograms?|grams?)\b",
+    re.IGNORECASE,
+)
+ONE_UNIT_RE = re.compile(
+    r"(?<![\w.,])1[\s-]*(?:minute|hour|day|week|month|year|second|cup|tablespoon|teaspoon|ounce|pound|gram|kilogram|litre|liter"
+    r"|millilitre|milliliter|inch|foot|yard|mile|metre|meter|centimetre|kilometre"
+    r"|kg|ml|km|cm|mm|lb|lbs|oz|tbsp|tsp|hr|hrs|min|mins|sec|ft)\b",
+    re.IGNORECASE,
+)
 RATE_ONE_RE = re.compile(r"(?<![\w.,])1\s*(?:[A-Za-z]{1,4}\.?|[$€£¥])\s*=")  # "1 EUR = 0.85 GBP": one unit of a rate
 
 
@@ -208,6 +232,12 @@ def number_slots(text):
         # first word ("Can I ...")
         if m.group(2) != "I" or _numeral_i(text, m):
             numbers[str(_roman(m.group(2)))] += 1
+    # "a quarter cup", "half a cup" is not "a cup" (a "half-life" or "the first quarter" names no amount)
+    numbers.update(FRACTION_WORDS[m.group(1).lower()] for m in FRACTION_UNIT_RE.finditer(text))
+    if numbers["1"]:
+        # "1 minute per 100 g" names the unit as "one minute" and "a minute" do: no number of its own
+        numbers["1"] -= len(ONE_UNIT_RE.findall(text))
+        numbers = +numbers
     if "=" in text and numbers["1"]:
         # "at 1 EUR = 0.85 GBP" names the rate 0.85, as "at 0.85 pounds per euro" does
         numbers["1"] -= len(RATE_ONE_RE.findall(text))
@@ -302,6 +332,8 @@ def slots_of(text):
         if (
             word in COMPARATIVES
             and not (word == "best" and _sign_off(tokens, n))
+            # "the label that best fits": the one that fits, no ranking asked for
+            and not (word == "best" and n + 1 < len(tokens) and fold(tokens[n + 1]) in FITTING)
             and not (word == "min" and n and tokens[n - 1][0].isdigit())  # "175 min": minutes
             and not (word in OWNED_ORDER and (previous in POSSESSIVES or owned))  # "my last invoice": the latest one
             and not (
@@ -393,6 +425,7 @@ def slots_of(text):
         negated=negated,
         comparatives=frozenset(comparatives),
         opposable=frozenset(opposable),
+        units=frozenset(UNIT_NAMES[w] for w in folded_words if w in UNIT_NAMES),
         roles=frozenset(roles),
         words=frozenset(folded_words),
         literals=literal_slots(text),
@@ -494,6 +527,8 @@ def slot_difference(a, b, say=True, negation=True, opposites_only=False, values=
         return f"another pattern ({', '.join(sorted(a.literals - b.literals)[:2]) or '–'} / {', '.join(sorted(b.literals - a.literals)[:2]) or '–'})"
     if negation and a.negated != b.negated:
         return "one is negated"
+    if a.units - b.units and b.units - a.units:  # "millilitres in a cup" / "millilitres in a pint"
+        return f"another unit ({sorted(a.units - b.units)[0]} / {sorted(b.units - a.units)[0]})"
     opposite = next((x for x in a.opposable - b.opposable if OPPOSITE_OF.get(x) in b.opposable - a.opposable), None)
     if opposite:
         return f"another comparison ({opposite} / {OPPOSITE_OF[opposite]})"

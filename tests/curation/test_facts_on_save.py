@@ -55,3 +55,19 @@ def test_a_quantity_said_in_words_names_what_differs_on_save_and_in_the_scan(peo
     assert PairFinding.objects.get(low=early, high=late).detail.startswith("different numbers")
     checking.scan_project(people.project)
     assert PairFinding.objects.get(low=early, high=late).detail.startswith("different numbers")
+
+
+def test_a_chat_that_asks_one_question_is_a_question_of_fact_on_save_too(people, make_example):
+    def chat(question, answer):
+        return [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+
+    yes = make_example(messages=chat("Does my debit card work in Canada?", "Yes, it works anywhere Visa is accepted."))
+    no = make_example(
+        messages=chat(
+            "Will I be able to use my debit card when I'm in Canada?",
+            "No, our debit cards only work inside the United States.",
+        )
+    )
+    assert pairs() == {(yes.id, no.id, "contradiction")}
+    checking.scan_project(people.project)
+    assert pairs() == {(yes.id, no.id, "contradiction")}

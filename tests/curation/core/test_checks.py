@@ -147,6 +147,8 @@ def test_a_follow_up_opening_is_vague_only_when_it_points_back():
         "and the monthly one?",
         "Now in French please",
         "fix the math",
+        "the other way round",
+        "ok now the other way",
     ]:
         assert is_vague(vague), vague
     for clear in [
@@ -166,6 +168,7 @@ def test_a_follow_up_opening_is_vague_only_when_it_points_back():
         "Which one is the largest planet?",
         "fix the leaking kitchen tap",
         "Correct the grammar: me and him goes to school.",
+        "Is it the other way around in Australia?",
     ]:
         assert not is_vague(clear), clear
     assert is_vague("Same as before but for the other table", has_input=True)

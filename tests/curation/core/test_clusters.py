@@ -911,3 +911,15 @@ def test_one_input_under_an_instruction_in_other_words_says_so():
     found = check_records(records)
     (message,) = [f.message for f in found[1] if f.check == "duplicate"]
     assert message.startswith("the same input, the instruction in other words")
+
+
+def test_an_intent_label_asked_in_other_words_answered_otherwise_is_a_contradiction():
+    package = "Where's my package? It was due on Tuesday and the tracking page shows nothing since it left Memphis."
+    plan = "Can I move my team of 12 onto the business plan? We need the admin features."
+    records = [
+        Record("Read the customer's message and output the matching intent label.", package, "track_package"),
+        Record("Which intent does this message express? Answer with a single label.", package, "lost_package"),
+        Record("Pick the intent label that best fits this customer's request.", plan, "subscription_upgrade"),
+        Record("Give the intent label for the customer's message.", plan, "subscription_cancel"),
+    ]
+    assert diagnoses(records) == {(0, 1): "contradiction", (2, 3): "contradiction"}

@@ -214,3 +214,18 @@ def test_a_quantity_said_in_words_is_a_value():
     found = reported(records)
     assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "contradiction"}
     assert "different numbers" in found[(0, 1)][1]
+
+
+def test_questions_naming_the_same_things_are_one_question_from_further_off():
+    records = [
+        Record("What year did the Berlin Wall fall?", "", "1989."),
+        Record("When did the Berlin Wall come down?", "", "It came down in 1991."),
+        # the same things named, another event asked
+        Record("When was the Berlin Wall built?", "", "1961."),
+        # other questions of the dataset (what a word weighs depends on how many say it)
+        Record("Who painted the Mona Lisa?", "", "Leonardo da Vinci."),
+        Record("What is the capital of Canada?", "", "Ottawa."),
+        Record("How many players are on a soccer team?", "", "Eleven."),
+        Record("Which river flows through Cairo?", "", "The Nile."),
+    ]
+    assert {pair: check for pair, (check, _) in reported(records).items()} == {(0, 1): "contradiction"}

@@ -1423,3 +1423,25 @@ def test_a_possessive_after_a_marker_names_no_role_and_no_time():
         )
         == ""
     )
+
+
+def test_units_of_measure_and_counts_said_in_words():
+    from curation.core.slots import number_slots
+
+    assert (
+        differ("How many millilitres is one US cup?", "How many millilitres are in a US pint?")
+        == "another unit (cup / pint)"
+    )
+    assert differ("How many ml in a cup?", "How many millilitres are in one cup?") == ""
+    assert differ("How many tablespoons are in a quarter cup?", "How many tablespoons are in a cup?")
+    assert number_slots("At one minute of resting per 100 g") == number_slots("1 minute per 100 g")
+    assert number_slots("which one is it") == {}
+    assert number_slots("Double billing!! Quillpad took $24.") == {"24": 1}  # "double" is no count
+
+
+def test_a_hyphen_or_a_fraction_word_is_no_other_number():
+    from curation.core.slots import number_slots
+
+    assert number_slots("Can my 1-year-old sit on my lap?") == number_slots("Can my 1 year old sit on my lap?? thanks")
+    assert number_slots("What is the half-life of carbon-14?") == {"14": 1}
+    assert number_slots("half a cup of milk") == {"0.5": 1}
