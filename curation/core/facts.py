@@ -89,7 +89,7 @@ def fact_of(record):
     if length > FACT_ANSWER_WORDS:
         # a longer answer explains more than it names a value: only its yes or no is one
         return Fact(frozenset(), frozenset(), frozenset(), polarity) if polarity else None
-    answer = _in_digits(answer)
+    answer = _in_digits(answer, question)
     asked_numbers = set(number_slots(question))
     asked = words(question)
     numbers = frozenset(n for n in _numbers(answer) if n not in asked_numbers)
@@ -116,9 +116,22 @@ WORDED_QUANTITY_RE = re.compile(
 )
 
 
-def _in_digits(answer):
-    """The answer with a number said in words before a unit said in digits ("two hours" -> "2 hours")."""
-    return WORDED_QUANTITY_RE.sub(lambda m: NUMBER_WORDS[m.group(1).lower()] + " ", answer)
+# A question that asks for a count ("How many moons does Mars have?"): every number said in words
+# in its answer is one ("Mars has two moons" / "Three.")
+COUNT_QUESTION_RE = re.compile(r"\bhow many\b|\bnumber of\b", re.IGNORECASE)
+COUNT_WORDS = {**NUMBER_WORDS, "one": "1", "a single": "1", "none": "0", "no": "0"}
+COUNTED_RE = re.compile(
+    r"\b(" + "|".join(sorted((w for w in COUNT_WORDS if w != "no"), key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
+
+
+def _in_digits(answer, question=""):
+    """The answer with a number said in words before a unit said in digits ("two hours" -> "2
+    hours"), or anywhere when the question asks for a count ("How many moons ...?": "two moons")."""
+    answer = WORDED_QUANTITY_RE.sub(lambda m: NUMBER_WORDS[m.group(1).lower()] + " ", answer)
+    if COUNT_QUESTION_RE.search(question):
+        answer = COUNTED_RE.sub(lambda m: COUNT_WORDS[m.group(1).lower()], answer)
+    return answer
 
 
 def _question_and_answer(record):

@@ -229,3 +229,21 @@ def test_questions_naming_the_same_things_are_one_question_from_further_off():
         Record("Which river flows through Cairo?", "", "The Nile."),
     ]
     assert {pair: check for pair, (check, _) in reported(records).items()} == {(0, 1): "contradiction"}
+
+
+def test_a_count_said_in_words_answers_a_question_of_how_many():
+    moons = Record("How many moons does Mars have?", "", "Mars has two moons, Phobos and Deimos.")
+    legs = Record("How many legs does a spider have?", "", "A spider has eight legs.")
+    one = Record("How many hearts does an octopus have?", "", "Three: two pump blood to the gills and one to the body.")
+    assert fact_of(moons).numbers == {"2"}
+    assert fact_of(legs).numbers == {"8"}
+    assert fact_of(one).numbers == {"3", "2", "1"}
+    # not a count asked for: a number word before no unit names no value
+    assert fact_of(Record("Who wrote Two Gentlemen of Verona?", "", "Shakespeare wrote it.")).numbers == frozenset()
+    records = [
+        Record("How many moons does the planet Mars have?", "", "Mars has two moons, Phobos and Deimos."),
+        Record("What is the number of moons orbiting the planet Mars?", "", "Mars has three moons."),
+    ]
+    assert fact_of(records[1]).numbers == {"3"}
+    found = reported(records)
+    assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "contradiction"}
