@@ -466,6 +466,8 @@ LIGHT_WORDS = (
     GENERIC_VERBS
     | frozenset("using used whether contain contains containing include includes including do does make makes".split())
     | SIGN_OFFS
+    # asking leave is asking whether one can: "Am I allowed to take ...?" / "Can I take ...?"
+    | frozenset("am allowed permitted possible able okay ok".split())
 )
 LIGHT_WORDS = LIGHT_WORDS | frozenset(w for word in LIGHT_WORDS for w in content_words(f"- {word}"))  # stemmed
 

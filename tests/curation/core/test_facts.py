@@ -247,3 +247,16 @@ def test_a_count_said_in_words_answers_a_question_of_how_many():
     assert fact_of(records[1]).numbers == {"3"}
     found = reported(records)
     assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "contradiction"}
+
+
+def test_asking_leave_is_asking_whether_one_can():
+    records = [
+        Record("Can I take a power bank in my checked luggage?", "", "No, carry it in the cabin."),
+        Record("Am I allowed to take a power bank in checked luggage?", "", "Yes."),
+        Record("Can I take a laptop in my checked luggage?", "", "Yes, but the cabin is safer."),
+        Record("Is the Eiffel Tower taller than the Statue of Liberty?", "", "Yes, much taller."),
+        Record("Is the Statue of Liberty taller than the Eiffel Tower?", "", "No."),
+    ]
+    found = reported(records)
+    assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "contradiction"}
+    assert "one answer says" in found[(0, 1)][1] and ", the other " in found[(0, 1)][1]
