@@ -231,6 +231,9 @@ def compare_text(a, b, asked=frozenset()):
     yes_a, yes_b = leading_polarity(wa), leading_polarity(wb)
     if yes_a is not None and yes_b is not None and yes_a != yes_b:
         return "conflict", f"one answer says {'yes' if yes_a else 'no'}, the other {'yes' if yes_b else 'no'}"
+    bounds = _opposed_bounds(wa, wb)
+    if bounds:  # "You must be under 18" / "You must be at least 18"
+        return "conflict", f"the same number bounded the other way (“{bounds[0]}” vs “{bounds[1]}”)"
     if max(len(wa), len(wb)) <= SHORT_ANSWER_WORDS:
         # numbers spelled out read as numbers: "two to three days" / "2 to 3 days"
         ca = {NUMBER_WORDS.get(w, UNITS.get(w, w)) for w in _content_words(a)}  # "2 hours" / "2 hrs"
@@ -292,6 +295,47 @@ def compare_text(a, b, asked=frozenset()):
         )
         return "conflict", f"clearly different content ({shared})"
     return "agree", f"reworded ({overlap:.0%} of content words shared)"
+
+
+# Words that bound the number after them from below or from above ("at least 18", "under 18")
+BOUNDS = {
+    **dict.fromkeys("over above more greater least exceeding exceeds minimum min older longer".split(), 1),
+    **dict.fromkeys("under below less fewer most maximum max within younger shorter".split(), -1),
+}
+BOUND_REACH = 3  # a bound word this many words or fewer before its number ("more than 3", "under $ 50")
+
+
+def _bounds(said):
+    """{number: {sign: the bounded number's position}} for the numbers of a text's words that a
+    bound word comes shortly before (BOUNDS)."""
+    found = {}
+    for k, w in enumerate(said):
+        if not w[:1].isdigit():
+            continue
+        for at in range(k - 1, max(0, k - BOUND_REACH) - 1, -1):
+            before = said[at]
+            if before[:1].isdigit():
+                break
+            if before in BOUNDS:
+                # "at least 18", "at most 5"; "most 18-year-olds" bounds nothing
+                if before not in ("least", "most") or (at and said[at - 1] == "at"):
+                    found.setdefault(w, {}).setdefault(BOUNDS[before], k)
+                break
+    return found
+
+
+def _opposed_bounds(wa, wb):
+    """(phrase of a, phrase of b) when one number is bounded one way in an answer and the other way
+    in the other, each one way only ("under 18" / "at least 18"), else None."""
+    if not (BOUNDS.keys() & set(wa)) or not (BOUNDS.keys() & set(wb)):
+        return None
+    ba, bb = _bounds(wa), _bounds(wb)
+    for number, signs in ba.items():
+        other = bb.get(number, {})
+        if len(signs) == 1 and len(other) == 1 and signs.keys() != other.keys():
+            (k,), (m,) = signs.values(), other.values()
+            return " ".join(wa[max(0, k - 2) : k + 1]), " ".join(wb[max(0, m - 2) : m + 1])
+    return None
 
 
 PORTION_WORDS = frozenset("part parts piece pieces portion portions measure measures".split())

@@ -66,6 +66,7 @@ from curation.core.slots import (
     filler_swap_content,
     frame_swap,
     literal_slots,
+    opposed,
     same_stem,
     slots_of,
     swapped_content,
@@ -458,7 +459,12 @@ def task_shape(record):
         return ("JSON", frozenset(value)) if isinstance(value, dict) and value else None
     if label_words(answer) is not None and classifies(record.instruction):
         return "label"
+    if len(words(answer)) >= TASK_TEXT_WORDS and answer.lstrip()[:1] != "[":
+        return "text"
     return None
+
+
+TASK_TEXT_WORDS = 4  # a text answer this long or longer (a rewrite, a summary, a program) says what was done
 
 
 def input_task_match(record_a, record_b, view_a, view_b):
@@ -478,18 +484,36 @@ def input_task_match(record_a, record_b, view_a, view_b):
         return None
     side_a, side_b = view_a.parts[1], view_b.parts[1]
     slots_a, slots_b = _instruction_slots(side_a), _instruction_slots(side_b)
-    if slots_a.comparatives != slots_b.comparatives:
+    if slots_a.comparatives != slots_b.comparatives and (
+        # a rewrite's target said as a comparison one instruction alone makes ("Make this more
+        # formal." / "Rewrite it in a professional register.", "Shorten this." / "... shorter?")
+        shape != "text" or opposed(slots_a.comparatives, slots_b.comparatives)
+    ):
         return None
-    if slots_a.negated != slots_b.negated and shape == "label":
+    if slots_a.negated != slots_b.negated and shape in ("label", "text"):
         return None  # "nothing else" in one of two instructions for JSON of the same fields says how, not what
     content_a, content_b = _content_set(side_a), _content_set(side_b)
     # JSON fields of their own name the task ("queue", "urgency"); a label, or one generic field,
     # leaves it to the instructions, which must then be no frame filled otherwise
-    if (shape == "label" or shape[1] <= GENERIC_FIELDS) and (
+    if (shape in ("label", "text") or shape[1] <= GENERIC_FIELDS) and (
         swapped_content(content_a, content_b) or filler_swap_content(content_a, content_b) or frame_swap(side_a, side_b)
     ):
         return None
     verdict, detail = compare_records(record_a, record_b)
+    if shape == "text":
+        # A rewrite, a summary or a program of one text: instructions worded apart that are
+        # answered word for word alike, or by one answer reworded ("stay" / "remain"), did one task
+        # ("Correct any typos in this text." / "Fix the spelling mistakes."); answers one value
+        # apart (edited_answer: "10am-4pm" / "10am-6pm", "contact Luis" / "contact Lisa") disagree
+        # on it. Other answers may follow what each instruction asks ("more formal" / "shorter").
+        answer_a, answer_b = record_a.answer(), record_b.answer()
+        if verdict == "agree" and (plain_text(answer_a) == plain_text(answer_b) or reworded_alike(record_a, record_b)):
+            return "duplicate", "the same input and an answer that agrees, the instruction in other words"
+        if verdict == "conflict" and edited_answer(
+            record_a, record_b, view_a.words[0] + view_a.words[1], view_b.words[0] + view_b.words[1], True
+        ):
+            return "contradiction", detail
+        return None
     if shape == "label":
         # what one instruction names and the other does not may be a part of the text ("the
         # sentiment about the battery" / "the overall sentiment"): labels that conflict say so;

@@ -31,6 +31,8 @@ DIMENSIONS = {
     **dict.fromkeys("km m cm mile ft".split(), "length"),
 }
 YEAR_RE = re.compile(r"1[0-9]\d\d|20\d\d")
+YEAR_MARKED_RE = re.compile(r"\b(\d{1,4})\s*(?:AD|BC|BCE|CE)\b|\bAD\s*(\d{1,4})\b")
+YEAR_ASKED_RE = re.compile(r"\b(?:what|which) year\b|\bwhen\b", re.IGNORECASE)
 FACT_QUESTION_WORDS = 25  # a longer instruction asks for more than a fact
 FACT_ANSWER_WORDS = 30  # a longer answer explains more than it names a value
 POLAR_ANSWER_WORDS = 80  # ... but its opening yes or no answers a yes-or-no question up to this length
@@ -38,7 +40,7 @@ CAPITALISED_RE = re.compile(r"\b[A-Z][\w'’-]*")
 # Capitalised words that name no value: a sentence's openings and the answer's own frame
 NOT_NAMES = STOPWORDS | frozenset(
     """yes no it it's its the a an there here this that these those they he she we you i in on at by of
-    answer approximately about around roughly only just""".split()
+    answer approximately about around roughly only just ad bc bce ce""".split()
 )
 
 
@@ -62,7 +64,7 @@ class Fact:
 # A yes-or-no question: a sentence that opens with an auxiliary and ends with a question mark
 # ("I bought shoes online. Can I return them?", "Is there a fee for ...?")
 POLAR_QUESTION_RE = re.compile(
-    r"(?:^|[.!?:]\s+)\W*(?:(?:so|and|ok|okay|also|hi|hello|hey)\W+)*"
+    r"(?:^|[.!?:]\s+|\s[-–—]\s+|,\s+)\W*(?:(?:so|and|ok|okay|also|hi|hello|hey)\W+)*"
     r"(?:is|are|was|were|do|does|did|can|could|will|would|should|shall|may|might|must|have|has|had|am)"
     r"(?:n't|n’t)?\b[^.!?]*\?",
     re.IGNORECASE,
@@ -100,8 +102,14 @@ def fact_of(record):
     )
     if not numbers and not names and not polarity:
         return None
-    units = {DIMENSIONS.get(unit, unit) for n, said in _quantities(answer).items() if n in numbers for unit in said}
-    units |= {"a year"} if any(YEAR_RE.fullmatch(n) for n in numbers) else set()
+    quantities = _quantities(answer)
+    units = {DIMENSIONS.get(unit, unit) for n, said in quantities.items() if n in numbers for unit in said}
+    # a year: four digits from 1000, one marked as a year ("476 AD", "44 BC"), or any number with
+    # no unit answering a question that asks for a year ("In which year ...?" "In 476.")
+    years = {n for found in YEAR_MARKED_RE.findall(answer) for n in found if n}
+    if YEAR_ASKED_RE.search(question):
+        years |= {n for n in numbers if n not in quantities}
+    units |= {"a year"} if any(YEAR_RE.fullmatch(n) or n in years for n in numbers) else set()
     return Fact(numbers, names, frozenset(units), polarity)
 
 

@@ -468,6 +468,8 @@ LIGHT_WORDS = (
     | SIGN_OFFS
     # asking leave is asking whether one can: "Am I allowed to take ...?" / "Can I take ...?"
     | frozenset("am allowed permitted possible able okay ok".split())
+    # "In what year did ...?" asks what "When did ...?" asks
+    | frozenset(["year"])
 )
 LIGHT_WORDS = LIGHT_WORDS | frozenset(w for word in LIGHT_WORDS for w in content_words(f"- {word}"))  # stemmed
 

@@ -46,16 +46,16 @@ NUMBER_WORD_RE = re.compile(
 COMPARATIVES = frozenset(
     """more less fewer greater higher lower larger smaller bigger longer shorter older newer younger
     cheaper pricier faster slower earlier later better worse most least highest lowest largest smallest
-    biggest longest shortest oldest newest youngest cheapest fastest slowest earliest latest best worst
+    biggest longest shortest oldest newest youngest cheapest fastest slowest earliest latest best worst taller tallest
     above below exceeding exceeds ascending descending asc desc increase increasing decrease decreasing
     maximum minimum max min top bottom first last final within outside inside""".split()
 )
 # Words that make the same comparison count as one ("more than 375" = "higher than 375", "later
 # than 2021" = "after 2021"), so a paraphrase keeps its slots; opposites stay apart.
 COMPARATIVE_CLASS = {
-    **dict.fromkeys("more greater higher larger bigger above exceeding exceeds longer pricier".split(), "more"),
+    **dict.fromkeys("more greater higher larger bigger above exceeding exceeds longer pricier taller".split(), "more"),
     **dict.fromkeys("less fewer lower smaller below shorter cheaper within".split(), "less"),
-    **dict.fromkeys("most highest largest biggest maximum max top longest priciest".split(), "most"),
+    **dict.fromkeys("most highest largest biggest maximum max top longest priciest tallest".split(), "most"),
     **dict.fromkeys("least fewest lowest smallest minimum min bottom shortest cheapest".split(), "least"),
     "later": "after",
     "earlier": "before",
@@ -176,6 +176,11 @@ def _roman(numeral):
     return sum(-v if v < w else v for v, w in zip(values, values[1:] + [0]))
 
 
+WORLD_WAR_RE = re.compile(r"\b(First|Second)\s+World\s+War\b|\bWW(II|I)\b", re.IGNORECASE)
+WW_RE = re.compile(r"\bWW(II|I|2|1)\b")
+WW_NUMERALS = {"II": "II", "I": "I", "2": "II", "1": "I"}
+WORLD_WARS = {"first": "1", "second": "2", "i": "1", "ii": "2"}
+ROMAN_NAMES = frozenset("ii iii iv vi vii viii ix xi xii".split())  # numerals, named by number_slots when after a name
 NAME_BEFORE_RE = re.compile(r"\b([A-Z][a-z]+) $")
 
 
@@ -232,6 +237,8 @@ def number_slots(text):
         # first word ("Can I ...")
         if m.group(2) != "I" or _numeral_i(text, m):
             numbers[str(_roman(m.group(2)))] += 1
+    if "orld" in text or "WW" in text:  # the Second World War is World War II, WWII
+        numbers.update(WORLD_WARS[(m.group(1) or m.group(2)).lower()] for m in WORLD_WAR_RE.finditer(text))
     # "a quarter cup", "half a cup" is not "a cup" (a "half-life" or "the first quarter" names no amount)
     numbers.update(FRACTION_WORDS[m.group(1).lower()] for m in FRACTION_UNIT_RE.finditer(text))
     if numbers["1"]:
@@ -297,6 +304,8 @@ def slots_of(text):
     """The slots of one text."""
     if "°" in text:  # "100 °F" names the scale "100 degrees Fahrenheit" names, not a name "F"
         text = DEGREES_RE.sub(lambda m: f" degrees {DEGREE_SCALES[m.group(1)]}", text)
+    if "WW" in text:  # "WWII" is "World War II"
+        text = WW_RE.sub(lambda m: "World War " + WW_NUMERALS[m.group(1)], text)
     quoted = frozenset(
         fold(" ".join(next(g for g in m.groups() if g).split())).rstrip(".,;:!? ")  # 'the essence.' = 'the essence'
         for m in QUOTED_RE.finditer(text)
@@ -350,7 +359,10 @@ def slots_of(text):
             and not owned  # "before my A1C test" names no time
             and (token[0].isdigit() or (token[0].isupper() and word not in COMMON_CAPITALISED))
         ):
-            if token[0].isdigit() and n + 1 < len(tokens) and fold(tokens[n + 1]) in DURATIONS:
+            if token[0].isdigit() and (
+                (n + 1 < len(tokens) and fold(tokens[n + 1]) in DURATIONS)
+                or word.partition("-")[2] in DURATIONS  # "before a 2-week trip": how long the trip is
+            ):
                 # "after 10 years of saving" / "for 10 years": how long, which a rewording may say
                 # otherwise; "after 30 days" / "within 30 days" still differ
                 opposable.add(COMPARATIVE_CLASS.get(previous, previous))
@@ -383,6 +395,9 @@ def slots_of(text):
             # the word after a sign-off, in any case: "best, ahmed"
             or (n >= 2 and tokens[n - 1] == "," and fold(tokens[n - 2]) in SIGN_OFFS and token.isalpha())
         )
+        following = fold(tokens[n + 1]) if n + 1 < len(tokens) else ""
+        if is_name and (word in ROMAN_NAMES or (word in WORLD_WARS and following == "world")):
+            is_name = not numbers  # "World War II", "the Second World War": a number names it (number_slots)
         if is_name and not token.isdigit():
             name = _possessive(_hyphened_name(token, word))
             name = NAME_ALIASES.get(name, name)
@@ -543,7 +558,13 @@ def slot_difference(a, b, say=True, negation=True, opposites_only=False, values=
     # only says more.
     only_a = _own_names(a, b)
     only_b = _own_names(b, a) if only_a else ()
-    if only_a and only_b:
+    if (
+        only_a
+        and only_b
+        and not any(
+            _initials_of(x, y) for x, y in ((only_a, only_b), (a.names, only_b), (only_b, only_a), (b.names, only_a))
+        )
+    ):
         return f"another name ({sorted(only_a)[0]} / {sorted(only_b)[0]})"
     after_a, after_b = {}, {}
     for marker, word in a.roles:
@@ -602,7 +623,27 @@ def added_name(a, b):
 def _own_names(a, b):
     """The names of Slots a that b does not say, spelling slips and plurals aside ("the Ottomans"
     / "the Ottoman Empire")."""
-    return [name for name in a.names - b.words if not _has_word(name, b) and not _plural_said(name, b)]
+    return [
+        name
+        for name in a.names - b.words
+        if not _has_word(name, b) and not _plural_said(name, b) and not _abbreviates(name, b)
+    ]
+
+
+def _abbreviates(name, slots):
+    """True when a name is a short form of a word of slots ("Vec" / "vector", "Dept" aside)."""
+    return len(name) >= 3 and any(
+        w.startswith(name) and 0 < len(w) - len(name) <= 4 for w in slots.by_initial.get(name[:1], ())
+    )
+
+
+def _initials_of(names, acronym):
+    """True when `acronym` is one short name whose letters are the initials of `names` ("EU" /
+    "European Union", "UN" / "United Nations", "NYC" / "New York City"), in any order."""
+    if len(acronym) != 1 or not 2 <= len(names) <= 5:
+        return False
+    (short,) = acronym
+    return len(short) == len(names) and sorted(short) == sorted(name[0] for name in names)
 
 
 def _plural_said(name, slots):
@@ -702,6 +743,10 @@ SYNONYMS = {
         ("fix", "repair"),
         ("change", "modify", "alter"),
         ("replace", "substitute"),
+        ("end", "finish", "conclude"),
+        ("fall", "collapse"),
+        ("found", "establish"),
+        ("build", "construct"),
     )
     for verb in group
     for inflected in _forms(verb)
@@ -813,7 +858,9 @@ def synonyms(x, y):
 FRAME_WORDS = STOPWORDS | FILLER | REQUEST_VERBS | ASKING_WORDS | COUNTING_NOUNS  # never what fills a frame
 # verbs that say little on their own: one swapped for another fills no frame ("do I need" / "should I
 # use"), though each still counts against a word that fills one ("make pancakes" / "store pancakes")
-GENERIC_VERBS = frozenset("need needs use uses get gets have has want wants put take require requires".split())
+GENERIC_VERBS = frozenset(
+    "need needs use uses get gets have has want wants put take require requires come comes".split()
+)
 FRAME_SHARE = 0.6  # word-sequence similarity from which two texts share one frame
 FILLER_WORDS = 3  # what fills a frame is short ("sponge cake"); a reworded clause is longer
 

@@ -923,3 +923,43 @@ def test_an_intent_label_asked_in_other_words_answered_otherwise_is_a_contradict
         Record("Give the intent label for the customer's message.", plan, "subscription_cancel"),
     ]
     assert diagnoses(records) == {(0, 1): "contradiction", (2, 3): "contradiction"}
+
+
+def test_one_text_rewritten_under_instructions_in_other_words_is_one_task():
+    note = "can we push the call to 4? something came up"
+    notice = "The pharmacy on Elm Street is open from 8 am to 9 pm on weekdays and from 10 am to 6 pm on weekends."
+    typos = "Thier recieved the pakage on wensday."
+    records = [
+        # one rewrite word for word under instructions that share no words: a duplicate
+        Record(
+            "Rewrite the following in a professional register.",
+            note,
+            "Would it be possible to move our call to 4 o'clock? Something unexpected has come up.",
+        ),
+        Record(
+            "Make this more formal.",
+            note,
+            "Would it be possible to move our call to 4 o'clock? Something unexpected has come up.",
+        ),
+        # one summary with one value replaced: a contradiction
+        Record("Can you make this shorter?", notice, "Elm Street pharmacy: weekdays 8am-9pm, weekends 10am-4pm."),
+        Record("Shorten this.", notice, "Elm Street pharmacy: weekdays 8am-9pm, weekends 10am-6pm."),
+        Record("Correct any typos in this text.", typos, "They received the package on Wednesday."),
+        Record("Fix the spelling mistakes.", typos, "They received the package on Wednesday."),
+        # the same text under other tasks, answered otherwise: no finding
+        Record("Make this sound casual.", note, "hey, can we do 4 instead? something came up"),
+        Record("Translate this into French.", typos, "Ils ont reçu le colis mercredi."),
+        Record("Make this longer and friendlier.", notice, "Good news! Our Elm Street pharmacy is open 8 am to 9 pm."),
+    ]
+    assert diagnoses(records) == {(0, 1): "duplicate", (2, 3): "contradiction", (4, 5): "duplicate"}
+
+
+def test_one_number_bounded_the_other_way_is_a_conflict():
+    assert compare_answers("You must be under 18 when you apply.", "You must be at least 18 when you apply.")[0] == (
+        "conflict"
+    )
+    assert compare_answers("Under 18.", "At least 18.")[0] == "conflict"
+    # the same way, or both ways in one answer, or "most" that bounds nothing: no conflict
+    assert compare_answers("Bake for at least 30 minutes.", "Bake for more than 30 minutes.")[0] == "agree"
+    assert compare_answers("Children under 12 fly free; adults over 12 pay.", "Adults over 12 pay.")[0] == "agree"
+    assert compare_answers("Most 18 year olds can vote here.", "Over 18 year olds can vote here.")[0] == "agree"

@@ -260,3 +260,23 @@ def test_asking_leave_is_asking_whether_one_can():
     found = reported(records)
     assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "contradiction"}
     assert "one answer says" in found[(0, 1)][1] and ", the other " in found[(0, 1)][1]
+
+
+def test_names_said_by_their_initials_and_years_said_otherwise_are_one_question():
+    # "the United Kingdom" is "the UK", "the Second World War" is "World War II", "fall" is "collapse"
+    assert slot_difference(slots_of("What currency does the United Kingdom use?"), slots_of("The UK's currency?")) == ""
+    assert slot_difference(slots_of("When did the Second World War end?"), slots_of("When did WWII end?")) == ""
+    # another name stays another name, initials or not
+    assert slot_difference(slots_of("How many countries are in Europe?"), slots_of("... in the EU?")) != ""
+    assert slot_difference(slots_of("Flights from Los Angeles to Boston"), slots_of("Flights from LA to NYC")) != ""
+    assert slot_difference(slots_of("What did the First Amendment say?"), slots_of("The Second Amendment?")) != ""
+    records = [
+        Record("When did the Western Roman Empire fall?", "", "In 476 AD."),
+        Record("In what year did the Western Roman Empire collapse?", "", "1453"),
+        Record("When did the Second World War come to an end?", "", "It ended in 1945."),
+        Record("In which year did World War II end?", "", "1945"),
+        Record("In which year did World War I end?", "", "1918"),
+    ]
+    assert fact_of(records[0]).units == {"a year"}
+    found = reported(records)
+    assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "contradiction", (2, 3): "duplicate"}
