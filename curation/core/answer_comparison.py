@@ -818,7 +818,9 @@ CLASSIFYING_RE = re.compile(
     r"\b(?:classif\w*|categor\w*|label\w*|types?|kinds?|class(?:es)?|tag|tags|tagging|genre|topic|intent|bucket"
     # "which policy area this text is about", "which team should handle it", "route the ticket"
     r"|(?:policy|topic|subject|practice) areas?|which (?:\w+ )?(?:team|department|queue|desk) (?:should|would|will|handles?|owns?)"
-    r"|rout(?:e|es|ing) (?:this|it|the)|sort (?:this|it|the \w+) into"
+    r"|rout(?:e|es|ing) (?:this|it|the)|sort (?:this|it|the|these)(?: \w+)? into|taxonomy"
+    # "Which department does the following item belong in?"
+    r"|which (?:\w+ )?(?:department|aisle)\b|belongs? (?:in|under)"
     # a sentiment is a class: "positive, negative or neutral", "how does the customer feel about it"
     r"|sentiment|emotions?|polarity|positive,? (?:or )?negative|favou?rable or unfavou?rable|feel(?:s|ing)? about)\b",
     re.I,

@@ -582,7 +582,7 @@ def _asked_about(instruction):
 
 # "the review below:", "the text above.": where the input is, not a comparison
 POSITIONAL_RE = re.compile(
-    r"\b(?:below|above)(?=\s*(?:[.:,;!?)\]]|$))"
+    r"\b(?:below|above)(?=\s*(?:[.:,;!?)\]]|[-–—]\s|$))"
     r"|\b((?:the|this)\s(?:[a-z-]+\s){0,3}?)(?:below|above)\b(?!\s*(?:[-+$€£\d]|zero|average|the\b))"
     r"|(?:^|(?<=[.!?:]\s))(?:below|above)(?=\s+(?:is|are)\b)"  # "Below is an incoming support chat."
     # how to answer, not what: "one label, nothing else", "no explanation"

@@ -68,7 +68,29 @@ ASKING_PREFIX_RE = re.compile(
 def plain_text(text):
     """Folded words without punctuation or filler ("please", "thank you") or an opening that only
     asks to be told ("Could you tell me: ..."): what the wording similarity compares."""
-    return " ".join(w for w in WORD_RE.findall(ASKING_PREFIX_RE.sub("", fold(text), count=1)) if w not in FILLER)
+    said = WORD_RE.findall(ASKING_PREFIX_RE.sub("", fold(text), count=1))
+    if "advance" in said or any(w[:2] == "th" and 5 <= len(w) <= 8 for w in said):
+        said = _thanks_left_out(said)
+    return " ".join(w for w in said if w not in FILLER)
+
+
+def _thanks_left_out(said):
+    """Folded words without a thanks, mistyped too ("thhanks", "thnaks"), and the "in advance" or
+    "so much" that follows one: a courtesy, as "thanks" is (FILLER)."""
+    out = []
+    k = 0
+    while k < len(said):
+        w = said[k]
+        if w in ("thanks", "thank") or (w[:2] == "th" and 5 <= len(w) <= 8 and is_typo(w, "thanks")):
+            k += 1
+            if k < len(said) and said[k] == "you":
+                k += 1
+            if said[k : k + 2] in (["in", "advance"], ["so", "much"], ["a", "lot"]):
+                k += 2
+            continue
+        out.append(w)
+        k += 1
+    return out
 
 
 def wording_similarity(a, b, most=1500):
@@ -435,11 +457,24 @@ def other_intent(a, b, answers_edited=False, one_word=False):
     # enough: answers that disagree say it asks for more ("the index of the largest int" / "the
     # largest int", "the first 10 even integers" / "... integers"). Prompts reworded throughout
     # add words as they go ("the word 'xylophone'"), and need two.
+    # One prompt that is the other with words added and nothing else changed asks for more by one
+    # content word too ("Should I pay the rent?" / "Should I pay the rent in advance?")
+    one_word = one_word or _only_added(a.derived[3], b.derived[3])
     refined = refines(a, b, 1 if one_word else REFINING_WORDS, LIGHT_WORDS) or added_name(a.slots, b.slots)
     negated = a.slots.negated != b.slots.negated
     if not (refined or negated):
         return False
     return not (answers_edited() if callable(answers_edited) else answers_edited)
+
+
+def _only_added(plain_a, plain_b):
+    """True when one plain text is the other with words added and none replaced or removed."""
+    wa, wb = plain_a.split(), plain_b.split()
+    if len(wa) == len(wb):
+        return False
+    shorter, longer = (wa, wb) if len(wa) < len(wb) else (wb, wa)
+    ops = difflib.SequenceMatcher(None, shorter, longer, autojunk=False).get_opcodes()
+    return all(tag in ("equal", "insert") for tag, *_ in ops)
 
 
 def differing_turns(a, b):

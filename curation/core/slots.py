@@ -343,6 +343,8 @@ def slots_of(text):
             and not (word == "best" and _sign_off(tokens, n))
             # "the label that best fits": the one that fits, no ranking asked for
             and not (word == "best" and n + 1 < len(tokens) and fold(tokens[n + 1]) in FITTING)
+            # "which category fits this product best": the one that fits
+            and not (word == "best" and any(fold(t) in FITTING for t in tokens[max(0, n - 4) : n]))
             and not (word == "min" and n and tokens[n - 1][0].isdigit())  # "175 min": minutes
             and not (word in OWNED_ORDER and (previous in POSSESSIVES or owned))  # "my last invoice": the latest one
             and not (

@@ -963,3 +963,20 @@ def test_one_number_bounded_the_other_way_is_a_conflict():
     assert compare_answers("Bake for at least 30 minutes.", "Bake for more than 30 minutes.")[0] == "agree"
     assert compare_answers("Children under 12 fly free; adults over 12 pay.", "Adults over 12 pay.")[0] == "agree"
     assert compare_answers("Most 18 year olds can vote here.", "Over 18 year olds can vote here.")[0] == "agree"
+
+
+def test_a_product_sorted_under_instructions_in_other_words_and_a_thanks_mistyped():
+    scooter = "Razor A Kick Scooter for Kids"
+    balm = "Burt's Bees Beeswax Lip Balm, 4 Pack"
+    records = [
+        Record("What category is this product?", scooter, "Toys & Games"),
+        Record("Which department does the following item belong in?", scooter, "Toys & Games"),
+        Record("Which of our categories fits this product best?", balm, "Beauty"),
+        Record("Classify the following product by category.", balm, "Beauty"),
+        Record("in what year did the french revolution begin? - thhanks in advance", "", "1789"),
+        Record("In what year did the French Revolution begin?", "", "1789"),
+        # a prompt that is another with a word added asks for more: answers that differ do not conflict
+        Record("Can I pay the rent online?", "", "Yes, through the tenant portal."),
+        Record("Can I pay the rent?", "", "Yes, on the first of the month."),
+    ]
+    assert diagnoses(records) == {(0, 1): "duplicate", (2, 3): "duplicate", (4, 5): "duplicate"}
