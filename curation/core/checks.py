@@ -309,6 +309,16 @@ def _specific(instruction):
     return [w for w in words(VAGUE_PHRASES.sub(" ", instruction)) if (len(w) > 1 or w.isdigit()) and not _vague(w)]
 
 
+# A complaint that names nothing it is about: a negated verb alone ("doesn't compile", "still won't
+# start", "it can't connect anymore")
+BARE_COMPLAINT_RE = re.compile(
+    r"^\W*(?:(?:it|this|that|still|but|and|now|so)\s+)*"
+    r"(?:doesn[’']?t|does not|won[’']?t|will not|can[’']?t|cannot|isn[’']?t|is not|didn[’']?t|did not)"
+    r"\s+\w+(?:\s+(?:anymore|again|now|either|at all))?\W*$",
+    re.IGNORECASE,
+)
+
+
 def is_vague(instruction, has_input=False):
     """True when no word of the instruction names a task or a topic ("Help", "Make it better",
     "Same as last time", "idk"), when it points back at a request the example does not hold ("Same
@@ -330,6 +340,8 @@ def is_vague(instruction, has_input=False):
     joined = JOINING_OPENING.match(instruction)
     if joined and joined.end() < len(instruction):
         return is_vague(instruction[joined.end() :], has_input)
+    if not has_input and BARE_COMPLAINT_RE.match(instruction):
+        return True  # "doesn't compile", "won't start": what does not is not there
     specific = _specific(instruction)
     if has_input:
         return not specific and not any(w in INPUT_TASK_WORDS for w in said)

@@ -173,3 +173,13 @@ def test_a_follow_up_opening_is_vague_only_when_it_points_back():
         assert not is_vague(clear), clear
     assert is_vague("Same as before but for the other table", has_input=True)
     assert not is_vague("Now do it in bash", has_input=True)
+
+
+def test_a_complaint_naming_nothing_it_is_about_is_vague():
+    from curation.core.checks import is_vague
+
+    for said in ("doesn't compile", "still won't start", "It can't connect anymore."):
+        assert is_vague(said), said
+        assert not is_vague(said, has_input=True), said  # the input is what does not
+    for said in ("My Rust code doesn't compile", "Isn't Pluto a planet?", "Doesn't compile. Why?"):
+        assert not is_vague(said), said
