@@ -626,6 +626,8 @@ def is_code(text):
     lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) <= 12 and all(_shell_line(line) or line.lstrip().startswith("#") for line in lines):
         return any(not line.lstrip().startswith("#") and line.strip() not in SHELL_KEYWORDS for line in lines)
+    if len(lines) >= 3 and _yaml(lines):
+        return True
     hinted = sum(1 for line in lines if CODE_HINT_RE.search(line))
     symbols = sum(text.count(c) for c in "(){}[];=<>")
     prose_words = len(re.findall(r"\b[a-z]{3,}\b", text))
@@ -636,6 +638,16 @@ def is_code(text):
     if len(lines) != 1 or len(text) > 300 or SENTENCE_RE.search(text) or not SHORT_CODE_RE.search(text):
         return False
     return len(re.findall(r"[()\[\]{}^$\\*+|=<>;:/]", text)) >= max(3, prose_words)
+
+
+# A line of YAML: a key of one word, then a short value or nothing ("  periodSeconds: 10", "- name: app")
+YAML_LINE_RE = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w.-]*:(?:\s+[^\s].{0,80})?$|^\s*-\s+[^\s:]{1,60}$")
+
+
+def _yaml(lines):
+    """True for lines of nested YAML (Kubernetes manifests, CI files, config): every line a key and
+    its value or a list item, and some indented under another; "Pros: cheap" / "Cons: slow" is prose."""
+    return all(YAML_LINE_RE.match(line) for line in lines) and any(line[:1] in " \t" for line in lines)
 
 
 def code_tokens(text):

@@ -31,6 +31,7 @@ from curation.core.answer_comparison import (
 )
 from curation.core.bucket_keys import answer_edit_keys, answer_reworded_keys
 from curation.core.candidate_index import batch_keys, candidate_pairs, exact_groups, prompt_hashes
+from curation.core.checks import INPUT_TASK_WORDS as TASK_VERBS
 from curation.core.facts import (
     ANSWERS_DISAGREE,
     FACT_MEANING,
@@ -68,6 +69,7 @@ from curation.core.slots import (
     literal_slots,
     opposed,
     same_stem,
+    same_word,
     slots_of,
     swapped_content,
 )
@@ -442,6 +444,30 @@ def input_task_pairs(records, members):
     return input_record_pairs(records, members, input_keys)
 
 
+# Words of an instruction that say how to answer or where the text is, not what about it is asked
+TASK_FORM_WORDS = frozenset(
+    """json object field fields key keys format formatted output return give extract pull get list message email
+    text input below above following this these record records schema structured data value values only just""".split()
+)
+
+
+def _own_subjects(content, shape):
+    """The content words of an instruction that name what it asks about: not the task or its form
+    (LABEL_TASK_WORDS, checks.INPUT_TASK_WORDS, TASK_FORM_WORDS), nor a JSON answer's field names."""
+    fields = set()
+    if isinstance(shape, tuple):
+        for name in shape[1]:  # "seat_numbers", "quantityBroken": the words of a field's name
+            fields.update(w.lower() for w in re.findall(r"[A-Za-z][a-z]*|[A-Z]+(?![a-z])", str(name)))
+    return {
+        w
+        for w in content
+        if w not in TASK_FORM_WORDS
+        and w not in LABEL_TASK_WORDS
+        and w not in TASK_VERBS
+        and not any(same_stem(w, f) for f in fields)
+    }
+
+
 # JSON fields that say nothing of what they hold: under them the instructions name the task
 GENERIC_FIELDS = frozenset(
     "label labels category categories class answer result results output value type tag tags prediction score text "
@@ -499,6 +525,15 @@ def input_task_match(record_a, record_b, view_a, view_b):
         swapped_content(content_a, content_b) or filler_swap_content(content_a, content_b) or frame_swap(side_a, side_b)
     ):
         return None
+    if shape != "label":
+        # each instruction names a part of the text of its own, none the other's: "Who is the
+        # account holder? JSON {name}." / "Who placed the order? JSON {name}." over "My husband
+        # Mark placed the order, but the account is mine" ask about two people
+        held = set(content_words(view_a.parts[0]))  # the input, the main part here
+        subjects_a = {w for w in _own_subjects(content_a, shape) if any(same_stem(w, x) for x in held)}
+        subjects_b = {w for w in _own_subjects(content_b, shape) if any(same_stem(w, x) for x in held)}
+        if subjects_a and subjects_b and not any(same_word(x, y) for x in subjects_a for y in subjects_b):
+            return None
     verdict, detail = compare_records(record_a, record_b)
     if shape == "text":
         # A rewrite, a summary or a program of one text: instructions worded apart that are

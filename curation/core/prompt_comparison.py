@@ -8,6 +8,7 @@ one instruction is normal; the input decides.
 """
 
 import difflib
+import re
 from collections import Counter
 from functools import lru_cache
 
@@ -16,9 +17,21 @@ from curation.core.wordlists import FILLER, INTERCHANGEABLE, NEGATIONS
 
 
 def prompt_words(record):
-    """(context words, query words) of a record, normalised."""
+    """(context words, query words) of a record, normalised; a currency sign before an amount is
+    read as its code ("$45" as "usd 45", as "45 USD" says), so "a $45 refund" and "a £45 refund"
+    are two prompts."""
     context, query = record.request()
-    return words(context), words(query)
+    return words(_signs_said(context)), words(_signs_said(query))
+
+
+CURRENCY_CODES = {"$": "usd", "£": "gbp", "€": "eur", "¥": "jpy", "₹": "inr"}
+CURRENCY_SIGN_RE = re.compile(r"([$£€¥₹])\s?(?=\d)")
+
+
+def _signs_said(text):
+    if not any(sign in text for sign in CURRENCY_CODES):
+        return text
+    return CURRENCY_SIGN_RE.sub(lambda m: f" {CURRENCY_CODES[m.group(1)]} ", text)
 
 
 def _edit_distance_at_most(a, b, limit):

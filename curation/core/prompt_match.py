@@ -260,6 +260,8 @@ def match(
         return False, "", ""  # another number, on every layer ("three" / "there" is no typo)
     if (other_literals(a.slots, b.slots) or _quoted_symbols(a) != _quoted_symbols(b)) and not values_vouched:
         return False, "", ""  # "DD/MM/YYYY" / "DD.MM.YYYY", "starts with '#'" / "'@'": read by no word
+    if a.slots.units - b.slots.units and b.slots.units - a.slots.units:
+        return False, "", ""  # "a $45 refund" / "a £45 refund": read by no word
     if words_layer:  # off for pairs the word-level index did not propose: it finds all of those
         same, detail = same_prompt(a.words, b.words)
         if same:

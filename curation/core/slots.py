@@ -98,9 +98,12 @@ UNIT_NAMES = {
     teaspoon teaspoons tsp | ounce ounces oz | pound pounds lb lbs | gram grams g | kilogram kilograms kg kilo kilos |
     millilitre millilitres milliliter milliliters ml | litre litres liter liters | inch inches | foot feet ft |
     yard yards | mile miles | metre metres meter meters | centimetre centimetres centimeter centimeters cm |
-    kilometre kilometres kilometer kilometers km | celsius | fahrenheit | kelvin""".split("|")
+    kilometre kilometres kilometer kilometers km | celsius | fahrenheit | kelvin |
+    dollar dollars usd | euro euros eur | yen jpy | rupee rupees inr""".split("|")
     for form in group.split()
 }
+UNIT_NAMES["gbp"] = "pound"  # money said as its code: "GBP 45" is "£45" is "45 pounds"
+CURRENCY_SIGNS = {"$": "dollar", "£": "pound", "€": "euro", "¥": "yen", "₹": "rupee"}
 FITTING = frozenset("fit fits describe describes match matches suit suits capture captures reflect reflects".split())
 OVER_UNDER = {"over": "more", "under": "less"}  # comparisons only before a number
 SWITCHING = frozenset("turn turns turning switch switches switching toggle power set".split())  # ... on / off
@@ -210,6 +213,28 @@ ONE_UNIT_RE = re.compile(
 RATE_ONE_RE = re.compile(r"(?<![\w.,])1\s*(?:[A-Za-z]{1,4}\.?|[$€£¥])\s*=")  # "1 EUR = 0.85 GBP": one unit of a rate
 
 
+SECONDS = {"ms": 1e-3, "millisecond": 1e-3, "s": 1, "sec": 1, "second": 1, "min": 60, "minute": 60}
+SECONDS |= {"h": 3600, "hr": 3600, "hour": 3600}
+DURATION_HINT_RE = re.compile(r"\d\s*(?:ms|s|h)\b|(?:second|minute|hour|\bmin|\bsec|\bhr)", re.IGNORECASE)
+DURATION_RE = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?|" + "|".join(NUMBER_WORDS) + r"|half)(?:\s+an?)?[\s-]*([a-z]{1,12})\b",
+    re.IGNORECASE,
+)
+TIME_UNITS = ("millisecond", "second", "minute", "hour")
+
+
+def _time_unit(word):
+    """The SECONDS key of a unit of time as written ("mins", "120s", "minuutes"), or ""."""
+    unit = word.rstrip("s") if len(word) > 2 else word
+    if unit in SECONDS:
+        return unit
+    if word == "s":
+        return "s"
+    if len(word) >= 5:  # a slip: "minuutes", "secnods"
+        return next((u for u in TIME_UNITS if is_typo(unit, u) or is_typo(word, u + "s")), "")
+    return ""
+
+
 def number_slots(text):
     """The numbers a text names, in digits or in words ("three" = "3"), as a Counter: two regular
     expressions, so that the scan can compare every candidate pair's numbers first. A count that
@@ -248,6 +273,17 @@ def number_slots(text):
     if "=" in text and numbers["1"]:
         # "at 1 EUR = 0.85 GBP" names the rate 0.85, as "at 0.85 pounds per euro" does
         numbers["1"] -= len(RATE_ONE_RE.findall(text))
+        numbers = +numbers
+    if DURATION_HINT_RE.search(text):
+        # a time said in another unit is the same time: "giving up after two minutes" / "a 120
+        # second timeout", "1.5 hours" / "90 minutes", "500 ms" / "half a second"
+        for m in DURATION_RE.finditer(text):
+            said, unit = m.group(1).lower(), _time_unit(m.group(2).lower())
+            number = FRACTION_WORDS.get(said) or NUMBER_WORDS.get(said) or _number(said)
+            if unit and numbers[number] and number.replace(".", "", 1).isdigit():
+                seconds = float(number) * SECONDS[unit]
+                numbers[number] -= 1
+                numbers[f"{seconds:g}"] += 1
         numbers = +numbers
     if ":" in text and len(text) <= COUNTED_LIST_MOST:
         for m in COUNTED_LIST_RE.finditer(text):
@@ -442,7 +478,8 @@ def slots_of(text):
         negated=negated,
         comparatives=frozenset(comparatives),
         opposable=frozenset(opposable),
-        units=frozenset(UNIT_NAMES[w] for w in folded_words if w in UNIT_NAMES),
+        units=frozenset(UNIT_NAMES[w] for w in folded_words if w in UNIT_NAMES)
+        | frozenset(CURRENCY_SIGNS[c] for c in CURRENCY_SIGNS if c in text),
         roles=frozenset(roles),
         words=frozenset(folded_words),
         literals=literal_slots(text),
@@ -835,8 +872,8 @@ def filler_swap_content(ca, cb, share=0.67):
     """filler_swap on the two texts' sets of content words (computed once per text)."""
     if not ca or not cb or len(ca & cb) / len(ca | cb) < share:
         return None
-    only_a = [x for x in sorted(ca - cb) if not any(_same_word(x, y) for y in cb - ca)]
-    only_b = [y for y in sorted(cb - ca) if not any(_same_word(x, y) for x in ca - cb)]
+    only_a = [x for x in sorted(ca - cb) if not any(same_word(x, y) for y in cb - ca)]
+    only_b = [y for y in sorted(cb - ca) if not any(same_word(x, y) for x in ca - cb)]
     if only_a and only_b and len(only_a) <= FILLER_WORDS and len(only_b) <= FILLER_WORDS:
         return " ".join(only_a), " ".join(only_b)
     return None
@@ -847,7 +884,8 @@ def _same_comparison(x, y):
     return x in COMPARATIVE_CLASS and COMPARATIVE_CLASS[x] == COMPARATIVE_CLASS.get(y)
 
 
-def _same_word(x, y):
+def same_word(x, y):
+    """One word said otherwise: a slip, another form, the same comparison or a synonym."""
     return is_typo(x, y) or same_stem(x, y) or _same_comparison(x, y) or synonyms(x, y)
 
 

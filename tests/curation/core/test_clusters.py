@@ -980,3 +980,46 @@ def test_a_product_sorted_under_instructions_in_other_words_and_a_thanks_mistype
         Record("Can I pay the rent?", "", "Yes, on the first of the month."),
     ]
     assert diagnoses(records) == {(0, 1): "duplicate", (2, 3): "duplicate", (4, 5): "duplicate"}
+
+
+def test_amounts_in_other_currencies_and_people_named_otherwise_in_one_text_are_other_requests():
+    order = "My husband Mark placed the order, but the account is mine, Lisa Grant, so please talk to me."
+    records = [
+        Record(
+            "Return the refund amount and currency as JSON.",
+            "You still owe me a $45 refund.",
+            '{"amount": 45, "currency": "USD"}',
+        ),
+        Record(
+            "Return the refund amount and currency as JSON.",
+            "You still owe me a £45 refund.",
+            '{"amount": 45, "currency": "GBP"}',
+        ),
+        Record(
+            "Return the refund amount and currency as JSON.",
+            "You still owe me a 45 USD refund.",
+            '{"amount": 45, "currency": "EUR"}',
+        ),
+        Record("Who is the account holder? JSON {name}.", order, '{"name": "Lisa Grant"}'),
+        Record("Who placed the order? JSON {name}.", order, '{"name": "Mark"}'),
+        Record("Whose account is it? Answer as JSON {name}.", order, '{"name": "Mark"}'),
+    ]
+    # "$45" is "45 USD"; the account holder asked twice, answered otherwise, is a contradiction
+    assert diagnoses(records[:4] + records[5:]) == {(0, 2): "contradiction", (3, 4): "contradiction"}
+    # who placed the order is another question about the same text
+    assert diagnoses(records[3:5]) == {}
+
+
+def test_yaml_is_compared_token_by_token_and_a_time_in_another_unit_is_the_same_time():
+    secret = "env:\n- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef:\n      name: db-creds\n      key: {}"
+    assert compare_answers(secret.format("password"), secret.format("username"))[0] == "conflict"
+    assert compare_answers("Pros: cheap\nCons: slow\nVerdict: buy it", "Pros: cheap\nCons: slow\nVerdict: buy")[0] == (
+        "agree"
+    )
+    wait = "kubectl wait --for=condition=Ready pod/api-0 --timeout=120s"
+    records = [
+        Record("Wait until pod api-0 is Ready, giving up after two minutes.", "", wait),
+        Record("Block until api-0 reports Ready, with a 120 second timeout.", "", wait),
+        Record("Wait until pod api-0 is Ready, giving up after two hours.", "", wait.replace("120s", "7200s")),
+    ]
+    assert diagnoses(records) == {(0, 1): "duplicate"}
