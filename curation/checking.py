@@ -466,6 +466,7 @@ def _pairs_of(example, record, words, near, answer, edits=()):
                 (lambda o=other_view: _side_cosine(view, o)),
                 same_meaning=reworded_floor(same_meaning),
                 words_layer=False,
+                anchored=True,  # as the scan: a content word said otherwise is rewording
                 answer_vouches=True,
             )
             if same:

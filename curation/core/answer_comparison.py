@@ -184,15 +184,50 @@ def _negated_stretch(wa, wb):
     "there is no need to see a vet if it does not improve": both hold a "not", only one a "no").
     None when every negation has its counterpart ("is not" / "isn't")."""
     marks_a, marks_b = _negations(wa), _negations(wb)
-    if not marks_a and not marks_b:
+    if not marks_a and not marks_b and not any(w.startswith(NEGATING_PREFIXES) for w in (*wa, *wb)):
         return None
     matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             continue
-        if any(i in marks_a for i in range(i1, i2)) != any(j in marks_b for j in range(j1, j2)):
-            return " ".join(wa[max(0, i1 - 2) : i2 + 2]), " ".join(wb[max(0, j1 - 2) : j2 + 2])
+        negated_a, negated_b = any(i in marks_a for i in range(i1, i2)), any(j in marks_b for j in range(j1, j2))
+        # "safe" / "unsafe": a word negated by its prefix
+        negated_a = negated_a or _prefix_negated(wa[i1:i2], wb[j1:j2])
+        negated_b = negated_b or _prefix_negated(wb[j1:j2], wa[i1:i2])
+        if negated_a == negated_b:
+            continue
+        # a negation said a few words off ("so no air touches it" / "so air can't reach it") or
+        # as a prefix ("the dough wasn't chilled" / "the dough went in unchilled") is its counterpart
+        if negated_a and _negation_near(marks_b, wb, j1, j2, wa[i1:i2]):
+            continue
+        if negated_b and _negation_near(marks_a, wa, i1, i2, wb[j1:j2]):
+            continue
+        return " ".join(wa[max(0, i1 - 2) : i2 + 2]), " ".join(wb[max(0, j1 - 2) : j2 + 2])
     return None
+
+
+NEGATING_PREFIXES = ("un", "non", "in")
+
+
+def _prefix_negated(mine, other):
+    """True when a word of `mine` is a word of `other` with a negating prefix ("unsafe" / "safe")."""
+    other = set(other)
+    return any(
+        w.startswith(prefix) and len(w) > len(prefix) + 3 and w[len(prefix) :] in other
+        for w in mine
+        for prefix in NEGATING_PREFIXES
+    )
+
+
+NEGATION_REACH = 3  # words around a stretch where its counterpart's negation may stand
+
+
+def _negation_near(marks, said, start, stop, negated_stretch):
+    """True when the other answer negates near its stretch start:stop, with a negation word or a
+    word that is one of the negated stretch's words with a negating prefix (un-, non-, in-)."""
+    if any(start - NEGATION_REACH <= k < stop + NEGATION_REACH for k in marks):
+        return True
+    return _prefix_negated(said[max(0, start - NEGATION_REACH) : stop + NEGATION_REACH], negated_stretch)
 
 
 QUOTED_RE = re.compile(
@@ -245,7 +280,7 @@ def compare_text(a, b, asked=frozenset()):
         return "conflict", f"“{a.strip()[:80]}” vs “{b.strip()[:80]}”"
     ca, cb = _content_words(a), _content_words(b)
     overlap = len(ca & cb) / len(ca | cb) if ca | cb else 1.0
-    if overlap >= 0.5 and _polarity(wa) != _polarity(wb):
+    if overlap >= 0.5 and _polarity(wa) != _polarity(wb) and _negated_stretch(wa, wb):
         # said before the numbers: "Yes, 2100 is a leap year, so February has 29 days" / "No, ...
         # not ..., 28 days" disagree on the yes, the days follow from it
         return "conflict", "one answer is negated"

@@ -1270,7 +1270,10 @@ def find_clusters(
                 lambda i=i, j=j: side_cosine(i, j),
                 reworded_floor(same_meaning),
                 False,
-                answer_vouches=True,  # as a shared answer in text does: only opposite comparisons differ
+                # as a shared answer in text does: a content word said otherwise is rewording
+                # ("destroy" / "kill" the nutrients), only opposite comparisons differ
+                anchored=True,
+                answer_vouches=True,
             )
             contradicts = False
         if not same:

@@ -1023,3 +1023,40 @@ def test_yaml_is_compared_token_by_token_and_a_time_in_another_unit_is_the_same_
         Record("Wait until pod api-0 is Ready, giving up after two hours.", "", wait.replace("120s", "7200s")),
     ]
     assert diagnoses(records) == {(0, 1): "duplicate"}
+
+
+def test_one_answer_reworded_with_its_negations_said_otherwise_agrees():
+    guac = [
+        "Mix in plenty of lime juice and press plastic wrap directly onto the surface so no air touches it.",
+        "Add plenty of lime juice and press plastic wrap right onto the surface so air can't reach it.",
+    ]
+    assert compare_answers(*guac)[0] == "agree"
+    assert (
+        compare_answers(
+            "Usually the butter is too soft or the dough wasn't chilled. Chill the dough for 30 minutes.",
+            "Most often the butter is too soft or the dough went in unchilled. Chill it for 30 minutes.",
+        )[0]
+        == "agree"
+    )
+    assert compare_answers("It is safe to refreeze thawed meat.", "It is unsafe to refreeze thawed meat.")[0] == (
+        "conflict"
+    )
+    assert compare_answers("You can return it within 30 days.", "You cannot return it within 30 days.")[0] == (
+        "conflict"
+    )
+    # a content word said otherwise under one answer reworded is rewording ("nutritious" / "nutrients")
+    records = [
+        Record(
+            "Is frozen fruit as nutritious as fresh?",
+            "",
+            "Yes, often. Fruit is frozen soon after picking, which locks in vitamins that fresh fruit can lose "
+            "during transport and storage.",
+        ),
+        Record(
+            "Does frozen fruit have the same nutrients as fresh fruit?",
+            "",
+            "Generally yes, sometimes more: it's frozen soon after picking, which keeps vitamins that fresh fruit "
+            "loses in transport and storage.",
+        ),
+    ]
+    assert diagnoses(records) == {(0, 1): "duplicate"}
