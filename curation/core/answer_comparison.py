@@ -869,7 +869,9 @@ CLASSIFYING_RE = re.compile(
     # "Which department does the following item belong in?"
     r"|which (?:\w+ )?(?:department|aisle)\b|belongs? (?:in|under)"
     # a sentiment is a class: "positive, negative or neutral", "how does the customer feel about it"
-    r"|sentiment|emotions?|polarity|positive,? (?:or )?negative|favou?rable or unfavou?rable|feel(?:s|ing)? about)\b",
+    r"|sentiment|emotions?|polarity|positive,? (?:or )?negative|favou?rable or unfavou?rable|feel(?:s|ing)? about"
+    # a priority is a class: "Assign a priority (urgent/high/normal/low)", "How urgent is this?"
+    r"|priorit(?:y|ies|ise|ize)|urgency|severity|how urgent)\b",
     re.I,
 )
 LABEL_PREFIX_RE = re.compile(

@@ -273,6 +273,13 @@ NEEDS_MATERIAL = frozenset(
 OWNED = frozenset("my our this that it".split())  # not "the": "Summarize the Odyssey" names its text
 REPAIRS = frozenset("fix correct debug proofread".split())  # ... but "fix the math" has nothing to repair
 COURTESY_WORDS = frozenset("please pls plz thanks thank you".split())
+# A follow-up that asks the last request of another thing ("and for last year?", "what about
+# Spain?"): it points back whatever input the example gives
+ANOTHER_THING_RE = re.compile(r"^\W*(?:and\s+(?:for|in|with|the)\b|(?:and\s+)?(?:what|how)\s+about\b)", re.I)
+# With an input, a verb that needs more said of what to do with it, or a format named alone
+BARE_TASKS = frozenset("fix edit improve process handle do redo update change clean extract check run go".split())
+FORMAT_ONLY = frozenset("json csv yaml xml sql query code table markdown".split())
+ARTICLES = frozenset("a an the".split())
 CONTEXT_OPENING_WORDS = 7
 SINGLE_WORD_REQUEST = 2  # an instruction of at most this many words naming one thing only ("Recipe.", "Plan it.")
 
@@ -337,6 +344,9 @@ def is_vague(instruction, has_input=False):
         return True  # points back at a request the example does not hold, with an input or without
     if not has_input and CONTEXT_OPENING.match(instruction) and len(said) <= CONTEXT_OPENING_WORDS:
         return True
+    if has_input and ANOTHER_THING_RE.match(instruction) and len(said) <= CONTEXT_OPENING_WORDS:
+        if not any(w in INPUT_TASK_WORDS for w in said):
+            return True  # with an input too: "and for last year?", "What about the second paragraph?"
     joined = JOINING_OPENING.match(instruction)
     if joined and joined.end() < len(instruction):
         return is_vague(instruction[joined.end() :], has_input)
@@ -344,6 +354,9 @@ def is_vague(instruction, has_input=False):
         return True  # "doesn't compile", "won't start": what does not is not there
     specific = _specific(instruction)
     if has_input:
+        asked = [w for w in said if w not in COURTESY_WORDS and w not in POINTING and w not in ARTICLES]
+        if asked and len(asked) <= 2 and all(w in BARE_TASKS or w in FORMAT_ONLY for w in asked):
+            return True  # "fix it", "Improve.", "Extract it.", "JSON", "sql pls", "do the query": do what with it?
         return not specific and not any(w in INPUT_TASK_WORDS for w in said)
     if not specific:
         return True

@@ -595,7 +595,9 @@ LABEL_KINDS = {
     **dict.fromkeys("intent intention purpose".split(), "intent"),
     **dict.fromkeys("topic topics subject theme".split(), "topic"),
     **dict.fromkeys("emotion emotions".split(), "emotion"),
-    **dict.fromkeys("urgency priority urgent".split(), "priority"),
+    **dict.fromkeys("urgency priority urgent severity".split(), "priority"),
+    # who handles it: "Which department should handle this email?", "Which team owns this"
+    **dict.fromkeys("department departments team teams queue queues desk route routing owns owner".split(), "routing"),
     **dict.fromkeys("language".split(), "language"),
 }
 

@@ -1060,3 +1060,27 @@ def test_one_answer_reworded_with_its_negations_said_otherwise_agrees():
         ),
     ]
     assert diagnoses(records) == {(0, 1): "duplicate"}
+
+
+def test_an_email_labelled_for_intent_and_for_department_is_two_tasks_and_a_priority_is_a_class():
+    kettle = "The kettle I received yesterday (order 45120) doesn't switch on. I'd like a refund please."
+    refund = "I returned headphones (order 40877) a month ago. The refund still isn't in my account."
+    records = [
+        Record("Classify the intent of this email.", kettle, "refund_request"),
+        Record("Which department should handle this email?", kettle, "Billing"),
+        Record("Which team owns this", kettle, "Returns"),
+        Record("Give this email a priority level.", refund, "high"),
+        Record("Rate the priority of this email (urgent / high / normal / low).", refund, "high"),
+        # one instruction, two texts that differ in a place: labels that differ are no contradiction
+        Record(
+            "Assign a priority (urgent/high/normal/low).",
+            "The VPN is down for everyone in the London office.",
+            "urgent",
+        ),
+        Record(
+            "Assign a priority (urgent/high/normal/low).",
+            "The VPN is a bit slow for me in the London office, but it works.",
+            "low",
+        ),
+    ]
+    assert diagnoses(records) == {(1, 2): "contradiction", (3, 4): "duplicate"}

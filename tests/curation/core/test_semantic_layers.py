@@ -284,8 +284,14 @@ def test_with_an_input_only_an_instruction_that_names_nothing_to_do_is_vague():
 
     assert vague("?") and vague("do the usual") and vague("this one too") and vague("what about this")
     assert (
-        not vague("Answer the question.") and not vague("Explain.") and not vague("Summarize") and not vague("Fix this")
+        not vague("Answer the question.")
+        and not vague("Explain.")
+        and not vague("Summarize")
+        and not vague("Fix the grammar.")
     )
+    # a verb that needs more said of what to do with the text, or a format named alone
+    assert vague("Fix this") and vague("Improve.") and vague("Extract it.") and vague("JSON") and vague("sql pls")
+    assert vague("and for last year?") and not vague("Now do it in bash")
 
 
 def test_the_first_request_of_a_chat_with_several_turns_is_checked_for_vagueness():
