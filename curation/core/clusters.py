@@ -910,9 +910,25 @@ def context_match(record_a, record_b, view_a, view_b, cosine, same_meaning):
         return False, False, "", ""  # what match() would find first
     a, b = swapped_view(view_a), swapped_view(view_b)
     same, detail, layer = match(a, b, cosine, None, same_meaning=same_meaning, words_layer=False)
-    if not same:
-        return False, False, "", ""
     words_a, words_b = view_a.words[0] + view_a.words[1], view_b.words[0] + view_b.words[1]
+    if not same:
+        # answers one edit apart vouch for instructions said in other words, as they do outside a
+        # context (_edited): "What's the cheapest product in the Books category?" / "Which Books
+        # product is the least expensive?" over one schema, ORDER BY price ASC / DESC
+        anchored_meaning = anchored_floor(same_meaning)
+        if (
+            cosine is None
+            or same_meaning > 1.0
+            or cosine < anchored_meaning
+            or not edited_answer(record_a, record_b, words_a, words_b, True)
+        ):
+            return False, False, "", ""
+        same, detail, layer = edit_vouched_match(
+            a, b, cosine, same_meaning, anchored_meaning, record_a.answer(), record_b.answer()
+        )
+        if not same or other_intent(a, b, answers_edited=not negating_edit(record_a, record_b)):
+            return False, False, "", ""
+        return True, True, detail, layer
     contradicts = may_contradict(
         layer,
         cosine,

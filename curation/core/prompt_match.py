@@ -461,7 +461,13 @@ def other_intent(a, b, answers_edited=False, one_word=False):
     # add words as they go ("the word 'xylophone'"), and need two.
     # One prompt that is the other with words added and nothing else changed asks for more by one
     # content word too ("Should I pay the rent?" / "Should I pay the rent in advance?")
-    one_word = one_word or _only_added(a.derived[3], b.derived[3])
+    # (answers that name one value each disagree on one request: "the capital city of Australia" /
+    # "the capital of Australia" answered "Canberra" / "Sydney")
+    one_word = one_word or (
+        _only_added(a.derived[3], b.derived[3])
+        and _says_more_than_a_value(a.record)
+        and _says_more_than_a_value(b.record)
+    )
     refined = refines(a, b, 1 if one_word else REFINING_WORDS, LIGHT_WORDS) or added_name(a.slots, b.slots)
     negated = a.slots.negated != b.slots.negated
     if not (refined or negated):

@@ -58,6 +58,8 @@ COMPARATIVE_CLASS = {
     **dict.fromkeys("most highest largest biggest maximum max top longest priciest tallest".split(), "most"),
     **dict.fromkeys("least fewest lowest smallest minimum min bottom shortest cheapest".split(), "least"),
     "later": "after",
+    "latest": "latest",
+    "newest": "latest",
     "earlier": "before",
     "final": "last",
 }
@@ -235,6 +237,24 @@ def _time_unit(word):
     return ""
 
 
+MONTH_NAMES = "january february march april may june july august september october november december".split()
+MONTHS = {name[:3]: f"month {k}" for k, name in enumerate(MONTH_NAMES, 1)}
+MONTH_RE = re.compile(
+    r"\b(" + "|".join(MONTH_NAMES) + r"|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?(?![\w'’-])", re.IGNORECASE
+)
+MONTH_HINT_RE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)", re.IGNORECASE)
+UNAMBIGUOUS_MONTHS = frozenset("january february april june july september october november december".split())
+
+
+def _a_month(m, text):
+    """True when a month's name is one: a name no other word has ("January"), or one beside a
+    number ("may 2018", "5 Mar", "March 3rd"; "you may", "march on", "in August company" are not)."""
+    if m.group(1).lower() in UNAMBIGUOUS_MONTHS:
+        return True
+    before, after = text[max(0, m.start() - 6) : m.start()], text[m.end() : m.end() + 6]
+    return bool(re.search(r"\d\s*(?:of\s+)?$", before) or re.match(r"\s*\d", after))
+
+
 def number_slots(text):
     """The numbers a text names, in digits or in words ("three" = "3"), as a Counter: two regular
     expressions, so that the scan can compare every candidate pair's numbers first. A count that
@@ -274,6 +294,8 @@ def number_slots(text):
         # "at 1 EUR = 0.85 GBP" names the rate 0.85, as "at 0.85 pounds per euro" does
         numbers["1"] -= len(RATE_ONE_RE.findall(text))
         numbers = +numbers
+    if MONTH_HINT_RE.search(text):  # "in May 2018" / "in January 2018" ask about two months
+        numbers.update(MONTHS[m.group(1).lower()[:3]] for m in MONTH_RE.finditer(text) if _a_month(m, text))
     if DURATION_HINT_RE.search(text):
         # a time said in another unit is the same time: "giving up after two minutes" / "a 120
         # second timeout", "1.5 hours" / "90 minutes", "500 ms" / "half a second"
@@ -387,6 +409,8 @@ def slots_of(text):
                 word in ("first", "last") and n + 1 < len(tokens) and _no_order(fold(tokens[n + 1]), word, opposable)
             )
         ):  # "baking it for the first time", "when was it first published": no order asked for
+            if word in ("most", "least") and n + 1 < len(tokens) and fold(tokens[n + 1]) in ("recent", "recently"):
+                word = "latest" if word == "most" else "earliest"  # "the 10 most recent orders" are the latest
             comparatives.add(_position(tokens, n, word) or COMPARATIVE_CLASS.get(word, word))
         if word in ("up", "down"):
             opposable.add(word)
@@ -539,7 +563,8 @@ def _has_word(word, slots):
 # comparisons that turn a request into its opposite, after COMPARATIVE_CLASS
 OPPOSED_COMPARISONS = frozenset(
     frozenset(pair.split())
-    for pair in """more less, most least, before after, first last, earliest latest, oldest newest, oldest youngest,
+    for pair in """more less, most least, before after, first last, earliest latest, oldest newest, oldest latest,
+    oldest youngest,
     older newer, older younger, ascending descending, asc desc, increase decrease, increasing decreasing,
     inside outside, best worst, better worse, faster slower, fastest slowest""".split(",")
 )
@@ -786,6 +811,7 @@ SYNONYMS = {
         ("fall", "collapse"),
         ("found", "establish"),
         ("build", "construct"),
+        ("latest", "recent", "newest"),  # "the 10 most recent orders" are the latest ten
     )
     for verb in group
     for inflected in _forms(verb)

@@ -1084,3 +1084,38 @@ def test_an_email_labelled_for_intent_and_for_department_is_two_tasks_and_a_prio
         ),
     ]
     assert diagnoses(records) == {(1, 2): "contradiction", (3, 4): "duplicate"}
+
+
+def test_questions_over_one_schema_in_other_words_with_queries_one_edit_apart_conflict():
+    schema = (
+        "Tables (PostgreSQL):\nproducts(id INT PRIMARY KEY, name TEXT, category TEXT, price NUMERIC(10,2))\n"
+        "orders(id INT PRIMARY KEY, customer_id INT, order_date DATE, status TEXT, total_amount NUMERIC(10,2))"
+    )
+    latest = "SELECT id, customer_id, order_date, total_amount FROM orders ORDER BY order_date {} LIMIT 10;"
+    records = [
+        Record("Show the ten latest orders.", schema, latest.format("ASC")),
+        Record("List the 10 most recent orders.", schema, latest.format("DESC")),
+        Record("Show the ten oldest orders.", schema, latest.format("ASC")),
+        Record(
+            "What's the cheapest product in the Books category?",
+            schema,
+            "SELECT name, price FROM products WHERE category = 'Books' ORDER BY price ASC LIMIT 1;",
+        ),
+        Record(
+            "Which Books product is the least expensive?",
+            schema,
+            "SELECT name, price FROM products WHERE category = 'Books' ORDER BY price DESC LIMIT 1;",
+        ),
+        # another month is another request, "may" said in lowercase too
+        Record(
+            "How many orders were placed in may 2018?",
+            schema,
+            "SELECT COUNT(*) FROM orders WHERE order_date >= '2018-05-01' AND order_date < '2018-06-01';",
+        ),
+        Record(
+            "How many orders were placed in January 2018?",
+            schema,
+            "SELECT COUNT(*) FROM orders WHERE order_date >= '2018-01-01' AND order_date < '2018-02-01';",
+        ),
+    ]
+    assert diagnoses(records) == {(0, 1): "contradiction", (3, 4): "contradiction"}
