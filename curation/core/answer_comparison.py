@@ -266,6 +266,9 @@ def compare_text(a, b, asked=frozenset()):
     yes_a, yes_b = leading_polarity(wa), leading_polarity(wb)
     if yes_a is not None and yes_b is not None and yes_a != yes_b:
         return "conflict", f"one answer says {'yes' if yes_a else 'no'}, the other {'yes' if yes_b else 'no'}"
+    priced = _free_or_priced(a, b)
+    if priced:  # "Yes, paper bills are free of charge." / "Yes, paper bills cost £1.50 a month."
+        return "conflict", f"one answer says it is free, the other names a price (“{priced}”)"
     bounds = _opposed_bounds(wa, wb)
     if bounds:  # "You must be under 18" / "You must be at least 18"
         return "conflict", f"the same number bounded the other way (“{bounds[0]}” vs “{bounds[1]}”)"
@@ -330,6 +333,27 @@ def compare_text(a, b, asked=frozenset()):
         )
         return "conflict", f"clearly different content ({shared})"
     return "agree", f"reworded ({overlap:.0%} of content words shared)"
+
+
+FREE_RE = re.compile(
+    r"\b(?:free(?: of charge)?|for free|no (?:extra )?(?:charge|cost|fee)|at no (?:extra |additional )?cost"
+    r"|complimentary|costs? nothing)\b",
+    re.IGNORECASE,
+)
+PRICE_RE = re.compile(
+    r"[$£€¥₹]\s?\d+(?:[.,]\d+)?|\b\d+(?:[.,]\d+)?\s?(?:dollars?|euros?|pounds?|usd|eur|gbp|cents?|pence|p)\b",
+    re.IGNORECASE,
+)
+
+
+def _free_or_priced(a, b):
+    """The price one answer names where the other says, naming no price, that it is free, else ""."""
+    for free, priced in ((a, b), (b, a)):
+        if FREE_RE.search(free) and not PRICE_RE.search(free):
+            price = PRICE_RE.search(priced)
+            if price and not FREE_RE.search(priced[max(0, price.start() - 30) : price.end() + 30]):
+                return price.group().strip()
+    return ""
 
 
 # Words that bound the number after them from below or from above ("at least 18", "under 18")
@@ -442,6 +466,11 @@ DIRECTIONS = _direction_words(
         "exchange": ("gain gains gained absorb absorbs absorbed", "lose loses lost release releases released"),
         "opening": ("open opens opened", "close closes closed"),
         "strength": ("strengthen strengthens strengthened stronger", "weaken weakens weakened weaker"),
+        "continuation": (
+            "renew renews renewed renewing extend extends extended extending",
+            "cancel cancels cancelled canceled cancelling canceling terminate terminates terminated terminating "
+            "discontinue discontinues discontinued",
+        ),
     }
 )
 DIRECTION_REACH = 3  # the thing a direction word is about: the first content word within this many words after it

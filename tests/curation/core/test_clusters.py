@@ -1119,3 +1119,23 @@ def test_questions_over_one_schema_in_other_words_with_queries_one_edit_apart_co
         ),
     ]
     assert diagnoses(records) == {(0, 1): "contradiction", (3, 4): "contradiction"}
+
+
+def test_free_against_a_price_and_renew_against_cancel_conflict():
+    assert compare_answers("Yes, paper bills are free of charge.", "Yes, paper bills cost £1.50 a month.")[0] == (
+        "conflict"
+    )
+    assert (
+        compare_answers(
+            "FleetCo wants to renew maintenance contract FC-220, expiring 31 July, for two more years.",
+            "FleetCo wants to cancel maintenance contract FC-220 when it expires on 31 July.",
+        )[0]
+        == "conflict"
+    )
+    # a price beside what is free says what is not
+    assert (
+        compare_answers("The museum is free on Sundays.", "Tickets cost 12 euros, but the museum is free on Sundays.")[
+            0
+        ]
+        == "agree"
+    )
