@@ -153,6 +153,8 @@ def _spelled_numbers(tokens):
             and (n == 0 or tokens[n - 1] not in NOT_BEFORE_ONE)
         ):
             found.add("1")
+        elif w == "once" and n + 2 < len(tokens) and tokens[n + 1] in ("a", "an", "per", "every", "each"):
+            found.add("1")  # "once a day" / "three times a day"
     return found
 
 

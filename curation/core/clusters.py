@@ -667,7 +667,25 @@ def fact_alike(view_a, view_b, plain, weighted):
         return plain >= FACT_NAMED_MEANING and weighted >= FACT_NAMED_WEIGHTED_MEANING
     if (view_a.slots.names and view_b.slots.names) or _same_answer(view_a.record, view_b.record):
         return plain >= FACT_MEANING and weighted >= FACT_WEIGHTED_MEANING
+    if weighted >= FACT_POLAR_MEANING and _polar_kept(view_a, view_b):
+        # two yes-or-no questions that keep most of each other's words ("Am I allowed a drink while
+        # on metronidazole?" / "Can I drink alcohol while taking metronidazole?": 0.84 weighted)
+        return True
     return weighted >= FACT_UNNAMED_MEANING
+
+
+FACT_POLAR_MEANING = 0.78  # weighted meaning from which two yes-or-no questions keeping each other's words are one
+
+
+def _polar_kept(view_a, view_b):
+    fact_a, fact_b = fact_of(view_a.record), fact_of(view_b.record)
+    return (
+        fact_a is not None
+        and fact_b is not None
+        and bool(fact_a.polarity)
+        and bool(fact_b.polarity)
+        and _words_kept(view_a.derived[1], view_b.derived[1])
+    )
 
 
 def names_alike(view_a, view_b):

@@ -511,6 +511,7 @@ LIGHT_WORDS = (
     | SIGN_OFFS
     # asking leave is asking whether one can: "Am I allowed to take ...?" / "Can I take ...?"
     | frozenset("am allowed permitted possible able okay ok".split())
+    | frozenset("taking using getting having needing wanting putting requiring coming".split())
     # "In what year did ...?" asks what "When did ...?" asks
     | frozenset(["year"])
 )

@@ -280,3 +280,18 @@ def test_names_said_by_their_initials_and_years_said_otherwise_are_one_question(
     assert fact_of(records[0]).units == {"a year"}
     found = reported(records)
     assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "contradiction", (2, 3): "duplicate"}
+
+
+def test_yes_or_no_questions_keeping_each_others_words_are_one_question_from_further_off():
+    records = [
+        Record("Am I allowed a drink while on metronidazole?", "", "Yes, a couple of drinks are fine with food."),
+        Record(
+            "Can I drink alcohol while taking metronidazole?",
+            "",
+            "No, avoid alcohol completely while taking metronidazole and for 48 hours afterwards.",
+        ),
+        # another medicine named is another question
+        Record("Can I drink alcohol while taking amoxicillin?", "", "Yes, moderate drinking is fine with amoxicillin."),
+    ]
+    found = reported(records)
+    assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "contradiction"}
