@@ -992,6 +992,17 @@ def compare_records(a, b):
         if labelled is not None:
             return labelled
         verdict, detail = compare_answers(a.answer(), b.answer(), lambda: _asked(a) | _asked(b))
+        inverted = asked_the_other_way(a, b) if verdict in ("agree", "conflict") else None
+        if inverted:
+            # "Can I keep my number?" / "Do I lose my number?": a yes to one is a no to the other
+            yes_a, yes_b = leading_polarity(words(a.answer())), leading_polarity(words(b.answer()))
+            if yes_a is not None and yes_b is not None:
+                if yes_a != yes_b:
+                    return "agree", f"a yes and a no to questions asked the other way round ({inverted})"
+                return (
+                    "conflict",
+                    f"the same {'yes' if yes_a else 'no'} to questions asked the other way round ({inverted})",
+                )
         if verdict == "conflict" and _follow_their_prompts(a, b):
             return "other", ""
         if verdict == "agree" and a.answer() != b.answer() and _swap_follows_prompts(a, b):
@@ -1017,6 +1028,68 @@ def compare_records(a, b):
     if _same(a.answer(), b.rejected):
         return "conflict", "a preference against the answer taught (the other example's pair rejects this output)"
     return "other", ""
+
+
+# Words that ask a yes-or-no question the other way round ("Is a replacement SIM free?" / "Do I
+# have to pay for a replacement SIM?"), each side of a pair
+ASKED_OPPOSITE = (
+    ("keep keeps kept", "lose loses lost"),
+    ("free", "pay paid charge charged cost costs fee fees extra"),
+    ("allowed allow permitted ok okay fine", "forbidden forbid banned ban prohibited"),
+    ("included include includes", "excluded exclude extra"),
+    ("safe", "unsafe dangerous harmful"),
+    ("open", "closed"),
+    ("possible", "impossible"),
+)
+ASKED_OPPOSITE = tuple((frozenset(x.split()), frozenset(y.split())) for x, y in ASKED_OPPOSITE)
+
+
+def asked_the_other_way(a, b):
+    """ "x / y" when two yes-or-no questions (the last user turn of a chat) ask one thing the other
+    way round: one says a word of a pair ("keep", "free") and the other its opposite ("lose",
+    "pay"), or only one is negated; else ""."""
+    qa, qb = _last_question(a), _last_question(b)
+    if not qa or not qb:
+        return ""
+    wa, wb = set(words(qa)), set(words(qb))
+    flips, said = 0, ""
+    for one, other in ASKED_OPPOSITE:
+        if (wa & one and wb & other and not wa & other and not wb & one) or (
+            wa & other and wb & one and not wa & one and not wb & other
+        ):
+            flips += 1
+            said = f"{'/'.join(sorted((wa | wb) & (one | other)))}"
+    if _question_negated(qa) != _question_negated(qb):
+        flips += 1
+        said = said or "a question negated"
+    return said if flips % 2 else ""
+
+
+QUESTION_OPENING_RE = re.compile(
+    r"(?:^|[.!?,;:]\s*|\s[-–—]\s*)((?:is|are|was|were|do|does|did|can|could|will|would|should|may|must|have|has)"
+    r"(?:n't|n’t)?\b[^.!?]*)\?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _question_negated(question):
+    """True when a yes-or-no question is asked negated in its own clause ("Can't I keep ...?", "Is it
+    not free?"); a negation in a clause before it ("If I have nobody to watch them, can they come?")
+    says nothing of the question."""
+    m = QUESTION_OPENING_RE.search(question)
+    said = list(words(m.group(1) if m else question))[:5]
+    return bool(_negations(said))
+
+
+def _last_question(record):
+    """The question a yes or a no answers: the instruction, or a chat's last user turn, when it asks
+    one (it ends with a question mark)."""
+    if record.is_chat:
+        asked = [str(m["content"] or "") for m in record.messages if m["role"] == "user"]
+        text = asked[-1] if asked else ""
+    else:
+        text = record.instruction
+    return text if text.rstrip().endswith("?") else ""
 
 
 REWORDED_SHARE = 0.5  # content words two answers share, of all they say, to be one answer reworded

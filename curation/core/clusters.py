@@ -5,6 +5,7 @@ For each pair with the same prompt there is one diagnosis: *duplicate* when the 
 *contradiction* when they conflict.
 """
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -18,6 +19,7 @@ from curation.core.answer_comparison import (
     NEAR_ANSWER,
     UNITS,
     answers_echo_prompts,
+    asked_the_other_way,
     classifies,
     code_tokens,
     compare_records,
@@ -722,6 +724,9 @@ def fact_match(record_a, record_b, view_a, view_b, cosine):
         return False
     if _other_units(view_a.slots, view_b.slots):
         return False
+    if fact_a.polarity and fact_b.polarity and asked_the_other_way(record_a, record_b):
+        # "Can I keep my number?" answered yes says what "Do I lose my number?" answered no says
+        fact_b = dataclasses.replace(fact_b, polarity="no" if fact_b.polarity == "yes" else "yes")
     if compare_records(record_a, record_b)[0] == "agree":
         return facts_agree(fact_a, fact_b)
     # answers that disagree say a question that asks for more asked something else

@@ -1,5 +1,6 @@
 """Questions of fact asked in other words (curation.core.facts and clusters.fact_match)."""
 
+from curation.core.answer_comparison import compare_records
 from curation.core.checks import Finding
 from curation.core.clusters import cluster_findings, find_clusters
 from curation.core.facts import fact_of, facts_agree, facts_disagree
@@ -295,3 +296,27 @@ def test_yes_or_no_questions_keeping_each_others_words_are_one_question_from_fur
     ]
     found = reported(records)
     assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "contradiction"}
+
+
+def test_a_yes_or_no_question_asked_the_other_way_round_flips_its_answer():
+    def chat(question, answer):
+        return Record(
+            "", "", "", messages=[{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+        )
+
+    records = [
+        chat("Can I keep my phone number if I move to a SIM-only plan?", "Yes, moving to SIM-only keeps your number."),
+        chat("If I switch to SIM-only, do I lose my number?", "No, moving to SIM-only keeps your number."),
+        chat("Is a replacement SIM free?", "Yes, replacement SIMs are always free of charge."),
+        chat("Do I have to pay for a replacement SIM?", "Yes, a replacement SIM costs £10."),
+        # a negation in a clause before the question asks nothing the other way round
+        chat("Can I bring my kids along to my appointment?", "Yes, children are welcome in the waiting room."),
+        chat(
+            "If I have nobody to watch my children, can they come with me to my appointment?", "Yes, they are welcome."
+        ),
+    ]
+    assert compare_records(records[0], records[1])[0] == "agree"
+    assert compare_records(records[2], records[3])[0] == "conflict"
+    assert compare_records(records[4], records[5])[0] == "agree"
+    found = reported(records[:2])
+    assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "duplicate"}
