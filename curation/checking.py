@@ -25,6 +25,7 @@ from curation.core.checks import check_record
 from curation.core.clusters import (
     ANCHOR_MOST,
     EDIT_BUCKET_MOST,
+    FACT_SHARED_MEANING,
     INPUT_RECORD_MOST,
     NEIGHBOURS,
     REWORDED_MOST,
@@ -52,7 +53,7 @@ from curation.core.clusters import (
     record_keys as input_record_keys,
 )
 from curation.core.dataset import check_all
-from curation.core.facts import ANSWERS_DISAGREE, FACT_NAMED_MEANING, fact_detail, fact_of
+from curation.core.facts import ANSWERS_DISAGREE, fact_detail, fact_key, fact_of
 from curation.core.prompt_comparison import is_typo, one_word_apart, prompt_words
 from curation.core.prompt_match import (
     CANDIDATE,
@@ -104,7 +105,14 @@ def _answer_key(example):
 def _edit_keys(example):
     """The example's answer edit keys (clusters.edit_keys), as the scan works them out."""
     record = example.record()
-    return edit_keys([record], number_keys([record]))[0] + input_keys(record)
+    return edit_keys([record], number_keys([record]))[0] + input_keys(record) + fact_keys(record)
+
+
+def fact_keys(record):
+    """[the example's fact key] (facts.fact_key), or []: stored with the edit keys, so that a save
+    finds the questions answered with the same values in its one indexed lookup."""
+    key = fact_key(record)
+    return [key] if key else []
 
 
 def _store_keys(example, near, answer, edits=()):
@@ -374,8 +382,7 @@ def _pairs_of(example, record, words, near, answer, edits=()):
         [
             (i, v)
             for i, v, _ in others
-            if plains.get(i, 0.0) >= FACT_NAMED_MEANING  # fact_alike decides from there
-            and fact_alike(view, v, plains[i], meaning.get(i, 0.0))
+            if plains.get(i, 0.0) >= FACT_SHARED_MEANING  # fact_alike decides, once the answer is read (below)
         ]
         if answer_shared + 1 <= REWORDED_MOST and fact_of(record) is not None
         else []
@@ -498,6 +505,9 @@ def _pairs_of(example, record, words, near, answer, edits=()):
                 output=output,
                 rejected=rejected,
             )
+        other_view = PromptView(other)  # with its answer: whether both name the same values decides too
+        if not fact_alike(view, other_view, plains[other_id], meaning.get(other_id, 0.0)):
+            continue
         if fact_match(record, other, view, other_view, plains[other_id]):
             verdict, detail = compare_records(record, other)
             if verdict == "agree":
@@ -708,6 +718,7 @@ def scan_project(project, progress=None):
         ((project.id, example_id, "ans", int(k), "") for example_id, k in zip(ids, answers) if k),
         ((project.id, example_id, "edit", k, "") for example_id, keys in zip(ids, edits) for k in keys),
         ((project.id, example_id, "edit", k, "") for example_id, r in zip(ids, records) for k in input_keys(r)),
+        ((project.id, example_id, "edit", k, "") for example_id, r in zip(ids, records) for k in fact_keys(r)),
     )
     with transaction.atomic():
         Finding.objects.filter(project=project).delete()

@@ -42,6 +42,7 @@ from curation.core.facts import (
     FACT_UNNAMED_MEANING,
     FACT_WEIGHTED_MEANING,
     fact_detail,
+    fact_key,
     fact_of,
     facts_agree,
     facts_disagree,
@@ -667,6 +668,8 @@ def fact_alike(view_a, view_b, plain, weighted):
         # the same things named ("the Berlin Wall"): "What year did the Berlin Wall fall?" / "When
         # did the Berlin Wall come down?" read 0.76 alike in plain meaning, 0.70 weighted
         return plain >= FACT_NAMED_MEANING and weighted >= FACT_NAMED_WEIGHTED_MEANING
+    if plain >= FACT_SHARED_MEANING and shared_values_kept(view_a, view_b):
+        return True
     if (view_a.slots.names and view_b.slots.names) or _same_answer(view_a.record, view_b.record):
         return plain >= FACT_MEANING and weighted >= FACT_WEIGHTED_MEANING
     if weighted >= FACT_POLAR_MEANING and _polar_kept(view_a, view_b):
@@ -704,7 +707,48 @@ def _identifier(name):
 
 def fact_floor(view_a, view_b):
     """The plain meaning from which two questions of fact may be one (fact_alike)."""
-    return FACT_NAMED_MEANING if names_alike(view_a, view_b) else FACT_MEANING
+    if names_alike(view_a, view_b):
+        return FACT_NAMED_MEANING
+    return FACT_SHARED_MEANING if shared_values_kept(view_a, view_b) else FACT_MEANING
+
+
+FACT_SHARED_MEANING = (
+    0.6  # plain meaning from which questions answered with one value, keeping each other's words, are one
+)
+FACT_KEY_MOST = 4  # a value more examples answer with (a year, a common name) names no one question
+
+
+def shared_values_kept(view_a, view_b):
+    """True when two short questions of fact are answered with the same values in short answers
+    (facts.fact_key: "Madrid" / "Madrid", "In 1492." / "1492") and keep most of each other's words,
+    said otherwise too ("the highest mountain in Africa" / "Africa's tallest peak"): they may be
+    one question worded far apart. A duplicate only: the values agree."""
+    key = fact_key(view_a.record)
+    if not key or key != fact_key(view_b.record):
+        return False
+    content_a, content_b = view_a.derived[1] - ROLE_WORDS, view_b.derived[1] - ROLE_WORDS
+
+    def kept(mine, other):
+        return sum(any(same_word(w, o) for o in other) for w in mine) >= POLAR_KEPT * len(mine)
+
+    return bool(content_a and content_b) and kept(content_a, content_b) and kept(content_b, content_a)
+
+
+def fact_key_pairs(records, members, keys=None):
+    """{(i, j)} of `members` (representatives) whose short answers name the same values
+    (facts.fact_key), from groups of at most FACT_KEY_MOST."""
+    by_key = {}
+    for k in members.tolist() if hasattr(members, "tolist") else members:
+        key = keys[k] if keys is not None else fact_key(records[k])
+        if key:
+            by_key.setdefault(key, []).append(k)
+    return {
+        (min(a, b), max(a, b))
+        for group in by_key.values()
+        if 2 <= len(group) <= FACT_KEY_MOST
+        for n, a in enumerate(group)
+        for b in group[n + 1 :]
+    }
 
 
 def _same_answer(record_a, record_b):
@@ -1210,6 +1254,12 @@ def find_clusters(
     anchored_meaning = anchored_floor(same_meaning)
     by_record = input_record_pairs(records, reps)
     by_task = input_task_pairs(records, reps)
+    if vectors is not None and vectors is not False and same_meaning <= 1.0:
+        # short answers naming the same values, whatever the prompts' neighbours (fact_key)
+        for a, b in fact_key_pairs(records, reps) - set(fact_pairs):
+            plain = float(vectors[a] @ vectors[b])
+            if plain >= FACT_SHARED_MEANING and shared_values_kept(view(a), view(b)):
+                fact_pairs[(a, b)] = plain
     others = by_words | set(cosines) | anchored | set(by_side) | by_record
     # no layer proposed these: input_task_match or fact_match alone decides
     task_only = (by_task | set(fact_pairs)) - others

@@ -71,3 +71,15 @@ def test_a_chat_that_asks_one_question_is_a_question_of_fact_on_save_too(people,
     assert pairs() == {(yes.id, no.id, "contradiction")}
     checking.scan_project(people.project)
     assert pairs() == {(yes.id, no.id, "contradiction")}
+
+
+def test_a_save_finds_one_value_answering_a_question_worded_far_apart_and_the_scan_agrees(people, make_example):
+    madrid = make_example(instruction="What is the capital city of Spain?", output="Madrid")
+    make_example(instruction="Which city is home to the Prado museum?", output="Madrid")
+    peak = make_example(instruction="What is the highest mountain in Africa?", output="Kilimanjaro")
+    tallest = make_example(instruction="Name Africa's tallest peak.", output="Kilimanjaro")
+    spain = make_example(instruction="Tell me Spain's capital.", output="Madrid")
+    expected = {(madrid.id, spain.id, "duplicate"), (peak.id, tallest.id, "duplicate")}
+    assert pairs() == expected
+    checking.scan_project(people.project)
+    assert pairs() == expected

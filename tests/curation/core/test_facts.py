@@ -320,3 +320,16 @@ def test_a_yes_or_no_question_asked_the_other_way_round_flips_its_answer():
     assert compare_records(records[4], records[5])[0] == "agree"
     found = reported(records[:2])
     assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "duplicate"}
+
+
+def test_one_value_answering_questions_worded_far_apart_that_keep_their_words_is_one_question():
+    records = [
+        Record("What is the capital city of Spain?", "", "Madrid"),
+        Record("Tell me Spain's capital.", "", "Madrid"),
+        # the same value answering another question: the words asked are others
+        Record("Which city is home to the Prado museum?", "", "Madrid"),
+        Record("What is the highest mountain in Africa?", "", "Kilimanjaro"),
+        Record("Name Africa's tallest peak.", "", "Kilimanjaro"),
+    ]
+    found = reported(records)
+    assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "duplicate", (3, 4): "duplicate"}
