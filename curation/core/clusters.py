@@ -726,12 +726,7 @@ def shared_values_kept(view_a, view_b):
     key = fact_key(view_a.record)
     if not key or key != fact_key(view_b.record):
         return False
-    content_a, content_b = view_a.derived[1] - ROLE_WORDS, view_b.derived[1] - ROLE_WORDS
-
-    def kept(mine, other):
-        return sum(any(same_word(w, o) for o in other) for w in mine) >= POLAR_KEPT * len(mine)
-
-    return bool(content_a and content_b) and kept(content_a, content_b) and kept(content_b, content_a)
+    return _words_kept(view_a.derived[1], view_b.derived[1], same_word)
 
 
 def fact_key_pairs(records, members, keys=None):
@@ -785,16 +780,17 @@ ROLE_WORDS = frozenset({"user", "assistant", "system"})
 POLAR_KEPT = 0.5  # of each yes-or-no question's content words, said by the other (fact_match)
 
 
-def _words_kept(content_a, content_b):
+def _words_kept(content_a, content_b, alike=None):
     """True when each set of content words has POLAR_KEPT of its words in the other (a stem or a
-    slip apart)."""
+    slip apart, or as `alike(x, y)` says)."""
 
     content_a, content_b = content_a - ROLE_WORDS, content_b - ROLE_WORDS  # a chat's "user:" says nothing
+    alike = alike or (lambda x, y: same_stem(x, y) or is_typo(x, y))
 
     def kept(mine, other):
-        return sum(any(same_stem(w, o) or is_typo(w, o) for o in other) for w in mine) >= POLAR_KEPT * len(mine)
+        return sum(any(alike(w, o) for o in other) for w in mine) >= POLAR_KEPT * len(mine)
 
-    return kept(content_a, content_b) and kept(content_b, content_a)
+    return bool(content_a and content_b) and kept(content_a, content_b) and kept(content_b, content_a)
 
 
 def _other_units(a, b):
