@@ -38,6 +38,7 @@ from curation.core.clusters import (
     edit_keys,
     edited_candidate,
     fact_alike,
+    fact_keys,
     fact_match,
     input_keys,
     input_task_match,
@@ -53,7 +54,7 @@ from curation.core.clusters import (
     record_keys as input_record_keys,
 )
 from curation.core.dataset import check_all
-from curation.core.facts import ANSWERS_DISAGREE, fact_detail, fact_key, fact_of
+from curation.core.facts import ANSWERS_DISAGREE, fact_detail, fact_of
 from curation.core.prompt_comparison import is_typo, one_word_apart, prompt_words
 from curation.core.prompt_match import (
     CANDIDATE,
@@ -106,13 +107,6 @@ def _edit_keys(example):
     """The example's answer edit keys (clusters.edit_keys), as the scan works them out."""
     record = example.record()
     return edit_keys([record], number_keys([record]))[0] + input_keys(record) + fact_keys(record)
-
-
-def fact_keys(record):
-    """[the example's fact key] (facts.fact_key), or []: stored with the edit keys, so that a save
-    finds the questions answered with the same values in its one indexed lookup."""
-    key = fact_key(record)
-    return [key] if key else []
 
 
 def _store_keys(example, near, answer, edits=()):

@@ -384,9 +384,10 @@ def record_keys(record):
     return [int.from_bytes(digest, "little", signed=True) or 1]
 
 
-def input_record_pairs(records, members, keys_of=None):
+def input_record_pairs(records, members, keys_of=None, most=None):
     """{(i, j)} of `members` (representatives) sharing a record key (record_keys, or the keys
-    `keys_of` gives), from groups of at most INPUT_RECORD_MOST."""
+    `keys_of` gives), from groups of at most `most` (INPUT_RECORD_MOST)."""
+    most = most or INPUT_RECORD_MOST
     groups = {}
     for k in members.tolist():
         for key in (keys_of or record_keys)(records[k]):
@@ -394,7 +395,7 @@ def input_record_pairs(records, members, keys_of=None):
     return {
         (min(a, b), max(a, b))
         for group in groups.values()
-        if 2 <= len(group) <= INPUT_RECORD_MOST
+        if 2 <= len(group) <= most
         for x, a in enumerate(group)
         for b in group[x + 1 :]
     }
@@ -729,21 +730,17 @@ def shared_values_kept(view_a, view_b):
     return _words_kept(view_a.derived[1], view_b.derived[1], same_word)
 
 
-def fact_key_pairs(records, members, keys=None):
+def fact_key_pairs(records, members):
     """{(i, j)} of `members` (representatives) whose short answers name the same values
     (facts.fact_key), from groups of at most FACT_KEY_MOST."""
-    by_key = {}
-    for k in members.tolist() if hasattr(members, "tolist") else members:
-        key = keys[k] if keys is not None else fact_key(records[k])
-        if key:
-            by_key.setdefault(key, []).append(k)
-    return {
-        (min(a, b), max(a, b))
-        for group in by_key.values()
-        if 2 <= len(group) <= FACT_KEY_MOST
-        for n, a in enumerate(group)
-        for b in group[n + 1 :]
-    }
+    return input_record_pairs(records, members, fact_keys, FACT_KEY_MOST)
+
+
+def fact_keys(record):
+    """[the record's fact key] (facts.fact_key), or []: stored with the edit keys, so that a save
+    finds the questions answered with the same values in its one indexed lookup."""
+    key = fact_key(record)
+    return [key] if key else []
 
 
 def _same_answer(record_a, record_b):
