@@ -252,6 +252,26 @@ def _quoted_swap(a, b):
 TOLD_WORDS = 2  # content words beyond the prompt's each answer says before they are compared by those alone
 
 
+# An operator between two operands ("a * b", "x>=3", "a @ b"); markdown's emphasis ("**Yes**")
+# and a hyphen or slash inside a word ("well-known", "and/or") are writing, not operations.
+EMPHASIS_RE = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+OPERATOR_RE = re.compile(r"(?<=[\w)\]])\s*(==|!=|<=|>=|\*\*|//|>>|<<|&&|\|\||[*@+%^&|<>=~]|\s[-/]\s)\s*(?=[\w(\[])")
+
+
+def _operators(text):
+    return [op.strip() for op in OPERATOR_RE.findall(EMPHASIS_RE.sub(r"\2", text))]
+
+
+def _other_operators(a, b):
+    """The first pair of operators in which two answers of the same words differ, each operator
+    replaced by another ("a * b" / "a @ b"), or None; one left out is a way of writing ("10-15" /
+    "10 - 15", "A & B" / "A, B")."""
+    ops_a, ops_b = _operators(a), _operators(b)
+    if len(ops_a) != len(ops_b):
+        return None
+    return next(((x, y) for x, y in zip(ops_a, ops_b) if x != y), None)
+
+
 def compare_text(a, b, asked=frozenset()):
     """("agree" | "conflict", detail) for two plain-text answers. `asked`: the content words of the
     prompts (or a function giving them, asked only when needed), which an answer repeats without
@@ -261,6 +281,9 @@ def compare_text(a, b, asked=frozenset()):
         return "agree", ""
     wa, wb = words(a), words(b)
     if wa == wb:
+        operators = _other_operators(a, b)
+        if operators:  # "p = a * b" / "p = a @ b": one expression, another operation
+            return "conflict", f"another operator (“{operators[0]}” vs “{operators[1]}”)"
         return "agree", "punctuation only"
     quoted = _quoted_swap(a, b)
     if quoted:

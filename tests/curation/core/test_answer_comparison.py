@@ -480,3 +480,15 @@ def test_the_same_numbers_counting_other_things_conflict():
     assert compare_answers("Use 2 cups of flour and 1 cup of sugar.", "Take 2 cups of flour and 1 cup of sugar.")[
         0
     ] == ("agree")
+
+
+def test_an_operator_replaced_between_the_same_words_is_another_answer_and_writing_is_not():
+    assert compare_answers("p = a * b", "p = a @ b") == (
+        "conflict",
+        "another operator (“*” vs “@”), compared as short answers",
+    )
+    assert compare_answers("Use x >= 3 in the filter", "Use x > 3 in the filter")[0] == "conflict"
+    # emphasis, a range written with spaces, a symbol left out: the same answer
+    assert compare_answers("**Yes**, it is included.", "Yes, it is included.")[0] == "agree"
+    assert compare_answers("10-15 minutes", "10 - 15 minutes")[0] == "agree"
+    assert compare_answers("Tom & Jerry", "Tom, Jerry")[0] == "agree"
