@@ -187,22 +187,29 @@ def _oriented(example, pairs):
         return []
     others = {e.id: e.record() for e in Example.objects.filter(id__in=[other for other, _, _ in pairs])}
     mine = example.record()
-
-    def said(record):
-        return tuple(words(t) for t in record.turn_answers()) if record.is_chat else words(record.answer())
-
-    def worded(other):
-        return said(mine) == said(others[other])
-
     return [
         (
             other,
             kind,
             conflict_detail(mine, others[other]) if other in others and kind == "contradiction" else detail,
-            kind != "contradiction" and other in others and worded(other),
+            kind != "contradiction" and other in others and _same_words(mine, others[other]),
         )
         for other, kind, detail in pairs
     ]
+
+
+def _listed(items):
+    """ "#1", "#1 and #2", "#1, #2 and #3"."""
+    return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+
+
+def _same_words(record_a, record_b):
+    """True when two records' answers (a chat's every answer) say the very same words."""
+
+    def said(record):
+        return tuple(words(t) for t in record.turn_answers()) if record.is_chat else words(record.answer())
+
+    return said(record_a) == said(record_b)
 
 
 def conflict_detail(record, other_record):
@@ -815,6 +822,22 @@ def check_report(request, project):
                 (a, b, conflict_detail(a.record(), b.record()) if a and b else detail)
                 for a, b, detail in cluster["pairs"]
             ]
+    elif kind == "duplicate":  # how the prompts are alike, then the answers, as the editor says it
+        for cluster in clusters:
+            cluster["pairs"] = [
+                (
+                    a,
+                    b,
+                    f"{detail or 'the same prompt'} and "
+                    + ("the same answer" if a and b and _same_words(a.record(), b.record()) else "answers that agree"),
+                )
+                for a, b, detail in cluster["pairs"]
+            ]
+    for cluster in clusters:  # "Keep #4 and move #7 and #9 to the trash?"
+        ids = [e.id for e in cluster["examples"]]
+        cluster["keep_prompts"] = {
+            i: f"Keep #{i} and move {_listed([f'#{o}' for o in ids if o != i])} to the trash?" for i in ids
+        }
     from django.db.models import Count
 
     from curation.models import Finding, PairFinding
@@ -937,7 +960,7 @@ def keep_one(request, project, example_id):
         for example in dropped:
             example.move_to_trash(user=request.user, action=f"deleted, #{keep.id} kept")
         checking.forget_examples([e.id for e in dropped])
-    messages.success(request, f"Kept #{keep.id}; moved {len(dropped)} to the trash.")
+    messages.success(request, f"Kept #{keep.id}; moved {_listed([f'#{e.id}' for e in dropped])} to the trash.")
     return back
 
 

@@ -317,6 +317,12 @@ def compare_text(a, b, asked=frozenset()):
         return "conflict", f"the same number in another unit (“{other_unit[0]}” vs “{other_unit[1]}”)"
     if _numbers(a) != _numbers(b) and _numbers(a) and _numbers(b):
         only_a, only_b = sorted(_numbers(a) - _numbers(b)), sorted(_numbers(b) - _numbers(a))
+        if not (only_a and only_b):
+            # the other number is said elsewhere in the answer too ("6am ... 10am-4pm" / "6am ...
+            # 10am-6pm"): where the two differ says it, not "4 vs –"
+            stretch = _numbers_stretch(a, b)
+            if stretch:
+                return "conflict", f"different numbers (“{stretch[0]}” vs “{stretch[1]}”)"
         return "conflict", f"different numbers ({', '.join(only_a[:3]) or '–'} vs {', '.join(only_b[:3]) or '–'})"
     # with the numbers spelled out counted too, a number must be replaced, not only added: "the two
     # steps" / "both steps" is one answer, "90 days" / "six months" two
@@ -360,6 +366,18 @@ def compare_text(a, b, asked=frozenset()):
     return "agree", f"reworded ({overlap:.0%} of content words shared)"
 
 
+def _numbers_stretch(a, b):
+    """(stretch of a, stretch of b): the first place, a word either side, where two answers say
+    other words with a digit in them ("weekends 10am-4pm" / "weekends 10am-6pm"), or None."""
+    ta, tb = a.split(), b.split()
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
+        if op != "equal" and any(c.isdigit() for t in ta[i1:i2] + tb[j1:j2] for c in t):
+            left = " ".join(ta[max(0, i1 - 1) : i2 + (i1 == i2)]).strip(".,;:!?")
+            right = " ".join(tb[max(0, j1 - 1) : j2 + (j1 == j2)]).strip(".,;:!?")
+            return left[:60], right[:60]
+    return None
+
+
 FREE_RE = re.compile(
     r"\b(?:free(?: of charge)?|for free|no (?:extra )?(?:charge|cost|fee)|at no (?:extra |additional )?cost"
     r"|complimentary|costs? nothing)\b",
@@ -387,6 +405,11 @@ BOUNDS = {
     **dict.fromkeys("under below less fewer most maximum max within younger shorter".split(), -1),
 }
 BOUND_REACH = 3  # a bound word this many words or fewer before its number ("more than 3", "under $ 50")
+# ... or after it, behind "and" / "or": "16 and over", "65 or older", "3 or fewer"
+TRAILING_BOUNDS = {
+    **dict.fromkeys("over above more older greater longer higher up upwards".split(), 1),
+    **dict.fromkeys("under below less fewer younger shorter lower".split(), -1),
+}
 
 
 def _bounds(said):
@@ -395,6 +418,9 @@ def _bounds(said):
     found = {}
     for k, w in enumerate(said):
         if not w[:1].isdigit():
+            continue
+        if said[k + 1 : k + 2] in (("and",), ("or",)) and said[k + 2 : k + 3] and said[k + 2] in TRAILING_BOUNDS:
+            found.setdefault(w, {}).setdefault(TRAILING_BOUNDS[said[k + 2]], k + 2)
             continue
         for at in range(k - 1, max(0, k - BOUND_REACH) - 1, -1):
             before = said[at]
@@ -411,7 +437,8 @@ def _bounds(said):
 def _opposed_bounds(wa, wb):
     """(phrase of a, phrase of b) when one number is bounded one way in an answer and the other way
     in the other, each one way only ("under 18" / "at least 18"), else None."""
-    if not (BOUNDS.keys() & set(wa)) or not (BOUNDS.keys() & set(wb)):
+    bound_words = BOUNDS.keys() | TRAILING_BOUNDS.keys()
+    if not (bound_words & set(wa)) or not (bound_words & set(wb)):
         return None
     ba, bb = _bounds(wa), _bounds(wb)
     for number, signs in ba.items():

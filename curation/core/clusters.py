@@ -756,11 +756,20 @@ def fact_match(record_a, record_b, view_a, view_b, cosine):
     floor = fact_floor(view_a, view_b)
     if fact_a is None or fact_b is None or cosine < floor:
         return False
-    if not match(view_a, view_b, cosine, None, same_meaning=floor, words_layer=False)[0]:
+    opposite = asked_the_other_way(record_a, record_b) if fact_a.polarity and fact_b.polarity else ""
+    if not match(
+        view_a,
+        view_b,
+        cosine,
+        None,
+        same_meaning=floor,
+        words_layer=False,
+        asked_opposite=frozenset(opposite.split("/")),
+    )[0]:
         return False
     if _other_units(view_a.slots, view_b.slots):
         return False
-    if fact_a.polarity and fact_b.polarity and asked_the_other_way(record_a, record_b):
+    if opposite:
         # "Can I keep my number?" answered yes says what "Do I lose my number?" answered no says
         fact_b = dataclasses.replace(fact_b, polarity="no" if fact_b.polarity == "yes" else "yes")
     if compare_records(record_a, record_b)[0] == "agree":

@@ -234,6 +234,7 @@ def match(
     anchored=False,
     answer_vouches=False,
     values_vouched=False,
+    asked_opposite=frozenset(),
 ):
     """(same request?, how it was seen, layer) for two PromptViews; layer is "words",
     "wording" or "meaning".
@@ -253,7 +254,9 @@ def match(
     when one prompt names as many numbers as the other, each in its place: a sibling of a template
     ("hired later than 2021" / "after 2020") is another request, whatever answer both were given;
     then only one term quoted two ways may differ ("'at-will employment'" / "a job 'at will'":
-    quotes_of_one_term)."""
+    quotes_of_one_term). `asked_opposite`: the words of a pair that two yes-or-no questions say
+    the other way round (answer_comparison.asked_the_other_way: "keep" / "lose"); their swap is
+    one question asked the other way, not a frame filled otherwise."""
     numbers_vouched = values_vouched and sum(a.slots.numbers.values()) != sum(b.slots.numbers.values())
     values_vouched = values_vouched and (numbers_vouched or quotes_of_one_term(a.slots, b.slots))
     if a.numbers != b.numbers and not numbers_vouched:
@@ -283,11 +286,16 @@ def match(
         # old will I turn ...?" / "Born 2005 - what age do I reach ...?" over the same follow-ups)
         main_content_a, main_content_b = _content_set(turns[0]), _content_set(turns[1])
     if (
-        not anchored and (swapped_content(content_a, content_b) or filler_swap_content(main_content_a, main_content_b))
-    ) or (
+        not anchored
+        and (
+            _other_than(swapped_content(content_a, content_b), asked_opposite)
+            or filler_swap_content(main_content_a, main_content_b)
+        )
+    ) or _other_than(
         frame_swap_words(frame_a, frame_b)
         if frame_a is not None and frame_b is not None
-        else frame_swap(main_a, main_b)
+        else frame_swap(main_a, main_b),
+        asked_opposite,
     ):
         return False, "", ""
     if side_a.strip() and plain_side_a != plain_side_b:
@@ -322,6 +330,11 @@ def match(
     if main_cosine is not None and main_cosine >= same_meaning and _short(main_a) and _short(main_b):
         return True, f"the same request in other words ({main_cosine:.0%} alike)", "meaning"
     return False, "", ""
+
+
+def _other_than(swap, asked_opposite):
+    """The swap (a pair of words, or None) unless both its words are the opposites asked."""
+    return None if swap and set(swap) <= asked_opposite else swap
 
 
 def quotes_of_one_term(a, b):

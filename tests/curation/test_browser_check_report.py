@@ -30,9 +30,10 @@ def test_lead_sees_all_five_copies_and_keeps_the_fourth(page, live_server, peopl
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     cards.nth(3).get_by_role("button", name="Keep this one").click()
-    page.get_by_text(f"Kept #{kept.id}; moved 4 to the trash.").wait_for()
-    others = " ".join(f"#{e.id}" for e in members if e != kept)
-    assert asked == [f"Keep #{kept.id} and move the other 4 to the trash: {others}?"]
+    others = [f"#{e.id}" for e in members if e != kept]
+    others = ", ".join(others[:-1]) + f" and {others[-1]}"
+    page.get_by_text(f"Kept #{kept.id}; moved {others} to the trash.").wait_for()
+    assert asked == [f"Keep #{kept.id} and move {others} to the trash?"]
     assert set(Example.objects.filter(deleted_at__isnull=False).values_list("id", flat=True)) == {
         e.id for e in members if e != kept
     }
@@ -56,7 +57,9 @@ def test_a_copy_saved_after_the_page_was_drawn_stops_keep_one(page, live_server,
     page.get_by_text("4 examples that ask the same thing").wait_for()
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("section.cluster article").first.get_by_role("button", name="Keep this one").click()
-    page.get_by_text(f"Kept #{members[0].id}; moved 3 to the trash.").wait_for()
+    page.get_by_text(
+        f"Kept #{members[0].id}; moved #{members[1].id}, #{members[2].id} and #{late.id} to the trash."
+    ).wait_for()
 
 
 def test_lead_marks_a_contradiction_as_intended_with_a_reason_then_reports_it_again(

@@ -1,5 +1,7 @@
 """bulk_action, format_rules, check_report, start_scan, silence_pair, keep_one, job_detail."""
 
+import re
+
 import pytest
 
 from curation import checking
@@ -220,10 +222,12 @@ def test_check_report_shows_contradictions_side_by_side(as_user, people, contrad
     page = response.content.decode()
     assert response.context["counts"] == {"contradiction": 2, "duplicate": 1, "pii": 1}
     assert "3 examples that ask the same thing, with answers that disagree" in page
+    counted = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "2 contradiction pairs" in counted and "1 duplicate pair " in counted and "1 personal data" in counted
     assert f"#{high.id} and #{low.id}: JSON $.priority: “high” vs “low”" in page  # #high's answer first
     assert "Keep this one" in page and "Intended variation" in page
     duplicates = as_user(people.lead).get(curation_url("check-report") + "?kind=duplicate").content.decode()
-    assert f"#{low.id} and #{again.id}: the same prompt, with answers that agree" in duplicates
+    assert f"#{low.id} and #{again.id}: the same prompt and the same answer" in duplicates
     assert f"#{high.id} and #{low.id}" not in duplicates
 
 
@@ -442,7 +446,8 @@ def test_keep_one_moves_the_rest_of_the_cluster_to_the_trash(as_user, people, ma
     first, *rest = duplicates_of(make_example, 5)
     bystander = make_example(instruction="Translate to French.", input="Good night.", output="Bonne nuit.")
     response = keep(as_user, people.lead, curation_url("keep-one", first.id), [first, *rest])
-    assert f"Kept #{first.id}; moved 4 to the trash." in response.content.decode()
+    moved = ", ".join(f"#{e.id}" for e in rest[:-1]) + f" and #{rest[-1].id}"
+    assert f"Kept #{first.id}; moved {moved} to the trash." in response.content.decode()
     for example in rest:
         example.refresh_from_db()
         assert example.deleted_at is not None
@@ -484,7 +489,7 @@ def test_keep_one_refuses_when_a_member_left_or_went_to_the_trash(as_user, peopl
     page = as_user(people.lead).get(curation_url("check-report") + "?kind=duplicate").content.decode()
     assert "2 examples that ask the same thing" in page
     response = keep(as_user, people.lead, curation_url("keep-one", members[1].id), members[:2])
-    assert f"Kept #{members[1].id}; moved 1 to the trash." in response.content.decode()
+    assert f"Kept #{members[1].id}; moved #{members[0].id} to the trash." in response.content.decode()
 
 
 def test_keep_one_never_reaches_examples_outside_the_cluster(as_user, people, make_example, curation_url):

@@ -475,6 +475,8 @@ def test_lead_moves_an_example_to_the_trash(as_user, people, make_example, curat
     assert example.deleted_at is not None
     assert example.revisions.first().action == "deleted"
     assert not Finding.objects.filter(example=example).exists()
+    page = as_user(people.lead).get(curation_url("example", example.id)).content.decode()
+    assert "In the trash: not checked against the project." in page and "No problems found" not in page
 
 
 def test_lead_restores_an_example_from_the_trash(as_user, people, make_example, curation_url):

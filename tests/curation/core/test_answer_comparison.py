@@ -421,7 +421,7 @@ def test_a_fraction_written_with_a_slash_is_read_as_its_value():
     slope = "Slope = (5 − 1) / (4 − 0) = 8/4 = {}."
     assert compare_answers(slope.format("2"), slope.format("1/2")) == (
         "conflict",
-        "different numbers (– vs 0.5), compared as free text",
+        "different numbers (“= 2” vs “= 1/2”), compared as free text",
     )
     assert (
         compare_answers("Mix in 1/2 cup of oats, then stir well.", "Stir well after you mix in 1/2 cup of oats.")[0]
@@ -492,3 +492,17 @@ def test_an_operator_replaced_between_the_same_words_is_another_answer_and_writi
     assert compare_answers("**Yes**, it is included.", "Yes, it is included.")[0] == "agree"
     assert compare_answers("10-15 minutes", "10 - 15 minutes")[0] == "agree"
     assert compare_answers("Tom & Jerry", "Tom, Jerry")[0] == "agree"
+
+
+def test_a_number_said_elsewhere_in_the_other_answer_too_is_shown_where_the_two_differ():
+    hours = "The gym opens weekdays 6am-10pm and weekends 10am-{}, and clears lockers at closing."
+    assert compare_answers(hours.format("4pm"), hours.format("6pm")) == (
+        "conflict",
+        "different numbers (“weekends 10am-4pm” vs “weekends 10am-6pm”), compared as free text",
+    )
+
+
+def test_a_number_bounded_after_it_is_bounded_as_one_bounded_before_it():
+    assert compare_answers("Members under 16.", "Members aged 16 and over.")[0] == "conflict"
+    assert compare_answers("Groups of 3 or fewer.", "Groups of more than 3.")[0] == "conflict"
+    assert compare_answers("Anyone 65 or older.", "Anyone over 65.")[0] == "agree"

@@ -320,6 +320,13 @@ def test_a_yes_or_no_question_asked_the_other_way_round_flips_its_answer():
     assert compare_records(records[4], records[5])[0] == "agree"
     found = reported(records[:2])
     assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "duplicate"}
+    # one word of the pair said in the other's place, every other word the same: one question
+    # asked the other way, not a frame filled otherwise
+    same_words = [
+        Record("Can I keep my membership price if I pause?", "", "Yes, your price is kept for three months of pause."),
+        Record("Will I lose my membership price if I pause?", "", "Yes, pausing resets your plan to the list price."),
+    ]
+    assert reported(same_words)[(0, 1)][0] == "contradiction"
 
 
 def test_one_value_answering_questions_worded_far_apart_that_keep_their_words_is_one_question():
