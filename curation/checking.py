@@ -54,7 +54,7 @@ from curation.core.clusters import (
     record_keys as input_record_keys,
 )
 from curation.core.dataset import check_all
-from curation.core.facts import ANSWERS_DISAGREE, fact_detail, fact_of
+from curation.core.facts import fact_of, named_detail
 from curation.core.prompt_comparison import is_typo, one_word_apart, prompt_words
 from curation.core.prompt_match import (
     CANDIDATE,
@@ -509,7 +509,7 @@ def _pairs_of(example, record, words, near, answer, edits=()):
                     (other_id, "duplicate", f"the same question in other words ({plains[other_id]:.0%} alike)")
                 )
             else:
-                found.append((other_id, "contradiction", detail or fact_detail(record, other) or ANSWERS_DISAGREE))
+                found.append((other_id, "contradiction", named_detail(record, other, detail)))
     return found, vector
 
 

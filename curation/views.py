@@ -17,6 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from curation import checking
 from curation.core.answer_comparison import compare_records
+from curation.core.facts import named_detail
 from curation.core.text import words
 from curation.diffs import content_diff as _diff
 from curation.forms import ExampleForm, ExportForm, FormatRulesForm, ImportForm, ReviewForm
@@ -216,7 +217,7 @@ def conflict_detail(record, other_record):
     """What differs between two conflicting examples' answers (a preference pair's two answers),
     `record`'s side first ("" when they agree now)."""
     verdict, detail = compare_records(record, other_record)
-    return detail if verdict == "conflict" else ""
+    return named_detail(record, other_record, detail) if verdict == "conflict" else ""
 
 
 def _next_for(project, user, example):

@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from curation.core.slots import NUMBER_WORDS, frame_swap, slots_of
+from curation.core.slots import NUMBER_WORDS, frame_swap, same_word, slots_of
 from curation.core.text import normalize, words
 from curation.core.wordlists import NEGATIONS, STOPWORDS
 
@@ -87,13 +87,23 @@ UNIT_QUALIFIERS = frozenset("business working calendar school full".split())
 QUANTITY_RE = re.compile(r"(\d+(?:[.,]\d+)*|[" + "".join(FRACTIONS) + r"])\s*(?:([a-z]+)\s+)?(%|[a-z]+)", re.IGNORECASE)
 
 
+# a number spelled out before a unit ("one week's notice", "two cups"): "one" is a number there
+SPELLED_UNIT_NUMBERS = {**{w: n for w, n in NUMBER_WORDS.items() if w not in ("twice", "thrice", "dozen")}, "one": "1"}
+SPELLED_QUANTITY_RE = re.compile(
+    r"\b(" + "|".join(sorted(SPELLED_UNIT_NUMBERS, key=len, reverse=True)) + r")\s+(?:([a-z]+)\s+)?(%|[a-z]+)"
+)
+
+
 def _quantities(text):
     """{number: {unit: the quantity as written}} for the numbers in text followed by a unit (UNITS,
-    under its one name)."""
+    under its one name), spelled out too ("one week")."""
     out = {}
-    for number, qualifier, unit in QUANTITY_RE.findall(text.lower()):
+    text = text.lower()
+    for number, qualifier, unit in QUANTITY_RE.findall(text) + SPELLED_QUANTITY_RE.findall(text):
         written = " ".join(w for w in (number, qualifier, unit) if w)
-        number = FRACTIONS.get(number) or THOUSANDS_RE.sub("", number).replace(",", ".")
+        number = (
+            SPELLED_UNIT_NUMBERS.get(number) or FRACTIONS.get(number) or THOUSANDS_RE.sub("", number).replace(",", ".")
+        )
         if qualifier and qualifier in UNITS and unit not in UNITS:
             qualifier, unit, written = "", qualifier, written.rsplit(" ", 1)[0]
         if unit not in UNITS or (qualifier and qualifier not in UNIT_QUALIFIERS):
@@ -784,12 +794,17 @@ def compare_code(a, b):
     """("agree" | "conflict", detail): one changed token is a conflict (COUNT(*) vs
     COUNT(DISTINCT x), SUM vs AVG, > vs >=)."""
     ta, tb = code_tokens(a), code_tokens(b)
-    if ta == tb or _renamed(ta, tb):
+    # a spreadsheet formula names cells and columns, no local names: "B:B,D:D" / "B:B,C:C" differ
+    formula = a.lstrip().startswith("=") or b.lstrip().startswith("=")
+    if ta == tb or (not formula and _renamed(ta, tb)):
         return "agree", ""
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
         if op != "equal":
-            left = _code_text(ta[max(0, i1 - 2) : i2 + 1])[:60]
-            right = _code_text(tb[max(0, j1 - 2) : j2 + 1])[:60]
+            if formula:  # written without spaces, a range whole: "B:B,D:D," / "B:B,C:C,"
+                left, right = "".join(ta[max(0, i1 - 3) : i2 + 3])[:60], "".join(tb[max(0, j1 - 3) : j2 + 3])[:60]
+            else:
+                left = _code_text(ta[max(0, i1 - 2) : i2 + 1])[:60]
+                right = _code_text(tb[max(0, j1 - 2) : j2 + 1])[:60]
             return "conflict", f"code differs: “{left}” vs “{right}”"
     return "agree", ""
 
@@ -919,6 +934,12 @@ def _follow_their_prompts(a, b):
     asked_a, asked_b = _content_counts(" ".join(a.request())), _content_counts(" ".join(b.request()))
     said_a, said_b = _content_counts(a.answer()), _content_counts(b.answer())
     own_a, own_b = (asked_a - asked_b).keys(), (asked_b - asked_a).keys()
+    # a word the other prompt says in another form is asked by both ("freeze ... shells" / "frozen
+    # ... shell")
+    own_a, own_b = (
+        {w for w in own_a if not any(same_word(w, o) for o in own_b)},
+        {w for w in own_b if not any(same_word(w, o) for o in own_a)},
+    )
     follows_a, follows_b = bool(own_a & (said_a - said_b).keys()), bool(own_b & (said_b - said_a).keys())
     if follows_a and follows_b:
         return True
@@ -1140,6 +1161,44 @@ def _last_question(record):
     else:
         text = record.instruction
     return text if text.rstrip().endswith("?") else ""
+
+
+HOW_RE = re.compile(r"\bhow (\w+)", re.IGNORECASE)
+POLAR_OPENING_RE = re.compile(
+    r"^\s*(?:is|are|was|were|do|does|did|will|would|has|have|had|should|must)(?:n't|n’t)?\b", re.IGNORECASE
+)
+
+
+def asked_otherwise(a, b):
+    """True when two questions ask for other things however alike their words: a yes or a no
+    against a value ("Is the Moon moving away from Earth?" / "How far away is the Moon from
+    Earth?"), or another measure ("How far ...?" / "How big ...?")."""
+    qa, qb = _last_question(a), _last_question(b)
+    if not qa or not qb:
+        return False
+    polar_a, polar_b = bool(POLAR_OPENING_RE.match(qa)), bool(POLAR_OPENING_RE.match(qb))
+    how_a, how_b = HOW_RE.search(qa), HOW_RE.search(qb)
+    if polar_a != polar_b and (how_a or how_b):
+        return True
+    if how_a and how_b:
+        x, y = how_a.group(1).lower(), how_b.group(1).lower()
+        return x in HOW_MEASURES and y in HOW_MEASURES and HOW_MEASURES[x] != HOW_MEASURES[y]
+    return False
+
+
+# "how" words that ask a measure, each of one only: "How far ...?" / "How big ...?" ask two things.
+# Words that ask several ("long": a time or a length; "early", "soon") decide nothing.
+HOW_MEASURES = {
+    **dict.fromkeys("many much".split(), "count"),
+    "far": "distance",
+    **dict.fromkeys("big large huge wide".split(), "size"),
+    **dict.fromkeys("tall high".split(), "height"),
+    "heavy": "weight",
+    "old": "age",
+    **dict.fromkeys("hot cold warm".split(), "temperature"),
+    **dict.fromkeys("fast quickly quick".split(), "speed"),
+    **dict.fromkeys("often frequently".split(), "frequency"),
+}
 
 
 REWORDED_SHARE = 0.5  # content words two answers share, of all they say, to be one answer reworded

@@ -19,6 +19,7 @@ from curation.core.answer_comparison import (
     NEAR_ANSWER,
     UNITS,
     answers_echo_prompts,
+    asked_otherwise,
     asked_the_other_way,
     classifies,
     code_tokens,
@@ -35,17 +36,16 @@ from curation.core.bucket_keys import answer_edit_keys, answer_reworded_keys
 from curation.core.candidate_index import batch_keys, candidate_pairs, exact_groups, prompt_hashes
 from curation.core.checks import INPUT_TASK_WORDS as TASK_VERBS
 from curation.core.facts import (
-    ANSWERS_DISAGREE,
     FACT_MEANING,
     FACT_NAMED_MEANING,
     FACT_NAMED_WEIGHTED_MEANING,
     FACT_UNNAMED_MEANING,
     FACT_WEIGHTED_MEANING,
-    fact_detail,
     fact_key,
     fact_of,
     facts_agree,
     facts_disagree,
+    named_detail,
 )
 from curation.core.prompt_comparison import is_typo
 from curation.core.prompt_match import (
@@ -775,7 +775,7 @@ def fact_match(record_a, record_b, view_a, view_b, cosine):
     if compare_records(record_a, record_b)[0] == "agree":
         return facts_agree(fact_a, fact_b)
     # answers that disagree say a question that asks for more asked something else
-    if other_intent(view_a, view_b) or not facts_disagree(fact_a, fact_b):
+    if other_intent(view_a, view_b) or not facts_disagree(fact_a, fact_b) or asked_otherwise(record_a, record_b):
         return False
     # a yes and a no name no values of one kind: the questions must keep most of each other's
     # words ("Can I deposit cash at an ATM?" / "Can I withdraw money from my savings account at an ATM?")
@@ -1439,7 +1439,12 @@ def find_clusters(
         # only is no agreement with the rest ("... = 8/4 = 2." and "... = 8/4 = 1/2." each agree
         # with a third chat that has another number of turns, and disagree with each other)
         said = []  # per group: the members of distinct answers, the ones compared
-        cluster.worded = {m: tuple(words(records[m].answer())) for m in members}
+        cluster.worded = {  # a chat's every answer: one said otherwise on the way is no same answer
+            m: tuple(tuple(words(t)) for t in records[m].turn_answers())
+            if records[m].is_chat
+            else tuple(words(records[m].answer()))
+            for m in members
+        }
         for m in members:
             key = _answer_identity(records[m])
             for group, distinct in zip(cluster.groups, said):
@@ -1456,9 +1461,7 @@ def find_clusters(
             for gj in range(len(cluster.groups)):
                 if gi != gj:
                     first_i, first_j = records[cluster.groups[gi][0]], records[cluster.groups[gj][0]]
-                    cluster.conflicts[(gi, gj)] = (
-                        compare_records(first_i, first_j)[1] or fact_detail(first_i, first_j) or ANSWERS_DISAGREE
-                    )
+                    cluster.conflicts[(gi, gj)] = named_detail(first_i, first_j, compare_records(first_i, first_j)[1])
         cluster.silenced = silenced_of.get(root, set())
         # two preference pairs for one prompt that neither repeat nor reverse each other (or a
         # pair and a plain example that does not teach its rejected answer) are meant to stand

@@ -213,6 +213,16 @@ def fact_detail(record_a, record_b):
     return f"other names ({said(record_a, fact_a)} vs {said(record_b, fact_b)})"
 
 
+def named_detail(record_a, record_b, detail):
+    """A conflict's detail for people: two short answers quoted whole ("“It was written by Charlotte
+    Bronte.” vs “Jane Austen wrote ...”") say better what they name otherwise, when they are two
+    facts (fact_detail: "other names (Charlotte Bronte vs Jane Austen)"); any other detail as it is,
+    and fact_detail or ANSWERS_DISAGREE where there is none."""
+    if not detail or (detail.startswith("“") and detail.endswith("compared as short answers")):
+        return fact_detail(record_a, record_b) or detail or ANSWERS_DISAGREE
+    return detail
+
+
 def facts_agree(a, b):
     """True when two Facts name the same values, one perhaps a few more ("425°F (220°C) for 40 to
     50 minutes" / "40 to 50 minutes at 425°F"), neither a yes where the other says no."""

@@ -856,9 +856,70 @@ OPPOSITE_OF = {
 }
 
 
+# Irregular forms of common verbs, read as the verb ("frozen" / "freeze"); forms that are other
+# words too ("left", "found", "saw", "fell") are left out
+IRREGULAR_FORMS = {
+    form: forms.split()[0]
+    for forms in (
+        "freeze froze frozen",
+        "write wrote written",
+        "take took taken",
+        "give gave given",
+        "eat ate eaten",
+        "drive drove driven",
+        "break broke broken",
+        "speak spoke spoken",
+        "choose chose chosen",
+        "steal stole stolen",
+        "hide hid hidden",
+        "ride rode ridden",
+        "rise rose risen",
+        "grow grew grown",
+        "know knew known",
+        "throw threw thrown",
+        "draw drew drawn",
+        "fly flew flown",
+        "go went gone",
+        "do did done",
+        "begin began begun",
+        "drink drank drunk",
+        "swim swam swum",
+        "sing sang sung",
+        "buy bought",
+        "bring brought",
+        "think thought",
+        "teach taught",
+        "catch caught",
+        "keep kept",
+        "sleep slept",
+        "lose lost",
+        "send sent",
+        "spend spent",
+        "build built",
+        "make made",
+        "pay paid",
+        "say said",
+        "sell sold",
+        "tell told",
+        "hold held",
+        "feel felt",
+        "meet met",
+        "forget forgot forgotten",
+        "get got gotten",
+        "shake shook shaken",
+        "wake woke woken",
+        "bite bit bitten",
+    )
+    for form in forms.split()
+}
+
+
 def same_stem(x, y):
-    """One word in another form: "place" / "placed", "order" / "orders", "reply" / "replies"."""
+    """One word in another form: "place" / "placed", "order" / "orders", "reply" / "replies",
+    "frozen" / "freeze"."""
     if x == y:
+        return True
+    if x in IRREGULAR_FORMS and IRREGULAR_FORMS[x] == IRREGULAR_FORMS.get(y):
         return True
     shorter, longer = sorted((x, y), key=len)
     return len(shorter) >= 3 and 1 <= len(longer) - len(shorter) <= 3 and longer.startswith(shorter[:-1])

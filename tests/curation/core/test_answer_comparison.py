@@ -506,3 +506,35 @@ def test_a_number_bounded_after_it_is_bounded_as_one_bounded_before_it():
     assert compare_answers("Members under 16.", "Members aged 16 and over.")[0] == "conflict"
     assert compare_answers("Groups of 3 or fewer.", "Groups of more than 3.")[0] == "conflict"
     assert compare_answers("Anyone 65 or older.", "Anyone over 65.")[0] == "agree"
+
+
+def test_a_spelled_number_before_another_unit_is_another_quantity():
+    assert compare_answers("One month's written notice.", "One week's written notice, for either party.") == (
+        "conflict",
+        "the same number in another unit (“one month” vs “one week”), compared as free text",
+    )
+    assert compare_answers("It takes two weeks to ship.", "It takes 2 weeks to ship, tracked.")[0] == "agree"
+
+
+def test_a_spreadsheet_formula_names_columns_not_local_names():
+    xlookup = '=XLOOKUP(H1,B:B,{},"not found")'
+    assert compare_answers(xlookup.format("D:D"), xlookup.format("C:C")) == (
+        "conflict",
+        "code differs: “:B,D:D,” vs “:B,C:C,”",
+    )
+    # in a program, a local name renamed throughout is still one program
+    assert compare_answers("const f = (x) => x * 2;", "const f = (y) => y * 2;")[0] == "agree"
+
+
+def test_a_yes_or_no_answer_to_one_question_in_another_form_of_its_words_conflicts():
+    from studio.core.records import Record
+
+    from curation.core.answer_comparison import compare_records
+
+    frozen = Record("Can raw eggs be frozen in the shell?", "", "Yes, just put the carton straight into the freezer.")
+    freeze = Record(
+        "Can you freeze raw eggs in their shells?",
+        "",
+        "No. The contents expand and crack the shell; beat them and freeze them in a container instead.",
+    )
+    assert compare_records(freeze, frozen)[0] == "conflict"

@@ -1139,3 +1139,30 @@ def test_free_against_a_price_and_renew_against_cancel_conflict():
         ]
         == "agree"
     )
+
+
+def test_two_chats_that_answer_one_turn_otherwise_are_not_called_the_same_answer():
+    def chat(first):
+        return Record(
+            "",
+            "",
+            "",
+            messages=[
+                {"role": "user", "content": "How do I check tread depth with a penny?"},
+                {"role": "assistant", "content": first},
+                {"role": "user", "content": "And what's a better limit for rain?"},
+                {
+                    "role": "assistant",
+                    "content": "Many experts suggest replacing tires at 4/32 of an inch for wet grip.",
+                },
+            ],
+        )
+
+    one = chat("Put a penny head first into the groove; if you can see all of Lincoln's head, replace the tire.")
+    other = chat(
+        "Put the penny into the groove head first: seeing Lincoln's whole head means it is time for new tires."
+    )
+    (finding,) = cluster_findings(find_clusters([one, other]), str, Finding)[0]
+    assert finding.check == "duplicate" and "an answer that agrees with 1" in finding.message
+    (finding,) = cluster_findings(find_clusters([one, one]), str, Finding)[0]
+    assert "the same answer as 1" in finding.message

@@ -340,3 +340,15 @@ def test_one_value_answering_questions_worded_far_apart_that_keep_their_words_is
     ]
     found = reported(records)
     assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "duplicate", (3, 4): "duplicate"}
+
+
+def test_questions_that_ask_another_measure_or_a_yes_against_a_value_are_two_questions():
+    records = [
+        Record("How far away is the Moon from Earth on average?", "", "About 384,400 km (roughly 238,900 miles)."),
+        Record("Is the Moon moving away from Earth?", "", "Yes, by about 3.8 cm per year, because of tides."),
+        Record("How big is the Moon compared to Earth?", "", "Its diameter is about 3,474 km, roughly 27% of Earth's."),
+        # the same measure asked in other words, another value: one question
+        Record("What is the average distance between the Moon and Earth?", "", "About 405,500 km."),
+    ]
+    found = reported(records)
+    assert {pair: check for pair, (check, _) in found.items()} == {(0, 3): "contradiction"}
