@@ -527,9 +527,8 @@ def test_a_spreadsheet_formula_names_columns_not_local_names():
 
 
 def test_a_yes_or_no_answer_to_one_question_in_another_form_of_its_words_conflicts():
-    from studio.core.records import Record
-
     from curation.core.answer_comparison import compare_records
+    from studio.core.records import Record
 
     frozen = Record("Can raw eggs be frozen in the shell?", "", "Yes, just put the carton straight into the freezer.")
     freeze = Record(
