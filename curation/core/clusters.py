@@ -87,7 +87,7 @@ NEIGHBOURS = 24  # nearest neighbours looked at per example (chats with one scaf
 # their names", both answered by one SQL query, score 0.64). The slot guard still applies in full.
 ANCHOR_MIN_WORDS = 6  # fewer different words in JSON ({"category": "billing"}) make a label, not one answer
 ANCHOR_MIN_ID_WORDS = 3  # or as few, one a number of three digits or more ({"intent": "refund", "order": 88230, ...})
-ANCHOR_MIN_CODE_TOKENS = 8  # or a pattern of eight different tokens (`^(?:19|20)\d{2}$`)
+ANCHOR_MIN_CODE_TOKENS = 6  # or a pattern or a formula of six different tokens (`^(?:19|20)\d{2}$`, `=EOMONTH(A2,0)`)
 ANCHOR_MIN_TEXT_WORDS = 4  # a sentence of four different words ("Milk, ice cream, cream cheese.") is one answer
 ANCHOR_MOST = 4  # an answer shared by more examples is a label, not one request's answer
 REWORDED_MOST = 8  # an answer said word for word by more is a template's reply: it vouches for no rewording

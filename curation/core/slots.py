@@ -154,6 +154,10 @@ class Slots:
 
 
 def _number(text):
+    if ":" in text:  # a time of day: "02:30" is "2:30"
+        hours, _, minutes = text.partition(":")
+        if hours.isdigit() and len(hours) == 2 and len(minutes) == 2 and minutes.isdigit():
+            return f"{int(hours)}:{minutes}"
     text = THOUSANDS_RE.sub("", text).replace(",", ".")
     return text.rstrip(".%").lstrip("+")  # 5% and "5 percent" are one number
 

@@ -1451,3 +1451,16 @@ def test_a_hyphen_or_a_fraction_word_is_no_other_number():
     assert number_slots("Can my 1-year-old sit on my lap?") == number_slots("Can my 1 year old sit on my lap?? thanks")
     assert number_slots("What is the half-life of carbon-14?") == {"14": 1}
     assert number_slots("half a cup of milk") == {"0.5": 1}
+
+
+def test_a_short_formula_said_word_for_word_vouches_and_a_time_of_day_is_one_time_with_or_without_its_zero():
+    eomonth = [
+        Record("Give me the last day of the month for the date in A2.", "", "=EOMONTH(A2,0)"),
+        Record("For whatever date is in A2, return the final calendar day of that month.", "", "=EOMONTH(A2,0)"),
+    ]
+    assert [f.check for f in check_records(eomonth)[0]] == ["duplicate"]
+    # the same formula under a request for another cell is another request
+    other_cell = [eomonth[0], Record("Give me the last day of the month for the date in B7.", "", "=EOMONTH(B7,0)")]
+    assert check_records(other_cell) == {}
+    assert differ("run backup.sh every Sunday at 2:30", "run backup.sh on Sundays at 02:30") == ""
+    assert differ("run backup.sh every Sunday at 2:30", "run backup.sh every Sunday at 12:30") != ""
