@@ -1239,6 +1239,10 @@ def reworded_alike(a, b):
     x, y = a.answer(), b.answer()
     if not x or not y or 2 * min(len(x), len(y)) < max(len(x), len(y)):
         return False  # one answer more than twice as long as the other says more than it reworded
+    if labels_its_input(a) and labels_its_input(b):
+        # a label and its reason, each following its own input ("Liability - insured's pet damaged
+        # a third party's property" / "... tree damaged a third party's vehicle"): two texts labelled
+        return False
     view_x, view_y = reworded_view(x), reworded_view(y)
     if view_x is None or view_y is None:
         return False

@@ -1166,3 +1166,19 @@ def test_two_chats_that_answer_one_turn_otherwise_are_not_called_the_same_answer
     assert finding.check == "duplicate" and "an answer that agrees with 1" in finding.message
     (finding,) = cluster_findings(find_clusters([one, one]), str, Finding)[0]
     assert "the same answer as 1" in finding.message
+
+
+def test_labels_whose_reasons_follow_two_other_inputs_vouch_for_no_instruction_in_other_words():
+    records = [
+        Record(
+            "Please categorize this insurance claim.",
+            "Our dog knocked over a cyclist in the park; his bike and helmet were damaged and he wants compensation.",
+            "Category: Liability - insured's pet damaged a third party's property",
+        ),
+        Record(
+            "Please classify this claim.",
+            "A limb from my oak fell on the neighbor's car during a storm and they filed against my homeowners policy.",
+            "Category: Liability - insured's tree damaged a third party's vehicle",
+        ),
+    ]
+    assert cluster_findings(find_clusters(records), str, Finding) == {}
