@@ -238,8 +238,9 @@ CONTEXT_OPENING = re.compile(
     OPENING_PREFIX + r"(?:do (?:it|that|this)(?!\s*:)|like (?:that|the (?:last|previous|other))|(?:what|how) about"
     # "now for two people", "and in kelvin?": the request they change is not here
     r"|(?:(?:and|now|also)\s+)+(?:for|with|in|without|using)"
-    # "and the monthly one?", "the other one"
-    r"|(?:(?:and|now|also)\s+)*the\s+(?:[\w-]+\s+){0,2}one(?=\W*$))\b",
+    # "and the monthly one?", "the other one", "and the other sheet?"
+    r"|(?:(?:and|now|also)\s+)*the\s+(?:[\w-]+\s+){0,2}one(?=\W*$)"
+    r"|(?:(?:and|now|also)\s+)+the\s+other(?=(?:\s+[\w-]+)?\W*$))\b",
     re.I,
 )
 CONTEXT_OPENING_MOST_WORDS = 12  # "Same question but for the year 2019 and Germany please" still points back
@@ -264,7 +265,9 @@ BACK_COMPARISONS = frozenset("simply simpler shorter longer clearer easier".spli
 # ... and those that do so with an input too ("Same as before but shorter" over a product text)
 # A pronoun standing for something the example does not hold ("Is it safe?", "make it faster")
 POINTING = frozenset("it its this that them they these those".split())
-POINTING_WORDS = 4  # a request of at most this many words whose only thing is a pronoun
+POINTING_WORDS = 5  # a request of at most this many words whose only thing is a pronoun ("it's making the noise again")
+DO_THING_WORDS = 6  # "do the docker thing", "do the lookup": "do" and one thing, nothing said of what to do
+DO_OBJECTS = frozenset("the a an my our this that it some".split())
 # Tasks that need a text to work on: asked of "my account" or "this" without an input, vague
 NEEDS_MATERIAL = frozenset(
     """fix correct review summarise summarize translate rewrite shorten improve update check extract classify
@@ -367,6 +370,10 @@ def is_vague(instruction, has_input=False):
         or set(specific) <= BACK_COMPARISONS
     ):
         return True  # "Use pandas instead.", "Explain more simply."
+    if asked[:1] == ["do"] and len(specific) <= 1 and len(counted) <= DO_THING_WORDS:
+        # an order, not a question ("Do vaccines work?")
+        if asked[1:2] and asked[1] in DO_OBJECTS and not instruction.rstrip().endswith("?"):
+            return True  # "do the docker thing", "do the lookup", "do the thing for my room"
     if len(counted) <= POINTING_WORDS and not any(w.isdigit() for w in specific):
         if len(specific) == 1 and any(w in POINTING for w in counted):
             return True  # "Is it safe?", "make it faster", "it's not working"

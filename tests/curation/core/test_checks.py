@@ -183,3 +183,20 @@ def test_a_complaint_naming_nothing_it_is_about_is_vague():
         assert not is_vague(said, has_input=True), said  # the input is what does not
     for said in ("My Rust code doesn't compile", "Isn't Pluto a planet?", "Doesn't compile. Why?"):
         assert not is_vague(said), said
+
+
+def test_do_and_one_thing_or_the_other_one_alone_is_vague_and_a_question_with_do_is_not():
+    from curation.core.checks import is_vague
+
+    for said in ("do the docker thing", "do the lookup", "do the thing for my room", "and the other sheet?"):
+        assert is_vague(said), said
+    assert is_vague("it's making the noise again")  # a pronoun and "the noise": which?
+    for said in (
+        "Do vaccines work?",
+        "Do you ship to Canada?",
+        "Do a SWOT analysis of Tesla",
+        "What is the other name for Mars?",
+        "The other day my car broke down, what now?",
+        "Is it going to rain tomorrow?",
+    ):
+        assert not is_vague(said), said
