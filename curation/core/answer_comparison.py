@@ -991,6 +991,7 @@ def classifies(instruction):
     return bool(CLASSIFYING_RE.search(instruction))
 
 
+@lru_cache(maxsize=1 << 15)  # one answer is read again for each pair it is in
 def label_words(answer):
     """(content words of the label an answer gives, negated?, the label), or None when the answer is no label
     (longer than LABEL_MOST_WORDS words; with a digit, JSON or code; a bare yes or no). "Label:

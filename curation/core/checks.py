@@ -7,6 +7,7 @@ whole-dataset scan and the `check_dataset` command all call these same functions
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from curation.core.pii import find_pii
 from curation.core.repetition import find_repetition
@@ -297,6 +298,7 @@ ABOUT_ITSELF = frozenset(
 )
 
 
+@lru_cache(maxsize=1 << 15)
 def _vague(word):
     """A word in VAGUE_WORDS, or an inflection of one ("handled", "fixing"); a stem must keep three
     letters, so "bed" and "seed" are not forms of "be" and "see"."""

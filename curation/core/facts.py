@@ -74,6 +74,24 @@ POLAR_QUESTION_RE = re.compile(
 POLAR_ANSWER_RE = re.compile(r"^\W*(yes|no)\s*(?:[,.!;:—–-]|$)", re.IGNORECASE)
 
 
+def _kept(fn):
+    """fn(record), worked out once per record and kept on it (a scan asks it of one record for each
+    of the record's candidate pairs; a Record is frozen, its fields never change)."""
+    name = f"_kept_{fn.__name__}"
+
+    def kept(record):
+        try:
+            return record.__dict__[name]
+        except KeyError:
+            value = fn(record)
+            object.__setattr__(record, name, value)
+            return value
+
+    kept.__doc__, kept.__name__, kept.__wrapped__ = fn.__doc__, fn.__name__, fn
+    return kept
+
+
+@_kept
 def fact_of(record):
     """The values a record's answer names beyond its question, when the record is a short
     question of fact with a short answer naming one, or answering a yes-or-no question with its
@@ -236,6 +254,7 @@ def facts_agree(a, b):
 FACT_KEY_WORDS = 6  # an answer this short that names a value is the value ("Madrid", "In 1492.")
 
 
+@_kept
 def fact_key(record):
     """A stable 64-bit key of the values a short answer to a question of fact names ("Neil
     Armstrong", "In 1492." / "1492"), or 0: examples sharing it may ask one question in words far

@@ -64,6 +64,11 @@ def is_typo(a, b):
     """Two words that are one spelling slip apart (not two different words or numbers)."""
     if a == b:
         return True
+    return _is_typo(a, b)
+
+
+@lru_cache(maxsize=1 << 17)  # one word pair is asked of again and again in a scan's pairs
+def _is_typo(a, b):
     if a in NEGATIONS or b in NEGATIONS or has_digit(a) or has_digit(b):
         return False  # another number or code is another thing, never a slip
     shorter = min(len(a), len(b))

@@ -263,7 +263,17 @@ def number_slots(text):
     """The numbers a text names, in digits or in words ("three" = "3"), as a Counter: two regular
     expressions, so that the scan can compare every candidate pair's numbers first. A count that
     only says how long the list after it is ("five numbers: 3, 23, 29, 38, 72") is no number of
-    its own: the list says it."""
+    its own: the list says it. (A new Counter each time: one text is read again for every pair
+    it is in.)"""
+    return Counter(dict(_number_slots(text)))
+
+
+@lru_cache(maxsize=1 << 16)
+def _number_slots(text):
+    return tuple(_count_numbers(text).items())
+
+
+def _count_numbers(text):
     numbers = Counter(_number(m.group()) for m in NUMBER_RE.finditer(text))
     numbers.update(NUMBER_WORDS[m.group().lower()] for m in NUMBER_WORD_RE.finditer(text))
     if "hundred" in text or "thousand" in text:
