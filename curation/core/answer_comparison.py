@@ -991,14 +991,20 @@ def classifies(instruction):
     return bool(CLASSIFYING_RE.search(instruction))
 
 
-@lru_cache(maxsize=1 << 15)  # one answer is read again for each pair it is in
 def label_words(answer):
     """(content words of the label an answer gives, negated?, the label), or None when the answer is no label
     (longer than LABEL_MOST_WORDS words; with a digit, JSON or code; a bare yes or no). "Label:
     force majeure", "It's an indemnification provision." and "Warranty: it gives a promise ..."
     (the part before the colon) give their labels' words."""
     text = answer.strip()
-    if not text or len(text) > 200 or text[0] in "{[" or any(c.isdigit() for c in text):
+    if not text or len(text) > 200 or text[0] in "{[":
+        return None
+    return _label_words(text)
+
+
+@lru_cache(maxsize=1 << 15)  # one answer is read again for each pair it is in
+def _label_words(text):
+    if any(c.isdigit() for c in text):
         return None
     if len(text.split()) > LABEL_MOST_WORDS or is_code(text):
         return None

@@ -265,10 +265,15 @@ def number_slots(text):
     only says how long the list after it is ("five numbers: 3, 23, 29, 38, 72") is no number of
     its own: the list says it. (A new Counter each time: one text is read again for every pair
     it is in.)"""
+    if len(text) > CACHED_TEXT_MOST:
+        return _count_numbers(text)
     return Counter(dict(_number_slots(text)))
 
 
-@lru_cache(maxsize=1 << 16)
+CACHED_TEXT_MOST = 2000  # characters: longer texts are worked out each time, not kept in a cache
+
+
+@lru_cache(maxsize=1 << 15)
 def _number_slots(text):
     return tuple(_count_numbers(text).items())
 
