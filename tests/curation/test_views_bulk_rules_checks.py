@@ -541,7 +541,11 @@ def test_job_page_polls_until_the_job_is_finished(as_user, people, curation_url)
     client = as_user(people.annotator)
     page = client.get(curation_url("job", job.id)).content.decode()
     assert "Import: tickets.jsonl" in page and "3 of 10" in page
-    assert 'hx-trigger="every 1s"' in page
+    assert 'hx-trigger="every 1s"' in page and "A worker is on it" in page
+    Job.objects.filter(id=job.id).update(status=Job.Status.QUEUED)
+    page = client.get(curation_url("job", job.id)).content.decode()
+    assert "Waiting for a worker to pick it up" in page and "A worker is on it" not in page
+    Job.objects.filter(id=job.id).update(status=Job.Status.RUNNING)
     fragment = client.get(curation_url("job", job.id), HTTP_HX_REQUEST="true").content.decode()
     assert fragment.lstrip().startswith('<div id="job-status"') and "<html" not in fragment
     job.finish("Imported 10 examples from tickets.jsonl.")
