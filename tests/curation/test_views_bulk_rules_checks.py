@@ -223,7 +223,9 @@ def test_check_report_shows_contradictions_side_by_side(as_user, people, contrad
     assert response.context["counts"] == {"contradiction": 2, "duplicate": 1, "pii": 1}
     assert "3 examples that ask the same thing, with answers that disagree" in page
     counted = " ".join(re.sub(r"<[^>]+>", " ", page).split())
-    assert "2 contradiction pairs" in counted and "1 duplicate pair " in counted and "1 personal data" in counted
+    assert (
+        "2 contradiction pairs" in counted and "1 duplicate pair " in counted and "1 personal data finding " in counted
+    )
     assert f"#{high.id} and #{low.id}: JSON $.priority: “high” vs “low”" in page  # #high's answer first
     assert "Keep this one" in page and "Intended variation" in page
     duplicates = as_user(people.lead).get(curation_url("check-report") + "?kind=duplicate").content.decode()

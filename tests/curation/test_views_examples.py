@@ -479,6 +479,12 @@ def test_lead_moves_an_example_to_the_trash(as_user, people, make_example, curat
     assert "In the trash: not checked against the project." in page and "No problems found" not in page
 
 
+def test_a_finding_reads_as_a_sentence_in_the_editor(as_user, people, make_example, curation_url):
+    example = make_example(instruction="help", input="", output="Sure, what do you need help with today?")
+    page = as_user(people.lead).get(curation_url("example", example.id)).content.decode()
+    assert "The instruction is vague (“help”): say what to do, and with what." in page
+
+
 def test_lead_restores_an_example_from_the_trash(as_user, people, make_example, curation_url):
     example = make_example(**{**TICKET, "input": "Reach me at ann@example.org"}, deleted_at=timezone.now(), check=False)
     response = as_user(people.lead).post(curation_url("restore-example", example.id), follow=True)
