@@ -423,14 +423,14 @@ TRAILING_BOUNDS = {
 
 
 def _bounds(said):
-    """{number: {sign: the bounded number's position}} for the numbers of a text's words that a
-    bound word comes shortly before (BOUNDS)."""
+    """{number: {sign: (first, last) position of the bound as said}} for the numbers of a text's
+    words that a bound word comes shortly before ("at least 18") or after ("16 and over")."""
     found = {}
     for k, w in enumerate(said):
         if not w[:1].isdigit():
             continue
         if said[k + 1 : k + 2] in (("and",), ("or",)) and said[k + 2 : k + 3] and said[k + 2] in TRAILING_BOUNDS:
-            found.setdefault(w, {}).setdefault(TRAILING_BOUNDS[said[k + 2]], k + 2)
+            found.setdefault(w, {}).setdefault(TRAILING_BOUNDS[said[k + 2]], (k, k + 2))
             continue
         for at in range(k - 1, max(0, k - BOUND_REACH) - 1, -1):
             before = said[at]
@@ -439,7 +439,8 @@ def _bounds(said):
             if before in BOUNDS:
                 # "at least 18", "at most 5"; "most 18-year-olds" bounds nothing
                 if before not in ("least", "most") or (at and said[at - 1] == "at"):
-                    found.setdefault(w, {}).setdefault(BOUNDS[before], k)
+                    first = at - 1 if before in ("least", "most") else at
+                    found.setdefault(w, {}).setdefault(BOUNDS[before], (first, k))
                 break
     return found
 
@@ -454,8 +455,8 @@ def _opposed_bounds(wa, wb):
     for number, signs in ba.items():
         other = bb.get(number, {})
         if len(signs) == 1 and len(other) == 1 and signs.keys() != other.keys():
-            (k,), (m,) = signs.values(), other.values()
-            return " ".join(wa[max(0, k - 2) : k + 1]), " ".join(wb[max(0, m - 2) : m + 1])
+            ((i, j),), ((m, n),) = signs.values(), other.values()
+            return " ".join(wa[i : j + 1]), " ".join(wb[m : n + 1])
     return None
 
 

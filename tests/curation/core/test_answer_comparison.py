@@ -503,7 +503,10 @@ def test_a_number_said_elsewhere_in_the_other_answer_too_is_shown_where_the_two_
 
 
 def test_a_number_bounded_after_it_is_bounded_as_one_bounded_before_it():
-    assert compare_answers("Members under 16.", "Members aged 16 and over.")[0] == "conflict"
+    assert compare_answers("Members under 16.", "Members aged 16 and over.") == (
+        "conflict",
+        "the same number bounded the other way (“under 16” vs “16 and over”), compared as short answers",
+    )
     assert compare_answers("Groups of 3 or fewer.", "Groups of more than 3.")[0] == "conflict"
     assert compare_answers("Anyone 65 or older.", "Anyone over 65.")[0] == "agree"
 
