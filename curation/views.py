@@ -17,8 +17,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from curation import checking
 from curation.core.answer_comparison import compare_records
+from curation.core.clusters import said_words
 from curation.core.facts import named_detail
-from curation.core.text import words
 from curation.diffs import content_diff as _diff
 from curation.forms import ExampleForm, ExportForm, FormatRulesForm, ImportForm, ReviewForm
 from curation.listing import (
@@ -193,7 +193,7 @@ def _oriented(example, pairs):
             other,
             kind,
             conflict_detail(mine, others[other]) if other in others and kind == "contradiction" else detail,
-            kind != "contradiction" and other in others and _same_words(mine, others[other]),
+            kind != "contradiction" and other in others and said_words(mine) == said_words(others[other]),
         )
         for other, kind, detail in pairs
     ]
@@ -202,15 +202,6 @@ def _oriented(example, pairs):
 def _listed(items):
     """ "#1", "#1 and #2", "#1, #2 and #3"."""
     return " and ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
-
-
-def _same_words(record_a, record_b):
-    """True when two records' answers (a chat's every answer) say the very same words."""
-
-    def said(record):
-        return tuple(words(t) for t in record.turn_answers()) if record.is_chat else words(record.answer())
-
-    return said(record_a) == said(record_b)
 
 
 def conflict_detail(record, other_record):
@@ -830,7 +821,11 @@ def check_report(request, project):
                     a,
                     b,
                     f"{detail or 'the same prompt'} and "
-                    + ("the same answer" if a and b and _same_words(a.record(), b.record()) else "answers that agree"),
+                    + (
+                        "the same answer"
+                        if a and b and said_words(a.record()) == said_words(b.record())
+                        else "answers that agree"
+                    ),
                 )
                 for a, b, detail in cluster["pairs"]
             ]

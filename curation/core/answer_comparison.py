@@ -80,6 +80,29 @@ UNITS = {
     **dict.fromkeys("cm centimetre centimetres centimeter centimeters".split(), "cm"),
     **dict.fromkeys("mile miles mi".split(), "mile"),
     **dict.fromkeys("ft foot feet".split(), "ft"),
+    **dict.fromkeys("mm millimetre millimetres millimeter millimeters".split(), "mm"),
+    **dict.fromkeys("inch inches".split(), "inch"),
+    **dict.fromkeys("yd yard yards".split(), "yard"),
+    **dict.fromkeys("mg milligram milligrams".split(), "mg"),
+    **dict.fromkeys("gal gallon gallons".split(), "gallon"),
+    **dict.fromkeys("pt pint pints".split(), "pint"),
+    **dict.fromkeys("qt quart quarts".split(), "quart"),
+    **dict.fromkeys("w watt watts".split(), "watt"),
+    **dict.fromkeys("kw kilowatt kilowatts".split(), "kw"),
+    **dict.fromkeys("kwh kilowatt-hour kilowatt-hours".split(), "kwh"),
+    **dict.fromkeys("v volt volts".split(), "volt"),
+    **dict.fromkeys("hp horsepower".split(), "hp"),
+    **dict.fromkeys("mph".split(), "mph"),
+    **dict.fromkeys("kph kmh".split(), "kph"),
+    **dict.fromkeys("hz hertz".split(), "hz"),
+    **dict.fromkeys("khz kilohertz".split(), "khz"),
+    **dict.fromkeys("mhz megahertz".split(), "mhz"),
+    **dict.fromkeys("ghz gigahertz".split(), "ghz"),
+    **dict.fromkeys("kb kilobyte kilobytes".split(), "kb"),
+    **dict.fromkeys("mb megabyte megabytes".split(), "mb"),
+    **dict.fromkeys("gb gigabyte gigabytes".split(), "gb"),
+    **dict.fromkeys("tb terabyte terabytes".split(), "tb"),
+    **dict.fromkeys("kcal calorie calories cal".split(), "kcal"),
     **dict.fromkeys("percent %".split(), "%"),
     **dict.fromkeys("times".split(), "times"),
 }
@@ -127,11 +150,15 @@ NOT_A_NO = frozenset("problem problems worries worry doubt matter".split())  # "
 
 def _negations(tokens):
     """The positions of negations in a word list: not, no, never, ... and the t of don't, isn't or
-    can't (words() splits it off)."""
+    can't (words() splits it off). "If not" and "or not" say "otherwise", no claim negated."""
     return {
         i
         for i, w in enumerate(tokens)
-        if (w in NEGATIONS and not (w == "no" and i + 1 < len(tokens) and tokens[i + 1] in NOT_A_NO))
+        if (
+            w in NEGATIONS
+            and not (w == "no" and i + 1 < len(tokens) and tokens[i + 1] in NOT_A_NO)
+            and not (w == "not" and i and tokens[i - 1] in ("if", "or"))
+        )
         or (w == "t" and i and tokens[i - 1].endswith("n"))
     }
 
@@ -397,6 +424,27 @@ PRICE_RE = re.compile(
     r"[$£€¥₹]\s?\d+(?:[.,]\d+)?|\b\d+(?:[.,]\d+)?\s?(?:dollars?|euros?|pounds?|usd|eur|gbp|cents?|pence|p)\b",
     re.IGNORECASE,
 )
+
+
+# A price answering whether something costs: "Is there a charge for towels?" "$2 per visit." says
+# yes, "Is the towel service free?" "$2 per visit." says no
+PRICE_OPENING_RE = re.compile(
+    r"^\W*(?:(?:it|that|this|they|these|those|each|one)(?:'s|’s| is| are| costs?| will cost| would cost)?\s+|\w+ costs?\s+)?"
+    r"(?:only\s+|just\s+|about\s+|around\s+)?(?:" + PRICE_RE.pattern + ")",
+    re.IGNORECASE,
+)
+PRICE_ASKED = frozenset("charge charged fee fees cost costs pay paid extra price".split())
+
+
+def priced_polarity(question, answer):
+    """ "yes" or "no" when a yes-or-no question of whether something costs ("Is there a fee ...?",
+    "Is it free?") is answered with a price, else ""."""
+    if not PRICE_OPENING_RE.match(answer):
+        return ""
+    asked = set(words(question))
+    if asked & PRICE_ASKED and "free" not in asked:
+        return "yes"
+    return "no" if "free" in asked and not asked & PRICE_ASKED else ""
 
 
 def _free_or_priced(a, b):
@@ -1075,9 +1123,21 @@ def compare_records(a, b):
         if inverted:
             # "Can I keep my number?" / "Do I lose my number?": a yes to one is a no to the other
             yes_a, yes_b = leading_polarity(words(a.answer())), leading_polarity(words(b.answer()))
+            # a price answers whether something costs ("Is there a charge ...?" "$2 per visit.")
+            priced_a = priced_polarity(_last_question(a), a.answer()) if yes_a is None else ""
+            priced_b = priced_polarity(_last_question(b), b.answer()) if yes_b is None else ""
+            yes_a = yes_a if not priced_a else priced_a == "yes"
+            yes_b = yes_b if not priced_b else priced_b == "yes"
             if yes_a is not None and yes_b is not None:
                 if yes_a != yes_b:
                     return "agree", f"a yes and a no to questions asked the other way round ({inverted})"
+                if priced_a or priced_b:
+                    price = PRICE_RE.search(a.answer() if priced_a else b.answer()).group().strip()
+                    return (
+                        "conflict",
+                        f"one answer names a price (“{price}”), the other says "
+                        f"{'yes' if (yes_b if priced_a else yes_a) else 'no'} to the question asked the other way round ({inverted})",
+                    )
                 return (
                     "conflict",
                     f"the same {'yes' if yes_a else 'no'} to questions asked the other way round ({inverted})",
@@ -1180,7 +1240,9 @@ POLAR_OPENING_RE = re.compile(
 def asked_otherwise(a, b):
     """True when two questions ask for other things however alike their words: a yes or a no
     against a value ("Is the Moon moving away from Earth?" / "How far away is the Moon from
-    Earth?"), or another measure ("How far ...?" / "How big ...?")."""
+    Earth?"), another measure ("How far ...?" / "How big ...?", "What time ...?" / "How old
+    ...?", "Where ...?" / "How many ...?"), or whether a thing is there against what of it ("Is
+    there a minibar?" / "Is the minibar free?")."""
     qa, qb = _last_question(a), _last_question(b)
     if not qa or not qb:
         return False
@@ -1188,14 +1250,58 @@ def asked_otherwise(a, b):
     how_a, how_b = HOW_RE.search(qa), HOW_RE.search(qb)
     if polar_a != polar_b and (how_a or how_b):
         return True
-    if how_a and how_b:
-        x, y = how_a.group(1).lower(), how_b.group(1).lower()
-        return x in HOW_MEASURES and y in HOW_MEASURES and HOW_MEASURES[x] != HOW_MEASURES[y]
-    return False
+    exists_a, exists_b = bool(EXISTS_RE.match(qa)), bool(EXISTS_RE.match(qb))
+    if polar_a and polar_b and exists_a != exists_b and not asked_the_other_way(a, b):
+        return True  # "Is there a minibar?" / "Is the minibar free?": whether it is there, and what of it
+    x, y = _measure(qa), _measure(qb)
+    # a count is said of most measures ("How many days before ...?" / "When must I ...?"), of no
+    # place or person ("Where can I find the sachets?" / "How many sachets are in a box?")
+    if not (x and y) or x == y or {x, y} == {"long", "when"}:  # "How long before ...?" / "When ...?"
+        return False
+    return "count" not in (x, y) or bool({x, y} & {"place", "person", "method"})
+
+
+# a question of whether something is there at all ("Is there a gym?", "Do you have parking?"), not
+# of what it costs or charges ("Is there a fee for towels?" asks a price)
+EXISTS_RE = re.compile(
+    r"^\W*(?:(?:is|are)\s+there|(?:do|does)\s+(?:you|they|it|the\s+\w+)\s+(?:have|offer|provide|sell|stock))\s+"
+    r"(?!(?:an?\s+|any\s+)?(?:extra\s+|additional\s+|separate\s+)?(?:charge|fee|cost|price|surcharge|deposit)s?\b)",
+    re.IGNORECASE,
+)
+# what a question asks that is no "how" measure: a time or date, an age, a place, a person
+ASKED_WHEN_RE = re.compile(
+    r"^\W*when\b|\b(?:what|which)\s+(?:time|hour|day|date|year|month|weekday)\b|\bwhat\s+day\s+of\b", re.IGNORECASE
+)
+ASKED_AGE_RE = re.compile(r"\b(?:what|which)\s+(?:age|is\s+the\s+(?:minimum|maximum)\s+age)\b", re.IGNORECASE)
+# "How do I get a PAC code?" asks for steps, "How long does it stay valid?" for a measure
+ASKED_METHOD_RE = re.compile(
+    r"^\W*how\s+(?:to|(?:do|does|can|could|should|would)\s+(?:i|we|you|one|they)\b)", re.IGNORECASE
+)
+ASKED_PLACE_RE = re.compile(r"^\W*where\b", re.IGNORECASE)
+ASKED_PERSON_RE = re.compile(r"^\W*who\b", re.IGNORECASE)
+
+
+def _measure(question):
+    """What a question asks for: a "how" measure (HOW_MEASURES), "when", "age", "place" or
+    "person", "method" (steps: "How do I ...?"), or "" when its words do not say ("What is ...?")."""
+    if ASKED_METHOD_RE.search(question):
+        return "method"
+    how = HOW_RE.search(question)
+    if how and how.group(1).lower() in HOW_MEASURES:
+        return HOW_MEASURES[how.group(1).lower()]
+    for measure, pattern in (
+        ("age", ASKED_AGE_RE),
+        ("when", ASKED_WHEN_RE),
+        ("place", ASKED_PLACE_RE),
+        ("person", ASKED_PERSON_RE),
+    ):
+        if pattern.search(question):
+            return measure
+    return ""
 
 
 # "how" words that ask a measure, each of one only: "How far ...?" / "How big ...?" ask two things.
-# Words that ask several ("long": a time or a length; "early", "soon") decide nothing.
+# "long" asks a time or a length, one measure apart from the others; "early", "soon" decide nothing.
 HOW_MEASURES = {
     **dict.fromkeys("many much".split(), "count"),
     "far": "distance",
@@ -1203,6 +1309,7 @@ HOW_MEASURES = {
     **dict.fromkeys("tall high".split(), "height"),
     "heavy": "weight",
     "old": "age",
+    "long": "long",  # a time or a length: against another measure still another thing
     **dict.fromkeys("hot cold warm".split(), "temperature"),
     **dict.fromkeys("fast quickly quick".split(), "speed"),
     **dict.fromkeys("often frequently".split(), "frequency"),

@@ -52,6 +52,7 @@ from curation.core.prompt_match import (
     CANDIDATE,
     NEAR_WORDING,
     SAME_MEANING,
+    STRONG_MEANING,
     PromptView,
     _content_set,
     edit_vouched_match,
@@ -64,6 +65,7 @@ from curation.core.prompt_match import (
     prompt_number_key,
 )
 from curation.core.slots import (
+    GENERIC_VERBS,
     QUOTED_RE,
     UNIT_MARKER,
     content_words,
@@ -112,7 +114,7 @@ ANCHORED_LONG_MEANING = 0.5  # the same for a long answer in text or code (long_
 ANCHORED_LABEL_MEANING = 0.72  # and for a JSON record of labels (_json_says_enough)
 REWORDED_MEANING = 0.6  # for prompts whose answers are one answer reworded (reworded_answer)
 ANCHORED_VALUES_MEANING = 0.6  # for a long answer under prompts naming other numbers or quotes (match(values_vouched))
-LONG_ANCHOR_WORDS = 10
+LONG_ANCHOR_WORDS = 8
 LONG_ANCHOR_CODE_WORDS = 4  # as many as any shared answer needs (ANCHOR_MIN_TEXT_WORDS)
 
 
@@ -147,6 +149,14 @@ class Cluster:
         """True when a and b were seen to ask the same thing (not only through a third)."""
         ka, kb = self.klass.get(a, a), self.klass.get(b, b)
         return ka == kb or kb in self.linked.get(ka, ())
+
+
+def said_words(record):
+    """A record's answer as its words (folded), to tell "the same answer" from one that agrees:
+    a chat's every answer, since one said otherwise on the way is no same answer."""
+    if record.is_chat:
+        return tuple(tuple(words(t)) for t in record.turn_answers())
+    return tuple(words(record.answer()))
 
 
 class UnionFind:
@@ -191,11 +201,22 @@ def answer_keys(records):
             len(text) >= 2 * least
             and _says_enough(text, least)
             and not is_refusal(text)
-            and task_shape(records[i]) != "label"  # a label and its stock reason are shared by design
+            # a label and its stock reason are shared by design, by the texts it labels: a question
+            # with no text to label ("What kind of grass grows best in shade?") answers a fact
+            and not (task_shape(records[i]) == "label" and _labels_a_text(records[i]))
         ):
             digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
             keys[i] = int.from_bytes(digest, "little", signed=True) or 1
     return keys
+
+
+def _labels_a_text(record):
+    """True when a record gives a text to label: an input, a chat, or an instruction that quotes
+    one or holds it after a colon or on a line of its own ("Classify: 'my card was charged twice'")."""
+    return bool(record.input.strip()) or record.is_chat or bool(TEXT_GIVEN_RE.search(record.instruction.strip()))
+
+
+TEXT_GIVEN_RE = re.compile(r"[:\"“”«»\n]|(?:^|\s)['‘][^'’]+['’](?=[\s.,;:!?]|$)")
 
 
 def _says_enough(answer, least):
@@ -673,6 +694,10 @@ def fact_alike(view_a, view_b, plain, weighted):
         return True
     if (view_a.slots.names and view_b.slots.names) or _same_answer(view_a.record, view_b.record):
         return plain >= FACT_MEANING and weighted >= FACT_WEIGHTED_MEANING
+    if plain >= FACT_NAMED_MEANING and weighted >= FACT_NAMED_WEIGHTED_MEANING and _polar_opposed(view_a, view_b):
+        # one yes-or-no question asked the other way round reads less alike for its opposite
+        # words ("Is the towel service free?" / "Is there a charge for towels?": 0.73 plain)
+        return True
     if weighted >= FACT_POLAR_MEANING and _polar_kept(view_a, view_b):
         # two yes-or-no questions that keep most of each other's words ("Am I allowed a drink while
         # on metronidazole?" / "Can I drink alcohol while taking metronidazole?": 0.84 weighted)
@@ -694,6 +719,72 @@ def _polar_kept(view_a, view_b):
     )
 
 
+def _place_otherwise(slots_a, slots_b):
+    """True when two Slots say "from" or "to" of other things ("from the train station" / "from
+    the airport"), no slip or other form of one another."""
+    for marker in ("from", "to"):
+        said_a = {w for m, w in slots_a.roles if m == marker}
+        said_b = {w for m, w in slots_b.roles if m == marker}
+        if said_a and said_b and not any(same_word(x, y) or is_typo(x, y) for x in said_a for y in said_b):
+            return True
+    return False
+
+
+def _swapped_between(frame_a, frame_b):
+    """True when two questions' words (folded, in order) hold one word each between the same two
+    content words, and those two are no form or slip of one another: one
+    slot filled otherwise ("unused volunteer days" / "unused vacation days")."""
+    if frame_a is None or frame_b is None:
+        return False
+    around_b = {}
+    for j in range(1, len(frame_b) - 1):
+        around_b.setdefault((frame_b[j - 1], frame_b[j + 1]), set()).add(frame_b[j])
+    for i in range(1, len(frame_a) - 1):
+        before, after = frame_a[i - 1], frame_a[i + 1]
+        if not (before.isalpha() and after.isalpha()) or before in STOPWORDS or after in STOPWORDS:
+            continue  # "the ... of", "$50 ... cost": too common a frame to say one slot
+        x = frame_a[i]
+        for y in around_b.get((before, after), ()):
+            if (
+                x != y
+                and x not in STOPWORDS
+                and y not in STOPWORDS
+                and not (same_word(x, y) or is_typo(x, y) or x in GENERIC_VERBS and y in GENERIC_VERBS)
+            ):
+                return True
+    return False
+
+
+def _names_shared(slots_a, slots_b):
+    """True when two Slots name one thing alike ("Constantinople", "the Ottomans" / "the Ottoman Empire")."""
+    return any(same_stem(x, y) for x in slots_a.names for y in slots_b.names)
+
+
+def _polar_opposed(view_a, view_b):
+    """True when two yes-or-no questions ask one thing the other way round with a pair of opposite
+    words (answer_comparison.asked_the_other_way: "free" / "charge") and keep most of each other's
+    words, those two counted as kept."""
+    fact_a, fact_b = fact_of(view_a.record), fact_of(view_b.record)
+    if fact_a is None or fact_b is None or not fact_a.polarity or not fact_b.polarity:
+        return False
+    opposite = set(asked_the_other_way(view_a.record, view_b.record).split("/"))
+    if len(opposite) < 2:  # "a question negated": the same words, alike enough as they are
+        return False
+
+    def unkept(mine, other):
+        return [
+            w
+            for w in mine - ROLE_WORDS
+            if not any(same_stem(w, o) or is_typo(w, o) or (w in opposite and o in opposite) for o in other)
+        ]
+
+    # one question says at most one word more ("the towel service"), the other none: a word
+    # swapped for another asks of something else ("free for members" / "a charge for guests")
+    content_a, content_b = view_a.derived[1], view_b.derived[1]
+    more_a, more_b = unkept(content_a, content_b), unkept(content_b, content_a)
+    return min(len(more_a), len(more_b)) == 0 and max(len(more_a), len(more_b)) <= 1
+
+
 def names_alike(view_a, view_b):
     """True when two PromptViews name the same things (slots.names), and those single out what
     is asked: two names or more ("the Berlin Wall"), or an identifier ("wait_time"). One name
@@ -708,7 +799,7 @@ def _identifier(name):
 
 def fact_floor(view_a, view_b):
     """The plain meaning from which two questions of fact may be one (fact_alike)."""
-    if names_alike(view_a, view_b):
+    if names_alike(view_a, view_b) or _polar_opposed(view_a, view_b):
         return FACT_NAMED_MEANING
     return FACT_SHARED_MEANING if shared_values_kept(view_a, view_b) else FACT_MEANING
 
@@ -777,9 +868,32 @@ def fact_match(record_a, record_b, view_a, view_b, cosine):
     # answers that disagree say a question that asks for more asked something else
     if other_intent(view_a, view_b) or not facts_disagree(fact_a, fact_b) or asked_otherwise(record_a, record_b):
         return False
+    if cosine < STRONG_MEANING and (
+        _place_otherwise(view_a.slots, view_b.slots)
+        or _swapped_between(view_a.derived[2], view_b.derived[2])
+        or (
+            not _words_kept(
+                view_a.derived[1],
+                view_b.derived[1],
+                lambda x, y: same_word(x, y) or (x in opposite.split("/") and y in opposite.split("/")),
+            )
+            and not _names_shared(view_a.slots, view_b.slots)
+            and not view_a.slots.numbers  # the same numbers (match() saw to it) pin one question too
+        )
+    ):
+        # from or to another place ("from the train station" / "from the airport"), another word
+        # between the same two ("unused volunteer days" / "unused vacation days ... next year"), or
+        # keeping few of each other's words, with no name or number in common to say they ask of
+        # one thing ("carry-on bags ... in Business class" / "checked bags ... with a Business
+        # ticket"): two questions, whose answers may differ, unless they read alike throughout
+        return False
     # a yes and a no name no values of one kind: the questions must keep most of each other's
     # words ("Can I deposit cash at an ATM?" / "Can I withdraw money from my savings account at an ATM?")
-    return not (fact_a.polarity and fact_b.polarity) or _words_kept(view_a.derived[1], view_b.derived[1])
+    return (
+        not (fact_a.polarity and fact_b.polarity)
+        or _words_kept(view_a.derived[1], view_b.derived[1])
+        or (bool(opposite) and _polar_opposed(view_a, view_b))
+    )
 
 
 ROLE_WORDS = frozenset({"user", "assistant", "system"})
@@ -1439,12 +1553,7 @@ def find_clusters(
         # only is no agreement with the rest ("... = 8/4 = 2." and "... = 8/4 = 1/2." each agree
         # with a third chat that has another number of turns, and disagree with each other)
         said = []  # per group: the members of distinct answers, the ones compared
-        cluster.worded = {  # a chat's every answer: one said otherwise on the way is no same answer
-            m: tuple(tuple(words(t)) for t in records[m].turn_answers())
-            if records[m].is_chat
-            else tuple(words(records[m].answer()))
-            for m in members
-        }
+        cluster.worded = {m: said_words(records[m]) for m in members}
         for m in members:
             key = _answer_identity(records[m])
             for group, distinct in zip(cluster.groups, said):

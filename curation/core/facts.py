@@ -14,7 +14,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from curation.core.answer_comparison import UNITS, _numbers, _quantities
+from curation.core.answer_comparison import UNITS, _numbers, _quantities, priced_polarity
 from curation.core.slots import NUMBER_WORDS, fold, number_slots, same_stem
 from curation.core.text import words
 from curation.core.wordlists import STOPWORDS
@@ -34,6 +34,7 @@ DIMENSIONS = {
 YEAR_RE = re.compile(r"1[0-9]\d\d|20\d\d")
 YEAR_MARKED_RE = re.compile(r"\b(\d{1,4})\s*(?:AD|BC|BCE|CE)\b|\bAD\s*(\d{1,4})\b")
 YEAR_ASKED_RE = re.compile(r"\b(?:what|which) year\b|\bwhen\b", re.IGNORECASE)
+CLOCK_RE = re.compile(r"\b(\d{1,2}(?::\d\d)?)\s*(?:a\.?m\b\.?|p\.?m\b\.?|o'clock\b)", re.IGNORECASE)
 FACT_QUESTION_WORDS = 25  # a longer instruction asks for more than a fact
 FACT_ANSWER_WORDS = 30  # a longer answer explains more than it names a value
 POLAR_ANSWER_WORDS = 80  # ... but its opening yes or no answers a yes-or-no question up to this length
@@ -107,6 +108,8 @@ def fact_of(record):
         return None  # "The app crashes every time I open it." reports, it asks no fact
     polar = POLAR_ANSWER_RE.match(answer) if POLAR_QUESTION_RE.search(question) else None
     polarity = polar.group(1).lower() if polar else ""
+    if not polarity and POLAR_QUESTION_RE.search(question):
+        polarity = priced_polarity(question, answer)
     if length > FACT_ANSWER_WORDS:
         # a longer answer explains more than it names a value: only its yes or no is one
         return Fact(frozenset(), frozenset(), frozenset(), polarity) if polarity else None
@@ -126,9 +129,12 @@ def fact_of(record):
     # a year: four digits from 1000, one marked as a year ("476 AD", "44 BC"), or any number with
     # no unit answering a question that asks for a year ("In which year ...?" "In 476.")
     years = {n for found in YEAR_MARKED_RE.findall(answer) for n in found if n}
+    # a time of day ("2 pm", "10:30") answers "When ...?" and "What time ...?" alike: no year
+    clock = {m.group(1) for m in CLOCK_RE.finditer(answer)} & numbers
     if YEAR_ASKED_RE.search(question):
-        years |= {n for n in numbers if n not in quantities}
+        years |= {n for n in numbers if n not in quantities and n not in clock}
     units |= {"a year"} if any(YEAR_RE.fullmatch(n) or n in years for n in numbers) else set()
+    units |= {"a time of day"} if clock else set()
     return Fact(numbers, names, frozenset(units), polarity)
 
 

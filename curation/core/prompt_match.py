@@ -18,7 +18,7 @@ import difflib
 import re
 from functools import lru_cache
 
-from curation.core.answer_comparison import labels_its_input
+from curation.core.answer_comparison import asked_otherwise, labels_its_input
 from curation.core.checks import is_vague
 from curation.core.prompt_comparison import is_typo, prompt_words, same_prompt
 from curation.core.slots import (
@@ -451,10 +451,12 @@ EDITED_TEXT_KEPT = 0.6  # of the shorter text's words, kept in order by a text e
 
 
 def _says_more_than_a_value(record):
-    """A record (not a chat) whose answer is more than one short value: "the capital city of
+    """A record (not a chat of several questions) whose answer is more than one short value: "the capital city of
     Australia" / "the capital of Australia" answered "Canberra" / "Sydney" disagree on one request,
     while a program or a worked sum that differs answers what the added word asks."""
-    return not record.is_chat and len(words(record.answer())) > 4  # words, not spaces: code says many
+    # a chat of one question counts as one (its later turns would add words as they go)
+    one_question = not record.is_chat or sum(m["role"] == "user" for m in record.messages) == 1
+    return one_question and len(words(record.answer())) > 4  # words, not spaces: code says many
 
 
 def other_intent(a, b, answers_edited=False, one_word=False):
@@ -476,6 +478,8 @@ def other_intent(a, b, answers_edited=False, one_word=False):
     # content word too ("Should I pay the rent?" / "Should I pay the rent in advance?")
     # (answers that name one value each disagree on one request: "the capital city of Australia" /
     # "the capital of Australia" answered "Canberra" / "Sydney")
+    if asked_otherwise(a.record, b.record):
+        return True  # "Is there a minibar?" / "Is the minibar free?" ask two things
     one_word = one_word or (
         _only_added(a.derived[3], b.derived[3])
         and _says_more_than_a_value(a.record)

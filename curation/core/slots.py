@@ -433,6 +433,10 @@ def slots_of(text):
             comparatives.add(_position(tokens, n, word) or COMPARATIVE_CLASS.get(word, word))
         if word in ("up", "down"):
             opposable.add(word)
+        elif PHRASAL_RE.match(word):  # "check-in" / "check-out", "log on" / "log off"
+            opposable.add(PHRASAL_RE.match(word).group(1))
+        elif word in PARTICLES and previous in PHRASAL_VERBS:
+            opposable.add(word)
         elif word in OPPOSED_VERBS:
             opposable.add(OPPOSED_VERBS[word])  # "append to ~/.bashrc" / "overwrite ~/.bashrc"
         if (
@@ -790,6 +794,8 @@ def content_words(text):
             continue
         if word in QUOTING_NOUNS and n + 1 < len(tokens) and tokens[n + 1][0] in QUOTE_MARKS:
             continue  # "the word 'xylophone'" names what the quote names: "'xylophone'"
+        if word == "time" and n and fold(tokens[n - 1]) in ("what", "which"):
+            continue  # "What time ...?" asks what "When ...?" asks
         if word not in STOPWORDS and word not in ASKING_WORDS and not (start and word in REQUEST_VERBS):
             out.append(_stem(NUMBER_WORDS.get(word, word)))
         start = start and word in STOPWORDS | FILLER  # "Please list ...", "Can you name ..." still ask
@@ -865,11 +871,20 @@ OPPOSED_VERB_PAIRS = (
     ("push", "pull"),
 )
 OPPOSED_VERBS = {form: verb for pair in OPPOSED_VERB_PAIRS for verb in pair for form in _forms(verb)}
+# Verbs whose particle says which way ("check in" / "check out", "log on" / "log off"), said with a
+# space or a hyphen: the particles differ only against each other (Slots.opposable)
+PHRASAL_VERBS = frozenset(
+    "check checks checked checking log logs logged logging sign signs signed signing opt opts opted opting "
+    "clock clocks clocked clocking switch switches switched switching turn turns turned turning".split()
+)
+PARTICLES = frozenset("in out on off".split())
+PHRASAL_RE = re.compile(r"^(?:" + "|".join(sorted(PHRASAL_VERBS)) + r")-(in|out|on|off)$")
 # what differs only against its opposite (Slots.opposable)
 OPPOSITE_OF = {
     **{
         x: y
-        for pair in OPPOSED_VERB_PAIRS + (("first", "last"), ("up", "down"), ("after", "before"), ("more", "less"))
+        for pair in OPPOSED_VERB_PAIRS
+        + (("first", "last"), ("up", "down"), ("after", "before"), ("more", "less"), ("in", "out"), ("on", "off"))
         for x, y in (pair, pair[::-1])
     },
 }

@@ -540,3 +540,29 @@ def test_a_yes_or_no_answer_to_one_question_in_another_form_of_its_words_conflic
         "No. The contents expand and crack the shell; beat them and freeze them in a container instead.",
     )
     assert compare_records(freeze, frozen)[0] == "conflict"
+
+
+def test_a_unit_said_by_its_symbol_or_its_name_is_one_unit():
+    assert compare_answers("About 746 watts.", "About 746 W.")[0] == "agree"
+    assert compare_answers("2 GB", "2 gigabytes")[0] == "agree"
+    # another unit after one number is another quantity
+    assert compare_answers("Take 500 mg twice a day.", "Take 500 g twice a day.")[0] == "conflict"
+    assert compare_answers("It draws 60 W.", "It draws 60 kW.")[0] == "conflict"
+
+
+def test_if_not_says_otherwise_and_negates_nothing():
+    assert (
+        compare_answers(
+            "Yes, a guitar can travel as your carry-on if it fits in the overhead bin; otherwise book it a seat.",
+            "A guitar can be your carry-on item if it fits the overhead bin. If not, buy it a seat.",
+        )[0]
+        == "agree"
+    )
+    # a negated claim still conflicts
+    assert (
+        compare_answers(
+            "A guitar can be your carry-on item if it fits the overhead bin.",
+            "A guitar can not be your carry-on item even if it fits the overhead bin.",
+        )[0]
+        == "conflict"
+    )

@@ -329,6 +329,27 @@ def test_a_yes_or_no_question_asked_the_other_way_round_flips_its_answer():
     assert reported(same_words)[(0, 1)][0] == "contradiction"
 
 
+def test_a_price_answers_whether_something_costs_and_opposite_words_read_less_alike():
+    records = [
+        Record("Is the towel service free?", "", "Yes, towels are included with every membership."),
+        Record("Is there a charge for towels?", "", "$2 per visit."),
+        # asked the other way round of something else: a word swapped for another on each side
+        Record("Is the sauna free for members?", "", "Yes, members use the sauna at no cost."),
+        Record("Is there a charge for the sauna for guests?", "", "Yes, guests pay $10."),
+        Record("Can I keep my locker if I cancel?", "", "No, lockers are released on cancellation."),
+        Record("Will I lose my locker if I freeze my membership?", "", "No, frozen memberships keep their locker."),
+    ]
+    assert fact_of(records[1]).polarity == "yes"  # a price says there is a charge
+    assert fact_of(Record("Is parking free?", "", "It costs $5 a day.")).polarity == "no"
+    assert fact_of(Record("Is parking free?", "", "Free on weekends, $5 on weekdays.")).polarity == ""
+    found = reported(records)
+    assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "contradiction"}
+    assert "names a price (“$2”)" in found[(0, 1)][1] and "(charge/free)" in found[(0, 1)][1]
+    # a price to "is there a charge" agrees with a no to "is it free"
+    verdict, detail = compare_records(Record("Is the towel service free?", "", "No."), records[1])
+    assert verdict == "agree" and "a yes and a no" in detail
+
+
 def test_one_value_answering_questions_worded_far_apart_that_keep_their_words_is_one_question():
     records = [
         Record("What is the capital city of Spain?", "", "Madrid"),
@@ -352,3 +373,68 @@ def test_questions_that_ask_another_measure_or_a_yes_against_a_value_are_two_que
     ]
     found = reported(records)
     assert {pair: check for pair, (check, _) in found.items()} == {(0, 3): "contradiction"}
+
+
+def _chat(question, answer):
+    return Record(
+        "",
+        "",
+        "",
+        messages=[
+            {"role": "system", "content": "You are the front desk of a small hotel. Answer briefly."},
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": answer},
+        ],
+    )
+
+
+def test_questions_that_ask_another_thing_in_alike_words_are_no_contradiction():
+    records = [
+        _chat("What time is check-in?", "Check-in starts at 3 pm."),
+        _chat("What time do I have to check out?", "Check-out is by 11 am, late check-out until 1 pm costs €40."),
+        _chat("How old do you have to be to get a room?", "Guests must be at least 18 to check in."),
+        _chat("Is the minibar free?", "No, minibar items are charged to your room at check-out."),
+        _chat("Is there a minibar?", "Yes, each room has a minibar; items are charged at check-out."),
+        _chat("Can I bring my dog?", "Yes, dogs up to 15 kg are welcome for €30 per night."),
+        _chat("Can I bring my dog to the spa?", "I'm sorry, pets aren't allowed in the spa or pool area."),
+        Record("Can I carry over unused volunteer days?", "", "No, volunteer days reset every January."),
+        Record("Can I carry unused vacation days over to next year?", "", "Yes, up to 5 days, used by March 31."),
+        Record("Where can I find the Alder Electrolyte sachets?", "", "Aisle 4, next to the digestive products."),
+        Record("How many sachets are in Alder Electrolyte orange?", "", "10 sachets."),
+    ]
+    found = reported(records)
+    assert {pair: check for pair, (check, _) in found.items() if check == "contradiction"} == {}
+
+
+def test_the_same_thing_asked_in_alike_words_still_conflicts():
+    records = [
+        _chat("What time is check-in?", "Check-in starts at 3 pm."),
+        _chat("When does check-in start?", "Check-in starts at 2 pm."),
+        Record("What is the minimum spend for free click and collect?", "", "There is no minimum spend; it is free."),
+        Record("Is there a minimum spend for free click and collect?", "", "Yes, orders under £10 pay a £1.50 fee."),
+    ]
+    found = reported(records)
+    assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "contradiction", (2, 3): "contradiction"}
+
+
+def test_one_answer_said_word_for_word_vouches_for_a_question_that_asks_what_kind():
+    records = [
+        # "What kind of ..." asks no label of a text here: the answer is a fact both questions share
+        Record(
+            "What kind of grass grows best in shade?",
+            "",
+            "Fine fescues are the most shade-tolerant cool-season grasses.",
+        ),
+        Record(
+            "My backyard is under big oak trees. Which turf species will actually survive there?",
+            "",
+            "Fine fescues are the most shade-tolerant cool-season grasses.",
+        ),
+        _chat("How old do you have to be to get a room?", "Guests must be at least 18 to check in."),
+        _chat("What's the check-in age?", "Guests must be at least 18 to check in."),
+        # a label given to texts is shared by design: two tickets with one stock label are two tickets
+        Record("Classify: 'my card was charged twice'", "", "Billing: a payment problem."),
+        Record("Classify: 'the app logs me out every hour'", "", "Billing: a payment problem."),
+    ]
+    found = reported(records)
+    assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "duplicate", (2, 3): "duplicate"}
