@@ -42,13 +42,14 @@ from curation.core.clusters import (
     fact_match,
     input_keys,
     input_task_match,
-    long_anchor,
     neighbour_kept,
     number_keys,
     record_match,
     reworded_floor,
     semantic_useful,
+    specific_record,
     text_anchor,
+    vouching_anchor,
 )
 from curation.core.clusters import (
     record_keys as input_record_keys,
@@ -306,7 +307,7 @@ def _pairs_of(example, record, words, near, answer, edits=()):
         ):
             others.append((other_id, other, by_words))
     meaning, plains = _meanings(project_id, view, others, cosines) if vector is not None else ({}, {})
-    long_answer = bool(anchored) and long_anchor(record.answer())
+    long_answer = bool(anchored) and vouching_anchor(record.answer())
     matched, edited, reworded, found_by_record = [], [], [], []
     rewordable = reworded_view(record.answer()) is not None  # a free-text answer that may vouch so
     for other_id, other_view, by_words in others:
@@ -328,6 +329,8 @@ def _pairs_of(example, record, words, near, answer, edits=()):
             cosine = max(cosine, plains[other_id])  # as the scan does for a long shared answer
         # as in the scan, a long shared answer vouches for prompts naming other numbers
         values_vouched = long_answer and other_id in anchored
+        if values_vouched and specific_record(record.answer()):
+            values_vouched = "record"  # as the scan: one recipe's facts, however many numbers each names
         same, note, layer = match(
             view,
             other_view,

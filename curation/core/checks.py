@@ -317,8 +317,13 @@ def _vague(word):
 
 def _specific(instruction):
     """The words of an instruction that name a task or a topic (numbers included: "What's 2+2?",
-    "my W-2")."""
-    return [w for w in words(VAGUE_PHRASES.sub(" ", instruction)) if (len(w) > 1 or w.isdigit()) and not _vague(w)]
+    "my W-2"), and its compounds of vague words ("check-in", "log-in", "set-up": a thing)."""
+    text = VAGUE_PHRASES.sub(" ", instruction)
+    found = [w for w in words(text) if (len(w) > 1 or w.isdigit()) and not _vague(w)]
+    return found + [c.lower() for c in COMPOUND_RE.findall(text) if all(_vague(w) for w in words(c))]
+
+
+COMPOUND_RE = re.compile(r"\b[A-Za-z]{2,}-[A-Za-z]{2,}\b")
 
 
 # A complaint that names nothing it is about: a negated verb alone ("doesn't compile", "still won't

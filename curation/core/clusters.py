@@ -55,6 +55,7 @@ from curation.core.prompt_match import (
     STRONG_MEANING,
     PromptView,
     _content_set,
+    asked_slots,
     edit_vouched_match,
     labelled_apart,
     main_and_side,
@@ -448,7 +449,7 @@ INPUT_TASK_WORDS = 5  # an input of fewer words is no text of its own ("Paris", 
 
 
 def input_keys(record):
-    """[a stable 64-bit key of the example's input, case and spacing folded] for an example (not a
+    """[a stable 64-bit key of the example's input, its words folded] for an example (not a
     chat or a preference pair) with an instruction and an input of INPUT_TASK_WORDS words or more,
     else []. Examples sharing it do a task on one text (label a clause, pull a product's fields out
     of its description) under instructions that may be worded far apart ("Categorise this
@@ -456,11 +457,17 @@ def input_keys(record):
     so that a save finds those examples in its one indexed lookup."""
     if record.is_chat or record.is_preference or not record.instruction.strip():
         return []
-    text = normalize(record.input)
+    # its words only: one text copied with a comma dropped or brackets added is the same text
+    # ("1 L carton, barista edition" / "1 L carton (barista edition)")
+    text = " ".join(KEPT_SIGNS_RE.findall(normalize(record.input)))
     if len(text.split()) < INPUT_TASK_WORDS:
         return []
     digest = hashlib.blake2b(("task\x00" + text).encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return [int.from_bytes(digest, "little", signed=True) or 1]
+
+
+# the words of a text and its signs that say something ("£16" / "€16", "20%"), not its punctuation
+KEPT_SIGNS_RE = re.compile(r"\w+|[^\w\s,.;:!?()\[\]{}'\"“”‘’«»\-–—/]")
 
 
 def input_task_pairs(records, members):
@@ -868,8 +875,9 @@ def fact_match(record_a, record_b, view_a, view_b, cosine):
     # answers that disagree say a question that asks for more asked something else
     if other_intent(view_a, view_b) or not facts_disagree(fact_a, fact_b) or asked_otherwise(record_a, record_b):
         return False
+    asked_a, asked_b = asked_slots(view_a, view_b)
     if cosine < STRONG_MEANING and (
-        _place_otherwise(view_a.slots, view_b.slots)
+        _place_otherwise(asked_a, asked_b)
         or _swapped_between(view_a.derived[2], view_b.derived[2])
         or (
             not _words_kept(
@@ -877,8 +885,8 @@ def fact_match(record_a, record_b, view_a, view_b, cosine):
                 view_b.derived[1],
                 lambda x, y: same_word(x, y) or (x in opposite.split("/") and y in opposite.split("/")),
             )
-            and not _names_shared(view_a.slots, view_b.slots)
-            and not view_a.slots.numbers  # the same numbers (match() saw to it) pin one question too
+            and not _names_shared(asked_a, asked_b)
+            and not asked_a.numbers  # the same numbers (match() saw to it) pin one question too
         )
     ):
         # from or to another place ("from the train station" / "from the airport"), another word
@@ -941,6 +949,8 @@ def anchored_floor(same_meaning, answer=None, values_differ=False):
     floor = ANCHORED_MEANING
     if answer is not None and long_anchor(answer):
         floor = ANCHORED_VALUES_MEANING if values_differ else ANCHORED_LONG_MEANING
+    elif answer is not None and values_differ and specific_record(answer):
+        floor = ANCHORED_VALUES_MEANING
     elif answer is not None and not text_anchor(answer) and not _json_says_enough(answer):
         floor = ANCHORED_LABEL_MEANING
     return max(floor, same_meaning - (SAME_MEANING - floor))
@@ -951,6 +961,29 @@ def text_anchor(answer):
     own, where a JSON record's labels ({"category": "billing", "priority": "high", ...}) are
     shared by tickets that ask other things."""
     return load_json(answer) is None
+
+
+def vouching_anchor(answer):
+    """True for a shared answer that vouches for prompts naming other numbers (match(values_vouched)):
+    a long text or program (long_anchor), or a JSON record of specific values (specific_record)."""
+    return long_anchor(answer) or specific_record(answer)
+
+
+def specific_record(answer):
+    """True for a JSON object of SPECIFIC_RECORD_LEAVES values or more, SPECIFIC_RECORD_NUMBERS of
+    them with digits (a number, "0.8 L", "EU 39"): one text's facts ({"servings": 4, "calories_per_serving": 230, "main_ingredient":
+    "pears", "cook_time_minutes": 25}), which two texts retold otherwise share, not two recipes."""
+    value = load_json(answer)
+    if not isinstance(value, dict):
+        return False
+    leaves = [v for v in _leaves(value) if v not in ("", "null", "None", "true", "false", "True", "False")]
+    numbers = [v for v in leaves if NUMBER_LEAF_RE.search(v) and v not in ("0", "1")]  # "0.8 L", "EU 39" too
+    return len(leaves) >= SPECIFIC_RECORD_LEAVES and len(numbers) >= SPECIFIC_RECORD_NUMBERS
+
+
+SPECIFIC_RECORD_LEAVES = 4
+SPECIFIC_RECORD_NUMBERS = 2
+NUMBER_LEAF_RE = re.compile(r"\d")
 
 
 def long_anchor(answer):
@@ -1365,7 +1398,7 @@ def find_clusters(
             shared_answer.setdefault((min(a, b), max(a, b)), i)
     anchored = _same_numbers(set(shared_answer), numbers)
     # a long answer said word for word vouches for prompts that give other examples (match())
-    values_vouched = {p for p in set(shared_answer) - anchored if long_anchor(records[shared_answer[p]].answer())}
+    values_vouched = {p for p in set(shared_answer) - anchored if vouching_anchor(records[shared_answer[p]].answer())}
     anchored |= values_vouched
     anchored_meaning = anchored_floor(same_meaning)
     by_record = input_record_pairs(records, reps)
@@ -1423,7 +1456,7 @@ def find_clusters(
         shared = records[shared_answer[(i, j)]].answer() if (i, j) in anchored else None
         if shared is not None and (view_i.asks_nothing or view_j.asks_nothing):
             shared = None  # a vague request ("ok go") shares an answer with no rewording of it
-        long_answer = shared is not None and long_anchor(shared)
+        long_answer = shared is not None and vouching_anchor(shared)
         if long_answer and cosine is not None:
             # the plain meaning: rare words weigh more in the other, and two wordings of one
             # request say the rare ones differently ("physician" / "doctor")
@@ -1439,7 +1472,8 @@ def find_clusters(
             words_layer=words_layer,
             anchored=shared is not None,
             answer_vouches=shared is not None and text_anchor(shared),
-            values_vouched=long_answer,  # other numbers where values_vouched has the pair, other quotes in any
+            # other numbers where values_vouched has the pair, other quotes in any
+            values_vouched="record" if long_answer and specific_record(shared) else long_answer,
         )
         contradicts = same and may_contradict(
             layer,

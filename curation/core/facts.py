@@ -68,7 +68,7 @@ class Fact:
 POLAR_QUESTION_RE = re.compile(
     r"(?:^|[.!?:]\s+|\s[-–—]\s+|,\s+)\W*(?:(?:so|and|ok|okay|also|hi|hello|hey)\W+)*"
     r"(?:is|are|was|were|do|does|did|can|could|will|would|should|shall|may|might|must|have|has|had|am)"
-    r"(?:n't|n’t)?\b[^.!?]*\?",
+    r"(?:n't|n’t)?\b(?:[^.!?]|\.(?=\w))*\?",  # a dot inside a word is no sentence's end ("df.dropna()")
     re.IGNORECASE,
 )
 # ... and an answer that opens with its yes or no ("No. Power banks must ...", "Yes, you can ...")

@@ -254,10 +254,14 @@ def match(
     when one prompt names as many numbers as the other, each in its place: a sibling of a template
     ("hired later than 2021" / "after 2020") is another request, whatever answer both were given;
     then only one term quoted two ways may differ ("'at-will employment'" / "a job 'at will'":
-    quotes_of_one_term). `asked_opposite`: the words of a pair that two yes-or-no questions say
+    quotes_of_one_term). values_vouched="record": a JSON record of specific values said word for
+    word (clusters.specific_record) vouches for other numbers however many: two texts retelling
+    one recipe name its facts, a sibling of a template gets another record. `asked_opposite`: the words of a pair that two yes-or-no questions say
     the other way round (answer_comparison.asked_the_other_way: "keep" / "lose"); their swap is
     one question asked the other way, not a frame filled otherwise."""
-    numbers_vouched = values_vouched and sum(a.slots.numbers.values()) != sum(b.slots.numbers.values())
+    numbers_vouched = values_vouched == "record" or (
+        values_vouched and sum(a.slots.numbers.values()) != sum(b.slots.numbers.values())
+    )
     values_vouched = values_vouched and (numbers_vouched or quotes_of_one_term(a.slots, b.slots))
     if a.numbers != b.numbers and not numbers_vouched:
         return False, "", ""  # another number, on every layer ("three" / "there" is no typo)
@@ -269,6 +273,8 @@ def match(
         same, detail = same_prompt(a.words, b.words)
         if same:
             return True, detail, "words"
+    if a.asks_nothing or b.asks_nothing:
+        return False, "", ""  # "hi" / "?": a vague request is the same as another only word for word
     if slot_difference(
         a.slots, b.slots, say=False, negation=False, opposites_only=answer_vouches, values=not values_vouched
     ):
@@ -298,7 +304,7 @@ def match(
         asked_opposite,
     ):
         return False, "", ""
-    if side_a.strip() and plain_side_a != plain_side_b:
+    if side_a.strip() and plain_side_a != plain_side_b and not _one_persona(a, b, side_a, side_b):
         # the shared part differs: it may not be one frame with other fillers either ("moved from
         # brokerage accounts" / "moved from credit card accounts" over one table schema)
         if frame_swap(side_a, side_b) or filler_swap_content(_content_set(side_a), _content_set(side_b)):
@@ -330,6 +336,25 @@ def match(
     if main_cosine is not None and main_cosine >= same_meaning and _short(main_a) and _short(main_b):
         return True, f"the same request in other words ({main_cosine:.0%} alike)", "meaning"
     return False, "", ""
+
+
+def asked_slots(a, b):
+    """The Slots of two PromptViews, of what their users say for two chats: a system prompt may
+    word one persona otherwise, naming other things ("SIMs and roaming" / "phone plans")."""
+    if a.record.is_chat and b.record.is_chat:
+        return slots_of(a.parts[0]), slots_of(b.parts[0])
+    return a.slots, b.slots
+
+
+def _one_persona(a, b, side_a, side_b):
+    """True when two chats' system prompts are one assistant's described otherwise: they name the
+    same thing ("You are Brightline Mobile's support assistant ..." / "You help Brightline Mobile
+    customers with ..."). A dataset often words its persona several ways; what the user asks
+    decides then."""
+    if not (a.record.is_chat and b.record.is_chat):
+        return False
+    names_a, names_b = slots_of(side_a).names, slots_of(side_b).names
+    return any(same_stem(x, y) for x in names_a for y in names_b)
 
 
 def _other_than(swap, asked_opposite):
@@ -485,8 +510,9 @@ def other_intent(a, b, answers_edited=False, one_word=False):
         and _says_more_than_a_value(a.record)
         and _says_more_than_a_value(b.record)
     )
-    refined = refines(a, b, 1 if one_word else REFINING_WORDS, LIGHT_WORDS) or added_name(a.slots, b.slots)
-    negated = a.slots.negated != b.slots.negated
+    slots_a, slots_b = asked_slots(a, b)
+    refined = refines(a, b, 1 if one_word else REFINING_WORDS, LIGHT_WORDS) or added_name(slots_a, slots_b)
+    negated = slots_a.negated != slots_b.negated
     if not (refined or negated):
         return False
     return not (answers_edited() if callable(answers_edited) else answers_edited)
@@ -539,9 +565,11 @@ def refines(a, b, least=REFINING_WORDS, light=frozenset()):
     """True when one prompt asks what the other asks and more: it holds all of the other's content
     words (spelling slips and other forms of a word aside) and REFINING_WORDS or more of its own,
     courtesy aside ("count the rows of x.csv" / "... of x.csv (skip the header line)")."""
+    # two chats by what their users say: a system prompt worded otherwise asks nothing more
+    at = 1 if a.record.is_chat and b.record.is_chat else 0
     ca, cb = (
-        a.derived[0] - COURTESY - FILLER - INDEFINITE - light,
-        b.derived[0] - COURTESY - FILLER - INDEFINITE - light,
+        a.derived[at] - COURTESY - FILLER - INDEFINITE - light,
+        b.derived[at] - COURTESY - FILLER - INDEFINITE - light,
     )
     only_a = [x for x in ca - cb if not any(is_typo(x, y) or same_stem(x, y) for y in cb - ca)]
     only_b = [y for y in cb - ca if not any(is_typo(x, y) or same_stem(x, y) for x in ca - cb)]

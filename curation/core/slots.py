@@ -418,6 +418,8 @@ def slots_of(text):
         if (
             word in COMPARATIVES
             and not (word == "best" and _sign_off(tokens, n))
+            # "the recipe below", "the text above:": where it is, no comparison
+            and not (word in ("above", "below") and _placed(tokens, n))
             # "the label that best fits": the one that fits, no ranking asked for
             and not (word == "best" and n + 1 < len(tokens) and fold(tokens[n + 1]) in FITTING)
             # "which category fits this product best": the one that fits
@@ -591,6 +593,16 @@ OPPOSED_COMPARISONS = frozenset(
     older newer, older younger, ascending descending, asc desc, increase decrease, increasing decreasing,
     inside outside, best worst, better worse, faster slower, fastest slowest""".split(",")
 )
+
+
+def _placed(tokens, n):
+    """True when "above" or "below" at n says where a text is ("the recipe below into JSON", "as
+    above."): nothing it compares follows, a number, a sign or a word that is no stopword
+    ("below 10", "above the limit", "below zero")."""
+    after = fold(tokens[n + 1]) if n + 1 < len(tokens) else ""
+    if not after or after in SENTENCE_END or not (after[0].isalnum() or after[0] in "$£€¥-"):
+        return True
+    return after in STOPWORDS and after not in ("the", "a", "an", "average")
 
 
 def _no_order(after, word, opposable):

@@ -123,6 +123,8 @@ def test_a_request_pointing_at_what_the_example_does_not_hold_is_vague():
         "Can I use honey instead of sugar in bread?",
         "Name another word for happy",
         "Is butter still good after a month?",
+        "When does check-in start?",  # a compound of plain words names a thing
+        "How do I log-in?",
     ]:
         assert not is_vague(clear), clear
     # with an input, what it applies to is there: only a request pointing back at another is vague

@@ -438,3 +438,88 @@ def test_one_answer_said_word_for_word_vouches_for_a_question_that_asks_what_kin
     ]
     found = reported(records)
     assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "duplicate", (2, 3): "duplicate"}
+
+
+def _persona(system, question, answer):
+    return Record.chat(
+        [
+            {"role": "system", "content": system},
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": answer},
+        ]
+    )
+
+
+def test_chats_under_one_persona_worded_otherwise_are_compared_by_what_the_user_asks():
+    short = "You are Brightline Mobile's support assistant. Answer questions about plans, SIMs and roaming briefly."
+    friendly = "You are a friendly customer support agent for Brightline Mobile. Keep answers short and accurate."
+    other = "You are the front desk of the Harbor View Hotel. Answer politely."
+    records = [
+        _persona(short, "Is EU roaming included on the Lite plan?", "No, Lite doesn't include EU roaming."),
+        _persona(friendly, "Does the Lite plan include roaming in the EU?", "Yes, Lite includes EU roaming."),
+        # vague turns under one persona are alike only word for word
+        _persona(short, "hi", "Your next bill is due on the 14th."),
+        _persona(friendly, "?", "Our chat is open 24/7."),
+        # another assistant's question is another question
+        _persona(other, "Is breakfast included on the Lite rate?", "Yes, breakfast is included."),
+    ]
+    found = reported(records)
+    assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "contradiction"}
+
+
+def test_one_text_copied_with_other_punctuation_under_another_instruction_is_one_task():
+    extract = "Extract the brand, product, size and price from this product description as JSON."
+    reworded = "Return a JSON object with brand, product, size and price for the listing below."
+    records = [
+        Record(
+            extract,
+            "Hazelbrook oat milk 1 L carton, barista edition, £1.95",
+            '{"brand": "Hazelbrook", "size": "1 L", "price": 1.95}',
+        ),
+        Record(
+            reworded,
+            "Hazelbrook oat milk 1 L carton (barista edition), £1.95",
+            '{"brand": "Hazelbrook", "size": "500 ml", "price": 1.95}',
+        ),
+        # the same words with another currency sign: another listing
+        Record(
+            extract,
+            "Cove bath mat 50 x 80 cm, navy, €16",
+            '{"brand": "Cove", "size": "50 x 80 cm", "price": 16, "currency": "EUR"}',
+        ),
+        Record(
+            reworded,
+            "Cove bath mat 50 x 80 cm, navy, £16",
+            '{"brand": "Cove", "size": "50 x 80 cm", "price": 16, "currency": "GBP"}',
+        ),
+    ]
+    found = reported(records)
+    assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "contradiction"}
+
+
+def test_one_recipe_retold_with_its_record_word_for_word_is_one_example():
+    parse = "Parse the recipe below into JSON with servings, calories per serving, main ingredient and cook time."
+    card = "From the recipe text, pull out how many it serves, the calories per serving, the main ingredient and the cooking time as JSON."
+    pears = '{"servings": 4, "calories_per_serving": 230, "main_ingredient": "pears", "cook_time_minutes": 25}'
+    records = [
+        Record(
+            parse,
+            "Poached pears (serves 4). Peel 4 pears and simmer in 500 ml red wine with 100 g sugar for 25 minutes. "
+            "About 230 kcal each.",
+            pears,
+        ),
+        Record(
+            card,
+            "My go-to poached pears: peel the fruit, simmer gently in spiced wine until tender. Takes 25 minutes and "
+            "feeds four at roughly 230 kcal a plate. Ingredients: 4 firm pears; 1 cinnamon stick; 2 cloves.",
+            pears,
+        ),
+        # another recipe of the same shape: another record
+        Record(
+            parse,
+            "Baked apples (serves 6). Core 6 apples, fill with oats and honey, bake 40 minutes at 180 C. 180 kcal each.",
+            '{"servings": 6, "calories_per_serving": 180, "main_ingredient": "apples", "cook_time_minutes": 40}',
+        ),
+    ]
+    found = reported(records)
+    assert {pair: check for pair, (check, _) in found.items()} == {(0, 1): "duplicate"}
