@@ -136,11 +136,24 @@ class PromptView:
     """What the comparison needs of one record, computed once (the scan compares each record
     with a dozen or more others)."""
 
-    __slots__ = ("record", "_words", "_parts", "_slots", "_derived", "_hard", "_numbers", "_vague", "swapped")
+    __slots__ = (
+        "record",
+        "_words",
+        "_parts",
+        "_slots",
+        "_derived",
+        "_hard",
+        "_numbers",
+        "_vague",
+        "_said",
+        "_side_names",
+        "swapped",
+    )
 
     def __init__(self, record):
         self.record = record
         self._words = self._parts = self._slots = self._derived = self._hard = self._numbers = self._vague = None
+        self._said = self._side_names = None
         self.swapped = None  # clusters.swapped_view
 
     @property
@@ -174,6 +187,20 @@ class PromptView:
             main, side = self.parts
             self._slots = slots_of(f"{side}\n{main}")
         return self._slots
+
+    @property
+    def said_slots(self):
+        """The Slots of what the user says: of the main part for a chat (its turns), else slots."""
+        if self._said is None:
+            self._said = slots_of(self.parts[0]) if self.record.is_chat else self.slots
+        return self._said
+
+    @property
+    def side_names(self):
+        """The names the side part (a chat's system prompt, a shared instruction) says."""
+        if self._side_names is None:
+            self._side_names = slots_of(self.parts[1]).names
+        return self._side_names
 
     @property
     def numbers(self):
@@ -304,7 +331,7 @@ def match(
         asked_opposite,
     ):
         return False, "", ""
-    if side_a.strip() and plain_side_a != plain_side_b and not _one_persona(a, b, side_a, side_b):
+    if side_a.strip() and plain_side_a != plain_side_b and not _one_persona(a, b):
         # the shared part differs: it may not be one frame with other fillers either ("moved from
         # brokerage accounts" / "moved from credit card accounts" over one table schema)
         if frame_swap(side_a, side_b) or filler_swap_content(_content_set(side_a), _content_set(side_b)):
@@ -342,19 +369,18 @@ def asked_slots(a, b):
     """The Slots of two PromptViews, of what their users say for two chats: a system prompt may
     word one persona otherwise, naming other things ("SIMs and roaming" / "phone plans")."""
     if a.record.is_chat and b.record.is_chat:
-        return slots_of(a.parts[0]), slots_of(b.parts[0])
+        return a.said_slots, b.said_slots
     return a.slots, b.slots
 
 
-def _one_persona(a, b, side_a, side_b):
+def _one_persona(a, b):
     """True when two chats' system prompts are one assistant's described otherwise: they name the
     same thing ("You are Brightline Mobile's support assistant ..." / "You help Brightline Mobile
     customers with ..."). A dataset often words its persona several ways; what the user asks
     decides then."""
     if not (a.record.is_chat and b.record.is_chat):
         return False
-    names_a, names_b = slots_of(side_a).names, slots_of(side_b).names
-    return any(same_stem(x, y) for x in names_a for y in names_b)
+    return any(same_stem(x, y) for x in a.side_names for y in b.side_names)
 
 
 def _other_than(swap, asked_opposite):
